@@ -1,0 +1,69 @@
+// RAII handles for GStreamer objects, so that an early return on an error path
+// can never leak a pipeline, caps or pad.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <memory>
+#include <string>
+
+namespace yst::streaming {
+
+struct GstObjectUnref {
+  void operator()(gpointer p) const {
+    if (p) gst_object_unref(p);
+  }
+};
+struct GstMiniObjectUnref {
+  void operator()(GstMiniObject* p) const {
+    if (p) gst_mini_object_unref(p);
+  }
+};
+struct GFreeDeleter {
+  void operator()(gpointer p) const { g_free(p); }
+};
+
+template <typename T>
+using GstPtr = std::unique_ptr<T, GstObjectUnref>;
+using ElementPtr = GstPtr<GstElement>;
+using PadPtr = GstPtr<GstPad>;
+using BusPtr = GstPtr<GstBus>;
+
+struct CapsUnref {
+  void operator()(GstCaps* c) const {
+    if (c) gst_caps_unref(c);
+  }
+};
+using CapsPtr = std::unique_ptr<GstCaps, CapsUnref>;
+
+struct MessageUnref {
+  void operator()(GstMessage* m) const {
+    if (m) gst_message_unref(m);
+  }
+};
+using MessagePtr = std::unique_ptr<GstMessage, MessageUnref>;
+
+struct SampleUnref {
+  void operator()(GstSample* s) const {
+    if (s) gst_sample_unref(s);
+  }
+};
+using SamplePtr = std::unique_ptr<GstSample, SampleUnref>;
+
+using GCharPtr = std::unique_ptr<gchar, GFreeDeleter>;
+
+// Creates an element or throws with the factory name: a missing plugin is an
+// installation problem that must name itself.
+GstElement* makeElement(const char* factory, const char* name = nullptr);
+
+// Takes a floating-ref element made by makeElement and keeps a strong ref.
+inline ElementPtr holdElement(GstElement* e) { return ElementPtr(GST_ELEMENT(gst_object_ref_sink(e))); }
+
+// "element-name: message (debug)" for an error or warning message.
+std::string describeMessage(GstMessage* message);
+
+// Sets the state and waits up to timeout for an async change to finish; false
+// with the reason on failure.
+bool setStateAndWait(GstElement* element, GstState state, GstClockTime timeout, std::string* error);
+
+}  // namespace yst::streaming

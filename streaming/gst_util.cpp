@@ -1,0 +1,63 @@
+#include <stdexcept>
+
+#include "streaming/gst_ptr.h"
+#include "streaming/media_format.h"
+
+namespace yst::streaming {
+
+GstElement* makeElement(const char* factory, const char* name) {
+  GstElement* e = gst_element_factory_make(factory, name);
+  if (!e) {
+    throw std::runtime_error(std::string("GStreamer element '") + factory +
+                             "' is not available (is its plugin package installed? run scripts/setup)");
+  }
+  return e;
+}
+
+std::string describeMessage(GstMessage* message) {
+  GError* err = nullptr;
+  gchar* debug = nullptr;
+  switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_ERROR:
+      gst_message_parse_error(message, &err, &debug);
+      break;
+    case GST_MESSAGE_WARNING:
+      gst_message_parse_warning(message, &err, &debug);
+      break;
+    default:
+      return GST_MESSAGE_TYPE_NAME(message);
+  }
+  std::string out = GST_OBJECT_NAME(GST_MESSAGE_SRC(message));
+  out += ": ";
+  out += err ? err->message : "unknown error";
+  g_clear_error(&err);
+  g_free(debug);  // debug strings carry full URLs (and so stream keys): never shown
+  return out;
+}
+
+bool setStateAndWait(GstElement* element, GstState state, GstClockTime timeout, std::string* error) {
+  GstStateChangeReturn ret = gst_element_set_state(element, state);
+  if (ret == GST_STATE_CHANGE_ASYNC) {
+    ret = gst_element_get_state(element, nullptr, nullptr, timeout);
+  }
+  if (ret == GST_STATE_CHANGE_FAILURE) {
+    if (error) *error = std::string("could not set ") + GST_OBJECT_NAME(element) + " to " +
+                        gst_element_state_get_name(state);
+    return false;
+  }
+  return true;
+}
+
+std::string rawVideoCaps(const VideoFormat& f, int fps_override) {
+  return "video/x-raw,format=I420,width=" + std::to_string(f.width) +
+         ",height=" + std::to_string(f.height) + ",framerate=" +
+         std::to_string(fps_override > 0 ? fps_override : f.fps) +
+         "/1,pixel-aspect-ratio=1/1,interlace-mode=progressive";
+}
+
+std::string rawAudioCaps() {
+  return "audio/x-raw,format=S16LE,layout=interleaved,rate=" + std::to_string(kAudioRate) +
+         ",channels=" + std::to_string(kAudioChannels);
+}
+
+}  // namespace yst::streaming

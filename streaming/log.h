@@ -1,0 +1,24 @@
+// Minimal leveled logging to stderr. Every line names what it concerns
+// ("source host", "destination zjol") so that an operator reading a log of a
+// show can tell which camera or partner site an event is about. Secrets are
+// never passed here unmasked.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace yst {
+
+enum class LogLevel { kInvalid = 0, kDebug, kInfo, kWarn, kError };
+
+bool parseLogLevel(std::string_view name, LogLevel* level);
+void setLogLevel(LogLevel level);
+bool logEnabled(LogLevel level);
+void log(LogLevel level, std::string_view scope, std::string_view message);
+
+inline void logDebug(std::string_view scope, std::string_view m) { log(LogLevel::kDebug, scope, m); }
+inline void logInfo(std::string_view scope, std::string_view m) { log(LogLevel::kInfo, scope, m); }
+inline void logWarn(std::string_view scope, std::string_view m) { log(LogLevel::kWarn, scope, m); }
+inline void logError(std::string_view scope, std::string_view m) { log(LogLevel::kError, scope, m); }
+
+}  // namespace yst

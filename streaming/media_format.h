@@ -1,0 +1,24 @@
+// The raw formats every part of the program path agrees on. Each source
+// pipeline converts its camera to exactly this, so the mixer never has to
+// renegotiate when a camera comes and goes.
+#pragma once
+
+#include <string>
+
+namespace yst::streaming {
+
+struct VideoFormat {
+  int width = 1280;
+  int height = 720;
+  int fps = 30;
+};
+
+// Program audio: 48 kHz stereo, interleaved signed 16-bit.
+inline constexpr int kAudioRate = 48000;
+inline constexpr int kAudioChannels = 2;
+
+// Caps strings for capsfilters.
+std::string rawVideoCaps(const VideoFormat& format, int fps_override = 0);
+std::string rawAudioCaps();
+
+}  // namespace yst::streaming

@@ -1,0 +1,311 @@
+#include "streaming/output.h"
+
+#include <gst/app/gstappsrc.h>
+
+#include <chrono>
+
+#include "streaming/log.h"
+#include "streaming/reaper.h"
+
+namespace yst::streaming {
+
+namespace {
+std::int64_t steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+// The part of an output that the encoder's streaming threads touch.
+struct Output::Feed {
+  std::mutex mutex;
+  GstElement* video_src = nullptr;  // Guarded by mutex. Strong refs; null when not accepting.
+  GstElement* audio_src = nullptr;  // Guarded by mutex.
+  bool gate_open = false;           // Guarded by mutex. Opens on the first video keyframe.
+  GstClockTime base = 0;            // Guarded by mutex. Program time of that keyframe.
+  bool video_caps_set = false;      // Guarded by mutex.
+  bool audio_caps_set = false;      // Guarded by mutex.
+  std::atomic<std::uint64_t> bytes{0};  // written by the transport's pad probe
+
+  void detach() {
+    std::lock_guard lock(mutex);
+    if (video_src) gst_object_unref(video_src);
+    if (audio_src) gst_object_unref(audio_src);
+    video_src = audio_src = nullptr;
+  }
+};
+
+const char* outputStateName(OutputState state) {
+  switch (state) {
+    case OutputState::kStopped:
+      return "stopped";
+    case OutputState::kConnecting:
+      return "connecting";
+    case OutputState::kLive:
+      return "live";
+    case OutputState::kRetrying:
+      return "retrying";
+    case OutputState::kFailed:
+      return "failed";
+    case OutputState::kInvalid:
+      break;
+  }
+  return "invalid";
+}
+
+Output::Output(std::string scope, std::string secret, QObject* parent)
+    : QObject(parent), scope_(std::move(scope)), secret_(std::move(secret)) {
+  retry_timer_.setSingleShot(true);
+  connect(&retry_timer_, &QTimer::timeout, this, &Output::attempt);
+  tick_timer_.setInterval(1000);
+  connect(&tick_timer_, &QTimer::timeout, this, &Output::tick);
+}
+
+Output::~Output() { teardown(StopMode::kImmediate); }
+
+std::string Output::mask(std::string text) const {
+  if (secret_.size() < 3) return text;
+  for (std::size_t at = text.find(secret_); at != std::string::npos; at = text.find(secret_, at)) {
+    text.replace(at, secret_.size(), "***");
+  }
+  return text;
+}
+
+void Output::start() {
+  if (state_ != OutputState::kStopped && state_ != OutputState::kFailed) return;
+  backoff_ = Backoff(backoff_policy);
+  last_error_.clear();
+  setState(OutputState::kConnecting);
+  tick_timer_.start();
+  attempt();
+}
+
+void Output::stop(StopMode mode) {
+  retry_timer_.stop();
+  tick_timer_.stop();
+  teardown(mode);
+  bitrate_kbps_ = 0;
+  setState(OutputState::kStopped);
+}
+
+OutputStats Output::stats() const {
+  OutputStats s;
+  s.state = state_;
+  s.bytes_sent = bytes_total_before_ + (feed_ ? feed_->bytes.load() : 0);
+  s.bitrate_kbps = bitrate_kbps_;
+  s.reconnects = reconnects_;
+  s.last_error = last_error_;
+  return s;
+}
+
+void Output::setState(OutputState state) {
+  if (state_ == state) return;
+  state_ = state;
+  logInfo(scope_, std::string("state ") + outputStateName(state));
+  emit stateChanged();
+}
+
+void Output::attempt() {
+  ++generation_;
+  prepareAttempt();
+  flowing_since_ms_ = -1;
+  last_progress_ms_ = steadyMs();
+  bytes_at_tick_ = 0;
+  auto feed = std::make_shared<Feed>();
+  try {
+    ElementPtr pipeline = holdElement(gst_pipeline_new(nullptr));
+    GstElement* video_src = makeElement("appsrc");
+    GstElement* audio_src = makeElement("appsrc");
+    for (GstElement* src : {video_src, audio_src}) {
+      // Live, timestamps from the program, bounded: a transport that cannot
+      // keep up loses its oldest packets, never the studio's memory.
+      g_object_set(src, "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp", FALSE,
+                   "max-bytes", guint64{8} << 20, "block", FALSE, nullptr);
+      gst_util_set_object_arg(G_OBJECT(src), "leaky-type", "downstream");
+      gst_bin_add(GST_BIN(pipeline.get()), src);
+    }
+    GstElement* counted = buildTransport(pipeline.get(), video_src, audio_src);
+    PadPtr pad(gst_element_get_static_pad(counted, "sink"));
+    auto* held = new std::shared_ptr<Feed>(feed);
+    gst_pad_add_probe(
+        pad.get(), static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+          auto& f = *static_cast<std::shared_ptr<Feed>*>(data);
+          std::uint64_t n = 0;
+          if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+            n = gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info));
+          } else {
+            n = gst_buffer_list_calculate_size(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
+          }
+          f->bytes.fetch_add(n, std::memory_order_relaxed);
+          return GST_PAD_PROBE_OK;
+        },
+        held, [](gpointer data) { delete static_cast<std::shared_ptr<Feed>*>(data); });
+    const int generation = generation_;
+    relayBus(pipeline.get(), life_, [this, generation](GstMessage* m) { onMessage(generation, m); });
+    if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+      unrelayBus(pipeline.get());
+      disposeAsync(std::move(pipeline));
+      fail("could not start");
+      return;
+    }
+    {
+      std::lock_guard lock(feed->mutex);
+      feed->video_src = GST_ELEMENT(gst_object_ref(video_src));
+      feed->audio_src = GST_ELEMENT(gst_object_ref(audio_src));
+    }
+    pipeline_ = std::move(pipeline);
+    std::atomic_store(&feed_, std::move(feed));
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+}
+
+void Output::teardown(StopMode mode) {
+  if (feed_) {
+    bytes_total_before_ += feed_->bytes.load();
+    GstElement* video_src = nullptr;
+    GstElement* audio_src = nullptr;
+    {
+      std::lock_guard lock(feed_->mutex);
+      if (feed_->video_src) video_src = GST_ELEMENT(gst_object_ref(feed_->video_src));
+      if (feed_->audio_src) audio_src = GST_ELEMENT(gst_object_ref(feed_->audio_src));
+    }
+    feed_->detach();  // no more packets from the encoder threads
+    if (pipeline_ && mode == StopMode::kFinalize && video_src) {
+      // Let the muxer write its index and close the file properly.
+      unrelayBus(pipeline_.get());
+      gst_app_src_end_of_stream(GST_APP_SRC(video_src));
+      gst_app_src_end_of_stream(GST_APP_SRC(audio_src));
+      BusPtr bus(gst_element_get_bus(pipeline_.get()));
+      MessagePtr msg(gst_bus_timed_pop_filtered(
+          bus.get(), static_cast<GstClockTime>(finalize_timeout_ms) * GST_MSECOND,
+          static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR)));
+      if (!msg) logWarn(scope_, "did not finish writing within the finalize timeout");
+      gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    }
+    if (video_src) gst_object_unref(video_src);
+    if (audio_src) gst_object_unref(audio_src);
+    std::atomic_store(&feed_, std::shared_ptr<Feed>());
+  }
+  if (pipeline_) {
+    unrelayBus(pipeline_.get());
+    disposeAsync(std::move(pipeline_));
+  }
+  ++generation_;
+}
+
+void Output::fail(const std::string& reason) {
+  teardown(StopMode::kImmediate);
+  last_error_ = mask(reason);
+  ++reconnects_;
+  bitrate_kbps_ = 0;
+  const int delay_ms = backoff_.nextDelayMs();
+  logWarn(scope_, last_error_ + "; retrying in " + std::to_string(delay_ms) + " ms");
+  if (state_ == OutputState::kRetrying) emit stateChanged();  // new error text
+  setState(OutputState::kRetrying);
+  if (backoff_.exhausted()) {
+    setState(OutputState::kFailed);
+    tick_timer_.stop();
+    return;
+  }
+  retry_timer_.start(delay_ms);
+}
+
+void Output::onMessage(int generation, GstMessage* message) {
+  if (generation != generation_) return;
+  switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_ERROR:
+      fail(describeMessage(message));
+      break;
+    case GST_MESSAGE_EOS:
+      fail("the transport ended the stream");
+      break;
+    case GST_MESSAGE_WARNING:
+      logDebug(scope_, mask(describeMessage(message)));
+      break;
+    default:
+      break;
+  }
+}
+
+void Output::tick() {
+  const std::int64_t now = steadyMs();
+  if (!feed_) {
+    bitrate_kbps_ = 0;
+    return;
+  }
+  const std::uint64_t bytes = feed_->bytes.load();
+  const std::uint64_t delta = bytes - bytes_at_tick_;
+  bytes_at_tick_ = bytes;
+  bitrate_kbps_ = delta * 8.0 / 1000.0;
+  if (delta > 0) {
+    last_progress_ms_ = now;
+    if (flowing_since_ms_ < 0) flowing_since_ms_ = now;
+  } else {
+    flowing_since_ms_ = -1;  // "live" needs data moving without a break
+  }
+  if (state_ != OutputState::kLive) {
+    if (flowing_since_ms_ >= 0 && now - flowing_since_ms_ >= liveAfterMs()) {
+      backoff_.reset();
+      last_error_.clear();
+      setState(OutputState::kLive);
+    } else if (now - last_progress_ms_ > stall_timeout_ms) {
+      fail("no data accepted within " + std::to_string(stall_timeout_ms / 1000) + " s");
+    }
+    return;
+  }
+  if (now - last_progress_ms_ > stall_timeout_ms) {
+    fail("stalled: nothing written for " + std::to_string(stall_timeout_ms / 1000) + " s");
+  }
+}
+
+void Output::pushPacket(MediaKind kind, GstSample* sample) {
+  std::shared_ptr<Feed> feed = std::atomic_load(&feed_);
+  if (!feed) return;
+  GstBuffer* buffer = gst_sample_get_buffer(sample);
+  if (!buffer) return;
+  std::lock_guard lock(feed->mutex);
+  GstElement* src = kind == MediaKind::kVideo ? feed->video_src : feed->audio_src;
+  if (!src) return;
+  // Timestamps as program running time: the video encoder shifts its
+  // segment (x264enc starts at 1000 h so DTS never goes negative), so raw
+  // PTS of audio and video are not comparable, running times are.
+  const GstSegment* segment = gst_sample_get_segment(sample);
+  if (!segment || segment->format != GST_FORMAT_TIME) return;
+  const GstClockTime pts = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  if (!GST_CLOCK_TIME_IS_VALID(pts)) return;
+  if (!feed->gate_open) {
+    // A new viewer of the stream can only start decoding at a keyframe.
+    if (kind != MediaKind::kVideo || GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
+      return;
+    }
+    feed->gate_open = true;
+    feed->base = pts;
+  }
+  if (pts < feed->base) return;
+  bool& caps_set = kind == MediaKind::kVideo ? feed->video_caps_set : feed->audio_caps_set;
+  if (!caps_set) {
+    g_object_set(src, "caps", gst_sample_get_caps(sample), nullptr);
+    caps_set = true;
+  }
+  // Each output starts its own timeline at zero; the copy shares the packet's
+  // memory, only the timestamps differ.
+  GstBuffer* out = gst_buffer_copy(buffer);
+  GST_BUFFER_PTS(out) = pts - feed->base;
+  GstClockTime dts = GST_CLOCK_TIME_NONE;
+  if (GST_BUFFER_DTS_IS_VALID(buffer)) {
+    guint64 running = 0;
+    if (gst_segment_to_running_time_full(segment, GST_FORMAT_TIME, GST_BUFFER_DTS(buffer),
+                                         &running) > 0) {
+      dts = running > feed->base ? running - feed->base : 0;
+    } else {
+      dts = 0;
+    }
+  }
+  GST_BUFFER_DTS(out) = dts;
+  gst_app_src_push_buffer(GST_APP_SRC(src), out);
+}
+
+}  // namespace yst::streaming

@@ -1,0 +1,81 @@
+// The three kinds of output: a partner site (RTMP, RTMPS or SRT), the archive
+// recording and HLS for the viewer page. Each only says how to mux and where
+// to write; Output does the rest.
+#pragma once
+
+#include <string>
+
+#include "streaming/output.h"
+
+namespace yst::streaming {
+
+enum class DestinationProtocol { kInvalid = 0, kRtmp, kRtmps, kSrt };
+
+struct DestinationSpec {
+  std::string id;
+  std::string name;
+  std::string url;  // rtmp://host[:port]/app, rtmps://…, srt://host:port[?…]
+  std::string key;  // secret: RTMP stream name / SRT streamid
+};
+
+DestinationProtocol destinationProtocol(const std::string& url);
+// The RTMP location with the key as the stream name. Secret: never log it.
+std::string rtmpLocation(const std::string& url, const std::string& key);
+
+class Destination : public Output {
+  Q_OBJECT
+ public:
+  explicit Destination(DestinationSpec spec, QObject* parent = nullptr);
+  const DestinationSpec& spec() const { return spec_; }
+
+ protected:
+  GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
+                             GstElement* audio_src) override;
+
+ private:
+  DestinationSpec spec_;
+};
+
+// A crash-safe recording: single-file Matroska. After `kill -9` every cluster
+// written so far is decodable (measured: Matroska kept every frame, fragmented
+// MP4 lost ~1 s, plain MP4 everything). Each (re)start opens a new file.
+class Archive : public Output {
+  Q_OBJECT
+ public:
+  // Files go to directory/<stem>-<n>.mkv.
+  Archive(std::string directory, std::string stem, QObject* parent = nullptr);
+  const std::string& currentPath() const { return path_; }
+
+ protected:
+  GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
+                             GstElement* audio_src) override;
+  void prepareAttempt() override;
+  int liveAfterMs() const override { return 0; }
+
+ private:
+  std::string directory_;
+  std::string stem_;
+  int part_ = 0;
+  std::string path_;
+};
+
+// Program HLS: MPEG-TS segments of segment_s and a rolling playlist.
+class Hls : public Output {
+  Q_OBJECT
+ public:
+  Hls(std::string directory, int segment_s, int playlist_length, QObject* parent = nullptr);
+  std::string playlistPath() const { return directory_ + "/program.m3u8"; }
+
+ protected:
+  GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
+                             GstElement* audio_src) override;
+  void prepareAttempt() override;
+  int liveAfterMs() const override { return 0; }
+
+ private:
+  std::string directory_;
+  int segment_s_;
+  int playlist_length_;
+};
+
+}  // namespace yst::streaming

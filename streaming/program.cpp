@@ -1,0 +1,500 @@
+#include "streaming/program.h"
+
+#include <gst/app/gstappsink.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "streaming/log.h"
+
+namespace yst::streaming {
+
+namespace {
+
+GstElement* add(GstElement* bin, const char* factory, const char* name = nullptr) {
+  GstElement* e = makeElement(factory, name);
+  gst_bin_add(GST_BIN(bin), e);
+  return e;
+}
+
+GstElement* addCaps(GstElement* bin, const std::string& caps) {
+  GstElement* f = add(bin, "capsfilter");
+  CapsPtr c(gst_caps_from_string(caps.c_str()));
+  g_object_set(f, "caps", c.get(), nullptr);
+  return f;
+}
+
+void linkChain(std::initializer_list<GstElement*> chain) {
+  GstElement* prev = nullptr;
+  for (GstElement* e : chain) {
+    if (prev && !gst_element_link(prev, e)) {
+      throw std::runtime_error(std::string("program: could not link ") + GST_OBJECT_NAME(prev) +
+                               " to " + GST_OBJECT_NAME(e));
+    }
+    prev = e;
+  }
+}
+
+GstPad* linkToRequest(GstElement* upstream, GstElement* mixer) {
+  GstPad* sinkpad = gst_element_request_pad_simple(mixer, "sink_%u");
+  PadPtr srcpad(gst_element_get_static_pad(upstream, "src"));
+  if (!sinkpad || gst_pad_link(srcpad.get(), sinkpad) != GST_PAD_LINK_OK) {
+    throw std::runtime_error(std::string("program: could not link ") + GST_OBJECT_NAME(upstream) +
+                             " to " + GST_OBJECT_NAME(mixer));
+  }
+  return sinkpad;  // the request pad's reference is the caller's
+}
+
+GstElement* leakyQueue(GstElement* bin, guint buffers) {
+  GstElement* q = add(bin, "queue");
+  g_object_set(q, "max-size-buffers", buffers, "max-size-bytes", 0u, "max-size-time", guint64{0},
+               nullptr);
+  gst_util_set_object_arg(G_OBJECT(q), "leaky", "downstream");
+  return q;
+}
+
+GstElement* smallQueue(GstElement* bin) {
+  GstElement* q = add(bin, "queue");
+  g_object_set(q, "max-size-buffers", 3u, "max-size-bytes", 0u, "max-size-time", guint64{0},
+               nullptr);
+  return q;
+}
+
+std::vector<double> levelValues(const GstStructure* s, const char* field) {
+  std::vector<double> out;
+  const GValue* list = gst_structure_get_value(s, field);
+  if (!list) return out;
+  if (GST_VALUE_HOLDS_ARRAY(list)) {
+    for (guint i = 0; i < gst_value_array_get_size(list); ++i) {
+      out.push_back(g_value_get_double(gst_value_array_get_value(list, i)));
+    }
+    return out;
+  }
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (G_VALUE_HOLDS(list, g_value_array_get_type())) {
+    auto* array = static_cast<GValueArray*>(g_value_get_boxed(list));
+    for (guint i = 0; i < array->n_values; ++i) {
+      out.push_back(g_value_get_double(g_value_array_get_nth(array, i)));
+    }
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return out;
+}
+
+}  // namespace
+
+const char* transitionName(Transition transition) {
+  switch (transition) {
+    case Transition::kCut:
+      return "cut";
+    case Transition::kFade:
+      return "fade";
+    case Transition::kInvalid:
+      break;
+  }
+  return "invalid";
+}
+
+SamplePtr FrameTap::latest() {
+  std::lock_guard lock(mutex_);
+  if (GstSample* s = gst_app_sink_try_pull_sample(GST_APP_SINK(appsink_), 0)) last_.reset(s);
+  return SamplePtr(last_ ? gst_sample_ref(last_.get()) : nullptr);
+}
+
+Program::Program(EncoderSettings settings, std::vector<ProgramSourceInput> sources, QObject* parent)
+    : QObject(parent), settings_(std::move(settings)), sources_(std::move(sources)) {
+  fade_timer_.setInterval(std::max(10, 1000 / std::max(1, settings_.video.fps)));
+  connect(&fade_timer_, &QTimer::timeout, this, &Program::fadeStep);
+  stats_timer_.setInterval(1000);
+  connect(&stats_timer_, &QTimer::timeout, this, [this] {
+    const std::uint64_t encoded = counters_->encoded.load();
+    encoder_fps_ = static_cast<double>(encoded - encoded_at_tick_);
+    encoded_at_tick_ = encoded;
+  });
+  if (!sources_.empty()) {
+    scene_.primary = sources_.front().id;
+    scene_.secondary = sources_.size() > 1 ? sources_[1].id : sources_.front().id;
+    preview_scene_ = scene_;
+  }
+}
+
+Program::~Program() { stop(); }
+
+GstElement* Program::addTap(GstElement* tee, const std::string& name, int width, int height,
+                            int fps) {
+  GstElement* bin = pipeline_.get();
+  GstElement* q = leakyQueue(bin, 1);
+  GstElement* rate = add(bin, "videorate");
+  g_object_set(rate, "drop-only", TRUE, nullptr);
+  GstElement* scale = add(bin, "videoscale");
+  GstElement* caps = addCaps(bin, "video/x-raw,format=I420,width=" + std::to_string(width) +
+                                      ",height=" + std::to_string(height) +
+                                      ",framerate=" + std::to_string(fps) + "/1");
+  GstElement* sink = add(bin, "appsink");
+  g_object_set(sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "emit-signals", FALSE,
+               "async", FALSE, nullptr);
+  linkChain({tee, q, rate, scale, caps, sink});
+  taps_[name] = std::make_unique<FrameTap>(sink);
+  return sink;
+}
+
+void Program::build() {
+  pipeline_ = holdElement(gst_pipeline_new("program"));
+  GstElement* bin = pipeline_.get();
+  const VideoFormat& v = settings_.video;
+  const int tap_w = 320;
+  const int tap_h = std::max(2, (tap_w * v.height / v.width) & ~1);
+
+  // Video mixing.
+  compositor_ = add(bin, "compositor", "program-mixer");
+  gst_util_set_object_arg(G_OBJECT(compositor_), "background", "black");
+  GstElement* comp_caps = addCaps(bin, rawVideoCaps(v));
+  GstElement* program_tee = add(bin, "tee");
+  GstElement* preview = add(bin, "compositor", "preview-mixer");
+  gst_util_set_object_arg(G_OBJECT(preview), "background", "black");
+  linkChain({compositor_, comp_caps, program_tee});
+
+  // Encode once. The queue before the encoder is leaky so that a slow
+  // encoder drops whole frames (counted) instead of stalling the mixer.
+  encoder_queue_ = leakyQueue(bin, 8);
+  GstElement* x264 = add(bin, "x264enc");
+  gst_util_set_object_arg(G_OBJECT(x264), "tune", "zerolatency");
+  gst_util_set_object_arg(G_OBJECT(x264), "speed-preset", settings_.preset.c_str());
+  const std::string x264_options = "scenecut=0";  // GOPs of fixed length: even HLS segments
+  g_object_set(x264, "bitrate", static_cast<guint>(settings_.video_bitrate_kbps), "key-int-max",
+               static_cast<guint>(settings_.keyframe_interval_s * v.fps), "option-string",
+               x264_options.c_str(), nullptr);
+  GstElement* h264_caps = addCaps(bin, "video/x-h264,profile=high");
+  GstElement* h264_parse = add(bin, "h264parse");
+  GstElement* avc_caps = addCaps(bin, "video/x-h264,stream-format=avc,alignment=au");
+  GstElement* video_sink = add(bin, "appsink", "encoded-video");
+  linkChain({program_tee, encoder_queue_, x264, h264_caps, h264_parse, avc_caps, video_sink});
+  addTap(program_tee, "program", tap_w, tap_h, 10);
+
+  GstElement* preview_caps =
+      addCaps(bin, "video/x-raw,format=I420,width=" + std::to_string(tap_w * 3 / 2) +
+                       ",height=" + std::to_string(tap_h * 3 / 2) + ",framerate=10/1");
+  GstElement* preview_sink = add(bin, "appsink");
+  g_object_set(preview_sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "async", FALSE,
+               nullptr);
+  linkChain({preview, preview_caps, preview_sink});
+  taps_["preview"] = std::make_unique<FrameTap>(preview_sink);
+
+  // Audio mixing and encoding.
+  GstElement* mixer = add(bin, "audiomixer", "program-audio");
+  GstElement* mix_caps = addCaps(bin, rawAudioCaps());
+  GstElement* program_level = add(bin, "level", "level-program");
+  g_object_set(program_level, "interval", guint64{100} * GST_MSECOND, "post-messages", TRUE,
+               nullptr);
+  GstElement* aq = smallQueue(bin);
+  GstElement* aconvert = add(bin, "audioconvert");  // the AAC encoder takes planar float
+  GstElement* aac = add(bin, "avenc_aac");
+  g_object_set(aac, "bitrate", settings_.audio_bitrate_kbps * 1000, nullptr);
+  GstElement* aac_parse = add(bin, "aacparse");
+  GstElement* audio_sink = add(bin, "appsink", "encoded-audio");
+  linkChain({mixer, mix_caps, program_level, aq, aconvert, aac, aac_parse, audio_sink});
+
+  for (GstElement* sink : {video_sink, audio_sink}) {
+    g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 64u, "drop", TRUE,
+                 "async", FALSE, nullptr);
+  }
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* sink, gpointer data) -> GstFlowReturn {
+    auto* self = static_cast<Program*>(data);
+    SamplePtr sample(gst_app_sink_pull_sample(sink));
+    if (!sample) return GST_FLOW_OK;
+    const bool video = std::string_view(GST_OBJECT_NAME(sink)) == "encoded-video";
+    if (video) self->counters_->encoded.fetch_add(1, std::memory_order_relaxed);
+    self->fanOut(video ? MediaKind::kVideo : MediaKind::kAudio, sample.get());
+    return GST_FLOW_OK;
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(video_sink), &callbacks, this, nullptr);
+  gst_app_sink_set_callbacks(GST_APP_SINK(audio_sink), &callbacks, this, nullptr);
+
+  // Counters: frames out of the mixer (and gaps in their timestamps), frames
+  // into the encoder.
+  {
+    PadPtr pad(gst_element_get_static_pad(comp_caps, "src"));
+    const GstClockTime frame_ns = GST_SECOND / std::max(1, v.fps);
+    auto* held = new std::pair<std::shared_ptr<Counters>, GstClockTime>(counters_, frame_ns);
+    gst_pad_add_probe(
+        pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+          auto& [c, frame] = *static_cast<std::pair<std::shared_ptr<Counters>, GstClockTime>*>(data);
+          c->frames.fetch_add(1, std::memory_order_relaxed);
+          const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+          const std::uint64_t last = c->last_pts.exchange(pts);
+          if (GST_CLOCK_TIME_IS_VALID(pts) && last != GST_CLOCK_TIME_NONE && pts > last &&
+              pts - last > frame * 3 / 2) {
+            c->gaps.fetch_add((pts - last + frame / 2) / frame - 1, std::memory_order_relaxed);
+          }
+          return GST_PAD_PROBE_OK;
+        },
+        held,
+        [](gpointer data) {
+          delete static_cast<std::pair<std::shared_ptr<Counters>, GstClockTime>*>(data);
+        });
+    PadPtr qpad(gst_element_get_static_pad(encoder_queue_, "src"));
+    auto* held2 = new std::shared_ptr<Counters>(counters_);
+    gst_pad_add_probe(
+        qpad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+          (*static_cast<std::shared_ptr<Counters>*>(data))->to_encoder.fetch_add(1);
+          return GST_PAD_PROBE_OK;
+        },
+        held2, [](gpointer data) { delete static_cast<std::shared_ptr<Counters>*>(data); });
+  }
+
+  // Sources.
+  for (const ProgramSourceInput& s : sources_) {
+    GstElement* vsrc = add(bin, "intervideosrc");
+    // Repeat the last frame for a while rather than flash black when a
+    // camera's pipeline is being replaced by its slate.
+    g_object_set(vsrc, "channel", s.channel.c_str(), "timeout", guint64{3} * GST_SECOND, nullptr);
+    GstElement* vcaps = addCaps(bin, rawVideoCaps(v));
+    GstElement* tee = add(bin, "tee");
+    linkChain({vsrc, vcaps, tee});
+    GstElement* qa = smallQueue(bin);
+    GstElement* qb = smallQueue(bin);
+    GstElement* qp = leakyQueue(bin, 1);
+    linkChain({tee, qa});
+    linkChain({tee, qb});
+    linkChain({tee, qp});
+    SourcePads pads;
+    pads.a = linkToRequest(qa, compositor_);
+    pads.b = linkToRequest(qb, compositor_);
+    pads.preview = linkToRequest(qp, preview);
+    addTap(tee, "source:" + s.id, tap_w, tap_h, 10);
+
+    GstElement* asrc = add(bin, "interaudiosrc");
+    g_object_set(asrc, "channel", s.channel.c_str(), nullptr);
+    GstElement* acaps = addCaps(bin, rawAudioCaps());
+    // Pre-fader meter: a producer sees a muted microphone is still live.
+    GstElement* level = add(bin, "level", ("level-" + s.id).c_str());
+    g_object_set(level, "interval", guint64{100} * GST_MSECOND, "post-messages", TRUE, nullptr);
+    linkChain({asrc, acaps, level});
+    pads.audio = linkToRequest(level, mixer);
+    g_object_set(pads.audio, "volume", s.gain, "mute", s.muted ? TRUE : FALSE, nullptr);
+    pads_[s.id] = pads;
+  }
+}
+
+bool Program::start(std::string* error) {
+  try {
+    build();
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    stop();
+    return false;
+  }
+  front_is_b_ = false;
+  applyScene(false, scene_, 1.0, 0);
+  applyScene(true, Scene{Layout::kInvalid, "", ""}, 0.0, 10);
+  applyPreview();
+  relayBus(pipeline_.get(), life_, [this](GstMessage* m) { onMessage(m); });
+  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    if (error) *error = "the program pipeline did not start";
+    stop();
+    return false;
+  }
+  stats_timer_.start();
+  return true;
+}
+
+void Program::stop() {
+  fade_timer_.stop();
+  stats_timer_.stop();
+  fade_.running = false;
+  if (pipeline_) {
+    unrelayBus(pipeline_.get());
+    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  }
+  for (auto& [id, p] : pads_) {
+    for (GstPad* pad : {p.a, p.b, p.preview, p.audio}) {
+      if (pad) gst_object_unref(pad);
+    }
+  }
+  pads_.clear();
+  taps_.clear();
+  pipeline_.reset();
+  compositor_ = nullptr;
+  encoder_queue_ = nullptr;
+}
+
+void Program::applyScene(bool use_b, const Scene& scene, double alpha, int zbase) {
+  const LayoutGeometry g = layoutGeometry(scene.layout, settings_.video.width, settings_.video.height);
+  for (auto& [id, pads] : pads_) {
+    GstPad* pad = use_b ? pads.b : pads.a;
+    std::optional<Rect> rect;
+    int z = zbase;
+    if (scene.layout != Layout::kInvalid && id == scene.primary) {
+      rect = g.primary;
+      z = zbase + 1;
+    } else if (scene.layout != Layout::kInvalid && g.secondary && id == scene.secondary) {
+      rect = g.secondary;
+      z = zbase + (g.secondary_on_top ? 2 : 1);
+    }
+    if (!rect) {
+      g_object_set(pad, "alpha", 0.0, nullptr);
+      continue;
+    }
+    g_object_set(pad, "xpos", rect->x, "ypos", rect->y, "width", rect->width, "height",
+                 rect->height, "zorder", static_cast<guint>(z), "alpha", alpha, nullptr);
+  }
+}
+
+void Program::applyPreview() {
+  if (!pipeline_) return;
+  const int w = 480, h = std::max(2, (480 * settings_.video.height / settings_.video.width) & ~1);
+  const LayoutGeometry g = layoutGeometry(preview_scene_.layout, w, h);
+  for (auto& [id, pads] : pads_) {
+    std::optional<Rect> rect;
+    int z = 0;
+    if (id == preview_scene_.primary) {
+      rect = g.primary;
+      z = 1;
+    } else if (g.secondary && id == preview_scene_.secondary) {
+      rect = g.secondary;
+      z = g.secondary_on_top ? 2 : 1;
+    }
+    if (!rect) {
+      g_object_set(pads.preview, "alpha", 0.0, nullptr);
+      continue;
+    }
+    g_object_set(pads.preview, "xpos", rect->x, "ypos", rect->y, "width", rect->width, "height",
+                 rect->height, "zorder", static_cast<guint>(z), "alpha", 1.0, nullptr);
+  }
+}
+
+void Program::setScene(const Scene& scene, Transition transition, int duration_ms) {
+  if (fade_.running) {
+    // A new take during a fade completes the running one at once.
+    fade_.clock = QElapsedTimer();
+    fade_.duration_ms = 0;
+    fadeStep();
+  }
+  if (transition != Transition::kFade || duration_ms <= 0 || !pipeline_) {
+    scene_ = scene;
+    if (pipeline_) applyScene(front_is_b_, scene_, 1.0, 0);
+    return;
+  }
+  fade_.from = scene_;
+  fade_.duration_ms = duration_ms;
+  fade_.running = true;
+  fade_.clock.start();
+  scene_ = scene;
+  applyScene(!front_is_b_, scene_, 0.0, 10);
+  fade_timer_.start();
+}
+
+void Program::fadeStep() {
+  if (!fade_.running) return;
+  const double t = fade_.duration_ms > 0 && fade_.clock.isValid()
+                       ? std::min(1.0, fade_.clock.elapsed() / double(fade_.duration_ms))
+                       : 1.0;
+  if (t >= 1.0) {
+    applyScene(!front_is_b_, scene_, 1.0, 0);
+    applyScene(front_is_b_, Scene{Layout::kInvalid, "", ""}, 0.0, 10);
+    front_is_b_ = !front_is_b_;
+    fade_.running = false;
+    fade_timer_.stop();
+    return;
+  }
+  applyScene(front_is_b_, fade_.from, 1.0 - t, 0);
+  applyScene(!front_is_b_, scene_, t, 10);
+}
+
+void Program::setPreviewScene(const Scene& scene) {
+  preview_scene_ = scene;
+  applyPreview();
+}
+
+void Program::setGain(const std::string& source, double gain) {
+  auto it = pads_.find(source);
+  if (it != pads_.end()) g_object_set(it->second.audio, "volume", gain, nullptr);
+  for (auto& s : sources_) if (s.id == source) s.gain = gain;
+}
+
+void Program::setMuted(const std::string& source, bool muted) {
+  auto it = pads_.find(source);
+  if (it != pads_.end()) g_object_set(it->second.audio, "mute", muted ? TRUE : FALSE, nullptr);
+  for (auto& s : sources_) if (s.id == source) s.muted = muted;
+}
+
+void Program::addConsumer(PacketSink* sink) {
+  std::lock_guard lock(consumers_mutex_);
+  if (std::find(consumers_.begin(), consumers_.end(), sink) == consumers_.end()) {
+    consumers_.push_back(sink);
+  }
+}
+
+void Program::removeConsumer(PacketSink* sink) {
+  std::lock_guard lock(consumers_mutex_);
+  consumers_.erase(std::remove(consumers_.begin(), consumers_.end(), sink), consumers_.end());
+}
+
+void Program::fanOut(MediaKind kind, GstSample* sample) {
+  // Outputs only queue the packet (non-blocking appsrc), so holding the lock
+  // across the loop is cheap, and it guarantees removeConsumer() waits for
+  // any push in progress.
+  std::lock_guard lock(consumers_mutex_);
+  for (PacketSink* sink : consumers_) sink->pushPacket(kind, sample);
+}
+
+std::uint64_t Program::droppedFrames() const {
+  std::uint64_t dropped = counters_->gaps.load();
+  if (encoder_queue_) {
+    guint level = 0;
+    g_object_get(encoder_queue_, "current-level-buffers", &level, nullptr);
+    const std::uint64_t produced = counters_->frames.load();
+    const std::uint64_t taken = counters_->to_encoder.load();
+    if (produced > taken + level) dropped += produced - taken - level;
+  }
+  return dropped;
+}
+
+std::int64_t Program::runningTimeMs() const {
+  if (!pipeline_) return 0;
+  GstClock* clock = gst_element_get_clock(pipeline_.get());
+  if (!clock) return 0;
+  const GstClockTime now = gst_clock_get_time(clock);
+  gst_object_unref(clock);
+  const GstClockTime base = gst_element_get_base_time(pipeline_.get());
+  return now > base ? static_cast<std::int64_t>((now - base) / GST_MSECOND) : 0;
+}
+
+FrameTap* Program::tap(const std::string& name) {
+  auto it = taps_.find(name);
+  return it == taps_.end() ? nullptr : it->second.get();
+}
+
+void Program::onMessage(GstMessage* message) {
+  switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_ELEMENT: {
+      const GstStructure* s = gst_message_get_structure(message);
+      if (!s || !gst_structure_has_name(s, "level")) return;
+      std::string name = GST_OBJECT_NAME(GST_MESSAGE_SRC(message));
+      if (name.rfind("level-", 0) != 0) return;
+      name = name.substr(6);
+      AudioLevel& level = levels_[name];
+      level.peak_db = levelValues(s, "peak");
+      level.rms_db = levelValues(s, "rms");
+      if (name == "program") emit levelsChanged();
+      break;
+    }
+    case GST_MESSAGE_ERROR: {
+      const std::string reason = describeMessage(message);
+      logError("program", reason);
+      emit failed(QString::fromStdString(reason));
+      break;
+    }
+    case GST_MESSAGE_WARNING:
+      logDebug("program", describeMessage(message));
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace yst::streaming

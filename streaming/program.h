@@ -1,0 +1,172 @@
+// The program: every source mixed into one picture and one sound, encoded
+// once, and handed to every output.
+//
+//   per source:  intervideosrc ─ tee ─┬ queue ─ compositor pad A ┐
+//                                     ├ queue ─ compositor pad B ┤ program compositor ─ tee ─┬ leaky queue ─ x264enc ─ h264parse ─ appsink ─┐
+//                                     ├ leaky queue ─ preview compositor ─ tap "preview"      └ program tap            fan-out to outputs ◄─┤
+//                                     └ leaky queue ─ videorate ─ scale ─ tap "source:<id>"                                                  │
+//                interaudiosrc ─ level ─ audiomixer pad (gain, mute) ─ audiomixer ─ level ─ avenc_aac ─ aacparse ─ appsink ───────────────┘
+//
+// Each source has two compositor pads (A and B) so that a fade can bring in a
+// whole new layout over the old one: the incoming set is placed, faded in by
+// animating pad alpha, and then becomes the current set. Sources not in the
+// layout sit at alpha 0, which the compositor skips.
+//
+// Controller thread for everything except the fan-out, which runs on the
+// encoders' streaming threads under `consumers_mutex_`.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "streaming/bus_relay.h"
+#include "streaming/gst_ptr.h"
+#include "streaming/layout.h"
+#include "streaming/media_format.h"
+#include "streaming/output.h"
+
+namespace yst::streaming {
+
+struct EncoderSettings {
+  VideoFormat video;
+  int video_bitrate_kbps = 2500;
+  int audio_bitrate_kbps = 128;
+  std::string preset = "veryfast";
+  int keyframe_interval_s = 2;
+};
+
+struct Scene {
+  Layout layout = Layout::kSingle;
+  std::string primary;
+  std::string secondary;
+  bool operator==(const Scene&) const = default;
+};
+
+enum class Transition { kInvalid = 0, kCut, kFade };
+const char* transitionName(Transition transition);
+
+struct AudioLevel {
+  std::vector<double> peak_db;  // per channel
+  std::vector<double> rms_db;
+};
+
+struct ProgramSourceInput {
+  std::string id;
+  std::string channel;  // intervideo/interaudio channel (Source::channel())
+  double gain = 1.0;
+  bool muted = false;
+};
+
+// Latest small raw frames for the UI; thread-safe.
+class FrameTap {
+ public:
+  explicit FrameTap(GstElement* appsink) : appsink_(GST_ELEMENT(gst_object_ref(appsink))) {}
+  ~FrameTap() { gst_object_unref(appsink_); }
+  // The newest frame (I420, caps in the sample), or the last one returned
+  // when nothing newer has arrived; null before the first frame.
+  SamplePtr latest();
+
+ private:
+  GstElement* appsink_;
+  std::mutex mutex_;
+  SamplePtr last_;  // Guarded by mutex_.
+};
+
+class Program : public QObject {
+  Q_OBJECT
+ public:
+  Program(EncoderSettings settings, std::vector<ProgramSourceInput> sources,
+          QObject* parent = nullptr);
+  ~Program() override;
+
+  bool start(std::string* error);
+  void stop();
+
+  // Changes what is on air. Unknown source ids are the caller's to refuse.
+  void setScene(const Scene& scene, Transition transition, int duration_ms);
+  const Scene& scene() const { return scene_; }
+  void setPreviewScene(const Scene& scene);
+  const Scene& previewScene() const { return preview_scene_; }
+  bool transitionRunning() const { return fade_.running; }
+
+  void setGain(const std::string& source, double gain);
+  void setMuted(const std::string& source, bool muted);
+
+  void addConsumer(PacketSink* sink);
+  // After this returns, `sink` receives no more packets.
+  void removeConsumer(PacketSink* sink);
+
+  // Statistics.
+  std::uint64_t frames() const { return counters_->frames.load(); }
+  std::uint64_t droppedFrames() const;
+  double encoderFps() const { return encoder_fps_; }
+  std::uint64_t encodedFrames() const { return counters_->encoded.load(); }
+  std::int64_t runningTimeMs() const;
+  std::map<std::string, AudioLevel> levels() const { return levels_; }  // "program" and source ids
+  FrameTap* tap(const std::string& name);  // "program", "preview", "source:<id>"
+  const EncoderSettings& settings() const { return settings_; }
+
+ signals:
+  void levelsChanged();
+  void failed(QString reason);
+
+ private:
+  struct Counters {
+    std::atomic<std::uint64_t> frames{0};        // out of the program compositor
+    std::atomic<std::uint64_t> to_encoder{0};    // out of the leaky queue
+    std::atomic<std::uint64_t> encoded{0};
+    std::atomic<std::uint64_t> gaps{0};          // frames the compositor skipped
+    std::atomic<std::uint64_t> last_pts{GST_CLOCK_TIME_NONE};
+  };
+  struct SourcePads {
+    GstPad* a = nullptr;  // program compositor pads (strong refs)
+    GstPad* b = nullptr;
+    GstPad* preview = nullptr;
+    GstPad* audio = nullptr;  // audiomixer pad
+  };
+
+  void build();
+  void onMessage(GstMessage* message);
+  void applyScene(bool use_b, const Scene& scene, double alpha, int zbase);
+  void applyPreview();
+  void fadeStep();
+  void fanOut(MediaKind kind, GstSample* sample);
+  GstElement* addTap(GstElement* tee, const std::string& name, int width, int height, int fps);
+
+  EncoderSettings settings_;
+  std::vector<ProgramSourceInput> sources_;
+  ElementPtr pipeline_;
+  GstElement* compositor_ = nullptr;  // owned by pipeline_
+  GstElement* encoder_queue_ = nullptr;
+  std::map<std::string, SourcePads> pads_;
+  std::map<std::string, std::unique_ptr<FrameTap>> taps_;
+  std::map<std::string, AudioLevel> levels_;
+  Scene scene_;
+  Scene preview_scene_;
+  bool front_is_b_ = false;  // which pad set shows the current scene
+  struct Fade {
+    bool running = false;
+    Scene from;
+    int duration_ms = 0;
+    QElapsedTimer clock;
+  } fade_;
+  QTimer fade_timer_;
+  QTimer stats_timer_;
+  std::uint64_t encoded_at_tick_ = 0;
+  double encoder_fps_ = 0;
+  std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
+  LifeToken life_ = std::make_shared<int>(0);
+
+  std::mutex consumers_mutex_;
+  std::vector<PacketSink*> consumers_;  // Guarded by consumers_mutex_.
+};
+
+}  // namespace yst::streaming

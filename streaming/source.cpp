@@ -1,0 +1,338 @@
+#include "streaming/source.h"
+
+#include <cstring>
+
+#include "overlay/slate.h"
+#include "streaming/log.h"
+#include "streaming/reaper.h"
+
+namespace yst::streaming {
+
+namespace {
+
+std::int64_t steadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+GstElement* capsFilter(const std::string& caps) {
+  GstElement* f = makeElement("capsfilter");
+  CapsPtr c(gst_caps_from_string(caps.c_str()));
+  g_object_set(f, "caps", c.get(), nullptr);
+  return f;
+}
+
+void addAndLink(GstElement* pipeline, std::initializer_list<GstElement*> chain) {
+  for (GstElement* e : chain) gst_bin_add(GST_BIN(pipeline), e);
+  GstElement* prev = nullptr;
+  for (GstElement* e : chain) {
+    if (prev && !gst_element_link(prev, e)) {
+      throw std::runtime_error(std::string("could not link ") + GST_OBJECT_NAME(prev) + " to " +
+                               GST_OBJECT_NAME(e));
+    }
+    prev = e;
+  }
+}
+
+// A small deterministic tone per source so a listener can tell the test
+// cameras apart in the mix.
+double toneFor(const std::string& id) {
+  unsigned h = 0;
+  for (unsigned char c : id) h = h * 31 + c;
+  return 330.0 + (h % 8) * 110.0;
+}
+
+}  // namespace
+
+const char* sourceStateName(SourceState state) {
+  switch (state) {
+    case SourceState::kStopped:
+      return "stopped";
+    case SourceState::kConnecting:
+      return "connecting";
+    case SourceState::kLive:
+      return "live";
+    case SourceState::kRetrying:
+      return "retrying";
+    case SourceState::kInvalid:
+      break;
+  }
+  return "invalid";
+}
+
+SourcePlan planSource(const std::string& uri) {
+  SourcePlan plan;
+  if (uri.rfind("test://", 0) == 0) {
+    plan.kind = SourceKind::kTest;
+    plan.argument = uri.substr(7);
+  } else if (uri.rfind("file://", 0) == 0) {
+    plan.kind = SourceKind::kUri;
+    plan.argument = uri;
+    plan.loops = true;
+  } else if (uri.rfind("v4l2://", 0) == 0 || uri.rfind("rtsp://", 0) == 0 ||
+             uri.rfind("rtsps://", 0) == 0 || uri.rfind("srt://", 0) == 0 ||
+             uri.rfind("rtmp://", 0) == 0 || uri.rfind("rtmps://", 0) == 0) {
+    // uridecodebin picks v4l2src, rtspsrc, srtsrc or rtmp2src by scheme and
+    // autoplugs the demuxer and decoders behind it.
+    plan.kind = SourceKind::kUri;
+    plan.argument = uri;
+  }
+  return plan;
+}
+
+Source::Source(SourceSpec spec, VideoFormat format, QObject* parent)
+    : QObject(parent), spec_(std::move(spec)), plan_(planSource(spec_.uri)), format_(format) {
+  retry_timer_.setSingleShot(true);
+  connect(&retry_timer_, &QTimer::timeout, this, &Source::attempt);
+  health_timer_.setInterval(250);
+  connect(&health_timer_, &QTimer::timeout, this, &Source::checkHealth);
+}
+
+Source::~Source() { stop(); }
+
+void Source::start() {
+  if (state_ != SourceState::kStopped) return;
+  backoff_.reset();
+  setState(SourceState::kConnecting);
+  // The slate first: until the camera delivers, the program shows who is missing.
+  startSlate();
+  health_timer_.start();
+  attempt();
+}
+
+void Source::stop() {
+  retry_timer_.stop();
+  health_timer_.stop();
+  if (input_) {
+    unrelayBus(input_.get());
+    disposeAsync(std::move(input_));
+  }
+  stopSlate();
+  if (state_ != SourceState::kStopped) setState(SourceState::kStopped);
+}
+
+void Source::setState(SourceState state) {
+  if (state_ == state) return;
+  state_ = state;
+  logInfo("source " + spec_.id, std::string("state ") + sourceStateName(state) +
+                                    (last_error_.empty() || state == SourceState::kLive
+                                         ? ""
+                                         : " (" + last_error_ + ")"));
+  emit stateChanged();
+}
+
+void Source::attempt() {
+  ++generation_;
+  frames_at_attempt_ = framesIn();
+  attempt_started_ = std::chrono::steady_clock::now();
+  try {
+    input_ = buildInput();
+  } catch (const std::exception& e) {
+    input_.reset();
+    fail(e.what());
+    return;
+  }
+  const int generation = generation_;
+  relayBus(input_.get(), life_,
+           [this, generation](GstMessage* m) { onInputMessage(generation, m); });
+  if (gst_element_set_state(input_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    fail("could not start the input");
+  }
+}
+
+void Source::fail(const std::string& reason) {
+  if (input_) {
+    unrelayBus(input_.get());
+    disposeAsync(std::move(input_));
+  }
+  ++generation_;
+  last_error_ = reason;
+  startSlate();
+  if (state_ == SourceState::kLive || state_ == SourceState::kConnecting) {
+    setState(SourceState::kRetrying);
+  } else {
+    emit stateChanged();  // same state, new error text
+  }
+  ++reconnects_;
+  const int delay_ms = backoff_.nextDelayMs();
+  logWarn("source " + spec_.id, reason + "; retrying in " + std::to_string(delay_ms) + " ms");
+  retry_timer_.start(delay_ms);
+}
+
+void Source::onInputMessage(int generation, GstMessage* message) {
+  if (generation != generation_ || !input_) return;
+  switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_ERROR:
+      fail(describeMessage(message));
+      break;
+    case GST_MESSAGE_EOS:
+      if (plan_.loops) {
+        // Files loop: back to the start without tearing the pipeline down.
+        if (!gst_element_seek_simple(input_.get(), GST_FORMAT_TIME,
+                                     static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH |
+                                                               GST_SEEK_FLAG_KEY_UNIT),
+                                     0)) {
+          fail("could not loop the file");
+        }
+      } else {
+        fail("the stream ended");
+      }
+      break;
+    case GST_MESSAGE_WARNING:
+      logDebug("source " + spec_.id, describeMessage(message));
+      break;
+    default:
+      break;
+  }
+}
+
+void Source::checkHealth() {
+  const std::int64_t now_ns = steadyNowNs();
+  if (!input_) return;  // waiting for the retry timer
+  if (state_ == SourceState::kLive) {
+    const std::int64_t last = counters_->last_frame_ns.load(std::memory_order_relaxed);
+    if (now_ns - last > std::chrono::nanoseconds(stall_timeout).count()) {
+      fail("stalled: no picture for " + std::to_string(stall_timeout.count() / 1000) + " s");
+    }
+    return;
+  }
+  if (framesIn() > frames_at_attempt_) {
+    // Frames flow again: show the camera, forget the failures.
+    backoff_.reset();
+    last_error_.clear();
+    stopSlate();
+    setState(SourceState::kLive);
+    return;
+  }
+  if (std::chrono::steady_clock::now() - attempt_started_ > connect_timeout) {
+    fail("no picture within " + std::to_string(connect_timeout.count() / 1000) + " s");
+  }
+}
+
+void Source::startSlate() {
+  if (slate_) return;
+  try {
+    ElementPtr pipeline = holdElement(gst_pipeline_new(("slate-" + spec_.id).c_str()));
+    GstElement* slate = overlay::makeSignalLostSlate(spec_.label, format_.width, format_.height, 5);
+    GstElement* sink = makeElement("intervideosink");
+    g_object_set(sink, "channel", channel().c_str(), nullptr);
+    addAndLink(pipeline.get(), {slate, sink});
+    gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
+    slate_ = std::move(pipeline);
+  } catch (const std::exception& e) {
+    logError("source " + spec_.id, std::string("cannot show the slate: ") + e.what());
+  }
+}
+
+void Source::stopSlate() {
+  if (slate_) disposeAsync(std::move(slate_));
+}
+
+ElementPtr Source::buildInput() {
+  if (plan_.kind == SourceKind::kInvalid) throw std::runtime_error("unsupported source URI");
+  ElementPtr pipeline = holdElement(gst_pipeline_new(("input-" + spec_.id).c_str()));
+  GstElement* p = pipeline.get();
+
+  // Video: whatever the camera gives → program format, counted at the sink.
+  GstElement* vqueue = makeElement("queue");
+  g_object_set(vqueue, "max-size-buffers", 4u, "max-size-bytes", 0u, "max-size-time",
+               guint64{0}, nullptr);
+  GstElement* vconvert = makeElement("videoconvert");
+  GstElement* vscale = makeElement("videoscale");
+  GstElement* vrate = makeElement("videorate");
+  GstElement* vcaps = capsFilter(rawVideoCaps(format_));
+  GstElement* vsink = makeElement("intervideosink");
+  // async=false: a file without audio leaves the audio sink unlinked, and a
+  // sink waiting for preroll would hold the whole input pipeline in PAUSED.
+  g_object_set(vsink, "channel", channel().c_str(), "async", FALSE, nullptr);
+
+  {
+    PadPtr sinkpad(gst_element_get_static_pad(vsink, "sink"));
+    auto* counters = new std::shared_ptr<Counters>(counters_);
+    gst_pad_add_probe(
+        sinkpad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad*, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+          auto& c = *static_cast<std::shared_ptr<Counters>*>(data);
+          c->frames.fetch_add(1, std::memory_order_relaxed);
+          c->last_frame_ns.store(steadyNowNs(), std::memory_order_relaxed);
+          return GST_PAD_PROBE_OK;
+        },
+        counters, [](gpointer data) { delete static_cast<std::shared_ptr<Counters>*>(data); });
+  }
+
+  GstElement* aqueue = makeElement("queue");
+  GstElement* aconvert = makeElement("audioconvert");
+  GstElement* aresample = makeElement("audioresample");
+  GstElement* acaps = capsFilter(rawAudioCaps());
+  GstElement* asink = makeElement("interaudiosink");
+  g_object_set(asink, "channel", channel().c_str(), "async", FALSE, nullptr);
+
+  if (plan_.kind == SourceKind::kTest) {
+    GstElement* vsrc = makeElement("videotestsrc");
+    g_object_set(vsrc, "is-live", TRUE, nullptr);
+    gst_util_set_object_arg(G_OBJECT(vsrc), "pattern", plan_.argument.c_str());
+    // Move, so that a frozen picture is visible as frozen.
+    g_object_set(vsrc, "horizontal-speed", 2, nullptr);
+    GstElement* label = makeElement("textoverlay");
+    const std::string label_font = "Noto Sans CJK SC Bold " + std::to_string(std::max(10, format_.height / 20));
+    g_object_set(label, "text", spec_.label.c_str(), "font-desc", label_font.c_str(), "halignment",
+                 0 /* left */, "valignment", 2 /* top */, "shaded-background", TRUE, nullptr);
+    GstElement* clock = makeElement("clockoverlay");
+    const std::string clock_font = "Noto Sans Mono CJK SC " + std::to_string(std::max(10, format_.height / 24));
+    g_object_set(clock, "time-format", "%H:%M:%S", "font-desc", clock_font.c_str(), "halignment",
+                 2 /* right */, "valignment", 1 /* bottom */, "shaded-background", TRUE, nullptr);
+    addAndLink(p, {vsrc, vcaps, label, clock, vqueue, vsink});
+    gst_object_unref(gst_object_ref_sink(vconvert));
+    gst_object_unref(gst_object_ref_sink(vscale));
+    gst_object_unref(gst_object_ref_sink(vrate));
+
+    GstElement* asrc = makeElement("audiotestsrc");
+    g_object_set(asrc, "is-live", TRUE, "wave", 8 /* ticks */, "freq", toneFor(spec_.id), "volume",
+                 0.3, nullptr);
+    addAndLink(p, {asrc, acaps, aqueue, asink});
+    gst_object_unref(gst_object_ref_sink(aconvert));
+    gst_object_unref(gst_object_ref_sink(aresample));
+    return pipeline;
+  }
+
+  // Everything else: uridecodebin, linked as its pads appear.
+  GstElement* decode = makeElement("uridecodebin");
+  g_object_set(decode, "uri", plan_.argument.c_str(), nullptr);
+  gst_bin_add(GST_BIN(p), decode);
+  addAndLink(p, {vqueue, vconvert, vscale, vrate, vcaps, vsink});
+  addAndLink(p, {aqueue, aconvert, aresample, acaps, asink});
+  g_signal_connect(decode, "source-setup",
+                   G_CALLBACK(+[](GstElement*, GstElement* source, gpointer) {
+                     // Cameras on a LAN: a short jitter buffer keeps latency low.
+                     if (g_object_class_find_property(G_OBJECT_GET_CLASS(source), "latency")) {
+                       g_object_set(source, "latency", 200u, nullptr);
+                     }
+                   }),
+                   nullptr);
+  struct Targets {
+    GstElement* video;
+    GstElement* audio;
+  };
+  auto* targets = new Targets{vqueue, aqueue};
+  g_signal_connect_data(
+      decode, "pad-added",
+      G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer data) {
+        auto* t = static_cast<Targets*>(data);
+        CapsPtr caps(gst_pad_get_current_caps(pad));
+        if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
+        if (!caps || gst_caps_is_empty(caps.get())) return;
+        const char* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
+        GstElement* target = nullptr;
+        if (g_str_has_prefix(name, "video/")) target = t->video;
+        else if (g_str_has_prefix(name, "audio/")) target = t->audio;
+        if (!target) return;
+        PadPtr sink(gst_element_get_static_pad(target, "sink"));
+        if (!gst_pad_is_linked(sink.get())) gst_pad_link(pad, sink.get());
+      }),
+      targets, [](gpointer data, GClosure*) { delete static_cast<Targets*>(data); },
+      GConnectFlags(0));
+  return pipeline;
+}
+
+}  // namespace yst::streaming

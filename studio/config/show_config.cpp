@@ -1,0 +1,1079 @@
+// Reading and checking a show file. toml++ does the TOML; this file knows the
+// schema. Everything is checked before the show starts, so that a typo is a
+// message on the producer's terminal and not a black program at air time.
+// Checks stop at the first problem: one precise message (key, line) is easier
+// to act on than a page of follow-on errors.
+#include "studio/config/show_config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <map>
+#include <random>
+#include <sstream>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+namespace yst::config {
+
+namespace {
+
+std::string formatWhat(const std::string& file, int line, const std::string& key,
+                       const std::string& problem) {
+  std::string s = file;
+  if (line > 0) s += ":" + std::to_string(line);
+  s += ": ";
+  if (!key.empty()) s += key + ": ";
+  s += problem;
+  return s;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file, int line, std::string key, std::string problem)
+    : std::runtime_error(formatWhat(file, line, key, problem)),
+      file_(std::move(file)),
+      line_(line),
+      key_(std::move(key)),
+      problem_(std::move(problem)) {}
+
+namespace {
+
+// videotestsrc's pattern nicks, so that test://ball maps straight onto
+// `videotestsrc pattern=ball`.
+constexpr std::string_view kTestPatterns[] = {"smpte",
+                                              "snow",
+                                              "black",
+                                              "white",
+                                              "red",
+                                              "green",
+                                              "blue",
+                                              "checkers-1",
+                                              "checkers-2",
+                                              "checkers-4",
+                                              "checkers-8",
+                                              "circular",
+                                              "blink",
+                                              "smpte75",
+                                              "zone-plate",
+                                              "gamut",
+                                              "chroma-zone-plate",
+                                              "solid-color",
+                                              "ball",
+                                              "smpte100",
+                                              "bar",
+                                              "pinwheel",
+                                              "spokes",
+                                              "gradient",
+                                              "colors"};
+
+constexpr std::string_view kX264Presets[] = {"ultrafast", "superfast", "veryfast", "faster",
+                                             "fast",      "medium",    "slow",     "slower",
+                                             "veryslow",  "placebo"};
+
+// Spaces that do not look like spaces. Chat apps and word processors slip
+// them into copied URLs; the URL then looks right and fails at the partner.
+constexpr std::string_view kInvisibleSpaces[] = {
+    "\xc2\xa0",      // U+00A0 no-break space
+    "\xe1\x9a\x80",  // U+1680
+    "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82", "\xe2\x80\x83",
+    "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
+    "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\x8b",  // U+2000..U+200B
+    "\xe2\x80\xa8", "\xe2\x80\xa9",  // line and paragraph separators
+    "\xe2\x80\xaf",                  // U+202F narrow no-break space
+    "\xe3\x80\x80",                  // U+3000 ideographic space (Chinese IMEs)
+    "\xef\xbb\xbf",                  // U+FEFF zero-width no-break space / BOM
+};
+
+template <std::size_t N>
+bool contains(const std::string_view (&list)[N], std::string_view s) {
+  return std::find(std::begin(list), std::end(list), s) != std::end(list);
+}
+
+template <std::size_t N>
+std::string joined(const std::string_view (&list)[N]) {
+  std::string out;
+  for (std::string_view s : list) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out;
+}
+
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool isHex(char c) {
+  return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+bool isAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool isAlnum(char c) {
+  return isAlpha(c) || isDigit(c);
+}
+
+// Shows a value from the file in a message. Escaped so that a stray quote or
+// newline cannot garble the message, and cut so that a pasted paragraph does
+// not flood the terminal. Never used on keys or tokens.
+std::string inQuotes(std::string_view s) {
+  constexpr std::size_t kMaxBytes = 60;
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    // Cut only at the start of a UTF-8 sequence so the message stays valid text.
+    if (i >= kMaxBytes && (c & 0xC0) != 0x80) {
+      out += "\xe2\x80\xa6";
+      break;
+    }
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::optional<std::string> checkCharacters(std::string_view s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == 0x7f) {
+      return std::string("contains a space or a control character (write a space as %20)");
+    }
+  }
+  for (std::string_view space : kInvisibleSpaces) {
+    if (s.find(space) != std::string_view::npos) {
+      return std::string(
+          "contains an invisible or full-width space (often pasted from a chat app); retype it");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkPercentEscapes(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') continue;
+    if (i + 2 >= s.size() || !isHex(s[i + 1]) || !isHex(s[i + 2])) {
+      return std::string("has a '%' not followed by two hex digits (write a literal % as %25)");
+    }
+  }
+  return std::nullopt;
+}
+
+// Splits "scheme://rest". The scheme must be lower case: GStreamer and the
+// partner servers are not all forgiving about "RTMP://".
+std::optional<std::string> splitScheme(std::string_view url, std::string_view* scheme,
+                                       std::string_view* rest) {
+  const std::size_t sep = url.find("://");
+  if (sep == std::string_view::npos || sep == 0) {
+    return std::string("has no scheme (it should start like rtmp://, srt://, …)");
+  }
+  const std::string_view s = url.substr(0, sep);
+  bool lower = true;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool ok = isAlpha(c) || (i > 0 && (isDigit(c) || c == '+' || c == '-' || c == '.'));
+    if (!ok) return std::string("has no scheme (it should start like rtmp://, srt://, …)");
+    if (c >= 'A' && c <= 'Z') lower = false;
+  }
+  if (!lower) return "write the scheme " + inQuotes(s) + " in lower case";
+  *scheme = s;
+  *rest = url.substr(sep + 3);
+  return std::nullopt;
+}
+
+enum class UserInfo { kRefuse, kAllow };
+
+// The parts of a network URL after "scheme://".
+struct NetworkUrl {
+  std::string_view host;  // without the brackets of an IPv6 address
+  std::optional<int> port;
+  std::string_view path;  // "" or starting with '/'
+  bool has_query = false;
+  std::string_view query;
+};
+
+std::optional<std::string> checkPort(std::string_view text, int lowest, std::optional<int>* port) {
+  if (text.empty()) return std::string("has ':' but no port number after it");
+  if (text.size() > 5 || !std::all_of(text.begin(), text.end(), isDigit)) {
+    // Not quoted: "user:password" without the '@' reads as host:port.
+    return std::string("the port is not a number");
+  }
+  const int value = std::stoi(std::string(text));
+  if (value < lowest || value > 65535) {
+    return "port " + std::to_string(value) + " is not in " + std::to_string(lowest) + "..65535";
+  }
+  *port = value;
+  return std::nullopt;
+}
+
+// Splits "host[:port]" where host may be "[v6]". Used for URLs and for
+// [audience] listen, so both agree on what a host looks like.
+std::optional<std::string> splitHostPort(std::string_view authority, std::string_view* host,
+                                         std::string_view* port_text, bool* has_port, bool* ipv6) {
+  *has_port = false;
+  *ipv6 = false;
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return std::string("has an IPv6 address without its closing ']'");
+    }
+    *host = authority.substr(1, close - 1);
+    *ipv6 = true;
+    const bool v6_chars = std::all_of(host->begin(), host->end(),
+                                      [](char c) { return isHex(c) || c == ':' || c == '.'; });
+    if (host->empty() || !v6_chars || host->find(':') == std::string_view::npos) {
+      return std::string("has a malformed IPv6 address");
+    }
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::string("has text after the IPv6 address");
+      *has_port = true;
+      *port_text = after.substr(1);
+    }
+    return std::nullopt;
+  }
+  const std::size_t colon = authority.find(':');
+  if (colon != std::string_view::npos) {
+    if (authority.find(':', colon + 1) != std::string_view::npos) {
+      return std::string("has more than one ':' (write an IPv6 address in brackets: [::1])");
+    }
+    *has_port = true;
+    *port_text = authority.substr(colon + 1);
+    authority = authority.substr(0, colon);
+  }
+  *host = authority;
+  if (host->empty()) return std::string("has no host");
+  const bool host_chars = std::all_of(host->begin(), host->end(), [](char c) {
+    return isAlnum(c) || c == '-' || c == '.' || c == '_';
+  });
+  if (!host_chars) {
+    return std::string("the host may contain only letters, digits, '-', '.' and '_'");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> splitNetworkUrl(std::string_view rest, UserInfo user_info,
+                                           NetworkUrl* out) {
+  if (rest.find('#') != std::string_view::npos) {
+    return std::string("must not contain '#' (write it as %23)");
+  }
+  if (auto problem = checkPercentEscapes(rest)) return problem;
+  const std::size_t end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, end);
+  const std::string_view tail = end == std::string_view::npos ? "" : rest.substr(end);
+  const std::size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    // Not quoted: the part before '@' is usually a camera's password.
+    if (user_info == UserInfo::kRefuse) {
+      return std::string("must not contain a user name or password (user@host)");
+    }
+    authority = authority.substr(at + 1);
+  }
+  std::string_view port_text;
+  bool has_port = false;
+  bool ipv6 = false;
+  if (auto problem = splitHostPort(authority, &out->host, &port_text, &has_port, &ipv6)) {
+    return problem;
+  }
+  if (has_port) {
+    if (auto problem = checkPort(port_text, 1, &out->port)) return problem;
+  }
+  const std::size_t q = tail.find('?');
+  out->path = tail.substr(0, q);
+  if (q != std::string_view::npos) {
+    out->has_query = true;
+    out->query = tail.substr(q + 1);
+  }
+  return std::nullopt;
+}
+
+// SRT carries its options (mode, latency, streamid, passphrase) in the query;
+// the values are not echoed because passphrase is a secret.
+std::optional<std::string> checkSrt(const NetworkUrl& url) {
+  if (!url.port) return std::string("needs a port (srt://host:port)");
+  if (!url.path.empty() && url.path != "/") {
+    return std::string("must not have a path; SRT options go in the query (?mode=caller)");
+  }
+  if (!url.has_query) return std::nullopt;
+  std::string_view query = url.query;
+  while (true) {
+    const std::size_t amp = query.find('&');
+    const std::string_view option = query.substr(0, amp);
+    const std::size_t eq = option.find('=');
+    if (option.empty() || eq == 0) return std::string("has an empty option in its query");
+    if (option.substr(0, eq) == "mode") {
+      const std::string_view mode =
+          eq == std::string_view::npos ? std::string_view() : option.substr(eq + 1);
+      if (mode != "caller" && mode != "listener" && mode != "rendezvous") {
+        return std::string("mode must be caller, listener or rendezvous");
+      }
+    }
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
+  }
+  return std::nullopt;
+}
+
+enum class TrailingSlash { kAllow, kRefuse };
+
+std::optional<std::string> checkRtmp(const NetworkUrl& url, TrailingSlash trailing) {
+  if (url.path.size() < 2 || url.path[1] == '/') {
+    return std::string("needs an application after the host (rtmp://host/app)");
+  }
+  if (trailing == TrailingSlash::kRefuse && url.path.back() == '/') {
+    // The stream key is appended as its own path segment.
+    return std::string("must not end with '/' (the stream key is added after it)");
+  }
+  return std::nullopt;
+}
+
+// The hint matters: the obvious guess for a field unit calling in is
+// srt://:PORT, which GStreamer accepts and this file does not.
+std::optional<std::string> srtEmptyHostHint(std::string_view rest) {
+  if (!rest.empty() && rest.front() == ':') {
+    return std::string(
+        "has no host; to listen on every interface write srt://0.0.0.0:PORT?mode=listener");
+  }
+  return std::nullopt;
+}
+
+constexpr const char* kNotAnEnvName =
+    "is not an environment variable name (letters, digits and '_'); it should name the variable "
+    "that holds the secret, not the secret itself";
+
+bool isEnvName(std::string_view name) {
+  if (name.empty() || isDigit(name.front())) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return isAlnum(c) || c == '_'; });
+}
+
+// Whether an environment variable's name may be shown. People sometimes put
+// the key itself where its variable's name belongs; conventional names are
+// upper case, stream keys rarely are, so only those are echoed.
+bool isShowableEnvName(std::string_view name) {
+  return isEnvName(name) &&
+         std::none_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+std::string envNameForMessage(std::string_view name) {
+  return isShowableEnvName(name) ? "environment variable " + std::string(name)
+                                 : std::string("the environment variable named here");
+}
+
+bool isId(std::string_view id) {
+  if (id.empty() || id.size() > 32) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || isDigit(c) || c == '_' || c == '-';
+  });
+}
+
+bool isBlank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
+}
+
+bool hasSpaceOrControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c <= 0x20 || c == 0x7f;
+  });
+}
+
+bool isIpv4(std::string_view s) {
+  int parts = 0;
+  while (true) {
+    const std::size_t dot = s.find('.');
+    const std::string_view part = s.substr(0, dot);
+    if (part.empty() || part.size() > 3 || !std::all_of(part.begin(), part.end(), isDigit)) {
+      return false;
+    }
+    if (std::stoi(std::string(part)) > 255) return false;
+    ++parts;
+    if (dot == std::string_view::npos) break;
+    s = s.substr(dot + 1);
+  }
+  return parts == 4;
+}
+
+std::size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string generateToken() {
+  // libstdc++ reads the kernel's CSPRNG for this token (never a seeded
+  // mt19937), which is what a credential needs.
+  std::random_device device("/dev/urandom");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token;
+  token.reserve(32);
+  for (int word = 0; word < 4; ++word) {
+    std::uint32_t bits = device();
+    for (int nibble = 0; nibble < 8; ++nibble) {
+      token += kHex[bits & 0xf];
+      bits >>= 4;
+    }
+  }
+  return token;
+}
+
+int lineOf(const toml::node& node) {
+  return static_cast<int>(node.source().begin.line);
+}
+
+std::string_view typeName(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+// A key as it appears in a dotted path; odd keys are quoted as TOML would.
+std::string pathKey(std::string_view key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return isAlnum(c) || c == '_' || c == '-';
+  });
+  return bare ? std::string(key) : inQuotes(key);
+}
+
+std::string joinPath(std::string_view parent, std::string_view key) {
+  return parent.empty() ? pathKey(key) : std::string(parent) + "." + pathKey(key);
+}
+
+std::string indexPath(std::string_view parent, std::size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
+enum class Parity { kAny, kEven };
+
+std::string formatNumber(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+// Reads one show. Holds the file name and environment so that every check
+// can fail with the same context.
+class ShowParser {
+ public:
+  ShowParser(std::string_view file, const EnvLookup& env) : file_(file), env_(env) {}
+
+  ShowConfig parse(std::string_view text) {
+    toml::table root;
+    try {
+      root = toml::parse(text, std::string_view(file_));
+    } catch (const toml::parse_error& e) {
+      std::string problem(e.description());
+      problem += " (column " + std::to_string(e.source().begin.column) + ")";
+      fail(static_cast<int>(e.source().begin.line), "", std::move(problem));
+    }
+    ShowConfig config;
+    config.path = file_;
+    refuseUnknownKeys(root, "",
+                      {"show", "program", "sources", "destinations", "archive", "hls", "audience"});
+    readShow(root, &config.show);
+    readProgram(root, &config.program);
+    readSources(root, &config.sources);
+    readDestinations(root, &config.destinations);
+    readArchive(root, &config.archive);
+    readHls(root, &config.hls);
+    readAudience(root, &config.audience);
+    resolveProgramSources(config.sources, &config.program);
+    return config;
+  }
+
+ private:
+  [[noreturn]] void fail(int line, std::string key, std::string problem) const {
+    throw ConfigError(file_, line, std::move(key), std::move(problem));
+  }
+
+  // Reports the unknown key that comes first in the file, with a guess at
+  // what was meant: most unknown keys are typos of a known one.
+  void refuseUnknownKeys(const toml::table& table, const std::string& path,
+                         std::initializer_list<std::string_view> allowed) const {
+    const toml::key* first = nullptr;
+    for (auto&& [key, node] : table) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      const auto& begin = key.source().begin;
+      if (!first || begin.line < first->source().begin.line ||
+          (begin.line == first->source().begin.line &&
+           begin.column < first->source().begin.column)) {
+        first = &key;
+      }
+    }
+    if (!first) return;
+    std::string problem = "unknown key";
+    std::string_view best;
+    std::size_t best_distance = 3;  // more than two edits is not a typo
+    for (std::string_view candidate : allowed) {
+      const std::size_t d = editDistance(first->str(), candidate);
+      if (d < best_distance) {
+        best_distance = d;
+        best = candidate;
+      }
+    }
+    if (!best.empty()) problem += "; did you mean " + inQuotes(best) + "?";
+    problem += " (";
+    problem += path.empty() ? "top level" : path;
+    problem += " takes: ";
+    bool comma = false;
+    for (std::string_view candidate : allowed) {
+      if (comma) problem += ", ";
+      problem += candidate;
+      comma = true;
+    }
+    problem += ")";
+    fail(static_cast<int>(first->source().begin.line), joinPath(path, first->str()),
+         std::move(problem));
+  }
+
+  // Typed lookups: nothing when the key is absent, a ConfigError when it is
+  // present with another type. Values are never echoed in type errors, since
+  // the same code reads stream keys.
+  template <typename T>
+  std::optional<T> get(const toml::table& table, const std::string& path, std::string_view key,
+                       int* line = nullptr) const {
+    const toml::node* node = table.get(key);
+    if (!node) return std::nullopt;
+    if (line) *line = lineOf(*node);
+    std::string_view wanted;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (auto v = node->value_exact<std::string>()) return v;
+      wanted = "a string";
+    } else if constexpr (std::is_same_v<T, std::int64_t>) {
+      if (auto v = node->value_exact<std::int64_t>()) return v;
+      wanted = "an integer";
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = node->value_exact<bool>()) return v;
+      wanted = "a boolean (true or false)";
+    } else if constexpr (std::is_same_v<T, double>) {
+      // A gain of 1 is as good as 1.0.
+      if (auto v = node->value_exact<double>()) return v;
+      if (auto v = node->value_exact<std::int64_t>()) return static_cast<double>(*v);
+      wanted = "a number";
+    } else {
+      static_assert(std::is_same_v<T, std::string>, "unsupported type");
+    }
+    std::string problem =
+        "expected " + std::string(wanted) + "; got " + std::string(typeName(node->type()));
+    if (node->is_string() && !std::is_same_v<T, std::string>) problem += " (remove the quotes)";
+    fail(lineOf(*node), joinPath(path, key), std::move(problem));
+  }
+
+  const toml::table* getTable(const toml::table& parent, const std::string& parent_path,
+                              std::string_view key) const {
+    const toml::node* node = parent.get(key);
+    if (!node) return nullptr;
+    if (const toml::table* table = node->as_table()) return table;
+    fail(lineOf(*node), joinPath(parent_path, key),
+         "expected a table; got " + std::string(typeName(node->type())));
+  }
+
+  // An array of tables, written either as [[key]] blocks or as an inline
+  // array of { … } tables.
+  const toml::array* getTableArray(const toml::table& parent, const std::string& parent_path,
+                                   std::string_view key) const {
+    const toml::node* node = parent.get(key);
+    if (!node) return nullptr;
+    const std::string path = joinPath(parent_path, key);
+    const toml::array* array = node->as_array();
+    if (!array) {
+      fail(lineOf(*node), path,
+           "expected an array of tables ([[" + path + "]]); got " +
+               std::string(typeName(node->type())));
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::node& element = *array->get(i);
+      if (!element.is_table()) {
+        fail(lineOf(element), indexPath(path, i),
+             "expected a table; got " + std::string(typeName(element.type())));
+      }
+    }
+    return array;
+  }
+
+  int intInRange(const toml::table& table, const std::string& path, std::string_view key, int lo,
+                 int hi, int fallback, Parity parity = Parity::kAny) const {
+    int line = 0;
+    const std::optional<std::int64_t> value = get<std::int64_t>(table, path, key, &line);
+    if (!value) return fallback;
+    const bool even_ok = parity == Parity::kAny || *value % 2 == 0;
+    if (*value < lo || *value > hi || !even_ok) {
+      fail(line, joinPath(path, key),
+           std::string("expected ") + (parity == Parity::kEven ? "an even integer" : "an integer") +
+               " in " + std::to_string(lo) + ".." + std::to_string(hi) + "; got " +
+               std::to_string(*value));
+    }
+    return static_cast<int>(*value);
+  }
+
+  Person readPerson(const toml::table& table, const std::string& path) const {
+    refuseUnknownKeys(table, path, {"name", "title"});
+    Person person;
+    person.name = get<std::string>(table, path, "name").value_or("");
+    person.title = get<std::string>(table, path, "title").value_or("");
+    return person;
+  }
+
+  void readShow(const toml::table& root, ShowInfo* show) const {
+    const toml::table* table = getTable(root, "", "show");
+    if (!table) fail(0, "show.title", "missing: the file needs a [show] table with a title");
+    refuseUnknownKeys(*table, "show", {"title", "host", "guests"});
+    int line = 0;
+    const std::optional<std::string> title = get<std::string>(*table, "show", "title", &line);
+    if (!title) fail(lineOf(*table), "show.title", "missing: every show needs a title");
+    if (isBlank(*title)) fail(line, "show.title", "is empty");
+    show->title = *title;
+    if (const toml::table* host = getTable(*table, "show", "host")) {
+      show->host = readPerson(*host, "show.host");
+    }
+    if (const toml::array* guests = getTableArray(*table, "show", "guests")) {
+      for (std::size_t i = 0; i < guests->size(); ++i) {
+        show->guests.push_back(
+            readPerson(*guests->get(i)->as_table(), indexPath("show.guests", i)));
+      }
+    }
+  }
+
+  void readProgram(const toml::table& root, ProgramConfig* program) {
+    const toml::table* table = getTable(root, "", "program");
+    if (!table) return;
+    const std::string path = "program";
+    refuseUnknownKeys(*table, path,
+                      {"width", "height", "fps", "video_bitrate_kbps", "audio_bitrate_kbps",
+                       "preset", "keyframe_interval_s", "layout", "primary", "secondary"});
+    program->width = intInRange(*table, path, "width", 160, 3840, program->width, Parity::kEven);
+    program->height = intInRange(*table, path, "height", 120, 2160, program->height, Parity::kEven);
+    program->fps = intInRange(*table, path, "fps", 1, 60, program->fps);
+    program->video_bitrate_kbps =
+        intInRange(*table, path, "video_bitrate_kbps", 100, 50000, program->video_bitrate_kbps);
+    program->audio_bitrate_kbps =
+        intInRange(*table, path, "audio_bitrate_kbps", 32, 512, program->audio_bitrate_kbps);
+    program->keyframe_interval_s =
+        intInRange(*table, path, "keyframe_interval_s", 1, 10, program->keyframe_interval_s);
+    int line = 0;
+    if (auto preset = get<std::string>(*table, path, "preset", &line)) {
+      if (!contains(kX264Presets, *preset)) {
+        fail(line, "program.preset",
+             "expected one of " + joined(kX264Presets) + "; got " + inQuotes(*preset));
+      }
+      program->preset = *preset;
+    }
+    if (auto layout = get<std::string>(*table, path, "layout", &line)) {
+      const std::optional<streaming::Layout> parsed = streaming::parseLayout(*layout);
+      if (!parsed) {
+        fail(line, "program.layout",
+             "expected one of single, side_by_side, pip; got " + inQuotes(*layout));
+      }
+      program->layout = *parsed;
+    }
+    if (auto primary = get<std::string>(*table, path, "primary", &primary_line_)) {
+      program->primary = *primary;
+    }
+    if (auto secondary = get<std::string>(*table, path, "secondary", &secondary_line_)) {
+      program->secondary = *secondary;
+    }
+  }
+
+  // Ids end up in WebSocket messages, URLs and file names; keeping them to
+  // a small alphabet avoids escaping everywhere.
+  void checkIdentifier(const std::string& id, int line, const std::string& key,
+                       std::map<std::string, std::pair<std::string, int>>* seen,
+                       const std::string& owner) const {
+    if (!isId(id)) {
+      fail(line, key, "must be 1..32 characters of a-z, 0-9, '_' and '-'; got " + inQuotes(id));
+    }
+    const auto [it, inserted] = seen->emplace(id, std::make_pair(owner, line));
+    if (!inserted) {
+      fail(line, key,
+           inQuotes(id) + " is already the id of " + it->second.first + " (line " +
+               std::to_string(it->second.second) + ")");
+    }
+  }
+
+  void readSources(const toml::table& root, std::vector<SourceConfig>* sources) const {
+    const toml::array* array = getTableArray(root, "", "sources");
+    if (!array) fail(0, "sources", "missing: a show needs at least one [[sources]] block");
+    if (array->empty()) {
+      fail(lineOf(*root.get("sources")), "sources", "is empty: a show needs at least one source");
+    }
+    std::map<std::string, std::pair<std::string, int>> seen;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::table& table = *array->get(i)->as_table();
+      const std::string path = indexPath("sources", i);
+      refuseUnknownKeys(table, path, {"id", "label", "uri", "gain", "muted"});
+      SourceConfig source;
+      int line = 0;
+      const std::optional<std::string> id = get<std::string>(table, path, "id", &line);
+      if (!id) fail(lineOf(table), path + ".id", "missing: every source needs an id");
+      checkIdentifier(*id, line, path + ".id", &seen, path);
+      source.id = *id;
+      source.label = get<std::string>(table, path, "label").value_or(source.id);
+      const std::optional<std::string> uri = get<std::string>(table, path, "uri", &line);
+      if (!uri) fail(lineOf(table), path + ".uri", "missing: every source needs a uri");
+      if (auto problem = checkSourceUri(*uri, &source.kind)) fail(line, path + ".uri", *problem);
+      source.uri = *uri;
+      if (auto gain = get<double>(table, path, "gain", &line)) {
+        if (!(*gain >= 0.0 && *gain <= 4.0)) {  // also refuses nan
+          fail(line, path + ".gain", "expected a number in 0..4; got " + formatNumber(*gain));
+        }
+        source.gain = *gain;
+      }
+      source.muted = get<bool>(table, path, "muted").value_or(false);
+      sources->push_back(std::move(source));
+    }
+  }
+
+  // The secret value is never part of a message here; only the name of its
+  // variable, and that only when it looks like a variable name.
+  void readDestinations(const toml::table& root, std::vector<DestinationConfig>* out) const {
+    const toml::array* array = getTableArray(root, "", "destinations");
+    if (!array) return;
+    std::map<std::string, std::pair<std::string, int>> seen;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::table& table = *array->get(i)->as_table();
+      const std::string path = indexPath("destinations", i);
+      refuseUnknownKeys(table, path, {"id", "name", "url", "key", "key_env", "enabled"});
+      DestinationConfig destination;
+      int line = 0;
+      const std::optional<std::string> id = get<std::string>(table, path, "id", &line);
+      if (!id) fail(lineOf(table), path + ".id", "missing: every destination needs an id");
+      checkIdentifier(*id, line, path + ".id", &seen, path);
+      destination.id = *id;
+      destination.name = get<std::string>(table, path, "name").value_or(destination.id);
+      const std::optional<std::string> url = get<std::string>(table, path, "url", &line);
+      if (!url) fail(lineOf(table), path + ".url", "missing: every destination needs a url");
+      if (auto problem = checkDestinationUrl(*url, &destination.kind)) {
+        fail(line, path + ".url", *problem);
+      }
+      destination.url = *url;
+      destination.enabled = get<bool>(table, path, "enabled").value_or(true);
+
+      int key_line = 0;
+      int env_line = 0;
+      const std::optional<std::string> key = get<std::string>(table, path, "key", &key_line);
+      const std::optional<std::string> key_env =
+          get<std::string>(table, path, "key_env", &env_line);
+      if (key && key_env) {
+        fail(std::max(key_line, env_line), path + (key_line > env_line ? ".key" : ".key_env"),
+             "give either key or key_env, not both");
+      }
+      if (key) {
+        if (key->empty()) fail(key_line, path + ".key", "is empty (remove it if there is no key)");
+        if (hasSpaceOrControl(*key)) {
+          fail(key_line, path + ".key",
+               "contains a space or a control character (check what was pasted)");
+        }
+        destination.key = *key;
+      }
+      if (key_env) {
+        destination.key = readSecretEnv(*key_env, env_line, path + ".key_env", 1);
+      }
+      out->push_back(std::move(destination));
+    }
+  }
+
+  // Looks a secret up in the environment; an unset variable is an error.
+  std::string readSecretEnv(const std::string& name, int line, const std::string& key,
+                            std::size_t min_length) const {
+    if (!isEnvName(name)) fail(line, key, kNotAnEnvName);
+    const std::optional<std::string> value = env_ ? env_(name) : std::nullopt;
+    if (!value || value->empty()) fail(line, key, envNameForMessage(name) + " is not set");
+    if (value->size() < min_length) {
+      fail(line, key,
+           "the value of " + envNameForMessage(name) + " is shorter than " +
+               std::to_string(min_length) + " characters");
+    }
+    if (hasSpaceOrControl(*value)) {
+      fail(line, key,
+           "the value of " + envNameForMessage(name) + " contains a space or a control character");
+    }
+    return *value;
+  }
+
+  void readArchive(const toml::table& root, ArchiveConfig* archive) const {
+    const toml::table* table = getTable(root, "", "archive");
+    if (!table) return;
+    refuseUnknownKeys(*table, "archive", {"enabled"});
+    archive->enabled = get<bool>(*table, "archive", "enabled").value_or(archive->enabled);
+  }
+
+  void readHls(const toml::table& root, HlsConfig* hls) const {
+    const toml::table* table = getTable(root, "", "hls");
+    if (!table) return;
+    refuseUnknownKeys(*table, "hls", {"enabled", "segment_s", "playlist_length"});
+    hls->enabled = get<bool>(*table, "hls", "enabled").value_or(hls->enabled);
+    hls->segment_s = intInRange(*table, "hls", "segment_s", 1, 10, hls->segment_s);
+    hls->playlist_length =
+        intInRange(*table, "hls", "playlist_length", 3, 30, hls->playlist_length);
+  }
+
+  void readAudience(const toml::table& root, AudienceConfig* audience) const {
+    const toml::table* table = getTable(root, "", "audience");
+    static const toml::table kEmpty;
+    if (!table) table = &kEmpty;
+    const std::string path = "audience";
+    refuseUnknownKeys(*table, path, {"listen", "public_url", "producer_token_env"});
+    int line = 0;
+    if (auto listen = get<std::string>(*table, path, "listen", &line)) {
+      if (auto problem = parseListen(*listen, audience)) fail(line, "audience.listen", *problem);
+    }
+    if (auto url = get<std::string>(*table, path, "public_url", &line)) {
+      if (auto problem = checkPublicUrl(*url)) fail(line, "audience.public_url", *problem);
+      audience->public_url = *url;
+      audience->public_url_from_listen = false;
+    } else {
+      const bool ipv6 = audience->listen_host.find(':') != std::string::npos;
+      audience->public_url = "http://" +
+                             (ipv6 ? "[" + audience->listen_host + "]" : audience->listen_host) +
+                             ":" + std::to_string(audience->listen_port) + "/";
+      audience->public_url_from_listen = true;
+    }
+    line = 0;
+    if (auto env_name = get<std::string>(*table, path, "producer_token_env", &line)) {
+      audience->producer_token_env = *env_name;
+    }
+    const std::string& name = audience->producer_token_env;
+    if (!isEnvName(name)) fail(line, "audience.producer_token_env", kNotAnEnvName);
+    const std::optional<std::string> value = env_ ? env_(name) : std::nullopt;
+    if (value && !value->empty()) {
+      // Short tokens can be guessed by anyone who can reach the audience port.
+      audience->producer_token = readSecretEnv(name, line, "audience.producer_token_env", 8);
+      audience->producer_token_generated = false;
+    } else {
+      audience->producer_token = generateToken();
+      audience->producer_token_generated = true;
+    }
+  }
+
+  static std::optional<std::string> parseListen(std::string_view listen, AudienceConfig* audience) {
+    const std::string expected =
+        "expected \"host:port\" such as \"127.0.0.1:8080\" (host: an IPv4 address, localhost or "
+        "[IPv6]; port 0..65535, 0 picks a free one); got " +
+        inQuotes(listen);
+    if (checkCharacters(listen)) return expected;
+    std::string_view host;
+    std::string_view port_text;
+    bool has_port = false;
+    bool ipv6 = false;
+    if (splitHostPort(listen, &host, &port_text, &has_port, &ipv6) || !has_port) return expected;
+    if (!ipv6 && host != "localhost" && !isIpv4(host)) return expected;
+    std::optional<int> port;
+    if (auto problem = checkPort(port_text, 0, &port)) return *problem;
+    audience->listen_host = std::string(host);
+    audience->listen_port = *port;
+    return std::nullopt;
+  }
+
+  static std::optional<std::string> checkPublicUrl(std::string_view url) {
+    if (auto problem = checkCharacters(url)) return problem;
+    std::string_view scheme;
+    std::string_view rest;
+    if (auto problem = splitScheme(url, &scheme, &rest)) return problem;
+    if (scheme != "http" && scheme != "https") {
+      return "expected an http:// or https:// URL; got scheme " + inQuotes(scheme);
+    }
+    NetworkUrl parts;
+    return splitNetworkUrl(rest, UserInfo::kRefuse, &parts);
+  }
+
+  void resolveProgramSources(const std::vector<SourceConfig>& sources,
+                             ProgramConfig* program) const {
+    auto known = [&](const std::string& id) {
+      return std::any_of(sources.begin(), sources.end(),
+                         [&](const SourceConfig& s) { return s.id == id; });
+    };
+    std::string ids;
+    for (const SourceConfig& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
+    if (program->primary.empty() && primary_line_ == 0) {
+      program->primary = sources.front().id;
+    } else if (!known(program->primary)) {
+      fail(primary_line_, "program.primary",
+           "no source has the id " + inQuotes(program->primary) + " (sources: " + ids + ")");
+    }
+    if (program->secondary.empty() && secondary_line_ == 0) {
+      program->secondary = sources.size() > 1 ? sources[1].id : sources.front().id;
+    } else if (!known(program->secondary)) {
+      fail(secondary_line_, "program.secondary",
+           "no source has the id " + inQuotes(program->secondary) + " (sources: " + ids + ")");
+    }
+  }
+
+  std::string file_;
+  const EnvLookup& env_;
+  // primary and secondary can only be checked once the sources are read;
+  // their lines are kept for that message.
+  int primary_line_ = 0;
+  int secondary_line_ = 0;
+};
+
+}  // namespace
+
+EnvLookup processEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+ShowConfig parseShow(std::string_view toml_text, std::string_view source_name,
+                     const EnvLookup& env) {
+  return ShowParser(source_name, env).parse(toml_text);
+}
+
+ShowConfig loadShowFile(const std::string& path, const EnvLookup& env) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(path, 0, "", "cannot read the show file: it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    throw ConfigError(
+        path, 0, "",
+        "cannot read the show file: " + std::error_code(error, std::generic_category()).message());
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path, 0, "", "cannot read the show file: read error");
+  return parseShow(text.str(), path, env);
+}
+
+std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind) {
+  if (kind) *kind = SourceKind::kInvalid;
+  if (uri.empty()) return std::string("is empty");
+  if (auto problem = checkCharacters(uri)) return problem;
+  std::string_view scheme;
+  std::string_view rest;
+  if (auto problem = splitScheme(uri, &scheme, &rest)) return problem;
+  SourceKind found = SourceKind::kInvalid;
+  if (scheme == "test") {
+    if (!contains(kTestPatterns, rest)) {
+      return "unknown test pattern " + inQuotes(rest) + "; use one of " + joined(kTestPatterns);
+    }
+    found = SourceKind::kTest;
+  } else if (scheme == "file" || scheme == "v4l2") {
+    const bool file = scheme == "file";
+    // Local paths only: a file:// with a host is a network share GStreamer
+    // cannot open, and a relative path would depend on the working directory.
+    if (rest.empty() || rest.front() != '/') {
+      return file ? std::string("expected file:///absolute/path (three slashes)")
+                  : std::string("expected v4l2:///dev/videoN (three slashes)");
+    }
+    if (file && rest.size() < 2) return std::string("has no path after file:///");
+    if (!file && (rest.substr(0, 5) != "/dev/" || rest.size() == 5)) {
+      return std::string("expected a device under /dev, such as v4l2:///dev/video0");
+    }
+    if (rest.find_first_of("?#") != std::string_view::npos) {
+      return std::string("must not contain '?' or '#' (write them as %3F and %23)");
+    }
+    if (auto problem = checkPercentEscapes(rest)) return problem;
+    found = file ? SourceKind::kFile : SourceKind::kV4l2;
+  } else if (scheme == "rtsp" || scheme == "rtsps") {
+    // IP cameras usually want rtsp://user:password@host/…
+    NetworkUrl parts;
+    if (auto problem = splitNetworkUrl(rest, UserInfo::kAllow, &parts)) return problem;
+    found = SourceKind::kRtsp;
+  } else if (scheme == "srt") {
+    if (auto problem = srtEmptyHostHint(rest)) return problem;
+    NetworkUrl parts;
+    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return problem;
+    if (auto problem = checkSrt(parts)) return problem;
+    found = SourceKind::kSrt;
+  } else if (scheme == "rtmp" || scheme == "rtmps") {
+    NetworkUrl parts;
+    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return problem;
+    if (auto problem = checkRtmp(parts, TrailingSlash::kAllow)) return problem;
+    found = SourceKind::kRtmp;
+  } else {
+    return "unsupported scheme " + inQuotes(scheme) +
+           "; expected test://, file://, v4l2://, rtsp://, rtsps://, srt://, rtmp:// or rtmps://";
+  }
+  if (kind) *kind = found;
+  return std::nullopt;
+}
+
+std::optional<std::string> checkDestinationUrl(std::string_view url, DestinationKind* kind) {
+  if (kind) *kind = DestinationKind::kInvalid;
+  if (url.empty()) return std::string("is empty");
+  if (auto problem = checkCharacters(url)) return problem;
+  std::string_view scheme;
+  std::string_view rest;
+  if (auto problem = splitScheme(url, &scheme, &rest)) return problem;
+  DestinationKind found = DestinationKind::kInvalid;
+  NetworkUrl parts;
+  if (scheme == "rtmp" || scheme == "rtmps") {
+    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return problem;
+    if (auto problem = checkRtmp(parts, TrailingSlash::kRefuse)) return problem;
+    found = scheme == "rtmp" ? DestinationKind::kRtmp : DestinationKind::kRtmps;
+  } else if (scheme == "srt") {
+    if (auto problem = srtEmptyHostHint(rest)) return problem;
+    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return problem;
+    if (auto problem = checkSrt(parts)) return problem;
+    found = DestinationKind::kSrt;
+  } else {
+    return "unsupported scheme " + inQuotes(scheme) + "; expected rtmp://, rtmps:// or srt://";
+  }
+  if (kind) *kind = found;
+  return std::nullopt;
+}
+
+std::string maskSecret(std::string_view secret) {
+  if (secret.empty()) return "";
+  // Count characters, not bytes, so a multi-byte character is never cut.
+  std::size_t characters = 0;
+  std::size_t cut = secret.size();
+  for (std::size_t i = 0; i < secret.size(); ++i) {
+    if ((static_cast<unsigned char>(secret[i]) & 0xC0) == 0x80) continue;
+    if (characters == 3) cut = i;
+    ++characters;
+  }
+  if (characters <= 6) return "***";
+  return std::string(secret.substr(0, cut)) + "\xe2\x80\xa6";
+}
+
+}  // namespace yst::config

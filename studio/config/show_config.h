@@ -1,0 +1,139 @@
+// The show file: a TOML description of one show (who is on it, the program
+// format, the cameras, the partner sites, archive, HLS and the audience
+// server). It is read and checked completely before anything starts: an
+// unknown key, a wrong type, an unknown source id or a malformed URL is a
+// ConfigError naming the key and its line, and `yishiting serve` exits 2.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "streaming/layout.h"
+
+namespace yst::config {
+
+struct Person {
+  std::string name;
+  std::string title;
+};
+
+struct ShowInfo {
+  std::string title;
+  Person host;
+  std::vector<Person> guests;
+};
+
+struct ProgramConfig {
+  int width = 1280;
+  int height = 720;
+  int fps = 30;
+  int video_bitrate_kbps = 2500;
+  int audio_bitrate_kbps = 128;
+  std::string preset = "veryfast";  // x264 speed preset name
+  int keyframe_interval_s = 2;
+  streaming::Layout layout = streaming::Layout::kSingle;
+  std::string primary;    // source id; defaults to the first source
+  std::string secondary;  // source id; defaults to the second source (or the first)
+};
+
+enum class SourceKind { kInvalid = 0, kTest, kFile, kV4l2, kRtsp, kSrt, kRtmp };
+
+struct SourceConfig {
+  std::string id;
+  std::string label;  // shown on the slate and burnt into test patterns
+  std::string uri;
+  SourceKind kind = SourceKind::kInvalid;
+  double gain = 1.0;  // linear, 0..4
+  bool muted = false;
+};
+
+enum class DestinationKind { kInvalid = 0, kRtmp, kRtmps, kSrt };
+
+struct DestinationConfig {
+  std::string id;
+  std::string name;
+  std::string url;  // without the key
+  std::string key;  // secret: from `key` or the environment variable named by `key_env`
+  DestinationKind kind = DestinationKind::kInvalid;
+  bool enabled = true;
+};
+
+struct ArchiveConfig {
+  bool enabled = true;
+};
+
+struct HlsConfig {
+  bool enabled = true;
+  int segment_s = 2;
+  int playlist_length = 6;  // segments listed in the rolling playlist
+};
+
+struct AudienceConfig {
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  std::string producer_token_env = "YISHITING_PRODUCER_TOKEN";
+  std::string producer_token;             // resolved; secret
+  bool producer_token_generated = false;  // true: nobody set it, print it once at start
+  std::string public_url;                 // what viewers open; defaults to http://listen/
+  // True when public_url was not given and was built from listen: with port 0
+  // the server must rebuild it once it knows the port it was given.
+  bool public_url_from_listen = true;
+};
+
+struct ShowConfig {
+  std::string path;  // the file it came from, for messages
+  ShowInfo show;
+  ProgramConfig program;
+  std::vector<SourceConfig> sources;
+  std::vector<DestinationConfig> destinations;
+  ArchiveConfig archive;
+  HlsConfig hls;
+  AudienceConfig audience;
+};
+
+// A problem with the show file: `key` is the dotted path ("program.layout",
+// "sources[1].uri"; indexes count from 0), `line` is 1-based. A missing key
+// points at the line of the table that should hold it, or is 0 when there is
+// no such table (or the file could not be read). what() reads
+// `demo.toml:14: program.layout: expected one of …; got "grid"`. No message
+// ever contains a stream key or token.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, std::string key, std::string problem);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& key() const { return key_; }
+  const std::string& problem() const { return problem_; }  // what() without file, line, key
+
+ private:
+  std::string file_;
+  int line_;
+  std::string key_;
+  std::string problem_;
+};
+
+// Looks an environment variable up; the default reads the process environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup processEnvironment();
+
+// Parses and checks a show. `source_name` names the text in error messages.
+ShowConfig parseShow(std::string_view toml_text, std::string_view source_name,
+                     const EnvLookup& env = processEnvironment());
+// Reads the file and parses it; an unreadable file is a ConfigError too.
+ShowConfig loadShowFile(const std::string& path, const EnvLookup& env = processEnvironment());
+
+// Checks a destination URL (rtmp://, rtmps://, srt://) as it would be given at
+// run time by `destination.add`; returns the problem, or nothing when it is fine.
+std::optional<std::string> checkDestinationUrl(std::string_view url, DestinationKind* kind);
+// Checks a source URI; returns the problem, or nothing when it is fine.
+std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind);
+
+// "rtmp://host/app" + key "abcdef123" -> "rtmp://host/app/abc…" : safe to log.
+std::string maskSecret(std::string_view secret);
+
+}  // namespace yst::config

@@ -1,0 +1,693 @@
+#include "studio/core/controller.h"
+
+#include <QCoreApplication>
+#include <QMetaObject>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "streaming/log.h"
+#include "streaming/reaper.h"
+
+namespace yst::core {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxJsonDepth = 8;
+constexpr int kMaxFadeMs = 10000;
+
+bool validId(const std::string& id) {
+  static const std::regex pattern("[a-z0-9_-]{1,32}");
+  return std::regex_match(id, pattern);
+}
+
+// Field access that turns a wrong type into a clear `invalid` error.
+const json* field(const json& c, const char* key, json::value_t type, bool required,
+                  CommandError* e) {
+  auto it = c.find(key);
+  if (it == c.end() || it->is_null()) {
+    if (required) *e = {"invalid", std::string("missing field \"") + key + "\""};
+    return nullptr;
+  }
+  const bool ok = type == json::value_t::number_float ? it->is_number()
+                  : type == json::value_t::number_integer ? it->is_number_integer()
+                                                            : it->type() == type;
+  if (!ok) {
+    *e = {"invalid", std::string("field \"") + key + "\" has the wrong type"};
+    return nullptr;
+  }
+  return &*it;
+}
+
+std::string sessionStamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return buf;
+}
+
+streaming::DestinationSpec toSpec(const config::DestinationConfig& d) {
+  return streaming::DestinationSpec{d.id, d.name, d.url, d.key};
+}
+
+}  // namespace
+
+bool constantTimeEquals(const std::string& a, const std::string& b) {
+  // Length leaks, content does not: every byte of the longer one is visited.
+  const std::size_t n = std::max(a.size(), b.size());
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? a[i] : 0;
+    const unsigned char y = i < b.size() ? b[i] : 0;
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
+std::string maskUriCredentials(const std::string& uri) {
+  const auto scheme_end = uri.find("://");
+  if (scheme_end == std::string::npos) return uri;
+  const auto authority = scheme_end + 3;
+  const auto path = uri.find('/', authority);
+  const auto at = uri.rfind('@', path == std::string::npos ? uri.size() : path);
+  if (at == std::string::npos || at < authority) return uri;
+  return uri.substr(0, authority) + "***" + uri.substr(at);
+}
+
+Controller::Controller(config::ShowConfig show, std::string data_dir, QObject* parent)
+    : QObject(parent), show_(std::move(show)), data_dir_(std::move(data_dir)) {
+  status_timer_.setInterval(1000);
+  connect(&status_timer_, &QTimer::timeout, this, &Controller::publishStatus);
+}
+
+Controller::~Controller() { shutdown(); }
+
+bool Controller::start(std::string* error) {
+  try {
+    fs::create_directories(data_dir_);
+    store_ = std::make_unique<store::Store>(data_dir_ + "/yishiting.db");
+  } catch (const std::exception& e) {
+    *error = std::string("cannot open the data directory: ") + e.what();
+    return false;
+  }
+  // The show as loaded, without secrets, so that a session says what ran.
+  json show_record = {
+      {"title", show_.show.title},
+      {"host", {{"name", show_.show.host.name}, {"title", show_.show.host.title}}},
+      {"guests", json::array()},
+      {"program",
+       {{"width", show_.program.width},
+        {"height", show_.program.height},
+        {"fps", show_.program.fps},
+        {"video_bitrate_kbps", show_.program.video_bitrate_kbps}}},
+  };
+  for (const auto& g : show_.show.guests) {
+    show_record["guests"].push_back({{"name", g.name}, {"title", g.title}});
+  }
+  session_id_ = store_->beginSession(show_.show.title, show_record.dump());
+  session_stamp_ = sessionStamp();
+
+  // Server first: a port already in use should fail before cameras start.
+  server::ServerOptions options;
+  options.host = show_.audience.listen_host;
+  options.port = show_.audience.listen_port;
+  options.hls_dir = data_dir_ + "/hls";
+  server_ = std::make_unique<server::ControlServer>(
+      options, server::ControlServer::Handlers{
+                   [this](server::ClientId id, std::string text) {
+                     postClientMessage(id, std::move(text));
+                   },
+                   [this](server::ClientId id) { postClientClosed(id); }});
+  std::string server_error;
+  if (!server_->start(&server_error)) {
+    *error = "cannot listen on " + show_.audience.listen_host + ":" +
+             std::to_string(show_.audience.listen_port) + ": " + server_error;
+    server_.reset();
+    return false;
+  }
+
+  const streaming::VideoFormat format{show_.program.width, show_.program.height, show_.program.fps};
+  std::vector<streaming::ProgramSourceInput> inputs;
+  for (const config::SourceConfig& s : show_.sources) {
+    auto source = std::make_unique<streaming::Source>(
+        streaming::SourceSpec{s.id, s.label, s.uri}, format);
+    connect(source.get(), &streaming::Source::stateChanged, this, [this, src = source.get()] {
+      publishEvent("source.changed", {{"source", sourceJson(*src)}});
+    });
+    inputs.push_back({s.id, source->channel(), s.gain, s.muted});
+    source_gain_[s.id] = s.gain;
+    source_muted_[s.id] = s.muted;
+    sources_.push_back(std::move(source));
+  }
+
+  streaming::EncoderSettings settings;
+  settings.video = format;
+  settings.video_bitrate_kbps = show_.program.video_bitrate_kbps;
+  settings.audio_bitrate_kbps = show_.program.audio_bitrate_kbps;
+  settings.preset = show_.program.preset;
+  settings.keyframe_interval_s = show_.program.keyframe_interval_s;
+  program_ = std::make_unique<streaming::Program>(settings, inputs);
+  program_->setScene({show_.program.layout, show_.program.primary, show_.program.secondary},
+                     streaming::Transition::kCut, 0);
+  program_->setPreviewScene(
+      {show_.program.layout, show_.program.secondary, show_.program.primary});
+  connect(program_.get(), &streaming::Program::levelsChanged, this, [this] {
+    json levels = json::object();
+    for (const auto& [id, level] : program_->levels()) {
+      levels[id] = {{"peak_db", level.peak_db}, {"rms_db", level.rms_db}};
+    }
+    server_->publish(server::kChannelProducer,
+                     std::make_shared<const std::string>(
+                         json{{"type", "audio.levels"}, {"levels", levels}}.dump()));
+  });
+  connect(program_.get(), &streaming::Program::failed, this, [this](const QString& reason) {
+    publishEvent("program.failed", {{"reason", reason.toStdString()}});
+  });
+  std::string program_error;
+  if (!program_->start(&program_error)) {
+    *error = "the program could not start: " + program_error;
+    return false;
+  }
+  for (auto& source : sources_) source->start();
+
+  if (show_.hls.enabled) {
+    // A fresh directory: stale segments from an earlier run must not be served.
+    const std::string hls_dir = data_dir_ + "/hls";
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(hls_dir, ec)) fs::remove(entry.path(), ec);
+    hls_ = std::make_unique<streaming::Hls>(hls_dir, show_.hls.segment_s, show_.hls.playlist_length);
+    connect(hls_.get(), &streaming::Output::stateChanged, this,
+            [this] { publishEvent("hls.changed", {{"state", streaming::outputStateName(hls_->state())}}); });
+    program_->addConsumer(hls_.get());
+    hls_->start();
+  }
+  if (show_.archive.enabled) startArchive();
+  for (const config::DestinationConfig& d : show_.destinations) addDestination(toSpec(d), d.enabled);
+
+  started_ = true;
+  status_timer_.start();
+  publishStatus();
+  logInfo("studio", "show \"" + show_.show.title + "\" is running, session " + std::to_string(session_id_));
+  return true;
+}
+
+void Controller::shutdown() {
+  if (shut_down_ || !started_) {
+    if (!started_ && !shut_down_) {
+      shut_down_ = true;
+      if (server_) server_->stop();
+      if (program_) program_->stop();
+    }
+    return;
+  }
+  shut_down_ = true;
+  status_timer_.stop();
+  logInfo("studio", "ending the show");
+  // Outputs first, so that nothing is fed into a half-stopped muxer.
+  for (DestinationEntry& d : destinations_) {
+    program_->removeConsumer(d.output.get());
+    d.output->stop(streaming::Output::StopMode::kImmediate);
+  }
+  stopArchive();
+  if (hls_) {
+    program_->removeConsumer(hls_.get());
+    hls_->stop(streaming::Output::StopMode::kFinalize);
+  }
+  for (auto& s : sources_) s->stop();
+  program_->stop();
+  if (server_) server_->stop();
+  streaming::joinDisposals();
+  try {
+    store_->endSession(session_id_);
+  } catch (const std::exception& e) {
+    logError("studio", std::string("could not close the session: ") + e.what());
+  }
+  store_.reset();  // drains the writer
+  logInfo("studio", "show ended cleanly");
+}
+
+int Controller::serverPort() const { return server_ ? server_->port() : 0; }
+
+void Controller::startArchive() {
+  if (archive_ && archive_->state() != streaming::OutputState::kStopped) return;
+  const std::string dir = data_dir_ + "/recordings";
+  archive_ = std::make_unique<streaming::Archive>(dir, session_stamp_ + "-s" + std::to_string(session_id_));
+  connect(archive_.get(), &streaming::Output::stateChanged, this, [this] {
+    if (archive_->state() == streaming::OutputState::kLive) {
+      store_->recordingStarted(session_id_, archive_->currentPath(), program_->runningTimeMs());
+    }
+    publishEvent("recording.changed", {{"recording", recordingJson()}});
+  });
+  program_->addConsumer(archive_.get());
+  recording_started_ = std::chrono::steady_clock::now();
+  archive_->start();
+}
+
+void Controller::stopArchive() {
+  if (!archive_) return;
+  program_->removeConsumer(archive_.get());
+  const std::string path = archive_->currentPath();
+  archive_->stop(streaming::Output::StopMode::kFinalize);
+  store_->recordingEnded(path, archive_->stats().bytes_sent);
+}
+
+void Controller::addDestination(streaming::DestinationSpec spec, bool enabled) {
+  DestinationEntry entry;
+  entry.spec = spec;
+  entry.enabled = enabled;
+  entry.output = std::make_unique<streaming::Destination>(std::move(spec));
+  const std::string id = entry.spec.id;
+  connect(entry.output.get(), &streaming::Output::stateChanged, this, [this, id] {
+    for (const DestinationEntry& d : destinations_) {
+      if (d.spec.id == id) publishEvent("destination.changed", {{"destination", destinationJson(d)}});
+    }
+  });
+  program_->addConsumer(entry.output.get());
+  if (enabled) entry.output->start();
+  destinations_.push_back(std::move(entry));
+}
+
+bool Controller::hasSource(const std::string& id) const {
+  for (const auto& s : sources_) {
+    if (s->spec().id == id) return true;
+  }
+  return false;
+}
+
+// --- messages ---
+
+void Controller::postClientMessage(server::ClientId client, std::string text) {
+  QMetaObject::invokeMethod(
+      this, [this, client, text = std::move(text)] { onClientMessage(client, text); },
+      Qt::QueuedConnection);
+}
+
+void Controller::postClientClosed(server::ClientId client) {
+  QMetaObject::invokeMethod(this, [this, client] { clients_.erase(client); }, Qt::QueuedConnection);
+}
+
+void Controller::reply(server::ClientId client, const json& message) {
+  if (server_) server_->send(client, std::make_shared<const std::string>(message.dump()));
+}
+
+void Controller::onClientMessage(server::ClientId client, const std::string& text) {
+  json message;
+  try {
+    // Depth is checked while parsing, before a deep document is built.
+    message = json::parse(text, [](int depth, json::parse_event_t, json&) {
+      if (depth > kMaxJsonDepth) throw std::runtime_error("nested too deeply");
+      return true;
+    });
+  } catch (const std::exception& e) {
+    reply(client, {{"type", "error"}, {"code", "bad_message"}, {"message", "not valid JSON or nested too deeply"}});
+    return;
+  }
+  if (!message.is_object() || !message.contains("type") || !message["type"].is_string()) {
+    reply(client, {{"type", "error"}, {"code", "bad_message"}, {"message", "a message is a JSON object with a string \"type\""}});
+    return;
+  }
+  json request_id = message.contains("id") ? message["id"] : json();
+  if (!request_id.is_null() && !request_id.is_number_integer() && !request_id.is_string()) {
+    request_id = json();
+  }
+  const std::string type = message["type"];
+  Client& c = clients_[client];
+
+  if (type == "hello") {
+    const std::string role = message.value("role", std::string("viewer"));
+    if (role == "producer") {
+      const json* token = message.contains("token") && message["token"].is_string() ? &message["token"] : nullptr;
+      if (!token || !constantTimeEquals(token->get<std::string>(), show_.audience.producer_token)) {
+        logWarn("studio", "client " + std::to_string(client) + ": producer hello with a wrong token");
+        json err = {{"type", "error"}, {"code", "forbidden"}, {"message", "wrong or missing producer token"}};
+        if (!request_id.is_null()) err["id"] = request_id;
+        reply(client, err);
+        return;
+      }
+      c.role = Role::kProducer;
+      server_->setChannels(client, server::kChannelProducer);
+    } else if (role == "viewer") {
+      c.role = Role::kViewer;
+      server_->setChannels(client, server::kChannelViewer);
+    } else {
+      reply(client, {{"type", "error"}, {"code", "invalid"}, {"message", "role is producer or viewer"}});
+      return;
+    }
+    json ok = {{"type", "hello.ok"}, {"role", role}, {"status", statusJson()}};
+    if (!request_id.is_null()) ok["id"] = request_id;
+    reply(client, ok);
+    return;
+  }
+
+  CommandError error;
+  json result = execute(c.role, message, &error);
+  if (!error.code.empty()) {
+    json err = {{"type", "error"}, {"code", error.code}, {"message", error.message}};
+    if (!request_id.is_null()) err["id"] = request_id;
+    reply(client, err);
+    return;
+  }
+  json ok = {{"type", "reply"}, {"ok", true}, {"command", type}};
+  if (!request_id.is_null()) ok["id"] = request_id;
+  for (auto& [k, v] : result.items()) ok[k] = v;
+  reply(client, ok);
+}
+
+json Controller::execute(Role role, const json& c, CommandError* e) {
+  const std::string type = c.value("type", std::string());
+  static const char* const kProducerCommands[] = {
+      "status.get",      "program.set",       "preview.set",        "program.take",
+      "audio.set",       "destination.add",   "destination.start",  "destination.stop",
+      "destination.remove", "recording.start", "recording.stop"};
+  const bool known = std::find_if(std::begin(kProducerCommands), std::end(kProducerCommands),
+                                  [&](const char* k) { return type == k; }) !=
+                     std::end(kProducerCommands);
+  if (!known) {
+    *e = {"unknown_type", "unknown message type \"" + type.substr(0, 64) + "\""};
+    return {};
+  }
+  if (role != Role::kProducer) {
+    *e = {"forbidden", "\"" + type + "\" needs the producer role"};
+    return {};
+  }
+  if (type == "status.get") return {{"status", statusJson()}};
+  if (type == "program.set") return cmdProgramSet(c, false, e);
+  if (type == "preview.set") return cmdProgramSet(c, true, e);
+  if (type == "program.take") return cmdProgramTake(c, e);
+  if (type == "audio.set") return cmdAudioSet(c, e);
+  if (type == "destination.add") return cmdDestinationAdd(c, e);
+  if (type == "recording.start") return cmdRecording(true, e);
+  if (type == "recording.stop") return cmdRecording(false, e);
+  return cmdDestination(type.substr(std::string("destination.").size()), c, e);
+}
+
+json Controller::cmdProgramSet(const json& c, bool preview, CommandError* e) {
+  streaming::Scene scene = preview ? program_->previewScene() : program_->scene();
+  if (const json* layout = field(c, "layout", json::value_t::string, false, e)) {
+    auto parsed = streaming::parseLayout(layout->get<std::string>());
+    if (!parsed) {
+      *e = {"invalid", "layout is single, side_by_side or pip"};
+      return {};
+    }
+    scene.layout = *parsed;
+  }
+  for (const char* slot : {"primary", "secondary"}) {
+    if (const json* id = field(c, slot, json::value_t::string, false, e)) {
+      if (!hasSource(*id)) {
+        *e = {"not_found", std::string(slot) + ": no source \"" + id->get<std::string>().substr(0, 64) + "\""};
+        return {};
+      }
+      (std::string_view(slot) == "primary" ? scene.primary : scene.secondary) = *id;
+    }
+  }
+  if (!e->code.empty()) return {};
+  if (scene.layout != streaming::Layout::kSingle && scene.primary == scene.secondary &&
+      sources_.size() > 1) {
+    *e = {"invalid", "primary and secondary must be different sources in this layout"};
+    return {};
+  }
+  if (preview) {
+    program_->setPreviewScene(scene);
+    publishEvent("preview.changed", {{"preview", sceneJson(scene)}});
+    return {{"preview", sceneJson(scene)}};
+  }
+  auto transition = streaming::Transition::kCut;
+  int duration_ms = 0;
+  if (const json* t = field(c, "transition", json::value_t::string, false, e)) {
+    if (*t == "fade") {
+      transition = streaming::Transition::kFade;
+      duration_ms = 500;
+    } else if (*t != "cut") {
+      *e = {"invalid", "transition is cut or fade"};
+      return {};
+    }
+  }
+  if (const json* d = field(c, "duration_ms", json::value_t::number_integer, false, e)) {
+    duration_ms = d->get<int>();
+    if (duration_ms < 0 || duration_ms > kMaxFadeMs) {
+      *e = {"invalid", "duration_ms is 0…10000"};
+      return {};
+    }
+  }
+  if (!e->code.empty()) return {};
+  program_->setScene(scene, transition, duration_ms);
+  publishEvent("program.changed", {{"program", sceneJson(scene)},
+                                   {"transition", streaming::transitionName(transition)},
+                                   {"duration_ms", duration_ms}});
+  return {{"program", sceneJson(scene)}};
+}
+
+json Controller::cmdProgramTake(const json& c, CommandError* e) {
+  const streaming::Scene next = program_->previewScene();
+  const streaming::Scene previous = program_->scene();
+  json set = c;
+  set["layout"] = std::string(streaming::layoutName(next.layout));
+  set["primary"] = next.primary;
+  set["secondary"] = next.secondary;
+  json result = cmdProgramSet(set, false, e);
+  if (!e->code.empty()) return {};
+  // Like a vision mixer: what was on air is now in preview.
+  program_->setPreviewScene(previous);
+  publishEvent("preview.changed", {{"preview", sceneJson(previous)}});
+  result["preview"] = sceneJson(previous);
+  return result;
+}
+
+json Controller::cmdAudioSet(const json& c, CommandError* e) {
+  const json* source = field(c, "source", json::value_t::string, true, e);
+  if (!source) return {};
+  const std::string id = *source;
+  if (!hasSource(id)) {
+    *e = {"not_found", "no source \"" + id.substr(0, 64) + "\""};
+    return {};
+  }
+  const json* gain = field(c, "gain", json::value_t::number_float, false, e);
+  const json* muted = field(c, "muted", json::value_t::boolean, false, e);
+  if (!e->code.empty()) return {};
+  if (gain) {
+    const double g = gain->get<double>();
+    if (!(g >= 0.0 && g <= 4.0)) {
+      *e = {"invalid", "gain is 0…4 (linear)"};
+      return {};
+    }
+    source_gain_[id] = g;
+    program_->setGain(id, g);
+  }
+  if (muted) {
+    source_muted_[id] = muted->get<bool>();
+    program_->setMuted(id, source_muted_[id]);
+  }
+  json audio = {{"source", id}, {"gain", source_gain_[id]}, {"muted", source_muted_[id]}};
+  publishEvent("audio.changed", {{"audio", audio}});
+  return {{"audio", audio}};
+}
+
+json Controller::cmdDestinationAdd(const json& c, CommandError* e) {
+  const json* id = field(c, "id", json::value_t::string, true, e);
+  const json* url = id ? field(c, "url", json::value_t::string, true, e) : nullptr;
+  if (!url) return {};
+  const json* name = field(c, "name", json::value_t::string, false, e);
+  const json* key = field(c, "key", json::value_t::string, false, e);
+  const json* enabled = field(c, "enabled", json::value_t::boolean, false, e);
+  if (!e->code.empty()) return {};
+  if (!validId(*id)) {
+    *e = {"invalid", "id is 1–32 characters of a-z, 0-9, _ and -"};
+    return {};
+  }
+  for (const DestinationEntry& d : destinations_) {
+    if (d.spec.id == *id) {
+      *e = {"invalid", "a destination \"" + id->get<std::string>() + "\" exists already"};
+      return {};
+    }
+  }
+  config::DestinationKind kind{};
+  if (auto problem = config::checkDestinationUrl(url->get<std::string>(), &kind)) {
+    *e = {"invalid", "url: " + *problem};
+    return {};
+  }
+  streaming::DestinationSpec spec{*id, name ? name->get<std::string>() : id->get<std::string>(),
+                                  *url, key ? key->get<std::string>() : ""};
+  addDestination(std::move(spec), enabled ? enabled->get<bool>() : true);
+  const json d = destinationJson(destinations_.back());
+  publishEvent("destination.changed", {{"destination", d}});
+  return {{"destination", d}};
+}
+
+json Controller::cmdDestination(const std::string& action, const json& c, CommandError* e) {
+  const json* id = field(c, "id", json::value_t::string, true, e);
+  if (!id) return {};
+  auto it = std::find_if(destinations_.begin(), destinations_.end(),
+                         [&](const DestinationEntry& d) { return d.spec.id == *id; });
+  if (it == destinations_.end()) {
+    *e = {"not_found", "no destination \"" + id->get<std::string>().substr(0, 64) + "\""};
+    return {};
+  }
+  if (action == "start") {
+    it->enabled = true;
+    it->output->start();
+  } else if (action == "stop") {
+    it->enabled = false;
+    it->output->stop();
+  } else {  // remove
+    program_->removeConsumer(it->output.get());
+    it->output->stop();
+    const std::string removed = it->spec.id;
+    destinations_.erase(it);
+    publishEvent("destination.removed", {{"id", removed}});
+    return {{"id", removed}};
+  }
+  const json d = destinationJson(*it);
+  publishEvent("destination.changed", {{"destination", d}});
+  return {{"destination", d}};
+}
+
+json Controller::cmdRecording(bool start, CommandError* e) {
+  if (start) {
+    startArchive();
+  } else {
+    stopArchive();
+  }
+  const json r = recordingJson();
+  publishEvent("recording.changed", {{"recording", r}});
+  return {{"recording", r}};
+}
+
+// --- events and status ---
+
+void Controller::publishEvent(const std::string& type, json payload) {
+  const std::int64_t timeline_ms = program_ ? program_->runningTimeMs() : 0;
+  payload["type"] = type;
+  payload["utc"] = store::utcNowIso();
+  payload["timeline_ms"] = timeline_ms;
+  if (store_ && type != "audio.levels") {
+    store_->recordEvent(session_id_, timeline_ms, type, payload.dump());
+  }
+  if (server_) {
+    server_->publish(server::kChannelProducer, std::make_shared<const std::string>(payload.dump()));
+  }
+  publishStatus();
+}
+
+void Controller::publishStatus() {
+  if (!server_ || shut_down_) return;
+  server_->setStatusJson(std::make_shared<const std::string>(statusJson().dump()));
+  server_->setMetricsText(std::make_shared<const std::string>(metricsText()));
+}
+
+json Controller::sceneJson(const streaming::Scene& scene) const {
+  return {{"layout", std::string(streaming::layoutName(scene.layout))},
+          {"primary", scene.primary},
+          {"secondary", scene.secondary}};
+}
+
+json Controller::sourceJson(const streaming::Source& s) const {
+  const std::string& id = s.spec().id;
+  auto gain = source_gain_.find(id);
+  auto muted = source_muted_.find(id);
+  return {{"id", id},
+          {"label", s.spec().label},
+          {"uri", maskUriCredentials(s.spec().uri)},
+          {"state", streaming::sourceStateName(s.state())},
+          {"frames", s.framesIn()},
+          {"reconnects", s.reconnects()},
+          {"last_error", s.lastError()},
+          {"gain", gain == source_gain_.end() ? 1.0 : gain->second},
+          {"muted", muted != source_muted_.end() && muted->second}};
+}
+
+json Controller::destinationJson(const DestinationEntry& d) const {
+  const streaming::OutputStats st = d.output->stats();
+  return {{"id", d.spec.id},
+          {"name", d.spec.name},
+          {"url", maskUriCredentials(d.spec.url)},
+          {"key_masked", config::maskSecret(d.spec.key)},
+          {"enabled", d.enabled},
+          {"state", streaming::outputStateName(st.state)},
+          {"bytes_sent", st.bytes_sent},
+          {"bitrate_kbps", st.bitrate_kbps},
+          {"reconnects", st.reconnects},
+          {"last_error", st.last_error}};
+}
+
+json Controller::recordingJson() const {
+  if (!archive_) return {{"state", "stopped"}, {"path", nullptr}, {"bytes", 0}, {"duration_ms", 0}};
+  const streaming::OutputStats st = archive_->stats();
+  std::string state = "stopped";
+  switch (st.state) {
+    case streaming::OutputState::kConnecting:
+    case streaming::OutputState::kLive:
+      state = "recording";
+      break;
+    case streaming::OutputState::kRetrying:
+      state = "retrying";
+      break;
+    case streaming::OutputState::kFailed:
+      state = "failed";
+      break;
+    default:
+      break;
+  }
+  const auto duration = state == "stopped" ? 0
+                        : std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - recording_started_)
+                              .count();
+  std::error_code ec;
+  const std::string path = archive_->currentPath();
+  return {{"state", state},
+          {"path", path.empty() ? json() : json(fs::absolute(path, ec).string())},
+          {"bytes", st.bytes_sent},
+          {"duration_ms", duration},
+          {"last_error", st.last_error}};
+}
+
+json Controller::statusJson() const {
+  json status;
+  status["show"] = {{"title", show_.show.title},
+                    {"session_id", session_id_},
+                    {"timeline_ms", program_ ? program_->runningTimeMs() : 0}};
+  if (program_) {
+    json program = sceneJson(program_->scene());
+    program["frames"] = program_->frames();
+    program["dropped_frames"] = program_->droppedFrames();
+    program["width"] = show_.program.width;
+    program["height"] = show_.program.height;
+    program["fps"] = show_.program.fps;
+    program["transition_running"] = program_->transitionRunning();
+    status["program"] = program;
+    status["preview"] = sceneJson(program_->previewScene());
+    status["encoder"] = {{"fps", program_->encoderFps()}, {"frames", program_->encodedFrames()}};
+  }
+  status["sources"] = json::array();
+  for (const auto& s : sources_) status["sources"].push_back(sourceJson(*s));
+  status["destinations"] = json::array();
+  for (const DestinationEntry& d : destinations_) status["destinations"].push_back(destinationJson(d));
+  status["recording"] = recordingJson();
+  std::string hls_state = "stopped";
+  if (hls_) {
+    switch (hls_->state()) {
+      case streaming::OutputState::kConnecting:
+      case streaming::OutputState::kLive:
+        hls_state = "running";
+        break;
+      case streaming::OutputState::kRetrying:
+        hls_state = "retrying";
+        break;
+      case streaming::OutputState::kFailed:
+        hls_state = "failed";
+        break;
+      default:
+        break;
+    }
+  }
+  status["hls"] = {{"state", hls_state}, {"playlist", hls_ ? json("/hls/program.m3u8") : json()}};
+  status["clients"] = server_ ? server_->connectionCount() : 0;
+  return status;
+}
+
+}  // namespace yst::core

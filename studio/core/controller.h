@@ -1,0 +1,128 @@
+// The single owner of show state.
+//
+// Every command — from a producer's WebSocket, later from the Qt console or
+// the CLI — comes here and is executed on the controller thread (the Qt
+// event loop). The caller gets a reply; every change of state is broadcast as
+// an event to all producers and written to the database with its wall-clock
+// time and its place on the show timeline (the program's running time, which
+// is also the archive's presentation time).
+//
+// The controller owns the engine (sources, program, outputs), the store and
+// the server, and publishes a status snapshot and metrics for the server's
+// thread to serve without ever calling back in here.
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "studio/config/show_config.h"
+#include "studio/server/control_server.h"
+#include "studio/store/store.h"
+#include "streaming/outputs.h"
+#include "streaming/program.h"
+#include "streaming/source.h"
+
+namespace yst::core {
+
+enum class Role { kNone = 0, kViewer, kProducer };
+
+// A command's outcome: ok, or an error code from the protocol and a message
+// for people.
+struct CommandError {
+  std::string code;  // forbidden, bad_message, unknown_type, not_found, invalid, busy
+  std::string message;
+};
+
+class Controller : public QObject {
+  Q_OBJECT
+ public:
+  Controller(config::ShowConfig show, std::string data_dir, QObject* parent = nullptr);
+  ~Controller() override;
+
+  // Opens the database, starts sources, program, outputs and the server.
+  bool start(std::string* error);
+  // The clean end of a show: destinations closed, archive finalised, the
+  // session closed in the database, server stopped. Idempotent.
+  void shutdown();
+
+  int serverPort() const;
+  const config::ShowConfig& show() const { return show_; }
+
+  // Any thread: the server hands messages in here.
+  void postClientMessage(server::ClientId client, std::string text);
+  void postClientClosed(server::ClientId client);
+
+  // Controller thread: run one command as `role` (the console calls this
+  // directly with Role::kProducer). Returns the reply fields or an error.
+  nlohmann::json execute(Role role, const nlohmann::json& command, CommandError* error);
+
+  nlohmann::json statusJson() const;
+  std::string metricsText() const;
+
+ private:
+  struct DestinationEntry {
+    streaming::DestinationSpec spec;
+    bool enabled = true;
+    std::unique_ptr<streaming::Destination> output;
+  };
+  struct Client {
+    Role role = Role::kNone;
+  };
+
+  void onClientMessage(server::ClientId client, const std::string& text);
+  void reply(server::ClientId client, const nlohmann::json& message);
+  void publishEvent(const std::string& type, nlohmann::json payload);
+  void publishStatus();
+
+  nlohmann::json cmdProgramSet(const nlohmann::json& c, bool preview, CommandError* e);
+  nlohmann::json cmdProgramTake(const nlohmann::json& c, CommandError* e);
+  nlohmann::json cmdAudioSet(const nlohmann::json& c, CommandError* e);
+  nlohmann::json cmdDestinationAdd(const nlohmann::json& c, CommandError* e);
+  nlohmann::json cmdDestination(const std::string& action, const nlohmann::json& c,
+                                CommandError* e);
+  nlohmann::json cmdRecording(bool start, CommandError* e);
+
+  void addDestination(streaming::DestinationSpec spec, bool enabled);
+  void startArchive();
+  void stopArchive();
+
+  nlohmann::json sceneJson(const streaming::Scene& scene) const;
+  nlohmann::json destinationJson(const DestinationEntry& d) const;
+  nlohmann::json sourceJson(const streaming::Source& s) const;
+  nlohmann::json recordingJson() const;
+  bool hasSource(const std::string& id) const;
+
+  config::ShowConfig show_;
+  std::string data_dir_;
+  std::unique_ptr<store::Store> store_;
+  std::int64_t session_id_ = 0;
+  std::string session_stamp_;
+  std::vector<std::unique_ptr<streaming::Source>> sources_;
+  std::unique_ptr<streaming::Program> program_;
+  std::vector<DestinationEntry> destinations_;  // in show-file order, then as added
+  std::unique_ptr<streaming::Archive> archive_;
+  std::unique_ptr<streaming::Hls> hls_;
+  std::chrono::steady_clock::time_point recording_started_;
+  std::map<std::string, double> source_gain_;
+  std::map<std::string, bool> source_muted_;
+  std::unique_ptr<server::ControlServer> server_;
+  std::map<server::ClientId, Client> clients_;
+  QTimer status_timer_;
+  bool started_ = false;
+  bool shut_down_ = false;
+};
+
+// Compares two secrets in time independent of where they differ.
+bool constantTimeEquals(const std::string& a, const std::string& b);
+// "rtsp://user:pass@cam/…" → "rtsp://***@cam/…": URIs may carry credentials.
+std::string maskUriCredentials(const std::string& uri);
+
+}  // namespace yst::core

@@ -1,0 +1,101 @@
+// Prometheus text exposition of the studio's counters and states, for
+// /metrics. Each family carries HELP and TYPE lines; states are one-hot
+// gauges so that a dashboard can alert on `state="retrying"`.
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "studio/core/controller.h"
+
+namespace yst::core {
+
+namespace {
+
+class Exposition {
+ public:
+  void family(const char* name, const char* type, const char* help) {
+    out_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+  }
+  template <typename T>
+  void sample(const std::string& name, const std::string& labels, T value) {
+    out_ << name;
+    if (!labels.empty()) out_ << '{' << labels << '}';
+    out_ << ' ' << value << '\n';
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+};
+
+std::string label(const char* key, const std::string& value) {
+  // Ids are [a-z0-9_-] by construction; states are fixed words.
+  return std::string(key) + "=\"" + value + "\"";
+}
+
+}  // namespace
+
+std::string Controller::metricsText() const {
+  const nlohmann::json s = statusJson();
+  Exposition m;
+  if (s.contains("program")) {
+    m.family("yst_program_frames_total", "counter", "Frames produced by the program mixer.");
+    m.sample("yst_program_frames_total", "", s["program"]["frames"].get<std::uint64_t>());
+    m.family("yst_program_dropped_frames_total", "counter",
+             "Program frames dropped before the encoder or skipped by the mixer.");
+    m.sample("yst_program_dropped_frames_total", "", s["program"]["dropped_frames"].get<std::uint64_t>());
+    m.family("yst_encoder_fps", "gauge", "Frames encoded in the last second.");
+    m.sample("yst_encoder_fps", "", s["encoder"]["fps"].get<double>());
+    m.family("yst_encoder_frames_total", "counter", "Frames encoded.");
+    m.sample("yst_encoder_frames_total", "", s["encoder"]["frames"].get<std::uint64_t>());
+    m.family("yst_show_timeline_seconds", "gauge", "Show timeline (program running time).");
+    m.sample("yst_show_timeline_seconds", "", s["show"]["timeline_ms"].get<std::int64_t>() / 1000.0);
+  }
+  static const char* const kSourceStates[] = {"connecting", "live", "retrying", "stopped"};
+  m.family("yst_source_state", "gauge", "1 for the state each source is in.");
+  for (const auto& src : s["sources"]) {
+    for (const char* st : kSourceStates) {
+      m.sample("yst_source_state", label("source", src["id"]) + "," + label("state", st),
+               src["state"] == st ? 1 : 0);
+    }
+  }
+  m.family("yst_source_frames_total", "counter", "Frames received from each source.");
+  for (const auto& src : s["sources"]) {
+    m.sample("yst_source_frames_total", label("source", src["id"]), src["frames"].get<std::uint64_t>());
+  }
+  m.family("yst_source_reconnects_total", "counter", "Reconnect attempts of each source.");
+  for (const auto& src : s["sources"]) {
+    m.sample("yst_source_reconnects_total", label("source", src["id"]), src["reconnects"].get<int>());
+  }
+  static const char* const kOutputStates[] = {"stopped", "connecting", "live", "retrying", "failed"};
+  m.family("yst_destination_state", "gauge", "1 for the state each destination is in.");
+  for (const auto& d : s["destinations"]) {
+    for (const char* st : kOutputStates) {
+      m.sample("yst_destination_state", label("destination", d["id"]) + "," + label("state", st),
+               d["state"] == st ? 1 : 0);
+    }
+  }
+  m.family("yst_destination_bytes_sent_total", "counter", "Bytes handed to each destination's transport.");
+  for (const auto& d : s["destinations"]) {
+    m.sample("yst_destination_bytes_sent_total", label("destination", d["id"]),
+             d["bytes_sent"].get<std::uint64_t>());
+  }
+  m.family("yst_destination_bitrate_kbps", "gauge", "Bitrate to each destination over the last second.");
+  for (const auto& d : s["destinations"]) {
+    m.sample("yst_destination_bitrate_kbps", label("destination", d["id"]), d["bitrate_kbps"].get<double>());
+  }
+  m.family("yst_destination_reconnects_total", "counter", "Reconnects of each destination.");
+  for (const auto& d : s["destinations"]) {
+    m.sample("yst_destination_reconnects_total", label("destination", d["id"]), d["reconnects"].get<int>());
+  }
+  m.family("yst_recording_bytes", "gauge", "Bytes written to the current archive file.");
+  m.sample("yst_recording_bytes", "", s["recording"]["bytes"].get<std::uint64_t>());
+  m.family("yst_recording_active", "gauge", "1 while the archive records.");
+  m.sample("yst_recording_active", "", s["recording"]["state"] == "recording" ? 1 : 0);
+  m.family("yst_hls_running", "gauge", "1 while HLS segments are written.");
+  m.sample("yst_hls_running", "", s["hls"]["state"] == "running" ? 1 : 0);
+  m.family("yst_connections", "gauge", "Open WebSocket connections.");
+  m.sample("yst_connections", "", s["clients"].get<std::size_t>());
+  return m.str();
+}
+
+}  // namespace yst::core

@@ -1,0 +1,1205 @@
+// libwebsockets implementation of ControlServer. See control_server.h for the
+// contract; this file is about how it is kept on lws 4.1 (Debian 12):
+//
+// - One context, one explicit vhost, one protocol that is both the HTTP
+//   handler and the default WebSocket protocol (so clients that offer no
+//   subprotocol are accepted). Default poll loop, LWS_MAX_SMP 1.
+// - Everything lws-related runs on the service thread. Other threads only
+//   touch the fields marked "Guarded by mutex_" and wake the loop with
+//   lws_cancel_service(); the loop picks the work up in
+//   LWS_CALLBACK_EVENT_WAIT_CANCELLED.
+// - Outgoing WebSocket messages are copied once, when they are handed over,
+//   into an OutFrame with LWS_PRE bytes of headroom. A publish() shares that
+//   one frame between every recipient's queue; lws writes the frame header
+//   into the headroom, which is safe because only the service thread writes
+//   and lws copies whatever it cannot send at once.
+// - lws does the HTTP parsing, including %-decoding and collapsing "/../";
+//   on top of that we accept only a small character set per path segment and
+//   check with realpath() that the file is inside its root.
+#include "studio/server/control_server.h"
+
+#include <libwebsockets.h>
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+namespace yst::server {
+namespace {
+
+// Body bytes written per HTTP_WRITEABLE for in-memory replies.
+constexpr std::size_t kHttpChunkBytes = 32 * 1024;
+// lws serves files in pieces of its per-thread buffer; 4 KB (the default)
+// costs a poll() round per 4 KB of an HLS segment.
+constexpr unsigned int kServiceBufferBytes = 32 * 1024;
+// How long stop() lets clients answer the close handshake before the context
+// is destroyed under them.
+constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
+// A client we decided to drop that does not become writable in this time is
+// cut off without a close frame.
+constexpr int kForcedCloseTimeoutS = 2;
+
+constexpr char kProtocolName[] = "yishiting";
+
+constexpr char kHtmlContentSecurityPolicy[] =
+    "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; "
+    "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+constexpr char kErrorTextOnly[] =
+    R"({"type":"error","code":"bad_message","message":"text frames only"})";
+constexpr char kErrorInvalidUtf8[] =
+    R"({"type":"error","code":"bad_message","message":"invalid UTF-8"})";
+constexpr char kErrorRateLimited[] =
+    R"({"type":"error","code":"rate_limited","message":"too many messages; closing"})";
+
+std::int64_t nowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void logError(const char* what) { std::fprintf(stderr, "[server] %s\n", what); }
+
+// lws's own log lines, errors only (set in start()). They never contain
+// message payloads.
+void emitLwsLog(int /*level*/, const char* line) {
+  std::string_view text(line);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  std::fprintf(stderr, "[server] lws: %.*s\n", static_cast<int>(text.size()), text.data());
+}
+
+// RFC 3629 (table 3-7 of Unicode): rejects overlong forms, UTF-16 surrogates,
+// code points above U+10FFFF and truncated sequences.
+bool isValidUtf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    unsigned low = 0x80;
+    unsigned high = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c == 0xE0) {
+      length = 3;
+      low = 0xA0;
+    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+      length = 3;
+    } else if (c == 0xED) {
+      length = 3;
+      high = 0x9F;
+    } else if (c == 0xF0) {
+      length = 4;
+      low = 0x90;
+    } else if (c >= 0xF1 && c <= 0xF3) {
+      length = 4;
+    } else if (c == 0xF4) {
+      length = 4;
+      high = 0x8F;
+    } else {
+      return false;
+    }
+    if (n - i < length) return false;
+    if (p[i + 1] < low || p[i + 1] > high) return false;
+    for (std::size_t k = 2; k < length; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+// One path segment we are willing to look up on disk: [A-Za-z0-9_.-]+, not
+// starting with '.', so no "..", no hidden files, no '%' left over from a
+// double encoding, no NUL, no separators.
+bool isSafeSegment(std::string_view segment) {
+  if (segment.empty() || segment.front() == '.') return false;
+  return std::all_of(segment.begin(), segment.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  });
+}
+
+std::optional<std::string> realPath(const std::string& path) {
+  std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(path.c_str(), nullptr),
+                                                       &std::free);
+  if (!resolved) return std::nullopt;
+  return std::string(resolved.get());
+}
+
+// `relative` (already checked segment by segment) resolved under `root`, with
+// every symlink followed; nullopt unless the result is inside the root.
+std::optional<std::string> resolveInside(const std::string& root, const std::string& relative) {
+  const std::optional<std::string> real_root = realPath(root);
+  if (!real_root) return std::nullopt;
+  const std::optional<std::string> real = realPath(*real_root + "/" + relative);
+  if (!real) return std::nullopt;
+  std::string prefix = *real_root;
+  if (prefix.back() != '/') prefix += '/';
+  if (*real != *real_root && real->compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  return real;
+}
+
+std::string_view extensionOf(std::string_view name) {
+  const std::size_t dot = name.rfind('.');
+  const std::size_t slash = name.rfind('/');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
+  return name.substr(dot + 1);
+}
+
+const char* staticContentType(std::string_view extension) {
+  static const std::pair<std::string_view, const char*> kTypes[] = {
+      {"html", "text/html; charset=utf-8"},
+      {"htm", "text/html; charset=utf-8"},
+      {"js", "text/javascript; charset=utf-8"},
+      {"mjs", "text/javascript; charset=utf-8"},
+      {"css", "text/css; charset=utf-8"},
+      {"png", "image/png"},
+      {"jpg", "image/jpeg"},
+      {"jpeg", "image/jpeg"},
+      {"svg", "image/svg+xml"},
+      {"json", "application/json; charset=utf-8"},
+      {"ico", "image/x-icon"},
+      {"woff2", "font/woff2"},
+      {"txt", "text/plain; charset=utf-8"},
+      {"md", "text/markdown; charset=utf-8"},
+      {"webp", "image/webp"},
+      {"vtt", "text/vtt; charset=utf-8"},
+      {"m3u8", "application/vnd.apple.mpegurl"},
+      {"ts", "video/mp2t"},
+      {"mp4", "video/mp4"},
+  };
+  for (const auto& [ext, type] : kTypes) {
+    if (ext.size() == extension.size() &&
+        std::equal(ext.begin(), ext.end(), extension.begin(),
+                   [](char a, char b) { return a == (b | (b >= 'A' && b <= 'Z' ? 0x20 : 0)); })) {
+      return type;
+    }
+  }
+  return "application/octet-stream";
+}
+
+// HLS serves only what an HLS muxer writes.
+const char* hlsContentType(std::string_view extension) {
+  if (extension == "m3u8") return "application/vnd.apple.mpegurl";
+  if (extension == "ts") return "video/mp2t";
+  if (extension == "m4s") return "video/iso.segment";
+  if (extension == "mp4") return "video/mp4";
+  if (extension == "vtt") return "text/vtt; charset=utf-8";
+  if (extension == "aac") return "audio/aac";
+  return nullptr;
+}
+
+// HTML and SVG can run script in our origin: both get the strict policy.
+bool isDocumentType(std::string_view content_type) {
+  return content_type.starts_with("text/html") || content_type.starts_with("image/svg+xml");
+}
+
+std::string jsonError(std::string_view code, std::string_view message) {
+  std::string out = R"({"type":"error","code":")";
+  out += code;
+  out += R"(","message":")";
+  out += message;
+  out += "\"}";
+  return out;
+}
+
+std::string headerValue(lws* wsi, lws_token_indexes token) {
+  const int length = lws_hdr_total_length(wsi, token);
+  if (length <= 0) return {};
+  std::string value(static_cast<std::size_t>(length) + 1, '\0');
+  const int copied = lws_hdr_copy(wsi, value.data(), length + 1, token);
+  if (copied < 0) return {};
+  value.resize(static_cast<std::size_t>(copied));
+  return value;
+}
+
+std::string peerAddress(lws* wsi) {
+  char buffer[128] = {};
+  if (!lws_get_peer_simple(wsi, buffer, sizeof(buffer))) return "unknown";
+  std::string address(buffer);
+  // IPv4 clients of a dual-stack socket show up as ::ffff:a.b.c.d; count them
+  // as the IPv4 address they are.
+  if (address.starts_with("::ffff:") && address.find('.') != std::string::npos) {
+    address.erase(0, 7);
+  }
+  return address;
+}
+
+struct ContextDeleter {
+  void operator()(lws_context* context) const { lws_context_destroy(context); }
+};
+using ContextPtr = std::unique_ptr<lws_context, ContextDeleter>;
+
+// One outgoing WebSocket message with the headroom lws_write() needs. Shared
+// (read-only payload) between the queues of all its recipients.
+struct OutFrame {
+  explicit OutFrame(std::string_view payload)
+      : bytes(std::make_unique_for_overwrite<unsigned char[]>(LWS_PRE + payload.size())),
+        size(payload.size()) {
+    if (!payload.empty()) std::memcpy(bytes.get() + LWS_PRE, payload.data(), payload.size());
+  }
+  unsigned char* payload() { return bytes.get() + LWS_PRE; }
+
+  std::unique_ptr<unsigned char[]> bytes;  // LWS_PRE headroom, then the payload
+  std::size_t size;                        // payload bytes
+};
+using FramePtr = std::shared_ptr<OutFrame>;
+
+// lws's per-session data (zeroed by lws). 0: not an accepted WebSocket client.
+struct SessionData {
+  ClientId id;
+};
+
+}  // namespace
+
+struct ControlServer::Impl {
+  Impl(ServerOptions options_in, Handlers handlers_in)
+      : options(std::move(options_in)), handlers(std::move(handlers_in)) {}
+
+  enum class CloseMode {
+    kOpen = 0,
+    kAfterQueue,  // write what is queued, then close with close_code
+    kNow,         // close with close_code at the next writeable (queue dropped)
+  };
+
+  // One accepted WebSocket connection. Service thread only.
+  struct Client {
+    lws* wsi = nullptr;
+    std::string address;
+    std::deque<FramePtr> queue;  // at most options.max_queued_messages
+    std::string rx;              // text message being reassembled
+    std::size_t rx_bytes = 0;    // size of the message being received (text or binary)
+    bool rx_binary = false;
+    double tokens = 0;  // token bucket for incoming messages
+    std::int64_t tokens_updated_us = 0;
+    std::int64_t last_rx_us = 0;
+    CloseMode close_mode = CloseMode::kOpen;
+    lws_close_status close_code = LWS_CLOSE_STATUS_NORMAL;
+    std::string close_reason;
+  };
+
+  // An in-memory HTTP reply whose body goes out in HTTP_WRITEABLE. Service
+  // thread only.
+  struct HttpReply {
+    std::shared_ptr<const std::string> body;
+    std::size_t offset = 0;
+    bool close_after = false;
+  };
+
+  // Handed from any thread to the service thread.
+  struct Outgoing {
+    ClientId client = 0;  // 0: publish to `channels`
+    std::uint32_t channels = kChannelNone;
+    FramePtr frame;
+  };
+
+  static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
+                      std::size_t len);
+  static const lws_protocols kProtocols[];
+
+  bool start(std::string* error);
+  void stop();
+  void serviceLoop();
+
+  // Any thread; takes mutex_.
+  void hand(Outgoing outgoing);
+
+  // --- service thread ---
+  int onHttp(lws* wsi);
+  int onHttpWriteable(lws* wsi);
+  int onConfirmUpgrade(lws* wsi, char* upgrade);
+  int onEstablished(lws* wsi, SessionData* session);
+  int onReceive(lws* wsi, SessionData* session, const void* in, std::size_t len);
+  int onServerWriteable(lws* wsi, SessionData* session);
+  int onTimer(lws* wsi, SessionData* session);
+  void onClosed(SessionData* session);
+  void drainHandedOver();
+  void beginShutdown();
+
+  int serveFile(lws* wsi, const std::string& path, const char* content_type);
+  int reply(lws* wsi, unsigned int status, const char* content_type,
+            std::shared_ptr<const std::string> body, bool head_only,
+            const std::vector<std::pair<std::string, std::string>>& extra_headers = {},
+            bool close_after = false);
+  int replyError(lws* wsi, unsigned int status, std::string_view code, std::string_view message,
+                 bool head_only);
+  int refuseUpgrade(lws* wsi, unsigned int status, std::string_view code,
+                    std::string_view message);
+  int serveStatic(lws* wsi, std::string_view path, bool head_only);
+  int serveHls(lws* wsi, std::string_view name, bool head_only);
+
+  Client* findClient(SessionData* session);
+  void enqueue(Client& client, FramePtr frame);
+  void closeAfterQueue(Client& client, lws_close_status code, std::string reason);
+  void closeNow(Client& client, lws_close_status code, std::string reason);
+  bool takeToken(Client& client);
+
+  // Set at construction, read-only afterwards (any thread).
+  const ServerOptions options;
+  const Handlers handlers;
+
+  // start()/stop() caller only. The context is created in start() and
+  // destroyed at the end of serviceLoop() (so that on_close runs on the
+  // service thread); the thread is joined before start() may run again.
+  ContextPtr context;
+  lws_vhost* vhost = nullptr;
+  std::thread thread;
+  std::thread::id service_thread_id;
+
+  mutable std::mutex mutex_;
+  // Non-null while the service thread may be woken. Guarded by mutex_.
+  lws_context* wake_context_ = nullptr;
+  // Messages not yet picked up by the service thread. Guarded by mutex_.
+  std::deque<Outgoing> pending_;
+  // Set when the pending queue overflowed; cleared when it is drained, so the
+  // overflow is logged once per episode. Guarded by mutex_.
+  bool pending_overflow_logged_ = false;
+  // Channel mask of every accepted client (the set of valid ids for send()).
+  // Guarded by mutex_.
+  std::unordered_map<ClientId, std::uint32_t> subscriptions_;
+  // Guarded by mutex_.
+  std::unordered_set<ClientId> close_requests_;
+  // Guarded by mutex_.
+  bool stop_requested_ = false;
+  // Guarded by mutex_.
+  std::shared_ptr<const std::string> status_json_;
+  // Guarded by mutex_.
+  std::shared_ptr<const std::string> metrics_text_;
+
+  // Service thread only (and start() before the thread exists).
+  std::unordered_map<ClientId, Client> clients_;
+  std::unordered_map<std::string, std::size_t> connections_per_address_;
+  std::unordered_map<lws*, HttpReply> http_replies_;
+  std::vector<unsigned char> http_buffer_;
+  bool shutting_down_ = false;
+  std::int64_t shutdown_deadline_us_ = 0;
+  lws_sorted_usec_list_t shutdown_timer_ = {};
+  // Never reused within one ControlServer; only the service thread increments
+  // it, and runs are separated by thread join/start.
+  ClientId next_client_id_ = 1;
+
+  // Written by the service thread, read anywhere.
+  std::atomic<int> port_{0};
+  std::atomic<std::size_t> connections_{0};
+  std::atomic<std::size_t> queued_messages_{0};
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::uint64_t> refused_{0};
+  std::atomic<std::uint64_t> dropped_slow_{0};
+  std::atomic<std::uint64_t> dropped_pending_{0};  // written under mutex_
+  std::atomic<std::uint64_t> oversize_{0};
+  std::atomic<std::uint64_t> rate_limited_{0};
+  std::atomic<std::uint64_t> bad_messages_{0};
+  std::atomic<std::uint64_t> idle_closes_{0};
+};
+
+// One protocol: the HTTP handler and, being first, the vhost's default
+// WebSocket protocol, chosen when a client offers no subprotocol.
+const lws_protocols ControlServer::Impl::kProtocols[] = {
+    {kProtocolName, &ControlServer::Impl::callback, sizeof(SessionData), 4096, 0, nullptr, 0},
+    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+};
+
+namespace {
+
+// Added by lws to every response it builds a status line for (our replies,
+// its own errors and the file server).
+const lws_protocol_vhost_options kNoSniffHeader = {nullptr, nullptr, "x-content-type-options:",
+                                                   "nosniff"};
+
+std::string describeBindFailure(const std::string& host, int port) {
+  std::string message = "cannot listen on " + host + ":" + std::to_string(port);
+  // lws does not tell us why; repeat the bind to find out.
+  addrinfo hints = {};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), std::to_string(port).c_str(), &hints,
+                  &found) != 0 ||
+      !found) {
+    return message + " (not a numeric address, or see the log above)";
+  }
+  const int fd = ::socket(found->ai_family, found->ai_socktype, 0);
+  int saved_errno = 0;
+  if (fd >= 0) {
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0) saved_errno = errno;
+    ::close(fd);
+  } else {
+    saved_errno = errno;
+  }
+  freeaddrinfo(found);
+  if (saved_errno != 0) message += std::string(": ") + std::strerror(saved_errno);
+  return message;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Lifecycle (start()/stop() caller thread)
+
+bool ControlServer::Impl::start(std::string* error) {
+  auto fail = [error](std::string message) {
+    if (error) *error = std::move(message);
+    return false;
+  };
+  if (thread.joinable()) return fail("server already running");
+
+  // Process-wide: silence lws's notices, keep its errors.
+  lws_set_log_level(LLL_ERR, emitLwsLog);
+
+  lws_context_creation_info info = {};
+  info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+  info.port = CONTEXT_PORT_NO_LISTEN;
+  info.user = this;
+  info.count_threads = 1;
+  info.pt_serv_buf_size = kServiceBufferBytes;
+  info.max_http_header_pool = 64;
+  info.server_string = "yishiting";
+  info.timeout_secs = 10;
+  context.reset(lws_create_context(&info));
+  if (!context) return fail("cannot create the libwebsockets context");
+
+  const bool ipv4_host = options.host.find(':') == std::string::npos;
+  lws_context_creation_info vhost_info = {};
+  vhost_info.vhost_name = "audience";
+  vhost_info.port = options.port;
+  vhost_info.iface = options.host.empty() ? nullptr : options.host.c_str();
+  vhost_info.protocols = kProtocols;
+  vhost_info.headers = &kNoSniffHeader;
+  vhost_info.user = this;
+  vhost_info.keepalive_timeout = 5;
+  vhost_info.options =
+      LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND | (ipv4_host ? LWS_SERVER_OPTION_DISABLE_IPV6 : 0);
+  vhost = lws_create_vhost(context.get(), &vhost_info);
+  const int bound_port = vhost ? lws_get_vhost_listen_port(vhost) : 0;
+  if (!vhost || bound_port <= 0) {
+    vhost = nullptr;
+    context.reset();
+    return fail(describeBindFailure(options.host, options.port));
+  }
+  port_ = bound_port;
+
+  shutting_down_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = false;
+    wake_context_ = context.get();
+  }
+  thread = std::thread([this] { serviceLoop(); });
+  service_thread_id = thread.get_id();
+  return true;
+}
+
+void ControlServer::Impl::stop() {
+  if (!thread.joinable()) return;
+  if (std::this_thread::get_id() == thread.get_id()) {
+    logError("stop() called from a handler on the service thread; ignored");
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+    if (wake_context_) lws_cancel_service(wake_context_);
+  }
+  thread.join();
+  {
+    std::lock_guard lock(mutex_);
+    pending_.clear();
+    close_requests_.clear();
+    subscriptions_.clear();
+    stop_requested_ = false;
+  }
+  vhost = nullptr;
+  port_ = 0;
+}
+
+// Service thread for its whole life.
+void ControlServer::Impl::serviceLoop() {
+  while (lws_service(context.get(), 0) >= 0) {
+    if (shutting_down_ && (clients_.empty() || nowUs() >= shutdown_deadline_us_)) break;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    wake_context_ = nullptr;
+  }
+  lws_sul_cancel(&shutdown_timer_);
+  // Closes what is left (LWS_CALLBACK_CLOSED → on_close, on this thread).
+  context.reset();
+  clients_.clear();
+  connections_per_address_.clear();
+  http_replies_.clear();
+  queued_messages_ = 0;
+  connections_ = 0;
+}
+
+// Service thread: asks every client to go away, then lets serviceLoop() run
+// until they are gone or the grace period is over.
+void ControlServer::Impl::beginShutdown() {
+  shutting_down_ = true;
+  shutdown_deadline_us_ =
+      nowUs() + std::chrono::duration_cast<std::chrono::microseconds>(kShutdownGrace).count();
+  // Only there to make lws_service() return at the deadline.
+  lws_sul_schedule(
+      context.get(), 0, &shutdown_timer_, [](lws_sorted_usec_list_t*) {},
+      std::chrono::duration_cast<std::chrono::microseconds>(kShutdownGrace).count());
+  // What was handed over before stop() still goes out (the last event of a
+  // show, say); a client that cannot take it in the grace period is cut off.
+  for (auto& [id, client] : clients_) {
+    closeAfterQueue(client, LWS_CLOSE_STATUS_GOINGAWAY, "server stopping");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Cross-thread hand-over
+
+void ControlServer::Impl::hand(Outgoing outgoing) {
+  std::lock_guard lock(mutex_);
+  if (!wake_context_ || stop_requested_) return;
+  if (outgoing.client != 0 && !subscriptions_.contains(outgoing.client)) return;
+  if (pending_.size() >= std::max<std::size_t>(options.max_pending_messages, 1)) {
+    pending_.pop_front();
+    ++dropped_pending_;
+    if (!pending_overflow_logged_) {
+      pending_overflow_logged_ = true;
+      logError("outgoing queue full (service thread stalled?): dropping oldest messages");
+    }
+  }
+  pending_.push_back(std::move(outgoing));
+  lws_cancel_service(wake_context_);
+}
+
+// Service thread, LWS_CALLBACK_EVENT_WAIT_CANCELLED.
+void ControlServer::Impl::drainHandedOver() {
+  std::deque<Outgoing> batch;
+  std::unordered_set<ClientId> closes;
+  bool stop = false;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(pending_);
+    closes.swap(close_requests_);
+    pending_overflow_logged_ = false;
+    stop = stop_requested_;
+    // Publishing needs the subscriptions, which other threads change.
+    for (Outgoing& outgoing : batch) {
+      if (outgoing.client != 0) {
+        if (auto it = clients_.find(outgoing.client); it != clients_.end()) {
+          enqueue(it->second, std::move(outgoing.frame));
+        }
+        continue;
+      }
+      for (const auto& [id, channels] : subscriptions_) {
+        if ((channels & outgoing.channels) == 0) continue;
+        if (auto it = clients_.find(id); it != clients_.end()) enqueue(it->second, outgoing.frame);
+      }
+    }
+  }
+  for (ClientId id : closes) {
+    if (auto it = clients_.find(id); it != clients_.end()) {
+      closeAfterQueue(it->second, LWS_CLOSE_STATUS_NORMAL, "closed by server");
+    }
+  }
+  if (stop && !shutting_down_) beginShutdown();
+}
+
+// ---------------------------------------------------------------------------
+// Per-client helpers (service thread)
+
+ControlServer::Impl::Client* ControlServer::Impl::findClient(SessionData* session) {
+  if (!session || session->id == 0) return nullptr;
+  auto it = clients_.find(session->id);
+  return it == clients_.end() ? nullptr : &it->second;
+}
+
+void ControlServer::Impl::enqueue(Client& client, FramePtr frame) {
+  if (client.close_mode != CloseMode::kOpen) return;
+  if (client.queue.size() >= options.max_queued_messages) {
+    ++dropped_slow_;
+    closeNow(client, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too slow");
+    return;
+  }
+  client.queue.push_back(std::move(frame));
+  ++queued_messages_;
+  lws_callback_on_writable(client.wsi);
+}
+
+void ControlServer::Impl::closeAfterQueue(Client& client, lws_close_status code,
+                                          std::string reason) {
+  if (client.close_mode != CloseMode::kOpen) return;
+  client.close_mode = CloseMode::kAfterQueue;
+  client.close_code = code;
+  client.close_reason = std::move(reason);
+  lws_callback_on_writable(client.wsi);
+}
+
+void ControlServer::Impl::closeNow(Client& client, lws_close_status code, std::string reason) {
+  if (client.close_mode == CloseMode::kNow) return;
+  queued_messages_ -= client.queue.size();
+  client.queue.clear();
+  client.close_mode = CloseMode::kNow;
+  client.close_code = code;
+  client.close_reason = std::move(reason);
+  if (lws_send_pipe_choked(client.wsi)) {
+    // It is not reading: a close frame would sit behind what it has not read.
+    lws_set_timeout(client.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+  } else {
+    lws_callback_on_writable(client.wsi);
+    lws_set_timeout(client.wsi, PENDING_TIMEOUT_USER_OK, kForcedCloseTimeoutS);
+  }
+}
+
+bool ControlServer::Impl::takeToken(Client& client) {
+  const std::int64_t now = nowUs();
+  const double elapsed_s = static_cast<double>(now - client.tokens_updated_us) / 1e6;
+  client.tokens =
+      std::min(options.message_burst, client.tokens + elapsed_s * options.messages_per_second);
+  client.tokens_updated_us = now;
+  if (client.tokens < 1.0) return false;
+  client.tokens -= 1.0;
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// WebSocket (service thread)
+
+int ControlServer::Impl::onConfirmUpgrade(lws* wsi, char* upgrade) {
+  if (upgrade && strcasecmp(upgrade, "h2c") == 0) {
+    // Decline HTTP/2 cleartext, as RFC 7540 section 3.2 allows: with lws 4.1.6
+    // the body of a static file never arrived over h2c (measured with
+    // curl --http2), and browsers only speak h2 over TLS. lws compares this
+    // very string after we return; blanking it makes lws carry on with the
+    // request as plain HTTP/1.1.
+    upgrade[0] = '\0';
+    return 0;
+  }
+  if (!upgrade || strcasecmp(upgrade, "websocket") != 0) return 0;
+  if (headerValue(wsi, WSI_TOKEN_GET_URI) != "/ws") {
+    return refuseUpgrade(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "WebSocket is at /ws");
+  }
+  if (shutting_down_) {
+    return refuseUpgrade(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "stopping", "server stopping");
+  }
+  if (!options.allowed_origins.empty()) {
+    const std::string origin = headerValue(wsi, WSI_TOKEN_ORIGIN);
+    if (!origin.empty() && std::find(options.allowed_origins.begin(),
+                                     options.allowed_origins.end(),
+                                     origin) == options.allowed_origins.end()) {
+      return refuseUpgrade(wsi, HTTP_STATUS_FORBIDDEN, "forbidden_origin",
+                           "origin not allowed");
+    }
+  }
+  const std::string address = peerAddress(wsi);
+  auto it = connections_per_address_.find(address);
+  if (it != connections_per_address_.end() && it->second >= options.max_connections_per_address) {
+    ++refused_;
+    return refuseUpgrade(wsi, 429, "too_many_connections",
+                         "too many connections from this address");
+  }
+  return 0;
+}
+
+int ControlServer::Impl::onEstablished(lws* wsi, SessionData* session) {
+  if (!session) return -1;
+  const ClientId id = next_client_id_++;
+  session->id = id;
+  Client& client = clients_[id];
+  client.wsi = wsi;
+  client.address = peerAddress(wsi);
+  client.tokens = options.message_burst;
+  client.tokens_updated_us = nowUs();
+  client.last_rx_us = client.tokens_updated_us;
+  ++connections_per_address_[client.address];
+  {
+    std::lock_guard lock(mutex_);
+    subscriptions_[id] = kChannelNone;
+  }
+  ++connections_;
+  ++accepted_;
+  if (options.idle_timeout_s > 0) {
+    lws_set_timer_usecs(wsi, static_cast<lws_usec_t>(options.idle_timeout_s) * LWS_US_PER_SEC);
+  }
+  if (handlers.on_open) handlers.on_open(id, client.address);
+  return 0;
+}
+
+int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* in,
+                                   std::size_t len) {
+  Client* client = findClient(session);
+  if (!client) return -1;
+  client->last_rx_us = nowUs();
+  if (client->close_mode != CloseMode::kOpen) return 0;  // on its way out: ignore input
+
+  if (lws_is_first_fragment(wsi)) {
+    client->rx.clear();
+    client->rx_bytes = 0;
+    client->rx_binary = lws_frame_is_binary(wsi) != 0;
+  }
+  client->rx_bytes += len;
+  if (client->rx_bytes > options.max_message_bytes) {
+    ++oversize_;
+    static constexpr char kReason[] = "message too big";
+    lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+                     reinterpret_cast<unsigned char*>(const_cast<char*>(kReason)),
+                     sizeof(kReason) - 1);
+    return -1;
+  }
+  if (!client->rx_binary && len > 0) client->rx.append(static_cast<const char*>(in), len);
+  if (!lws_is_final_fragment(wsi)) return 0;
+
+  std::string message = std::move(client->rx);
+  client->rx.clear();
+  client->rx_bytes = 0;
+  if (!takeToken(*client)) {
+    ++rate_limited_;
+    enqueue(*client, std::make_shared<OutFrame>(kErrorRateLimited));
+    closeAfterQueue(*client, LWS_CLOSE_STATUS_POLICY_VIOLATION, "rate limited");
+    return 0;
+  }
+  if (client->rx_binary) {
+    ++bad_messages_;
+    enqueue(*client, std::make_shared<OutFrame>(kErrorTextOnly));
+    return 0;
+  }
+  if (!isValidUtf8(message)) {
+    ++bad_messages_;
+    enqueue(*client, std::make_shared<OutFrame>(kErrorInvalidUtf8));
+    return 0;
+  }
+  if (handlers.on_message) handlers.on_message(session->id, std::move(message));
+  return 0;
+}
+
+int ControlServer::Impl::onServerWriteable(lws* wsi, SessionData* session) {
+  Client* client = findClient(session);
+  if (!client) return -1;
+  auto close_with_reason = [&] {
+    lws_close_reason(wsi, client->close_code,
+                     reinterpret_cast<unsigned char*>(client->close_reason.data()),
+                     std::min<std::size_t>(client->close_reason.size(), 120));
+    return -1;
+  };
+  if (client->close_mode == CloseMode::kNow) return close_with_reason();
+  if (client->queue.empty()) {
+    return client->close_mode == CloseMode::kAfterQueue ? close_with_reason() : 0;
+  }
+  FramePtr frame = std::move(client->queue.front());
+  client->queue.pop_front();
+  --queued_messages_;
+  const int written = lws_write(wsi, frame->payload(), frame->size, LWS_WRITE_TEXT);
+  if (written < 0 || static_cast<std::size_t>(written) < frame->size) return -1;
+  if (!client->queue.empty() || client->close_mode == CloseMode::kAfterQueue) {
+    lws_callback_on_writable(wsi);
+  }
+  return 0;
+}
+
+int ControlServer::Impl::onTimer(lws* wsi, SessionData* session) {
+  Client* client = findClient(session);
+  if (!client || options.idle_timeout_s <= 0 || client->close_mode != CloseMode::kOpen) return 0;
+  const std::int64_t timeout_us =
+      static_cast<std::int64_t>(options.idle_timeout_s) * LWS_US_PER_SEC;
+  const std::int64_t idle_us = nowUs() - client->last_rx_us;
+  if (idle_us < timeout_us) {
+    // Re-armed lazily here rather than on every message: lws keeps timers in
+    // a sorted list, so re-inserting per message would cost O(clients).
+    lws_set_timer_usecs(wsi, timeout_us - idle_us);
+    return 0;
+  }
+  ++idle_closes_;
+  static constexpr char kReason[] = "idle timeout";
+  lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL,
+                   reinterpret_cast<unsigned char*>(const_cast<char*>(kReason)),
+                   sizeof(kReason) - 1);
+  return -1;
+}
+
+void ControlServer::Impl::onClosed(SessionData* session) {
+  if (!session || session->id == 0) return;
+  const ClientId id = session->id;
+  session->id = 0;
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  queued_messages_ -= it->second.queue.size();
+  if (auto count = connections_per_address_.find(it->second.address);
+      count != connections_per_address_.end() && --count->second == 0) {
+    connections_per_address_.erase(count);
+  }
+  clients_.erase(it);
+  {
+    std::lock_guard lock(mutex_);
+    subscriptions_.erase(id);
+    close_requests_.erase(id);
+  }
+  --connections_;
+  if (handlers.on_close) handlers.on_close(id);
+}
+
+// ---------------------------------------------------------------------------
+// HTTP (service thread)
+
+int ControlServer::Impl::reply(lws* wsi, unsigned int status, const char* content_type,
+                               std::shared_ptr<const std::string> body, bool head_only,
+                               const std::vector<std::pair<std::string, std::string>>& extra_headers,
+                               bool close_after) {
+  if (!body) body = std::make_shared<const std::string>();
+  unsigned char buffer[LWS_PRE + 2048];
+  unsigned char* start = buffer + LWS_PRE;
+  unsigned char* p = start;
+  unsigned char* end = buffer + sizeof(buffer) - 1;
+  if (lws_add_http_common_headers(wsi, status, content_type, body->size(), &p, end)) return -1;
+  for (const auto& [name, value] : extra_headers) {
+    if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name.c_str()),
+                                    reinterpret_cast<const unsigned char*>(value.data()),
+                                    static_cast<int>(value.size()), &p, end)) {
+      return -1;
+    }
+  }
+  if (isDocumentType(content_type) &&
+      lws_add_http_header_by_name(
+          wsi, reinterpret_cast<const unsigned char*>("content-security-policy:"),
+          reinterpret_cast<const unsigned char*>(kHtmlContentSecurityPolicy),
+          static_cast<int>(sizeof(kHtmlContentSecurityPolicy) - 1), &p, end)) {
+    return -1;
+  }
+  if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
+  if (head_only) {
+    if (close_after) return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+  }
+  // The body goes out in HTTP_WRITEABLE, in pieces, never all at once here.
+  http_replies_[wsi] = HttpReply{std::move(body), 0, close_after};
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+int ControlServer::Impl::replyError(lws* wsi, unsigned int status, std::string_view code,
+                                    std::string_view message, bool head_only) {
+  return reply(wsi, status, "application/json; charset=utf-8",
+               std::make_shared<const std::string>(jsonError(code, message)), head_only,
+               {{"cache-control:", "no-store"}});
+}
+
+// From HTTP_CONFIRM_UPGRADE: the reply has to be complete before we return, so
+// headers and body go out in one write (h1 only; a WebSocket upgrade is h1),
+// and the connection is dropped after it.
+int ControlServer::Impl::refuseUpgrade(lws* wsi, unsigned int status, std::string_view code,
+                                       std::string_view message) {
+  const std::string body = jsonError(code, message);
+  unsigned char buffer[LWS_PRE + 2048];
+  unsigned char* start = buffer + LWS_PRE;
+  unsigned char* p = start;
+  unsigned char* end = buffer + sizeof(buffer) - 1;
+  static constexpr char kClose[] = "close";
+  static constexpr char kNoStore[] = "no-store";
+  if (lws_add_http_common_headers(wsi, status, "application/json; charset=utf-8", body.size(), &p,
+                                  end) ||
+      lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("connection:"),
+                                  reinterpret_cast<const unsigned char*>(kClose),
+                                  sizeof(kClose) - 1, &p, end) ||
+      lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
+                                  reinterpret_cast<const unsigned char*>(kNoStore),
+                                  sizeof(kNoStore) - 1, &p, end) ||
+      lws_finalize_http_header(wsi, &p, end) ||
+      static_cast<std::size_t>(end - p) < body.size()) {
+    return -1;
+  }
+  std::memcpy(p, body.data(), body.size());
+  p += body.size();
+  lws_write(wsi, start, static_cast<std::size_t>(p - start), LWS_WRITE_HTTP);
+  return -1;  // hang up; lws flushes what is still buffered first
+}
+
+int ControlServer::Impl::serveFile(lws* wsi, const std::string& path, const char* content_type) {
+  std::string headers;
+  {
+    unsigned char buffer[1024];
+    unsigned char* p = buffer;
+    unsigned char* end = buffer + sizeof(buffer);
+    static constexpr char kNoCache[] = "no-cache";
+    if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
+                                    reinterpret_cast<const unsigned char*>(kNoCache),
+                                    sizeof(kNoCache) - 1, &p, end)) {
+      return -1;
+    }
+    if (isDocumentType(content_type) &&
+        lws_add_http_header_by_name(
+            wsi, reinterpret_cast<const unsigned char*>("content-security-policy:"),
+            reinterpret_cast<const unsigned char*>(kHtmlContentSecurityPolicy),
+            static_cast<int>(sizeof(kHtmlContentSecurityPolicy) - 1), &p, end)) {
+      return -1;
+    }
+    headers.assign(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(p - buffer));
+  }
+  // lws reads and sends the file a buffer at a time as the socket drains.
+  const int result = lws_serve_http_file(wsi, path.c_str(), content_type, headers.data(),
+                                         static_cast<int>(headers.size()));
+  if (result < 0) return -1;
+  if (result > 0 && lws_http_transaction_completed(wsi)) return -1;
+  return 0;
+}
+
+int ControlServer::Impl::serveHls(lws* wsi, std::string_view name, bool head_only) {
+  const char* type = hlsContentType(extensionOf(name));
+  if (options.hls_dir.empty() || !isSafeSegment(name) || !type) {
+    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
+  }
+  const std::optional<std::string> path = resolveInside(options.hls_dir, std::string(name));
+  struct stat info = {};
+  if (!path || ::stat(path->c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
+  }
+  return serveFile(wsi, *path, type);
+}
+
+int ControlServer::Impl::serveStatic(lws* wsi, std::string_view path, bool head_only) {
+  auto not_found = [&] {
+    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
+  };
+  if (options.web_root.empty()) return not_found();
+  // path starts with '/'. Check every segment; a trailing '/' means "the
+  // index of this directory".
+  std::string relative;
+  std::string_view rest = path.substr(1);
+  const bool wants_directory = rest.empty() || rest.back() == '/';
+  while (!rest.empty()) {
+    const std::size_t slash = rest.find('/');
+    const std::string_view segment = rest.substr(0, slash);
+    if (!isSafeSegment(segment)) return not_found();
+    if (!relative.empty()) relative += '/';
+    relative += segment;
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+  }
+  std::optional<std::string> resolved = resolveInside(options.web_root, relative);
+  struct stat info = {};
+  if (!resolved || ::stat(resolved->c_str(), &info) != 0) return not_found();
+  if (S_ISDIR(info.st_mode)) {
+    if (!wants_directory) {
+      // "/producer" → "/producer/" so that the page's relative URLs work.
+      return reply(wsi, HTTP_STATUS_MOVED_PERMANENTLY, "text/plain; charset=utf-8",
+                   std::make_shared<const std::string>("moved\n"), head_only,
+                   {{"location:", std::string(path) + "/"}});
+    }
+    resolved = resolveInside(options.web_root,
+                             relative.empty() ? "index.html" : relative + "/index.html");
+    if (!resolved || ::stat(resolved->c_str(), &info) != 0) return not_found();
+  } else if (wants_directory) {
+    return not_found();
+  }
+  if (!S_ISREG(info.st_mode)) return not_found();
+  return serveFile(wsi, *resolved, staticContentType(extensionOf(*resolved)));
+}
+
+int ControlServer::Impl::onHttp(lws* wsi) {
+  char* uri = nullptr;
+  int uri_length = 0;
+  const int method = lws_http_get_uri_and_method(wsi, &uri, &uri_length);
+  if (method != LWSHUMETH_GET && method != LWSHUMETH_HEAD) {
+    return reply(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "application/json; charset=utf-8",
+                 std::make_shared<const std::string>(
+                     jsonError("method_not_allowed", "only GET and HEAD")),
+                 false, {{"allow:", "GET, HEAD"}}, /*close_after=*/true);
+  }
+  const bool head_only = method == LWSHUMETH_HEAD;
+  // lws has already %-decoded the path and collapsed "." and ".." segments
+  // (and refuses %00); the checks below do not rely on that.
+  const std::string_view path = uri ? std::string_view(uri, static_cast<std::size_t>(uri_length))
+                                    : std::string_view();
+  if (path.empty() || path.front() != '/') {
+    return replyError(wsi, HTTP_STATUS_BAD_REQUEST, "bad_request", "bad path", head_only);
+  }
+
+  if (path == "/api/status" || path == "/metrics") {
+    const bool status = path == "/api/status";
+    std::shared_ptr<const std::string> body;
+    {
+      std::lock_guard lock(mutex_);
+      body = status ? status_json_ : metrics_text_;
+    }
+    if (!body && status) {
+      return replyError(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
+                        "status not available yet", head_only);
+    }
+    if (!body) {
+      return reply(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                   std::make_shared<const std::string>("# metrics not available yet\n"),
+                   head_only, {{"cache-control:", "no-store"}});
+    }
+    return reply(wsi, HTTP_STATUS_OK,
+                 status ? "application/json; charset=utf-8"
+                        : "text/plain; version=0.0.4; charset=utf-8",
+                 std::move(body), head_only, {{"cache-control:", "no-store"}});
+  }
+  if (path == "/ws") {
+    return replyError(wsi, 426, "upgrade_required", "WebSocket only", head_only);
+  }
+  if (path.starts_with("/hls/")) return serveHls(wsi, path.substr(5), head_only);
+  return serveStatic(wsi, path, head_only);
+}
+
+int ControlServer::Impl::onHttpWriteable(lws* wsi) {
+  auto it = http_replies_.find(wsi);
+  if (it == http_replies_.end()) return 0;
+  HttpReply& pending = it->second;
+  const std::size_t remaining = pending.body->size() - pending.offset;
+  const std::size_t chunk = std::min(remaining, kHttpChunkBytes);
+  const bool last = chunk == remaining;
+  if (http_buffer_.size() < LWS_PRE + chunk) http_buffer_.resize(LWS_PRE + chunk);
+  if (chunk > 0) {
+    std::memcpy(http_buffer_.data() + LWS_PRE, pending.body->data() + pending.offset, chunk);
+  }
+  const int written = lws_write(wsi, http_buffer_.data() + LWS_PRE, chunk,
+                                last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+  if (written < 0 || static_cast<std::size_t>(written) < chunk) {
+    http_replies_.erase(it);
+    return -1;
+  }
+  pending.offset += chunk;
+  if (!last) {
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  const bool close_after = pending.close_after;
+  http_replies_.erase(it);
+  if (close_after) return -1;
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+// ---------------------------------------------------------------------------
+// The lws callback (service thread, or the thread running
+// lws_create_context()/lws_context_destroy(), which is never concurrent with it)
+
+int ControlServer::Impl::callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
+                                  std::size_t len) {
+  lws_context* context = lws_get_context(wsi);
+  auto* self = context ? static_cast<Impl*>(lws_context_user(context)) : nullptr;
+  if (!self) return 0;
+  auto* session = static_cast<SessionData*>(user);
+  switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+      self->drainHandedOver();
+      return 0;
+
+    case LWS_CALLBACK_HTTP:
+      return self->onHttp(wsi);
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+      return self->onHttpWriteable(wsi);
+    case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+      return lws_http_transaction_completed(wsi) ? -1 : 0;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+      return self->onConfirmUpgrade(wsi, static_cast<char*>(in));
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_WSI_DESTROY:
+      self->http_replies_.erase(wsi);
+      return 0;
+
+    case LWS_CALLBACK_ESTABLISHED:
+      return self->onEstablished(wsi, session);
+    case LWS_CALLBACK_RECEIVE:
+      return self->onReceive(wsi, session, in, len);
+    case LWS_CALLBACK_RECEIVE_PONG:
+      if (Impl::Client* client = self->findClient(session)) client->last_rx_us = nowUs();
+      return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+      return self->onServerWriteable(wsi, session);
+    case LWS_CALLBACK_TIMER:
+      return self->onTimer(wsi, session);
+    case LWS_CALLBACK_CLOSED:
+      self->onClosed(session);
+      return 0;
+
+    default:
+      return 0;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// ControlServer
+
+ControlServer::ControlServer(ServerOptions options, Handlers handlers)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handlers))) {}
+
+ControlServer::~ControlServer() { stop(); }
+
+bool ControlServer::start(std::string* error) { return impl_->start(error); }
+
+void ControlServer::stop() { impl_->stop(); }
+
+int ControlServer::port() const { return impl_->port_; }
+
+void ControlServer::setStatusJson(std::shared_ptr<const std::string> json) {
+  std::lock_guard lock(impl_->mutex_);
+  impl_->status_json_ = std::move(json);
+}
+
+void ControlServer::setMetricsText(std::shared_ptr<const std::string> text) {
+  std::lock_guard lock(impl_->mutex_);
+  impl_->metrics_text_ = std::move(text);
+}
+
+void ControlServer::send(ClientId client, std::shared_ptr<const std::string> message) {
+  if (client == 0 || !message) return;
+  // Copied into its frame before taking the lock.
+  impl_->hand({client, kChannelNone, std::make_shared<OutFrame>(*message)});
+}
+
+void ControlServer::setChannels(ClientId client, std::uint32_t channels) {
+  std::lock_guard lock(impl_->mutex_);
+  if (auto it = impl_->subscriptions_.find(client); it != impl_->subscriptions_.end()) {
+    it->second = channels;
+  }
+}
+
+void ControlServer::publish(std::uint32_t channels, std::shared_ptr<const std::string> message) {
+  if (channels == kChannelNone || !message) return;
+  impl_->hand({0, channels, std::make_shared<OutFrame>(*message)});
+}
+
+void ControlServer::close(ClientId client) {
+  std::lock_guard lock(impl_->mutex_);
+  if (!impl_->wake_context_ || !impl_->subscriptions_.contains(client)) return;
+  impl_->close_requests_.insert(client);
+  lws_cancel_service(impl_->wake_context_);
+}
+
+std::size_t ControlServer::connectionCount() const { return impl_->connections_; }
+
+ServerStats ControlServer::stats() const {
+  ServerStats stats;
+  stats.connections = impl_->connections_;
+  stats.queued_messages = impl_->queued_messages_;
+  stats.accepted_connections = impl_->accepted_;
+  stats.refused_connections = impl_->refused_;
+  stats.dropped_slow_clients = impl_->dropped_slow_;
+  stats.dropped_pending_messages = impl_->dropped_pending_;
+  stats.oversize_closes = impl_->oversize_;
+  stats.rate_limited_closes = impl_->rate_limited_;
+  stats.bad_messages = impl_->bad_messages_;
+  stats.idle_closes = impl_->idle_closes_;
+  return stats;
+}
+
+}  // namespace yst::server

@@ -1,0 +1,126 @@
+// The studio's network face: one libwebsockets HTTP + WebSocket server on the
+// audience address, run on its own service thread.
+//
+//   GET /api/status   the latest status JSON the controller published
+//   GET /metrics      the latest Prometheus text the controller published
+//   GET /hls/<file>   files from the HLS directory (playlist and segments)
+//   GET /<file>       static files from the web root (when one is set)
+//   /ws               WebSocket: JSON text messages, handed to the controller
+//
+// Threads: the server never calls into the controller directly. Incoming
+// WebSocket messages are handed to `Handlers::on_message` on the service
+// thread; the controller's implementation of that queues them to its own
+// thread. Replies and events come back through send()/publish(), which are
+// thread-safe: they push onto a bounded queue and wake the service thread with
+// lws_cancel_service(); the service thread writes only in
+// LWS_CALLBACK_SERVER_WRITEABLE. A client whose outgoing queue is full (a slow
+// reader) is dropped, so no client can grow the studio's memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace yst::server {
+
+using ClientId = std::uint64_t;  // never reused within one run; 0 is invalid
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;            // 0: pick a free port (see ControlServer::port())
+  std::string hls_dir;        // served at /hls/; empty: /hls/ is 404
+  std::string web_root;       // served at /; empty: only the routes above
+  std::size_t max_message_bytes = 4096;         // a larger WebSocket message closes the connection
+  std::size_t max_queued_messages = 1024;       // per client; over it the client is dropped
+  std::size_t max_connections_per_address = 16; // WebSocket connections from one IP
+  double messages_per_second = 20;              // per connection, token bucket ...
+  double message_burst = 40;                    // ... of this depth; over it: error + close
+  int idle_timeout_s = 300;                     // a WebSocket silent this long is closed; 0: never
+  // Messages handed over by send()/publish() that the service thread has not
+  // picked up yet. Only reached when the service thread is stalled; over it the
+  // oldest are dropped (counted in ServerStats::dropped_pending_messages).
+  std::size_t max_pending_messages = 8192;
+  // Browser pages from other sites may open WebSockets to us (lws does not
+  // check Origin). Non-empty: an upgrade whose Origin header is present and not
+  // listed here ("http://studio.local:8080") is refused with 403. Clients that
+  // send no Origin (not browsers) are not affected.
+  std::vector<std::string> allowed_origins;
+};
+
+// Counters for /metrics and tests; a snapshot, each field read atomically.
+struct ServerStats {
+  std::size_t connections = 0;                // WebSocket clients connected now
+  std::size_t queued_messages = 0;            // in all per-client queues now
+  std::uint64_t accepted_connections = 0;     // since start
+  std::uint64_t refused_connections = 0;      // over max_connections_per_address
+  std::uint64_t dropped_slow_clients = 0;     // queue over max_queued_messages
+  std::uint64_t dropped_pending_messages = 0; // over max_pending_messages
+  std::uint64_t oversize_closes = 0;          // message over max_message_bytes
+  std::uint64_t rate_limited_closes = 0;
+  std::uint64_t bad_messages = 0;             // binary or invalid UTF-8
+  std::uint64_t idle_closes = 0;
+};
+
+// Bits for publish(): which clients receive an event.
+enum Channel : std::uint32_t {
+  kChannelNone = 0,
+  kChannelProducer = 1u << 0,
+  kChannelViewer = 1u << 1,
+};
+
+class ControlServer {
+ public:
+  struct Handlers {
+    // Service thread. A complete text message (never larger than
+    // max_message_bytes, always valid UTF-8: invalid UTF-8 gets an error reply
+    // from the server itself and is not passed on). Must not block.
+    std::function<void(ClientId, std::string message)> on_message;
+    // Service thread. The connection is gone; its id will not be seen again.
+    std::function<void(ClientId)> on_close;
+    // Service thread, optional. A WebSocket client was accepted; on_close
+    // follows exactly once for every id seen here. `peer_address` is the
+    // numeric IP, for logs.
+    std::function<void(ClientId, const std::string& peer_address)> on_open;
+  };
+
+  ControlServer(ServerOptions options, Handlers handlers);
+  ~ControlServer();  // stop()s
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  // Binds and starts the service thread. False with a message in *error when
+  // the address cannot be bound (or the server is already running).
+  bool start(std::string* error);
+  // Closes every connection (close 1001, ~0.5 s grace for the close
+  // handshakes), destroys the lws context and joins the service thread;
+  // on_close runs for every open client before it returns. Idempotent. Must
+  // not be called from a handler (it would join its own thread).
+  void stop();
+  // The bound port (useful with port 0). Valid after start().
+  int port() const;
+
+  // --- thread-safe ---
+  void setStatusJson(std::shared_ptr<const std::string> json);
+  void setMetricsText(std::shared_ptr<const std::string> text);
+  // Queue one message for one client (a reply). Unknown ids are ignored.
+  void send(ClientId client, std::shared_ptr<const std::string> message);
+  // Which channels a client receives publish()ed messages on (default none).
+  void setChannels(ClientId client, std::uint32_t channels);
+  // Queue one message for every client subscribed to any of `channels`.
+  void publish(std::uint32_t channels, std::shared_ptr<const std::string> message);
+  // Close a client after its queued messages are written.
+  void close(ClientId client);
+
+  // Counters for /metrics and tests.
+  std::size_t connectionCount() const;
+  ServerStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace yst::server

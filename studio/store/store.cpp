@@ -1,0 +1,283 @@
+#include "studio/store/store.h"
+
+#include <QCoreApplication>
+#include <QMetaObject>
+
+#include <chrono>
+#include <ctime>
+#include <future>
+#include <vector>
+
+namespace yst::store {
+
+StmtPtr prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) {
+    throw StoreError(std::string("SQL prepare failed: ") + sqlite3_errmsg(db));
+  }
+  return StmtPtr(stmt);
+}
+
+void exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    throw StoreError("SQL failed: " + text);
+  }
+}
+
+namespace {
+
+void bindText(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+void stepDone(sqlite3* db, sqlite3_stmt* s) {
+  if (sqlite3_step(s) != SQLITE_DONE) throw StoreError(std::string("SQL step: ") + sqlite3_errmsg(db));
+}
+
+// Each entry takes the schema from version i to i+1.
+const char* const kMigrations[] = {
+    // 0 → 1: the show itself.
+    R"sql(
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  show_json TEXT NOT NULL,          -- the show file as loaded, secrets removed
+  started_at TEXT NOT NULL,         -- UTC ISO 8601
+  ended_at TEXT
+);
+CREATE TABLE recordings (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  path TEXT NOT NULL UNIQUE,
+  timeline_offset_ms INTEGER NOT NULL,  -- session timeline at the recording's first frame
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  bytes INTEGER
+);
+CREATE TABLE program_events (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  utc TEXT NOT NULL,
+  timeline_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,               -- program.changed, source.changed, destination.changed, …
+  payload_json TEXT NOT NULL
+);
+CREATE INDEX program_events_session ON program_events(session_id, timeline_ms);
+)sql",
+};
+
+}  // namespace
+
+void migrate(sqlite3* db) {
+  int version = 0;
+  {
+    StmtPtr s = prepare(db, "PRAGMA user_version");
+    if (sqlite3_step(s.get()) == SQLITE_ROW) version = sqlite3_column_int(s.get(), 0);
+  }
+  const int target = static_cast<int>(std::size(kMigrations));
+  static_assert(std::size(kMigrations) == kSchemaVersion);
+  if (version > target) {
+    throw StoreError("the database was written by a newer Yishiting Studio (schema " +
+                     std::to_string(version) + ", this build knows " + std::to_string(target) + ")");
+  }
+  for (; version < target; ++version) {
+    exec(db, "BEGIN IMMEDIATE");
+    try {
+      exec(db, kMigrations[version]);
+      exec(db, ("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+      exec(db, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+}
+
+std::string utcNowIso() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  const int ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
+  return out;
+}
+
+Store::Store(const std::string& path, std::size_t max_queued_jobs) : max_queued_(max_queued_jobs) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw StoreError("cannot open database " + path + ": " + message);
+  }
+  try {
+    sqlite3_busy_timeout(db_, 5000);
+    exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    migrate(db_);
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+  writer_ = std::thread([this] { writerLoop(); });
+}
+
+Store::~Store() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+  sqlite3_close(db_);
+}
+
+bool Store::submit(Job job, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= max_queued_) return false;
+    queue_.push_back(Task{std::move(job), std::move(done)});
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void Store::runSync(const Job& job) {
+  std::promise<std::string> finished;
+  auto result = finished.get_future();
+  const bool queued = submit([&job, &finished](sqlite3* db) {
+    try {
+      job(db);
+      finished.set_value("");
+    } catch (const std::exception& e) {
+      finished.set_value(e.what());
+      throw;
+    }
+  });
+  if (!queued) throw StoreError("the database queue is full");
+  const std::string error = result.get();
+  if (!error.empty()) throw StoreError(error);
+}
+
+std::uint64_t Store::committedJobs() const {
+  std::lock_guard lock(mutex_);
+  return committed_;
+}
+
+void Store::writerLoop() {
+  constexpr std::size_t kMaxBatch = 512;
+  for (;;) {
+    std::vector<Task> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<std::pair<Done, std::string>> results;  // error "" = ok
+    bool began = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    for (Task& task : batch) {
+      std::string error;
+      // Each job in its own savepoint: one bad job rolls back alone.
+      sqlite3_exec(db_, "SAVEPOINT job", nullptr, nullptr, nullptr);
+      try {
+        task.job(db_);
+        sqlite3_exec(db_, "RELEASE job", nullptr, nullptr, nullptr);
+      } catch (const std::exception& e) {
+        error = e.what();
+        sqlite3_exec(db_, "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
+      }
+      results.emplace_back(std::move(task.done), std::move(error));
+    }
+    if (began && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      const std::string message = std::string("commit failed: ") + sqlite3_errmsg(db_);
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      for (auto& r : results) {
+        if (r.second.empty()) r.second = message;
+      }
+    }
+    {
+      std::lock_guard lock(mutex_);
+      committed_ += batch.size();
+    }
+    QCoreApplication* app = QCoreApplication::instance();
+    for (auto& [done, error] : results) {
+      if (!done || !app) continue;
+      QMetaObject::invokeMethod(
+          app, [done = std::move(done), error = std::move(error)] { done(error.empty(), error); },
+          Qt::QueuedConnection);
+    }
+  }
+}
+
+std::int64_t Store::beginSession(const std::string& title, const std::string& show_json) {
+  std::int64_t id = 0;
+  runSync([&](sqlite3* db) {
+    StmtPtr s = prepare(db, "INSERT INTO sessions(title, show_json, started_at) VALUES(?,?,?)");
+    bindText(s.get(), 1, title);
+    bindText(s.get(), 2, show_json);
+    bindText(s.get(), 3, utcNowIso());
+    stepDone(db, s.get());
+    id = sqlite3_last_insert_rowid(db);
+  });
+  return id;
+}
+
+void Store::endSession(std::int64_t session_id) {
+  runSync([&](sqlite3* db) {
+    StmtPtr s = prepare(db, "UPDATE sessions SET ended_at = ? WHERE id = ?");
+    bindText(s.get(), 1, utcNowIso());
+    sqlite3_bind_int64(s.get(), 2, session_id);
+    stepDone(db, s.get());
+  });
+}
+
+void Store::recordEvent(std::int64_t session_id, std::int64_t timeline_ms, const std::string& kind,
+                        const std::string& payload_json) {
+  submit([=, utc = utcNowIso()](sqlite3* db) {
+    StmtPtr s = prepare(db,
+                        "INSERT INTO program_events(session_id, utc, timeline_ms, kind, payload_json) "
+                        "VALUES(?,?,?,?,?)");
+    sqlite3_bind_int64(s.get(), 1, session_id);
+    bindText(s.get(), 2, utc);
+    sqlite3_bind_int64(s.get(), 3, timeline_ms);
+    bindText(s.get(), 4, kind);
+    bindText(s.get(), 5, payload_json);
+    stepDone(db, s.get());
+  });
+}
+
+void Store::recordingStarted(std::int64_t session_id, const std::string& path,
+                             std::int64_t timeline_offset_ms) {
+  submit([=, utc = utcNowIso()](sqlite3* db) {
+    StmtPtr s = prepare(db,
+                        "INSERT OR IGNORE INTO recordings(session_id, path, timeline_offset_ms, "
+                        "started_at) VALUES(?,?,?,?)");
+    sqlite3_bind_int64(s.get(), 1, session_id);
+    bindText(s.get(), 2, path);
+    sqlite3_bind_int64(s.get(), 3, timeline_offset_ms);
+    bindText(s.get(), 4, utc);
+    stepDone(db, s.get());
+  });
+}
+
+void Store::recordingEnded(const std::string& path, std::uint64_t bytes) {
+  submit([=, utc = utcNowIso()](sqlite3* db) {
+    StmtPtr s = prepare(db, "UPDATE recordings SET ended_at = ?, bytes = ? WHERE path = ?");
+    bindText(s.get(), 1, utc);
+    sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(bytes));
+    bindText(s.get(), 3, path);
+    stepDone(db, s.get());
+  });
+}
+
+}  // namespace yst::store

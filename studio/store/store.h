@@ -1,0 +1,100 @@
+// The studio's database: one SQLite file in the data directory, WAL mode,
+// schema versioned with PRAGMA user_version.
+//
+// All writes go through one writer thread. Jobs queue up (bounded) and the
+// writer runs whatever has accumulated in one transaction: group commit, so a
+// flood of small writes costs one fsync-free WAL commit per batch instead of
+// one per row. A job's completion callback runs on the application (Qt)
+// thread *after* its transaction committed, which is what lets the audience
+// gateway acknowledge only what is durable. Application crashes never lose a
+// committed transaction (WAL + synchronous=NORMAL).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace yst::store {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct StmtFinalize {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+// Prepares or throws StoreError with SQLite's message.
+StmtPtr prepare(sqlite3* db, const char* sql);
+// Executes statements without results, or throws.
+void exec(sqlite3* db, const char* sql);
+
+// The schema version this build migrates to.
+inline constexpr int kSchemaVersion = 1;
+// Brings `db` from whatever version it has to kSchemaVersion, one step per
+// transaction; throws on a database newer than this build.
+void migrate(sqlite3* db);
+
+class Store {
+ public:
+  // Runs on the writer thread inside a transaction; throw to roll the batch's
+  // job back (the others in the batch still commit).
+  using Job = std::function<void(sqlite3*)>;
+  // Runs on the application thread after the commit; ok=false with SQLite's
+  // message when the job failed.
+  using Done = std::function<void(bool ok, const std::string& error)>;
+
+  // Opens (creating) the database and migrates it. Throws StoreError.
+  explicit Store(const std::string& path, std::size_t max_queued_jobs = 100000);
+  ~Store();  // runs what is queued, then closes
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // False when the queue is full (the caller reports "busy"; nothing is lost
+  // silently).
+  bool submit(Job job, Done done = {});
+  // Runs `job` and waits for its commit. For start-up and shutdown only.
+  void runSync(const Job& job);
+
+  std::uint64_t committedJobs() const;
+
+  // --- the show's own records ---
+  std::int64_t beginSession(const std::string& title, const std::string& show_json);
+  void endSession(std::int64_t session_id);
+  void recordEvent(std::int64_t session_id, std::int64_t timeline_ms, const std::string& kind,
+                   const std::string& payload_json);
+  void recordingStarted(std::int64_t session_id, const std::string& path,
+                        std::int64_t timeline_offset_ms);
+  void recordingEnded(const std::string& path, std::uint64_t bytes);
+
+ private:
+  struct Task {
+    Job job;
+    Done done;
+  };
+  void writerLoop();
+
+  sqlite3* db_ = nullptr;  // used only by the writer thread after construction
+  std::size_t max_queued_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Task> queue_;   // Guarded by mutex_.
+  bool stopping_ = false;    // Guarded by mutex_.
+  std::uint64_t committed_ = 0;  // Guarded by mutex_.
+  std::thread writer_;
+};
+
+// "2026-11-26T21:40:00.123Z"
+std::string utcNowIso();
+
+}  // namespace yst::store

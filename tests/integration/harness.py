@@ -1,0 +1,1235 @@
+"""Real-parts harness for Yishiting Studio's integration tests.
+
+The integration tests drive the real `yishiting serve` binary the way a user
+would meet it: a show file on disk, real nginx-rtmp servers on free loopback
+ports as the partner sites, `ffmpeg` pushing test streams as cameras,
+`ffprobe`/`ffmpeg` checking what arrived, and real WebSocket clients speaking
+the producer protocol. Nothing here is a mock.
+
+Pieces:
+  free_port()           a free TCP port on 127.0.0.1
+  Workspace             a temp dir per test class; on failure its logs are
+                        copied to tests/artifacts/<module.Class>/; removed at
+                        the end unless YST_KEEP_ARTIFACTS is set
+  IntegrationTest       unittest.TestCase base that owns a Workspace and
+                        notices failures
+  NginxRtmp             nginx + RTMP module in a temp prefix ("partner site")
+  FfmpegPush            ffmpeg pushing testsrc2 + sine to an RTMP URL ("camera")
+  Studio                the engine under test: show file, process, /api/status,
+                        /metrics, wait_until()
+  Producer              a producer WebSocket client (/ws)
+  probe(), check_h264_aac(), packet_times(), decode_errors()   ffprobe/ffmpeg checks
+
+Only the Python standard library and Debian's python3-websocket are used; run
+with /usr/bin/python3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+try:
+    import websocket  # Debian: python3-websocket (websocket-client)
+except ImportError:  # pragma: no cover - reported when a Producer is made
+    websocket = None
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS_DIR = REPO / "tests" / "artifacts"
+NGINX = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") or "/usr/sbin/nginx"
+NGINX_RTMP_MODULE = "/usr/share/nginx/modules/ngx_rtmp_module.so"
+FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
+FFPROBE = shutil.which("ffprobe") or "/usr/bin/ffprobe"
+LOOPBACK = "127.0.0.1"
+
+
+def verbose(message: str) -> None:
+    """Progress lines on stderr when YST_VERBOSE is set."""
+    if os.environ.get("YST_VERBOSE"):
+        sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
+        sys.stderr.flush()
+
+
+def studio_binary() -> Path:
+    return Path(os.environ.get("YST_BINARY") or REPO / "build" / "yishiting")
+
+
+# --------------------------------------------------------------------------- ports
+
+_handed_out: set[int] = set()
+_ports_lock = threading.Lock()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Ports already handed out by this process are not handed out again, so a
+    test can pick several ports before anything binds them.
+    """
+    with _ports_lock:
+        for _ in range(100):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.bind((LOOPBACK, 0))
+                port = s.getsockname()[1]
+            if port not in _handed_out:
+                _handed_out.add(port)
+                return port
+    raise RuntimeError("no free port found")
+
+
+def port_open(port: int, host: str = LOOPBACK, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------- workspace
+
+def tail(text: str, lines: int = 40) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def read_text(path: Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+class Workspace:
+    """A temp dir for one test class (or one script run).
+
+    finish() copies the small files (logs, show files, configs, playlists,
+    the SQLite file) to tests/artifacts/<name>/ when `failed` is set, then
+    removes the temp dir unless YST_KEEP_ARTIFACTS is set.
+    """
+
+    MAX_COPY_BYTES = 8 * 1024 * 1024
+
+    def __init__(self, name: str):
+        self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+        self.path = Path(tempfile.mkdtemp(prefix=f"yst-{self.name}-"))
+        self.failed = False
+        self._finished = False
+
+    def sub(self, name: str) -> Path:
+        p = self.path / name
+        p.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def finish(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        if self.failed:
+            dest = ARTIFACTS_DIR / self.name
+            shutil.rmtree(dest, ignore_errors=True)
+            skipped = []
+            for src in sorted(self.path.rglob("*")):
+                if not src.is_file():
+                    continue
+                rel = src.relative_to(self.path)
+                if src.stat().st_size > self.MAX_COPY_BYTES:
+                    skipped.append(f"{rel} ({src.stat().st_size} bytes)")
+                    continue
+                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    shutil.copy2(src, dest / rel)
+                except OSError as e:
+                    skipped.append(f"{rel} ({e})")
+            if skipped:
+                dest.mkdir(parents=True, exist_ok=True)
+                (dest / "NOT-COPIED.txt").write_text("\n".join(skipped) + "\n")
+            sys.stderr.write(f"\n[harness] artefacts of the failing run: {dest}\n")
+        if os.environ.get("YST_KEEP_ARTIFACTS"):
+            sys.stderr.write(f"[harness] kept temp dir {self.path}\n")
+        else:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+class IntegrationTest(unittest.TestCase):
+    """Base class: one Workspace per test class, artefacts kept on failure.
+
+    Subclasses put class-wide fixtures in `set_up_fixtures()` and register
+    their shutdown with `cls.addClassCleanup(...)` (cleanups run before the
+    workspace is finished). Per-test fixtures use `self.addCleanup(...)`.
+    """
+
+    work: Workspace
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        module = sys.modules.get(cls.__module__)
+        stem = Path(getattr(module, "__file__", cls.__module__)).stem
+        cls.work = Workspace(f"{stem}.{cls.__name__}")
+        cls.addClassCleanup(cls.work.finish)
+        try:
+            cls.set_up_fixtures()
+        except BaseException:
+            cls.work.failed = True
+            raise
+
+    @classmethod
+    def set_up_fixtures(cls) -> None:
+        pass
+
+    def run(self, result=None):
+        if result is None:
+            result = self.defaultTestResult()
+
+        def bad() -> int:
+            return (len(result.failures) + len(result.errors)
+                    + len(getattr(result, "unexpectedSuccesses", ())))
+
+        before = bad()
+        outcome = super().run(result)
+        if bad() > before:
+            type(self).work.failed = True
+        return outcome
+
+    def test_dir(self) -> Path:
+        """A directory for this test method inside the class workspace."""
+        return self.work.sub(self._testMethodName)
+
+
+# --------------------------------------------------------------------------- processes
+
+class _Process:
+    """A child process with its output in a log file."""
+
+    def __init__(self, name: str, log_path: Path):
+        self.name = name
+        self.log_path = Path(log_path)
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def _spawn(self, cmd: list[str], env: dict | None = None, cwd: Path | None = None,
+               stdin=subprocess.DEVNULL, stdout_path: Path | None = None) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as err, \
+                open(stdout_path or self.log_path, "ab") as out:
+            err.write(f"\n==== {time.strftime('%H:%M:%S')} start: {' '.join(cmd)}\n".encode())
+            err.flush()
+            self.proc = subprocess.Popen(cmd, stdin=stdin, stdout=out, stderr=err, env=env,
+                                         cwd=cwd, start_new_session=True)
+        verbose(f"{self.name}: started pid {self.proc.pid}")
+
+    def send_signal(self, sig: int) -> None:
+        if self.running:
+            self.proc.send_signal(sig)
+
+    def wait(self, timeout: float) -> int | None:
+        if not self.proc:
+            return None
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self) -> None:
+        """SIGKILL and reap."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait()
+
+    def terminate(self, sig: int = signal.SIGTERM, timeout: float = 5.0) -> int | None:
+        """`sig`, then SIGKILL after `timeout`; returns the exit code."""
+        if not self.proc:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def log_text(self) -> str:
+        return read_text(self.log_path)
+
+
+# --------------------------------------------------------------------------- nginx
+
+class NginxRtmp:
+    """nginx with the RTMP module in a temp prefix: one "partner site".
+
+    RTMP on 127.0.0.1:rtmp_port with `application live`, HTTP on
+    127.0.0.1:http_port serving `rtmp_stat all` at /stat. Runs in the
+    foreground as a single process (`master_process off`), so kill() really
+    makes the site vanish at once, and restart() comes back on the same ports.
+    Never touches /etc/nginx, /var/log/nginx or port 80.
+    """
+
+    def __init__(self, workdir: Path, name: str = "nginx", rtmp_port: int | None = None,
+                 http_port: int | None = None):
+        self.name = name
+        self.prefix = Path(workdir) / name
+        self.rtmp_port = rtmp_port or free_port()
+        self.http_port = http_port or free_port()
+        for d in ("logs", "tmp", "html"):
+            (self.prefix / d).mkdir(parents=True, exist_ok=True)
+        self.conf_path = self.prefix / "nginx.conf"
+        self.error_log = self.prefix / "logs" / "error.log"
+        self._process = _Process(name, self.prefix / "logs" / "nginx.out")
+        self._write_conf()
+
+    def _write_conf(self) -> None:
+        p = self.prefix
+        self.conf_path.write_text(f"""\
+# Written by tests/integration/harness.py: a throw-away partner site.
+load_module {NGINX_RTMP_MODULE};
+daemon off;
+master_process off;
+worker_processes 1;
+pid {p}/nginx.pid;
+error_log {self.error_log} info;
+events {{ worker_connections 256; }}
+rtmp {{
+  server {{
+    listen {LOOPBACK}:{self.rtmp_port};
+    chunk_size 4096;
+    application live {{
+      live on;
+      record off;
+    }}
+  }}
+}}
+http {{
+  access_log {p}/logs/access.log;
+  client_body_temp_path {p}/tmp/client_body;
+  proxy_temp_path {p}/tmp/proxy;
+  fastcgi_temp_path {p}/tmp/fastcgi;
+  uwsgi_temp_path {p}/tmp/uwsgi;
+  scgi_temp_path {p}/tmp/scgi;
+  server {{
+    listen {LOOPBACK}:{self.http_port};
+    location /stat {{ rtmp_stat all; }}
+  }}
+}}
+""")
+
+    @property
+    def url(self) -> str:
+        """The application URL a destination is configured with."""
+        return f"rtmp://{LOOPBACK}:{self.rtmp_port}/live"
+
+    def stream_url(self, stream: str) -> str:
+        return f"{self.url}/{stream}"
+
+    @property
+    def running(self) -> bool:
+        return self._process.running
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def start(self, timeout: float = 10.0) -> "NginxRtmp":
+        if self.running:
+            return self
+        if not Path(NGINX_RTMP_MODULE).exists():
+            raise AssertionError(f"{NGINX_RTMP_MODULE} missing: install libnginx-mod-rtmp")
+        cmd = [NGINX, "-p", str(self.prefix) + "/", "-c", str(self.conf_path),
+               "-e", str(self.error_log)]
+        deadline = time.monotonic() + timeout
+        while True:
+            self._process._spawn(cmd)
+            while time.monotonic() < deadline and self.running:
+                if port_open(self.rtmp_port) and self._stat_text(timeout=1.0) is not None:
+                    verbose(f"{self.name}: up on rtmp {self.rtmp_port}, http {self.http_port}")
+                    return self
+                time.sleep(0.05)
+            if self.running:
+                self.kill()
+                raise AssertionError(f"{self.name} did not come up within {timeout}s\n"
+                                     f"{tail(read_text(self.error_log))}")
+            # It exited: a port may still be held by a process that is going
+            # away (restart right after kill). Try again until the deadline.
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"{self.name} exited with {self._process.proc.returncode} while starting\n"
+                    f"{tail(self._process.log_text())}\n{tail(read_text(self.error_log))}")
+            time.sleep(0.2)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Fast shutdown (SIGTERM); publishers see their connection close."""
+        self._process.terminate(signal.SIGTERM, timeout)
+
+    def kill(self) -> None:
+        """SIGKILL: the partner site vanishes without a goodbye."""
+        verbose(f"{self.name}: kill -9")
+        self._process.kill()
+
+    def restart(self, timeout: float = 10.0) -> "NginxRtmp":
+        if self.running:
+            self.stop()
+        return self.start(timeout)
+
+    close = stop
+
+    def __enter__(self) -> "NginxRtmp":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _stat_text(self, timeout: float = 3.0) -> str | None:
+        try:
+            with urllib.request.urlopen(f"http://{LOOPBACK}:{self.http_port}/stat",
+                                        timeout=timeout) as r:
+                return r.read().decode("utf-8", "replace")
+        except (OSError, urllib.error.URLError):
+            return None
+
+    def stat(self) -> dict[str, dict]:
+        """Live streams by name, from /stat:
+
+        {"<name>": {"publishing": bool, "bytes_in": int, "bytes_out": int,
+                    "bw_in": int, "nclients": int, "time_ms": int,
+                    "video": {"width", "height", "frame_rate", "codec"} | {},
+                    "audio": {"codec", "sample_rate", "channels"} | {}}}
+        """
+        text = self._stat_text()
+        if text is None:
+            raise AssertionError(f"{self.name}: /stat on port {self.http_port} does not answer")
+        root = ET.fromstring(text)
+        streams: dict[str, dict] = {}
+        for app in root.iter("application"):
+            if (app.findtext("name") or "") != "live":
+                continue
+            for st in app.iter("stream"):
+                def num(tag: str, node=st) -> int:
+                    try:
+                        return int(node.findtext(tag) or 0)
+                    except ValueError:
+                        return 0
+                meta = st.find("meta")
+                video = {}
+                audio = {}
+                if meta is not None:
+                    v = meta.find("video")
+                    a = meta.find("audio")
+                    if v is not None:
+                        video = {c.tag: c.text for c in v}
+                    if a is not None:
+                        audio = {c.tag: c.text for c in a}
+                streams[st.findtext("name") or ""] = {
+                    "publishing": st.find("publishing") is not None,
+                    "bytes_in": num("bytes_in"),
+                    "bytes_out": num("bytes_out"),
+                    "bw_in": num("bw_in"),
+                    "nclients": num("nclients"),
+                    "time_ms": num("time"),
+                    "video": video,
+                    "audio": audio,
+                }
+        return streams
+
+    def wait_publishing(self, stream: str, timeout: float = 15.0, min_bytes: int = 1) -> dict:
+        """Waits until someone publishes `stream` and has sent min_bytes."""
+        deadline = time.monotonic() + timeout
+        last: dict = {}
+        while time.monotonic() < deadline:
+            last = self.stat()
+            s = last.get(stream)
+            if s and s["publishing"] and s["bytes_in"] >= min_bytes:
+                return s
+            time.sleep(0.2)
+        raise AssertionError(f"{self.name}: nobody published '{mask(stream)}' within {timeout}s; "
+                             f"streams: {sorted(mask(k) for k in last)}")
+
+    def log_text(self) -> str:
+        return read_text(self.error_log) + self._process.log_text()
+
+
+def mask(secret: str) -> str:
+    """For assertion messages: never print a stream key in full."""
+    return secret[:3] + "…" if len(secret) > 6 else secret
+
+
+# --------------------------------------------------------------------------- ffmpeg camera
+
+class FfmpegPush:
+    """ffmpeg pushing testsrc2 + a sine tone (H.264 + AAC in FLV) to an RTMP
+    URL in real time: a camera that can be unplugged (kill) and plugged back
+    in (start)."""
+
+    def __init__(self, url: str, workdir: Path, name: str = "push", width: int = 640,
+                 height: int = 360, fps: int = 30, tone_hz: int = 440):
+        self.url = url
+        self.name = name
+        self.width, self.height, self.fps, self.tone_hz = width, height, fps, tone_hz
+        self._process = _Process(name, Path(workdir) / f"{name}.log")
+
+    def command(self) -> list[str]:
+        return [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "warning", "-re",
+                "-f", "lavfi", "-i", f"testsrc2=size={self.width}x{self.height}:rate={self.fps}",
+                "-f", "lavfi", "-i", f"sine=frequency={self.tone_hz}:sample_rate=48000",
+                "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+                "-g", str(self.fps), "-pix_fmt", "yuv420p", "-b:v", "800k",
+                "-c:a", "aac", "-b:a", "96k", "-ac", "2",
+                "-f", "flv", self.url]
+
+    @property
+    def running(self) -> bool:
+        return self._process.running
+
+    def start(self) -> "FfmpegPush":
+        if not self.running:
+            self._process._spawn(self.command())
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ends the stream cleanly (SIGINT: ffmpeg writes its trailer)."""
+        self._process.terminate(signal.SIGINT, timeout)
+
+    def kill(self) -> None:
+        """The camera's cable is pulled: SIGKILL."""
+        self._process.kill()
+
+    close = stop
+
+    def __enter__(self) -> "FfmpegPush":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def log_text(self) -> str:
+        return self._process.log_text()
+
+
+# --------------------------------------------------------------------------- ffprobe
+
+def parse_rate(rate: str | None) -> float:
+    """'30/1' -> 30.0; '0/0' or None -> 0.0"""
+    if not rate:
+        return 0.0
+    if "/" in rate:
+        num, den = rate.split("/", 1)
+        try:
+            return float(num) / float(den) if float(den) else 0.0
+        except ValueError:
+            return 0.0
+    try:
+        return float(rate)
+    except ValueError:
+        return 0.0
+
+
+def _timeout_args(url: str, timeout: float) -> list[str]:
+    if re.match(r"^(rtmps?|http|https|srt|tcp)://", url):
+        return ["-rw_timeout", str(int(timeout * 1_000_000))]
+    return []
+
+
+def probe(url: str, timeout: float = 15.0) -> list[dict]:
+    """The streams ffprobe finds at `url` (a file, rtmp:// or http:// URL)."""
+    cmd = [FFPROBE, "-v", "error", *_timeout_args(url, timeout),
+           "-show_streams", "-of", "json", url]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 10)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"ffprobe {mask_url(url)} did not finish within {timeout + 10}s")
+    if r.returncode != 0:
+        raise AssertionError(f"ffprobe {mask_url(url)} failed (exit {r.returncode}): "
+                             f"{r.stderr.replace(url, mask_url(url)).strip()[-1500:]}")
+    try:
+        return json.loads(r.stdout).get("streams", [])
+    except json.JSONDecodeError:
+        raise AssertionError(f"ffprobe {mask_url(url)} printed no JSON: {r.stdout[:500]}")
+
+
+def mask_url(url: str) -> str:
+    """rtmp://host/live/<key> -> rtmp://host/live/<k…> for messages."""
+    m = re.match(r"^(rtmps?://[^/]+/[^/]+/)(.+)$", url)
+    return m.group(1) + mask(m.group(2)) if m else url
+
+
+def describe_streams(streams: list[dict]) -> str:
+    out = []
+    for s in streams:
+        if s.get("codec_type") == "video":
+            out.append(f"video {s.get('codec_name')} {s.get('width')}x{s.get('height')} "
+                       f"r={s.get('r_frame_rate')} avg={s.get('avg_frame_rate')}")
+        else:
+            out.append(f"{s.get('codec_type')} {s.get('codec_name')} "
+                       f"{s.get('sample_rate', '')}Hz ch={s.get('channels', '')}")
+    return "; ".join(out) or "no streams"
+
+
+def check_h264_aac(streams: list[dict], width: int | None = None, height: int | None = None,
+                   fps: float | None = None, fps_tolerance: float = 0.1, where: str = "") -> None:
+    """Exactly one H.264 video stream (of the given size and rate) and one AAC
+    audio stream; AssertionError naming what was found otherwise."""
+    found = describe_streams(streams)
+    prefix = f"{where}: " if where else ""
+    video = [s for s in streams if s.get("codec_type") == "video"]
+    audio = [s for s in streams if s.get("codec_type") == "audio"]
+    if len(video) != 1 or len(audio) != 1:
+        raise AssertionError(f"{prefix}expected one video and one audio stream, found: {found}")
+    v, a = video[0], audio[0]
+    if v.get("codec_name") != "h264":
+        raise AssertionError(f"{prefix}video is not H.264: {found}")
+    if a.get("codec_name") != "aac":
+        raise AssertionError(f"{prefix}audio is not AAC: {found}")
+    if width is not None and (v.get("width"), v.get("height")) != (width, height):
+        raise AssertionError(f"{prefix}expected {width}x{height}, found: {found}")
+    if fps is not None:
+        rates = [parse_rate(v.get("avg_frame_rate")), parse_rate(v.get("r_frame_rate"))]
+        if not any(abs(r - fps) <= fps * fps_tolerance for r in rates):
+            raise AssertionError(f"{prefix}expected ~{fps} fps, found: {found}")
+
+
+def packet_times(path: str | Path, stream: str = "v:0", timeout: float = 60.0) -> list[float]:
+    """pts_time of every packet of one stream, in file order."""
+    cmd = [FFPROBE, "-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time",
+           "-of", "csv=p=0", str(path)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise AssertionError(f"ffprobe packets of {path} failed (exit {r.returncode}): "
+                             f"{r.stderr.strip()[-1500:]}")
+    times = []
+    for line in r.stdout.splitlines():
+        line = line.strip().rstrip(",")
+        if line and line != "N/A":
+            try:
+                times.append(float(line))
+            except ValueError:
+                pass
+    return times
+
+
+def format_duration(path: str | Path, timeout: float = 30.0) -> float | None:
+    """The container's duration in seconds, or None when it has none."""
+    r = subprocess.run([FFPROBE, "-v", "error", "-show_entries", "format=duration",
+                        "-of", "csv=p=0", str(path)], capture_output=True, text=True,
+                       timeout=timeout)
+    try:
+        return float(r.stdout.strip())
+    except ValueError:
+        return None
+
+
+def decode_errors(path: str | Path, timeout: float = 120.0) -> tuple[int, str]:
+    """Decodes the whole file with `ffmpeg -v error -i FILE -f null -`:
+    (exit code, what it printed)."""
+    r = subprocess.run([FFMPEG, "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
+                        "-f", "null", "-"], capture_output=True, text=True, timeout=timeout)
+    return r.returncode, (r.stderr + r.stdout).strip()
+
+
+# --------------------------------------------------------------------------- show files
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        # JSON string escapes are valid TOML basic-string escapes.
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, (list, tuple)):
+        return "[ " + ", ".join(_toml_value(x) for x in v) + " ]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def _toml_key(k: str) -> str:
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k, ensure_ascii=False)
+
+
+def dump_toml(doc: dict) -> str:
+    """A small TOML writer for show files: top-level dicts become [tables],
+    top-level lists of dicts become [[arrays of tables]], everything deeper is
+    written inline."""
+    lines: list[str] = []
+    plain = {k: v for k, v in doc.items()
+             if not isinstance(v, dict) and not (isinstance(v, list) and v and
+                                                 all(isinstance(x, dict) for x in v))}
+    for k, v in plain.items():
+        lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
+    for k, v in doc.items():
+        if k in plain:
+            continue
+        if isinstance(v, dict):
+            lines += ["", f"[{_toml_key(k)}]"]
+            lines += [f"{_toml_key(kk)} = {_toml_value(vv)}" for kk, vv in v.items()]
+        else:
+            for item in v:
+                lines += ["", f"[[{_toml_key(k)}]]"]
+                lines += [f"{_toml_key(kk)} = {_toml_value(vv)}" for kk, vv in item.items()]
+    return "\n".join(lines) + "\n"
+
+
+def make_show(sources: Iterable[tuple[str, str]] = (("host", "test://smpte"), ("guest", "test://ball")),
+              destinations: Iterable[dict] = (), width: int = 640, height: int = 360, fps: int = 30,
+              layout: str = "side_by_side", primary: str | None = None,
+              secondary: str | None = None, archive: bool = True, hls: bool = True,
+              preset: str = "veryfast", video_bitrate_kbps: int = 800,
+              title: str = "温网议事厅 · 集成测试") -> dict:
+    """A show as a dict for Studio(); small and quick by default.
+
+    `sources` are (id, uri) pairs; `destinations` dicts with id, name, url,
+    key (as in the show file)."""
+    sources = list(sources)
+    ids = [s[0] for s in sources]
+    labels = {"host": "主持人机位", "guest": "嘉宾机位"}
+    program = {
+        "width": width, "height": height, "fps": fps,
+        "video_bitrate_kbps": video_bitrate_kbps, "audio_bitrate_kbps": 128,
+        "preset": preset, "keyframe_interval_s": 2, "layout": layout,
+        "primary": primary or ids[0],
+    }
+    if len(ids) > 1 or secondary:
+        program["secondary"] = secondary or ids[1]
+    show: dict[str, Any] = {
+        "show": {"title": title, "host": {"name": "王芳", "title": "主持人"},
+                 "guests": [{"name": "张三", "title": "温州市医疗保障局局长"}]},
+        "program": program,
+        "sources": [{"id": i, "label": labels.get(i, f"机位 {i}"), "uri": u} for i, u in sources],
+    }
+    if destinations:
+        show["destinations"] = [dict(d) for d in destinations]
+    show["archive"] = {"enabled": archive}
+    show["hls"] = {"enabled": hls}
+    return show
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based number of the first line of `text` containing `needle`."""
+    for n, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return n
+    raise ValueError(f"{needle!r} not in the text")
+
+
+# --------------------------------------------------------------------------- metrics
+
+_SAMPLE_RE = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?\s*$")
+_LABEL_RE = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?')
+
+
+class Metrics(dict):
+    """Prometheus text as a dict: {(name, ((label, value), ...)): float}, the
+    labels sorted. `value()` and `samples()` are the convenient views; `text`
+    is what the server sent."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+        for raw in text.splitlines():
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            m = _SAMPLE_RE.match(line)
+            if not m:
+                continue
+            name, label_text, value = m.groups()
+            labels = {}
+            if label_text:
+                for lm in _LABEL_RE.finditer(label_text):
+                    labels[lm.group(1)] = (lm.group(2).replace('\\"', '"')
+                                           .replace("\\n", "\n").replace("\\\\", "\\"))
+            try:
+                number = float(value)
+            except ValueError:
+                continue
+            self[(name, tuple(sorted(labels.items())))] = number
+
+    def samples(self, name: str) -> list[tuple[dict, float]]:
+        return [(dict(labels), v) for (n, labels), v in self.items() if n == name]
+
+    def value(self, name: str, default: float | None = None, **labels: str) -> float | None:
+        """The sample of `name` whose labels include `labels`."""
+        for (n, ls), v in self.items():
+            if n == name and all(dict(ls).get(k) == str(x) for k, x in labels.items()):
+                return v
+        return default
+
+    def has(self, name: str, **labels: str) -> bool:
+        return self.value(name, **labels) is not None
+
+
+# --------------------------------------------------------------------------- studio
+
+def find_by_id(items: Iterable[dict] | None, item_id: str) -> dict | None:
+    for it in items or ():
+        if it.get("id") == item_id:
+            return it
+    return None
+
+
+class Studio:
+    """`yishiting serve` under test.
+
+    The show (a dict, written with dump_toml, or TOML text) goes to
+    <dir>/show.toml; `--data` is <dir>/data. When the show has no
+    [audience] listen, one on a free loopback port is added (in text,
+    "@LISTEN@" is replaced by "127.0.0.1:PORT"). The producer token is a
+    fresh random string passed in YISHITING_PRODUCER_TOKEN.
+    stdout -> <dir>/stdout.log, stderr -> <dir>/stderr.log.
+    """
+
+    def __init__(self, workdir: Path, show: dict | str, name: str = "studio",
+                 log_level: str = "info", extra_env: dict | None = None,
+                 args: list[str] | None = None, binary: Path | None = None):
+        self.name = name
+        self.dir = Path(workdir) / name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = self.dir / "data"
+        self.show_path = self.dir / "show.toml"
+        self.stdout_path = self.dir / "stdout.log"
+        self.stderr_path = self.dir / "stderr.log"
+        self.binary = Path(binary) if binary else studio_binary()
+        self.token = secrets.token_urlsafe(24)
+        self.log_level = log_level
+        self.extra_env = dict(extra_env or {})
+        self.args = args
+        self.port = free_port()
+        self.host = LOOPBACK
+        if isinstance(show, dict):
+            show = json.loads(json.dumps(show))  # deep copy
+            audience = show.setdefault("audience", {})
+            if "listen" in audience:
+                self.host, port = audience["listen"].rsplit(":", 1)
+                self.port = int(port)
+            else:
+                audience["listen"] = f"{LOOPBACK}:{self.port}"
+            audience.setdefault("producer_token_env", "YISHITING_PRODUCER_TOKEN")
+            self.show_text = dump_toml(show)
+        else:
+            text = show.replace("@LISTEN@", f"{LOOPBACK}:{self.port}")
+            if "[audience]" not in text:
+                text += f'\n[audience]\nlisten = "{LOOPBACK}:{self.port}"\n'
+            self.show_text = text
+        self.show_path.write_text(self.show_text, encoding="utf-8")
+        self._process = _Process(name, self.stderr_path)
+        self.returncode: int | None = None
+
+    # -- process
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/ws"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    @property
+    def running(self) -> bool:
+        return self._process.running
+
+    def command(self) -> list[str]:
+        if self.args is not None:
+            return [str(self.binary), *self.args]
+        return [str(self.binary), "serve", "--show", str(self.show_path), "--data",
+                str(self.data_dir), "--log-level", self.log_level]
+
+    def start(self, wait: bool = True, timeout: float = 20.0) -> "Studio":
+        if not self.binary.exists():
+            raise AssertionError(f"studio binary not found at {self.binary}: build it "
+                                 "(cmake --build build) or set YST_BINARY")
+        env = dict(os.environ)
+        env["YISHITING_PRODUCER_TOKEN"] = self.token
+        env.setdefault("GST_DEBUG_NO_COLOR", "1")
+        env.update(self.extra_env)
+        self._process._spawn(self.command(), env=env, cwd=self.dir, stdout_path=self.stdout_path)
+        if wait:
+            self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float = 20.0) -> dict:
+        """Waits until GET /api/status answers with JSON."""
+        deadline = time.monotonic() + timeout
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if not self.running:
+                self.returncode = self._process.proc.returncode
+                raise AssertionError(f"{self.name} exited with {self.returncode} before "
+                                     f"/api/status answered\n{self.log_tail()}")
+            try:
+                return self.status(timeout=2.0)
+            except (OSError, ValueError, urllib.error.URLError) as e:
+                last_error = e
+            time.sleep(0.1)
+        raise AssertionError(f"{self.name}: GET {self.base_url}/api/status did not answer within "
+                             f"{timeout}s (last error: {last_error})\n{self.log_tail()}")
+
+    def run_to_exit(self, timeout: float = 20.0) -> tuple[int, str, str]:
+        """Starts the process, waits for it to exit by itself:
+        (exit code, stdout, stderr of this run). Kills it after `timeout`."""
+        out_before = len(read_text(self.stdout_path))
+        err_before = len(read_text(self.stderr_path))
+        self.start(wait=False)
+        rc = self._process.wait(timeout)
+        if rc is None:
+            self._process.kill()
+            raise AssertionError(f"{self.name} still running after {timeout}s (expected it to "
+                                 f"exit by itself)\n{self.log_tail()}")
+        self.returncode = rc
+        return rc, read_text(self.stdout_path)[out_before:], self._own_stderr()[err_before:]
+
+    def _own_stderr(self) -> str:
+        return read_text(self.stderr_path)
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """SIGINT, wait up to `timeout`: the exit code. A studio that does not
+        end in time is killed and the test fails."""
+        proc = self._process.proc
+        if proc is None:
+            raise AssertionError(f"{self.name} was never started")
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                self.returncode = proc.returncode
+                raise AssertionError(f"{self.name} did not exit within {timeout}s of SIGINT "
+                                     f"(killed)\n{self.log_tail()}")
+        self.returncode = proc.returncode
+        return self.returncode
+
+    def kill9(self) -> None:
+        verbose(f"{self.name}: kill -9")
+        self._process.kill()
+        self.returncode = self._process.proc.returncode if self._process.proc else None
+
+    def close(self) -> None:
+        """For cleanups: end the process whatever state it is in."""
+        if self.running:
+            self._process.terminate(signal.SIGINT, 10.0)
+
+    # -- HTTP
+
+    def http_get(self, path: str, timeout: float = 5.0) -> tuple[int, bytes, dict]:
+        """(status code, body, headers); HTTP errors are returned, not raised."""
+        try:
+            with urllib.request.urlopen(self.base_url + path, timeout=timeout) as r:
+                return r.status, r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), dict(e.headers or {})
+
+    def status_text(self, timeout: float = 5.0) -> str:
+        code, body, _ = self.http_get("/api/status", timeout)
+        if code != 200:
+            raise ValueError(f"/api/status answered {code}: {body[:300]!r}")
+        return body.decode("utf-8")
+
+    def status(self, timeout: float = 5.0) -> dict:
+        return json.loads(self.status_text(timeout))
+
+    def metrics_text(self, timeout: float = 5.0) -> str:
+        code, body, _ = self.http_get("/metrics", timeout)
+        if code != 200:
+            raise AssertionError(f"/metrics answered {code}: {body[:300]!r}")
+        return body.decode("utf-8")
+
+    def metrics(self, timeout: float = 5.0) -> Metrics:
+        return Metrics(self.metrics_text(timeout))
+
+    # -- waiting
+
+    def wait_until(self, predicate: Callable[[dict], Any], timeout: float, what: str,
+                   interval: float = 0.25) -> dict:
+        """Polls /api/status until predicate(status) is true; returns that
+        status. Fails with `what`, the last status and the log tail on
+        timeout, or at once when the studio exits."""
+        deadline = time.monotonic() + timeout
+        last: dict | None = None
+        last_error: Exception | None = None
+        while True:
+            if not self.running:
+                rc = self._process.proc.returncode if self._process.proc else None
+                raise AssertionError(f"{self.name} exited ({rc}) while waiting for {what}\n"
+                                     f"{self.log_tail()}")
+            try:
+                last = self.status()
+                last_error = None
+                if predicate(last):
+                    return last
+            except (KeyError, TypeError, IndexError, AttributeError, StopIteration,
+                    ValueError, OSError, urllib.error.URLError) as e:
+                last_error = e
+            if time.monotonic() >= deadline:
+                shown = json.dumps(last, ensure_ascii=False, indent=1)[-4000:] if last else "none"
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {what}\n"
+                    f"last error: {last_error!r}\nlast status: {shown}\n{self.log_tail(30)}")
+            time.sleep(interval)
+
+    def source(self, source_id: str, status: dict | None = None) -> dict:
+        s = find_by_id((status or self.status()).get("sources"), source_id)
+        if s is None:
+            raise AssertionError(f"source '{source_id}' missing from /api/status")
+        return s
+
+    def destination(self, dest_id: str, status: dict | None = None) -> dict:
+        d = find_by_id((status or self.status()).get("destinations"), dest_id)
+        if d is None:
+            raise AssertionError(f"destination '{dest_id}' missing from /api/status")
+        return d
+
+    def wait_source_state(self, source_id: str, state: str, timeout: float) -> dict:
+        return self.wait_until(lambda s: find_by_id(s["sources"], source_id)["state"] == state,
+                               timeout, f"source '{source_id}' to be {state}")
+
+    def wait_destination_state(self, dest_id: str, state: str, timeout: float) -> dict:
+        return self.wait_until(
+            lambda s: find_by_id(s["destinations"], dest_id)["state"] == state,
+            timeout, f"destination '{dest_id}' to be {state}")
+
+    def program_fps(self, seconds: float = 3.0) -> tuple[float, dict, dict]:
+        """Measured rate of status.program.frames over `seconds`:
+        (frames per second, first status, last status)."""
+        first = self.status()
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        last = self.status()
+        dt = time.monotonic() - t0
+        return (last["program"]["frames"] - first["program"]["frames"]) / dt, first, last
+
+    # -- logs
+
+    def log_text(self) -> str:
+        """Everything the studio printed: stdout then stderr."""
+        return read_text(self.stdout_path) + read_text(self.stderr_path)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return (f"--- {self.name} stdout (tail) ---\n{tail(read_text(self.stdout_path), lines)}\n"
+                f"--- {self.name} stderr (tail) ---\n{tail(read_text(self.stderr_path), lines)}")
+
+    def producer(self, **kwargs) -> "Producer":
+        return Producer(self.ws_url, self.token, **kwargs)
+
+    def __enter__(self) -> "Studio":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------------- producer client
+
+class ConnectionClosed(Exception):
+    pass
+
+
+class Producer:
+    """A producer on /ws.
+
+    On connect it sends hello with the token and waits for hello.ok (unless
+    hello=False). command() tags each command with an increasing integer
+    "id" and returns the reply carrying the same id; every other message
+    received meanwhile (events) is kept for wait_event().
+
+    Commands whose own field is called "id" (destination.add/start/stop/
+    remove name the destination with it) are sent with that id unchanged and
+    matched on it, since the protocol echoes the message's "id".
+    """
+
+    def __init__(self, url: str, token: str | None = None, hello: bool = True,
+                 timeout: float = 10.0):
+        if websocket is None:
+            raise AssertionError("python3-websocket is not installed (apt-get install python3-websocket)")
+        self.url = url
+        self.timeout = timeout
+        self.events: list[dict] = []
+        self._next_id = 1
+        self.hello_reply: dict | None = None
+        try:
+            self.ws = websocket.create_connection(url, timeout=timeout)
+        except Exception as e:
+            raise AssertionError(f"cannot open WebSocket {url}: {e!r}")
+        if hello:
+            self.hello_reply = self.hello(token)
+
+    # -- raw I/O
+
+    def send_raw(self, text: str | bytes) -> None:
+        if isinstance(text, bytes):
+            self.ws.send(text, opcode=websocket.ABNF.OPCODE_BINARY)
+        else:
+            self.ws.send(text)
+
+    def send_json(self, message: dict) -> None:
+        self.send_raw(json.dumps(message, ensure_ascii=False))
+
+    def recv_json(self, timeout: float | None = None) -> dict:
+        """The next message. TimeoutError when none arrives in time,
+        ConnectionClosed when the server closed the connection."""
+        self.ws.settimeout(timeout if timeout is not None else self.timeout)
+        try:
+            opcode, data = self.ws.recv_data()
+        except websocket.WebSocketTimeoutException:
+            raise TimeoutError(f"no message within {timeout}s")
+        except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError) as e:
+            raise ConnectionClosed(repr(e))
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            raise ConnectionClosed("close frame")
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        try:
+            msg = json.loads(text)
+        except json.JSONDecodeError:
+            raise AssertionError(f"the server sent a message that is not JSON: {text[:300]!r}")
+        if not isinstance(msg, dict):
+            raise AssertionError(f"the server sent JSON that is not an object: {text[:300]!r}")
+        return msg
+
+    # -- protocol
+
+    def hello(self, token: str | None, expect_ok: bool = True, timeout: float | None = None) -> dict:
+        """Sends hello; returns hello.ok, or the error when expect_ok is False."""
+        self.send_json({"type": "hello", "role": "producer", "token": token or ""})
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no answer to hello within {timeout or self.timeout}s")
+            msg = self.recv_json(left)
+            if msg.get("type") in ("hello.ok", "error"):
+                if expect_ok and msg.get("type") != "hello.ok":
+                    raise AssertionError(f"hello refused: {msg}")
+                return msg
+            self.events.append(msg)
+
+    def command(self, msg_type: str, *, timeout: float | None = None, **fields) -> dict:
+        """Sends {"type": msg_type, "id": N, **fields}; returns the reply
+        ({"type":"reply","ok":true,...} or {"type":"error","code":...})."""
+        if "id" in fields:
+            corr = fields["id"]
+            message = {"type": msg_type, **fields}
+        else:
+            corr = self._next_id
+            self._next_id += 1
+            message = {"type": msg_type, "id": corr, **fields}
+        self.send_json(message)
+        return self.wait_reply(corr, msg_type, timeout)
+
+    def wait_reply(self, corr: Any, what: str = "", timeout: float | None = None) -> dict:
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no reply to {what or 'command'} (id {corr!r}) within "
+                                     f"{timeout or self.timeout}s; other messages: "
+                                     f"{[e.get('type') for e in self.events[-10:]]}")
+            msg = self.recv_json(left)
+            if msg.get("type") in ("reply", "error") and msg.get("id") == corr:
+                return msg
+            self.events.append(msg)
+
+    def ok(self, msg_type: str, *, timeout: float | None = None, **fields) -> dict:
+        """command() that must succeed."""
+        reply = self.command(msg_type, timeout=timeout, **fields)
+        if reply.get("type") != "reply" or reply.get("ok") is not True:
+            raise AssertionError(f"{msg_type} {fields} was refused: {reply}")
+        return reply
+
+    def wait_event(self, event_type: str, timeout: float | None = None,
+                   predicate: Callable[[dict], Any] | None = None) -> dict:
+        """The first event of `event_type` (matching predicate) received so far
+        or within `timeout`; it is removed from `events`."""
+        def matches(m: dict) -> bool:
+            if m.get("type") != event_type:
+                return False
+            try:
+                return bool(predicate(m)) if predicate else True
+            except (KeyError, TypeError, IndexError):
+                return False
+
+        for i, m in enumerate(self.events):
+            if matches(m):
+                return self.events.pop(i)
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {event_type} event within {timeout or self.timeout}s; "
+                                     f"received: {[e.get('type') for e in self.events[-20:]]}")
+            try:
+                m = self.recv_json(left)
+            except TimeoutError:
+                continue
+            if matches(m):
+                return m
+            self.events.append(m)
+
+    def drain(self, seconds: float = 0.2) -> list[dict]:
+        """Collects whatever arrives within `seconds` into `events`."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                self.events.append(self.recv_json(left))
+            except TimeoutError:
+                break
+        return self.events
+
+    def expect_closed(self, timeout: float = 5.0) -> list[dict]:
+        """Waits for the server to close the connection; returns the messages
+        that came before the close. AssertionError if it stays open."""
+        before = []
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"the server kept the connection open for {timeout}s; "
+                                     f"it sent: {before}")
+            try:
+                before.append(self.recv_json(left))
+            except ConnectionClosed:
+                return before
+            except TimeoutError:
+                continue
+
+    def close(self) -> None:
+        try:
+            self.ws.close(timeout=1)
+        except Exception:
+            pass
+
+    def __enter__(self) -> "Producer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def main() -> None:
+    """Entry point for a test module: unittest with verbose output."""
+    unittest.main(verbosity=2)

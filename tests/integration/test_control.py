@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""The producer protocol on /ws, end to end.
+
+Real WebSocket clients against the running studio: authentication, bad
+messages, program/preview switching with the events other producers
+receive, audio, destinations added and driven at run time (checked on a
+real nginx) and recording stop/start. Every command is checked both by its
+reply and by what /api/status shows afterwards.
+
+Run alone: /usr/bin/python3 tests/integration/test_control.py
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from harness import (ConnectionClosed, IntegrationTest, NginxRtmp, Producer, Studio,  # noqa: E402
+                     find_by_id, make_show)
+
+START_PROGRAM = {"layout": "side_by_side", "primary": "host", "secondary": "guest"}
+
+
+def program_of(status: dict) -> dict:
+    p = status["program"]
+    return {"layout": p["layout"], "primary": p["primary"], "secondary": p.get("secondary")}
+
+
+class Control(IntegrationTest):
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.site = NginxRtmp(cls.work.path, name="nginx_site").start()
+        cls.addClassCleanup(cls.site.stop)
+        cls.studio = Studio(cls.work.path, make_show(archive=True, hls=False))
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.studio.wait_until(lambda s: s["program"]["frames"] > 0, 20, "program frames")
+        cls.producer = cls.studio.producer()
+        cls.addClassCleanup(cls.producer.close)
+
+    def connect(self, **kwargs) -> Producer:
+        p = self.studio.producer(**kwargs)
+        self.addCleanup(p.close)
+        return p
+
+    def set_program(self, **program) -> dict:
+        self.producer.ok("program.set", transition="cut", **program)
+        return self.studio.wait_until(lambda s: all(s["program"][k] == v for k, v in program.items()),
+                                      5, f"program to be {program}")
+
+    def assert_error(self, reply: dict, codes: tuple[str, ...], what: str) -> None:
+        self.assertEqual(reply.get("type"), "error", f"{what} must be refused, got {reply}")
+        self.assertIn(reply.get("code"), codes, f"{what}: error code should be one of {codes}: "
+                                                f"{reply}")
+        self.assertTrue(reply.get("message"), f"{what}: the error needs a message: {reply}")
+
+    # -- session
+
+    def test_hello_ok_carries_the_status(self):
+        reply = self.producer.hello_reply
+        self.assertEqual(reply.get("role"), "producer", f"hello.ok: {reply}")
+        self.assertIn("program", reply.get("status", {}), f"hello.ok must carry the status: {reply}")
+        self.assertEqual(len(reply["status"].get("sources", [])), 2)
+        status = self.producer.ok("status.get")
+        self.assertTrue(status.get("ok"))
+
+    def test_wrong_token_is_forbidden_and_changes_nothing(self):
+        before = program_of(self.studio.status())
+        p = self.connect(hello=False)
+        reply = p.hello("not-the-token", expect_ok=False)
+        self.assertEqual(reply.get("type"), "error", f"a wrong token must be refused: {reply}")
+        self.assertEqual(reply.get("code"), "forbidden", f"a wrong token must be refused: {reply}")
+        self.assertNotIn("not-the-token", json.dumps(reply))
+        try:
+            p.send_json({"type": "program.set", "id": 1, "layout": "single", "primary": "guest"})
+            answer = p.wait_reply(1, "program.set after a refused hello", timeout=5)
+            self.assertEqual((answer.get("type"), answer.get("code")), ("error", "forbidden"),
+                             f"a command after a refused hello must be forbidden: {answer}")
+        except (ConnectionClosed, BrokenPipeError, ConnectionError):
+            pass  # closing the connection is a refusal too
+        time.sleep(0.5)
+        self.assertEqual(program_of(self.studio.status()), before,
+                         "a refused command must not change the program")
+
+    def test_command_without_hello_is_forbidden(self):
+        before = program_of(self.studio.status())
+        p = self.connect(hello=False)
+        try:
+            p.send_json({"type": "program.set", "id": 1, "layout": "single", "primary": "guest"})
+            answer = p.wait_reply(1, "program.set without hello", timeout=5)
+            self.assertEqual((answer.get("type"), answer.get("code")), ("error", "forbidden"),
+                             f"a command before hello must be forbidden: {answer}")
+        except (ConnectionClosed, BrokenPipeError, ConnectionError):
+            pass
+        time.sleep(0.5)
+        self.assertEqual(program_of(self.studio.status()), before)
+
+    def test_malformed_json_is_bad_message(self):
+        p = self.connect()
+        p.send_raw('{"type": "program.set", "layout": ')
+        reply = p.recv_json(5)
+        self.assert_error(reply, ("bad_message",), "malformed JSON")
+
+    def test_unknown_type(self):
+        p = self.connect()
+        reply = p.command("no.such.command")
+        self.assert_error(reply, ("unknown_type", "bad_message"), "an unknown type")
+
+    def test_oversized_message_closes_the_connection(self):
+        p = self.connect()
+        message = json.dumps({"type": "status.get", "id": 1, "padding": "x" * 5000})
+        self.assertGreater(len(message), 4096)
+        p.send_raw(message)
+        p.expect_closed(timeout=5)
+        # Only that connection is gone.
+        self.studio.status()
+        fresh = self.connect()
+        self.assertTrue(fresh.ok("status.get")["ok"])
+
+    # -- program and preview
+
+    def test_cut_to_single_is_broadcast(self):
+        self.set_program(**START_PROGRAM)
+        other = self.connect()
+        self.producer.ok("program.set", layout="single", primary="guest", transition="cut")
+        self.studio.wait_until(
+            lambda s: (s["program"]["layout"], s["program"]["primary"]) == ("single", "guest"),
+            5, "program single/guest")
+        event = other.wait_event(
+            "program.changed", 5,
+            lambda e: (e["program"]["layout"], e["program"]["primary"]) == ("single", "guest"))
+        self.assertIn("utc", event, f"events carry utc: {event}")
+        self.assertIsInstance(event.get("timeline_ms"), int, f"events carry timeline_ms: {event}")
+        self.assertGreaterEqual(event["timeline_ms"], 0)
+
+    def test_fade_transition(self):
+        self.set_program(layout="single", primary="guest")
+        reply = self.producer.command("program.set", layout="side_by_side", primary="host",
+                                      secondary="guest", transition="fade", duration_ms=500)
+        self.assertTrue(reply.get("ok"), f"a fade must be accepted: {reply}")
+        self.studio.wait_until(lambda s: program_of(s) == START_PROGRAM, 3,
+                               "the fade to side_by_side host/guest")
+
+    def test_unknown_source_is_refused_and_changes_nothing(self):
+        self.set_program(**START_PROGRAM)
+        reply = self.producer.command("program.set", layout="single", primary="nobody")
+        self.assert_error(reply, ("not_found", "invalid"), "program.set with an unknown source")
+        reply = self.producer.command("program.set", layout="grid")
+        self.assert_error(reply, ("invalid",), "program.set with an unknown layout")
+        time.sleep(0.5)
+        self.assertEqual(program_of(self.studio.status()), START_PROGRAM,
+                         "a refused program.set must change nothing")
+
+    def test_preview_then_take(self):
+        self.set_program(**START_PROGRAM)
+        self.producer.ok("preview.set", layout="pip", primary="guest", secondary="host")
+        status = self.studio.wait_until(
+            lambda s: (s["preview"]["layout"], s["preview"]["primary"],
+                       s["preview"]["secondary"]) == ("pip", "guest", "host"),
+            5, "preview pip guest/host")
+        self.assertEqual(program_of(status), START_PROGRAM, "preview.set must not touch program")
+        self.producer.wait_event("preview.changed", 5, lambda e: e["preview"]["layout"] == "pip")
+        self.producer.ok("program.take", transition="cut")
+        self.studio.wait_until(
+            lambda s: program_of(s) == {"layout": "pip", "primary": "guest", "secondary": "host"},
+            5, "program to become the former preview (pip guest/host)")
+
+    # -- audio
+
+    def test_audio_set(self):
+        self.producer.ok("audio.set", source="guest", gain=0.5, muted=True)
+        self.addCleanup(self.producer.command, "audio.set", source="guest", gain=1.0, muted=False)
+        self.studio.wait_until(
+            lambda s: (abs(find_by_id(s["sources"], "guest")["gain"] - 0.5) < 1e-6
+                       and find_by_id(s["sources"], "guest")["muted"] is True),
+            5, "guest gain 0.5, muted")
+        self.assertIs(self.studio.source("host")["muted"], False, "host must stay unmuted")
+        self.producer.ok("audio.set", source="guest", muted=False)
+        self.studio.wait_until(lambda s: find_by_id(s["sources"], "guest")["muted"] is False, 5,
+                               "guest unmuted (gain unchanged)")
+        self.assertAlmostEqual(self.studio.source("guest")["gain"], 0.5)
+        self.assert_error(self.producer.command("audio.set", source="nobody", gain=1.0),
+                          ("not_found", "invalid"), "audio.set on an unknown source")
+        self.assert_error(self.producer.command("audio.set", source="guest", gain=-1),
+                          ("invalid",), "audio.set with a negative gain")
+
+    # -- destinations
+
+    def test_destination_added_driven_and_removed_at_run_time(self):
+        key = "sk_rt_added_at_runtime_42"
+        p = self.producer
+        p.ok("destination.add", id="extra", name="新浪直播", url=self.site.url, key=key)
+        self.studio.wait_destination_state("extra", "live", 20)
+        self.site.wait_publishing(key, timeout=10, min_bytes=10_000)
+        harness.check_h264_aac(harness.probe(self.site.stream_url(key)), 640, 360, 30,
+                               where="destination added at run time")
+        p.wait_event("destination.changed", 5)
+        d = self.studio.destination("extra")
+        self.assertNotIn(key, json.dumps(d, ensure_ascii=False), "status must mask the key")
+
+        p.ok("destination.stop", id="extra")
+        self.studio.wait_destination_state("extra", "stopped", 10)
+        deadline = time.monotonic() + 10
+        while self.site.stat().get(key, {}).get("publishing") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertFalse(self.site.stat().get(key, {}).get("publishing"),
+                         "after destination.stop nothing may publish to the site")
+
+        p.ok("destination.start", id="extra")
+        self.studio.wait_destination_state("extra", "live", 20)
+        self.site.wait_publishing(key, timeout=10)
+
+        p.ok("destination.remove", id="extra")
+        self.studio.wait_until(lambda s: find_by_id(s["destinations"], "extra") is None, 10,
+                               "destination 'extra' to be gone from status")
+
+        self.assert_error(p.command("destination.start", id="extra"), ("not_found",),
+                          "destination.start of a removed destination")
+        self.assert_error(p.command("destination.add", id="broken", name="x", url="rtmp//x",
+                                    key="k"), ("invalid",), "destination.add with a bad URL")
+        self.assertIsNone(find_by_id(self.studio.status()["destinations"], "broken"))
+        self.assertNotIn(key, self.studio.log_text(), "the key must not be logged")
+
+    # -- recording
+
+    def test_recording_stop_and_start(self):
+        status = self.studio.wait_until(lambda s: s["recording"]["state"] == "recording", 10,
+                                        "recording")
+        first_path = status["recording"]["path"]
+        self.producer.ok("recording.stop")
+        self.studio.wait_until(lambda s: s["recording"]["state"] == "stopped", 10,
+                               "recording.state stopped")
+        self.producer.wait_event("recording.changed", 5)
+        self.producer.ok("recording.start")
+        status = self.studio.wait_until(lambda s: s["recording"]["state"] == "recording", 10,
+                                        "recording.state recording again")
+        self.assertNotEqual(status["recording"]["path"], first_path,
+                            "recording.start must begin a new file")
+        self.studio.wait_until(lambda s: s["recording"]["bytes"] > 0, 10,
+                               "the new recording to grow")
+
+
+if __name__ == "__main__":
+    harness.main()

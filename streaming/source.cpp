@@ -274,6 +274,9 @@ ElementPtr Source::buildInput() {
     gst_util_set_object_arg(G_OBJECT(vsrc), "pattern", plan_.argument.c_str());
     // Move, so that a frozen picture is visible as frozen.
     g_object_set(vsrc, "horizontal-speed", 2, nullptr);
+    // Patterns such as "ball" draw on the background colour: a slate blue
+    // keeps the picture's edges visible against the program's black.
+    g_object_set(vsrc, "background-color", 0xff2a3a4au, nullptr);
     GstElement* label = makeElement("textoverlay");
     const std::string label_font = "Noto Sans CJK SC Bold " + std::to_string(std::max(10, format_.height / 20));
     g_object_set(label, "text", spec_.label.c_str(), "font-desc", label_font.c_str(), "halignment",

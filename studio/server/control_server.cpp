@@ -55,6 +55,10 @@ constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
 // A client we decided to drop that does not become writable in this time is
 // cut off without a close frame.
 constexpr int kForcedCloseTimeoutS = 2;
+// A client being closed after its queue (close(), rate limit) that does not
+// read what is left in this time is cut off; new messages are no longer
+// queued for it meanwhile, and the idle timer no longer applies.
+constexpr int kCloseAfterQueueTimeoutS = 10;
 
 constexpr char kProtocolName[] = "yishiting";
 
@@ -75,7 +79,9 @@ std::int64_t nowUs() {
       .count();
 }
 
-void logError(const char* what) { std::fprintf(stderr, "[server] %s\n", what); }
+void logError(const char* what) {
+  std::fprintf(stderr, "[server] %s\n", what);
+}
 
 // lws's own log lines, errors only (set in start()). They never contain
 // message payloads.
@@ -137,8 +143,8 @@ bool isValidUtf8(std::string_view text) {
 bool isSafeSegment(std::string_view segment) {
   if (segment.empty() || segment.front() == '.') return false;
   return std::all_of(segment.begin(), segment.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
   });
 }
 
@@ -277,7 +283,7 @@ struct SessionData {
 
 struct ControlServer::Impl {
   Impl(ServerOptions options_in, Handlers handlers_in)
-      : options(std::move(options_in)), handlers(std::move(handlers_in)) {}
+      : options_(std::move(options_in)), handlers_(std::move(handlers_in)) {}
 
   enum class CloseMode {
     kOpen = 0,
@@ -289,7 +295,7 @@ struct ControlServer::Impl {
   struct Client {
     lws* wsi = nullptr;
     std::string address;
-    std::deque<FramePtr> queue;  // at most options.max_queued_messages
+    std::deque<FramePtr> queue;  // at most options_.max_queued_messages
     std::string rx;              // text message being reassembled
     std::size_t rx_bytes = 0;    // size of the message being received (text or binary)
     bool rx_binary = false;
@@ -316,8 +322,7 @@ struct ControlServer::Impl {
     FramePtr frame;
   };
 
-  static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
-                      std::size_t len);
+  static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
   static const lws_protocols kProtocols[];
 
   bool start(std::string* error);
@@ -346,8 +351,7 @@ struct ControlServer::Impl {
             bool close_after = false);
   int replyError(lws* wsi, unsigned int status, std::string_view code, std::string_view message,
                  bool head_only);
-  int refuseUpgrade(lws* wsi, unsigned int status, std::string_view code,
-                    std::string_view message);
+  int refuseUpgrade(lws* wsi, unsigned int status, std::string_view code, std::string_view message);
   int serveStatic(lws* wsi, std::string_view path, bool head_only);
   int serveHls(lws* wsi, std::string_view name, bool head_only);
 
@@ -358,16 +362,15 @@ struct ControlServer::Impl {
   bool takeToken(Client& client);
 
   // Set at construction, read-only afterwards (any thread).
-  const ServerOptions options;
-  const Handlers handlers;
+  const ServerOptions options_;
+  const Handlers handlers_;
 
   // start()/stop() caller only. The context is created in start() and
   // destroyed at the end of serviceLoop() (so that on_close runs on the
   // service thread); the thread is joined before start() may run again.
-  ContextPtr context;
-  lws_vhost* vhost = nullptr;
-  std::thread thread;
-  std::thread::id service_thread_id;
+  ContextPtr context_;
+  lws_vhost* vhost_ = nullptr;
+  std::thread thread_;
 
   mutable std::mutex mutex_;
   // Non-null while the service thread may be woken. Guarded by mutex_.
@@ -395,6 +398,9 @@ struct ControlServer::Impl {
   std::unordered_map<lws*, HttpReply> http_replies_;
   std::vector<unsigned char> http_buffer_;
   bool shutting_down_ = false;
+  // lws_context_destroy() is running: wsis are going away under us, so
+  // nothing new is queued or scheduled.
+  bool destroying_ = false;
   std::int64_t shutdown_deadline_us_ = 0;
   lws_sorted_usec_list_t shutdown_timer_ = {};
   // Never reused within one ControlServer; only the service thread increments
@@ -426,8 +432,8 @@ namespace {
 
 // Added by lws to every response it builds a status line for (our replies,
 // its own errors and the file server).
-const lws_protocol_vhost_options kNoSniffHeader = {nullptr, nullptr, "x-content-type-options:",
-                                                   "nosniff"};
+const lws_protocol_vhost_options kNoSniffHeader = {nullptr, nullptr,
+                                                   "x-content-type-options:", "nosniff"};
 
 std::string describeBindFailure(const std::string& host, int port) {
   std::string message = "cannot listen on " + host + ":" + std::to_string(port);
@@ -467,7 +473,7 @@ bool ControlServer::Impl::start(std::string* error) {
     if (error) *error = std::move(message);
     return false;
   };
-  if (thread.joinable()) return fail("server already running");
+  if (thread_.joinable()) return fail("server already running");
 
   // Process-wide: silence lws's notices, keep its errors.
   lws_set_log_level(LLL_ERR, emitLwsLog);
@@ -481,26 +487,26 @@ bool ControlServer::Impl::start(std::string* error) {
   info.max_http_header_pool = 64;
   info.server_string = "yishiting";
   info.timeout_secs = 10;
-  context.reset(lws_create_context(&info));
-  if (!context) return fail("cannot create the libwebsockets context");
+  context_.reset(lws_create_context(&info));
+  if (!context_) return fail("cannot create the libwebsockets context");
 
-  const bool ipv4_host = options.host.find(':') == std::string::npos;
+  const bool ipv4_host = options_.host.find(':') == std::string::npos;
   lws_context_creation_info vhost_info = {};
   vhost_info.vhost_name = "audience";
-  vhost_info.port = options.port;
-  vhost_info.iface = options.host.empty() ? nullptr : options.host.c_str();
+  vhost_info.port = options_.port;
+  vhost_info.iface = options_.host.empty() ? nullptr : options_.host.c_str();
   vhost_info.protocols = kProtocols;
   vhost_info.headers = &kNoSniffHeader;
   vhost_info.user = this;
   vhost_info.keepalive_timeout = 5;
   vhost_info.options =
       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND | (ipv4_host ? LWS_SERVER_OPTION_DISABLE_IPV6 : 0);
-  vhost = lws_create_vhost(context.get(), &vhost_info);
-  const int bound_port = vhost ? lws_get_vhost_listen_port(vhost) : 0;
-  if (!vhost || bound_port <= 0) {
-    vhost = nullptr;
-    context.reset();
-    return fail(describeBindFailure(options.host, options.port));
+  vhost_ = lws_create_vhost(context_.get(), &vhost_info);
+  const int bound_port = vhost_ ? lws_get_vhost_listen_port(vhost_) : 0;
+  if (!vhost_ || bound_port <= 0) {
+    vhost_ = nullptr;
+    context_.reset();
+    return fail(describeBindFailure(options_.host, options_.port));
   }
   port_ = bound_port;
 
@@ -508,16 +514,15 @@ bool ControlServer::Impl::start(std::string* error) {
   {
     std::lock_guard lock(mutex_);
     stop_requested_ = false;
-    wake_context_ = context.get();
+    wake_context_ = context_.get();
   }
-  thread = std::thread([this] { serviceLoop(); });
-  service_thread_id = thread.get_id();
+  thread_ = std::thread([this] { serviceLoop(); });
   return true;
 }
 
 void ControlServer::Impl::stop() {
-  if (!thread.joinable()) return;
-  if (std::this_thread::get_id() == thread.get_id()) {
+  if (!thread_.joinable()) return;
+  if (std::this_thread::get_id() == thread_.get_id()) {
     logError("stop() called from a handler on the service thread; ignored");
     return;
   }
@@ -526,7 +531,7 @@ void ControlServer::Impl::stop() {
     stop_requested_ = true;
     if (wake_context_) lws_cancel_service(wake_context_);
   }
-  thread.join();
+  thread_.join();
   {
     std::lock_guard lock(mutex_);
     pending_.clear();
@@ -534,13 +539,17 @@ void ControlServer::Impl::stop() {
     subscriptions_.clear();
     stop_requested_ = false;
   }
-  vhost = nullptr;
+  vhost_ = nullptr;
   port_ = 0;
 }
 
 // Service thread for its whole life.
 void ControlServer::Impl::serviceLoop() {
-  while (lws_service(context.get(), 0) >= 0) {
+  while (true) {
+    if (lws_service(context_.get(), 0) < 0) {
+      logError("lws_service failed; the server has stopped serving");
+      break;
+    }
     if (shutting_down_ && (clients_.empty() || nowUs() >= shutdown_deadline_us_)) break;
   }
   {
@@ -549,7 +558,9 @@ void ControlServer::Impl::serviceLoop() {
   }
   lws_sul_cancel(&shutdown_timer_);
   // Closes what is left (LWS_CALLBACK_CLOSED → on_close, on this thread).
-  context.reset();
+  destroying_ = true;
+  context_.reset();
+  destroying_ = false;
   clients_.clear();
   connections_per_address_.clear();
   http_replies_.clear();
@@ -565,7 +576,7 @@ void ControlServer::Impl::beginShutdown() {
       nowUs() + std::chrono::duration_cast<std::chrono::microseconds>(kShutdownGrace).count();
   // Only there to make lws_service() return at the deadline.
   lws_sul_schedule(
-      context.get(), 0, &shutdown_timer_, [](lws_sorted_usec_list_t*) {},
+      context_.get(), 0, &shutdown_timer_, [](lws_sorted_usec_list_t*) {},
       std::chrono::duration_cast<std::chrono::microseconds>(kShutdownGrace).count());
   // What was handed over before stop() still goes out (the last event of a
   // show, say); a client that cannot take it in the grace period is cut off.
@@ -581,7 +592,7 @@ void ControlServer::Impl::hand(Outgoing outgoing) {
   std::lock_guard lock(mutex_);
   if (!wake_context_ || stop_requested_) return;
   if (outgoing.client != 0 && !subscriptions_.contains(outgoing.client)) return;
-  if (pending_.size() >= std::max<std::size_t>(options.max_pending_messages, 1)) {
+  if (pending_.size() >= std::max<std::size_t>(options_.max_pending_messages, 1)) {
     pending_.pop_front();
     ++dropped_pending_;
     if (!pending_overflow_logged_) {
@@ -637,7 +648,7 @@ ControlServer::Impl::Client* ControlServer::Impl::findClient(SessionData* sessio
 
 void ControlServer::Impl::enqueue(Client& client, FramePtr frame) {
   if (client.close_mode != CloseMode::kOpen) return;
-  if (client.queue.size() >= options.max_queued_messages) {
+  if (client.queue.size() >= options_.max_queued_messages) {
     ++dropped_slow_;
     closeNow(client, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too slow");
     return;
@@ -654,6 +665,7 @@ void ControlServer::Impl::closeAfterQueue(Client& client, lws_close_status code,
   client.close_code = code;
   client.close_reason = std::move(reason);
   lws_callback_on_writable(client.wsi);
+  lws_set_timeout(client.wsi, PENDING_TIMEOUT_USER_OK, kCloseAfterQueueTimeoutS);
 }
 
 void ControlServer::Impl::closeNow(Client& client, lws_close_status code, std::string reason) {
@@ -676,7 +688,7 @@ bool ControlServer::Impl::takeToken(Client& client) {
   const std::int64_t now = nowUs();
   const double elapsed_s = static_cast<double>(now - client.tokens_updated_us) / 1e6;
   client.tokens =
-      std::min(options.message_burst, client.tokens + elapsed_s * options.messages_per_second);
+      std::min(options_.message_burst, client.tokens + elapsed_s * options_.messages_per_second);
   client.tokens_updated_us = now;
   if (client.tokens < 1.0) return false;
   client.tokens -= 1.0;
@@ -703,18 +715,17 @@ int ControlServer::Impl::onConfirmUpgrade(lws* wsi, char* upgrade) {
   if (shutting_down_) {
     return refuseUpgrade(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "stopping", "server stopping");
   }
-  if (!options.allowed_origins.empty()) {
+  if (!options_.allowed_origins.empty()) {
     const std::string origin = headerValue(wsi, WSI_TOKEN_ORIGIN);
-    if (!origin.empty() && std::find(options.allowed_origins.begin(),
-                                     options.allowed_origins.end(),
-                                     origin) == options.allowed_origins.end()) {
-      return refuseUpgrade(wsi, HTTP_STATUS_FORBIDDEN, "forbidden_origin",
-                           "origin not allowed");
+    if (!origin.empty() &&
+        std::find(options_.allowed_origins.begin(), options_.allowed_origins.end(), origin) ==
+            options_.allowed_origins.end()) {
+      return refuseUpgrade(wsi, HTTP_STATUS_FORBIDDEN, "forbidden_origin", "origin not allowed");
     }
   }
   const std::string address = peerAddress(wsi);
   auto it = connections_per_address_.find(address);
-  if (it != connections_per_address_.end() && it->second >= options.max_connections_per_address) {
+  if (it != connections_per_address_.end() && it->second >= options_.max_connections_per_address) {
     ++refused_;
     return refuseUpgrade(wsi, 429, "too_many_connections",
                          "too many connections from this address");
@@ -729,7 +740,7 @@ int ControlServer::Impl::onEstablished(lws* wsi, SessionData* session) {
   Client& client = clients_[id];
   client.wsi = wsi;
   client.address = peerAddress(wsi);
-  client.tokens = options.message_burst;
+  client.tokens = options_.message_burst;
   client.tokens_updated_us = nowUs();
   client.last_rx_us = client.tokens_updated_us;
   ++connections_per_address_[client.address];
@@ -739,10 +750,10 @@ int ControlServer::Impl::onEstablished(lws* wsi, SessionData* session) {
   }
   ++connections_;
   ++accepted_;
-  if (options.idle_timeout_s > 0) {
-    lws_set_timer_usecs(wsi, static_cast<lws_usec_t>(options.idle_timeout_s) * LWS_US_PER_SEC);
+  if (options_.idle_timeout_s > 0) {
+    lws_set_timer_usecs(wsi, static_cast<lws_usec_t>(options_.idle_timeout_s) * LWS_US_PER_SEC);
   }
-  if (handlers.on_open) handlers.on_open(id, client.address);
+  if (handlers_.on_open) handlers_.on_open(id, client.address);
   return 0;
 }
 
@@ -759,7 +770,7 @@ int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* i
     client->rx_binary = lws_frame_is_binary(wsi) != 0;
   }
   client->rx_bytes += len;
-  if (client->rx_bytes > options.max_message_bytes) {
+  if (client->rx_bytes > options_.max_message_bytes) {
     ++oversize_;
     static constexpr char kReason[] = "message too big";
     lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
@@ -789,7 +800,7 @@ int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* i
     enqueue(*client, std::make_shared<OutFrame>(kErrorInvalidUtf8));
     return 0;
   }
-  if (handlers.on_message) handlers.on_message(session->id, std::move(message));
+  if (handlers_.on_message) handlers_.on_message(session->id, std::move(message));
   return 0;
 }
 
@@ -819,9 +830,9 @@ int ControlServer::Impl::onServerWriteable(lws* wsi, SessionData* session) {
 
 int ControlServer::Impl::onTimer(lws* wsi, SessionData* session) {
   Client* client = findClient(session);
-  if (!client || options.idle_timeout_s <= 0 || client->close_mode != CloseMode::kOpen) return 0;
+  if (!client || options_.idle_timeout_s <= 0 || client->close_mode != CloseMode::kOpen) return 0;
   const std::int64_t timeout_us =
-      static_cast<std::int64_t>(options.idle_timeout_s) * LWS_US_PER_SEC;
+      static_cast<std::int64_t>(options_.idle_timeout_s) * LWS_US_PER_SEC;
   const std::int64_t idle_us = nowUs() - client->last_rx_us;
   if (idle_us < timeout_us) {
     // Re-armed lazily here rather than on every message: lws keeps timers in
@@ -855,16 +866,16 @@ void ControlServer::Impl::onClosed(SessionData* session) {
     close_requests_.erase(id);
   }
   --connections_;
-  if (handlers.on_close) handlers.on_close(id);
+  if (handlers_.on_close) handlers_.on_close(id);
 }
 
 // ---------------------------------------------------------------------------
 // HTTP (service thread)
 
-int ControlServer::Impl::reply(lws* wsi, unsigned int status, const char* content_type,
-                               std::shared_ptr<const std::string> body, bool head_only,
-                               const std::vector<std::pair<std::string, std::string>>& extra_headers,
-                               bool close_after) {
+int ControlServer::Impl::reply(
+    lws* wsi, unsigned int status, const char* content_type,
+    std::shared_ptr<const std::string> body, bool head_only,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers, bool close_after) {
   if (!body) body = std::make_shared<const std::string>();
   unsigned char buffer[LWS_PRE + 2048];
   unsigned char* start = buffer + LWS_PRE;
@@ -923,8 +934,7 @@ int ControlServer::Impl::refuseUpgrade(lws* wsi, unsigned int status, std::strin
       lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
                                   reinterpret_cast<const unsigned char*>(kNoStore),
                                   sizeof(kNoStore) - 1, &p, end) ||
-      lws_finalize_http_header(wsi, &p, end) ||
-      static_cast<std::size_t>(end - p) < body.size()) {
+      lws_finalize_http_header(wsi, &p, end) || static_cast<std::size_t>(end - p) < body.size()) {
     return -1;
   }
   std::memcpy(p, body.data(), body.size());
@@ -964,10 +974,10 @@ int ControlServer::Impl::serveFile(lws* wsi, const std::string& path, const char
 
 int ControlServer::Impl::serveHls(lws* wsi, std::string_view name, bool head_only) {
   const char* type = hlsContentType(extensionOf(name));
-  if (options.hls_dir.empty() || !isSafeSegment(name) || !type) {
+  if (options_.hls_dir.empty() || !isSafeSegment(name) || !type) {
     return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
   }
-  const std::optional<std::string> path = resolveInside(options.hls_dir, std::string(name));
+  const std::optional<std::string> path = resolveInside(options_.hls_dir, std::string(name));
   struct stat info = {};
   if (!path || ::stat(path->c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
     return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
@@ -979,7 +989,7 @@ int ControlServer::Impl::serveStatic(lws* wsi, std::string_view path, bool head_
   auto not_found = [&] {
     return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
   };
-  if (options.web_root.empty()) return not_found();
+  if (options_.web_root.empty()) return not_found();
   // path starts with '/'. Check every segment; a trailing '/' means "the
   // index of this directory".
   std::string relative;
@@ -993,7 +1003,7 @@ int ControlServer::Impl::serveStatic(lws* wsi, std::string_view path, bool head_
     relative += segment;
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
   }
-  std::optional<std::string> resolved = resolveInside(options.web_root, relative);
+  std::optional<std::string> resolved = resolveInside(options_.web_root, relative);
   struct stat info = {};
   if (!resolved || ::stat(resolved->c_str(), &info) != 0) return not_found();
   if (S_ISDIR(info.st_mode)) {
@@ -1003,7 +1013,7 @@ int ControlServer::Impl::serveStatic(lws* wsi, std::string_view path, bool head_
                    std::make_shared<const std::string>("moved\n"), head_only,
                    {{"location:", std::string(path) + "/"}});
     }
-    resolved = resolveInside(options.web_root,
+    resolved = resolveInside(options_.web_root,
                              relative.empty() ? "index.html" : relative + "/index.html");
     if (!resolved || ::stat(resolved->c_str(), &info) != 0) return not_found();
   } else if (wants_directory) {
@@ -1018,16 +1028,16 @@ int ControlServer::Impl::onHttp(lws* wsi) {
   int uri_length = 0;
   const int method = lws_http_get_uri_and_method(wsi, &uri, &uri_length);
   if (method != LWSHUMETH_GET && method != LWSHUMETH_HEAD) {
-    return reply(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "application/json; charset=utf-8",
-                 std::make_shared<const std::string>(
-                     jsonError("method_not_allowed", "only GET and HEAD")),
-                 false, {{"allow:", "GET, HEAD"}}, /*close_after=*/true);
+    return reply(
+        wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "application/json; charset=utf-8",
+        std::make_shared<const std::string>(jsonError("method_not_allowed", "only GET and HEAD")),
+        false, {{"allow:", "GET, HEAD"}}, /*close_after=*/true);
   }
   const bool head_only = method == LWSHUMETH_HEAD;
   // lws has already %-decoded the path and collapsed "." and ".." segments
   // (and refuses %00); the checks below do not rely on that.
-  const std::string_view path = uri ? std::string_view(uri, static_cast<std::size_t>(uri_length))
-                                    : std::string_view();
+  const std::string_view path =
+      uri ? std::string_view(uri, static_cast<std::size_t>(uri_length)) : std::string_view();
   if (path.empty() || path.front() != '/') {
     return replyError(wsi, HTTP_STATUS_BAD_REQUEST, "bad_request", "bad path", head_only);
   }
@@ -1045,13 +1055,13 @@ int ControlServer::Impl::onHttp(lws* wsi) {
     }
     if (!body) {
       return reply(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-                   std::make_shared<const std::string>("# metrics not available yet\n"),
-                   head_only, {{"cache-control:", "no-store"}});
+                   std::make_shared<const std::string>("# metrics not available yet\n"), head_only,
+                   {{"cache-control:", "no-store"}});
     }
-    return reply(wsi, HTTP_STATUS_OK,
-                 status ? "application/json; charset=utf-8"
-                        : "text/plain; version=0.0.4; charset=utf-8",
-                 std::move(body), head_only, {{"cache-control:", "no-store"}});
+    return reply(
+        wsi, HTTP_STATUS_OK,
+        status ? "application/json; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8",
+        std::move(body), head_only, {{"cache-control:", "no-store"}});
   }
   if (path == "/ws") {
     return replyError(wsi, 426, "upgrade_required", "WebSocket only", head_only);
@@ -1100,7 +1110,7 @@ int ControlServer::Impl::callback(lws* wsi, lws_callback_reasons reason, void* u
   auto* session = static_cast<SessionData*>(user);
   switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-      self->drainHandedOver();
+      if (!self->destroying_) self->drainHandedOver();
       return 0;
 
     case LWS_CALLBACK_HTTP:
@@ -1142,13 +1152,21 @@ int ControlServer::Impl::callback(lws* wsi, lws_callback_reasons reason, void* u
 ControlServer::ControlServer(ServerOptions options, Handlers handlers)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handlers))) {}
 
-ControlServer::~ControlServer() { stop(); }
+ControlServer::~ControlServer() {
+  stop();
+}
 
-bool ControlServer::start(std::string* error) { return impl_->start(error); }
+bool ControlServer::start(std::string* error) {
+  return impl_->start(error);
+}
 
-void ControlServer::stop() { impl_->stop(); }
+void ControlServer::stop() {
+  impl_->stop();
+}
 
-int ControlServer::port() const { return impl_->port_; }
+int ControlServer::port() const {
+  return impl_->port_;
+}
 
 void ControlServer::setStatusJson(std::shared_ptr<const std::string> json) {
   std::lock_guard lock(impl_->mutex_);
@@ -1185,7 +1203,9 @@ void ControlServer::close(ClientId client) {
   lws_cancel_service(impl_->wake_context_);
 }
 
-std::size_t ControlServer::connectionCount() const { return impl_->connections_; }
+std::size_t ControlServer::connectionCount() const {
+  return impl_->connections_;
+}
 
 ServerStats ControlServer::stats() const {
   ServerStats stats;

@@ -15,6 +15,23 @@
 // lws_cancel_service(); the service thread writes only in
 // LWS_CALLBACK_SERVER_WRITEABLE. A client whose outgoing queue is full (a slow
 // reader) is dropped, so no client can grow the studio's memory.
+//
+// Limits, as a client sees them:
+//   message over max_message_bytes      close 1009 "message too big"
+//   binary message                      {"type":"error","code":"bad_message",
+//                                        "message":"text frames only"}, stays open
+//   invalid UTF-8                       same, "message":"invalid UTF-8", stays open
+//   over messages_per_second/burst      {"type":"error","code":"rate_limited",...},
+//                                       then close 1008 "rate limited"
+//   over max_connections_per_address    upgrade refused: HTTP 429 with
+//                                       {"type":"error","code":"too_many_connections",...}
+//   Origin not in allowed_origins       upgrade refused: HTTP 403
+//   upgrade on a path other than /ws    upgrade refused: HTTP 404
+//   not reading (queue over limit)      close 1008 "too slow", or cut off without a
+//                                       close frame when its socket is full
+//   silent for idle_timeout_s           close 1000 "idle timeout"
+//   close(id)                           queued messages, then close 1000
+//   stop()                              queued messages, then close 1001
 #pragma once
 
 #include <cstddef>
@@ -30,15 +47,15 @@ using ClientId = std::uint64_t;  // never reused within one run; 0 is invalid
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;            // 0: pick a free port (see ControlServer::port())
-  std::string hls_dir;        // served at /hls/; empty: /hls/ is 404
-  std::string web_root;       // served at /; empty: only the routes above
-  std::size_t max_message_bytes = 4096;         // a larger WebSocket message closes the connection
-  std::size_t max_queued_messages = 1024;       // per client; over it the client is dropped
-  std::size_t max_connections_per_address = 16; // WebSocket connections from one IP
-  double messages_per_second = 20;              // per connection, token bucket ...
-  double message_burst = 40;                    // ... of this depth; over it: error + close
-  int idle_timeout_s = 300;                     // a WebSocket silent this long is closed; 0: never
+  int port = 8080;                               // 0: pick a free port (see ControlServer::port())
+  std::string hls_dir;                           // served at /hls/; empty: /hls/ is 404
+  std::string web_root;                          // served at /; empty: only the routes above
+  std::size_t max_message_bytes = 4096;          // a larger WebSocket message closes the connection
+  std::size_t max_queued_messages = 1024;        // per client; over it the client is dropped
+  std::size_t max_connections_per_address = 16;  // WebSocket connections from one IP
+  double messages_per_second = 20;               // per connection, token bucket ...
+  double message_burst = 40;                     // ... of this depth; over it: error + close
+  int idle_timeout_s = 300;                      // a WebSocket silent this long is closed; 0: never
   // Messages handed over by send()/publish() that the service thread has not
   // picked up yet. Only reached when the service thread is stalled; over it the
   // oldest are dropped (counted in ServerStats::dropped_pending_messages).
@@ -52,16 +69,16 @@ struct ServerOptions {
 
 // Counters for /metrics and tests; a snapshot, each field read atomically.
 struct ServerStats {
-  std::size_t connections = 0;                // WebSocket clients connected now
-  std::size_t queued_messages = 0;            // in all per-client queues now
-  std::uint64_t accepted_connections = 0;     // since start
-  std::uint64_t refused_connections = 0;      // over max_connections_per_address
-  std::uint64_t dropped_slow_clients = 0;     // queue over max_queued_messages
-  std::uint64_t dropped_pending_messages = 0; // over max_pending_messages
-  std::uint64_t oversize_closes = 0;          // message over max_message_bytes
-  std::uint64_t rate_limited_closes = 0;
-  std::uint64_t bad_messages = 0;             // binary or invalid UTF-8
-  std::uint64_t idle_closes = 0;
+  std::size_t connections = 0;                 // WebSocket clients connected now
+  std::size_t queued_messages = 0;             // in all per-client queues now
+  std::uint64_t accepted_connections = 0;      // since start
+  std::uint64_t refused_connections = 0;       // over max_connections_per_address
+  std::uint64_t dropped_slow_clients = 0;      // queue over max_queued_messages
+  std::uint64_t dropped_pending_messages = 0;  // over max_pending_messages
+  std::uint64_t oversize_closes = 0;           // message over max_message_bytes
+  std::uint64_t rate_limited_closes = 0;       // over the token bucket
+  std::uint64_t bad_messages = 0;              // binary or invalid UTF-8
+  std::uint64_t idle_closes = 0;               // silent for idle_timeout_s
 };
 
 // Bits for publish(): which clients receive an event.
@@ -94,10 +111,11 @@ class ControlServer {
   // Binds and starts the service thread. False with a message in *error when
   // the address cannot be bound (or the server is already running).
   bool start(std::string* error);
-  // Closes every connection (close 1001, ~0.5 s grace for the close
-  // handshakes), destroys the lws context and joins the service thread;
-  // on_close runs for every open client before it returns. Idempotent. Must
-  // not be called from a handler (it would join its own thread).
+  // Closes every connection (what was already handed over is still written,
+  // then close 1001; clients get ~0.5 s before they are cut off), destroys the
+  // lws context and joins the service thread; on_close runs for every open
+  // client before it returns. Idempotent. Must not be called from a handler
+  // (it would join its own thread).
   void stop();
   // The bound port (useful with port 0). Valid after start().
   int port() const;

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -49,6 +50,8 @@ int connectLoopback(int port, int receive_buffer_bytes = 0) {
   }
   timeval timeout = {5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+  const int one = 1;  // small frames go out at once, not after a delayed ACK
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   sockaddr_in address = {};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
@@ -90,7 +93,7 @@ std::string lower(std::string text) {
 }
 
 struct HttpResponse {
-  int status = 0;  // 0: no response (connection dropped)
+  int status = 0;                              // 0: no response (connection dropped)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 
@@ -243,8 +246,8 @@ class WsClient {
     const auto deadline = Clock::now() + timeout;
     while (true) {
       if (std::optional<Frame> frame = parseFrame()) return frame;
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                              Clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (left <= 0ms) return std::nullopt;
       const int got = receiveSome(fd_, &buffer_, left);
       if (got == 0) {
@@ -273,8 +276,8 @@ class WsClient {
   int waitClose(std::chrono::milliseconds timeout = 3000ms) {
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                              Clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       std::optional<Frame> frame = readFrame(left);
       if (!frame) return eof_ ? 0 : -1;
       if (frame->opcode == 0x8) {
@@ -290,8 +293,8 @@ class WsClient {
   bool waitEof(std::chrono::milliseconds timeout = 3000ms) {
     const auto deadline = Clock::now() + timeout;
     while (!eof_ && Clock::now() < deadline) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                              Clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       readFrame(left);
       buffer_.clear();
     }
@@ -577,9 +580,9 @@ TEST_F(ControlServerTest, StaticFilesCarryContentTypesAndSecurityHeaders) {
 
 TEST_F(ControlServerTest, UnknownPathsAre404) {
   startServer();
-  for (const char* target : {"/nope", "/nope.html", "/hls/missing.ts", "/hls/sub/seg.ts",
-                             "/hls/.hidden.ts", "/hls/", "/hls/live.exe", "/hls/app.js",
-                             "/index.html/", "/producer/missing.js"}) {
+  for (const char* target :
+       {"/nope", "/nope.html", "/hls/missing.ts", "/hls/sub/seg.ts", "/hls/.hidden.ts", "/hls/",
+        "/hls/live.exe", "/hls/app.js", "/index.html/", "/producer/missing.js"}) {
     HttpResponse response = httpGet(port_, target);
     EXPECT_EQ(response.status, 404) << target;
     EXPECT_EQ(response.header("x-content-type-options"), "nosniff") << target;
@@ -601,13 +604,26 @@ TEST_F(ControlServerTest, NoWebRootMeansOnlyTheApiRoutes) {
 
 TEST_F(ControlServerTest, PathTraversalIsRefused) {
   startServer();
-  for (const char* target :
-       {"/hls/../secret.txt", "/hls/%2e%2e%2fsecret.txt", "/hls/..%2fsecret.txt",
-        "/hls/%2e%2e/secret.txt", "/%2e%2e/%2e%2e/etc/passwd", "/../secret.txt",
-        "/%2e%2e/secret.txt", "/..%2f..%2fetc%2fpasswd", "/hls/a%00b", "/a%00b.html",
-        "/hls/%252e%252e%252fsecret.txt", "/%252e%252e/secret.txt", "/hls/..\\secret.txt",
-        "/escape.txt", "/hls/escape.ts", "/hls/%2fetc%2fpasswd", "//etc/passwd",
-        "/hls/....//secret.txt", "/%c0%ae%c0%ae/secret.txt", "/hls/%zz"}) {
+  for (const char* target : {"/hls/../secret.txt",
+                             "/hls/%2e%2e%2fsecret.txt",
+                             "/hls/..%2fsecret.txt",
+                             "/hls/%2e%2e/secret.txt",
+                             "/%2e%2e/%2e%2e/etc/passwd",
+                             "/../secret.txt",
+                             "/%2e%2e/secret.txt",
+                             "/..%2f..%2fetc%2fpasswd",
+                             "/hls/a%00b",
+                             "/a%00b.html",
+                             "/hls/%252e%252e%252fsecret.txt",
+                             "/%252e%252e/secret.txt",
+                             "/hls/..\\secret.txt",
+                             "/escape.txt",
+                             "/hls/escape.ts",
+                             "/hls/%2fetc%2fpasswd",
+                             "//etc/passwd",
+                             "/hls/....//secret.txt",
+                             "/%c0%ae%c0%ae/secret.txt",
+                             "/hls/%zz"}) {
     HttpResponse response = httpGet(port_, target);
     EXPECT_NE(response.status, 200) << target;
     EXPECT_EQ(response.body.find("TOP SECRET"), std::string::npos) << target;
@@ -722,24 +738,26 @@ TEST_F(ControlServerTest, InvalidUtf8AndBinaryGetErrorsAndAreNotPassedOn) {
   WsClient client;
   connect(client);
 
-  const std::string invalid_utf8 = R"({"type":"error","code":"bad_message","message":"invalid UTF-8"})";
+  const std::string invalid_utf8 =
+      R"({"type":"error","code":"bad_message","message":"invalid UTF-8"})";
   for (const std::string& bad : {
-           std::string("\xC0\xAF"),               // overlong '/'
-           std::string("\xE0\x80\xAF"),           // overlong, 3 bytes
-           std::string("\xF0\x80\x80\xAF"),       // overlong, 4 bytes
-           std::string("\xED\xA0\x80"),           // UTF-16 surrogate U+D800
-           std::string("\xED\xBF\xBF"),           // surrogate U+DFFF
-           std::string("\xF4\x90\x80\x80"),       // above U+10FFFF
-           std::string("abc\xE4\xBD"),            // truncated 3-byte sequence
-           std::string("\x80"),                   // lone continuation byte
-           std::string("\xFF\xFE"),               // never valid
-           std::string("ok \xE4\xBD\xA0 \xC3"),   // valid, then truncated
+           std::string("\xC0\xAF"),              // overlong '/'
+           std::string("\xE0\x80\xAF"),          // overlong, 3 bytes
+           std::string("\xF0\x80\x80\xAF"),      // overlong, 4 bytes
+           std::string("\xED\xA0\x80"),          // UTF-16 surrogate U+D800
+           std::string("\xED\xBF\xBF"),          // surrogate U+DFFF
+           std::string("\xF4\x90\x80\x80"),      // above U+10FFFF
+           std::string("abc\xE4\xBD"),           // truncated 3-byte sequence
+           std::string("\x80"),                  // lone continuation byte
+           std::string("\xFF\xFE"),              // never valid
+           std::string("ok \xE4\xBD\xA0 \xC3"),  // valid, then truncated
        }) {
     ASSERT_TRUE(client.sendText(bad));
     EXPECT_EQ(client.readText(), invalid_utf8);
   }
   ASSERT_TRUE(client.sendFrame(0x2, std::string("\x00\x01\x02", 3)));
-  EXPECT_EQ(client.readText(), R"({"type":"error","code":"bad_message","message":"text frames only"})");
+  EXPECT_EQ(client.readText(),
+            R"({"type":"error","code":"bad_message","message":"text frames only"})");
   EXPECT_EQ(recorder_.messageCount(), 0u);
 
   const std::string valid = "问题 ✓ 😀 \xF4\x8F\xBF\xBF \xEF\xBF\xBD";
@@ -751,7 +769,7 @@ TEST_F(ControlServerTest, InvalidUtf8AndBinaryGetErrorsAndAreNotPassedOn) {
 
 TEST_F(ControlServerTest, RateLimitSendsErrorThenCloses) {
   ServerOptions options = defaultOptions();
-  options.messages_per_second = 1;
+  options.messages_per_second = 0.1;  // no refill within the test
   options.message_burst = 3;
   startServer(options);
   WsClient client;
@@ -917,10 +935,10 @@ TEST_F(ControlServerTest, KeepAliveAndDeclinedH2cUpgradeStayOnHttp1) {
   ::close(fd);
 
   // What curl --http2 sends on http://: served as HTTP/1.1, not switched.
-  HttpResponse response = httpRequest(
-      port_, "GET", "/index.html",
-      "Connection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\n"
-      "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n");
+  HttpResponse response =
+      httpRequest(port_, "GET", "/index.html",
+                  "Connection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\n"
+                  "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, "<!doctype html><title>viewer</title>");
 }

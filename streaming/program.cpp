@@ -216,25 +216,29 @@ void Program::build() {
   // into the encoder.
   {
     PadPtr pad(gst_element_get_static_pad(comp_caps, "src"));
-    const GstClockTime frame_ns = GST_SECOND / std::max(1, v.fps);
-    auto* held = new std::pair<std::shared_ptr<Counters>, GstClockTime>(counters_, frame_ns);
+    struct GapProbe {
+      std::shared_ptr<Counters> counters;
+      GstClockTime frame_ns;
+      std::uint64_t warmup_frames;  // the mixer settles its latency in the first second
+    };
+    auto* held = new GapProbe{counters_, GST_SECOND / std::max(1, v.fps),
+                              static_cast<std::uint64_t>(v.fps)};
     gst_pad_add_probe(
         pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
         [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
-          auto& [c, frame] = *static_cast<std::pair<std::shared_ptr<Counters>, GstClockTime>*>(data);
-          c->frames.fetch_add(1, std::memory_order_relaxed);
+          auto* probe = static_cast<GapProbe*>(data);
+          Counters& c = *probe->counters;
+          const std::uint64_t n = c.frames.fetch_add(1, std::memory_order_relaxed);
           const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
-          const std::uint64_t last = c->last_pts.exchange(pts);
-          if (GST_CLOCK_TIME_IS_VALID(pts) && last != GST_CLOCK_TIME_NONE && pts > last &&
-              pts - last > frame * 3 / 2) {
-            c->gaps.fetch_add((pts - last + frame / 2) / frame - 1, std::memory_order_relaxed);
+          const std::uint64_t last = c.last_pts.exchange(pts);
+          const GstClockTime frame = probe->frame_ns;
+          if (n > probe->warmup_frames && GST_CLOCK_TIME_IS_VALID(pts) &&
+              last != GST_CLOCK_TIME_NONE && pts > last && pts - last > frame * 3 / 2) {
+            c.gaps.fetch_add((pts - last + frame / 2) / frame - 1, std::memory_order_relaxed);
           }
           return GST_PAD_PROBE_OK;
         },
-        held,
-        [](gpointer data) {
-          delete static_cast<std::pair<std::shared_ptr<Counters>, GstClockTime>*>(data);
-        });
+        held, [](gpointer data) { delete static_cast<GapProbe*>(data); });
     PadPtr qpad(gst_element_get_static_pad(encoder_queue_, "src"));
     auto* held2 = new std::shared_ptr<Counters>(counters_);
     gst_pad_add_probe(

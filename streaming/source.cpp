@@ -168,13 +168,10 @@ void Source::onInputMessage(int generation, GstMessage* message) {
       break;
     case GST_MESSAGE_EOS:
       if (plan_.loops) {
-        // Files loop: back to the start without tearing the pipeline down.
-        if (!gst_element_seek_simple(input_.get(), GST_FORMAT_TIME,
-                                     static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH |
-                                                               GST_SEEK_FLAG_KEY_UNIT),
-                                     0)) {
-          fail("could not loop the file");
-        }
+        // Files loop by starting a fresh pipeline: a flushing seek would
+        // restart running time at zero under a clock that has moved on, and
+        // the sinks would then play the file as fast as it decodes.
+        restartInput();
       } else {
         fail("the stream ended");
       }
@@ -185,6 +182,14 @@ void Source::onInputMessage(int generation, GstMessage* message) {
     default:
       break;
   }
+}
+
+void Source::restartInput() {
+  if (input_) {
+    unrelayBus(input_.get());
+    disposeAsync(std::move(input_));
+  }
+  attempt();
 }
 
 void Source::checkHealth() {

@@ -85,6 +85,7 @@ class Source : public QObject {
 
   void attempt();
   void fail(const std::string& reason);
+  void restartInput();
   void setState(SourceState state);
   void onInputMessage(int generation, GstMessage* message);
   void checkHealth();

@@ -221,6 +221,13 @@ class WsClient {
   const std::string& refusal() const { return refusal_; }
 
   bool sendFrame(int opcode, std::string_view payload, bool fin = true) {
+    return sendAll(fd_, encodeFrame(opcode, payload, fin));
+  }
+  bool sendText(std::string_view text) { return sendFrame(0x1, text); }
+  // Several frames in one write, so that the server reads them all at once.
+  bool sendRaw(std::string_view bytes) { return sendAll(fd_, bytes); }
+
+  static std::string encodeFrame(int opcode, std::string_view payload, bool fin = true) {
     std::string frame;
     frame += static_cast<char>((fin ? 0x80 : 0) | opcode);
     const std::size_t n = payload.size();
@@ -237,9 +244,8 @@ class WsClient {
     const unsigned char mask[4] = {0x37, 0xFA, 0x21, 0x3D};
     frame.append(reinterpret_cast<const char*>(mask), 4);
     for (std::size_t i = 0; i < n; ++i) frame += static_cast<char>(payload[i] ^ mask[i % 4]);
-    return sendAll(fd_, frame);
+    return frame;
   }
-  bool sendText(std::string_view text) { return sendFrame(0x1, text); }
 
   // nullopt: nothing within `timeout`, or the connection ended.
   std::optional<Frame> readFrame(std::chrono::milliseconds timeout = 3000ms) {
@@ -774,7 +780,13 @@ TEST_F(ControlServerTest, RateLimitSendsErrorThenCloses) {
   startServer(options);
   WsClient client;
   const ClientId id = connect(client);
-  for (int i = 0; i < 6; ++i) ASSERT_TRUE(client.sendText("{\"n\":" + std::to_string(i) + "}"));
+  // One write: the server closes after the 4th, and must not find the rest
+  // unread in its socket then (that would turn its FIN into a reset).
+  std::string burst;
+  for (int i = 0; i < 6; ++i) {
+    burst += WsClient::encodeFrame(0x1, "{\"n\":" + std::to_string(i) + "}");
+  }
+  ASSERT_TRUE(client.sendRaw(burst));
   std::optional<std::string> error = client.readText();
   ASSERT_TRUE(error);
   EXPECT_NE(error->find("\"code\":\"rate_limited\""), std::string::npos) << *error;

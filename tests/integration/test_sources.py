@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""Every kind of camera the show file accepts, as a real peer.
+
+- rtsp://  an IP camera: the `rtsp_camera` stand-in (gst-rtsp-server, H.264 +
+           AAC over RTP), killed and restarted to make it vanish and return;
+- srt://   a field unit calling into the studio's SRT listener (gst-launch
+           with srtsink, MPEG-TS over SRT);
+- file://  a local clip that loops at real time (not as fast as it decodes);
+- v4l2://  a capture device that is not there: slate and retries, the
+           program keeps its rate.
+
+Run alone: /usr/bin/python3 tests/integration/test_sources.py
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import unittest  # noqa: E402
+
+import harness  # noqa: E402
+from harness import IntegrationTest, Studio, find_by_id, free_port, make_show  # noqa: E402
+
+FPS = 30
+
+
+def rtsp_camera_binary() -> Path:
+    explicit = os.environ.get("YST_RTSP_CAMERA")
+    if explicit:
+        return Path(explicit)
+    return harness.studio_binary().parent / "tests" / "rtsp_camera"
+
+
+class Camera:
+    """A background process standing in for a camera, with its log."""
+
+    def __init__(self, cmd: list[str], log: Path):
+        self.cmd = cmd
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "Camera":
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(self.cmd, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+        return self
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+class SourceKinds(IntegrationTest):
+    @classmethod
+    def set_up_fixtures(cls):
+        work = cls.work.path
+        cls.rtsp_port = free_port()
+        cls.srt_port = free_port()
+        cls.clip = work / "clip.mp4"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                        "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
+                        "-t", "3", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
+                        "-c:a", "aac", str(cls.clip)], check=True, timeout=60)
+        camera = rtsp_camera_binary()
+        if not camera.exists():
+            raise RuntimeError(f"{camera} is not built (cmake --build build --target rtsp_camera)")
+        cls.rtsp = Camera([str(camera), str(cls.rtsp_port)], work / "rtsp_camera.log").start()
+        cls.addClassCleanup(cls.rtsp.kill)
+        show = make_show(sources=[
+            ("ipcam", f"rtsp://127.0.0.1:{cls.rtsp_port}/cam"),
+            ("field", f"srt://127.0.0.1:{cls.srt_port}?mode=listener"),
+            ("clip", f"file://{cls.clip}"),
+            ("usb", "v4l2:///dev/video-yishiting-missing"),
+        ], layout="side_by_side", primary="ipcam", secondary="field", hls=False, archive=False,
+            preset="ultrafast")
+        cls.studio = Studio(work, show)
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        # The field unit calls the studio's listener, as an encoder in the field would.
+        cls.field = Camera(["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "pattern=ball",
+                            "!", "video/x-raw,width=640,height=360,framerate=30/1", "!", "x264enc",
+                            "tune=zerolatency", "speed-preset=ultrafast", "key-int-max=30", "!",
+                            "mpegtsmux", "!", "srtsink",
+                            f"uri=srt://127.0.0.1:{cls.srt_port}?mode=caller",
+                            "wait-for-connection=false"], work / "srt_field.log").start()
+        cls.addClassCleanup(cls.field.kill)
+
+    def test_rtsp_ip_camera_live_vanishes_and_returns(self):
+        studio = self.studio
+        studio.wait_source_state("ipcam", "live", 20)
+        self.rtsp.kill()
+        status = studio.wait_source_state("ipcam", "retrying", 8)
+        self.assertTrue(find_by_id(status["sources"], "ipcam")["last_error"],
+                        "a lost camera says why")
+        fps, _, _ = studio.program_fps(2.0)
+        self.assertGreaterEqual(fps, 0.8 * FPS, "the program keeps its rate without the camera")
+        self.rtsp.start()
+        status = studio.wait_source_state("ipcam", "live", 40)
+        self.assertGreaterEqual(find_by_id(status["sources"], "ipcam")["reconnects"], 1)
+
+    def test_srt_field_unit_calls_in(self):
+        status = self.studio.wait_source_state("field", "live", 20)
+        first = find_by_id(status["sources"], "field")["frames"]
+        time.sleep(2)
+        later = find_by_id(self.studio.status()["sources"], "field")["frames"]
+        self.assertGreater(later - first, 30, "frames keep arriving over SRT")
+
+    def test_file_loops_at_real_time(self):
+        self.studio.wait_source_state("clip", "live", 15)
+        s0 = find_by_id(self.studio.status()["sources"], "clip")
+        t0 = time.monotonic()
+        time.sleep(5)  # longer than the 3 s clip: at least one loop
+        s1 = find_by_id(self.studio.status()["sources"], "clip")
+        rate = (s1["frames"] - s0["frames"]) / (time.monotonic() - t0)
+        self.assertEqual(s1["state"], "live", f"the clip loops without failing: {s1}")
+        self.assertGreater(rate, 0.7 * FPS, f"clip plays at about {FPS} fps, got {rate:.1f}")
+        self.assertLess(rate, 1.3 * FPS, f"clip must not play faster than real time: {rate:.1f}")
+
+    def test_missing_capture_device_shows_slate_and_retries(self):
+        status = self.studio.wait_until(
+            lambda s: find_by_id(s["sources"], "usb")["reconnects"] >= 1, 20,
+            "the missing v4l2 device to be retried")
+        usb = find_by_id(status["sources"], "usb")
+        self.assertNotEqual(usb["state"], "live")
+        self.assertTrue(usb["last_error"])
+        metrics = self.studio.metrics_text()
+        self.assertIn('yst_source_state{source="usb",state="retrying"} 1', metrics)
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -168,6 +168,10 @@ bool Controller::start(std::string* error) {
   });
   connect(program_.get(), &streaming::Program::failed, this, [this](const QString& reason) {
     publishEvent("program.failed", {{"reason", reason.toStdString()}});
+    // Nothing in the program pipeline depends on the outside world, so an
+    // error there is a bug or a resource problem: rebuild it after a pause
+    // rather than leave the show black.
+    QTimer::singleShot(1000, this, &Controller::restartProgram);
   });
   std::string program_error;
   if (!program_->start(&program_error)) {
@@ -230,6 +234,30 @@ void Controller::shutdown() {
   }
   store_.reset();  // drains the writer
   logInfo("studio", "show ended cleanly");
+}
+
+void Controller::restartProgram() {
+  if (shut_down_ || !program_) return;
+  logWarn("program", "restarting the program pipeline");
+  // The encoder's timeline starts again: every output restarts with it (the
+  // archive in a new file part), so no muxer sees time run backwards.
+  std::vector<streaming::Output*> running;
+  for (DestinationEntry& d : destinations_) {
+    if (d.output->state() != streaming::OutputState::kStopped) running.push_back(d.output.get());
+  }
+  if (hls_ && hls_->state() != streaming::OutputState::kStopped) running.push_back(hls_.get());
+  const bool recording = archive_ && archive_->state() != streaming::OutputState::kStopped;
+  for (streaming::Output* o : running) o->stop();
+  if (recording) stopArchive();
+  program_->stop();
+  std::string error;
+  if (!program_->start(&error)) {
+    logError("program", "could not restart: " + error + "; trying again");
+    QTimer::singleShot(5000, this, &Controller::restartProgram);
+    return;
+  }
+  for (streaming::Output* o : running) o->start();
+  if (recording) startArchive();
 }
 
 int Controller::serverPort() const { return server_ ? server_->port() : 0; }

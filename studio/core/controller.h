@@ -92,6 +92,7 @@ class Controller : public QObject {
 
   void addDestination(streaming::DestinationSpec spec, bool enabled);
   void startArchive();
+  void restartProgram();
   void stopArchive();
 
   nlohmann::json sceneJson(const streaming::Scene& scene) const;

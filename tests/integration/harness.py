@@ -205,7 +205,7 @@ class IntegrationTest(unittest.TestCase):
             type(self).work.failed = True
         return outcome
 
-    def test_dir(self) -> Path:
+    def case_dir(self) -> Path:
         """A directory for this test method inside the class workspace."""
         return self.work.sub(self._testMethodName)
 
@@ -229,12 +229,17 @@ class _Process:
         return self.proc is not None and self.proc.poll() is None
 
     def _spawn(self, cmd: list[str], env: dict | None = None, cwd: Path | None = None,
-               stdin=subprocess.DEVNULL, stdout_path: Path | None = None) -> None:
+               stdin=subprocess.DEVNULL, stdout_path: Path | None = None,
+               header_path: Path | None = None) -> None:
+        """Starts `cmd`; stderr to log_path, stdout to stdout_path (default:
+        log_path too). A "==== start" line goes to header_path (default:
+        log_path), so a log can be kept free of anything but the program's own
+        output."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(header_path or self.log_path, "ab") as header:
+            header.write(f"\n==== {time.strftime('%H:%M:%S')} start: {' '.join(cmd)}\n".encode())
         with open(self.log_path, "ab") as err, \
                 open(stdout_path or self.log_path, "ab") as out:
-            err.write(f"\n==== {time.strftime('%H:%M:%S')} start: {' '.join(cmd)}\n".encode())
-            err.flush()
             self.proc = subprocess.Popen(cmd, stdin=stdin, stdout=out, stderr=err, env=env,
                                          cwd=cwd, start_new_session=True)
         verbose(f"{self.name}: started pid {self.proc.pid}")
@@ -796,7 +801,8 @@ class Studio:
     [audience] listen, one on a free loopback port is added (in text,
     "@LISTEN@" is replaced by "127.0.0.1:PORT"). The producer token is a
     fresh random string passed in YISHITING_PRODUCER_TOKEN.
-    stdout -> <dir>/stdout.log, stderr -> <dir>/stderr.log.
+    stdout -> <dir>/stdout.log, stderr -> <dir>/stderr.log (only what the
+    studio printed), command lines -> <dir>/commands.log.
     """
 
     def __init__(self, workdir: Path, show: dict | str, name: str = "studio",
@@ -867,7 +873,8 @@ class Studio:
         env["YISHITING_PRODUCER_TOKEN"] = self.token
         env.setdefault("GST_DEBUG_NO_COLOR", "1")
         env.update(self.extra_env)
-        self._process._spawn(self.command(), env=env, cwd=self.dir, stdout_path=self.stdout_path)
+        self._process._spawn(self.command(), env=env, cwd=self.dir, stdout_path=self.stdout_path,
+                             header_path=self.dir / "commands.log")
         if wait:
             self.wait_ready(timeout)
         return self
@@ -1014,15 +1021,28 @@ class Studio:
             lambda s: find_by_id(s["destinations"], dest_id)["state"] == state,
             timeout, f"destination '{dest_id}' to be {state}")
 
+    def fresh_status(self, timeout: float = 5.0) -> tuple[dict, float]:
+        """The next status that differs from the current one, and when it was
+        seen. The studio may publish its status periodically (about once a
+        second), so rates taken between two arbitrary polls are off by up to
+        a period; between two fresh statuses they are off by one poll (50 ms)."""
+        current = self.status_text()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            text = self.status_text()
+            if text != current:
+                return json.loads(text), time.monotonic()
+        raise AssertionError(f"{self.name}: /api/status did not change for {timeout}s:\n"
+                             f"{current[-2000:]}")
+
     def program_fps(self, seconds: float = 3.0) -> tuple[float, dict, dict]:
-        """Measured rate of status.program.frames over `seconds`:
+        """Measured rate of status.program.frames over about `seconds`:
         (frames per second, first status, last status)."""
-        first = self.status()
-        t0 = time.monotonic()
-        time.sleep(seconds)
-        last = self.status()
-        dt = time.monotonic() - t0
-        return (last["program"]["frames"] - first["program"]["frames"]) / dt, first, last
+        first, t0 = self.fresh_status()
+        time.sleep(max(0.0, seconds - 0.5))
+        last, t1 = self.fresh_status()
+        return (last["program"]["frames"] - first["program"]["frames"]) / (t1 - t0), first, last
 
     # -- logs
 

@@ -31,7 +31,7 @@ def recording_file(studio: Studio, reported: str) -> Path:
 
 class Archive(IntegrationTest):
     def start_recording_studio(self, name: str) -> Studio:
-        studio = Studio(self.test_dir(), make_show(archive=True, hls=False), name=name)
+        studio = Studio(self.case_dir(), make_show(archive=True, hls=False), name=name)
         self.addCleanup(studio.close)
         studio.start()
         studio.wait_until(lambda s: s["recording"]["state"] == "recording", 15,
@@ -51,7 +51,10 @@ class Archive(IntegrationTest):
         studio = self.start_recording_studio("kill9")
         studio.wait_until(lambda s: s["recording"]["duration_ms"] >= 10_000, 25,
                           "10 s of recording")
-        last = studio.status()
+        # Kill right after a fresh status is published, so that the duration
+        # it reports is the one at the kill (the status may be published only
+        # about once a second).
+        last, _ = studio.fresh_status()
         studio.kill9()
         rec = last["recording"]
         path = recording_file(studio, rec["path"])

@@ -131,7 +131,7 @@ class SourceFaults(IntegrationTest):
         cls.studio.wait_source_state("cam", "live", 20)
 
     def assert_program_keeps_rate(self, why: str):
-        fps, first, last = self.studio.program_fps(seconds=3)
+        fps, first, last = self.studio.program_fps(seconds=4)
         self.assertGreaterEqual(fps, 0.8 * FPS,
                                 f"{why}: program frames rose at {fps:.1f}/s, expected >= "
                                 f"{0.8 * FPS:.0f}: {first['program']} -> {last['program']}")

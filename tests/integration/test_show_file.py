@@ -68,6 +68,11 @@ producer_token_env = "YISHITING_PRODUCER_TOKEN"
 SHOW_NAME = "show.toml"
 
 
+def line_mention(line: int) -> str:
+    """A regex for "show.toml:14:" or "line 14"."""
+    return rf"({re.escape(SHOW_NAME)}:{line}\b|\bline {line}\b)"
+
+
 def replace_line(text: str, old: str, new: str) -> str:
     """The show with the one line containing `old` replaced by `new`."""
     assert text.count(old) == 1, f"{old!r} must occur once in the template"
@@ -78,13 +83,16 @@ class BadShowFile(IntegrationTest):
     """Each bad file: exit 2, stderr names the key and the line."""
 
     def run_bad(self, text: str, key_pattern: str, line: int, name: str) -> str:
-        studio = Studio(self.test_dir(), text, name=name)
+        studio = Studio(self.case_dir(), text, name=name)
         rc, out, err = studio.run_to_exit(timeout=15)
         where = f"\n--- show ---\n{text}\n--- stderr ---\n{err[-3000:]}\n--- stdout ---\n{out[-1500:]}"
         self.assertEqual(rc, 2, f"a bad show file must end with exit code 2, got {rc}{where}")
         self.assertRegex(err, key_pattern, f"stderr must name the key ({key_pattern}){where}")
-        self.assertRegex(err, rf"(:{line}\b|\bline {line}\b)",
-                         f"stderr must name line {line} of {SHOW_NAME}{where}")
+        line_pattern = line_mention(line)
+        self.assertRegex(err, line_pattern, f"stderr must name line {line} of {SHOW_NAME}{where}")
+        self.assertTrue(any(re.search(key_pattern, l) and re.search(line_pattern, l)
+                            for l in err.splitlines()),
+                        f"one message must name both the key and line {line}{where}")
         return err
 
     def test_unknown_key(self):
@@ -117,25 +125,24 @@ class BadShowFile(IntegrationTest):
 
     def test_toml_syntax_error(self):
         text = replace_line(GOOD_SHOW, "fps = 30", "fps = = 30")
-        studio = Studio(self.test_dir(), text, name="syntax_error")
+        studio = Studio(self.case_dir(), text, name="syntax_error")
         rc, _, err = studio.run_to_exit(timeout=15)
         self.assertEqual(rc, 2, f"broken TOML must end with exit code 2, got {rc}\n{err[-2000:]}")
         line = line_of(text, "fps = = 30")
-        self.assertRegex(err, rf"(:{line}\b|\bline {line}\b)",
-                         f"stderr must name line {line}\n{err[-2000:]}")
+        self.assertRegex(err, line_mention(line), f"stderr must name line {line}\n{err[-2000:]}")
 
 
 class BadInvocation(IntegrationTest):
     """Bad arguments exit 2; a studio that cannot start exits 1."""
 
     def test_missing_show_argument(self):
-        studio = Studio(self.test_dir(), GOOD_SHOW, name="no_show_arg", args=["serve"])
+        studio = Studio(self.case_dir(), GOOD_SHOW, name="no_show_arg", args=["serve"])
         rc, _, err = studio.run_to_exit(timeout=15)
         self.assertEqual(rc, 2, f"`serve` without --show must exit 2, got {rc}\n{err[-2000:]}")
         self.assertIn("--show", err, f"stderr should say --show is missing\n{err[-2000:]}")
 
     def test_unreadable_show_file(self):
-        d = self.test_dir()
+        d = self.case_dir()
         missing = d / "no-such-show.toml"
         studio = Studio(d, GOOD_SHOW, name="missing_file",
                         args=["serve", "--show", str(missing), "--data", str(d / "data")])
@@ -145,7 +152,7 @@ class BadInvocation(IntegrationTest):
         self.assertIn("no-such-show.toml", err, f"stderr should name the file\n{err[-2000:]}")
 
     def test_unknown_log_level(self):
-        d = self.test_dir()
+        d = self.case_dir()
         studio = Studio(d, GOOD_SHOW, name="bad_log_level")
         studio.args = ["serve", "--show", str(studio.show_path), "--data", str(d / "data"),
                        "--log-level", "chatty"]
@@ -159,7 +166,7 @@ class BadInvocation(IntegrationTest):
             busy.listen(1)
             port = busy.getsockname()[1]
             text = GOOD_SHOW.replace("@LISTEN@", f"127.0.0.1:{port}")
-            studio = Studio(self.test_dir(), text, name="port_in_use")
+            studio = Studio(self.case_dir(), text, name="port_in_use")
             rc, _, err = studio.run_to_exit(timeout=20)
         self.assertEqual(rc, 1, f"a studio whose address is in use must exit 1, got {rc}\n"
                                 f"{err[-2000:]}")
@@ -169,7 +176,7 @@ class BadInvocation(IntegrationTest):
 
 class GoodShowFile(IntegrationTest):
     def test_good_file_starts_and_stops_cleanly(self):
-        studio = Studio(self.test_dir(), GOOD_SHOW, name="good")
+        studio = Studio(self.case_dir(), GOOD_SHOW, name="good")
         self.addCleanup(studio.close)
         studio.start()
         status = studio.wait_until(lambda s: s["program"]["frames"] > 0, 20,

@@ -26,7 +26,9 @@ struct Output::Feed {
   GstClockTime base = 0;            // Guarded by mutex. Program time of that keyframe.
   bool video_caps_set = false;      // Guarded by mutex.
   bool audio_caps_set = false;      // Guarded by mutex.
+  GstClockTime last_dts[2] = {GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE};  // Guarded by mutex.
   std::atomic<std::uint64_t> bytes{0};  // written by the transport's pad probe
+  std::atomic<std::uint64_t> media_ns{0};  // timestamp of the newest packet handed on
 
   void detach() {
     std::lock_guard lock(mutex);
@@ -94,6 +96,7 @@ OutputStats Output::stats() const {
   s.state = state_;
   s.bytes_sent = bytes_total_before_ + (feed_ ? feed_->bytes.load() : 0);
   s.bitrate_kbps = bitrate_kbps_;
+  s.media_duration_ms = feed_ ? feed_->media_ns.load() / 1000000 : 0;
   s.reconnects = reconnects_;
   s.last_error = last_error_;
   return s;
@@ -297,14 +300,17 @@ void Output::pushPacket(MediaKind kind, GstSample* sample) {
   GstClockTime dts = GST_CLOCK_TIME_NONE;
   if (GST_BUFFER_DTS_IS_VALID(buffer)) {
     guint64 running = 0;
-    if (gst_segment_to_running_time_full(segment, GST_FORMAT_TIME, GST_BUFFER_DTS(buffer),
-                                         &running) > 0) {
-      dts = running > feed->base ? running - feed->base : 0;
-    } else {
-      dts = 0;
-    }
+    const int sign = gst_segment_to_running_time_full(segment, GST_FORMAT_TIME,
+                                                      GST_BUFFER_DTS(buffer), &running);
+    dts = sign > 0 && running > feed->base ? running - feed->base : 0;
+    // Muxers refuse decode times that do not increase (Matroska, FLV): the
+    // clamp above can make two packets at the start share zero.
+    GstClockTime& last = feed->last_dts[kind == MediaKind::kVideo ? 0 : 1];
+    if (GST_CLOCK_TIME_IS_VALID(last) && dts <= last) dts = last + 1;
+    last = dts;
   }
   GST_BUFFER_DTS(out) = dts;
+  if (kind == MediaKind::kVideo) feed->media_ns.store(pts - feed->base, std::memory_order_relaxed);
   gst_app_src_push_buffer(GST_APP_SRC(src), out);
 }
 

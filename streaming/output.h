@@ -44,6 +44,7 @@ struct OutputStats {
   OutputState state = OutputState::kStopped;
   std::uint64_t bytes_sent = 0;
   double bitrate_kbps = 0;
+  std::uint64_t media_duration_ms = 0;  // program time handed to the current attempt (file)
   int reconnects = 0;
   std::string last_error;  // secrets already masked
 };

@@ -273,7 +273,6 @@ void Controller::startArchive() {
     publishEvent("recording.changed", {{"recording", recordingJson()}});
   });
   program_->addConsumer(archive_.get());
-  recording_started_ = std::chrono::steady_clock::now();
   archive_->start();
 }
 
@@ -517,7 +516,8 @@ json Controller::cmdAudioSet(const json& c, CommandError* e) {
 }
 
 json Controller::cmdDestinationAdd(const json& c, CommandError* e) {
-  const json* id = field(c, "id", json::value_t::string, true, e);
+  // The destination's id travels as "destination": "id" is the request id.
+  const json* id = field(c, "destination", json::value_t::string, true, e);
   const json* url = id ? field(c, "url", json::value_t::string, true, e) : nullptr;
   if (!url) return {};
   const json* name = field(c, "name", json::value_t::string, false, e);
@@ -525,7 +525,7 @@ json Controller::cmdDestinationAdd(const json& c, CommandError* e) {
   const json* enabled = field(c, "enabled", json::value_t::boolean, false, e);
   if (!e->code.empty()) return {};
   if (!validId(*id)) {
-    *e = {"invalid", "id is 1–32 characters of a-z, 0-9, _ and -"};
+    *e = {"invalid", "destination is 1–32 characters of a-z, 0-9, _ and -"};
     return {};
   }
   for (const DestinationEntry& d : destinations_) {
@@ -548,7 +548,7 @@ json Controller::cmdDestinationAdd(const json& c, CommandError* e) {
 }
 
 json Controller::cmdDestination(const std::string& action, const json& c, CommandError* e) {
-  const json* id = field(c, "id", json::value_t::string, true, e);
+  const json* id = field(c, "destination", json::value_t::string, true, e);
   if (!id) return {};
   auto it = std::find_if(destinations_.begin(), destinations_.end(),
                          [&](const DestinationEntry& d) { return d.spec.id == *id; });
@@ -567,8 +567,8 @@ json Controller::cmdDestination(const std::string& action, const json& c, Comman
     it->output->stop();
     const std::string removed = it->spec.id;
     destinations_.erase(it);
-    publishEvent("destination.removed", {{"id", removed}});
-    return {{"id", removed}};
+    publishEvent("destination.removed", {{"destination", removed}});
+    return {{"destination", removed}};
   }
   const json d = destinationJson(*it);
   publishEvent("destination.changed", {{"destination", d}});
@@ -661,10 +661,9 @@ json Controller::recordingJson() const {
     default:
       break;
   }
-  const auto duration = state == "stopped" ? 0
-                        : std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - recording_started_)
-                              .count();
+  // What the file holds, not how long ago recording was asked for: the
+  // difference (pipeline start, waiting for a keyframe) would overstate it.
+  const std::uint64_t duration = st.media_duration_ms;
   std::error_code ec;
   const std::string path = archive_->currentPath();
   return {{"state", state},

@@ -111,7 +111,6 @@ class Controller : public QObject {
   std::vector<DestinationEntry> destinations_;  // in show-file order, then as added
   std::unique_ptr<streaming::Archive> archive_;
   std::unique_ptr<streaming::Hls> hls_;
-  std::chrono::steady_clock::time_point recording_started_;
   std::map<std::string, double> source_gain_;
   std::map<std::string, bool> source_muted_;
   std::unique_ptr<server::ControlServer> server_;

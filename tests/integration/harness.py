@@ -1076,11 +1076,8 @@ class Producer:
     On connect it sends hello with the token and waits for hello.ok (unless
     hello=False). command() tags each command with an increasing integer
     "id" and returns the reply carrying the same id; every other message
-    received meanwhile (events) is kept for wait_event().
-
-    Commands whose own field is called "id" (destination.add/start/stop/
-    remove name the destination with it) are sent with that id unchanged and
-    matched on it, since the protocol echoes the message's "id".
+    received meanwhile (events) is kept for wait_event(). A command given an
+    explicit id= is sent with it and matched on it.
     """
 
     def __init__(self, url: str, token: str | None = None, hello: bool = True,

@@ -191,7 +191,7 @@ class Control(IntegrationTest):
     def test_destination_added_driven_and_removed_at_run_time(self):
         key = "sk_rt_added_at_runtime_42"
         p = self.producer
-        p.ok("destination.add", id="extra", name="新浪直播", url=self.site.url, key=key)
+        p.ok("destination.add", destination="extra", name="新浪直播", url=self.site.url, key=key)
         self.studio.wait_destination_state("extra", "live", 20)
         self.site.wait_publishing(key, timeout=10, min_bytes=10_000)
         harness.check_h264_aac(harness.probe(self.site.stream_url(key)), 640, 360, 30,
@@ -200,7 +200,7 @@ class Control(IntegrationTest):
         d = self.studio.destination("extra")
         self.assertNotIn(key, json.dumps(d, ensure_ascii=False), "status must mask the key")
 
-        p.ok("destination.stop", id="extra")
+        p.ok("destination.stop", destination="extra")
         self.studio.wait_destination_state("extra", "stopped", 10)
         deadline = time.monotonic() + 10
         while self.site.stat().get(key, {}).get("publishing") and time.monotonic() < deadline:
@@ -208,17 +208,17 @@ class Control(IntegrationTest):
         self.assertFalse(self.site.stat().get(key, {}).get("publishing"),
                          "after destination.stop nothing may publish to the site")
 
-        p.ok("destination.start", id="extra")
+        p.ok("destination.start", destination="extra")
         self.studio.wait_destination_state("extra", "live", 20)
         self.site.wait_publishing(key, timeout=10)
 
-        p.ok("destination.remove", id="extra")
+        p.ok("destination.remove", destination="extra")
         self.studio.wait_until(lambda s: find_by_id(s["destinations"], "extra") is None, 10,
                                "destination 'extra' to be gone from status")
 
-        self.assert_error(p.command("destination.start", id="extra"), ("not_found",),
+        self.assert_error(p.command("destination.start", destination="extra"), ("not_found",),
                           "destination.start of a removed destination")
-        self.assert_error(p.command("destination.add", id="broken", name="x", url="rtmp//x",
+        self.assert_error(p.command("destination.add", destination="broken", name="x", url="rtmp//x",
                                     key="k"), ("invalid",), "destination.add with a bad URL")
         self.assertIsNone(find_by_id(self.studio.status()["destinations"], "broken"))
         self.assertNotIn(key, self.studio.log_text(), "the key must not be logged")

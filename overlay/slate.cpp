@@ -26,18 +26,18 @@ GstElement* makeSignalLostSlate(std::string_view label, int width, int height, i
   GstElement* text = make("textoverlay");
   g_object_set(src, "is-live", TRUE, "pattern", 17 /* solid-color */, "foreground-color",
                0xff1b2430u, nullptr);
-  GstCaps* c = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width",
-                                   G_TYPE_INT, width, "height", G_TYPE_INT, height, "framerate",
-                                   GST_TYPE_FRACTION, fps, 1, "pixel-aspect-ratio",
-                                   GST_TYPE_FRACTION, 1, 1, nullptr);
+  GstCaps* c =
+      gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
+                          width, "height", G_TYPE_INT, height, "framerate", GST_TYPE_FRACTION, fps,
+                          1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
   g_object_set(caps, "caps", c, nullptr);
   gst_caps_unref(c);
   // The type scales with the frame so that 720p and 1080p slates look alike.
   const std::string font = "Noto Sans CJK SC Bold " + std::to_string(std::max(12, height / 24));
   const std::string message = signalLostText(label);
-  g_object_set(text, "text", message.c_str(), "font-desc", font.c_str(), "halignment", 1 /* center */,
-               "valignment", 4 /* center */, "line-alignment", 1 /* center */, "shaded-background",
-               FALSE, "draw-shadow", FALSE, nullptr);
+  g_object_set(text, "text", message.c_str(), "font-desc", font.c_str(), "halignment",
+               1 /* center */, "valignment", 4 /* center */, "line-alignment", 1 /* center */,
+               "shaded-background", FALSE, "draw-shadow", FALSE, nullptr);
   gst_bin_add_many(GST_BIN(bin), src, caps, text, nullptr);
   if (!gst_element_link_many(src, caps, text, nullptr)) {
     gst_object_unref(bin);

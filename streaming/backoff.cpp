@@ -15,6 +15,8 @@ int Backoff::nextDelayMs() {
   return static_cast<int>(std::lround(base * spread(rng_)));
 }
 
-void Backoff::reset() { failures_ = 0; }
+void Backoff::reset() {
+  failures_ = 0;
+}
 
 }  // namespace yst::streaming

@@ -57,7 +57,9 @@ using GCharPtr = std::unique_ptr<gchar, GFreeDeleter>;
 GstElement* makeElement(const char* factory, const char* name = nullptr);
 
 // Takes a floating-ref element made by makeElement and keeps a strong ref.
-inline ElementPtr holdElement(GstElement* e) { return ElementPtr(GST_ELEMENT(gst_object_ref_sink(e))); }
+inline ElementPtr holdElement(GstElement* e) {
+  return ElementPtr(GST_ELEMENT(gst_object_ref_sink(e)));
+}
 
 // "element-name: message (debug)" for an error or warning message.
 std::string describeMessage(GstMessage* message);

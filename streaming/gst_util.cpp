@@ -8,8 +8,9 @@ namespace yst::streaming {
 GstElement* makeElement(const char* factory, const char* name) {
   GstElement* e = gst_element_factory_make(factory, name);
   if (!e) {
-    throw std::runtime_error(std::string("GStreamer element '") + factory +
-                             "' is not available (is its plugin package installed? run scripts/setup)");
+    throw std::runtime_error(
+        std::string("GStreamer element '") + factory +
+        "' is not available (is its plugin package installed? run scripts/setup)");
   }
   return e;
 }
@@ -35,14 +36,16 @@ std::string describeMessage(GstMessage* message) {
   return out;
 }
 
-bool setStateAndWait(GstElement* element, GstState state, GstClockTime timeout, std::string* error) {
+bool setStateAndWait(GstElement* element, GstState state, GstClockTime timeout,
+                     std::string* error) {
   GstStateChangeReturn ret = gst_element_set_state(element, state);
   if (ret == GST_STATE_CHANGE_ASYNC) {
     ret = gst_element_get_state(element, nullptr, nullptr, timeout);
   }
   if (ret == GST_STATE_CHANGE_FAILURE) {
-    if (error) *error = std::string("could not set ") + GST_OBJECT_NAME(element) + " to " +
-                        gst_element_state_get_name(state);
+    if (error)
+      *error = std::string("could not set ") + GST_OBJECT_NAME(element) + " to " +
+               gst_element_state_get_name(state);
     return false;
   }
   return true;
@@ -50,8 +53,8 @@ bool setStateAndWait(GstElement* element, GstState state, GstClockTime timeout, 
 
 std::string rawVideoCaps(const VideoFormat& f, int fps_override) {
   return "video/x-raw,format=I420,width=" + std::to_string(f.width) +
-         ",height=" + std::to_string(f.height) + ",framerate=" +
-         std::to_string(fps_override > 0 ? fps_override : f.fps) +
+         ",height=" + std::to_string(f.height) +
+         ",framerate=" + std::to_string(fps_override > 0 ? fps_override : f.fps) +
          "/1,pixel-aspect-ratio=1/1,interlace-mode=progressive";
 }
 

@@ -26,7 +26,9 @@ std::optional<Layout> parseLayout(std::string_view name) {
 namespace {
 // Even values keep I420 chroma planes aligned, so the compositor never has to
 // blend half pixels at a slot edge.
-int even(int v) { return v & ~1; }
+int even(int v) {
+  return v & ~1;
+}
 }  // namespace
 
 LayoutGeometry layoutGeometry(Layout layout, int frame_width, int frame_height) {

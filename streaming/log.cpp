@@ -30,16 +30,25 @@ const char* levelName(LogLevel level) {
 }  // namespace
 
 bool parseLogLevel(std::string_view name, LogLevel* level) {
-  if (name == "debug") *level = LogLevel::kDebug;
-  else if (name == "info") *level = LogLevel::kInfo;
-  else if (name == "warn" || name == "warning") *level = LogLevel::kWarn;
-  else if (name == "error") *level = LogLevel::kError;
-  else return false;
+  if (name == "debug")
+    *level = LogLevel::kDebug;
+  else if (name == "info")
+    *level = LogLevel::kInfo;
+  else if (name == "warn" || name == "warning")
+    *level = LogLevel::kWarn;
+  else if (name == "error")
+    *level = LogLevel::kError;
+  else
+    return false;
   return true;
 }
 
-void setLogLevel(LogLevel level) { g_level.store(level); }
-bool logEnabled(LogLevel level) { return level >= g_level.load(); }
+void setLogLevel(LogLevel level) {
+  g_level.store(level);
+}
+bool logEnabled(LogLevel level) {
+  return level >= g_level.load();
+}
 
 void log(LogLevel level, std::string_view scope, std::string_view message) {
   if (!logEnabled(level)) return;

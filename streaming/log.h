@@ -16,9 +16,17 @@ void setLogLevel(LogLevel level);
 bool logEnabled(LogLevel level);
 void log(LogLevel level, std::string_view scope, std::string_view message);
 
-inline void logDebug(std::string_view scope, std::string_view m) { log(LogLevel::kDebug, scope, m); }
-inline void logInfo(std::string_view scope, std::string_view m) { log(LogLevel::kInfo, scope, m); }
-inline void logWarn(std::string_view scope, std::string_view m) { log(LogLevel::kWarn, scope, m); }
-inline void logError(std::string_view scope, std::string_view m) { log(LogLevel::kError, scope, m); }
+inline void logDebug(std::string_view scope, std::string_view m) {
+  log(LogLevel::kDebug, scope, m);
+}
+inline void logInfo(std::string_view scope, std::string_view m) {
+  log(LogLevel::kInfo, scope, m);
+}
+inline void logWarn(std::string_view scope, std::string_view m) {
+  log(LogLevel::kWarn, scope, m);
+}
+inline void logError(std::string_view scope, std::string_view m) {
+  log(LogLevel::kError, scope, m);
+}
 
 }  // namespace yst

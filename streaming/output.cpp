@@ -27,7 +27,7 @@ struct Output::Feed {
   bool video_caps_set = false;      // Guarded by mutex.
   bool audio_caps_set = false;      // Guarded by mutex.
   GstClockTime last_dts[2] = {GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE};  // Guarded by mutex.
-  std::atomic<std::uint64_t> bytes{0};  // written by the transport's pad probe
+  std::atomic<std::uint64_t> bytes{0};     // written by the transport's pad probe
   std::atomic<std::uint64_t> media_ns{0};  // timestamp of the newest packet handed on
 
   void detach() {
@@ -64,7 +64,9 @@ Output::Output(std::string scope, std::string secret, QObject* parent)
   connect(&tick_timer_, &QTimer::timeout, this, &Output::tick);
 }
 
-Output::~Output() { teardown(StopMode::kImmediate); }
+Output::~Output() {
+  teardown(StopMode::kImmediate);
+}
 
 std::string Output::mask(std::string text) const {
   if (secret_.size() < 3) return text;
@@ -132,7 +134,8 @@ void Output::attempt() {
     PadPtr pad(gst_element_get_static_pad(counted, "sink"));
     auto* held = new std::shared_ptr<Feed>(feed);
     gst_pad_add_probe(
-        pad.get(), static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        pad.get(),
+        static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
         [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
           auto& f = *static_cast<std::shared_ptr<Feed>*>(data);
           std::uint64_t n = 0;
@@ -146,7 +149,8 @@ void Output::attempt() {
         },
         held, [](gpointer data) { delete static_cast<std::shared_ptr<Feed>*>(data); });
     const int generation = generation_;
-    relayBus(pipeline.get(), life_, [this, generation](GstMessage* m) { onMessage(generation, m); });
+    relayBus(pipeline.get(), life_,
+             [this, generation](GstMessage* m) { onMessage(generation, m); });
     if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
       unrelayBus(pipeline.get());
       disposeAsync(std::move(pipeline));
@@ -277,7 +281,8 @@ void Output::pushPacket(MediaKind kind, GstSample* sample) {
   // PTS of audio and video are not comparable, running times are.
   const GstSegment* segment = gst_sample_get_segment(sample);
   if (!segment || segment->format != GST_FORMAT_TIME) return;
-  const GstClockTime pts = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  const GstClockTime pts =
+      gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
   if (!GST_CLOCK_TIME_IS_VALID(pts)) return;
   if (!feed->gate_open) {
     // A new viewer of the stream can only start decoding at a keyframe.

@@ -71,7 +71,7 @@ class Output : public QObject, public PacketSink {
 
   // Tuning.
   BackoffPolicy backoff_policy;
-  int stall_timeout_ms = 10000;     // live, but no byte written for this long: reconnect
+  int stall_timeout_ms = 10000;  // live, but no byte written for this long: reconnect
   int finalize_timeout_ms = 5000;
 
  signals:

@@ -119,7 +119,9 @@ Hls::Hls(std::string directory, int segment_s, int playlist_length, QObject* par
   backoff_policy.max_ms = 10000;
 }
 
-void Hls::prepareAttempt() { std::filesystem::create_directories(directory_); }
+void Hls::prepareAttempt() {
+  std::filesystem::create_directories(directory_);
+}
 
 GstElement* Hls::buildTransport(GstElement* pipeline, GstElement* video_src,
                                 GstElement* audio_src) {

@@ -119,7 +119,9 @@ Program::Program(EncoderSettings settings, std::vector<ProgramSourceInput> sourc
   }
 }
 
-Program::~Program() { stop(); }
+Program::~Program() {
+  stop();
+}
 
 GstElement* Program::addTap(GstElement* tee, const std::string& name, int width, int height,
                             int fps) {
@@ -132,8 +134,8 @@ GstElement* Program::addTap(GstElement* tee, const std::string& name, int width,
                                       ",height=" + std::to_string(height) +
                                       ",framerate=" + std::to_string(fps) + "/1");
   GstElement* sink = add(bin, "appsink");
-  g_object_set(sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "emit-signals", FALSE,
-               "async", FALSE, nullptr);
+  g_object_set(sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "emit-signals", FALSE, "async",
+               FALSE, nullptr);
   linkChain({tee, q, rate, scale, caps, sink});
   taps_[name] = std::make_unique<FrameTap>(sink);
   return sink;
@@ -221,8 +223,8 @@ void Program::build() {
       GstClockTime frame_ns;
       std::uint64_t warmup_frames;  // the mixer settles its latency in the first second
     };
-    auto* held = new GapProbe{counters_, GST_SECOND / std::max(1, v.fps),
-                              static_cast<std::uint64_t>(v.fps)};
+    auto* held =
+        new GapProbe{counters_, GST_SECOND / std::max(1, v.fps), static_cast<std::uint64_t>(v.fps)};
     gst_pad_add_probe(
         pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
         [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
@@ -327,7 +329,8 @@ void Program::stop() {
 }
 
 void Program::applyScene(bool use_b, const Scene& scene, double alpha, int zbase) {
-  const LayoutGeometry g = layoutGeometry(scene.layout, settings_.video.width, settings_.video.height);
+  const LayoutGeometry g =
+      layoutGeometry(scene.layout, settings_.video.width, settings_.video.height);
   for (auto& [id, pads] : pads_) {
     GstPad* pad = use_b ? pads.b : pads.a;
     std::optional<Rect> rect;
@@ -417,13 +420,15 @@ void Program::setPreviewScene(const Scene& scene) {
 void Program::setGain(const std::string& source, double gain) {
   auto it = pads_.find(source);
   if (it != pads_.end()) g_object_set(it->second.audio, "volume", gain, nullptr);
-  for (auto& s : sources_) if (s.id == source) s.gain = gain;
+  for (auto& s : sources_)
+    if (s.id == source) s.gain = gain;
 }
 
 void Program::setMuted(const std::string& source, bool muted) {
   auto it = pads_.find(source);
   if (it != pads_.end()) g_object_set(it->second.audio, "mute", muted ? TRUE : FALSE, nullptr);
-  for (auto& s : sources_) if (s.id == source) s.muted = muted;
+  for (auto& s : sources_)
+    if (s.id == source) s.muted = muted;
 }
 
 void Program::addConsumer(PacketSink* sink) {

@@ -2,10 +2,13 @@
 // once, and handed to every output.
 //
 //   per source:  intervideosrc ─ tee ─┬ queue ─ compositor pad A ┐
-//                                     ├ queue ─ compositor pad B ┤ program compositor ─ tee ─┬ leaky queue ─ x264enc ─ h264parse ─ appsink ─┐
-//                                     ├ leaky queue ─ preview compositor ─ tap "preview"      └ program tap            fan-out to outputs ◄─┤
-//                                     └ leaky queue ─ videorate ─ scale ─ tap "source:<id>"                                                  │
-//                interaudiosrc ─ level ─ audiomixer pad (gain, mute) ─ audiomixer ─ level ─ avenc_aac ─ aacparse ─ appsink ───────────────┘
+//                                     ├ queue ─ compositor pad B ┤ program compositor ─ tee ─┬
+//                                     leaky queue ─ x264enc ─ h264parse ─ appsink ─┐ ├ leaky queue
+//                                     ─ preview compositor ─ tap "preview"      └ program tap
+//                                     fan-out to outputs ◄─┤ └ leaky queue ─ videorate ─ scale ─
+//                                     tap "source:<id>" │
+//                interaudiosrc ─ level ─ audiomixer pad (gain, mute) ─ audiomixer ─ level ─
+//                avenc_aac ─ aacparse ─ appsink ───────────────┘
 //
 // Each source has two compositor pads (A and B) so that a fade can bring in a
 // whole new layout over the old one: the incoming set is placed, faded in by
@@ -120,10 +123,10 @@ class Program : public QObject {
 
  private:
   struct Counters {
-    std::atomic<std::uint64_t> frames{0};        // out of the program compositor
-    std::atomic<std::uint64_t> to_encoder{0};    // out of the leaky queue
+    std::atomic<std::uint64_t> frames{0};      // out of the program compositor
+    std::atomic<std::uint64_t> to_encoder{0};  // out of the leaky queue
     std::atomic<std::uint64_t> encoded{0};
-    std::atomic<std::uint64_t> gaps{0};          // frames the compositor skipped
+    std::atomic<std::uint64_t> gaps{0};  // frames the compositor skipped
     std::atomic<std::uint64_t> last_pts{GST_CLOCK_TIME_NONE};
   };
   struct SourcePads {

@@ -89,7 +89,9 @@ Source::Source(SourceSpec spec, VideoFormat format, QObject* parent)
   connect(&health_timer_, &QTimer::timeout, this, &Source::checkHealth);
 }
 
-Source::~Source() { stop(); }
+Source::~Source() {
+  stop();
+}
 
 void Source::start() {
   if (state_ != SourceState::kStopped) return;
@@ -115,10 +117,9 @@ void Source::stop() {
 void Source::setState(SourceState state) {
   if (state_ == state) return;
   state_ = state;
-  logInfo("source " + spec_.id, std::string("state ") + sourceStateName(state) +
-                                    (last_error_.empty() || state == SourceState::kLive
-                                         ? ""
-                                         : " (" + last_error_ + ")"));
+  logInfo("source " + spec_.id,
+          std::string("state ") + sourceStateName(state) +
+              (last_error_.empty() || state == SourceState::kLive ? "" : " (" + last_error_ + ")"));
   emit stateChanged();
 }
 
@@ -241,8 +242,8 @@ ElementPtr Source::buildInput() {
 
   // Video: whatever the camera gives → program format, counted at the sink.
   GstElement* vqueue = makeElement("queue");
-  g_object_set(vqueue, "max-size-buffers", 4u, "max-size-bytes", 0u, "max-size-time",
-               guint64{0}, nullptr);
+  g_object_set(vqueue, "max-size-buffers", 4u, "max-size-bytes", 0u, "max-size-time", guint64{0},
+               nullptr);
   GstElement* vconvert = makeElement("videoconvert");
   GstElement* vscale = makeElement("videoscale");
   GstElement* vrate = makeElement("videorate");
@@ -283,11 +284,13 @@ ElementPtr Source::buildInput() {
     // keeps the picture's edges visible against the program's black.
     g_object_set(vsrc, "background-color", 0xff2a3a4au, nullptr);
     GstElement* label = makeElement("textoverlay");
-    const std::string label_font = "Noto Sans CJK SC Bold " + std::to_string(std::max(10, format_.height / 20));
+    const std::string label_font =
+        "Noto Sans CJK SC Bold " + std::to_string(std::max(10, format_.height / 20));
     g_object_set(label, "text", spec_.label.c_str(), "font-desc", label_font.c_str(), "halignment",
                  0 /* left */, "valignment", 2 /* top */, "shaded-background", TRUE, nullptr);
     GstElement* clock = makeElement("clockoverlay");
-    const std::string clock_font = "Noto Sans Mono CJK SC " + std::to_string(std::max(10, format_.height / 24));
+    const std::string clock_font =
+        "Noto Sans Mono CJK SC " + std::to_string(std::max(10, format_.height / 24));
     g_object_set(clock, "time-format", "%H:%M:%S", "font-desc", clock_font.c_str(), "halignment",
                  2 /* right */, "valignment", 1 /* bottom */, "shaded-background", TRUE, nullptr);
     addAndLink(p, {vsrc, vcaps, label, clock, vqueue, vsink});
@@ -324,16 +327,17 @@ ElementPtr Source::buildInput() {
   };
   auto* targets = new Targets{vqueue, aqueue};
   g_signal_connect_data(
-      decode, "pad-added",
-      G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer data) {
+      decode, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer data) {
         auto* t = static_cast<Targets*>(data);
         CapsPtr caps(gst_pad_get_current_caps(pad));
         if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
         if (!caps || gst_caps_is_empty(caps.get())) return;
         const char* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
         GstElement* target = nullptr;
-        if (g_str_has_prefix(name, "video/")) target = t->video;
-        else if (g_str_has_prefix(name, "audio/")) target = t->audio;
+        if (g_str_has_prefix(name, "video/"))
+          target = t->video;
+        else if (g_str_has_prefix(name, "audio/"))
+          target = t->audio;
         if (!target) return;
         PadPtr sink(gst_element_get_static_pad(target, "sink"));
         if (!gst_pad_is_linked(sink.get())) gst_pad_link(pad, sink.get());

@@ -17,9 +17,9 @@
 #include <cstdio>
 #include <iostream>
 
+#include "streaming/log.h"
 #include "studio/config/show_config.h"
 #include "studio/core/controller.h"
-#include "streaming/log.h"
 
 namespace {
 
@@ -74,8 +74,8 @@ int serve(const std::string& show_path, const std::string& data_dir, int argc, c
       controller.shutdown();
       exit_code = 1;
     } else {
-      const std::string base = "http://" + show.audience.listen_host + ":" +
-                               std::to_string(controller.serverPort());
+      const std::string base =
+          "http://" + show.audience.listen_host + ":" + std::to_string(controller.serverPort());
       std::printf("Yishiting Studio · %s\n", show.show.title.c_str());
       std::printf("  status:   %s/api/status\n", base.c_str());
       std::printf("  metrics:  %s/metrics\n", base.c_str());

@@ -33,9 +33,9 @@ const json* field(const json& c, const char* key, json::value_t type, bool requi
     if (required) *e = {"invalid", std::string("missing field \"") + key + "\""};
     return nullptr;
   }
-  const bool ok = type == json::value_t::number_float ? it->is_number()
+  const bool ok = type == json::value_t::number_float     ? it->is_number()
                   : type == json::value_t::number_integer ? it->is_number_integer()
-                                                            : it->type() == type;
+                                                          : it->type() == type;
   if (!ok) {
     *e = {"invalid", std::string("field \"") + key + "\" has the wrong type"};
     return nullptr;
@@ -86,7 +86,9 @@ Controller::Controller(config::ShowConfig show, std::string data_dir, QObject* p
   connect(&status_timer_, &QTimer::timeout, this, &Controller::publishStatus);
 }
 
-Controller::~Controller() { shutdown(); }
+Controller::~Controller() {
+  shutdown();
+}
 
 bool Controller::start(std::string* error) {
   try {
@@ -119,11 +121,10 @@ bool Controller::start(std::string* error) {
   options.port = show_.audience.listen_port;
   options.hls_dir = data_dir_ + "/hls";
   server_ = std::make_unique<server::ControlServer>(
-      options, server::ControlServer::Handlers{
-                   [this](server::ClientId id, std::string text) {
-                     postClientMessage(id, std::move(text));
-                   },
-                   [this](server::ClientId id) { postClientClosed(id); }});
+      options,
+      server::ControlServer::Handlers{
+          [this](server::ClientId id, std::string text) { postClientMessage(id, std::move(text)); },
+          [this](server::ClientId id) { postClientClosed(id); }});
   std::string server_error;
   if (!server_->start(&server_error)) {
     *error = "cannot listen on " + show_.audience.listen_host + ":" +
@@ -135,8 +136,8 @@ bool Controller::start(std::string* error) {
   const streaming::VideoFormat format{show_.program.width, show_.program.height, show_.program.fps};
   std::vector<streaming::ProgramSourceInput> inputs;
   for (const config::SourceConfig& s : show_.sources) {
-    auto source = std::make_unique<streaming::Source>(
-        streaming::SourceSpec{s.id, s.label, s.uri}, format);
+    auto source =
+        std::make_unique<streaming::Source>(streaming::SourceSpec{s.id, s.label, s.uri}, format);
     connect(source.get(), &streaming::Source::stateChanged, this, [this, src = source.get()] {
       publishEvent("source.changed", {{"source", sourceJson(*src)}});
     });
@@ -155,8 +156,7 @@ bool Controller::start(std::string* error) {
   program_ = std::make_unique<streaming::Program>(settings, inputs);
   program_->setScene({show_.program.layout, show_.program.primary, show_.program.secondary},
                      streaming::Transition::kCut, 0);
-  program_->setPreviewScene(
-      {show_.program.layout, show_.program.secondary, show_.program.primary});
+  program_->setPreviewScene({show_.program.layout, show_.program.secondary, show_.program.primary});
   connect(program_.get(), &streaming::Program::levelsChanged, this, [this] {
     json levels = json::object();
     for (const auto& [id, level] : program_->levels()) {
@@ -185,19 +185,23 @@ bool Controller::start(std::string* error) {
     const std::string hls_dir = data_dir_ + "/hls";
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(hls_dir, ec)) fs::remove(entry.path(), ec);
-    hls_ = std::make_unique<streaming::Hls>(hls_dir, show_.hls.segment_s, show_.hls.playlist_length);
-    connect(hls_.get(), &streaming::Output::stateChanged, this,
-            [this] { publishEvent("hls.changed", {{"state", streaming::outputStateName(hls_->state())}}); });
+    hls_ =
+        std::make_unique<streaming::Hls>(hls_dir, show_.hls.segment_s, show_.hls.playlist_length);
+    connect(hls_.get(), &streaming::Output::stateChanged, this, [this] {
+      publishEvent("hls.changed", {{"state", streaming::outputStateName(hls_->state())}});
+    });
     program_->addConsumer(hls_.get());
     hls_->start();
   }
   if (show_.archive.enabled) startArchive();
-  for (const config::DestinationConfig& d : show_.destinations) addDestination(toSpec(d), d.enabled);
+  for (const config::DestinationConfig& d : show_.destinations)
+    addDestination(toSpec(d), d.enabled);
 
   started_ = true;
   status_timer_.start();
   publishStatus();
-  logInfo("studio", "show \"" + show_.show.title + "\" is running, session " + std::to_string(session_id_));
+  logInfo("studio",
+          "show \"" + show_.show.title + "\" is running, session " + std::to_string(session_id_));
   return true;
 }
 
@@ -260,12 +264,15 @@ void Controller::restartProgram() {
   if (recording) startArchive();
 }
 
-int Controller::serverPort() const { return server_ ? server_->port() : 0; }
+int Controller::serverPort() const {
+  return server_ ? server_->port() : 0;
+}
 
 void Controller::startArchive() {
   if (archive_ && archive_->state() != streaming::OutputState::kStopped) return;
   const std::string dir = data_dir_ + "/recordings";
-  archive_ = std::make_unique<streaming::Archive>(dir, session_stamp_ + "-s" + std::to_string(session_id_));
+  archive_ = std::make_unique<streaming::Archive>(
+      dir, session_stamp_ + "-s" + std::to_string(session_id_));
   connect(archive_.get(), &streaming::Output::stateChanged, this, [this] {
     if (archive_->state() == streaming::OutputState::kLive) {
       store_->recordingStarted(session_id_, archive_->currentPath(), program_->runningTimeMs());
@@ -292,7 +299,8 @@ void Controller::addDestination(streaming::DestinationSpec spec, bool enabled) {
   const std::string id = entry.spec.id;
   connect(entry.output.get(), &streaming::Output::stateChanged, this, [this, id] {
     for (const DestinationEntry& d : destinations_) {
-      if (d.spec.id == id) publishEvent("destination.changed", {{"destination", destinationJson(d)}});
+      if (d.spec.id == id)
+        publishEvent("destination.changed", {{"destination", destinationJson(d)}});
     }
   });
   program_->addConsumer(entry.output.get());
@@ -316,7 +324,8 @@ void Controller::postClientMessage(server::ClientId client, std::string text) {
 }
 
 void Controller::postClientClosed(server::ClientId client) {
-  QMetaObject::invokeMethod(this, [this, client] { clients_.erase(client); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      this, [this, client] { clients_.erase(client); }, Qt::QueuedConnection);
 }
 
 void Controller::reply(server::ClientId client, const json& message) {
@@ -332,11 +341,15 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
       return true;
     });
   } catch (const std::exception& e) {
-    reply(client, {{"type", "error"}, {"code", "bad_message"}, {"message", "not valid JSON or nested too deeply"}});
+    reply(client, {{"type", "error"},
+                   {"code", "bad_message"},
+                   {"message", "not valid JSON or nested too deeply"}});
     return;
   }
   if (!message.is_object() || !message.contains("type") || !message["type"].is_string()) {
-    reply(client, {{"type", "error"}, {"code", "bad_message"}, {"message", "a message is a JSON object with a string \"type\""}});
+    reply(client, {{"type", "error"},
+                   {"code", "bad_message"},
+                   {"message", "a message is a JSON object with a string \"type\""}});
     return;
   }
   json request_id = message.contains("id") ? message["id"] : json();
@@ -349,10 +362,14 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
   if (type == "hello") {
     const std::string role = message.value("role", std::string("viewer"));
     if (role == "producer") {
-      const json* token = message.contains("token") && message["token"].is_string() ? &message["token"] : nullptr;
+      const json* token =
+          message.contains("token") && message["token"].is_string() ? &message["token"] : nullptr;
       if (!token || !constantTimeEquals(token->get<std::string>(), show_.audience.producer_token)) {
-        logWarn("studio", "client " + std::to_string(client) + ": producer hello with a wrong token");
-        json err = {{"type", "error"}, {"code", "forbidden"}, {"message", "wrong or missing producer token"}};
+        logWarn("studio",
+                "client " + std::to_string(client) + ": producer hello with a wrong token");
+        json err = {{"type", "error"},
+                    {"code", "forbidden"},
+                    {"message", "wrong or missing producer token"}};
         if (!request_id.is_null()) err["id"] = request_id;
         reply(client, err);
         return;
@@ -363,7 +380,8 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
       c.role = Role::kViewer;
       server_->setChannels(client, server::kChannelViewer);
     } else {
-      reply(client, {{"type", "error"}, {"code", "invalid"}, {"message", "role is producer or viewer"}});
+      reply(client,
+            {{"type", "error"}, {"code", "invalid"}, {"message", "role is producer or viewer"}});
       return;
     }
     json ok = {{"type", "hello.ok"}, {"role", role}, {"status", statusJson()}};
@@ -389,12 +407,12 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
 json Controller::execute(Role role, const json& c, CommandError* e) {
   const std::string type = c.value("type", std::string());
   static const char* const kProducerCommands[] = {
-      "status.get",      "program.set",       "preview.set",        "program.take",
-      "audio.set",       "destination.add",   "destination.start",  "destination.stop",
+      "status.get",         "program.set",     "preview.set",       "program.take",
+      "audio.set",          "destination.add", "destination.start", "destination.stop",
       "destination.remove", "recording.start", "recording.stop"};
-  const bool known = std::find_if(std::begin(kProducerCommands), std::end(kProducerCommands),
-                                  [&](const char* k) { return type == k; }) !=
-                     std::end(kProducerCommands);
+  const bool known =
+      std::find_if(std::begin(kProducerCommands), std::end(kProducerCommands),
+                   [&](const char* k) { return type == k; }) != std::end(kProducerCommands);
   if (!known) {
     *e = {"unknown_type", "unknown message type \"" + type.substr(0, 64) + "\""};
     return {};
@@ -427,7 +445,8 @@ json Controller::cmdProgramSet(const json& c, bool preview, CommandError* e) {
   for (const char* slot : {"primary", "secondary"}) {
     if (const json* id = field(c, slot, json::value_t::string, false, e)) {
       if (!hasSource(*id)) {
-        *e = {"not_found", std::string(slot) + ": no source \"" + id->get<std::string>().substr(0, 64) + "\""};
+        *e = {"not_found",
+              std::string(slot) + ": no source \"" + id->get<std::string>().substr(0, 64) + "\""};
         return {};
       }
       (std::string_view(slot) == "primary" ? scene.primary : scene.secondary) = *id;
@@ -693,7 +712,8 @@ json Controller::statusJson() const {
   status["sources"] = json::array();
   for (const auto& s : sources_) status["sources"].push_back(sourceJson(*s));
   status["destinations"] = json::array();
-  for (const DestinationEntry& d : destinations_) status["destinations"].push_back(destinationJson(d));
+  for (const DestinationEntry& d : destinations_)
+    status["destinations"].push_back(destinationJson(d));
   status["recording"] = recordingJson();
   std::string hls_state = "stopped";
   if (hls_) {

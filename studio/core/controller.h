@@ -23,12 +23,12 @@
 #include <string>
 #include <vector>
 
-#include "studio/config/show_config.h"
-#include "studio/server/control_server.h"
-#include "studio/store/store.h"
 #include "streaming/outputs.h"
 #include "streaming/program.h"
 #include "streaming/source.h"
+#include "studio/config/show_config.h"
+#include "studio/server/control_server.h"
+#include "studio/store/store.h"
 
 namespace yst::core {
 

@@ -42,13 +42,15 @@ std::string Controller::metricsText() const {
     m.sample("yst_program_frames_total", "", s["program"]["frames"].get<std::uint64_t>());
     m.family("yst_program_dropped_frames_total", "counter",
              "Program frames dropped before the encoder or skipped by the mixer.");
-    m.sample("yst_program_dropped_frames_total", "", s["program"]["dropped_frames"].get<std::uint64_t>());
+    m.sample("yst_program_dropped_frames_total", "",
+             s["program"]["dropped_frames"].get<std::uint64_t>());
     m.family("yst_encoder_fps", "gauge", "Frames encoded in the last second.");
     m.sample("yst_encoder_fps", "", s["encoder"]["fps"].get<double>());
     m.family("yst_encoder_frames_total", "counter", "Frames encoded.");
     m.sample("yst_encoder_frames_total", "", s["encoder"]["frames"].get<std::uint64_t>());
     m.family("yst_show_timeline_seconds", "gauge", "Show timeline (program running time).");
-    m.sample("yst_show_timeline_seconds", "", s["show"]["timeline_ms"].get<std::int64_t>() / 1000.0);
+    m.sample("yst_show_timeline_seconds", "",
+             s["show"]["timeline_ms"].get<std::int64_t>() / 1000.0);
   }
   static const char* const kSourceStates[] = {"connecting", "live", "retrying", "stopped"};
   m.family("yst_source_state", "gauge", "1 for the state each source is in.");
@@ -60,13 +62,16 @@ std::string Controller::metricsText() const {
   }
   m.family("yst_source_frames_total", "counter", "Frames received from each source.");
   for (const auto& src : s["sources"]) {
-    m.sample("yst_source_frames_total", label("source", src["id"]), src["frames"].get<std::uint64_t>());
+    m.sample("yst_source_frames_total", label("source", src["id"]),
+             src["frames"].get<std::uint64_t>());
   }
   m.family("yst_source_reconnects_total", "counter", "Reconnect attempts of each source.");
   for (const auto& src : s["sources"]) {
-    m.sample("yst_source_reconnects_total", label("source", src["id"]), src["reconnects"].get<int>());
+    m.sample("yst_source_reconnects_total", label("source", src["id"]),
+             src["reconnects"].get<int>());
   }
-  static const char* const kOutputStates[] = {"stopped", "connecting", "live", "retrying", "failed"};
+  static const char* const kOutputStates[] = {"stopped", "connecting", "live", "retrying",
+                                              "failed"};
   m.family("yst_destination_state", "gauge", "1 for the state each destination is in.");
   for (const auto& d : s["destinations"]) {
     for (const char* st : kOutputStates) {
@@ -74,18 +79,22 @@ std::string Controller::metricsText() const {
                d["state"] == st ? 1 : 0);
     }
   }
-  m.family("yst_destination_bytes_sent_total", "counter", "Bytes handed to each destination's transport.");
+  m.family("yst_destination_bytes_sent_total", "counter",
+           "Bytes handed to each destination's transport.");
   for (const auto& d : s["destinations"]) {
     m.sample("yst_destination_bytes_sent_total", label("destination", d["id"]),
              d["bytes_sent"].get<std::uint64_t>());
   }
-  m.family("yst_destination_bitrate_kbps", "gauge", "Bitrate to each destination over the last second.");
+  m.family("yst_destination_bitrate_kbps", "gauge",
+           "Bitrate to each destination over the last second.");
   for (const auto& d : s["destinations"]) {
-    m.sample("yst_destination_bitrate_kbps", label("destination", d["id"]), d["bitrate_kbps"].get<double>());
+    m.sample("yst_destination_bitrate_kbps", label("destination", d["id"]),
+             d["bitrate_kbps"].get<double>());
   }
   m.family("yst_destination_reconnects_total", "counter", "Reconnects of each destination.");
   for (const auto& d : s["destinations"]) {
-    m.sample("yst_destination_reconnects_total", label("destination", d["id"]), d["reconnects"].get<int>());
+    m.sample("yst_destination_reconnects_total", label("destination", d["id"]),
+             d["reconnects"].get<int>());
   }
   m.family("yst_recording_bytes", "gauge", "Bytes written to the current archive file.");
   m.sample("yst_recording_bytes", "", s["recording"]["bytes"].get<std::uint64_t>());

@@ -34,7 +34,8 @@ void bindText(sqlite3_stmt* s, int i, const std::string& v) {
 }
 
 void stepDone(sqlite3* db, sqlite3_stmt* s) {
-  if (sqlite3_step(s) != SQLITE_DONE) throw StoreError(std::string("SQL step: ") + sqlite3_errmsg(db));
+  if (sqlite3_step(s) != SQLITE_DONE)
+    throw StoreError(std::string("SQL step: ") + sqlite3_errmsg(db));
 }
 
 // Each entry takes the schema from version i to i+1.
@@ -81,7 +82,8 @@ void migrate(sqlite3* db) {
   static_assert(std::size(kMigrations) == kSchemaVersion);
   if (version > target) {
     throw StoreError("the database was written by a newer Yishiting Studio (schema " +
-                     std::to_string(version) + ", this build knows " + std::to_string(target) + ")");
+                     std::to_string(version) + ", this build knows " + std::to_string(target) +
+                     ")");
   }
   for (; version < target; ++version) {
     exec(db, "BEGIN IMMEDIATE");
@@ -244,9 +246,10 @@ void Store::endSession(std::int64_t session_id) {
 void Store::recordEvent(std::int64_t session_id, std::int64_t timeline_ms, const std::string& kind,
                         const std::string& payload_json) {
   submit([=, utc = utcNowIso()](sqlite3* db) {
-    StmtPtr s = prepare(db,
-                        "INSERT INTO program_events(session_id, utc, timeline_ms, kind, payload_json) "
-                        "VALUES(?,?,?,?,?)");
+    StmtPtr s =
+        prepare(db,
+                "INSERT INTO program_events(session_id, utc, timeline_ms, kind, payload_json) "
+                "VALUES(?,?,?,?,?)");
     sqlite3_bind_int64(s.get(), 1, session_id);
     bindText(s.get(), 2, utc);
     sqlite3_bind_int64(s.get(), 3, timeline_ms);

@@ -88,8 +88,8 @@ class Store {
   std::size_t max_queued_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Task> queue_;   // Guarded by mutex_.
-  bool stopping_ = false;    // Guarded by mutex_.
+  std::deque<Task> queue_;       // Guarded by mutex_.
+  bool stopping_ = false;        // Guarded by mutex_.
   std::uint64_t committed_ = 0;  // Guarded by mutex_.
   std::thread writer_;
 };

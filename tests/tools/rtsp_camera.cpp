@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   gst_rtsp_media_factory_set_launch(
       factory,
       "( videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1 "
-      "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! rtph264pay name=pay0 pt=96 "
+      "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! rtph264pay name=pay0 "
+      "pt=96 "
       "audiotestsrc is-live=true wave=sine freq=660 ! audio/x-raw,rate=48000,channels=2 "
       "! avenc_aac ! rtpmp4apay name=pay1 pt=97 )");
   gst_rtsp_media_factory_set_shared(factory, TRUE);

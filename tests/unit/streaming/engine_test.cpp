@@ -89,14 +89,15 @@ TEST(SourcePlan, MapsEveryUriKind) {
 TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
   Source host({"host", "主持人机位", "test://smpte"}, kSmall);
   Source guest({"guest", "嘉宾机位", "test://ball"}, kSmall);
-  Program program(smallSettings(), {{"host", host.channel(), 1.0, false},
-                                    {"guest", guest.channel(), 1.0, false}});
+  Program program(smallSettings(),
+                  {{"host", host.channel(), 1.0, false}, {"guest", guest.channel(), 1.0, false}});
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;
   host.start();
   guest.start();
-  ASSERT_TRUE(spinUntil([&] { return host.state() == SourceState::kLive &&
-                                     guest.state() == SourceState::kLive; }, 5000));
+  ASSERT_TRUE(spinUntil(
+      [&] { return host.state() == SourceState::kLive && guest.state() == SourceState::kLive; },
+      5000));
   ASSERT_TRUE(spinUntil([&] { return program.encodedFrames() > 30; }, 5000))
       << "encoded " << program.encodedFrames();
   // The preview taps carry small frames.
@@ -169,8 +170,10 @@ TEST_F(EngineTest, ArchiveWritesDecodableMatroskaAndDestinationRetriesWithKeyMas
   program.stop();
 
   ASSERT_TRUE(std::filesystem::exists(path));
-  const std::string cmd = "ffprobe -v error -select_streams v:0 -count_packets -show_entries "
-                          "stream=codec_name,nb_read_packets -of csv=p=0 '" + path + "'";
+  const std::string cmd =
+      "ffprobe -v error -select_streams v:0 -count_packets -show_entries "
+      "stream=codec_name,nb_read_packets -of csv=p=0 '" +
+      path + "'";
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   char line[256] = {};

@@ -1,8 +1,10 @@
 #include "streaming/program.h"
 
 #include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -44,6 +46,21 @@ GstPad* linkToRequest(GstElement* upstream, GstElement* mixer) {
                              " to " + GST_OBJECT_NAME(mixer));
   }
   return sinkpad;  // the request pad's reference is the caller's
+}
+
+// Bilinear scaling, no dithering. The compositor's default converter
+// (cubic luma, dithering) cost about a sixth of the studio's CPU at 720p30
+// side by side; bilinear is what a 2:1 downscale needs and what keeps the
+// mixer at or below ffmpeg's swscale.
+void setFastScaling(GstPad* pad) {
+  GstStructure* config = gst_structure_new(
+      "GstVideoConverter", GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD,
+      GST_TYPE_VIDEO_RESAMPLER_METHOD, GST_VIDEO_RESAMPLER_METHOD_LINEAR,
+      GST_VIDEO_CONVERTER_OPT_CHROMA_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
+      GST_VIDEO_RESAMPLER_METHOD_LINEAR, GST_VIDEO_CONVERTER_OPT_DITHER_METHOD,
+      GST_TYPE_VIDEO_DITHER_METHOD, GST_VIDEO_DITHER_NONE, nullptr);
+  g_object_set(pad, "converter-config", config, nullptr);
+  gst_structure_free(config);
 }
 
 GstElement* leakyQueue(GstElement* bin, guint buffers) {
@@ -96,10 +113,41 @@ const char* transitionName(Transition transition) {
   return "invalid";
 }
 
+namespace {
+std::int64_t steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+FrameTap::FrameTap(GstElement* appsink, std::vector<GstElement*> valves)
+    : appsink_(GST_ELEMENT(gst_object_ref(appsink))), valves_(std::move(valves)) {
+  for (GstElement* v : valves_) gst_object_ref(v);
+  setOpen(false);
+}
+
+FrameTap::~FrameTap() {
+  for (GstElement* v : valves_) gst_object_unref(v);
+  gst_object_unref(appsink_);
+}
+
+void FrameTap::setOpen(bool open) {
+  open_ = open;
+  for (GstElement* v : valves_) g_object_set(v, "drop", open ? FALSE : TRUE, nullptr);
+}
+
 SamplePtr FrameTap::latest() {
   std::lock_guard lock(mutex_);
+  last_read_ms_ = steadyMs();
+  if (!open_) setOpen(true);
   if (GstSample* s = gst_app_sink_try_pull_sample(GST_APP_SINK(appsink_), 0)) last_.reset(s);
   return SamplePtr(last_ ? gst_sample_ref(last_.get()) : nullptr);
+}
+
+void FrameTap::closeIfIdle(std::int64_t idle_ms) {
+  std::lock_guard lock(mutex_);
+  if (open_ && steadyMs() - last_read_ms_ > idle_ms) setOpen(false);
 }
 
 Program::Program(EncoderSettings settings, std::vector<ProgramSourceInput> sources, QObject* parent)
@@ -111,6 +159,7 @@ Program::Program(EncoderSettings settings, std::vector<ProgramSourceInput> sourc
     const std::uint64_t encoded = counters_->encoded.load();
     encoder_fps_ = static_cast<double>(encoded - encoded_at_tick_);
     encoded_at_tick_ = encoded;
+    for (auto& [name, tap] : taps_) tap->closeIfIdle(5000);
   });
   if (!sources_.empty()) {
     scene_.primary = sources_.front().id;
@@ -123,9 +172,18 @@ Program::~Program() {
   stop();
 }
 
+GstElement* Program::addValve(GstElement* upstream) {
+  GstElement* valve = add(pipeline_.get(), "valve");
+  g_object_set(valve, "drop", TRUE, nullptr);
+  linkChain({upstream, valve});
+  return valve;
+}
+
 GstElement* Program::addTap(GstElement* tee, const std::string& name, int width, int height,
                             int fps) {
   GstElement* bin = pipeline_.get();
+  // The valve sits before the queue, so a closed tap costs no thread wake-ups.
+  GstElement* valve = addValve(tee);
   GstElement* q = leakyQueue(bin, 1);
   GstElement* rate = add(bin, "videorate");
   g_object_set(rate, "drop-only", TRUE, nullptr);
@@ -136,8 +194,8 @@ GstElement* Program::addTap(GstElement* tee, const std::string& name, int width,
   GstElement* sink = add(bin, "appsink");
   g_object_set(sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "emit-signals", FALSE, "async",
                FALSE, nullptr);
-  linkChain({tee, q, rate, scale, caps, sink});
-  taps_[name] = std::make_unique<FrameTap>(sink);
+  linkChain({valve, q, rate, scale, caps, sink});
+  taps_[name] = std::make_unique<FrameTap>(sink, std::vector<GstElement*>{valve});
   return sink;
 }
 
@@ -155,6 +213,8 @@ void Program::build() {
   GstElement* program_tee = add(bin, "tee");
   GstElement* preview = add(bin, "compositor", "preview-mixer");
   gst_util_set_object_arg(G_OBJECT(preview), "background", "black");
+  // A 10 fps thumbnail needs no worker threads of its own.
+  g_object_set(preview, "max-threads", 1u, nullptr);
   linkChain({compositor_, comp_caps, program_tee});
 
   // Encode once. The queue before the encoder is leaky so that a slow
@@ -181,7 +241,7 @@ void Program::build() {
   g_object_set(preview_sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "async", FALSE,
                nullptr);
   linkChain({preview, preview_caps, preview_sink});
-  taps_["preview"] = std::make_unique<FrameTap>(preview_sink);
+  std::vector<GstElement*> preview_valves;  // one per source, added below
 
   // Audio mixing and encoding.
   GstElement* mixer = add(bin, "audiomixer", "program-audio");
@@ -266,11 +326,14 @@ void Program::build() {
     GstElement* qp = leakyQueue(bin, 1);
     linkChain({tee, qa});
     linkChain({tee, qb});
-    linkChain({tee, qp});
+    GstElement* preview_valve = addValve(tee);
+    preview_valves.push_back(preview_valve);
+    linkChain({preview_valve, qp});
     SourcePads pads;
     pads.a = linkToRequest(qa, compositor_);
     pads.b = linkToRequest(qb, compositor_);
     pads.preview = linkToRequest(qp, preview);
+    for (GstPad* pad : {pads.a, pads.b, pads.preview}) setFastScaling(pad);
     addTap(tee, "source:" + s.id, tap_w, tap_h, 10);
 
     GstElement* asrc = add(bin, "interaudiosrc");
@@ -284,6 +347,7 @@ void Program::build() {
     g_object_set(pads.audio, "volume", s.gain, "mute", s.muted ? TRUE : FALSE, nullptr);
     pads_[s.id] = pads;
   }
+  taps_["preview"] = std::make_unique<FrameTap>(preview_sink, preview_valves);
 }
 
 bool Program::start(std::string* error) {

@@ -102,8 +102,10 @@ TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
       << "encoded " << program.encodedFrames();
   // The preview taps carry small frames.
   ASSERT_TRUE(spinUntil([&] { return program.tap("source:host")->latest() != nullptr; }, 3000));
-  SamplePtr frame = program.tap("program")->latest();
-  ASSERT_TRUE(frame);
+  SamplePtr frame;
+  ASSERT_TRUE(
+      spinUntil([&] { return (frame = program.tap("program")->latest()) != nullptr; }, 3000))
+      << "a tap opens on its first read";
   const GstStructure* caps = gst_caps_get_structure(gst_sample_get_caps(frame.get()), 0);
   int width = 0;
   gst_structure_get_int(caps, "width", &width);

@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""SRT partner sites, added at run time next to an RTMP one.
+
+- An SRT destination added over /ws reaches a real SRT listener (ffprobe in
+  listener mode, as a partner's SRT ingest): H.264 + AAC at the program size.
+- An SRT destination whose partner does not answer retries and says why,
+  while the RTMP destination beside it stays live.
+
+Run alone: /usr/bin/python3 tests/integration/test_destinations.py
+"""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from harness import (IntegrationTest, NginxRtmp, Studio, check_h264_aac, find_by_id,  # noqa: E402
+                     free_port, make_show)
+
+
+class SrtDestinations(IntegrationTest):
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.site = NginxRtmp(cls.work.path, name="nginx_rtmp").start()
+        cls.addClassCleanup(cls.site.stop)
+        show = make_show(destinations=[{"id": "rtmp_site", "name": "温州网", "url": cls.site.url,
+                                        "key": "rtmp_key_0123456789"}],
+                         archive=False, hls=False, preset="ultrafast")
+        cls.studio = Studio(cls.work.path, show)
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.studio.wait_destination_state("rtmp_site", "live", 30)
+
+    def test_srt_partner_receives_the_program(self):
+        port = free_port()
+        # The partner's SRT ingest listens; the studio calls it.
+        listener = subprocess.Popen(
+            ["ffprobe", "-v", "error", "-show_streams", "-of", "json",
+             f"srt://127.0.0.1:{port}?mode=listener"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: listener.poll() is None and listener.kill())
+        time.sleep(0.5)
+        with self.studio.producer() as p:
+            p.ok("destination.add", destination="srt_cdn", name="CDN SRT",
+                 url=f"srt://127.0.0.1:{port}")
+        out, err = listener.communicate(timeout=30)
+        self.assertEqual(listener.returncode, 0, f"ffprobe as SRT listener failed: {err[-800:]}")
+        check_h264_aac(json.loads(out).get("streams", []), 640, 360, where="SRT destination")
+        status = self.studio.status()
+        self.assertEqual(find_by_id(status["destinations"], "rtmp_site")["state"], "live")
+
+    def test_srt_partner_that_does_not_answer_retries_alone(self):
+        port = free_port()  # nobody listens there
+        with self.studio.producer() as p:
+            p.ok("destination.add", destination="srt_dead", name="Dead SRT",
+                 url=f"srt://127.0.0.1:{port}")
+        status = self.studio.wait_until(
+            lambda s: (find_by_id(s["destinations"], "srt_dead")["reconnects"] >= 1
+                       and find_by_id(s["destinations"], "srt_dead")["last_error"]),
+            30, "the silent SRT partner to be retried with a reason")
+        self.assertEqual(find_by_id(status["destinations"], "rtmp_site")["state"], "live",
+                         "the RTMP destination is not touched")
+        before = find_by_id(status["destinations"], "rtmp_site")["bytes_sent"]
+        time.sleep(2)
+        after = find_by_id(self.studio.status()["destinations"], "rtmp_site")["bytes_sent"]
+        self.assertGreater(after, before)
+
+
+if __name__ == "__main__":
+    harness.main()

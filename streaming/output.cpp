@@ -6,6 +6,7 @@
 
 #include "streaming/log.h"
 #include "streaming/reaper.h"
+#include "streaming/uri_secrets.h"
 
 namespace yst::streaming {
 
@@ -56,8 +57,8 @@ const char* outputStateName(OutputState state) {
   return "invalid";
 }
 
-Output::Output(std::string scope, std::string secret, QObject* parent)
-    : QObject(parent), scope_(std::move(scope)), secret_(std::move(secret)) {
+Output::Output(std::string scope, std::vector<std::string> secrets, QObject* parent)
+    : QObject(parent), scope_(std::move(scope)), secrets_(std::move(secrets)) {
   retry_timer_.setSingleShot(true);
   connect(&retry_timer_, &QTimer::timeout, this, &Output::attempt);
   tick_timer_.setInterval(1000);
@@ -69,11 +70,7 @@ Output::~Output() {
 }
 
 std::string Output::mask(std::string text) const {
-  if (secret_.size() < 3) return text;
-  for (std::size_t at = text.find(secret_); at != std::string::npos; at = text.find(secret_, at)) {
-    text.replace(at, secret_.size(), "***");
-  }
-  return text;
+  return scrub(std::move(text), secrets_);
 }
 
 void Output::start() {

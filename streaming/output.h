@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "streaming/backoff.h"
 #include "streaming/bus_relay.h"
@@ -52,9 +53,10 @@ struct OutputStats {
 class Output : public QObject, public PacketSink {
   Q_OBJECT
  public:
-  // `scope` names the output in logs ("destination zjol"); `secret` is masked
-  // out of every error text this output reports.
-  Output(std::string scope, std::string secret, QObject* parent = nullptr);
+  // `scope` names the output in logs ("destination zjol"); `secrets` (a
+  // stream key, a passphrase in the URL) are masked out of every error text
+  // this output reports.
+  Output(std::string scope, std::vector<std::string> secrets, QObject* parent = nullptr);
   ~Output() override;
 
   void start();
@@ -101,7 +103,7 @@ class Output : public QObject, public PacketSink {
   void tick();
 
   std::string scope_;
-  std::string secret_;
+  std::vector<std::string> secrets_;
   OutputState state_ = OutputState::kStopped;
   std::string last_error_;
   int reconnects_ = 0;

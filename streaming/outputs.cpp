@@ -1,5 +1,7 @@
 #include "streaming/outputs.h"
 
+#include "streaming/uri_secrets.h"
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -41,8 +43,16 @@ std::string rtmpLocation(const std::string& url, const std::string& key) {
   return location + key;
 }
 
+namespace {
+std::vector<std::string> destinationSecrets(const DestinationSpec& spec) {
+  std::vector<std::string> secrets = uriSecrets(spec.url);
+  secrets.push_back(spec.key);
+  return secrets;
+}
+}  // namespace
+
 Destination::Destination(DestinationSpec spec, QObject* parent)
-    : Output("destination " + spec.id, spec.key, parent), spec_(std::move(spec)) {}
+    : Output("destination " + spec.id, destinationSecrets(spec), parent), spec_(std::move(spec)) {}
 
 GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_src,
                                         GstElement* audio_src) {
@@ -82,7 +92,7 @@ GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_
 }
 
 Archive::Archive(std::string directory, std::string stem, QObject* parent)
-    : Output("archive", "", parent), directory_(std::move(directory)), stem_(std::move(stem)) {
+    : Output("archive", {}, parent), directory_(std::move(directory)), stem_(std::move(stem)) {
   backoff_policy.initial_ms = 1000;
   backoff_policy.max_ms = 10000;
 }
@@ -111,7 +121,7 @@ GstElement* Archive::buildTransport(GstElement* pipeline, GstElement* video_src,
 }
 
 Hls::Hls(std::string directory, int segment_s, int playlist_length, QObject* parent)
-    : Output("hls", "", parent),
+    : Output("hls", {}, parent),
       directory_(std::move(directory)),
       segment_s_(segment_s),
       playlist_length_(playlist_length) {

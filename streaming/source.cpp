@@ -1,10 +1,12 @@
 #include "streaming/source.h"
 
 #include <cstring>
+#include <vector>
 
 #include "overlay/slate.h"
 #include "streaming/log.h"
 #include "streaming/reaper.h"
+#include "streaming/uri_secrets.h"
 
 namespace yst::streaming {
 
@@ -148,7 +150,8 @@ void Source::fail(const std::string& reason) {
     disposeAsync(std::move(input_));
   }
   ++generation_;
-  last_error_ = reason;
+  // Camera errors can quote the URI, and with it a password.
+  last_error_ = scrub(reason, uriSecrets(spec_.uri));
   startSlate();
   if (state_ == SourceState::kLive || state_ == SourceState::kConnecting) {
     setState(SourceState::kRetrying);
@@ -157,7 +160,7 @@ void Source::fail(const std::string& reason) {
   }
   ++reconnects_;
   const int delay_ms = backoff_.nextDelayMs();
-  logWarn("source " + spec_.id, reason + "; retrying in " + std::to_string(delay_ms) + " ms");
+  logWarn("source " + spec_.id, last_error_ + "; retrying in " + std::to_string(delay_ms) + " ms");
   retry_timer_.start(delay_ms);
 }
 
@@ -169,16 +172,21 @@ void Source::onInputMessage(int generation, GstMessage* message) {
       break;
     case GST_MESSAGE_EOS:
       if (plan_.loops) {
-        // Files loop by starting a fresh pipeline: a flushing seek would
-        // restart running time at zero under a clock that has moved on, and
-        // the sinks would then play the file as fast as it decodes.
-        restartInput();
+        // Files loop by seeking back to the start: the sinks re-preroll and
+        // the pipeline takes a new base time, so the decoder and its frame
+        // pool are kept (rebuilding the pipeline cost ~100 MB of transient
+        // memory per loop at 1080p).
+        if (!gst_element_seek_simple(
+                input_.get(), GST_FORMAT_TIME,
+                static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0)) {
+          restartInput();
+        }
       } else {
         fail("the stream ended");
       }
       break;
     case GST_MESSAGE_WARNING:
-      logDebug("source " + spec_.id, describeMessage(message));
+      logDebug("source " + spec_.id, scrub(describeMessage(message), uriSecrets(spec_.uri)));
       break;
     default:
       break;
@@ -313,6 +321,13 @@ ElementPtr Source::buildInput() {
   gst_bin_add(GST_BIN(p), decode);
   addAndLink(p, {vqueue, vconvert, vscale, vrate, vcaps, vsink});
   addAndLink(p, {aqueue, aconvert, aresample, acaps, asink});
+  if (plan_.loops) {
+    // A file is not live: its sinks must preroll so that the seek that loops
+    // it gives the pipeline a new base time (with async=false the clock
+    // would run on and the file would play as fast as it decodes).
+    g_object_set(vsink, "async", TRUE, nullptr);
+    g_object_set(asink, "async", TRUE, nullptr);
+  }
   g_signal_connect(decode, "source-setup",
                    G_CALLBACK(+[](GstElement*, GstElement* source, gpointer) {
                      // Cameras on a LAN: a short jitter buffer keeps latency low.
@@ -321,29 +336,50 @@ ElementPtr Source::buildInput() {
                      }
                    }),
                    nullptr);
-  struct Targets {
-    GstElement* video;
-    GstElement* audio;
+  struct Branches {
+    GstElement* pipeline;
+    std::vector<GstElement*> video;  // first element takes the decoder's pad
+    std::vector<GstElement*> audio;
   };
-  auto* targets = new Targets{vqueue, aqueue};
+  auto* branches = new Branches{p,
+                                {vqueue, vconvert, vscale, vrate, vcaps, vsink},
+                                {aqueue, aconvert, aresample, acaps, asink}};
   g_signal_connect_data(
       decode, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer data) {
-        auto* t = static_cast<Targets*>(data);
+        auto* b = static_cast<Branches*>(data);
         CapsPtr caps(gst_pad_get_current_caps(pad));
         if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
         if (!caps || gst_caps_is_empty(caps.get())) return;
         const char* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
         GstElement* target = nullptr;
-        if (g_str_has_prefix(name, "video/"))
-          target = t->video;
-        else if (g_str_has_prefix(name, "audio/"))
-          target = t->audio;
+        if (g_str_has_prefix(name, "video/") && !b->video.empty()) {
+          target = b->video.front();
+        } else if (g_str_has_prefix(name, "audio/") && !b->audio.empty()) {
+          target = b->audio.front();
+        }
         if (!target) return;
         PadPtr sink(gst_element_get_static_pad(target, "sink"));
         if (!gst_pad_is_linked(sink.get())) gst_pad_link(pad, sink.get());
       }),
-      targets, [](gpointer data, GClosure*) { delete static_cast<Targets*>(data); },
+      branches, [](gpointer data, GClosure*) { delete static_cast<Branches*>(data); },
       GConnectFlags(0));
+  // A file or stream without audio (or video) leaves a branch unlinked; its
+  // sink would wait for preroll forever, so it goes.
+  g_signal_connect(decode, "no-more-pads", G_CALLBACK(+[](GstElement*, gpointer data) {
+                     auto* b = static_cast<Branches*>(data);
+                     for (std::vector<GstElement*>* branch : {&b->video, &b->audio}) {
+                       if (branch->empty()) continue;
+                       PadPtr sink(gst_element_get_static_pad(branch->front(), "sink"));
+                       if (gst_pad_is_linked(sink.get())) continue;
+                       for (GstElement* e : *branch) {
+                         gst_element_set_locked_state(e, TRUE);
+                         gst_element_set_state(e, GST_STATE_NULL);
+                         gst_bin_remove(GST_BIN(b->pipeline), e);
+                       }
+                       branch->clear();
+                     }
+                   }),
+                   branches);
   return pipeline;
 }
 

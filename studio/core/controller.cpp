@@ -9,6 +9,7 @@
 
 #include "streaming/log.h"
 #include "streaming/reaper.h"
+#include "streaming/uri_secrets.h"
 
 namespace yst::core {
 
@@ -68,16 +69,6 @@ bool constantTimeEquals(const std::string& a, const std::string& b) {
     diff |= x ^ y;
   }
   return diff == 0;
-}
-
-std::string maskUriCredentials(const std::string& uri) {
-  const auto scheme_end = uri.find("://");
-  if (scheme_end == std::string::npos) return uri;
-  const auto authority = scheme_end + 3;
-  const auto path = uri.find('/', authority);
-  const auto at = uri.rfind('@', path == std::string::npos ? uri.size() : path);
-  if (at == std::string::npos || at < authority) return uri;
-  return uri.substr(0, authority) + "***" + uri.substr(at);
 }
 
 Controller::Controller(config::ShowConfig show, std::string data_dir, QObject* parent)
@@ -639,7 +630,7 @@ json Controller::sourceJson(const streaming::Source& s) const {
   auto muted = source_muted_.find(id);
   return {{"id", id},
           {"label", s.spec().label},
-          {"uri", maskUriCredentials(s.spec().uri)},
+          {"uri", streaming::maskUri(s.spec().uri)},
           {"state", streaming::sourceStateName(s.state())},
           {"frames", s.framesIn()},
           {"reconnects", s.reconnects()},
@@ -652,7 +643,7 @@ json Controller::destinationJson(const DestinationEntry& d) const {
   const streaming::OutputStats st = d.output->stats();
   return {{"id", d.spec.id},
           {"name", d.spec.name},
-          {"url", maskUriCredentials(d.spec.url)},
+          {"url", streaming::maskUri(d.spec.url)},
           {"key_masked", config::maskSecret(d.spec.key)},
           {"enabled", d.enabled},
           {"state", streaming::outputStateName(st.state)},

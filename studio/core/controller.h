@@ -122,7 +122,5 @@ class Controller : public QObject {
 
 // Compares two secrets in time independent of where they differ.
 bool constantTimeEquals(const std::string& a, const std::string& b);
-// "rtsp://user:pass@cam/…" → "rtsp://***@cam/…": URIs may carry credentials.
-std::string maskUriCredentials(const std::string& uri);
 
 }  // namespace yst::core

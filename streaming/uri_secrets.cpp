@@ -37,14 +37,16 @@ std::vector<Span> secretSpans(std::string_view uri) {
   if (query == std::string_view::npos) return spans;
   std::size_t pos = query + 1;
   while (pos < uri.size()) {
-    std::size_t end = uri.find_first_of("&#", pos);
+    // Only '&' ends a value: SRT stream ids are written with a literal '#'
+    // ("streamid=#!::r=live/abc"), so there is no fragment to respect.
+    std::size_t end = uri.find('&', pos);
     if (end == std::string_view::npos) end = uri.size();
     const std::string_view pair = uri.substr(pos, end - pos);
     const std::size_t eq = pair.find('=');
     if (eq != std::string_view::npos && isSecretParam(pair.substr(0, eq)) && eq + 1 < pair.size()) {
       spans.push_back({pos + eq + 1, end});
     }
-    if (end >= uri.size() || uri[end] == '#') break;
+    if (end >= uri.size()) break;
     pos = end + 1;
   }
   return spans;

@@ -64,6 +64,7 @@ GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_
       GstElement* sink = add(pipeline, "rtmp2sink");
       const std::string location = rtmpLocation(spec_.url, spec_.key);
       g_object_set(sink, "location", location.c_str(), "sync", FALSE, "async", FALSE, nullptr);
+      if (!spec_.tls_verify) g_object_set(sink, "tls-validation-flags", 0, nullptr);
       linkToRequest(video_src, mux, "video", "video to flvmux");
       linkToRequest(audio_src, mux, "audio", "audio to flvmux");
       linkOrThrow(mux, sink, "flvmux to rtmp2sink");

@@ -14,8 +14,9 @@ enum class DestinationProtocol { kInvalid = 0, kRtmp, kRtmps, kSrt };
 struct DestinationSpec {
   std::string id;
   std::string name;
-  std::string url;  // rtmp://host[:port]/app, rtmps://…, srt://host:port[?…]
-  std::string key;  // secret: RTMP stream name / SRT streamid
+  std::string url;         // rtmp://host[:port]/app, rtmps://…, srt://host:port[?…]
+  std::string key;         // secret: RTMP stream name / SRT streamid
+  bool tls_verify = true;  // rtmps://: verify the server certificate
 };
 
 DestinationProtocol destinationProtocol(const std::string& url);

@@ -776,7 +776,8 @@ class ShowParser {
     for (std::size_t i = 0; i < array->size(); ++i) {
       const toml::table& table = *array->get(i)->as_table();
       const std::string path = indexPath("destinations", i);
-      refuseUnknownKeys(table, path, {"id", "name", "url", "key", "key_env", "enabled"});
+      refuseUnknownKeys(table, path,
+                        {"id", "name", "url", "key", "key_env", "enabled", "tls_verify"});
       DestinationConfig destination;
       int line = 0;
       const std::optional<std::string> id = get<std::string>(table, path, "id", &line);
@@ -791,6 +792,7 @@ class ShowParser {
       }
       destination.url = *url;
       destination.enabled = get<bool>(table, path, "enabled").value_or(true);
+      destination.tls_verify = get<bool>(table, path, "tls_verify").value_or(true);
 
       int key_line = 0;
       int env_line = 0;

@@ -61,6 +61,9 @@ struct DestinationConfig {
   std::string key;  // secret: from `key` or the environment variable named by `key_env`
   DestinationKind kind = DestinationKind::kInvalid;
   bool enabled = true;
+  // rtmps:// only: check the partner's certificate against the system's CAs.
+  // Off only for an ingest on a private network with a self-signed certificate.
+  bool tls_verify = true;
 };
 
 struct ArchiveConfig {

@@ -54,7 +54,7 @@ std::string sessionStamp() {
 }
 
 streaming::DestinationSpec toSpec(const config::DestinationConfig& d) {
-  return streaming::DestinationSpec{d.id, d.name, d.url, d.key};
+  return streaming::DestinationSpec{d.id, d.name, d.url, d.key, d.tls_verify};
 }
 
 }  // namespace
@@ -533,6 +533,7 @@ json Controller::cmdDestinationAdd(const json& c, CommandError* e) {
   const json* name = field(c, "name", json::value_t::string, false, e);
   const json* key = field(c, "key", json::value_t::string, false, e);
   const json* enabled = field(c, "enabled", json::value_t::boolean, false, e);
+  const json* tls_verify = field(c, "tls_verify", json::value_t::boolean, false, e);
   if (!e->code.empty()) return {};
   if (!validId(*id)) {
     *e = {"invalid", "destination is 1–32 characters of a-z, 0-9, _ and -"};
@@ -550,7 +551,8 @@ json Controller::cmdDestinationAdd(const json& c, CommandError* e) {
     return {};
   }
   streaming::DestinationSpec spec{*id, name ? name->get<std::string>() : id->get<std::string>(),
-                                  *url, key ? key->get<std::string>() : ""};
+                                  *url, key ? key->get<std::string>() : "",
+                                  tls_verify ? tls_verify->get<bool>() : true};
   addDestination(std::move(spec), enabled ? enabled->get<bool>() : true);
   const json d = destinationJson(destinations_.back());
   publishEvent("destination.changed", {{"destination", d}});
@@ -646,6 +648,7 @@ json Controller::destinationJson(const DestinationEntry& d) const {
           {"url", streaming::maskUri(d.spec.url)},
           {"key_masked", config::maskSecret(d.spec.key)},
           {"enabled", d.enabled},
+          {"tls_verify", d.spec.tls_verify},
           {"state", streaming::outputStateName(st.state)},
           {"bytes_sent", st.bytes_sent},
           {"bitrate_kbps", st.bitrate_kbps},

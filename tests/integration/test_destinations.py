@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-"""SRT partner sites, added at run time next to an RTMP one.
+"""SRT and RTMPS partner sites, added at run time next to an RTMP one.
 
 - An SRT destination added over /ws reaches a real SRT listener (ffprobe in
   listener mode, as a partner's SRT ingest): H.264 + AAC at the program size.
 - An SRT destination whose partner does not answer retries and says why,
   while the RTMP destination beside it stays live.
+- RTMPS: a TLS ingest (stunnel with a self-signed certificate in front of an
+  nginx-rtmp) refuses a studio that verifies certificates (the default), and
+  receives the program when the destination is told `tls_verify = false`.
 
 Run alone: /usr/bin/python3 tests/integration/test_destinations.py
 """
@@ -67,6 +70,53 @@ class SrtDestinations(IntegrationTest):
         time.sleep(2)
         after = find_by_id(self.studio.status()["destinations"], "rtmp_site")["bytes_sent"]
         self.assertGreater(after, before)
+
+
+class RtmpsDestination(IntegrationTest):
+    KEY = "rtmps_key_0123456789"
+
+    @classmethod
+    def set_up_fixtures(cls):
+        work = cls.work.path
+        cls.site = NginxRtmp(work, name="nginx_behind_tls").start()
+        cls.addClassCleanup(cls.site.stop)
+        cert, key = work / "cert.pem", work / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                       check=True, capture_output=True, timeout=60)
+        cls.tls_port = free_port()
+        rtmp_port = int(cls.site.url.split(":")[2].split("/")[0])
+        conf = work / "stunnel.conf"
+        conf.write_text(f"foreground = yes\npid =\n[rtmps]\naccept = 127.0.0.1:{cls.tls_port}\n"
+                        f"connect = 127.0.0.1:{rtmp_port}\ncert = {cert}\nkey = {key}\n")
+        with open(work / "stunnel.log", "ab") as log:
+            cls.stunnel = subprocess.Popen(["stunnel", str(conf)], stdout=log,
+                                           stderr=subprocess.STDOUT)
+        cls.addClassCleanup(cls.stunnel.kill)
+        deadline = time.monotonic() + 10
+        while not harness.port_open(cls.tls_port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        cls.studio = Studio(work, make_show(archive=False, hls=False, preset="ultrafast"))
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+
+    def test_self_signed_ingest_is_refused_by_default_and_accepted_when_told(self):
+        url = f"rtmps://127.0.0.1:{self.tls_port}/live"
+        with self.studio.producer() as p:
+            p.ok("destination.add", destination="strict", url=url, key=self.KEY)
+            status = self.studio.wait_until(
+                lambda s: find_by_id(s["destinations"], "strict")["reconnects"] >= 1, 20,
+                "the unverifiable certificate to be refused")
+            strict = find_by_id(status["destinations"], "strict")
+            self.assertNotEqual(strict["state"], "live")
+            self.assertTrue(strict["last_error"])
+            self.assertNotIn(self.KEY, json.dumps(status))
+            p.ok("destination.remove", destination="strict")
+            p.ok("destination.add", destination="private", url=url, key=self.KEY,
+                 tls_verify=False)
+        self.studio.wait_destination_state("private", "live", 30)
+        streams = harness.probe(self.site.stream_url(self.KEY))
+        check_h264_aac(streams, 640, 360, where="RTMPS destination via the TLS ingest")
 
 
 if __name__ == "__main__":

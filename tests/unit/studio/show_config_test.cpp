@@ -1039,3 +1039,41 @@ TEST(ProcessEnvironmentTest, ReadsTheEnvironment) {
 
 }  // namespace
 }  // namespace yst::config
+
+namespace yst::config {
+namespace {
+
+TEST(ShowConfigTest, TlsVerifyDefaultsOnAndCanBeTurnedOff) {
+  const std::string text = R"(
+[show]
+title = "t"
+[[sources]]
+id = "a"
+uri = "test://smpte"
+[[destinations]]
+id = "strict"
+url = "rtmps://ingest.example.com:443/live"
+key = "k1234567"
+[[destinations]]
+id = "private"
+url = "rtmps://10.0.0.5:443/live"
+key = "k7654321"
+tls_verify = false
+)";
+  const ShowConfig c =
+      parseShow(text, "t.toml", [](const std::string&) { return std::optional<std::string>(); });
+  ASSERT_EQ(c.destinations.size(), 2u);
+  EXPECT_TRUE(c.destinations[0].tls_verify);
+  EXPECT_FALSE(c.destinations[1].tls_verify);
+  try {
+    parseShow(std::string(text) +
+                  "\n[[destinations]]\nid = \"x\"\nurl = \"rtmp://h/live\"\ntls_verify = \"no\"\n",
+              "t.toml", [](const std::string&) { return std::optional<std::string>(); });
+    FAIL() << "a string tls_verify must be refused";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "destinations[2].tls_verify");
+  }
+}
+
+}  // namespace
+}  // namespace yst::config

@@ -81,13 +81,20 @@ GstElement* smallQueue(GstElement* bin) {
   return q;
 }
 
+// Silence is -inf dB in the level element; meters and JSON want a number.
+constexpr double kLevelFloorDb = -100.0;
+
+double clampDb(double db) {
+  return std::isfinite(db) ? std::max(db, kLevelFloorDb) : kLevelFloorDb;
+}
+
 std::vector<double> levelValues(const GstStructure* s, const char* field) {
   std::vector<double> out;
   const GValue* list = gst_structure_get_value(s, field);
   if (!list) return out;
   if (GST_VALUE_HOLDS_ARRAY(list)) {
     for (guint i = 0; i < gst_value_array_get_size(list); ++i) {
-      out.push_back(g_value_get_double(gst_value_array_get_value(list, i)));
+      out.push_back(clampDb(g_value_get_double(gst_value_array_get_value(list, i))));
     }
     return out;
   }
@@ -95,7 +102,7 @@ std::vector<double> levelValues(const GstStructure* s, const char* field) {
   if (G_VALUE_HOLDS(list, g_value_array_get_type())) {
     auto* array = static_cast<GValueArray*>(g_value_get_boxed(list));
     for (guint i = 0; i < array->n_values; ++i) {
-      out.push_back(g_value_get_double(g_value_array_get_nth(array, i)));
+      out.push_back(clampDb(g_value_get_double(g_value_array_get_nth(array, i))));
     }
   }
   G_GNUC_END_IGNORE_DEPRECATIONS

@@ -57,7 +57,7 @@ enum class Transition { kInvalid = 0, kCut, kFade };
 const char* transitionName(Transition transition);
 
 struct AudioLevel {
-  std::vector<double> peak_db;  // per channel
+  std::vector<double> peak_db;  // per channel, dBFS, floored at -100 (silence)
   std::vector<double> rms_db;
 };
 

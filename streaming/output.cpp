@@ -1,4 +1,5 @@
 #include "streaming/output.h"
+#include "streaming/steady_clock.h"
 
 #include <gst/app/gstappsrc.h>
 
@@ -9,14 +10,6 @@
 #include "streaming/uri_secrets.h"
 
 namespace yst::streaming {
-
-namespace {
-std::int64_t steadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 // The part of an output that the encoder's streaming threads touch.
 struct Output::Feed {
@@ -112,7 +105,7 @@ void Output::attempt() {
   ++generation_;
   prepareAttempt();
   flowing_since_ms_ = -1;
-  last_progress_ms_ = steadyMs();
+  last_progress_ms_ = steadyNowMs();
   bytes_at_tick_ = 0;
   auto feed = std::make_shared<Feed>();
   try {
@@ -235,7 +228,7 @@ void Output::onMessage(int generation, GstMessage* message) {
 }
 
 void Output::tick() {
-  const std::int64_t now = steadyMs();
+  const std::int64_t now = steadyNowMs();
   if (!feed_) {
     bitrate_kbps_ = 0;
     return;

@@ -1,4 +1,5 @@
 #include "streaming/program.h"
+#include "streaming/steady_clock.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
@@ -123,14 +124,6 @@ const char* transitionName(Transition transition) {
   return "invalid";
 }
 
-namespace {
-std::int64_t steadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
-
 FrameTap::FrameTap(GstElement* appsink, std::vector<GstElement*> valves)
     : appsink_(GST_ELEMENT(gst_object_ref(appsink))), valves_(std::move(valves)) {
   for (GstElement* v : valves_) gst_object_ref(v);
@@ -149,7 +142,7 @@ void FrameTap::setOpen(bool open) {
 
 SamplePtr FrameTap::latest() {
   std::lock_guard lock(mutex_);
-  last_read_ms_ = steadyMs();
+  last_read_ms_ = steadyNowMs();
   if (!open_) setOpen(true);
   if (GstSample* s = gst_app_sink_try_pull_sample(GST_APP_SINK(appsink_), 0)) last_.reset(s);
   return SamplePtr(last_ ? gst_sample_ref(last_.get()) : nullptr);
@@ -157,7 +150,7 @@ SamplePtr FrameTap::latest() {
 
 void FrameTap::closeIfIdle(std::int64_t idle_ms) {
   std::lock_guard lock(mutex_);
-  if (open_ && steadyMs() - last_read_ms_ > idle_ms) setOpen(false);
+  if (open_ && steadyNowMs() - last_read_ms_ > idle_ms) setOpen(false);
 }
 
 Program::Program(EncoderSettings settings, std::vector<ProgramSourceInput> sources, QObject* parent)

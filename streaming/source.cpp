@@ -1,4 +1,5 @@
 #include "streaming/source.h"
+#include "streaming/steady_clock.h"
 
 #include <cstring>
 #include <vector>
@@ -11,12 +12,6 @@
 namespace yst::streaming {
 
 namespace {
-
-std::int64_t steadyNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 GstElement* capsFilter(const std::string& caps) {
   GstElement* f = makeElement("capsfilter");

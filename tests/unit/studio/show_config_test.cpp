@@ -1044,12 +1044,7 @@ namespace yst::config {
 namespace {
 
 TEST(ShowConfigTest, TlsVerifyDefaultsOnAndCanBeTurnedOff) {
-  const std::string text = R"(
-[show]
-title = "t"
-[[sources]]
-id = "a"
-uri = "test://smpte"
+  const std::string text = withMinimal(R"(
 [[destinations]]
 id = "strict"
 url = "rtmps://ingest.example.com:443/live"
@@ -1059,7 +1054,7 @@ id = "private"
 url = "rtmps://10.0.0.5:443/live"
 key = "k7654321"
 tls_verify = false
-)";
+)");
   const ShowConfig c =
       parseShow(text, "t.toml", [](const std::string&) { return std::optional<std::string>(); });
   ASSERT_EQ(c.destinations.size(), 2u);

@@ -1,0 +1,21 @@
+// Monotonic time as plain integers, for watchdogs and counters shared with
+// streaming threads through atomics (std::chrono time points are not
+// lock-free atomics everywhere).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace yst::streaming {
+
+inline std::int64_t steadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+inline std::int64_t steadyNowMs() {
+  return steadyNowNs() / 1000000;
+}
+
+}  // namespace yst::streaming

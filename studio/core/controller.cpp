@@ -197,11 +197,18 @@ bool Controller::start(std::string* error) {
 }
 
 void Controller::shutdown() {
-  if (shut_down_ || !started_) {
-    if (!started_ && !shut_down_) {
-      shut_down_ = true;
-      if (server_) server_->stop();
-      if (program_) program_->stop();
+  if (shut_down_) return;
+  if (!started_) {
+    // A start that failed half-way: undo what it did, close the session.
+    shut_down_ = true;
+    if (server_) server_->stop();
+    if (program_) program_->stop();
+    if (store_ && session_id_ > 0) {
+      try {
+        store_->endSession(session_id_);
+      } catch (const std::exception& e) {
+        logError("studio", std::string("could not close the session: ") + e.what());
+      }
     }
     return;
   }

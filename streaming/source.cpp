@@ -103,10 +103,7 @@ void Source::start() {
 void Source::stop() {
   retry_timer_.stop();
   health_timer_.stop();
-  if (input_) {
-    unrelayBus(input_.get());
-    disposeAsync(std::move(input_));
-  }
+  dropInput();
   stopSlate();
   if (state_ != SourceState::kStopped) setState(SourceState::kStopped);
 }
@@ -140,10 +137,7 @@ void Source::attempt() {
 }
 
 void Source::fail(const std::string& reason) {
-  if (input_) {
-    unrelayBus(input_.get());
-    disposeAsync(std::move(input_));
-  }
+  dropInput();
   ++generation_;
   // Camera errors can quote the URI, and with it a password.
   last_error_ = scrub(reason, uriSecrets(spec_.uri));
@@ -188,11 +182,14 @@ void Source::onInputMessage(int generation, GstMessage* message) {
   }
 }
 
+void Source::dropInput() {
+  if (!input_) return;
+  unrelayBus(input_.get());
+  disposeAsync(std::move(input_));
+}
+
 void Source::restartInput() {
-  if (input_) {
-    unrelayBus(input_.get());
-    disposeAsync(std::move(input_));
-  }
+  dropInput();
   attempt();
 }
 

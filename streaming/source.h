@@ -86,6 +86,7 @@ class Source : public QObject {
   void attempt();
   void fail(const std::string& reason);
   void restartInput();
+  void dropInput();  // stops delivering its messages, tears it down off-thread
   void setState(SourceState state);
   void onInputMessage(int generation, GstMessage* message);
   void checkHealth();

@@ -18,6 +18,8 @@
 //   check with realpath() that the file is inside its root.
 #include "studio/server/control_server.h"
 
+#include "streaming/log.h"
+
 #include <libwebsockets.h>
 
 #include <netdb.h>
@@ -80,7 +82,7 @@ std::int64_t nowUs() {
 }
 
 void logError(const char* what) {
-  std::fprintf(stderr, "[server] %s\n", what);
+  yst::logError("server", what);
 }
 
 // lws's own log lines, errors only (set in start()). They never contain
@@ -88,7 +90,7 @@ void logError(const char* what) {
 void emitLwsLog(int /*level*/, const char* line) {
   std::string_view text(line);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-  std::fprintf(stderr, "[server] lws: %.*s\n", static_cast<int>(text.size()), text.data());
+  yst::logError("server", std::string("lws: ") + std::string(text));
 }
 
 // RFC 3629 (table 3-7 of Unicode): rejects overlong forms, UTF-16 surrogates,

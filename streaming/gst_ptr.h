@@ -4,6 +4,7 @@
 
 #include <gst/gst.h>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,19 @@ using GCharPtr = std::unique_ptr<gchar, GFreeDeleter>;
 // Creates an element or throws with the factory name: a missing plugin is an
 // installation problem that must name itself.
 GstElement* makeElement(const char* factory, const char* name = nullptr);
+
+// Makes an element and adds it to `bin` (which owns it); throws like makeElement.
+GstElement* addElement(GstElement* bin, const char* factory, const char* name = nullptr);
+
+// A capsfilter for a caps string; floating reference.
+GstElement* makeCapsFilter(const std::string& caps);
+
+// Links each element to the next; throws naming the pair that would not link.
+void linkChain(std::initializer_list<GstElement*> chain);
+
+// Links upstream's "src" pad to a new request pad of `target` made from
+// `pad_template`; returns that pad (the reference is the caller's). Throws.
+GstPad* linkToRequestPad(GstElement* upstream, GstElement* target, const char* pad_template);
 
 // Takes a floating-ref element made by makeElement and keeps a strong ref.
 inline ElementPtr holdElement(GstElement* e) {

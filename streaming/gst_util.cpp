@@ -15,6 +15,45 @@ GstElement* makeElement(const char* factory, const char* name) {
   return e;
 }
 
+GstElement* addElement(GstElement* bin, const char* factory, const char* name) {
+  GstElement* e = makeElement(factory, name);
+  gst_bin_add(GST_BIN(bin), e);
+  return e;
+}
+
+GstElement* makeCapsFilter(const std::string& caps) {
+  GstElement* f = makeElement("capsfilter");
+  CapsPtr c(gst_caps_from_string(caps.c_str()));
+  if (!c) {
+    gst_object_unref(gst_object_ref_sink(f));
+    throw std::runtime_error("bad caps: " + caps);
+  }
+  g_object_set(f, "caps", c.get(), nullptr);
+  return f;
+}
+
+void linkChain(std::initializer_list<GstElement*> chain) {
+  GstElement* prev = nullptr;
+  for (GstElement* e : chain) {
+    if (prev && !gst_element_link(prev, e)) {
+      throw std::runtime_error(std::string("could not link ") + GST_OBJECT_NAME(prev) + " to " +
+                               GST_OBJECT_NAME(e));
+    }
+    prev = e;
+  }
+}
+
+GstPad* linkToRequestPad(GstElement* upstream, GstElement* target, const char* pad_template) {
+  GstPad* sinkpad = gst_element_request_pad_simple(target, pad_template);
+  PadPtr srcpad(gst_element_get_static_pad(upstream, "src"));
+  if (!sinkpad || !srcpad || gst_pad_link(srcpad.get(), sinkpad) != GST_PAD_LINK_OK) {
+    if (sinkpad) gst_object_unref(sinkpad);
+    throw std::runtime_error(std::string("could not link ") + GST_OBJECT_NAME(upstream) + " to " +
+                             GST_OBJECT_NAME(target) + " (" + pad_template + ")");
+  }
+  return sinkpad;
+}
+
 std::string describeMessage(GstMessage* message) {
   GError* err = nullptr;
   gchar* debug = nullptr;

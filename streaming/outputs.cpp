@@ -9,22 +9,8 @@ namespace yst::streaming {
 
 namespace {
 
-void linkOrThrow(GstElement* a, GstElement* b, const char* what) {
-  if (!gst_element_link(a, b)) throw std::runtime_error(std::string("could not link ") + what);
-}
-
-void linkToRequest(GstElement* src, GstElement* mux, const char* pad_template, const char* what) {
-  PadPtr srcpad(gst_element_get_static_pad(src, "src"));
-  PadPtr sinkpad(gst_element_request_pad_simple(mux, pad_template));
-  if (!sinkpad || gst_pad_link(srcpad.get(), sinkpad.get()) != GST_PAD_LINK_OK) {
-    throw std::runtime_error(std::string("could not link ") + what);
-  }
-}
-
-GstElement* add(GstElement* pipeline, const char* factory) {
-  GstElement* e = makeElement(factory);
-  gst_bin_add(GST_BIN(pipeline), e);
-  return e;
+void linkToRequest(GstElement* src, GstElement* mux, const char* pad_template) {
+  PadPtr pad(linkToRequestPad(src, mux, pad_template));
 }
 
 }  // namespace
@@ -59,31 +45,31 @@ GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_
   switch (destinationProtocol(spec_.url)) {
     case DestinationProtocol::kRtmp:
     case DestinationProtocol::kRtmps: {
-      GstElement* mux = add(pipeline, "flvmux");
+      GstElement* mux = addElement(pipeline, "flvmux");
       g_object_set(mux, "streamable", TRUE, nullptr);
-      GstElement* sink = add(pipeline, "rtmp2sink");
+      GstElement* sink = addElement(pipeline, "rtmp2sink");
       const std::string location = rtmpLocation(spec_.url, spec_.key);
       g_object_set(sink, "location", location.c_str(), "sync", FALSE, "async", FALSE, nullptr);
       if (!spec_.tls_verify) g_object_set(sink, "tls-validation-flags", 0, nullptr);
-      linkToRequest(video_src, mux, "video", "video to flvmux");
-      linkToRequest(audio_src, mux, "audio", "audio to flvmux");
-      linkOrThrow(mux, sink, "flvmux to rtmp2sink");
+      linkToRequest(video_src, mux, "video");
+      linkToRequest(audio_src, mux, "audio");
+      linkChain({mux, sink});
       return sink;
     }
     case DestinationProtocol::kSrt: {
-      GstElement* parse = add(pipeline, "h264parse");
+      GstElement* parse = addElement(pipeline, "h264parse");
       g_object_set(parse, "config-interval", -1, nullptr);
-      GstElement* mux = add(pipeline, "mpegtsmux");
+      GstElement* mux = addElement(pipeline, "mpegtsmux");
       g_object_set(mux, "alignment", 7, nullptr);  // 7 TS packets per UDP datagram
-      GstElement* sink = add(pipeline, "srtsink");
+      GstElement* sink = addElement(pipeline, "srtsink");
       // srtsink blocks the stream until a peer connects unless told otherwise.
       g_object_set(sink, "uri", spec_.url.c_str(), "wait-for-connection", FALSE, "sync", FALSE,
                    "async", FALSE, nullptr);
       if (!spec_.key.empty()) g_object_set(sink, "streamid", spec_.key.c_str(), nullptr);
-      linkOrThrow(video_src, parse, "video to h264parse");
-      linkToRequest(parse, mux, "sink_%d", "video to mpegtsmux");
-      linkToRequest(audio_src, mux, "sink_%d", "audio to mpegtsmux");
-      linkOrThrow(mux, sink, "mpegtsmux to srtsink");
+      linkChain({video_src, parse});
+      linkToRequest(parse, mux, "sink_%d");
+      linkToRequest(audio_src, mux, "sink_%d");
+      linkChain({mux, sink});
       return sink;
     }
     case DestinationProtocol::kInvalid:
@@ -108,16 +94,16 @@ void Archive::prepareAttempt() {
 
 GstElement* Archive::buildTransport(GstElement* pipeline, GstElement* video_src,
                                     GstElement* audio_src) {
-  GstElement* mux = add(pipeline, "matroskamux");
+  GstElement* mux = addElement(pipeline, "matroskamux");
   // Short clusters: at most ~1 s of program is ever in flight when the
   // process dies.
   g_object_set(mux, "max-cluster-duration", gint64{1} * GST_SECOND, "writing-app",
                "Yishiting Studio", nullptr);
-  GstElement* sink = add(pipeline, "filesink");
+  GstElement* sink = addElement(pipeline, "filesink");
   g_object_set(sink, "location", path_.c_str(), "sync", FALSE, "async", FALSE, nullptr);
-  linkToRequest(video_src, mux, "video_%u", "video to matroskamux");
-  linkToRequest(audio_src, mux, "audio_%u", "audio to matroskamux");
-  linkOrThrow(mux, sink, "matroskamux to filesink");
+  linkToRequest(video_src, mux, "video_%u");
+  linkToRequest(audio_src, mux, "audio_%u");
+  linkChain({mux, sink});
   return sink;
 }
 
@@ -136,9 +122,9 @@ void Hls::prepareAttempt() {
 
 GstElement* Hls::buildTransport(GstElement* pipeline, GstElement* video_src,
                                 GstElement* audio_src) {
-  GstElement* parse = add(pipeline, "h264parse");
+  GstElement* parse = addElement(pipeline, "h264parse");
   g_object_set(parse, "config-interval", -1, nullptr);
-  GstElement* sink = add(pipeline, "hlssink2");
+  GstElement* sink = addElement(pipeline, "hlssink2");
   const std::string segments = directory_ + "/segment%05d.ts";
   const std::string playlist = playlistPath();
   // Keyframes come from the program's fixed GOP; the appsrc upstream cannot
@@ -147,9 +133,9 @@ GstElement* Hls::buildTransport(GstElement* pipeline, GstElement* video_src,
                "target-duration", static_cast<guint>(segment_s_), "playlist-length",
                static_cast<guint>(playlist_length_), "max-files",
                static_cast<guint>(playlist_length_ + 4), "send-keyframe-requests", FALSE, nullptr);
-  linkOrThrow(video_src, parse, "video to h264parse");
-  linkToRequest(parse, sink, "video", "video to hlssink2");
-  linkToRequest(audio_src, sink, "audio", "audio to hlssink2");
+  linkChain({video_src, parse});
+  linkToRequest(parse, sink, "video");
+  linkToRequest(audio_src, sink, "audio");
   // Bytes (video) are counted where the parser takes them in.
   return parse;
 }

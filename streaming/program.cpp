@@ -15,38 +15,10 @@ namespace yst::streaming {
 
 namespace {
 
-GstElement* add(GstElement* bin, const char* factory, const char* name = nullptr) {
-  GstElement* e = makeElement(factory, name);
-  gst_bin_add(GST_BIN(bin), e);
-  return e;
-}
-
 GstElement* addCaps(GstElement* bin, const std::string& caps) {
-  GstElement* f = add(bin, "capsfilter");
-  CapsPtr c(gst_caps_from_string(caps.c_str()));
-  g_object_set(f, "caps", c.get(), nullptr);
+  GstElement* f = makeCapsFilter(caps);
+  gst_bin_add(GST_BIN(bin), f);
   return f;
-}
-
-void linkChain(std::initializer_list<GstElement*> chain) {
-  GstElement* prev = nullptr;
-  for (GstElement* e : chain) {
-    if (prev && !gst_element_link(prev, e)) {
-      throw std::runtime_error(std::string("program: could not link ") + GST_OBJECT_NAME(prev) +
-                               " to " + GST_OBJECT_NAME(e));
-    }
-    prev = e;
-  }
-}
-
-GstPad* linkToRequest(GstElement* upstream, GstElement* mixer) {
-  GstPad* sinkpad = gst_element_request_pad_simple(mixer, "sink_%u");
-  PadPtr srcpad(gst_element_get_static_pad(upstream, "src"));
-  if (!sinkpad || gst_pad_link(srcpad.get(), sinkpad) != GST_PAD_LINK_OK) {
-    throw std::runtime_error(std::string("program: could not link ") + GST_OBJECT_NAME(upstream) +
-                             " to " + GST_OBJECT_NAME(mixer));
-  }
-  return sinkpad;  // the request pad's reference is the caller's
 }
 
 // Bilinear scaling, no dithering. The compositor's default converter
@@ -68,7 +40,7 @@ void setFastScaling(GstPad* pad) {
 }
 
 GstElement* leakyQueue(GstElement* bin, guint buffers) {
-  GstElement* q = add(bin, "queue");
+  GstElement* q = addElement(bin, "queue");
   g_object_set(q, "max-size-buffers", buffers, "max-size-bytes", 0u, "max-size-time", guint64{0},
                nullptr);
   gst_util_set_object_arg(G_OBJECT(q), "leaky", "downstream");
@@ -76,7 +48,7 @@ GstElement* leakyQueue(GstElement* bin, guint buffers) {
 }
 
 GstElement* smallQueue(GstElement* bin) {
-  GstElement* q = add(bin, "queue");
+  GstElement* q = addElement(bin, "queue");
   g_object_set(q, "max-size-buffers", 3u, "max-size-bytes", 0u, "max-size-time", guint64{0},
                nullptr);
   return q;
@@ -176,7 +148,7 @@ Program::~Program() {
 }
 
 GstElement* Program::addValve(GstElement* upstream) {
-  GstElement* valve = add(pipeline_.get(), "valve");
+  GstElement* valve = addElement(pipeline_.get(), "valve");
   g_object_set(valve, "drop", TRUE, nullptr);
   linkChain({upstream, valve});
   return valve;
@@ -188,13 +160,13 @@ GstElement* Program::addTap(GstElement* tee, const std::string& name, int width,
   // The valve sits before the queue, so a closed tap costs no thread wake-ups.
   GstElement* valve = addValve(tee);
   GstElement* q = leakyQueue(bin, 1);
-  GstElement* rate = add(bin, "videorate");
+  GstElement* rate = addElement(bin, "videorate");
   g_object_set(rate, "drop-only", TRUE, nullptr);
-  GstElement* scale = add(bin, "videoscale");
+  GstElement* scale = addElement(bin, "videoscale");
   GstElement* caps = addCaps(bin, "video/x-raw,format=I420,width=" + std::to_string(width) +
                                       ",height=" + std::to_string(height) +
                                       ",framerate=" + std::to_string(fps) + "/1");
-  GstElement* sink = add(bin, "appsink");
+  GstElement* sink = addElement(bin, "appsink");
   g_object_set(sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "emit-signals", FALSE, "async",
                FALSE, nullptr);
   linkChain({valve, q, rate, scale, caps, sink});
@@ -210,11 +182,11 @@ void Program::build() {
   const int tap_h = std::max(2, (tap_w * v.height / v.width) & ~1);
 
   // Video mixing.
-  compositor_ = add(bin, "compositor", "program-mixer");
+  compositor_ = addElement(bin, "compositor", "program-mixer");
   gst_util_set_object_arg(G_OBJECT(compositor_), "background", "black");
   GstElement* comp_caps = addCaps(bin, rawVideoCaps(v));
-  GstElement* program_tee = add(bin, "tee");
-  GstElement* preview = add(bin, "compositor", "preview-mixer");
+  GstElement* program_tee = addElement(bin, "tee");
+  GstElement* preview = addElement(bin, "compositor", "preview-mixer");
   gst_util_set_object_arg(G_OBJECT(preview), "background", "black");
   // A 10 fps thumbnail needs no worker threads of its own.
   g_object_set(preview, "max-threads", 1u, nullptr);
@@ -223,7 +195,7 @@ void Program::build() {
   // Encode once. The queue before the encoder is leaky so that a slow
   // encoder drops whole frames (counted) instead of stalling the mixer.
   encoder_queue_ = leakyQueue(bin, 8);
-  GstElement* x264 = add(bin, "x264enc");
+  GstElement* x264 = addElement(bin, "x264enc");
   gst_util_set_object_arg(G_OBJECT(x264), "tune", "zerolatency");
   gst_util_set_object_arg(G_OBJECT(x264), "speed-preset", settings_.preset.c_str());
   const std::string x264_options = "scenecut=0";  // GOPs of fixed length: even HLS segments
@@ -231,33 +203,33 @@ void Program::build() {
                static_cast<guint>(settings_.keyframe_interval_s * v.fps), "option-string",
                x264_options.c_str(), nullptr);
   GstElement* h264_caps = addCaps(bin, "video/x-h264,profile=high");
-  GstElement* h264_parse = add(bin, "h264parse");
+  GstElement* h264_parse = addElement(bin, "h264parse");
   GstElement* avc_caps = addCaps(bin, "video/x-h264,stream-format=avc,alignment=au");
-  GstElement* video_sink = add(bin, "appsink", "encoded-video");
+  GstElement* video_sink = addElement(bin, "appsink", "encoded-video");
   linkChain({program_tee, encoder_queue_, x264, h264_caps, h264_parse, avc_caps, video_sink});
   addTap(program_tee, "program", tap_w, tap_h, 10);
 
   GstElement* preview_caps =
       addCaps(bin, "video/x-raw,format=I420,width=" + std::to_string(tap_w * 3 / 2) +
                        ",height=" + std::to_string(tap_h * 3 / 2) + ",framerate=10/1");
-  GstElement* preview_sink = add(bin, "appsink");
+  GstElement* preview_sink = addElement(bin, "appsink");
   g_object_set(preview_sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "async", FALSE,
                nullptr);
   linkChain({preview, preview_caps, preview_sink});
   std::vector<GstElement*> preview_valves;  // one per source, added below
 
   // Audio mixing and encoding.
-  GstElement* mixer = add(bin, "audiomixer", "program-audio");
+  GstElement* mixer = addElement(bin, "audiomixer", "program-audio");
   GstElement* mix_caps = addCaps(bin, rawAudioCaps());
-  GstElement* program_level = add(bin, "level", "level-program");
+  GstElement* program_level = addElement(bin, "level", "level-program");
   g_object_set(program_level, "interval", guint64{100} * GST_MSECOND, "post-messages", TRUE,
                nullptr);
   GstElement* aq = smallQueue(bin);
-  GstElement* aconvert = add(bin, "audioconvert");  // the AAC encoder takes planar float
-  GstElement* aac = add(bin, "avenc_aac");
+  GstElement* aconvert = addElement(bin, "audioconvert");  // the AAC encoder takes planar float
+  GstElement* aac = addElement(bin, "avenc_aac");
   g_object_set(aac, "bitrate", settings_.audio_bitrate_kbps * 1000, nullptr);
-  GstElement* aac_parse = add(bin, "aacparse");
-  GstElement* audio_sink = add(bin, "appsink", "encoded-audio");
+  GstElement* aac_parse = addElement(bin, "aacparse");
+  GstElement* audio_sink = addElement(bin, "appsink", "encoded-audio");
   linkChain({mixer, mix_caps, program_level, aq, aconvert, aac, aac_parse, audio_sink});
 
   for (GstElement* sink : {video_sink, audio_sink}) {
@@ -317,12 +289,12 @@ void Program::build() {
 
   // Sources.
   for (const ProgramSourceInput& s : sources_) {
-    GstElement* vsrc = add(bin, "intervideosrc");
+    GstElement* vsrc = addElement(bin, "intervideosrc");
     // Repeat the last frame for a while rather than flash black when a
     // camera's pipeline is being replaced by its slate.
     g_object_set(vsrc, "channel", s.channel.c_str(), "timeout", guint64{3} * GST_SECOND, nullptr);
     GstElement* vcaps = addCaps(bin, rawVideoCaps(v));
-    GstElement* tee = add(bin, "tee");
+    GstElement* tee = addElement(bin, "tee");
     linkChain({vsrc, vcaps, tee});
     GstElement* qa = smallQueue(bin);
     GstElement* qb = smallQueue(bin);
@@ -333,20 +305,20 @@ void Program::build() {
     preview_valves.push_back(preview_valve);
     linkChain({preview_valve, qp});
     SourcePads pads;
-    pads.a = linkToRequest(qa, compositor_);
-    pads.b = linkToRequest(qb, compositor_);
-    pads.preview = linkToRequest(qp, preview);
+    pads.a = linkToRequestPad(qa, compositor_, "sink_%u");
+    pads.b = linkToRequestPad(qb, compositor_, "sink_%u");
+    pads.preview = linkToRequestPad(qp, preview, "sink_%u");
     for (GstPad* pad : {pads.a, pads.b, pads.preview}) setFastScaling(pad);
     addTap(tee, "source:" + s.id, tap_w, tap_h, 10);
 
-    GstElement* asrc = add(bin, "interaudiosrc");
+    GstElement* asrc = addElement(bin, "interaudiosrc");
     g_object_set(asrc, "channel", s.channel.c_str(), nullptr);
     GstElement* acaps = addCaps(bin, rawAudioCaps());
     // Pre-fader meter: a producer sees a muted microphone is still live.
-    GstElement* level = add(bin, "level", ("level-" + s.id).c_str());
+    GstElement* level = addElement(bin, "level", ("level-" + s.id).c_str());
     g_object_set(level, "interval", guint64{100} * GST_MSECOND, "post-messages", TRUE, nullptr);
     linkChain({asrc, acaps, level});
-    pads.audio = linkToRequest(level, mixer);
+    pads.audio = linkToRequestPad(level, mixer, "sink_%u");
     g_object_set(pads.audio, "volume", s.gain, "mute", s.muted ? TRUE : FALSE, nullptr);
     pads_[s.id] = pads;
   }

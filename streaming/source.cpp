@@ -13,23 +13,9 @@ namespace yst::streaming {
 
 namespace {
 
-GstElement* capsFilter(const std::string& caps) {
-  GstElement* f = makeElement("capsfilter");
-  CapsPtr c(gst_caps_from_string(caps.c_str()));
-  g_object_set(f, "caps", c.get(), nullptr);
-  return f;
-}
-
 void addAndLink(GstElement* pipeline, std::initializer_list<GstElement*> chain) {
   for (GstElement* e : chain) gst_bin_add(GST_BIN(pipeline), e);
-  GstElement* prev = nullptr;
-  for (GstElement* e : chain) {
-    if (prev && !gst_element_link(prev, e)) {
-      throw std::runtime_error(std::string("could not link ") + GST_OBJECT_NAME(prev) + " to " +
-                               GST_OBJECT_NAME(e));
-    }
-    prev = e;
-  }
+  linkChain(chain);
 }
 
 // A small deterministic tone per source so a listener can tell the test
@@ -247,7 +233,7 @@ ElementPtr Source::buildInput() {
   GstElement* vconvert = makeElement("videoconvert");
   GstElement* vscale = makeElement("videoscale");
   GstElement* vrate = makeElement("videorate");
-  GstElement* vcaps = capsFilter(rawVideoCaps(format_));
+  GstElement* vcaps = makeCapsFilter(rawVideoCaps(format_));
   GstElement* vsink = makeElement("intervideosink");
   // async=false: a file without audio leaves the audio sink unlinked, and a
   // sink waiting for preroll would hold the whole input pipeline in PAUSED.
@@ -270,7 +256,7 @@ ElementPtr Source::buildInput() {
   GstElement* aqueue = makeElement("queue");
   GstElement* aconvert = makeElement("audioconvert");
   GstElement* aresample = makeElement("audioresample");
-  GstElement* acaps = capsFilter(rawAudioCaps());
+  GstElement* acaps = makeCapsFilter(rawAudioCaps());
   GstElement* asink = makeElement("interaudiosink");
   g_object_set(asink, "channel", channel().c_str(), "async", FALSE, nullptr);
 

@@ -623,8 +623,10 @@ void Controller::publishEvent(const std::string& type, json payload) {
 
 void Controller::publishStatus() {
   if (!server_ || shut_down_) return;
-  server_->setStatusJson(std::make_shared<const std::string>(statusJson().dump()));
-  server_->setMetricsText(std::make_shared<const std::string>(metricsText()));
+  // One snapshot serves both: the metrics are derived from the status.
+  const json status = statusJson();
+  server_->setStatusJson(std::make_shared<const std::string>(status.dump()));
+  server_->setMetricsText(std::make_shared<const std::string>(metricsText(status)));
 }
 
 json Controller::sceneJson(const streaming::Scene& scene) const {

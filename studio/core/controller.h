@@ -65,7 +65,8 @@ class Controller : public QObject {
   nlohmann::json execute(Role role, const nlohmann::json& command, CommandError* error);
 
   nlohmann::json statusJson() const;
-  std::string metricsText() const;
+  // Prometheus text for a status snapshot (as statusJson() returns it).
+  static std::string metricsText(const nlohmann::json& status);
 
  private:
   struct DestinationEntry {

@@ -34,8 +34,7 @@ std::string label(const char* key, const std::string& value) {
 
 }  // namespace
 
-std::string Controller::metricsText() const {
-  const nlohmann::json s = statusJson();
+std::string Controller::metricsText(const nlohmann::json& s) {
   Exposition m;
   if (s.contains("program")) {
     m.family("yst_program_frames_total", "counter", "Frames produced by the program mixer.");

@@ -1,6 +1,9 @@
 // yishiting — the studio's command line.
 //
-//   yishiting serve --show FILE [--data DIR] [--log-level LEVEL]
+//   yishiting serve --show FILE [--data DIR] [--new-session] [--log-level LEVEL]
+//   yishiting observers add NAME [--data DIR] [--url PUBLIC_URL | --show FILE]
+//   yishiting observers list [--data DIR] [--all]
+//   yishiting observers remove ID [--data DIR]
 //
 // `serve` runs a show headless: the same engine, controller and server the
 // console uses, on a QCoreApplication event loop. SIGINT/SIGTERM end the show
@@ -15,11 +18,16 @@
 #include <QSocketNotifier>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "streaming/log.h"
 #include "studio/config/show_config.h"
+#include "studio/core/audience.h"
 #include "studio/core/controller.h"
+#include "studio/store/questions_table.h"
+#include "studio/store/store.h"
+#include "studio/text/text.h"
 
 namespace {
 
@@ -31,7 +39,8 @@ void onSignal(int) {
   [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &byte, 1);
 }
 
-int serve(const std::string& show_path, const std::string& data_dir, int argc, char** argv) {
+int serve(const std::string& show_path, const std::string& data_dir, bool new_session, int argc,
+          char** argv) {
   yst::config::ShowConfig show;
   try {
     show = yst::config::loadShowFile(show_path);
@@ -57,7 +66,10 @@ int serve(const std::string& show_path, const std::string& data_dir, int argc, c
 
   int exit_code = 0;
   {
-    yst::core::Controller controller(show, data_dir);
+    yst::core::Controller controller(show, data_dir,
+                                     new_session
+                                         ? yst::core::Controller::SessionMode::kNew
+                                         : yst::core::Controller::SessionMode::kResumeUnfinished);
     QSocketNotifier notifier(g_signal_pipe[0], QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
       char byte;
@@ -77,6 +89,8 @@ int serve(const std::string& show_path, const std::string& data_dir, int argc, c
       const std::string base =
           "http://" + show.audience.listen_host + ":" + std::to_string(controller.serverPort());
       std::printf("Yishiting Studio · %s\n", show.show.title.c_str());
+      std::printf("  viewers:  %s/   (short link %s/q)\n", base.c_str(), base.c_str());
+      std::printf("  producer: %s/producer/\n", base.c_str());
       std::printf("  status:   %s/api/status\n", base.c_str());
       std::printf("  metrics:  %s/metrics\n", base.c_str());
       if (show.hls.enabled) std::printf("  HLS:      %s/hls/program.m3u8\n", base.c_str());
@@ -93,6 +107,62 @@ int serve(const std::string& show_path, const std::string& data_dir, int argc, c
   }
   gst_deinit();
   return exit_code;
+}
+
+// Citizen observers: invitations are rows in the studio's database, so a
+// running show sees a new one at once.
+int observers(const std::string& action, const std::string& data_dir, const std::string& name,
+              std::int64_t id, std::string url, const std::string& show_path, bool all, int argc,
+              char** argv) {
+  QCoreApplication app(argc, argv);  // the store hands completions to the Qt loop
+  try {
+    if (url.empty() && !show_path.empty()) {
+      url = yst::config::loadShowFile(show_path).audience.public_url;
+    }
+  } catch (const yst::config::ConfigError& e) {
+    std::fprintf(stderr, "yishiting: %s\n", e.what());
+    return 2;
+  }
+  try {
+    std::filesystem::create_directories(data_dir);
+    yst::store::Store store(data_dir + "/yishiting.db");
+    if (action == "add") {
+      const yst::text::CleanedText cleaned = yst::text::cleanText(name, 24, false);
+      if (cleaned.problem != yst::text::TextProblem::kNone) {
+        std::fprintf(stderr, "yishiting: observers add: the name must be 1 to 24 characters\n");
+        return 2;
+      }
+      const std::string token = yst::core::randomId(32);
+      std::int64_t new_id = 0;
+      store.runSync([&](sqlite3* db) {
+        new_id = yst::store::addObserver(db, cleaned.text, yst::core::sha256Hex(token));
+      });
+      if (url.empty()) url = "http://127.0.0.1:8080/";
+      if (url.back() != '/') url += '/';
+      // The link is the only place the token is ever shown.
+      std::printf("observer %lld: %s\n%so/%s\n", static_cast<long long>(new_id),
+                  cleaned.text.c_str(), url.c_str(), token.c_str());
+    } else if (action == "list") {
+      std::vector<yst::store::Observer> list;
+      store.runSync([&](sqlite3* db) { list = yst::store::listObservers(db, all); });
+      for (const auto& o : list) {
+        std::printf("%lld\t%s\t%s%s\n", static_cast<long long>(o.id), o.name.c_str(),
+                    o.created_at.c_str(), o.revoked ? "\trevoked" : "");
+      }
+    } else if (action == "remove") {
+      bool removed = false;
+      store.runSync([&](sqlite3* db) { removed = yst::store::revokeObserver(db, id); });
+      if (!removed) {
+        std::fprintf(stderr, "yishiting: no active observer %lld\n", static_cast<long long>(id));
+        return 1;
+      }
+      std::printf("observer %lld removed\n", static_cast<long long>(id));
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "yishiting: %s\n", e.what());
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -112,6 +182,30 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "warning", "error"}));
 
+  bool new_session = false;
+  serve_cmd->add_flag("--new-session", new_session,
+                      "Begin a new session even if the studio was killed in the last one");
+
+  CLI::App* observers_cmd = cli.add_subcommand("observers", "Citizen observers' invitations");
+  observers_cmd->require_subcommand(1);
+  std::string observer_name;
+  std::int64_t observer_id = 0;
+  std::string observer_url;
+  std::string observer_show;
+  bool observer_all = false;
+  CLI::App* add_cmd = observers_cmd->add_subcommand("add", "Invite an observer; prints the link");
+  add_cmd->add_option("name", observer_name, "The observer's name (shown with their questions)")
+      ->required();
+  add_cmd->add_option("--url", observer_url, "The viewer page's public URL");
+  add_cmd->add_option("--show", observer_show, "Take the public URL from this show file");
+  CLI::App* list_cmd = observers_cmd->add_subcommand("list", "List observers");
+  list_cmd->add_flag("--all", observer_all, "Include removed ones");
+  CLI::App* remove_cmd = observers_cmd->add_subcommand("remove", "Revoke an invitation");
+  remove_cmd->add_option("id", observer_id, "The observer's number (see list)")->required();
+  for (CLI::App* sub : {add_cmd, list_cmd, remove_cmd}) {
+    sub->add_option("--data", data_dir, "Data directory")->capture_default_str();
+  }
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -122,6 +216,11 @@ int main(int argc, char** argv) {
   yst::parseLogLevel(log_level, &level);
   yst::setLogLevel(level);
 
-  if (serve_cmd->parsed()) return serve(show_path, data_dir, argc, argv);
+  if (serve_cmd->parsed()) return serve(show_path, data_dir, new_session, argc, argv);
+  if (observers_cmd->parsed()) {
+    const std::string action = add_cmd->parsed() ? "add" : list_cmd->parsed() ? "list" : "remove";
+    return observers(action, data_dir, observer_name, observer_id, observer_url, observer_show,
+                     observer_all, argc, argv);
+  }
   return 2;
 }

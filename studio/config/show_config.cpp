@@ -858,8 +858,33 @@ class ShowParser {
     static const toml::table kEmpty;
     if (!table) table = &kEmpty;
     const std::string path = "audience";
-    refuseUnknownKeys(*table, path, {"listen", "public_url", "producer_token_env"});
+    refuseUnknownKeys(
+        *table, path,
+        {"listen", "public_url", "producer_token_env", "question_interval_s", "question_burst",
+         "max_connections_per_address", "max_question_chars", "word_list"});
     int line = 0;
+    if (auto interval = get<double>(*table, path, "question_interval_s", &line)) {
+      if (!(*interval >= 0.0 && *interval <= 3600.0)) {
+        fail(line, "audience.question_interval_s", "must be between 0 and 3600 seconds");
+      }
+      audience->question_interval_s = *interval;
+    }
+    audience->question_burst =
+        intInRange(*table, path, "question_burst", 1, 1000, audience->question_burst);
+    audience->max_connections_per_address =
+        intInRange(*table, path, "max_connections_per_address", 1, 100000,
+                   audience->max_connections_per_address);
+    audience->max_question_chars =
+        intInRange(*table, path, "max_question_chars", 10, 1000, audience->max_question_chars);
+    if (auto list = get<std::string>(*table, path, "word_list", &line)) {
+      std::filesystem::path file(*list);
+      if (file.is_relative()) file = std::filesystem::path(file_).parent_path() / file;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(file, ec)) {
+        fail(line, "audience.word_list", "no such file: " + inQuotes(file.string()));
+      }
+      audience->word_list = file.string();
+    }
     if (auto listen = get<std::string>(*table, path, "listen", &line)) {
       if (auto problem = parseListen(*listen, audience)) fail(line, "audience.listen", *problem);
     }

@@ -86,6 +86,16 @@ struct AudienceConfig {
   // True when public_url was not given and was built from listen: with port 0
   // the server must rebuild it once it knows the port it was given.
   bool public_url_from_listen = true;
+  // Questions: one per question_interval_s with bursts of question_burst, per
+  // connection and per viewer; per client address max_connections_per_address
+  // times that (many viewers can share an address behind NAT).
+  double question_interval_s = 10;
+  int question_burst = 3;
+  int max_connections_per_address = 16;
+  int max_question_chars = 300;
+  // Sensitive words, one per line; relative paths are relative to the show
+  // file. Empty: no filter.
+  std::string word_list;
 };
 
 struct ShowConfig {

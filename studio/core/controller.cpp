@@ -10,6 +10,8 @@
 #include "streaming/log.h"
 #include "streaming/reaper.h"
 #include "streaming/uri_secrets.h"
+#include "studio/protocol/message.h"
+#include "studio/text/text.h"
 
 namespace yst::core {
 
@@ -59,6 +61,18 @@ streaming::DestinationSpec toSpec(const config::DestinationConfig& d) {
 
 }  // namespace
 
+std::string assetDir() {
+  if (const char* env = std::getenv("YST_ASSETS"); env && *env) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // build/yishiting → <checkout>/assets
+    const fs::path beside = exe.parent_path().parent_path() / "assets";
+    if (fs::is_directory(beside / "web", ec)) return beside.string();
+  }
+  return YST_SOURCE_DIR "/assets";
+}
+
 bool constantTimeEquals(const std::string& a, const std::string& b) {
   // Length leaks, content does not: every byte of the longer one is visited.
   const std::size_t n = std::max(a.size(), b.size());
@@ -71,10 +85,17 @@ bool constantTimeEquals(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
-Controller::Controller(config::ShowConfig show, std::string data_dir, QObject* parent)
-    : QObject(parent), show_(std::move(show)), data_dir_(std::move(data_dir)) {
+Controller::Controller(config::ShowConfig show, std::string data_dir, SessionMode session_mode,
+                       QObject* parent)
+    : QObject(parent),
+      show_(std::move(show)),
+      data_dir_(std::move(data_dir)),
+      session_mode_(session_mode) {
   status_timer_.setInterval(1000);
   connect(&status_timer_, &QTimer::timeout, this, &Controller::publishStatus);
+  status_soon_.setSingleShot(true);
+  status_soon_.setInterval(100);
+  connect(&status_soon_, &QTimer::timeout, this, &Controller::publishStatus);
 }
 
 Controller::~Controller() {
@@ -103,19 +124,53 @@ bool Controller::start(std::string* error) {
   for (const auto& g : show_.show.guests) {
     show_record["guests"].push_back({{"name", g.name}, {"title", g.title}});
   }
-  session_id_ = store_->beginSession(show_.show.title, show_record.dump());
+  // A show the studio was killed in (power, kill -9) is continued, not
+  // started again: its questions, queue and timeline carry on. Only a recent
+  // one: last week's crashed show is history, not this show.
+  constexpr std::int64_t kResumeWithinMs = 12LL * 3600 * 1000;
+  if (session_mode_ == SessionMode::kResumeUnfinished) {
+    const auto [unfinished, started_at] = store_->unfinishedSession(show_.show.title);
+    const std::int64_t age_ms = unfinished ? store::msSinceIso(started_at) : -1;
+    if (unfinished && age_ms >= 0 && age_ms < kResumeWithinMs) {
+      session_id_ = unfinished;
+      timeline_base_ms_ = age_ms;
+      logWarn("studio",
+              "resuming session " + std::to_string(session_id_) + ", which did not end cleanly");
+    }
+  }
+  if (session_id_ == 0) session_id_ = store_->beginSession(show_.show.title, show_record.dump());
   session_stamp_ = sessionStamp();
+  try {
+    audience_ = std::make_unique<Audience>(
+        show_, Audience::Context{nullptr, store_.get(), &clients_, session_id_,
+                                 [this] { return timelineMs(); }, [this] { requestStatus(); }});
+    audience_->load();
+  } catch (const std::exception& e) {
+    *error = std::string("questions: ") + e.what();
+    return false;
+  }
 
   // Server first: a port already in use should fail before cameras start.
   server::ServerOptions options;
   options.host = show_.audience.listen_host;
   options.port = show_.audience.listen_port;
   options.hls_dir = data_dir_ + "/hls";
+  const std::string assets = assetDir();
+  options.web_root = assets + "/web";
+  // hls.js as npm installs it (scripts/setup), next to the assets.
+  options.mounts = {{"/vendor/", assets + "/../node_modules/hls.js/dist"}};
+  options.redirects = {{"/q", "/"}};
+  options.prefix_redirects = {{"/o/", "/#o="}};
+  options.max_connections_per_address =
+      static_cast<std::size_t>(show_.audience.max_connections_per_address);
   server_ = std::make_unique<server::ControlServer>(
       options,
       server::ControlServer::Handlers{
           [this](server::ClientId id, std::string text) { postClientMessage(id, std::move(text)); },
-          [this](server::ClientId id) { postClientClosed(id); }});
+          [this](server::ClientId id) { postClientClosed(id); },
+          [this](server::ClientId id, const std::string& address) {
+            postClientOpened(id, address);
+          }});
   std::string server_error;
   if (!server_->start(&server_error)) {
     *error = "cannot listen on " + show_.audience.listen_host + ":" +
@@ -123,6 +178,7 @@ bool Controller::start(std::string* error) {
     server_.reset();
     return false;
   }
+  audience_->setServer(server_.get());
 
   const streaming::VideoFormat format{show_.program.width, show_.program.height, show_.program.fps};
   std::vector<streaming::ProgramSourceInput> inputs;
@@ -273,7 +329,7 @@ void Controller::startArchive() {
       dir, session_stamp_ + "-s" + std::to_string(session_id_));
   connect(archive_.get(), &streaming::Output::stateChanged, this, [this] {
     if (archive_->state() == streaming::OutputState::kLive) {
-      store_->recordingStarted(session_id_, archive_->currentPath(), program_->runningTimeMs());
+      store_->recordingStarted(session_id_, archive_->currentPath(), timelineMs());
     }
     publishEvent("recording.changed", {{"recording", recordingJson()}});
   });
@@ -323,7 +379,22 @@ void Controller::postClientMessage(server::ClientId client, std::string text) {
 
 void Controller::postClientClosed(server::ClientId client) {
   QMetaObject::invokeMethod(
-      this, [this, client] { clients_.erase(client); }, Qt::QueuedConnection);
+      this,
+      [this, client] {
+        if (audience_) audience_->clientClosed(client);
+        clients_.erase(client);
+      },
+      Qt::QueuedConnection);
+}
+
+void Controller::postClientOpened(server::ClientId client, std::string address) {
+  QMetaObject::invokeMethod(
+      this, [this, client, address = std::move(address)] { clients_[client].address = address; },
+      Qt::QueuedConnection);
+}
+
+std::int64_t Controller::timelineMs() const {
+  return timeline_base_ms_ + (program_ ? program_->runningTimeMs() : 0);
 }
 
 void Controller::reply(server::ClientId client, const json& message) {
@@ -331,69 +402,65 @@ void Controller::reply(server::ClientId client, const json& message) {
 }
 
 void Controller::onClientMessage(server::ClientId client, const std::string& text) {
-  json message;
-  try {
-    // Depth is checked while parsing, before a deep document is built.
-    message = json::parse(text, [](int depth, json::parse_event_t, json&) {
-      if (depth > kMaxJsonDepth) throw std::runtime_error("nested too deeply");
-      return true;
-    });
-  } catch (const std::exception& e) {
-    reply(client, {{"type", "error"},
-                   {"code", "bad_message"},
-                   {"message", "not valid JSON or nested too deeply"}});
+  auto parsed = protocol::parseMessage(text, kMaxJsonDepth);
+  if (auto* problem = std::get_if<protocol::ProtocolError>(&parsed)) {
+    reply(client, {{"type", "error"}, {"code", problem->code}, {"message", problem->message}});
     return;
   }
-  if (!message.is_object() || !message.contains("type") || !message["type"].is_string()) {
-    reply(client, {{"type", "error"},
-                   {"code", "bad_message"},
-                   {"message", "a message is a JSON object with a string \"type\""}});
-    return;
-  }
+  const json& message = std::get<json>(parsed);
   json request_id = message.contains("id") ? message["id"] : json();
   if (!request_id.is_null() && !request_id.is_number_integer() && !request_id.is_string()) {
     request_id = json();
   }
   const std::string type = message["type"];
-  Client& c = clients_[client];
+  ClientInfo& c = clients_[client];
+  auto error_reply = [&](const std::string& code, const std::string& text_) {
+    json err = {{"type", "error"}, {"code", code}, {"message", text_}};
+    if (!request_id.is_null()) err["id"] = request_id;
+    reply(client, err);
+  };
 
   if (type == "hello") {
-    const std::string role = message.value("role", std::string("viewer"));
+    const json role_field = message.value("role", json("viewer"));
+    const std::string role = role_field.is_string() ? role_field.get<std::string>() : "";
     if (role == "producer") {
       const json* token =
           message.contains("token") && message["token"].is_string() ? &message["token"] : nullptr;
       if (!token || !constantTimeEquals(token->get<std::string>(), show_.audience.producer_token)) {
         logWarn("studio",
                 "client " + std::to_string(client) + ": producer hello with a wrong token");
-        json err = {{"type", "error"},
-                    {"code", "forbidden"},
-                    {"message", "wrong or missing producer token"}};
-        if (!request_id.is_null()) err["id"] = request_id;
-        reply(client, err);
+        error_reply("forbidden", "wrong or missing producer token");
         return;
       }
+      std::string name;
+      if (auto it = message.find("name"); it != message.end() && it->is_string()) {
+        auto cleaned = text::cleanText(it->get<std::string>(), 24, false);
+        if (cleaned.problem == text::TextProblem::kNone) name = cleaned.text;
+      }
+      if (audience_ && !c.viewer.empty()) audience_->clientClosed(client);
       c.role = Role::kProducer;
+      c.producer_name = name.empty() ? "producer#" + std::to_string(client) : name;
       server_->setChannels(client, server::kChannelProducer);
-    } else if (role == "viewer") {
-      c.role = Role::kViewer;
-      server_->setChannels(client, server::kChannelViewer);
+      json ok = {{"type", "hello.ok"}, {"role", role}, {"status", statusJson()}};
+      ok.update(audience_->producerSnapshot());
+      if (!request_id.is_null()) ok["id"] = request_id;
+      reply(client, ok);
+    } else if (role == "viewer" || role == "observer") {
+      audience_->hello(client, message, request_id);
     } else {
-      reply(client,
-            {{"type", "error"}, {"code", "invalid"}, {"message", "role is producer or viewer"}});
-      return;
+      error_reply("invalid", "role is viewer, observer or producer");
     }
-    json ok = {{"type", "hello.ok"}, {"role", role}, {"status", statusJson()}};
-    if (!request_id.is_null()) ok["id"] = request_id;
-    reply(client, ok);
+    return;
+  }
+  if (Audience::handles(type)) {
+    audience_->handle(client, message, request_id);
     return;
   }
 
   CommandError error;
   json result = execute(c.role, message, &error);
   if (!error.code.empty()) {
-    json err = {{"type", "error"}, {"code", error.code}, {"message", error.message}};
-    if (!request_id.is_null()) err["id"] = request_id;
-    reply(client, err);
+    error_reply(error.code, error.message);
     return;
   }
   json ok = {{"type", "reply"}, {"ok", true}, {"command", type}};
@@ -608,7 +675,7 @@ json Controller::cmdRecording(bool start, CommandError* e) {
 // --- events and status ---
 
 void Controller::publishEvent(const std::string& type, json payload) {
-  const std::int64_t timeline_ms = program_ ? program_->runningTimeMs() : 0;
+  const std::int64_t timeline_ms = timelineMs();
   payload["type"] = type;
   payload["utc"] = store::utcNowIso();
   payload["timeline_ms"] = timeline_ms;
@@ -619,6 +686,10 @@ void Controller::publishEvent(const std::string& type, json payload) {
     server_->publish(server::kChannelProducer, std::make_shared<const std::string>(payload.dump()));
   }
   publishStatus();
+}
+
+void Controller::requestStatus() {
+  if (!status_soon_.isActive()) status_soon_.start();
 }
 
 void Controller::publishStatus() {
@@ -697,9 +768,8 @@ json Controller::recordingJson() const {
 
 json Controller::statusJson() const {
   json status;
-  status["show"] = {{"title", show_.show.title},
-                    {"session_id", session_id_},
-                    {"timeline_ms", program_ ? program_->runningTimeMs() : 0}};
+  status["show"] = {
+      {"title", show_.show.title}, {"session_id", session_id_}, {"timeline_ms", timelineMs()}};
   if (program_) {
     json program = sceneJson(program_->scene());
     program["frames"] = program_->frames();
@@ -737,6 +807,7 @@ json Controller::statusJson() const {
   }
   status["hls"] = {{"state", hls_state}, {"playlist", hls_ ? json("/hls/program.m3u8") : json()}};
   status["clients"] = server_ ? server_->connectionCount() : 0;
+  if (audience_) audience_->addStatus(&status);
   return status;
 }
 

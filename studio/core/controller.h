@@ -27,12 +27,11 @@
 #include "streaming/program.h"
 #include "streaming/source.h"
 #include "studio/config/show_config.h"
+#include "studio/core/audience.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
 
 namespace yst::core {
-
-enum class Role { kNone = 0, kViewer, kProducer };
 
 // A command's outcome: ok, or an error code from the protocol and a message
 // for people.
@@ -44,7 +43,12 @@ struct CommandError {
 class Controller : public QObject {
   Q_OBJECT
  public:
-  Controller(config::ShowConfig show, std::string data_dir, QObject* parent = nullptr);
+  enum class SessionMode {
+    kResumeUnfinished = 0,  // continue the show's last session if the studio was killed in it
+    kNew,                   // always begin a new session
+  };
+  Controller(config::ShowConfig show, std::string data_dir,
+             SessionMode session_mode = SessionMode::kResumeUnfinished, QObject* parent = nullptr);
   ~Controller() override;
 
   // Opens the database, starts sources, program, outputs and the server.
@@ -59,6 +63,13 @@ class Controller : public QObject {
   // Any thread: the server hands messages in here.
   void postClientMessage(server::ClientId client, std::string text);
   void postClientClosed(server::ClientId client);
+  void postClientOpened(server::ClientId client, std::string address);
+
+  // The show timeline in ms: the program's running time, continued across a
+  // resumed session.
+  std::int64_t timelineMs() const;
+  std::int64_t sessionId() const { return session_id_; }
+  const Audience* audience() const { return audience_.get(); }
 
   // Controller thread: run one command as `role` (the console calls this
   // directly with Role::kProducer). Returns the reply fields or an error.
@@ -74,14 +85,12 @@ class Controller : public QObject {
     bool enabled = true;
     std::unique_ptr<streaming::Destination> output;
   };
-  struct Client {
-    Role role = Role::kNone;
-  };
-
   void onClientMessage(server::ClientId client, const std::string& text);
   void reply(server::ClientId client, const nlohmann::json& message);
   void publishEvent(const std::string& type, nlohmann::json payload);
   void publishStatus();
+  // Coalesces status publishing for frequent changes (questions).
+  void requestStatus();
 
   nlohmann::json cmdProgramSet(const nlohmann::json& c, bool preview, CommandError* e);
   nlohmann::json cmdProgramTake(const nlohmann::json& c, CommandError* e);
@@ -115,11 +124,20 @@ class Controller : public QObject {
   std::map<std::string, double> source_gain_;
   std::map<std::string, bool> source_muted_;
   std::unique_ptr<server::ControlServer> server_;
-  std::map<server::ClientId, Client> clients_;
+  ClientMap clients_;
+  std::unique_ptr<Audience> audience_;
+  SessionMode session_mode_;
+  // Timeline already elapsed in a resumed session before this run started.
+  std::int64_t timeline_base_ms_ = 0;
   QTimer status_timer_;
+  QTimer status_soon_;
   bool started_ = false;
   bool shut_down_ = false;
 };
+
+// The folder of web pages, word lists and themes: $YST_ASSETS, or assets/
+// beside the build directory, or the source tree this was built from.
+std::string assetDir();
 
 // Compares two secrets in time independent of where they differ.
 bool constantTimeEquals(const std::string& a, const std::string& b);

@@ -354,7 +354,8 @@ struct ControlServer::Impl {
   int replyError(lws* wsi, unsigned int status, std::string_view code, std::string_view message,
                  bool head_only);
   int refuseUpgrade(lws* wsi, unsigned int status, std::string_view code, std::string_view message);
-  int serveStatic(lws* wsi, std::string_view path, bool head_only);
+  int serveStatic(lws* wsi, const std::string& root, std::string_view path, bool head_only);
+  int redirect(lws* wsi, const std::string& location, bool head_only);
   int serveHls(lws* wsi, std::string_view name, bool head_only);
 
   Client* findClient(SessionData* session);
@@ -987,11 +988,20 @@ int ControlServer::Impl::serveHls(lws* wsi, std::string_view name, bool head_onl
   return serveFile(wsi, *path, type);
 }
 
-int ControlServer::Impl::serveStatic(lws* wsi, std::string_view path, bool head_only) {
+int ControlServer::Impl::redirect(lws* wsi, const std::string& location, bool head_only) {
+  return reply(wsi, HTTP_STATUS_FOUND, "text/plain; charset=utf-8",
+               std::make_shared<const std::string>("moved\n"), head_only,
+               {{"location:", location},
+                {"cache-control:", "no-store"},
+                {"referrer-policy:", "no-referrer"}});
+}
+
+int ControlServer::Impl::serveStatic(lws* wsi, const std::string& root, std::string_view path,
+                                     bool head_only) {
   auto not_found = [&] {
     return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
   };
-  if (options_.web_root.empty()) return not_found();
+  if (root.empty()) return not_found();
   // path starts with '/'. Check every segment; a trailing '/' means "the
   // index of this directory".
   std::string relative;
@@ -1005,7 +1015,7 @@ int ControlServer::Impl::serveStatic(lws* wsi, std::string_view path, bool head_
     relative += segment;
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
   }
-  std::optional<std::string> resolved = resolveInside(options_.web_root, relative);
+  std::optional<std::string> resolved = resolveInside(root, relative);
   struct stat info = {};
   if (!resolved || ::stat(resolved->c_str(), &info) != 0) return not_found();
   if (S_ISDIR(info.st_mode)) {
@@ -1015,8 +1025,7 @@ int ControlServer::Impl::serveStatic(lws* wsi, std::string_view path, bool head_
                    std::make_shared<const std::string>("moved\n"), head_only,
                    {{"location:", std::string(path) + "/"}});
     }
-    resolved = resolveInside(options_.web_root,
-                             relative.empty() ? "index.html" : relative + "/index.html");
+    resolved = resolveInside(root, relative.empty() ? "index.html" : relative + "/index.html");
     if (!resolved || ::stat(resolved->c_str(), &info) != 0) return not_found();
   } else if (wants_directory) {
     return not_found();
@@ -1069,7 +1078,24 @@ int ControlServer::Impl::onHttp(lws* wsi) {
     return replyError(wsi, 426, "upgrade_required", "WebSocket only", head_only);
   }
   if (path.starts_with("/hls/")) return serveHls(wsi, path.substr(5), head_only);
-  return serveStatic(wsi, path, head_only);
+  for (const auto& [from, to] : options_.redirects) {
+    if (path == from) return redirect(wsi, to, head_only);
+  }
+  for (const auto& [prefix, to] : options_.prefix_redirects) {
+    if (path.starts_with(prefix)) {
+      const std::string_view rest = path.substr(prefix.size());
+      if (!isSafeSegment(rest)) {
+        return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such link", head_only);
+      }
+      return redirect(wsi, to + std::string(rest), head_only);
+    }
+  }
+  for (const auto& [prefix, dir] : options_.mounts) {
+    if (path.starts_with(prefix)) {
+      return serveStatic(wsi, dir, path.substr(prefix.size() - 1), head_only);
+    }
+  }
+  return serveStatic(wsi, options_.web_root, path, head_only);
 }
 
 int ControlServer::Impl::onHttpWriteable(lws* wsi) {

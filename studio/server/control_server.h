@@ -39,6 +39,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace yst::server {
@@ -47,9 +48,18 @@ using ClientId = std::uint64_t;  // never reused within one run; 0 is invalid
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                               // 0: pick a free port (see ControlServer::port())
-  std::string hls_dir;                           // served at /hls/; empty: /hls/ is 404
-  std::string web_root;                          // served at /; empty: only the routes above
+  int port = 8080;       // 0: pick a free port (see ControlServer::port())
+  std::string hls_dir;   // served at /hls/; empty: /hls/ is 404
+  std::string web_root;  // served at /; empty: only the routes above
+  // Extra directories served under a URL prefix ("/vendor/" → a folder of
+  // npm packages' files); the same path checks as the web root.
+  std::vector<std::pair<std::string, std::string>> mounts;
+  // Exact paths answered with 302 to a location ("/q" → "/").
+  std::vector<std::pair<std::string, std::string>> redirects;
+  // Paths under a prefix answered with 302 to a location plus the rest of
+  // the path, which must be one safe segment ("/o/" → "/#o=": invitation
+  // links whose token ends up in a fragment, never in a server log).
+  std::vector<std::pair<std::string, std::string>> prefix_redirects;
   std::size_t max_message_bytes = 4096;          // a larger WebSocket message closes the connection
   std::size_t max_queued_messages = 1024;        // per client; over it the client is dropped
   std::size_t max_connections_per_address = 16;  // WebSocket connections from one IP

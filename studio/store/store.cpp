@@ -4,6 +4,7 @@
 #include <QMetaObject>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <future>
 #include <vector>
@@ -27,8 +28,6 @@ void exec(sqlite3* db, const char* sql) {
   }
 }
 
-namespace {
-
 void bindText(sqlite3_stmt* s, int i, const std::string& v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
@@ -37,6 +36,14 @@ void stepDone(sqlite3* db, sqlite3_stmt* s) {
   if (sqlite3_step(s) != SQLITE_DONE)
     throw StoreError(std::string("SQL step: ") + sqlite3_errmsg(db));
 }
+
+std::string columnText(sqlite3_stmt* s, int i) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+              : std::string();
+}
+
+namespace {
 
 // Each entry takes the schema from version i to i+1.
 const char* const kMigrations[] = {
@@ -67,6 +74,67 @@ CREATE TABLE program_events (
   payload_json TEXT NOT NULL
 );
 CREATE INDEX program_events_session ON program_events(session_id, timeline_ms);
+)sql",
+    // 1 → 2: audience questions, their moderation, citizen observers.
+    R"sql(
+CREATE TABLE observers (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  token_sha256 TEXT NOT NULL UNIQUE,  -- hex; the token itself is never stored
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE TABLE questions (
+  id INTEGER PRIMARY KEY,           -- assigned by the moderation desk, unique across sessions
+  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  viewer TEXT NOT NULL,             -- the asker's viewer id
+  nickname TEXT NOT NULL,
+  category TEXT NOT NULL,           -- question | suggestion | complaint
+  original_text TEXT NOT NULL,      -- as received; never updated
+  text TEXT NOT NULL,               -- as shown: the latest edit, or the original
+  status TEXT NOT NULL,             -- pending | approved | on_air | answered | rejected | merged
+  reject_reason TEXT,
+  merged_into INTEGER,
+  duplicate_of INTEGER,
+  matched_words TEXT NOT NULL DEFAULT '[]',  -- JSON array of sensitive words found
+  observer_id INTEGER REFERENCES observers(id),
+  observer_name TEXT,
+  queue_key REAL,                   -- order in the air queue (lower first) while approved
+  votes INTEGER NOT NULL DEFAULT 0, -- votes cast on this question itself
+  received_at TEXT NOT NULL,
+  received_ms INTEGER NOT NULL,     -- show timeline
+  aired_at TEXT,
+  aired_ms INTEGER,
+  answered_at TEXT,
+  answered_ms INTEGER
+);
+CREATE INDEX questions_session ON questions(session_id, id);
+CREATE TABLE question_edits (
+  id INTEGER PRIMARY KEY,
+  question_id INTEGER NOT NULL REFERENCES questions(id),
+  text TEXT NOT NULL,
+  editor TEXT NOT NULL,
+  edited_at TEXT NOT NULL,
+  timeline_ms INTEGER NOT NULL
+);
+CREATE INDEX question_edits_question ON question_edits(question_id, id);
+CREATE TABLE question_votes (
+  question_id INTEGER NOT NULL REFERENCES questions(id),
+  viewer TEXT NOT NULL,
+  voted_at TEXT NOT NULL,
+  PRIMARY KEY (question_id, viewer)
+) WITHOUT ROWID;
+CREATE TABLE moderation_log (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  question_id INTEGER,
+  action TEXT NOT NULL,             -- received, approve, reject, edit, merge, on_air, …, undo
+  actor TEXT NOT NULL,              -- producer name, "viewer", "observer"
+  detail_json TEXT NOT NULL,
+  utc TEXT NOT NULL,
+  timeline_ms INTEGER NOT NULL
+);
+CREATE INDEX moderation_log_session ON moderation_log(session_id, id);
 )sql",
 };
 
@@ -110,6 +178,24 @@ std::string utcNowIso() {
   char out[48];
   std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
   return out;
+}
+
+std::int64_t msSinceIso(const std::string& iso) {
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7) {
+    return -1;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t secs = timegm(&tm);
+  if (secs == static_cast<std::time_t>(-1)) return -1;
+  const std::int64_t then_ms = static_cast<std::int64_t>(secs) * 1000 + ms;
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  return now_ms - then_ms;
 }
 
 Store::Store(const std::string& path, std::size_t max_queued_jobs) : max_queued_(max_queued_jobs) {
@@ -232,6 +318,21 @@ std::int64_t Store::beginSession(const std::string& title, const std::string& sh
     id = sqlite3_last_insert_rowid(db);
   });
   return id;
+}
+
+std::pair<std::int64_t, std::string> Store::unfinishedSession(const std::string& title) {
+  std::pair<std::int64_t, std::string> found{0, ""};
+  runSync([&](sqlite3* db) {
+    StmtPtr s = prepare(db,
+                        "SELECT id, started_at FROM sessions WHERE title = ? AND ended_at IS NULL "
+                        "ORDER BY id DESC LIMIT 1");
+    bindText(s.get(), 1, title);
+    if (sqlite3_step(s.get()) == SQLITE_ROW) {
+      found.first = sqlite3_column_int64(s.get(), 0);
+      found.second = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1));
+    }
+  });
+  return found;
 }
 
 void Store::endSession(std::int64_t session_id) {

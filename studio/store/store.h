@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace yst::store {
 
@@ -38,9 +39,14 @@ using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 StmtPtr prepare(sqlite3* db, const char* sql);
 // Executes statements without results, or throws.
 void exec(sqlite3* db, const char* sql);
+void bindText(sqlite3_stmt* s, int index, const std::string& value);  // copied by SQLite
+// Steps a statement that returns no rows, or throws with SQLite's message.
+void stepDone(sqlite3* db, sqlite3_stmt* s);
+// A text column; NULL reads as "".
+std::string columnText(sqlite3_stmt* s, int index);
 
 // The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 // Brings `db` from whatever version it has to kSchemaVersion, one step per
 // transaction; throws on a database newer than this build.
 void migrate(sqlite3* db);
@@ -70,6 +76,9 @@ class Store {
 
   // --- the show's own records ---
   std::int64_t beginSession(const std::string& title, const std::string& show_json);
+  // The latest session with this title that never ended (the studio was
+  // killed): {id, started_at}, or id 0.
+  std::pair<std::int64_t, std::string> unfinishedSession(const std::string& title);
   void endSession(std::int64_t session_id);
   void recordEvent(std::int64_t session_id, std::int64_t timeline_ms, const std::string& kind,
                    const std::string& payload_json);
@@ -96,5 +105,7 @@ class Store {
 
 // "2026-11-26T21:40:00.123Z"
 std::string utcNowIso();
+// Milliseconds from a utcNowIso() time until now; -1 when it does not parse.
+std::int64_t msSinceIso(const std::string& iso);
 
 }  // namespace yst::store

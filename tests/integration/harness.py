@@ -1057,6 +1057,9 @@ class Studio:
     def producer(self, **kwargs) -> "Producer":
         return Producer(self.ws_url, self.token, **kwargs)
 
+    def viewer(self, **kwargs) -> "Viewer":
+        return Viewer(self.ws_url, **kwargs)
+
     def __enter__(self) -> "Studio":
         return self.start()
 
@@ -1167,7 +1170,8 @@ class Producer:
                                      f"{timeout or self.timeout}s; other messages: "
                                      f"{[e.get('type') for e in self.events[-10:]]}")
             msg = self.recv_json(left)
-            if msg.get("type") in ("reply", "error") and msg.get("id") == corr:
+            # Answers echo the request id; events never carry one.
+            if msg.get("id") == corr and msg.get("type") != "hello":
                 return msg
             self.events.append(msg)
 
@@ -1250,3 +1254,41 @@ class Producer:
 def main() -> None:
     """Entry point for a test module: unittest with verbose output."""
     unittest.main(verbosity=2)
+
+
+class Viewer(Producer):
+    """A viewer on /ws (an observer when given an invitation token).
+
+    hello sends the role, a viewer id (random unless given) and the token;
+    command()/ok()/wait_event() work as for a producer: answers are matched
+    on the request id, everything else is kept as an event."""
+
+    def __init__(self, url: str, viewer_id: str | None = None,
+                 observer_token: str | None = None, hello: bool = True,
+                 timeout: float = 10.0, name: str | None = None):
+        self.viewer_id = viewer_id or secrets.token_urlsafe(18)
+        self.observer_token = observer_token
+        super().__init__(url, None, hello=hello, timeout=timeout)
+
+    def hello(self, token: str | None = None, expect_ok: bool = True,
+              timeout: float | None = None) -> dict:
+        message = {"type": "hello", "role": "observer" if self.observer_token else "viewer",
+                   "viewer": self.viewer_id}
+        if self.observer_token:
+            message["token"] = self.observer_token
+        self.send_json(message)
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no answer to hello within {timeout or self.timeout}s")
+            msg = self.recv_json(left)
+            if msg.get("type") in ("hello.ok", "error"):
+                if expect_ok and msg.get("type") != "hello.ok":
+                    raise AssertionError(f"hello refused: {msg}")
+                return msg
+            self.events.append(msg)
+
+    def submit(self, text: str, **fields) -> dict:
+        """question.submit: question.received or the error."""
+        return self.command("question.submit", text=text, **fields)

@@ -1,0 +1,706 @@
+#include "studio/core/audience.h"
+
+#include <QCryptographicHash>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "streaming/log.h"
+#include "studio/core/controller.h"
+#include "studio/store/questions_table.h"
+
+namespace yst::core {
+
+using nlohmann::json;
+using questions::Action;
+using questions::Question;
+using questions::Status;
+
+namespace {
+
+constexpr std::size_t kMaxNicknameChars = 20;
+constexpr std::size_t kMaxProducerNameChars = 24;
+
+std::int64_t nowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool validViewerId(const std::string& id) {
+  if (id.size() < 16 || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+// The question a command names: `question`, or `id` when there is no
+// `question` (the request id doubles as the question id for scripts).
+std::int64_t questionField(const json& message, const char* key = "question") {
+  auto it = message.find(key);
+  if (it != message.end() && it->is_number_integer()) return it->get<std::int64_t>();
+  if (std::string_view(key) == "question") {
+    auto id = message.find("id");
+    if (it == message.end() && id != message.end() && id->is_number_integer()) {
+      return id->get<std::int64_t>();
+    }
+  }
+  return 0;
+}
+
+json nullable(const std::string& s) {
+  return s.empty() ? json() : json(s);
+}
+
+json nullableMs(std::int64_t ms) {
+  return ms < 0 ? json() : json(ms);
+}
+
+json nullableId(std::int64_t id) {
+  return id == 0 ? json() : json(id);
+}
+
+}  // namespace
+
+std::string randomId(std::size_t length) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device device;  // /dev/urandom
+  std::string id(length, 'x');
+  for (char& c : id) c = kAlphabet[device() % 64];
+  return id;
+}
+
+std::string sha256Hex(const std::string& text) {
+  return QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256)
+      .toHex()
+      .toStdString();
+}
+
+bool TokenBucket::take(double interval_s, double burst, std::int64_t now_us, double* wait_s) {
+  if (interval_s <= 0) return true;
+  if (tokens < 0) {
+    tokens = burst;
+  } else {
+    tokens = std::min(burst, tokens + static_cast<double>(now_us - updated_us) / 1e6 / interval_s);
+  }
+  updated_us = now_us;
+  if (tokens >= 1.0) {
+    tokens -= 1.0;
+    return true;
+  }
+  if (wait_s) *wait_s = (1.0 - tokens) * interval_s;
+  return false;
+}
+
+bool TokenBucket::full(double interval_s, double burst, std::int64_t now_us) const {
+  if (tokens < 0 || interval_s <= 0) return true;
+  return tokens + static_cast<double>(now_us - updated_us) / 1e6 / interval_s >= burst;
+}
+
+namespace {
+std::unique_ptr<text::WordFilter> loadWordList(const std::string& path) {
+  if (path.empty()) return nullptr;
+  return std::make_unique<text::WordFilter>(text::WordFilter::fromFile(path));
+}
+}  // namespace
+
+Audience::Audience(const config::ShowConfig& show, Context context, QObject* parent)
+    : QObject(parent),
+      show_(show),
+      context_(std::move(context)),
+      filter_(loadWordList(show.audience.word_list)),
+      desk_(filter_.get()) {
+  public_timer_.setSingleShot(true);
+  public_timer_.setInterval(kPublicFlushMs);
+  connect(&public_timer_, &QTimer::timeout, this, &Audience::flushPublic);
+  prune_timer_.setInterval(60 * 1000);
+  connect(&prune_timer_, &QTimer::timeout, this, &Audience::pruneBuckets);
+  prune_timer_.start();
+}
+
+Audience::~Audience() = default;
+
+void Audience::load() {
+  store::LoadedQuestions loaded;
+  context_.store->runSync(
+      [&](sqlite3* db) { loaded = store::loadQuestions(db, context_.session_id); });
+  const std::size_t count = loaded.questions.size();
+  desk_.load(std::move(loaded.questions), loaded.votes, loaded.next_id);
+  if (count > 0) {
+    logInfo("questions", "restored " + std::to_string(count) + " questions of session " +
+                             std::to_string(context_.session_id));
+  }
+}
+
+bool Audience::handles(const std::string& type) {
+  return type.starts_with("question.") || type.starts_with("questions.");
+}
+
+void Audience::reply(server::ClientId client, const json& message) {
+  context_.server->send(client, std::make_shared<const std::string>(message.dump()));
+}
+
+void Audience::replyError(server::ClientId client, const json& request_id, const std::string& code,
+                          const std::string& message, json extra) {
+  json error = {{"type", "error"}, {"code", code}, {"message", message}};
+  if (!request_id.is_null()) error["id"] = request_id;
+  for (auto& [k, v] : extra.items()) error[k] = v;
+  reply(client, error);
+}
+
+// --- views ---
+
+json Audience::publicView(const Question& q) const {
+  json view = {{"id", q.id},
+               {"text", q.text()},
+               {"nickname", q.nickname},
+               {"category", protocol::categoryName(q.category)},
+               {"status", questions::statusName(q.status)},
+               {"votes", desk_.votesOf(q.id)},
+               {"observer", nullable(q.observer_name)}};
+  if (q.status == Status::kApproved) view["position"] = q.queue_key;
+  return view;
+}
+
+json Audience::ownView(const Question& q) const {
+  json view = {{"id", q.id},
+               {"text", q.original_text},
+               {"nickname", q.nickname},
+               {"category", protocol::categoryName(q.category)},
+               {"status", questions::statusName(q.status)},
+               {"votes", desk_.votesOf(q.id)},
+               {"observer", nullable(q.observer_name)},
+               {"received_utc", q.received_utc}};
+  if (q.status == Status::kMerged) view["merged_into"] = q.merged_into;
+  return view;
+}
+
+json Audience::producerView(const Question& q) const {
+  json edits = json::array();
+  for (const questions::Edit& e : q.edits) {
+    edits.push_back({{"text", e.text}, {"by", e.by}, {"utc", e.utc}});
+  }
+  json flags = json::array();
+  if (!q.matched_words.empty()) flags.push_back("sensitive");
+  if (q.duplicate_of != 0) flags.push_back("duplicate");
+  if (q.observer_id != 0) flags.push_back("observer");
+  return {{"id", q.id},
+          {"text", q.text()},
+          {"original_text", q.original_text},
+          {"edited", !q.edits.empty()},
+          {"edits", edits},
+          {"nickname", q.nickname},
+          {"category", protocol::categoryName(q.category)},
+          {"status", questions::statusName(q.status)},
+          {"votes", desk_.votesOf(q.id)},
+          {"observer", nullable(q.observer_name)},
+          {"flags", flags},
+          {"matched_words", q.matched_words},
+          {"duplicate_of", nullableId(q.duplicate_of)},
+          {"merged_into", nullableId(q.merged_into)},
+          {"reject_reason", nullable(std::string(questions::rejectReasonName(q.reject_reason)))},
+          {"position", q.status == Status::kApproved ? json(q.queue_key) : json()},
+          {"received_utc", q.received_utc},
+          {"received_ms", q.received_ms},
+          {"aired_utc", nullable(q.aired_utc)},
+          {"aired_ms", nullableMs(q.aired_ms)},
+          {"answered_utc", nullable(q.answered_utc)},
+          {"answered_ms", nullableMs(q.answered_ms)}};
+}
+
+json Audience::onAirPublic() const {
+  const Question* q = desk_.find(desk_.onAir());
+  return q ? publicView(*q) : json();
+}
+
+json Audience::publicList() const {
+  json list = json::array();
+  const std::vector<std::int64_t> queue = desk_.queue();
+  for (std::size_t i = 0; i < queue.size() && i < kHelloQueueLimit; ++i) {
+    list.push_back(publicView(*desk_.find(queue[i])));
+  }
+  if (const Question* on_air = desk_.find(desk_.onAir())) list.push_back(publicView(*on_air));
+  std::vector<const Question*> answered;
+  for (const auto& [id, q] : desk_.all()) {
+    if (q.status == Status::kAnswered) answered.push_back(&q);
+  }
+  const std::size_t skip =
+      answered.size() > kHelloAnsweredLimit ? answered.size() - kHelloAnsweredLimit : 0;
+  for (std::size_t i = skip; i < answered.size(); ++i) list.push_back(publicView(*answered[i]));
+  return list;
+}
+
+json Audience::producerSnapshot() const {
+  json list = json::array();
+  for (const auto& [id, q] : desk_.all()) list.push_back(producerView(q));
+  const Question* on_air = desk_.find(desk_.onAir());
+  return {{"questions", list}, {"on_air", on_air ? producerView(*on_air) : json()}};
+}
+
+void Audience::addStatus(json* status) const {
+  const Question* on_air = desk_.find(desk_.onAir());
+  (*status)["on_air_question"] =
+      on_air ? json{{"id", on_air->id}, {"text", on_air->text()}, {"nickname", on_air->nickname}}
+             : json();
+  const questions::Counters c = desk_.counters();
+  (*status)["questions"] = {{"received", c.received}, {"pending", c.pending},
+                            {"approved", c.approved}, {"on_air", c.on_air},
+                            {"answered", c.answered}, {"rejected", c.rejected},
+                            {"merged", c.merged}};
+}
+
+// --- hello ---
+
+void Audience::hello(server::ClientId client, const json& message, const json& request_id) {
+  const std::string role = message.value("role", std::string("viewer"));
+  std::string viewer;
+  if (auto it = message.find("viewer"); it != message.end() && it->is_string()) {
+    viewer = it->get<std::string>();
+  }
+  if (!validViewerId(viewer)) viewer = randomId(24);
+  if (role == "viewer") {
+    viewerHello(client, Role::kViewer, 0, "", viewer, request_id);
+    return;
+  }
+  // observer
+  const std::string token = message.contains("token") && message["token"].is_string()
+                                ? message["token"].get<std::string>()
+                                : std::string();
+  if (token.empty()) {
+    replyError(client, request_id, "forbidden", "an observer hello needs the invitation token");
+    return;
+  }
+  // Observers are added by `yishiting observers add` while the show runs, so
+  // they are looked up in the database, on the writer thread.
+  struct Found {
+    std::int64_t id = 0;
+    std::string name;
+  };
+  auto found = std::make_shared<Found>();
+  const std::string hash = sha256Hex(token);
+  std::weak_ptr<char> alive = alive_;
+  const bool queued = context_.store->submit(
+      [found, hash](sqlite3* db) {
+        for (const store::Observer& o : store::listObservers(db, false)) {
+          if (constantTimeEquals(o.token_sha256, hash)) {
+            found->id = o.id;
+            found->name = o.name;
+          }
+        }
+      },
+      [this, alive, found, client, viewer, request_id](bool ok, const std::string&) {
+        if (alive.expired() || !context_.clients->contains(client)) return;
+        if (!ok || found->id == 0) {
+          logWarn("questions", "client " + std::to_string(client) +
+                                   ": observer hello with an unknown or revoked token");
+          replyError(client, request_id, "forbidden", "unknown or revoked observer invitation");
+          viewerHello(client, Role::kViewer, 0, "", viewer, json());
+          return;
+        }
+        viewerHello(client, Role::kObserver, found->id, found->name, viewer, request_id);
+      });
+  if (!queued) replyError(client, request_id, "busy", "the studio is busy; try again");
+}
+
+void Audience::viewerHello(server::ClientId client, Role role, std::int64_t observer_id,
+                           const std::string& observer_name, const std::string& viewer,
+                           const json& request_id) {
+  ClientInfo& info = (*context_.clients)[client];
+  if (info.role == Role::kProducer) {
+    replyError(client, request_id, "invalid", "already signed in as a producer");
+    return;
+  }
+  if (!info.viewer.empty() && info.viewer != viewer) {
+    auto it = viewer_clients_.find(info.viewer);
+    if (it != viewer_clients_.end()) {
+      it->second.erase(client);
+      if (it->second.empty()) viewer_clients_.erase(it);
+    }
+  }
+  info.role = role;
+  info.viewer = viewer;
+  info.observer_id = observer_id;
+  info.observer_name = observer_name;
+  viewer_clients_[viewer].insert(client);
+  context_.server->setChannels(client, server::kChannelViewer);
+
+  json mine = json::array();
+  for (std::int64_t id : desk_.askedBy(viewer)) {
+    if (const Question* q = desk_.find(id)) mine.push_back(ownView(*q));
+  }
+  json guests = json::array();
+  for (const config::Person& g : show_.show.guests) {
+    guests.push_back({{"name", g.name}, {"title", g.title}});
+  }
+  json ok = {
+      {"type", "hello.ok"},
+      {"role", role == Role::kObserver ? "observer" : "viewer"},
+      {"viewer", viewer},
+      {"observer", role == Role::kObserver ? json{{"name", observer_name}} : json()},
+      {"show",
+       {{"title", show_.show.title},
+        {"host", {{"name", show_.show.host.name}, {"title", show_.show.host.title}}},
+        {"guests", guests}}},
+      {"limits",
+       {{"max_chars", show_.audience.max_question_chars},
+        {"max_nickname_chars", kMaxNicknameChars},
+        {"question_interval_s", show_.audience.question_interval_s},
+        {"question_burst", show_.audience.question_burst}}},
+      {"mine", mine},
+      {"public", {{"questions", publicList()}, {"on_air", onAirPublic()}}},
+  };
+  if (!request_id.is_null()) ok["id"] = request_id;
+  reply(client, ok);
+}
+
+void Audience::clientClosed(server::ClientId client) {
+  auto info = context_.clients->find(client);
+  if (info == context_.clients->end()) return;
+  auto it = viewer_clients_.find(info->second.viewer);
+  if (it != viewer_clients_.end()) {
+    it->second.erase(client);
+    if (it->second.empty()) viewer_clients_.erase(it);
+  }
+}
+
+// --- commands ---
+
+void Audience::handle(server::ClientId client, const json& message, const json& request_id) {
+  const std::string type = message["type"];
+  ClientInfo& info = (*context_.clients)[client];
+  if (type == "question.submit") return submit(client, message, request_id);
+  if (type == "question.vote") return vote(client, message, request_id);
+  if (type == "questions.mine") {
+    json mine = json::array();
+    if (!info.viewer.empty()) {
+      for (std::int64_t id : desk_.askedBy(info.viewer)) mine.push_back(ownView(*desk_.find(id)));
+    }
+    json out = {{"type", "questions.mine"}, {"questions", mine}};
+    if (!request_id.is_null()) out["id"] = request_id;
+    reply(client, out);
+    return;
+  }
+  const bool producer_command =
+      type == "questions.list" ||
+      (type.starts_with("question.") && questions::parseAction(type.substr(9)) != Action::kInvalid);
+  if (!producer_command) {
+    replyError(client, request_id, "unknown_type",
+               "unknown message type \"" + type.substr(0, 64) + "\"");
+    return;
+  }
+  if (info.role != Role::kProducer) {
+    replyError(client, request_id, "forbidden", "\"" + type + "\" needs the producer role");
+    return;
+  }
+  if (type == "questions.list") {
+    json out = {{"type", "reply"}, {"ok", true}, {"command", type}};
+    if (!request_id.is_null()) out["id"] = request_id;
+    out.update(producerSnapshot());
+    reply(client, out);
+    return;
+  }
+  moderate(client, type, message, request_id);
+}
+
+bool Audience::takeQuestionToken(ClientInfo& info, double* wait_s) {
+  const double interval = show_.audience.question_interval_s;
+  if (interval <= 0) return true;
+  const double burst = show_.audience.question_burst;
+  // Many viewers can share one address (a newsroom, a mobile carrier's NAT):
+  // the address gets as much as its allowed connections together.
+  const double per_address = std::max(1, show_.audience.max_connections_per_address);
+  const std::int64_t now = nowUs();
+  TokenBucket& viewer = viewer_buckets_[info.viewer];
+  TokenBucket& address = address_buckets_[info.address];
+  // Check all three before taking from any, so a refusal costs nothing.
+  TokenBucket c = info.questions, v = viewer, a = address;
+  double wait_c = 0, wait_v = 0, wait_a = 0;
+  const bool ok_c = c.take(interval, burst, now, &wait_c);
+  const bool ok_v = v.take(interval, burst, now, &wait_v);
+  const bool ok_a = a.take(interval / per_address, burst * per_address, now, &wait_a);
+  if (ok_c && ok_v && ok_a) {
+    info.questions = c;
+    viewer = v;
+    address = a;
+    return true;
+  }
+  *wait_s = std::max({ok_c ? 0 : wait_c, ok_v ? 0 : wait_v, ok_a ? 0 : wait_a});
+  return false;
+}
+
+void Audience::submit(server::ClientId client, const json& message, const json& request_id) {
+  ClientInfo& info = (*context_.clients)[client];
+  if (info.role == Role::kNone) {
+    // No hello: an anonymous viewer for this connection.
+    info.role = Role::kViewer;
+    info.viewer = randomId(24);
+    viewer_clients_[info.viewer].insert(client);
+    context_.server->setChannels(client, server::kChannelViewer);
+  }
+  protocol::SubmissionLimits limits;
+  limits.max_chars = static_cast<std::size_t>(show_.audience.max_question_chars);
+  limits.max_nickname_chars = kMaxNicknameChars;
+  auto parsed = protocol::parseSubmission(message, limits);
+  if (auto* error = std::get_if<protocol::ProtocolError>(&parsed)) {
+    replyError(client, request_id, error->code, error->message);
+    return;
+  }
+  double wait_s = 0;
+  if (!takeQuestionToken(info, &wait_s)) {
+    const int retry = static_cast<int>(std::ceil(wait_s));
+    replyError(client, request_id, "rate_limited",
+               "too many questions; try again in " + std::to_string(retry) + " s",
+               {{"retry_after_s", retry}});
+    return;
+  }
+  const auto& submission = std::get<protocol::Submission>(parsed);
+  const std::int64_t timeline_ms = context_.timeline_ms();
+  Question q = desk_.prepare(submission, info.viewer, info.observer_id, info.observer_name,
+                             store::utcNowIso(), timeline_ms);
+  const std::int64_t session = context_.session_id;
+  std::weak_ptr<char> alive = alive_;
+  const bool queued = context_.store->submit(
+      [q, session](sqlite3* db) {
+        store::saveQuestion(db, session, q);
+        store::logModeration(db, session, q.id, "received",
+                             q.observer_id != 0 ? "observer" : "viewer", "{}", q.received_utc,
+                             q.received_ms);
+      },
+      [this, alive, q, client, request_id](bool ok, const std::string& error) {
+        if (alive.expired()) return;
+        if (!ok) {
+          logError("questions", "could not store a question: " + error);
+          replyError(client, request_id, "busy", "the question could not be stored; try again");
+          return;
+        }
+        desk_.admit(q);
+        const Question& admitted = *desk_.find(q.id);
+        json received = {{"type", "question.received"}, {"question", ownView(admitted)}};
+        if (!request_id.is_null()) received["id"] = request_id;
+        reply(client, received);
+        announce("received", admitted.observer_id != 0 ? "observer" : "viewer", {q.id}, {});
+      });
+  if (!queued) {
+    replyError(client, request_id, "busy", "the studio is busy; nothing was stored, try again");
+  }
+}
+
+void Audience::vote(server::ClientId client, const json& message, const json& request_id) {
+  ClientInfo& info = (*context_.clients)[client];
+  const std::int64_t id = questionField(message);
+  if (id == 0) {
+    replyError(client, request_id, "bad_message", "question.vote needs \"question\" (an id)");
+    return;
+  }
+  if (info.viewer.empty()) {
+    replyError(client, request_id, "forbidden", "say hello as a viewer before voting");
+    return;
+  }
+  switch (desk_.vote(id, info.viewer)) {
+    case questions::QuestionDesk::VoteResult::kNotPublic:
+      replyError(client, request_id, "not_found", "no public question " + std::to_string(id));
+      return;
+    case questions::QuestionDesk::VoteResult::kAlreadyVoted:
+      replyError(client, request_id, "already_voted", "one vote per question");
+      return;
+    case questions::QuestionDesk::VoteResult::kCounted:
+      break;
+  }
+  const int own_votes = desk_.find(id)->own_votes;
+  const std::string viewer = info.viewer;
+  std::weak_ptr<char> alive = alive_;
+  context_.store->submit(
+      [id, viewer, own_votes, utc = store::utcNowIso()](sqlite3* db) {
+        store::saveVote(db, id, viewer, utc, own_votes);
+      },
+      [this, alive, id, client, request_id](bool ok, const std::string& error) {
+        if (alive.expired()) return;
+        if (!ok) logError("questions", "could not store a vote: " + error);
+        const Question* q = desk_.find(id);
+        if (!q) return;
+        json out = {
+            {"type", "vote"}, {"question", id}, {"votes", desk_.votesOf(id)}, {"voted", ok}};
+        if (!request_id.is_null()) out["id"] = request_id;
+        reply(client, out);
+        // The shown count is the merge target's when this one was merged since.
+        public_changed_.insert(q->status == Status::kMerged ? q->merged_into : id);
+        schedulePublicFlush();
+      });
+}
+
+void Audience::moderate(server::ClientId client, const std::string& type, const json& message,
+                        const json& request_id) {
+  const ClientInfo& info = context_.clients->at(client);
+  questions::Command command;
+  command.action = questions::parseAction(type.substr(9));
+  command.question = questionField(message);
+  command.into = questionField(message, "into");
+  command.by =
+      info.producer_name.empty() ? "producer#" + std::to_string(client) : info.producer_name;
+  command.utc = store::utcNowIso();
+  command.timeline_ms = context_.timeline_ms();
+  if (command.action == Action::kReject) {
+    if (auto it = message.find("reason"); it != message.end()) {
+      if (!it->is_string() ||
+          questions::parseRejectReason(it->get<std::string>()) == questions::RejectReason::kNone) {
+        replyError(client, request_id, "invalid",
+                   "reason is one of off_topic, duplicate, abusive, personal_info, spam, other");
+        return;
+      }
+      command.reason = questions::parseRejectReason(it->get<std::string>());
+    }
+  }
+  if (command.action == Action::kEdit) {
+    protocol::SubmissionLimits limits;
+    limits.max_chars = static_cast<std::size_t>(show_.audience.max_question_chars);
+    auto text = protocol::parseQuestionText(message, limits);
+    if (auto* error = std::get_if<protocol::ProtocolError>(&text)) {
+      replyError(client, request_id, error->code, error->message);
+      return;
+    }
+    command.text = std::get<std::string>(text);
+  }
+  if (command.action == Action::kMerge && command.into == 0) {
+    replyError(client, request_id, "invalid", "question.merge needs \"into\" (a question id)");
+    return;
+  }
+  if (command.action == Action::kMove) {
+    auto it = message.find("position");
+    if (it == message.end() || !it->is_number_integer()) {
+      replyError(client, request_id, "invalid", "question.move needs \"position\" (0 = next)");
+      return;
+    }
+    command.position = it->get<std::int64_t>();
+  }
+
+  questions::Outcome outcome = desk_.apply(command);
+  if (!outcome.ok()) {
+    replyError(client, request_id,
+               outcome.error_code == "nothing_to_undo" ? "invalid" : outcome.error_code,
+               outcome.error_message);
+    return;
+  }
+  std::vector<Question> rows;
+  for (std::int64_t id : outcome.changed) rows.push_back(*desk_.find(id));
+  json detail = json::object();
+  if (command.action == Action::kReject) {
+    detail["reason"] = questions::rejectReasonName(desk_.find(outcome.question)->reject_reason);
+  }
+  if (command.action == Action::kMerge) detail["into"] = command.into;
+  if (command.action == Action::kMove) detail["position"] = command.position;
+  if (command.action == Action::kUndo) detail["undone"] = questions::actionName(outcome.action);
+  const std::string action_name(questions::actionName(command.action));
+  const std::int64_t session = context_.session_id;
+  std::weak_ptr<char> alive = alive_;
+  const bool queued = context_.store->submit(
+      [rows, session, edit = outcome.edit, action_name, by = command.by, detail = detail.dump(),
+       question = outcome.question, utc = command.utc, ms = command.timeline_ms](sqlite3* db) {
+        for (const Question& q : rows) store::saveQuestion(db, session, q);
+        if (edit) store::saveEdit(db, edit->first, edit->second);
+        store::logModeration(db, session, question, action_name, by, detail, utc, ms);
+      },
+      [this, alive, outcome, client, request_id, type, action_name, by = command.by](
+          bool ok, const std::string& error) {
+        if (alive.expired()) return;
+        if (!ok) {
+          // The desk has changed already; say so rather than pretend.
+          logError("questions", "could not store \"" + action_name + "\": " + error);
+          replyError(client, request_id, "storage_failed",
+                     "the change is on the desk but could not be stored: " + error);
+        } else {
+          json out = {{"type", "reply"}, {"ok", true}, {"command", type}};
+          if (!request_id.is_null()) out["id"] = request_id;
+          if (const Question* q = desk_.find(outcome.question)) out["question"] = producerView(*q);
+          if (action_name == "undo") out["undone"] = questions::actionName(outcome.action);
+          reply(client, out);
+        }
+        announce(action_name, by, outcome.changed, outcome.left_public);
+      });
+  if (!queued) {
+    logError("questions", "store queue full: \"" + action_name + "\" is not stored yet");
+    replyError(client, request_id, "busy", "the studio is busy; try again");
+  }
+}
+
+// --- fan-out ---
+
+void Audience::announce(const std::string& action, const std::string& by,
+                        const std::vector<std::int64_t>& changed,
+                        const std::vector<std::int64_t>& left_public) {
+  json list = json::array();
+  for (std::int64_t id : changed) {
+    const Question* q = desk_.find(id);
+    if (!q) continue;
+    list.push_back(producerView(*q));
+    if (q->isPublic()) public_changed_.insert(id);
+    if (action != "received") {
+      auto it = viewer_clients_.find(q->viewer);
+      if (it != viewer_clients_.end()) {
+        const auto message = std::make_shared<const std::string>(
+            json{{"type", "question.updated"}, {"question", ownView(*q)}}.dump());
+        for (server::ClientId c : it->second) context_.server->send(c, message);
+      }
+    }
+  }
+  for (std::int64_t id : left_public) {
+    public_changed_.erase(id);
+    public_removed_.insert(id);
+  }
+  const Question* on_air = desk_.find(desk_.onAir());
+  json event = {{"type", "questions.changed"},
+                {"action", action},
+                {"by", by},
+                {"questions", list},
+                {"on_air", on_air ? producerView(*on_air) : json()},
+                {"utc", store::utcNowIso()},
+                {"timeline_ms", context_.timeline_ms()}};
+  context_.server->publish(server::kChannelProducer,
+                           std::make_shared<const std::string>(event.dump()));
+  if (!public_changed_.empty() || !public_removed_.empty()) schedulePublicFlush();
+  if (context_.status_changed) context_.status_changed();
+}
+
+void Audience::schedulePublicFlush() {
+  if (!public_timer_.isActive()) public_timer_.start();
+}
+
+void Audience::flushPublic() {
+  json changed = json::array();
+  for (std::int64_t id : public_changed_) {
+    const Question* q = desk_.find(id);
+    if (q && q->isPublic()) {
+      changed.push_back(publicView(*q));
+    } else {
+      public_removed_.insert(id);
+    }
+  }
+  json removed = json::array();
+  for (std::int64_t id : public_removed_) removed.push_back(id);
+  public_changed_.clear();
+  public_removed_.clear();
+  if (changed.empty() && removed.empty()) return;
+  const json message = {{"type", "questions.public"},
+                        {"questions", changed},
+                        {"removed", removed},
+                        {"on_air", onAirPublic()}};
+  context_.server->publish(server::kChannelViewer,
+                           std::make_shared<const std::string>(message.dump()));
+}
+
+void Audience::pruneBuckets() {
+  const std::int64_t now = nowUs();
+  const double interval = show_.audience.question_interval_s;
+  const double burst = show_.audience.question_burst;
+  const double per_address = std::max(1, show_.audience.max_connections_per_address);
+  std::erase_if(viewer_buckets_,
+                [&](const auto& entry) { return entry.second.full(interval, burst, now); });
+  std::erase_if(address_buckets_, [&](const auto& entry) {
+    return entry.second.full(interval / per_address, burst * per_address, now);
+  });
+}
+
+}  // namespace yst::core

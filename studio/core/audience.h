@@ -1,0 +1,162 @@
+// The audience side of the controller: viewers' and observers' hellos,
+// question submissions and votes, producers' moderation commands, and what
+// each kind of client is told about it.
+//
+// Runs on the controller thread, as part of the Controller (which owns it and
+// routes `question.*` / `questions.*` messages and viewer/observer hellos
+// here). The rules of moderation are the QuestionDesk's; this class adds the
+// protocol, the rate limits, persistence and fan-out:
+//
+// - A submission is written to SQLite first; only when its transaction has
+//   committed is it put on the desk and acknowledged (`question.received`).
+// - A moderation command changes the desk at once (so the next command sees
+//   it); its reply and its broadcast go out when its rows have committed.
+// - Producers get every change as it happens; viewers get the public list's
+//   changes gathered over at most kPublicFlushMs, one shared message for all;
+//   an asker gets `question.updated` for their own questions.
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "studio/config/show_config.h"
+#include "studio/questions/question_desk.h"
+#include "studio/server/control_server.h"
+#include "studio/store/store.h"
+#include "studio/text/word_filter.h"
+
+namespace yst::core {
+
+enum class Role { kNone = 0, kViewer, kObserver, kProducer };
+
+// A token bucket: `burst` deep, refilled at one token per `interval_s`.
+struct TokenBucket {
+  double tokens = -1;  // < 0: not used yet (full)
+  std::int64_t updated_us = 0;
+  // Takes a token if there is one; otherwise *wait_s says when there will be.
+  bool take(double interval_s, double burst, std::int64_t now_us, double* wait_s);
+  // True when a take() would find it full: the bucket can be forgotten.
+  bool full(double interval_s, double burst, std::int64_t now_us) const;
+};
+
+// What the controller knows about one WebSocket client. Controller thread.
+struct ClientInfo {
+  Role role = Role::kNone;
+  std::string address;  // numeric IP, for per-address limits
+  std::string viewer;   // viewer id (viewers and observers)
+  std::int64_t observer_id = 0;
+  std::string observer_name;
+  std::string producer_name;  // shown with a producer's edits and actions
+  TokenBucket questions;      // per connection
+};
+using ClientMap = std::map<server::ClientId, ClientInfo>;
+
+class Audience : public QObject {
+  Q_OBJECT
+ public:
+  struct Context {
+    server::ControlServer* server = nullptr;
+    store::Store* store = nullptr;
+    ClientMap* clients = nullptr;
+    std::int64_t session_id = 0;
+    std::function<std::int64_t()> timeline_ms;
+    std::function<void()> status_changed;  // counters or the question on air changed
+  };
+
+  // Throws std::runtime_error when the word list cannot be read.
+  Audience(const config::ShowConfig& show, Context context, QObject* parent = nullptr);
+  ~Audience() override;
+
+  // The server starts after the desk is loaded; set it before any message.
+  void setServer(server::ControlServer* server) { context_.server = server; }
+  // Restores the session's questions from the database (start-up).
+  void load();
+
+  // A viewer or observer hello (the producer's is the controller's).
+  void hello(server::ClientId client, const nlohmann::json& message,
+             const nlohmann::json& request_id);
+  // True for the message types handled here.
+  static bool handles(const std::string& type);
+  void handle(server::ClientId client, const nlohmann::json& message,
+              const nlohmann::json& request_id);
+  void clientClosed(server::ClientId client);
+
+  // For the producer's hello.ok: every question, and the one on air.
+  nlohmann::json producerSnapshot() const;
+  // For /api/status: `on_air_question` and `questions` counters.
+  void addStatus(nlohmann::json* status) const;
+
+  const questions::QuestionDesk& desk() const { return desk_; }
+
+  // Public changes are gathered this long into one message to every viewer.
+  static constexpr int kPublicFlushMs = 100;
+  // The public list in a hello: the queue's first entries, the question on
+  // air and the latest answered ones.
+  static constexpr std::size_t kHelloQueueLimit = 200;
+  static constexpr std::size_t kHelloAnsweredLimit = 50;
+
+ private:
+  void reply(server::ClientId client, const nlohmann::json& message);
+  void replyError(server::ClientId client, const nlohmann::json& request_id,
+                  const std::string& code, const std::string& message,
+                  nlohmann::json extra = nlohmann::json::object());
+  void viewerHello(server::ClientId client, Role role, std::int64_t observer_id,
+                   const std::string& observer_name, const std::string& viewer,
+                   const nlohmann::json& request_id);
+
+  void submit(server::ClientId client, const nlohmann::json& message,
+              const nlohmann::json& request_id);
+  void vote(server::ClientId client, const nlohmann::json& message,
+            const nlohmann::json& request_id);
+  void moderate(server::ClientId client, const std::string& type, const nlohmann::json& message,
+                const nlohmann::json& request_id);
+  bool takeQuestionToken(ClientInfo& info, double* wait_s);
+
+  // After a change has committed: tell producers, viewers and the askers.
+  void announce(const std::string& action, const std::string& by,
+                const std::vector<std::int64_t>& changed,
+                const std::vector<std::int64_t>& left_public);
+  void schedulePublicFlush();
+  void flushPublic();
+  void pruneBuckets();
+
+  nlohmann::json publicView(const questions::Question& q) const;
+  nlohmann::json ownView(const questions::Question& q) const;
+  nlohmann::json producerView(const questions::Question& q) const;
+  nlohmann::json publicList() const;
+  nlohmann::json onAirPublic() const;
+
+  const config::ShowConfig& show_;
+  Context context_;
+  std::unique_ptr<text::WordFilter> filter_;
+  questions::QuestionDesk desk_;
+  // viewer id → its open connections, for question.updated.
+  std::unordered_map<std::string, std::set<server::ClientId>> viewer_clients_;
+  std::unordered_map<std::string, TokenBucket> viewer_buckets_;
+  std::unordered_map<std::string, TokenBucket> address_buckets_;
+  // Public changes not yet sent to viewers.
+  std::set<std::int64_t> public_changed_;
+  std::set<std::int64_t> public_removed_;
+  QTimer public_timer_;
+  QTimer prune_timer_;
+  // Store callbacks run on the controller thread after the commit; they check
+  // this before touching `this`, which may be gone by then.
+  std::shared_ptr<char> alive_ = std::make_shared<char>(0);
+};
+
+// A fresh random id of `length` characters of [A-Za-z0-9_-] (viewer ids, tokens).
+std::string randomId(std::size_t length);
+// Lower-case hex SHA-256 of `text`.
+std::string sha256Hex(const std::string& text);
+
+}  // namespace yst::core

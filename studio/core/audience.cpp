@@ -37,16 +37,19 @@ bool validViewerId(const std::string& id) {
   });
 }
 
-// The question a command names: `question`, or `id` when there is no
-// `question` (the request id doubles as the question id for scripts).
-std::int64_t questionField(const json& message, const char* key = "question") {
+enum class IdAlias { kNo = 0, kYes };
+
+// The question a command names: `key`. For commands that must name one,
+// an integer `id` stands in when `question` is absent (scripts written as
+// {"type":"question.approve","id":5}); commands where the question is
+// optional (off_air, answered) never read `id`, which is then only the
+// request id.
+std::int64_t questionField(const json& message, const char* key, IdAlias alias) {
   auto it = message.find(key);
   if (it != message.end() && it->is_number_integer()) return it->get<std::int64_t>();
-  if (std::string_view(key) == "question") {
+  if (alias == IdAlias::kYes && it == message.end()) {
     auto id = message.find("id");
-    if (it == message.end() && id != message.end() && id->is_number_integer()) {
-      return id->get<std::int64_t>();
-    }
+    if (id != message.end() && id->is_number_integer()) return id->get<std::int64_t>();
   }
   return 0;
 }
@@ -117,6 +120,13 @@ Audience::Audience(const config::ShowConfig& show, Context context, QObject* par
   public_timer_.setSingleShot(true);
   public_timer_.setInterval(kPublicFlushMs);
   connect(&public_timer_, &QTimer::timeout, this, &Audience::flushPublic);
+  received_timer_.setSingleShot(true);
+  received_timer_.setInterval(kReceivedFlushMs);
+  connect(&received_timer_, &QTimer::timeout, this, [this] {
+    std::vector<std::int64_t> batch;
+    batch.swap(received_batch_);
+    if (!batch.empty()) announce("received", "viewers", batch, {});
+  });
   prune_timer_.setInterval(60 * 1000);
   connect(&prune_timer_, &QTimer::timeout, this, &Audience::pruneBuckets);
   prune_timer_.start();
@@ -340,7 +350,7 @@ void Audience::viewerHello(server::ClientId client, Role role, std::int64_t obse
       {"type", "hello.ok"},
       {"role", role == Role::kObserver ? "observer" : "viewer"},
       {"viewer", viewer},
-      {"observer", role == Role::kObserver ? json{{"name", observer_name}} : json()},
+      {"observer", role == Role::kObserver ? json(observer_name) : json()},
       {"show",
        {{"title", show_.show.title},
         {"host", {{"name", show_.show.host.name}, {"title", show_.show.host.title}}},
@@ -482,7 +492,10 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
         json received = {{"type", "question.received"}, {"question", ownView(admitted)}};
         if (!request_id.is_null()) received["id"] = request_id;
         reply(client, received);
-        announce("received", admitted.observer_id != 0 ? "observer" : "viewer", {q.id}, {});
+        // In a flood, one event per question would be thousands of messages
+        // a second to every producer: arrivals are announced in batches.
+        received_batch_.push_back(q.id);
+        if (!received_timer_.isActive()) received_timer_.start();
       });
   if (!queued) {
     replyError(client, request_id, "busy", "the studio is busy; nothing was stored, try again");
@@ -491,7 +504,7 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
 
 void Audience::vote(server::ClientId client, const json& message, const json& request_id) {
   ClientInfo& info = (*context_.clients)[client];
-  const std::int64_t id = questionField(message);
+  const std::int64_t id = questionField(message, "question", IdAlias::kYes);
   if (id == 0) {
     replyError(client, request_id, "bad_message", "question.vote needs \"question\" (an id)");
     return;
@@ -537,8 +550,12 @@ void Audience::moderate(server::ClientId client, const std::string& type, const 
   const ClientInfo& info = context_.clients->at(client);
   questions::Command command;
   command.action = questions::parseAction(type.substr(9));
-  command.question = questionField(message);
-  command.into = questionField(message, "into");
+  const bool optional_question = command.action == Action::kOffAir ||
+                                 command.action == Action::kAnswered ||
+                                 command.action == Action::kUndo;
+  command.question =
+      questionField(message, "question", optional_question ? IdAlias::kNo : IdAlias::kYes);
+  command.into = questionField(message, "into", IdAlias::kNo);
   command.by =
       info.producer_name.empty() ? "producer#" + std::to_string(client) : info.producer_name;
   command.utc = store::utcNowIso();

@@ -100,6 +100,8 @@ class Audience : public QObject {
 
   // Public changes are gathered this long into one message to every viewer.
   static constexpr int kPublicFlushMs = 100;
+  // New questions are announced to producers in batches this long.
+  static constexpr int kReceivedFlushMs = 50;
   // The public list in a hello: the queue's first entries, the question on
   // air and the latest answered ones.
   static constexpr std::size_t kHelloQueueLimit = 200;
@@ -148,6 +150,8 @@ class Audience : public QObject {
   std::set<std::int64_t> public_changed_;
   std::set<std::int64_t> public_removed_;
   QTimer public_timer_;
+  std::vector<std::int64_t> received_batch_;  // committed, not yet announced
+  QTimer received_timer_;
   QTimer prune_timer_;
   // Store callbacks run on the controller thread after the commit; they check
   // this before touching `this`, which may be gone by then.

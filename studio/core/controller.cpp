@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxJsonDepth = 8;
+constexpr double kProducerMessagesPerSecond = 200;
+constexpr double kProducerMessageBurst = 400;
 constexpr int kMaxFadeMs = 10000;
 
 bool validId(const std::string& id) {
@@ -441,6 +443,9 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
       c.role = Role::kProducer;
       c.producer_name = name.empty() ? "producer#" + std::to_string(client) : name;
       server_->setChannels(client, server::kChannelProducer);
+      // A producer's console sends bursts (bulk moderation); it is trusted
+      // with more than an anonymous connection, but not without limit.
+      server_->setMessageRate(client, kProducerMessagesPerSecond, kProducerMessageBurst);
       json ok = {{"type", "hello.ok"}, {"role", role}, {"status", statusJson()}};
       ok.update(audience_->producerSnapshot());
       if (!request_id.is_null()) ok["id"] = request_id;

@@ -302,6 +302,8 @@ struct ControlServer::Impl {
     std::size_t rx_bytes = 0;    // size of the message being received (text or binary)
     bool rx_binary = false;
     double tokens = 0;  // token bucket for incoming messages
+    double rate = 0;    // its refill per second and depth (from the options,
+    double burst = 0;   // or setMessageRate())
     std::int64_t tokens_updated_us = 0;
     std::int64_t last_rx_us = 0;
     CloseMode close_mode = CloseMode::kOpen;
@@ -388,6 +390,8 @@ struct ControlServer::Impl {
   std::unordered_map<ClientId, std::uint32_t> subscriptions_;
   // Guarded by mutex_.
   std::unordered_set<ClientId> close_requests_;
+  // (messages per second, burst) to apply. Guarded by mutex_.
+  std::unordered_map<ClientId, std::pair<double, double>> rate_requests_;
   // Guarded by mutex_.
   bool stop_requested_ = false;
   // Guarded by mutex_.
@@ -611,11 +615,13 @@ void ControlServer::Impl::hand(Outgoing outgoing) {
 void ControlServer::Impl::drainHandedOver() {
   std::deque<Outgoing> batch;
   std::unordered_set<ClientId> closes;
+  std::unordered_map<ClientId, std::pair<double, double>> rates;
   bool stop = false;
   {
     std::lock_guard lock(mutex_);
     batch.swap(pending_);
     closes.swap(close_requests_);
+    rates.swap(rate_requests_);
     pending_overflow_logged_ = false;
     stop = stop_requested_;
     // Publishing needs the subscriptions, which other threads change.
@@ -630,6 +636,12 @@ void ControlServer::Impl::drainHandedOver() {
         if ((channels & outgoing.channels) == 0) continue;
         if (auto it = clients_.find(id); it != clients_.end()) enqueue(it->second, outgoing.frame);
       }
+    }
+  }
+  for (const auto& [id, rate] : rates) {
+    if (auto it = clients_.find(id); it != clients_.end()) {
+      it->second.rate = rate.first;
+      it->second.burst = rate.second;
     }
   }
   for (ClientId id : closes) {
@@ -690,8 +702,7 @@ void ControlServer::Impl::closeNow(Client& client, lws_close_status code, std::s
 bool ControlServer::Impl::takeToken(Client& client) {
   const std::int64_t now = nowUs();
   const double elapsed_s = static_cast<double>(now - client.tokens_updated_us) / 1e6;
-  client.tokens =
-      std::min(options_.message_burst, client.tokens + elapsed_s * options_.messages_per_second);
+  client.tokens = std::min(client.burst, client.tokens + elapsed_s * client.rate);
   client.tokens_updated_us = now;
   if (client.tokens < 1.0) return false;
   client.tokens -= 1.0;
@@ -743,7 +754,9 @@ int ControlServer::Impl::onEstablished(lws* wsi, SessionData* session) {
   Client& client = clients_[id];
   client.wsi = wsi;
   client.address = peerAddress(wsi);
-  client.tokens = options_.message_burst;
+  client.rate = options_.messages_per_second;
+  client.burst = options_.message_burst;
+  client.tokens = client.burst;
   client.tokens_updated_us = nowUs();
   client.last_rx_us = client.tokens_updated_us;
   ++connections_per_address_[client.address];
@@ -867,6 +880,7 @@ void ControlServer::Impl::onClosed(SessionData* session) {
     std::lock_guard lock(mutex_);
     subscriptions_.erase(id);
     close_requests_.erase(id);
+    rate_requests_.erase(id);
   }
   --connections_;
   if (handlers_.on_close) handlers_.on_close(id);
@@ -1228,6 +1242,13 @@ void ControlServer::close(ClientId client) {
   std::lock_guard lock(impl_->mutex_);
   if (!impl_->wake_context_ || !impl_->subscriptions_.contains(client)) return;
   impl_->close_requests_.insert(client);
+  lws_cancel_service(impl_->wake_context_);
+}
+
+void ControlServer::setMessageRate(ClientId client, double messages_per_second, double burst) {
+  std::lock_guard lock(impl_->mutex_);
+  if (!impl_->wake_context_ || !impl_->subscriptions_.contains(client)) return;
+  impl_->rate_requests_[client] = {messages_per_second, burst};
   lws_cancel_service(impl_->wake_context_);
 }
 

@@ -141,6 +141,9 @@ class ControlServer {
   void publish(std::uint32_t channels, std::shared_ptr<const std::string> message);
   // Close a client after its queued messages are written.
   void close(ClientId client);
+  // A different incoming-message allowance for one client (a signed-in
+  // producer's console sends bursts: a bulk approve, a reorder).
+  void setMessageRate(ClientId client, double messages_per_second, double burst);
 
   // Counters for /metrics and tests.
   std::size_t connectionCount() const;

@@ -952,6 +952,18 @@ class Studio:
         except urllib.error.HTTPError as e:
             return e.code, e.read(), dict(e.headers or {})
 
+    def http_get_noredirect(self, path: str, timeout: float = 5.0) -> tuple[int, bytes, dict]:
+        """http_get without following redirects: a 3xx comes back as it is."""
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            with opener.open(self.base_url + path, timeout=timeout) as r:
+                return r.status, r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), dict(e.headers or {})
+
     def status_text(self, timeout: float = 5.0) -> str:
         code, body, _ = self.http_get("/api/status", timeout)
         if code != 200:

@@ -1,0 +1,676 @@
+// Viewer page: the live program (HLS), the question on air, the question
+// form, the viewer's own questions and the public (approved) list with votes.
+//
+// The studio is the single source of truth: every (re)connect says hello and
+// the hello.ok rebuilds all lists; after that the page applies the studio's
+// events (question.updated, questions.public) as they come. The protocol is
+// assets/protocol.md, "Audience questions".
+
+import { t, applyStatic, mountLangToggle, onLangChange } from './i18n.js';
+import { h, icon, codePoints, clockTime, StudioSocket, ConnState, loadJson, saveJson } from './common.js';
+
+const kViewerKey = 'yst.viewer';
+const kObserverKey = 'yst.observer_token';
+const kVotesKeyPrefix = 'yst.votes.';
+const kViewerIdPattern = /^[A-Za-z0-9_-]{16,64}$/;
+const kPlaylist = '/hls/program.m3u8';
+const kVideoRetryMs = 4000;
+const kCategories = ['question', 'suggestion', 'complaint'];
+
+const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
+
+const ui = {
+  title: $('show-title'),
+  people: $('show-people'),
+  live: $('live-indicator'),
+  liveText: document.querySelector('[data-testid="live-indicator"] .live-text'),
+  observer: $('viewer-observer'),
+  banner: $('connection-banner'),
+  notice: $('notice'),
+  video: $('video'),
+  videoStatus: $('video-status'),
+  onAirCard: $('onair-card'),
+  onAirText: $('onair-text'),
+  onAirMeta: $('onair-meta'),
+  form: $('question-form'),
+  nickname: $('question-nickname'),
+  text: $('question-text'),
+  counter: $('question-counter'),
+  submit: $('question-submit'),
+  formMessage: $('question-message'),
+  mine: $('my-questions'),
+  mineEmpty: $('my-questions-empty'),
+  publicList: $('public-questions'),
+  publicEmpty: $('public-empty'),
+  publicMessage: $('public-message'),
+};
+
+// ---------------------------------------------------------------------------
+// Identity: the viewer id (kept for good) and an observer invitation token.
+
+function makeViewerId() {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+  const bytes = new Uint8Array(24);
+  crypto.getRandomValues(bytes);
+  // 64 symbols: the low six bits of each byte pick one without bias.
+  return Array.from(bytes, (b) => alphabet[b & 63]).join('');
+}
+
+function loadViewerId() {
+  let id = null;
+  try {
+    id = localStorage.getItem(kViewerKey);
+  } catch {
+    // Storage disabled: a fresh id per page load.
+  }
+  if (!id || !kViewerIdPattern.test(id)) {
+    id = makeViewerId();
+    try {
+      localStorage.setItem(kViewerKey, id);
+    } catch {
+      // See above.
+    }
+  }
+  return id;
+}
+
+// An invitation link lands on /#o=<token>: keep the token, then take it out
+// of the address bar so that it is not bookmarked, shared or shown on screen.
+function takeObserverTokenFromHash() {
+  const match = /^#o=(.+)$/.exec(location.hash);
+  if (match) {
+    let token = match[1];
+    try {
+      token = decodeURIComponent(token);
+    } catch {
+      // Keep it as it came.
+    }
+    try {
+      localStorage.setItem(kObserverKey, token);
+    } catch {
+      // Used for this page load only.
+    }
+    history.replaceState(null, '', location.pathname + location.search);
+    return token;
+  }
+  try {
+    return localStorage.getItem(kObserverKey);
+  } catch {
+    return null;
+  }
+}
+
+function forgetObserverToken() {
+  state.observerToken = null;
+  try {
+    localStorage.removeItem(kObserverKey);
+  } catch {
+    // Nothing stored.
+  }
+}
+
+// ---------------------------------------------------------------------------
+// State. Everything shown is derived from here by the render functions.
+
+const state = {
+  viewerId: loadViewerId(),
+  observerToken: takeObserverTokenFromHash(),
+  helloRole: null, // the role of the hello awaiting its hello.ok, or null
+  observerName: null,
+  show: null,
+  limits: { max_chars: 300, max_nickname_chars: 20 },
+  mine: [], // own questions, oldest first
+  publicQuestions: [], // approved questions, in the studio's order
+  onAir: null,
+  voted: new Set(),
+  submitRequest: null, // request id of the question being submitted
+  voteRequests: new Map(), // request id → question id
+  formMessage: null, // {key, vars, kind: 'ok' | 'error'}
+  publicMessage: null, // {key, vars}
+  retryUntilMs: 0, // rate-limited until then
+  connection: ConnState.CONNECTING,
+  noticeKey: null,
+};
+state.voted = new Set(loadJson(kVotesKeyPrefix + state.viewerId, []));
+
+function rememberVote(questionId) {
+  state.voted.add(questionId);
+  saveJson(kVotesKeyPrefix + state.viewerId, [...state.voted]);
+}
+
+// ---------------------------------------------------------------------------
+// The studio connection.
+
+const socket = new StudioSocket({
+  onOpen: sayHello,
+  onMessage: handleMessage,
+  onState: (connection) => {
+    state.connection = connection;
+    if (connection !== ConnState.OPEN) {
+      delete document.body.dataset.hello;
+      // Answers to requests on a closed socket never come.
+      state.submitRequest = null;
+      state.voteRequests.clear();
+      state.helloRole = null;
+    }
+    renderConnection();
+    renderForm();
+    renderPublic();
+  },
+});
+
+function sayHello() {
+  if (state.observerToken) {
+    state.helloRole = 'observer';
+    socket.send({ type: 'hello', role: 'observer', token: state.observerToken, viewer: state.viewerId },
+                { withId: false });
+  } else {
+    state.helloRole = 'viewer';
+    socket.send({ type: 'hello', role: 'viewer', viewer: state.viewerId }, { withId: false });
+  }
+}
+
+function handleMessage(message) {
+  switch (message.type) {
+    case 'hello.ok':
+      onHelloOk(message);
+      break;
+    case 'error':
+      onError(message);
+      break;
+    case 'question.received':
+      onQuestionReceived(message);
+      break;
+    case 'question.updated':
+      if (message.question) upsertMine(message.question);
+      renderMine();
+      break;
+    case 'questions.mine':
+      if (Array.isArray(message.questions)) state.mine = message.questions.slice();
+      renderMine();
+      break;
+    case 'questions.public':
+      applyPublicChanges(message);
+      break;
+    case 'vote':
+      onVote(message);
+      break;
+    default:
+      break; // Events for other roles, or newer than this page.
+  }
+}
+
+function onHelloOk(message) {
+  state.helloRole = null;
+  document.body.dataset.hello = 'ok'; // for tests: the lists are in place
+  if (typeof message.viewer === 'string' && kViewerIdPattern.test(message.viewer) &&
+      message.viewer !== state.viewerId) {
+    // The studio assigned or kept another id: use it from now on.
+    state.viewerId = message.viewer;
+    try {
+      localStorage.setItem(kViewerKey, message.viewer);
+    } catch {
+      // See loadViewerId.
+    }
+    state.voted = new Set(loadJson(kVotesKeyPrefix + state.viewerId, []));
+  }
+  state.observerName = typeof message.observer === 'string' && message.observer ? message.observer : null;
+  if (message.show) state.show = message.show;
+  if (message.limits) state.limits = { ...state.limits, ...message.limits };
+  state.mine = Array.isArray(message.mine) ? message.mine.slice() : [];
+  const publicPart = message.public || {};
+  state.publicQuestions = Array.isArray(publicPart.questions) ? publicPart.questions.slice() : [];
+  state.onAir = publicPart.on_air || null;
+  renderAll();
+}
+
+function onError(message) {
+  const { code } = message;
+  // A forbidden answer to the observer hello: the invitation is not (or no
+  // longer) valid. Carry on as an ordinary viewer.
+  if (code === 'forbidden' && state.helloRole === 'observer') {
+    forgetObserverToken();
+    state.noticeKey = 'observer.invalid';
+    renderNotice();
+    sayHello();
+    return;
+  }
+  if (message.id !== undefined && message.id === state.submitRequest) {
+    state.submitRequest = null;
+    if (code === 'rate_limited') startRateLimit(message.retry_after_s);
+    else state.formMessage = { key: errorKey(code), vars: errorVars(code), kind: 'error' };
+    renderForm();
+    return;
+  }
+  if (message.id !== undefined && state.voteRequests.has(message.id)) {
+    const questionId = state.voteRequests.get(message.id);
+    state.voteRequests.delete(message.id);
+    if (code === 'already_voted') rememberVote(questionId);
+    state.publicMessage = { key: errorKey(code), vars: errorVars(code) };
+    renderPublic();
+    return;
+  }
+  // Not tied to a request of ours (e.g. a flood warning before a disconnect).
+  if (code === 'rate_limited') {
+    state.formMessage = { key: 'error.rate_limited_plain', kind: 'error' };
+    renderForm();
+  }
+}
+
+function errorKey(code) {
+  const known = ['too_long', 'empty', 'busy', 'bad_message', 'forbidden', 'not_found', 'already_voted',
+                 'invalid'];
+  if (code === 'rate_limited') return 'error.rate_limited_plain';
+  return known.includes(code) ? `error.${code}` : 'error.unknown';
+}
+
+function errorVars(code) {
+  return {
+    code: String(code),
+    max: state.limits.max_chars,
+    nick: state.limits.max_nickname_chars,
+  };
+}
+
+function startRateLimit(retryAfterS) {
+  const seconds = Number.isFinite(retryAfterS) && retryAfterS > 0 ? Math.ceil(retryAfterS) : 10;
+  state.retryUntilMs = Date.now() + seconds * 1000;
+  tickRateLimit();
+}
+
+let rateLimitTimer = null;
+function tickRateLimit() {
+  clearTimeout(rateLimitTimer);
+  const left = Math.ceil((state.retryUntilMs - Date.now()) / 1000);
+  if (left > 0) {
+    state.formMessage = { key: 'error.rate_limited', vars: { n: left }, kind: 'error' };
+    rateLimitTimer = setTimeout(tickRateLimit, 1000);
+  } else {
+    state.retryUntilMs = 0;
+    if (state.formMessage && state.formMessage.key === 'error.rate_limited') state.formMessage = null;
+  }
+  renderForm();
+}
+
+function onQuestionReceived(message) {
+  state.submitRequest = null;
+  if (message.question) upsertMine(message.question);
+  ui.text.value = '';
+  state.formMessage = { key: 'form.received', kind: 'ok' };
+  renderForm();
+  renderMine();
+}
+
+function onVote(message) {
+  const questionId = message.question;
+  for (const [requestId, votedId] of state.voteRequests) {
+    if (votedId === questionId) state.voteRequests.delete(requestId);
+  }
+  if (message.voted !== false) rememberVote(questionId);
+  const entry = state.publicQuestions.find((q) => q.id === questionId);
+  if (entry && Number.isFinite(message.votes)) entry.votes = message.votes;
+  state.publicMessage = null;
+  renderPublic();
+}
+
+function upsertMine(question) {
+  const index = state.mine.findIndex((q) => q.id === question.id);
+  if (index >= 0) state.mine[index] = question;
+  else state.mine.push(question);
+}
+
+// questions.public: replace changed entries by id, drop removed ones, append
+// new ones; on_air (when present) replaces the card on top.
+function applyPublicChanges(message) {
+  const removed = new Set(Array.isArray(message.removed) ? message.removed : []);
+  const list = state.publicQuestions.filter((q) => !removed.has(q.id));
+  for (const question of Array.isArray(message.questions) ? message.questions : []) {
+    if (removed.has(question.id)) continue;
+    const index = list.findIndex((q) => q.id === question.id);
+    if (index >= 0) list[index] = question;
+    else list.push(question);
+  }
+  state.publicQuestions = list;
+  if ('on_air' in message) state.onAir = message.on_air || null;
+  renderOnAir();
+  renderPublic();
+}
+
+// The order shown: the question on air, then the queue in air order, then
+// the answered ones. Inside the queue the studio's order is kept, unless
+// every entry carries a position, which then decides.
+function publicDisplayOrder() {
+  const rank = { on_air: 0, approved: 1, answered: 2 };
+  const entries = state.publicQuestions.map((question, index) => ({ question, index }));
+  const queue = entries.filter((e) => e.question.status === 'approved' || !(e.question.status in rank));
+  const byPosition = queue.length > 0 && queue.every((e) => Number.isFinite(e.question.position));
+  entries.sort((a, b) => {
+    const ra = rank[a.question.status] ?? 1;
+    const rb = rank[b.question.status] ?? 1;
+    if (ra !== rb) return ra - rb;
+    if (ra === 1 && byPosition) return a.question.position - b.question.position || a.index - b.index;
+    return a.index - b.index;
+  });
+  return entries.map((e) => e.question);
+}
+
+// ---------------------------------------------------------------------------
+// The question form.
+
+function formProblem() {
+  const text = ui.text.value;
+  if (text.trim() === '') return 'empty';
+  if (codePoints(text) > state.limits.max_chars) return 'too_long';
+  if (codePoints(ui.nickname.value.trim()) > state.limits.max_nickname_chars) return 'too_long';
+  return null;
+}
+
+function selectedCategory() {
+  const checked = ui.form.querySelector('input[name="category"]:checked');
+  return checked && kCategories.includes(checked.value) ? checked.value : 'question';
+}
+
+ui.form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (formProblem() || state.submitRequest !== null || Date.now() < state.retryUntilMs) return;
+  if (!socket.isOpen()) {
+    state.formMessage = { key: 'error.offline', kind: 'error' };
+    renderForm();
+    return;
+  }
+  const message = { type: 'question.submit', text: ui.text.value, category: selectedCategory() };
+  const nickname = ui.nickname.value.trim();
+  if (nickname) message.nickname = nickname;
+  state.submitRequest = socket.send(message);
+  state.formMessage = null;
+  renderForm();
+});
+
+ui.text.addEventListener('input', () => {
+  if (state.formMessage && state.formMessage.kind === 'ok') state.formMessage = null;
+  renderForm();
+});
+ui.nickname.addEventListener('input', renderForm);
+
+// Ctrl/⌘+Enter in the textarea sends, as in most chat boxes.
+ui.text.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    ui.form.requestSubmit();
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Rendering.
+
+function renderAll() {
+  renderHeader();
+  renderNotice();
+  renderConnection();
+  renderOnAir();
+  renderForm();
+  renderMine();
+  renderPublic();
+}
+
+function renderHeader() {
+  const show = state.show;
+  const title = show && show.title ? show.title : t('viewer.title_default');
+  ui.title.textContent = title;
+  if (show && show.title) document.title = show.title;
+  const people = [];
+  if (show && show.host && show.host.name) {
+    people.push(h('span', { class: 'person' },
+                  h('span', { class: 'person-role' }, t('viewer.host')), ' ',
+                  h('span', { class: 'person-name' }, show.host.name)));
+  }
+  const guests = show && Array.isArray(show.guests) ? show.guests.filter((g) => g && g.name) : [];
+  if (guests.length > 0) {
+    people.push(h('span', { class: 'person' },
+                  h('span', { class: 'person-role' }, t('viewer.guests')), ' ',
+                  guests.map((guest, i) => [
+                    i > 0 ? '、' : null,
+                    h('span', { class: 'person-name', testid: 'show-guest' }, guest.name),
+                    guest.title ? h('span', { class: 'person-title' }, guest.title) : null,
+                  ])));
+  }
+  ui.people.replaceChildren(...people);
+  ui.people.hidden = people.length === 0;
+  ui.observer.hidden = !state.observerName;
+  ui.observer.textContent = state.observerName ? t('observer.badge', { name: state.observerName }) : '';
+}
+
+function renderNotice() {
+  ui.notice.hidden = !state.noticeKey;
+  ui.notice.textContent = state.noticeKey ? t(state.noticeKey) : '';
+}
+
+function renderConnection() {
+  const closed = state.connection === ConnState.CLOSED;
+  ui.banner.hidden = !closed;
+  ui.banner.textContent = closed ? t('conn.closed') : '';
+}
+
+function renderOnAir() {
+  const q = state.onAir;
+  ui.onAirCard.dataset.state = q ? 'on_air' : 'none';
+  if (q) {
+    ui.onAirCard.dataset.questionId = String(q.id);
+    ui.onAirText.textContent = q.text || '';
+    ui.onAirMeta.replaceChildren(...questionMeta(q).filter(Boolean));
+  } else {
+    delete ui.onAirCard.dataset.questionId;
+    ui.onAirText.textContent = t('onair.none');
+    ui.onAirMeta.replaceChildren();
+  }
+}
+
+function questionMeta(q) {
+  return [
+    h('span', { class: 'nickname', testid: 'question-nickname-label' }, q.nickname || t('anonymous')),
+    q.observer ? h('span', { class: 'observer-tag', testid: 'observer-badge' },
+                   t('observer.badge', { name: q.observer })) : null,
+    kCategories.includes(q.category)
+      ? h('span', { class: ['category', `category-${q.category}`] }, t(`category.${q.category}`)) : null,
+  ];
+}
+
+function renderForm() {
+  const count = codePoints(ui.text.value);
+  const max = state.limits.max_chars;
+  ui.counter.textContent = `${count}/${max}`;
+  ui.counter.classList.toggle('over', count > max);
+  ui.nickname.classList.toggle('over', codePoints(ui.nickname.value.trim()) > state.limits.max_nickname_chars);
+  const waiting = state.submitRequest !== null;
+  const limited = Date.now() < state.retryUntilMs;
+  const offline = state.connection !== ConnState.OPEN;
+  ui.submit.disabled = Boolean(formProblem()) || waiting || limited || offline;
+  ui.submit.textContent = waiting ? t('form.sending') : t('form.submit');
+  ui.form.setAttribute('aria-busy', waiting ? 'true' : 'false');
+
+  let message = state.formMessage;
+  if (offline && (!message || message.kind === 'ok')) message = { key: 'error.offline', kind: 'error' };
+  ui.formMessage.hidden = !message;
+  ui.formMessage.textContent = message ? t(message.key, message.vars) : '';
+  ui.formMessage.dataset.kind = message ? message.kind : '';
+}
+
+function statusBadge(status, testid) {
+  const known = ['pending', 'approved', 'on_air', 'answered', 'rejected', 'merged'];
+  const value = known.includes(status) ? status : 'pending';
+  return h('span', { class: ['badge', `status-${value}`], testid, dataset: { status: value } },
+           t(`status.${value}`));
+}
+
+function renderMine() {
+  // Newest first: the one just sent is where the eye is.
+  const items = state.mine.slice().reverse().map((q) =>
+    h('li', { class: 'question mine-item', testid: 'my-question', dataset: { questionId: q.id, status: q.status } },
+      h('div', { class: 'question-head' },
+        statusBadge(q.status, 'my-question-status'),
+        kCategories.includes(q.category) ? h('span', { class: 'category' }, t(`category.${q.category}`)) : null,
+        h('time', { class: 'time', datetime: q.received_utc || null }, clockTime(q.received_utc))),
+      h('p', { class: 'question-text', testid: 'my-question-text' }, q.text || ''),
+      q.status === 'merged' && q.merged_into != null
+        ? h('p', { class: 'question-note' }, t('mine.merged_into', { id: q.merged_into })) : null));
+  ui.mine.replaceChildren(...items);
+  ui.mineEmpty.hidden = items.length > 0;
+}
+
+function renderPublic() {
+  const canVote = state.connection === ConnState.OPEN;
+  const pendingVotes = new Set(state.voteRequests.values());
+  const items = publicDisplayOrder().map((q) => {
+    const voted = state.voted.has(q.id);
+    const button = h('button', {
+      type: 'button',
+      class: ['vote', voted ? 'voted' : null],
+      testid: 'public-question-vote',
+      disabled: voted || !canVote || pendingVotes.has(q.id) || q.status === 'answered',
+      'aria-pressed': voted ? 'true' : 'false',
+      title: voted ? t('public.voted') : t('public.vote'),
+      'aria-label': `${voted ? t('public.voted') : t('public.vote')} (${q.votes ?? 0})`,
+      onclick: () => vote(q.id),
+    }, icon('thumb'), h('span', { class: 'vote-count', testid: 'public-question-votes' }, String(q.votes ?? 0)));
+    return h('li', {
+      class: ['question', 'public-item', q.status === 'on_air' ? 'is-on-air' : null],
+      testid: 'public-question',
+      dataset: { questionId: q.id, status: q.status },
+    },
+    h('div', { class: 'question-head' },
+      questionMeta(q),
+      q.status === 'on_air' || q.status === 'answered' ? statusBadge(q.status, 'public-question-status') : null),
+    h('div', { class: 'question-body' },
+      h('p', { class: 'question-text', testid: 'public-question-text' }, q.text || ''),
+      button));
+  });
+  ui.publicList.replaceChildren(...items);
+  ui.publicEmpty.hidden = items.length > 0;
+  const message = state.publicMessage;
+  ui.publicMessage.hidden = !message;
+  ui.publicMessage.textContent = message ? t(message.key, message.vars) : '';
+}
+
+function vote(questionId) {
+  if (state.voted.has(questionId)) return;
+  const requestId = socket.send({ type: 'question.vote', question: questionId });
+  if (requestId === null) return;
+  state.voteRequests.set(requestId, questionId);
+  renderPublic();
+}
+
+// ---------------------------------------------------------------------------
+// The live video. The playlist appears only once the studio's HLS output has
+// written its first segments; until then the page says so and looks again
+// every few seconds. /api/status is asked first so that a show without HLS
+// does not fill the console with 404s.
+
+const video = {
+  hls: null,
+  retryTimer: null,
+  state: 'soon', // soon | playing | unsupported
+};
+
+function setVideoState(next) {
+  video.state = next;
+  ui.videoStatus.hidden = next === 'playing';
+  ui.videoStatus.dataset.i18n = next === 'unsupported' ? 'video.unsupported' : 'video.soon';
+  ui.videoStatus.textContent = t(ui.videoStatus.dataset.i18n);
+  const live = next === 'playing';
+  ui.live.dataset.live = live ? 'true' : 'false';
+  ui.liveText.dataset.i18n = live ? 'viewer.live' : 'viewer.not_live';
+  ui.liveText.textContent = t(ui.liveText.dataset.i18n);
+}
+
+function scheduleVideoRetry() {
+  clearTimeout(video.retryTimer);
+  video.retryTimer = setTimeout(startVideo, kVideoRetryMs);
+}
+
+function stopVideo() {
+  if (video.hls) {
+    video.hls.destroy();
+    video.hls = null;
+  }
+  ui.video.removeAttribute('src');
+  ui.video.load();
+}
+
+async function playlistAvailable() {
+  try {
+    const status = await fetch('/api/status', { cache: 'no-store' });
+    if (status.ok) {
+      const body = await status.json();
+      if (body && body.hls && typeof body.hls.state === 'string' && body.hls.state !== 'running') return false;
+    }
+    const playlist = await fetch(kPlaylist, { cache: 'no-store' });
+    return playlist.ok;
+  } catch {
+    return false; // Studio unreachable: try again later.
+  }
+}
+
+async function startVideo() {
+  clearTimeout(video.retryTimer);
+  if (!(await playlistAvailable())) {
+    setVideoState('soon');
+    scheduleVideoRetry();
+    return;
+  }
+  const Hls = window.Hls;
+  if (Hls && Hls.isSupported()) {
+    // No worker: hls.js makes it from a blob: URL, which the page's
+    // script-src 'self' forbids.
+    const hls = new Hls({ enableWorker: false, lowLatencyMode: true, debug: false });
+    video.hls = hls;
+    let mediaRecoveries = 0;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      setVideoState('playing');
+      ui.video.play().catch(() => {}); // Autoplay may be refused; controls remain.
+    });
+    hls.on(Hls.Events.ERROR, (_event, data) => {
+      if (!data || !data.fatal || hls !== video.hls) return;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 3) {
+        mediaRecoveries += 1;
+        hls.recoverMediaError();
+        return;
+      }
+      stopVideo();
+      setVideoState('soon');
+      scheduleVideoRetry();
+    });
+    hls.loadSource(kPlaylist);
+    hls.attachMedia(ui.video);
+  } else if (ui.video.canPlayType('application/vnd.apple.mpegurl')) {
+    // Safari and iOS play HLS natively.
+    ui.video.src = kPlaylist;
+    ui.video.play().catch(() => {});
+  } else {
+    setVideoState('unsupported');
+  }
+}
+
+// Native HLS (no hls.js) reports through the element itself.
+ui.video.addEventListener('loadedmetadata', () => {
+  if (!video.hls) setVideoState('playing');
+});
+ui.video.addEventListener('error', () => {
+  if (video.hls || video.state === 'unsupported' || !ui.video.getAttribute('src')) return;
+  stopVideo();
+  setVideoState('soon');
+  scheduleVideoRetry();
+});
+
+// ---------------------------------------------------------------------------
+// Start.
+
+mountLangToggle($('lang-toggle'));
+onLangChange(() => {
+  renderAll();
+  setVideoState(video.state);
+});
+applyStatic();
+setVideoState('soon');
+renderAll();
+socket.connect();
+startVideo();

@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxJsonDepth = 8;
-constexpr double kProducerMessagesPerSecond = 200;
-constexpr double kProducerMessageBurst = 400;
+constexpr double kProducerMessagesPerSecond = 1000;
+constexpr double kProducerMessageBurst = 2000;
 constexpr int kMaxFadeMs = 10000;
 
 bool validId(const std::string& id) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <iterator>
 
 namespace yst::text {
 namespace {
@@ -156,7 +157,7 @@ constexpr std::array kMatchRemoved = {
     Range{0x00A1, 0x00BF},  // Latin-1 punctuation and symbols (¡«·»¿ …)
     Range{0x00D7, 0x00D7},  // ×
     Range{0x00F7, 0x00F7},  // ÷
-    Range{0x0300, 0x036F},  // combining diacritical marks ("z̷a̷l̷g̷o̷" decorations)
+    Range{0x0300, 0x036F},  // combining diacritical marks (accents stacked as in Zalgo text)
     Range{0x1AB0, 0x1AFF},  // combining diacritical marks extended
     Range{0x1DC0, 0x1DFF},  // combining diacritical marks supplement
     Range{0x2000, 0x206F},  // General Punctuation (— ‘’ “” • … ※ ‼)
@@ -190,8 +191,8 @@ constexpr bool sortedAndDisjoint(const auto& ranges) {
 static_assert(sortedAndDisjoint(kMatchRemoved));
 
 bool inMatchRemoved(char32_t c) {
-  const auto* it = std::upper_bound(kMatchRemoved.begin(), kMatchRemoved.end(), c,
-                                    [](char32_t value, const Range& r) { return value < r.first; });
+  const auto it = std::upper_bound(kMatchRemoved.begin(), kMatchRemoved.end(), c,
+                                   [](char32_t value, const Range& r) { return value < r.first; });
   return it != kMatchRemoved.begin() && c <= std::prev(it)->last;
 }
 

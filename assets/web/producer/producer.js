@@ -417,10 +417,11 @@ function moveBy(q, delta) {
   actions.move(q, positionAt(queue, target));
 }
 
-// The position to send for "put it where queue[index] is now".
+// The position to send for "put it where queue[index] is now": question.move
+// takes an index in the queue (0 = next to air); `position` on a question is
+// only a sort key.
 function positionAt(queue, index) {
-  const position = queue[index] && queue[index].position;
-  return Number.isInteger(position) ? position : index;
+  return index;
 }
 
 // ---------------------------------------------------------------------------
@@ -487,6 +488,7 @@ function render() {
     list.nextElementSibling.hidden = elements.length > 0;
   };
   place(ui.lists.pending, view.pending, 'normal');
+  queueRank = new Map(view.approved.map((q, index) => [q.id, index]));
   place(ui.lists.approved, view.approved, 'queue');
   place(ui.lists.onAir, view.onAir, 'large');
   place(ui.lists.recent, view.recent, 'normal');
@@ -592,9 +594,13 @@ function restoreFocus(focus) {
   }
 }
 
+// Place of each approved question in the air queue (0 = next), for the labels.
+let queueRank = new Map();
+
 function cardFor(q, variant) {
   const mode = state.modes.get(q.id);
-  const key = JSON.stringify([q, variant, mode ? { kind: mode.kind, error: mode.error || null } : null]);
+  const rank = variant === 'queue' ? queueRank.get(q.id) : null;
+  const key = JSON.stringify([q, variant, rank, mode ? { kind: mode.kind, error: mode.error || null } : null]);
   const cached = cardCache.get(q.id);
   if (cached && cached.key === key) return cached.el;
   const el = buildCard(q, variant, mode);
@@ -625,8 +631,8 @@ function buildCard(q, variant, mode) {
 
   const head = h('div', { class: 'qcard-head' },
     h('span', { class: 'qid', testid: 'card-id' }, `#${q.id}`),
-    variant === 'queue' && Number.isFinite(q.position)
-      ? h('span', { class: 'position' }, t('card.position', { n: q.position + 1 })) : null,
+    variant === 'queue' && queueRank.has(q.id)
+      ? h('span', { class: 'position' }, t('card.position', { n: queueRank.get(q.id) + 1 })) : null,
     h('span', { class: 'nickname', testid: 'card-nickname' }, q.nickname || t('anonymous')),
     q.observer ? h('span', { class: 'observer-tag', testid: 'card-observer' }, t('observer.badge', { name: q.observer })) : null,
     h('span', { class: ['category', `category-${q.category}`], testid: 'card-category' }, categoryLabel(q.category)),

@@ -301,10 +301,12 @@ struct ControlServer::Impl {
   // One accepted WebSocket connection. Service thread only.
   struct Client {
     lws* wsi = nullptr;
+    ClientId id = 0;
     std::string address;
-    std::deque<FramePtr> queue;  // at most options_.max_queued_messages
-    std::string rx;              // text message being reassembled
-    std::size_t rx_bytes = 0;    // size of the message being received (text or binary)
+    std::deque<FramePtr> queue;    // at most options_.max_queued_messages ...
+    std::size_t queued_bytes = 0;  // ... and options_.max_queued_bytes of payload
+    std::string rx;                // text message being reassembled
+    std::size_t rx_bytes = 0;      // size of the message being received (text or binary)
     bool rx_binary = false;
     double tokens = 0;  // token bucket for incoming messages
     double rate = 0;    // its refill per second and depth (from the options,
@@ -369,6 +371,8 @@ struct ControlServer::Impl {
   int serveHls(lws* wsi, std::string_view name, bool head_only);
 
   Client* findClient(SessionData* session);
+  // Why a client was cut off, for the operator; never its messages.
+  void logDrop(const Client& client, const std::string& why);
   void enqueue(Client& client, FramePtr frame);
   void closeAfterQueue(Client& client, lws_close_status code, std::string reason);
   void closeNow(Client& client, lws_close_status code, std::string reason);
@@ -687,13 +691,21 @@ ControlServer::Impl::Client* ControlServer::Impl::findClient(SessionData* sessio
   return it == clients_.end() ? nullptr : &it->second;
 }
 
+void ControlServer::Impl::logDrop(const Client& client, const std::string& why) {
+  yst::logWarn("server",
+               "client " + std::to_string(client.id) + " (" + client.address + ") " + why);
+}
+
 void ControlServer::Impl::enqueue(Client& client, FramePtr frame) {
   if (client.close_mode != CloseMode::kOpen) return;
-  if (client.queue.size() >= options_.max_queued_messages) {
+  if (client.queue.size() >= options_.max_queued_messages ||
+      client.queued_bytes + frame->size > options_.max_queued_bytes) {
     ++dropped_slow_;
+    logDrop(client, "dropped: not reading its messages (queue full)");
     closeNow(client, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too slow");
     return;
   }
+  client.queued_bytes += frame->size;
   client.queue.push_back(std::move(frame));
   ++queued_messages_;
   lws_callback_on_writable(client.wsi);
@@ -713,6 +725,7 @@ void ControlServer::Impl::closeNow(Client& client, lws_close_status code, std::s
   if (client.close_mode == CloseMode::kNow) return;
   queued_messages_ -= client.queue.size();
   client.queue.clear();
+  client.queued_bytes = 0;
   client.close_mode = CloseMode::kNow;
   client.close_code = code;
   client.close_reason = std::move(reason);
@@ -779,6 +792,7 @@ int ControlServer::Impl::onEstablished(lws* wsi, SessionData* session) {
   session->id = id;
   Client& client = clients_[id];
   client.wsi = wsi;
+  client.id = id;
   client.address = peerAddress(wsi);
   client.rate = options_.messages_per_second;
   client.burst = options_.message_burst;
@@ -814,6 +828,8 @@ int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* i
   client->rx_bytes += len;
   if (client->rx_bytes > options_.max_message_bytes) {
     ++oversize_;
+    logDrop(*client,
+            "closed: message over " + std::to_string(options_.max_message_bytes) + " bytes");
     static constexpr char kReason[] = "message too big";
     lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
                      reinterpret_cast<unsigned char*>(const_cast<char*>(kReason)),
@@ -828,6 +844,7 @@ int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* i
   client->rx_bytes = 0;
   if (!takeToken(*client)) {
     ++rate_limited_;
+    logDrop(*client, "closed: over its message rate");
     enqueue(*client, std::make_shared<OutFrame>(kErrorRateLimited));
     closeAfterQueue(*client, LWS_CLOSE_STATUS_POLICY_VIOLATION, "rate limited");
     return 0;
@@ -863,6 +880,7 @@ int ControlServer::Impl::onServerWriteable(lws* wsi, SessionData* session) {
   }
   FramePtr frame = std::move(client->queue.front());
   client->queue.pop_front();
+  client->queued_bytes -= frame->size;
   --queued_messages_;
   const int written = lws_write(wsi, frame->payload(), frame->size, LWS_WRITE_TEXT);
   if (written < 0 || static_cast<std::size_t>(written) < frame->size) return -1;

@@ -27,7 +27,7 @@
 //                                       {"type":"error","code":"too_many_connections",...}
 //   Origin not in allowed_origins       upgrade refused: HTTP 403
 //   upgrade on a path other than /ws    upgrade refused: HTTP 404
-//   not reading (queue over limit)      close 1008 "too slow", or cut off without a
+//   not reading (queue over its limits) close 1008 "too slow", or cut off without a
 //                                       close frame when its socket is full
 //   silent for idle_timeout_s           close 1000 "idle timeout"
 //   close(id)                           queued messages, then close 1000
@@ -60,8 +60,11 @@ struct ServerOptions {
   // the path, which must be one safe segment ("/o/" → "/#o=": invitation
   // links whose token ends up in a fragment, never in a server log).
   std::vector<std::pair<std::string, std::string>> prefix_redirects;
-  std::size_t max_message_bytes = 4096;          // a larger WebSocket message closes the connection
-  std::size_t max_queued_messages = 1024;        // per client; over it the client is dropped
+  std::size_t max_message_bytes = 4096;    // a larger WebSocket message closes the connection
+  std::size_t max_queued_messages = 1024;  // per client; over it the client is dropped
+  // Per client, payload bytes waiting to be written (frames are shared
+  // between clients, so this bounds what one slow reader can pin, not a copy).
+  std::size_t max_queued_bytes = 4 * 1024 * 1024;
   std::size_t max_connections_per_address = 16;  // WebSocket connections from one IP
   double messages_per_second = 20;               // per connection, token bucket ...
   double message_burst = 40;                     // ... of this depth; over it: error + close
@@ -83,7 +86,7 @@ struct ServerStats {
   std::size_t queued_messages = 0;             // in all per-client queues now
   std::uint64_t accepted_connections = 0;      // since start
   std::uint64_t refused_connections = 0;       // over max_connections_per_address
-  std::uint64_t dropped_slow_clients = 0;      // queue over max_queued_messages
+  std::uint64_t dropped_slow_clients = 0;      // queue over max_queued_messages or _bytes
   std::uint64_t dropped_pending_messages = 0;  // over max_pending_messages
   std::uint64_t oversize_closes = 0;           // message over max_message_bytes
   std::uint64_t rate_limited_closes = 0;       // over the token bucket

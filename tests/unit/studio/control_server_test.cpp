@@ -855,6 +855,27 @@ TEST_F(ControlServerTest, SlowReaderIsDroppedAndMemoryStaysBounded) {
   EXPECT_EQ(healthy.readText(), "still here");
 }
 
+TEST_F(ControlServerTest, SlowReaderIsDroppedByQueuedBytesToo) {
+  ServerOptions options = defaultOptions();
+  options.max_queued_messages = 100000;    // the byte limit must act first
+  options.max_queued_bytes = 1024 * 1024;  // 1 MiB
+  startServer(options);
+  WsClient slow;
+  const ClientId slow_id = connect(slow, "", /*receive_buffer_bytes=*/4096);
+  server_->setChannels(slow_id, kChannelViewer);
+  auto message = shared(std::string(3000, 'q'));  // a questions.public of ~15 questions
+  std::size_t max_queued = 0;
+  for (int i = 0; i < 5000 && recorder_.closeCount(slow_id) == 0; ++i) {
+    server_->publish(kChannelViewer, message);
+    max_queued = std::max(max_queued, server_->stats().queued_messages);
+    if (i % 100 == 0) std::this_thread::sleep_for(2ms);
+  }
+  EXPECT_TRUE(recorder_.waitFor([&] { return recorder_.closed.count(slow_id) == 1; }, 5000ms));
+  // 1 MiB / 3000 bytes, plus what the sockets hold.
+  EXPECT_LE(max_queued, options.max_queued_bytes / 3000 + 1);
+  EXPECT_EQ(server_->stats().dropped_slow_clients, 1u);
+}
+
 TEST_F(ControlServerTest, IdleConnectionIsClosed) {
   ServerOptions options = defaultOptions();
   options.idle_timeout_s = 1;

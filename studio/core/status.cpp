@@ -103,6 +103,15 @@ std::string Controller::metricsText(const nlohmann::json& s) {
   m.sample("yst_hls_running", "", s["hls"]["state"] == "running" ? 1 : 0);
   m.family("yst_connections", "gauge", "Open WebSocket connections.");
   m.sample("yst_connections", "", s["clients"].get<std::size_t>());
+  if (s.contains("questions")) {
+    const auto& q = s["questions"];
+    m.family("yst_questions_received_total", "counter", "Questions received this session.");
+    m.sample("yst_questions_received_total", "", q["received"].get<std::int64_t>());
+    m.family("yst_questions", "gauge", "Questions of this session by status.");
+    for (const char* status : {"pending", "approved", "on_air", "answered", "rejected", "merged"}) {
+      m.sample("yst_questions", label("status", status), q[status].get<std::int64_t>());
+    }
+  }
   return m.str();
 }
 

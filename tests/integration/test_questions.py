@@ -243,6 +243,9 @@ class Questions(IntegrationTest):
         self.assertIsNotNone(reply["question"]["answered_ms"])
         status = self.studio.wait_until(lambda s: s["on_air_question"] is None, 5, "nothing on air")
         self.assertGreaterEqual(status["questions"]["answered"], 1)
+        metrics = self.studio.metrics()
+        self.assertGreaterEqual(metrics.value("yst_questions_received_total"), 1)
+        self.assertGreaterEqual(metrics.value("yst_questions", status="answered"), 1)
         undo = self.producer.ok("question.undo")
         self.assertEqual(undo["undone"], "answered")
         self.studio.wait_until(lambda s: (s["on_air_question"] or {}).get("id") == qid, 5,

@@ -23,6 +23,7 @@
 #include "studio/server/control_server.h"
 
 #include "streaming/log.h"
+#include "studio/text/text.h"
 
 #include <libwebsockets.h>
 #include <uv.h>
@@ -96,52 +97,6 @@ void emitLwsLog(int /*level*/, const char* line) {
   std::string_view text(line);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
   yst::logError("server", std::string("lws: ") + std::string(text));
-}
-
-// RFC 3629 (table 3-7 of Unicode): rejects overlong forms, UTF-16 surrogates,
-// code points above U+10FFFF and truncated sequences.
-bool isValidUtf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned low = 0x80;
-    unsigned high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c == 0xE0) {
-      length = 3;
-      low = 0xA0;
-    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-      length = 3;
-    } else if (c == 0xED) {
-      length = 3;
-      high = 0x9F;
-    } else if (c == 0xF0) {
-      length = 4;
-      low = 0x90;
-    } else if (c >= 0xF1 && c <= 0xF3) {
-      length = 4;
-    } else if (c == 0xF4) {
-      length = 4;
-      high = 0x8F;
-    } else {
-      return false;
-    }
-    if (n - i < length) return false;
-    if (p[i + 1] < low || p[i + 1] > high) return false;
-    for (std::size_t k = 2; k < length; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-    }
-    i += length;
-  }
-  return true;
 }
 
 // One path segment we are willing to look up on disk: [A-Za-z0-9_.-]+, not
@@ -854,7 +809,7 @@ int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* i
     enqueue(*client, std::make_shared<OutFrame>(kErrorTextOnly));
     return 0;
   }
-  if (!isValidUtf8(message)) {
+  if (!text::isValidUtf8(message)) {
     ++bad_messages_;
     enqueue(*client, std::make_shared<OutFrame>(kErrorInvalidUtf8));
     return 0;

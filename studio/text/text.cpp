@@ -242,6 +242,19 @@ std::size_t countChars(std::string_view valid_utf8) {
   }));
 }
 
+namespace {
+
+constexpr std::size_t kMaxCombiningMarks = 3;
+
+// The combining diacritical mark blocks.
+bool isCombiningMark(char32_t c) {
+  return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+         (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+         (c >= 0xFE20 && c <= 0xFE2F);
+}
+
+}  // namespace
+
 CleanedText cleanText(std::string_view raw, std::size_t max_chars, bool keep_newlines) {
   CleanedText result;
   if (!isValidUtf8(raw)) {
@@ -254,18 +267,30 @@ CleanedText cleanText(std::string_view raw, std::size_t max_chars, bool keep_new
   // to one separator, and a run at either end is never written.
   bool pending_space = false;
   std::size_t pending_newlines = 0;
+  std::size_t marks_in_a_row = 0;
   forEachCodePoint(raw, [&](char32_t c, std::string_view bytes) {
     switch (classifyForCleaning(c, keep_newlines)) {
       case CleanClass::kDrop:
         return;
       case CleanClass::kSpace:
         pending_space = true;
+        marks_in_a_row = 0;
         return;
       case CleanClass::kNewline:
         ++pending_newlines;
+        marks_in_a_row = 0;
         return;
       case CleanClass::kKeep:
         break;
+    }
+    // Stacked combining marks ("Zalgo" text) draw far above and below the
+    // line and would spill out of any box the text is set in; no script
+    // needs more than a few on one character. Counted over what is kept, so
+    // that cleaning twice changes nothing more.
+    if (isCombiningMark(c)) {
+      if (++marks_in_a_row > kMaxCombiningMarks) return;
+    } else {
+      marks_in_a_row = 0;
     }
     if (!out.empty()) {
       if (pending_newlines > 0) {

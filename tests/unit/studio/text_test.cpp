@@ -251,3 +251,19 @@ TEST(NormalizeForMatch, CleaningFirstChangesNothing) {
 
 }  // namespace
 }  // namespace yst::text
+
+namespace yst::text {
+namespace {
+
+TEST(CleanTextZalgo, StackedCombiningMarksAreCappedAtThree) {
+  std::string zalgo = "a";
+  for (int i = 0; i < 200; ++i) zalgo += "\u0301";  // combining acute accent
+  zalgo += "b\u0301\u0302";
+  const CleanedText cleaned = cleanText(zalgo, 300, false);
+  EXPECT_EQ(cleaned.problem, TextProblem::kNone);
+  EXPECT_EQ(cleaned.text, "a\u0301\u0301\u0301b\u0301\u0302");
+  EXPECT_EQ(cleaned.chars, 7u);
+}
+
+}  // namespace
+}  // namespace yst::text

@@ -1148,6 +1148,10 @@ class Producer:
     def hello(self, token: str | None, expect_ok: bool = True, timeout: float | None = None) -> dict:
         """Sends hello; returns hello.ok, or the error when expect_ok is False."""
         self.send_json({"type": "hello", "role": "producer", "token": token or ""})
+        return self._await_hello(expect_ok, timeout)
+
+    def _await_hello(self, expect_ok: bool, timeout: float | None) -> dict:
+        """hello.ok, or the error when expect_ok is False; events meanwhile are kept."""
         deadline = time.monotonic() + (timeout or self.timeout)
         while True:
             left = deadline - time.monotonic()
@@ -1289,17 +1293,7 @@ class Viewer(Producer):
         if self.observer_token:
             message["token"] = self.observer_token
         self.send_json(message)
-        deadline = time.monotonic() + (timeout or self.timeout)
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no answer to hello within {timeout or self.timeout}s")
-            msg = self.recv_json(left)
-            if msg.get("type") in ("hello.ok", "error"):
-                if expect_ok and msg.get("type") != "hello.ok":
-                    raise AssertionError(f"hello refused: {msg}")
-                return msg
-            self.events.append(msg)
+        return self._await_hello(expect_ok, timeout)
 
     def submit(self, text: str, **fields) -> dict:
         """question.submit: question.received or the error."""

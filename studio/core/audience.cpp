@@ -248,8 +248,22 @@ json Audience::publicList() const {
 }
 
 json Audience::producerSnapshot() const {
+  // Everything still to be decided or on air, and the latest settled ones: a
+  // long show's thousands of answered and rejected questions would make the
+  // hello of a producer who reconnects megabytes long.
+  std::vector<const Question*> settled;
   json list = json::array();
-  for (const auto& [id, q] : desk_.all()) list.push_back(producerView(q));
+  for (const auto& [id, q] : desk_.all()) {
+    if (q.status == Status::kAnswered || q.status == Status::kRejected ||
+        q.status == Status::kMerged) {
+      settled.push_back(&q);
+    } else {
+      list.push_back(producerView(q));
+    }
+  }
+  const std::size_t skip =
+      settled.size() > kSnapshotSettledLimit ? settled.size() - kSnapshotSettledLimit : 0;
+  for (std::size_t i = skip; i < settled.size(); ++i) list.push_back(producerView(*settled[i]));
   const Question* on_air = desk_.find(desk_.onAir());
   return {{"questions", list}, {"on_air", on_air ? producerView(*on_air) : json()}};
 }
@@ -463,7 +477,10 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
     return;
   }
   double wait_s = 0;
-  if (!takeQuestionToken(info, &wait_s)) {
+  // A producer types in questions that come by phone or from the hotline:
+  // attributed to them, and not rate-limited.
+  const bool from_producer = info.role == Role::kProducer;
+  if (!from_producer && !takeQuestionToken(info, &wait_s)) {
     const int retry = static_cast<int>(std::ceil(wait_s));
     replyError(client, request_id, "rate_limited",
                "too many questions; try again in " + std::to_string(retry) + " s",
@@ -472,7 +489,8 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
   }
   const auto& submission = std::get<protocol::Submission>(parsed);
   const std::int64_t timeline_ms = context_.timeline_ms();
-  Question q = desk_.prepare(submission, info.viewer, info.observer_id, info.observer_name,
+  const std::string asker = from_producer ? "producer:" + info.producer_name : info.viewer;
+  Question q = desk_.prepare(submission, asker, info.observer_id, info.observer_name,
                              store::utcNowIso(), timeline_ms);
   const std::int64_t session = context_.session_id;
   std::weak_ptr<char> alive = alive_;

@@ -106,6 +106,9 @@ class Audience : public QObject {
   // air and the latest answered ones.
   static constexpr std::size_t kHelloQueueLimit = 200;
   static constexpr std::size_t kHelloAnsweredLimit = 50;
+  // A producer's hello lists every open question and this many settled ones
+  // (answered, rejected, merged), the latest.
+  static constexpr std::size_t kSnapshotSettledLimit = 300;
 
  private:
   void reply(server::ClientId client, const nlohmann::json& message);

@@ -193,6 +193,16 @@ class Questions(IntegrationTest):
         self.assertEqual(before, after, "refused commands changed something")
         self.assertNotIn(self.studio.token, self.studio.log_text(), "the token reached the log")
 
+    def test_producer_types_in_a_hotline_question(self):
+        for i in range(5):  # past the viewers' burst of 3: producers are not limited
+            reply = self.producer.command("question.submit", text=f"热线来电 {i}：小区停车收费标准？",
+                                          nickname="12345热线")
+            self.assertEqual(reply.get("type"), "question.received", reply)
+        qid = reply["question"]["id"]
+        listed = {q["id"]: q for q in self.producer.ok("questions.list")["questions"]}
+        self.assertEqual(listed[qid]["nickname"], "12345热线")
+        self.assertEqual(listed[qid]["status"], "pending")
+
     # -- moderation
 
     def test_moderation_round_trip(self):

@@ -495,10 +495,11 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
   const std::int64_t session = context_.session_id;
   std::weak_ptr<char> alive = alive_;
   const bool queued = context_.store->submit(
-      [q, session](sqlite3* db) {
+      [q, session,
+       actor = from_producer ? info.producer_name
+                             : (q.observer_id != 0 ? "observer" : "viewer")](sqlite3* db) {
         store::saveQuestion(db, session, q);
-        store::logModeration(db, session, q.id, "received",
-                             q.observer_id != 0 ? "observer" : "viewer", "{}", q.received_utc,
+        store::logModeration(db, session, q.id, "received", actor, "{}", q.received_utc,
                              q.received_ms);
       },
       [this, alive, q, client, request_id](bool ok, const std::string& error) {

@@ -660,8 +660,16 @@ void Audience::moderate(server::ClientId client, const std::string& type, const 
         announce(action_name, by, outcome.changed, outcome.left_public);
       });
   if (!queued) {
-    logError("questions", "store queue full: \"" + action_name + "\" is not stored yet");
-    replyError(client, request_id, "busy", "the studio is busy; try again");
+    // Nothing was stored: take the change off the desk again (it is the top
+    // of the undo stack), so that what producers see stays what is on disk.
+    questions::Command revert;
+    revert.action = Action::kUndo;
+    revert.by = command.by;
+    revert.utc = command.utc;
+    revert.timeline_ms = command.timeline_ms;
+    desk_.apply(revert);
+    logError("questions", "store queue full: \"" + action_name + "\" refused");
+    replyError(client, request_id, "busy", "the studio is busy; nothing changed, try again");
   }
 }
 

@@ -667,7 +667,9 @@ void Audience::moderate(server::ClientId client, const std::string& type, const 
     revert.by = command.by;
     revert.utc = command.utc;
     revert.timeline_ms = command.timeline_ms;
-    desk_.apply(revert);
+    // (An undo cannot be reverted this way; it stays applied and is stored
+    // with the next change of those questions.)
+    if (command.action != Action::kUndo) desk_.apply(revert);
     logError("questions", "store queue full: \"" + action_name + "\" refused");
     replyError(client, request_id, "busy", "the studio is busy; nothing changed, try again");
   }

@@ -671,7 +671,7 @@ void Audience::moderate(server::ClientId client, const std::string& type, const 
     // with the next change of those questions.)
     if (command.action != Action::kUndo) desk_.apply(revert);
     logError("questions", "store queue full: \"" + action_name + "\" refused");
-    replyError(client, request_id, "busy", "the studio is busy; nothing changed, try again");
+    replyError(client, request_id, "busy", "the studio is busy; try again");
   }
 }
 

@@ -305,7 +305,7 @@ void QuestionDesk::setMergedInto(Question& q, std::int64_t into) {
 }
 
 // The question on air goes back to the front of the queue.
-void QuestionDesk::takeOffAir(Outcome* outcome, const Command& command) {
+void QuestionDesk::takeOffAir(Outcome* outcome) {
   Question* current = get(on_air_);
   if (!current) {
     on_air_ = 0;
@@ -340,7 +340,7 @@ Outcome QuestionDesk::apply(const Command& command) {
       q->answered_utc = before.answered_utc;
       q->answered_ms = before.answered_ms;
       if (before.status == Status::kOnAir && on_air_ != 0 && on_air_ != q->id) {
-        takeOffAir(&outcome, command);
+        takeOffAir(&outcome);
       }
       setStatus(*q, before.status, &outcome);
       q->reject_reason = before.reject_reason;
@@ -423,7 +423,7 @@ Outcome QuestionDesk::apply(const Command& command) {
       if (!allowed({Status::kPending, Status::kApproved, Status::kAnswered})) return not_allowed();
       if (on_air_ != 0 && on_air_ != id) {
         undo.before.push_back(questions_.at(on_air_));
-        takeOffAir(&outcome, command);
+        takeOffAir(&outcome);
       }
       q->aired_utc = command.utc;
       q->aired_ms = command.timeline_ms;
@@ -432,7 +432,7 @@ Outcome QuestionDesk::apply(const Command& command) {
     }
     case Action::kOffAir: {
       if (!allowed({Status::kOnAir})) return not_allowed();
-      takeOffAir(&outcome, command);
+      takeOffAir(&outcome);
       break;
     }
     case Action::kAnswered: {

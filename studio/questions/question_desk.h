@@ -188,7 +188,7 @@ class QuestionDesk {
   void unqueue(std::int64_t id);
   void setStatus(Question& q, Status status, Outcome* outcome);
   void setMergedInto(Question& q, std::int64_t into);
-  void takeOffAir(Outcome* outcome, const Command& command);
+  void takeOffAir(Outcome* outcome);
   void index(const Question& q);
 
   const text::WordFilter* filter_;

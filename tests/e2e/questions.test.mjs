@@ -1,6 +1,7 @@
 // End-to-end: a viewer asks a question on the viewer page, a producer
 // approves it and puts it on air on /producer/, and the viewer sees it go on
-// air. Runs real pages in headless Chromium against a running studio.
+// air; then both pages switch to English. Runs real pages in headless
+// Chromium against a running studio.
 //
 //   YST_URL=http://127.0.0.1:18080 YST_PRODUCER_TOKEN=… YST_ARTIFACTS=dir \
 //     node tests/e2e/questions.test.mjs
@@ -243,6 +244,16 @@ async function run(browser) {
           `/api/status: on_air_question is ${JSON.stringify(onAir)}`);
     check(onAir.text.includes(runTag), `/api/status: another question is on air: ${onAir.text}`);
     log('ok - /api/status names the question on air');
+
+    // 8. English is one click away, on both pages.
+    await viewer.locator(testid('lang-toggle')).click();
+    await producer.locator(testid('lang-toggle')).click();
+    const send = (await viewer.locator(testid('question-submit')).textContent()).trim();
+    check(send === 'Send', `viewer in English: the submit button reads "${send}"`);
+    const login = (await producer.locator(testid('logout')).textContent()).trim();
+    check(/^[\x20-\x7e]+$/.test(login), `producer in English: logout reads "${login}"`);
+    await snapshot(viewer, producer, 'english');
+    log('ok - English');
 
     await assertNoImages(producer, 'producer');
     await assertNoImages(viewer, 'viewer');

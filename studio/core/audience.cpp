@@ -83,13 +83,14 @@ std::string sha256Hex(const std::string& text) {
       .toStdString();
 }
 
+double TokenBucket::level(double interval_s, double burst, std::int64_t now_us) const {
+  if (tokens < 0) return burst;
+  return std::min(burst, tokens + static_cast<double>(now_us - updated_us) / 1e6 / interval_s);
+}
+
 bool TokenBucket::take(double interval_s, double burst, std::int64_t now_us, double* wait_s) {
   if (interval_s <= 0) return true;
-  if (tokens < 0) {
-    tokens = burst;
-  } else {
-    tokens = std::min(burst, tokens + static_cast<double>(now_us - updated_us) / 1e6 / interval_s);
-  }
+  tokens = level(interval_s, burst, now_us);
   updated_us = now_us;
   if (tokens >= 1.0) {
     tokens -= 1.0;
@@ -100,8 +101,7 @@ bool TokenBucket::take(double interval_s, double burst, std::int64_t now_us, dou
 }
 
 bool TokenBucket::full(double interval_s, double burst, std::int64_t now_us) const {
-  if (tokens < 0 || interval_s <= 0) return true;
-  return tokens + static_cast<double>(now_us - updated_us) / 1e6 / interval_s >= burst;
+  return interval_s <= 0 || level(interval_s, burst, now_us) >= burst;
 }
 
 namespace {
@@ -156,9 +156,8 @@ void Audience::reply(server::ClientId client, const json& message) {
 
 void Audience::replyError(server::ClientId client, const json& request_id, const std::string& code,
                           const std::string& message, json extra) {
-  json error = {{"type", "error"}, {"code", code}, {"message", message}};
-  if (!request_id.is_null()) error["id"] = request_id;
-  for (auto& [k, v] : extra.items()) error[k] = v;
+  json error = protocol::errorMessage(code, message, request_id);
+  error.update(extra);
   reply(client, error);
 }
 

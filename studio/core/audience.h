@@ -47,6 +47,8 @@ struct TokenBucket {
   bool take(double interval_s, double burst, std::int64_t now_us, double* wait_s);
   // True when a take() would find it full: the bucket can be forgotten.
   bool full(double interval_s, double burst, std::int64_t now_us) const;
+  // The tokens there would be at now_us.
+  double level(double interval_s, double burst, std::int64_t now_us) const;
 };
 
 // What the controller knows about one WebSocket client. Controller thread.

@@ -406,7 +406,7 @@ void Controller::reply(server::ClientId client, const json& message) {
 void Controller::onClientMessage(server::ClientId client, const std::string& text) {
   auto parsed = protocol::parseMessage(text, kMaxJsonDepth);
   if (auto* problem = std::get_if<protocol::ProtocolError>(&parsed)) {
-    reply(client, {{"type", "error"}, {"code", problem->code}, {"message", problem->message}});
+    reply(client, protocol::errorMessage(problem->code, problem->message));
     return;
   }
   const json& message = std::get<json>(parsed);
@@ -416,10 +416,8 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
   }
   const std::string type = message["type"];
   ClientInfo& c = clients_[client];
-  auto error_reply = [&](const std::string& code, const std::string& text_) {
-    json err = {{"type", "error"}, {"code", code}, {"message", text_}};
-    if (!request_id.is_null()) err["id"] = request_id;
-    reply(client, err);
+  auto error_reply = [&](const std::string& code, const std::string& why) {
+    reply(client, protocol::errorMessage(code, why, request_id));
   };
 
   if (type == "hello") {

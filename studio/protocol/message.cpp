@@ -143,4 +143,11 @@ std::variant<std::string, ProtocolError> parseQuestionText(const json& message,
                     Emptiness::kRefused);
 }
 
+nlohmann::json errorMessage(std::string_view code, std::string_view message,
+                            const nlohmann::json& request_id) {
+  nlohmann::json error = {{"type", "error"}, {"code", code}, {"message", message}};
+  if (!request_id.is_null()) error["id"] = request_id;
+  return error;
+}
+
 }  // namespace yst::protocol

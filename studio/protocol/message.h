@@ -31,6 +31,11 @@ struct ProtocolError {
 // be at least 1.
 std::variant<nlohmann::json, ProtocolError> parseMessage(std::string_view text, int max_depth = 8);
 
+// {"type":"error","code":…,"message":…}, with the request's "id" when it had
+// one (null: none): the one shape every refusal on /ws takes.
+nlohmann::json errorMessage(std::string_view code, std::string_view message,
+                            const nlohmann::json& request_id = nullptr);
+
 enum class Category { kInvalid = 0, kQuestion, kSuggestion, kComplaint };
 
 // "question", "suggestion", "complaint"; "invalid" for kInvalid.

@@ -238,15 +238,22 @@ Outcome QuestionDesk::fail(std::string code, std::string message) const {
 // The key that puts a question at `index` of the queue as it would be
 // without `moving` (0: none).
 double QuestionDesk::keyForIndex(std::size_t index, std::int64_t moving) const {
-  std::vector<double> keys;
-  keys.reserve(queue_.size());
-  for (const auto& [key, id] : queue_) {
-    if (id != moving) keys.push_back(key);
+  // Approving appends: found from the back without walking a long queue.
+  if (index >= queue_.size()) {
+    for (auto it = queue_.rbegin(); it != queue_.rend(); ++it) {
+      if (it->second != moving) return it->first + 1;
+    }
+    return 1;
   }
-  if (keys.empty()) return 1;
-  if (index == 0) return keys.front() - 1;
-  if (index >= keys.size()) return keys.back() + 1;
-  return (keys[index - 1] + keys[index]) / 2;
+  const double* previous = nullptr;
+  std::size_t i = 0;
+  for (const auto& [key, id] : queue_) {
+    if (id == moving) continue;
+    if (i == index) return previous ? (*previous + key) / 2 : key - 1;
+    previous = &key;
+    ++i;
+  }
+  return previous ? *previous + 1 : 1;
 }
 
 void QuestionDesk::unqueue(std::int64_t id) {

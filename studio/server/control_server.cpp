@@ -371,10 +371,10 @@ struct ControlServer::Impl {
   // Set when the pending queue overflowed; cleared when it is drained, so the
   // overflow is logged once per episode. Guarded by mutex_.
   bool pending_overflow_logged_ = false;
-  // Every accepted client with its channels as last set (the set of valid ids
-  // for send(); the service thread keeps its own copy in Client::channels).
+  // Every accepted client: the ids send(), close() and setChannels() accept
+  // (channels themselves live in Client::channels, service thread only).
   // Guarded by mutex_.
-  std::unordered_map<ClientId, std::uint32_t> subscriptions_;
+  std::unordered_set<ClientId> known_clients_;
   // Guarded by mutex_.
   std::unordered_set<ClientId> close_requests_;
   // (messages per second, burst) to apply. Guarded by mutex_.
@@ -565,7 +565,7 @@ void ControlServer::Impl::stop() {
     std::lock_guard lock(mutex_);
     pending_.clear();
     close_requests_.clear();
-    subscriptions_.clear();
+    known_clients_.clear();
     stop_requested_ = false;
   }
   vhost_ = nullptr;
@@ -648,7 +648,7 @@ void ControlServer::Impl::finishShutdownIfDone() {
 void ControlServer::Impl::hand(Outgoing outgoing) {
   std::lock_guard lock(mutex_);
   if (!wake_context_ || stop_requested_) return;
-  if (outgoing.client != 0 && !subscriptions_.contains(outgoing.client)) return;
+  if (outgoing.client != 0 && !known_clients_.contains(outgoing.client)) return;
   if (pending_.size() >= std::max<std::size_t>(options_.max_pending_messages, 1)) {
     pending_.pop_front();
     ++dropped_pending_;
@@ -859,7 +859,7 @@ int ControlServer::Impl::onEstablished(lws* wsi, SessionData* session) {
   roster_.reset();
   {
     std::lock_guard lock(mutex_);
-    subscriptions_[id] = kChannelNone;
+    known_clients_.insert(id);
   }
   ++connections_;
   ++accepted_;
@@ -1004,7 +1004,7 @@ void ControlServer::Impl::onClosed(SessionData* session) {
   if (!destroying_) finishShutdownIfDone();
   {
     std::lock_guard lock(mutex_);
-    subscriptions_.erase(id);
+    known_clients_.erase(id);
     close_requests_.erase(id);
     rate_requests_.erase(id);
   }
@@ -1355,9 +1355,7 @@ void ControlServer::send(ClientId client, std::shared_ptr<const std::string> mes
 void ControlServer::setChannels(ClientId client, std::uint32_t channels) {
   {
     std::lock_guard lock(impl_->mutex_);
-    auto it = impl_->subscriptions_.find(client);
-    if (it == impl_->subscriptions_.end()) return;
-    it->second = channels;
+    if (!impl_->known_clients_.contains(client)) return;
   }
   // In line with the messages: a publish() after this reaches the client,
   // one before it does not.
@@ -1371,14 +1369,14 @@ void ControlServer::publish(std::uint32_t channels, std::shared_ptr<const std::s
 
 void ControlServer::close(ClientId client) {
   std::lock_guard lock(impl_->mutex_);
-  if (!impl_->wake_context_ || !impl_->subscriptions_.contains(client)) return;
+  if (!impl_->wake_context_ || !impl_->known_clients_.contains(client)) return;
   impl_->close_requests_.insert(client);
   lws_cancel_service(impl_->wake_context_);
 }
 
 void ControlServer::setMessageRate(ClientId client, double messages_per_second, double burst) {
   std::lock_guard lock(impl_->mutex_);
-  if (!impl_->wake_context_ || !impl_->subscriptions_.contains(client)) return;
+  if (!impl_->wake_context_ || !impl_->known_clients_.contains(client)) return;
   impl_->rate_requests_[client] = {messages_per_second, burst};
   lws_cancel_service(impl_->wake_context_);
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "overlay/image.h"
+
 namespace yst::overlay {
 
 // The text of the source-lost slate: Chinese first, English below.
@@ -18,5 +20,10 @@ std::string signalLostText(std::string_view label);
 // producing I420 width x height at fps. Floating reference; the caller adds it
 // to a pipeline.
 GstElement* makeSignalLostSlate(std::string_view label, int width, int height, int fps);
+
+// A bin "appsrc ! imagefreeze ! videoconvert ! capsfilter" that shows one
+// picture (the theme's slate, drawn by the graphics renderer at the program
+// size) as I420 width x height at fps. Floating reference.
+GstElement* makePictureSlate(const Image& picture, int width, int height, int fps);
 
 }  // namespace yst::overlay

@@ -221,6 +221,8 @@ void Program::build() {
   // Audio mixing and encoding.
   GstElement* mixer = addElement(bin, "audiomixer", "program-audio");
   GstElement* mix_caps = addCaps(bin, rawAudioCaps());
+  program_volume_ = addElement(bin, "volume", "program-volume");
+  g_object_set(program_volume_, "mute", silenced_ ? TRUE : FALSE, nullptr);
   GstElement* program_level = addElement(bin, "level", "level-program");
   g_object_set(program_level, "interval", guint64{100} * GST_MSECOND, "post-messages", TRUE,
                nullptr);
@@ -230,7 +232,8 @@ void Program::build() {
   g_object_set(aac, "bitrate", settings_.audio_bitrate_kbps * 1000, nullptr);
   GstElement* aac_parse = addElement(bin, "aacparse");
   GstElement* audio_sink = addElement(bin, "appsink", "encoded-audio");
-  linkChain({mixer, mix_caps, program_level, aq, aconvert, aac, aac_parse, audio_sink});
+  linkChain(
+      {mixer, mix_caps, program_volume_, program_level, aq, aconvert, aac, aac_parse, audio_sink});
 
   for (GstElement* sink : {video_sink, audio_sink}) {
     g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 64u, "drop", TRUE,
@@ -248,6 +251,13 @@ void Program::build() {
   };
   gst_app_sink_set_callbacks(GST_APP_SINK(video_sink), &callbacks, this, nullptr);
   gst_app_sink_set_callbacks(GST_APP_SINK(audio_sink), &callbacks, this, nullptr);
+
+  // Graphics go onto the mixed picture, before the tee: the encoder (and so
+  // every output) and the program tap see the same frame.
+  if (graphics_) {
+    PadPtr pad(gst_element_get_static_pad(comp_caps, "src"));
+    overlay::GraphicsLayer::attach(graphics_, pad.get());
+  }
 
   // Counters: frames out of the mixer (and gaps in their timestamps), frames
   // into the encoder.
@@ -365,6 +375,7 @@ void Program::stop() {
   pipeline_.reset();
   compositor_ = nullptr;
   encoder_queue_ = nullptr;
+  program_volume_ = nullptr;
 }
 
 void Program::applyScene(bool use_b, const Scene& scene, double alpha, int zbase) {
@@ -468,6 +479,11 @@ void Program::setMuted(const std::string& source, bool muted) {
   if (it != pads_.end()) g_object_set(it->second.audio, "mute", muted ? TRUE : FALSE, nullptr);
   for (auto& s : sources_)
     if (s.id == source) s.muted = muted;
+}
+
+void Program::setProgramSilenced(bool silenced) {
+  silenced_ = silenced;
+  if (program_volume_) g_object_set(program_volume_, "mute", silenced ? TRUE : FALSE, nullptr);
 }
 
 void Program::addConsumer(PacketSink* sink) {

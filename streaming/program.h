@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "overlay/layer.h"
 #include "streaming/bus_relay.h"
 #include "streaming/gst_ptr.h"
 #include "streaming/layout.h"
@@ -104,6 +105,12 @@ class Program : public QObject {
           QObject* parent = nullptr);
   ~Program() override;
 
+  // The broadcast graphics blended into every program frame (before start;
+  // kept across restarts). Null: none.
+  void setGraphicsLayer(std::shared_ptr<overlay::GraphicsLayer> layer) {
+    graphics_ = std::move(layer);
+  }
+
   bool start(std::string* error);
   void stop();
 
@@ -116,6 +123,10 @@ class Program : public QObject {
 
   void setGain(const std::string& source, double gain);
   void setMuted(const std::string& source, bool muted);
+  // Silences the whole program (a "back soon" hold) without touching the
+  // sources' own gain and mute.
+  void setProgramSilenced(bool silenced);
+  bool programSilenced() const { return silenced_; }
 
   void addConsumer(PacketSink* sink);
   // After this returns, `sink` receives no more packets.
@@ -164,6 +175,9 @@ class Program : public QObject {
   ElementPtr pipeline_;
   GstElement* compositor_ = nullptr;  // owned by pipeline_
   GstElement* encoder_queue_ = nullptr;
+  GstElement* program_volume_ = nullptr;  // owned by pipeline_
+  bool silenced_ = false;
+  std::shared_ptr<overlay::GraphicsLayer> graphics_;
   std::map<std::string, SourcePads> pads_;
   std::map<std::string, std::unique_ptr<FrameTap>> taps_;
   std::map<std::string, AudioLevel> levels_;

@@ -206,7 +206,10 @@ void Source::startSlate() {
   if (slate_) return;
   try {
     ElementPtr pipeline = holdElement(gst_pipeline_new(("slate-" + spec_.id).c_str()));
-    GstElement* slate = overlay::makeSignalLostSlate(spec_.label, format_.width, format_.height, 5);
+    GstElement* slate =
+        spec_.slate.empty()
+            ? overlay::makeSignalLostSlate(spec_.label, format_.width, format_.height, 5)
+            : overlay::makePictureSlate(spec_.slate, format_.width, format_.height, 5);
     GstElement* sink = makeElement("intervideosink");
     g_object_set(sink, "channel", channel().c_str(), nullptr);
     addAndLink(pipeline.get(), {slate, sink});

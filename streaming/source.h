@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 
+#include "overlay/image.h"
 #include "streaming/backoff.h"
 #include "streaming/bus_relay.h"
 #include "streaming/gst_ptr.h"
@@ -39,6 +40,9 @@ struct SourceSpec {
   std::string id;
   std::string label;
   std::string uri;  // test://PATTERN, file://, v4l2://, rtsp://, srt://, rtmp://
+  // The "信号中断" slate in the show's theme, at the program size; empty: a
+  // plain text slate.
+  overlay::Image slate;
 };
 
 enum class SourceState { kInvalid = 0, kStopped, kConnecting, kLive, kRetrying };

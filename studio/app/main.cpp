@@ -48,6 +48,14 @@ int serve(const std::string& show_path, const std::string& data_dir, bool new_se
     std::fprintf(stderr, "yishiting: %s\n", e.what());
     return 2;
   }
+  // The theme is part of the show file's promise: refused before anything
+  // starts, like any other mistake in it.
+  try {
+    yst::core::loadShowTheme(show);
+  } catch (const yst::overlay::ThemeError& e) {
+    std::fprintf(stderr, "yishiting: %s\n", e.what());
+    return 2;
+  }
 
   QCoreApplication app(argc, argv);
   gst_init(nullptr, nullptr);

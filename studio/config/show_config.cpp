@@ -5,6 +5,8 @@
 // to act on than a page of follow-on errors.
 #include "studio/config/show_config.h"
 
+#include "studio/text/text.h"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -512,8 +514,9 @@ class ShowParser {
     }
     ShowConfig config;
     config.path = file_;
-    refuseUnknownKeys(root, "",
-                      {"show", "program", "sources", "destinations", "archive", "hls", "audience"});
+    refuseUnknownKeys(
+        root, "",
+        {"show", "program", "sources", "destinations", "archive", "hls", "audience", "overlay"});
     readShow(root, &config.show);
     readProgram(root, &config.program);
     readSources(root, &config.sources);
@@ -521,7 +524,9 @@ class ShowParser {
     readArchive(root, &config.archive);
     readHls(root, &config.hls);
     readAudience(root, &config.audience);
+    readOverlay(root, &config.overlay);
     resolveProgramSources(config.sources, &config.program);
+    checkPersons(config);
     return config;
   }
 
@@ -744,7 +749,7 @@ class ShowParser {
     for (std::size_t i = 0; i < array->size(); ++i) {
       const toml::table& table = *array->get(i)->as_table();
       const std::string path = indexPath("sources", i);
-      refuseUnknownKeys(table, path, {"id", "label", "uri", "gain", "muted"});
+      refuseUnknownKeys(table, path, {"id", "label", "uri", "gain", "muted", "person"});
       SourceConfig source;
       int line = 0;
       const std::optional<std::string> id = get<std::string>(table, path, "id", &line);
@@ -763,6 +768,10 @@ class ShowParser {
         source.gain = *gain;
       }
       source.muted = get<bool>(table, path, "muted").value_or(false);
+      if (auto person = get<std::string>(table, path, "person", &line)) {
+        source.person = *person;
+        source.person_line = line;
+      }
       sources->push_back(std::move(source));
     }
   }
@@ -851,6 +860,60 @@ class ShowParser {
     hls->segment_s = intInRange(*table, "hls", "segment_s", 1, 10, hls->segment_s);
     hls->playlist_length =
         intInRange(*table, "hls", "playlist_length", 3, 30, hls->playlist_length);
+  }
+
+  void readOverlay(const toml::table& root, OverlayConfig* overlay) const {
+    const toml::table* table = getTable(root, "", "overlay");
+    if (!table) return;
+    const std::string path = "overlay";
+    refuseUnknownKeys(*table, path, {"theme", "bug", "clock", "qr", "ticker", "auto_lower_thirds"});
+    int line = 0;
+    if (auto theme = get<std::string>(*table, path, "theme", &line)) {
+      overlay->theme_line = line;
+      if (theme->find('/') != std::string::npos) {
+        std::filesystem::path dir(*theme);
+        if (dir.is_relative()) dir = std::filesystem::path(file_).parent_path() / dir;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(dir / "theme.toml", ec)) {
+          fail(line, "overlay.theme", "no theme.toml in " + inQuotes(dir.string()));
+        }
+        overlay->theme_dir = dir.string();
+        overlay->theme = dir.filename().string();
+      } else {
+        const bool name_ok =
+            !theme->empty() && std::all_of(theme->begin(), theme->end(), [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+            });
+        if (!name_ok) {
+          fail(line, "overlay.theme",
+               "expected a theme name such as \"default\"; got " + inQuotes(*theme));
+        }
+        overlay->theme = *theme;
+      }
+    }
+    overlay->bug = get<bool>(*table, path, "bug").value_or(overlay->bug);
+    overlay->clock = get<bool>(*table, path, "clock").value_or(overlay->clock);
+    overlay->qr = get<bool>(*table, path, "qr").value_or(overlay->qr);
+    overlay->auto_lower_thirds =
+        get<bool>(*table, path, "auto_lower_thirds").value_or(overlay->auto_lower_thirds);
+    if (auto ticker = get<std::string>(*table, path, "ticker", &line)) {
+      const text::CleanedText cleaned = text::cleanText(*ticker, 200, false);
+      if (cleaned.problem == text::TextProblem::kTooLong) {
+        fail(line, "overlay.ticker", "longer than 200 characters");
+      }
+      overlay->ticker = cleaned.text;  // empty: no ticker at the start
+    }
+  }
+
+  // A source's person names the host or one of the guests.
+  void checkPersons(const ShowConfig& config) const {
+    for (std::size_t i = 0; i < config.sources.size(); ++i) {
+      const SourceConfig& s = config.sources[i];
+      if (s.person.empty() || personIndex(config.show, s.person) >= -1) continue;
+      fail(s.person_line, indexPath("sources", i) + ".person",
+           "expected \"host\" or \"guest1\"…\"guest" + std::to_string(config.show.guests.size()) +
+               "\"; got " + inQuotes(s.person));
+    }
   }
 
   void readAudience(const toml::table& root, AudienceConfig* audience) const {
@@ -1087,6 +1150,25 @@ std::optional<std::string> checkDestinationUrl(std::string_view url, Destination
   }
   if (kind) *kind = found;
   return std::nullopt;
+}
+
+int personIndex(const ShowInfo& show, std::string_view person) {
+  if (person == "host") return -1;
+  if (!person.starts_with("guest") || person.size() < 6 || person.size() > 8) return -2;
+  int n = 0;
+  for (char c : person.substr(5)) {
+    if (c < '0' || c > '9') return -2;
+    n = n * 10 + (c - '0');
+  }
+  if (n < 1 || n > static_cast<int>(show.guests.size()) || person[5] == '0') return -2;
+  return n - 1;
+}
+
+const Person* findPerson(const ShowInfo& show, std::string_view person) {
+  const int index = personIndex(show, person);
+  if (index == -1) return &show.host;
+  if (index >= 0) return &show.guests[static_cast<std::size_t>(index)];
+  return nullptr;
 }
 
 std::string maskSecret(std::string_view secret) {

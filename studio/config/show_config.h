@@ -50,6 +50,10 @@ struct SourceConfig {
   SourceKind kind = SourceKind::kInvalid;
   double gain = 1.0;  // linear, 0..4
   bool muted = false;
+  // Who this camera shows: "host", "guest1", "guest2", … or empty. Used to
+  // show that person's lower-third when a layout puts the camera on air.
+  std::string person;
+  int person_line = 0;  // where it was given, for messages
 };
 
 enum class DestinationKind { kInvalid = 0, kRtmp, kRtmps, kSrt };
@@ -98,6 +102,20 @@ struct AudienceConfig {
   std::string word_list;
 };
 
+// Broadcast graphics: the theme and what is up when the show starts.
+struct OverlayConfig {
+  // A theme name (a folder of assets/themes) or a path to a theme folder
+  // (relative to the show file), resolved into theme_dir when it is a path.
+  std::string theme = "default";
+  std::string theme_dir;  // empty: look `theme` up in the assets
+  int theme_line = 0;     // for the error when the theme cannot be loaded
+  bool bug = true;        // logo + show title
+  bool clock = true;      // LIVE badge and clock
+  bool qr = true;         // QR code to the viewer page (audience.public_url)
+  std::string ticker;     // the ticker's text; shown from the start when not empty
+  bool auto_lower_thirds = true;
+};
+
 struct ShowConfig {
   std::string path;  // the file it came from, for messages
   ShowInfo show;
@@ -107,6 +125,7 @@ struct ShowConfig {
   ArchiveConfig archive;
   HlsConfig hls;
   AudienceConfig audience;
+  OverlayConfig overlay;
 };
 
 // A problem with the show file: `key` is the dotted path ("program.layout",
@@ -145,6 +164,11 @@ ShowConfig loadShowFile(const std::string& path, const EnvLookup& env = processE
 std::optional<std::string> checkDestinationUrl(std::string_view url, DestinationKind* kind);
 // Checks a source URI; returns the problem, or nothing when it is fine.
 std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind);
+
+// "host" → -1, "guest1" → 0, "guest2" → 1, …; -2 when there is no such person.
+int personIndex(const ShowInfo& show, std::string_view person);
+// The person's name and title (for "host", "guest1", …); null when unknown.
+const Person* findPerson(const ShowInfo& show, std::string_view person);
 
 // "rtmp://host/app" + key "abcdef123" -> "rtmp://host/app/abc…" : safe to log.
 std::string maskSecret(std::string_view secret);

@@ -709,7 +709,18 @@ void Audience::announce(const std::string& action, const std::string& by,
   context_.server->publish(server::kChannelProducer,
                            std::make_shared<const std::string>(event.dump()));
   if (!public_changed_.empty() || !public_removed_.empty()) schedulePublicFlush();
+  notifyOnAir();
   if (context_.status_changed) context_.status_changed();
+}
+
+void Audience::notifyOnAir() {
+  const Question* q = desk_.find(desk_.onAir());
+  const std::int64_t id = q ? q->id : 0;
+  const std::string text = q ? q->text() : std::string();
+  if (id == notified_on_air_ && text == notified_on_air_text_) return;
+  notified_on_air_ = id;
+  notified_on_air_text_ = text;
+  if (context_.on_air_changed) context_.on_air_changed(q);
 }
 
 void Audience::schedulePublicFlush() {

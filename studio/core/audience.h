@@ -73,6 +73,8 @@ class Audience : public QObject {
     std::int64_t session_id = 0;
     std::function<std::int64_t()> timeline_ms;
     std::function<void()> status_changed;  // counters or the question on air changed
+    // The question on air, or its text, changed (null: none on air now).
+    std::function<void(const questions::Question*)> on_air_changed;
   };
 
   // Throws std::runtime_error when the word list cannot be read.
@@ -99,6 +101,10 @@ class Audience : public QObject {
   void addStatus(nlohmann::json* status) const;
 
   const questions::QuestionDesk& desk() const { return desk_; }
+  void setOnAirChanged(std::function<void(const questions::Question*)> callback) {
+    context_.on_air_changed = std::move(callback);
+    notifyOnAir();
+  }
 
   // Public changes are gathered this long into one message to every viewer.
   static constexpr int kPublicFlushMs = 100;
@@ -134,6 +140,9 @@ class Audience : public QObject {
                 const std::vector<std::int64_t>& changed,
                 const std::vector<std::int64_t>& left_public);
   void schedulePublicFlush();
+  void notifyOnAir();
+  std::int64_t notified_on_air_ = 0;
+  std::string notified_on_air_text_;
   void flushPublic();
   void pruneBuckets();
 

@@ -151,6 +151,29 @@ bool Controller::start(std::string* error) {
     *error = std::string("questions: ") + e.what();
     return false;
   }
+  try {
+    graphics_ = std::make_unique<Graphics>(
+        show_, Graphics::Context{[this](const std::string& type, json payload) {
+                                   publishEvent(type, std::move(payload));
+                                 },
+                                 [this] { requestStatus(); },
+                                 [this](bool silence) {
+                                   if (program_) program_->setProgramSilenced(silence);
+                                 }});
+  } catch (const std::exception& e) {
+    *error = std::string("graphics: ") + e.what();
+    return false;
+  }
+  // The question card follows the question on air (also one restored on air).
+  audience_->setOnAirChanged([this](const questions::Question* q) {
+    if (!q) {
+      graphics_->setQuestionOnAir(std::nullopt);
+      return;
+    }
+    graphics_->setQuestionOnAir(overlay::QuestionCardContent{
+        q->id, q->text(), q->nickname, std::string(protocol::categoryName(q->category)),
+        q->observer_name});
+  });
 
   // Server first: a port already in use should fail before cameras start.
   server::ServerOptions options;
@@ -181,12 +204,19 @@ bool Controller::start(std::string* error) {
     return false;
   }
   audience_->setServer(server_.get());
+  if (show_.audience.public_url_from_listen) {
+    // Port 0 in the show file: the QR code needs the port the server got.
+    const bool ipv6 = show_.audience.listen_host.find(':') != std::string::npos;
+    graphics_->setPublicUrl(
+        "http://" + (ipv6 ? "[" + show_.audience.listen_host + "]" : show_.audience.listen_host) +
+        ":" + std::to_string(server_->port()) + "/");
+  }
 
   const streaming::VideoFormat format{show_.program.width, show_.program.height, show_.program.fps};
   std::vector<streaming::ProgramSourceInput> inputs;
   for (const config::SourceConfig& s : show_.sources) {
-    auto source =
-        std::make_unique<streaming::Source>(streaming::SourceSpec{s.id, s.label, s.uri}, format);
+    auto source = std::make_unique<streaming::Source>(
+        streaming::SourceSpec{s.id, s.label, s.uri, graphics_->signalLostSlate(s.label)}, format);
     connect(source.get(), &streaming::Source::stateChanged, this, [this, src = source.get()] {
       publishEvent("source.changed", {{"source", sourceJson(*src)}});
     });
@@ -203,6 +233,7 @@ bool Controller::start(std::string* error) {
   settings.preset = show_.program.preset;
   settings.keyframe_interval_s = show_.program.keyframe_interval_s;
   program_ = std::make_unique<streaming::Program>(settings, inputs);
+  program_->setGraphicsLayer(graphics_->layer());
   program_->setScene({show_.program.layout, show_.program.primary, show_.program.secondary},
                      streaming::Transition::kCut, 0);
   program_->setPreviewScene({show_.program.layout, show_.program.secondary, show_.program.primary});
@@ -479,6 +510,7 @@ json Controller::execute(Role role, const json& c, CommandError* e) {
       "audio.set",          "destination.add", "destination.start", "destination.stop",
       "destination.remove", "recording.start", "recording.stop"};
   const bool known =
+      Graphics::handles(type) ||
       std::find_if(std::begin(kProducerCommands), std::end(kProducerCommands),
                    [&](const char* k) { return type == k; }) != std::end(kProducerCommands);
   if (!known) {
@@ -490,6 +522,7 @@ json Controller::execute(Role role, const json& c, CommandError* e) {
     return {};
   }
   if (type == "status.get") return {{"status", statusJson()}};
+  if (Graphics::handles(type)) return graphics_->handle(c, e);
   if (type == "program.set") return cmdProgramSet(c, false, e);
   if (type == "preview.set") return cmdProgramSet(c, true, e);
   if (type == "program.take") return cmdProgramTake(c, e);
@@ -554,6 +587,7 @@ json Controller::cmdProgramSet(const json& c, bool preview, CommandError* e) {
   publishEvent("program.changed", {{"program", sceneJson(scene)},
                                    {"transition", streaming::transitionName(transition)},
                                    {"duration_ms", duration_ms}});
+  graphics_->programChanged(scene);
   return {{"program", sceneJson(scene)}};
 }
 
@@ -811,6 +845,7 @@ json Controller::statusJson() const {
   status["hls"] = {{"state", hls_state}, {"playlist", hls_ ? json("/hls/program.m3u8") : json()}};
   status["clients"] = server_ ? server_->connectionCount() : 0;
   if (audience_) audience_->addStatus(&status);
+  if (graphics_) graphics_->addStatus(&status);
   return status;
 }
 

@@ -28,17 +28,12 @@
 #include "streaming/source.h"
 #include "studio/config/show_config.h"
 #include "studio/core/audience.h"
+#include "studio/core/command_error.h"
+#include "studio/core/graphics.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
 
 namespace yst::core {
-
-// A command's outcome: ok, or an error code from the protocol and a message
-// for people.
-struct CommandError {
-  std::string code;  // forbidden, bad_message, unknown_type, not_found, invalid, busy
-  std::string message;
-};
 
 class Controller : public QObject {
   Q_OBJECT
@@ -126,6 +121,7 @@ class Controller : public QObject {
   std::unique_ptr<server::ControlServer> server_;
   ClientMap clients_;
   std::unique_ptr<Audience> audience_;
+  std::unique_ptr<Graphics> graphics_;
   SessionMode session_mode_;
   // Timeline already elapsed in a resumed session before this run started.
   std::int64_t timeline_base_ms_ = 0;

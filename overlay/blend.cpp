@@ -23,10 +23,6 @@ constexpr Coefficients kBt709{0.18259, 0.61423, 0.06201,  -0.10064, -0.33857,
 constexpr Coefficients kBt601{0.25679, 0.50413, 0.09791,  -0.14822, -0.29099,
                               0.43922, 0.43922, -0.36779, -0.07142};
 
-std::uint8_t clampByte(double v) {
-  return static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L));
-}
-
 // x·y/255, rounded, for x, y in 0..255.
 inline unsigned div255(unsigned v) {
   v += 128;
@@ -57,62 +53,72 @@ inline void overFaded(std::uint8_t* __restrict d, const std::uint8_t* __restrict
 GraphicPtr toYuva(const Image& image, ColorMatrix matrix) {
   auto g = std::make_shared<YuvaGraphic>();
   if (image.empty()) return g;
+  // 16.16 fixed point; the offsets (16, 128) scale with alpha because the
+  // values are premultiplied.
   const Coefficients& k = matrix == ColorMatrix::kBt601 ? kBt601 : kBt709;
-  const int w = (image.width() + 1) & ~1;
-  const int h = (image.height() + 1) & ~1;
+  auto fx = [](double c) { return static_cast<std::int32_t>(std::lround(c * 65536)); };
+  const std::int32_t yr = fx(k.yr), yg = fx(k.yg), yb = fx(k.yb);
+  const std::int32_t ur = fx(k.ur), ug = fx(k.ug), ub = fx(k.ub);
+  const std::int32_t vr = fx(k.vr), vg = fx(k.vg), vb = fx(k.vb);
+  const std::int32_t y_offset = fx(16.0 / 255), c_offset = fx(128.0 / 255);
+
+  const int iw = image.width();
+  const int ih = image.height();
+  const int w = (iw + 1) & ~1;
+  const int h = (ih + 1) & ~1;
+  const int cw = w / 2;
   g->width = w;
   g->height = h;
+  g->matrix = matrix == ColorMatrix::kBt601 ? ColorMatrix::kBt601 : ColorMatrix::kBt709;
   g->y.assign(static_cast<std::size_t>(w) * h, 0);
   g->a.assign(static_cast<std::size_t>(w) * h, 0);
-  std::vector<double> up(static_cast<std::size_t>(w) * h, 0.0);
-  std::vector<double> vp(static_cast<std::size_t>(w) * h, 0.0);
+  g->u.assign(static_cast<std::size_t>(cw) * (h / 2), 0);
+  g->v.assign(static_cast<std::size_t>(cw) * (h / 2), 0);
+  g->a2.assign(static_cast<std::size_t>(cw) * (h / 2), 0);
   g->first_row = h;
   g->last_row = 0;
-  for (int yy = 0; yy < image.height(); ++yy) {
+  const std::uint8_t* data = image.data();  // flushed once
+  const int stride = image.stride();
+  for (int cy = 0; cy < h / 2; ++cy) {
     bool any = false;
-    for (int xx = 0; xx < image.width(); ++xx) {
-      const std::uint32_t p = image.pixel(xx, yy);  // premultiplied ARGB
-      const double a = (p >> 24) & 0xff;
-      if (a == 0) continue;
+    for (int cx = 0; cx < cw; ++cx) {
+      std::int64_t su = 0, sv = 0;
+      unsigned sa = 0;
+      for (int dy = 0; dy < 2; ++dy) {
+        const int yy = cy * 2 + dy;
+        if (yy >= ih) break;
+        const auto* row =
+            reinterpret_cast<const std::uint32_t*>(data + static_cast<std::size_t>(yy) * stride);
+        for (int dx = 0; dx < 2; ++dx) {
+          const int xx = cx * 2 + dx;
+          if (xx >= iw) break;
+          const std::uint32_t p = row[xx];  // premultiplied ARGB
+          const std::int32_t a = static_cast<std::int32_t>(p >> 24);
+          if (a == 0) continue;
+          const std::int32_t r = (p >> 16) & 0xff, gg = (p >> 8) & 0xff, b = p & 0xff;
+          const std::size_t i = static_cast<std::size_t>(yy) * w + xx;
+          g->a[i] = static_cast<std::uint8_t>(a);
+          const std::int32_t yv = (y_offset * a + yr * r + yg * gg + yb * b + 32768) >> 16;
+          g->y[i] = static_cast<std::uint8_t>(std::clamp(yv, 0, 255));
+          su += c_offset * a + ur * r + ug * gg + ub * b;
+          sv += c_offset * a + vr * r + vg * gg + vb * b;
+          sa += static_cast<unsigned>(a);
+        }
+      }
+      if (sa == 0) continue;
       any = true;
-      const double r = (p >> 16) & 0xff;
-      const double gg = (p >> 8) & 0xff;
-      const double b = p & 0xff;
-      const double alpha = a / 255.0;
-      const std::size_t i = static_cast<std::size_t>(yy) * w + xx;
-      g->a[i] = static_cast<std::uint8_t>(a);
-      g->y[i] = clampByte(16 * alpha + k.yr * r + k.yg * gg + k.yb * b);
-      up[i] = 128 * alpha + k.ur * r + k.ug * gg + k.ub * b;
-      vp[i] = 128 * alpha + k.vr * r + k.vg * gg + k.vb * b;
+      const std::size_t o = static_cast<std::size_t>(cy) * cw + cx;
+      // The mean of four premultiplied values (4 · 65536 = 2^18).
+      g->u[o] = static_cast<std::uint8_t>(std::clamp<std::int64_t>((su + (1 << 17)) >> 18, 0, 255));
+      g->v[o] = static_cast<std::uint8_t>(std::clamp<std::int64_t>((sv + (1 << 17)) >> 18, 0, 255));
+      g->a2[o] = static_cast<std::uint8_t>((sa + 2) / 4);
     }
     if (any) {
-      g->first_row = std::min(g->first_row, yy & ~1);
-      g->last_row = std::max(g->last_row, (yy | 1) + 1);
+      g->first_row = std::min(g->first_row, cy * 2);
+      g->last_row = std::max(g->last_row, cy * 2 + 2);
     }
   }
   if (g->first_row >= g->last_row) g->first_row = g->last_row = 0;
-  const int cw = w / 2;
-  const int ch = h / 2;
-  g->u.assign(static_cast<std::size_t>(cw) * ch, 0);
-  g->v.assign(static_cast<std::size_t>(cw) * ch, 0);
-  g->a2.assign(static_cast<std::size_t>(cw) * ch, 0);
-  for (int cy = 0; cy < ch; ++cy) {
-    for (int cx = 0; cx < cw; ++cx) {
-      double su = 0, sv = 0, sa = 0;
-      for (int dy = 0; dy < 2; ++dy) {
-        for (int dx = 0; dx < 2; ++dx) {
-          const std::size_t i = static_cast<std::size_t>(cy * 2 + dy) * w + cx * 2 + dx;
-          su += up[i];
-          sv += vp[i];
-          sa += g->a[i];
-        }
-      }
-      const std::size_t o = static_cast<std::size_t>(cy) * cw + cx;
-      g->u[o] = clampByte(su / 4);
-      g->v[o] = clampByte(sv / 4);
-      g->a2[o] = clampByte(sa / 4);
-    }
-  }
   return g;
 }
 

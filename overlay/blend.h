@@ -31,6 +31,7 @@ struct YuvaGraphic {
   // Rows [first_row, last_row) hold any non-transparent pixel.
   int first_row = 0;
   int last_row = 0;
+  ColorMatrix matrix = ColorMatrix::kInvalid;  // what it was converted for
 };
 using GraphicPtr = std::shared_ptr<const YuvaGraphic>;
 

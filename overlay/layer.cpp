@@ -31,6 +31,7 @@ void GraphicsLayer::apply(const std::vector<LayerChange>& changes) {
       e.want_visible = false;
       e.out = c.animation;
       e.next.reset();
+      e.next_image = {};
       continue;
     }
     if (c.kind != LayerChange::Kind::kShow || !c.graphic) continue;
@@ -43,6 +44,7 @@ void GraphicsLayer::apply(const std::vector<LayerChange>& changes) {
     if (up && c.replace == Replace::kOutThenIn && e.current != c.graphic) {
       // Out with the old, then in with the new (the next frames do it).
       e.next = c.graphic;
+      e.next_image = c.image;
       e.next_x = c.x;
       e.next_y = c.y;
       e.next_z = c.z;
@@ -50,10 +52,12 @@ void GraphicsLayer::apply(const std::vector<LayerChange>& changes) {
       e.out = c.animation;
     } else {
       e.current = c.graphic;
+      e.current_image = c.image;
       e.x = c.x;
       e.y = c.y;
       e.z = c.z;
       e.next.reset();
+      e.next_image = {};
       if (e.scroll && !up) e.scroll_start = GST_CLOCK_TIME_NONE;
     }
     e.in = c.animation;
@@ -136,6 +140,9 @@ void GraphicsLayer::step(Element& e, GstClockTime pts, std::vector<Draw>* draws)
   }
   e.visibility = v;
   if (e.phase != Phase::kHidden && e.current) {
+    // Drawn before the frames' colour matrix was known: convert again, once.
+    const ColorMatrix m = matrix_.load();
+    if (e.current->matrix != m && !e.current_image.empty()) e.current = toYuva(e.current_image, m);
     int dx = 0, dy = 0;
     const int travel = static_cast<int>(std::lround((1 - v) * anim.distance_px));
     switch (anim.motion) {
@@ -186,7 +193,9 @@ void GraphicsLayer::step(Element& e, GstClockTime pts, std::vector<Draw>* draws)
       e.progress = 0;
       if (e.next) {
         e.current = std::move(e.next);
+        e.current_image = std::move(e.next_image);
         e.next.reset();
+        e.next_image = {};
         e.x = e.next_x;
         e.y = e.next_y;
         e.z = e.next_z;
@@ -194,6 +203,7 @@ void GraphicsLayer::step(Element& e, GstClockTime pts, std::vector<Draw>* draws)
         e.scroll_start = GST_CLOCK_TIME_NONE;
       } else if (!e.want_visible) {
         e.current.reset();  // nothing holds a hidden graphic's memory
+        e.current_image = {};
       }
     }
   }
@@ -239,16 +249,17 @@ void GraphicsLayer::attach(const std::shared_ptr<GraphicsLayer>& self, GstPad* p
           p->have_info = gst_video_info_from_caps(&p->info, caps);
           gst_caps_unref(caps);
           if (!p->have_info) return GST_PAD_PROBE_OK;
-          const ColorMatrix actual = p->info.colorimetry.matrix == GST_VIDEO_COLOR_MATRIX_BT601
-                                         ? ColorMatrix::kBt601
-                                         : ColorMatrix::kBt709;
-          if (GST_VIDEO_INFO_FORMAT(&p->info) != GST_VIDEO_FORMAT_I420 ||
-              actual != p->layer->matrix()) {
-            if (!p->warned) g_warning("graphics layer: program frames are not the expected I420");
+          if (GST_VIDEO_INFO_FORMAT(&p->info) != GST_VIDEO_FORMAT_I420) {
+            if (!p->warned) g_warning("graphics layer: program frames are not I420; no graphics");
             p->warned = true;
             p->have_info = false;
             return GST_PAD_PROBE_OK;
           }
+          // Sources decide the compositor's colorimetry (a 720p program of
+          // BT.601 cameras is BT.601): graphics follow the frames.
+          p->layer->setMatrix(p->info.colorimetry.matrix == GST_VIDEO_COLOR_MATRIX_BT601
+                                  ? ColorMatrix::kBt601
+                                  : ColorMatrix::kBt709);
         }
         GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
         GST_PAD_PROBE_INFO_DATA(info) = buffer;

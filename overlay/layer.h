@@ -13,6 +13,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -36,7 +37,10 @@ struct LayerChange {
   enum class Kind { kInvalid = 0, kShow, kHide };
   Kind kind = Kind::kInvalid;
   std::string id;
-  GraphicPtr graphic;  // kShow
+  GraphicPtr graphic;  // kShow: converted for matrix()
+  // What `graphic` was converted from: kept so that it can be converted
+  // again should the program's frames turn out to use another colour matrix.
+  Image image;
   int x = 0, y = 0, z = 0;
   Animation animation;  // in for kShow, out for kHide
   Replace replace = Replace::kCut;
@@ -55,7 +59,10 @@ class GraphicsLayer {
 
   int width() const { return width_; }
   int height() const { return height_; }
-  ColorMatrix matrix() const { return matrix_; }
+  // The colour matrix of the program's frames: the GStreamer default for the
+  // height until the first frame's caps say otherwise.
+  ColorMatrix matrix() const { return matrix_.load(); }
+  void setMatrix(ColorMatrix matrix) { matrix_.store(matrix); }
 
   // Any thread. The changes take effect together, on the next frame.
   void apply(const std::vector<LayerChange>& changes);
@@ -77,6 +84,7 @@ class GraphicsLayer {
   struct Element {
     GraphicPtr current;
     GraphicPtr next;  // waits for `current` to leave (Replace::kOutThenIn)
+    Image current_image, next_image;
     int x = 0, y = 0, z = 0;
     int next_x = 0, next_y = 0, next_z = 0;
     Animation in, out, next_in;
@@ -98,7 +106,7 @@ class GraphicsLayer {
 
   const int width_;
   const int height_;
-  const ColorMatrix matrix_;
+  std::atomic<ColorMatrix> matrix_;
   mutable std::mutex mutex_;
   std::map<std::string, Element> elements_;  // Guarded by mutex_.
 };

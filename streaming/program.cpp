@@ -268,8 +268,8 @@ void Program::build() {
       GstClockTime frame_ns;
       std::uint64_t warmup_frames;  // the mixer settles its latency in the first second
     };
-    auto* held =
-        new GapProbe{counters_, GST_SECOND / std::max(1, v.fps), static_cast<std::uint64_t>(v.fps)};
+    auto* held = new GapProbe{counters_, static_cast<GstClockTime>(GST_SECOND / std::max(1, v.fps)),
+                              static_cast<std::uint64_t>(v.fps)};
     gst_pad_add_probe(
         pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
         [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {

@@ -144,8 +144,9 @@ bool Controller::start(std::string* error) {
   session_stamp_ = sessionStamp();
   try {
     audience_ = std::make_unique<Audience>(
-        show_, Audience::Context{nullptr, store_.get(), &clients_, session_id_,
-                                 [this] { return timelineMs(); }, [this] { requestStatus(); }});
+        show_,
+        Audience::Context{nullptr, store_.get(), &clients_, session_id_,
+                          [this] { return timelineMs(); }, [this] { requestStatus(); }, nullptr});
     audience_->load();
   } catch (const std::exception& e) {
     *error = std::string("questions: ") + e.what();

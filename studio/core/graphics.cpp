@@ -39,6 +39,7 @@ LayerChange showChange(std::string id, const overlay::Placed& placed,
   c.kind = LayerChange::Kind::kShow;
   c.id = std::move(id);
   c.graphic = overlay::toYuva(placed.image, layer.matrix());
+  c.image = placed.image;
   c.x = placed.x;
   c.y = placed.y;
   c.z = z;

@@ -1,7 +1,8 @@
 // End-to-end: a viewer asks a question on the viewer page, a producer
 // approves it and puts it on air on /producer/, and the viewer sees it go on
-// air; then both pages switch to English. Runs real pages in headless
-// Chromium against a running studio.
+// air; the producer drives the broadcast graphics (ticker, lower-third,
+// slates, theme) from the 节目包装 panel; then both pages switch to English.
+// Runs real pages in headless Chromium against a running studio.
 //
 //   YST_URL=http://127.0.0.1:18080 YST_PRODUCER_TOKEN=… YST_ARTIFACTS=dir \
 //     node tests/e2e/questions.test.mjs
@@ -28,11 +29,18 @@
 //   producer: login, login-form, login-token, login-name, login-submit,
 //             login-error, board, pending-list, approved-list, onair-slot,
 //             recent-list > question-card (data-question-id, data-status) with
-//             card-text, action-approve, action-on-air; count-pending …
+//             card-text, action-approve, action-on-air; count-pending …;
+//             graphics (the panel, graphics.js) with graphics-heading,
+//             graphics-lt-<person>-left|right, graphics-card|bug|clock|qr,
+//             graphics-ticker-text|on|off, graphics-slate-none|starting|hold,
+//             graphics-slate-minutes, graphics-slate-remaining,
+//             graphics-silenced, graphics-theme, graphics-clear; toggles
+//             carry aria-pressed
 //   both:     <body data-hello="ok"> once the studio's hello.ok was applied
 //             (producer: logged in).
 
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -48,6 +56,10 @@ const runTag = Date.now().toString(36);
 const xss = '<img src=x onerror=alert(1)>';
 const questionText = `${xss}温州医保卡异地使用怎么办？（e2e ${runTag}）`;
 const nickname = 'e2e网友';
+// Markup in the ticker must reach the program, and the page, as text.
+const tickerText = `<b>x</b> 欢迎收看温网议事厅（e2e ${runTag}）`;
+// make_show() has one guest, 张三; the studio calls the first guest guest1.
+const guestPerson = 'guest1';
 
 const problems = []; // console errors, page errors, CSP violations, dialogs
 let step = 0;
@@ -107,6 +119,57 @@ async function assertNoProblems(where) {
 
 function testid(id) {
   return `[data-testid="${id}"]`;
+}
+
+async function studioStatus() {
+  const response = await fetch(`${baseUrl}/api/status`, { cache: 'no-store' });
+  check(response.ok, `/api/status: HTTP ${response.status}`);
+  return response.json();
+}
+
+// Polls /api/status until its overlay satisfies `predicate`.
+async function expectOverlay(predicate, what) {
+  const deadline = Date.now() + kStepTimeoutMs;
+  let overlay = null;
+  while (Date.now() < deadline) {
+    overlay = (await studioStatus()).overlay;
+    if (overlay && predicate(overlay)) return overlay;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`/api/status: expected ${what}; overlay is ${JSON.stringify(overlay)}`);
+}
+
+function pressed(page, id, value = true) {
+  return page.locator(`${testid(id)}[aria-pressed="${value}"]`);
+}
+
+// A second producer console, outside the browser: one command, then gone.
+async function otherProducerSends(message) {
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+  const answers = [];
+  socket.on('message', (data) => answers.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const until = async (match, what) => {
+    const deadline = Date.now() + kStepTimeoutMs;
+    while (Date.now() < deadline) {
+      const found = answers.find(match);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`second producer: no ${what}`);
+  };
+  try {
+    socket.send(JSON.stringify({ type: 'hello', role: 'producer', token: producerToken, name: 'e2e第二导播' }));
+    await until((m) => m.type === 'hello.ok' || m.type === 'error', 'hello.ok');
+    socket.send(JSON.stringify({ ...message, id: 'e2e' }));
+    const answer = await until((m) => m.id === 'e2e', `answer to ${message.type}`);
+    check(answer.ok === true, `second producer: ${message.type} refused: ${JSON.stringify(answer)}`);
+  } finally {
+    socket.close();
+  }
 }
 
 // The producer's card for our question in one column.
@@ -245,13 +308,87 @@ async function run(browser) {
     check(onAir.text.includes(runTag), `/api/status: another question is on air: ${onAir.text}`);
     log('ok - /api/status names the question on air');
 
-    // 8. English is one click away, on both pages.
+    // 8. The graphics panel shows the studio's state: the question on air
+    // brought its card up by itself.
+    await producer.locator(testid('graphics')).waitFor({ state: 'visible' });
+    await pressed(producer, 'graphics-card').waitFor();
+    log('ok - graphics panel shows the question card on air');
+
+    // 9. The ticker goes on air with markup in it, kept as text everywhere.
+    const ticker = producer.locator(testid('graphics-ticker-text'));
+    await ticker.fill(tickerText);
+    await producer.locator(testid('graphics-ticker-on')).click();
+    await expectOverlay((o) => o.ticker.visible === true && o.ticker.text === tickerText,
+                        `ticker ${JSON.stringify(tickerText)} on air`);
+    await pressed(producer, 'graphics-ticker-on').waitFor();
+    check(await producer.locator('b').count() === 0, 'producer: the ticker text was parsed as HTML');
+    check(await ticker.inputValue() === tickerText, 'producer: the ticker input lost its text');
+    log('ok - ticker on air, verbatim');
+
+    // 10. An update while the producer types does not take their draft away,
+    // and what another producer did shows here too.
+    const clockWasOn = (await studioStatus()).overlay.clock.visible;
+    const draft = `${tickerText} 草稿`;
+    await ticker.fill(draft);
+    await ticker.focus();
+    await otherProducerSends({ type: 'overlay.clock', visible: !clockWasOn });
+    await pressed(producer, 'graphics-clock', !clockWasOn).waitFor();
+    check(await ticker.inputValue() === draft, 'producer: an update replaced the ticker being typed');
+    await otherProducerSends({ type: 'overlay.clock', visible: clockWasOn });
+    await pressed(producer, 'graphics-clock', clockWasOn).waitFor();
+    log('ok - another producer\'s change shows; the draft stays');
+
+    // 11. The guest's lower-third on the right.
+    await producer.locator(testid(`graphics-lt-${guestPerson}-right`)).click();
+    await expectOverlay((o) => o.lower_thirds.right && o.lower_thirds.right.person === guestPerson,
+                        `${guestPerson} on the right`);
+    await pressed(producer, `graphics-lt-${guestPerson}-right`).waitFor();
+    log('ok - lower-third on the right');
+
+    // 12. Slates: 节目即将开始 counts down from the minutes given; 稍后回来
+    // silences the program; 无 takes them down.
+    await producer.locator(testid('graphics-slate-minutes')).fill('2');
+    await producer.locator(testid('graphics-slate-starting')).click();
+    await expectOverlay((o) => o.slate.kind === 'starting' && o.slate.remaining_s > 100 &&
+                               o.slate.remaining_s <= 120, 'a 2-minute starting slate');
+    const remaining = producer.locator(testid('graphics-slate-remaining'));
+    await remaining.waitFor({ state: 'visible' });
+    const shownRemaining = (await remaining.textContent()).trim();
+    check(/0[12]:[0-5]\d/.test(shownRemaining), `producer: the countdown reads "${shownRemaining}"`);
+    await producer.locator(testid('graphics-slate-hold')).click();
+    await expectOverlay((o) => o.slate.kind === 'hold' && o.program_silenced === true,
+                        'the hold slate, program silenced');
+    await pressed(producer, 'graphics-slate-hold').waitFor();
+    await producer.locator(testid('graphics-silenced')).waitFor({ state: 'visible' });
+    check(await remaining.isHidden(), 'producer: a countdown is shown under the hold slate');
+    await producer.screenshot({ path: path.join(artifactsDir, 'producer-graphics.png') });
+    log('ok - hold slate, program silenced');
+    await producer.locator(testid('graphics-slate-none')).click();
+    await expectOverlay((o) => o.slate.kind === 'none' && o.program_silenced === false, 'no slate');
+    await pressed(producer, 'graphics-slate-none').waitFor();
+    await producer.locator(testid('graphics-silenced')).waitFor({ state: 'hidden' });
+    log('ok - slate down');
+
+    // 13. The theme, switched live and back.
+    const theme = producer.locator(testid('graphics-theme'));
+    for (const name of ['cinnabar', 'default']) {
+      await theme.selectOption(name);
+      await expectOverlay((o) => o.theme === name, `theme ${name}`);
+      await producer.locator(`${testid('graphics-theme')}:has(option[value="${name}"]:checked)`).waitFor();
+    }
+    log('ok - theme cinnabar, then default');
+    await assertNoImages(producer, 'producer');
+    await snapshot(viewer, producer, 'graphics');
+
+    // 14. English is one click away, on both pages.
     await viewer.locator(testid('lang-toggle')).click();
     await producer.locator(testid('lang-toggle')).click();
     const send = (await viewer.locator(testid('question-submit')).textContent()).trim();
     check(send === 'Send', `viewer in English: the submit button reads "${send}"`);
     const login = (await producer.locator(testid('logout')).textContent()).trim();
     check(/^[\x20-\x7e]+$/.test(login), `producer in English: logout reads "${login}"`);
+    const graphicsHeading = (await producer.locator(testid('graphics-heading')).textContent()).trim();
+    check(graphicsHeading === 'Graphics', `producer in English: the graphics heading reads "${graphicsHeading}"`);
     await snapshot(viewer, producer, 'english');
     log('ok - English');
 

@@ -4,8 +4,11 @@ Debian's Chromium (playwright-core) against a running `yishiting serve`.
 
 A viewer submits on `/` (an XSS string in the text), a producer logs in on
 `/producer/`, approves and puts it on air, the viewer sees 正在回答, and
-/api/status names the question on air; no console error or CSP violation is
-allowed. Screenshots of every step land in tests/artifacts/e2e/.
+/api/status names the question on air; then the producer drives the
+graphics from the 节目包装 panel (ticker with markup in it, the guest's
+lower-third, the starting and hold slates, the theme) and /api/status
+follows each step; no console error or CSP violation is allowed.
+Screenshots of every step land in tests/artifacts/e2e/.
 
 Run alone: /usr/bin/python3 tests/integration/test_web_e2e.py
 """

@@ -15,6 +15,7 @@
 
 import { t, applyStatic, mountLangToggle, onLangChange } from '../i18n.js';
 import { h, icon, codePoints, clockTime, StudioSocket, ConnState } from '../common.js';
+import { mountGraphics } from './graphics.js';
 
 const kTokenKey = 'yst.producer_token'; // sessionStorage only
 const kNameKey = 'yst.producer_name';
@@ -66,6 +67,7 @@ const ui = {
   loginError: $('login-error'),
   loginSubmit: $('login-submit'),
   board: $('board'),
+  graphics: $('graphics'),
   lists: {
     pending: $('pending-list'),
     approved: $('approved-list'),
@@ -126,6 +128,10 @@ const state = {
   lastAction: null, // {by, action, ids} of the last questions.changed
 };
 
+// The graphics panel keeps its own state (overlay.*); it sends through
+// command() so that its errors are toasts like every other.
+const graphics = mountGraphics(ui.graphics, { send: (type, fields) => command(type, fields) });
+
 // ---------------------------------------------------------------------------
 // Connection and login.
 
@@ -180,6 +186,7 @@ ui.logout.addEventListener('click', () => {
   state.selectedId = null;
   state.lastAction = null;
   cardCache.clear();
+  graphics.update(null);
   // A fresh connection has no role: nothing more reaches this page.
   socket.restart();
   render();
@@ -200,6 +207,9 @@ function handleMessage(message) {
     case 'questions.changed':
       onQuestionsChanged(message);
       break;
+    case 'overlay.changed':
+      graphics.update(message.overlay);
+      break;
     default:
       break; // Program, audio and destination events are for other consoles.
   }
@@ -215,6 +225,7 @@ function onHelloOk(message) {
   state.loggedIn = true;
   state.loginError = null;
   state.status = message.status || null;
+  graphics.update(state.status && state.status.overlay);
   state.questions.clear();
   for (const question of Array.isArray(message.questions) ? message.questions : []) {
     state.questions.set(question.id, question);
@@ -246,7 +257,7 @@ function onError(message) {
     loginRefused();
     return;
   }
-  const text = errorText(message);
+  const text = errorText(message, request);
   if (request && request.question !== undefined && state.modes.has(request.question)) {
     // Keep the editor open with the reason beside it.
     state.modes.get(request.question).error = text;
@@ -255,8 +266,13 @@ function onError(message) {
   render();
 }
 
-function errorText(message) {
+function errorText(message, request) {
   const code = String(message.code || '');
+  // Graphics commands word the codes they share with questions their own way.
+  if (request && request.type.startsWith('overlay.')) {
+    const graphicsText = t(`graphics.error.${code}`);
+    if (graphicsText !== `graphics.error.${code}`) return graphicsText;
+  }
   const key = `producer.error.${code}`;
   const translated = t(key, { max: kMaxChars });
   if (translated !== key) return translated;
@@ -273,6 +289,7 @@ function onReply(message) {
     if ('on_air' in message) state.onAir = message.on_air || null;
   }
   if (message.question && typeof message.question === 'object') upsert(message.question);
+  if (message.overlay && typeof message.overlay === 'object') graphics.update(message.overlay);
   if (request && request.question !== undefined) {
     const mode = state.modes.get(request.question);
     if (mode && request.type === modeCommand(mode.kind)) state.modes.delete(request.question);
@@ -513,6 +530,7 @@ function renderChrome() {
   if (state.loggedIn) document.body.dataset.hello = 'ok'; // for tests: logged in, board filled
   else delete document.body.dataset.hello;
   ui.board.hidden = !visible;
+  ui.graphics.hidden = !visible;
   ui.login.hidden = visible;
   ui.counters.hidden = !visible;
   ui.help.hidden = !visible;

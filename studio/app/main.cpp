@@ -27,6 +27,7 @@
 #include "studio/core/controller.h"
 #include "studio/store/questions_table.h"
 #include "studio/store/store.h"
+#include "studio/store/transcript_table.h"
 #include "studio/text/text.h"
 
 namespace {
@@ -109,6 +110,11 @@ int serve(const std::string& show_path, const std::string& data_dir, bool new_se
         std::printf("  producer token (generated, set %s to choose one): %s\n",
                     show.audience.producer_token_env.c_str(), show.audience.producer_token.c_str());
       }
+      std::printf("  typist:   %s/typist/\n", base.c_str());
+      if (show.audience.typist_token_generated) {
+        std::printf("  typist token (generated, set %s to choose one): %s\n",
+                    show.audience.typist_token_env.c_str(), show.audience.typist_token.c_str());
+      }
       std::fflush(stdout);
       exit_code = app.exec();
     }
@@ -173,6 +179,78 @@ int observers(const std::string& action, const std::string& data_dir, const std:
   return 0;
 }
 
+// Full-text search over every session's transcript, read-only (a running
+// show's database can be searched while it writes: WAL).
+int search(const std::string& query, const std::string& data_dir, std::int64_t session_id,
+           int limit, bool as_json) {
+  const std::string path = data_dir + "/yishiting.db";
+  if (!std::filesystem::is_regular_file(path)) {
+    std::fprintf(stderr, "yishiting: no database in %s\n", data_dir.c_str());
+    return 1;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    std::fprintf(stderr, "yishiting: cannot open %s: %s\n", path.c_str(), sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return 1;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::vector<yst::store::SearchHit> hits;
+  try {
+    int version = 0;
+    yst::store::StmtPtr s = yst::store::prepare(db, "PRAGMA user_version");
+    if (sqlite3_step(s.get()) == SQLITE_ROW) version = sqlite3_column_int(s.get(), 0);
+    if (version < 3) {
+      std::fprintf(stderr, "yishiting: %s has no transcripts yet (schema %d)\n", path.c_str(),
+                   version);
+      sqlite3_close(db);
+      return 1;
+    }
+    hits = yst::store::searchTranscripts(db, query, {session_id, limit});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "yishiting: search: %s\n", e.what());
+    sqlite3_close(db);
+    return 1;
+  }
+  sqlite3_close(db);
+  auto timecode = [](std::int64_t ms) {
+    char text[32];
+    const std::int64_t s = std::max<std::int64_t>(0, ms) / 1000;
+    std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+    return std::string(text);
+  };
+  if (as_json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& h : hits) {
+      out.push_back({{"session", h.session_id},
+                     {"session_title", h.session_title},
+                     {"session_started_at", h.session_started_at},
+                     {"line", h.line_id},
+                     {"speaker", h.speaker},
+                     {"speaker_name", h.speaker_name},
+                     {"start_ms", h.start_ms},
+                     {"timecode", timecode(h.start_ms)},
+                     {"text", h.text},
+                     {"snippet", h.snippet}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  for (const auto& h : hits) {
+    std::string snippet = h.snippet;
+    for (char& c : snippet) {
+      if (c == '\x02') c = '[';
+      if (c == '\x03') c = ']';
+    }
+    std::printf("session %lld  %s  %s  %s  %s：%s\n", static_cast<long long>(h.session_id),
+                h.session_started_at.substr(0, 10).c_str(), h.session_title.c_str(),
+                timecode(h.start_ms).c_str(), h.speaker_name.c_str(), snippet.c_str());
+  }
+  if (hits.empty()) std::fprintf(stderr, "nothing found for \"%s\"\n", query.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -214,6 +292,22 @@ int main(int argc, char** argv) {
     sub->add_option("--data", data_dir, "Data directory")->capture_default_str();
   }
 
+  CLI::App* search_cmd =
+      cli.add_subcommand("search", "Search what was said in every show's transcript");
+  std::string search_query;
+  std::int64_t search_session = 0;
+  int search_limit = 20;
+  bool search_json = false;
+  search_cmd
+      ->add_option("query", search_query, "Words to find (Chinese: any length, 1 character up)")
+      ->required();
+  search_cmd->add_option("--data", data_dir, "Data directory")->capture_default_str();
+  search_cmd->add_option("--session", search_session, "Only this session");
+  search_cmd->add_option("--limit", search_limit, "At most this many lines")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  search_cmd->add_flag("--json", search_json, "Print JSON");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -225,6 +319,9 @@ int main(int argc, char** argv) {
   yst::setLogLevel(level);
 
   if (serve_cmd->parsed()) return serve(show_path, data_dir, new_session, argc, argv);
+  if (search_cmd->parsed()) {
+    return search(search_query, data_dir, search_session, search_limit, search_json);
+  }
   if (observers_cmd->parsed()) {
     const std::string action = add_cmd->parsed() ? "add" : list_cmd->parsed() ? "list" : "remove";
     return observers(action, data_dir, observer_name, observer_id, observer_url, observer_show,

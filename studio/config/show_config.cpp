@@ -923,8 +923,8 @@ class ShowParser {
     const std::string path = "audience";
     refuseUnknownKeys(
         *table, path,
-        {"listen", "public_url", "producer_token_env", "question_interval_s", "question_burst",
-         "max_connections_per_address", "max_question_chars", "word_list"});
+        {"listen", "public_url", "producer_token_env", "typist_token_env", "question_interval_s",
+         "question_burst", "max_connections_per_address", "max_question_chars", "word_list"});
     int line = 0;
     if (auto interval = get<double>(*table, path, "question_interval_s", &line)) {
       if (!(*interval >= 0.0 && *interval <= 3600.0)) {
@@ -976,6 +976,20 @@ class ShowParser {
     } else {
       audience->producer_token = generateToken();
       audience->producer_token_generated = true;
+    }
+    line = 0;
+    if (auto env_name = get<std::string>(*table, path, "typist_token_env", &line)) {
+      audience->typist_token_env = *env_name;
+    }
+    const std::string& typist = audience->typist_token_env;
+    if (!isEnvName(typist)) fail(line, "audience.typist_token_env", kNotAnEnvName);
+    const std::optional<std::string> typist_value = env_ ? env_(typist) : std::nullopt;
+    if (typist_value && !typist_value->empty()) {
+      audience->typist_token = readSecretEnv(typist, line, "audience.typist_token_env", 8);
+      audience->typist_token_generated = false;
+    } else {
+      audience->typist_token = generateToken();
+      audience->typist_token_generated = true;
     }
   }
 

@@ -86,6 +86,10 @@ struct AudienceConfig {
   std::string producer_token_env = "YISHITING_PRODUCER_TOKEN";
   std::string producer_token;             // resolved; secret
   bool producer_token_generated = false;  // true: nobody set it, print it once at start
+  // The typist's token (the /typist page); the producer token works there too.
+  std::string typist_token_env = "YISHITING_TYPIST_TOKEN";
+  std::string typist_token;  // resolved; secret
+  bool typist_token_generated = false;
   std::string public_url;                 // what viewers open; defaults to http://listen/
   // True when public_url was not given and was built from listen: with port 0
   // the server must rebuild it once it knows the port it was given.

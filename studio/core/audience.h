@@ -37,7 +37,7 @@
 
 namespace yst::core {
 
-enum class Role { kNone = 0, kViewer, kObserver, kProducer };
+enum class Role { kNone = 0, kViewer, kObserver, kProducer, kTypist };
 
 // A token bucket: `burst` deep, refilled at one token per `interval_s`.
 struct TokenBucket {

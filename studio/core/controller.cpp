@@ -165,8 +165,19 @@ bool Controller::start(std::string* error) {
     *error = std::string("graphics: ") + e.what();
     return false;
   }
-  // The question card follows the question on air (also one restored on air).
+  try {
+    transcript_ = std::make_unique<Transcript>(
+        show_,
+        Transcript::Context{nullptr, store_.get(), session_id_, [this] { return timelineMs(); }});
+    transcript_->load();
+  } catch (const std::exception& e) {
+    *error = std::string("transcript: ") + e.what();
+    return false;
+  }
+  // The question card and the transcript's question line follow the
+  // question on air (also one restored on air).
   audience_->setOnAirChanged([this](const questions::Question* q) {
+    transcript_->questionOnAir(q);
     if (!q) {
       graphics_->setQuestionOnAir(std::nullopt);
       return;
@@ -205,6 +216,7 @@ bool Controller::start(std::string* error) {
     return false;
   }
   audience_->setServer(server_.get());
+  transcript_->setServer(server_.get());
   if (show_.audience.public_url_from_listen) {
     // Port 0 in the show file: the QR code needs the port the server got.
     const bool ipv6 = show_.audience.listen_host.find(':') != std::string::npos;
@@ -472,12 +484,39 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
       if (audience_ && !c.viewer.empty()) audience_->clientClosed(client);
       c.role = Role::kProducer;
       c.producer_name = name.empty() ? "producer#" + std::to_string(client) : name;
-      server_->setChannels(client, server::kChannelProducer);
+      server_->setChannels(client, server::kChannelProducer | server::kChannelTypist);
       // A producer's console sends bursts (bulk moderation); it is trusted
       // with more than an anonymous connection, but not without limit.
       server_->setMessageRate(client, kProducerMessagesPerSecond, kProducerMessageBurst);
       json ok = {{"type", "hello.ok"}, {"role", role}, {"status", statusJson()}};
       ok.update(audience_->producerSnapshot());
+      if (!request_id.is_null()) ok["id"] = request_id;
+      reply(client, ok);
+    } else if (role == "typist") {
+      // A typist's own token, or the producer's (a producer may type too).
+      const json* token =
+          message.contains("token") && message["token"].is_string() ? &message["token"] : nullptr;
+      const bool typist =
+          token && constantTimeEquals(token->get<std::string>(), show_.audience.typist_token);
+      const bool producer =
+          token && constantTimeEquals(token->get<std::string>(), show_.audience.producer_token);
+      if (!typist && !producer) {
+        logWarn("studio", "client " + std::to_string(client) + ": typist hello with a wrong token");
+        error_reply("forbidden", "wrong or missing typist token");
+        return;
+      }
+      std::string name;
+      if (auto it = message.find("name"); it != message.end() && it->is_string()) {
+        auto cleaned = text::cleanText(it->get<std::string>(), 24, false);
+        if (cleaned.problem == text::TextProblem::kNone) name = cleaned.text;
+      }
+      if (audience_ && !c.viewer.empty()) audience_->clientClosed(client);
+      c.role = Role::kTypist;
+      c.producer_name = name.empty() ? "typist#" + std::to_string(client) : name;
+      server_->setChannels(client, server::kChannelTypist);
+      json ok = {{"type", "hello.ok"},          {"role", role},
+                 {"title", show_.show.title},   {"session_id", session_id_},
+                 {"timeline_ms", timelineMs()}, {"speakers", transcript_->speakers()}};
       if (!request_id.is_null()) ok["id"] = request_id;
       reply(client, ok);
     } else if (role == "viewer" || role == "observer") {
@@ -489,6 +528,10 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
   }
   if (Audience::handles(type)) {
     audience_->handle(client, message, request_id);
+    return;
+  }
+  if (Transcript::handles(type)) {
+    transcript_->handle(client, c.role, c.producer_name, message, request_id);
     return;
   }
 
@@ -847,6 +890,7 @@ json Controller::statusJson() const {
   status["clients"] = server_ ? server_->connectionCount() : 0;
   if (audience_) audience_->addStatus(&status);
   if (graphics_) graphics_->addStatus(&status);
+  if (transcript_) transcript_->addStatus(&status);
   return status;
 }
 

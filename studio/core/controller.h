@@ -30,6 +30,7 @@
 #include "studio/core/audience.h"
 #include "studio/core/command_error.h"
 #include "studio/core/graphics.h"
+#include "studio/core/transcript.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
 
@@ -122,6 +123,7 @@ class Controller : public QObject {
   ClientMap clients_;
   std::unique_ptr<Audience> audience_;
   std::unique_ptr<Graphics> graphics_;
+  std::unique_ptr<Transcript> transcript_;
   SessionMode session_mode_;
   // Timeline already elapsed in a resumed session before this run started.
   std::int64_t timeline_base_ms_ = 0;

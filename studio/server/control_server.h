@@ -99,6 +99,7 @@ enum Channel : std::uint32_t {
   kChannelNone = 0,
   kChannelProducer = 1u << 0,
   kChannelViewer = 1u << 1,
+  kChannelTypist = 1u << 2,  // the live transcript's editors
 };
 
 class ControlServer {

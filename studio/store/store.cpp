@@ -136,6 +136,45 @@ CREATE TABLE moderation_log (
 );
 CREATE INDEX moderation_log_session ON moderation_log(session_id, id);
 )sql",
+    // 2 → 3: the live transcript and its search indexes (transcript_table.h).
+    R"sql(
+CREATE TABLE transcript_lines (
+  id INTEGER PRIMARY KEY,
+  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  speaker TEXT NOT NULL,            -- host, guest1…, narration, question
+  speaker_name TEXT NOT NULL,       -- as shown when it was said
+  text TEXT NOT NULL,               -- the latest edit
+  original_text TEXT NOT NULL,      -- as committed; never changes
+  start_ms INTEGER NOT NULL,        -- session timeline: typing began
+  end_ms INTEGER NOT NULL,          -- committed (automatic lines: answered)
+  utc TEXT NOT NULL,
+  kind TEXT NOT NULL,               -- typed | question
+  question_id INTEGER,
+  by TEXT NOT NULL,                 -- the typist, or "studio"
+  deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX transcript_lines_session ON transcript_lines(session_id, start_ms);
+CREATE TABLE transcript_edits (
+  id INTEGER PRIMARY KEY,
+  line_id INTEGER NOT NULL REFERENCES transcript_lines(id),
+  text TEXT NOT NULL,
+  by TEXT NOT NULL,
+  utc TEXT NOT NULL
+);
+CREATE INDEX transcript_edits_line ON transcript_edits(line_id, id);
+-- Queries of 3+ characters: trigrams of the line's text.
+CREATE VIRTUAL TABLE transcript_trigram USING fts5(
+  text, content='transcript_lines', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER transcript_trigram_insert AFTER INSERT ON transcript_lines BEGIN
+  INSERT INTO transcript_trigram(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER transcript_trigram_update AFTER UPDATE OF text ON transcript_lines BEGIN
+  INSERT INTO transcript_trigram(transcript_trigram, rowid, text) VALUES ('delete', old.id, old.text);
+  INSERT INTO transcript_trigram(rowid, text) VALUES (new.id, new.text);
+END;
+-- Queries of 1–2 characters: one token per character (kept by transcript_table.cpp).
+CREATE VIRTUAL TABLE transcript_chars USING fts5(text, content='', tokenize='unicode61');
+)sql",
 };
 
 }  // namespace

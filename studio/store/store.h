@@ -46,7 +46,7 @@ void stepDone(sqlite3* db, sqlite3_stmt* s);
 std::string columnText(sqlite3_stmt* s, int index);
 
 // The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // Brings `db` from whatever version it has to kSchemaVersion, one step per
 // transaction; throws on a database newer than this build.
 void migrate(sqlite3* db);

@@ -1,0 +1,325 @@
+#include "studio/core/transcript.h"
+
+#include <memory>
+
+#include "streaming/log.h"
+#include "studio/protocol/message.h"
+#include "studio/text/text.h"
+
+namespace yst::core {
+
+using nlohmann::json;
+
+Transcript::Transcript(const config::ShowConfig& show, Context context, QObject* parent)
+    : QObject(parent), show_(show), context_(std::move(context)) {}
+
+void Transcript::load() {
+  std::vector<store::TranscriptLine> lines;
+  context_.store->runSync(
+      [&](sqlite3* db) { lines = store::sessionLines(db, context_.session_id, true); });
+  for (auto& line : lines) lines_[line.id] = std::move(line);
+}
+
+std::string Transcript::speakerName(const std::string& speaker) const {
+  if (speaker == "narration") return "旁白";
+  if (const config::Person* p = config::findPerson(show_.show, speaker)) return p->name;
+  return "";
+}
+
+json Transcript::speakers() const {
+  json list = json::array();
+  list.push_back(
+      {{"speaker", "host"}, {"name", show_.show.host.name}, {"title", show_.show.host.title}});
+  for (std::size_t i = 0; i < show_.show.guests.size(); ++i) {
+    const config::Person& g = show_.show.guests[i];
+    list.push_back(
+        {{"speaker", "guest" + std::to_string(i + 1)}, {"name", g.name}, {"title", g.title}});
+  }
+  list.push_back({{"speaker", "narration"}, {"name", "旁白"}, {"title", ""}});
+  return list;
+}
+
+json Transcript::fullView(const store::TranscriptLine& l) const {
+  return {{"id", l.id},
+          {"speaker", l.speaker},
+          {"speaker_name", l.speaker_name},
+          {"text", l.text},
+          {"original_text", l.original_text},
+          {"start_ms", l.start_ms},
+          {"end_ms", l.end_ms},
+          {"utc", l.utc},
+          {"kind", l.kind},
+          {"question", l.question_id > 0 ? json(l.question_id) : json()},
+          {"by", l.by},
+          {"edits", l.edits},
+          {"deleted", l.deleted}};
+}
+
+json Transcript::publicView(const store::TranscriptLine& l) {
+  json view = {{"id", l.id},     {"speaker", l.speaker},   {"speaker_name", l.speaker_name},
+               {"text", l.text}, {"start_ms", l.start_ms}, {"kind", l.kind}};
+  if (l.deleted) view["deleted"] = true;
+  return view;
+}
+
+void Transcript::reply(server::ClientId client, const json& message) {
+  if (context_.server)
+    context_.server->send(client, std::make_shared<const std::string>(message.dump()));
+}
+
+void Transcript::replyError(server::ClientId client, const json& request_id,
+                            const std::string& code, const std::string& message) {
+  reply(client, protocol::errorMessage(code, message, request_id));
+}
+
+void Transcript::announce(const store::TranscriptLine& line, const char* event) {
+  if (!context_.server) return;
+  context_.server->publish(
+      server::kChannelProducer | server::kChannelTypist,
+      std::make_shared<const std::string>(json{{"type", event}, {"line", fullView(line)}}.dump()));
+  context_.server->publish(server::kChannelViewer, std::make_shared<const std::string>(json{
+                                                       {"type", "transcript.public"},
+                                                       {"line", publicView(line)}}.dump()));
+}
+
+void Transcript::handle(server::ClientId client, Role role, const std::string& by, const json& m,
+                        const json& request_id) {
+  const std::string type = m.value("type", std::string());
+  if (type == "transcript.list") {
+    const bool full = role == Role::kProducer || role == Role::kTypist;
+    json lines = json::array();
+    for (const auto& [id, line] : lines_) {
+      if (line.deleted) continue;
+      lines.push_back(full ? fullView(line) : publicView(line));
+    }
+    std::sort(lines.begin(), lines.end(), [](const json& a, const json& b) {
+      return a["start_ms"].get<std::int64_t>() < b["start_ms"].get<std::int64_t>();
+    });
+    json out = {{"type", "transcript.list"}, {"lines", lines}, {"speakers", speakers()}};
+    if (!request_id.is_null()) out["id"] = request_id;
+    reply(client, out);
+    return;
+  }
+  const bool known =
+      type == "transcript.commit" || type == "transcript.edit" || type == "transcript.delete";
+  if (!known) {
+    replyError(client, request_id, "unknown_type",
+               "unknown message type \"" + type.substr(0, 64) + "\"");
+    return;
+  }
+  if (role != Role::kTypist && role != Role::kProducer) {
+    replyError(client, request_id, "forbidden",
+               "\"" + type + "\" needs the typist or producer role");
+    return;
+  }
+  if (type == "transcript.commit") {
+    commit(client, by, m, request_id);
+  } else {
+    change(client, by, m, request_id, type == "transcript.delete");
+  }
+}
+
+void Transcript::commit(server::ClientId client, const std::string& by, const json& m,
+                        const json& request_id) {
+  const auto speaker = m.find("speaker");
+  if (speaker == m.end() || !speaker->is_string() ||
+      speakerName(speaker->get<std::string>()).empty()) {
+    replyError(client, request_id, "invalid",
+               "speaker is host, guest1…guest" + std::to_string(show_.show.guests.size()) +
+                   " or narration");
+    return;
+  }
+  const auto text_field = m.find("text");
+  if (text_field == m.end() || !text_field->is_string()) {
+    replyError(client, request_id, "empty", "no text");
+    return;
+  }
+  const text::CleanedText text =
+      text::cleanText(text_field->get<std::string>(), kMaxLineChars, false);
+  if (text.problem == text::TextProblem::kEmpty) {
+    replyError(client, request_id, "empty", "the line is empty");
+    return;
+  }
+  if (text.problem == text::TextProblem::kTooLong) {
+    replyError(client, request_id, "too_long",
+               "a line is at most " + std::to_string(kMaxLineChars) + " characters");
+    return;
+  }
+  if (text.problem != text::TextProblem::kNone) {
+    replyError(client, request_id, "bad_message", "the text is not valid UTF-8");
+    return;
+  }
+  std::int64_t typing_ms = 0;
+  if (auto t = m.find("typing_ms"); t != m.end() && !t->is_null()) {
+    if (!t->is_number_integer() || t->get<std::int64_t>() < 0 ||
+        t->get<std::int64_t>() > kMaxTypingMs) {
+      replyError(client, request_id, "invalid", "typing_ms is 0…600000");
+      return;
+    }
+    typing_ms = t->get<std::int64_t>();
+  }
+  auto line = std::make_shared<store::TranscriptLine>();
+  line->session_id = context_.session_id;
+  line->speaker = speaker->get<std::string>();
+  line->speaker_name = speakerName(line->speaker);
+  line->text = text.text;
+  line->original_text = text.text;
+  line->end_ms = context_.timeline_ms();
+  line->start_ms = std::max<std::int64_t>(0, line->end_ms - typing_ms);
+  line->utc = store::utcNowIso();
+  line->kind = "typed";
+  line->by = by;
+  const bool queued = context_.store->submit(
+      [line](sqlite3* db) { line->id = store::insertLine(db, *line); },
+      [this, line, client, request_id](bool ok, const std::string& error) {
+        if (!ok) {
+          logError("transcript", "a line could not be stored: " + error);
+          replyError(client, request_id, "busy", "the line could not be stored; send it again");
+          return;
+        }
+        lines_[line->id] = *line;
+        json out = {{"type", "reply"},
+                    {"ok", true},
+                    {"command", "transcript.commit"},
+                    {"line", fullView(*line)}};
+        if (!request_id.is_null()) out["id"] = request_id;
+        reply(client, out);
+        announce(*line, "transcript.line");
+      });
+  if (!queued) replyError(client, request_id, "busy", "the studio is busy; send the line again");
+}
+
+void Transcript::change(server::ClientId client, const std::string& by, const json& m,
+                        const json& request_id, bool remove) {
+  const auto id_field = m.find("line");
+  auto it = id_field != m.end() && id_field->is_number_integer()
+                ? lines_.find(id_field->get<std::int64_t>())
+                : lines_.end();
+  if (it == lines_.end() || it->second.deleted) {
+    replyError(client, request_id, "not_found", "no such line in this session");
+    return;
+  }
+  const std::int64_t id = it->first;
+  std::string new_text;
+  if (!remove) {
+    const auto text_field = m.find("text");
+    const text::CleanedText text = text::cleanText(
+        text_field != m.end() && text_field->is_string() ? text_field->get<std::string>() : "",
+        kMaxLineChars, false);
+    if (text.problem == text::TextProblem::kEmpty) {
+      replyError(client, request_id, "empty",
+                 "the corrected line is empty (use transcript.delete)");
+      return;
+    }
+    if (text.problem == text::TextProblem::kTooLong) {
+      replyError(client, request_id, "too_long",
+                 "a line is at most " + std::to_string(kMaxLineChars) + " characters");
+      return;
+    }
+    if (text.problem != text::TextProblem::kNone) {
+      replyError(client, request_id, "bad_message", "the text is not valid UTF-8");
+      return;
+    }
+    new_text = text.text;
+  }
+  const std::string utc = store::utcNowIso();
+  const bool queued = context_.store->submit(
+      [id, remove, new_text, by, utc](sqlite3* db) {
+        if (remove) {
+          store::deleteLine(db, id);
+        } else {
+          store::editLine(db, id, new_text, by, utc);
+        }
+      },
+      [this, id, remove, new_text, client, request_id](bool ok, const std::string& error) {
+        auto line = lines_.find(id);
+        if (!ok || line == lines_.end()) {
+          logError("transcript", "a correction could not be stored: " + error);
+          replyError(client, request_id, "busy", "the correction could not be stored; try again");
+          return;
+        }
+        if (remove) {
+          line->second.deleted = true;
+        } else {
+          line->second.text = new_text;
+          ++line->second.edits;
+        }
+        json out = {{"type", "reply"},
+                    {"ok", true},
+                    {"command", remove ? "transcript.delete" : "transcript.edit"},
+                    {"line", fullView(line->second)}};
+        if (!request_id.is_null()) out["id"] = request_id;
+        reply(client, out);
+        announce(line->second, "transcript.updated");
+      });
+  if (!queued) replyError(client, request_id, "busy", "the studio is busy; try again");
+}
+
+void Transcript::closeLine(std::int64_t id, std::int64_t end_ms) {
+  context_.store->submit([id, end_ms](sqlite3* db) { store::setLineEnd(db, id, end_ms); },
+                         [this, id, end_ms](bool ok, const std::string&) {
+                           auto line = lines_.find(id);
+                           if (!ok || line == lines_.end()) return;
+                           line->second.end_ms = std::max(line->second.start_ms, end_ms);
+                           announce(line->second, "transcript.updated");
+                         });
+}
+
+void Transcript::questionOnAir(const questions::Question* q) {
+  if (q && q->id == open_question_id_) return;  // an edit of the question on air
+  const std::int64_t now = context_.timeline_ms();
+  if (open_question_line_ != 0) closeLine(open_question_line_, now);
+  open_question_line_ = 0;
+  open_question_id_ = q ? q->id : 0;
+  if (!q) return;
+  const std::int64_t start_ms = q->aired_ms >= 0 ? q->aired_ms : now;
+  // A resumed session: the line of the question still on air is there.
+  for (const auto& [id, line] : lines_) {
+    if (line.kind == "question" && line.question_id == q->id && line.start_ms == start_ms) {
+      open_question_line_ = id;
+      return;
+    }
+  }
+  auto line = std::make_shared<store::TranscriptLine>();
+  line->session_id = context_.session_id;
+  line->speaker = "question";
+  const std::string who = !q->observer_name.empty() ? "市民观察员「" + q->observer_name + "」"
+                          : q->nickname.empty()     ? std::string("网友")
+                                                    : "网友「" + q->nickname + "」";
+  const char* verb = q->category == protocol::Category::kSuggestion  ? "建议"
+                     : q->category == protocol::Category::kComplaint ? "投诉"
+                                                                     : "提问";
+  line->speaker_name = "网友提问";
+  line->text = who + verb + "：" + q->text();
+  line->original_text = line->text;
+  line->start_ms = start_ms;
+  line->end_ms = start_ms;
+  line->utc = store::utcNowIso();
+  line->kind = "question";
+  line->question_id = q->id;
+  line->by = "studio";
+  const std::int64_t question_id = q->id;
+  context_.store->submit([line](sqlite3* db) { line->id = store::insertLine(db, *line); },
+                         [this, line, question_id](bool ok, const std::string& error) {
+                           if (!ok) {
+                             logError("transcript",
+                                      "the question's line could not be stored: " + error);
+                             return;
+                           }
+                           lines_[line->id] = *line;
+                           announce(*line, "transcript.line");
+                           if (open_question_id_ == question_id) {
+                             open_question_line_ = line->id;
+                           } else {
+                             closeLine(line->id, context_.timeline_ms());  // off air already
+                           }
+                         });
+}
+
+void Transcript::addStatus(json* status) const {
+  std::size_t count = 0;
+  for (const auto& [id, line] : lines_) count += line.deleted ? 0 : 1;
+  (*status)["transcript"] = {{"lines", count}};
+}
+
+}  // namespace yst::core

@@ -1,0 +1,90 @@
+// The live transcript (图文直播) as the studio keeps it: typists commit what
+// each speaker said, timed on the show timeline from when its typing began
+// to when it was committed; the studio adds a line of its own when a
+// question goes on air ("网友「昵称」提问：…", timed from on air to answered).
+// Lines can be corrected later (the edits are kept) or deleted.
+//
+// Controller thread, owned by the Controller, which routes `transcript.*`
+// messages and typist hellos here. As with questions, a line is stored
+// first: the reply and the events go out from the store's commit callback.
+// Producers and typists get every line and change (`transcript.line`,
+// `transcript.updated`); viewers get the public form (`transcript.public`)
+// at once, which is how the viewer page's live text record updates within
+// a second.
+#pragma once
+
+#include <QObject>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "studio/config/show_config.h"
+#include "studio/core/audience.h"
+#include "studio/questions/question_desk.h"
+#include "studio/server/control_server.h"
+#include "studio/store/store.h"
+#include "studio/store/transcript_table.h"
+
+namespace yst::core {
+
+class Transcript : public QObject {
+  Q_OBJECT
+ public:
+  struct Context {
+    server::ControlServer* server = nullptr;
+    store::Store* store = nullptr;
+    std::int64_t session_id = 0;
+    std::function<std::int64_t()> timeline_ms;
+  };
+
+  Transcript(const config::ShowConfig& show, Context context, QObject* parent = nullptr);
+
+  void setServer(server::ControlServer* server) { context_.server = server; }
+  // Restores the session's lines (a resumed session) at start-up.
+  void load();
+
+  static bool handles(const std::string& type) { return type.starts_with("transcript."); }
+  // Any role may list (viewers get the public form); committing, editing and
+  // deleting need the typist or producer role.
+  void handle(server::ClientId client, Role role, const std::string& by,
+              const nlohmann::json& message, const nlohmann::json& request_id);
+
+  // The question on air changed (from the Audience): closes the open
+  // question line and opens one for the new question.
+  void questionOnAir(const questions::Question* question);
+
+  // Who can be speaking: [{"speaker":"host","name":…,"title":…}, …, narration].
+  nlohmann::json speakers() const;
+  void addStatus(nlohmann::json* status) const;
+
+  static constexpr std::size_t kMaxLineChars = 1000;
+  static constexpr std::int64_t kMaxTypingMs = 10 * 60 * 1000;
+
+ private:
+  nlohmann::json fullView(const store::TranscriptLine& line) const;
+  static nlohmann::json publicView(const store::TranscriptLine& line);
+  void reply(server::ClientId client, const nlohmann::json& message);
+  void replyError(server::ClientId client, const nlohmann::json& request_id,
+                  const std::string& code, const std::string& message);
+  void announce(const store::TranscriptLine& line, const char* event);
+  void commit(server::ClientId client, const std::string& by, const nlohmann::json& m,
+              const nlohmann::json& request_id);
+  void change(server::ClientId client, const std::string& by, const nlohmann::json& m,
+              const nlohmann::json& request_id, bool remove);
+  std::string speakerName(const std::string& speaker) const;
+  void closeLine(std::int64_t id, std::int64_t end_ms);
+
+  config::ShowConfig show_;
+  Context context_;
+  // The session's lines as stored (controller thread; the store writes them).
+  std::map<std::int64_t, store::TranscriptLine> lines_;
+  std::int64_t open_question_line_ = 0;  // the automatic line of the question on air
+  std::int64_t open_question_id_ = 0;
+  std::int64_t pending_question_id_ = 0;  // its line is being stored
+};
+
+}  // namespace yst::core

@@ -25,9 +25,14 @@
 #include "studio/config/show_config.h"
 #include "studio/core/audience.h"
 #include "studio/core/controller.h"
+#include "studio/export/exporter.h"
 #include "studio/store/questions_table.h"
 #include "studio/store/store.h"
 #include "studio/store/transcript_table.h"
+
+extern "C" {
+#include <libavutil/log.h>
+}
 #include "studio/text/text.h"
 
 namespace {
@@ -292,6 +297,14 @@ int main(int argc, char** argv) {
     sub->add_option("--data", data_dir, "Data directory")->capture_default_str();
   }
 
+  CLI::App* export_cmd = cli.add_subcommand(
+      "export", "Write a session's package: text record, subtitles, MP4 with chapters, clips");
+  std::int64_t export_session = 0;
+  std::string export_out;
+  export_cmd->add_option("--session", export_session, "The session's number")->required();
+  export_cmd->add_option("--out", export_out, "Folder to write into (created)")->required();
+  export_cmd->add_option("--data", data_dir, "Data directory")->capture_default_str();
+
   CLI::App* search_cmd =
       cli.add_subcommand("search", "Search what was said in every show's transcript");
   std::string search_query;
@@ -319,6 +332,19 @@ int main(int argc, char** argv) {
   yst::setLogLevel(level);
 
   if (serve_cmd->parsed()) return serve(show_path, data_dir, new_session, argc, argv);
+  if (export_cmd->parsed()) {
+    av_log_set_level(AV_LOG_ERROR);
+    try {
+      const yst::exporter::ExportResult r =
+          yst::exporter::exportSession({data_dir, export_session, export_out});
+      for (const std::string& f : r.files) std::printf("%s/%s\n", export_out.c_str(), f.c_str());
+      for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "yishiting: export: %s\n", e.what());
+      return 1;
+    }
+    return 0;
+  }
   if (search_cmd->parsed()) {
     return search(search_query, data_dir, search_session, search_limit, search_json);
   }

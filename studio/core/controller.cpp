@@ -777,6 +777,15 @@ void Controller::publishStatus() {
   if (!server_ || shut_down_) return;
   // One snapshot serves both: the metrics are derived from the status.
   const json status = statusJson();
+  // The audience's high-water mark, for the post-show summary.
+  const std::size_t connections = server_->connectionCount();
+  if (connections > peak_connections_) {
+    peak_connections_ = connections;
+    if (store_) {
+      store_->recordEvent(session_id_, timelineMs(), "viewers.peak",
+                          json{{"viewers", connections}}.dump());
+    }
+  }
   server_->setStatusJson(std::make_shared<const std::string>(status.dump()));
   server_->setMetricsText(std::make_shared<const std::string>(metricsText(status)));
 }

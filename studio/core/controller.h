@@ -129,6 +129,7 @@ class Controller : public QObject {
   std::int64_t timeline_base_ms_ = 0;
   QTimer status_timer_;
   QTimer status_soon_;
+  std::size_t peak_connections_ = 0;  // the most clients at once, this run
   bool started_ = false;
   bool shut_down_ = false;
 };

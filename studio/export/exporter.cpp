@@ -1,0 +1,877 @@
+#include "studio/export/exporter.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+}
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "studio/protocol/message.h"
+#include "studio/questions/question_desk.h"
+#include "studio/store/questions_table.h"
+#include "studio/store/store.h"
+#include "studio/store/transcript_table.h"
+
+namespace yst::exporter {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using questions::Question;
+using questions::Status;
+using store::TranscriptLine;
+
+std::string timecode(std::int64_t ms) {
+  const std::int64_t s = std::max<std::int64_t>(0, ms) / 1000;
+  char text[32];
+  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return text;
+}
+
+std::string subtitleTime(std::int64_t ms, char separator) {
+  ms = std::max<std::int64_t>(0, ms);
+  char text[32];
+  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld%c%03lld",
+                static_cast<long long>(ms / 3600000), static_cast<long long>(ms / 60000 % 60),
+                static_cast<long long>(ms / 1000 % 60), separator,
+                static_cast<long long>(ms % 1000));
+  return text;
+}
+
+std::string escapeHtml(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// --- FFmpeg handles, freed on every path ---
+struct InputDeleter {
+  void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
+};
+using InputPtr = std::unique_ptr<AVFormatContext, InputDeleter>;
+struct OutputDeleter {
+  void operator()(AVFormatContext* c) const {
+    if (c && c->pb && !(c->oformat->flags & AVFMT_NOFILE)) avio_closep(&c->pb);
+    avformat_free_context(c);
+  }
+};
+using OutputPtr = std::unique_ptr<AVFormatContext, OutputDeleter>;
+struct CodecDeleter {
+  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+using CodecPtr = std::unique_ptr<AVCodecContext, CodecDeleter>;
+struct PacketDeleter {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+struct FrameDeleter {
+  void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+using FramePtr = std::unique_ptr<AVFrame, FrameDeleter>;
+
+std::string averror(int code) {
+  char text[AV_ERROR_MAX_STRING_SIZE] = {0};
+  av_strerror(code, text, sizeof text);
+  return text;
+}
+
+void check(int code, const std::string& what) {
+  if (code < 0) throw ExportError(what + ": " + averror(code));
+}
+
+// --- what the database holds about the session ---
+struct Recording {
+  std::string path;
+  std::int64_t offset_ms = 0;
+  std::string started_at;
+  std::string ended_at;  // empty: did not end cleanly
+};
+
+struct Session {
+  std::int64_t id = 0;
+  std::string title;
+  std::string started_at;
+  std::string ended_at;
+  json show;
+  std::vector<Recording> recordings;
+  std::vector<TranscriptLine> lines;
+  std::vector<Question> questions;
+  std::map<std::int64_t, int> votes;  // question → votes, merged ones included
+  int peak_viewers = 0;
+};
+
+Session loadSession(const std::string& db_path, std::int64_t session_id) {
+  sqlite3* raw = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    const std::string error = sqlite3_errmsg(raw);
+    sqlite3_close(raw);
+    throw ExportError("cannot open " + db_path + ": " + error);
+  }
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
+  sqlite3_busy_timeout(db.get(), 5000);
+  Session s;
+  s.id = session_id;
+  {
+    store::StmtPtr q = store::prepare(
+        db.get(),
+        "SELECT title, show_json, started_at, coalesce(ended_at, '') FROM sessions WHERE id = ?");
+    sqlite3_bind_int64(q.get(), 1, session_id);
+    if (sqlite3_step(q.get()) != SQLITE_ROW) {
+      throw ExportError("no session " + std::to_string(session_id) + " in " + db_path);
+    }
+    s.title = store::columnText(q.get(), 0);
+    s.show = json::parse(store::columnText(q.get(), 1), nullptr, false);
+    s.started_at = store::columnText(q.get(), 2);
+    s.ended_at = store::columnText(q.get(), 3);
+  }
+  {
+    store::StmtPtr q = store::prepare(
+        db.get(),
+        "SELECT path, timeline_offset_ms, started_at, coalesce(ended_at, '') FROM recordings "
+        "WHERE session_id = ? ORDER BY id");
+    sqlite3_bind_int64(q.get(), 1, session_id);
+    while (sqlite3_step(q.get()) == SQLITE_ROW) {
+      s.recordings.push_back({store::columnText(q.get(), 0), sqlite3_column_int64(q.get(), 1),
+                              store::columnText(q.get(), 2), store::columnText(q.get(), 3)});
+    }
+  }
+  {
+    store::StmtPtr q = store::prepare(
+        db.get(),
+        "SELECT max(CAST(json_extract(payload_json, '$.viewers') AS INTEGER)) FROM program_events "
+        "WHERE session_id = ? AND kind = 'viewers.peak'");
+    sqlite3_bind_int64(q.get(), 1, session_id);
+    if (sqlite3_step(q.get()) == SQLITE_ROW) s.peak_viewers = sqlite3_column_int(q.get(), 0);
+  }
+  s.lines = store::sessionLines(db.get(), session_id);
+  store::LoadedQuestions loaded = store::loadQuestions(db.get(), session_id);
+  s.questions = std::move(loaded.questions);
+  for (const Question& q : s.questions) s.votes[q.id] += q.own_votes;
+  for (const Question& q : s.questions) {
+    if (q.status == Status::kMerged && q.merged_into != 0) s.votes[q.merged_into] += q.own_votes;
+  }
+  return s;
+}
+
+std::string personLine(const json& person) {
+  if (!person.is_object()) return "";
+  const std::string name = person.value("name", "");
+  const std::string title = person.value("title", "");
+  return title.empty() ? name : name + "（" + title + "）";
+}
+
+std::vector<std::string> guestLines(const Session& s) {
+  std::vector<std::string> out;
+  if (s.show.is_object() && s.show.contains("guests") && s.show["guests"].is_array()) {
+    for (const json& g : s.show["guests"]) out.push_back(personLine(g));
+  }
+  return out;
+}
+
+std::string hostLine(const Session& s) {
+  return s.show.is_object() && s.show.contains("host") ? personLine(s.show["host"]) : "";
+}
+
+// The aired questions in air order.
+std::vector<const Question*> airedQuestions(const Session& s) {
+  std::vector<const Question*> out;
+  for (const Question& q : s.questions) {
+    if (q.aired_ms >= 0) out.push_back(&q);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Question* a, const Question* b) { return a->aired_ms < b->aired_ms; });
+  return out;
+}
+
+std::string shortTitle(const std::string& text, std::size_t chars) {
+  std::string out;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size() && n < chars; ++n) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : 4;
+    out.append(text, i, len);
+    i += len;
+  }
+  return out.size() < text.size() ? out + "…" : out;
+}
+
+void writeFile(const fs::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  if (!out) throw ExportError("cannot write " + path.string());
+}
+
+// --- the text record ---
+
+// Lines grouped as the record reads: what was said before the first
+// question, then each question with what followed it.
+struct Section {
+  const TranscriptLine* question_line = nullptr;
+  std::vector<const TranscriptLine*> lines;
+};
+
+std::vector<Section> sections(const Session& s) {
+  std::vector<Section> out(1);
+  for (const TranscriptLine& l : s.lines) {
+    if (l.kind == "question") {
+      out.push_back({&l, {}});
+    } else {
+      out.back().lines.push_back(&l);
+    }
+  }
+  return out;
+}
+
+std::string markdown(const Session& s) {
+  std::string md = "# " + s.title + "\n\n";
+  md += "- 日期：" + s.started_at.substr(0, 10) + "\n";
+  if (!hostLine(s).empty()) md += "- 主持人：" + hostLine(s) + "\n";
+  for (const std::string& g : guestLines(s)) md += "- 嘉宾：" + g + "\n";
+  md += "\n";
+  for (const Section& sec : sections(s)) {
+    if (sec.question_line) {
+      md += "## " + sec.question_line->text + "\n\n*" + timecode(sec.question_line->start_ms) +
+            "*\n\n";
+    } else if (!sec.lines.empty()) {
+      md += "## 开场\n\n";
+    }
+    for (const TranscriptLine* l : sec.lines) {
+      md += "**" + l->speaker_name + "**（" + timecode(l->start_ms) + "）：" + l->text + "\n\n";
+    }
+  }
+  return md;
+}
+
+std::string html(const Session& s) {
+  std::string h =
+      "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+      escapeHtml(s.title) +
+      " · 图文实录</title>\n<style>\nbody{font-family:\"Noto Sans CJK "
+      "SC\",sans-serif;max-width:46em;"
+      "margin:2em auto;padding:0 1em;line-height:1.7;color:#1c1917}\nh1{font-size:1.6em}"
+      "h2{font-size:1.15em;border-left:4px solid #c8102e;padding-left:.5em;margin-top:2em}"
+      ".meta{color:#57534e}.tc{color:#78716c;font-size:.85em;font-variant-numeric:tabular-nums}"
+      ".speaker{font-weight:700}\n</style>\n</head>\n<body>\n<h1>" +
+      escapeHtml(s.title) + "</h1>\n<p class=\"meta\">" + escapeHtml(s.started_at.substr(0, 10));
+  if (!hostLine(s).empty()) h += " · 主持人 " + escapeHtml(hostLine(s));
+  for (const std::string& g : guestLines(s)) h += " · 嘉宾 " + escapeHtml(g);
+  h += "</p>\n";
+  for (const Section& sec : sections(s)) {
+    if (sec.question_line) {
+      h += "<h2>" + escapeHtml(sec.question_line->text) + " <span class=\"tc\">" +
+           timecode(sec.question_line->start_ms) + "</span></h2>\n";
+    } else if (!sec.lines.empty()) {
+      h += "<h2>开场</h2>\n";
+    }
+    for (const TranscriptLine* l : sec.lines) {
+      h += "<p><span class=\"tc\">" + timecode(l->start_ms) + "</span> <span class=\"speaker\">" +
+           escapeHtml(l->speaker_name) + "</span>：" + escapeHtml(l->text) + "</p>\n";
+    }
+  }
+  h += "</body>\n</html>\n";
+  return h;
+}
+
+json lineJson(const TranscriptLine& l) {
+  return {{"id", l.id},
+          {"speaker", l.speaker},
+          {"speaker_name", l.speaker_name},
+          {"text", l.text},
+          {"original_text", l.original_text},
+          {"start_ms", l.start_ms},
+          {"end_ms", l.end_ms},
+          {"kind", l.kind},
+          {"question", l.question_id > 0 ? json(l.question_id) : json()}};
+}
+
+// --- subtitles: cues on the recording's clock ---
+struct Cue {
+  std::int64_t start_ms;
+  std::int64_t end_ms;
+  std::string text;
+};
+
+std::vector<Cue> cues(const Session& s, std::int64_t offset_ms, std::int64_t until_ms) {
+  std::vector<Cue> out;
+  for (std::size_t i = 0; i < s.lines.size(); ++i) {
+    const TranscriptLine& l = s.lines[i];
+    const std::int64_t start = l.start_ms - offset_ms;
+    if (start < 0 || (until_ms > 0 && start >= until_ms)) continue;
+    // On screen from when it began to be said, at least 2 s, never over the next line.
+    std::int64_t end = std::max(l.end_ms - offset_ms, start + 2000);
+    if (i + 1 < s.lines.size())
+      end = std::min(end, std::max(start + 500, s.lines[i + 1].start_ms - offset_ms));
+    if (until_ms > 0) end = std::min(end, until_ms);
+    const std::string who = l.kind == "question" ? "" : l.speaker_name + "：";
+    out.push_back({start, std::max(end, start + 1), who + l.text});
+  }
+  return out;
+}
+
+std::string srt(const std::vector<Cue>& list) {
+  std::string out;
+  int n = 0;
+  for (const Cue& c : list) {
+    out += std::to_string(++n) + "\n" + subtitleTime(c.start_ms, ',') + " --> " +
+           subtitleTime(c.end_ms, ',') + "\n" + c.text + "\n\n";
+  }
+  return out;
+}
+
+std::string vtt(const std::vector<Cue>& list) {
+  std::string out = "WEBVTT\n\n";
+  for (const Cue& c : list) {
+    std::string text;
+    for (char ch : c.text) {
+      if (ch == '&') {
+        text += "&amp;";
+      } else if (ch == '<') {
+        text += "&lt;";
+      } else if (ch == '>') {
+        text += "&gt;";
+      } else {
+        text += ch;
+      }
+    }
+    out += subtitleTime(c.start_ms, '.') + " --> " + subtitleTime(c.end_ms, '.') + "\n" + text +
+           "\n\n";
+  }
+  return out;
+}
+
+// --- questions.csv ---
+std::string csvField(const std::string& v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string questionsCsv(const Session& s) {
+  std::string out = "\xEF\xBB\xBF";  // BOM: Excel reads UTF-8
+  out +=
+      "编号,收到时间,节目时间,昵称,类别,市民观察员,原文,最终文本,是否编辑,状态,未采纳原因,点赞,"
+      "上屏时间,回答时间,跟进\r\n";
+  static const std::map<std::string, std::string> kStatus = {
+      {"pending", "待审"},    {"approved", "已通过未回答"}, {"on_air", "正在回答"},
+      {"answered", "已回答"}, {"rejected", "未采纳"},       {"merged", "已合并"}};
+  for (const Question& q : s.questions) {
+    const std::string status(questions::statusName(q.status));
+    const bool unanswered =
+        q.status == Status::kPending || q.status == Status::kApproved || q.status == Status::kOnAir;
+    const std::vector<std::string> fields = {
+        std::to_string(q.id),
+        q.received_utc,
+        timecode(q.received_ms),
+        q.nickname,
+        std::string(protocol::categoryName(q.category)),
+        q.observer_name,
+        q.original_text,
+        q.text(),
+        q.edits.empty() ? "否" : "是",
+        kStatus.count(status) ? kStatus.at(status) : status,
+        q.status == Status::kRejected ? std::string(questions::rejectReasonName(q.reject_reason))
+                                      : "",
+        std::to_string(s.votes.count(q.id) ? s.votes.at(q.id) : 0),
+        q.aired_ms >= 0 ? timecode(q.aired_ms) : "",
+        q.answered_ms >= 0 ? timecode(q.answered_ms) : "",
+        unanswered ? "待部门跟进答复" : ""};
+    for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + csvField(fields[i]);
+    out += "\r\n";
+  }
+  return out;
+}
+
+// --- media ---
+
+// The recording's streams and its clock: packet times on the recording's
+// own scale start at `first_ms`.
+struct Probe {
+  std::int64_t first_ms = 0;
+  std::int64_t duration_ms = 0;
+  int video = -1;
+  int audio = -1;
+};
+
+InputPtr openInput(const std::string& path) {
+  AVFormatContext* raw = nullptr;
+  check(avformat_open_input(&raw, path.c_str(), nullptr, nullptr), "cannot open " + path);
+  InputPtr in(raw);
+  check(avformat_find_stream_info(in.get(), nullptr), "cannot read the streams of " + path);
+  return in;
+}
+
+std::int64_t toMs(std::int64_t ts, AVRational tb) {
+  return av_rescale_q(ts, tb, AVRational{1, 1000});
+}
+
+Probe probe(const std::string& path) {
+  InputPtr in = openInput(path);
+  Probe p;
+  p.video = av_find_best_stream(in.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  p.audio = av_find_best_stream(in.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  if (p.video < 0) throw ExportError(path + " has no video");
+  // Read through: a recording cut by kill -9 has no duration in its header.
+  PacketPtr pkt(av_packet_alloc());
+  std::int64_t first = INT64_MAX, last = 0;
+  while (av_read_frame(in.get(), pkt.get()) >= 0) {
+    const AVRational tb = in->streams[pkt->stream_index]->time_base;
+    const std::int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (ts != AV_NOPTS_VALUE) {
+      const std::int64_t ms = toMs(ts, tb);
+      first = std::min(first, ms);
+      last = std::max(last, ms + toMs(pkt->duration, tb));
+    }
+    av_packet_unref(pkt.get());
+  }
+  p.first_ms = first == INT64_MAX ? 0 : first;
+  p.duration_ms = std::max<std::int64_t>(0, last - p.first_ms);
+  return p;
+}
+
+const char* kAssHeader =
+    "[Script Info]\r\nScriptType: v4.00+\r\nPlayResX: 384\r\nPlayResY: 288\r\n\r\n"
+    "[V4+ Styles]\r\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
+    "OutlineColour, "
+    "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, "
+    "Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\r\n"
+    "Style: Default,Noto Sans CJK "
+    "SC,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\r\n\r\n"
+    "[Events]\r\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, "
+    "Text\r\n";
+
+// A mov_text (MP4 timed text) encoder for the transcript track.
+CodecPtr subtitleEncoder() {
+  const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_MOV_TEXT);
+  if (!codec) throw ExportError("FFmpeg has no mov_text encoder");
+  CodecPtr ctx(avcodec_alloc_context3(codec));
+  ctx->time_base = {1, 1000};
+  ctx->subtitle_header = static_cast<uint8_t*>(av_mallocz(std::strlen(kAssHeader) + 1));
+  std::memcpy(ctx->subtitle_header, kAssHeader, std::strlen(kAssHeader));
+  ctx->subtitle_header_size = static_cast<int>(std::strlen(kAssHeader));
+  check(avcodec_open2(ctx.get(), codec, nullptr), "cannot open the mov_text encoder");
+  return ctx;
+}
+
+// ASS dialogue text: override blocks and line breaks are syntax there.
+std::string assText(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '{') {
+      out += "\xef\xbd\x9b";  // ｛
+    } else if (c == '}') {
+      out += "\xef\xbd\x9d";  // ｝
+    } else if (c == '\\') {
+      out += "\xef\xbc\xbc";  // ＼
+    } else if (c == '\n') {
+      out += "\\N";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+struct Chapter {
+  std::int64_t start_ms;
+  std::int64_t end_ms;
+  std::string title;
+};
+
+// Copies [from_ms, to_ms) of the recording (on its own clock, 0 = first
+// packet) to an MP4, from the keyframe at or before from_ms, without
+// re-encoding; adds the cues as a mov_text track and the chapters.
+// Returns the output's video duration in ms.
+std::int64_t remux(const std::string& input, const Probe& p, const fs::path& output,
+                   std::int64_t from_ms, std::int64_t to_ms, const std::vector<Cue>& cue_list,
+                   const std::vector<Chapter>& chapters,
+                   const std::map<std::string, std::string>& metadata) {
+  InputPtr in = openInput(input);
+  AVFormatContext* raw = nullptr;
+  check(avformat_alloc_output_context2(&raw, nullptr, "mp4", output.c_str()),
+        "cannot create " + output.string());
+  OutputPtr out(raw);
+  std::map<int, int> map;  // input stream → output stream
+  for (int index : {p.video, p.audio}) {
+    if (index < 0) continue;
+    AVStream* s = avformat_new_stream(out.get(), nullptr);
+    check(avcodec_parameters_copy(s->codecpar, in->streams[index]->codecpar), "stream parameters");
+    s->codecpar->codec_tag = 0;
+    s->time_base = in->streams[index]->time_base;
+    map[index] = s->index;
+  }
+  CodecPtr sub_encoder = subtitleEncoder();
+  AVStream* sub = avformat_new_stream(out.get(), nullptr);
+  check(avcodec_parameters_from_context(sub->codecpar, sub_encoder.get()), "subtitle parameters");
+  sub->time_base = {1, 1000};
+  av_dict_set(&sub->metadata, "language", "chi", 0);
+  av_dict_set(&sub->metadata, "handler_name", "图文实录", 0);
+  for (const auto& [key, value] : metadata)
+    av_dict_set(&out->metadata, key.c_str(), value.c_str(), 0);
+  for (std::size_t i = 0; i < chapters.size(); ++i) {
+    auto* ch = static_cast<AVChapter*>(av_mallocz(sizeof(AVChapter)));
+    ch->id = static_cast<int64_t>(i + 1);
+    ch->time_base = {1, 1000};
+    ch->start = chapters[i].start_ms;
+    ch->end = chapters[i].end_ms;
+    av_dict_set(&ch->metadata, "title", chapters[i].title.c_str(), 0);
+    check(av_dynarray_add_nofree(&out->chapters, reinterpret_cast<int*>(&out->nb_chapters), ch),
+          "chapters");
+  }
+  check(avio_open(&out->pb, output.c_str(), AVIO_FLAG_WRITE), "cannot write " + output.string());
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "movflags", "+faststart", 0);
+  const int header = avformat_write_header(out.get(), &opts);
+  av_dict_free(&opts);
+  check(header, "cannot write the MP4 header of " + output.string());
+
+  // To the keyframe at or before the start.
+  const AVRational vtb = in->streams[p.video]->time_base;
+  if (from_ms > 0) {
+    const std::int64_t target = av_rescale_q(p.first_ms + from_ms, AVRational{1, 1000}, vtb);
+    av_seek_frame(in.get(), p.video, target, AVSEEK_FLAG_BACKWARD);
+  }
+  PacketPtr pkt(av_packet_alloc());
+  std::int64_t base_ms = -1;  // the first kept keyframe, on the recording's clock
+  std::int64_t last_video_ms = 0;
+  std::size_t next_cue = 0;
+  std::vector<uint8_t> sub_buffer(64 * 1024);
+  auto writeCues = [&](std::int64_t until_ms) {
+    // Cues on the output's clock: recording time minus base.
+    for (; next_cue < cue_list.size(); ++next_cue) {
+      const Cue& c = cue_list[next_cue];
+      const std::int64_t start = c.start_ms - (base_ms - p.first_ms);
+      if (start > until_ms) break;
+      if (start < 0) continue;
+      const std::string ass = "0,0,Default,,0,0,0,," + assText(c.text);
+      AVSubtitleRect rect{};
+      rect.type = SUBTITLE_ASS;
+      rect.ass = const_cast<char*>(ass.c_str());
+      AVSubtitleRect* rects[] = {&rect};
+      AVSubtitle subtitle{};
+      subtitle.num_rects = 1;
+      subtitle.rects = rects;
+      subtitle.start_display_time = 0;
+      subtitle.end_display_time = static_cast<uint32_t>(c.end_ms - c.start_ms);
+      subtitle.pts = av_rescale_q(start, AVRational{1, 1000}, AV_TIME_BASE_Q);
+      const int size = avcodec_encode_subtitle(sub_encoder.get(), sub_buffer.data(),
+                                               static_cast<int>(sub_buffer.size()), &subtitle);
+      if (size <= 0) continue;
+      PacketPtr sp(av_packet_alloc());
+      check(av_new_packet(sp.get(), size), "subtitle packet");
+      std::memcpy(sp->data, sub_buffer.data(), static_cast<std::size_t>(size));
+      sp->stream_index = sub->index;
+      sp->pts = sp->dts = av_rescale_q(start, AVRational{1, 1000}, sub->time_base);
+      sp->duration = av_rescale_q(c.end_ms - c.start_ms, AVRational{1, 1000}, sub->time_base);
+      check(av_interleaved_write_frame(out.get(), sp.get()), "writing a subtitle");
+    }
+  };
+  while (av_read_frame(in.get(), pkt.get()) >= 0) {
+    auto it = map.find(pkt->stream_index);
+    if (it == map.end()) {
+      av_packet_unref(pkt.get());
+      continue;
+    }
+    AVStream* is = in->streams[pkt->stream_index];
+    const std::int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    const std::int64_t ms = ts == AV_NOPTS_VALUE ? 0 : toMs(ts, is->time_base);
+    const bool video = pkt->stream_index == p.video;
+    if (base_ms < 0) {
+      // Start at a keyframe: audio before it and non-key video are dropped.
+      if (!video || !(pkt->flags & AV_PKT_FLAG_KEY)) {
+        av_packet_unref(pkt.get());
+        continue;
+      }
+      base_ms = ms;
+    }
+    if (to_ms > 0 && ms - p.first_ms >= to_ms) {
+      av_packet_unref(pkt.get());
+      if (video) break;
+      continue;
+    }
+    if (ms < base_ms) {
+      av_packet_unref(pkt.get());
+      continue;
+    }
+    writeCues(ms - base_ms);
+    const std::int64_t shift = av_rescale_q(base_ms, AVRational{1, 1000}, is->time_base);
+    if (pkt->pts != AV_NOPTS_VALUE) pkt->pts -= shift;
+    if (pkt->dts != AV_NOPTS_VALUE) pkt->dts -= shift;
+    AVStream* os = out->streams[it->second];
+    av_packet_rescale_ts(pkt.get(), is->time_base, os->time_base);
+    pkt->stream_index = it->second;
+    pkt->pos = -1;
+    if (video) last_video_ms = ms - base_ms + toMs(pkt->duration, os->time_base);
+    check(av_interleaved_write_frame(out.get(), pkt.get()), "writing " + output.string());
+  }
+  writeCues(INT64_MAX / 2);
+  check(av_write_trailer(out.get()), "finishing " + output.string());
+  return last_video_ms;
+}
+
+// One frame as JPEG: the first keyframe at or after at_ms.
+void poster(const std::string& input, const Probe& p, std::int64_t at_ms, const fs::path& output) {
+  InputPtr in = openInput(input);
+  AVStream* vs = in->streams[p.video];
+  const AVCodec* decoder = avcodec_find_decoder(vs->codecpar->codec_id);
+  if (!decoder) throw ExportError("no decoder for the recording's video");
+  CodecPtr dec(avcodec_alloc_context3(decoder));
+  check(avcodec_parameters_to_context(dec.get(), vs->codecpar), "decoder parameters");
+  check(avcodec_open2(dec.get(), decoder, nullptr), "cannot open the video decoder");
+  av_seek_frame(in.get(), p.video,
+                av_rescale_q(p.first_ms + at_ms, AVRational{1, 1000}, vs->time_base),
+                AVSEEK_FLAG_BACKWARD);
+  PacketPtr pkt(av_packet_alloc());
+  FramePtr frame(av_frame_alloc());
+  bool got = false;
+  while (!got && av_read_frame(in.get(), pkt.get()) >= 0) {
+    if (pkt->stream_index == p.video && avcodec_send_packet(dec.get(), pkt.get()) >= 0) {
+      got = avcodec_receive_frame(dec.get(), frame.get()) >= 0;
+    }
+    av_packet_unref(pkt.get());
+  }
+  if (!got) {
+    avcodec_send_packet(dec.get(), nullptr);
+    got = avcodec_receive_frame(dec.get(), frame.get()) >= 0;
+  }
+  if (!got) throw ExportError("no frame could be decoded for the poster");
+  const AVCodec* mjpeg = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
+  if (!mjpeg) throw ExportError("FFmpeg has no JPEG encoder");
+  CodecPtr enc(avcodec_alloc_context3(mjpeg));
+  enc->width = frame->width;
+  enc->height = frame->height;
+  enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
+  enc->time_base = {1, 25};
+  enc->flags |= AV_CODEC_FLAG_QSCALE;
+  enc->global_quality = FF_QP2LAMBDA * 3;
+  check(avcodec_open2(enc.get(), mjpeg, nullptr), "cannot open the JPEG encoder");
+  FramePtr jpeg_in(av_frame_alloc());
+  jpeg_in->format = enc->pix_fmt;
+  jpeg_in->width = enc->width;
+  jpeg_in->height = enc->height;
+  check(av_frame_get_buffer(jpeg_in.get(), 0), "poster frame");
+  SwsContext* sws =
+      sws_getContext(frame->width, frame->height, static_cast<AVPixelFormat>(frame->format),
+                     enc->width, enc->height, enc->pix_fmt, SWS_BICUBIC, nullptr, nullptr, nullptr);
+  if (!sws) throw ExportError("cannot convert the poster frame");
+  sws_scale(sws, frame->data, frame->linesize, 0, frame->height, jpeg_in->data, jpeg_in->linesize);
+  sws_freeContext(sws);
+  jpeg_in->pts = 0;
+  check(avcodec_send_frame(enc.get(), jpeg_in.get()), "encoding the poster");
+  avcodec_send_frame(enc.get(), nullptr);
+  PacketPtr out(av_packet_alloc());
+  check(avcodec_receive_packet(enc.get(), out.get()), "encoding the poster");
+  writeFile(output, std::string(reinterpret_cast<const char*>(out->data),
+                                static_cast<std::size_t>(out->size)));
+}
+
+}  // namespace
+
+ExportResult exportSession(const ExportOptions& o) {
+  if (o.out_dir.empty()) throw ExportError("no output folder");
+  const std::string db_path = o.data_dir + "/yishiting.db";
+  if (!fs::is_regular_file(db_path)) throw ExportError("no database in " + o.data_dir);
+  const Session s = loadSession(db_path, o.session_id);
+  ExportResult result;
+  const fs::path out(o.out_dir);
+  fs::create_directories(out);
+  auto write = [&](const std::string& name, const std::string& content) {
+    writeFile(out / name, content);
+    result.files.push_back(name);
+  };
+  if (s.ended_at.empty()) {
+    result.warnings.push_back(
+        "the session has no end: the studio did not close it (killed or still running)");
+  }
+
+  const std::vector<const Question*> aired = airedQuestions(s);
+  write("transcript.md", markdown(s));
+  write("transcript.html", html(s));
+  {
+    json lines = json::array();
+    for (const TranscriptLine& l : s.lines) lines.push_back(lineJson(l));
+    json guests = json::array();
+    for (const std::string& g : guestLines(s)) guests.push_back(g);
+    write("transcript.json", json{{"session", s.id},
+                                  {"title", s.title},
+                                  {"host", hostLine(s)},
+                                  {"guests", guests},
+                                  {"started_at", s.started_at},
+                                  {"ended_at", s.ended_at.empty() ? json() : json(s.ended_at)},
+                                  {"lines", lines}}
+                                     .dump(2) +
+                                 "\n");
+  }
+  write("questions.csv", questionsCsv(s));
+
+  // The recording: the first one of the session (a resumed session has one
+  // per run; the others are named in the summary).
+  std::optional<Probe> media;
+  const Recording* rec = s.recordings.empty() ? nullptr : &s.recordings.front();
+  std::string recording_path;
+  if (!rec) {
+    result.warnings.push_back(
+        "no recording: program.mp4, clips, subtitles and poster.jpg are missing");
+  } else {
+    recording_path =
+        fs::path(rec->path).is_absolute() ? rec->path : (fs::path(o.data_dir) / rec->path).string();
+    if (!fs::is_regular_file(recording_path)) {
+      result.warnings.push_back("the recording " + rec->path +
+                                " is missing: no video in the package");
+    } else {
+      try {
+        media = probe(recording_path);
+      } catch (const ExportError& e) {
+        result.warnings.push_back(std::string("the recording cannot be read: ") + e.what());
+      }
+    }
+    if (rec->ended_at.empty()) {
+      result.warnings.push_back("the recording " + fs::path(rec->path).filename().string() +
+                                " did not end cleanly (the studio was killed): exported what was "
+                                "recorded" +
+                                (media ? ", " + timecode(media->duration_ms) : std::string()));
+    }
+    for (std::size_t i = 1; i < s.recordings.size(); ++i) {
+      result.warnings.push_back("recording " + s.recordings[i].path +
+                                " (a later run of the same session) is not in program.mp4");
+    }
+  }
+
+  std::vector<json> clips;
+  if (media) {
+    const std::int64_t offset = rec->offset_ms;
+    const std::vector<Cue> all = cues(s, offset, media->duration_ms);
+    write("subtitles.srt", srt(all));
+    write("subtitles.vtt", vtt(all));
+    std::vector<Chapter> chapters;
+    for (std::size_t i = 0; i < aired.size(); ++i) {
+      const Question* q = aired[i];
+      const std::int64_t start = q->aired_ms - offset;
+      if (start < 0 || start >= media->duration_ms) continue;
+      std::int64_t end = q->answered_ms >= 0 ? q->answered_ms - offset : media->duration_ms;
+      if (i + 1 < aired.size()) end = std::min(end, aired[i + 1]->aired_ms - offset);
+      end = std::clamp<std::int64_t>(end, start + 1, media->duration_ms);
+      chapters.push_back(
+          {start, end, "Q" + std::to_string(q->id) + " · " + shortTitle(q->text(), 16)});
+    }
+    std::map<std::string, std::string> meta = {{"title", s.title},
+                                               {"date", s.started_at.substr(0, 10)},
+                                               {"comment", "温网议事厅 图文实录与节目录像"}};
+    std::string guests;
+    for (const std::string& g : guestLines(s)) guests += (guests.empty() ? "" : "、") + g;
+    if (!guests.empty()) meta["artist"] = guests;
+    if (!hostLine(s).empty()) meta["composer"] = hostLine(s);
+    remux(recording_path, *media, out / "program.mp4", 0, 0, all, chapters, meta);
+    result.files.push_back("program.mp4");
+
+    fs::create_directories(out / "clips");
+    for (const Chapter& c : chapters) {
+      const std::string id = c.title.substr(1, c.title.find(' ') - 1);
+      const std::string name = "clips/q" + id + ".mp4";
+      std::vector<Cue> clip_cues;
+      for (const Cue& cue : all) {
+        if (cue.start_ms >= c.start_ms - 2000 && cue.start_ms < c.end_ms) clip_cues.push_back(cue);
+      }
+      std::map<std::string, std::string> clip_meta = meta;
+      clip_meta["title"] = c.title;
+      const std::int64_t duration =
+          remux(recording_path, *media, out / name, c.start_ms, c.end_ms, clip_cues, {}, clip_meta);
+      result.files.push_back(name);
+      clips.push_back({{"file", name},
+                       {"question", std::stoll(id)},
+                       {"from_ms", c.start_ms},
+                       {"to_ms", c.end_ms},
+                       {"duration_ms", duration}});
+    }
+    const std::int64_t poster_at =
+        aired.empty() ? media->duration_ms / 10
+                      : std::max<std::int64_t>(0, aired.front()->aired_ms - offset + 1000);
+    try {
+      poster(recording_path, *media,
+             std::min(poster_at, std::max<std::int64_t>(0, media->duration_ms - 1000)),
+             out / "poster.jpg");
+      result.files.push_back("poster.jpg");
+    } catch (const ExportError& e) {
+      result.warnings.push_back(std::string("no poster: ") + e.what());
+    }
+  }
+
+  // Summary.
+  std::map<std::string, int> by_status, by_reason;
+  for (const Question& q : s.questions) {
+    ++by_status[std::string(questions::statusName(q.status))];
+    if (q.status == Status::kRejected)
+      ++by_reason[std::string(questions::rejectReasonName(q.reject_reason))];
+  }
+  std::int64_t span_ms = media ? media->duration_ms : 0;
+  if (!s.questions.empty()) {
+    std::int64_t last = 0;
+    for (const Question& q : s.questions) last = std::max(last, q.received_ms);
+    span_ms = std::max(span_ms, last);
+  }
+  const double minutes = std::max(1.0, span_ms / 60000.0);
+  write("summary.json",
+        json{{"session", s.id},
+             {"title", s.title},
+             {"started_at", s.started_at},
+             {"ended_at", s.ended_at.empty() ? json() : json(s.ended_at)},
+             {"questions", s.questions.size()},
+             {"by_status", by_status},
+             {"rejected_by_reason", by_reason},
+             {"aired", aired.size()},
+             {"unanswered_for_follow_up", std::count_if(s.questions.begin(), s.questions.end(),
+                                                        [](const Question& q) {
+                                                          return q.status == Status::kPending ||
+                                                                 q.status == Status::kApproved ||
+                                                                 q.status == Status::kOnAir;
+                                                        })},
+             {"questions_per_minute", std::round(s.questions.size() / minutes * 100) / 100},
+             {"peak_viewers", s.peak_viewers},
+             {"transcript_lines", s.lines.size()},
+             {"recording_ms", media ? json(media->duration_ms) : json()},
+             {"clips", clips},
+             {"warnings", result.warnings}}
+                .dump(2) +
+            "\n");
+  return result;
+}
+
+}  // namespace yst::exporter

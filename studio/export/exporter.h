@@ -1,0 +1,46 @@
+// The post-show package of one session (`yishiting export`): the text record
+// (图文实录) as Markdown, HTML and JSON; subtitles (SRT, WebVTT) aligned to
+// the recording; the recording remuxed to MP4 without re-encoding, with
+// metadata, one chapter per aired question and the transcript as a subtitle
+// track; one clip per aired question; a poster frame; every question as a
+// spreadsheet; and a summary.
+//
+// Media work uses FFmpeg's libraries (libavformat, libavcodec, libswscale),
+// never the ffmpeg command. A session whose recording did not end cleanly
+// (the studio was killed) still exports: what was recorded is used, and the
+// result says what is missing.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace yst::exporter {
+
+struct ExportOptions {
+  std::string data_dir = "var";
+  std::int64_t session_id = 0;
+  std::string out_dir;
+};
+
+struct ExportResult {
+  std::vector<std::string> files;     // written, relative to out_dir
+  std::vector<std::string> warnings;  // what is missing or partial, for people
+};
+
+class ExportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+ExportResult exportSession(const ExportOptions& options);
+
+// "01:02:03" for a time in ms (negative: 00:00:00).
+std::string timecode(std::int64_t ms);
+// "01:02:03,456" (SRT) or "01:02:03.456" (WebVTT).
+std::string subtitleTime(std::int64_t ms, char separator);
+// Text for HTML element content and attribute values.
+std::string escapeHtml(const std::string& text);
+
+}  // namespace yst::exporter

@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""The post-show package (`yishiting export`), checked with ffprobe and
+ffmpeg: a short show is recorded with test sources, questions go on air and
+lines are typed, then the session is exported:
+
+- program.mp4: H.264 + AAC copied (not re-encoded), faststart, title/date
+  metadata, one chapter per aired question, the transcript as a subtitle
+  stream;
+- clips/q<N>.mp4: one per aired question, as long as it was on air within
+  one keyframe interval;
+- subtitles.srt and .vtt read by ffmpeg; transcript.html escapes a <script>
+  question; questions.csv has a BOM and marks unanswered questions for
+  follow-up; summary.json counts by status and reason;
+- a session killed mid-show still exports, and says what is missing.
+
+Run alone: /usr/bin/python3 tests/integration/test_export.py
+"""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from harness import IntegrationTest, Studio, make_show  # noqa: E402
+
+KEYFRAME_S = 1
+
+
+def export_show() -> dict:
+    show = make_show(sources=(("host", "test://smpte"), ("guest", "test://ball")), hls=False,
+                     width=320, height=180, fps=15, video_bitrate_kbps=300, preset="ultrafast")
+    show["program"]["keyframe_interval_s"] = KEYFRAME_S
+    show["audience"] = {"question_interval_s": 0}
+    show["overlay"] = {"clock": False, "qr": False}
+    return show
+
+
+def ffprobe(path: Path, *args: str) -> dict:
+    out = subprocess.run(["ffprobe", "-v", "error", "-of", "json", *args, str(path)],
+                         capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        raise AssertionError(f"ffprobe {path.name}: {out.stderr}")
+    return json.loads(out.stdout)
+
+
+class Export(IntegrationTest):
+    def run_export(self, studio: Studio, session: int, out: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([str(harness.studio_binary()), "export", "--session", str(session),
+                               "--out", str(out), "--data", str(studio.data_dir)],
+                              capture_output=True, text=True, timeout=120)
+
+    def test_package_of_a_short_show(self):
+        studio = Studio(self.case_dir(), export_show(), name="show")
+        self.addCleanup(studio.close)
+        studio.start()
+        studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 1500, 20, "recording")
+        producer = studio.producer()
+        self.addCleanup(producer.close)
+        viewer = studio.viewer()
+        self.addCleanup(viewer.close)
+        ask = lambda text, **kw: viewer.submit(text, **kw)["question"]["id"]  # noqa: E731
+        q1 = ask("请问局长，医保卡异地使用怎么办理？", nickname="瓯海小李")
+        q2 = ask("<script>alert('x')</script>房租补贴什么时候发？", category="complaint")
+        q3 = ask("这条与节目无关")
+        q4 = ask("社区医院能不能开通医保结算？", nickname="鹿城网友")
+        producer.command("question.reject", question=q3, reason="off_topic")
+        for q in (q1, q2):
+            self.assertTrue(producer.command("question.approve", question=q).get("ok"))
+        type_line = lambda speaker, text: producer.command(  # noqa: E731
+            "transcript.commit", speaker=speaker, text=text, typing_ms=800)
+        type_line("host", "欢迎收看温网议事厅，今天的嘉宾是市医保局局长张三。")
+        marks = {}
+        for q, answer in ((q1, "医保卡异地使用，先在网上备案，然后可以直接结算。"),
+                          (q2, "房租补贴每季度发放一次，下个月就会到账。")):
+            aired = producer.command("question.on_air", question=q)["question"]["aired_ms"]
+            time.sleep(1.0)
+            type_line("guest1", answer)
+            time.sleep(2.0)
+            answered = producer.command("question.answered")["question"]["answered_ms"]
+            marks[q] = (aired, answered)
+            time.sleep(0.5)
+        session = studio.status()["show"]["session_id"]
+        self.assertEqual(studio.stop(), 0)
+
+        out = self.case_dir() / "package"
+        r = self.run_export(studio, session, out)
+        self.assertEqual(r.returncode, 0, f"export failed:\n{r.stderr}")
+        for name in ("transcript.md", "transcript.html", "transcript.json", "subtitles.srt",
+                     "subtitles.vtt", "program.mp4", f"clips/q{q1}.mp4", f"clips/q{q2}.mp4",
+                     "poster.jpg", "questions.csv", "summary.json"):
+            self.assertTrue((out / name).is_file(), f"{name} missing; wrote:\n{r.stdout}")
+        self.assertFalse((out / f"clips/q{q3}.mp4").exists(), "a clip of a question never aired")
+
+        # program.mp4
+        mp4 = out / "program.mp4"
+        info = ffprobe(mp4, "-show_streams", "-show_format", "-show_chapters")
+        kinds = {s["codec_type"]: s["codec_name"] for s in info["streams"]}
+        self.assertEqual(kinds.get("video"), "h264", info["streams"])
+        self.assertEqual(kinds.get("audio"), "aac", info["streams"])
+        self.assertEqual(kinds.get("subtitle"), "mov_text", info["streams"])
+        tags = info["format"].get("tags", {})
+        self.assertEqual(tags.get("title"), "温网议事厅 · 集成测试")
+        self.assertRegex(tags.get("date", ""), r"^\d{4}-\d\d-\d\d$")
+        chapters = info["chapters"]
+        self.assertEqual(len(chapters), 2, chapters)
+        self.assertTrue(chapters[0]["tags"]["title"].startswith(f"Q{q1} · 请问局长"), chapters)
+        self.assertTrue(chapters[1]["tags"]["title"].startswith(f"Q{q2} · "), chapters)
+        head = mp4.read_bytes()[:1 << 20]
+        self.assertLess(head.find(b"moov"), head.find(b"mdat"), "not faststart: moov after mdat")
+        decode = subprocess.run(["ffmpeg", "-v", "error", "-i", str(mp4), "-f", "null", "-"],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(decode.stderr.strip(), "", f"program.mp4 decodes with errors:\n{decode.stderr}")
+        subs = subprocess.run(["ffmpeg", "-v", "error", "-i", str(mp4), "-map", "0:s:0", "-f", "srt", "-"],
+                              capture_output=True, text=True, timeout=30).stdout
+        self.assertIn("医保卡异地使用", subs, "the subtitle track lacks the answer")
+
+        # Clips: as long as the question was on air, within a keyframe interval.
+        for q, (aired, answered) in marks.items():
+            clip = out / f"clips/q{q}.mp4"
+            d = float(ffprobe(clip, "-show_format")["format"]["duration"])
+            want = (answered - aired) / 1000
+            self.assertLessEqual(abs(d - want), KEYFRAME_S + 0.2,
+                                 f"clip q{q}: {d:.2f} s, on air for {want:.2f} s")
+            self.assertEqual(ffprobe(clip, "-show_streams")["streams"][0]["codec_name"], "h264")
+
+        # Subtitles and the text record.
+        for name, fmt in (("subtitles.srt", "webvtt"), ("subtitles.vtt", "srt")):
+            rc = subprocess.run(["ffmpeg", "-v", "error", "-i", str(out / name), "-f", fmt, "-"],
+                                capture_output=True, text=True, timeout=30)
+            self.assertEqual(rc.returncode, 0, f"ffmpeg cannot read {name}: {rc.stderr}")
+            self.assertEqual(rc.stderr.strip(), "", f"ffmpeg complains about {name}")
+            self.assertIn("医保卡异地使用", rc.stdout, f"{name} read back without the answer")
+        self.assertIn("张三：医保卡异地使用", (out / "subtitles.srt").read_text(encoding="utf-8"))
+        page = (out / "transcript.html").read_text(encoding="utf-8")
+        self.assertIn("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", page)
+        self.assertNotIn("<script>", page)
+        md = (out / "transcript.md").read_text(encoding="utf-8")
+        self.assertIn("网友「瓯海小李」提问：请问局长，医保卡异地使用怎么办理？", md)
+        self.assertIn("**张三**", md)
+
+        raw = (out / "questions.csv").read_bytes()
+        self.assertTrue(raw.startswith(b"\xef\xbb\xbf"), "questions.csv has no BOM")
+        rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+        self.assertEqual(len(rows), 5, rows)  # header + 4
+        by_id = {int(r[0]): r for r in rows[1:]}
+        self.assertEqual(by_id[q3][10], "off_topic")
+        self.assertEqual(by_id[q4][14], "待部门跟进答复")
+        self.assertEqual(by_id[q1][14], "")
+
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        self.assertEqual(summary["questions"], 4)
+        self.assertEqual(summary["by_status"], {"answered": 2, "pending": 1, "rejected": 1})
+        self.assertEqual(summary["rejected_by_reason"], {"off_topic": 1})
+        self.assertEqual(summary["aired"], 2)
+        self.assertEqual(summary["unanswered_for_follow_up"], 1)
+        self.assertGreaterEqual(summary["peak_viewers"], 2)
+        self.assertEqual(summary["warnings"], [])
+
+    def test_a_killed_session_still_exports(self):
+        studio = Studio(self.case_dir(), export_show(), name="killed")
+        self.addCleanup(studio.close)
+        studio.start()
+        studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 4000, 20, "recording")
+        session = studio.status()["show"]["session_id"]
+        studio.kill9()
+        out = self.case_dir() / "package"
+        r = self.run_export(studio, session, out)
+        self.assertEqual(r.returncode, 0, f"export of a killed session failed:\n{r.stderr}")
+        self.assertIn("did not end cleanly", r.stderr)
+        self.assertIn("has no end", r.stderr)
+        d = float(ffprobe(out / "program.mp4", "-show_format")["format"]["duration"])
+        self.assertGreater(d, 2.0, "program.mp4 of a killed session is (nearly) empty")
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        self.assertTrue(any("did not end cleanly" in w for w in summary["warnings"]))
+
+    def test_bad_arguments(self):
+        studio = Studio(self.case_dir(), export_show(), name="args")
+        r = subprocess.run([str(harness.studio_binary()), "export", "--session", "99", "--out",
+                            str(self.case_dir() / "x"), "--data", str(self.case_dir() / "none")],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no database", r.stderr)
+        del studio
+
+
+if __name__ == "__main__":
+    harness.main()

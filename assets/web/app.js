@@ -1,13 +1,16 @@
-// Viewer page: the live program (HLS), the question on air, the question
-// form, the viewer's own questions and the public (approved) list with votes.
+// Viewer page: the live program (HLS), the question on air, the live text
+// (图文直播), the question form, the viewer's own questions and the public
+// (approved) list with votes.
 //
 // The studio is the single source of truth: every (re)connect says hello and
-// the hello.ok rebuilds all lists; after that the page applies the studio's
-// events (question.updated, questions.public) as they come. The protocol is
-// assets/protocol.md, "Audience questions".
+// the hello.ok rebuilds all lists (the live text comes with the
+// transcript.list asked for right after); then the page applies the studio's
+// events (question.updated, questions.public, transcript.public) as they
+// come. The protocol is assets/protocol.md, "Audience questions" and "Live
+// transcript".
 
 import { t, applyStatic, mountLangToggle, onLangChange } from './i18n.js';
-import { h, icon, codePoints, clockTime, StudioSocket, ConnState, loadJson, saveJson } from './common.js';
+import { h, icon, codePoints, clockTime, timecode, StudioSocket, ConnState, loadJson, saveJson } from './common.js';
 
 const kViewerKey = 'yst.viewer';
 const kObserverKey = 'yst.observer_token';
@@ -16,6 +19,7 @@ const kViewerIdPattern = /^[A-Za-z0-9_-]{16,64}$/;
 const kPlaylist = '/hls/program.m3u8';
 const kVideoRetryMs = 4000;
 const kCategories = ['question', 'suggestion', 'complaint'];
+const kLiveTextLimit = 200; // lines kept in the page, the newest
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 
@@ -43,6 +47,9 @@ const ui = {
   publicList: $('public-questions'),
   publicEmpty: $('public-empty'),
   publicMessage: $('public-message'),
+  liveBlog: $('live-text'), // (liveText above is the LIVE badge's label)
+  liveBlogList: $('live-text-list'),
+  liveBlogEmpty: $('live-text-empty'),
 };
 
 // ---------------------------------------------------------------------------
@@ -130,6 +137,8 @@ const state = {
   retryUntilMs: 0, // rate-limited until then
   connection: ConnState.CONNECTING,
   noticeKey: null,
+  liveLines: [], // public transcript lines, newest first, at most kLiveTextLimit
+  liveLoaded: false, // the transcript.list of this connection has arrived
 };
 state.voted = new Set(loadJson(kVotesKeyPrefix + state.viewerId, []));
 
@@ -152,6 +161,7 @@ const socket = new StudioSocket({
       state.submitRequest = null;
       state.voteRequests.clear();
       state.helloRole = null;
+      state.liveLoaded = false; // Asked again after the next hello.
     }
     renderConnection();
     renderForm();
@@ -195,6 +205,13 @@ function handleMessage(message) {
     case 'vote':
       onVote(message);
       break;
+    case 'transcript.list':
+      onLiveTextList(message);
+      break;
+    case 'transcript.public':
+      applyLiveLine(message.line);
+      renderLiveText();
+      break;
     default:
       break; // Events for other roles, or newer than this page.
   }
@@ -222,6 +239,9 @@ function onHelloOk(message) {
   state.publicQuestions = Array.isArray(publicPart.questions) ? publicPart.questions.slice() : [];
   state.onAir = publicPart.on_air || null;
   renderAll();
+  // The live text is not part of hello.ok: ask for it now that the
+  // connection is a viewer's (and gets transcript.public from here on).
+  socket.send({ type: 'transcript.list' });
 }
 
 function onError(message) {
@@ -355,6 +375,34 @@ function publicDisplayOrder() {
 }
 
 // ---------------------------------------------------------------------------
+// The live text (图文直播): what the typists type, plus a line of the studio's
+// for every question that goes on air. A live blog reads newest first.
+
+function onLiveTextList(message) {
+  state.liveLines = [];
+  for (const line of Array.isArray(message.lines) ? message.lines : []) applyLiveLine(line);
+  state.liveLoaded = true;
+  renderLiveText();
+}
+
+// Adds a line, replaces a corrected one (same id) or removes a deleted one;
+// only the newest kLiveTextLimit stay.
+function applyLiveLine(line) {
+  if (!line || typeof line !== 'object' || line.id === undefined) return;
+  const lines = state.liveLines.filter((l) => l.id !== line.id);
+  if (!line.deleted) lines.push(line);
+  lines.sort((a, b) => (b.start_ms ?? 0) - (a.start_ms ?? 0) || b.id - a.id);
+  state.liveLines = lines.slice(0, kLiveTextLimit);
+}
+
+// The studio names question lines and the narration in Chinese.
+function liveSpeaker(line) {
+  if (line.kind === 'question') return t('transcript.question_speaker');
+  if (line.speaker === 'narration') return t('transcript.narration');
+  return line.speaker_name || '';
+}
+
+// ---------------------------------------------------------------------------
 // The question form.
 
 function formProblem() {
@@ -411,6 +459,7 @@ function renderAll() {
   renderForm();
   renderMine();
   renderPublic();
+  renderLiveText();
 }
 
 function renderHeader() {
@@ -549,6 +598,49 @@ function renderPublic() {
   const message = state.publicMessage;
   ui.publicMessage.hidden = !message;
   ui.publicMessage.textContent = message ? t(message.key, message.vars) : '';
+}
+
+// Items are kept by id and rebuilt only when their line (or the language)
+// changes, so that a new line is one insertion for a screen reader, not a
+// new list.
+const liveItems = new Map(); // id → {key, el}
+
+function renderLiveText() {
+  const seen = new Set();
+  const items = state.liveLines.map((line) => {
+    seen.add(line.id);
+    const key = JSON.stringify([line, liveSpeaker(line)]);
+    const cached = liveItems.get(line.id);
+    if (cached && cached.key === key) return cached.el;
+    const el = liveTextItem(line);
+    liveItems.set(line.id, { key, el });
+    return el;
+  });
+  for (const id of [...liveItems.keys()]) {
+    if (!seen.has(id)) liveItems.delete(id);
+  }
+  let index = 0;
+  for (const item of items) {
+    const current = ui.liveBlogList.children[index];
+    if (current !== item) ui.liveBlogList.insertBefore(item, current || null);
+    index += 1;
+  }
+  while (ui.liveBlogList.children.length > items.length) ui.liveBlogList.lastElementChild.remove();
+  ui.liveBlogEmpty.hidden = items.length > 0;
+  ui.liveBlog.dataset.loaded = state.liveLoaded ? 'true' : 'false';
+}
+
+function liveTextItem(line) {
+  const question = line.kind === 'question';
+  return h('li', {
+    class: ['live-line', question ? 'live-line-question' : null],
+    testid: 'live-text-line',
+    dataset: { lineId: line.id, speaker: line.speaker, kind: line.kind },
+  },
+  h('div', { class: 'live-line-head' },
+    h('time', { class: 'live-line-time', testid: 'live-text-line-time' }, timecode(line.start_ms)),
+    h('span', { class: 'live-line-speaker', testid: 'live-text-line-speaker' }, liveSpeaker(line))),
+  h('p', { class: 'live-line-text', testid: 'live-text-line-text' }, line.text || ''));
 }
 
 function vote(questionId) {

@@ -1,4 +1,4 @@
-// Pieces both pages share: a DOM builder that only ever inserts text, the
+// Pieces the pages share: a DOM builder that only ever inserts text, the
 // studio's WebSocket with reconnect back-off, and small text helpers.
 //
 // People's text (questions, nicknames, names) reaches the page only through
@@ -81,6 +81,15 @@ export function clockTime(utc) {
   const date = new Date(utc);
   if (Number.isNaN(date.getTime())) return '';
   return date.toLocaleTimeString('zh-CN', { hour12: false });
+}
+
+// "1:02:05" on the show timeline (start_ms of a transcript line), or '' for
+// a missing value. Hours are not padded: a show rarely reaches ten.
+export function timecode(ms) {
+  if (!Number.isFinite(ms)) return '';
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${Math.floor(total / 3600)}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
 }
 
 export function wsUrl() {

@@ -8,12 +8,20 @@ A viewer submits on `/` (an XSS string in the text), a producer logs in on
 graphics from the 节目包装 panel (ticker with markup in it, the guest's
 lower-third, the starting and hold slates, the theme) and /api/status
 follows each step; no console error or CSP violation is allowed.
+
+tests/e2e/typist.test.mjs does the same for the live text (图文直播): a
+typist logs in on `/typist/` with the typist token (a wrong one first),
+switches speakers with F1/F2, types, corrects and deletes lines, and an open
+viewer page follows within a second; a question put on air becomes a line on
+both pages and /api/status counts the lines.
+
 Screenshots of every step land in tests/artifacts/e2e/.
 
 Run alone: /usr/bin/python3 tests/integration/test_web_e2e.py
 """
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -26,29 +34,54 @@ from harness import IntegrationTest, Studio, make_show  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# The typist token reaches the studio through this variable, named in the
+# show file's [audience] typist_token_env, as a real show would set it.
+TYPIST_TOKEN_ENV = "YST_E2E_TYPIST_TOKEN"
+
+
 class WebEndToEnd(IntegrationTest):
-    def test_viewer_to_producer_to_air(self):
+    def setUp(self):
+        super().setUp()
         for tool in ("node", "/usr/bin/chromium"):
             self.assertTrue(shutil.which(tool), f"{tool} is missing: run scripts/setup")
         self.assertTrue((ROOT / "node_modules" / "playwright-core").is_dir(),
                         "playwright-core is missing: run scripts/setup")
-        show = make_show(sources=(("host", "test://smpte"), ("guest", "test://ball")),
-                         archive=False, hls=True, width=640, height=360)
-        studio = Studio(self.case_dir(), show)
+        self.artifacts = ROOT / "tests" / "artifacts" / "e2e"
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+
+    def start_studio(self, show: dict, extra_env: dict | None = None) -> Studio:
+        studio = Studio(self.case_dir(), show, extra_env=extra_env)
         self.addCleanup(studio.close)
         studio.start()
         studio.wait_until(lambda s: s["hls"]["state"] == "running", 30, "HLS to be running")
-        artifacts = ROOT / "tests" / "artifacts" / "e2e"
-        artifacts.mkdir(parents=True, exist_ok=True)
+        return studio
+
+    def run_browser_test(self, script: str, studio: Studio, **env_vars: str) -> None:
+        """Runs tests/e2e/<script> against the studio; fails with its output."""
         env = dict(os.environ, YST_URL=studio.base_url, YST_PRODUCER_TOKEN=studio.token,
-                   YST_ARTIFACTS=str(artifacts))
-        run = subprocess.run(["node", str(ROOT / "tests" / "e2e" / "questions.test.mjs")],
+                   YST_ARTIFACTS=str(self.artifacts), **env_vars)
+        run = subprocess.run(["node", str(ROOT / "tests" / "e2e" / script)],
                              env=env, cwd=ROOT, capture_output=True, text=True, timeout=240)
         harness.verbose(run.stdout)
         self.assertEqual(run.returncode, 0,
-                         f"browser test failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}\n"
+                         f"browser test {script} failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}\n"
                          f"{studio.log_tail()}")
-        self.assertTrue(any(artifacts.glob("*.png")), "no screenshots were kept")
+
+    def test_viewer_to_producer_to_air(self):
+        show = make_show(sources=(("host", "test://smpte"), ("guest", "test://ball")),
+                         archive=False, hls=True, width=640, height=360)
+        studio = self.start_studio(show)
+        self.run_browser_test("questions.test.mjs", studio)
+        self.assertTrue(any(self.artifacts.glob("*.png")), "no screenshots were kept")
+
+    def test_typist_to_live_text(self):
+        show = make_show(sources=(("host", "test://smpte"), ("guest", "test://ball")),
+                         archive=False, hls=True, width=640, height=360)
+        show.setdefault("audience", {})["typist_token_env"] = TYPIST_TOKEN_ENV
+        typist_token = secrets.token_urlsafe(24)
+        studio = self.start_studio(show, extra_env={TYPIST_TOKEN_ENV: typist_token})
+        self.run_browser_test("typist.test.mjs", studio, YST_TYPIST_TOKEN=typist_token)
+        self.assertTrue(any(self.artifacts.glob("typist-*.png")), "no screenshots were kept")
 
 
 if __name__ == "__main__":

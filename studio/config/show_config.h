@@ -90,7 +90,7 @@ struct AudienceConfig {
   std::string typist_token_env = "YISHITING_TYPIST_TOKEN";
   std::string typist_token;  // resolved; secret
   bool typist_token_generated = false;
-  std::string public_url;                 // what viewers open; defaults to http://listen/
+  std::string public_url;  // what viewers open; defaults to http://listen/
   // True when public_url was not given and was built from listen: with port 0
   // the server must rebuild it once it knows the port it was given.
   bool public_url_from_listen = true;

@@ -774,7 +774,10 @@ void Controller::requestStatus() {
 }
 
 void Controller::publishStatus() {
-  if (!server_ || shut_down_) return;
+  // Not while start() is still adding parts: a client must never see a
+  // running program without its destinations (events during start-up, such
+  // as a source connecting, would publish such a half-built status).
+  if (!server_ || shut_down_ || !started_) return;
   // One snapshot serves both: the metrics are derived from the status.
   const json status = statusJson();
   // The audience's high-water mark, for the post-show summary.

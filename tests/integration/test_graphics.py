@@ -289,6 +289,27 @@ class OverlayControl(IntegrationTest):
         time.sleep(1.5)  # the slate fades out
 
 
+    def test_z_a_cut_shows_the_persons_lower_third_for_a_while(self):
+        # The camera names its person (sources[].person = "host"): a cut to
+        # it brings the host's lower-third up by itself, for auto_show_s (6 s).
+        self.ok("overlay.slate", slate="none")
+        reply = self.producer.command("program.set", layout="single", primary="host",
+                                      transition="cut")
+        self.assertTrue(reply.get("ok"), reply)
+        status = self.studio.wait_until(
+            lambda s: (s["overlay"]["lower_thirds"]["left"] or {}).get("person") == "host", 3,
+            "the host's lower-third after the cut")
+        self.assertTrue(status["overlay"]["lower_thirds"]["left"]["automatic"])
+        self.assertEqual(status["overlay"]["lower_thirds"]["left"]["name"], "王芳")
+        time.sleep(1.0)
+        # In the picture: the lower-third's gold bar at the left of the frame.
+        d = self.case_dir()
+        bar = grab_rgb(self.url, d / "auto-lower-third.png", 32, 240, 4, 16)
+        self.assertGreater(bar[0], 150, f"no gold bar of the lower-third: {bar}")
+        self.studio.wait_until(lambda s: s["overlay"]["lower_thirds"]["left"] is None, 9,
+                               "the automatic lower-third to go after its time")
+
+
 def max_volume_db(url: str, seconds: float) -> float:
     """max_volume of `seconds` of a stream's audio, by ffmpeg's volumedetect."""
     out = subprocess.run(["ffmpeg", "-v", "info", "-rw_timeout", "15000000", "-i", url, "-t",

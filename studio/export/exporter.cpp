@@ -604,44 +604,74 @@ std::int64_t remux(const std::string& input, const Probe& p, const fs::path& out
       check(av_interleaved_write_frame(out.get(), sp.get()), "writing a subtitle");
     }
   };
+  auto write = [&](AVPacket* packet) {
+    AVStream* is = in->streams[packet->stream_index];
+    const std::int64_t ts = packet->pts != AV_NOPTS_VALUE ? packet->pts : packet->dts;
+    const std::int64_t ms = ts == AV_NOPTS_VALUE ? base_ms : toMs(ts, is->time_base);
+    writeCues(ms - base_ms);
+    const std::int64_t shift = av_rescale_q(base_ms, AVRational{1, 1000}, is->time_base);
+    if (packet->pts != AV_NOPTS_VALUE) packet->pts -= shift;
+    if (packet->dts != AV_NOPTS_VALUE) packet->dts -= shift;
+    AVStream* os = out->streams[map.at(packet->stream_index)];
+    av_packet_rescale_ts(packet, is->time_base, os->time_base);
+    if (packet->stream_index == p.video) {
+      last_video_ms = ms - base_ms + toMs(packet->duration, os->time_base);
+    }
+    packet->stream_index = os->index;
+    packet->pos = -1;
+    check(av_interleaved_write_frame(out.get(), packet), "writing " + output.string());
+  };
+  // Until `from_ms`, the packets since the latest keyframe at or before it
+  // are held back: the clip starts at that keyframe whether the seek landed
+  // exactly there, earlier, or (a recording cut by kill -9 has no index) at
+  // the very beginning.
+  std::vector<PacketPtr> held;
+  bool started = false;
   while (av_read_frame(in.get(), pkt.get()) >= 0) {
-    auto it = map.find(pkt->stream_index);
-    if (it == map.end()) {
+    if (!map.count(pkt->stream_index)) {
       av_packet_unref(pkt.get());
       continue;
     }
     AVStream* is = in->streams[pkt->stream_index];
     const std::int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
     const std::int64_t ms = ts == AV_NOPTS_VALUE ? 0 : toMs(ts, is->time_base);
+    const std::int64_t at = ms - p.first_ms;  // on the recording's clock
     const bool video = pkt->stream_index == p.video;
-    if (base_ms < 0) {
-      // Start at a keyframe: audio before it and non-key video are dropped.
-      if (!video || !(pkt->flags & AV_PKT_FLAG_KEY)) {
-        av_packet_unref(pkt.get());
-        continue;
-      }
-      base_ms = ms;
-    }
-    if (to_ms > 0 && ms - p.first_ms >= to_ms) {
+    const bool key = video && (pkt->flags & AV_PKT_FLAG_KEY);
+    if (to_ms > 0 && at >= to_ms) {
       av_packet_unref(pkt.get());
       if (video) break;
       continue;
+    }
+    if (!started) {
+      if (key && at <= from_ms) {
+        held.clear();  // a later keyframe, still at or before the start
+        base_ms = ms;
+      } else if (base_ms < 0) {
+        if (!key) {
+          av_packet_unref(pkt.get());  // nothing to decode it from
+          continue;
+        }
+        base_ms = ms;  // no keyframe before the start: begin at the first one after
+      } else if (at >= from_ms) {
+        started = true;
+        for (PacketPtr& h : held) write(h.get());
+        held.clear();
+      }
+      if (!started) {
+        if (ms >= base_ms) held.emplace_back(av_packet_clone(pkt.get()));
+        av_packet_unref(pkt.get());
+        continue;
+      }
     }
     if (ms < base_ms) {
       av_packet_unref(pkt.get());
       continue;
     }
-    writeCues(ms - base_ms);
-    const std::int64_t shift = av_rescale_q(base_ms, AVRational{1, 1000}, is->time_base);
-    if (pkt->pts != AV_NOPTS_VALUE) pkt->pts -= shift;
-    if (pkt->dts != AV_NOPTS_VALUE) pkt->dts -= shift;
-    AVStream* os = out->streams[it->second];
-    av_packet_rescale_ts(pkt.get(), is->time_base, os->time_base);
-    pkt->stream_index = it->second;
-    pkt->pos = -1;
-    if (video) last_video_ms = ms - base_ms + toMs(pkt->duration, os->time_base);
-    check(av_interleaved_write_frame(out.get(), pkt.get()), "writing " + output.string());
+    write(pkt.get());
+    av_packet_unref(pkt.get());
   }
+  for (PacketPtr& h : held) write(h.get());  // a recording that ends before the start
   writeCues(INT64_MAX / 2);
   check(av_write_trailer(out.get()), "finishing " + output.string());
   return last_video_ms;

@@ -165,7 +165,15 @@ class Export(IntegrationTest):
         studio = Studio(self.case_dir(), export_show(), name="killed")
         self.addCleanup(studio.close)
         studio.start()
-        studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 4000, 20, "recording")
+        studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 3000, 20, "recording")
+        producer = studio.producer()
+        self.addCleanup(producer.close)
+        q = producer.command("question.submit", text="医保卡丢了怎么补办？")["question"]["id"]
+        producer.command("question.approve", question=q)
+        aired = producer.command("question.on_air", question=q)["question"]["aired_ms"]
+        time.sleep(2.0)
+        answered = producer.command("question.answered")["question"]["answered_ms"]
+        studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 8000, 20, "recording")
         session = studio.status()["show"]["session_id"]
         studio.kill9()
         out = self.case_dir() / "package"
@@ -177,6 +185,12 @@ class Export(IntegrationTest):
         self.assertGreater(d, 2.0, "program.mp4 of a killed session is (nearly) empty")
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         self.assertTrue(any("did not end cleanly" in w for w in summary["warnings"]))
+        # A recording cut by kill -9 has no index: the clip still starts at
+        # the keyframe before on-air, not at the start of the file.
+        clip = float(ffprobe(out / f"clips/q{q}.mp4", "-show_format")["format"]["duration"])
+        want = (answered - aired) / 1000
+        self.assertLessEqual(abs(clip - want), KEYFRAME_S + 0.2,
+                             f"clip of a killed recording: {clip:.2f} s, on air {want:.2f} s")
 
     def test_bad_arguments(self):
         studio = Studio(self.case_dir(), export_show(), name="args")

@@ -187,6 +187,14 @@ Graphics::Graphics(const config::ShowConfig& show, Context context, QObject* par
   for (std::size_t i = 0; i < show_.show.guests.size(); ++i) {
     people_["guest" + std::to_string(i + 1)] = show_.show.guests[i];
   }
+  // The themes a producer can switch to (read once: status is built often).
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(assetDir() + "/themes", ec)) {
+    if (std::filesystem::is_regular_file(entry.path() / "theme.toml", ec)) {
+      themes_.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(themes_.begin(), themes_.end());
   bug_ = show_.overlay.bug;
   bug_title_ = show_.show.title;
   clock_ = show_.overlay.clock;
@@ -701,14 +709,6 @@ json Graphics::state() const {
         {"category", card_.question->category},
         {"observer", card_.question->observer.empty() ? json() : json(card_.question->observer)}};
   }
-  json themes = json::array();
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(assetDir() + "/themes", ec)) {
-    if (std::filesystem::is_regular_file(entry.path() / "theme.toml", ec)) {
-      themes.push_back(entry.path().filename().string());
-    }
-  }
-  std::sort(themes.begin(), themes.end());
   json slate = {{"kind", slate_ == SlateKind::kInvalid ? "none" : overlay::slateName(slate_)}};
   if (slate_ == SlateKind::kStarting && countdown_end_) {
     const auto left = *countdown_end_ - std::chrono::steady_clock::now();
@@ -717,7 +717,7 @@ json Graphics::state() const {
   }
   return {{"theme", theme_id_},
           {"theme_name", renderer_->theme().name},
-          {"themes", themes},
+          {"themes", themes_},
           {"people", people},
           {"lower_thirds", lower_thirds},
           {"card", {{"visible", card_.visible}, {"question", question}}},

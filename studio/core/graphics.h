@@ -136,6 +136,7 @@ class Graphics : public QObject {
   config::ShowConfig show_;
   Context context_;
   std::string theme_id_;
+  std::vector<std::string> themes_;  // folders of assets/themes
   std::shared_ptr<const overlay::Renderer> renderer_;
   std::shared_ptr<overlay::GraphicsLayer> layer_;
   RenderWorker worker_;

@@ -1072,3 +1072,64 @@ tls_verify = false
 
 }  // namespace
 }  // namespace yst::config
+
+namespace yst::config {
+namespace {
+
+TEST(ShowConfigOverlay, DefaultsAndValues) {
+  const ShowConfig plain = parseShow(kMinimal, "s.toml");
+  EXPECT_EQ(plain.overlay.theme, "default");
+  EXPECT_TRUE(plain.overlay.bug && plain.overlay.clock && plain.overlay.qr);
+  EXPECT_TRUE(plain.overlay.ticker.empty());
+  const ShowConfig set = parseShow(
+      withMinimal("[overlay]\ntheme = \"cinnabar\"\nclock = false\nticker = \"扫码提问\"\n"
+                  "auto_lower_thirds = false\n"),
+      "s.toml");
+  EXPECT_EQ(set.overlay.theme, "cinnabar");
+  EXPECT_FALSE(set.overlay.clock);
+  EXPECT_EQ(set.overlay.ticker, "扫码提问");
+  EXPECT_FALSE(set.overlay.auto_lower_thirds);
+}
+
+TEST(ShowConfigOverlay, BadValuesNameTheKeyAndLine) {
+  std::string text = withMinimal("[overlay]\ntheme = \"../etc\"\n");
+  ConfigError e = refusal(text);
+  EXPECT_EQ(e.key(), "overlay.theme");
+  EXPECT_EQ(e.line(), lineOf(text, "theme ="));
+  text = withMinimal("[overlay]\ntheme = \"no/such/folder\"\n");
+  EXPECT_EQ(refusal(text).key(), "overlay.theme");
+  std::string long_ticker;
+  for (int i = 0; i < 201; ++i) long_ticker += "长";
+  text = withMinimal("[overlay]\nticker = \"" + long_ticker + "\"\n");
+  EXPECT_EQ(refusal(text).key(), "overlay.ticker");
+  text = withMinimal("[overlay]\nlogo = true\n");
+  EXPECT_EQ(refusal(text).key(), "overlay.logo");
+}
+
+TEST(ShowConfigOverlay, APersonIsTheHostOrAGuest) {
+  const std::string show = R"(
+[show]
+title = "T"
+host = { name = "王芳", title = "主持人" }
+guests = [ { name = "张三", title = "局长" } ]
+)";
+  const ShowConfig ok = parseShow(show +
+                                      "[[sources]]\nid = \"a\"\nuri = \"test://smpte\"\n"
+                                      "person = \"guest1\"\n",
+                                  "s.toml");
+  EXPECT_EQ(ok.sources[0].person, "guest1");
+  EXPECT_EQ(findPerson(ok.show, "guest1")->name, "张三");
+  EXPECT_EQ(findPerson(ok.show, "host")->name, "王芳");
+  EXPECT_EQ(findPerson(ok.show, "guest2"), nullptr);
+  EXPECT_EQ(findPerson(ok.show, "guest01"), nullptr);
+  for (const char* bad : {"guest2", "guest0", "guest01", "Host", "guest"}) {
+    const std::string text =
+        show + "[[sources]]\nid = \"a\"\nuri = \"test://smpte\"\nperson = \"" + bad + "\"\n";
+    const ConfigError e = refusal(text);
+    EXPECT_EQ(e.key(), "sources[0].person") << bad;
+    EXPECT_EQ(e.line(), lineOf(text, "person =")) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace yst::config

@@ -16,6 +16,12 @@ double easeIn(double p) {
   return p * p * p;
 }
 
+// `ms` before `pts`, never before the stream's start (GstClockTime is unsigned).
+GstClockTime earlier(GstClockTime pts, double ms) {
+  const auto back = static_cast<GstClockTime>(ms * GST_MSECOND);
+  return back > pts ? 0 : pts - back;
+}
+
 }  // namespace
 
 GraphicsLayer::GraphicsLayer(int width, int height)
@@ -102,8 +108,7 @@ void GraphicsLayer::step(Element& e, GstClockTime pts, std::vector<Draw>* draws)
         const double done = e.progress;
         begin(Phase::kLeaving);
         e.progress = 1 - done;
-        e.phase_start =
-            pts - static_cast<GstClockTime>((1 - done) * e.out.duration_ms * GST_MSECOND);
+        e.phase_start = earlier(pts, (1 - done) * e.out.duration_ms);
       }
       break;
     case Phase::kShown:
@@ -113,8 +118,7 @@ void GraphicsLayer::step(Element& e, GstClockTime pts, std::vector<Draw>* draws)
       if (!leave) {
         const double gone = e.progress;
         begin(Phase::kEntering);
-        e.phase_start =
-            pts - static_cast<GstClockTime>((1 - gone) * e.in.duration_ms * GST_MSECOND);
+        e.phase_start = earlier(pts, (1 - gone) * e.in.duration_ms);
       }
       break;
   }

@@ -163,6 +163,39 @@ TEST(GraphicsLayer, AFadeTakesItsFramesAndALeaveReturnsTheFrame) {
   EXPECT_TRUE(layer.empty());
 }
 
+TEST(GraphicsLayer, ChangingItsMindMidAnimationHasNoJump) {
+  // Hidden while still coming in, shown again while going out: it turns
+  // round where it is, at any point of the stream (also its first frames).
+  for (GstClockTime start : {GstClockTime{0}, GstClockTime{10 * GST_SECOND}}) {
+    GraphicsLayer layer(64, 32);
+    LayerChange show;
+    show.kind = LayerChange::Kind::kShow;
+    show.id = "card";
+    show.graphic = toYuva(solid(16, 8, 1, 1, 1, 1), layer.matrix());
+    show.animation = {Motion::kFade, 300, 0};
+    LayerChange hide;
+    hide.kind = LayerChange::Kind::kHide;
+    hide.id = "card";
+    hide.animation = {Motion::kFade, 300, 0};
+    layer.apply({show});
+    std::vector<int> luma;
+    GstClockTime pts = start;
+    for (int i = 0; i < 24; ++i, pts += kFrame) {
+      if (i == 4) layer.apply({hide});
+      if (i == 7) layer.apply({show});
+      Frame f(64, 32, 16);
+      layer.process(f.get(), pts);
+      luma.push_back(f.Y(2, 2));
+    }
+    for (std::size_t i = 1; i < luma.size(); ++i) {
+      EXPECT_LE(std::abs(luma[i] - luma[i - 1]), 80)
+          << "a jump at frame " << i << " from " << start;
+    }
+    EXPECT_LT(luma[6], luma[4]) << "it did not turn round to leave";
+    EXPECT_EQ(luma.back(), 235) << "it did not come back in";
+  }
+}
+
 TEST(GraphicsLayer, ASlideEndsAtItsPlace) {
   GraphicsLayer layer(128, 64);
   LayerChange show;

@@ -158,7 +158,9 @@ TEST(GraphicsLayer, AFadeTakesItsFramesAndALeaveReturnsTheFrame) {
   for (int i = 0; i < 11; ++i, pts += kFrame) {
     Frame f(64, 32, 16);
     layer.process(f.get(), pts);
-    if (i == 10) EXPECT_EQ(f.Y(10, 10), 16);
+    if (i == 10) {
+      EXPECT_EQ(f.Y(10, 10), 16);
+    }
   }
   EXPECT_TRUE(layer.empty());
 }
@@ -270,7 +272,9 @@ TEST(GraphicsLayer, ATickerCrawlsThroughItsWindowOnly) {
     layer.process(f.get(), pts);
     pts += kFrame;
     for (int x = 0; x < 128; ++x) {
-      if (x < 40 || x >= 100) ASSERT_EQ(f.Y(x, 6), 16) << "outside the window at " << x;
+      if (x < 40 || x >= 100) {
+        ASSERT_EQ(f.Y(x, 6), 16) << "outside the window at " << x;
+      }
     }
     if (i == 3) {
       for (int x = 40; x < 100; ++x) {

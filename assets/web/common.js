@@ -210,3 +210,38 @@ export function saveJson(key, value) {
     // Not remembered across reloads; the page keeps working.
   }
 }
+
+// Strings in sessionStorage (a token: gone with the tab) and localStorage (a
+// name: remembered), tolerating a disabled or full store.
+export function sessionGet(key) {
+  try {
+    return sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+export function sessionSet(key, value) {
+  try {
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, value);
+  } catch {
+    // Then the token lives in this page only.
+  }
+}
+
+export function localGet(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+export function localSet(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Not remembered.
+  }
+}

@@ -14,7 +14,9 @@
 // not interrupted by other questions arriving.
 
 import { t, applyStatic, mountLangToggle, onLangChange } from '../i18n.js';
-import { h, icon, codePoints, clockTime, StudioSocket, ConnState } from '../common.js';
+import {
+  h, icon, codePoints, clockTime, StudioSocket, ConnState, sessionGet, sessionSet, localGet, localSet,
+} from '../common.js';
 import { mountGraphics } from './graphics.js';
 
 const kTokenKey = 'yst.producer_token'; // sessionStorage only
@@ -75,39 +77,6 @@ const ui = {
     recent: $('recent-list'),
   },
 };
-
-function sessionGet(key) {
-  try {
-    return sessionStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function sessionSet(key, value) {
-  try {
-    if (value === null) sessionStorage.removeItem(key);
-    else sessionStorage.setItem(key, value);
-  } catch {
-    // Then the token lives in this page only.
-  }
-}
-
-function localGet(key) {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function localSet(key, value) {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Not remembered.
-  }
-}
 
 const state = {
   token: sessionGet(kTokenKey),

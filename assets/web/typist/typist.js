@@ -18,7 +18,9 @@
 // interrupted by lines arriving.
 
 import { t, applyStatic, mountLangToggle, onLangChange } from '../i18n.js';
-import { h, codePoints, clockTime, timecode, StudioSocket, ConnState } from '../common.js';
+import {
+  h, codePoints, clockTime, timecode, StudioSocket, ConnState, sessionGet, sessionSet, localGet, localSet,
+} from '../common.js';
 
 const kTokenKey = 'yst.typist_token'; // sessionStorage only
 const kNameKey = 'yst.typist_name';
@@ -57,39 +59,6 @@ const ui = {
   linesEmpty: $('typist-lines-empty'),
   jump: $('typist-jump'),
 };
-
-function sessionGet(key) {
-  try {
-    return sessionStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function sessionSet(key, value) {
-  try {
-    if (value === null) sessionStorage.removeItem(key);
-    else sessionStorage.setItem(key, value);
-  } catch {
-    // Then the token lives in this page only.
-  }
-}
-
-function localGet(key) {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function localSet(key, value) {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Not remembered.
-  }
-}
 
 const state = {
   token: sessionGet(kTokenKey),

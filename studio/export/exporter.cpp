@@ -449,6 +449,14 @@ Probe probe(const std::string& path) {
   p.video = av_find_best_stream(in.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   p.audio = av_find_best_stream(in.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
   if (p.video < 0) throw ExportError(path + " has no video");
+  // A recording that was finished says how long it is; an hour is then not
+  // read twice.
+  if (in->duration > 0 && in->start_time != AV_NOPTS_VALUE &&
+      in->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE) {
+    p.first_ms = in->start_time / 1000;
+    p.duration_ms = in->duration / 1000;
+    return p;
+  }
   // Read through: a recording cut by kill -9 has no duration in its header.
   PacketPtr pkt(av_packet_alloc());
   std::int64_t first = INT64_MAX, last = 0;

@@ -524,28 +524,44 @@ struct Chapter {
   std::string title;
 };
 
-// Copies [from_ms, to_ms) of the recording (on its own clock, 0 = first
-// packet) to an MP4, from the keyframe at or before from_ms, without
-// re-encoding; adds the cues as a mov_text track and the chapters.
+// One recording file placed on the program clock (0 = the first packet of
+// the session's first recording): a resumed session, or an archive that
+// restarted after a disk error, has several, with the time between them as
+// a gap.
+struct Part {
+  std::string path;
+  Probe probe;
+  std::int64_t at_ms = 0;  // where its first packet sits on the program clock
+  std::int64_t end() const { return at_ms + probe.duration_ms; }
+};
+
+// Copies [from_ms, to_ms) of the program clock (to_ms <= 0: to the end) from
+// the parts to an MP4, from the keyframe at or before from_ms, without
+// re-encoding; adds the cues as a mov_text track and the chapters. The
+// parts share the first one's codec parameters (exportSession checks).
 // Returns the output's video duration in ms.
-std::int64_t remux(const std::string& input, const Probe& p, const fs::path& output,
-                   std::int64_t from_ms, std::int64_t to_ms, const std::vector<Cue>& cue_list,
+std::int64_t remux(const std::vector<Part>& parts, const fs::path& output, std::int64_t from_ms,
+                   std::int64_t to_ms, const std::vector<Cue>& cue_list,
                    const std::vector<Chapter>& chapters,
                    const std::map<std::string, std::string>& metadata) {
-  InputPtr in = openInput(input);
+  const Probe& p0 = parts.front().probe;
+  InputPtr first = openInput(parts.front().path);
   AVFormatContext* raw = nullptr;
   check(avformat_alloc_output_context2(&raw, nullptr, "mp4", output.c_str()),
         "cannot create " + output.string());
   OutputPtr out(raw);
-  std::map<int, int> map;  // input stream → output stream
-  for (int index : {p.video, p.audio}) {
+  AVStream* out_video = nullptr;
+  AVStream* out_audio = nullptr;
+  for (int index : {p0.video, p0.audio}) {
     if (index < 0) continue;
     AVStream* s = avformat_new_stream(out.get(), nullptr);
-    check(avcodec_parameters_copy(s->codecpar, in->streams[index]->codecpar), "stream parameters");
+    check(avcodec_parameters_copy(s->codecpar, first->streams[index]->codecpar),
+          "stream parameters");
     s->codecpar->codec_tag = 0;
-    s->time_base = in->streams[index]->time_base;
-    map[index] = s->index;
+    s->time_base = first->streams[index]->time_base;
+    (index == p0.video ? out_video : out_audio) = s;
   }
+  first.reset();
   CodecPtr sub_encoder = subtitleEncoder();
   AVStream* sub = avformat_new_stream(out.get(), nullptr);
   check(avcodec_parameters_from_context(sub->codecpar, sub_encoder.get()), "subtitle parameters");
@@ -571,22 +587,15 @@ std::int64_t remux(const std::string& input, const Probe& p, const fs::path& out
   av_dict_free(&opts);
   check(header, "cannot write the MP4 header of " + output.string());
 
-  // To the keyframe at or before the start.
-  const AVRational vtb = in->streams[p.video]->time_base;
-  if (from_ms > 0) {
-    const std::int64_t target = av_rescale_q(p.first_ms + from_ms, AVRational{1, 1000}, vtb);
-    av_seek_frame(in.get(), p.video, target, AVSEEK_FLAG_BACKWARD);
-  }
-  PacketPtr pkt(av_packet_alloc());
-  std::int64_t base_ms = -1;  // the first kept keyframe, on the recording's clock
+  std::int64_t base_ms = -1;  // the first kept keyframe, on the program clock
   std::int64_t last_video_ms = 0;
   std::size_t next_cue = 0;
   std::vector<uint8_t> sub_buffer(64 * 1024);
   auto writeCues = [&](std::int64_t until_ms) {
-    // Cues on the output's clock: recording time minus base.
+    // Cues on the output's clock: program time minus base.
     for (; next_cue < cue_list.size(); ++next_cue) {
       const Cue& c = cue_list[next_cue];
-      const std::int64_t start = c.start_ms - (base_ms - p.first_ms);
+      const std::int64_t start = c.start_ms - base_ms;
       if (start > until_ms) break;
       if (start < 0) continue;
       const std::string ass = "0,0,Default,,0,0,0,," + assText(c.text);
@@ -612,19 +621,22 @@ std::int64_t remux(const std::string& input, const Probe& p, const fs::path& out
       check(av_interleaved_write_frame(out.get(), sp.get()), "writing a subtitle");
     }
   };
-  auto write = [&](AVPacket* packet) {
-    AVStream* is = in->streams[packet->stream_index];
+  struct Held {
+    PacketPtr packet;
+    AVRational time_base;
+    std::int64_t shift_ms;  // program clock minus the packet's own clock
+    bool video;
+  };
+  auto write = [&](AVPacket* packet, AVRational tb, std::int64_t shift_ms, bool video) {
     const std::int64_t ts = packet->pts != AV_NOPTS_VALUE ? packet->pts : packet->dts;
-    const std::int64_t ms = ts == AV_NOPTS_VALUE ? base_ms : toMs(ts, is->time_base);
+    const std::int64_t ms = ts == AV_NOPTS_VALUE ? base_ms : toMs(ts, tb) + shift_ms;
     writeCues(ms - base_ms);
-    const std::int64_t shift = av_rescale_q(base_ms, AVRational{1, 1000}, is->time_base);
-    if (packet->pts != AV_NOPTS_VALUE) packet->pts -= shift;
-    if (packet->dts != AV_NOPTS_VALUE) packet->dts -= shift;
-    AVStream* os = out->streams[map.at(packet->stream_index)];
-    av_packet_rescale_ts(packet, is->time_base, os->time_base);
-    if (packet->stream_index == p.video) {
-      last_video_ms = ms - base_ms + toMs(packet->duration, os->time_base);
-    }
+    const std::int64_t shift = av_rescale_q(shift_ms - base_ms, AVRational{1, 1000}, tb);
+    if (packet->pts != AV_NOPTS_VALUE) packet->pts += shift;
+    if (packet->dts != AV_NOPTS_VALUE) packet->dts += shift;
+    AVStream* os = video ? out_video : out_audio;
+    av_packet_rescale_ts(packet, tb, os->time_base);
+    if (video) last_video_ms = ms - base_ms + toMs(packet->duration, os->time_base);
     packet->stream_index = os->index;
     packet->pos = -1;
     check(av_interleaved_write_frame(out.get(), packet), "writing " + output.string());
@@ -633,53 +645,78 @@ std::int64_t remux(const std::string& input, const Probe& p, const fs::path& out
   // are held back: the clip starts at that keyframe whether the seek landed
   // exactly there, earlier, or (a recording cut by kill -9 has no index) at
   // the very beginning.
-  std::vector<PacketPtr> held;
+  std::vector<Held> held;
   bool started = false;
-  while (av_read_frame(in.get(), pkt.get()) >= 0) {
-    if (!map.count(pkt->stream_index)) {
-      av_packet_unref(pkt.get());
-      continue;
+  bool done = false;
+  PacketPtr pkt(av_packet_alloc());
+  for (const Part& part : parts) {
+    if (done) break;
+    if (to_ms > 0 && part.at_ms >= to_ms) break;
+    // Wholly before the start: a later part (each is written from its first
+    // keyframe) has the clip's first picture.
+    if (part.end() < from_ms && &part != &parts.back()) continue;
+    const Probe& p = part.probe;
+    InputPtr in = openInput(part.path);
+    const std::int64_t shift_ms = part.at_ms - p.first_ms;
+    const AVRational vtb = in->streams[p.video]->time_base;
+    if (from_ms > part.at_ms) {
+      const std::int64_t target = av_rescale_q(from_ms - shift_ms, AVRational{1, 1000}, vtb);
+      av_seek_frame(in.get(), p.video, target, AVSEEK_FLAG_BACKWARD);
     }
-    AVStream* is = in->streams[pkt->stream_index];
-    const std::int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-    const std::int64_t ms = ts == AV_NOPTS_VALUE ? 0 : toMs(ts, is->time_base);
-    const std::int64_t at = ms - p.first_ms;  // on the recording's clock
-    const bool video = pkt->stream_index == p.video;
-    const bool key = video && (pkt->flags & AV_PKT_FLAG_KEY);
-    if (to_ms > 0 && at >= to_ms) {
-      av_packet_unref(pkt.get());
-      if (video) break;
-      continue;
-    }
-    if (!started) {
-      if (key && at <= from_ms) {
-        held.clear();  // a later keyframe, still at or before the start
-        base_ms = ms;
-      } else if (base_ms < 0) {
-        if (!key) {
-          av_packet_unref(pkt.get());  // nothing to decode it from
-          continue;
-        }
-        base_ms = ms;  // no keyframe before the start: begin at the first one after
-      } else if (at >= from_ms) {
-        started = true;
-        for (PacketPtr& h : held) write(h.get());
-        held.clear();
-      }
-      if (!started) {
-        if (ms >= base_ms) held.emplace_back(av_packet_clone(pkt.get()));
+    bool part_keyed = false;  // a part is written from its first keyframe on
+    while (av_read_frame(in.get(), pkt.get()) >= 0) {
+      const int index = pkt->stream_index;
+      if (index != p.video && (index != p.audio || !out_audio)) {
         av_packet_unref(pkt.get());
         continue;
       }
-    }
-    if (ms < base_ms) {
+      const AVRational tb = in->streams[index]->time_base;
+      const std::int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+      const std::int64_t at = (ts == AV_NOPTS_VALUE ? p.first_ms : toMs(ts, tb)) + shift_ms;
+      const bool video = index == p.video;
+      const bool key = video && (pkt->flags & AV_PKT_FLAG_KEY);
+      if (to_ms > 0 && at >= to_ms) {
+        av_packet_unref(pkt.get());
+        if (video) {
+          done = true;
+          break;
+        }
+        continue;
+      }
+      if (key) part_keyed = true;
+      if (!part_keyed) {
+        av_packet_unref(pkt.get());  // nothing to decode it from
+        continue;
+      }
+      if (!started) {
+        if (key && at <= from_ms) {
+          held.clear();  // a later keyframe, still at or before the start
+          base_ms = at;
+        } else if (base_ms < 0) {
+          base_ms = at;  // no keyframe before the start: begin at the first one after
+        } else if (at >= from_ms) {
+          started = true;
+          for (Held& h : held) write(h.packet.get(), h.time_base, h.shift_ms, h.video);
+          held.clear();
+        }
+        if (!started) {
+          if (at >= base_ms)
+            held.push_back({PacketPtr(av_packet_clone(pkt.get())), tb, shift_ms, video});
+          av_packet_unref(pkt.get());
+          continue;
+        }
+      }
+      if (at < base_ms) {
+        av_packet_unref(pkt.get());
+        continue;
+      }
+      write(pkt.get(), tb, shift_ms, video);
       av_packet_unref(pkt.get());
-      continue;
     }
-    write(pkt.get());
-    av_packet_unref(pkt.get());
   }
-  for (PacketPtr& h : held) write(h.get());  // a recording that ends before the start
+  // A program that ends before the start.
+  for (Held& h : held) write(h.packet.get(), h.time_base, h.shift_ms, h.video);
+  if (base_ms < 0) base_ms = 0;
   writeCues(INT64_MAX / 2);
   check(av_write_trailer(out.get()), "finishing " + output.string());
   return last_video_ms;
@@ -780,53 +817,87 @@ ExportResult exportSession(const ExportOptions& o) {
   }
   write("questions.csv", questionsCsv(s));
 
-  // The recording: the first one of the session (a resumed session has one
-  // per run; the others are named in the summary).
-  std::optional<Probe> media;
-  const Recording* rec = s.recordings.empty() ? nullptr : &s.recordings.front();
-  std::string recording_path;
-  if (!rec) {
+  // The recordings, in order, on one program clock.
+  std::vector<Part> parts;
+  if (s.recordings.empty()) {
     result.warnings.push_back(
         "no recording: program.mp4, clips, subtitles and poster.jpg are missing");
-  } else {
-    recording_path =
-        fs::path(rec->path).is_absolute() ? rec->path : (fs::path(o.data_dir) / rec->path).string();
-    if (!fs::is_regular_file(recording_path)) {
-      result.warnings.push_back("the recording " + rec->path +
-                                " is missing: no video in the package");
+  }
+  std::int64_t offset = 0;  // the session timeline at the program clock's 0
+  AVCodecParameters* first_video = nullptr;
+  AVCodecParameters* first_audio = nullptr;
+  InputPtr first_input;
+  for (const Recording& rec : s.recordings) {
+    const std::string path =
+        fs::path(rec.path).is_absolute() ? rec.path : (fs::path(o.data_dir) / rec.path).string();
+    const std::string name = fs::path(rec.path).filename().string();
+    if (!fs::is_regular_file(path)) {
+      result.warnings.push_back("the recording " + rec.path + " is missing: its part of the show " +
+                                "is not in the video");
+      continue;
+    }
+    Part part;
+    part.path = path;
+    InputPtr in;
+    try {
+      part.probe = probe(path);
+      in = openInput(path);
+    } catch (const ExportError& e) {
+      result.warnings.push_back("the recording " + name + " cannot be read: " + e.what());
+      continue;
+    }
+    if (rec.ended_at.empty()) {
+      result.warnings.push_back("the recording " + name +
+                                " did not end cleanly (the studio was killed): exported what was "
+                                "recorded, " +
+                                timecode(part.probe.duration_ms));
+    }
+    if (parts.empty()) {
+      offset = rec.offset_ms;
+      first_input = std::move(in);
+      first_video = first_input->streams[part.probe.video]->codecpar;
+      first_audio =
+          part.probe.audio >= 0 ? first_input->streams[part.probe.audio]->codecpar : nullptr;
     } else {
-      try {
-        media = probe(recording_path);
-      } catch (const ExportError& e) {
-        result.warnings.push_back(std::string("the recording cannot be read: ") + e.what());
+      // Packets are copied, so every part must be the same video and audio.
+      const AVCodecParameters* v = in->streams[part.probe.video]->codecpar;
+      const AVCodecParameters* a =
+          part.probe.audio >= 0 ? in->streams[part.probe.audio]->codecpar : nullptr;
+      const bool same_video = v->codec_id == first_video->codec_id &&
+                              v->width == first_video->width && v->height == first_video->height;
+      const bool same_audio =
+          (a == nullptr) == (first_audio == nullptr) &&
+          (!a ||
+           (a->codec_id == first_audio->codec_id && a->sample_rate == first_audio->sample_rate &&
+            a->ch_layout.nb_channels == first_audio->ch_layout.nb_channels));
+      if (!same_video || !same_audio) {
+        result.warnings.push_back("the recording " + name +
+                                  " has a different picture size or format than the first (the "
+                                  "show file changed between runs): it is not in program.mp4");
+        continue;
       }
     }
-    if (rec->ended_at.empty()) {
-      result.warnings.push_back("the recording " + fs::path(rec->path).filename().string() +
-                                " did not end cleanly (the studio was killed): exported what was "
-                                "recorded" +
-                                (media ? ", " + timecode(media->duration_ms) : std::string()));
-    }
-    for (std::size_t i = 1; i < s.recordings.size(); ++i) {
-      result.warnings.push_back("recording " + s.recordings[i].path +
-                                " (a later run of the same session) is not in program.mp4");
-    }
+    // Where the session timeline says it began; never over the part before.
+    part.at_ms = rec.offset_ms - offset;
+    if (!parts.empty()) part.at_ms = std::max(part.at_ms, parts.back().end());
+    parts.push_back(std::move(part));
   }
+  first_input.reset();
 
   std::vector<json> clips;
-  if (media) {
-    const std::int64_t offset = rec->offset_ms;
-    const std::vector<Cue> all = cues(s, offset, media->duration_ms);
+  if (!parts.empty()) {
+    const std::int64_t duration_ms = parts.back().end();
+    const std::vector<Cue> all = cues(s, offset, duration_ms);
     write("subtitles.srt", srt(all));
     write("subtitles.vtt", vtt(all));
     std::vector<Chapter> chapters;
     for (std::size_t i = 0; i < aired.size(); ++i) {
       const Question* q = aired[i];
       const std::int64_t start = q->aired_ms - offset;
-      if (start < 0 || start >= media->duration_ms) continue;
-      std::int64_t end = q->answered_ms >= 0 ? q->answered_ms - offset : media->duration_ms;
+      if (start < 0 || start >= duration_ms) continue;
+      std::int64_t end = q->answered_ms >= 0 ? q->answered_ms - offset : duration_ms;
       if (i + 1 < aired.size()) end = std::min(end, aired[i + 1]->aired_ms - offset);
-      end = std::clamp<std::int64_t>(end, start + 1, media->duration_ms);
+      end = std::clamp<std::int64_t>(end, start + 1, duration_ms);
       chapters.push_back(
           {start, end, "Q" + std::to_string(q->id) + " · " + shortTitle(q->text(), 16)});
     }
@@ -837,7 +908,7 @@ ExportResult exportSession(const ExportOptions& o) {
     for (const std::string& g : guestLines(s)) guests += (guests.empty() ? "" : "、") + g;
     if (!guests.empty()) meta["artist"] = guests;
     if (!hostLine(s).empty()) meta["composer"] = hostLine(s);
-    remux(recording_path, *media, out / "program.mp4", 0, 0, all, chapters, meta);
+    remux(parts, out / "program.mp4", 0, 0, all, chapters, meta);
     result.files.push_back("program.mp4");
 
     fs::create_directories(out / "clips");
@@ -851,7 +922,7 @@ ExportResult exportSession(const ExportOptions& o) {
       std::map<std::string, std::string> clip_meta = meta;
       clip_meta["title"] = c.title;
       const std::int64_t duration =
-          remux(recording_path, *media, out / name, c.start_ms, c.end_ms, clip_cues, {}, clip_meta);
+          remux(parts, out / name, c.start_ms, c.end_ms, clip_cues, {}, clip_meta);
       result.files.push_back(name);
       clips.push_back({{"file", name},
                        {"question", std::stoll(id)},
@@ -859,13 +930,22 @@ ExportResult exportSession(const ExportOptions& o) {
                        {"to_ms", c.end_ms},
                        {"duration_ms", duration}});
     }
-    const std::int64_t poster_at =
-        aired.empty() ? media->duration_ms / 10
+    std::int64_t poster_at =
+        aired.empty() ? duration_ms / 10
                       : std::max<std::int64_t>(0, aired.front()->aired_ms - offset + 1000);
+    // The part that has it (a time in a gap takes the next part's start).
+    const Part* poster_part = &parts.back();
+    for (const Part& part : parts) {
+      if (poster_at < part.end()) {
+        poster_part = &part;
+        break;
+      }
+    }
+    poster_at =
+        std::clamp<std::int64_t>(poster_at - poster_part->at_ms, 0,
+                                 std::max<std::int64_t>(0, poster_part->probe.duration_ms - 1000));
     try {
-      poster(recording_path, *media,
-             std::min(poster_at, std::max<std::int64_t>(0, media->duration_ms - 1000)),
-             out / "poster.jpg");
+      poster(poster_part->path, poster_part->probe, poster_at, out / "poster.jpg");
       result.files.push_back("poster.jpg");
     } catch (const ExportError& e) {
       result.warnings.push_back(std::string("no poster: ") + e.what());
@@ -879,7 +959,8 @@ ExportResult exportSession(const ExportOptions& o) {
     if (q.status == Status::kRejected)
       ++by_reason[std::string(questions::rejectReasonName(q.reject_reason))];
   }
-  std::int64_t span_ms = media ? media->duration_ms : 0;
+  const std::int64_t recorded_ms = parts.empty() ? 0 : parts.back().end();
+  std::int64_t span_ms = recorded_ms;
   if (!s.questions.empty()) {
     std::int64_t last = 0;
     for (const Question& q : s.questions) last = std::max(last, q.received_ms);
@@ -904,7 +985,8 @@ ExportResult exportSession(const ExportOptions& o) {
              {"questions_per_minute", std::round(s.questions.size() / minutes * 100) / 100},
              {"peak_viewers", s.peak_viewers},
              {"transcript_lines", s.lines.size()},
-             {"recording_ms", media ? json(media->duration_ms) : json()},
+             {"recording_ms", parts.empty() ? json() : json(recorded_ms)},
+             {"recordings", parts.size()},
              {"clips", clips},
              {"warnings", result.warnings}}
                 .dump(2) +

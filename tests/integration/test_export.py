@@ -192,6 +192,42 @@ class Export(IntegrationTest):
         self.assertLessEqual(abs(clip - want), KEYFRAME_S + 0.2,
                              f"clip of a killed recording: {clip:.2f} s, on air {want:.2f} s")
 
+        # The studio comes back: the session resumes with a second recording,
+        # and the package is the whole show on one clock, the time the studio
+        # was down as a gap.
+        studio.start()
+        self.assertEqual(studio.status()["show"]["session_id"], session)
+        studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 3000, 20, "recording")
+        producer = studio.producer()
+        self.addCleanup(producer.close)
+        q2 = producer.command("question.submit", text="异地就医备案在哪里办？")["question"]["id"]
+        producer.command("question.approve", question=q2)
+        aired2 = producer.command("question.on_air", question=q2)["question"]["aired_ms"]
+        time.sleep(2.0)
+        answered2 = producer.command("question.answered")["question"]["answered_ms"]
+        studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 6000, 20, "recording")
+        timeline_end = studio.status()["show"]["timeline_ms"]
+        self.assertEqual(studio.stop(), 0)
+        out2 = self.case_dir() / "package-resumed"
+        r = self.run_export(studio, session, out2)
+        self.assertEqual(r.returncode, 0, f"export of a resumed session failed:\n{r.stderr}")
+        self.assertNotIn("not in program.mp4", r.stderr)
+        self.assertNotIn("has no end", r.stderr)
+        info = ffprobe(out2 / "program.mp4", "-show_format", "-show_chapters")
+        d2 = float(info["format"]["duration"])
+        self.assertGreater(d2, d + 4.0, f"the resumed run is not in program.mp4 ({d:.1f} → {d2:.1f} s)")
+        chapters = [(c["tags"]["title"], float(c["start_time"])) for c in info["chapters"]]
+        self.assertEqual([t.split(" ")[0] for t, _ in chapters], [f"Q{q}", f"Q{q2}"], chapters)
+        # The second question's chapter sits where the session timeline puts
+        # it, as measured from the first run's start.
+        first_run_start = timeline_end / 1000 - d2
+        self.assertLessEqual(abs(chapters[1][1] - (aired2 / 1000 - first_run_start)), 1.5, chapters)
+        clip2 = float(ffprobe(out2 / f"clips/q{q2}.mp4", "-show_format")["format"]["duration"])
+        self.assertLessEqual(abs(clip2 - (answered2 - aired2) / 1000), KEYFRAME_S + 0.2,
+                             f"clip from the resumed run: {clip2:.2f} s")
+        summary = json.loads((out2 / "summary.json").read_text(encoding="utf-8"))
+        self.assertEqual(summary["recordings"], 2)
+
     def test_bad_arguments(self):
         studio = Studio(self.case_dir(), export_show(), name="args")
         r = subprocess.run([str(harness.studio_binary()), "export", "--session", "99", "--out",

@@ -198,6 +198,15 @@ bool Controller::start(std::string* error) {
   options.mounts = {{"/vendor/", assets + "/../node_modules/hls.js/dist"}};
   options.redirects = {{"/q", "/"}};
   options.prefix_redirects = {{"/o/", "/#o="}};
+  // The public archive of past shows (/archive): its API and package files.
+  archive_service_ = std::make_unique<ArchiveService>(ArchiveService::Options{
+      data_dir_, session_id_, true,
+      [this](server::RequestId id, unsigned int status, std::shared_ptr<const std::string> body) {
+        server_->respond(id, status, std::move(body));
+      }});
+  options.request_prefixes = {ArchiveService::kApiPrefix};
+  options.media_mounts = {{ArchiveService::kMediaPrefix, ArchiveService::packagesDir(data_dir_),
+                           ArchiveService::publicFiles()}};
   options.max_connections_per_address =
       static_cast<std::size_t>(show_.audience.max_connections_per_address);
   server_ = std::make_unique<server::ControlServer>(
@@ -207,6 +216,9 @@ bool Controller::start(std::string* error) {
           [this](server::ClientId id) { postClientClosed(id); },
           [this](server::ClientId id, const std::string& address) {
             postClientOpened(id, address);
+          },
+          [this](server::RequestId id, std::string path, ArchiveService::Args args) {
+            archive_service_->request(id, std::move(path), std::move(args));
           }});
   std::string server_error;
   if (!server_->start(&server_error)) {
@@ -217,6 +229,7 @@ bool Controller::start(std::string* error) {
   }
   audience_->setServer(server_.get());
   transcript_->setServer(server_.get());
+  archive_service_->start();
   if (show_.audience.public_url_from_listen) {
     // Port 0 in the show file: the QR code needs the port the server got.
     const bool ipv6 = show_.audience.listen_host.find(':') != std::string::npos;
@@ -337,6 +350,13 @@ void Controller::shutdown() {
     logError("studio", std::string("could not close the session: ") + e.what());
   }
   store_.reset();  // drains the writer
+  // The post-show package (text record, video, clips) for the archive page
+  // and the newsroom.
+  std::string package_error;
+  if (!archive_service_->packageLiveSession(&package_error)) {
+    logError("archive", "the show's package was not made: " + package_error);
+  }
+  archive_service_.reset();
   logInfo("studio", "show ended cleanly");
 }
 

@@ -27,6 +27,7 @@
 #include "streaming/program.h"
 #include "streaming/source.h"
 #include "studio/config/show_config.h"
+#include "studio/core/archive_service.h"
 #include "studio/core/audience.h"
 #include "studio/core/command_error.h"
 #include "studio/core/graphics.h"
@@ -120,6 +121,8 @@ class Controller : public QObject {
   std::map<std::string, double> source_gain_;
   std::map<std::string, bool> source_muted_;
   std::unique_ptr<server::ControlServer> server_;
+  // After server_: it answers through it, so it goes first.
+  std::unique_ptr<ArchiveService> archive_service_;
   ClientMap clients_;
   std::unique_ptr<Audience> audience_;
   std::unique_ptr<Graphics> graphics_;

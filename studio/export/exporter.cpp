@@ -543,7 +543,8 @@ struct Part {
 std::int64_t remux(const std::vector<Part>& parts, const fs::path& output, std::int64_t from_ms,
                    std::int64_t to_ms, const std::vector<Cue>& cue_list,
                    const std::vector<Chapter>& chapters,
-                   const std::map<std::string, std::string>& metadata) {
+                   const std::map<std::string, std::string>& metadata,
+                   const std::atomic<bool>* cancel) {
   const Probe& p0 = parts.front().probe;
   InputPtr first = openInput(parts.front().path);
   AVFormatContext* raw = nullptr;
@@ -665,6 +666,7 @@ std::int64_t remux(const std::vector<Part>& parts, const fs::path& output, std::
     }
     bool part_keyed = false;  // a part is written from its first keyframe on
     while (av_read_frame(in.get(), pkt.get()) >= 0) {
+      if (cancel && cancel->load(std::memory_order_relaxed)) throw ExportError("cancelled");
       const int index = pkt->stream_index;
       if (index != p.video && (index != p.audio || !out_audio)) {
         av_packet_unref(pkt.get());
@@ -908,7 +910,7 @@ ExportResult exportSession(const ExportOptions& o) {
     for (const std::string& g : guestLines(s)) guests += (guests.empty() ? "" : "、") + g;
     if (!guests.empty()) meta["artist"] = guests;
     if (!hostLine(s).empty()) meta["composer"] = hostLine(s);
-    remux(parts, out / "program.mp4", 0, 0, all, chapters, meta);
+    remux(parts, out / "program.mp4", 0, 0, all, chapters, meta, o.cancel);
     result.files.push_back("program.mp4");
 
     fs::create_directories(out / "clips");
@@ -922,7 +924,7 @@ ExportResult exportSession(const ExportOptions& o) {
       std::map<std::string, std::string> clip_meta = meta;
       clip_meta["title"] = c.title;
       const std::int64_t duration =
-          remux(parts, out / name, c.start_ms, c.end_ms, clip_cues, {}, clip_meta);
+          remux(parts, out / name, c.start_ms, c.end_ms, clip_cues, {}, clip_meta, o.cancel);
       result.files.push_back(name);
       clips.push_back({{"file", name},
                        {"question", std::stoll(id)},
@@ -987,6 +989,10 @@ ExportResult exportSession(const ExportOptions& o) {
              {"transcript_lines", s.lines.size()},
              {"recording_ms", parts.empty() ? json() : json(recorded_ms)},
              {"recordings", parts.size()},
+             {"source_recordings", s.recordings.size()},  // rows in the database
+             // The session timeline at program.mp4's 0: a line at start_ms
+             // is at (start_ms - program_offset_ms) in the video.
+             {"program_offset_ms", parts.empty() ? json() : json(offset)},
              {"clips", clips},
              {"warnings", result.warnings}}
                 .dump(2) +

@@ -11,6 +11,7 @@
 // result says what is missing.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,9 @@ struct ExportOptions {
   std::string data_dir = "var";
   std::int64_t session_id = 0;
   std::string out_dir;
+  // Set from another thread to give up (ExportError "cancelled"); what was
+  // written so far is left as it is.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ExportResult {

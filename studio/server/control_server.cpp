@@ -23,6 +23,7 @@
 #include "studio/server/control_server.h"
 
 #include "streaming/log.h"
+#include "studio/server/http_range.h"
 #include "studio/text/text.h"
 
 #include <libwebsockets.h>
@@ -291,12 +292,27 @@ struct ControlServer::Impl {
     std::string close_reason;
   };
 
-  // An in-memory HTTP reply whose body goes out in HTTP_WRITEABLE. Service
-  // thread only.
+  // An HTTP reply whose body goes out in HTTP_WRITEABLE: from memory, or
+  // a byte range of an open file. Service thread only.
+  struct FileCloser {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+  };
   struct HttpReply {
     std::shared_ptr<const std::string> body;
     std::size_t offset = 0;
     bool close_after = false;
+    std::shared_ptr<std::FILE> file;  // set: the body is file bytes [file_offset, file_end)
+    std::uint64_t file_offset = 0;
+    std::uint64_t file_end = 0;
+  };
+  // An on_request() answer, handed from any thread (Guarded by mutex_), then
+  // held for the request's writable callback (service thread).
+  struct Response {
+    RequestId request = 0;
+    unsigned int status = 0;
+    std::string content_type;
+    std::shared_ptr<const std::string> body;
+    bool head_only = false;
   };
 
   // Handed from any thread to the service thread, applied in order.
@@ -319,6 +335,7 @@ struct ControlServer::Impl {
   // --- service thread ---
   int onHttp(lws* wsi);
   int onHttpWriteable(lws* wsi);
+  int writeFileChunk(lws* wsi, std::unordered_map<lws*, HttpReply>::iterator it);
   int onConfirmUpgrade(lws* wsi, char* upgrade);
   int onEstablished(lws* wsi, SessionData* session);
   int onReceive(lws* wsi, SessionData* session, const void* in, std::size_t len);
@@ -342,6 +359,13 @@ struct ControlServer::Impl {
   int serveStatic(lws* wsi, const std::string& root, std::string_view path, bool head_only);
   int redirect(lws* wsi, const std::string& location, bool head_only);
   int serveHls(lws* wsi, std::string_view name, bool head_only);
+  int serveMedia(lws* wsi, const MediaMount& mount, std::string_view rest, bool head_only);
+  int handRequest(lws* wsi, std::string_view path, bool head_only);
+  void forgetRequest(lws* wsi);
+  // Status line and headers; false when they do not fit or cannot be sent.
+  bool writeHeaders(lws* wsi, unsigned int status, const char* content_type,
+                    std::uint64_t content_length,
+                    const std::vector<std::pair<std::string, std::string>>& extra_headers);
 
   Client* findClient(SessionData* session);
   // Why a client was cut off, for the operator; never its messages.
@@ -385,11 +409,19 @@ struct ControlServer::Impl {
   std::shared_ptr<const std::string> status_json_;
   // Guarded by mutex_.
   std::shared_ptr<const std::string> metrics_text_;
+  // Answers to on_request() not yet picked up. Guarded by mutex_.
+  std::vector<Response> responses_;
 
   // Service thread only (and start() before the thread exists).
   std::unordered_map<ClientId, Client> clients_;
   std::unordered_map<std::string, std::size_t> connections_per_address_;
   std::unordered_map<lws*, HttpReply> http_replies_;
+  // Requests handed to on_request() and not answered yet, both ways round;
+  // answers waiting for their connection's writable callback.
+  RequestId next_request_ = 1;
+  std::unordered_map<RequestId, std::pair<lws*, bool>> requests_;  // → (wsi, head_only)
+  std::unordered_map<lws*, RequestId> request_of_;
+  std::unordered_map<lws*, Response> answers_;
   std::vector<unsigned char> http_buffer_;
   bool shutting_down_ = false;
   // lws_context_destroy() is running: wsis are going away under us, so
@@ -670,10 +702,12 @@ void ControlServer::Impl::drainHandedOver() {
   std::deque<Outgoing> batch;
   std::unordered_set<ClientId> closes;
   std::unordered_map<ClientId, std::pair<double, double>> rates;
+  std::vector<Response> responses;
   bool stop = false;
   {
     std::lock_guard lock(mutex_);
     batch.swap(pending_);
+    responses.swap(responses_);
     closes.swap(close_requests_);
     rates.swap(rate_requests_);
     pending_overflow_logged_ = false;
@@ -710,6 +744,16 @@ void ControlServer::Impl::drainHandedOver() {
     if (auto it = clients_.find(id); it != clients_.end()) {
       closeAfterQueue(it->second, LWS_CLOSE_STATUS_NORMAL, "closed by server");
     }
+  }
+  for (Response& response : responses) {
+    auto it = requests_.find(response.request);
+    if (it == requests_.end()) continue;  // the client went away
+    lws* wsi = it->second.first;
+    response.head_only = it->second.second;
+    requests_.erase(it);
+    request_of_.erase(wsi);
+    answers_[wsi] = std::move(response);
+    lws_callback_on_writable(wsi);  // the answer is written in its own callback
   }
   if (stop && !shutting_down_) beginShutdown();
 }
@@ -1022,21 +1066,19 @@ void ControlServer::Impl::onClosed(SessionData* session) {
 // ---------------------------------------------------------------------------
 // HTTP (service thread)
 
-int ControlServer::Impl::reply(
-    lws* wsi, unsigned int status, const char* content_type,
-    std::shared_ptr<const std::string> body, bool head_only,
-    const std::vector<std::pair<std::string, std::string>>& extra_headers, bool close_after) {
-  if (!body) body = std::make_shared<const std::string>();
+bool ControlServer::Impl::writeHeaders(
+    lws* wsi, unsigned int status, const char* content_type, std::uint64_t content_length,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
   unsigned char buffer[LWS_PRE + 2048];
   unsigned char* start = buffer + LWS_PRE;
   unsigned char* p = start;
   unsigned char* end = buffer + sizeof(buffer) - 1;
-  if (lws_add_http_common_headers(wsi, status, content_type, body->size(), &p, end)) return -1;
+  if (lws_add_http_common_headers(wsi, status, content_type, content_length, &p, end)) return false;
   for (const auto& [name, value] : extra_headers) {
     if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name.c_str()),
                                     reinterpret_cast<const unsigned char*>(value.data()),
                                     static_cast<int>(value.size()), &p, end)) {
-      return -1;
+      return false;
     }
   }
   if (isDocumentType(content_type) &&
@@ -1044,15 +1086,23 @@ int ControlServer::Impl::reply(
           wsi, reinterpret_cast<const unsigned char*>("content-security-policy:"),
           reinterpret_cast<const unsigned char*>(kHtmlContentSecurityPolicy),
           static_cast<int>(sizeof(kHtmlContentSecurityPolicy) - 1), &p, end)) {
-    return -1;
+    return false;
   }
-  if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
+  return lws_finalize_write_http_header(wsi, start, &p, end) == 0;
+}
+
+int ControlServer::Impl::reply(
+    lws* wsi, unsigned int status, const char* content_type,
+    std::shared_ptr<const std::string> body, bool head_only,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers, bool close_after) {
+  if (!body) body = std::make_shared<const std::string>();
+  if (!writeHeaders(wsi, status, content_type, body->size(), extra_headers)) return -1;
   if (head_only) {
     if (close_after) return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
   }
   // The body goes out in HTTP_WRITEABLE, in pieces, never all at once here.
-  http_replies_[wsi] = HttpReply{std::move(body), 0, close_after};
+  http_replies_[wsi] = HttpReply{std::move(body), 0, close_after, nullptr, 0, 0};
   lws_callback_on_writable(wsi);
   return 0;
 }
@@ -1133,6 +1183,100 @@ int ControlServer::Impl::serveHls(lws* wsi, std::string_view name, bool head_onl
     return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
   }
   return serveFile(wsi, *path, type);
+}
+
+int ControlServer::Impl::serveMedia(lws* wsi, const MediaMount& mount, std::string_view rest,
+                                    bool head_only) {
+  auto not_found = [&] {
+    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
+  };
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return not_found();
+  const std::string_view folder = rest.substr(0, slash);
+  const std::string_view name = rest.substr(slash + 1);
+  if (!isSafeSegment(folder) || !isSafeSegment(name) ||
+      std::find(mount.names.begin(), mount.names.end(), name) == mount.names.end()) {
+    return not_found();
+  }
+  const std::optional<std::string> path =
+      resolveInside(mount.dir, std::string(folder) + "/" + std::string(name));
+  if (!path) return not_found();
+  std::shared_ptr<std::FILE> file(std::fopen(path->c_str(), "rbe"), FileCloser());
+  struct stat info = {};
+  if (!file || ::fstat(::fileno(file.get()), &info) != 0 || !S_ISREG(info.st_mode)) {
+    return not_found();
+  }
+  const auto size = static_cast<std::uint64_t>(info.st_size);
+  const ByteRange range = parseByteRange(headerValue(wsi, WSI_TOKEN_HTTP_RANGE), size);
+  const char* type = staticContentType(extensionOf(name));
+  std::vector<std::pair<std::string, std::string>> headers = {{"accept-ranges:", "bytes"},
+                                                              {"cache-control:", "no-cache"}};
+  if (range.kind == ByteRange::Kind::kUnsatisfiable) {
+    headers.push_back({"content-range:", "bytes */" + std::to_string(size)});
+    return reply(wsi, HTTP_STATUS_REQ_RANGE_NOT_SATISFIABLE, "application/json; charset=utf-8",
+                 std::make_shared<const std::string>(
+                     jsonError("range_not_satisfiable", "the range is outside the file")),
+                 head_only, headers);
+  }
+  std::uint64_t first = 0;
+  std::uint64_t end = size;  // exclusive
+  unsigned int status = HTTP_STATUS_OK;
+  if (range.kind == ByteRange::Kind::kPartial) {
+    first = range.first;
+    end = range.last + 1;
+    status = HTTP_STATUS_PARTIAL_CONTENT;
+    headers.push_back({"content-range:", "bytes " + std::to_string(range.first) + "-" +
+                                             std::to_string(range.last) + "/" +
+                                             std::to_string(size)});
+  }
+  if (!writeHeaders(wsi, status, type, end - first, headers)) return -1;
+  if (head_only || first == end) return lws_http_transaction_completed(wsi) ? -1 : 0;
+  http_replies_[wsi] = HttpReply{nullptr, 0, false, std::move(file), first, end};
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+int ControlServer::Impl::handRequest(lws* wsi, std::string_view path, bool head_only) {
+  if (!handlers_.on_request) {
+    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such resource", head_only);
+  }
+  if (requests_.size() >= options_.max_pending_requests) {
+    return reply(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "application/json; charset=utf-8",
+                 std::make_shared<const std::string>(jsonError("busy", "try again shortly")),
+                 head_only, {{"retry-after:", "1"}, {"cache-control:", "no-store"}});
+  }
+  // lws has %-decoded each name=value pair into a fragment of its own.
+  std::vector<std::pair<std::string, std::string>> args;
+  const int total = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS);
+  if (total > 0) {
+    std::string fragment(static_cast<std::size_t>(total) + 1, '\0');
+    for (int i = 0;; ++i) {
+      const int n =
+          lws_hdr_copy_fragment(wsi, fragment.data(), total + 1, WSI_TOKEN_HTTP_URI_ARGS, i);
+      if (n < 0) break;  // no more
+      const std::string_view pair(fragment.data(), static_cast<std::size_t>(n));
+      const std::size_t equals = pair.find('=');
+      if (equals == std::string_view::npos) {
+        args.emplace_back(std::string(pair), std::string());
+      } else {
+        args.emplace_back(std::string(pair.substr(0, equals)),
+                          std::string(pair.substr(equals + 1)));
+      }
+    }
+  }
+  const RequestId id = next_request_++;
+  requests_[id] = {wsi, head_only};
+  request_of_[wsi] = id;
+  handlers_.on_request(id, std::string(path), std::move(args));
+  return 0;
+}
+
+void ControlServer::Impl::forgetRequest(lws* wsi) {
+  if (auto it = request_of_.find(wsi); it != request_of_.end()) {
+    requests_.erase(it->second);
+    request_of_.erase(it);
+  }
+  answers_.erase(wsi);
 }
 
 int ControlServer::Impl::redirect(lws* wsi, const std::string& location, bool head_only) {
@@ -1225,6 +1369,14 @@ int ControlServer::Impl::onHttp(lws* wsi) {
     return replyError(wsi, 426, "upgrade_required", "WebSocket only", head_only);
   }
   if (path.starts_with("/hls/")) return serveHls(wsi, path.substr(5), head_only);
+  for (const std::string& prefix : options_.request_prefixes) {
+    if (path.starts_with(prefix)) return handRequest(wsi, path, head_only);
+  }
+  for (const MediaMount& mount : options_.media_mounts) {
+    if (path.starts_with(mount.prefix)) {
+      return serveMedia(wsi, mount, path.substr(mount.prefix.size()), head_only);
+    }
+  }
   for (const auto& [from, to] : options_.redirects) {
     if (path == from) return redirect(wsi, to, head_only);
   }
@@ -1246,9 +1398,16 @@ int ControlServer::Impl::onHttp(lws* wsi) {
 }
 
 int ControlServer::Impl::onHttpWriteable(lws* wsi) {
+  if (auto answer = answers_.find(wsi); answer != answers_.end()) {
+    Response response = std::move(answer->second);
+    answers_.erase(answer);
+    return reply(wsi, response.status, response.content_type.c_str(), std::move(response.body),
+                 response.head_only, {{"cache-control:", "no-store"}});
+  }
   auto it = http_replies_.find(wsi);
   if (it == http_replies_.end()) return 0;
   HttpReply& pending = it->second;
+  if (pending.file) return writeFileChunk(wsi, it);
   const std::size_t remaining = pending.body->size() - pending.offset;
   const std::size_t chunk = std::min(remaining, kHttpChunkBytes);
   const bool last = chunk == remaining;
@@ -1270,6 +1429,37 @@ int ControlServer::Impl::onHttpWriteable(lws* wsi) {
   const bool close_after = pending.close_after;
   http_replies_.erase(it);
   if (close_after) return -1;
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int ControlServer::Impl::writeFileChunk(lws* wsi,
+                                        std::unordered_map<lws*, HttpReply>::iterator it) {
+  HttpReply& pending = it->second;
+  const std::uint64_t remaining = pending.file_end - pending.file_offset;
+  const std::size_t chunk =
+      static_cast<std::size_t>(std::min<std::uint64_t>(remaining, kHttpChunkBytes));
+  const bool last = chunk == remaining;
+  if (http_buffer_.size() < LWS_PRE + chunk) http_buffer_.resize(LWS_PRE + chunk);
+  const ssize_t got = ::pread(::fileno(pending.file.get()), http_buffer_.data() + LWS_PRE, chunk,
+                              static_cast<off_t>(pending.file_offset));
+  if (got != static_cast<ssize_t>(chunk)) {
+    // The file shrank or vanished under us (re-exported): the promised
+    // length cannot be kept, so the connection goes.
+    http_replies_.erase(it);
+    return -1;
+  }
+  const int written = lws_write(wsi, http_buffer_.data() + LWS_PRE, chunk,
+                                last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+  if (written < 0 || static_cast<std::size_t>(written) < chunk) {
+    http_replies_.erase(it);
+    return -1;
+  }
+  pending.file_offset += chunk;
+  if (!last) {
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  http_replies_.erase(it);
   return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -1299,6 +1489,7 @@ int ControlServer::Impl::callback(lws* wsi, lws_callback_reasons reason, void* u
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_WSI_DESTROY:
       self->http_replies_.erase(wsi);
+      self->forgetRequest(wsi);
       return 0;
 
     case LWS_CALLBACK_ESTABLISHED:
@@ -1372,6 +1563,15 @@ void ControlServer::setChannels(ClientId client, std::uint32_t channels) {
 void ControlServer::publish(std::uint32_t channels, std::shared_ptr<const std::string> message) {
   if (channels == kChannelNone || !message) return;
   impl_->hand({0, channels, std::make_shared<OutFrame>(*message)});
+}
+
+void ControlServer::respond(RequestId request, unsigned int http_status,
+                            std::shared_ptr<const std::string> body, std::string content_type) {
+  std::lock_guard lock(impl_->mutex_);
+  if (!impl_->wake_context_) return;
+  impl_->responses_.push_back(
+      {request, http_status, std::move(content_type), std::move(body), false});
+  lws_cancel_service(impl_->wake_context_);
 }
 
 void ControlServer::close(ClientId client) {

@@ -4,6 +4,10 @@
 //   GET /api/status   the latest status JSON the controller published
 //   GET /metrics      the latest Prometheus text the controller published
 //   GET /hls/<file>   files from the HLS directory (playlist and segments)
+//   GET <request prefix>…   answered asynchronously by Handlers::on_request
+//                     and respond() (the archive's JSON API)
+//   GET <media prefix><folder>/<name>   listed files of a folder's subfolders,
+//                     with byte ranges (a <video> seeks with them)
 //   GET /<file>       static files from the web root (when one is set)
 //   /ws               WebSocket: JSON text messages, handed to the controller
 //
@@ -44,7 +48,17 @@
 
 namespace yst::server {
 
-using ClientId = std::uint64_t;  // never reused within one run; 0 is invalid
+using ClientId = std::uint64_t;   // never reused within one run; 0 is invalid
+using RequestId = std::uint64_t;  // an HTTP request waiting for respond(); never reused
+
+// Files served with byte ranges: <prefix><folder>/<name> is
+// <dir>/<folder>/<name>, for the names listed only (one folder per show:
+// the video is public, the question spreadsheet beside it is not).
+struct MediaMount {
+  std::string prefix;  // "/archive/media/"
+  std::string dir;
+  std::vector<std::string> names;  // "program.mp4", "poster.jpg", …
+};
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -60,6 +74,12 @@ struct ServerOptions {
   // the path, which must be one safe segment ("/o/" → "/#o=": invitation
   // links whose token ends up in a fragment, never in a server log).
   std::vector<std::pair<std::string, std::string>> prefix_redirects;
+  // GET and HEAD requests under these prefixes ("/api/archive/") go to
+  // Handlers::on_request; the connection waits for respond().
+  std::vector<std::string> request_prefixes;
+  // Requests waiting for respond() at once; over it: 503 "busy".
+  std::size_t max_pending_requests = 64;
+  std::vector<MediaMount> media_mounts;
   std::size_t max_message_bytes = 4096;    // a larger WebSocket message closes the connection
   std::size_t max_queued_messages = 1024;  // per client; over it the client is dropped
   // Per client, payload bytes waiting to be written (frames are shared
@@ -115,6 +135,13 @@ class ControlServer {
     // follows exactly once for every id seen here. `peer_address` is the
     // numeric IP, for logs.
     std::function<void(ClientId, const std::string& peer_address)> on_open;
+    // Service thread, optional. A GET or HEAD under one of request_prefixes;
+    // `args` are the query string's name=value pairs, %-decoded. Must not
+    // block: answer later with respond(), from any thread. A request whose
+    // client went away meanwhile is answered into the void.
+    std::function<void(RequestId, std::string path,
+                       std::vector<std::pair<std::string, std::string>> args)>
+        on_request;
   };
 
   ControlServer(ServerOptions options, Handlers handlers);
@@ -143,6 +170,9 @@ class ControlServer {
   void setChannels(ClientId client, std::uint32_t channels);
   // Queue one message for every client subscribed to any of `channels`.
   void publish(std::uint32_t channels, std::shared_ptr<const std::string> message);
+  // The answer to an on_request(). Unknown or gone requests are ignored.
+  void respond(RequestId request, unsigned int http_status, std::shared_ptr<const std::string> body,
+               std::string content_type = "application/json; charset=utf-8");
   // Close a client after its queued messages are written.
   void close(ClientId client);
   // A different incoming-message allowance for one client (a signed-in

@@ -105,6 +105,7 @@ int serve(const std::string& show_path, const std::string& data_dir, bool new_se
       std::printf("Yishiting Studio · %s\n", show.show.title.c_str());
       std::printf("  viewers:  %s/   (short link %s/q)\n", base.c_str(), base.c_str());
       std::printf("  producer: %s/producer/\n", base.c_str());
+      std::printf("  archive:  %s/archive/\n", base.c_str());
       std::printf("  status:   %s/api/status\n", base.c_str());
       std::printf("  metrics:  %s/metrics\n", base.c_str());
       if (show.hls.enabled) std::printf("  HLS:      %s/hls/program.m3u8\n", base.c_str());

@@ -729,6 +729,40 @@ def make_show(sources: Iterable[tuple[str, str]] = (("host", "test://smpte"), ("
     return show
 
 
+ARCHIVE_SCRIPT_LINE = "有网友留言：<script>alert('x')</script>"
+
+
+def record_short_show(studio: "Studio") -> dict:
+    """Runs a short recorded show on `studio` (started here, ended cleanly
+    here, so it is packaged): four typed lines (one with 房, one with a
+    <script> string), a question put on air and answered. Returns
+    {"session", "lines" (as committed), "question"}."""
+    studio.start()
+    studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 2000, 20, "recording")
+    producer = studio.producer()
+    session = studio.status()["show"]["session_id"]
+    lines = []
+    for speaker, text in (("host", "欢迎收看温网议事厅，今天我们请来了市医保局局长。"),
+                          ("guest1", "今年起，医保卡异地使用不用再跑窗口备案。"),
+                          ("host", ARCHIVE_SCRIPT_LINE),
+                          ("guest1", "房租补贴的申请也放到了网上。")):
+        r = producer.command("transcript.commit", speaker=speaker, text=text, typing_ms=500)
+        if not r.get("ok"):
+            raise AssertionError(f"transcript.commit: {r}")
+        lines.append(r["line"])
+        time.sleep(0.7)
+    question = producer.command("question.submit", text="医保卡丢了怎么补办？")["question"]["id"]
+    producer.command("question.approve", question=question)
+    producer.command("question.on_air", question=question)
+    time.sleep(1.5)
+    producer.command("question.answered")
+    studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 6000, 20, "recording")
+    producer.close()
+    if studio.stop() != 0:
+        raise AssertionError(f"{studio.name} did not end cleanly\n{studio.log_tail()}")
+    return {"session": session, "lines": lines, "question": question}
+
+
 def line_of(text: str, needle: str) -> int:
     """1-based number of the first line of `text` containing `needle`."""
     for n, line in enumerate(text.splitlines(), 1):

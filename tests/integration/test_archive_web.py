@@ -25,7 +25,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -35,6 +34,7 @@ import harness  # noqa: E402
 from harness import IntegrationTest, Studio, make_show  # noqa: E402
 
 XSS = "<script>alert('x')</script>"
+assert XSS in harness.ARCHIVE_SCRIPT_LINE
 
 
 def archive_show(title: str) -> dict:
@@ -52,28 +52,10 @@ class ArchiveWeb(IntegrationTest):
     def set_up_fixtures(cls):
         first = Studio(cls.work.path, archive_show("温网议事厅 · 对话市医保局"), name="studio")
         cls.addClassCleanup(first.close)
-        first.start()
-        first.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 2000, 20, "recording")
-        producer = first.producer()
-        cls.session = first.status()["show"]["session_id"]
-        cls.lines = []
-        for speaker, text in (("host", "欢迎收看温网议事厅，今天我们请来了市医保局局长。"),
-                              ("guest1", "今年起，医保卡异地使用不用再跑窗口备案。"),
-                              ("host", f"有网友留言：{XSS}"),
-                              ("guest1", "房租补贴的申请也放到了网上。")):
-            r = producer.command("transcript.commit", speaker=speaker, text=text, typing_ms=500)
-            assert r.get("ok"), r
-            cls.lines.append(r["line"])
-            time.sleep(0.7)
-        q = producer.command("question.submit", text="医保卡丢了怎么补办？")["question"]["id"]
-        producer.command("question.approve", question=q)
-        producer.command("question.on_air", question=q)
-        time.sleep(1.5)
-        producer.command("question.answered")
-        cls.question = q
-        first.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 6000, 20, "recording")
-        producer.close()
-        assert first.stop() == 0, first.log_tail()
+        recorded = harness.record_short_show(first)
+        cls.session = recorded["session"]
+        cls.lines = recorded["lines"]
+        cls.question = recorded["question"]
         cls.first = first
         # The next show, on the same data directory.
         cls.studio = Studio(cls.work.path, archive_show("温网议事厅 · 对话市住建局"), name="studio")

@@ -83,6 +83,22 @@ class WebEndToEnd(IntegrationTest):
         self.run_browser_test("typist.test.mjs", studio, YST_TYPIST_TOKEN=typist_token)
         self.assertTrue(any(self.artifacts.glob("typist-*.png")), "no screenshots were kept")
 
+    def test_archive_page(self):
+        # An ended, packaged show, and the next one live on the same data.
+        show = make_show(sources=(("host", "test://smpte"),), archive=True, hls=False,
+                         width=640, height=360, title="温网议事厅 · 对话市医保局")
+        show["audience"] = {"question_interval_s": 0}
+        first = Studio(self.case_dir(), show, name="archive")
+        self.addCleanup(first.close)
+        recorded = harness.record_short_show(first)
+        show["show"]["title"] = "温网议事厅 · 对话市住建局"
+        studio = Studio(self.case_dir(), show, name="archive")
+        self.addCleanup(studio.close)
+        studio.start()
+        self.run_browser_test("archive.test.mjs", studio, YST_SESSION=str(recorded["session"]),
+                              YST_LIVE_SESSION=str(studio.status()["show"]["session_id"]))
+        self.assertTrue(any(self.artifacts.glob("archive-*.png")), "no screenshots were kept")
+
 
 if __name__ == "__main__":
     harness.main()

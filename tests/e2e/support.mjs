@@ -1,0 +1,89 @@
+// What the browser tests share: a Chromium launch, the watch on everything
+// that must not happen on a page (console errors, uncaught exceptions,
+// Content-Security-Policy violations, dialogs), and the pass/fail protocol
+// test_web_e2e.py reads (exit status; last line "1 passed, 0 failed").
+
+import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+export const baseUrl = (process.env.YST_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+export const artifactsDir = path.resolve(process.env.YST_ARTIFACTS || 'tests/artifacts/e2e');
+
+export const problems = [];
+
+export function log(message) {
+  process.stdout.write(`${message}\n`);
+}
+
+export function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+export function testid(id) {
+  return `[data-testid="${id}"]`;
+}
+
+// `tolerate(text, url)` may excuse a console error (a resource that is
+// allowed to be missing).
+export async function watch(page, name, tolerate = () => false) {
+  page.on('console', (message) => {
+    const type = message.type();
+    const text = message.text();
+    const location = message.location() || {};
+    const cspWarning = type === 'warning' && /Content Security Policy/i.test(text);
+    if (type !== 'error' && !cspWarning) return;
+    if (tolerate(text, location.url || '')) return;
+    problems.push(`${name}: console.${type}: ${text} (${location.url || '?'}:${location.lineNumber ?? '?'})`);
+  });
+  page.on('pageerror', (error) => problems.push(`${name}: uncaught: ${error.message}`));
+  page.on('dialog', async (dialog) => {
+    problems.push(`${name}: a ${dialog.type()} dialog opened: ${dialog.message()}`);
+    await dialog.dismiss().catch(() => {});
+  });
+  // The event is dispatched in the page; the binding brings it out (bindings
+  // and init scripts are installed through the DevTools protocol, not CSP).
+  await page.exposeBinding('__ystCspViolation', (_source, report) => {
+    problems.push(`${name}: CSP violation: ${report}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.__ystCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} ` +
+                               `at ${event.sourceFile || '?'}:${event.lineNumber || '?'}`);
+    });
+  });
+}
+
+export function assertNoProblems(where) {
+  check(problems.length === 0, `${where}:\n  ${problems.join('\n  ')}`);
+}
+
+export async function getJson(pathname) {
+  const response = await fetch(`${baseUrl}${pathname}`, { cache: 'no-store' });
+  check(response.ok, `${pathname}: HTTP ${response.status}`);
+  return response.json();
+}
+
+// Runs `run(browser)` in headless Chromium and sets the exit status.
+export async function runBrowserTest(run) {
+  await mkdir(artifactsDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.YST_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    await run(browser);
+    log('1 passed, 0 failed');
+    process.exitCode = 0;
+  } catch (error) {
+    log(`not ok - ${error && error.stack ? error.stack : error}`);
+    if (problems.length > 0) log(`# also seen:\n#   ${problems.join('\n#   ')}`);
+    log(`# screenshots in ${artifactsDir}`);
+    log('0 passed, 1 failed');
+    process.exitCode = 1;
+  } finally {
+    await browser.close().catch(() => {});
+  }
+}

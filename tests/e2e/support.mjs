@@ -54,6 +54,12 @@ export async function watch(page, name, tolerate = () => false) {
   });
 }
 
+// For watch(): a page that plays the live program may fail to load the
+// playlist before the studio's HLS output has written it.
+export function missingHls(text, url) {
+  return /^Failed to load resource/.test(text) && /\/hls\//.test(url);
+}
+
 export function assertNoProblems(where) {
   check(problems.length === 0, `${where}:\n  ${problems.join('\n  ')}`);
 }

@@ -34,18 +34,17 @@
 //           live-text-line-text, live-text-line-speaker, live-text-line-time;
 //           live-text-empty; <body data-hello="ok">
 
-import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import {
+  artifactsDir, assertNoProblems, baseUrl, check, log, missingHls, runBrowserTest, testid, watch,
+} from './support.mjs';
 
 const kStepTimeoutMs = 15000;
 const kLiveWithinMs = 1000; // a committed line must reach an open viewer page within this
 
-const baseUrl = (process.env.YST_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const typistToken = process.env.YST_TYPIST_TOKEN || '';
 const producerToken = process.env.YST_PRODUCER_TOKEN || '';
-const artifactsDir = path.resolve(process.env.YST_ARTIFACTS || 'tests/artifacts/e2e');
 
 // A tag per run keeps reruns against the same studio apart.
 const runTag = Date.now().toString(36);
@@ -57,45 +56,6 @@ const questionText = `退休人员异地安置怎么报销？（e2e ${runTag}）
 const questionNickname = '热线听众';
 const typistName = '速记 e2e';
 
-const problems = []; // console errors, page errors, CSP violations, dialogs
-
-function log(message) {
-  process.stdout.write(`${message}\n`);
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-// Collects everything that must not happen on a page.
-async function watch(page, name) {
-  page.on('console', (message) => {
-    const type = message.type();
-    const text = message.text();
-    const location = message.location() || {};
-    const cspWarning = type === 'warning' && /Content Security Policy/i.test(text);
-    if (type !== 'error' && !cspWarning) return;
-    if (/^Failed to load resource/.test(text) && /\/hls\//.test(location.url || '')) return;
-    problems.push(`${name}: console.${type}: ${text} (${location.url || '?'}:${location.lineNumber ?? '?'})`);
-  });
-  page.on('pageerror', (error) => problems.push(`${name}: uncaught: ${error.message}`));
-  page.on('dialog', async (dialog) => {
-    problems.push(`${name}: a ${dialog.type()} dialog opened: ${dialog.message()}`);
-    await dialog.dismiss().catch(() => {});
-  });
-  // The event is dispatched in the page; the binding brings it out (bindings
-  // and init scripts are installed through the DevTools protocol, not CSP).
-  await page.exposeBinding('__ystCspViolation', (_source, report) => {
-    problems.push(`${name}: CSP violation: ${report}`);
-  });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      window.__ystCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} ` +
-                               `at ${event.sourceFile || '?'}:${event.lineNumber || '?'}`);
-    });
-  });
-}
-
 async function snapshot(typist, viewer, label) {
   await typist.screenshot({ path: path.join(artifactsDir, `typist-${label}-typist.png`) });
   await viewer.screenshot({ path: path.join(artifactsDir, `typist-${label}-viewer.png`), fullPage: true });
@@ -104,14 +64,6 @@ async function snapshot(typist, viewer, label) {
 async function assertNoImages(page, name) {
   const count = await page.locator('img').count();
   check(count === 0, `${name}: ${count} <img> element(s) on the page: user text was parsed as HTML`);
-}
-
-async function assertNoProblems(where) {
-  check(problems.length === 0, `${where}:\n  ${problems.join('\n  ')}`);
-}
-
-function testid(id) {
-  return `[data-testid="${id}"]`;
 }
 
 async function studioStatus() {
@@ -208,8 +160,8 @@ async function run(browser) {
   const typistContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
   const viewer = await viewerContext.newPage();
   const typist = await typistContext.newPage();
-  await watch(viewer, 'viewer');
-  await watch(typist, 'typist');
+  await watch(viewer, 'viewer', missingHls);
+  await watch(typist, 'typist', missingHls);
   viewer.setDefaultTimeout(kStepTimeoutMs);
   typist.setDefaultTimeout(kStepTimeoutMs);
 
@@ -440,32 +392,10 @@ async function run(browser) {
   }
 }
 
-async function main() {
-  if (!typistToken || !producerToken) {
-    log('YST_TYPIST_TOKEN and YST_PRODUCER_TOKEN must be set');
-    log('0 passed, 1 failed');
-    return 1;
-  }
-  await mkdir(artifactsDir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.YST_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    await run(browser);
-    log('1 passed, 0 failed');
-    return 0;
-  } catch (error) {
-    log(`not ok - ${error && error.stack ? error.stack : error}`);
-    if (problems.length > 0) log(`# also seen:\n#   ${problems.join('\n#   ')}`);
-    log(`# screenshots in ${artifactsDir}`);
-    log('0 passed, 1 failed');
-    return 1;
-  } finally {
-    await browser.close().catch(() => {});
-  }
+if (!typistToken || !producerToken) {
+  log('YST_TYPIST_TOKEN and YST_PRODUCER_TOKEN must be set');
+  log('0 passed, 1 failed');
+  process.exitCode = 1;
+} else {
+  await runBrowserTest(run);
 }
-
-process.exitCode = await main();

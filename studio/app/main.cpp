@@ -1,21 +1,26 @@
 // yishiting — the studio's command line.
 //
 //   yishiting serve --show FILE [--data DIR] [--new-session] [--log-level LEVEL]
+//   yishiting studio --show FILE [--data DIR] [--lang zh|en] [--host-screen N]
+//                    [--screenshot DIR] [--new-session] [--log-level LEVEL]
 //   yishiting observers add NAME [--data DIR] [--url PUBLIC_URL | --show FILE]
 //   yishiting observers list [--data DIR] [--all]
 //   yishiting observers remove ID [--data DIR]
 //
 // `serve` runs a show headless: the same engine, controller and server the
-// console uses, on a QCoreApplication event loop. SIGINT/SIGTERM end the show
-// cleanly (destinations closed, archive finalised, database closed).
-// Exit codes: 0 clean end, 1 could not start, 2 bad show file or arguments.
+// console uses, on a QCoreApplication event loop. `studio` runs the same show
+// with the Qt Quick producer console and host monitor on a QGuiApplication. SIGINT/SIGTERM end the
+// show cleanly (destinations closed, archive finalised, database closed). Exit codes: 0 clean end,
+// 1 could not start, 2 bad show file or arguments.
 #include <gst/gst.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QSocketNotifier>
+#include <QTimer>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +28,7 @@
 
 #include "streaming/log.h"
 #include "studio/config/show_config.h"
+#include "studio/console/console_app.h"
 #include "studio/core/audience.h"
 #include "studio/core/controller.h"
 #include "studio/export/exporter.h"
@@ -45,8 +51,9 @@ void onSignal(int) {
   [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &byte, 1);
 }
 
+// `console` null: headless.
 int serve(const std::string& show_path, const std::string& data_dir, bool new_session, int argc,
-          char** argv) {
+          char** argv, const yst::console::ConsoleOptions* console) {
   yst::config::ShowConfig show;
   try {
     show = yst::config::loadShowFile(show_path);
@@ -63,7 +70,10 @@ int serve(const std::string& show_path, const std::string& data_dir, bool new_se
     return 2;
   }
 
-  QCoreApplication app(argc, argv);
+  std::unique_ptr<QCoreApplication> app_holder =
+      console ? std::make_unique<QGuiApplication>(argc, argv)
+              : std::make_unique<QCoreApplication>(argc, argv);
+  QCoreApplication& app = *app_holder;
   gst_init(nullptr, nullptr);
 
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, g_signal_pipe) != 0) {
@@ -122,7 +132,30 @@ int serve(const std::string& show_path, const std::string& data_dir, bool new_se
                     show.audience.typist_token_env.c_str(), show.audience.typist_token.c_str());
       }
       std::fflush(stdout);
+      std::unique_ptr<yst::console::ConsoleApp> console_app;
+      if (console) {
+        console_app = std::make_unique<yst::console::ConsoleApp>(&controller, data_dir, *console);
+        QObject::connect(console_app.get(), &yst::console::ConsoleApp::quitRequested, &app,
+                         [&](int code) {
+                           // Outside the signal: the console is its sender.
+                           QTimer::singleShot(0, &app, [&, code] {
+                             yst::logInfo("studio", "the console ended the show");
+                             console_app.reset();
+                             controller.shutdown();
+                             app.exit(code);
+                           });
+                         });
+        std::string console_error;
+        if (!console_app->open(&console_error)) {
+          std::fprintf(stderr, "yishiting: the console could not open: %s\n",
+                       console_error.c_str());
+          console_app.reset();
+          controller.shutdown();
+          return 1;
+        }
+      }
       exit_code = app.exec();
+      console_app.reset();
     }
   }
   gst_deinit();
@@ -266,17 +299,33 @@ int main(int argc, char** argv) {
   std::string data_dir = "var";
   std::string log_level = "info";
 
-  CLI::App* serve_cmd = cli.add_subcommand("serve", "Run a show headless (engine, control server)");
-  serve_cmd->add_option("--show", show_path, "Show file (TOML)")->required();
-  serve_cmd->add_option("--data", data_dir, "Data directory: database, recordings, HLS")
-      ->capture_default_str();
-  serve_cmd->add_option("--log-level", log_level, "debug, info, warn or error")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"debug", "info", "warn", "warning", "error"}));
-
   bool new_session = false;
-  serve_cmd->add_flag("--new-session", new_session,
-                      "Begin a new session even if the studio was killed in the last one");
+  // What serve and studio share: a show runs the same either way.
+  auto addShowOptions = [&](CLI::App* cmd) {
+    cmd->add_option("--show", show_path, "Show file (TOML)")->required();
+    cmd->add_option("--data", data_dir, "Data directory: database, recordings, HLS")
+        ->capture_default_str();
+    cmd->add_option("--log-level", log_level, "debug, info, warn or error")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"debug", "info", "warn", "warning", "error"}));
+    cmd->add_flag("--new-session", new_session,
+                  "Begin a new session even if the studio was killed in the last one");
+  };
+  CLI::App* serve_cmd = cli.add_subcommand("serve", "Run a show headless (engine, control server)");
+  addShowOptions(serve_cmd);
+
+  CLI::App* studio_cmd = cli.add_subcommand(
+      "studio", "Run a show with the producer console and the host monitor (Qt Quick)");
+  yst::console::ConsoleOptions console_options;
+  addShowOptions(studio_cmd);
+  studio_cmd->add_option("--lang", console_options.lang, "Console language: zh or en")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"zh", "en"}));
+  studio_cmd->add_option("--host-screen", console_options.host_screen,
+                         "Screen number for the host monitor (default: the second, if any)");
+  studio_cmd->add_option("--screenshot", console_options.screenshot_dir,
+                         "Render both windows to PNG files in this folder once running, then "
+                         "end the show and exit");
 
   CLI::App* observers_cmd = cli.add_subcommand("observers", "Citizen observers' invitations");
   observers_cmd->require_subcommand(1);
@@ -332,7 +381,10 @@ int main(int argc, char** argv) {
   yst::parseLogLevel(log_level, &level);
   yst::setLogLevel(level);
 
-  if (serve_cmd->parsed()) return serve(show_path, data_dir, new_session, argc, argv);
+  if (serve_cmd->parsed()) return serve(show_path, data_dir, new_session, argc, argv, nullptr);
+  if (studio_cmd->parsed()) {
+    return serve(show_path, data_dir, new_session, argc, argv, &console_options);
+  }
   if (export_cmd->parsed()) {
     av_log_set_level(AV_LOG_ERROR);
     try {

@@ -666,12 +666,13 @@ class ShowParser {
   void readShow(const toml::table& root, ShowInfo* show) const {
     const toml::table* table = getTable(root, "", "show");
     if (!table) fail(0, "show.title", "missing: the file needs a [show] table with a title");
-    refuseUnknownKeys(*table, "show", {"title", "host", "guests"});
+    refuseUnknownKeys(*table, "show", {"title", "host", "guests", "duration_min"});
     int line = 0;
     const std::optional<std::string> title = get<std::string>(*table, "show", "title", &line);
     if (!title) fail(lineOf(*table), "show.title", "missing: every show needs a title");
     if (isBlank(*title)) fail(line, "show.title", "is empty");
     show->title = *title;
+    show->duration_min = intInRange(*table, "show", "duration_min", 0, 24 * 60, show->duration_min);
     if (const toml::table* host = getTable(*table, "show", "host")) {
       show->host = readPerson(*host, "show.host");
     }
@@ -921,10 +922,10 @@ class ShowParser {
     static const toml::table kEmpty;
     if (!table) table = &kEmpty;
     const std::string path = "audience";
-    refuseUnknownKeys(
-        *table, path,
-        {"listen", "public_url", "producer_token_env", "typist_token_env", "question_interval_s",
-         "question_burst", "max_connections_per_address", "max_question_chars", "word_list"});
+    refuseUnknownKeys(*table, path,
+                      {"listen", "public_url", "producer_token_env", "typist_token_env",
+                       "host_token_env", "question_interval_s", "question_burst",
+                       "max_connections_per_address", "max_question_chars", "word_list"});
     int line = 0;
     if (auto interval = get<double>(*table, path, "question_interval_s", &line)) {
       if (!(*interval >= 0.0 && *interval <= 3600.0)) {
@@ -977,19 +978,27 @@ class ShowParser {
       audience->producer_token = generateToken();
       audience->producer_token_generated = true;
     }
-    line = 0;
-    if (auto env_name = get<std::string>(*table, path, "typist_token_env", &line)) {
-      audience->typist_token_env = *env_name;
-    }
-    const std::string& typist = audience->typist_token_env;
-    if (!isEnvName(typist)) fail(line, "audience.typist_token_env", kNotAnEnvName);
-    const std::optional<std::string> typist_value = env_ ? env_(typist) : std::nullopt;
-    if (typist_value && !typist_value->empty()) {
-      audience->typist_token = readSecretEnv(typist, line, "audience.typist_token_env", 8);
-      audience->typist_token_generated = false;
+    readToken(*table, "typist_token_env", &audience->typist_token_env, &audience->typist_token,
+              &audience->typist_token_generated);
+    readToken(*table, "host_token_env", &audience->host_token_env, &audience->host_token,
+              &audience->host_token_generated);
+  }
+
+  // A secret named by an environment variable in the show file (the key
+  // holds the variable's name); generated when the variable is unset.
+  void readToken(const toml::table& table, const char* key, std::string* env_field,
+                 std::string* token, bool* generated) const {
+    int line = 0;
+    if (auto env_name = get<std::string>(table, "audience", key, &line)) *env_field = *env_name;
+    const std::string full_key = std::string("audience.") + key;
+    if (!isEnvName(*env_field)) fail(line, full_key, kNotAnEnvName);
+    const std::optional<std::string> value = env_ ? env_(*env_field) : std::nullopt;
+    if (value && !value->empty()) {
+      *token = readSecretEnv(*env_field, line, full_key, 8);
+      *generated = false;
     } else {
-      audience->typist_token = generateToken();
-      audience->typist_token_generated = true;
+      *token = generateToken();
+      *generated = true;
     }
   }
 

@@ -26,6 +26,7 @@ struct ShowInfo {
   std::string title;
   Person host;
   std::vector<Person> guests;
+  int duration_min = 0;  // planned length; 0: open-ended (no countdown for the host)
 };
 
 struct ProgramConfig {
@@ -90,6 +91,10 @@ struct AudienceConfig {
   std::string typist_token_env = "YISHITING_TYPIST_TOKEN";
   std::string typist_token;  // resolved; secret
   bool typist_token_generated = false;
+  // The host's monitor page (/host); the producer token works there too.
+  std::string host_token_env = "YISHITING_HOST_TOKEN";
+  std::string host_token;  // resolved; secret
+  bool host_token_generated = false;
   std::string public_url;  // what viewers open; defaults to http://listen/
   // True when public_url was not given and was built from listen: with port 0
   // the server must rebuild it once it knows the port it was given.

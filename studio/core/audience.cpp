@@ -267,6 +267,24 @@ json Audience::producerSnapshot() const {
   return {{"questions", list}, {"on_air", on_air ? producerView(*on_air) : json()}};
 }
 
+json Audience::hostView(std::size_t next) const {
+  auto view = [this](const Question& q) {
+    return json{{"id", q.id},
+                {"text", q.text()},
+                {"nickname", q.nickname},
+                {"category", protocol::categoryName(q.category)},
+                {"observer", nullable(q.observer_name)},
+                {"votes", desk_.votesOf(q.id)}};
+  };
+  json queue = json::array();
+  for (std::int64_t id : desk_.queue()) {
+    if (queue.size() >= next) break;
+    if (const Question* q = desk_.find(id)) queue.push_back(view(*q));
+  }
+  const Question* on_air = desk_.find(desk_.onAir());
+  return {{"on_air", on_air ? view(*on_air) : json()}, {"next", queue}};
+}
+
 void Audience::addStatus(json* status) const {
   const Question* on_air = desk_.find(desk_.onAir());
   (*status)["on_air_question"] =

@@ -37,7 +37,7 @@
 
 namespace yst::core {
 
-enum class Role { kNone = 0, kViewer, kObserver, kProducer, kTypist };
+enum class Role { kNone = 0, kViewer, kObserver, kProducer, kTypist, kHost };
 
 // A token bucket: `burst` deep, refilled at one token per `interval_s`.
 struct TokenBucket {
@@ -97,6 +97,10 @@ class Audience : public QObject {
 
   // For the producer's hello.ok: every question, and the one on air.
   nlohmann::json producerSnapshot() const;
+  // What the host's monitor shows: {"on_air": question|null, "next": [the
+  // first `next` approved questions in air order]}, each {"id","text",
+  // "nickname","category","observer","votes"}.
+  nlohmann::json hostView(std::size_t next) const;
   // For /api/status: `on_air_question` and `questions` counters.
   void addStatus(nlohmann::json* status) const;
 

@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxJsonDepth = 8;
+constexpr std::size_t kMaxCueChars = 60;  // a line the host reads at a glance
 constexpr double kProducerMessagesPerSecond = 1000;
 constexpr double kProducerMessageBurst = 2000;
 constexpr int kMaxFadeMs = 10000;
@@ -92,7 +93,8 @@ Controller::Controller(config::ShowConfig show, std::string data_dir, SessionMod
     : QObject(parent),
       show_(std::move(show)),
       data_dir_(std::move(data_dir)),
-      session_mode_(session_mode) {
+      session_mode_(session_mode),
+      last_status_(std::make_shared<const json>()) {
   status_timer_.setInterval(1000);
   connect(&status_timer_, &QTimer::timeout, this, &Controller::publishStatus);
   status_soon_.setSingleShot(true);
@@ -415,17 +417,23 @@ void Controller::addDestination(streaming::DestinationSpec spec, bool enabled) {
   DestinationEntry entry;
   entry.spec = spec;
   entry.enabled = enabled;
-  entry.output = std::make_unique<streaming::Destination>(std::move(spec));
-  const std::string id = entry.spec.id;
-  connect(entry.output.get(), &streaming::Output::stateChanged, this, [this, id] {
+  entry.output = makeDestinationOutput(std::move(spec));
+  if (enabled) entry.output->start();
+  destinations_.push_back(std::move(entry));
+}
+
+std::unique_ptr<streaming::Destination> Controller::makeDestinationOutput(
+    streaming::DestinationSpec spec) {
+  const std::string id = spec.id;
+  auto output = std::make_unique<streaming::Destination>(std::move(spec));
+  connect(output.get(), &streaming::Output::stateChanged, this, [this, id] {
     for (const DestinationEntry& d : destinations_) {
       if (d.spec.id == id)
         publishEvent("destination.changed", {{"destination", destinationJson(d)}});
     }
   });
-  program_->addConsumer(entry.output.get());
-  if (enabled) entry.output->start();
-  destinations_.push_back(std::move(entry));
+  program_->addConsumer(output.get());
+  return output;
 }
 
 bool Controller::hasSource(const std::string& id) const {
@@ -465,6 +473,16 @@ std::int64_t Controller::timelineMs() const {
 
 void Controller::reply(server::ClientId client, const json& message) {
   if (server_) server_->send(client, std::make_shared<const std::string>(message.dump()));
+}
+
+bool Controller::staffTokenMatches(const json& hello, const std::string& role_token) const {
+  auto it = hello.find("token");
+  if (it == hello.end() || !it->is_string()) return false;
+  const std::string& token = it->get_ref<const std::string&>();
+  // Both compared, always: the time taken says nothing about which matched.
+  const bool own = constantTimeEquals(token, role_token);
+  const bool producer = constantTimeEquals(token, show_.audience.producer_token);
+  return own || producer;
 }
 
 void Controller::onClientMessage(server::ClientId client, const std::string& text) {
@@ -514,13 +532,7 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
       reply(client, ok);
     } else if (role == "typist") {
       // A typist's own token, or the producer's (a producer may type too).
-      const json* token =
-          message.contains("token") && message["token"].is_string() ? &message["token"] : nullptr;
-      const bool typist =
-          token && constantTimeEquals(token->get<std::string>(), show_.audience.typist_token);
-      const bool producer =
-          token && constantTimeEquals(token->get<std::string>(), show_.audience.producer_token);
-      if (!typist && !producer) {
+      if (!staffTokenMatches(message, show_.audience.typist_token)) {
         logWarn("studio", "client " + std::to_string(client) + ": typist hello with a wrong token");
         error_reply("forbidden", "wrong or missing typist token");
         return;
@@ -539,10 +551,24 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
                  {"timeline_ms", timelineMs()}, {"speakers", transcript_->speakers()}};
       if (!request_id.is_null()) ok["id"] = request_id;
       reply(client, ok);
+    } else if (role == "host") {
+      // The host's monitor: its own token, or the producer's. It reads the
+      // show (question on air, the next ones, cues) and commands nothing.
+      if (!staffTokenMatches(message, show_.audience.host_token)) {
+        logWarn("studio", "client " + std::to_string(client) + ": host hello with a wrong token");
+        error_reply("forbidden", "wrong or missing host token");
+        return;
+      }
+      if (audience_ && !c.viewer.empty()) audience_->clientClosed(client);
+      c.role = Role::kHost;
+      server_->setChannels(client, server::kChannelHost);
+      json ok = {{"type", "hello.ok"}, {"role", role}, {"host", hostStateJson()}};
+      if (!request_id.is_null()) ok["id"] = request_id;
+      reply(client, ok);
     } else if (role == "viewer" || role == "observer") {
       audience_->hello(client, message, request_id);
     } else {
-      error_reply("invalid", "role is viewer, observer or producer");
+      error_reply("invalid", "role is viewer, observer, producer, typist or host");
     }
     return;
   }
@@ -569,10 +595,19 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
 
 json Controller::execute(Role role, const json& c, CommandError* e) {
   const std::string type = c.value("type", std::string());
-  static const char* const kProducerCommands[] = {
-      "status.get",         "program.set",     "preview.set",       "program.take",
-      "audio.set",          "destination.add", "destination.start", "destination.stop",
-      "destination.remove", "recording.start", "recording.stop"};
+  static const char* const kProducerCommands[] = {"status.get",
+                                                  "program.set",
+                                                  "preview.set",
+                                                  "program.take",
+                                                  "audio.set",
+                                                  "destination.add",
+                                                  "destination.start",
+                                                  "destination.stop",
+                                                  "destination.remove",
+                                                  "destination.update",
+                                                  "recording.start",
+                                                  "recording.stop",
+                                                  "cue.send"};
   const bool known =
       Graphics::handles(type) ||
       std::find_if(std::begin(kProducerCommands), std::end(kProducerCommands),
@@ -594,7 +629,50 @@ json Controller::execute(Role role, const json& c, CommandError* e) {
   if (type == "destination.add") return cmdDestinationAdd(c, e);
   if (type == "recording.start") return cmdRecording(true, e);
   if (type == "recording.stop") return cmdRecording(false, e);
+  if (type == "cue.send") return cmdCue(c, e);
   return cmdDestination(type.substr(std::string("destination.").size()), c, e);
+}
+
+json Controller::cmdCue(const json& c, CommandError* e) {
+  const json* text = field(c, "text", json::value_t::string, true, e);
+  if (!text) return {};
+  const text::CleanedText cleaned = text::cleanText(text->get<std::string>(), kMaxCueChars, false);
+  switch (cleaned.problem) {
+    case text::TextProblem::kInvalidUtf8:
+      *e = {"bad_message", "text: invalid UTF-8"};
+      return {};
+    case text::TextProblem::kEmpty:
+      *e = {"empty", "text: a cue needs words"};
+      return {};
+    case text::TextProblem::kTooLong:
+      *e = {"too_long", "text: at most " + std::to_string(kMaxCueChars) + " characters"};
+      return {};
+    case text::TextProblem::kNone:
+      break;
+  }
+  last_cue_ = std::make_shared<const json>(
+      json{{"text", cleaned.text}, {"utc", store::utcNowIso()}, {"timeline_ms", timelineMs()}});
+  publishEvent("cue", {{"cue", *last_cue_}});
+  return {{"cue", *last_cue_}};
+}
+
+json Controller::hostStateJson() const {
+  json guests = json::array();
+  for (const auto& g : show_.show.guests) guests.push_back({{"name", g.name}, {"title", g.title}});
+  json state = {{"type", "host.state"},
+                {"show",
+                 {{"title", show_.show.title},
+                  {"host", {{"name", show_.show.host.name}, {"title", show_.show.host.title}}},
+                  {"guests", guests},
+                  {"duration_ms", show_.show.duration_min > 0
+                                      ? json(std::int64_t{show_.show.duration_min} * 60000)
+                                      : json()},
+                  {"timeline_ms", timelineMs()}}},
+                {"cue", last_cue_ ? *last_cue_ : json()}};
+  state.update(audience_ ? audience_->hostView(3)
+                         : json{{"on_air", nullptr}, {"next", json::array()}});
+  if (program_) state["program"] = sceneJson(program_->scene());
+  return state;
 }
 
 json Controller::cmdProgramSet(const json& c, bool preview, CommandError* e) {
@@ -749,6 +827,32 @@ json Controller::cmdDestination(const std::string& action, const json& c, Comman
   } else if (action == "stop") {
     it->enabled = false;
     it->output->stop();
+  } else if (action == "update") {
+    // New settings take a new connection: the old one is closed, the
+    // destination keeps its place, id and started/stopped state. A key
+    // left out is kept (the studio never sends keys out to be sent back).
+    const json* name = field(c, "name", json::value_t::string, false, e);
+    const json* url = field(c, "url", json::value_t::string, false, e);
+    const json* key = field(c, "key", json::value_t::string, false, e);
+    const json* tls_verify = field(c, "tls_verify", json::value_t::boolean, false, e);
+    if (!e->code.empty()) return {};
+    streaming::DestinationSpec spec = it->spec;
+    if (url) {
+      config::DestinationKind kind{};
+      if (auto problem = config::checkDestinationUrl(url->get<std::string>(), &kind)) {
+        *e = {"invalid", "url: " + *problem};
+        return {};
+      }
+      spec.url = *url;
+    }
+    if (name) spec.name = name->get<std::string>().empty() ? spec.id : name->get<std::string>();
+    if (key) spec.key = *key;
+    if (tls_verify) spec.tls_verify = *tls_verify;
+    program_->removeConsumer(it->output.get());
+    it->output->stop();
+    it->spec = spec;
+    it->output = makeDestinationOutput(std::move(spec));
+    if (it->enabled) it->output->start();
   } else {  // remove
     program_->removeConsumer(it->output.get());
     it->output->stop();
@@ -799,7 +903,7 @@ void Controller::publishStatus() {
   // as a source connecting, would publish such a half-built status).
   if (!server_ || shut_down_ || !started_) return;
   // One snapshot serves both: the metrics are derived from the status.
-  const json status = statusJson();
+  json status = statusJson();
   // The audience's high-water mark, for the post-show summary.
   const std::size_t connections = server_->connectionCount();
   if (connections > peak_connections_) {
@@ -811,6 +915,33 @@ void Controller::publishStatus() {
   }
   server_->setStatusJson(std::make_shared<const std::string>(status.dump()));
   server_->setMetricsText(std::make_shared<const std::string>(metricsText(status)));
+  last_status_ = std::make_shared<const json>(std::move(status));
+  emit statusPublished();
+  // The host's monitor, when what it shows changed (its clock runs on its
+  // own from the timeline it was given).
+  json host = hostStateJson();
+  const std::int64_t timeline = host["show"]["timeline_ms"];
+  host["show"].erase("timeline_ms");
+  std::string key = host.dump();
+  if (key != last_host_state_) {
+    last_host_state_ = std::move(key);
+    host["show"]["timeline_ms"] = timeline;
+    server_->publish(server::kChannelHost, std::make_shared<const std::string>(host.dump()));
+  }
+}
+
+server::ClientId Controller::connectLocalClient(
+    std::function<void(std::shared_ptr<const std::string>)> deliver) {
+  return server_ ? server_->addLocalClient(std::move(deliver)) : 0;
+}
+
+void Controller::disconnectLocalClient(server::ClientId client) {
+  if (server_) server_->removeLocalClient(client);
+  if (!shut_down_) postClientClosed(client);
+}
+
+streaming::FrameTap* Controller::frameTap(const std::string& name) {
+  return program_ ? program_->tap(name) : nullptr;
 }
 
 json Controller::sceneJson(const streaming::Scene& scene) const {
@@ -881,8 +1012,11 @@ json Controller::recordingJson() const {
 
 json Controller::statusJson() const {
   json status;
-  status["show"] = {
-      {"title", show_.show.title}, {"session_id", session_id_}, {"timeline_ms", timelineMs()}};
+  status["show"] = {{"title", show_.show.title},
+                    {"session_id", session_id_},
+                    {"timeline_ms", timelineMs()},
+                    {"duration_min", show_.show.duration_min}};
+  status["cue"] = last_cue_ ? *last_cue_ : json();
   if (program_) {
     json program = sceneJson(program_->scene());
     program["frames"] = program_->frames();

@@ -18,6 +18,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -73,6 +74,25 @@ class Controller : public QObject {
   nlohmann::json execute(Role role, const nlohmann::json& command, CommandError* error);
 
   nlohmann::json statusJson() const;
+  // The snapshot last published (statusPublished()); null before start.
+  const nlohmann::json& lastStatus() const { return *last_status_; }
+
+  // The console: clients in this process that speak the WebSocket protocol
+  // (ControlServer::addLocalClient). Their messages go through
+  // postClientMessage() like any other client's. Valid while started.
+  server::ClientId connectLocalClient(
+      std::function<void(std::shared_ptr<const std::string>)> deliver);
+  void disconnectLocalClient(server::ClientId client);
+  // A preview tap of the program ("program", "preview", "source:<id>"), or
+  // null. Controller thread; the pointer is good until control returns to
+  // the event loop (the program may be rebuilt after an error).
+  streaming::FrameTap* frameTap(const std::string& name);
+
+ signals:
+  // A new status snapshot (on every change and once a second).
+  void statusPublished();
+
+ public:
   // Prometheus text for a status snapshot (as statusJson() returns it).
   static std::string metricsText(const nlohmann::json& status);
 
@@ -83,6 +103,8 @@ class Controller : public QObject {
     std::unique_ptr<streaming::Destination> output;
   };
   void onClientMessage(server::ClientId client, const std::string& text);
+  // A typist's or host's hello: its role's own token, or the producer's.
+  bool staffTokenMatches(const nlohmann::json& hello, const std::string& role_token) const;
   void reply(server::ClientId client, const nlohmann::json& message);
   void publishEvent(const std::string& type, nlohmann::json payload);
   void publishStatus();
@@ -96,8 +118,14 @@ class Controller : public QObject {
   nlohmann::json cmdDestination(const std::string& action, const nlohmann::json& c,
                                 CommandError* e);
   nlohmann::json cmdRecording(bool start, CommandError* e);
+  nlohmann::json cmdCue(const nlohmann::json& c, CommandError* e);
+  // What the host's monitor shows (host.state in assets/protocol.md).
+  nlohmann::json hostStateJson() const;
 
   void addDestination(streaming::DestinationSpec spec, bool enabled);
+  // The output for a destination, wired to publish its changes and fed by
+  // the program (not started).
+  std::unique_ptr<streaming::Destination> makeDestinationOutput(streaming::DestinationSpec spec);
   void startArchive();
   void restartProgram();
   void stopArchive();
@@ -133,6 +161,10 @@ class Controller : public QObject {
   QTimer status_timer_;
   QTimer status_soon_;
   std::size_t peak_connections_ = 0;  // the most clients at once, this run
+  std::shared_ptr<const nlohmann::json> last_status_;
+  // The producer's latest cue to the host (null before the first).
+  std::shared_ptr<const nlohmann::json> last_cue_;
+  std::string last_host_state_;  // host.state last published, without its clock
   bool started_ = false;
   bool shut_down_ = false;
 };

@@ -43,6 +43,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -411,6 +412,17 @@ struct ControlServer::Impl {
   std::shared_ptr<const std::string> metrics_text_;
   // Answers to on_request() not yet picked up. Guarded by mutex_.
   std::vector<Response> responses_;
+
+  // In-process clients: id → (channels, deliver). Delivery happens under
+  // local_mutex_, which keeps each client's messages in the order they were
+  // sent; `deliver` must not call back into the server.
+  struct LocalClient {
+    std::uint32_t channels = kChannelNone;
+    std::function<void(std::shared_ptr<const std::string>)> deliver;
+  };
+  std::mutex local_mutex_;
+  std::map<ClientId, LocalClient> local_clients_;  // Guarded by local_mutex_.
+  ClientId next_local_id_ = 1;                     // Guarded by local_mutex_.
 
   // Service thread only (and start() before the thread exists).
   std::unordered_map<ClientId, Client> clients_;
@@ -1544,13 +1556,40 @@ void ControlServer::setMetricsText(std::shared_ptr<const std::string> text) {
   impl_->metrics_text_ = std::move(text);
 }
 
+ClientId ControlServer::addLocalClient(
+    std::function<void(std::shared_ptr<const std::string>)> deliver) {
+  std::lock_guard lock(impl_->local_mutex_);
+  const ClientId id = kLocalClientBit | impl_->next_local_id_++;
+  impl_->local_clients_[id] = {kChannelNone, std::move(deliver)};
+  return id;
+}
+
+void ControlServer::removeLocalClient(ClientId client) {
+  std::lock_guard lock(impl_->local_mutex_);
+  impl_->local_clients_.erase(client);
+}
+
 void ControlServer::send(ClientId client, std::shared_ptr<const std::string> message) {
   if (client == 0 || !message) return;
+  if (isLocalClient(client)) {
+    std::lock_guard lock(impl_->local_mutex_);
+    if (auto it = impl_->local_clients_.find(client); it != impl_->local_clients_.end()) {
+      it->second.deliver(std::move(message));
+    }
+    return;
+  }
   // Copied into its frame before taking the lock.
   impl_->hand({client, kChannelNone, std::make_shared<OutFrame>(*message)});
 }
 
 void ControlServer::setChannels(ClientId client, std::uint32_t channels) {
+  if (isLocalClient(client)) {
+    std::lock_guard lock(impl_->local_mutex_);
+    if (auto it = impl_->local_clients_.find(client); it != impl_->local_clients_.end()) {
+      it->second.channels = channels;
+    }
+    return;
+  }
   {
     std::lock_guard lock(impl_->mutex_);
     if (!impl_->known_clients_.contains(client)) return;
@@ -1562,6 +1601,12 @@ void ControlServer::setChannels(ClientId client, std::uint32_t channels) {
 
 void ControlServer::publish(std::uint32_t channels, std::shared_ptr<const std::string> message) {
   if (channels == kChannelNone || !message) return;
+  {
+    std::lock_guard lock(impl_->local_mutex_);
+    for (auto& [id, local] : impl_->local_clients_) {
+      if (local.channels & channels) local.deliver(message);
+    }
+  }
   impl_->hand({0, channels, std::make_shared<OutFrame>(*message)});
 }
 
@@ -1575,6 +1620,7 @@ void ControlServer::respond(RequestId request, unsigned int http_status,
 }
 
 void ControlServer::close(ClientId client) {
+  if (isLocalClient(client)) return;  // its owner removes it
   std::lock_guard lock(impl_->mutex_);
   if (!impl_->wake_context_ || !impl_->known_clients_.contains(client)) return;
   impl_->close_requests_.insert(client);
@@ -1582,6 +1628,7 @@ void ControlServer::close(ClientId client) {
 }
 
 void ControlServer::setMessageRate(ClientId client, double messages_per_second, double burst) {
+  if (isLocalClient(client)) return;  // in-process: trusted, not rate limited
   std::lock_guard lock(impl_->mutex_);
   if (!impl_->wake_context_ || !impl_->known_clients_.contains(client)) return;
   impl_->rate_requests_[client] = {messages_per_second, burst};

@@ -120,6 +120,7 @@ enum Channel : std::uint32_t {
   kChannelProducer = 1u << 0,
   kChannelViewer = 1u << 1,
   kChannelTypist = 1u << 2,  // the live transcript's editors
+  kChannelHost = 1u << 3,    // the host's monitor
 };
 
 class ControlServer {
@@ -170,6 +171,16 @@ class ControlServer {
   void setChannels(ClientId client, std::uint32_t channels);
   // Queue one message for every client subscribed to any of `channels`.
   void publish(std::uint32_t channels, std::shared_ptr<const std::string> message);
+  // In-process clients (the Qt Quick console): they speak the same JSON
+  // protocol as a WebSocket client — their messages go to the controller
+  // like any other, send() and publish() reach them by their channels — but
+  // `deliver` is called instead of a socket write, on the thread that sent
+  // or published (the controller's), in order. Their ids never collide with
+  // WebSocket clients'. A local client is not counted in connectionCount().
+  ClientId addLocalClient(std::function<void(std::shared_ptr<const std::string>)> deliver);
+  void removeLocalClient(ClientId client);
+  static bool isLocalClient(ClientId client) { return (client & kLocalClientBit) != 0; }
+
   // The answer to an on_request(). Unknown or gone requests are ignored.
   void respond(RequestId request, unsigned int http_status, std::shared_ptr<const std::string> body,
                std::string content_type = "application/json; charset=utf-8");
@@ -184,6 +195,7 @@ class ControlServer {
   ServerStats stats() const;
 
  private:
+  static constexpr ClientId kLocalClientBit = ClientId{1} << 62;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

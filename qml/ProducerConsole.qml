@@ -1,0 +1,303 @@
+// The producer's control room: multiview with tallies, preview and program,
+// the switcher, audio, questions, graphics, the typist's panel,
+// destinations, recording, the show clock, alerts and cues to the host.
+//
+// Keys (never while typing in a field):
+//   1…9          source into preview (Shift: into the second slot)
+//   F5 F6 F7     single / side-by-side / picture-in-picture into preview
+//   Space        Cut: preview on air        Enter   Auto: a fade
+//   Ctrl+1…4     questions / graphics / typist / destinations tab
+//   Ctrl+Q       the questions list (A, R, E, M, O, F, D, U there)
+//   Ctrl+K       the cue line
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import QtQuick.Window
+import Yishiting 1.0
+import "components"
+
+ApplicationWindow {
+    id: window
+    objectName: "producerConsole"
+    title: qsTr("议事厅演播室 · 导播台 — %1").arg(status.show ? status.show.title : "")
+    width: 1600
+    height: 900
+    minimumWidth: 1280
+    minimumHeight: 760
+    visible: true
+    color: Style.background
+    font.family: Style.family
+
+    readonly property var status: studio.status
+    readonly property var sources: status.sources || []
+    readonly property var program: status.program || ({})
+    readonly property var previewScene: status.preview || ({})
+    readonly property var recording: status.recording || ({})
+    readonly property bool typing: activeFocusItem !== null && activeFocusItem.hasOwnProperty("cursorPosition")
+    readonly property bool live: recording.state === "recording"
+        || (status.destinations || []).some(function(d) { return d.enabled && d.state === "live" })
+    property bool confirmedEnd: false
+
+    palette.window: Style.panel
+    palette.windowText: Style.text
+    palette.base: "#0f1216"
+    palette.text: Style.text
+    palette.button: Style.raised
+    palette.buttonText: Style.text
+    palette.highlight: Style.accent
+    palette.placeholderText: Style.muted
+
+    function tallyOf(id) {
+        const onAir = [program.primary].concat(program.layout !== "single" ? [program.secondary] : [])
+        const next = [previewScene.primary].concat(previewScene.layout !== "single" ? [previewScene.secondary] : [])
+        return onAir.indexOf(id) >= 0 ? "program" : next.indexOf(id) >= 0 ? "preview" : ""
+    }
+    function otherSource(id) {
+        for (let i = 0; i < sources.length; ++i)
+            if (sources[i].id !== id)
+                return sources[i].id
+        return id
+    }
+    function previewSource(index, second) {
+        if (index >= sources.length)
+            return
+        const id = sources[index].id
+        const scene = { type: "preview.set" }
+        if (second) {
+            scene.secondary = id
+            if (previewScene.primary === id)
+                scene.primary = previewScene.secondary
+        } else {
+            scene.primary = id
+            if (previewScene.layout !== "single" && previewScene.secondary === id)
+                scene.secondary = previewScene.primary !== id ? previewScene.primary : otherSource(id)
+        }
+        studio.send(scene)
+    }
+    function previewLayout(layout) {
+        const scene = { type: "preview.set", layout: layout }
+        if (layout !== "single" && previewScene.primary === previewScene.secondary)
+            scene.secondary = otherSource(previewScene.primary)
+        studio.send(scene)
+    }
+    function cut() { studio.send({ type: "program.take", transition: "cut" }) }
+    function autoTake() { studio.send({ type: "program.take", transition: "fade", duration_ms: switcher.fadeMs }) }
+
+    // Global keys.
+    Repeater {
+        model: 9
+        delegate: Item {
+            required property int index
+            Shortcut {
+                sequence: String(index + 1)
+                enabled: !window.typing
+                onActivated: window.previewSource(index, false)
+            }
+            Shortcut {
+                sequence: "Shift+" + (index + 1)
+                enabled: !window.typing
+                onActivated: window.previewSource(index, true)
+            }
+        }
+    }
+    Shortcut { sequence: "F5"; enabled: !window.typing; onActivated: window.previewLayout("single") }
+    Shortcut { sequence: "F6"; enabled: !window.typing; onActivated: window.previewLayout("side_by_side") }
+    Shortcut { sequence: "F7"; enabled: !window.typing; onActivated: window.previewLayout("pip") }
+    Shortcut { sequence: "Space"; enabled: !window.typing; onActivated: window.cut() }
+    Shortcut { sequences: ["Return", "Enter"]; enabled: !window.typing; onActivated: window.autoTake() }
+    Shortcut { sequence: "Ctrl+1"; onActivated: { tabs.currentIndex = 0; questions.forceActiveFocus() } }
+    Shortcut { sequence: "Ctrl+2"; onActivated: tabs.currentIndex = 1 }
+    Shortcut { sequence: "Ctrl+3"; onActivated: { tabs.currentIndex = 2; transcript.forceActiveFocus() } }
+    Shortcut { sequence: "Ctrl+4"; onActivated: tabs.currentIndex = 3 }
+    Shortcut { sequence: "Ctrl+Q"; onActivated: { tabs.currentIndex = 0; questions.forceActiveFocus() } }
+    Shortcut { sequence: "Ctrl+K"; onActivated: cueBar.focusInput() }
+    Shortcut { sequence: "Escape"; enabled: window.typing; onActivated: window.contentItem.forceActiveFocus() }
+
+    onClosing: function(close) {
+        if (window.live && !window.confirmedEnd) {
+            close.accepted = false
+            endDialog.open()
+            return
+        }
+        consoleApp.endShow()
+    }
+
+    Dialog {
+        id: endDialog
+        objectName: "endShowDialog"
+        title: qsTr("结束直播？")
+        modal: true
+        anchors.centerIn: parent
+        standardButtons: Dialog.Yes | Dialog.No
+        Text {
+            text: qsTr("节目正在直播：结束后所有目的地停止推流，录像收尾并生成节目包。")
+            color: Style.text
+            font.family: Style.family
+            wrapMode: Text.Wrap
+            width: 420
+        }
+        onAccepted: {
+            window.confirmedEnd = true
+            consoleApp.endShow()
+        }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: 8
+        spacing: 8
+
+        TopBar {
+            Layout.fillWidth: true
+            status: window.status
+        }
+        AlertBar {
+            Layout.fillWidth: true
+            alerts: studio.alerts
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            spacing: 8
+
+            // Pictures and switching: preview and program side by side at
+            // 16:9, the switcher under them, the multiview in what is left.
+            Item {
+                id: pictures
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.preferredWidth: 3
+                readonly property real bigWidth: (width - 8) / 2
+                readonly property real bigHeight: bigWidth * 9 / 16 + 30
+                VideoTile {
+                    objectName: "previewView"
+                    width: pictures.bigWidth
+                    height: pictures.bigHeight
+                    tap: "preview"
+                    label: qsTr("预监 PVW")
+                    tally: "preview"
+                    sourceState: ""
+                    large: true
+                }
+                VideoTile {
+                    objectName: "programView"
+                    x: pictures.bigWidth + 8
+                    width: pictures.bigWidth
+                    height: pictures.bigHeight
+                    tap: "program"
+                    label: qsTr("播出 PGM")
+                    tally: "program"
+                    sourceState: ""
+                    large: true
+                    level: studio.levels.program || null
+                }
+                SwitcherBar {
+                    id: switcher
+                    y: pictures.bigHeight + 8
+                    width: pictures.width
+                    preview: window.previewScene
+                    program: window.program
+                    onLayoutChosen: function(layout) { window.previewLayout(layout) }
+                    onCut: window.cut()
+                    onAuto: window.autoTake()
+                }
+                Multiview {
+                    y: switcher.y + switcher.height + 8
+                    width: pictures.width
+                    height: pictures.height - y
+                    sources: window.sources
+                    levels: studio.levels
+                    tallyOf: window.tallyOf
+                    onChosen: function(index) { window.previewSource(index, false) }
+                }
+            }
+
+            // Desks.
+            Rectangle {
+                Layout.fillHeight: true
+                Layout.preferredWidth: 2
+                Layout.fillWidth: true
+                color: Style.panel
+                radius: Style.radius
+                border.color: Style.line
+                ColumnLayout {
+                    anchors.fill: parent
+                    anchors.margins: 4
+                    spacing: 4
+                    TabBar {
+                        id: tabs
+                        Layout.fillWidth: true
+                        font.family: Style.family
+                        background: Rectangle { color: "transparent" }
+                        Repeater {
+                            model: [qsTr("提问 %1").arg((studio.pending || []).length), qsTr("包装"), qsTr("速记"), qsTr("推流")]
+                            delegate: TabButton {
+                                required property string modelData
+                                required property int index
+                                text: modelData
+                                font.family: Style.family
+                                font.pixelSize: Style.normal
+                                focusPolicy: Qt.NoFocus
+                                contentItem: Text {
+                                    text: parent.text
+                                    font: parent.font
+                                    color: tabs.currentIndex === index ? Style.text : Style.muted
+                                    horizontalAlignment: Text.AlignHCenter
+                                }
+                                background: Rectangle {
+                                    color: tabs.currentIndex === index ? Style.raised : "transparent"
+                                    radius: 4
+                                }
+                            }
+                        }
+                    }
+                    StackLayout {
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        currentIndex: tabs.currentIndex
+                        QuestionsPanel { id: questions; objectName: "questionsPanel" }
+                        GraphicsPanel { objectName: "graphicsPanel" }
+                        TranscriptPanel { id: transcript; objectName: "transcriptPanel" }
+                        DestinationsPanel { objectName: "destinationsPanel" }
+                    }
+                }
+            }
+        }
+
+        CueBar {
+            id: cueBar
+            Layout.fillWidth: true
+        }
+    }
+
+    Rectangle {
+        anchors.bottom: parent.bottom
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottomMargin: 64
+        visible: toast.text !== ""
+        color: "#e0301b1d"
+        radius: Style.radius
+        width: toast.implicitWidth + 28
+        height: toast.implicitHeight + 14
+        Text {
+            id: toast
+            anchors.centerIn: parent
+            color: "white"
+            font.family: Style.family
+            font.pixelSize: Style.normal
+        }
+        Timer {
+            id: toastTimer
+            interval: 4000
+            onTriggered: toast.text = ""
+        }
+        Connections {
+            target: studio
+            function onFailed(id, code, message) {
+                toast.text = qsTr("未执行：%1").arg(message || code)
+                toastTimer.restart()
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+// Every source live, with its number key, tally, state and meter; under
+// each, its mute and gain. The grid takes the column count that gives the
+// largest pictures (2–6 sources, or more).
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import Yishiting 1.0
+
+Item {
+    id: view
+    property var sources: []
+    property var levels: ({})
+    property var tallyOf: function(id) { return "" }
+    signal chosen(int index)
+
+    // The number of columns that gives the largest pictures in this space.
+    readonly property int columns: {
+        let best = 1
+        let bestWidth = 0
+        for (let c = 1; c <= Math.max(1, sources.length); ++c)
+            if (fit(c).width > bestWidth) {
+                best = c
+                bestWidth = fit(c).width
+            }
+        return best
+    }
+    readonly property real tileWidth: fit(columns).width
+    readonly property real tileHeight: fit(columns).height
+
+    // A 16:9 picture plus its 24 px label, and the 30 px audio row under it.
+    function fit(columns) {
+        const rows = Math.max(1, Math.ceil(sources.length / columns))
+        const cellWidth = (width - (columns - 1) * 8) / columns
+        const cellHeight = (height - (rows - 1) * 8) / rows - 34
+        const pictureWidth = Math.max(0, Math.min(cellWidth, (cellHeight - 24) * 16 / 9))
+        return { width: pictureWidth, height: pictureWidth * 9 / 16 + 24 }
+    }
+
+    Grid {
+        anchors.horizontalCenter: parent.horizontalCenter
+        columns: view.columns
+        spacing: 8
+        Repeater {
+            model: view.sources
+            delegate: Column {
+                required property var modelData
+                required property int index
+                spacing: 4
+                VideoTile {
+                    objectName: "source-" + modelData.id
+                    width: view.tileWidth
+                    height: view.tileHeight
+                    tap: "source:" + modelData.id
+                    label: modelData.label
+                    sourceState: modelData.state
+                    keyHint: index < 9 ? String(index + 1) : ""
+                    tally: view.tallyOf(modelData.id)
+                    level: view.levels[modelData.id] || null
+                    onActivated: view.chosen(index)
+                }
+                RowLayout {
+                    width: view.tileWidth
+                    spacing: 6
+                    ConsoleButton {
+                        text: modelData.muted ? qsTr("已静音") : qsTr("静音")
+                        checkable: true
+                        checked: modelData.muted
+                        tint: Style.warning
+                        implicitHeight: 26
+                        onClicked: studio.send({ type: "audio.set", source: modelData.id, muted: !modelData.muted })
+                    }
+                    Slider {
+                        id: gain
+                        Layout.fillWidth: true
+                        from: 0
+                        to: 2
+                        value: modelData.gain
+                        focusPolicy: Qt.NoFocus
+                        onMoved: studio.send({ type: "audio.set", source: modelData.id, gain: Math.round(value * 100) / 100 })
+                    }
+                    Text {
+                        text: modelData.gain > 0 ? (20 * Math.log(modelData.gain) / Math.LN10).toFixed(1) + " dB" : "-∞"
+                        color: Style.muted
+                        font.family: Style.family
+                        font.pixelSize: Style.small
+                        Layout.preferredWidth: 56
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+// Layouts into preview, and the take: Cut (Space) and Auto (Enter, a fade
+// of the set length). What is in preview goes on air; what was on air comes
+// back into preview, like a vision mixer.
+import QtQuick
+import QtQuick.Controls.Basic
+import QtQuick.Layouts
+import Yishiting 1.0
+
+Rectangle {
+    id: bar
+    property var preview: ({})
+    property var program: ({})
+    property alias fadeMs: fade.value
+    signal layoutChosen(string layout)
+    signal cut()
+    signal auto()
+
+    color: Style.panel
+    radius: Style.radius
+    border.color: Style.line
+    implicitHeight: 48
+
+    RowLayout {
+        anchors.fill: parent
+        anchors.margins: 8
+        spacing: 6
+        Text {
+            text: qsTr("预监画面")
+            color: Style.muted
+            font.family: Style.family
+            font.pixelSize: Style.small
+        }
+        ConsoleButton {
+            objectName: "layout-single"
+            text: qsTr("单机位")
+            hint: "F5"
+            checkable: true
+            checked: bar.preview.layout === "single"
+            tint: Style.preview
+            onClicked: bar.layoutChosen("single")
+        }
+        ConsoleButton {
+            objectName: "layout-side_by_side"
+            text: qsTr("左右分屏")
+            hint: "F6"
+            checkable: true
+            checked: bar.preview.layout === "side_by_side"
+            tint: Style.preview
+            onClicked: bar.layoutChosen("side_by_side")
+        }
+        ConsoleButton {
+            objectName: "layout-pip"
+            text: qsTr("画中画")
+            hint: "F7"
+            checkable: true
+            checked: bar.preview.layout === "pip"
+            tint: Style.preview
+            onClicked: bar.layoutChosen("pip")
+        }
+        Item { Layout.fillWidth: true }
+        Text {
+            text: qsTr("淡化")
+            color: Style.muted
+            font.family: Style.family
+            font.pixelSize: Style.small
+        }
+        SpinBox {
+            id: fade
+            objectName: "fade-ms"
+            from: 100
+            to: 5000
+            stepSize: 100
+            value: 500
+            editable: true
+            focusPolicy: Qt.ClickFocus
+            font.family: Style.family
+            implicitWidth: 120
+            textFromValue: function(value) { return value + " ms" }
+            valueFromText: function(text) { return parseInt(text) || 500 }
+        }
+        ConsoleButton {
+            objectName: "take-cut"
+            text: qsTr("切换")
+            hint: qsTr("空格")
+            tint: Style.program
+            onClicked: bar.cut()
+        }
+        ConsoleButton {
+            objectName: "take-auto"
+            text: qsTr("淡入淡出")
+            hint: "Enter"
+            tint: Style.program
+            onClicked: bar.auto()
+        }
+    }
+}

@@ -1,0 +1,107 @@
+// One picture with its tally: a source in the multiview, or the large
+// preview and program views. The border is red while the picture is on
+// air, green while it is in preview.
+import QtQuick
+import Yishiting 1.0
+
+Rectangle {
+    id: tile
+    property string tap
+    property string label
+    property string sourceState: "live"
+    property string tally: ""      // "program" | "preview" | ""
+    property string keyHint: ""
+    property var level: null       // {peak_db: [..], rms_db: [..]}
+    property bool large: false
+    readonly property bool live: picture.live
+    signal activated()
+
+    color: "black"
+    radius: 3
+    border.width: tally !== "" ? 3 : 1
+    border.color: tally === "program" ? Style.program : tally === "preview" ? Style.preview : Style.line
+
+    // The picture above its label bar: nothing of the frame is hidden.
+    readonly property real labelHeight: large ? 30 : 24
+    Preview {
+        id: picture
+        objectName: "preview-" + tile.tap
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: parent.top
+        anchors.bottom: labelBar.top
+        anchors.margins: tile.border.width
+        anchors.bottomMargin: 0
+        tap: tile.tap
+    }
+
+    Text {
+        anchors.centerIn: picture
+        visible: !picture.live
+        text: tile.sourceState === "live" || tile.sourceState === "" ? qsTr("等待画面…")
+                                                                        : qsTr("信号中断")
+        color: Style.muted
+        font.family: Style.family
+        font.pixelSize: tile.large ? 20 : 13
+    }
+
+    Meter {
+        visible: tile.level !== null
+        anchors.right: parent.right
+        anchors.top: parent.top
+        anchors.bottom: labelBar.top
+        anchors.margins: 6
+        width: 6
+        rmsDb: tile.level && tile.level.rms_db ? Math.max.apply(null, tile.level.rms_db) : -100
+        peakDb: tile.level && tile.level.peak_db ? Math.max.apply(null, tile.level.peak_db) : -100
+    }
+
+    Rectangle {
+        id: labelBar
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: tile.border.width
+        height: tile.labelHeight
+        color: tile.tally === "program" ? Style.program
+             : tile.tally === "preview" ? Style.preview : "#cc000000"
+        Row {
+            anchors.verticalCenter: parent.verticalCenter
+            anchors.left: parent.left
+            anchors.leftMargin: 8
+            spacing: 8
+            Text {
+                visible: tile.keyHint !== ""
+                text: tile.keyHint
+                color: "white"
+                font.family: Style.family
+                font.pixelSize: tile.large ? 15 : 12
+                font.bold: true
+            }
+            Text {
+                text: tile.label
+                color: "white"
+                font.family: Style.family
+                font.pixelSize: tile.large ? 15 : 12
+                elide: Text.ElideRight
+                width: Math.min(implicitWidth, tile.width - 70)
+            }
+        }
+        Text {
+            anchors.right: parent.right
+            anchors.rightMargin: 8
+            anchors.verticalCenter: parent.verticalCenter
+            visible: tile.sourceState !== "" && tile.sourceState !== "live"
+            text: tile.sourceState === "connecting" ? qsTr("连接中")
+                : tile.sourceState === "retrying" ? qsTr("重连中") : tile.sourceState
+            color: Style.warning
+            font.family: Style.family
+            font.pixelSize: 12
+        }
+    }
+
+    MouseArea {
+        anchors.fill: parent
+        onClicked: tile.activated()
+    }
+}

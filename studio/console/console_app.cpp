@@ -1,0 +1,164 @@
+#include "studio/console/console_app.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QGuiApplication>
+#include <QQmlContext>
+#include <QQuickWindow>
+#include <QScreen>
+#include <QTimer>
+#include <atomic>
+#include <filesystem>
+
+#include "streaming/log.h"
+#include "studio/console/preview_item.h"
+#include "studio/core/controller.h"
+
+namespace yst::console {
+
+namespace {
+
+std::atomic<int> g_qt_warnings{0};
+
+// Qt's own messages (QML warnings, binding loops, missing files) into the
+// studio's log, counted: a console that warns is a console with a bug.
+void onQtMessage(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+  std::string text;
+  if (context.file) text = std::string(context.file) + ":" + std::to_string(context.line) + ": ";
+  text += message.toStdString();
+  switch (type) {
+    case QtDebugMsg:
+      logDebug("qt", text);
+      break;
+    case QtInfoMsg:
+      logInfo("qt", text);
+      break;
+    case QtWarningMsg:
+      ++g_qt_warnings;
+      logWarn("qt", text);
+      break;
+    case QtCriticalMsg:
+    case QtFatalMsg:
+      ++g_qt_warnings;
+      logError("qt", text);
+      break;
+  }
+}
+
+constexpr int kScreenshotPollMs = 200;
+constexpr int kScreenshotTimeoutMs = 20000;
+
+}  // namespace
+
+ConsoleApp::ConsoleApp(core::Controller* controller, std::string data_dir, ConsoleOptions options,
+                       QObject* parent)
+    : QObject(parent),
+      controller_(controller),
+      data_dir_(std::move(data_dir)),
+      options_(std::move(options)) {}
+
+ConsoleApp::~ConsoleApp() {
+  engine_.reset();  // the windows go before the client they bind to
+  client_.reset();
+  PreviewItem::setController(nullptr);
+}
+
+int ConsoleApp::qtWarnings() {
+  return g_qt_warnings.load();
+}
+
+QObject* ConsoleApp::producerWindow() const {
+  return engine_ && !engine_->rootObjects().empty() ? engine_->rootObjects().value(0) : nullptr;
+}
+
+QObject* ConsoleApp::hostWindow() const {
+  return engine_ && engine_->rootObjects().size() > 1 ? engine_->rootObjects().value(1) : nullptr;
+}
+
+bool ConsoleApp::open(std::string* error) {
+  qInstallMessageHandler(onQtMessage);
+  if (options_.lang == "en") {
+    if (!translator_.load(QStringLiteral(":/i18n/yishiting_en.qm"))) {
+      *error = "the English translation is missing from the build";
+      return false;
+    }
+    QCoreApplication::installTranslator(&translator_);
+  }
+  client_ = std::make_unique<ConsoleClient>(controller_, data_dir_);
+  PreviewItem::setController(controller_);
+  qmlRegisterType<PreviewItem>("Yishiting", 1, 0, "Preview");
+  qmlRegisterSingletonType(QUrl(QStringLiteral("qrc:/qml/Style.qml")), "Yishiting", 1, 0, "Style");
+  engine_ = std::make_unique<QQmlApplicationEngine>();
+  engine_->rootContext()->setContextProperty(QStringLiteral("studio"), client_.get());
+  engine_->rootContext()->setContextProperty(QStringLiteral("consoleApp"), this);
+  engine_->rootContext()->setContextProperty(QStringLiteral("uiLanguage"),
+                                             QString::fromStdString(options_.lang));
+  engine_->load(QUrl(QStringLiteral("qrc:/qml/ProducerConsole.qml")));
+  engine_->load(QUrl(QStringLiteral("qrc:/qml/HostMonitor.qml")));
+  auto* producer = qobject_cast<QQuickWindow*>(producerWindow());
+  auto* host = qobject_cast<QQuickWindow*>(hostWindow());
+  if (!producer || !host) {
+    *error = "the console's QML did not load (see the qt lines above)";
+    return false;
+  }
+  // The host monitor on its own screen when there is one.
+  const QList<QScreen*> screens = QGuiApplication::screens();
+  int index = options_.host_screen;
+  if (index < 0 || index >= screens.size()) index = screens.size() > 1 ? 1 : -1;
+  if (index >= 0 && screens.value(index) != producer->screen()) {
+    host->setScreen(screens.value(index));
+    host->setGeometry(screens.value(index)->geometry());
+    host->showFullScreen();
+  } else {
+    host->show();
+  }
+  producer->show();
+  if (!options_.screenshot_dir.empty()) {
+    auto* poll = new QTimer(this);
+    auto started = std::make_shared<qint64>(QDateTime::currentMSecsSinceEpoch());
+    connect(poll, &QTimer::timeout, this, [this, poll, started] {
+      // Once every picture on screen is live (or after the timeout, which
+      // then shows what was not).
+      bool ready = client_->connected();
+      for (QObject* root : engine_->rootObjects()) {
+        for (PreviewItem* item : root->findChildren<PreviewItem*>()) {
+          if (item->isVisible() && !item->live()) ready = false;
+        }
+      }
+      const bool late = QDateTime::currentMSecsSinceEpoch() - *started > kScreenshotTimeoutMs;
+      if (!ready && !late) return;
+      poll->stop();
+      if (late) logWarn("console", "screenshot taken before every preview showed a picture");
+      // A moment for the last frames and meters to be drawn.
+      QTimer::singleShot(600, this, &ConsoleApp::takeScreenshots);
+    });
+    poll->start(kScreenshotPollMs);
+  }
+  return true;
+}
+
+void ConsoleApp::takeScreenshots() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.screenshot_dir, ec);
+  bool ok = true;
+  const std::pair<QObject*, const char*> windows[] = {{producerWindow(), "producer-console.png"},
+                                                      {hostWindow(), "host-monitor.png"}};
+  for (const auto& [object, name] : windows) {
+    auto* window = qobject_cast<QQuickWindow*>(object);
+    const QString path =
+        QDir(QString::fromStdString(options_.screenshot_dir)).filePath(QString::fromLatin1(name));
+    if (!window || !window->grabWindow().save(path)) {
+      logError("console", "could not write " + path.toStdString());
+      ok = false;
+    } else {
+      logInfo("console", "screenshot " + path.toStdString());
+    }
+  }
+  emit quitRequested(ok ? 0 : 1);
+}
+
+void ConsoleApp::endShow() {
+  emit quitRequested(0);
+}
+
+}  // namespace yst::console

@@ -187,10 +187,10 @@ Window {
                             font.bold: true
                         }
                         Repeater {
-                            model: monitor.next
+                            model: monitor.next.length
                             delegate: Text {
-                                required property var modelData
                                 required property int index
+                                readonly property var modelData: monitor.next[index] || ({})
                                 objectName: "hostNext" + index
                                 width: nextColumn.width
                                 text: (index + 1) + ". " + modelData.text + "  —— " + (modelData.nickname || qsTr("网友"))

@@ -83,6 +83,23 @@ ApplicationWindow {
     function cut() { studio.send({ type: "program.take", transition: "cut" }) }
     function autoTake() { studio.send({ type: "program.take", transition: "fade", duration_ms: switcher.fadeMs }) }
 
+    component DeskTab: TabButton {
+        property int index
+        font.family: Style.family
+        font.pixelSize: Style.normal
+        focusPolicy: Qt.NoFocus
+        contentItem: Text {
+            text: parent.text
+            font: parent.font
+            color: tabs.currentIndex === parent.index ? Style.text : Style.muted
+            horizontalAlignment: Text.AlignHCenter
+        }
+        background: Rectangle {
+            color: tabs.currentIndex === parent.index ? Style.raised : "transparent"
+            radius: 4
+        }
+    }
+
     // Global keys.
     Repeater {
         model: 9
@@ -230,27 +247,10 @@ ApplicationWindow {
                         Layout.fillWidth: true
                         font.family: Style.family
                         background: Rectangle { color: "transparent" }
-                        Repeater {
-                            model: [qsTr("提问 %1").arg((studio.pending || []).length), qsTr("包装"), qsTr("速记"), qsTr("推流")]
-                            delegate: TabButton {
-                                required property string modelData
-                                required property int index
-                                text: modelData
-                                font.family: Style.family
-                                font.pixelSize: Style.normal
-                                focusPolicy: Qt.NoFocus
-                                contentItem: Text {
-                                    text: parent.text
-                                    font: parent.font
-                                    color: tabs.currentIndex === index ? Style.text : Style.muted
-                                    horizontalAlignment: Text.AlignHCenter
-                                }
-                                background: Rectangle {
-                                    color: tabs.currentIndex === index ? Style.raised : "transparent"
-                                    radius: 4
-                                }
-                            }
-                        }
+                        DeskTab { index: 0; text: qsTr("提问 %1").arg((studio.pending || []).length) }
+                        DeskTab { index: 1; text: qsTr("包装") }
+                        DeskTab { index: 2; text: qsTr("速记") }
+                        DeskTab { index: 3; text: qsTr("推流") }
                     }
                     StackLayout {
                         Layout.fillWidth: true

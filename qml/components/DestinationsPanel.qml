@@ -30,9 +30,10 @@ Item {
             Layout.fillHeight: true
             clip: true
             spacing: 6
-            model: panel.destinations
+            model: panel.destinations.length
             delegate: Rectangle {
-                required property var modelData
+                required property int index
+                readonly property var modelData: panel.destinations[index] || ({})
                 width: ListView.view.width
                 height: 74
                 radius: Style.radius

@@ -31,9 +31,10 @@ Flickable {
 
         Text { text: qsTr("字幕条"); color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
         Repeater {
-            model: panel.overlay.people || []
+            model: (panel.overlay.people || []).length
             delegate: RowLayout {
-                required property var modelData
+                required property int index
+                readonly property var modelData: panel.overlay.people[index] || ({})
                 Layout.fillWidth: true
                 spacing: 6
                 TextField {
@@ -158,9 +159,10 @@ Flickable {
             Layout.fillWidth: true
             spacing: 6
             Repeater {
-                model: panel.overlay.themes || []
+                model: (panel.overlay.themes || []).length
                 delegate: ConsoleButton {
-                    required property string modelData
+                    required property int index
+                    readonly property string modelData: panel.overlay.themes[index] || ""
                     text: modelData
                     checkable: true
                     checked: panel.overlay.theme === modelData

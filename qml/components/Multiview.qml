@@ -40,11 +40,13 @@ Item {
         anchors.horizontalCenter: parent.horizontalCenter
         columns: view.columns
         spacing: 8
+        // By count: a new status (every second) updates the tiles in place
+        // instead of making new ones (and new previews).
         Repeater {
-            model: view.sources
+            model: view.sources.length
             delegate: Column {
-                required property var modelData
                 required property int index
+                readonly property var modelData: view.sources[index] || ({})
                 spacing: 4
                 VideoTile {
                     objectName: "source-" + modelData.id

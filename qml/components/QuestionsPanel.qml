@@ -108,6 +108,50 @@ FocusScope {
         event.accepted = true
     }
 
+    // One list of questions. Delegates are made by count and read their
+    // question by index, so a change updates cards in place (and keeps the
+    // list where it was scrolled).
+    component QuestionColumn: Rectangle {
+        id: questionColumn
+        property string key
+        property string title
+        property var list: []
+        Layout.fillWidth: true
+        Layout.fillHeight: true
+        color: "transparent"
+        border.color: panel.column === key ? Style.line : "transparent"
+        radius: Style.radius
+        Text {
+            x: 6
+            y: 4
+            text: questionColumn.title
+            color: panel.column === questionColumn.key ? Style.text : Style.muted
+            font.family: Style.family
+            font.pixelSize: Style.small
+            font.bold: true
+        }
+        ListView {
+            objectName: "questions-" + questionColumn.key
+            anchors.fill: parent
+            anchors.topMargin: 24
+            anchors.margins: 4
+            clip: true
+            spacing: 4
+            model: questionColumn.list.length
+            delegate: QuestionCard {
+                required property int index
+                readonly property var entry: questionColumn.list[index] || ({})
+                question: entry
+                selected: entry.id === panel.selectedId
+                onClicked: {
+                    panel.column = entry.status === "pending" ? "pending" : "approved"
+                    panel.selectedId = entry.id
+                    panel.forceActiveFocus()
+                }
+            }
+        }
+    }
+
     Rectangle {
         anchors.fill: parent
         color: "transparent"
@@ -160,48 +204,15 @@ FocusScope {
             Layout.fillWidth: true
             Layout.fillHeight: true
             spacing: 6
-            Repeater {
-                model: [
-                    { key: "pending", title: qsTr("待审 %1").arg(studio.pending.length), list: studio.pending },
-                    { key: "approved", title: qsTr("播出队列 %1").arg(studio.approved.length), list: studio.approved }
-                ]
-                delegate: Rectangle {
-                    required property var modelData
-                    Layout.fillWidth: true
-                    Layout.fillHeight: true
-                    color: "transparent"
-                    border.color: panel.column === modelData.key ? Style.line : "transparent"
-                    radius: Style.radius
-                    Text {
-                        id: columnTitle
-                        x: 6
-                        y: 4
-                        text: modelData.title
-                        color: panel.column === modelData.key ? Style.text : Style.muted
-                        font.family: Style.family
-                        font.pixelSize: Style.small
-                        font.bold: true
-                    }
-                    ListView {
-                        objectName: "questions-" + modelData.key
-                        anchors.fill: parent
-                        anchors.topMargin: 24
-                        anchors.margins: 4
-                        clip: true
-                        spacing: 4
-                        model: modelData.list
-                        delegate: QuestionCard {
-                            required property var modelData
-                            question: modelData
-                            selected: modelData.id === panel.selectedId
-                            onClicked: {
-                                panel.column = modelData.status === "pending" ? "pending" : "approved"
-                                panel.selectedId = modelData.id
-                                panel.forceActiveFocus()
-                            }
-                        }
-                    }
-                }
+            QuestionColumn {
+                key: "pending"
+                title: qsTr("待审 %1").arg(studio.pending.length)
+                list: studio.pending
+            }
+            QuestionColumn {
+                key: "approved"
+                title: qsTr("播出队列 %1").arg(studio.approved.length)
+                list: studio.approved
             }
         }
 

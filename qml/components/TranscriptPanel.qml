@@ -43,10 +43,10 @@ FocusScope {
             Layout.fillWidth: true
             spacing: 4
             Repeater {
-                model: studio.speakers
+                model: studio.speakers.length
                 delegate: ConsoleButton {
-                    required property var modelData
                     required property int index
+                    readonly property var modelData: studio.speakers[index] || ({})
                     objectName: "speaker-" + modelData.speaker
                     text: modelData.name
                     hint: "F" + (index + 1)
@@ -63,10 +63,11 @@ FocusScope {
             Layout.fillHeight: true
             clip: true
             spacing: 2
-            model: studio.lines
+            model: studio.lines.length
             onCountChanged: positionViewAtEnd()
             delegate: Rectangle {
-                required property var modelData
+                required property int index
+                readonly property var modelData: studio.lines[index] || ({})
                 width: list.width
                 height: lineText.implicitHeight + 10
                 color: modelData.kind === "question" ? "#2e2616" : (lineMouse.containsMouse ? Style.raised : "transparent")

@@ -9,6 +9,7 @@
 #include <QTimer>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 
 #include "streaming/log.h"
 #include "studio/console/preview_item.h"
@@ -120,10 +121,14 @@ bool ConsoleApp::open(std::string* error) {
       // Once every picture on screen is live (or after the timeout, which
       // then shows what was not).
       bool ready = client_->connected();
-      for (QObject* root : engine_->rootObjects()) {
-        for (PreviewItem* item : root->findChildren<PreviewItem*>()) {
-          if (item->isVisible() && !item->live()) ready = false;
+      std::function<void(QQuickItem*)> check = [&](QQuickItem* item) {
+        if (auto* preview = qobject_cast<PreviewItem*>(item)) {
+          if (preview->isVisible() && !preview->live()) ready = false;
         }
+        for (QQuickItem* child : item->childItems()) check(child);
+      };
+      for (QObject* root : engine_->rootObjects()) {
+        if (auto* window = qobject_cast<QQuickWindow*>(root)) check(window->contentItem());
       }
       const bool late = QDateTime::currentMSecsSinceEpoch() - *started > kScreenshotTimeoutMs;
       if (!ready && !late) return;

@@ -1,0 +1,379 @@
+// The Qt Quick console driven as a producer drives it: real windows
+// (offscreen), real key presses into them, a real studio (engine with test
+// sources, controller, server) behind them, and /api/status read over HTTP
+// the way any client reads it.
+//
+//   - number keys, layout keys and Space/Enter switch the program;
+//   - a viewer's question is approved and put on air from the keyboard, and
+//     the host monitor shows it with the asker;
+//   - a cue typed in the console reaches the host monitor;
+//   - a line typed in the typist panel is committed and counted;
+//   - every preview shows pictures; the QML loads and runs without a warning;
+//   - closing the console during a live show asks first, and ending it
+//     ends the show.
+#include <arpa/inet.h>
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QElapsedTimer>
+#include <QGuiApplication>
+#include <QInputMethodEvent>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QSignalSpy>
+#include <QTest>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "studio/config/show_config.h"
+#include "studio/console/console_app.h"
+#include "studio/console/preview_item.h"
+#include "studio/core/controller.h"
+
+namespace yst::console {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kShow[] = R"(
+[show]
+title = "温网议事厅 · 控制台测试"
+host = { name = "王芳", title = "主持人" }
+guests = [ { name = "张三", title = "温州市医疗保障局局长" } ]
+duration_min = 30
+
+[program]
+width = 640
+height = 360
+fps = 15
+video_bitrate_kbps = 600
+preset = "ultrafast"
+layout = "side_by_side"
+primary = "host"
+secondary = "guest"
+
+[[sources]]
+id = "host"
+label = "主持人机位"
+uri = "test://smpte"
+
+[[sources]]
+id = "guest"
+label = "嘉宾机位"
+uri = "test://ball"
+
+[[sources]]
+id = "wide"
+label = "全景"
+uri = "test://snow"
+
+[archive]
+enabled = true
+[hls]
+enabled = false
+[audience]
+listen = "127.0.0.1:0"
+question_interval_s = 0
+)";
+
+bool waitFor(const std::function<bool()>& done, int timeout_ms = 10000) {
+  QElapsedTimer timer;
+  timer.start();
+  while (!done()) {
+    if (timer.elapsed() > timeout_ms) return false;
+    QTest::qWait(20);
+  }
+  return true;
+}
+
+// GET http://127.0.0.1:port/path: the body, or "" on failure. Blocking, but
+// the answer comes from the server's own thread.
+std::string httpGet(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return {};
+  }
+  const std::string request =
+      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  [[maybe_unused]] ssize_t sent = ::send(fd, request.data(), request.size(), 0);
+  std::string response;
+  char buffer[8192];
+  ssize_t n = 0;
+  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) response.append(buffer, n);
+  ::close(fd);
+  const std::size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? std::string() : response.substr(body + 4);
+}
+
+class ConsoleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_dir_ = std::filesystem::temp_directory_path() /
+                ("yst-console-test-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(data_dir_);
+    config::ShowConfig show = config::parseShow(kShow, "console_test.toml");
+    controller_ = std::make_unique<core::Controller>(show, data_dir_.string(),
+                                                     core::Controller::SessionMode::kNew);
+    std::string error;
+    ASSERT_TRUE(controller_->start(&error)) << error;
+    console_ =
+        std::make_unique<ConsoleApp>(controller_.get(), data_dir_.string(), ConsoleOptions{});
+    ASSERT_TRUE(console_->open(&error)) << error;
+    warnings_at_start_ = ConsoleApp::qtWarnings();
+    producer_ = qobject_cast<QQuickWindow*>(console_->producerWindow());
+    host_ = qobject_cast<QQuickWindow*>(console_->hostWindow());
+    ASSERT_TRUE(producer_ && host_);
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(producer_));
+    producer_->requestActivate();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(producer_));
+    ASSERT_TRUE(waitFor([&] { return console_->client()->connected(); }));
+  }
+
+  void TearDown() override {
+    EXPECT_EQ(ConsoleApp::qtWarnings(), warnings_at_start_) << "the console printed Qt warnings";
+    console_.reset();
+    if (controller_) controller_->shutdown();
+    controller_.reset();
+    std::filesystem::remove_all(data_dir_);
+  }
+
+  json status() {
+    return json::parse(httpGet(controller_->serverPort(), "/api/status"), nullptr, false);
+  }
+
+  // Items as the scene has them (QML's visual tree, not the QObject tree).
+  static void collect(QQuickItem* item, std::vector<QQuickItem*>* out) {
+    out->push_back(item);
+    for (QQuickItem* child : item->childItems()) collect(child, out);
+  }
+  static std::vector<QQuickItem*> items(QQuickWindow* window) {
+    std::vector<QQuickItem*> out;
+    collect(window->contentItem(), &out);
+    return out;
+  }
+  static QQuickItem* find(QQuickWindow* window, const char* name) {
+    for (QQuickItem* item : items(window)) {
+      if (item->objectName() == QLatin1String(name)) return item;
+    }
+    return nullptr;
+  }
+  static QString textOf(QQuickWindow* window, const char* name) {
+    QQuickItem* item = find(window, name);
+    return item ? item->property("text").toString() : QString();
+  }
+
+  // A viewer of the show, in process: a question through the same path a
+  // phone's question takes.
+  std::int64_t viewerAsks(const std::string& text, const std::string& nickname) {
+    std::int64_t id = 0;
+    const server::ClientId viewer =
+        controller_->connectLocalClient([&id](std::shared_ptr<const std::string> message) {
+          const json m = json::parse(*message, nullptr, false);
+          if (m.value("type", "") == "question.received") id = m["question"]["id"];
+        });
+    controller_->postClientMessage(viewer, json{{"type", "hello"}, {"role", "viewer"}}.dump());
+    controller_->postClientMessage(viewer, json{{"type", "question.submit"},
+                                                {"text", text},
+                                                {"nickname", nickname},
+                                                {"category", "question"}}
+                                               .dump());
+    waitFor([&] { return id != 0; });
+    controller_->disconnectLocalClient(viewer);
+    return id;
+  }
+
+  void key(Qt::Key k, Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
+    QTest::keyClick(producer_, k, modifiers);
+  }
+
+  // Chinese arrives as a pinyin input method delivers it: a committed string
+  // to the item with the keyboard focus.
+  void type(const QString& text) {
+    QQuickItem* item = producer_->activeFocusItem();
+    ASSERT_NE(item, nullptr);
+    QInputMethodEvent event;
+    event.setCommitString(text);
+    QCoreApplication::sendEvent(item, &event);
+  }
+
+  std::filesystem::path data_dir_;
+  std::unique_ptr<core::Controller> controller_;
+  std::unique_ptr<ConsoleApp> console_;
+  QQuickWindow* producer_ = nullptr;
+  QQuickWindow* host_ = nullptr;
+  int warnings_at_start_ = 0;
+};
+
+TEST_F(ConsoleTest, EveryPreviewShowsPictures) {
+  std::vector<PreviewItem*> previews;
+  for (QQuickWindow* w : {producer_, host_}) {
+    for (QQuickItem* item : items(w)) {
+      if (auto* p = qobject_cast<PreviewItem*>(item)) previews.push_back(p);
+    }
+  }
+  // Preview, program, three sources; the host's program.
+  ASSERT_EQ(previews.size(), 6u);
+  EXPECT_TRUE(waitFor([&] {
+    return std::all_of(previews.begin(), previews.end(),
+                       [](PreviewItem* p) { return p->live() && p->framesShown() >= 5; });
+  }));
+  for (PreviewItem* p : previews) {
+    EXPECT_TRUE(p->live()) << p->tap().toStdString();
+  }
+}
+
+TEST_F(ConsoleTest, SourceKeysLayoutKeysAndCutSwitchTheProgram) {
+  // 3: the wide shot into preview; F5: single; Space: on air.
+  key(Qt::Key_3);
+  key(Qt::Key_F5);
+  ASSERT_TRUE(waitFor([&] {
+    const json s = status();
+    return s.is_object() && s["preview"]["primary"] == "wide" && s["preview"]["layout"] == "single";
+  })) << status()["preview"].dump();
+  key(Qt::Key_Space);
+  ASSERT_TRUE(waitFor([&] {
+    const json s = status();
+    return s.is_object() && s["program"]["primary"] == "wide" && s["program"]["layout"] == "single";
+  })) << status()["program"].dump();
+  // Like a vision mixer: what was on air is in preview now.
+  EXPECT_EQ(status()["preview"]["layout"], "side_by_side");
+
+  // 1, Shift+2, F7 (picture in picture), Enter: a fade.
+  key(Qt::Key_1);
+  key(Qt::Key_2, Qt::ShiftModifier);
+  key(Qt::Key_F7);
+  ASSERT_TRUE(waitFor([&] {
+    const json s = status();
+    return s.is_object() && s["preview"]["layout"] == "pip" && s["preview"]["primary"] == "host" &&
+           s["preview"]["secondary"] == "guest";
+  })) << status()["preview"].dump();
+  key(Qt::Key_Return);
+  ASSERT_TRUE(waitFor([&] {
+    const json s = status();
+    return s.is_object() && s["program"]["layout"] == "pip" && s["program"]["primary"] == "host";
+  })) << status()["program"].dump();
+}
+
+TEST_F(ConsoleTest, AQuestionApprovedAndPutOnAirFromTheKeyboardReachesTheHost) {
+  const std::int64_t id = viewerAsks("医保卡丢了怎么补办？<b>加急</b>", "瓯海小李");
+  ASSERT_GT(id, 0);
+  ASSERT_TRUE(waitFor([&] { return console_->client()->pending().size() == 1; }));
+  // Ctrl+1: the questions; A approves the selected (first) pending one.
+  key(Qt::Key_1, Qt::ControlModifier);
+  key(Qt::Key_A);
+  ASSERT_TRUE(waitFor([&] { return console_->client()->approved().size() == 1; }));
+  // →: the air queue; O: on air.
+  key(Qt::Key_Right);
+  key(Qt::Key_O);
+  ASSERT_TRUE(waitFor([&] {
+    const json s = status();
+    return s.is_object() && s["on_air_question"].is_object() && s["on_air_question"]["id"] == id;
+  })) << status()["on_air_question"].dump();
+  ASSERT_TRUE(waitFor([&] { return textOf(host_, "hostOnAirText").contains("医保卡丢了"); }));
+  EXPECT_EQ(textOf(host_, "hostOnAirText"), QStringLiteral("医保卡丢了怎么补办？<b>加急</b>"));
+  EXPECT_TRUE(textOf(host_, "hostAsker").contains(QStringLiteral("瓯海小李")));
+  // D: answered; the host's screen clears.
+  key(Qt::Key_D);
+  ASSERT_TRUE(waitFor([&] { return status()["on_air_question"].is_null(); }));
+  EXPECT_TRUE(waitFor([&] { return !find(host_, "hostOnAirText")->isVisible(); }));
+}
+
+TEST_F(ConsoleTest, AnotherProducersActionsShowAtOnceAndTheConsolesReachThem) {
+  // A second producer (a web console: the same protocol, in process here).
+  std::vector<json> seen;
+  const server::ClientId web =
+      controller_->connectLocalClient([&seen](std::shared_ptr<const std::string> message) {
+        seen.push_back(json::parse(*message, nullptr, false));
+      });
+  controller_->postClientMessage(web, json{{"type", "hello"},
+                                           {"role", "producer"},
+                                           {"token", controller_->show().audience.producer_token},
+                                           {"name", "网页编辑"}}
+                                          .dump());
+  ASSERT_TRUE(waitFor([&] {
+    return std::any_of(seen.begin(), seen.end(),
+                       [](const json& m) { return m.value("type", "") == "hello.ok"; });
+  }));
+  const std::int64_t id = viewerAsks("公交卡能不能在手机上充值？", "鹿城老陈");
+  ASSERT_TRUE(waitFor([&] { return console_->client()->pending().size() == 1; }));
+  // The web producer approves: the console's lists follow.
+  QElapsedTimer clock;
+  clock.start();
+  controller_->postClientMessage(web, json{{"type", "question.approve"}, {"question", id}}.dump());
+  ASSERT_TRUE(waitFor([&] { return console_->client()->approved().size() == 1; }));
+  EXPECT_LT(clock.elapsed(), 1000);
+  EXPECT_TRUE(console_->client()->lastAction().contains(QStringLiteral("网页编辑")));
+  // The console puts it on air: the web producer hears of it.
+  seen.clear();
+  key(Qt::Key_1, Qt::ControlModifier);
+  key(Qt::Key_Right);
+  key(Qt::Key_O);
+  ASSERT_TRUE(waitFor([&] {
+    return std::any_of(seen.begin(), seen.end(), [&](const json& m) {
+      return m.value("type", "") == "questions.changed" && m["on_air"].is_object() &&
+             m["on_air"]["id"] == id;
+    });
+  }));
+  controller_->disconnectLocalClient(web);
+}
+
+TEST_F(ConsoleTest, ACueTypedInTheConsoleReachesTheHostMonitor) {
+  key(Qt::Key_K, Qt::ControlModifier);
+  type(QStringLiteral("还有两分钟"));
+  key(Qt::Key_Return);
+  ASSERT_TRUE(
+      waitFor([&] { return textOf(host_, "hostCueText") == QStringLiteral("还有两分钟"); }));
+  EXPECT_EQ(status()["cue"]["text"], "还有两分钟");
+  // Typing in a field never switched the program (Return is Auto elsewhere).
+  EXPECT_EQ(status()["program"]["layout"], "side_by_side");
+  EXPECT_EQ(status()["program"]["primary"], "host");
+}
+
+TEST_F(ConsoleTest, TheTypistPanelCommitsALineForTheSpeakerPicked) {
+  key(Qt::Key_3, Qt::ControlModifier);
+  key(Qt::Key_F2);  // the first guest
+  type(QStringLiteral("异地就医备案可以在网上办"));
+  key(Qt::Key_Return);
+  ASSERT_TRUE(waitFor([&] { return status()["transcript"]["lines"] == 1; }))
+      << status()["transcript"].dump();
+  ASSERT_TRUE(waitFor([&] { return console_->client()->lines().size() == 1; }));
+  const QVariantMap line = console_->client()->lines().front().toMap();
+  EXPECT_EQ(line["speaker"].toString(), QStringLiteral("guest1"));
+  EXPECT_EQ(line["speaker_name"].toString(), QStringLiteral("张三"));
+  EXPECT_EQ(line["text"].toString(), QStringLiteral("异地就医备案可以在网上办"));
+}
+
+TEST_F(ConsoleTest, ClosingDuringALiveShowAsksFirst) {
+  ASSERT_TRUE(waitFor([&] { return status()["recording"]["state"] == "recording"; }));
+  QSignalSpy quit(console_.get(), &ConsoleApp::quitRequested);
+  QMetaObject::invokeMethod(producer_, "close");
+  QObject* dialog = producer_->findChild<QObject*>(QStringLiteral("endShowDialog"));
+  ASSERT_NE(dialog, nullptr);
+  ASSERT_TRUE(waitFor([&] { return dialog->property("visible").toBool(); }));
+  EXPECT_EQ(quit.count(), 0) << "the show ended without asking";
+  QMetaObject::invokeMethod(dialog, "accept");
+  ASSERT_TRUE(waitFor([&] { return quit.count() == 1; }));
+  EXPECT_EQ(quit.front().front().toInt(), 0);
+}
+
+}  // namespace
+}  // namespace yst::console
+
+int main(int argc, char** argv) {
+  qputenv("QT_QPA_PLATFORM", "offscreen");
+  QGuiApplication app(argc, argv);
+  gst_init(nullptr, nullptr);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

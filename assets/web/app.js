@@ -11,13 +11,12 @@
 
 import { t, applyStatic, mountLangToggle, onLangChange } from './i18n.js';
 import { h, icon, codePoints, clockTime, timecode, StudioSocket, ConnState, loadJson, saveJson } from './common.js';
+import { ProgramPlayer } from './program_player.js';
 
 const kViewerKey = 'yst.viewer';
 const kObserverKey = 'yst.observer_token';
 const kVotesKeyPrefix = 'yst.votes.';
 const kViewerIdPattern = /^[A-Za-z0-9_-]{16,64}$/;
-const kPlaylist = '/hls/program.m3u8';
-const kVideoRetryMs = 4000;
 const kCategories = ['question', 'suggestion', 'complaint'];
 const kLiveTextLimit = 200; // lines kept in the page, the newest
 
@@ -652,19 +651,9 @@ function vote(questionId) {
 }
 
 // ---------------------------------------------------------------------------
-// The live video. The playlist appears only once the studio's HLS output has
-// written its first segments; until then the page says so and looks again
-// every few seconds. /api/status is asked first so that a show without HLS
-// does not fill the console with 404s.
-
-const video = {
-  hls: null,
-  retryTimer: null,
-  state: 'soon', // soon | playing | unsupported
-};
+// The live video (program_player.js).
 
 function setVideoState(next) {
-  video.state = next;
   ui.videoStatus.hidden = next === 'playing';
   ui.videoStatus.dataset.i18n = next === 'unsupported' ? 'video.unsupported' : 'video.soon';
   ui.videoStatus.textContent = t(ui.videoStatus.dataset.i18n);
@@ -674,84 +663,7 @@ function setVideoState(next) {
   ui.liveText.textContent = t(ui.liveText.dataset.i18n);
 }
 
-function scheduleVideoRetry() {
-  clearTimeout(video.retryTimer);
-  video.retryTimer = setTimeout(startVideo, kVideoRetryMs);
-}
-
-function stopVideo() {
-  if (video.hls) {
-    video.hls.destroy();
-    video.hls = null;
-  }
-  ui.video.removeAttribute('src');
-  ui.video.load();
-}
-
-async function playlistAvailable() {
-  try {
-    const status = await fetch('/api/status', { cache: 'no-store' });
-    if (status.ok) {
-      const body = await status.json();
-      if (body && body.hls && typeof body.hls.state === 'string' && body.hls.state !== 'running') return false;
-    }
-    const playlist = await fetch(kPlaylist, { cache: 'no-store' });
-    return playlist.ok;
-  } catch {
-    return false; // Studio unreachable: try again later.
-  }
-}
-
-async function startVideo() {
-  clearTimeout(video.retryTimer);
-  if (!(await playlistAvailable())) {
-    setVideoState('soon');
-    scheduleVideoRetry();
-    return;
-  }
-  const Hls = window.Hls;
-  if (Hls && Hls.isSupported()) {
-    // No worker: hls.js makes it from a blob: URL, which the page's
-    // script-src 'self' forbids.
-    const hls = new Hls({ enableWorker: false, lowLatencyMode: true, debug: false });
-    video.hls = hls;
-    let mediaRecoveries = 0;
-    hls.on(Hls.Events.MANIFEST_PARSED, () => {
-      setVideoState('playing');
-      ui.video.play().catch(() => {}); // Autoplay may be refused; controls remain.
-    });
-    hls.on(Hls.Events.ERROR, (_event, data) => {
-      if (!data || !data.fatal || hls !== video.hls) return;
-      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 3) {
-        mediaRecoveries += 1;
-        hls.recoverMediaError();
-        return;
-      }
-      stopVideo();
-      setVideoState('soon');
-      scheduleVideoRetry();
-    });
-    hls.loadSource(kPlaylist);
-    hls.attachMedia(ui.video);
-  } else if (ui.video.canPlayType('application/vnd.apple.mpegurl')) {
-    // Safari and iOS play HLS natively.
-    ui.video.src = kPlaylist;
-    ui.video.play().catch(() => {});
-  } else {
-    setVideoState('unsupported');
-  }
-}
-
-// Native HLS (no hls.js) reports through the element itself.
-ui.video.addEventListener('loadedmetadata', () => {
-  if (!video.hls) setVideoState('playing');
-});
-ui.video.addEventListener('error', () => {
-  if (video.hls || video.state === 'unsupported' || !ui.video.getAttribute('src')) return;
-  stopVideo();
-  setVideoState('soon');
-  scheduleVideoRetry();
-});
+const player = new ProgramPlayer(ui.video, setVideoState);
 
 // ---------------------------------------------------------------------------
 // Start.
@@ -759,10 +671,10 @@ ui.video.addEventListener('error', () => {
 mountLangToggle($('lang-toggle'));
 onLangChange(() => {
   renderAll();
-  setVideoState(video.state);
+  setVideoState(player.state);
 });
 applyStatic();
 setVideoState('soon');
 renderAll();
 socket.connect();
-startVideo();
+player.start();

@@ -227,6 +227,20 @@ const zh = {
   'livetext.heading': '图文直播',
   'livetext.empty': '图文直播还没有内容。',
 
+  // Host's monitor (/host/).
+  'host.doc_title': '主持人提词',
+  'host.login.heading': '主持人提词 · 登录',
+  'host.login.token': '主持人口令',
+  'host.login.forbidden': '口令不对，请向导播确认。',
+  'host.login.failed': '登录失败，请重试。',
+  'host.no_video': '（直播画面尚未开始）',
+  'host.elapsed': '已进行',
+  'host.remaining': '剩余',
+  'host.on_air': '正在回答的网友提问',
+  'host.none_on_air': '暂无上屏提问',
+  'host.next': '接下来',
+  'host.queue_empty': '队列中没有提问',
+
   // Archive page (/archive/).
   'archive.doc_title': '温网议事厅 · 节目回看',
   'archive.heading': '温网议事厅 · 节目回看',
@@ -476,6 +490,20 @@ const en = {
   'transcript.narration': 'Narration',
   'livetext.heading': 'Live text',
   'livetext.empty': 'Nothing posted yet.',
+
+  // Host's monitor (/host/).
+  'host.doc_title': 'Host monitor',
+  'host.login.heading': 'Host monitor · sign in',
+  'host.login.token': 'Host token',
+  'host.login.forbidden': 'Wrong token; please check with the producer.',
+  'host.login.failed': 'Sign-in failed; please try again.',
+  'host.no_video': '(the live program has not started)',
+  'host.elapsed': 'Elapsed',
+  'host.remaining': 'Remaining',
+  'host.on_air': 'Audience question on air',
+  'host.none_on_air': 'No question on air',
+  'host.next': 'Next',
+  'host.queue_empty': 'No questions in the queue',
 
   // Archive page (/archive/).
   'archive.doc_title': 'Wenzhou Town Hall · Archive',

@@ -131,6 +131,11 @@ int serve(const std::string& show_path, const std::string& data_dir, bool new_se
         std::printf("  typist token (generated, set %s to choose one): %s\n",
                     show.audience.typist_token_env.c_str(), show.audience.typist_token.c_str());
       }
+      std::printf("  host:     %s/host/\n", base.c_str());
+      if (show.audience.host_token_generated) {
+        std::printf("  host token (generated, set %s to choose one): %s\n",
+                    show.audience.host_token_env.c_str(), show.audience.host_token.c_str());
+      }
       std::fflush(stdout);
       std::unique_ptr<yst::console::ConsoleApp> console_app;
       if (console) {

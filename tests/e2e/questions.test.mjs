@@ -39,10 +39,10 @@
 //   both:     <body data-hello="ok"> once the studio's hello.ok was applied
 //             (producer: logged in).
 
-import WebSocket from 'ws';
 import path from 'node:path';
 import {
-  artifactsDir, assertNoProblems, baseUrl, check, log, missingHls, runBrowserTest, testid, watch,
+  artifactsDir, assertNoProblems, baseUrl, check, connectAs, log, missingHls, runBrowserTest, testid,
+  watch,
 } from './support.mjs';
 
 const kStepTimeoutMs = 15000;
@@ -98,30 +98,13 @@ function pressed(page, id, value = true) {
 
 // A second producer console, outside the browser: one command, then gone.
 async function otherProducerSends(message) {
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
-  const answers = [];
-  socket.on('message', (data) => answers.push(JSON.parse(String(data))));
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const until = async (match, what) => {
-    const deadline = Date.now() + kStepTimeoutMs;
-    while (Date.now() < deadline) {
-      const found = answers.find(match);
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`second producer: no ${what}`);
-  };
+  const other = await connectAs({ type: 'hello', role: 'producer', token: producerToken, name: 'e2e第二导播' },
+    'second producer', kStepTimeoutMs);
   try {
-    socket.send(JSON.stringify({ type: 'hello', role: 'producer', token: producerToken, name: 'e2e第二导播' }));
-    await until((m) => m.type === 'hello.ok' || m.type === 'error', 'hello.ok');
-    socket.send(JSON.stringify({ ...message, id: 'e2e' }));
-    const answer = await until((m) => m.id === 'e2e', `answer to ${message.type}`);
+    const answer = await other.request(message);
     check(answer.ok === true, `second producer: ${message.type} refused: ${JSON.stringify(answer)}`);
   } finally {
-    socket.close();
+    other.close();
   }
 }
 

@@ -4,6 +4,7 @@
 // test_web_e2e.py reads (exit status; last line "1 passed, 0 failed").
 
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -68,6 +69,43 @@ export async function getJson(pathname) {
   const response = await fetch(`${baseUrl}${pathname}`, { cache: 'no-store' });
   check(response.ok, `${pathname}: HTTP ${response.status}`);
   return response.json();
+}
+
+// A client outside the browser (a producer, a second typist): says hello,
+// then request() sends a command and waits for its answer.
+export async function connectAs(hello, who, timeoutMs = 15000) {
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+  const answers = [];
+  socket.on('message', (data) => answers.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const until = async (match, what) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = answers.find(match);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    throw new Error(`${who}: no ${what}`);
+  };
+  socket.send(JSON.stringify(hello));
+  const ok = await until((m) => m.type === 'hello.ok' || m.type === 'error', 'hello.ok');
+  check(ok.type === 'hello.ok' && ok.role === hello.role, `${who}: hello refused: ${JSON.stringify(ok)}`);
+  let next = 1;
+  return {
+    async request(message) {
+      const id = `e2e-${next++}`;
+      socket.send(JSON.stringify({ ...message, id }));
+      const answer = await until((m) => m.id === id, `answer to ${message.type}`);
+      check(answer.type !== 'error', `${who}: ${message.type} refused: ${JSON.stringify(answer)}`);
+      return answer;
+    },
+    close() {
+      socket.close();
+    },
+  };
 }
 
 // Runs `run(browser)` in headless Chromium and sets the exit status.

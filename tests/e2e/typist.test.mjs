@@ -34,10 +34,10 @@
 //           live-text-line-text, live-text-line-speaker, live-text-line-time;
 //           live-text-empty; <body data-hello="ok">
 
-import WebSocket from 'ws';
 import path from 'node:path';
 import {
-  artifactsDir, assertNoProblems, baseUrl, check, log, missingHls, runBrowserTest, testid, watch,
+  artifactsDir, assertNoProblems, baseUrl, check, connectAs, log, missingHls, runBrowserTest, testid,
+  watch,
 } from './support.mjs';
 
 const kStepTimeoutMs = 15000;
@@ -72,42 +72,6 @@ async function studioStatus() {
   return response.json();
 }
 
-// A client outside the browser (a producer, or a second typist reading the
-// record): says hello, then request() sends a command and waits for its answer.
-async function connectAs(hello, who) {
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
-  const answers = [];
-  socket.on('message', (data) => answers.push(JSON.parse(String(data))));
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const until = async (match, what) => {
-    const deadline = Date.now() + kStepTimeoutMs;
-    while (Date.now() < deadline) {
-      const found = answers.find(match);
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-    throw new Error(`${who}: no ${what}`);
-  };
-  socket.send(JSON.stringify(hello));
-  const ok = await until((m) => m.type === 'hello.ok' || m.type === 'error', 'hello.ok');
-  check(ok.type === 'hello.ok' && ok.role === hello.role, `${who}: hello refused: ${JSON.stringify(ok)}`);
-  let next = 1;
-  return {
-    async request(message) {
-      const id = `e2e-${next++}`;
-      socket.send(JSON.stringify({ ...message, id }));
-      const answer = await until((m) => m.id === id, `answer to ${message.type}`);
-      check(answer.type !== 'error', `${who}: ${message.type} refused: ${JSON.stringify(answer)}`);
-      return answer;
-    },
-    close() {
-      socket.close();
-    },
-  };
-}
 
 function typistLine(typist, text) {
   return typist.locator(`${testid('typist-lines')} ${testid('transcript-line')}`)

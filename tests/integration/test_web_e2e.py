@@ -83,6 +83,18 @@ class WebEndToEnd(IntegrationTest):
         self.run_browser_test("typist.test.mjs", studio, YST_TYPIST_TOKEN=typist_token)
         self.assertTrue(any(self.artifacts.glob("typist-*.png")), "no screenshots were kept")
 
+    def test_host_monitor_page(self):
+        show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
+                         width=640, height=360)
+        show["show"]["duration_min"] = 45
+        show["audience"] = {"question_interval_s": 0, "host_token_env": "YST_E2E_HOST_TOKEN"}
+        host_token = secrets.token_urlsafe(24)
+        studio = Studio(self.case_dir(), show, extra_env={"YST_E2E_HOST_TOKEN": host_token})
+        self.addCleanup(studio.close)
+        studio.start()
+        self.run_browser_test("host.test.mjs", studio, YST_HOST_TOKEN=host_token)
+        self.assertTrue(any(self.artifacts.glob("host-*.png")), "no screenshots were kept")
+
     def test_archive_page(self):
         # An ended, packaged show, and the next one live on the same data.
         show = make_show(sources=(("host", "test://smpte"),), archive=True, hls=False,

@@ -117,6 +117,8 @@ std::string httpGet(int port, const std::string& path) {
 
 class ConsoleTest : public ::testing::Test {
  protected:
+  virtual ConsoleOptions options() const { return {}; }
+
   void SetUp() override {
     data_dir_ = std::filesystem::temp_directory_path() /
                 ("yst-console-test-" + std::to_string(::getpid()) + "-" +
@@ -127,8 +129,7 @@ class ConsoleTest : public ::testing::Test {
                                                      core::Controller::SessionMode::kNew);
     std::string error;
     ASSERT_TRUE(controller_->start(&error)) << error;
-    console_ =
-        std::make_unique<ConsoleApp>(controller_.get(), data_dir_.string(), ConsoleOptions{});
+    console_ = std::make_unique<ConsoleApp>(controller_.get(), data_dir_.string(), options());
     ASSERT_TRUE(console_->open(&error)) << error;
     warnings_at_start_ = ConsoleApp::qtWarnings();
     producer_ = qobject_cast<QQuickWindow*>(console_->producerWindow());
@@ -167,6 +168,12 @@ class ConsoleTest : public ::testing::Test {
       if (item->objectName() == QLatin1String(name)) return item;
     }
     return nullptr;
+  }
+  static bool showsText(QQuickWindow* window, const QString& text) {
+    for (QQuickItem* item : items(window)) {
+      if (item->isVisible() && item->property("text").toString() == text) return true;
+    }
+    return false;
   }
   static QString textOf(QQuickWindow* window, const char* name) {
     QQuickItem* item = find(window, name);
@@ -365,6 +372,28 @@ TEST_F(ConsoleTest, ClosingDuringALiveShowAsksFirst) {
   QMetaObject::invokeMethod(dialog, "accept");
   ASSERT_TRUE(waitFor([&] { return quit.count() == 1; }));
   EXPECT_EQ(quit.front().front().toInt(), 0);
+}
+
+class EnglishConsoleTest : public ConsoleTest {
+ protected:
+  ConsoleOptions options() const override {
+    ConsoleOptions english;
+    english.lang = "en";
+    return english;
+  }
+};
+
+TEST_F(EnglishConsoleTest, SpeaksEnglishWithLangEn) {
+  EXPECT_TRUE(showsText(producer_, QStringLiteral("Graphics")));
+  EXPECT_TRUE(showsText(producer_, QStringLiteral("Cut")));
+  EXPECT_TRUE(showsText(host_, QStringLiteral("No question on air")));
+  EXPECT_FALSE(showsText(producer_, QStringLiteral("包装")));
+}
+
+TEST_F(ConsoleTest, SpeaksChineseByDefault) {
+  EXPECT_TRUE(showsText(producer_, QStringLiteral("包装")));
+  EXPECT_TRUE(showsText(producer_, QStringLiteral("切换")));
+  EXPECT_TRUE(showsText(host_, QStringLiteral("暂无上屏提问")));
 }
 
 }  // namespace

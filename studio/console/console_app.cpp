@@ -8,6 +8,8 @@
 #include <QScreen>
 #include <QTimer>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 
@@ -59,6 +61,7 @@ ConsoleApp::ConsoleApp(core::Controller* controller, std::string data_dir, Conso
       options_(std::move(options)) {}
 
 ConsoleApp::~ConsoleApp() {
+  writeFrameTimes();
   engine_.reset();  // the windows go before the client they bind to
   client_.reset();
   PreviewItem::setController(nullptr);
@@ -114,6 +117,25 @@ bool ConsoleApp::open(std::string* error) {
     host->show();
   }
   producer->show();
+  if (const char* log = std::getenv("YST_CONSOLE_FRAME_LOG"); log && *log) {
+    frame_log_ = log;
+    frame_clock_.start();
+    // A frame: from the GUI thread's animations and bindings to the swap.
+    connect(
+        producer, &QQuickWindow::afterAnimating, this,
+        [this] { frame_started_us_ = frame_clock_.nsecsElapsed() / 1000; }, Qt::DirectConnection);
+    connect(
+        producer, &QQuickWindow::frameSwapped, this,
+        [this] {
+          const qint64 started = frame_started_us_.exchange(-1);
+          if (started < 0) return;
+          std::lock_guard lock(frame_mutex_);
+          if (frame_times_us_.size() < 1000000) {
+            frame_times_us_.push_back(frame_clock_.nsecsElapsed() / 1000 - started);
+          }
+        },
+        Qt::DirectConnection);
+  }
   if (!options_.screenshot_dir.empty()) {
     auto* poll = new QTimer(this);
     auto started = std::make_shared<qint64>(QDateTime::currentMSecsSinceEpoch());
@@ -160,6 +182,19 @@ void ConsoleApp::takeScreenshots() {
     }
   }
   emit quitRequested(ok ? 0 : 1);
+}
+
+void ConsoleApp::writeFrameTimes() {
+  if (frame_log_.empty()) return;
+  std::FILE* out = std::fopen(frame_log_.c_str(), "w");
+  if (!out) {
+    logError("console", "cannot write " + frame_log_);
+    return;
+  }
+  std::lock_guard lock(frame_mutex_);
+  for (qint64 us : frame_times_us_) std::fprintf(out, "%lld\n", static_cast<long long>(us));
+  std::fclose(out);
+  frame_log_.clear();
 }
 
 void ConsoleApp::endShow() {

@@ -9,11 +9,15 @@
 // qml/i18n/yishiting_en.ts (`--lang en`).
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QQmlApplicationEngine>
 #include <QTranslator>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "studio/console/console_client.h"
 
@@ -59,6 +63,7 @@ class ConsoleApp : public QObject {
 
  private:
   void takeScreenshots();
+  void writeFrameTimes();
 
   core::Controller* controller_;
   std::string data_dir_;
@@ -66,6 +71,16 @@ class ConsoleApp : public QObject {
   QTranslator translator_;
   std::unique_ptr<ConsoleClient> client_;
   std::unique_ptr<QQmlApplicationEngine> engine_;
+  // scripts/bench-console: with $YST_CONSOLE_FRAME_LOG set, the producer
+  // window's frame times (its animations and bindings to the swap, in µs)
+  // are written there when the console closes.
+  std::string frame_log_;
+  // afterAnimating comes on the GUI thread, frameSwapped on the render
+  // thread when the render loop is threaded.
+  QElapsedTimer frame_clock_;
+  std::atomic<qint64> frame_started_us_{-1};
+  std::mutex frame_mutex_;
+  std::vector<qint64> frame_times_us_;  // Guarded by frame_mutex_.
 };
 
 }  // namespace yst::console

@@ -1,8 +1,8 @@
 // Moderation, keyboard first: ↑/↓ pick a question, ←/→ switch between the
 // pending list and the air queue; A approve, R reject (then a reason key),
 // E edit, M merge into the question it duplicates, O on air, F off air,
-// D answered, Alt+↑/↓ move in the queue, U undo the last action. The card
-// on the right is the question card as viewers will see it on air.
+// D answered, Alt+↑/↓ move in the queue, U undo the last action. Under
+// the lists, the selected question's card as viewers will see it on air.
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
@@ -216,7 +216,40 @@ FocusScope {
             }
         }
 
-        // The selected question: actions, and how its card will look.
+        // How the selected question's card will look on air, drawn by the
+        // program's renderer in the theme on air.
+        Rectangle {
+            Layout.fillWidth: true
+            visible: !!panel.selected
+            implicitHeight: cardImage.paintedHeight + 34
+            radius: Style.radius
+            color: "#05070a"
+            border.color: Style.line
+            Text {
+                x: 8
+                y: 5
+                text: qsTr("上屏效果")
+                color: Style.muted
+                font.family: Style.family
+                font.pixelSize: Style.small
+            }
+            Image {
+                id: cardImage
+                objectName: "card-preview"
+                x: 8
+                y: 26
+                width: parent.width - 16
+                fillMode: Image.PreserveAspectFit
+                asynchronous: false
+                cache: false
+                source: panel.selected
+                        ? "image://card/" + panel.selected.id + "/" + (panel.selected.edits ? panel.selected.edits.length : 0)
+                          + "/" + (studio.status.overlay ? studio.status.overlay.theme : "")
+                        : ""
+            }
+        }
+
+        // The selected question: actions.
         Rectangle {
             Layout.fillWidth: true
             implicitHeight: actions.implicitHeight + 12

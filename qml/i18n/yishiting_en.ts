@@ -427,6 +427,10 @@
         <source>编辑提问 #%1</source>
         <translation>Edit question #%1</translation>
     </message>
+    <message>
+        <source>上屏效果</source>
+        <translation>As it will look on air</translation>
+    </message>
 </context>
 <context>
     <name>SwitcherBar</name>

@@ -110,6 +110,14 @@ int ConsoleClient::send(const QVariantMap& command) {
   return id;
 }
 
+const json* ConsoleClient::question(std::int64_t id) const {
+  if (on_air_question_ && on_air_question_->value("id", std::int64_t{0}) == id) {
+    return on_air_question_.get();
+  }
+  auto it = questions_.find(id);
+  return it == questions_.end() ? nullptr : it->second.get();
+}
+
 QString ConsoleClient::timecode(double ms) const {
   const auto total = static_cast<long long>(std::max(0.0, ms) / 1000);
   return QStringLiteral("%1:%2:%3")

@@ -73,6 +73,8 @@ class ConsoleClient : public QObject {
   // A command of the protocol ({"type":"program.take",…}); the id it was
   // sent with, answered by replied() or failed().
   Q_INVOKABLE int send(const QVariantMap& command);
+  // A question as producers see it (any status), or null. C++ only.
+  const nlohmann::json* question(std::int64_t id) const;
   // "1:02:03" for a time in ms.
   Q_INVOKABLE QString timecode(double ms) const;
 

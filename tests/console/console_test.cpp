@@ -276,8 +276,14 @@ TEST_F(ConsoleTest, AQuestionApprovedAndPutOnAirFromTheKeyboardReachesTheHost) {
   const std::int64_t id = viewerAsks("医保卡丢了怎么补办？<b>加急</b>", "瓯海小李");
   ASSERT_GT(id, 0);
   ASSERT_TRUE(waitFor([&] { return console_->client()->pending().size() == 1; }));
-  // Ctrl+1: the questions; A approves the selected (first) pending one.
+  // Ctrl+1: the questions; the first pending one is selected and its card
+  // is drawn as it will be on air (the program's renderer, the theme).
   key(Qt::Key_1, Qt::ControlModifier);
+  QQuickItem* card = find(producer_, "card-preview");
+  ASSERT_NE(card, nullptr);
+  ASSERT_TRUE(waitFor([&] { return card->isVisible() && card->property("status").toInt() == 1; }));
+  EXPECT_GT(card->property("implicitWidth").toDouble(), 300);  // a 640×360 program's card
+  // A approves it.
   key(Qt::Key_A);
   ASSERT_TRUE(waitFor([&] { return console_->client()->approved().size() == 1; }));
   // →: the air queue; O: on air.

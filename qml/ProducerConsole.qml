@@ -6,7 +6,8 @@
 //   1…9          source into preview (Shift: into the second slot)
 //   F5 F6 F7     single / side-by-side / picture-in-picture into preview
 //   Space        Cut: preview on air        Enter   Auto: a fade
-//   Ctrl+1…4     questions / graphics / typist / destinations tab
+//   Ctrl+1…4     questions / graphics / typist / destinations tab (Tab moves
+//                through a desk's controls, Space or Enter presses a button)
 //   Ctrl+Q       the questions list (A, R, E, M, O, F, D, U there)
 //   Ctrl+K       the cue line
 import QtQuick
@@ -33,7 +34,10 @@ ApplicationWindow {
     readonly property var program: status.program || ({})
     readonly property var previewScene: status.preview || ({})
     readonly property var recording: status.recording || ({})
-    readonly property bool typing: activeFocusItem !== null && activeFocusItem.hasOwnProperty("cursorPosition")
+    // The keyboard belongs to a field or a button: the global keys wait
+    // (a text field takes digits and Enter, a focused button Space).
+    readonly property bool typing: activeFocusItem !== null
+        && (activeFocusItem.hasOwnProperty("cursorPosition") || activeFocusItem.hasOwnProperty("autoExclusive"))
     readonly property bool live: recording.state === "recording"
         || (status.destinations || []).some(function(d) { return d.enabled && d.state === "live" })
     property bool confirmedEnd: false
@@ -123,12 +127,21 @@ ApplicationWindow {
     Shortcut { sequence: "Space"; enabled: !window.typing; onActivated: window.cut() }
     Shortcut { sequences: ["Return", "Enter"]; enabled: !window.typing; onActivated: window.autoTake() }
     Shortcut { sequence: "Ctrl+1"; onActivated: { tabs.currentIndex = 0; questions.forceActiveFocus() } }
-    Shortcut { sequence: "Ctrl+2"; onActivated: tabs.currentIndex = 1 }
+    Shortcut { sequence: "Ctrl+2"; onActivated: { tabs.currentIndex = 1; graphics.focusFirst() } }
     Shortcut { sequence: "Ctrl+3"; onActivated: { tabs.currentIndex = 2; transcript.forceActiveFocus() } }
-    Shortcut { sequence: "Ctrl+4"; onActivated: tabs.currentIndex = 3 }
+    Shortcut { sequence: "Ctrl+4"; onActivated: { tabs.currentIndex = 3; destinations.focusFirst() } }
     Shortcut { sequence: "Ctrl+Q"; onActivated: { tabs.currentIndex = 0; questions.forceActiveFocus() } }
     Shortcut { sequence: "Ctrl+K"; onActivated: cueBar.focusInput() }
-    Shortcut { sequence: "Escape"; enabled: window.typing; onActivated: window.contentItem.forceActiveFocus() }
+    // Escape: the keyboard back to the switcher (a plain item that takes no
+    // keys of its own, so the global ones work again).
+    Shortcut { sequence: "Escape"; enabled: window.typing; onActivated: switcherKeys.forceActiveFocus() }
+    Item { id: switcherKeys; objectName: "switcherKeys" }
+    // Enter on a focused button presses it (Basic buttons take only Space).
+    Shortcut {
+        sequences: ["Return", "Enter"]
+        enabled: window.activeFocusItem !== null && window.activeFocusItem.hasOwnProperty("autoExclusive")
+        onActivated: window.activeFocusItem.clicked()
+    }
 
     onClosing: function(close) {
         if (window.live && !window.confirmedEnd) {
@@ -257,9 +270,9 @@ ApplicationWindow {
                         Layout.fillHeight: true
                         currentIndex: tabs.currentIndex
                         QuestionsPanel { id: questions; objectName: "questionsPanel" }
-                        GraphicsPanel { objectName: "graphicsPanel" }
+                        GraphicsPanel { id: graphics; objectName: "graphicsPanel" }
                         TranscriptPanel { id: transcript; objectName: "transcriptPanel" }
-                        DestinationsPanel { objectName: "destinationsPanel" }
+                        DestinationsPanel { id: destinations; objectName: "destinationsPanel" }
                     }
                 }
             }

@@ -1,5 +1,7 @@
 // The console's button: flat, dark, with a strong state colour when it is
 // checked (on air, selected) and its keyboard shortcut beside the label.
+// Tab reaches it (a clicked button does not keep the keyboard); Space or
+// Enter on a focused button presses it instead of cutting.
 import QtQuick
 import QtQuick.Controls.Basic
 import Yishiting 1.0
@@ -10,7 +12,7 @@ Button {
     property string hint: ""
     font.family: Style.family
     font.pixelSize: Style.normal
-    focusPolicy: Qt.NoFocus
+    focusPolicy: Qt.TabFocus
     implicitHeight: 32
     leftPadding: 12
     rightPadding: 12
@@ -36,7 +38,8 @@ Button {
         color: button.checked ? button.tint
              : button.down ? Qt.lighter(Style.raised, 1.3)
              : button.hovered ? Qt.lighter(Style.raised, 1.15) : Style.raised
-        border.width: 1
-        border.color: button.checked ? Qt.lighter(button.tint, 1.2) : Style.line
+        border.width: button.visualFocus ? 2 : 1
+        border.color: button.visualFocus ? Style.accent
+                    : button.checked ? Qt.lighter(button.tint, 1.2) : Style.line
     }
 }

@@ -10,6 +10,11 @@ Item {
     id: panel
     readonly property var destinations: studio.status.destinations || []
 
+    // Ctrl+4: the keyboard to Add (then Tab, or Shift+Tab back through the
+    // destinations' buttons).
+    function focusFirst() {
+        addButton.forceActiveFocus(Qt.TabFocusReason)
+    }
     function stateColour(d) {
         if (!d.enabled) return Style.muted
         return d.state === "live" ? Style.preview : d.state === "connecting" ? Style.warning : Style.program
@@ -114,6 +119,7 @@ Item {
             }
         }
         ConsoleButton {
+            id: addButton
             text: qsTr("添加目的地")
             onClicked: editor.openFor(null)
         }

@@ -13,6 +13,10 @@ Flickable {
     function send(type, fields) {
         studio.send(Object.assign({ type: type }, fields || {}))
     }
+    // Ctrl+2: the keyboard to the first control (then Tab).
+    function focusFirst() {
+        firstControl.forceActiveFocus(Qt.TabFocusReason)
+    }
     function onSide(person, side) {
         const lt = lowerThirds[side]
         return !!lt && lt.person === person
@@ -74,6 +78,7 @@ Flickable {
             Layout.fillWidth: true
             spacing: 6
             ConsoleButton {
+                objectName: "graphics-card"
                 text: qsTr("提问卡")
                 checkable: true
                 enabled: !!(panel.overlay.card && panel.overlay.card.question)
@@ -82,6 +87,8 @@ Flickable {
                 onClicked: panel.send("overlay.card", { visible: !(panel.overlay.card && panel.overlay.card.visible) })
             }
             ConsoleButton {
+                id: firstControl  // always enabled, unlike the card's
+                objectName: "graphics-bug"
                 text: qsTr("台标")
                 checkable: true
                 checked: !!(panel.overlay.bug && panel.overlay.bug.visible)
@@ -89,6 +96,7 @@ Flickable {
                 onClicked: panel.send("overlay.bug", { visible: !(panel.overlay.bug && panel.overlay.bug.visible) })
             }
             ConsoleButton {
+                objectName: "graphics-clock"
                 text: qsTr("时钟")
                 checkable: true
                 checked: !!(panel.overlay.clock && panel.overlay.clock.visible)
@@ -155,18 +163,39 @@ Flickable {
         }
 
         Text { text: qsTr("主题"); color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
+        // Each theme with the host's lower-third drawn in it: what a switch
+        // would put on air.
         Flow {
             Layout.fillWidth: true
-            spacing: 6
+            spacing: 8
             Repeater {
                 model: (panel.overlay.themes || []).length
-                delegate: ConsoleButton {
+                delegate: Column {
                     required property int index
                     readonly property string modelData: panel.overlay.themes[index] || ""
-                    text: modelData
-                    checkable: true
-                    checked: panel.overlay.theme === modelData
-                    onClicked: panel.send("overlay.theme", { theme: modelData })
+                    spacing: 4
+                    Rectangle {
+                        width: 230
+                        height: 56
+                        color: "#05070a"
+                        radius: 4
+                        border.width: panel.overlay.theme === modelData ? 2 : 1
+                        border.color: panel.overlay.theme === modelData ? Style.program : Style.line
+                        Image {
+                            objectName: "theme-preview-" + modelData
+                            anchors.fill: parent
+                            anchors.margins: 4
+                            fillMode: Image.PreserveAspectFit
+                            asynchronous: false
+                            source: modelData !== "" ? "image://graphics/lower_third/host/" + modelData : ""
+                        }
+                    }
+                    ConsoleButton {
+                        text: modelData
+                        checkable: true
+                        checked: panel.overlay.theme === modelData
+                        onClicked: panel.send("overlay.theme", { theme: modelData })
+                    }
                 }
             }
         }

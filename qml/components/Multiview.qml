@@ -77,7 +77,7 @@ Item {
                         from: 0
                         to: 2
                         value: modelData.gain
-                        focusPolicy: Qt.NoFocus
+                        focusPolicy: Qt.TabFocus
                         onMoved: studio.send({ type: "audio.set", source: modelData.id, gain: Math.round(value * 100) / 100 })
                     }
                     Text {

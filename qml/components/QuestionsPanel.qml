@@ -243,7 +243,7 @@ FocusScope {
                 asynchronous: false
                 cache: false
                 source: panel.selected
-                        ? "image://card/" + panel.selected.id + "/" + (panel.selected.edits ? panel.selected.edits.length : 0)
+                        ? "image://graphics/card/" + panel.selected.id + "/" + (panel.selected.edits ? panel.selected.edits.length : 0)
                           + "/" + (studio.status.overlay ? studio.status.overlay.theme : "")
                         : ""
             }

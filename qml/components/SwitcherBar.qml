@@ -72,7 +72,7 @@ Rectangle {
             stepSize: 100
             value: 500
             editable: true
-            focusPolicy: Qt.ClickFocus
+            focusPolicy: Qt.StrongFocus
             font.family: Style.family
             implicitWidth: 120
             textFromValue: function(value) { return value + " ms" }

@@ -38,8 +38,10 @@ Rectangle {
     Text {
         anchors.centerIn: picture
         visible: !picture.live
-        text: tile.sourceState === "live" || tile.sourceState === "" ? qsTr("等待画面…")
-                                                                        : qsTr("信号中断")
+        // Connecting (or a view of the mix): a picture is on its way; a
+        // camera retrying has lost its signal.
+        text: tile.sourceState === "retrying" || tile.sourceState === "invalid" ? qsTr("信号中断")
+                                                                              : qsTr("等待画面…")
         color: Style.muted
         font.family: Style.family
         font.pixelSize: tile.large ? 20 : 13

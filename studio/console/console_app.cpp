@@ -14,7 +14,7 @@
 #include <functional>
 
 #include "streaming/log.h"
-#include "studio/console/card_preview.h"
+#include "studio/console/graphics_preview.h"
 #include "studio/console/preview_item.h"
 #include "studio/core/controller.h"
 
@@ -95,8 +95,8 @@ bool ConsoleApp::open(std::string* error) {
   qmlRegisterSingletonType(QUrl(QStringLiteral("qrc:/qml/Style.qml")), "Yishiting", 1, 0, "Style");
   engine_ = std::make_unique<QQmlApplicationEngine>();
   // The engine owns (and deletes) its image providers.
-  engine_->addImageProvider(QStringLiteral("card"),
-                            new CardPreviewProvider(client_.get(), controller_->show()));
+  engine_->addImageProvider(QStringLiteral("graphics"),
+                            new GraphicsPreviewProvider(client_.get(), controller_->show()));
   engine_->rootContext()->setContextProperty(QStringLiteral("studio"), client_.get());
   engine_->rootContext()->setContextProperty(QStringLiteral("consoleApp"), this);
   engine_->rootContext()->setContextProperty(QStringLiteral("uiLanguage"),

@@ -200,6 +200,14 @@ class ConsoleTest : public ::testing::Test {
     return id;
   }
 
+  // For people reading a failed run: tests/artifacts/console/<name>.png.
+  void keepScreenshot(QQuickWindow* window, const std::string& name) {
+    const std::filesystem::path dir =
+        std::filesystem::path(YST_SOURCE_DIR) / "tests" / "artifacts" / "console";
+    std::filesystem::create_directories(dir);
+    window->grabWindow().save(QString::fromStdString((dir / (name + ".png")).string()));
+  }
+
   void key(Qt::Key k, Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
     QTest::keyClick(producer_, k, modifiers);
   }
@@ -294,6 +302,8 @@ TEST_F(ConsoleTest, AQuestionApprovedAndPutOnAirFromTheKeyboardReachesTheHost) {
     return s.is_object() && s["on_air_question"].is_object() && s["on_air_question"]["id"] == id;
   })) << status()["on_air_question"].dump();
   ASSERT_TRUE(waitFor([&] { return textOf(host_, "hostOnAirText").contains("医保卡丢了"); }));
+  keepScreenshot(producer_, "question-on-air-producer");
+  keepScreenshot(host_, "question-on-air-host");
   EXPECT_EQ(textOf(host_, "hostOnAirText"), QStringLiteral("医保卡丢了怎么补办？<b>加急</b>"));
   EXPECT_TRUE(textOf(host_, "hostAsker").contains(QStringLiteral("瓯海小李")));
   // D: answered; the host's screen clears.
@@ -339,6 +349,44 @@ TEST_F(ConsoleTest, AnotherProducersActionsShowAtOnceAndTheConsolesReachThem) {
     });
   }));
   controller_->disconnectLocalClient(web);
+}
+
+TEST_F(ConsoleTest, TheGraphicsDeskIsReachableFromTheKeyboard) {
+  ASSERT_TRUE(waitFor([&] { return status()["overlay"]["bug"]["visible"] == true; }));
+  // Ctrl+2: the graphics desk, the keyboard on its first control (the bug).
+  key(Qt::Key_2, Qt::ControlModifier);
+  ASSERT_NE(producer_->activeFocusItem(), nullptr);
+  EXPECT_EQ(producer_->activeFocusItem()->objectName(), QStringLiteral("graphics-bug"));
+  // Space presses the focused button (and does not cut).
+  key(Qt::Key_Space);
+  ASSERT_TRUE(waitFor([&] { return status()["overlay"]["bug"]["visible"] == false; }));
+  // Tab to the clock; Enter presses it (and does not fade).
+  key(Qt::Key_Tab);
+  EXPECT_EQ(producer_->activeFocusItem()->objectName(), QStringLiteral("graphics-clock"));
+  key(Qt::Key_Return);
+  ASSERT_TRUE(waitFor([&] { return status()["overlay"]["clock"]["visible"] == false; }));
+  const json program = status()["program"];
+  EXPECT_EQ(program["layout"], "side_by_side");
+  EXPECT_EQ(program["primary"], "host");
+  // Escape gives the keyboard back to the switcher: Space cuts again.
+  key(Qt::Key_Escape);
+  key(Qt::Key_3);
+  key(Qt::Key_F5);
+  key(Qt::Key_Space);
+  ASSERT_TRUE(waitFor([&] { return status()["program"]["primary"] == "wide"; }));
+}
+
+TEST_F(ConsoleTest, ThemePreviewsShowEveryThemesLowerThird) {
+  key(Qt::Key_2, Qt::ControlModifier);
+  for (const char* name : {"theme-preview-default", "theme-preview-cinnabar"}) {
+    QQuickItem* preview = find(producer_, name);
+    ASSERT_NE(preview, nullptr) << name;
+    ASSERT_TRUE(waitFor([&] { return preview->property("status").toInt() == 1; })) << name;
+    // A lower-third of a 640×360 program: a few dozen pixels wide.
+    EXPECT_GT(preview->property("implicitWidth").toDouble(), 20) << name;
+    EXPECT_LT(preview->property("implicitWidth").toDouble(), 640) << name;
+  }
+  keepScreenshot(producer_, "graphics-desk");
 }
 
 TEST_F(ConsoleTest, ACueTypedInTheConsoleReachesTheHostMonitor) {

@@ -23,6 +23,7 @@
 #include <QInputMethodEvent>
 #include <QQuickItem>
 #include <QQuickWindow>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTest>
 #include <filesystem>
@@ -229,6 +230,13 @@ class ConsoleTest : public ::testing::Test {
   QQuickWindow* host_ = nullptr;
   int warnings_at_start_ = 0;
 };
+
+TEST_F(ConsoleTest, TheHostMonitorGoesToTheSecondScreen) {
+  ASSERT_EQ(QGuiApplication::screens().size(), 2);
+  EXPECT_EQ(producer_->screen()->name(), QStringLiteral("control-room"));
+  EXPECT_EQ(host_->screen()->name(), QStringLiteral("host-desk"));
+  EXPECT_EQ(host_->visibility(), QWindow::FullScreen);
+}
 
 TEST_F(ConsoleTest, EveryPreviewShowsPictures) {
   std::vector<PreviewItem*> previews;
@@ -454,9 +462,22 @@ TEST_F(ConsoleTest, SpeaksChineseByDefault) {
 }  // namespace yst::console
 
 int main(int argc, char** argv) {
-  qputenv("QT_QPA_PLATFORM", "offscreen");
+  // Two screens, as in a control room: the producer's and the host's.
+  const std::filesystem::path screens = std::filesystem::temp_directory_path() /
+                                        ("yst-screens-" + std::to_string(::getpid()) + ".json");
+  {
+    std::FILE* f = std::fopen(screens.c_str(), "w");
+    std::fputs(R"({"screens": [
+      {"name": "control-room", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96},
+      {"name": "host-desk", "x": 1920, "y": 0, "width": 1280, "height": 720, "logicalDpi": 96}]})",
+               f);
+    std::fclose(f);
+  }
+  qputenv("QT_QPA_PLATFORM", ("offscreen:configfile=" + screens.string()).c_str());
   QGuiApplication app(argc, argv);
   gst_init(nullptr, nullptr);
   ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  const int result = RUN_ALL_TESTS();
+  std::filesystem::remove(screens);
+  return result;
 }

@@ -5,6 +5,9 @@
   listener mode, as a partner's SRT ingest): H.264 + AAC at the program size.
 - An SRT destination whose partner does not answer retries and says why,
   while the RTMP destination beside it stays live.
+- `destination.update` moves a destination to another partner site and
+  another key while it streams; a key left out is kept; the key is never
+  shown, only masked; a bad URL changes nothing.
 - RTMPS: a TLS ingest (stunnel with a self-signed certificate in front of an
   nginx-rtmp) refuses a studio that verifies certificates (the default), and
   receives the program when the destination is told `tls_verify = false`.
@@ -70,6 +73,57 @@ class SrtDestinations(IntegrationTest):
         time.sleep(2)
         after = find_by_id(self.studio.status()["destinations"], "rtmp_site")["bytes_sent"]
         self.assertGreater(after, before)
+
+
+class UpdatedDestination(IntegrationTest):
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.first = NginxRtmp(cls.work.path, name="first_site").start()
+        cls.addClassCleanup(cls.first.stop)
+        cls.second = NginxRtmp(cls.work.path, name="second_site").start()
+        cls.addClassCleanup(cls.second.stop)
+        show = make_show(destinations=[{"id": "partner", "name": "温州网", "url": cls.first.url,
+                                        "key": "first_key_0123456789"}],
+                         archive=False, hls=False, preset="ultrafast")
+        cls.studio = Studio(cls.work.path, show)
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.studio.wait_destination_state("partner", "live", 30)
+
+    def wait_gone(self, site: NginxRtmp, key: str) -> None:
+        deadline = time.monotonic() + 30
+        while (s := site.stat().get(key)) and s["publishing"]:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{site.name}: the old stream is still published")
+            time.sleep(0.3)
+
+    def test_update_moves_the_stream_and_keeps_what_is_left_out(self):
+        self.first.wait_publishing("first_key_0123456789", timeout=30)
+        with self.studio.producer() as p:
+            # Another site and another key, while live.
+            d = p.ok("destination.update", destination="partner", url=self.second.url,
+                     key="second_key_0123456789", name="温州网（备用）")["destination"]
+            self.assertEqual(d["name"], "温州网（备用）")
+            self.assertNotIn("second_key_0123456789", json.dumps(d, ensure_ascii=False))
+            self.second.wait_publishing("second_key_0123456789", timeout=30)
+            self.wait_gone(self.first, "first_key_0123456789")
+            # Only the name: the URL and the key stay.
+            p.ok("destination.update", destination="partner", name="温州网")
+            self.studio.wait_destination_state("partner", "live", 30)
+            self.second.wait_publishing("second_key_0123456789", timeout=30)
+            # A bad URL is refused and changes nothing.
+            err = p.command("destination.update", destination="partner", url="http://example.com/x")
+            self.assertEqual(err.get("code"), "invalid", err)
+            err = p.command("destination.update", destination="nobody", name="x")
+            self.assertEqual(err.get("code"), "not_found", err)
+        status = self.studio.status()
+        partner = find_by_id(status["destinations"], "partner")
+        self.assertEqual(partner["name"], "温州网")
+        self.assertIn(str(self.second.rtmp_port), partner["url"])
+        self.assertNotIn("second_key_0123456789", self.studio.status_text())
+        self.assertNotIn("second_key_0123456789", self.studio.log_tail(400))
+        streams = harness.probe(self.second.stream_url("second_key_0123456789"), timeout=15)
+        check_h264_aac(streams, 640, 360, where="the updated destination")
 
 
 class RtmpsDestination(IntegrationTest):

@@ -207,7 +207,11 @@ void Program::build() {
   GstElement* avc_caps = addCaps(bin, "video/x-h264,stream-format=avc,alignment=au");
   GstElement* video_sink = addElement(bin, "appsink", "encoded-video");
   linkChain({program_tee, encoder_queue_, x264, h264_caps, h264_parse, avc_caps, video_sink});
-  addTap(program_tee, "program", tap_w, tap_h, 10);
+  // The program tap feeds the console's large program view and the host's
+  // monitor: twice the sources' width (the program at 640×360 for 720p).
+  const int program_tap_w = std::min(v.width, tap_w * 2) & ~1;
+  const int program_tap_h = std::max(2, (program_tap_w * v.height / v.width) & ~1);
+  addTap(program_tee, "program", program_tap_w, program_tap_h, 10);
 
   GstElement* preview_caps =
       addCaps(bin, "video/x-raw,format=I420,width=" + std::to_string(tap_w * 3 / 2) +

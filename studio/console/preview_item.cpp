@@ -7,6 +7,7 @@
 #include <QQuickWindow>
 #include <QSGImageNode>
 #include <algorithm>
+#include <map>
 
 #include "streaming/program.h"
 #include "studio/core/controller.h"
@@ -16,6 +17,16 @@ namespace yst::console {
 namespace {
 
 core::Controller* g_controller = nullptr;  // GUI thread only
+// The latest picture converted per tap: the program is shown twice (the
+// console's program view, the host monitor), converted once. GUI thread.
+struct Converted {
+  const void* buffer = nullptr;  // identity only
+  QImage image;
+};
+std::map<QString, Converted>& convertedFrames() {
+  static std::map<QString, Converted> frames;
+  return frames;
+}
 constexpr int kPollMs = 100;
 constexpr qint64 kStaleMs = 1000;
 
@@ -31,18 +42,23 @@ void i420ToRgb32(const unsigned char* y, int y_stride, const unsigned char* u, i
     *out = QImage(width, height, QImage::Format_RGB32);
   }
   // Fixed-point BT.601: R = 1.164(Y-16) + 1.596(V-128), and so on, ×256.
+  // Two pixels share a chroma sample: its terms are worked out once.
   for (int row = 0; row < height; ++row) {
     const unsigned char* yr = y + row * y_stride;
     const unsigned char* ur = u + (row / 2) * u_stride;
     const unsigned char* vr = v + (row / 2) * v_stride;
     auto* dst = reinterpret_cast<QRgb*>(out->scanLine(row));
-    for (int col = 0; col < width; ++col) {
-      const int c = 298 * (yr[col] - 16);
+    for (int col = 0; col < width; col += 2) {
       const int d = ur[col / 2] - 128;
       const int e = vr[col / 2] - 128;
-      dst[col] =
-          qRgb(clamp255((c + 409 * e + 128) >> 8), clamp255((c - 100 * d - 208 * e + 128) >> 8),
-               clamp255((c + 516 * d + 128) >> 8));
+      const int r = 409 * e + 128;
+      const int g = -100 * d - 208 * e + 128;
+      const int b = 516 * d + 128;
+      const int pair = std::min(2, width - col);
+      for (int k = 0; k < pair; ++k) {
+        const int c = 298 * (yr[col + k] - 16);
+        dst[col + k] = qRgb(clamp255((c + r) >> 8), clamp255((c + g) >> 8), clamp255((c + b) >> 8));
+      }
     }
   }
 }
@@ -92,19 +108,29 @@ void PreviewItem::poll() {
   streaming::SamplePtr sample = tap ? tap->latest() : nullptr;
   GstBuffer* buffer = sample ? gst_sample_get_buffer(sample.get()) : nullptr;
   if (buffer && buffer != last_buffer_) {
-    GstVideoInfo info;
-    GstVideoFrame frame;
-    if (gst_video_info_from_caps(&info, gst_sample_get_caps(sample.get())) &&
-        GST_VIDEO_INFO_FORMAT(&info) == GST_VIDEO_FORMAT_I420 &&
-        gst_video_frame_map(&frame, &info, buffer, GST_MAP_READ)) {
-      i420ToRgb32(static_cast<const unsigned char*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
-                  GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
-                  static_cast<const unsigned char*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 1)),
-                  GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1),
-                  static_cast<const unsigned char*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 2)),
-                  GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 2), GST_VIDEO_INFO_WIDTH(&info),
-                  GST_VIDEO_INFO_HEIGHT(&info), &image_);
-      gst_video_frame_unmap(&frame);
+    Converted& shared = convertedFrames()[tap_];
+    bool ok = shared.buffer == buffer;
+    if (!ok) {
+      GstVideoInfo info;
+      GstVideoFrame frame;
+      if (gst_video_info_from_caps(&info, gst_sample_get_caps(sample.get())) &&
+          GST_VIDEO_INFO_FORMAT(&info) == GST_VIDEO_FORMAT_I420 &&
+          gst_video_frame_map(&frame, &info, buffer, GST_MAP_READ)) {
+        QImage converted;
+        i420ToRgb32(static_cast<const unsigned char*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                    GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
+                    static_cast<const unsigned char*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 1)),
+                    GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1),
+                    static_cast<const unsigned char*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 2)),
+                    GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 2), GST_VIDEO_INFO_WIDTH(&info),
+                    GST_VIDEO_INFO_HEIGHT(&info), &converted);
+        gst_video_frame_unmap(&frame);
+        shared = {buffer, std::move(converted)};
+        ok = true;
+      }
+    }
+    if (ok) {
+      image_ = shared.image;  // implicitly shared, not copied
       last_buffer_ = buffer;
       last_frame_ms_ = now;
       image_dirty_ = true;

@@ -436,6 +436,24 @@ TEST_F(ConsoleTest, ClosingDuringALiveShowAsksFirst) {
   EXPECT_EQ(quit.front().front().toInt(), 0);
 }
 
+// The previews' colour conversion: BT.601 limited range, odd sizes too.
+TEST(PreviewColours, I420ToRgbMatchesBt601) {
+  // 3×2 pixels: white, black, red on the first row; the chroma of each
+  // 2×2 block is shared, so the second block (one column) is red alone.
+  const unsigned char y[] = {235, 16, 81, 235, 16, 81};
+  const unsigned char u[] = {128, 90};
+  const unsigned char v[] = {128, 240};
+  QImage out;
+  i420ToRgb32(y, 3, u, 2, v, 2, 3, 2, &out);
+  ASSERT_EQ(out.size(), QSize(3, 2));
+  EXPECT_EQ(out.pixel(0, 0), qRgb(255, 255, 255));
+  EXPECT_EQ(out.pixel(1, 0), qRgb(0, 0, 0));
+  const QRgb red = out.pixel(2, 1);
+  EXPECT_GE(qRed(red), 250);
+  EXPECT_LE(qGreen(red), 5);
+  EXPECT_LE(qBlue(red), 5);
+}
+
 class EnglishConsoleTest : public ConsoleTest {
  protected:
   ConsoleOptions options() const override {

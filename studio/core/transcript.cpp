@@ -171,7 +171,9 @@ void Transcript::commit(server::ClientId client, const std::string& by, const js
   line->by = by;
   const bool queued = context_.store->submit(
       [line](sqlite3* db) { line->id = store::insertLine(db, *line); },
-      [this, line, client, request_id](bool ok, const std::string& error) {
+      [this, alive = std::weak_ptr<char>(alive_), line, client, request_id](
+          bool ok, const std::string& error) {
+        if (alive.expired()) return;  // the show ended before the commit came back
         if (!ok) {
           logError("transcript", "a line could not be stored: " + error);
           replyError(client, request_id, "busy", "the line could not be stored; send it again");
@@ -231,7 +233,9 @@ void Transcript::change(server::ClientId client, const std::string& by, const js
           store::editLine(db, id, new_text, by, utc);
         }
       },
-      [this, id, remove, new_text, client, request_id](bool ok, const std::string& error) {
+      [this, alive = std::weak_ptr<char>(alive_), id, remove, new_text, client, request_id](
+          bool ok, const std::string& error) {
+        if (alive.expired()) return;
         auto line = lines_.find(id);
         if (!ok || line == lines_.end()) {
           logError("transcript", "a correction could not be stored: " + error);
@@ -256,13 +260,15 @@ void Transcript::change(server::ClientId client, const std::string& by, const js
 }
 
 void Transcript::closeLine(std::int64_t id, std::int64_t end_ms) {
-  context_.store->submit([id, end_ms](sqlite3* db) { store::setLineEnd(db, id, end_ms); },
-                         [this, id, end_ms](bool ok, const std::string&) {
-                           auto line = lines_.find(id);
-                           if (!ok || line == lines_.end()) return;
-                           line->second.end_ms = std::max(line->second.start_ms, end_ms);
-                           announce(line->second, "transcript.updated");
-                         });
+  context_.store->submit(
+      [id, end_ms](sqlite3* db) { store::setLineEnd(db, id, end_ms); },
+      [this, alive = std::weak_ptr<char>(alive_), id, end_ms](bool ok, const std::string&) {
+        if (alive.expired()) return;
+        auto line = lines_.find(id);
+        if (!ok || line == lines_.end()) return;
+        line->second.end_ms = std::max(line->second.start_ms, end_ms);
+        announce(line->second, "transcript.updated");
+      });
 }
 
 void Transcript::questionOnAir(const questions::Question* q) {
@@ -300,7 +306,9 @@ void Transcript::questionOnAir(const questions::Question* q) {
   line->by = "studio";
   const std::int64_t question_id = q->id;
   context_.store->submit([line](sqlite3* db) { line->id = store::insertLine(db, *line); },
-                         [this, line, question_id](bool ok, const std::string& error) {
+                         [this, alive = std::weak_ptr<char>(alive_), line, question_id](
+                             bool ok, const std::string& error) {
+                           if (alive.expired()) return;
                            if (!ok) {
                              logError("transcript",
                                       "the question's line could not be stored: " + error);

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "studio/config/show_config.h"
@@ -85,6 +86,10 @@ class Transcript : public QObject {
   std::int64_t open_question_line_ = 0;  // the automatic line of the question on air
   std::int64_t open_question_id_ = 0;
   std::int64_t pending_question_id_ = 0;  // its line is being stored
+  // Store completions run on the Qt loop after their commit; one that comes
+  // back after this object is gone (a studio ended, another started in the
+  // same process, as in the console tests) finds this expired.
+  std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 };
 
 }  // namespace yst::core

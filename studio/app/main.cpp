@@ -232,31 +232,29 @@ int search(const std::string& query, const std::string& data_dir, std::int64_t s
     std::fprintf(stderr, "yishiting: no database in %s\n", data_dir.c_str());
     return 1;
   }
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    std::fprintf(stderr, "yishiting: cannot open %s: %s\n", path.c_str(), sqlite3_errmsg(db));
-    sqlite3_close(db);
+  yst::store::DbPtr db;
+  try {
+    db = yst::store::openReadOnly(path);
+  } catch (const yst::store::StoreError& e) {
+    std::fprintf(stderr, "yishiting: %s\n", e.what());
     return 1;
   }
-  sqlite3_busy_timeout(db, 5000);
   std::vector<yst::store::SearchHit> hits;
   try {
     int version = 0;
-    yst::store::StmtPtr s = yst::store::prepare(db, "PRAGMA user_version");
+    yst::store::StmtPtr s = yst::store::prepare(db.get(), "PRAGMA user_version");
     if (sqlite3_step(s.get()) == SQLITE_ROW) version = sqlite3_column_int(s.get(), 0);
     if (version < 3) {
       std::fprintf(stderr, "yishiting: %s has no transcripts yet (schema %d)\n", path.c_str(),
                    version);
-      sqlite3_close(db);
       return 1;
     }
-    hits = yst::store::searchTranscripts(db, query, {session_id, limit});
+    hits = yst::store::searchTranscripts(db.get(), query, {session_id, limit});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "yishiting: search: %s\n", e.what());
-    sqlite3_close(db);
     return 1;
   }
-  sqlite3_close(db);
+  db.reset();
   auto timecode = [](std::int64_t ms) {
     char text[32];
     const std::int64_t s = std::max<std::int64_t>(0, ms) / 1000;

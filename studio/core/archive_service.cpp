@@ -57,21 +57,13 @@ std::int64_t mtimeNs(const fs::path& path) {
   return static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
 }
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-
-DbPtr openReadOnly(const std::string& path) {
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  DbPtr db(raw);
-  if (rc != SQLITE_OK) {
-    throw store::StoreError("cannot open " + path + ": " +
-                            (raw ? sqlite3_errmsg(raw) : "out of memory"));
-  }
-  sqlite3_busy_timeout(db.get(), 2000);
-  return db;
+// A package's summary.json; a discarded value when there is none (or it
+// does not parse).
+json readSummary(const fs::path& package_dir) {
+  std::ifstream in(package_dir / "summary.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str(), nullptr, false);
 }
 
 json personJson(const json& person) {
@@ -122,7 +114,7 @@ void ArchiveService::request(server::RequestId id, std::string path, Args args) 
 
 void ArchiveService::queryLoop() {
   try {
-    db_ = openReadOnly(options_.data_dir + "/yishiting.db").release();
+    db_ = store::openReadOnly(options_.data_dir + "/yishiting.db", 2000).release();
   } catch (const std::exception& e) {
     logError("archive", e.what());
   }
@@ -282,10 +274,7 @@ json ArchiveService::videoJson(std::int64_t session_id) {
     cached.first = mtime;
     cached.second.reset();
     if (mtime >= 0) {
-      std::ifstream in(dir / "summary.json");
-      std::stringstream text;
-      text << in.rdbuf();
-      json parsed = json::parse(text.str(), nullptr, false);
+      json parsed = readSummary(dir);
       if (parsed.is_object()) cached.second = std::make_shared<const json>(std::move(parsed));
     }
   }
@@ -358,7 +347,7 @@ void ArchiveService::packageLoop() {
   }
   std::vector<std::int64_t> wanted;
   try {
-    DbPtr db = openReadOnly(options_.data_dir + "/yishiting.db");
+    store::DbPtr db = store::openReadOnly(options_.data_dir + "/yishiting.db");
     store::StmtPtr q = store::prepare(
         db.get(),
         "SELECT s.id, coalesce(s.ended_at, ''), (SELECT count(*) FROM recordings r WHERE "
@@ -369,10 +358,7 @@ void ArchiveService::packageLoop() {
       const std::string ended = store::columnText(q.get(), 1);
       const std::int64_t recordings = sqlite3_column_int64(q.get(), 2);
       // Up to date when it was made from the session as it is now.
-      std::ifstream in(root / std::to_string(id) / "summary.json");
-      std::stringstream text;
-      text << in.rdbuf();
-      const json summary = json::parse(text.str(), nullptr, false);
+      const json summary = readSummary(root / std::to_string(id));
       const bool current =
           summary.is_object() &&
           summary.value("ended_at", json()) == (ended.empty() ? json() : json(ended)) &&

@@ -485,6 +485,20 @@ bool Controller::staffTokenMatches(const json& hello, const std::string& role_to
   return own || producer;
 }
 
+void Controller::signIn(server::ClientId client, ClientInfo& c, const json& hello, Role role,
+                        const char* label, std::uint32_t channels) {
+  std::string name;
+  if (auto it = hello.find("name"); it != hello.end() && it->is_string()) {
+    auto cleaned = text::cleanText(it->get<std::string>(), 24, false);
+    if (cleaned.problem == text::TextProblem::kNone) name = cleaned.text;
+  }
+  // A viewer who signs in as staff stops being a viewer.
+  if (audience_ && !c.viewer.empty()) audience_->clientClosed(client);
+  c.role = role;
+  c.producer_name = name.empty() ? std::string(label) + "#" + std::to_string(client) : name;
+  server_->setChannels(client, channels);
+}
+
 void Controller::onClientMessage(server::ClientId client, const std::string& text) {
   auto parsed = protocol::parseMessage(text, kMaxJsonDepth);
   if (auto* problem = std::get_if<protocol::ProtocolError>(&parsed)) {
@@ -514,15 +528,8 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
         error_reply("forbidden", "wrong or missing producer token");
         return;
       }
-      std::string name;
-      if (auto it = message.find("name"); it != message.end() && it->is_string()) {
-        auto cleaned = text::cleanText(it->get<std::string>(), 24, false);
-        if (cleaned.problem == text::TextProblem::kNone) name = cleaned.text;
-      }
-      if (audience_ && !c.viewer.empty()) audience_->clientClosed(client);
-      c.role = Role::kProducer;
-      c.producer_name = name.empty() ? "producer#" + std::to_string(client) : name;
-      server_->setChannels(client, server::kChannelProducer | server::kChannelTypist);
+      signIn(client, c, message, Role::kProducer, "producer",
+             server::kChannelProducer | server::kChannelTypist);
       // A producer's console sends bursts (bulk moderation); it is trusted
       // with more than an anonymous connection, but not without limit.
       server_->setMessageRate(client, kProducerMessagesPerSecond, kProducerMessageBurst);
@@ -537,15 +544,7 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
         error_reply("forbidden", "wrong or missing typist token");
         return;
       }
-      std::string name;
-      if (auto it = message.find("name"); it != message.end() && it->is_string()) {
-        auto cleaned = text::cleanText(it->get<std::string>(), 24, false);
-        if (cleaned.problem == text::TextProblem::kNone) name = cleaned.text;
-      }
-      if (audience_ && !c.viewer.empty()) audience_->clientClosed(client);
-      c.role = Role::kTypist;
-      c.producer_name = name.empty() ? "typist#" + std::to_string(client) : name;
-      server_->setChannels(client, server::kChannelTypist);
+      signIn(client, c, message, Role::kTypist, "typist", server::kChannelTypist);
       json ok = {{"type", "hello.ok"},          {"role", role},
                  {"title", show_.show.title},   {"session_id", session_id_},
                  {"timeline_ms", timelineMs()}, {"speakers", transcript_->speakers()}};
@@ -559,9 +558,7 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
         error_reply("forbidden", "wrong or missing host token");
         return;
       }
-      if (audience_ && !c.viewer.empty()) audience_->clientClosed(client);
-      c.role = Role::kHost;
-      server_->setChannels(client, server::kChannelHost);
+      signIn(client, c, message, Role::kHost, "host", server::kChannelHost);
       json ok = {{"type", "hello.ok"}, {"role", role}, {"host", hostStateJson()}};
       if (!request_id.is_null()) ok["id"] = request_id;
       reply(client, ok);

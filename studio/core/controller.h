@@ -103,6 +103,10 @@ class Controller : public QObject {
     std::unique_ptr<streaming::Destination> output;
   };
   void onClientMessage(server::ClientId client, const std::string& text);
+  // A staff hello whose token matched: the client's role, its name as it
+  // gave it (cleaned; "<label>#<id>" without one), and what it hears.
+  void signIn(server::ClientId client, ClientInfo& c, const nlohmann::json& hello, Role role,
+              const char* label, std::uint32_t channels);
   // A typist's or host's hello: its role's own token, or the producer's.
   bool staffTokenMatches(const nlohmann::json& hello, const std::string& role_token) const;
   void reply(server::ClientId client, const nlohmann::json& message);

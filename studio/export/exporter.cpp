@@ -136,14 +136,12 @@ struct Session {
 };
 
 Session loadSession(const std::string& db_path, std::int64_t session_id) {
-  sqlite3* raw = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    const std::string error = sqlite3_errmsg(raw);
-    sqlite3_close(raw);
-    throw ExportError("cannot open " + db_path + ": " + error);
+  store::DbPtr db;
+  try {
+    db = store::openReadOnly(db_path);
+  } catch (const store::StoreError& e) {
+    throw ExportError(e.what());
   }
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
-  sqlite3_busy_timeout(db.get(), 5000);
   Session s;
   s.id = session_id;
   {

@@ -37,6 +37,17 @@ void stepDone(sqlite3* db, sqlite3_stmt* s) {
     throw StoreError(std::string("SQL step: ") + sqlite3_errmsg(db));
 }
 
+DbPtr openReadOnly(const std::string& path, int busy_timeout_ms) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  DbPtr db(raw);
+  if (rc != SQLITE_OK) {
+    throw StoreError("cannot open " + path + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_busy_timeout(db.get(), busy_timeout_ms);
+  return db;
+}
+
 std::string columnText(sqlite3_stmt* s, int i) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
   return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(s, i)))

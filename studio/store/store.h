@@ -35,6 +35,15 @@ struct StmtFinalize {
 };
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
+struct DbClose {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbClose>;
+// A read-only connection to the studio's database (search, export, the
+// archive page: readers beside the writer, which WAL never makes wait), or
+// StoreError "cannot open <path>: <SQLite's reason>".
+DbPtr openReadOnly(const std::string& path, int busy_timeout_ms = 5000);
+
 // Prepares or throws StoreError with SQLite's message.
 StmtPtr prepare(sqlite3* db, const char* sql);
 // Executes statements without results, or throws.

@@ -41,8 +41,8 @@
 
 import path from 'node:path';
 import {
-  artifactsDir, assertNoProblems, baseUrl, check, connectAs, log, missingHls, runBrowserTest, testid,
-  watch,
+  artifactsDir, assertNoProblems, baseUrl, check, connectAs, getJson, log, missingHls, runBrowserTest,
+  testid, watch,
 } from './support.mjs';
 
 const kStepTimeoutMs = 15000;
@@ -74,10 +74,8 @@ async function assertNoImages(page, name) {
   check(count === 0, `${name}: ${count} <img> element(s) on the page: user text was parsed as HTML`);
 }
 
-async function studioStatus() {
-  const response = await fetch(`${baseUrl}/api/status`, { cache: 'no-store' });
-  check(response.ok, `/api/status: HTTP ${response.status}`);
-  return response.json();
+function studioStatus() {
+  return getJson('/api/status');
 }
 
 // Polls /api/status until its overlay satisfies `predicate`.
@@ -235,9 +233,7 @@ async function run(browser) {
     await snapshot(viewer, producer, 'on-air');
 
     // 7. The studio's status agrees.
-    const response = await fetch(`${baseUrl}/api/status`, { cache: 'no-store' });
-    check(response.ok, `/api/status: HTTP ${response.status}`);
-    const status = await response.json();
+    const status = await studioStatus();
     const onAir = status.on_air_question;
     check(onAir && typeof onAir.text === 'string' && onAir.text.includes('温州医保卡'),
           `/api/status: on_air_question is ${JSON.stringify(onAir)}`);

@@ -36,8 +36,8 @@
 
 import path from 'node:path';
 import {
-  artifactsDir, assertNoProblems, baseUrl, check, connectAs, log, missingHls, runBrowserTest, testid,
-  watch,
+  artifactsDir, assertNoProblems, baseUrl, check, connectAs, getJson, log, missingHls, runBrowserTest,
+  testid, watch,
 } from './support.mjs';
 
 const kStepTimeoutMs = 15000;
@@ -66,10 +66,8 @@ async function assertNoImages(page, name) {
   check(count === 0, `${name}: ${count} <img> element(s) on the page: user text was parsed as HTML`);
 }
 
-async function studioStatus() {
-  const response = await fetch(`${baseUrl}/api/status`, { cache: 'no-store' });
-  check(response.ok, `/api/status: HTTP ${response.status}`);
-  return response.json();
+function studioStatus() {
+  return getJson('/api/status');
 }
 
 

@@ -17,6 +17,13 @@
 //   one frame between every recipient's queue; lws writes the frame header
 //   into the headroom, which is safe because only the service thread writes
 //   and lws copies whatever it cannot send at once.
+// - A frame for a client with nothing queued is written at once, outside
+//   any WRITEABLE callback (from the loop's own turns, never from inside a
+//   callback of that connection). Asking for WRITEABLE first costs, per
+//   frame, four epoll_ctl() calls on libuv 1.44 (uv_poll_start() deletes
+//   and re-adds the descriptor, both to arm and to disarm POLLOUT): 30 % of
+//   the service thread at 10,000 viewers, measured. The queue and WRITEABLE
+//   are for clients whose socket did not take the last frame whole.
 // - lws does the HTTP parsing, including %-decoding and collapsing "/../";
 //   on top of that we accept only a small character set per path segment and
 //   check with realpath() that the file is inside its root.
@@ -372,7 +379,9 @@ struct ControlServer::Impl {
   // Why a client was cut off, for the operator; never its messages.
   void logDrop(const Client& client, const std::string& why);
   enum class Lane { kBroadcast = 0, kDirect };
-  void enqueue(Client& client, FramePtr frame, Lane lane);
+  // write_now: the caller is not inside a callback of this client's
+  // connection, so the frame may be written at once (see the top).
+  void enqueue(Client& client, FramePtr frame, Lane lane, bool write_now = false);
   void closeAfterQueue(Client& client, lws_close_status code, std::string reason);
   void closeNow(Client& client, lws_close_status code, std::string reason);
   bool takeToken(Client& client);
@@ -735,7 +744,7 @@ void ControlServer::Impl::drainHandedOver() {
       }
     } else if (outgoing.client != 0) {
       if (auto it = clients_.find(outgoing.client); it != clients_.end()) {
-        enqueue(it->second, std::move(outgoing.frame), Lane::kDirect);
+        enqueue(it->second, std::move(outgoing.frame), Lane::kDirect, true);
       }
     } else {
       broadcasts_.push_back(
@@ -790,7 +799,7 @@ void ControlServer::Impl::fanOut(std::size_t budget) {
     for (; b.next < ids.size() && budget > 0; ++b.next, --budget) {
       auto it = clients_.find(ids[b.next]);
       if (it != clients_.end() && (it->second.channels & b.channels) != 0) {
-        enqueue(it->second, b.frame, Lane::kBroadcast);
+        enqueue(it->second, b.frame, Lane::kBroadcast, true);
       }
     }
     if (b.next == ids.size()) broadcasts_.pop_front();
@@ -812,9 +821,19 @@ void ControlServer::Impl::logDrop(const Client& client, const std::string& why) 
                "client " + std::to_string(client.id) + " (" + client.address + ") " + why);
 }
 
-void ControlServer::Impl::enqueue(Client& client, FramePtr frame, Lane lane) {
+void ControlServer::Impl::enqueue(Client& client, FramePtr frame, Lane lane, bool write_now) {
   if (client.close_mode != CloseMode::kOpen) return;
   const bool was_idle = client.queued() == 0;
+  if (write_now && was_idle && !lws_partial_buffered(client.wsi)) {
+    // lws sends what the socket takes and keeps the rest (then asks for
+    // POLLOUT itself); later frames queue until that is gone.
+    if (lws_write(client.wsi, frame->payload(), frame->size, LWS_WRITE_TEXT) < 0) {
+      // The socket is broken: no close frame can follow.
+      client.close_mode = CloseMode::kNow;
+      lws_set_timeout(client.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+    return;
+  }
   if (client.queued() >= options_.max_queued_messages ||
       client.queued_bytes + frame->size > options_.max_queued_bytes) {
     ++dropped_slow_;

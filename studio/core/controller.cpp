@@ -327,6 +327,9 @@ void Controller::shutdown() {
         logError("studio", std::string("could not close the session: ") + e.what());
       }
     }
+    // Drained while the server is still there: acknowledgements are sent
+    // from the writer thread.
+    store_.reset();
     return;
   }
   shut_down_ = true;

@@ -89,7 +89,7 @@ constexpr std::size_t kMaxBytesPerWriteable = 128 * 1024;
 // 1 GB of such copies at 10,000 viewers). The kernel takes far more at once.
 constexpr std::size_t kTxPacketBytes = 256 * 1024;
 // Clients a broadcast reaches per turn of the event loop (see Broadcast).
-constexpr std::size_t kFanOutPerTurn = 1024;
+constexpr std::size_t kFanOutPerTurn = 256;
 
 constexpr char kHtmlContentSecurityPolicy[] =
     "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; "

@@ -276,11 +276,11 @@ Store::~Store() {
   sqlite3_close(db_);
 }
 
-bool Store::submit(Job job, Done done) {
+bool Store::submit(Job job, Done done, Committed committed) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
-    queue_.push_back(Task{std::move(job), std::move(done)});
+    queue_.push_back(Task{std::move(job), std::move(done), std::move(committed)});
   }
   wake_.notify_one();
   return true;
@@ -289,15 +289,8 @@ bool Store::submit(Job job, Done done) {
 void Store::runSync(const Job& job) {
   std::promise<std::string> finished;
   auto result = finished.get_future();
-  const bool queued = submit([&job, &finished](sqlite3* db) {
-    try {
-      job(db);
-      finished.set_value("");
-    } catch (const std::exception& e) {
-      finished.set_value(e.what());
-      throw;
-    }
-  });
+  const bool queued = submit([&job](sqlite3* db) { job(db); }, {},
+                             [&finished](const std::string& error) { finished.set_value(error); });
   if (!queued) throw StoreError("the database queue is full");
   const std::string error = result.get();
   if (!error.empty()) throw StoreError(error);
@@ -321,7 +314,12 @@ void Store::writerLoop() {
         queue_.pop_front();
       }
     }
-    std::vector<std::pair<Done, std::string>> results;  // error "" = ok
+    struct Result {
+      Done done;
+      Committed committed;
+      std::string error;  // "" = ok
+    };
+    std::vector<Result> results;
     bool began = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
     for (Task& task : batch) {
       std::string error;
@@ -334,13 +332,13 @@ void Store::writerLoop() {
         error = e.what();
         sqlite3_exec(db_, "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
       }
-      results.emplace_back(std::move(task.done), std::move(error));
+      results.push_back({std::move(task.done), std::move(task.committed), std::move(error)});
     }
     if (began && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
       const std::string message = std::string("commit failed: ") + sqlite3_errmsg(db_);
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      for (auto& r : results) {
-        if (r.second.empty()) r.second = message;
+      for (Result& r : results) {
+        if (r.error.empty()) r.error = message;
       }
     }
     {
@@ -348,7 +346,8 @@ void Store::writerLoop() {
       committed_ += batch.size();
     }
     QCoreApplication* app = QCoreApplication::instance();
-    for (auto& [done, error] : results) {
+    for (auto& [done, committed, error] : results) {
+      if (committed) committed(error);
       if (!done || !app) continue;
       QMetaObject::invokeMethod(
           app, [done = std::move(done), error = std::move(error)] { done(error.empty(), error); },

@@ -68,6 +68,11 @@ class Store {
   // Runs on the application thread after the commit; ok=false with SQLite's
   // message when the job failed.
   using Done = std::function<void(bool ok, const std::string& error)>;
+  // Runs on the writer thread as soon as the job's transaction has ended,
+  // before `done` is posted; error is empty when the job committed. For what
+  // must not wait for the application thread (an acknowledgement to a
+  // client). Short and thread-safe.
+  using Committed = std::function<void(const std::string& error)>;
 
   // Opens (creating) the database and migrates it. Throws StoreError.
   explicit Store(const std::string& path, std::size_t max_queued_jobs = 100000);
@@ -77,8 +82,9 @@ class Store {
 
   // False when the queue is full (the caller reports "busy"; nothing is lost
   // silently).
-  bool submit(Job job, Done done = {});
-  // Runs `job` and waits for its commit. For start-up and shutdown only.
+  bool submit(Job job, Done done = {}, Committed committed = {});
+  // Runs `job` and waits for its commit; throws StoreError with the job's or
+  // the commit's error. For start-up and shutdown only.
   void runSync(const Job& job);
 
   std::uint64_t committedJobs() const;
@@ -99,6 +105,7 @@ class Store {
   struct Task {
     Job job;
     Done done;
+    Committed committed;
   };
   void writerLoop();
 

@@ -708,6 +708,50 @@ TEST_F(ControlServerTest, PublishReachesOnlySubscribedClients) {
   EXPECT_EQ(viewer.readText(200ms), std::nullopt);
 }
 
+// Messages are written at once while the socket takes them and queued when
+// it does not (a frame cut short, the rest held by lws): whichever way each
+// one goes, a client gets every message whole, the replies in order and the
+// broadcasts in order (a reply may overtake queued broadcasts, by design).
+TEST_F(ControlServerTest, MessagesArriveWholeAndInOrderWhetherWrittenAtOnceOrQueued) {
+  startServer();
+  WsClient client;
+  const ClientId id = connect(client, "", /*receive_buffer_bytes=*/8192);
+  server_->setChannels(id, kChannelViewer);
+  constexpr int kMessages = 300;
+  auto message = [](int i) {
+    // 20 bytes to 48 KB, so that some fill the socket and some fit in what is left.
+    const std::size_t size = 20 + static_cast<std::size_t>(i * 7919 % (48 * 1024));
+    std::string text = std::to_string(i) + ":";
+    text.resize(size, static_cast<char>('a' + i % 26));
+    return text;
+  };
+  for (int i = 0; i < kMessages; ++i) {
+    if (i % 3 == 0) {
+      server_->send(id, shared(message(i)));
+    } else {
+      server_->publish(kChannelViewer, shared(message(i)));
+    }
+    if (i % 40 == 0) std::this_thread::sleep_for(20ms);  // let some go out at once
+  }
+  int last_reply = -1;
+  int last_broadcast = -1;
+  int overtaken = 0;
+  for (int n = 0; n < kMessages; ++n) {
+    const std::optional<std::string> got = client.readText(5000ms);
+    ASSERT_TRUE(got) << "only " << n << " of " << kMessages << " messages arrived";
+    const int i = std::stoi(got->substr(0, got->find(':')));
+    ASSERT_EQ(*got, message(i)) << "message " << i << " is not whole";
+    int& last = i % 3 == 0 ? last_reply : last_broadcast;
+    ASSERT_GT(i, last) << "message " << i << " came after " << last;
+    last = i;
+    if (i % 3 == 0 && i < last_broadcast) ++overtaken;
+  }
+  EXPECT_EQ(last_reply, 297);
+  EXPECT_EQ(last_broadcast, 299);
+  EXPECT_EQ(server_->stats().dropped_slow_clients, 0u);
+  EXPECT_EQ(overtaken, 0) << "a broadcast came before a reply sent earlier";
+}
+
 TEST_F(ControlServerTest, OversizeMessageClosesWith1009) {
   ServerOptions options = defaultOptions();
   options.max_message_bytes = 1000;

@@ -18,8 +18,8 @@
 // thread-safe: they push onto a bounded queue and wake the service thread with
 // lws_cancel_service(); the service thread writes a message at once when
 // the client has nothing queued, otherwise in LWS_CALLBACK_SERVER_WRITEABLE.
-// A client whose outgoing queue is full (a slow
-// reader) is dropped, so no client can grow the studio's memory.
+// A client whose outgoing queue is full (a slow reader) is dropped, so no
+// client can grow the studio's memory.
 //
 // Limits, as a client sees them:
 //   message over max_message_bytes      close 1009 "message too big"
@@ -177,8 +177,8 @@ class ControlServer {
   // like any other, send() and publish() reach them by their channels — but
   // `deliver` is called instead of a socket write, on the thread that sent
   // or published (the controller's; the database writer's for a question's
-  // acknowledgement), in order. Their ids never collide with
-  // WebSocket clients'. A local client is not counted in connectionCount().
+  // acknowledgement), in order. Their ids never collide with WebSocket
+  // clients'. A local client is not counted in connectionCount().
   ClientId addLocalClient(std::function<void(std::shared_ptr<const std::string>)> deliver);
   void removeLocalClient(ClientId client);
   static bool isLocalClient(ClientId client) { return (client & kLocalClientBit) != 0; }

@@ -190,6 +190,11 @@ void Program::build() {
   gst_util_set_object_arg(G_OBJECT(preview), "background", "black");
   // A 10 fps thumbnail needs no worker threads of its own.
   g_object_set(preview, "max-threads", 1u, nullptr);
+  // Its inputs start whenever a console first looks (the valves below), so
+  // its output starts at their first frame, not at the pipeline's zero: with
+  // "zero", now and then it never showed a frame (the console test's preview
+  // check failed 3 runs in 30; with "first", 0 in 40).
+  gst_util_set_object_arg(G_OBJECT(preview), "start-time-selection", "first");
   linkChain({compositor_, comp_caps, program_tee});
 
   // Encode once. The queue before the encoder is leaky so that a slow

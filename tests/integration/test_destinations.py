@@ -27,18 +27,25 @@ from harness import (IntegrationTest, NginxRtmp, Studio, check_h264_aac, find_by
                      free_port, make_show)
 
 
+def start_studio_to(cls, site: NginxRtmp, destination: str, key: str) -> Studio:
+    """A small studio (no archive, no HLS) sending to one RTMP destination on
+    `site`, started and live; closed with the test class."""
+    show = make_show(destinations=[{"id": destination, "name": "温州网", "url": site.url,
+                                    "key": key}],
+                     archive=False, hls=False, preset="ultrafast")
+    studio = Studio(cls.work.path, show)
+    cls.addClassCleanup(studio.close)
+    studio.start()
+    studio.wait_destination_state(destination, "live", 30)
+    return studio
+
+
 class SrtDestinations(IntegrationTest):
     @classmethod
     def set_up_fixtures(cls):
         cls.site = NginxRtmp(cls.work.path, name="nginx_rtmp").start()
         cls.addClassCleanup(cls.site.stop)
-        show = make_show(destinations=[{"id": "rtmp_site", "name": "温州网", "url": cls.site.url,
-                                        "key": "rtmp_key_0123456789"}],
-                         archive=False, hls=False, preset="ultrafast")
-        cls.studio = Studio(cls.work.path, show)
-        cls.addClassCleanup(cls.studio.close)
-        cls.studio.start()
-        cls.studio.wait_destination_state("rtmp_site", "live", 30)
+        cls.studio = start_studio_to(cls, cls.site, "rtmp_site", "rtmp_key_0123456789")
 
     def test_srt_partner_receives_the_program(self):
         port = free_port()
@@ -82,13 +89,7 @@ class UpdatedDestination(IntegrationTest):
         cls.addClassCleanup(cls.first.stop)
         cls.second = NginxRtmp(cls.work.path, name="second_site").start()
         cls.addClassCleanup(cls.second.stop)
-        show = make_show(destinations=[{"id": "partner", "name": "温州网", "url": cls.first.url,
-                                        "key": "first_key_0123456789"}],
-                         archive=False, hls=False, preset="ultrafast")
-        cls.studio = Studio(cls.work.path, show)
-        cls.addClassCleanup(cls.studio.close)
-        cls.studio.start()
-        cls.studio.wait_destination_state("partner", "live", 30)
+        cls.studio = start_studio_to(cls, cls.first, "partner", "first_key_0123456789")
 
     def wait_gone(self, site: NginxRtmp, key: str) -> None:
         deadline = time.monotonic() + 30

@@ -66,8 +66,9 @@ GstElement* makeCapsFilter(const std::string& caps);
 // Links each element to the next; throws naming the pair that would not link.
 void linkChain(std::initializer_list<GstElement*> chain);
 
-// Links upstream's "src" pad to a new request pad of `target` made from
-// `pad_template`; returns that pad (the reference is the caller's). Throws.
+// Links upstream's "src" pad (or a new request pad of a tee) to a new
+// request pad of `target` made from `pad_template`; returns that pad (the
+// reference is the caller's). Throws.
 GstPad* linkToRequestPad(GstElement* upstream, GstElement* target, const char* pad_template);
 
 // Takes a floating-ref element made by makeElement and keeps a strong ref.

@@ -46,6 +46,7 @@ void linkChain(std::initializer_list<GstElement*> chain) {
 GstPad* linkToRequestPad(GstElement* upstream, GstElement* target, const char* pad_template) {
   GstPad* sinkpad = gst_element_request_pad_simple(target, pad_template);
   PadPtr srcpad(gst_element_get_static_pad(upstream, "src"));
+  if (!srcpad) srcpad.reset(gst_element_request_pad_simple(upstream, "src_%u"));  // a tee
   if (!sinkpad || !srcpad || gst_pad_link(srcpad.get(), sinkpad) != GST_PAD_LINK_OK) {
     if (sinkpad) gst_object_unref(sinkpad);
     throw std::runtime_error(std::string("could not link ") + GST_OBJECT_NAME(upstream) + " to " +

@@ -47,13 +47,6 @@ GstElement* leakyQueue(GstElement* bin, guint buffers) {
   return q;
 }
 
-GstElement* smallQueue(GstElement* bin) {
-  GstElement* q = addElement(bin, "queue");
-  g_object_set(q, "max-size-buffers", 3u, "max-size-bytes", 0u, "max-size-time", guint64{0},
-               nullptr);
-  return q;
-}
-
 // Silence is -inf dB in the level element; meters and JSON want a number.
 constexpr double kLevelFloorDb = -100.0;
 
@@ -235,14 +228,16 @@ void Program::build() {
   GstElement* program_level = addElement(bin, "level", "level-program");
   g_object_set(program_level, "interval", guint64{100} * GST_MSECOND, "post-messages", TRUE,
                nullptr);
-  GstElement* aq = smallQueue(bin);
+  // No queue before the encoder: the mixer's own thread encodes its 10-ms
+  // blocks (AAC is cheap) and the outputs only queue the packets, so a
+  // hand-off to one more thread would cost a wake-up per block for nothing.
   GstElement* aconvert = addElement(bin, "audioconvert");  // the AAC encoder takes planar float
   GstElement* aac = addElement(bin, "avenc_aac");
   g_object_set(aac, "bitrate", settings_.audio_bitrate_kbps * 1000, nullptr);
   GstElement* aac_parse = addElement(bin, "aacparse");
   GstElement* audio_sink = addElement(bin, "appsink", "encoded-audio");
   linkChain(
-      {mixer, mix_caps, program_volume_, program_level, aq, aconvert, aac, aac_parse, audio_sink});
+      {mixer, mix_caps, program_volume_, program_level, aconvert, aac, aac_parse, audio_sink});
 
   for (GstElement* sink : {video_sink, audio_sink}) {
     g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 64u, "drop", TRUE,
@@ -315,17 +310,17 @@ void Program::build() {
     GstElement* vcaps = addCaps(bin, rawVideoCaps(v));
     GstElement* tee = addElement(bin, "tee");
     linkChain({vsrc, vcaps, tee});
-    GstElement* qa = smallQueue(bin);
-    GstElement* qb = smallQueue(bin);
+    // The source's own thread (intervideosrc, clocked at the program rate)
+    // hands each frame straight to both of the mixer's pads: a live
+    // aggregator pad holds two frames before it blocks, so the mixer is never
+    // starved and a queue per pad would only add a thread wake-up per frame.
     GstElement* qp = leakyQueue(bin, 1);
-    linkChain({tee, qa});
-    linkChain({tee, qb});
     GstElement* preview_valve = addValve(tee);
     preview_valves.push_back(preview_valve);
     linkChain({preview_valve, qp});
     SourcePads pads;
-    pads.a = linkToRequestPad(qa, compositor_, "sink_%u");
-    pads.b = linkToRequestPad(qb, compositor_, "sink_%u");
+    pads.a = linkToRequestPad(tee, compositor_, "sink_%u");
+    pads.b = linkToRequestPad(tee, compositor_, "sink_%u");
     pads.preview = linkToRequestPad(qp, preview, "sink_%u");
     for (GstPad* pad : {pads.a, pads.b, pads.preview}) setFastScaling(pad);
     addTap(tee, "source:" + s.id, tap_w, tap_h, 10);

@@ -300,8 +300,14 @@ ElementPtr Source::buildInput() {
   GstElement* decode = makeElement("uridecodebin");
   g_object_set(decode, "uri", plan_.argument.c_str(), nullptr);
   gst_bin_add(GST_BIN(p), decode);
-  addAndLink(p, {vqueue, vconvert, vscale, vrate, vcaps, vsink});
-  addAndLink(p, {aqueue, aconvert, aresample, acaps, asink});
+  // No queues here: the decoders already run on threads of their own (the
+  // demuxer's multiqueue, the jitter buffer's or the camera's), which carry
+  // each frame on to the sink; a queue would add one more thread wake-up
+  // per frame and per audio block.
+  gst_object_unref(gst_object_ref_sink(vqueue));
+  gst_object_unref(gst_object_ref_sink(aqueue));
+  addAndLink(p, {vconvert, vscale, vrate, vcaps, vsink});
+  addAndLink(p, {aconvert, aresample, acaps, asink});
   if (plan_.loops) {
     // A file is not live: its sinks must preroll so that the seek that loops
     // it gives the pipeline a new base time (with async=false the clock
@@ -322,9 +328,8 @@ ElementPtr Source::buildInput() {
     std::vector<GstElement*> video;  // first element takes the decoder's pad
     std::vector<GstElement*> audio;
   };
-  auto* branches = new Branches{p,
-                                {vqueue, vconvert, vscale, vrate, vcaps, vsink},
-                                {aqueue, aconvert, aresample, acaps, asink}};
+  auto* branches =
+      new Branches{p, {vconvert, vscale, vrate, vcaps, vsink}, {aconvert, aresample, acaps, asink}};
   g_signal_connect_data(
       decode, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer data) {
         auto* b = static_cast<Branches*>(data);

@@ -177,6 +177,10 @@ void Program::build() {
   // Video mixing.
   compositor_ = addElement(bin, "compositor", "program-mixer");
   gst_util_set_object_arg(G_OBJECT(compositor_), "background", "black");
+  // The mixer scales and blends on its own thread. With worker threads it
+  // hands each pad's conversion to a pool and waits for it, every frame:
+  // two more thread wake-ups per camera per frame to spread ~1 ms of work.
+  g_object_set(compositor_, "max-threads", 1u, nullptr);
   GstElement* comp_caps = addCaps(bin, rawVideoCaps(v));
   GstElement* program_tee = addElement(bin, "tee");
   GstElement* preview = addElement(bin, "compositor", "preview-mixer");

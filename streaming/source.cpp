@@ -315,6 +315,20 @@ ElementPtr Source::buildInput() {
     g_object_set(vsink, "async", TRUE, nullptr);
     g_object_set(asink, "async", TRUE, nullptr);
   }
+  g_signal_connect(p, "deep-element-added",
+                   G_CALLBACK(+[](GstBin*, GstBin*, GstElement* element, gpointer) {
+                     // Slice threads only, as gst-libav already picks for
+                     // live streams: a camera is decoded on its own thread
+                     // and the cameras run in parallel. Frame threads would
+                     // add a frame of delay per thread and, on a small
+                     // machine, cost more in hand-offs than they gain.
+                     GstElementFactory* factory = gst_element_get_factory(element);
+                     if (factory && g_str_has_prefix(GST_OBJECT_NAME(factory), "avdec_") &&
+                         g_object_class_find_property(G_OBJECT_GET_CLASS(element), "thread-type")) {
+                       gst_util_set_object_arg(G_OBJECT(element), "thread-type", "slice");
+                     }
+                   }),
+                   nullptr);
   g_signal_connect(decode, "source-setup",
                    G_CALLBACK(+[](GstElement*, GstElement* source, gpointer) {
                      // Cameras on a LAN: a short jitter buffer keeps latency low.

@@ -177,9 +177,11 @@ void Program::build() {
   // Video mixing.
   compositor_ = addElement(bin, "compositor", "program-mixer");
   gst_util_set_object_arg(G_OBJECT(compositor_), "background", "black");
-  // The mixer scales and blends on its own thread. With worker threads it
-  // hands each pad's conversion to a pool and waits for it, every frame:
-  // two more thread wake-ups per camera per frame to spread ~1 ms of work.
+  // The mixer blends on its own thread. With worker threads (one per core
+  // by default) it splits every frame's blending across a pool and waits
+  // for it: thread wake-ups each frame to spread well under a millisecond of
+  // work. (Each camera's scaling still runs on the pool, one task per pad:
+  // GstVideoAggregator converts its pads as asynchronous tasks.)
   g_object_set(compositor_, "max-threads", 1u, nullptr);
   GstElement* comp_caps = addCaps(bin, rawVideoCaps(v));
   GstElement* program_tee = addElement(bin, "tee");

@@ -230,9 +230,6 @@ ElementPtr Source::buildInput() {
   GstElement* p = pipeline.get();
 
   // Video: whatever the camera gives → program format, counted at the sink.
-  GstElement* vqueue = makeElement("queue");
-  g_object_set(vqueue, "max-size-buffers", 4u, "max-size-bytes", 0u, "max-size-time", guint64{0},
-               nullptr);
   GstElement* vconvert = makeElement("videoconvert");
   GstElement* vscale = makeElement("videoscale");
   GstElement* vrate = makeElement("videorate");
@@ -256,7 +253,6 @@ ElementPtr Source::buildInput() {
         counters, [](gpointer data) { delete static_cast<std::shared_ptr<Counters>*>(data); });
   }
 
-  GstElement* aqueue = makeElement("queue");
   GstElement* aconvert = makeElement("audioconvert");
   GstElement* aresample = makeElement("audioresample");
   GstElement* acaps = makeCapsFilter(rawAudioCaps());
@@ -264,6 +260,12 @@ ElementPtr Source::buildInput() {
   g_object_set(asink, "channel", channel().c_str(), "async", FALSE, nullptr);
 
   if (plan_.kind == SourceKind::kTest) {
+    // The drawing (label, clock) runs on the test source's thread; a queue
+    // hands the frame to the sink's.
+    GstElement* vqueue = makeElement("queue");
+    g_object_set(vqueue, "max-size-buffers", 4u, "max-size-bytes", 0u, "max-size-time", guint64{0},
+                 nullptr);
+    GstElement* aqueue = makeElement("queue");
     GstElement* vsrc = makeElement("videotestsrc");
     g_object_set(vsrc, "is-live", TRUE, nullptr);
     gst_util_set_object_arg(G_OBJECT(vsrc), "pattern", plan_.argument.c_str());
@@ -304,8 +306,6 @@ ElementPtr Source::buildInput() {
   // demuxer's multiqueue, the jitter buffer's or the camera's), which carry
   // each frame on to the sink; a queue would add one more thread wake-up
   // per frame and per audio block.
-  gst_object_unref(gst_object_ref_sink(vqueue));
-  gst_object_unref(gst_object_ref_sink(aqueue));
   addAndLink(p, {vconvert, vscale, vrate, vcaps, vsink});
   addAndLink(p, {aconvert, aresample, acaps, asink});
   if (plan_.loops) {
@@ -320,8 +320,8 @@ ElementPtr Source::buildInput() {
                      // Slice threads only, as gst-libav already picks for
                      // live streams: a camera is decoded on its own thread
                      // and the cameras run in parallel. Frame threads would
-                     // add a frame of delay per thread and, on a small
-                     // machine, cost more in hand-offs than they gain.
+                     // add a frame of delay per thread, and more frames in
+                     // memory and thread hand-offs.
                      GstElementFactory* factory = gst_element_get_factory(element);
                      if (factory && g_str_has_prefix(GST_OBJECT_NAME(factory), "avdec_") &&
                          g_object_class_find_property(G_OBJECT_GET_CLASS(element), "thread-type")) {

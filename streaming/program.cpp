@@ -2,6 +2,7 @@
 #include "streaming/steady_clock.h"
 
 #include <gst/app/gstappsink.h>
+#include <gst/video/gstvideoaggregator.h>
 #include <gst/video/video.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "streaming/halfscale.h"
 #include "streaming/log.h"
 
 namespace yst::streaming {
@@ -168,6 +170,7 @@ GstElement* Program::addTap(GstElement* tee, const std::string& name, int width,
 }
 
 void Program::build() {
+  registerHalfScale();
   pipeline_ = holdElement(gst_pipeline_new("program"));
   GstElement* bin = pipeline_.get();
   const VideoFormat& v = settings_.video;
@@ -183,6 +186,9 @@ void Program::build() {
   // work. (Each camera's scaling still runs on the pool, one task per pad:
   // GstVideoAggregator converts its pads as asynchronous tasks.)
   g_object_set(compositor_, "max-threads", 1u, nullptr);
+  // Scene changes take effect between two frames, on the mixer's thread.
+  g_object_set(compositor_, "emit-signals", TRUE, nullptr);
+  g_signal_connect(compositor_, "samples-selected", G_CALLBACK(&Program::onSamplesSelected), this);
   GstElement* comp_caps = addCaps(bin, rawVideoCaps(v));
   GstElement* program_tee = addElement(bin, "tee");
   GstElement* preview = addElement(bin, "compositor", "preview-mixer");
@@ -324,9 +330,15 @@ void Program::build() {
     GstElement* preview_valve = addValve(tee);
     preview_valves.push_back(preview_valve);
     linkChain({preview_valve, qp});
+    // Each program pad halves the camera itself when its slot is half the
+    // frame (side by side), on this thread; see halfscale.h.
     SourcePads pads;
-    pads.a = linkToRequestPad(tee, compositor_, "sink_%u");
-    pads.b = linkToRequestPad(tee, compositor_, "sink_%u");
+    pads.scale_a = addElement(bin, "yst-halfscale");
+    pads.scale_b = addElement(bin, "yst-halfscale");
+    linkChain({tee, pads.scale_a});
+    linkChain({tee, pads.scale_b});
+    pads.a = linkToRequestPad(pads.scale_a, compositor_, "sink_%u");
+    pads.b = linkToRequestPad(pads.scale_b, compositor_, "sink_%u");
     pads.preview = linkToRequestPad(qp, preview, "sink_%u");
     for (GstPad* pad : {pads.a, pads.b, pads.preview}) setFastScaling(pad);
     addTap(tee, "source:" + s.id, tap_w, tap_h, 10);
@@ -381,6 +393,11 @@ void Program::stop() {
     }
   }
   pads_.clear();
+  {
+    std::lock_guard lock(staged_mutex_);
+    staged_.clear();
+    staged_waits_ = 0;
+  }
   taps_.clear();
   pipeline_.reset();
   compositor_ = nullptr;
@@ -389,10 +406,12 @@ void Program::stop() {
 }
 
 void Program::applyScene(bool use_b, const Scene& scene, double alpha, int zbase) {
-  const LayoutGeometry g =
-      layoutGeometry(scene.layout, settings_.video.width, settings_.video.height);
+  const int frame_w = settings_.video.width, frame_h = settings_.video.height;
+  const LayoutGeometry g = layoutGeometry(scene.layout, frame_w, frame_h);
+  std::lock_guard lock(staged_mutex_);
   for (auto& [id, pads] : pads_) {
-    GstPad* pad = use_b ? pads.b : pads.a;
+    Slot slot;
+    slot.scaler = use_b ? pads.scale_b : pads.scale_a;
     std::optional<Rect> rect;
     int z = zbase;
     if (scene.layout != Layout::kInvalid && id == scene.primary) {
@@ -402,13 +421,78 @@ void Program::applyScene(bool use_b, const Scene& scene, double alpha, int zbase
       rect = g.secondary;
       z = zbase + (g.secondary_on_top ? 2 : 1);
     }
-    if (!rect) {
-      g_object_set(pad, "alpha", 0.0, nullptr);
-      continue;
+    if (rect) {
+      slot.placed = true;
+      slot.x = rect->x;
+      slot.y = rect->y;
+      slot.width = rect->width;
+      slot.height = rect->height;
+      slot.zorder = static_cast<guint>(z);
+      slot.alpha = alpha;
+      HalfCrop crop;
+      if (halfCrop(frame_w, frame_h, rect->width, rect->height, &crop)) {
+        slot.halve_width = rect->width;
+        slot.halve_height = rect->height;
+      }
     }
-    g_object_set(pad, "xpos", rect->x, "ypos", rect->y, "width", rect->width, "height",
-                 rect->height, "zorder", static_cast<guint>(z), "alpha", alpha, nullptr);
+    stageSlot(use_b ? pads.b : pads.a, slot);
   }
+}
+
+void Program::stageSlot(GstPad* pad, Slot slot) {
+  // A scaler whose target changes sends full frames from now on, so that by
+  // the time the new look takes effect the mixer has frames it can scale to
+  // any slot; the new target is set when the look is in effect.
+  int w = 0, h = 0;
+  g_object_get(slot.scaler, "target-width", &w, "target-height", &h, nullptr);
+  if (w != slot.halve_width || h != slot.halve_height) {
+    g_object_set(slot.scaler, "target-width", 0, "target-height", 0, nullptr);
+  }
+  staged_[pad] = slot;
+}
+
+bool Program::stagedFramesReady() {
+  GstVideoInfo full;
+  gst_video_info_set_format(&full, GST_VIDEO_FORMAT_I420, settings_.video.width,
+                            settings_.video.height);
+  for (const auto& [pad, slot] : staged_) {
+    if (!slot.placed || slot.alpha <= 0.0) continue;
+    GstBuffer* frame = gst_video_aggregator_pad_get_current_buffer(GST_VIDEO_AGGREGATOR_PAD(pad));
+    if (!frame) continue;
+    const gsize size = gst_buffer_get_size(frame);
+    if (size > full.size / 2) continue;  // a full frame: the mixer scales it to any slot
+    GstVideoInfo halved;
+    gst_video_info_set_format(&halved, GST_VIDEO_FORMAT_I420, slot.halve_width, slot.halve_height);
+    if (slot.halve_width == 0 || size != halved.size) return false;  // stale half frame
+  }
+  return true;
+}
+
+void Program::onSamplesSelected(GstElement*, GstSegment*, guint64, guint64, guint64, GstStructure*,
+                                gpointer data) {
+  auto* self = static_cast<Program*>(data);
+  std::lock_guard lock(self->staged_mutex_);
+  if (self->staged_.empty()) return;
+  // A pad that was showing halved frames and now needs whole ones (side by
+  // side to single) waits for its first whole frame, one or two frames: the
+  // mixer would otherwise blow a half-size frame up to the full picture. The
+  // wait is bounded should a camera stop just then.
+  constexpr int kMaxWaitFrames = 5;
+  if (!self->stagedFramesReady() && ++self->staged_waits_ <= kMaxWaitFrames) return;
+  for (const auto& [pad, slot] : self->staged_) {
+    if (slot.placed) {
+      g_object_set(pad, "xpos", slot.x, "ypos", slot.y, "width", slot.width, "height", slot.height,
+                   "zorder", slot.zorder, "alpha", slot.alpha, nullptr);
+    } else {
+      g_object_set(pad, "alpha", slot.alpha, nullptr);
+    }
+    if (slot.halve_width > 0) {
+      g_object_set(slot.scaler, "target-width", slot.halve_width, "target-height",
+                   slot.halve_height, nullptr);
+    }
+  }
+  self->staged_.clear();
+  self->staged_waits_ = 0;
 }
 
 void Program::applyPreview() {

@@ -141,6 +141,10 @@ class Program : public QObject {
   std::map<std::string, AudioLevel> levels() const { return levels_; }  // "program" and source ids
   FrameTap* tap(const std::string& name);  // "program", "preview", "source:<id>"
   const EncoderSettings& settings() const { return settings_; }
+  // The program mixer (before graphics and the encoder), for diagnostics
+  // and tests: a buffer probe on its src pad sees every program frame. Null
+  // when stopped.
+  GstElement* mixer() const { return compositor_; }
 
  signals:
   void levelsChanged();
@@ -157,13 +161,31 @@ class Program : public QObject {
   struct SourcePads {
     GstPad* a = nullptr;  // program compositor pads (strong refs)
     GstPad* b = nullptr;
+    GstElement* scale_a = nullptr;  // their yst-halfscale (owned by pipeline_)
+    GstElement* scale_b = nullptr;
     GstPad* preview = nullptr;
     GstPad* audio = nullptr;  // audiomixer pad
   };
 
   void build();
   void onMessage(GstMessage* message);
+  // A program mixer pad's next look. Staged by the controller thread and
+  // put into effect by the mixer's thread just before it blends a frame, all
+  // pads at once and only once every pad that is shown has a frame of the
+  // right size: see onSamplesSelected().
+  struct Slot {
+    bool placed = false;  // false: hidden where it is (alpha 0)
+    int x = 0, y = 0, width = 0, height = 0;
+    guint zorder = 0;
+    double alpha = 0.0;
+    GstElement* scaler = nullptr;
+    int halve_width = 0, halve_height = 0;  // the scaler's target once in effect (0: none)
+  };
   void applyScene(bool use_b, const Scene& scene, double alpha, int zbase);
+  void stageSlot(GstPad* pad, Slot slot);  // needs staged_mutex_
+  static void onSamplesSelected(GstElement* mixer, GstSegment* segment, guint64 pts, guint64 dts,
+                                guint64 duration, GstStructure* info, gpointer data);
+  bool stagedFramesReady();  // needs staged_mutex_
   void applyPreview();
   void fadeStep();
   void fanOut(MediaKind kind, GstSample* sample);
@@ -196,6 +218,10 @@ class Program : public QObject {
   double encoder_fps_ = 0;
   std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
   LifeToken life_ = std::make_shared<int>(0);
+
+  std::mutex staged_mutex_;
+  std::map<GstPad*, Slot> staged_;  // Guarded by staged_mutex_.
+  int staged_waits_ = 0;            // Guarded by staged_mutex_.
 
   std::mutex consumers_mutex_;
   std::vector<PacketSink*> consumers_;  // Guarded by consumers_mutex_.

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <mutex>
+#include <vector>
 
 #include "streaming/outputs.h"
 #include "streaming/program.h"
@@ -120,6 +122,81 @@ TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
   EXPECT_EQ(program.scene().primary, "guest");
   host.stop();
   guest.stop();
+  program.stop();
+}
+
+// Side by side, each camera is halved before the mixer (yst-halfscale). On a
+// cut to a single full-frame camera, the mixer still holds a halved frame or
+// two of it: shown, they would be blown up to the whole picture for a frame,
+// soft. The cut must wait for whole frames. A 1-pixel checkerboard makes the
+// difference plain: whole, neighbouring pixels differ by far; halved (a 2×2
+// mean) and blown up, they are flat.
+TEST_F(EngineTest, ACutToSingleNeverShowsAHalvedFrameBlownUp) {
+  Source cam({"cam", "现场机位", "test://checkers-1"}, kSmall);
+  Source other({"other", "嘉宾机位", "test://ball"}, kSmall);
+  Program program(smallSettings(),
+                  {{"cam", cam.channel(), 1.0, false}, {"other", other.channel(), 1.0, false}});
+  program.setScene({Layout::kSideBySide, "cam", "other"}, Transition::kCut, 0);
+  std::string error;
+  ASSERT_TRUE(program.start(&error)) << error;
+  cam.start();
+  other.start();
+  ASSERT_TRUE(spinUntil(
+      [&] { return cam.state() == SourceState::kLive && other.state() == SourceState::kLive; },
+      5000));
+  ASSERT_TRUE(spinUntil([&] { return program.frames() > 30; }, 5000));
+
+  struct Seen {
+    std::mutex mutex;
+    std::vector<std::pair<bool, double>> frames;  // single?, share of sharp pixel pairs
+  } seen;
+  PadPtr src(gst_element_get_static_pad(program.mixer(), "src"));
+  const gulong probe = gst_pad_add_probe(
+      src.get(), GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+        GstMapInfo map;
+        GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+        if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_OK;
+        const int w = kSmall.width;                   // I420, luma stride = width
+        const std::uint8_t* top = map.data + 20 * w;  // black above side-by-side slots
+        const std::uint8_t* mid = map.data + (kSmall.height / 2) * w;
+        int top_sum = 0, sharp = 0;
+        for (int x = w / 2; x < w; ++x) top_sum += top[x];
+        for (int x = 0; x + 1 < w; ++x) sharp += std::abs(mid[x] - mid[x + 1]) > 32;
+        gst_buffer_unmap(buffer, &map);
+        auto* s = static_cast<Seen*>(data);
+        {
+          std::lock_guard lock(s->mutex);
+          s->frames.emplace_back(top_sum / (w / 2) > 60, sharp / double(w - 1));
+        }
+        // Hold the mixer's thread for longer than a frame, as an overloaded
+        // machine would: the cameras' frames then queue in the mixer's pads
+        // (about 20 frames a second come out), and the cut lands while
+        // halved ones are queued.
+        g_usleep(45000);
+        return GST_PAD_PROBE_OK;
+      },
+      &seen, nullptr);
+  spinFor(300);
+  program.setScene({Layout::kSingle, "cam", "other"}, Transition::kCut, 0);
+  spinFor(1000);
+  gst_pad_remove_probe(src.get(), probe);
+
+  std::lock_guard lock(seen.mutex);
+  int before = 0, single = 0;
+  for (const auto& [is_single, sharp] : seen.frames) {
+    if (!is_single) {
+      EXPECT_EQ(single, 0) << "once cut, the program stays single";
+      ++before;
+      continue;
+    }
+    ++single;
+    EXPECT_GT(sharp, 0.8) << "single frame " << single << " is soft: " << sharp;
+  }
+  EXPECT_GT(before, 3) << "side by side before the cut";
+  EXPECT_GT(single, 10) << "the cut took effect within a few frames";
+  cam.stop();
+  other.stop();
   program.stop();
 }
 

@@ -1,0 +1,376 @@
+#include "streaming/halfscale.h"
+
+#include <gst/video/video.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <mutex>
+
+namespace yst::streaming {
+
+namespace {
+
+void halveRows(const std::uint8_t* r0, const std::uint8_t* r1, std::uint8_t* d, int x, int width) {
+  for (; x < width; ++x) {
+    d[x] =
+        static_cast<std::uint8_t>((r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1] + 2) >> 2);
+  }
+}
+
+}  // namespace
+
+void halvePlaneScalar(const std::uint8_t* src, int src_stride, std::uint8_t* dst, int dst_stride,
+                      int width, int height) {
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* r0 = src + static_cast<std::ptrdiff_t>(2 * y) * src_stride;
+    halveRows(r0, r0 + src_stride, dst + static_cast<std::ptrdiff_t>(y) * dst_stride, 0, width);
+  }
+}
+
+void halvePlane(const std::uint8_t* src, int src_stride, std::uint8_t* dst, int dst_stride,
+                int width, int height) {
+#if defined(__SSE2__)
+  const __m128i low_bytes = _mm_set1_epi16(0x00ff);
+  const __m128i two = _mm_set1_epi16(2);
+  // Sums of horizontal byte pairs as 16-bit lanes.
+  auto pairs = [&](__m128i v) {
+    return _mm_add_epi16(_mm_and_si128(v, low_bytes), _mm_srli_epi16(v, 8));
+  };
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* r0 = src + static_cast<std::ptrdiff_t>(2 * y) * src_stride;
+    const std::uint8_t* r1 = r0 + src_stride;
+    std::uint8_t* d = dst + static_cast<std::ptrdiff_t>(y) * dst_stride;
+    int x = 0;
+    for (; x + 16 <= width; x += 16) {  // 32 source bytes of each row -> 16 pixels
+      const auto* a = reinterpret_cast<const __m128i*>(r0 + 2 * x);
+      const auto* b = reinterpret_cast<const __m128i*>(r1 + 2 * x);
+      __m128i lo = _mm_add_epi16(pairs(_mm_loadu_si128(a)), pairs(_mm_loadu_si128(b)));
+      __m128i hi = _mm_add_epi16(pairs(_mm_loadu_si128(a + 1)), pairs(_mm_loadu_si128(b + 1)));
+      lo = _mm_srli_epi16(_mm_add_epi16(lo, two), 2);
+      hi = _mm_srli_epi16(_mm_add_epi16(hi, two), 2);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d + x), _mm_packus_epi16(lo, hi));
+    }
+    halveRows(r0, r1, d, x, width);
+  }
+#else
+  halvePlaneScalar(src, src_stride, dst, dst_stride, width, height);
+#endif
+}
+
+bool halfCrop(int width, int height, int target_width, int target_height, HalfCrop* crop) {
+  // Even slot sides keep the I420 chroma planes exactly half the luma's.
+  if (target_width <= 0 || target_height <= 0 || target_width % 2 || target_height % 2) {
+    return false;
+  }
+  const int spare_x = width - 2 * target_width;
+  const int spare_y = height - 2 * target_height;
+  if (spare_x < 0 || spare_y < 0 || spare_x > width / 32 || spare_y > height / 32) return false;
+  crop->x = (spare_x / 2) & ~1;  // even, so the chroma cut falls on a whole sample
+  crop->y = (spare_y / 2) & ~1;
+  return true;
+}
+
+}  // namespace yst::streaming
+
+// The element. Plain GObject boilerplate; the work is in chain().
+namespace {
+
+using yst::streaming::HalfCrop;
+
+struct YstHalfScale {
+  GstElement parent;
+  GstPad* sinkpad;
+  GstPad* srcpad;
+  // Guarded by the object lock.
+  int target_width;
+  int target_height;
+  // Streaming thread only.
+  GstVideoInfo in_info;
+  bool have_info;
+  bool halving;           // what the caps downstream say
+  GstVideoInfo out_info;  // valid while halving
+  GstBufferPool* pool;
+};
+
+struct YstHalfScaleClass {
+  GstElementClass parent_class;
+};
+
+enum { PROP_0, PROP_TARGET_WIDTH, PROP_TARGET_HEIGHT };
+
+GType yst_half_scale_get_type();
+G_DEFINE_TYPE(YstHalfScale, yst_half_scale, GST_TYPE_ELEMENT)
+
+GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-raw"));
+GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-raw"));
+
+YstHalfScale* self_of(GstObject* parent) {
+  return reinterpret_cast<YstHalfScale*>(parent);
+}
+
+void drop_pool(YstHalfScale* self) {
+  if (self->pool) {
+    gst_buffer_pool_set_active(self->pool, FALSE);
+    gst_object_unref(self->pool);
+    self->pool = nullptr;
+  }
+}
+
+// Decides, for the frame about to go out, whether it is halved; when that or
+// the input changed, tells downstream first (a caps event) and sets up the
+// pool for the halved frames.
+bool configure(YstHalfScale* self, HalfCrop* crop, bool input_changed) {
+  GST_OBJECT_LOCK(self);
+  const int tw = self->target_width;
+  const int th = self->target_height;
+  GST_OBJECT_UNLOCK(self);
+  const GstVideoInfo& in = self->in_info;
+  const bool halve =
+      GST_VIDEO_INFO_FORMAT(&in) == GST_VIDEO_FORMAT_I420 &&
+      yst::streaming::halfCrop(GST_VIDEO_INFO_WIDTH(&in), GST_VIDEO_INFO_HEIGHT(&in), tw, th, crop);
+  const bool same =
+      halve == self->halving && (!halve || (GST_VIDEO_INFO_WIDTH(&self->out_info) == tw &&
+                                            GST_VIDEO_INFO_HEIGHT(&self->out_info) == th));
+  if (same && !input_changed) return true;
+
+  drop_pool(self);
+  GstVideoInfo out = in;
+  if (halve) {
+    // Same format, colorimetry and chroma siting as the camera's: only the
+    // size changes, so the mixer blends the frame without converting it.
+    gst_video_info_set_interlaced_format(&out, GST_VIDEO_INFO_FORMAT(&in),
+                                         GST_VIDEO_INFO_INTERLACE_MODE(&in), tw, th);
+    out.colorimetry = in.colorimetry;
+    out.chroma_site = in.chroma_site;
+    out.par_n = in.par_n;
+    out.par_d = in.par_d;
+    out.fps_n = in.fps_n;
+    out.fps_d = in.fps_d;
+  }
+  GstCaps* caps = gst_video_info_to_caps(&out);
+  if (halve) {
+    GstBufferPool* pool = gst_video_buffer_pool_new();
+    GstStructure* config = gst_buffer_pool_get_config(pool);
+    gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(out.size), 2, 0);
+    if (!gst_buffer_pool_set_config(pool, config) || !gst_buffer_pool_set_active(pool, TRUE)) {
+      gst_object_unref(pool);
+      gst_caps_unref(caps);
+      GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("no buffer pool for %dx%d frames", tw, th),
+                        (nullptr));
+      return false;
+    }
+    self->pool = pool;
+  }
+  const bool sent = gst_pad_push_event(self->srcpad, gst_event_new_caps(caps));
+  gst_caps_unref(caps);
+  self->halving = halve;
+  self->out_info = out;
+  return sent || !gst_pad_is_linked(self->srcpad);
+}
+
+GstFlowReturn chain(GstPad*, GstObject* parent, GstBuffer* buffer) {
+  YstHalfScale* self = self_of(parent);
+  if (!self->have_info) {
+    gst_buffer_unref(buffer);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  HalfCrop crop;
+  if (!configure(self, &crop, false)) {
+    gst_buffer_unref(buffer);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (!self->halving) return gst_pad_push(self->srcpad, buffer);
+
+  GstBuffer* out = nullptr;
+  GstFlowReturn ret = gst_buffer_pool_acquire_buffer(self->pool, &out, nullptr);
+  if (ret != GST_FLOW_OK) {
+    gst_buffer_unref(buffer);
+    return ret;
+  }
+  GstVideoFrame src, dst;
+  if (!gst_video_frame_map(&src, &self->in_info, buffer, GST_MAP_READ)) {
+    gst_buffer_unref(out);
+    gst_buffer_unref(buffer);
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("could not read a frame"), (nullptr));
+    return GST_FLOW_ERROR;
+  }
+  if (!gst_video_frame_map(&dst, &self->out_info, out, GST_MAP_WRITE)) {
+    gst_video_frame_unmap(&src);
+    gst_buffer_unref(out);
+    gst_buffer_unref(buffer);
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("could not write a frame"), (nullptr));
+    return GST_FLOW_ERROR;
+  }
+  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(&dst); ++p) {
+    // I420: the chroma planes are half the luma's each way, cut and all.
+    const int shift = p == 0 ? 0 : 1;
+    const int src_stride = GST_VIDEO_FRAME_PLANE_STRIDE(&src, p);
+    const auto* s = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&src, p)) +
+                    static_cast<std::ptrdiff_t>(crop.y >> shift) * src_stride + (crop.x >> shift);
+    yst::streaming::halvePlane(
+        s, src_stride, static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&dst, p)),
+        GST_VIDEO_FRAME_PLANE_STRIDE(&dst, p), GST_VIDEO_FRAME_COMP_WIDTH(&dst, p),
+        GST_VIDEO_FRAME_COMP_HEIGHT(&dst, p));
+  }
+  gst_video_frame_unmap(&dst);
+  gst_video_frame_unmap(&src);
+  gst_buffer_copy_into(
+      out, buffer,
+      static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS), 0,
+      static_cast<gsize>(-1));
+  gst_buffer_unref(buffer);
+  return gst_pad_push(self->srcpad, out);
+}
+
+gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
+  YstHalfScale* self = self_of(parent);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
+    GstCaps* caps = nullptr;
+    gst_event_parse_caps(event, &caps);
+    GstVideoInfo info;
+    if (!gst_video_info_from_caps(&info, caps)) {
+      gst_event_unref(event);
+      return FALSE;
+    }
+    self->in_info = info;
+    self->have_info = true;
+    gst_event_unref(event);
+    // Caps go downstream now (their order among the sticky events matters),
+    // for whichever size the first frame will have.
+    HalfCrop crop;
+    return configure(self, &crop, true) ? TRUE : FALSE;
+  }
+  return gst_pad_event_default(pad, parent, event);
+}
+
+gboolean sink_query(GstPad* pad, GstObject* parent, GstQuery* query) {
+  switch (GST_QUERY_TYPE(query)) {
+    case GST_QUERY_CAPS: {
+      // Any raw video: whatever the size, it either goes through as it is
+      // (the mixer takes any) or comes out halved.
+      GstCaps* filter = nullptr;
+      gst_query_parse_caps(query, &filter);
+      GstCaps* caps = gst_pad_get_pad_template_caps(pad);
+      if (filter) {
+        GstCaps* both = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
+        gst_caps_unref(caps);
+        caps = both;
+      }
+      gst_query_set_caps_result(query, caps);
+      gst_caps_unref(caps);
+      return TRUE;
+    }
+    case GST_QUERY_ALLOCATION:
+      // Frames that are halved come from this element's own pool, the others
+      // are the camera's: nothing downstream's pool could serve both.
+      return FALSE;
+    default:
+      return gst_pad_query_default(pad, parent, query);
+  }
+}
+
+GstStateChangeReturn change_state(GstElement* element, GstStateChange transition) {
+  YstHalfScale* self = reinterpret_cast<YstHalfScale*>(element);
+  GstStateChangeReturn ret =
+      GST_ELEMENT_CLASS(yst_half_scale_parent_class)->change_state(element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    drop_pool(self);
+    self->have_info = false;
+    self->halving = false;
+  }
+  return ret;
+}
+
+void set_property(GObject* object, guint id, const GValue* value, GParamSpec* pspec) {
+  YstHalfScale* self = reinterpret_cast<YstHalfScale*>(object);
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+    case PROP_TARGET_WIDTH:
+      self->target_width = g_value_get_int(value);
+      break;
+    case PROP_TARGET_HEIGHT:
+      self->target_height = g_value_get_int(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+void get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
+  YstHalfScale* self = reinterpret_cast<YstHalfScale*>(object);
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+    case PROP_TARGET_WIDTH:
+      g_value_set_int(value, self->target_width);
+      break;
+    case PROP_TARGET_HEIGHT:
+      g_value_set_int(value, self->target_height);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+void finalize(GObject* object) {
+  drop_pool(reinterpret_cast<YstHalfScale*>(object));
+  G_OBJECT_CLASS(yst_half_scale_parent_class)->finalize(object);
+}
+
+void yst_half_scale_class_init(YstHalfScaleClass* klass) {
+  GObjectClass* object_class = G_OBJECT_CLASS(klass);
+  GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+  object_class->set_property = set_property;
+  object_class->get_property = get_property;
+  object_class->finalize = finalize;
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property(
+      object_class, PROP_TARGET_WIDTH,
+      g_param_spec_int("target-width", "Target width", "Width of the slot (0: pass through)", 0,
+                       G_MAXINT, 0, flags));
+  g_object_class_install_property(
+      object_class, PROP_TARGET_HEIGHT,
+      g_param_spec_int("target-height", "Target height", "Height of the slot (0: pass through)", 0,
+                       G_MAXINT, 0, flags));
+  element_class->change_state = change_state;
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(
+      element_class, "Yishiting half scaler", "Filter/Converter/Video/Scaler",
+      "2:1 box downscale of a camera into a half-size slot", "Yishiting Studio");
+}
+
+void yst_half_scale_init(YstHalfScale* self) {
+  self->sinkpad = gst_pad_new_from_static_template(&sink_template, "sink");
+  gst_pad_set_chain_function(self->sinkpad, chain);
+  gst_pad_set_event_function(self->sinkpad, sink_event);
+  gst_pad_set_query_function(self->sinkpad, sink_query);
+  gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
+  self->srcpad = gst_pad_new_from_static_template(&src_template, "src");
+  gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+  self->target_width = 0;
+  self->target_height = 0;
+  gst_video_info_init(&self->in_info);
+  gst_video_info_init(&self->out_info);
+  self->have_info = false;
+  self->halving = false;
+  self->pool = nullptr;
+}
+
+}  // namespace
+
+namespace yst::streaming {
+
+void registerHalfScale() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    gst_element_register(nullptr, "yst-halfscale", GST_RANK_NONE, yst_half_scale_get_type());
+  });
+}
+
+}  // namespace yst::streaming

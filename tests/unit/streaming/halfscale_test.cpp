@@ -1,0 +1,184 @@
+// The 2:1 box scaler that puts cameras into side-by-side slots: its SIMD
+// path against the plain one, its crop rule, and the element in a real
+// pipeline (frames in, halved frames and caps out, pass-through otherwise).
+#include "streaming/halfscale.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "streaming/gst_ptr.h"
+#include "streaming/layout.h"
+
+namespace yst::streaming {
+namespace {
+
+TEST(HalfScale, SimdMatchesTheScalarReferenceOnAnyWidth) {
+  std::mt19937 random(7);
+  std::uniform_int_distribution<int> byte(0, 255);
+  // Widths around the 16-pixel vector step, so the scalar tail is covered.
+  for (int width : {1, 2, 15, 16, 17, 31, 32, 33, 316, 632, 948}) {
+    const int height = 5;
+    const int src_stride = 2 * width + 7;  // strides wider than the picture
+    const int dst_stride = width + 3;
+    std::vector<std::uint8_t> src(static_cast<size_t>(src_stride) * 2 * height);
+    for (auto& b : src) b = static_cast<std::uint8_t>(byte(random));
+    std::vector<std::uint8_t> fast(static_cast<size_t>(dst_stride) * height, 0xAB);
+    std::vector<std::uint8_t> slow = fast;
+    halvePlane(src.data(), src_stride, fast.data(), dst_stride, width, height);
+    halvePlaneScalar(src.data(), src_stride, slow.data(), dst_stride, width, height);
+    EXPECT_EQ(fast, slow) << "width " << width;
+    // Nothing written past the picture in a row's padding.
+    for (int y = 0; y < height; ++y) {
+      for (int x = width; x < dst_stride; ++x) {
+        EXPECT_EQ(fast[static_cast<size_t>(y) * dst_stride + x], 0xAB);
+      }
+    }
+  }
+}
+
+TEST(HalfScale, AveragesEachTwoByTwoBlockRounded) {
+  const std::uint8_t src[] = {0, 1, 255, 255,  //
+                              1, 1, 255, 254};
+  std::uint8_t dst[2] = {};
+  halvePlane(src, 4, dst, 2, 2, 1);
+  EXPECT_EQ(dst[0], 1);    // (0+1+1+1+2)/4
+  EXPECT_EQ(dst[1], 255);  // (255+255+255+254+2)/4, no overflow
+}
+
+TEST(HalfScale, CropsAtMostAThirtySecondToMakeTheRatioExact) {
+  HalfCrop crop;
+  // The side-by-side slots of 720p and 1080p programs.
+  for (auto [w, h] : {std::pair{1280, 720}, std::pair{1920, 1080}, std::pair{640, 360}}) {
+    const LayoutGeometry g = layoutGeometry(Layout::kSideBySide, w, h);
+    ASSERT_TRUE(halfCrop(w, h, g.primary.width, g.primary.height, &crop)) << w;
+    EXPECT_EQ(crop.x % 2, 0);
+    EXPECT_EQ(crop.y % 2, 0);
+    EXPECT_LE(crop.x + 2 * g.primary.width, w);
+    EXPECT_LE(crop.y + 2 * g.primary.height, h);
+  }
+  ASSERT_TRUE(halfCrop(1280, 720, 632, 354, &crop));
+  EXPECT_EQ(crop.x, 8);
+  EXPECT_EQ(crop.y, 6);
+  EXPECT_TRUE(halfCrop(1280, 720, 640, 360, &crop));
+  EXPECT_EQ(crop.x, 0);
+  // Not half: full frame, picture in picture, too much lost, odd sides.
+  EXPECT_FALSE(halfCrop(1280, 720, 1280, 720, &crop));
+  EXPECT_FALSE(halfCrop(1280, 720, 320, 180, &crop));
+  EXPECT_FALSE(halfCrop(1280, 720, 600, 340, &crop));
+  EXPECT_FALSE(halfCrop(1280, 720, 639, 360, &crop));
+  EXPECT_FALSE(halfCrop(1280, 720, 0, 0, &crop));
+}
+
+struct Pipeline {
+  ElementPtr pipeline;
+  GstElement* scaler = nullptr;
+  GstElement* sink = nullptr;
+};
+
+// videotestsrc (I420 1280×720) -> yst-halfscale -> appsink
+Pipeline makePipeline(const std::string& format) {
+  gst_init(nullptr, nullptr);
+  registerHalfScale();
+  GError* error = nullptr;
+  const std::string description =
+      "videotestsrc pattern=smpte num-buffers=3 ! video/x-raw,format=" + format +
+      ",width=1280,height=720,framerate=30/1 ! yst-halfscale name=scale ! "
+      "appsink name=sink sync=false";
+  Pipeline p;
+  p.pipeline = holdElement(gst_parse_launch(description.c_str(), &error));
+  EXPECT_EQ(error, nullptr) << (error ? error->message : "");
+  if (error) g_error_free(error);
+  p.scaler = gst_bin_get_by_name(GST_BIN(p.pipeline.get()), "scale");
+  p.sink = gst_bin_get_by_name(GST_BIN(p.pipeline.get()), "sink");
+  return p;
+}
+
+GstSample* firstSample(Pipeline& p) {
+  gst_element_set_state(p.pipeline.get(), GST_STATE_PLAYING);
+  GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(p.sink), 5 * GST_SECOND);
+  return sample;
+}
+
+void finish(Pipeline& p) {
+  gst_element_set_state(p.pipeline.get(), GST_STATE_NULL);
+  gst_object_unref(p.scaler);
+  gst_object_unref(p.sink);
+}
+
+// The same test picture through the element twice: whole (no slot), then
+// into a side-by-side slot. The halved frame is the whole one, cut by
+// halfCrop() and box-filtered plane by plane, to the byte.
+TEST(HalfScaleElement, HalvesIntoASideBySideSlot) {
+  Pipeline whole = makePipeline("I420");
+  SamplePtr reference(firstSample(whole));
+  ASSERT_TRUE(reference);
+  Pipeline p = makePipeline("I420");
+  g_object_set(p.scaler, "target-width", 632, "target-height", 354, nullptr);
+  SamplePtr sample(firstSample(p));
+  ASSERT_TRUE(sample);
+
+  GstVideoInfo info, ref_info;
+  ASSERT_TRUE(gst_video_info_from_caps(&info, gst_sample_get_caps(sample.get())));
+  ASSERT_TRUE(gst_video_info_from_caps(&ref_info, gst_sample_get_caps(reference.get())));
+  EXPECT_EQ(GST_VIDEO_INFO_WIDTH(&info), 632);
+  EXPECT_EQ(GST_VIDEO_INFO_HEIGHT(&info), 354);
+  EXPECT_EQ(GST_VIDEO_INFO_FORMAT(&info), GST_VIDEO_FORMAT_I420);
+  // Only the size changes: the mixer must not need to convert colours.
+  EXPECT_TRUE(gst_video_colorimetry_is_equal(&info.colorimetry, &ref_info.colorimetry));
+  GstBuffer* buffer = gst_sample_get_buffer(sample.get());
+  EXPECT_EQ(gst_buffer_get_size(buffer), info.size);
+  EXPECT_EQ(GST_BUFFER_PTS(buffer), 0u);
+
+  HalfCrop crop;
+  ASSERT_TRUE(halfCrop(1280, 720, 632, 354, &crop));
+  GstVideoFrame frame, ref;
+  ASSERT_TRUE(gst_video_frame_map(&frame, &info, buffer, GST_MAP_READ));
+  ASSERT_TRUE(
+      gst_video_frame_map(&ref, &ref_info, gst_sample_get_buffer(reference.get()), GST_MAP_READ));
+  for (guint plane = 0; plane < 3; ++plane) {
+    const int shift = plane == 0 ? 0 : 1;
+    const int w = GST_VIDEO_FRAME_COMP_WIDTH(&frame, plane);
+    const int h = GST_VIDEO_FRAME_COMP_HEIGHT(&frame, plane);
+    const int ref_stride = GST_VIDEO_FRAME_PLANE_STRIDE(&ref, plane);
+    const auto* src = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&ref, plane)) +
+                      (crop.y >> shift) * ref_stride + (crop.x >> shift);
+    std::vector<std::uint8_t> expected(static_cast<size_t>(w) * h);
+    halvePlaneScalar(src, ref_stride, expected.data(), w, w, h);
+    const auto* got = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, plane));
+    int differing = 0;
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        differing += got[y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, plane) + x] !=
+                     expected[static_cast<size_t>(y) * w + x];
+      }
+    }
+    EXPECT_EQ(differing, 0) << "plane " << plane;
+  }
+  gst_video_frame_unmap(&ref);
+  gst_video_frame_unmap(&frame);
+  finish(p);
+  finish(whole);
+}
+
+TEST(HalfScaleElement, PassesThroughWhatItCannotHalve) {
+  for (auto [format, w, h] : {std::tuple{"I420", 1280, 720}, std::tuple{"I420", 320, 180},
+                              std::tuple{"I420", 0, 0}, std::tuple{"NV12", 632, 354}}) {
+    Pipeline p = makePipeline(format);
+    g_object_set(p.scaler, "target-width", w, "target-height", h, nullptr);
+    SamplePtr sample(firstSample(p));
+    ASSERT_TRUE(sample);
+    GstVideoInfo info;
+    ASSERT_TRUE(gst_video_info_from_caps(&info, gst_sample_get_caps(sample.get())));
+    EXPECT_EQ(GST_VIDEO_INFO_WIDTH(&info), 1280) << format << " " << w;
+    EXPECT_EQ(GST_VIDEO_INFO_HEIGHT(&info), 720);
+    finish(p);
+  }
+}
+
+}  // namespace
+}  // namespace yst::streaming

@@ -25,7 +25,9 @@ GstElement* addCaps(GstElement* bin, const std::string& caps) {
 
 // Bilinear scaling, no dithering. The compositor's default converter
 // (cubic luma, dithering) cost about a sixth of the studio's CPU at 720p30
-// side by side (measured with perf: 0.94 -> 0.76 cores).
+// side by side (measured with perf: 0.94 -> 0.76 cores). Only for pads that
+// do scale: with a converter-config set, GstVideoAggregator converts every
+// frame even when nothing changes (a copy of the whole frame, 1.22).
 void setFastScaling(GstPad* pad) {
   GstStructure* config = gst_structure_new(
       "GstVideoConverter", GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD,
@@ -340,7 +342,7 @@ void Program::build() {
     pads.a = linkToRequestPad(pads.scale_a, compositor_, "sink_%u");
     pads.b = linkToRequestPad(pads.scale_b, compositor_, "sink_%u");
     pads.preview = linkToRequestPad(qp, preview, "sink_%u");
-    for (GstPad* pad : {pads.a, pads.b, pads.preview}) setFastScaling(pad);
+    setFastScaling(pads.preview);  // the program pads: as their slots need, see onSamplesSelected
     addTap(tee, "source:" + s.id, tap_w, tap_h, 10);
 
     GstElement* asrc = addElement(bin, "interaudiosrc");
@@ -397,6 +399,7 @@ void Program::stop() {
     std::lock_guard lock(staged_mutex_);
     staged_.clear();
     staged_waits_ = 0;
+    fast_scaling_.clear();
   }
   taps_.clear();
   pipeline_.reset();
@@ -433,6 +436,8 @@ void Program::applyScene(bool use_b, const Scene& scene, double alpha, int zbase
       if (halfCrop(frame_w, frame_h, rect->width, rect->height, &crop)) {
         slot.halve_width = rect->width;
         slot.halve_height = rect->height;
+      } else {
+        slot.mixer_scales = rect->width != frame_w || rect->height != frame_h;
       }
     }
     stageSlot(use_b ? pads.b : pads.a, slot);
@@ -489,6 +494,17 @@ void Program::onSamplesSelected(GstElement*, GstSegment*, guint64, guint64, guin
     if (slot.halve_width > 0) {
       g_object_set(slot.scaler, "target-width", slot.halve_width, "target-height",
                    slot.halve_height, nullptr);
+    }
+    bool& fast = self->fast_scaling_[pad];
+    if (slot.placed && slot.mixer_scales != fast) {
+      // (The frame or two still whole when halving starts are scaled by the
+      // default converter: not worth a converter per frame for the rest.)
+      if (slot.mixer_scales) {
+        setFastScaling(pad);
+      } else {
+        g_object_set(pad, "converter-config", nullptr, nullptr);
+      }
+      fast = slot.mixer_scales;
     }
   }
   self->staged_.clear();

@@ -180,6 +180,7 @@ class Program : public QObject {
     double alpha = 0.0;
     GstElement* scaler = nullptr;
     int halve_width = 0, halve_height = 0;  // the scaler's target once in effect (0: none)
+    bool mixer_scales = false;              // whole frames into a smaller slot: the mixer's scaler
   };
   void applyScene(bool use_b, const Scene& scene, double alpha, int zbase);
   void stageSlot(GstPad* pad, Slot slot);  // needs staged_mutex_
@@ -220,8 +221,9 @@ class Program : public QObject {
   LifeToken life_ = std::make_shared<int>(0);
 
   std::mutex staged_mutex_;
-  std::map<GstPad*, Slot> staged_;  // Guarded by staged_mutex_.
-  int staged_waits_ = 0;            // Guarded by staged_mutex_.
+  std::map<GstPad*, Slot> staged_;        // Guarded by staged_mutex_.
+  int staged_waits_ = 0;                  // Guarded by staged_mutex_.
+  std::map<GstPad*, bool> fast_scaling_;  // pads with setFastScaling(); staged_mutex_
 
   std::mutex consumers_mutex_;
   std::vector<PacketSink*> consumers_;  // Guarded by consumers_mutex_.

@@ -465,10 +465,11 @@ bool Program::stagedFramesReady() {
     GstBuffer* frame = gst_video_aggregator_pad_get_current_buffer(GST_VIDEO_AGGREGATOR_PAD(pad));
     if (!frame) continue;
     const gsize size = gst_buffer_get_size(frame);
-    if (size > full.size / 2) continue;  // a full frame: the mixer scales it to any slot
+    if (size > full.size / 2) continue;       // a full frame: the mixer scales it to any slot
+    if (slot.halve_width == 0) return false;  // a halved frame for a slot that needs whole ones
     GstVideoInfo halved;
     gst_video_info_set_format(&halved, GST_VIDEO_FORMAT_I420, slot.halve_width, slot.halve_height);
-    if (slot.halve_width == 0 || size != halved.size) return false;  // stale half frame
+    if (size != halved.size) return false;  // halved for another slot
   }
   return true;
 }

@@ -143,6 +143,10 @@ class Restream(IntegrationTest):
         seg_code, seg_body, _ = self.studio.http_get("/hls/" + segments[-1].split("/")[-1])
         self.assertEqual(seg_code, 200, f"segment {segments[-1]} answered {seg_code}")
         self.assertGreater(len(seg_body), 1000, f"segment {segments[-1]} is nearly empty")
+        # Written seven TS packets at a time (one write per 1316 bytes, not
+        # per 188-byte packet), each packet starting with its sync byte.
+        self.assertEqual(len(seg_body) % (7 * 188), 0, f"segment of {len(seg_body)} bytes")
+        self.assertTrue(all(seg_body[i] == 0x47 for i in range(0, len(seg_body), 188)))
         streams = probe(f"{self.studio.base_url}/hls/program.m3u8", timeout=20)
         harness.check_h264_aac(streams, WIDTH, HEIGHT, where="HLS")
         data_playlist = self.studio.data_dir / "hls" / "program.m3u8"

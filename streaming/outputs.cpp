@@ -49,7 +49,11 @@ GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_
       g_object_set(mux, "streamable", TRUE, nullptr);
       GstElement* sink = addElement(pipeline, "rtmp2sink");
       const std::string location = rtmpLocation(spec_.url, spec_.key);
-      g_object_set(sink, "location", location.c_str(), "sync", FALSE, "async", FALSE, nullptr);
+      // 4 KiB chunks, not RTMP's initial 128 bytes: a video frame goes out
+      // in a few chunks instead of dozens, each a header and a buffer region
+      // for the sender thread (the sink announces the size to the server).
+      g_object_set(sink, "location", location.c_str(), "sync", FALSE, "async", FALSE, "chunk-size",
+                   4096u, nullptr);
       if (!spec_.tls_verify) g_object_set(sink, "tls-validation-flags", 0, nullptr);
       linkToRequest(video_src, mux, "video");
       linkToRequest(audio_src, mux, "audio");

@@ -185,8 +185,9 @@ void Program::build() {
   // The mixer blends on its own thread. With worker threads (one per core
   // by default) it splits every frame's blending across a pool and waits
   // for it: thread wake-ups each frame to spread well under a millisecond of
-  // work. (Each camera's scaling still runs on the pool, one task per pad:
-  // GstVideoAggregator converts its pads as asynchronous tasks.)
+  // work. (A pad that still scales, the picture-in-picture inset, does so
+  // on the pool: GstVideoAggregator converts its pads as asynchronous tasks.
+  // Side by side, the cameras arrive halved already: yst-halfscale.)
   g_object_set(compositor_, "max-threads", 1u, nullptr);
   // Scene changes take effect between two frames, on the mixer's thread.
   g_object_set(compositor_, "emit-signals", TRUE, nullptr);
@@ -325,9 +326,10 @@ void Program::build() {
     GstElement* tee = addElement(bin, "tee");
     linkChain({vsrc, vcaps, tee});
     // The source's own thread (intervideosrc, clocked at the program rate)
-    // hands each frame straight to both of the mixer's pads: a live
-    // aggregator pad holds two frames before it blocks, so the mixer is never
-    // starved and a queue per pad would only add a thread wake-up per frame.
+    // hands each frame straight to both of the mixer's pads (through their
+    // yst-halfscale, below): a live aggregator pad holds two frames before
+    // it blocks, so the mixer is never starved and a queue per pad would
+    // only add a thread wake-up per frame.
     GstElement* qp = leakyQueue(bin, 1);
     GstElement* preview_valve = addValve(tee);
     preview_valves.push_back(preview_valve);

@@ -13,6 +13,29 @@ void linkToRequest(GstElement* src, GstElement* mux, const char* pad_template) {
   PadPtr pad(linkToRequestPad(src, mux, pad_template));
 }
 
+// hlssink2 writes each buffer of its muxer with a write() of its own, and
+// mpegtsmux hands out every 188-byte packet as a buffer: ~1,800 system calls
+// a second at 2.5 Mb/s. Seven packets a buffer (as for UDP) make that ~260;
+// a segment then ends with at most six padding packets.
+void writeSevenTsPacketsAtATime(GstElement* hlssink) {
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(hlssink));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    GObject* element = G_OBJECT(g_value_get_object(&item));
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(element), "muxer")) {  // splitmuxsink
+      GstElement* mux = nullptr;
+      g_object_get(element, "muxer", &mux, nullptr);
+      if (mux && g_object_class_find_property(G_OBJECT_GET_CLASS(mux), "alignment")) {
+        g_object_set(mux, "alignment", 7, nullptr);
+      }
+      if (mux) gst_object_unref(mux);
+    }
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+}
+
 }  // namespace
 
 DestinationProtocol destinationProtocol(const std::string& url) {
@@ -137,26 +160,7 @@ GstElement* Hls::buildTransport(GstElement* pipeline, GstElement* video_src,
                "target-duration", static_cast<guint>(segment_s_), "playlist-length",
                static_cast<guint>(playlist_length_), "max-files",
                static_cast<guint>(playlist_length_ + 4), "send-keyframe-requests", FALSE, nullptr);
-  // hlssink2 writes each buffer of its muxer with a write() of its own, and
-  // mpegtsmux hands out every 188-byte packet as a buffer: ~1,800 system
-  // calls a second at 2.5 Mb/s. Seven packets a buffer (as for UDP) make
-  // that ~260; a segment then ends with at most six padding packets.
-  GstIterator* it = gst_bin_iterate_elements(GST_BIN(sink));
-  GValue item = G_VALUE_INIT;
-  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    auto* element = GST_ELEMENT(g_value_get_object(&item));
-    if (g_object_class_find_property(G_OBJECT_GET_CLASS(element), "muxer")) {
-      GstElement* mux = nullptr;
-      g_object_get(element, "muxer", &mux, nullptr);
-      if (mux && g_object_class_find_property(G_OBJECT_GET_CLASS(mux), "alignment")) {
-        g_object_set(mux, "alignment", 7, nullptr);
-      }
-      if (mux) gst_object_unref(mux);
-    }
-    g_value_reset(&item);
-  }
-  g_value_unset(&item);
-  gst_iterator_free(it);
+  writeSevenTsPacketsAtATime(sink);
   linkChain({video_src, parse});
   linkToRequest(parse, sink, "video");
   linkToRequest(audio_src, sink, "audio");

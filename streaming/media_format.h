@@ -7,6 +7,9 @@
 
 namespace yst::streaming {
 
+// What an encoded packet carries.
+enum class MediaKind { kInvalid = 0, kVideo, kAudio };
+
 struct VideoFormat {
   int width = 1280;
   int height = 720;

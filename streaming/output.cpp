@@ -4,7 +4,10 @@
 #include <gst/app/gstappsrc.h>
 
 #include <chrono>
+#include <memory>
+#include <vector>
 
+#include "streaming/flv.h"
 #include "streaming/log.h"
 #include "streaming/reaper.h"
 #include "streaming/uri_secrets.h"
@@ -14,15 +17,30 @@ namespace yst::streaming {
 // The part of an output that the encoder's streaming threads touch.
 struct Output::Feed {
   std::mutex mutex;
-  GstElement* video_src = nullptr;  // Guarded by mutex. Strong refs; null when not accepting.
-  GstElement* audio_src = nullptr;  // Guarded by mutex.
-  bool gate_open = false;           // Guarded by mutex. Opens on the first video keyframe.
-  GstClockTime base = 0;            // Guarded by mutex. Program time of that keyframe.
-  bool video_caps_set = false;      // Guarded by mutex.
-  bool audio_caps_set = false;      // Guarded by mutex.
+  GstElement* video_src = nullptr;   // Guarded by mutex. Strong refs; null when not accepting.
+  GstElement* audio_src = nullptr;   // Guarded by mutex. Null for FLV tags (all in video_src).
+  std::unique_ptr<FlvPackager> flv;  // Guarded by mutex. Set for PacketFormat::kFlvTags.
+  std::vector<GstBuffer*> tags;      // Guarded by mutex. Scratch: tags now due.
+  bool gate_open = false;            // Guarded by mutex. Opens on the first video keyframe.
+  GstClockTime base = 0;             // Guarded by mutex. Program time of that keyframe.
+  bool video_caps_set = false;       // Guarded by mutex.
+  bool audio_caps_set = false;       // Guarded by mutex.
   GstClockTime last_dts[2] = {GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE};  // Guarded by mutex.
   std::atomic<std::uint64_t> bytes{0};     // written by the transport's pad probe
   std::atomic<std::uint64_t> media_ns{0};  // timestamp of the newest packet handed on
+
+  // Hands the tags now due to the transport. Mutex held.
+  void pushTags() {
+    if (tags.empty()) return;
+    if (!video_caps_set) {
+      // rtmp2sink sends the stream header from these caps first on its
+      // connection, however long the connection takes.
+      g_object_set(video_src, "caps", flv->streamCaps(), nullptr);
+      video_caps_set = true;
+    }
+    for (GstBuffer* tag : tags) gst_app_src_push_buffer(GST_APP_SRC(video_src), tag);
+    tags.clear();
+  }
 
   void detach() {
     std::lock_guard lock(mutex);
@@ -110,9 +128,12 @@ void Output::attempt() {
   auto feed = std::make_shared<Feed>();
   try {
     ElementPtr pipeline = holdElement(gst_pipeline_new(nullptr));
+    const bool flv = packetFormat() == PacketFormat::kFlvTags;
     GstElement* video_src = makeElement("appsrc");
-    GstElement* audio_src = makeElement("appsrc");
+    GstElement* audio_src = flv ? nullptr : makeElement("appsrc");
+    if (flv) feed->flv = std::make_unique<FlvPackager>();
     for (GstElement* src : {video_src, audio_src}) {
+      if (!src) continue;
       // Live, timestamps from the program, bounded: a transport that cannot
       // keep up loses its oldest packets, never the studio's memory.
       g_object_set(src, "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp", FALSE,
@@ -150,7 +171,7 @@ void Output::attempt() {
     {
       std::lock_guard lock(feed->mutex);
       feed->video_src = GST_ELEMENT(gst_object_ref(video_src));
-      feed->audio_src = GST_ELEMENT(gst_object_ref(audio_src));
+      if (audio_src) feed->audio_src = GST_ELEMENT(gst_object_ref(audio_src));
     }
     pipeline_ = std::move(pipeline);
     std::atomic_store(&feed_, std::move(feed));
@@ -168,13 +189,17 @@ void Output::teardown(StopMode mode) {
       std::lock_guard lock(feed_->mutex);
       if (feed_->video_src) video_src = GST_ELEMENT(gst_object_ref(feed_->video_src));
       if (feed_->audio_src) audio_src = GST_ELEMENT(gst_object_ref(feed_->audio_src));
+      if (mode == StopMode::kFinalize && feed_->flv && video_src) {
+        feed_->flv->flush(feed_->tags);  // what waited for the other kind
+        feed_->pushTags();
+      }
     }
     feed_->detach();  // no more packets from the encoder threads
     if (pipeline_ && mode == StopMode::kFinalize && video_src) {
       // Let the muxer write its index and close the file properly.
       unrelayBus(pipeline_.get());
       gst_app_src_end_of_stream(GST_APP_SRC(video_src));
-      gst_app_src_end_of_stream(GST_APP_SRC(audio_src));
+      if (audio_src) gst_app_src_end_of_stream(GST_APP_SRC(audio_src));
       BusPtr bus(gst_element_get_bus(pipeline_.get()));
       MessagePtr msg(gst_bus_timed_pop_filtered(
           bus.get(), static_cast<GstClockTime>(finalize_timeout_ms) * GST_MSECOND,
@@ -264,7 +289,7 @@ void Output::pushPacket(MediaKind kind, GstSample* sample) {
   GstBuffer* buffer = gst_sample_get_buffer(sample);
   if (!buffer) return;
   std::lock_guard lock(feed->mutex);
-  GstElement* src = kind == MediaKind::kVideo ? feed->video_src : feed->audio_src;
+  GstElement* src = kind == MediaKind::kAudio && !feed->flv ? feed->audio_src : feed->video_src;
   if (!src) return;
   // Timestamps as program running time: the video encoder shifts its
   // segment (x264enc starts at 1000 h so DTS never goes negative), so raw
@@ -283,10 +308,15 @@ void Output::pushPacket(MediaKind kind, GstSample* sample) {
     feed->base = pts;
   }
   if (pts < feed->base) return;
-  bool& caps_set = kind == MediaKind::kVideo ? feed->video_caps_set : feed->audio_caps_set;
-  if (!caps_set) {
-    g_object_set(src, "caps", gst_sample_get_caps(sample), nullptr);
-    caps_set = true;
+  GstCaps* caps = gst_sample_get_caps(sample);
+  if (!feed->flv) {
+    bool& caps_set = kind == MediaKind::kVideo ? feed->video_caps_set : feed->audio_caps_set;
+    if (!caps_set) {
+      g_object_set(src, "caps", caps, nullptr);
+      caps_set = true;
+    }
+  } else if (!caps) {
+    return;  // FLV needs the codec data
   }
   // Each output starts its own timeline at zero; the copy shares the packet's
   // memory, only the timestamps differ.
@@ -306,6 +336,11 @@ void Output::pushPacket(MediaKind kind, GstSample* sample) {
   }
   GST_BUFFER_DTS(out) = dts;
   if (kind == MediaKind::kVideo) feed->media_ns.store(pts - feed->base, std::memory_order_relaxed);
+  if (feed->flv) {
+    feed->flv->push(kind, out, caps, feed->tags);
+    feed->pushTags();
+    return;
+  }
   gst_app_src_push_buffer(GST_APP_SRC(src), out);
 }
 

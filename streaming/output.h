@@ -4,9 +4,10 @@
 // As in OBS, an output is transport only: it never encodes. The program's
 // encoders run once; their packets are handed to every output through
 // PacketSink::push*() on the encoder's streaming thread. Each output runs its
-// own pipeline (appsrc → mux → sink), so an error in one partner site's
-// socket stays on that pipeline's bus and can never stop the encoder or the
-// other outputs (see DESIGN.md: a tee would propagate it upstream).
+// own pipeline (appsrc → mux → sink, or for RTMP appsrc of FLV tags → sink),
+// so an error in one partner site's socket stays on that pipeline's bus and
+// can never stop the encoder or the other outputs (see DESIGN.md: a tee would
+// propagate it upstream).
 //
 // The base class owns what every transport shares: the state machine
 // (stopped → connecting → live, retrying with jittered exponential back-off),
@@ -26,13 +27,12 @@
 #include "streaming/backoff.h"
 #include "streaming/bus_relay.h"
 #include "streaming/gst_ptr.h"
+#include "streaming/media_format.h"
 
 namespace yst::streaming {
 
 enum class OutputState { kInvalid = 0, kStopped, kConnecting, kLive, kRetrying, kFailed };
 const char* outputStateName(OutputState state);
-
-enum class MediaKind { kInvalid = 0, kVideo, kAudio };
 
 // Receives encoded packets; called on GStreamer streaming threads.
 class PacketSink {
@@ -80,9 +80,17 @@ class Output : public QObject, public PacketSink {
   void stateChanged();
 
  protected:
+  // What the transport takes in.
+  enum class PacketFormat {
+    kInvalid = 0,
+    kElementaryStreams,  // an appsrc of H.264 (avc/au) and one of raw AAC: it muxes
+    kFlvTags,            // one appsrc of FLV tags in decode order (see flv.h)
+  };
+  virtual PacketFormat packetFormat() const { return PacketFormat::kElementaryStreams; }
   // Builds the transport part of `pipeline` and returns the element whose
   // sink pad counts as "bytes sent". video_src/audio_src are appsrcs already in
-  // the pipeline; link them to the mux.
+  // the pipeline; link them to the mux. With kFlvTags, video_src carries the
+  // tags of both kinds and audio_src is null.
   virtual GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
                                      GstElement* audio_src) = 0;
   // Called before each attempt; e.g. the archive picks a new file name.

@@ -63,13 +63,19 @@ std::vector<std::string> destinationSecrets(const DestinationSpec& spec) {
 Destination::Destination(DestinationSpec spec, QObject* parent)
     : Output("destination " + spec.id, destinationSecrets(spec), parent), spec_(std::move(spec)) {}
 
+Output::PacketFormat Destination::packetFormat() const {
+  const DestinationProtocol protocol = destinationProtocol(spec_.url);
+  return protocol == DestinationProtocol::kRtmp || protocol == DestinationProtocol::kRtmps
+             ? PacketFormat::kFlvTags
+             : PacketFormat::kElementaryStreams;
+}
+
 GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_src,
                                         GstElement* audio_src) {
   switch (destinationProtocol(spec_.url)) {
     case DestinationProtocol::kRtmp:
     case DestinationProtocol::kRtmps: {
-      GstElement* mux = addElement(pipeline, "flvmux");
-      g_object_set(mux, "streamable", TRUE, nullptr);
+      // The tags come ready from the encoder's thread (flv.h): no muxer.
       GstElement* sink = addElement(pipeline, "rtmp2sink");
       const std::string location = rtmpLocation(spec_.url, spec_.key);
       // 4 KiB chunks, not RTMP's initial 128 bytes: a video frame goes out
@@ -78,9 +84,7 @@ GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_
       g_object_set(sink, "location", location.c_str(), "sync", FALSE, "async", FALSE, "chunk-size",
                    4096u, nullptr);
       if (!spec_.tls_verify) g_object_set(sink, "tls-validation-flags", 0, nullptr);
-      linkToRequest(video_src, mux, "video");
-      linkToRequest(audio_src, mux, "audio");
-      linkChain({mux, sink});
+      linkChain({video_src, sink});
       return sink;
     }
     case DestinationProtocol::kSrt: {

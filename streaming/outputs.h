@@ -30,6 +30,7 @@ class Destination : public Output {
   const DestinationSpec& spec() const { return spec_; }
 
  protected:
+  PacketFormat packetFormat() const override;
   GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
                              GstElement* audio_src) override;
 

@@ -572,6 +572,29 @@ def probe(url: str, timeout: float = 15.0) -> list[dict]:
         raise AssertionError(f"ffprobe {mask_url(url)} printed no JSON: {r.stdout[:500]}")
 
 
+def packets(url: str, seconds: float, timeout: float = 20.0) -> list[dict]:
+    """The packets ffprobe reads from `url` over its first `seconds`, in the
+    order they arrive: [{"kind": "video"|"audio", "dts": s, "pts": s, "key": bool}]."""
+    cmd = [FFPROBE, "-v", "error", *_timeout_args(url, timeout), "-read_intervals",
+           f"%+{seconds:g}", "-show_entries", "packet=codec_type,dts_time,pts_time,flags",
+           "-of", "csv=p=0", url]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + seconds + 10)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"ffprobe {mask_url(url)} did not finish reading packets")
+    if r.returncode != 0:
+        raise AssertionError(f"ffprobe {mask_url(url)} failed (exit {r.returncode}): "
+                             f"{r.stderr.replace(url, mask_url(url)).strip()[-1500:]}")
+    out = []
+    for line in r.stdout.splitlines():
+        fields = line.split(",")
+        if len(fields) < 4 or fields[1] == "N/A" or fields[2] == "N/A":
+            continue
+        out.append({"kind": fields[0], "pts": float(fields[1]), "dts": float(fields[2]),
+                    "key": fields[3].startswith("K")})
+    return out
+
+
 def mask_url(url: str) -> str:
     """rtmp://host/live/<key> -> rtmp://host/live/<k…> for messages."""
     m = re.match(r"^(rtmps?://[^/]+/[^/]+/)(.+)$", url)

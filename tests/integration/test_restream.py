@@ -12,6 +12,7 @@ Run alone: /usr/bin/python3 tests/integration/test_restream.py
 """
 
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -61,6 +62,29 @@ class Restream(IntegrationTest):
                 self.assertEqual(len(site.stat()), 1,
                                  f"{dest_id}: exactly one stream expected on the site, found "
                                  f"{[harness.mask(k) for k in site.stat()]}")
+
+    def test_1b_tags_arrive_in_decode_order_and_decode_cleanly(self):
+        # The studio writes each site's FLV tags itself (no muxer element):
+        # audio and video must leave interleaved by decode time, as a muxer
+        # would have them, and decode without a single error.
+        key = KEYS["site_a"]
+        url = self.sites["site_a"].stream_url(key)
+        got = harness.packets(url, seconds=4)
+        kinds = {p["kind"] for p in got}
+        self.assertEqual(kinds, {"video", "audio"}, f"packets of both kinds expected: {kinds}")
+        self.assertGreater(sum(p["kind"] == "video" for p in got), 2 * FPS)
+        backwards = [(a, b) for a, b in zip(got, got[1:]) if b["dts"] < a["dts"]]
+        self.assertFalse(backwards, f"{len(backwards)} of {len(got)} packets went back in "
+                                        f"decode time, first: {backwards[:3]}")
+        for kind in ("video", "audio"):
+            times = [p["dts"] for p in got if p["kind"] == kind]
+            self.assertEqual(times, sorted(set(times)), f"{kind} decode times must rise")
+        r = subprocess.run([harness.FFMPEG, "-v", "error", "-rw_timeout", "15000000", "-t", "4",
+                            "-i", url, "-f", "null", "-"],
+                           capture_output=True, text=True, timeout=40)
+        errors = r.stderr.replace(url, harness.mask_url(url)).strip()
+        self.assertEqual(r.returncode, 0, errors[-1500:])
+        self.assertEqual(errors, "", "decoding what the site receives must print no error")
 
     def test_2_program_frames_rise(self):
         fps, first, last = self.studio.program_fps(seconds=3)

@@ -142,6 +142,11 @@ GstBuffer* flvTag(std::uint8_t type, std::uint32_t timestamp_ms, const std::uint
   return tag;
 }
 
+bool isVideoTag(GstBuffer* tag) {
+  std::uint8_t type = 0;
+  return gst_buffer_extract(tag, 0, &type, 1) == 1 && type == kTagVideo;
+}
+
 FlvPackager::~FlvPackager() {
   for (auto& queue : queue_) {
     for (Pending& p : queue) {

@@ -65,6 +65,9 @@ class FlvPackager {
   GstCaps* stream_caps_ = nullptr;
 };
 
+// Whether `tag` (from FlvPackager) is a video tag.
+bool isVideoTag(GstBuffer* tag);
+
 // One FLV tag: header, body, previous-tag-size. `timestamp_ms` wraps after
 // 2^32 ms as FLV does. Exposed for the tests.
 GstBuffer* flvTag(std::uint8_t type, std::uint32_t timestamp_ms, const std::uint8_t* prefix,

@@ -3,6 +3,7 @@
 
 #include <gst/app/gstappsrc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -20,7 +21,7 @@ struct Output::Feed {
   GstElement* video_src = nullptr;   // Guarded by mutex. Strong refs; null when not accepting.
   GstElement* audio_src = nullptr;   // Guarded by mutex. Null for FLV tags (all in video_src).
   std::unique_ptr<FlvPackager> flv;  // Guarded by mutex. Set for PacketFormat::kFlvTags.
-  std::vector<GstBuffer*> tags;      // Guarded by mutex. Scratch: tags now due.
+  std::vector<GstBuffer*> tags;      // Guarded by mutex. Due, not yet handed on (pushTags).
   bool gate_open = false;            // Guarded by mutex. Opens on the first video keyframe.
   GstClockTime base = 0;             // Guarded by mutex. Program time of that keyframe.
   bool video_caps_set = false;       // Guarded by mutex.
@@ -29,17 +30,33 @@ struct Output::Feed {
   std::atomic<std::uint64_t> bytes{0};     // written by the transport's pad probe
   std::atomic<std::uint64_t> media_ns{0};  // timestamp of the newest packet handed on
 
-  // Hands the tags now due to the transport. Mutex held.
-  void pushTags() {
+  // Hands the tags now due to the transport, one hand-off per video frame:
+  // the audio tags due before a frame wait for it, so the destination's
+  // thread wakes ~30 times a second instead of ~80 (paired, 3 destinations:
+  // 0.539 -> 0.533 cores). Should the video stop, audio still leaves every
+  // kMaxAudioHold. `force`: everything now (end of stream). Mutex held.
+  static constexpr GstClockTime kMaxAudioHold = 100 * GST_MSECOND;
+  void pushTags(bool force = false) {
     if (tags.empty()) return;
+    const bool frame = std::any_of(tags.begin(), tags.end(), isVideoTag);
+    if (!force && !frame &&
+        GST_BUFFER_DTS(tags.back()) - GST_BUFFER_DTS(tags.front()) < kMaxAudioHold) {
+      return;
+    }
     if (!video_caps_set) {
       // rtmp2sink sends the stream header from these caps first on its
       // connection, however long the connection takes.
       g_object_set(video_src, "caps", flv->streamCaps(), nullptr);
       video_caps_set = true;
     }
-    for (GstBuffer* tag : tags) gst_app_src_push_buffer(GST_APP_SRC(video_src), tag);
+    GstBufferList* list = gst_buffer_list_new_sized(static_cast<guint>(tags.size()));
+    for (GstBuffer* tag : tags) gst_buffer_list_add(list, tag);
+    gst_app_src_push_buffer_list(GST_APP_SRC(video_src), list);
     tags.clear();
+  }
+
+  ~Feed() {
+    for (GstBuffer* tag : tags) gst_buffer_unref(tag);
   }
 
   void detach() {
@@ -191,7 +208,7 @@ void Output::teardown(StopMode mode) {
       if (feed_->audio_src) audio_src = GST_ELEMENT(gst_object_ref(feed_->audio_src));
       if (mode == StopMode::kFinalize && feed_->flv && video_src) {
         feed_->flv->flush(feed_->tags);  // what waited for the other kind
-        feed_->pushTags();
+        feed_->pushTags(true);
       }
     }
     feed_->detach();  // no more packets from the encoder threads

@@ -104,6 +104,10 @@ TEST(FlvTag, FollowsTheSpecLayout) {
   const std::vector<std::uint8_t> expected = {9, 0, 0, 8, 0x34, 0x56, 0x78, 0x12, 0, 0, 0, 0x17,
                                               1, 0, 0, 0, 0xAA, 0xBB, 0xCC, 0,    0, 0, 19};
   EXPECT_EQ(bytes(tag), expected);
+  EXPECT_TRUE(isVideoTag(tag));
+  GstBuffer* audio = flvTag(8, 0, prefix, 2, body);
+  EXPECT_FALSE(isVideoTag(audio));
+  gst_buffer_unref(audio);
   gst_buffer_unref(tag);
   gst_buffer_unref(body);
 }

@@ -89,8 +89,8 @@ TEST(SourcePlan, MapsEveryUriKind) {
 }
 
 TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
-  Source host({"host", "主持人机位", "test://smpte"}, kSmall);
-  Source guest({"guest", "嘉宾机位", "test://ball"}, kSmall);
+  Source host({"host", "主持人机位", "test://smpte", {}}, kSmall);
+  Source guest({"guest", "嘉宾机位", "test://ball", {}}, kSmall);
   Program program(smallSettings(),
                   {{"host", host.channel(), 1.0, false}, {"guest", guest.channel(), 1.0, false}});
   std::string error;
@@ -132,8 +132,8 @@ TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
 // difference plain: whole, neighbouring pixels differ by far; halved (a 2×2
 // mean) and blown up, they are flat.
 TEST_F(EngineTest, ACutToSingleNeverShowsAHalvedFrameBlownUp) {
-  Source cam({"cam", "现场机位", "test://checkers-1"}, kSmall);
-  Source other({"other", "嘉宾机位", "test://ball"}, kSmall);
+  Source cam({"cam", "现场机位", "test://checkers-1", {}}, kSmall);
+  Source other({"other", "嘉宾机位", "test://ball", {}}, kSmall);
   Program program(smallSettings(),
                   {{"cam", cam.channel(), 1.0, false}, {"other", other.channel(), 1.0, false}});
   program.setScene({Layout::kSideBySide, "cam", "other"}, Transition::kCut, 0);
@@ -201,7 +201,7 @@ TEST_F(EngineTest, ACutToSingleNeverShowsAHalvedFrameBlownUp) {
 }
 
 TEST_F(EngineTest, MissingCameraShowsSlateAndRetriesWhileProgramRuns) {
-  Source missing({"cam", "现场机位", "file:///nonexistent/cam.mp4"}, kSmall);
+  Source missing({"cam", "现场机位", "file:///nonexistent/cam.mp4", {}}, kSmall);
   Program program(smallSettings(), {{"cam", missing.channel(), 1.0, false}});
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;
@@ -218,7 +218,7 @@ TEST_F(EngineTest, MissingCameraShowsSlateAndRetriesWhileProgramRuns) {
 }
 
 TEST_F(EngineTest, ArchiveWritesDecodableMatroskaAndDestinationRetriesWithKeyMasked) {
-  Source host({"host", "主持人机位", "test://smpte"}, kSmall);
+  Source host({"host", "主持人机位", "test://smpte", {}}, kSmall);
   Program program(smallSettings(), {{"host", host.channel(), 1.0, false}});
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;

@@ -10,7 +10,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "streaming/halfscale.h"
+#include "streaming/boxscale.h"
 #include "streaming/log.h"
 
 namespace yst::streaming {
@@ -172,7 +172,7 @@ GstElement* Program::addTap(GstElement* tee, const std::string& name, int width,
 }
 
 void Program::build() {
-  registerHalfScale();
+  registerBoxScale();
   pipeline_ = holdElement(gst_pipeline_new("program"));
   GstElement* bin = pipeline_.get();
   const VideoFormat& v = settings_.video;
@@ -185,9 +185,10 @@ void Program::build() {
   // The mixer blends on its own thread. With worker threads (one per core
   // by default) it splits every frame's blending across a pool and waits
   // for it: thread wake-ups each frame to spread well under a millisecond of
-  // work. (A pad that still scales, the picture-in-picture inset, does so
-  // on the pool: GstVideoAggregator converts its pads as asynchronous tasks.
-  // Side by side, the cameras arrive halved already: yst-halfscale.)
+  // work. (The cameras arrive at their slot's size already, halved side by
+  // side and quartered for the inset, by yst-boxscale; a pad that still
+  // scales, at a frame size the box filters do not fit, does so on the pool:
+  // GstVideoAggregator converts its pads as asynchronous tasks.)
   g_object_set(compositor_, "max-threads", 1u, nullptr);
   // Scene changes take effect between two frames, on the mixer's thread.
   g_object_set(compositor_, "emit-signals", TRUE, nullptr);
@@ -327,18 +328,19 @@ void Program::build() {
     linkChain({vsrc, vcaps, tee});
     // The source's own thread (intervideosrc, clocked at the program rate)
     // hands each frame straight to both of the mixer's pads (through their
-    // yst-halfscale, below): a live aggregator pad holds two frames before
+    // yst-boxscale, below): a live aggregator pad holds two frames before
     // it blocks, so the mixer is never starved and a queue per pad would
     // only add a thread wake-up per frame.
     GstElement* qp = leakyQueue(bin, 1);
     GstElement* preview_valve = addValve(tee);
     preview_valves.push_back(preview_valve);
     linkChain({preview_valve, qp});
-    // Each program pad halves the camera itself when its slot is half the
-    // frame (side by side), on this thread; see halfscale.h.
+    // Each program pad scales the camera itself when its slot is a half
+    // (side by side) or a quarter (the inset) of the frame, on this thread;
+    // see boxscale.h.
     SourcePads pads;
-    pads.scale_a = addElement(bin, "yst-halfscale");
-    pads.scale_b = addElement(bin, "yst-halfscale");
+    pads.scale_a = addElement(bin, "yst-boxscale");
+    pads.scale_b = addElement(bin, "yst-boxscale");
     linkChain({tee, pads.scale_a});
     linkChain({tee, pads.scale_b});
     pads.a = linkToRequestPad(pads.scale_a, compositor_, "sink_%u");
@@ -434,10 +436,10 @@ void Program::applyScene(bool use_b, const Scene& scene, double alpha, int zbase
       slot.height = rect->height;
       slot.zorder = static_cast<guint>(z);
       slot.alpha = alpha;
-      HalfCrop crop;
-      if (halfCrop(frame_w, frame_h, rect->width, rect->height, &crop)) {
-        slot.halve_width = rect->width;
-        slot.halve_height = rect->height;
+      BoxCrop crop;
+      if (boxCrop(frame_w, frame_h, rect->width, rect->height, &crop)) {
+        slot.box_width = rect->width;
+        slot.box_height = rect->height;
       } else {
         slot.mixer_scales = rect->width != frame_w || rect->height != frame_h;
       }
@@ -452,7 +454,7 @@ void Program::stageSlot(GstPad* pad, Slot slot) {
   // any slot; the new target is set when the look is in effect.
   int w = 0, h = 0;
   g_object_get(slot.scaler, "target-width", &w, "target-height", &h, nullptr);
-  if (w != slot.halve_width || h != slot.halve_height) {
+  if (w != slot.box_width || h != slot.box_height) {
     g_object_set(slot.scaler, "target-width", 0, "target-height", 0, nullptr);
   }
   staged_[pad] = slot;
@@ -467,11 +469,11 @@ bool Program::stagedFramesReady() {
     GstBuffer* frame = gst_video_aggregator_pad_get_current_buffer(GST_VIDEO_AGGREGATOR_PAD(pad));
     if (!frame) continue;
     const gsize size = gst_buffer_get_size(frame);
-    if (size > full.size / 2) continue;       // a full frame: the mixer scales it to any slot
-    if (slot.halve_width == 0) return false;  // a halved frame for a slot that needs whole ones
-    GstVideoInfo halved;
-    gst_video_info_set_format(&halved, GST_VIDEO_FORMAT_I420, slot.halve_width, slot.halve_height);
-    if (size != halved.size) return false;  // halved for another slot
+    if (size > full.size / 2) continue;     // a full frame: the mixer scales it to any slot
+    if (slot.box_width == 0) return false;  // a scaled frame for a slot that needs whole ones
+    GstVideoInfo scaled;
+    gst_video_info_set_format(&scaled, GST_VIDEO_FORMAT_I420, slot.box_width, slot.box_height);
+    if (size != scaled.size) return false;  // scaled for another slot
   }
   return true;
 }
@@ -494,9 +496,9 @@ void Program::onSamplesSelected(GstElement*, GstSegment*, guint64, guint64, guin
     } else {
       g_object_set(pad, "alpha", slot.alpha, nullptr);
     }
-    if (slot.halve_width > 0) {
-      g_object_set(slot.scaler, "target-width", slot.halve_width, "target-height",
-                   slot.halve_height, nullptr);
+    if (slot.box_width > 0) {
+      g_object_set(slot.scaler, "target-width", slot.box_width, "target-height", slot.box_height,
+                   nullptr);
     }
     bool& fast = self->fast_scaling_[pad];
     if (slot.placed && slot.mixer_scales != fast) {

@@ -161,7 +161,7 @@ class Program : public QObject {
   struct SourcePads {
     GstPad* a = nullptr;  // program compositor pads (strong refs)
     GstPad* b = nullptr;
-    GstElement* scale_a = nullptr;  // their yst-halfscale (owned by pipeline_)
+    GstElement* scale_a = nullptr;  // their yst-boxscale (owned by pipeline_)
     GstElement* scale_b = nullptr;
     GstPad* preview = nullptr;
     GstPad* audio = nullptr;  // audiomixer pad
@@ -179,8 +179,8 @@ class Program : public QObject {
     guint zorder = 0;
     double alpha = 0.0;
     GstElement* scaler = nullptr;
-    int halve_width = 0, halve_height = 0;  // the scaler's target once in effect (0: none)
-    bool mixer_scales = false;              // whole frames into a smaller slot: the mixer's scaler
+    int box_width = 0, box_height = 0;  // the scaler's target once in effect (0: none)
+    bool mixer_scales = false;          // whole frames into a smaller slot: the mixer's scaler
   };
   void applyScene(bool use_b, const Scene& scene, double alpha, int zbase);
   void stageSlot(GstPad* pad, Slot slot);  // needs staged_mutex_

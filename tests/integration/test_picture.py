@@ -9,7 +9,9 @@ status and not the picture would fail:
 - single on the ball camera: the dark slate-blue test background;
 - single on a camera that is missing: the "信号中断" slate (darker still),
   while the program keeps running;
-- a fade to side_by_side ends with both pictures on air.
+- a fade to side_by_side ends with both pictures on air;
+- picture in picture puts the colour bars (quartered by the box scaler) in
+  the lower right inset over the dark ball camera.
 
 The frames are kept as PNG artefacts (tests/artifacts/… on failure, or
 YST_KEEP_ARTIFACTS=1).
@@ -74,6 +76,7 @@ class ProgramPicture(IntegrationTest):
             slate = self.frame_after(p, "slate", layout="single", primary="lost")
             both = self.frame_after(p, "side_by_side", layout="side_by_side", primary="host",
                                     secondary="guest", transition="fade", duration_ms=400)
+            pip = self.frame_after(p, "pip", layout="pip", primary="guest", secondary="host")
         self.assertGreater(mean(bars), 110, f"colour bars are bright: {mean(bars):.0f}")
         self.assertLess(mean(ball), 90, f"the ball camera is dark slate blue: {mean(ball):.0f}")
         self.assertGreater(mean(bars) - mean(ball), 40)
@@ -86,10 +89,17 @@ class ProgramPicture(IntegrationTest):
         top = mean(rows[0])
         self.assertGreater(left, right + 30, f"bars left ({left:.0f}), ball right ({right:.0f})")
         self.assertLess(top, 25, f"black band above the pictures: {top:.0f}")
+        # Picture in picture: the inset is the lower right quarter of the
+        # width inside the action-safe margin (cells 12-14 of row 7 in 16x9).
+        rows = [pip[r * 16:(r + 1) * 16] for r in range(9)]
+        inset = mean(rows[7][12:15])
+        around = mean([v for row in rows[1:5] for v in row[1:11]])
+        self.assertGreater(inset, around + 40,
+                           f"bars in the inset ({inset:.0f}) over the ball camera ({around:.0f})")
         status = self.studio.status()
         lost = harness.find_by_id(status["sources"], "lost")
         self.assertNotEqual(lost["state"], "live")
-        self.assertEqual(status["program"]["layout"], "side_by_side")
+        self.assertEqual(status["program"]["layout"], "pip")
 
 
 if __name__ == "__main__":

@@ -125,7 +125,7 @@ TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
   program.stop();
 }
 
-// Side by side, each camera is halved before the mixer (yst-halfscale). On a
+// Side by side, each camera is halved before the mixer (yst-boxscale). On a
 // cut to a single full-frame camera, the mixer still holds a halved frame or
 // two of it: shown, they would be blown up to the whole picture for a frame,
 // soft. The cut must wait for whole frames. A 1-pixel checkerboard makes the

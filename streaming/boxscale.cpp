@@ -1,4 +1,4 @@
-#include "streaming/halfscale.h"
+#include "streaming/boxscale.h"
 
 #include <gst/video/video.h>
 
@@ -59,17 +59,80 @@ void halvePlane(const std::uint8_t* src, int src_stride, std::uint8_t* dst, int 
 #endif
 }
 
-bool halfCrop(int width, int height, int target_width, int target_height, HalfCrop* crop) {
+namespace {
+
+void quarterRows(const std::uint8_t* r0, std::ptrdiff_t stride, std::uint8_t* d, int x, int width) {
+  for (; x < width; ++x) {
+    int sum = 8;
+    for (int row = 0; row < 4; ++row) {
+      const std::uint8_t* r = r0 + row * stride + 4 * x;
+      sum += r[0] + r[1] + r[2] + r[3];
+    }
+    d[x] = static_cast<std::uint8_t>(sum >> 4);
+  }
+}
+
+}  // namespace
+
+void quarterPlaneScalar(const std::uint8_t* src, int src_stride, std::uint8_t* dst, int dst_stride,
+                        int width, int height) {
+  for (int y = 0; y < height; ++y) {
+    quarterRows(src + static_cast<std::ptrdiff_t>(4 * y) * src_stride, src_stride,
+                dst + static_cast<std::ptrdiff_t>(y) * dst_stride, 0, width);
+  }
+}
+
+void quarterPlane(const std::uint8_t* src, int src_stride, std::uint8_t* dst, int dst_stride,
+                  int width, int height) {
+#if defined(__SSE2__)
+  const __m128i low_bytes = _mm_set1_epi16(0x00ff);
+  const __m128i ones = _mm_set1_epi16(1);
+  const __m128i eight = _mm_set1_epi32(8);
+  auto pairs = [&](const std::uint8_t* p) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    return _mm_add_epi16(_mm_and_si128(v, low_bytes), _mm_srli_epi16(v, 8));
+  };
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* r0 = src + static_cast<std::ptrdiff_t>(4 * y) * src_stride;
+    const std::ptrdiff_t s = src_stride;
+    std::uint8_t* d = dst + static_cast<std::ptrdiff_t>(y) * dst_stride;
+    // 16 source bytes of each of the four rows -> four 4×4 sums (32-bit
+    // lanes, at most 16 × 255 + 8), rounded and divided by 16.
+    auto four = [&](const std::uint8_t* p) {
+      __m128i sum = _mm_add_epi16(_mm_add_epi16(pairs(p), pairs(p + s)),
+                                  _mm_add_epi16(pairs(p + 2 * s), pairs(p + 3 * s)));
+      sum = _mm_madd_epi16(sum, ones);  // adjacent 16-bit lanes: whole 4-pixel runs
+      return _mm_srli_epi32(_mm_add_epi32(sum, eight), 4);
+    };
+    int x = 0;
+    for (; x + 16 <= width; x += 16) {  // 64 source bytes of each row -> 16 pixels
+      const std::uint8_t* p = r0 + 4 * x;
+      const __m128i lo = _mm_packs_epi32(four(p), four(p + 16));
+      const __m128i hi = _mm_packs_epi32(four(p + 32), four(p + 48));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(d + x), _mm_packus_epi16(lo, hi));
+    }
+    quarterRows(r0, s, d, x, width);
+  }
+#else
+  quarterPlaneScalar(src, src_stride, dst, dst_stride, width, height);
+#endif
+}
+
+bool boxCrop(int width, int height, int target_width, int target_height, BoxCrop* crop) {
   // Even slot sides keep the I420 chroma planes exactly half the luma's.
   if (target_width <= 0 || target_height <= 0 || target_width % 2 || target_height % 2) {
     return false;
   }
-  const int spare_x = width - 2 * target_width;
-  const int spare_y = height - 2 * target_height;
-  if (spare_x < 0 || spare_y < 0 || spare_x > width / 32 || spare_y > height / 32) return false;
-  crop->x = (spare_x / 2) & ~1;  // even, so the chroma cut falls on a whole sample
-  crop->y = (spare_y / 2) & ~1;
-  return true;
+  for (int factor : {2, 4}) {
+    const int spare_x = width - factor * target_width;
+    const int spare_y = height - factor * target_height;
+    if (spare_x < 0 || spare_y < 0 || spare_x > width / 32 || spare_y > height / 32) continue;
+    crop->x = (spare_x / 2) & ~1;  // even, so the chroma cut falls on a whole sample
+    crop->y = (spare_y / 2) & ~1;
+    crop->factor = factor;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace yst::streaming
@@ -77,9 +140,9 @@ bool halfCrop(int width, int height, int target_width, int target_height, HalfCr
 // The element. Plain GObject boilerplate; the work is in chain().
 namespace {
 
-using yst::streaming::HalfCrop;
+using yst::streaming::BoxCrop;
 
-struct YstHalfScale {
+struct YstBoxScale {
   GstElement parent;
   GstPad* sinkpad;
   GstPad* srcpad;
@@ -89,30 +152,31 @@ struct YstHalfScale {
   // Streaming thread only.
   GstVideoInfo in_info;
   bool have_info;
-  bool halving;           // what the caps downstream say
-  GstVideoInfo out_info;  // valid while halving
+  bool scaling;           // what the caps downstream say
+  int factor;             // 2 or 4 while scaling
+  GstVideoInfo out_info;  // valid while scaling
   GstBufferPool* pool;
 };
 
-struct YstHalfScaleClass {
+struct YstBoxScaleClass {
   GstElementClass parent_class;
 };
 
 enum { PROP_0, PROP_TARGET_WIDTH, PROP_TARGET_HEIGHT };
 
-GType yst_half_scale_get_type();
-G_DEFINE_TYPE(YstHalfScale, yst_half_scale, GST_TYPE_ELEMENT)
+GType yst_box_scale_get_type();
+G_DEFINE_TYPE(YstBoxScale, yst_box_scale, GST_TYPE_ELEMENT)
 
 GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-raw"));
 GstStaticPadTemplate src_template =
     GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-raw"));
 
-YstHalfScale* self_of(GstObject* parent) {
-  return reinterpret_cast<YstHalfScale*>(parent);
+YstBoxScale* self_of(GstObject* parent) {
+  return reinterpret_cast<YstBoxScale*>(parent);
 }
 
-void drop_pool(YstHalfScale* self) {
+void drop_pool(YstBoxScale* self) {
   if (self->pool) {
     gst_buffer_pool_set_active(self->pool, FALSE);
     gst_object_unref(self->pool);
@@ -120,26 +184,26 @@ void drop_pool(YstHalfScale* self) {
   }
 }
 
-// Decides, for the frame about to go out, whether it is halved; when that or
+// Decides, for the frame about to go out, whether it is scaled; when that or
 // the input changed, tells downstream first (a caps event) and sets up the
-// pool for the halved frames.
-bool configure(YstHalfScale* self, HalfCrop* crop, bool input_changed) {
+// pool for the scaled frames.
+bool configure(YstBoxScale* self, BoxCrop* crop, bool input_changed) {
   GST_OBJECT_LOCK(self);
   const int tw = self->target_width;
   const int th = self->target_height;
   GST_OBJECT_UNLOCK(self);
   const GstVideoInfo& in = self->in_info;
-  const bool halve =
+  const bool scale =
       GST_VIDEO_INFO_FORMAT(&in) == GST_VIDEO_FORMAT_I420 &&
-      yst::streaming::halfCrop(GST_VIDEO_INFO_WIDTH(&in), GST_VIDEO_INFO_HEIGHT(&in), tw, th, crop);
+      yst::streaming::boxCrop(GST_VIDEO_INFO_WIDTH(&in), GST_VIDEO_INFO_HEIGHT(&in), tw, th, crop);
   const bool same =
-      halve == self->halving && (!halve || (GST_VIDEO_INFO_WIDTH(&self->out_info) == tw &&
+      scale == self->scaling && (!scale || (GST_VIDEO_INFO_WIDTH(&self->out_info) == tw &&
                                             GST_VIDEO_INFO_HEIGHT(&self->out_info) == th));
   if (same && !input_changed) return true;
 
   drop_pool(self);
   GstVideoInfo out = in;
-  if (halve) {
+  if (scale) {
     // Same format, colorimetry and chroma siting as the camera's: only the
     // size changes, so the mixer blends the frame without converting it.
     gst_video_info_set_interlaced_format(&out, GST_VIDEO_INFO_FORMAT(&in),
@@ -152,7 +216,7 @@ bool configure(YstHalfScale* self, HalfCrop* crop, bool input_changed) {
     out.fps_d = in.fps_d;
   }
   GstCaps* caps = gst_video_info_to_caps(&out);
-  if (halve) {
+  if (scale) {
     GstBufferPool* pool = gst_video_buffer_pool_new();
     GstStructure* config = gst_buffer_pool_get_config(pool);
     gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(out.size), 2, 0);
@@ -167,23 +231,24 @@ bool configure(YstHalfScale* self, HalfCrop* crop, bool input_changed) {
   }
   const bool sent = gst_pad_push_event(self->srcpad, gst_event_new_caps(caps));
   gst_caps_unref(caps);
-  self->halving = halve;
+  self->scaling = scale;
+  self->factor = scale ? crop->factor : 0;
   self->out_info = out;
   return sent || !gst_pad_is_linked(self->srcpad);
 }
 
 GstFlowReturn chain(GstPad*, GstObject* parent, GstBuffer* buffer) {
-  YstHalfScale* self = self_of(parent);
+  YstBoxScale* self = self_of(parent);
   if (!self->have_info) {
     gst_buffer_unref(buffer);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  HalfCrop crop;
+  BoxCrop crop;
   if (!configure(self, &crop, false)) {
     gst_buffer_unref(buffer);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  if (!self->halving) return gst_pad_push(self->srcpad, buffer);
+  if (!self->scaling) return gst_pad_push(self->srcpad, buffer);
 
   GstBuffer* out = nullptr;
   GstFlowReturn ret = gst_buffer_pool_acquire_buffer(self->pool, &out, nullptr);
@@ -211,10 +276,14 @@ GstFlowReturn chain(GstPad*, GstObject* parent, GstBuffer* buffer) {
     const int src_stride = GST_VIDEO_FRAME_PLANE_STRIDE(&src, p);
     const auto* s = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&src, p)) +
                     static_cast<std::ptrdiff_t>(crop.y >> shift) * src_stride + (crop.x >> shift);
-    yst::streaming::halvePlane(
-        s, src_stride, static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&dst, p)),
-        GST_VIDEO_FRAME_PLANE_STRIDE(&dst, p), GST_VIDEO_FRAME_COMP_WIDTH(&dst, p),
-        GST_VIDEO_FRAME_COMP_HEIGHT(&dst, p));
+    auto* d = static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&dst, p));
+    const int dst_stride = GST_VIDEO_FRAME_PLANE_STRIDE(&dst, p);
+    const int w = GST_VIDEO_FRAME_COMP_WIDTH(&dst, p), h = GST_VIDEO_FRAME_COMP_HEIGHT(&dst, p);
+    if (self->factor == 4) {
+      yst::streaming::quarterPlane(s, src_stride, d, dst_stride, w, h);
+    } else {
+      yst::streaming::halvePlane(s, src_stride, d, dst_stride, w, h);
+    }
   }
   gst_video_frame_unmap(&dst);
   gst_video_frame_unmap(&src);
@@ -227,7 +296,7 @@ GstFlowReturn chain(GstPad*, GstObject* parent, GstBuffer* buffer) {
 }
 
 gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
-  YstHalfScale* self = self_of(parent);
+  YstBoxScale* self = self_of(parent);
   if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
     GstCaps* caps = nullptr;
     gst_event_parse_caps(event, &caps);
@@ -241,7 +310,7 @@ gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
     gst_event_unref(event);
     // Caps go downstream now (their order among the sticky events matters),
     // for whichever size the first frame will have.
-    HalfCrop crop;
+    BoxCrop crop;
     return configure(self, &crop, true) ? TRUE : FALSE;
   }
   return gst_pad_event_default(pad, parent, event);
@@ -274,19 +343,19 @@ gboolean sink_query(GstPad* pad, GstObject* parent, GstQuery* query) {
 }
 
 GstStateChangeReturn change_state(GstElement* element, GstStateChange transition) {
-  YstHalfScale* self = reinterpret_cast<YstHalfScale*>(element);
+  YstBoxScale* self = reinterpret_cast<YstBoxScale*>(element);
   GstStateChangeReturn ret =
-      GST_ELEMENT_CLASS(yst_half_scale_parent_class)->change_state(element, transition);
+      GST_ELEMENT_CLASS(yst_box_scale_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     drop_pool(self);
     self->have_info = false;
-    self->halving = false;
+    self->scaling = false;
   }
   return ret;
 }
 
 void set_property(GObject* object, guint id, const GValue* value, GParamSpec* pspec) {
-  YstHalfScale* self = reinterpret_cast<YstHalfScale*>(object);
+  YstBoxScale* self = reinterpret_cast<YstBoxScale*>(object);
   GST_OBJECT_LOCK(self);
   switch (id) {
     case PROP_TARGET_WIDTH:
@@ -302,7 +371,7 @@ void set_property(GObject* object, guint id, const GValue* value, GParamSpec* ps
 }
 
 void get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
-  YstHalfScale* self = reinterpret_cast<YstHalfScale*>(object);
+  YstBoxScale* self = reinterpret_cast<YstBoxScale*>(object);
   GST_OBJECT_LOCK(self);
   switch (id) {
     case PROP_TARGET_WIDTH:
@@ -318,11 +387,11 @@ void get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
 }
 
 void finalize(GObject* object) {
-  drop_pool(reinterpret_cast<YstHalfScale*>(object));
-  G_OBJECT_CLASS(yst_half_scale_parent_class)->finalize(object);
+  drop_pool(reinterpret_cast<YstBoxScale*>(object));
+  G_OBJECT_CLASS(yst_box_scale_parent_class)->finalize(object);
 }
 
-void yst_half_scale_class_init(YstHalfScaleClass* klass) {
+void yst_box_scale_class_init(YstBoxScaleClass* klass) {
   GObjectClass* object_class = G_OBJECT_CLASS(klass);
   GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
   object_class->set_property = set_property;
@@ -341,11 +410,11 @@ void yst_half_scale_class_init(YstHalfScaleClass* klass) {
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(
-      element_class, "Yishiting half scaler", "Filter/Converter/Video/Scaler",
-      "2:1 box downscale of a camera into a half-size slot", "Yishiting Studio");
+      element_class, "Yishiting box scaler", "Filter/Converter/Video/Scaler",
+      "2:1 or 4:1 box downscale of a camera into a half- or quarter-size slot", "Yishiting Studio");
 }
 
-void yst_half_scale_init(YstHalfScale* self) {
+void yst_box_scale_init(YstBoxScale* self) {
   self->sinkpad = gst_pad_new_from_static_template(&sink_template, "sink");
   gst_pad_set_chain_function(self->sinkpad, chain);
   gst_pad_set_event_function(self->sinkpad, sink_event);
@@ -358,7 +427,8 @@ void yst_half_scale_init(YstHalfScale* self) {
   gst_video_info_init(&self->in_info);
   gst_video_info_init(&self->out_info);
   self->have_info = false;
-  self->halving = false;
+  self->scaling = false;
+  self->factor = 0;
   self->pool = nullptr;
 }
 
@@ -366,10 +436,10 @@ void yst_half_scale_init(YstHalfScale* self) {
 
 namespace yst::streaming {
 
-void registerHalfScale() {
+void registerBoxScale() {
   static std::once_flag once;
   std::call_once(once, [] {
-    gst_element_register(nullptr, "yst-halfscale", GST_RANK_NONE, yst_half_scale_get_type());
+    gst_element_register(nullptr, "yst-boxscale", GST_RANK_NONE, yst_box_scale_get_type());
   });
 }
 

@@ -1,7 +1,8 @@
-// The 2:1 box scaler that puts cameras into side-by-side slots: its SIMD
-// path against the plain one, its crop rule, and the element in a real
-// pipeline (frames in, halved frames and caps out, pass-through otherwise).
-#include "streaming/halfscale.h"
+// The box scaler that puts cameras into side-by-side slots (2:1) and the
+// picture-in-picture inset (4:1): its SIMD paths against the plain ones, its
+// crop rule, and the element in a real pipeline (frames in, scaled frames
+// and caps out, pass-through otherwise).
+#include "streaming/boxscale.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
@@ -17,21 +18,23 @@
 namespace yst::streaming {
 namespace {
 
-TEST(HalfScale, SimdMatchesTheScalarReferenceOnAnyWidth) {
+using PlaneScaler = void (*)(const std::uint8_t*, int, std::uint8_t*, int, int, int);
+
+void expectSimdMatchesScalar(PlaneScaler fast_fn, PlaneScaler slow_fn, int factor) {
   std::mt19937 random(7);
   std::uniform_int_distribution<int> byte(0, 255);
   // Widths around the 16-pixel vector step, so the scalar tail is covered.
   for (int width : {1, 2, 15, 16, 17, 31, 32, 33, 316, 632, 948}) {
     const int height = 5;
-    const int src_stride = 2 * width + 7;  // strides wider than the picture
+    const int src_stride = factor * width + 7;  // strides wider than the picture
     const int dst_stride = width + 3;
-    std::vector<std::uint8_t> src(static_cast<size_t>(src_stride) * 2 * height);
+    std::vector<std::uint8_t> src(static_cast<size_t>(src_stride) * factor * height);
     for (auto& b : src) b = static_cast<std::uint8_t>(byte(random));
     std::vector<std::uint8_t> fast(static_cast<size_t>(dst_stride) * height, 0xAB);
     std::vector<std::uint8_t> slow = fast;
-    halvePlane(src.data(), src_stride, fast.data(), dst_stride, width, height);
-    halvePlaneScalar(src.data(), src_stride, slow.data(), dst_stride, width, height);
-    EXPECT_EQ(fast, slow) << "width " << width;
+    fast_fn(src.data(), src_stride, fast.data(), dst_stride, width, height);
+    slow_fn(src.data(), src_stride, slow.data(), dst_stride, width, height);
+    EXPECT_EQ(fast, slow) << factor << ":1, width " << width;
     // Nothing written past the picture in a row's padding.
     for (int y = 0; y < height; ++y) {
       for (int x = width; x < dst_stride; ++x) {
@@ -41,7 +44,12 @@ TEST(HalfScale, SimdMatchesTheScalarReferenceOnAnyWidth) {
   }
 }
 
-TEST(HalfScale, AveragesEachTwoByTwoBlockRounded) {
+TEST(BoxScale, SimdMatchesTheScalarReferenceOnAnyWidth) {
+  expectSimdMatchesScalar(halvePlane, halvePlaneScalar, 2);
+  expectSimdMatchesScalar(quarterPlane, quarterPlaneScalar, 4);
+}
+
+TEST(BoxScale, AveragesEachTwoByTwoBlockRounded) {
   const std::uint8_t src[] = {0, 1, 255, 255,  //
                               1, 1, 255, 254};
   std::uint8_t dst[2] = {};
@@ -50,28 +58,58 @@ TEST(HalfScale, AveragesEachTwoByTwoBlockRounded) {
   EXPECT_EQ(dst[1], 255);  // (255+255+255+254+2)/4, no overflow
 }
 
-TEST(HalfScale, CropsAtMostAThirtySecondToMakeTheRatioExact) {
-  HalfCrop crop;
+TEST(BoxScale, AveragesEachFourByFourBlockRounded) {
+  // Two blocks side by side: sums 8 (rounds up to 1) and 16 × 255 - 1.
+  std::vector<std::uint8_t> src(8 * 4, 0);
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 4; x < 8; ++x) src[y * 8 + x] = 255;
+  }
+  for (int i : {0, 1, 8, 9, 16, 17, 24, 25}) src[i] = 1;
+  src[4] = 254;
+  for (PlaneScaler scale : {quarterPlane, quarterPlaneScalar}) {
+    std::uint8_t dst[2] = {};
+    scale(src.data(), 8, dst, 2, 2, 1);
+    EXPECT_EQ(dst[0], 1);    // (8+8)/16
+    EXPECT_EQ(dst[1], 255);  // (4079+8)/16, no overflow
+  }
+}
+
+TEST(BoxScale, CropsAtMostAThirtySecondToMakeTheRatioExact) {
+  BoxCrop crop;
   // The side-by-side slots of 720p and 1080p programs.
   for (auto [w, h] : {std::pair{1280, 720}, std::pair{1920, 1080}, std::pair{640, 360}}) {
     const LayoutGeometry g = layoutGeometry(Layout::kSideBySide, w, h);
-    ASSERT_TRUE(halfCrop(w, h, g.primary.width, g.primary.height, &crop)) << w;
+    ASSERT_TRUE(boxCrop(w, h, g.primary.width, g.primary.height, &crop)) << w;
     EXPECT_EQ(crop.x % 2, 0);
     EXPECT_EQ(crop.y % 2, 0);
+    EXPECT_EQ(crop.factor, 2);
     EXPECT_LE(crop.x + 2 * g.primary.width, w);
     EXPECT_LE(crop.y + 2 * g.primary.height, h);
+    // The picture-in-picture inset: exactly a quarter.
+    const LayoutGeometry pip = layoutGeometry(Layout::kPip, w, h);
+    ASSERT_TRUE(pip.secondary);
+    ASSERT_TRUE(boxCrop(w, h, pip.secondary->width, pip.secondary->height, &crop)) << w;
+    EXPECT_EQ(crop.factor, 4);
+    EXPECT_EQ(crop.x, 0);
+    EXPECT_EQ(crop.y, 0);
   }
-  ASSERT_TRUE(halfCrop(1280, 720, 632, 354, &crop));
+  ASSERT_TRUE(boxCrop(1280, 720, 632, 354, &crop));
   EXPECT_EQ(crop.x, 8);
   EXPECT_EQ(crop.y, 6);
-  EXPECT_TRUE(halfCrop(1280, 720, 640, 360, &crop));
+  EXPECT_TRUE(boxCrop(1280, 720, 640, 360, &crop));
   EXPECT_EQ(crop.x, 0);
-  // Not half: full frame, picture in picture, too much lost, odd sides.
-  EXPECT_FALSE(halfCrop(1280, 720, 1280, 720, &crop));
-  EXPECT_FALSE(halfCrop(1280, 720, 320, 180, &crop));
-  EXPECT_FALSE(halfCrop(1280, 720, 600, 340, &crop));
-  EXPECT_FALSE(halfCrop(1280, 720, 639, 360, &crop));
-  EXPECT_FALSE(halfCrop(1280, 720, 0, 0, &crop));
+  EXPECT_EQ(crop.factor, 2);
+  ASSERT_TRUE(boxCrop(1280, 720, 316, 176, &crop));
+  EXPECT_EQ(crop.factor, 4);
+  EXPECT_EQ(crop.x, 8);
+  EXPECT_EQ(crop.y, 8);
+  // Neither: full frame, a third, too much lost, odd sides, nothing.
+  EXPECT_FALSE(boxCrop(1280, 720, 1280, 720, &crop));
+  EXPECT_FALSE(boxCrop(1280, 720, 426, 240, &crop));
+  EXPECT_FALSE(boxCrop(1280, 720, 300, 170, &crop));
+  EXPECT_FALSE(boxCrop(1280, 720, 600, 340, &crop));
+  EXPECT_FALSE(boxCrop(1280, 720, 639, 360, &crop));
+  EXPECT_FALSE(boxCrop(1280, 720, 0, 0, &crop));
 }
 
 struct Pipeline {
@@ -80,14 +118,14 @@ struct Pipeline {
   GstElement* sink = nullptr;
 };
 
-// videotestsrc (I420 1280×720) -> yst-halfscale -> appsink
+// videotestsrc (I420 1280×720) -> yst-boxscale -> appsink
 Pipeline makePipeline(const std::string& format) {
   gst_init(nullptr, nullptr);
-  registerHalfScale();
+  registerBoxScale();
   GError* error = nullptr;
   const std::string description =
       "videotestsrc pattern=smpte num-buffers=3 ! video/x-raw,format=" + format +
-      ",width=1280,height=720,framerate=30/1 ! yst-halfscale name=scale ! "
+      ",width=1280,height=720,framerate=30/1 ! yst-boxscale name=scale ! "
       "appsink name=sink sync=false";
   Pipeline p;
   p.pipeline = holdElement(gst_parse_launch(description.c_str(), &error));
@@ -111,22 +149,23 @@ void finish(Pipeline& p) {
 }
 
 // The same test picture through the element twice: whole (no slot), then
-// into a side-by-side slot. The halved frame is the whole one, cut by
-// halfCrop() and box-filtered plane by plane, to the byte.
-TEST(HalfScaleElement, HalvesIntoASideBySideSlot) {
+// into a slot. The scaled frame is the whole one, cut by boxCrop() and
+// box-filtered plane by plane, to the byte.
+void expectBoxFilteredInto(int target_width, int target_height) {
+  SCOPED_TRACE(std::to_string(target_width) + "x" + std::to_string(target_height));
   Pipeline whole = makePipeline("I420");
   SamplePtr reference(firstSample(whole));
   ASSERT_TRUE(reference);
   Pipeline p = makePipeline("I420");
-  g_object_set(p.scaler, "target-width", 632, "target-height", 354, nullptr);
+  g_object_set(p.scaler, "target-width", target_width, "target-height", target_height, nullptr);
   SamplePtr sample(firstSample(p));
   ASSERT_TRUE(sample);
 
   GstVideoInfo info, ref_info;
   ASSERT_TRUE(gst_video_info_from_caps(&info, gst_sample_get_caps(sample.get())));
   ASSERT_TRUE(gst_video_info_from_caps(&ref_info, gst_sample_get_caps(reference.get())));
-  EXPECT_EQ(GST_VIDEO_INFO_WIDTH(&info), 632);
-  EXPECT_EQ(GST_VIDEO_INFO_HEIGHT(&info), 354);
+  EXPECT_EQ(GST_VIDEO_INFO_WIDTH(&info), target_width);
+  EXPECT_EQ(GST_VIDEO_INFO_HEIGHT(&info), target_height);
   EXPECT_EQ(GST_VIDEO_INFO_FORMAT(&info), GST_VIDEO_FORMAT_I420);
   // Only the size changes: the mixer must not need to convert colours.
   EXPECT_TRUE(gst_video_colorimetry_is_equal(&info.colorimetry, &ref_info.colorimetry));
@@ -134,8 +173,9 @@ TEST(HalfScaleElement, HalvesIntoASideBySideSlot) {
   EXPECT_EQ(gst_buffer_get_size(buffer), info.size);
   EXPECT_EQ(GST_BUFFER_PTS(buffer), 0u);
 
-  HalfCrop crop;
-  ASSERT_TRUE(halfCrop(1280, 720, 632, 354, &crop));
+  BoxCrop crop;
+  ASSERT_TRUE(boxCrop(1280, 720, target_width, target_height, &crop));
+  const PlaneScaler reference_scaler = crop.factor == 4 ? quarterPlaneScalar : halvePlaneScalar;
   GstVideoFrame frame, ref;
   ASSERT_TRUE(gst_video_frame_map(&frame, &info, buffer, GST_MAP_READ));
   ASSERT_TRUE(
@@ -148,7 +188,7 @@ TEST(HalfScaleElement, HalvesIntoASideBySideSlot) {
     const auto* src = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&ref, plane)) +
                       (crop.y >> shift) * ref_stride + (crop.x >> shift);
     std::vector<std::uint8_t> expected(static_cast<size_t>(w) * h);
-    halvePlaneScalar(src, ref_stride, expected.data(), w, w, h);
+    reference_scaler(src, ref_stride, expected.data(), w, w, h);
     const auto* got = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, plane));
     int differing = 0;
     for (int y = 0; y < h; ++y) {
@@ -165,8 +205,16 @@ TEST(HalfScaleElement, HalvesIntoASideBySideSlot) {
   finish(whole);
 }
 
-TEST(HalfScaleElement, PassesThroughWhatItCannotHalve) {
-  for (auto [format, w, h] : {std::tuple{"I420", 1280, 720}, std::tuple{"I420", 320, 180},
+TEST(BoxScaleElement, HalvesIntoASideBySideSlot) {
+  expectBoxFilteredInto(632, 354);
+}
+
+TEST(BoxScaleElement, QuartersIntoThePictureInPictureInset) {
+  expectBoxFilteredInto(320, 180);
+}
+
+TEST(BoxScaleElement, PassesThroughWhatItCannotBoxFilter) {
+  for (auto [format, w, h] : {std::tuple{"I420", 1280, 720}, std::tuple{"I420", 426, 240},
                               std::tuple{"I420", 0, 0}, std::tuple{"NV12", 632, 354}}) {
     Pipeline p = makePipeline(format);
     g_object_set(p.scaler, "target-width", w, "target-height", h, nullptr);

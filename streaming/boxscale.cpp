@@ -320,7 +320,7 @@ gboolean sink_query(GstPad* pad, GstObject* parent, GstQuery* query) {
   switch (GST_QUERY_TYPE(query)) {
     case GST_QUERY_CAPS: {
       // Any raw video: whatever the size, it either goes through as it is
-      // (the mixer takes any) or comes out halved.
+      // (the mixer takes any) or comes out box-filtered.
       GstCaps* filter = nullptr;
       gst_query_parse_caps(query, &filter);
       GstCaps* caps = gst_pad_get_pad_template_caps(pad);
@@ -334,7 +334,7 @@ gboolean sink_query(GstPad* pad, GstObject* parent, GstQuery* query) {
       return TRUE;
     }
     case GST_QUERY_ALLOCATION:
-      // Frames that are halved come from this element's own pool, the others
+      // Frames that are scaled come from this element's own pool, the others
       // are the camera's: nothing downstream's pool could serve both.
       return FALSE;
     default:

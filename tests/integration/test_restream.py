@@ -75,7 +75,7 @@ class Restream(IntegrationTest):
         self.assertGreater(sum(p["kind"] == "video" for p in got), 2 * FPS)
         backwards = [(a, b) for a, b in zip(got, got[1:]) if b["dts"] < a["dts"]]
         self.assertFalse(backwards, f"{len(backwards)} of {len(got)} packets went back in "
-                                        f"decode time, first: {backwards[:3]}")
+                                    f"decode time, first: {backwards[:3]}")
         for kind in ("video", "audio"):
             times = [p["dts"] for p in got if p["kind"] == kind]
             self.assertEqual(times, sorted(set(times)), f"{kind} decode times must rise")

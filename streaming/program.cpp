@@ -502,7 +502,7 @@ void Program::onSamplesSelected(GstElement*, GstSegment*, guint64, guint64, guin
     }
     bool& fast = self->fast_scaling_[pad];
     if (slot.placed && slot.mixer_scales != fast) {
-      // (The frame or two still whole when halving starts are scaled by the
+      // (The frame or two still whole when box scaling starts are scaled by the
       // default converter: not worth a converter per frame for the rest.)
       if (slot.mixer_scales) {
         setFastScaling(pad);

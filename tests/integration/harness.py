@@ -555,10 +555,9 @@ def _timeout_args(url: str, timeout: float) -> list[str]:
     return []
 
 
-def probe(url: str, timeout: float = 15.0) -> list[dict]:
-    """The streams ffprobe finds at `url` (a file, rtmp:// or http:// URL)."""
-    cmd = [FFPROBE, "-v", "error", *_timeout_args(url, timeout),
-           "-show_streams", "-of", "json", url]
+def _ffprobe(url: str, args: list[str], timeout: float) -> str:
+    """ffprobe's output for `url`; AssertionError (key masked) if it fails."""
+    cmd = [FFPROBE, "-v", "error", *_timeout_args(url, timeout), *args, url]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 10)
     except subprocess.TimeoutExpired:
@@ -566,33 +565,32 @@ def probe(url: str, timeout: float = 15.0) -> list[dict]:
     if r.returncode != 0:
         raise AssertionError(f"ffprobe {mask_url(url)} failed (exit {r.returncode}): "
                              f"{r.stderr.replace(url, mask_url(url)).strip()[-1500:]}")
+    return r.stdout
+
+
+def probe(url: str, timeout: float = 15.0) -> list[dict]:
+    """The streams ffprobe finds at `url` (a file, rtmp:// or http:// URL)."""
+    out = _ffprobe(url, ["-show_streams", "-of", "json"], timeout)
     try:
-        return json.loads(r.stdout).get("streams", [])
+        return json.loads(out).get("streams", [])
     except json.JSONDecodeError:
-        raise AssertionError(f"ffprobe {mask_url(url)} printed no JSON: {r.stdout[:500]}")
+        raise AssertionError(f"ffprobe {mask_url(url)} printed no JSON: {out[:500]}")
 
 
 def packets(url: str, seconds: float, timeout: float = 20.0) -> list[dict]:
     """The packets ffprobe reads from `url` over its first `seconds`, in the
     order they arrive: [{"kind": "video"|"audio", "dts": s, "pts": s, "key": bool}]."""
-    cmd = [FFPROBE, "-v", "error", *_timeout_args(url, timeout), "-read_intervals",
-           f"%+{seconds:g}", "-show_entries", "packet=codec_type,dts_time,pts_time,flags",
-           "-of", "csv=p=0", url]
-    try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + seconds + 10)
-    except subprocess.TimeoutExpired:
-        raise AssertionError(f"ffprobe {mask_url(url)} did not finish reading packets")
-    if r.returncode != 0:
-        raise AssertionError(f"ffprobe {mask_url(url)} failed (exit {r.returncode}): "
-                             f"{r.stderr.replace(url, mask_url(url)).strip()[-1500:]}")
-    out = []
-    for line in r.stdout.splitlines():
+    out = _ffprobe(url, ["-read_intervals", f"%+{seconds:g}", "-show_entries",
+                         "packet=codec_type,dts_time,pts_time,flags", "-of", "csv=p=0"],
+                   timeout + seconds)
+    packets = []
+    for line in out.splitlines():
         fields = line.split(",")
         if len(fields) < 4 or fields[1] == "N/A" or fields[2] == "N/A":
             continue
-        out.append({"kind": fields[0], "pts": float(fields[1]), "dts": float(fields[2]),
-                    "key": fields[3].startswith("K")})
-    return out
+        packets.append({"kind": fields[0], "pts": float(fields[1]), "dts": float(fields[2]),
+                        "key": fields[3].startswith("K")})
+    return packets
 
 
 def mask_url(url: str) -> str:

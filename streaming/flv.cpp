@@ -124,8 +124,7 @@ GstBuffer* flvTag(std::uint8_t type, std::uint32_t timestamp_ms, const std::uint
   const std::size_t body_size = body ? gst_buffer_get_size(body) : 0;
   const std::size_t data_size = prefix_size + body_size;
   const std::size_t total = kTagHeaderSize + data_size + kTagTrailerSize;
-  // One block: rtmp2sink maps the tag whole, which would merge (copy) a
-  // buffer of several memories anyway.
+  // One block: the RTMP sender maps the tag whole.
   GstBuffer* tag = gst_buffer_new_allocate(nullptr, total, nullptr);
   GstMapInfo map;
   gst_buffer_map(tag, &map, GST_MAP_WRITE);
@@ -155,7 +154,7 @@ FlvPackager::~FlvPackager() {
     }
   }
   for (GstCaps*& caps : announced_) gst_caps_replace(&caps, nullptr);
-  gst_caps_replace(&stream_caps_, nullptr);
+  for (GstBuffer* tag : header_) gst_buffer_unref(tag);
 }
 
 void FlvPackager::push(MediaKind kind, GstBuffer* packet, GstCaps* caps,
@@ -186,7 +185,7 @@ void FlvPackager::drain(bool all, std::vector<GstBuffer*>& tags) {
       }
     }
     if (k < 0) return;
-    if (!stream_caps_) buildStreamCaps();
+    if (header_.empty()) buildStreamHeader();
     Pending next = queue_[k].front();
     queue_[k].pop_front();
     release(k, next, tags);
@@ -225,7 +224,7 @@ void FlvPackager::release(int kind, Pending pending, std::vector<GstBuffer*>& ta
   tags.push_back(tag);
 }
 
-void FlvPackager::buildStreamCaps() {
+void FlvPackager::buildStreamHeader() {
   GstCaps* caps[2] = {};
   for (int k = 0; k < 2; ++k) {
     if (!queue_[k].empty()) caps[k] = queue_[k].front().caps;
@@ -251,33 +250,22 @@ void FlvPackager::buildStreamCaps() {
   }
   meta.text("encoder", "Yishiting Studio");
 
-  std::vector<GstBuffer*> headers;
-  // "FLV", version 1, audio (4) and video (1) present, header size 9, then
-  // PreviousTagSize0. rtmp2sink skips it; a file needs it.
-  const std::uint8_t flv_header[13] = {
-      'F', 'L', 'V', 1, static_cast<std::uint8_t>((caps[1] ? 4 : 0) | (caps[0] ? 1 : 0)),
-      0,   0,   0,   9, 0,
-      0,   0,   0};
-  headers.push_back(gst_buffer_new_memdup(flv_header, sizeof flv_header));
   GstBuffer* script = meta.onMetaData();
-  headers.push_back(flvTag(kTagScript, 0, nullptr, 0, script));
+  header_.push_back(flvTag(kTagScript, 0, nullptr, 0, script));
   gst_buffer_unref(script);
   for (int k = 0; k < 2; ++k) {
-    if (GstBuffer* data = codecData(caps[k])) headers.push_back(sequenceHeader(k, data, 0));
+    if (GstBuffer* data = codecData(caps[k])) header_.push_back(sequenceHeader(k, data, 0));
     gst_caps_replace(&announced_[k], caps[k]);
   }
+}
 
-  GValue array = G_VALUE_INIT;
-  g_value_init(&array, GST_TYPE_ARRAY);
-  for (GstBuffer* header : headers) {
-    GST_BUFFER_FLAG_SET(header, GST_BUFFER_FLAG_HEADER);
-    GValue value = G_VALUE_INIT;
-    g_value_init(&value, GST_TYPE_BUFFER);
-    g_value_take_boxed(&value, header);
-    gst_value_array_append_and_take_value(&array, &value);
-  }
-  stream_caps_ = gst_caps_new_empty_simple("video/x-flv");
-  gst_structure_take_value(gst_caps_get_structure(stream_caps_, 0), "streamheader", &array);
+GstBuffer* flvFileHeader(bool video, bool audio) {
+  // "FLV", version 1, audio (4) and video (1) present, header size 9, then
+  // PreviousTagSize0.
+  const std::uint8_t header[13] = {
+      'F', 'L', 'V', 1, static_cast<std::uint8_t>((audio ? 4 : 0) | (video ? 1 : 0)), 0, 0, 0, 9,
+      0,   0,   0,   0};
+  return gst_buffer_new_memdup(header, sizeof header);
 }
 
 }  // namespace yst::streaming

@@ -1,20 +1,19 @@
 // FLV tags for RTMP destinations, made straight from the program's encoded
 // packets (Adobe FLV file format, version 10.1, annex E).
 //
-// rtmp2sink sends one FLV tag a buffer as one RTMP message; it has no muxer
-// of its own. flvmux, used before, is an aggregator: a thread and a timer of
-// its own for every destination, to wrap packets that are already H.264 in
-// AVC form and raw AAC, exactly what FLV carries. A tag is an 11-byte header,
-// a 2- or 5-byte codec prefix, the packet, and the 4-byte size of the tag, so
-// each destination now builds its tags on the encoder's thread instead.
+// An RTMP media message is an FLV tag's body (rtmp.h). flvmux, used before,
+// is an aggregator: a thread and a timer of its own for every destination,
+// to wrap packets that are already H.264 in AVC form and raw AAC, exactly
+// what FLV carries. A tag is an 11-byte header, a 2- or 5-byte codec prefix,
+// the packet, and the 4-byte size of the tag, so each destination builds its
+// tags on the encoder's thread instead.
 //
 // What a muxer does besides wrapping is kept:
 //   - audio and video leave in decode-time order (one queue a kind; the
 //     earlier head goes first). Should one kind stop coming, the other waits
 //     at most kMaxInterleaveWait and then goes on alone;
-//   - the stream header (FLV header, onMetaData, the AVC and AAC sequence
-//     headers) is built from the encoders' caps and handed to rtmp2sink as
-//     caps, which sends it first on every connection;
+//   - the stream header (onMetaData, the AVC and AAC sequence headers) is
+//     built from the encoders' caps, to go first on every connection;
 //   - a change of codec data mid-stream is announced with a new sequence
 //     header tag before the first packet that needs it.
 #pragma once
@@ -46,9 +45,9 @@ class FlvPackager {
   // Everything still held, in decode order: at the end of the stream.
   void flush(std::vector<GstBuffer*>& tags);
 
-  // video/x-flv with the streamheader; null until the first tag is due.
-  // Not a new reference.
-  GstCaps* streamCaps() const { return stream_caps_; }
+  // The tags a viewer needs first: onMetaData, then the AVC and AAC
+  // sequence headers. Empty until the first tag is due. Still owned here.
+  const std::vector<GstBuffer*>& streamHeader() const { return header_; }
 
  private:
   struct Pending {
@@ -58,12 +57,16 @@ class FlvPackager {
   };
   void drain(bool all, std::vector<GstBuffer*>& tags);
   void release(int kind, Pending pending, std::vector<GstBuffer*>& tags);
-  void buildStreamCaps();
+  void buildStreamHeader();
 
   std::deque<Pending> queue_[2];  // [0] video, [1] audio
   GstCaps* announced_[2] = {};    // caps whose sequence header was sent
-  GstCaps* stream_caps_ = nullptr;
+  std::vector<GstBuffer*> header_;
 };
+
+// The 13 bytes an .flv file starts with: signature, version, which kinds it
+// carries, header size, PreviousTagSize0. (RTMP has no use for it.)
+GstBuffer* flvFileHeader(bool video, bool audio);
 
 // Whether `tag` (from FlvPackager) is a video tag.
 bool isVideoTag(GstBuffer* tag);

@@ -3,6 +3,9 @@
 
 #include <gst/app/gstappsrc.h>
 
+#include <QCoreApplication>
+#include <QMetaObject>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -18,22 +21,24 @@ namespace yst::streaming {
 // The part of an output that the encoder's streaming threads touch.
 struct Output::Feed {
   std::mutex mutex;
-  GstElement* video_src = nullptr;   // Guarded by mutex. Strong refs; null when not accepting.
-  GstElement* audio_src = nullptr;   // Guarded by mutex. Null for FLV tags (all in video_src).
-  std::unique_ptr<FlvPackager> flv;  // Guarded by mutex. Set for PacketFormat::kFlvTags.
-  std::vector<GstBuffer*> tags;      // Guarded by mutex. Due, not yet handed on (pushTags).
-  bool gate_open = false;            // Guarded by mutex. Opens on the first video keyframe.
-  GstClockTime base = 0;             // Guarded by mutex. Program time of that keyframe.
-  bool video_caps_set = false;       // Guarded by mutex.
-  bool audio_caps_set = false;       // Guarded by mutex.
+  GstElement* video_src = nullptr;  // Guarded by mutex. Strong refs; null when not accepting.
+  GstElement* audio_src = nullptr;  // Guarded by mutex.
+  // PacketFormat::kRtmp instead of the appsrcs: null when not accepting.
+  std::shared_ptr<RtmpPublisher> rtmp;  // Guarded by mutex.
+  std::unique_ptr<FlvPackager> flv;     // Guarded by mutex. Set with rtmp.
+  std::vector<GstBuffer*> tags;         // Guarded by mutex. Due, not yet handed on (pushTags).
+  bool header_sent = false;             // Guarded by mutex.
+  bool gate_open = false;               // Guarded by mutex. Opens on the first video keyframe.
+  GstClockTime base = 0;                // Guarded by mutex. Program time of that keyframe.
+  bool video_caps_set = false;          // Guarded by mutex.
+  bool audio_caps_set = false;          // Guarded by mutex.
   GstClockTime last_dts[2] = {GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE};  // Guarded by mutex.
-  std::atomic<std::uint64_t> bytes{0};     // written by the transport's pad probe
+  std::atomic<std::uint64_t> bytes{0};                                    // taken by the transport
   std::atomic<std::uint64_t> media_ns{0};  // timestamp of the newest packet handed on
 
-  // Hands the tags now due to the transport, one hand-off per video frame:
-  // the audio tags due before a frame wait for it, so the destination's
-  // thread wakes ~30 times a second instead of ~80 (paired, 3 destinations:
-  // 0.539 -> 0.533 cores). Should the video stop, audio still leaves every
+  // Sends the tags now due, one write per video frame: the audio tags due
+  // before a frame wait for it, so the socket sees ~30 writes a second
+  // instead of ~80. Should the video stop, audio still leaves every
   // kMaxAudioHold. `force`: everything now (end of stream). Mutex held.
   static constexpr GstClockTime kMaxAudioHold = 100 * GST_MSECOND;
   void pushTags(bool force = false) {
@@ -43,15 +48,14 @@ struct Output::Feed {
         GST_BUFFER_DTS(tags.back()) - GST_BUFFER_DTS(tags.front()) < kMaxAudioHold) {
       return;
     }
-    if (!video_caps_set) {
-      // rtmp2sink sends the stream header from these caps first on its
-      // connection, however long the connection takes.
-      g_object_set(video_src, "caps", flv->streamCaps(), nullptr);
-      video_caps_set = true;
+    if (!header_sent) {
+      // What a viewer needs before the first keyframe, first on the connection.
+      const std::vector<GstBuffer*>& header = flv->streamHeader();
+      bytes.fetch_add(rtmp->send(header.data(), header.size()), std::memory_order_relaxed);
+      header_sent = true;
     }
-    GstBufferList* list = gst_buffer_list_new_sized(static_cast<guint>(tags.size()));
-    for (GstBuffer* tag : tags) gst_buffer_list_add(list, tag);
-    gst_app_src_push_buffer_list(GST_APP_SRC(video_src), list);
+    bytes.fetch_add(rtmp->send(tags.data(), tags.size()), std::memory_order_relaxed);
+    for (GstBuffer* tag : tags) gst_buffer_unref(tag);
     tags.clear();
   }
 
@@ -59,11 +63,13 @@ struct Output::Feed {
     for (GstBuffer* tag : tags) gst_buffer_unref(tag);
   }
 
-  void detach() {
+  // Stops taking packets; returns the publisher, if any, for the caller to close.
+  std::shared_ptr<RtmpPublisher> detach() {
     std::lock_guard lock(mutex);
     if (video_src) gst_object_unref(video_src);
     if (audio_src) gst_object_unref(audio_src);
     video_src = audio_src = nullptr;
+    return std::move(rtmp);
   }
 };
 
@@ -142,15 +148,34 @@ void Output::attempt() {
   flowing_since_ms_ = -1;
   last_progress_ms_ = steadyNowMs();
   bytes_at_tick_ = 0;
+  dropped_logged_ = 0;
   auto feed = std::make_shared<Feed>();
+  if (packetFormat() == PacketFormat::kRtmp) {
+    // No pipeline: the encoder's thread sends (see rtmp.h). Errors come from
+    // the publisher's thread or the encoder's; they are handled here.
+    const int generation = generation_;
+    std::unique_ptr<RtmpPublisher> publisher = makePublisher(
+        [this, life = std::weak_ptr<int>(life_), generation](const std::string& reason) {
+          QCoreApplication* app = QCoreApplication::instance();
+          if (!app) return;
+          QMetaObject::invokeMethod(
+              app,
+              [this, life, generation, reason] {
+                if (!life.expired() && generation == generation_) fail(reason);
+              },
+              Qt::QueuedConnection);
+        });
+    feed->flv = std::make_unique<FlvPackager>();
+    feed->rtmp = std::move(publisher);
+    feed->rtmp->start();
+    std::atomic_store(&feed_, std::move(feed));
+    return;
+  }
   try {
     ElementPtr pipeline = holdElement(gst_pipeline_new(nullptr));
-    const bool flv = packetFormat() == PacketFormat::kFlvTags;
     GstElement* video_src = makeElement("appsrc");
-    GstElement* audio_src = flv ? nullptr : makeElement("appsrc");
-    if (flv) feed->flv = std::make_unique<FlvPackager>();
+    GstElement* audio_src = makeElement("appsrc");
     for (GstElement* src : {video_src, audio_src}) {
-      if (!src) continue;
       // Live, timestamps from the program, bounded: a transport that cannot
       // keep up loses its oldest packets, never the studio's memory.
       g_object_set(src, "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp", FALSE,
@@ -188,7 +213,7 @@ void Output::attempt() {
     {
       std::lock_guard lock(feed->mutex);
       feed->video_src = GST_ELEMENT(gst_object_ref(video_src));
-      if (audio_src) feed->audio_src = GST_ELEMENT(gst_object_ref(audio_src));
+      feed->audio_src = GST_ELEMENT(gst_object_ref(audio_src));
     }
     pipeline_ = std::move(pipeline);
     std::atomic_store(&feed_, std::move(feed));
@@ -199,24 +224,31 @@ void Output::attempt() {
 
 void Output::teardown(StopMode mode) {
   if (feed_) {
-    bytes_total_before_ += feed_->bytes.load();
     GstElement* video_src = nullptr;
     GstElement* audio_src = nullptr;
     {
       std::lock_guard lock(feed_->mutex);
       if (feed_->video_src) video_src = GST_ELEMENT(gst_object_ref(feed_->video_src));
       if (feed_->audio_src) audio_src = GST_ELEMENT(gst_object_ref(feed_->audio_src));
-      if (mode == StopMode::kFinalize && feed_->flv && video_src) {
+      if (mode == StopMode::kFinalize && feed_->rtmp && feed_->gate_open) {
         feed_->flv->flush(feed_->tags);  // what waited for the other kind
         feed_->pushTags(true);
       }
     }
-    feed_->detach();  // no more packets from the encoder threads
+    // No more packets from the encoder threads after this.
+    if (std::shared_ptr<RtmpPublisher> rtmp = feed_->detach()) {
+      // Unpublishing and closing may wait on the network: off this thread.
+      // With kImmediate the partner site still hears that the stream ended
+      // if it answers within a second.
+      const int timeout_ms = mode == StopMode::kFinalize ? finalize_timeout_ms : 1000;
+      disposeAsync([rtmp = std::move(rtmp), timeout_ms] { rtmp->close(timeout_ms); });
+    }
+    bytes_total_before_ += feed_->bytes.load();
     if (pipeline_ && mode == StopMode::kFinalize && video_src) {
       // Let the muxer write its index and close the file properly.
       unrelayBus(pipeline_.get());
       gst_app_src_end_of_stream(GST_APP_SRC(video_src));
-      if (audio_src) gst_app_src_end_of_stream(GST_APP_SRC(audio_src));
+      gst_app_src_end_of_stream(GST_APP_SRC(audio_src));
       BusPtr bus(gst_element_get_bus(pipeline_.get()));
       MessagePtr msg(gst_bus_timed_pop_filtered(
           bus.get(), static_cast<GstClockTime>(finalize_timeout_ms) * GST_MSECOND,
@@ -275,6 +307,16 @@ void Output::tick() {
     bitrate_kbps_ = 0;
     return;
   }
+  std::uint64_t dropped = 0;
+  {
+    std::lock_guard lock(feed_->mutex);
+    if (feed_->rtmp) dropped = feed_->rtmp->droppedTags();
+  }
+  if (dropped > dropped_logged_) {
+    logWarn(scope_, "the partner site is not taking the stream as fast as it comes: " +
+                        std::to_string(dropped) + " packets dropped in this connection");
+    dropped_logged_ = dropped;
+  }
   const std::uint64_t bytes = feed_->bytes.load();
   const std::uint64_t delta = bytes - bytes_at_tick_;
   bytes_at_tick_ = bytes;
@@ -306,8 +348,8 @@ void Output::pushPacket(MediaKind kind, GstSample* sample) {
   GstBuffer* buffer = gst_sample_get_buffer(sample);
   if (!buffer) return;
   std::lock_guard lock(feed->mutex);
-  GstElement* src = kind == MediaKind::kAudio && !feed->flv ? feed->audio_src : feed->video_src;
-  if (!src) return;
+  GstElement* src = kind == MediaKind::kAudio ? feed->audio_src : feed->video_src;
+  if (!src && !feed->rtmp) return;
   // Timestamps as program running time: the video encoder shifts its
   // segment (x264enc starts at 1000 h so DTS never goes negative), so raw
   // PTS of audio and video are not comparable, running times are.
@@ -317,6 +359,8 @@ void Output::pushPacket(MediaKind kind, GstSample* sample) {
       gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
   if (!GST_CLOCK_TIME_IS_VALID(pts)) return;
   if (!feed->gate_open) {
+    // RTMP: the stream begins once the partner site has accepted it.
+    if (feed->rtmp && !feed->rtmp->ready()) return;
     // A new viewer of the stream can only start decoding at a keyframe.
     if (kind != MediaKind::kVideo || GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
       return;
@@ -326,7 +370,7 @@ void Output::pushPacket(MediaKind kind, GstSample* sample) {
   }
   if (pts < feed->base) return;
   GstCaps* caps = gst_sample_get_caps(sample);
-  if (!feed->flv) {
+  if (!feed->rtmp) {
     bool& caps_set = kind == MediaKind::kVideo ? feed->video_caps_set : feed->audio_caps_set;
     if (!caps_set) {
       g_object_set(src, "caps", caps, nullptr);
@@ -353,7 +397,7 @@ void Output::pushPacket(MediaKind kind, GstSample* sample) {
   }
   GST_BUFFER_DTS(out) = dts;
   if (kind == MediaKind::kVideo) feed->media_ns.store(pts - feed->base, std::memory_order_relaxed);
-  if (feed->flv) {
+  if (feed->rtmp) {
     feed->flv->push(kind, out, caps, feed->tags);
     feed->pushTags();
     return;

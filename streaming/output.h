@@ -4,10 +4,11 @@
 // As in OBS, an output is transport only: it never encodes. The program's
 // encoders run once; their packets are handed to every output through
 // PacketSink::push*() on the encoder's streaming thread. Each output runs its
-// own pipeline (appsrc → mux → sink, or for RTMP appsrc of FLV tags → sink),
-// so an error in one partner site's socket stays on that pipeline's bus and
-// can never stop the encoder or the other outputs (see DESIGN.md: a tee would
-// propagate it upstream).
+// own pipeline (appsrc → mux → sink), so an error in one partner site's socket
+// stays on that pipeline's bus and can never stop the encoder or the other
+// outputs (see DESIGN.md: a tee would propagate it upstream). RTMP needs no
+// pipeline: the encoder's thread hands each destination's FLV tags to its
+// RtmpPublisher, which never blocks and reports its errors to this object.
 //
 // The base class owns what every transport shares: the state machine
 // (stopped → connecting → live, retrying with jittered exponential back-off),
@@ -20,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -28,6 +30,7 @@
 #include "streaming/bus_relay.h"
 #include "streaming/gst_ptr.h"
 #include "streaming/media_format.h"
+#include "streaming/rtmp.h"
 
 namespace yst::streaming {
 
@@ -84,15 +87,20 @@ class Output : public QObject, public PacketSink {
   enum class PacketFormat {
     kInvalid = 0,
     kElementaryStreams,  // an appsrc of H.264 (avc/au) and one of raw AAC: it muxes
-    kFlvTags,            // one appsrc of FLV tags in decode order (see flv.h)
+    kRtmp,               // FLV tags in decode order (flv.h) to makePublisher()'s publisher
   };
   virtual PacketFormat packetFormat() const { return PacketFormat::kElementaryStreams; }
-  // Builds the transport part of `pipeline` and returns the element whose
-  // sink pad counts as "bytes sent". video_src/audio_src are appsrcs already in
-  // the pipeline; link them to the mux. With kFlvTags, video_src carries the
-  // tags of both kinds and audio_src is null.
+  // kElementaryStreams: builds the transport part of `pipeline` and returns
+  // the element whose sink pad counts as "bytes sent". video_src/audio_src
+  // are appsrcs already in the pipeline; link them to the mux.
   virtual GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
-                                     GstElement* audio_src) = 0;
+                                     GstElement* audio_src) {
+    return nullptr;
+  }
+  // kRtmp: a publisher for one attempt, not started yet.
+  virtual std::unique_ptr<RtmpPublisher> makePublisher(RtmpPublisher::ErrorHandler on_error) {
+    return nullptr;
+  }
   // Called before each attempt; e.g. the archive picks a new file name.
   virtual void prepareAttempt() {}
   // How long data must flow without error before the output counts as live.
@@ -124,6 +132,7 @@ class Output : public QObject, public PacketSink {
   std::int64_t last_progress_ms_ = 0;
   double bitrate_kbps_ = 0;
   std::uint64_t bytes_total_before_ = 0;  // bytes of earlier attempts
+  std::uint64_t dropped_logged_ = 0;      // RTMP tags dropped, as last logged
   LifeToken life_ = std::make_shared<int>(0);
   QTimer retry_timer_;
   QTimer tick_timer_;

@@ -45,13 +45,6 @@ DestinationProtocol destinationProtocol(const std::string& url) {
   return DestinationProtocol::kInvalid;
 }
 
-std::string rtmpLocation(const std::string& url, const std::string& key) {
-  if (key.empty()) return url;
-  std::string location = url;
-  if (location.back() != '/') location += '/';
-  return location + key;
-}
-
 namespace {
 std::vector<std::string> destinationSecrets(const DestinationSpec& spec) {
   std::vector<std::string> secrets = uriSecrets(spec.url);
@@ -66,27 +59,18 @@ Destination::Destination(DestinationSpec spec, QObject* parent)
 Output::PacketFormat Destination::packetFormat() const {
   const DestinationProtocol protocol = destinationProtocol(spec_.url);
   return protocol == DestinationProtocol::kRtmp || protocol == DestinationProtocol::kRtmps
-             ? PacketFormat::kFlvTags
+             ? PacketFormat::kRtmp
              : PacketFormat::kElementaryStreams;
+}
+
+std::unique_ptr<RtmpPublisher> Destination::makePublisher(RtmpPublisher::ErrorHandler on_error) {
+  return std::make_unique<RtmpPublisher>(spec_.url, spec_.key, spec_.tls_verify,
+                                         std::move(on_error));
 }
 
 GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_src,
                                         GstElement* audio_src) {
   switch (destinationProtocol(spec_.url)) {
-    case DestinationProtocol::kRtmp:
-    case DestinationProtocol::kRtmps: {
-      // The tags come ready from the encoder's thread (flv.h): no muxer.
-      GstElement* sink = addElement(pipeline, "rtmp2sink");
-      const std::string location = rtmpLocation(spec_.url, spec_.key);
-      // 4 KiB chunks, not RTMP's initial 128 bytes: a video frame goes out
-      // in a few chunks instead of dozens, each a header and a buffer region
-      // for the sender thread (the sink announces the size to the server).
-      g_object_set(sink, "location", location.c_str(), "sync", FALSE, "async", FALSE, "chunk-size",
-                   4096u, nullptr);
-      if (!spec_.tls_verify) g_object_set(sink, "tls-validation-flags", 0, nullptr);
-      linkChain({video_src, sink});
-      return sink;
-    }
     case DestinationProtocol::kSrt: {
       GstElement* parse = addElement(pipeline, "h264parse");
       g_object_set(parse, "config-interval", -1, nullptr);
@@ -103,6 +87,8 @@ GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_
       linkChain({mux, sink});
       return sink;
     }
+    case DestinationProtocol::kRtmp:
+    case DestinationProtocol::kRtmps:  // makePublisher()
     case DestinationProtocol::kInvalid:
       break;
   }

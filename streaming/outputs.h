@@ -1,6 +1,6 @@
 // The three kinds of output: a partner site (RTMP, RTMPS or SRT), the archive
 // recording and HLS for the viewer page. Each only says how to mux and where
-// to write; Output does the rest.
+// to write (or, for RTMP, makes the publisher); Output does the rest.
 #pragma once
 
 #include <string>
@@ -20,8 +20,6 @@ struct DestinationSpec {
 };
 
 DestinationProtocol destinationProtocol(const std::string& url);
-// The RTMP location with the key as the stream name. Secret: never log it.
-std::string rtmpLocation(const std::string& url, const std::string& key);
 
 class Destination : public Output {
   Q_OBJECT
@@ -32,7 +30,8 @@ class Destination : public Output {
  protected:
   PacketFormat packetFormat() const override;
   GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
-                             GstElement* audio_src) override;
+                             GstElement* audio_src) override;  // SRT
+  std::unique_ptr<RtmpPublisher> makePublisher(RtmpPublisher::ErrorHandler on_error) override;
 
  private:
   DestinationSpec spec_;

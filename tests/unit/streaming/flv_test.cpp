@@ -119,7 +119,7 @@ TEST_F(FlvPackagerTest, InterleavesAudioAndVideoByDecodeTime) {
   push(MediaKind::kVideo, 33);
   push(MediaKind::kVideo, 67);
   EXPECT_TRUE(tags_.empty()) << "video waits for the audio of its time";
-  EXPECT_EQ(flv_.streamCaps(), nullptr);
+  EXPECT_TRUE(flv_.streamHeader().empty());
   for (int ms : {0, 21, 43, 64, 85}) push(MediaKind::kAudio, ms);
   push(MediaKind::kVideo, 100);
   flv_.flush(tags_);
@@ -152,10 +152,7 @@ TEST_F(FlvPackagerTest, DoesNotHoldOneKindBackLongerThanTheWait) {
   EXPECT_GE(tags.back().ms + wait_ms, static_cast<std::uint32_t>(ms) - 33);
   EXPECT_LE(tags.back().ms + wait_ms, static_cast<std::uint32_t>(ms) + 33);
   // The header was built without audio; audio that comes back is announced.
-  GstCaps* caps = flv_.streamCaps();
-  ASSERT_NE(caps, nullptr);
-  const GValue* header = gst_structure_get_value(gst_caps_get_structure(caps, 0), "streamheader");
-  ASSERT_EQ(gst_value_array_get_size(header), 3u) << "FLV header, metadata, AVC sequence header";
+  ASSERT_EQ(flv_.streamHeader().size(), 2u) << "metadata and the AVC sequence header";
   for (GstBuffer* tag : tags_) gst_buffer_unref(tag);
   tags_.clear();
   push(MediaKind::kAudio, ms + 10);
@@ -172,30 +169,26 @@ TEST_F(FlvPackagerTest, DoesNotHoldOneKindBackLongerThanTheWait) {
 TEST_F(FlvPackagerTest, StreamHeaderCarriesMetadataAndBothSequenceHeaders) {
   push(MediaKind::kVideo, 0, true);
   push(MediaKind::kAudio, 5);
-  GstCaps* caps = flv_.streamCaps();
-  ASSERT_NE(caps, nullptr);
-  const GstStructure* s = gst_caps_get_structure(caps, 0);
-  EXPECT_STREQ(gst_structure_get_name(s), "video/x-flv");
-  const GValue* header = gst_structure_get_value(s, "streamheader");
-  ASSERT_EQ(gst_value_array_get_size(header), 4u);
-  auto item = [&](guint i) { return gst_value_get_buffer(gst_value_array_get_value(header, i)); };
-  const std::vector<std::uint8_t> flv = bytes(item(0));
-  EXPECT_EQ(flv, (std::vector<std::uint8_t>{'F', 'L', 'V', 1, 5, 0, 0, 0, 9, 0, 0, 0, 0}));
-  const Tag meta = parse(item(1));
+  const std::vector<GstBuffer*>& header = flv_.streamHeader();
+  ASSERT_EQ(header.size(), 3u);
+  auto item = [&](std::size_t i) { return header[i]; };
+  GstBuffer* file_header = flvFileHeader(true, true);
+  EXPECT_EQ(bytes(file_header),
+            (std::vector<std::uint8_t>{'F', 'L', 'V', 1, 5, 0, 0, 0, 9, 0, 0, 0, 0}));
+  gst_buffer_unref(file_header);
+  const Tag meta = parse(item(0));
   EXPECT_EQ(meta.type, 18);
   const std::string text(meta.data.begin(), meta.data.end());
   for (const char* field : {"onMetaData", "width", "height", "framerate", "videocodecid",
                             "audiocodecid", "audiosamplerate", "stereo", "Yishiting Studio"}) {
     EXPECT_NE(text.find(field), std::string::npos) << field;
   }
-  const Tag avc = parse(item(2));
+  const Tag avc = parse(item(1));
   EXPECT_EQ(avc.type, 9);
   EXPECT_EQ(avc.data, (std::vector<std::uint8_t>{0x17, 0, 0, 0, 0, 1, 0x64, 0, 0x1f, 0xff}));
-  const Tag aac = parse(item(3));
+  const Tag aac = parse(item(2));
   EXPECT_EQ(aac.type, 8);
   EXPECT_EQ(aac.data, (std::vector<std::uint8_t>{0xAF, 0, 0x11, 0x90}));
-  for (guint i = 0; i < 4; ++i)
-    EXPECT_TRUE(GST_BUFFER_FLAG_IS_SET(item(i), GST_BUFFER_FLAG_HEADER));
 }
 
 TEST_F(FlvPackagerTest, AnnouncesNewCodecDataInStreamAndOnlyWhenItChanges) {
@@ -272,24 +265,22 @@ TEST(FlvPackagerPipeline, RealEncodersMakeAStreamFfmpegDecodesCleanly) {
     gst_sample_unref(p.sample);
   }
   flv.flush(tags);
-  ASSERT_NE(flv.streamCaps(), nullptr);
+  ASSERT_FALSE(flv.streamHeader().empty());
 
   const std::filesystem::path path = std::filesystem::temp_directory_path() /
                                      ("yst-flv-test-" + std::to_string(getpid()) + ".flv");
   {
     std::ofstream out(path, std::ios::binary);
-    const GValue* header =
-        gst_structure_get_value(gst_caps_get_structure(flv.streamCaps(), 0), "streamheader");
-    std::vector<GstBuffer*> all;
-    for (guint i = 0; i < gst_value_array_get_size(header); ++i) {
-      all.push_back(gst_value_get_buffer(gst_value_array_get_value(header, i)));
-    }
+    GstBuffer* file_header = flvFileHeader(true, true);
+    std::vector<GstBuffer*> all = {file_header};
+    all.insert(all.end(), flv.streamHeader().begin(), flv.streamHeader().end());
     all.insert(all.end(), tags.begin(), tags.end());
     for (GstBuffer* b : all) {
       const std::vector<std::uint8_t> data = bytes(b);
       out.write(reinterpret_cast<const char*>(data.data()),
                 static_cast<std::streamsize>(data.size()));
     }
+    gst_buffer_unref(file_header);
   }
   for (GstBuffer* tag : tags) gst_buffer_unref(tag);
 

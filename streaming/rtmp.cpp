@@ -1,0 +1,803 @@
+#include "streaming/rtmp.h"
+
+#include <gio/gio.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <cstring>
+
+namespace yst::streaming {
+
+namespace rtmp {
+
+namespace {
+
+std::uint32_t be(const std::uint8_t* p, int bytes) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = v << 8 | p[i];
+  return v;
+}
+
+void putBe(std::string& out, std::uint32_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+class AmfParser {
+ public:
+  explicit AmfParser(std::string_view bytes) : bytes_(bytes) {}
+
+  bool done() const { return pos_ >= bytes_.size(); }
+
+  AmfValue value(int depth) {
+    if (depth > kMaxDepth) throw Error("AMF0 nested deeper than 16 levels");
+    AmfValue v;
+    switch (take(1)[0]) {
+      case 0x00:
+        v.type = AmfValue::Type::kNumber;
+        v.number = number();
+        return v;
+      case 0x01:
+        v.type = AmfValue::Type::kBoolean;
+        v.boolean = take(1)[0] != 0;
+        return v;
+      case 0x02:
+        v.type = AmfValue::Type::kString;
+        v.string = string(be(take(2), 2));
+        return v;
+      case 0x0C:  // long string
+        v.type = AmfValue::Type::kString;
+        v.string = string(be(take(4), 4));
+        return v;
+      case 0x03:
+        v.type = AmfValue::Type::kObject;
+        properties(v, depth);
+        return v;
+      case 0x08:  // ECMA array: a count (advisory), then properties as an object
+        take(4);
+        v.type = AmfValue::Type::kObject;
+        properties(v, depth);
+        return v;
+      case 0x0A: {  // strict array
+        const std::uint32_t count = be(take(4), 4);
+        if (count > bytes_.size() - pos_) throw Error("AMF0 array longer than its message");
+        v.type = AmfValue::Type::kArray;
+        for (std::uint32_t i = 0; i < count; ++i) v.elements.push_back(value(depth + 1));
+        return v;
+      }
+      case 0x05:
+        v.type = AmfValue::Type::kNull;
+        return v;
+      case 0x06:
+        v.type = AmfValue::Type::kUndefined;
+        return v;
+      case 0x0B:  // date: milliseconds and a time zone; kept as the number
+        v.type = AmfValue::Type::kNumber;
+        v.number = number();
+        take(2);
+        return v;
+      default:
+        throw Error("unsupported AMF0 type " + std::to_string(bytes_[pos_ - 1] & 0xFF));
+    }
+  }
+
+ private:
+  static constexpr int kMaxDepth = 16;
+
+  const std::uint8_t* take(std::size_t n) {
+    if (bytes_.size() - pos_ < n) throw Error("truncated AMF0");
+    const auto* p = reinterpret_cast<const std::uint8_t*>(bytes_.data() + pos_);
+    pos_ += n;
+    return p;
+  }
+  double number() {  // IEEE 754 double, big-endian
+    const std::uint8_t* p = take(8);
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i) bits = bits << 8 | p[i];
+    double v = 0;
+    std::memcpy(&v, &bits, sizeof bits);
+    return v;
+  }
+  std::string string(std::size_t n) {
+    const std::uint8_t* p = take(n);
+    return std::string(reinterpret_cast<const char*>(p), n);
+  }
+  void properties(AmfValue& object, int depth) {
+    for (;;) {
+      std::string name = string(be(take(2), 2));
+      if (name.empty() && bytes_.size() - pos_ >= 1 && bytes_[pos_] == 0x09) {
+        ++pos_;  // object end
+        return;
+      }
+      object.properties.emplace_back(std::move(name), value(depth + 1));
+    }
+  }
+
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+const AmfValue* AmfValue::find(std::string_view key) const {
+  for (const auto& [name, value] : properties) {
+    if (name == key) return &value;
+  }
+  return nullptr;
+}
+
+std::string AmfValue::text(std::string_view key) const {
+  const AmfValue* v = find(key);
+  return v && v->type == Type::kString ? v->string : std::string();
+}
+
+std::vector<AmfValue> decodeAmf0(std::string_view bytes) {
+  AmfParser parser(bytes);
+  std::vector<AmfValue> values;
+  while (!parser.done()) values.push_back(parser.value(0));
+  return values;
+}
+
+AmfWriter& AmfWriter::number(double v) {
+  bytes_.push_back(0x00);
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);
+  for (int shift = 56; shift >= 0; shift -= 8) bytes_.push_back(static_cast<char>(bits >> shift));
+  return *this;
+}
+
+AmfWriter& AmfWriter::boolean(bool v) {
+  bytes_.push_back(0x01);
+  bytes_.push_back(v ? 1 : 0);
+  return *this;
+}
+
+AmfWriter& AmfWriter::string(std::string_view v) {
+  if (v.size() > 0xFFFF) {
+    bytes_.push_back(0x0C);
+    putBe(bytes_, static_cast<std::uint32_t>(v.size()), 4);
+  } else {
+    bytes_.push_back(0x02);
+    putBe(bytes_, static_cast<std::uint32_t>(v.size()), 2);
+  }
+  bytes_.append(v);
+  return *this;
+}
+
+AmfWriter& AmfWriter::null() {
+  bytes_.push_back(0x05);
+  return *this;
+}
+
+AmfWriter& AmfWriter::beginObject() {
+  bytes_.push_back(0x03);
+  return *this;
+}
+
+AmfWriter& AmfWriter::key(std::string_view name) {
+  putBe(bytes_, static_cast<std::uint32_t>(name.size()), 2);
+  bytes_.append(name);
+  return *this;
+}
+
+AmfWriter& AmfWriter::endObject() {
+  bytes_.append("\0\0\x09", 3);
+  return *this;
+}
+
+std::string chunkBytes(int csid, const Message& message, std::size_t chunk_size) {
+  std::string out;
+  chunk(
+      csid, message.type, message.timestamp, message.stream_id, message.payload.size(), chunk_size,
+      [&](const std::uint8_t* h, std::size_t n) {
+        out.append(reinterpret_cast<const char*>(h), n);
+      },
+      [&](std::size_t offset, std::size_t n) { out.append(message.payload, offset, n); });
+  return out;
+}
+
+void ChunkReader::append(const char* data, std::size_t size) {
+  if (pos_ > 0 && pos_ == buffer_.size()) {
+    buffer_.clear();
+    pos_ = 0;
+  } else if (pos_ > (64 << 10)) {
+    buffer_.erase(0, pos_);
+    pos_ = 0;
+  }
+  buffer_.append(data, size);
+}
+
+ChunkReader::Stream& ChunkReader::stream(int csid) {
+  for (Stream& s : streams_) {
+    if (s.csid == csid) return s;
+  }
+  if (streams_.size() >= 64) throw Error("the server opened more than 64 chunk streams");
+  streams_.push_back(Stream{});
+  streams_.back().csid = csid;
+  return streams_.back();
+}
+
+bool ChunkReader::next(Message& out) {
+  static constexpr std::size_t kHeaderSize[4] = {11, 7, 3, 0};
+  for (;;) {
+    const std::size_t avail = buffer_.size() - pos_;
+    const auto* p = reinterpret_cast<const std::uint8_t*>(buffer_.data() + pos_);
+    if (avail < 1) return false;
+    const int fmt = p[0] >> 6;
+    int csid = p[0] & 0x3F;
+    std::size_t n = 1;
+    if (csid == 0) {
+      if (avail < 2) return false;
+      csid = 64 + p[1];
+      n = 2;
+    } else if (csid == 1) {
+      if (avail < 3) return false;
+      csid = 64 + p[1] + p[2] * 256;
+      n = 3;
+    }
+    if (avail < n + kHeaderSize[fmt]) return false;
+    Stream& s = stream(csid);
+    if (fmt != 0 && !s.started) {
+      throw Error("chunk stream " + std::to_string(csid) + " continues a message it never began");
+    }
+    const std::uint8_t* h = p + n;
+    std::uint32_t ts_field = 0;
+    std::uint32_t length = s.length;
+    std::uint8_t type = s.type;
+    std::uint32_t stream_id = s.stream_id;
+    if (fmt <= 2) ts_field = be(h, 3);
+    if (fmt <= 1) {
+      length = be(h + 3, 3);
+      type = h[6];
+    }
+    if (fmt == 0)
+      stream_id = h[7] | h[8] << 8 | h[9] << 16 | static_cast<std::uint32_t>(h[10]) << 24;
+    n += kHeaderSize[fmt];
+    const bool extended = fmt <= 2 ? ts_field == 0xFFFFFF : s.extended;
+    std::uint32_t ext = 0;
+    if (extended) {
+      if (avail < n + 4) return false;
+      ext = be(p + n, 4);
+      n += 4;
+    }
+    if (length > kMaxMessage) {
+      throw Error("the server sent a message of " + std::to_string(length) + " bytes");
+    }
+    const bool starting = s.partial.empty();
+    if (!starting && fmt != 3) {
+      throw Error("chunk stream " + std::to_string(csid) + " began a message mid-message");
+    }
+    const std::size_t want = std::min<std::size_t>(chunk_size_, length - s.partial.size());
+    if (avail < n + want) return false;
+    if (starting) {
+      const std::uint32_t t = extended ? ext : ts_field;
+      if (fmt == 0) {
+        s.timestamp = t;
+        s.delta = t;
+      } else if (fmt <= 2) {
+        s.delta = t;
+        s.timestamp += t;
+      } else {
+        s.timestamp += s.delta;
+      }
+    }
+    s.length = length;
+    s.type = type;
+    s.stream_id = stream_id;
+    s.extended = extended;
+    s.started = true;
+    s.partial.append(reinterpret_cast<const char*>(p + n), want);
+    pos_ += n + want;
+    if (s.partial.size() < s.length) continue;
+
+    out.type = s.type;
+    out.timestamp = s.timestamp;
+    out.stream_id = s.stream_id;
+    out.payload = std::move(s.partial);
+    s.partial.clear();
+    if (out.type == kSetChunkSize) {
+      if (out.payload.size() < 4) throw Error("malformed Set Chunk Size");
+      const std::uint32_t size =
+          be(reinterpret_cast<const std::uint8_t*>(out.payload.data()), 4) & 0x7FFFFFFF;
+      if (size == 0 || size > (1u << 24)) {
+        throw Error("the server set a chunk size of " + std::to_string(size));
+      }
+      chunk_size_ = size;
+    } else if (out.type == kAbort && out.payload.size() >= 4) {
+      const auto aborted =
+          static_cast<int>(be(reinterpret_cast<const std::uint8_t*>(out.payload.data()), 4));
+      for (Stream& other : streams_) {
+        if (other.csid == aborted) other.partial.clear();
+      }
+    }
+    return true;
+  }
+}
+
+}  // namespace rtmp
+
+using rtmp::AmfValue;
+using rtmp::AmfWriter;
+using rtmp::Error;
+using rtmp::Message;
+
+namespace {
+
+constexpr int kCsidControl = 2;
+constexpr int kCsidCommand = 3;
+constexpr int kCsidAudio = 4;
+constexpr int kCsidData = 5;
+constexpr int kCsidVideo = 6;
+constexpr std::size_t kFlvHeader = 11;    // FLV tag header
+constexpr std::size_t kFlvTrailer = 4;    // PreviousTagSize
+constexpr std::size_t kMaxVectors = 512;  // per writev, well under IOV_MAX
+
+std::string errorText(GError* error) {
+  std::string text = error ? error->message : "unknown error";
+  g_clear_error(&error);
+  return text;
+}
+
+std::string u32(std::uint32_t v) {
+  std::string s;
+  rtmp::putBe(s, v, 4);
+  return s;
+}
+
+// "@setDataFrame" as AMF0: what a publisher puts before onMetaData so the
+// server keeps the metadata for players that join later.
+const std::string& setDataFrame() {
+  static const std::string bytes = AmfWriter().string("@setDataFrame").bytes();
+  return bytes;
+}
+
+// A command's name, transaction id and the rest; empty name if it is none.
+struct Command {
+  std::string name;
+  double transaction = -1;
+  std::vector<AmfValue> args;  // after the command object (usually null)
+  AmfValue info;               // the first object among the args (onStatus, _error)
+};
+
+Command parseCommand(const Message& message) {
+  Command c;
+  if (message.type != rtmp::kCommandAmf0) return c;
+  std::vector<AmfValue> values = rtmp::decodeAmf0(message.payload);
+  if (values.empty() || values[0].type != AmfValue::Type::kString) return c;
+  c.name = values[0].string;
+  if (values.size() > 1 && values[1].type == AmfValue::Type::kNumber) {
+    c.transaction = values[1].number;
+  }
+  for (std::size_t i = 2; i < values.size(); ++i) {
+    if (i > 2) c.args.push_back(values[i]);
+    if (c.info.type == AmfValue::Type::kInvalid && values[i].type == AmfValue::Type::kObject) {
+      c.info = values[i];
+    }
+  }
+  return c;
+}
+
+// "NetStream.Publish.BadName (stream already publishing)"
+std::string statusText(const Command& c) {
+  std::string text = c.info.text("code");
+  const std::string description = c.info.text("description");
+  if (text.empty()) text = c.name;
+  if (!description.empty()) text += " (" + description + ")";
+  return text;
+}
+
+}  // namespace
+
+RtmpPublisher::RtmpPublisher(std::string url, std::string stream, bool tls_verify,
+                             ErrorHandler on_error)
+    : url_(std::move(url)),
+      stream_(std::move(stream)),
+      tls_verify_(tls_verify),
+      on_error_(std::move(on_error)),
+      cancel_(g_cancellable_new()) {}
+
+RtmpPublisher::~RtmpPublisher() {
+  close(0);
+  g_clear_object(&io_);
+  g_clear_object(&tcp_);
+  g_clear_object(&cancel_);
+}
+
+void RtmpPublisher::start() {
+  thread_ = std::thread(&RtmpPublisher::run, this);
+}
+
+std::string RtmpPublisher::where() const {
+  return tc_url_.empty() ? "the partner site" : tc_url_;
+}
+
+void RtmpPublisher::reportError(const std::string& reason) {
+  if (closed_.load() || failed_.exchange(true)) return;
+  on_error_(reason);
+}
+
+void RtmpPublisher::run() {
+  try {
+    GError* error = nullptr;
+    GUri* uri = g_uri_parse(url_.c_str(), G_URI_FLAGS_NONE, &error);
+    if (!uri) throw Error("not a valid RTMP URL: " + errorText(error));
+    const std::string scheme = g_uri_get_scheme(uri);
+    tls_ = scheme == "rtmps";
+    host_ = g_uri_get_host(uri) ? g_uri_get_host(uri) : "";
+    port_ = g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : (tls_ ? 443 : 1935);
+    std::string path = g_uri_get_path(uri);
+    const char* query = g_uri_get_query(uri);
+    g_uri_unref(uri);
+    while (!path.empty() && path.front() == '/') path.erase(0, 1);
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    if (stream_.empty()) {
+      // rtmp://host/app/stream, as players and rtmp2sink take it.
+      const std::size_t slash = path.rfind('/');
+      if (slash == std::string::npos) throw Error("the URL names no application and stream");
+      stream_ = path.substr(slash + 1);
+      path.erase(slash);
+    }
+    if (host_.empty() || path.empty()) throw Error("the URL names no host or application");
+    app_ = query ? path + "?" + query : path;
+    const std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
+    tc_url_ = scheme + "://" + host + ":" + std::to_string(port_) + "/" + app_;
+
+    connectSocket();
+    handshake();
+    publish();
+    // Connected: reads wait as long as the server is quiet.
+    g_socket_set_timeout(g_socket_connection_get_socket(tcp_), 0);
+    ready_.store(true, std::memory_order_release);
+    readLoop();
+  } catch (const Error& e) {
+    reportError(e.what());
+  } catch (const std::exception& e) {
+    reportError(std::string("RTMP: ") + e.what());
+  }
+}
+
+void RtmpPublisher::connectSocket() {
+  GSocketClient* client = g_socket_client_new();
+  g_socket_client_set_timeout(client, kConnectTimeoutS);
+  const std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
+  GError* error = nullptr;
+  tcp_ = g_socket_client_connect_to_host(client, host.c_str(), static_cast<guint16>(port_), cancel_,
+                                         &error);
+  g_object_unref(client);
+  if (!tcp_) throw Error("could not connect to " + where() + ": " + errorText(error));
+  // Each send is a whole frame; Nagle would only hold its last segment back.
+  g_socket_set_option(g_socket_connection_get_socket(tcp_), IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
+  if (tls_) {
+    GSocketConnectable* identity =
+        g_network_address_new(host_.c_str(), static_cast<guint16>(port_));
+    GIOStream* tls = g_tls_client_connection_new(G_IO_STREAM(tcp_), identity, &error);
+    g_object_unref(identity);
+    if (!tls) throw Error("TLS is not available for " + where() + ": " + errorText(error));
+    io_ = tls;
+    if (!tls_verify_) {
+      g_signal_connect(tls, "accept-certificate",
+                       G_CALLBACK(+[](GTlsConnection*, GTlsCertificate*, GTlsCertificateFlags,
+                                      gpointer) -> gboolean { return TRUE; }),
+                       nullptr);
+    }
+    if (!g_tls_connection_handshake(G_TLS_CONNECTION(tls), cancel_, &error)) {
+      throw Error("TLS with " + where() + " failed: " + errorText(error));
+    }
+  } else {
+    io_ = G_IO_STREAM(g_object_ref(tcp_));
+  }
+  in_ = g_io_stream_get_input_stream(io_);
+  out_ = g_io_stream_get_output_stream(io_);
+  if (!G_IS_POLLABLE_OUTPUT_STREAM(out_) ||
+      !g_pollable_output_stream_can_poll(G_POLLABLE_OUTPUT_STREAM(out_))) {
+    throw Error("the connection to " + where() + " cannot be written without blocking");
+  }
+}
+
+void RtmpPublisher::writeAll(const std::string& bytes) {
+  GError* error = nullptr;
+  gsize written = 0;
+  if (!g_output_stream_write_all(out_, bytes.data(), bytes.size(), &written, cancel_, &error)) {
+    throw Error("lost the connection to " + where() + ": " + errorText(error));
+  }
+}
+
+void RtmpPublisher::handshake() {
+  // C0 (version 3) and C1: time, zero, 1528 random bytes. The simple
+  // handshake, as OBS and rtmp2sink publish with.
+  std::string c0c1(1 + 1536, '\0');
+  c0c1[0] = 3;
+  for (std::size_t i = 9; i < c0c1.size(); ++i) c0c1[i] = static_cast<char>(g_random_int());
+  writeAll(c0c1);
+  std::string s0s1(1 + 1536, '\0');
+  GError* error = nullptr;
+  gsize got = 0;
+  if (!g_input_stream_read_all(in_, s0s1.data(), s0s1.size(), &got, cancel_, &error)) {
+    throw Error("no RTMP handshake from " + where() + ": " + errorText(error));
+  }
+  if (got < s0s1.size()) throw Error(where() + " closed the connection during the handshake");
+  if (s0s1[0] != 3) {
+    throw Error(where() + " does not speak RTMP (version byte " +
+                std::to_string(static_cast<std::uint8_t>(s0s1[0])) + ")");
+  }
+  writeAll(s0s1.substr(1));  // C2 echoes S1
+  std::string s2(1536, '\0');
+  if (!g_input_stream_read_all(in_, s2.data(), s2.size(), &got, cancel_, &error)) {
+    throw Error("no RTMP handshake from " + where() + ": " + errorText(error));
+  }
+  if (got < s2.size()) throw Error(where() + " closed the connection during the handshake");
+}
+
+void RtmpPublisher::command(const AmfWriter& amf, std::uint32_t stream_id) {
+  writeAll(
+      rtmp::chunkBytes(kCsidCommand, {rtmp::kCommandAmf0, 0, stream_id, amf.bytes()}, kChunkSize));
+}
+
+void RtmpPublisher::publish() {
+  // Our chunks are 4 KiB from here on, not RTMP's initial 128 bytes: a video
+  // frame goes out in a few chunks instead of dozens.
+  writeAll(rtmp::chunkBytes(kCsidControl, {rtmp::kSetChunkSize, 0, 0, u32(kChunkSize)}, 128));
+  command(AmfWriter()
+              .string("connect")
+              .number(++transaction_)
+              .beginObject()
+              .key("app")
+              .string(app_)
+              .key("type")
+              .string("nonprivate")
+              .key("flashVer")
+              .string("FMLE/3.0 (compatible; Yishiting Studio)")
+              .key("tcUrl")
+              .string(tc_url_)
+              .endObject());
+  const double connect_id = transaction_;
+  for (;;) {
+    const Command c = parseCommand(readMessage());
+    if (c.transaction != connect_id) continue;  // onBWDone and the like
+    if (c.name == "_result") break;
+    if (c.name == "_error") {
+      throw Error(where() + " refused the connection: " + statusText(c));
+    }
+  }
+  command(AmfWriter().string("releaseStream").number(++transaction_).null().string(stream_));
+  command(AmfWriter().string("FCPublish").number(++transaction_).null().string(stream_));
+  command(AmfWriter().string("createStream").number(++transaction_).null());
+  const double create_id = transaction_;
+  for (;;) {
+    // releaseStream and FCPublish may get _error (nothing to release); only
+    // createStream's reply matters.
+    const Command c = parseCommand(readMessage());
+    if (c.transaction != create_id) continue;
+    if (c.name == "_error") throw Error(where() + " refused a stream: " + statusText(c));
+    if (c.name != "_result") continue;
+    if (c.args.empty() || c.args[0].type != AmfValue::Type::kNumber || c.args[0].number < 0) {
+      throw Error(where() + " gave no stream id");
+    }
+    stream_id_ = static_cast<std::uint32_t>(c.args[0].number);
+    break;
+  }
+  command(
+      AmfWriter().string("publish").number(++transaction_).null().string(stream_).string("live"),
+      stream_id_);
+  for (;;) {
+    const Command c = parseCommand(readMessage());
+    if (c.name == "_error") throw Error(where() + " refused the stream: " + statusText(c));
+    if (c.name != "onStatus") continue;
+    const std::string code = c.info.text("code");
+    if (code == "NetStream.Publish.Start") return;
+    if (c.info.text("level") == "error" || code.find("Fail") != std::string::npos ||
+        code.find("BadName") != std::string::npos) {
+      throw Error(where() + " refused the stream: " + statusText(c));
+    }
+  }
+}
+
+Message RtmpPublisher::readMessage() {
+  Message message;
+  char buffer[16384];
+  for (;;) {
+    while (reader_.next(message)) {
+      if (!handleControl(message)) return message;
+    }
+    GError* error = nullptr;
+    const gssize n = g_input_stream_read(in_, buffer, sizeof buffer, cancel_, &error);
+    if (n < 0) throw Error("lost the connection to " + where() + ": " + errorText(error));
+    if (n == 0) throw Error(where() + " closed the connection");
+    reader_.append(buffer, static_cast<std::size_t>(n));
+    received_ += static_cast<std::uint64_t>(n);
+    if (received_ - acknowledged_ >= ack_window_) {
+      acknowledged_ = received_;
+      sendControl(rtmp::chunkBytes(
+          kCsidControl, {rtmp::kAcknowledgement, 0, 0, u32(static_cast<std::uint32_t>(received_))},
+          kChunkSize));
+    }
+  }
+}
+
+void RtmpPublisher::sendControl(const std::string& bytes) {
+  if (!ready_.load(std::memory_order_acquire)) {
+    writeAll(bytes);  // setup: this thread is the only writer
+    return;
+  }
+  std::lock_guard lock(write_mutex_);
+  backlog_ += bytes;
+  std::vector<GOutputVector> none;
+  flush(none);
+}
+
+bool RtmpPublisher::handleControl(const Message& message) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(message.payload.data());
+  switch (message.type) {
+    case rtmp::kSetChunkSize:  // the reader applied it
+    case rtmp::kAbort:
+    case rtmp::kAcknowledgement:
+    case rtmp::kSetPeerBandwidth:
+      return true;
+    case rtmp::kWindowAckSize:
+      if (message.payload.size() >= 4) ack_window_ = std::max<std::uint32_t>(rtmp::be(p, 4), 1);
+      return true;
+    case rtmp::kUserControl:
+      // Ping request (6): answer with a ping response (7) of its timestamp,
+      // or the server drops us as idle.
+      if (message.payload.size() >= 6 && rtmp::be(p, 2) == 6) {
+        std::string reply = {0, 7};
+        reply += message.payload.substr(2, 4);
+        sendControl(rtmp::chunkBytes(kCsidControl, {rtmp::kUserControl, 0, 0, reply}, kChunkSize));
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+void RtmpPublisher::readLoop() {
+  for (;;) {
+    const Command c = parseCommand(readMessage());
+    if (c.name == "onStatus" && c.info.text("level") == "error") {
+      throw Error(where() + " ended the stream: " + statusText(c));
+    }
+    if (c.name == "close") throw Error(where() + " closed the connection");
+  }
+}
+
+std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
+  if (!ready_.load(std::memory_order_acquire) || failed_.load()) return 0;
+  std::lock_guard lock(write_mutex_);
+  std::uint64_t written = 0;
+  std::vector<GOutputVector> vectors;
+  if (!backlog_.empty()) {
+    written += flush(vectors);  // what waited, before deciding about the new tags
+    if (failed_.load()) return written;
+  }
+  // Headers go to scratch_ (offsets, as it grows); payloads stay where the
+  // encoder put them, mapped until the write is done.
+  struct Piece {
+    const void* data;  // null: scratch_ at `offset`
+    std::size_t offset;
+    std::size_t size;
+  };
+  std::vector<Piece> pieces;
+  std::vector<GstMapInfo> maps;
+  std::vector<GstBuffer*> mapped;
+  maps.reserve(count);
+  mapped.reserve(count);
+  scratch_.clear();
+  for (std::size_t i = 0; i < count; ++i) {
+    GstMapInfo map;
+    if (!gst_buffer_map(tags[i], &map, GST_MAP_READ)) continue;
+    if (map.size < kFlvHeader + kFlvTrailer + 2) {
+      gst_buffer_unmap(tags[i], &map);
+      continue;
+    }
+    const std::uint8_t* t = map.data;
+    const std::uint8_t type = t[0];
+    const std::size_t body = rtmp::be(t + 1, 3);
+    const std::uint32_t timestamp = rtmp::be(t + 4, 3) | static_cast<std::uint32_t>(t[7]) << 24;
+    const std::uint8_t* payload = t + kFlvHeader;
+    const bool header = (type == rtmp::kVideo || type == rtmp::kAudio) && payload[1] == 0;
+    const bool keyframe = type == rtmp::kVideo && payload[0] >> 4 == 1;
+    if (!dropping_ && backlog_.size() > kMaxBacklog) dropping_ = true;
+    if (dropping_ && keyframe && backlog_.size() < kMaxBacklog / 4) dropping_ = false;
+    if ((dropping_ && !header) || kFlvHeader + body + kFlvTrailer > map.size) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      gst_buffer_unmap(tags[i], &map);
+      continue;
+    }
+    maps.push_back(map);
+    mapped.push_back(tags[i]);
+    const bool script = type == rtmp::kDataAmf0;
+    const std::size_t prefix = script ? setDataFrame().size() : 0;
+    const int csid = type == rtmp::kVideo   ? kCsidVideo
+                     : type == rtmp::kAudio ? kCsidAudio
+                                            : kCsidData;
+    rtmp::chunk(
+        csid, type, timestamp, stream_id_, prefix + body, kChunkSize,
+        [&](const std::uint8_t* h, std::size_t n) {
+          pieces.push_back({nullptr, scratch_.size(), n});
+          scratch_.append(reinterpret_cast<const char*>(h), n);
+        },
+        [&](std::size_t offset, std::size_t n) {
+          // The @setDataFrame prefix (scratch) and the tag's body.
+          const std::size_t end = offset + n;
+          if (offset < prefix) {
+            const std::size_t k = std::min(prefix, end) - offset;
+            pieces.push_back({nullptr, scratch_.size(), k});
+            scratch_.append(setDataFrame(), offset, k);
+            offset += k;
+          }
+          if (offset < end) pieces.push_back({payload + offset - prefix, 0, end - offset});
+        });
+  }
+  vectors.reserve(pieces.size());
+  for (const Piece& piece : pieces) {
+    vectors.push_back({piece.data ? piece.data : scratch_.data() + piece.offset, piece.size});
+  }
+  if (!vectors.empty()) written += flush(vectors);
+  for (std::size_t i = 0; i < mapped.size(); ++i) gst_buffer_unmap(mapped[i], &maps[i]);
+  return written;
+}
+
+std::uint64_t RtmpPublisher::flush(std::vector<GOutputVector>& vectors) {
+  if (!backlog_.empty()) vectors.insert(vectors.begin(), {backlog_.data(), backlog_.size()});
+  std::uint64_t written = 0;
+  std::size_t i = 0;
+  while (i < vectors.size()) {
+    gsize n = 0;
+    GError* error = nullptr;
+    const GPollableReturn r = g_pollable_output_stream_writev_nonblocking(
+        G_POLLABLE_OUTPUT_STREAM(out_), &vectors[i], std::min(vectors.size() - i, kMaxVectors), &n,
+        nullptr, &error);
+    if (r == G_POLLABLE_RETURN_FAILED) {
+      backlog_.clear();
+      reportError("lost the connection to " + where() + ": " + errorText(error));
+      return written;
+    }
+    if (r == G_POLLABLE_RETURN_WOULD_BLOCK) break;
+    written += n;
+    while (i < vectors.size() && n >= vectors[i].size) n -= vectors[i++].size;
+    if (i < vectors.size()) {
+      vectors[i].buffer = static_cast<const char*>(vectors[i].buffer) + n;
+      vectors[i].size -= n;
+    }
+  }
+  // Whatever the socket did not take waits, in order, for the next call.
+  std::string rest;
+  for (; i < vectors.size(); ++i) {
+    rest.append(static_cast<const char*>(vectors[i].buffer), vectors[i].size);
+  }
+  backlog_.swap(rest);
+  return written;
+}
+
+void RtmpPublisher::close(int timeout_ms) {
+  if (closed_.exchange(true)) return;
+  g_cancellable_cancel(cancel_);  // wakes the connection thread wherever it waits
+  if (thread_.joinable()) thread_.join();
+  if (!io_) return;
+  GSocket* socket = g_socket_connection_get_socket(tcp_);
+  g_socket_set_timeout(socket, static_cast<guint>(std::max(1, (timeout_ms + 999) / 1000)));
+  if (ready_.load() && !failed_.load() && timeout_ms > 0) {
+    // Tell the partner site the stream ended, rather than let it time out.
+    std::lock_guard lock(write_mutex_);
+    backlog_ += rtmp::chunkBytes(
+        kCsidCommand,
+        {rtmp::kCommandAmf0, 0, 0,
+         AmfWriter().string("FCUnpublish").number(++transaction_).null().string(stream_).bytes()},
+        kChunkSize);
+    backlog_ += rtmp::chunkBytes(kCsidCommand,
+                                 {rtmp::kCommandAmf0, 0, 0,
+                                  AmfWriter()
+                                      .string("deleteStream")
+                                      .number(++transaction_)
+                                      .null()
+                                      .number(stream_id_)
+                                      .bytes()},
+                                 kChunkSize);
+    gsize written = 0;
+    g_output_stream_write_all(out_, backlog_.data(), backlog_.size(), &written, nullptr, nullptr);
+    backlog_.clear();
+  }
+  g_io_stream_close(io_, nullptr, nullptr);
+}
+
+}  // namespace yst::streaming

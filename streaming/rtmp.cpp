@@ -664,9 +664,9 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
   if (!ready_.load(std::memory_order_acquire) || failed_.load()) return 0;
   std::lock_guard lock(write_mutex_);
   std::uint64_t written = 0;
-  std::vector<GOutputVector> vectors;
   if (!backlog_.empty()) {
-    written += flush(vectors);  // what waited, before deciding about the new tags
+    std::vector<GOutputVector> none;
+    written += flush(none);  // what waited, before deciding about the new tags
     if (failed_.load()) return written;
   }
   // Headers go to scratch_ (offsets, as it grows); payloads stay where the
@@ -685,20 +685,21 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     GstMapInfo map;
     if (!gst_buffer_map(tags[i], &map, GST_MAP_READ)) continue;
-    if (map.size < kFlvHeader + kFlvTrailer + 2) {
-      gst_buffer_unmap(tags[i], &map);
+    const std::uint8_t* t = map.data;
+    const std::size_t body = map.size >= kFlvHeader ? rtmp::be(t + 1, 3) : 0;
+    if (map.size < kFlvHeader + kFlvTrailer || kFlvHeader + body + kFlvTrailer > map.size) {
+      gst_buffer_unmap(tags[i], &map);  // not a tag: never from FlvPackager
       continue;
     }
-    const std::uint8_t* t = map.data;
     const std::uint8_t type = t[0];
-    const std::size_t body = rtmp::be(t + 1, 3);
     const std::uint32_t timestamp = rtmp::be(t + 4, 3) | static_cast<std::uint32_t>(t[7]) << 24;
     const std::uint8_t* payload = t + kFlvHeader;
-    const bool header = (type == rtmp::kVideo || type == rtmp::kAudio) && payload[1] == 0;
-    const bool keyframe = type == rtmp::kVideo && payload[0] >> 4 == 1;
+    const bool media = (type == rtmp::kVideo || type == rtmp::kAudio) && body >= 2;
+    const bool header = media && payload[1] == 0;  // a sequence header
+    const bool keyframe = media && type == rtmp::kVideo && payload[0] >> 4 == 1;
     if (!dropping_ && backlog_.size() > kMaxBacklog) dropping_ = true;
     if (dropping_ && keyframe && backlog_.size() < kMaxBacklog / 4) dropping_ = false;
-    if ((dropping_ && !header) || kFlvHeader + body + kFlvTrailer > map.size) {
+    if (dropping_ && !header) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       gst_buffer_unmap(tags[i], &map);
       continue;
@@ -728,7 +729,8 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
           if (offset < end) pieces.push_back({payload + offset - prefix, 0, end - offset});
         });
   }
-  vectors.reserve(pieces.size());
+  std::vector<GOutputVector> vectors;
+  vectors.reserve(pieces.size() + 1);
   for (const Piece& piece : pieces) {
     vectors.push_back({piece.data ? piece.data : scratch_.data() + piece.offset, piece.size});
   }

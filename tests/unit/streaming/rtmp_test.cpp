@@ -1,0 +1,584 @@
+// The RTMP client: AMF0 and chunking byte for byte, the reassembly of a
+// server's chunks (and what no server sends), and the publisher against a
+// scripted server on a real loopback socket: the command exchange, media as
+// messages, pings, refusals, a server that hangs up or stops reading, and the
+// goodbye on close. The publisher against a real nginx-rtmp is in
+// tests/integration (test_restream, test_destinations, test_faults).
+#include "streaming/rtmp.h"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "streaming/flv.h"
+
+namespace yst::streaming {
+namespace {
+
+using rtmp::AmfValue;
+using rtmp::AmfWriter;
+using rtmp::ChunkReader;
+using rtmp::Message;
+
+std::string hex(const std::string& s) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+TEST(Amf0, WritesWhatTheSpecSaysAndReadsItBack) {
+  AmfWriter w;
+  w.string("connect").number(1).beginObject().key("app").string("live").endObject().null();
+  EXPECT_EQ(hex(w.bytes()),
+            "0200"
+            "07"
+            "636f6e6e656374"      // "connect"
+            "003ff0000000000000"  // 1.0
+            "03"
+            "0003"
+            "617070"
+            "020004"
+            "6c697665"
+            "000009"  // object end
+            "05");
+  const std::vector<AmfValue> values = rtmp::decodeAmf0(w.bytes());
+  ASSERT_EQ(values.size(), 4u);
+  EXPECT_EQ(values[0].string, "connect");
+  EXPECT_EQ(values[1].number, 1.0);
+  EXPECT_EQ(values[2].text("app"), "live");
+  EXPECT_EQ(values[2].find("missing"), nullptr);
+  EXPECT_EQ(values[3].type, AmfValue::Type::kNull);
+}
+
+TEST(Amf0, RefusesWhatIsNotAmf0) {
+  auto decode = [](const std::string& bytes) { return rtmp::decodeAmf0(bytes); };
+  EXPECT_THROW(decode(std::string("\x02\x00\x05"
+                                  "ab",
+                                  5)),
+               rtmp::Error)
+      << "truncated string";
+  EXPECT_THROW(decode(std::string("\x00\x3f\xf0", 3)), rtmp::Error) << "truncated number";
+  EXPECT_THROW(decode(std::string("\x0D", 1)), rtmp::Error) << "unsupported type";
+  EXPECT_THROW(decode(std::string("\x0A\xff\xff\xff\xff", 5)), rtmp::Error)
+      << "an array longer than its bytes";
+  EXPECT_THROW(decode(std::string("\x03\x00\x01"
+                                  "a",
+                                  4)),
+               rtmp::Error)
+      << "object never ends";
+  std::string nested;
+  for (int i = 0; i < 20; ++i)
+    nested += std::string(
+        "\x03\x00\x01"
+        "a",
+        4);
+  EXPECT_THROW(decode(nested), rtmp::Error) << "nesting past 16 levels";
+}
+
+TEST(Chunking, SplitsAMessageAtTheChunkSizeWithType3Headers) {
+  std::string payload(10000, 'x');
+  const std::string out = rtmp::chunkBytes(6, {9, 1000, 1, payload}, 4096);
+  ASSERT_EQ(out.size(), 12u + 10000u + 2u);
+  EXPECT_EQ(hex(out.substr(0, 12)),
+            "060003e8002710"
+            "09"
+            "01000000")
+      << "type 0, csid 6, 1000 ms, 10000 bytes, video, stream 1 (little-endian)";
+  EXPECT_EQ(static_cast<unsigned char>(out[12 + 4096]), 0xC6) << "type 3, csid 6";
+  EXPECT_EQ(static_cast<unsigned char>(out[12 + 4096 + 1 + 4096]), 0xC6);
+}
+
+TEST(Chunking, CarriesTimestampsPast24BitsInTheExtendedField) {
+  const std::uint32_t ms = 0x01020304;  // 4.7 hours
+  const std::string out = rtmp::chunkBytes(4, {8, ms, 1, std::string(200, 'a')}, 128);
+  EXPECT_EQ(hex(out.substr(1, 3)), "ffffff");
+  EXPECT_EQ(hex(out.substr(12, 4)), "01020304");
+  EXPECT_EQ(hex(out.substr(16 + 128, 5)), "c401020304") << "repeated after a type-3 header";
+  ChunkReader reader;
+  reader.append(out.data(), out.size());
+  Message m;
+  ASSERT_TRUE(reader.next(m));
+  EXPECT_EQ(m.timestamp, ms);
+  EXPECT_EQ(m.payload, std::string(200, 'a'));
+}
+
+TEST(ChunkReader, ReassemblesInterleavedStreamsFedAByteAtATime) {
+  // What a server sends: a chunk size of its own, then two messages whose
+  // chunks interleave, the second stream using type-1 and type-3 headers.
+  std::string wire =
+      rtmp::chunkBytes(2, {rtmp::kSetChunkSize, 0, 0, std::string("\0\0\0\x40", 4)}, 128);
+  const std::string a(100, 'a');
+  const std::string b(100, 'b');
+  const std::string a_chunks = rtmp::chunkBytes(3, {20, 0, 0, a}, 64);
+  const std::string b_chunks = rtmp::chunkBytes(5, {18, 500, 1, b}, 64);
+  wire += a_chunks.substr(0, 12 + 64);
+  wire += b_chunks.substr(0, 12 + 64);
+  wire += a_chunks.substr(12 + 64);
+  wire += b_chunks.substr(12 + 64);
+  // Next on stream 5: type 1 (delta 33 ms, new length), then type 3 (same delta).
+  wire += std::string(
+      "\x45\x00\x00\x21\x00\x00\x02\x12"
+      "hi",
+      10);
+  wire += std::string(
+      "\xC5"
+      "yo",
+      3);
+  ChunkReader reader;
+  std::vector<Message> got;
+  for (char c : wire) {
+    reader.append(&c, 1);
+    Message m;
+    while (reader.next(m)) got.push_back(m);
+  }
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[0].type, rtmp::kSetChunkSize);
+  EXPECT_EQ(got[1].payload, a);
+  EXPECT_EQ(got[2].payload, b);
+  EXPECT_EQ(got[2].timestamp, 500u);
+  EXPECT_EQ(got[2].stream_id, 1u);
+  EXPECT_EQ(got[3].payload, "hi");
+  EXPECT_EQ(got[3].timestamp, 533u);
+  EXPECT_EQ(got[3].stream_id, 1u) << "type 1 keeps the stream id";
+  EXPECT_EQ(got[4].payload, "yo");
+  EXPECT_EQ(got[4].timestamp, 566u) << "type 3 repeats the delta";
+}
+
+TEST(ChunkReader, RefusesWhatNoServerSends) {
+  auto read = [](const std::string& wire) {
+    ChunkReader reader;
+    reader.append(wire.data(), wire.size());
+    Message m;
+    while (reader.next(m)) {
+    }
+  };
+  EXPECT_THROW(read(std::string("\x43\x00\x00\x00\x00\x00\x01\x14"
+                                "x",
+                                9)),
+               rtmp::Error)
+      << "a type-1 header on a stream that never began";
+  EXPECT_THROW(read(std::string("\x02\x00\x00\x00\x7f\xff\xff\x14\x00\x00\x00\x00", 12)),
+               rtmp::Error)
+      << "a message of 8 MiB";
+  EXPECT_THROW(read(rtmp::chunkBytes(2, {rtmp::kSetChunkSize, 0, 0, std::string(4, '\0')}, 128)),
+               rtmp::Error)
+      << "a chunk size of 0";
+  std::string many;
+  for (int csid = 3; csid < 3 + 65; ++csid) {
+    many += rtmp::chunkBytes(csid < 64 ? csid : 3, {20, 0, 0, "x"}, 128);
+    if (csid >= 64) many[many.size() - 13] = 0, many.insert(many.size() - 12, 1, char(csid - 64));
+  }
+  EXPECT_THROW(read(many), rtmp::Error) << "more than 64 chunk streams";
+}
+
+// A scripted RTMP server on a loopback port: one connection, blocking I/O.
+class FakeServer {
+ public:
+  FakeServer() {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    listen(listener_, 1);
+  }
+  ~FakeServer() {
+    join();
+    ::close(listener_);
+  }
+  // Waits for the script to end; then closes the connection.
+  void join() {
+    if (thread_.joinable()) thread_.join();
+    if (conn_ >= 0) ::close(conn_);
+    conn_ = -1;
+  }
+  int port() const { return port_; }
+  std::string url() const { return "rtmp://127.0.0.1:" + std::to_string(port_) + "/live"; }
+
+  // Runs `script` on the server's thread once a client has connected.
+  void run(std::function<void(FakeServer&)> script) {
+    thread_ = std::thread([this, script] {
+      conn_ = accept(listener_, nullptr, nullptr);
+      if (conn_ < 0) return;
+      timeval tv{10, 0};
+      setsockopt(conn_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      script(*this);
+    });
+  }
+
+  // The server's side of the handshake; false if the client misbehaved.
+  bool handshake() {
+    std::string c0c1 = readExact(1537);
+    if (c0c1.size() != 1537 || c0c1[0] != 3) return false;
+    std::string s0s1s2(1 + 1536 * 2, '\x07');
+    s0s1s2[0] = 3;
+    write(s0s1s2);
+    const std::string c2 = readExact(1536);
+    return c2 == s0s1s2.substr(1, 1536);  // C2 echoes S1
+  }
+  std::string readExact(std::size_t n) {
+    std::string out;
+    while (out.size() < n) {
+      char buffer[4096];
+      const ssize_t got = recv(conn_, buffer, std::min(sizeof buffer, n - out.size()), 0);
+      if (got <= 0) break;
+      out.append(buffer, static_cast<std::size_t>(got));
+    }
+    return out;
+  }
+  // The next message from the client, if it comes.
+  std::optional<Message> next() {
+    Message m;
+    while (!reader_.next(m)) {
+      char buffer[65536];
+      const ssize_t got = recv(conn_, buffer, sizeof buffer, 0);
+      if (got <= 0) return std::nullopt;
+      reader_.append(buffer, static_cast<std::size_t>(got));
+    }
+    return m;
+  }
+  // The next command: its AMF0 values.
+  std::optional<std::vector<AmfValue>> nextCommand(std::uint32_t* stream_id = nullptr) {
+    while (std::optional<Message> m = next()) {
+      if (m->type != rtmp::kCommandAmf0) continue;
+      if (stream_id) *stream_id = m->stream_id;
+      return rtmp::decodeAmf0(m->payload);
+    }
+    return std::nullopt;
+  }
+  void write(const std::string& bytes) { ::send(conn_, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+  void send(const AmfWriter& amf, std::uint32_t stream_id = 0) {
+    write(rtmp::chunkBytes(3, {rtmp::kCommandAmf0, 0, stream_id, amf.bytes()}, 128));
+  }
+  void onStatus(const char* level, const char* code, const char* description) {
+    send(AmfWriter()
+             .string("onStatus")
+             .number(0)
+             .null()
+             .beginObject()
+             .key("level")
+             .string(level)
+             .key("code")
+             .string(code)
+             .key("description")
+             .string(description)
+             .endObject(),
+         1);
+  }
+  // Answers like nginx-rtmp up to the publish command; `reply` then answers
+  // that. Records the commands seen.
+  void acceptUpToPublish(const std::function<void(FakeServer&)>& reply) {
+    if (!handshake()) return;
+    // A window and a chunk size of the server's own, as nginx sends.
+    write(rtmp::chunkBytes(2, {rtmp::kWindowAckSize, 0, 0, std::string("\0\x4c\x4b\x40", 4)}, 128));
+    write(rtmp::chunkBytes(2, {rtmp::kSetChunkSize, 0, 0, std::string("\0\0\x10\0", 4)}, 128));
+    while (auto values = nextCommand()) {
+      const std::string name = values->at(0).string;
+      commands.push_back(name);
+      const double id = values->at(1).number;
+      if (name == "connect") {
+        app = values->at(2).text("app");
+        tc_url = values->at(2).text("tcUrl");
+        send(AmfWriter()
+                 .string("_result")
+                 .number(id)
+                 .null()
+                 .beginObject()
+                 .key("code")
+                 .string("NetConnection.Connect.Success")
+                 .endObject());
+      } else if (name == "releaseStream" || name == "FCPublish") {
+        send(AmfWriter().string("_error").number(id).null().null());  // nothing to release
+      } else if (name == "createStream") {
+        send(AmfWriter().string("_result").number(id).null().number(1));
+      } else if (name == "publish") {
+        stream = values->at(3).string;
+        reply(*this);
+        return;
+      }
+    }
+  }
+
+  std::vector<std::string> commands;
+  std::string app, tc_url, stream;
+
+ private:
+  int listener_ = -1;
+  int conn_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  ChunkReader reader_;
+};
+
+// Collects the publisher's one error.
+struct Errors {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::string> seen;
+  RtmpPublisher::ErrorHandler handler() {
+    return [this](const std::string& e) {
+      std::lock_guard lock(mutex);
+      seen.push_back(e);
+      changed.notify_all();
+    };
+  }
+  std::string wait() {
+    std::unique_lock lock(mutex);
+    changed.wait_for(lock, std::chrono::seconds(15), [&] { return !seen.empty(); });
+    return seen.empty() ? "" : seen.front();
+  }
+};
+
+bool waitFor(const std::function<bool()>& done) {
+  for (int i = 0; i < 1500 && !done(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+GstBuffer* tag(std::uint8_t type, std::uint32_t ms, std::vector<std::uint8_t> prefix,
+               std::size_t size) {
+  GstBuffer* body = gst_buffer_new_allocate(nullptr, size, nullptr);
+  gst_buffer_memset(body, 0, static_cast<std::uint8_t>(ms), size);
+  GstBuffer* t = flvTag(type, ms, prefix.data(), prefix.size(), body);
+  gst_buffer_unref(body);
+  return t;
+}
+
+class Publisher : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { gst_init(nullptr, nullptr); }
+};
+
+TEST_F(Publisher, PublishesAndSendsTagsAsMessages) {
+  FakeServer server;
+  std::vector<Message> media;
+  std::mutex mutex;
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish([&](FakeServer& s) {
+      s.onStatus("status", "NetStream.Publish.Start", "Start publishing");
+      while (std::optional<Message> m = s.next()) {
+        std::lock_guard lock(mutex);
+        if (m->type == rtmp::kCommandAmf0) {
+          s.commands.push_back(rtmp::decodeAmf0(m->payload).at(0).string);
+        } else {
+          media.push_back(*m);
+        }
+      }
+    });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url(), "the-key", true, errors.handler());
+  publisher.start();
+  ASSERT_TRUE(waitFor([&] { return publisher.ready(); })) << errors.wait();
+
+  std::vector<GstBuffer*> tags = {
+      flvTag(18, 0, nullptr, 0, nullptr),   // (an empty) onMetaData
+      tag(9, 0, {0x17, 0}, 10),             // AVC sequence header
+      tag(9, 0, {0x17, 1, 0, 0, 0}, 9000),  // a keyframe: three 4 KiB chunks
+      tag(8, 21, {0xAF, 1}, 300),
+      tag(9, 0x01000000, {0x27, 1, 0, 0, 0}, 50),  // 4.66 hours in
+  };
+  const std::uint64_t sent = publisher.send(tags.data(), tags.size());
+  EXPECT_GT(sent, 9000u + 300u) << "the socket takes it all at once";
+  ASSERT_TRUE(waitFor([&] {
+    std::lock_guard lock(mutex);
+    return media.size() == 5;
+  }));
+  publisher.close(2000);
+  server.join();
+  for (GstBuffer* t : tags) gst_buffer_unref(t);
+
+  EXPECT_EQ(server.commands,
+            (std::vector<std::string>{"connect", "releaseStream", "FCPublish", "createStream",
+                                      "publish", "FCUnpublish", "deleteStream"}))
+      << "the goodbye on close, too";
+  EXPECT_EQ(server.app, "live");
+  EXPECT_EQ(server.tc_url, server.url());
+  EXPECT_EQ(server.stream, "the-key");
+  ASSERT_EQ(media.size(), 5u);
+  EXPECT_EQ(media[0].type, rtmp::kDataAmf0);
+  EXPECT_EQ(media[0].payload, std::string("\x02\x00\x0d@setDataFrame", 16))
+      << "metadata for players that join later";
+  EXPECT_EQ(media[1].type, rtmp::kVideo);
+  EXPECT_EQ(media[1].payload.size(), 12u);
+  EXPECT_EQ(media[2].payload.size(), 9005u);
+  EXPECT_EQ(static_cast<unsigned char>(media[2].payload[0]), 0x17);
+  EXPECT_EQ(media[2].stream_id, 1u) << "on the stream createStream gave";
+  EXPECT_EQ(media[3].type, rtmp::kAudio);
+  EXPECT_EQ(media[3].timestamp, 21u);
+  EXPECT_EQ(media[3].payload, std::string("\xAF\x01", 2) + std::string(300, char(21)));
+  EXPECT_EQ(media[4].timestamp, 0x01000000u);
+  EXPECT_TRUE(errors.seen.empty()) << errors.seen.front();
+}
+
+TEST_F(Publisher, AnswersThePing) {
+  FakeServer server;
+  std::string pong;
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish([&](FakeServer& s) {
+      s.onStatus("status", "NetStream.Publish.Start", "");
+      s.write(rtmp::chunkBytes(
+          2, {rtmp::kUserControl, 0, 0, std::string("\x00\x06\x12\x34\x56\x78", 6)}, 4096));
+      while (std::optional<Message> m = s.next()) {
+        if (m->type == rtmp::kUserControl) {
+          pong = m->payload;
+          return;
+        }
+      }
+    });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url(), "k", true, errors.handler());
+  publisher.start();
+  server.join();
+  EXPECT_EQ(hex(pong), "000712345678") << "a ping response with the request's timestamp";
+}
+
+TEST_F(Publisher, ReportsTheServersRefusalWithoutTheKey) {
+  FakeServer server;
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish([&](FakeServer& s) {
+      s.onStatus("error", "NetStream.Publish.BadName", "Already publishing");
+      s.next();  // until the client hangs up
+    });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url(), "secret-key-123", true, errors.handler());
+  publisher.start();
+  const std::string error = errors.wait();
+  EXPECT_NE(error.find("refused the stream: NetStream.Publish.BadName (Already publishing)"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(error.find("secret-key-123"), std::string::npos) << error;
+  EXPECT_FALSE(publisher.ready());
+  publisher.close(0);
+}
+
+TEST_F(Publisher, ReportsAServerThatHangsUpOnce) {
+  FakeServer server;
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish(
+        [&](FakeServer& s) { s.onStatus("status", "NetStream.Publish.Start", ""); });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url(), "k", true, errors.handler());
+  publisher.start();
+  ASSERT_TRUE(waitFor([&] { return publisher.ready(); }));
+  server.join();  // the script ends: the server closes the connection
+  const std::string error = errors.wait();
+  EXPECT_NE(error.find("closed the connection"), std::string::npos) << error;
+  GstBuffer* t = tag(9, 0, {0x17, 1, 0, 0, 0}, 100);
+  EXPECT_EQ(publisher.send(&t, 1), 0u) << "dead after the error";
+  gst_buffer_unref(t);
+  publisher.close(1000);
+  std::lock_guard lock(errors.mutex);
+  EXPECT_EQ(errors.seen.size(), 1u) << "reported once";
+}
+
+TEST_F(Publisher, ReportsWhereNothingListens) {
+  int port = 0;
+  {
+    FakeServer closed;  // a free port, closed again
+    port = closed.port();
+  }
+  Errors errors;
+  RtmpPublisher publisher("rtmp://127.0.0.1:" + std::to_string(port) + "/live", "k", true,
+                          errors.handler());
+  publisher.start();
+  const std::string error = errors.wait();
+  EXPECT_NE(error.find("could not connect to rtmp://127.0.0.1:" + std::to_string(port) + "/live"),
+            std::string::npos)
+      << error;
+}
+
+TEST_F(Publisher, AServerThatStopsReadingCostsFramesNeverTheCaller) {
+  // The partner site stops reading. send() must never block the encoder's
+  // thread: the socket fills, then the backlog, then frames are dropped; when
+  // the site reads again the stream resumes at a keyframe.
+  FakeServer server;
+  std::mutex mutex;
+  std::condition_variable resume;
+  bool reading = false;
+  std::vector<std::pair<std::uint32_t, unsigned char>> video;  // timestamp, first byte
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish([&](FakeServer& s) {
+      s.onStatus("status", "NetStream.Publish.Start", "");
+      {
+        std::unique_lock lock(mutex);
+        resume.wait(lock, [&] { return reading; });
+      }
+      while (std::optional<Message> m = s.next()) {
+        if (m->type != rtmp::kVideo) continue;
+        std::lock_guard lock(mutex);
+        video.emplace_back(m->timestamp, static_cast<unsigned char>(m->payload[0]));
+      }
+    });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url(), "k", true, errors.handler());
+  publisher.start();
+  ASSERT_TRUE(waitFor([&] { return publisher.ready(); }));
+  std::uint32_t ms = 0;
+  for (int i = 0; i < 4000 && publisher.droppedTags() == 0; ++i) {
+    GstBuffer* t = tag(9, ms++, {0x27, 1, 0, 0, 0}, 64 << 10);
+    publisher.send(&t, 1);  // returns, however full the socket is
+    gst_buffer_unref(t);
+  }
+  ASSERT_GT(publisher.droppedTags(), 0u) << "up to 256 MiB offered, nothing dropped";
+  const std::uint32_t resumed_from = ms;
+  {
+    std::lock_guard lock(mutex);
+    reading = true;
+  }
+  resume.notify_all();
+  // Inter frames keep coming, a keyframe every tenth: the stream resumes at
+  // one once the backlog has gone out.
+  ASSERT_TRUE(waitFor([&] {
+    GstBuffer* t = tag(9, ms, {static_cast<std::uint8_t>(ms % 10 ? 0x27 : 0x17), 1, 0, 0, 0}, 1000);
+    ++ms;
+    publisher.send(&t, 1);
+    gst_buffer_unref(t);
+    std::lock_guard lock(mutex);
+    return !video.empty() && video.back().first >= resumed_from;
+  }));
+  publisher.close(0);
+  server.join();
+  std::lock_guard lock(mutex);
+  std::uint32_t last = 0;
+  bool gap_seen = false;
+  for (std::size_t i = 0; i < video.size(); ++i) {
+    if (i > 0 && video[i].first != last + 1) {
+      EXPECT_GT(video[i].first, last) << "in order";
+      EXPECT_EQ(video[i].second, 0x17)
+          << "after a gap, a keyframe first (at " << video[i].first << ")";
+      gap_seen = true;
+    }
+    last = video[i].first;
+  }
+  EXPECT_TRUE(gap_seen);
+  EXPECT_TRUE(errors.seen.empty());
+}
+
+}  // namespace
+}  // namespace yst::streaming

@@ -1,5 +1,7 @@
 #include "streaming/flv.h"
 
+#include "streaming/rtmp.h"
+
 #include <cstring>
 #include <string_view>
 
@@ -64,57 +66,28 @@ GstBuffer* sequenceHeader(int kind, GstBuffer* codec_data, std::uint32_t timesta
   return flvTag(kTagAudio, timestamp_ms, prefix, sizeof prefix, codec_data);
 }
 
-// AMF0, as much as onMetaData needs.
-class Amf0 {
+// onMetaData's properties, as an AMF0 ECMA array.
+class Metadata {
  public:
-  void string(std::string_view s) {
-    bytes_.push_back(0x02);
-    key(s);
-  }
-  void key(std::string_view s) {
-    std::uint8_t len[2];
-    putU16(len, static_cast<std::uint32_t>(s.size()));
-    bytes_.insert(bytes_.end(), len, len + 2);
-    bytes_.insert(bytes_.end(), s.begin(), s.end());
-  }
-  void number(std::string_view name, double v) {
-    key(name);
-    bytes_.push_back(0x00);
-    std::uint64_t bits = 0;
-    std::memcpy(&bits, &v, sizeof bits);
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      bytes_.push_back(static_cast<std::uint8_t>(bits >> shift));
-    }
-    ++entries_;
-  }
-  void boolean(std::string_view name, bool v) {
-    key(name);
-    bytes_.push_back(0x01);
-    bytes_.push_back(v ? 1 : 0);
-    ++entries_;
-  }
-  void text(std::string_view name, std::string_view v) {
-    key(name);
-    string(v);
-    ++entries_;
-  }
-  // "onMetaData" followed by an ECMA array of what was added.
+  void number(std::string_view name, double v) { add(name).number(v); }
+  void boolean(std::string_view name, bool v) { add(name).boolean(v); }
+  void text(std::string_view name, std::string_view v) { add(name).string(v); }
   GstBuffer* onMetaData() const {
-    Amf0 out;
-    out.string("onMetaData");
-    out.bytes_.push_back(0x08);
-    std::uint8_t count[4];
-    putU32(count, entries_);
-    out.bytes_.insert(out.bytes_.end(), count, count + 4);
-    out.bytes_.insert(out.bytes_.end(), bytes_.begin(), bytes_.end());
-    const std::uint8_t end[] = {0, 0, 0x09};
-    out.bytes_.insert(out.bytes_.end(), end, end + 3);
-    return gst_buffer_new_memdup(out.bytes_.data(), out.bytes_.size());
+    rtmp::AmfWriter out;
+    out.string("onMetaData").beginEcmaArray(count_);
+    std::string bytes = out.bytes() + properties_.bytes();
+    rtmp::AmfWriter end;
+    bytes += end.endObject().bytes();
+    return gst_buffer_new_memdup(bytes.data(), bytes.size());
   }
 
  private:
-  std::vector<std::uint8_t> bytes_;
-  std::uint32_t entries_ = 0;
+  rtmp::AmfWriter& add(std::string_view name) {
+    ++count_;
+    return properties_.key(name);
+  }
+  rtmp::AmfWriter properties_;
+  std::uint32_t count_ = 0;
 };
 
 }  // namespace
@@ -229,7 +202,7 @@ void FlvPackager::buildStreamHeader() {
   for (int k = 0; k < 2; ++k) {
     if (!queue_[k].empty()) caps[k] = queue_[k].front().caps;
   }
-  Amf0 meta;
+  Metadata meta;
   if (caps[0]) {
     const GstStructure* s = gst_caps_get_structure(caps[0], 0);
     int width = 0, height = 0, num = 0, den = 1;

@@ -174,6 +174,12 @@ AmfWriter& AmfWriter::beginObject() {
   return *this;
 }
 
+AmfWriter& AmfWriter::beginEcmaArray(std::uint32_t count) {
+  bytes_.push_back(0x08);
+  putBe(bytes_, count, 4);
+  return *this;
+}
+
 AmfWriter& AmfWriter::key(std::string_view name) {
   putBe(bytes_, static_cast<std::uint32_t>(name.size()), 2);
   bytes_.append(name);
@@ -426,19 +432,22 @@ void RtmpPublisher::run() {
     host_ = g_uri_get_host(uri) ? g_uri_get_host(uri) : "";
     port_ = g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : (tls_ ? 443 : 1935);
     std::string path = g_uri_get_path(uri);
-    const char* query = g_uri_get_query(uri);
+    const std::string query = g_uri_get_query(uri) ? g_uri_get_query(uri) : "";
     g_uri_unref(uri);
     while (!path.empty() && path.front() == '/') path.erase(0, 1);
     while (!path.empty() && path.back() == '/') path.pop_back();
+    std::string suffix = query.empty() ? std::string() : "?" + query;
     if (stream_.empty()) {
-      // rtmp://host/app/stream, as players and rtmp2sink take it.
+      // rtmp://host/app/stream[?auth], as players and ffmpeg take it: the
+      // query is the stream's (a CDN's signature), not the application's.
       const std::size_t slash = path.rfind('/');
       if (slash == std::string::npos) throw Error("the URL names no application and stream");
-      stream_ = path.substr(slash + 1);
+      stream_ = path.substr(slash + 1) + suffix;
       path.erase(slash);
+      suffix.clear();
     }
     if (host_.empty() || path.empty()) throw Error("the URL names no host or application");
-    app_ = query ? path + "?" + query : path;
+    app_ = path + suffix;
     const std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
     tc_url_ = scheme + "://" + host + ":" + std::to_string(port_) + "/" + app_;
 

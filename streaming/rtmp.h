@@ -77,7 +77,8 @@ class AmfWriter {
   AmfWriter& string(std::string_view v);
   AmfWriter& null();
   AmfWriter& beginObject();
-  AmfWriter& key(std::string_view name);  // inside an object: the next value's name
+  AmfWriter& beginEcmaArray(std::uint32_t count);  // properties as an object's, endObject()
+  AmfWriter& key(std::string_view name);           // inside an object: the next value's name
   AmfWriter& endObject();
   const std::string& bytes() const { return bytes_; }
 

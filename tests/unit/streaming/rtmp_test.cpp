@@ -432,6 +432,24 @@ TEST_F(Publisher, PublishesAndSendsTagsAsMessages) {
   EXPECT_TRUE(errors.seen.empty()) << errors.seen.front();
 }
 
+TEST_F(Publisher, TakesTheStreamNameFromTheUrlWhenThereIsNoKey) {
+  // A CDN's push URL with the stream and its signature in it.
+  FakeServer server;
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish(
+        [&](FakeServer& s) { s.onStatus("status", "NetStream.Publish.Start", ""); });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url() + "/show-42?auth_key=1700000000-0-0-abc", "", true,
+                          errors.handler());
+  publisher.start();
+  server.join();
+  publisher.close(0);
+  EXPECT_EQ(server.app, "live");
+  EXPECT_EQ(server.tc_url, server.url());
+  EXPECT_EQ(server.stream, "show-42?auth_key=1700000000-0-0-abc");
+}
+
 TEST_F(Publisher, AnswersThePing) {
   FakeServer server;
   std::string pong;

@@ -5,14 +5,16 @@
 // Why our own client and not rtmp2sink: the tags are ready on the encoder's
 // thread (flv.h), and a tag is an RTMP message once it has a chunk header.
 // rtmp2sink needs a pipeline per destination (appsrc's thread, then its own
-// main loop) and takes one GTask and one asynchronous write per message;
-// that was ~0.0045 cores per destination, the whole of the difference between
-// the studio's and ffmpeg's cost of an extra destination. Here the encoder's
-// thread writes a frame's chunks with one non-blocking writev, as ffmpeg's
-// tee does, and never waits: what the socket does not take stays in a
-// bounded backlog sent first next time. A thread per destination connects
-// and then sleeps in a read, waking only for the server's few messages
-// (acknowledgements, pings, status).
+// main loop) and takes one GTask and one asynchronous write per message:
+// about 0.0045 cores per destination, most of an extra destination's 0.85 %
+// of a core against ffmpeg's 0.15 %. Here the encoder's thread writes a
+// frame's chunks with one non-blocking writev, as ffmpeg's tee does, and
+// never waits: what the socket does not take stays in a bounded backlog
+// sent first next time. A thread per destination connects and then sleeps in
+// a read, waking only for the server's few messages (acknowledgements,
+// pings, status). Measured (two studios at once, 4 rounds of 30 s): with 3
+// destinations 0.566 -> 0.550 cores; one destination against three now
+// 0.534 against 0.531, an extra destination below what the machine resolves.
 #pragma once
 
 #include <gst/gst.h>

@@ -165,6 +165,10 @@ void Output::attempt() {
               },
               Qt::QueuedConnection);
         });
+    if (!publisher) {
+      fail("no RTMP transport for this output");
+      return;
+    }
     feed->flv = std::make_unique<FlvPackager>();
     feed->rtmp = std::move(publisher);
     feed->rtmp->start();

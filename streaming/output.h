@@ -94,9 +94,7 @@ class Output : public QObject, public PacketSink {
   // the element whose sink pad counts as "bytes sent". video_src/audio_src
   // are appsrcs already in the pipeline; link them to the mux.
   virtual GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
-                                     GstElement* audio_src) {
-    return nullptr;
-  }
+                                     GstElement* audio_src) = 0;
   // kRtmp: a publisher for one attempt, not started yet.
   virtual std::unique_ptr<RtmpPublisher> makePublisher(RtmpPublisher::ErrorHandler on_error) {
     return nullptr;

@@ -180,10 +180,16 @@ TEST(ChunkReader, RefusesWhatNoServerSends) {
   EXPECT_THROW(read(rtmp::chunkBytes(2, {rtmp::kSetChunkSize, 0, 0, std::string(4, '\0')}, 128)),
                rtmp::Error)
       << "a chunk size of 0";
+  // 65 chunk streams, csids 3..67: from 64 on, the two-byte basic header.
   std::string many;
   for (int csid = 3; csid < 3 + 65; ++csid) {
-    many += rtmp::chunkBytes(csid < 64 ? csid : 3, {20, 0, 0, "x"}, 128);
-    if (csid >= 64) many[many.size() - 13] = 0, many.insert(many.size() - 12, 1, char(csid - 64));
+    std::string chunk = rtmp::chunkBytes(3, {20, 0, 0, "x"}, 128);
+    if (csid < 64) {
+      chunk[0] = static_cast<char>(csid);
+    } else {
+      chunk.replace(0, 1, {'\0', static_cast<char>(csid - 64)});
+    }
+    many += chunk;
   }
   EXPECT_THROW(read(many), rtmp::Error) << "more than 64 chunk streams";
 }

@@ -200,8 +200,10 @@ class RtmpPublisher {
 
   static constexpr std::size_t kChunkSize = 4096;  // announced to the server
   // What may wait in the backlog before frames are dropped (to the next
-  // keyframe): ~12 s of a 2.5 Mb/s program.
-  static constexpr std::size_t kMaxBacklog = 4 << 20;
+  // keyframe, once it is under a quarter of this): about 6.7 s of a
+  // 2.5 Mb/s program, 2.8 s at 6 Mb/s, on top of the socket's own buffer.
+  // Viewers of a site that cannot keep up get gaps, not an ever longer delay.
+  static constexpr std::size_t kMaxBacklog = 2 << 20;
   static constexpr int kConnectTimeoutS = 10;
 
   // `url`: rtmp[s]://host[:port]/app[/instance][?query]; `stream`: the

@@ -397,6 +397,16 @@ http {{
             self.stop()
         return self.start(timeout)
 
+    def freeze(self) -> None:
+        """SIGSTOP: the site stops reading, its connections stay open (a hung
+        server, a network that holds packets)."""
+        verbose(f"{self.name}: frozen")
+        os.kill(self.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        verbose(f"{self.name}: thawed")
+        os.kill(self.pid, signal.SIGCONT)
+
     close = stop
 
     def __enter__(self) -> "NginxRtmp":

@@ -5,6 +5,10 @@
     destination retries with back-off and says why, while the other one, the
     recording and the program carry on; when the site comes back on the same
     port, the destination is live again.
+(a2) A partner site hangs (nginx gets SIGSTOP: the connection stays open,
+    nothing is read): the program, the other site and the recording are
+    never held up; the hung site's destination gives up on the connection
+    and retries, and is live again once the site answers (SIGCONT).
 (b) A camera (an RTMP source fed by ffmpeg through a third nginx) is
     unplugged: the source goes to `retrying` within a few seconds while the
     program keeps its frame rate; plugged back in, it is live again.
@@ -47,6 +51,38 @@ class DestinationFault(IntegrationTest):
         cls.studio.wait_until(
             lambda s: all(find_by_id(s["destinations"], d)["state"] == "live" for d in cls.KEYS),
             30, "both destinations to be live")
+
+    def test_site_hung_then_answering_again(self):
+        studio = self.studio
+        studio.wait_until(
+            lambda s: all(find_by_id(s["destinations"], d)["state"] == "live" for d in self.KEYS),
+            60, "both destinations to be live")
+        before = studio.status()
+        reconnects = find_by_id(before["destinations"], "site_a")["reconnects"]
+        self.site_a.freeze()
+        try:
+            # The socket and then the destination's backlog fill; the
+            # watchdog gives up on a connection that takes nothing.
+            status = studio.wait_until(
+                lambda s: find_by_id(s["destinations"], "site_a")["reconnects"] > reconnects,
+                90, "site_a to give up on the hung site")
+            self.assertTrue(find_by_id(status["destinations"], "site_a")["last_error"])
+            # Nothing else waited for it.
+            fps, _, last = studio.program_fps(seconds=3)
+            self.assertGreaterEqual(fps, 0.8 * FPS, "the program keeps its rate")
+            self.assertEqual(last["program"]["dropped_frames"],
+                             before["program"]["dropped_frames"], "no program frame dropped")
+            b0 = find_by_id(before["destinations"], "site_b")
+            b1 = find_by_id(last["destinations"], "site_b")
+            self.assertEqual(b1["state"], "live")
+            self.assertEqual(b1["reconnects"], b0["reconnects"])
+            self.assertGreater(b1["bytes_sent"], b0["bytes_sent"])
+            self.assertGreater(last["recording"]["bytes"], before["recording"]["bytes"])
+        finally:
+            self.site_a.thaw()
+        studio.wait_until(lambda s: find_by_id(s["destinations"], "site_a")["state"] == "live",
+                          60, "site_a to be live again once the site answers")
+        self.site_a.wait_publishing(self.KEYS["site_a"], timeout=10, min_bytes=10_000)
 
     def test_site_killed_then_back(self):
         studio = self.studio

@@ -73,11 +73,9 @@ class Metadata {
   void boolean(std::string_view name, bool v) { add(name).boolean(v); }
   void text(std::string_view name, std::string_view v) { add(name).string(v); }
   GstBuffer* onMetaData() const {
-    rtmp::AmfWriter out;
-    out.string("onMetaData").beginEcmaArray(count_);
-    std::string bytes = out.bytes() + properties_.bytes();
-    rtmp::AmfWriter end;
-    bytes += end.endObject().bytes();
+    const std::string bytes =
+        rtmp::AmfWriter().string("onMetaData").beginEcmaArray(count_).bytes() +
+        properties_.bytes() + rtmp::AmfWriter().endObject().bytes();
     return gst_buffer_new_memdup(bytes.data(), bytes.size());
   }
 

@@ -413,6 +413,10 @@ void RtmpPublisher::start() {
   thread_ = std::thread(&RtmpPublisher::run, this);
 }
 
+std::string RtmpPublisher::uriHost() const {
+  return host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;  // IPv6
+}
+
 std::string RtmpPublisher::where() const {
   return tc_url_.empty() ? "the partner site" : tc_url_;
 }
@@ -448,8 +452,7 @@ void RtmpPublisher::run() {
     }
     if (host_.empty() || path.empty()) throw Error("the URL names no host or application");
     app_ = path + suffix;
-    const std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
-    tc_url_ = scheme + "://" + host + ":" + std::to_string(port_) + "/" + app_;
+    tc_url_ = scheme + "://" + uriHost() + ":" + std::to_string(port_) + "/" + app_;
 
     connectSocket();
     handshake();
@@ -468,10 +471,9 @@ void RtmpPublisher::run() {
 void RtmpPublisher::connectSocket() {
   GSocketClient* client = g_socket_client_new();
   g_socket_client_set_timeout(client, kConnectTimeoutS);
-  const std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
   GError* error = nullptr;
-  tcp_ = g_socket_client_connect_to_host(client, host.c_str(), static_cast<guint16>(port_), cancel_,
-                                         &error);
+  tcp_ = g_socket_client_connect_to_host(client, uriHost().c_str(), static_cast<guint16>(port_),
+                                         cancel_, &error);
   g_object_unref(client);
   if (!tcp_) throw Error("could not connect to " + where() + ": " + errorText(error));
   // Each send is a whole frame; Nagle would only hold its last segment back.
@@ -686,9 +688,7 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
     std::size_t size;
   };
   std::vector<Piece> pieces;
-  std::vector<GstMapInfo> maps;
-  std::vector<GstBuffer*> mapped;
-  maps.reserve(count);
+  std::vector<std::pair<GstBuffer*, GstMapInfo>> mapped;
   mapped.reserve(count);
   scratch_.clear();
   for (std::size_t i = 0; i < count; ++i) {
@@ -713,8 +713,7 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
       gst_buffer_unmap(tags[i], &map);
       continue;
     }
-    maps.push_back(map);
-    mapped.push_back(tags[i]);
+    mapped.emplace_back(tags[i], map);
     const bool script = type == rtmp::kDataAmf0;
     const std::size_t prefix = script ? setDataFrame().size() : 0;
     const int csid = type == rtmp::kVideo   ? kCsidVideo
@@ -744,7 +743,7 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
     vectors.push_back({piece.data ? piece.data : scratch_.data() + piece.offset, piece.size});
   }
   if (!vectors.empty()) written += flush(vectors);
-  for (std::size_t i = 0; i < mapped.size(); ++i) gst_buffer_unmap(mapped[i], &maps[i]);
+  for (auto& [tag, map] : mapped) gst_buffer_unmap(tag, &map);
   return written;
 }
 

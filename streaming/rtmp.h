@@ -247,7 +247,8 @@ class RtmpPublisher {
   // Non-blocking: backlog first, then `vectors`. write_mutex_ held.
   std::uint64_t flush(std::vector<GOutputVector>& vectors);
   void reportError(const std::string& reason);
-  std::string where() const;  // "rtmp://host:port/app" for messages
+  std::string uriHost() const;  // host_, in brackets if IPv6
+  std::string where() const;    // "rtmp://host:port/app" for messages
 
   std::string url_;
   std::string stream_;

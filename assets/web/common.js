@@ -92,8 +92,11 @@ export function timecode(ms) {
   return `${Math.floor(total / 3600)}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
 }
 
-export function wsUrl() {
-  return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+// Staff pages ask for /ws?staff: when viewers have filled the studio, a
+// reserve of places is kept for staff who sign in (the studio closes a
+// connection that takes one without signing in as staff).
+export function wsUrl({ staff = false } = {}) {
+  return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + (staff ? '/ws?staff' : '/ws');
 }
 
 export const ConnState = Object.freeze({
@@ -109,7 +112,8 @@ const kBackoffMaxMs = 10000;
 // the page says hello again in onOpen, so the studio, the single source of
 // truth, sends the whole state again after every reconnect.
 export class StudioSocket {
-  constructor({ onOpen, onMessage, onState }) {
+  constructor({ onOpen, onMessage, onState, staff = false }) {
+    this.staff = staff;
     this.onOpen = onOpen;
     this.onMessage = onMessage;
     this.onState = onState;
@@ -126,7 +130,7 @@ export class StudioSocket {
     this.setState(ConnState.CONNECTING);
     let socket;
     try {
-      socket = new WebSocket(wsUrl());
+      socket = new WebSocket(wsUrl({ staff: this.staff }));
     } catch {
       this.scheduleReconnect();
       return;

@@ -1,7 +1,7 @@
 // The live program in a <video>: the studio's HLS played with hls.js (or
 // natively on Safari/iOS). The playlist appears only once the studio's HLS
 // output has written its first segments; until then the player says 'soon'
-// and looks again every few seconds. /api/status is asked first so that a
+// and looks again every few seconds. /api/public-status is asked first so that a
 // show without HLS does not fill the console with 404s. Shared by the viewer
 // page and the host's monitor.
 
@@ -49,7 +49,7 @@ export class ProgramPlayer {
 
   static async playlistAvailable() {
     try {
-      const status = await fetch('/api/status', { cache: 'no-store' });
+      const status = await fetch('/api/public-status', { cache: 'no-store' });
       if (status.ok) {
         const body = await status.json();
         if (body && body.hls && typeof body.hls.state === 'string' && body.hls.state !== 'running') return false;

@@ -32,6 +32,7 @@
 #include "studio/core/audience.h"
 #include "studio/core/controller.h"
 #include "studio/export/exporter.h"
+#include "studio/server/control_server.h"
 #include "studio/store/questions_table.h"
 #include "studio/store/store.h"
 #include "studio/store/transcript_table.h"
@@ -296,6 +297,10 @@ int search(const std::string& query, const std::string& data_dir, std::int64_t s
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Viewers' sockets must not run the studio out of descriptors: the soft
+  // limit (often 1024) goes up to the hard one, and the server keeps a
+  // reserve below it for the pipelines, recordings and SQLite.
+  yst::server::raiseFileLimit();
   CLI::App cli{"Yishiting Studio — live interview production (温网议事厅)"};
   cli.require_subcommand(1);
   std::string show_path;

@@ -5,6 +5,7 @@
 // to act on than a page of follow-on errors.
 #include "studio/config/show_config.h"
 
+#include "studio/server/client_address.h"
 #include "studio/text/text.h"
 
 #include <toml++/toml.h>
@@ -617,6 +618,31 @@ class ShowParser {
          "expected a table; got " + std::string(typeName(node->type())));
   }
 
+  // An array of strings, each with its line (for messages).
+  std::vector<std::pair<std::string, int>> getStringArray(const toml::table& parent,
+                                                          const std::string& parent_path,
+                                                          std::string_view key) const {
+    std::vector<std::pair<std::string, int>> out;
+    const toml::node* node = parent.get(key);
+    if (!node) return out;
+    const std::string path = joinPath(parent_path, key);
+    const toml::array* array = node->as_array();
+    if (!array) {
+      fail(lineOf(*node), path,
+           "expected an array of strings; got " + std::string(typeName(node->type())));
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::node& element = *array->get(i);
+      const auto* text = element.as_string();
+      if (!text) {
+        fail(lineOf(element), indexPath(path, i),
+             "expected a string; got " + std::string(typeName(element.type())));
+      }
+      out.emplace_back(text->get(), lineOf(element));
+    }
+    return out;
+  }
+
   // An array of tables, written either as [[key]] blocks or as an inline
   // array of { … } tables.
   const toml::array* getTableArray(const toml::table& parent, const std::string& parent_path,
@@ -925,7 +951,8 @@ class ShowParser {
     refuseUnknownKeys(*table, path,
                       {"listen", "public_url", "producer_token_env", "typist_token_env",
                        "host_token_env", "question_interval_s", "question_burst",
-                       "max_connections_per_address", "max_question_chars", "word_list"});
+                       "max_connections_per_address", "max_question_chars", "word_list",
+                       "trusted_proxies", "allowed_hosts", "max_connections", "ws_ping_s"});
     int line = 0;
     if (auto interval = get<double>(*table, path, "question_interval_s", &line)) {
       if (!(*interval >= 0.0 && *interval <= 3600.0)) {
@@ -940,6 +967,25 @@ class ShowParser {
                    audience->max_connections_per_address);
     audience->max_question_chars =
         intInRange(*table, path, "max_question_chars", 10, 1000, audience->max_question_chars);
+    audience->max_connections =
+        intInRange(*table, path, "max_connections", 0, 1000000, audience->max_connections);
+    audience->ws_ping_s = intInRange(*table, path, "ws_ping_s", 0, 3600, audience->ws_ping_s);
+    for (const auto& [text, item_line] : getStringArray(*table, path, "trusted_proxies")) {
+      if (!server::parseNetwork(text)) {
+        fail(item_line, "audience.trusted_proxies",
+             "expected an IP address or network such as \"127.0.0.1\" or \"10.0.0.0/8\"; got " +
+                 inQuotes(text));
+      }
+      audience->trusted_proxies.push_back(text);
+    }
+    for (const auto& [text, item_line] : getStringArray(*table, path, "allowed_hosts")) {
+      if (text.empty() || checkCharacters(text) ||
+          text.find_first_of("/:@ ") != std::string::npos) {
+        fail(item_line, "audience.allowed_hosts",
+             "expected a host name such as \"studio.example.cn\"; got " + inQuotes(text));
+      }
+      audience->allowed_hosts.push_back(text);
+    }
     if (auto list = get<std::string>(*table, path, "word_list", &line)) {
       std::filesystem::path file(*list);
       if (file.is_relative()) file = std::filesystem::path(file_).parent_path() / file;

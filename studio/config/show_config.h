@@ -105,6 +105,18 @@ struct AudienceConfig {
   double question_interval_s = 10;
   int question_burst = 3;
   int max_connections_per_address = 16;
+  // Open connections at once (HTTP and WebSocket); 0: from the process's
+  // file-descriptor limit, which the studio raises to its hard limit.
+  int max_connections = 0;
+  // Reverse proxies whose X-Forwarded-For is believed ("127.0.0.1",
+  // "10.0.0.0/8"); per-address limits then count the real clients.
+  std::vector<std::string> trusted_proxies;
+  // Host names the studio answers to besides IP literals, localhost and the
+  // public_url's host (DNS rebinding protection).
+  std::vector<std::string> allowed_hosts;
+  // WebSocket pings this often to a silent client (a proxy in front must
+  // allow more than this between reads; nginx's default is 60 s); 0: none.
+  int ws_ping_s = 30;
   int max_question_chars = 300;
   // Sensitive words, one per line; relative paths are relative to the show
   // file. Empty: no filter.

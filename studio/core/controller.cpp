@@ -3,8 +3,11 @@
 #include <QCoreApplication>
 #include <QMetaObject>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 
 #include "streaming/log.h"
@@ -60,6 +63,29 @@ std::string sessionStamp() {
 
 streaming::DestinationSpec toSpec(const config::DestinationConfig& d) {
   return streaming::DestinationSpec{d.id, d.name, d.url, d.key, d.tls_verify};
+}
+
+// "https://Studio.Example.cn:8443/live?x" -> "https://studio.example.cn:8443"
+// (scheme and host lower-cased, as browsers send Origin); the show-file
+// reader has checked the URL already.
+std::optional<std::string> urlOrigin(const std::string& url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  const std::size_t authority_end = url.find_first_of("/?#", scheme_end + 3);
+  std::string origin = url.substr(0, authority_end);
+  std::transform(origin.begin(), origin.end(), origin.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // The default port is left out of an Origin.
+  if (origin.starts_with("http://") && origin.ends_with(":80")) origin.resize(origin.size() - 3);
+  if (origin.starts_with("https://") && origin.ends_with(":443")) origin.resize(origin.size() - 4);
+  return origin;
+}
+
+// The host of an origin, without port ("[::1]" keeps its brackets).
+std::string urlHost(const std::string& origin) {
+  std::string host = origin.substr(origin.find("://") + 3);
+  if (host.starts_with('[')) return host.substr(0, host.find(']') + 1);
+  return host.substr(0, host.find(':'));
 }
 
 }  // namespace
@@ -211,6 +237,28 @@ bool Controller::start(std::string* error) {
                            ArchiveService::publicFiles()}};
   options.max_connections_per_address =
       static_cast<std::size_t>(show_.audience.max_connections_per_address);
+  options.max_connections = static_cast<std::size_t>(show_.audience.max_connections);
+  options.ping_interval_s = show_.audience.ws_ping_s;
+  // /api/status and /metrics carry the cue to the host, paths, camera hosts
+  // and destinations: staff only (the producer token, as a bearer token).
+  options.staff_tokens = {show_.audience.producer_token};
+  {
+    std::vector<server::IpNetwork> proxies;
+    for (const std::string& text : show_.audience.trusted_proxies) {
+      if (auto network = server::parseNetwork(text)) proxies.push_back(*network);
+    }
+    options.trusted_proxies = server::TrustedProxies(std::move(proxies));
+  }
+  // The names this studio answers to (DNS rebinding): the public URL's host
+  // and the listen host, plus those the show file adds; IP literals and
+  // localhost always. Browser pages from the public URL's origin may open
+  // WebSockets (behind a proxy that does not pass Host on).
+  options.allowed_hosts = show_.audience.allowed_hosts;
+  options.allowed_hosts.push_back(show_.audience.listen_host);
+  if (const std::optional<std::string> origin = urlOrigin(show_.audience.public_url)) {
+    options.allowed_origins.push_back(*origin);
+    options.allowed_hosts.push_back(urlHost(*origin));
+  }
   server_ = std::make_unique<server::ControlServer>(
       options,
       server::ControlServer::Handlers{
@@ -500,6 +548,7 @@ void Controller::signIn(server::ClientId client, ClientInfo& c, const json& hell
   c.role = role;
   c.producer_name = name.empty() ? std::string(label) + "#" + std::to_string(client) : name;
   server_->setChannels(client, channels);
+  server_->markStaff(client);
 }
 
 void Controller::onClientMessage(server::ClientId client, const std::string& text) {
@@ -914,6 +963,12 @@ void Controller::publishStatus() {
     }
   }
   server_->setStatusJson(std::make_shared<const std::string>(status.dump()));
+  // What the viewer page may see: nothing private (no cue, paths, hosts,
+  // destinations, errors).
+  server_->setPublicStatusJson(std::make_shared<const std::string>(
+      json{{"show", {{"title", show_.show.title}}},
+           {"hls", {{"state", status["hls"]["state"]}, {"playlist", status["hls"]["playlist"]}}}}
+          .dump()));
   server_->setMetricsText(std::make_shared<const std::string>(metricsText(status)));
   last_status_ = std::make_shared<const json>(std::move(status));
   emit statusPublished();
@@ -1054,6 +1109,18 @@ json Controller::statusJson() const {
   }
   status["hls"] = {{"state", hls_state}, {"playlist", hls_ ? json("/hls/program.m3u8") : json()}};
   status["clients"] = server_ ? server_->connectionCount() : 0;
+  if (server_) {
+    const server::ServerStats st = server_->stats();
+    status["server"] = {{"sockets", st.sockets},
+                        {"refused_sockets", st.refused_sockets},
+                        {"refused_connections", st.refused_connections},
+                        {"refused_full", st.refused_full},
+                        {"unauthorized_requests", st.unauthorized_requests},
+                        {"refused_hosts", st.refused_hosts},
+                        {"refused_origins", st.refused_origins},
+                        {"dropped_slow_clients", st.dropped_slow_clients},
+                        {"rate_limited_closes", st.rate_limited_closes}};
+  }
   if (audience_) audience_->addStatus(&status);
   if (graphics_) graphics_->addStatus(&status);
   if (transcript_) transcript_->addStatus(&status);

@@ -36,13 +36,16 @@
 #include <libwebsockets.h>
 #include <uv.h>
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -101,6 +104,64 @@ constexpr char kErrorInvalidUtf8[] =
     R"({"type":"error","code":"bad_message","message":"invalid UTF-8"})";
 constexpr char kErrorRateLimited[] =
     R"({"type":"error","code":"rate_limited","message":"too many messages; closing"})";
+constexpr char kErrorStaffRequired[] =
+    R"({"type":"error","code":"staff_required","message":"the staff reserve is for signed-in staff"})";
+
+// lws's header tables: a connection holds one from its first byte until its
+// headers are parsed (a WebSocket until it is upgraded). 64 (what we had) was
+// filled by 64 slowloris connections, and everyone else waited up to lws's
+// 10 s hold timeout (measured: a GET took 6 s). With the per-address cap it
+// takes several addresses to come near 256; each table is ~4.5 KB.
+constexpr unsigned short kHeaderTables = 256;
+// A connection admitted through the staff reserve has this long to sign in
+// as staff.
+constexpr std::int64_t kStaffSignInUs = 10 * 1000 * 1000;
+// /api/status and /metrics with a wrong token: after this many failures from
+// one address, it is refused for a period doubling from 1 s up to a minute.
+constexpr int kAuthFailuresAllowed = 3;
+constexpr std::int64_t kAuthBackoffMaxUs = 60 * 1000 * 1000;
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  // Compares over the longer length so the time does not tell the prefix.
+  const std::size_t n = std::max(a.size(), b.size());
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned char>(x ^ y);
+  }
+  return diff == 0;
+}
+
+// "Host: example.org:8443" -> "example.org"; "[::1]:80" -> "[::1]".
+std::string_view hostWithoutPort(std::string_view host) {
+  if (host.starts_with('[')) {
+    const std::size_t close = host.find(']');
+    return close == std::string_view::npos ? host : host.substr(0, close + 1);
+  }
+  const std::size_t colon = host.find(':');
+  return colon == std::string_view::npos ? host : host.substr(0, colon);
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string addressOf(const sockaddr_storage& address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(address).sin_addr, text, sizeof(text));
+  } else if (address.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(address).sin6_addr, text,
+              sizeof(text));
+  }
+  std::string out(text);
+  if (out.starts_with("::ffff:") && out.find('.') != std::string::npos) out.erase(0, 7);
+  return out.empty() ? "unknown" : out;
+}
 
 std::int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -295,6 +356,11 @@ struct ControlServer::Impl {
     double burst = 0;                       // or setMessageRate())
     std::int64_t tokens_updated_us = 0;
     std::int64_t last_rx_us = 0;
+    // Admitted through the staff reserve: closed unless markStaff() comes
+    // before staff_deadline_us.
+    bool reserved = false;
+    bool staff = false;
+    std::int64_t staff_deadline_us = 0;
     CloseMode close_mode = CloseMode::kOpen;
     lws_close_status close_code = LWS_CLOSE_STATUS_NORMAL;
     std::string close_reason;
@@ -345,6 +411,15 @@ struct ControlServer::Impl {
   int onHttpWriteable(lws* wsi);
   int writeFileChunk(lws* wsi, std::unordered_map<lws*, HttpReply>::iterator it);
   int onConfirmUpgrade(lws* wsi, char* upgrade);
+  bool filterConnection(const lws_filter_network_conn_args& args);
+  void onNewSocket(lws* wsi);
+  void onSocketGone(lws* wsi);
+  // The client behind `wsi` (X-Forwarded-For from a trusted proxy).
+  std::string clientAddress(lws* wsi);
+  bool hostAllowed(lws* wsi) const;
+  bool originAllowed(lws* wsi) const;
+  // /api/status and /metrics: nullopt when allowed, else the reply's status.
+  std::optional<unsigned int> checkStaffRequest(lws* wsi);
   int onEstablished(lws* wsi, SessionData* session);
   int onReceive(lws* wsi, SessionData* session, const void* in, std::size_t len);
   int onServerWriteable(lws* wsi, SessionData* session);
@@ -419,6 +494,10 @@ struct ControlServer::Impl {
   std::shared_ptr<const std::string> status_json_;
   // Guarded by mutex_.
   std::shared_ptr<const std::string> metrics_text_;
+  // Guarded by mutex_.
+  std::shared_ptr<const std::string> public_status_json_;
+  // Clients signed in as staff (markStaff()), to apply. Guarded by mutex_.
+  std::unordered_set<ClientId> staff_marks_;
   // Answers to on_request() not yet picked up. Guarded by mutex_.
   std::vector<Response> responses_;
 
@@ -436,6 +515,20 @@ struct ControlServer::Impl {
   // Service thread only (and start() before the thread exists).
   std::unordered_map<ClientId, Client> clients_;
   std::unordered_map<std::string, std::size_t> connections_per_address_;
+  // Every open socket (HTTP or WebSocket) → its TCP peer's address, and the
+  // count per peer address that is not a trusted proxy.
+  std::unordered_map<lws*, std::string> sockets_;
+  std::unordered_map<std::string, std::size_t> sockets_per_address_;
+  std::size_t max_sockets_ = 0;  // options_.max_connections, or derived in start()
+  // The client address found at the upgrade, for LWS_CALLBACK_ESTABLISHED.
+  std::unordered_map<lws*, std::pair<std::string, bool>> upgrades_;  // → (address, reserved)
+  // Failed staff requests per address key: count, and refused until.
+  struct AuthFailures {
+    int count = 0;
+    std::int64_t refused_until_us = 0;
+    std::int64_t last_us = 0;
+  };
+  std::unordered_map<std::string, AuthFailures> auth_failures_;
   std::unordered_map<lws*, HttpReply> http_replies_;
   // Requests handed to on_request() and not answered yet, both ways round;
   // answers waiting for their connection's writable callback.
@@ -457,6 +550,8 @@ struct ControlServer::Impl {
   lws_context* live_context_ = nullptr;
   void destroyContext();
   uv_timer_t shutdown_timer_ = {};
+  // lws keeps a pointer to it for the vhost's life.
+  lws_retry_bo_t ping_policy_ = {};
 
   // A publish() is fanned out to its recipients kFanOutPerTurn clients per
   // turn of the loop, not all at once: epoll hands back ready sockets oldest
@@ -495,6 +590,12 @@ struct ControlServer::Impl {
   std::atomic<std::uint64_t> rate_limited_{0};
   std::atomic<std::uint64_t> bad_messages_{0};
   std::atomic<std::uint64_t> idle_closes_{0};
+  std::atomic<std::size_t> socket_count_{0};
+  std::atomic<std::uint64_t> refused_sockets_{0};
+  std::atomic<std::uint64_t> refused_full_{0};
+  std::atomic<std::uint64_t> unauthorized_{0};
+  std::atomic<std::uint64_t> refused_hosts_{0};
+  std::atomic<std::uint64_t> refused_origins_{0};
 };
 
 // One protocol: the HTTP handler and, being first, the vhost's default
@@ -565,7 +666,7 @@ bool ControlServer::Impl::start(std::string* error) {
   info.user = this;
   info.count_threads = 1;
   info.pt_serv_buf_size = kServiceBufferBytes;
-  info.max_http_header_pool = 64;
+  info.max_http_header_pool = kHeaderTables;
   info.server_string = "yishiting";
   info.timeout_secs = 10;
   context_.reset(lws_create_context(&info));
@@ -584,6 +685,16 @@ bool ControlServer::Impl::start(std::string* error) {
   vhost_info.headers = &kNoSniffHeader;
   vhost_info.user = this;
   vhost_info.keepalive_timeout = 5;
+  vhost_info.timeout_secs_ah_idle =
+      static_cast<unsigned int>(std::max(1, options_.header_timeout_s));
+  // Pings when a WebSocket is otherwise silent; lws hangs up on one that has
+  // shown no sign of life (data or pong) for twice the interval.
+  if (options_.ping_interval_s > 0) {
+    ping_policy_ = {};
+    ping_policy_.secs_since_valid_ping = static_cast<std::uint16_t>(options_.ping_interval_s);
+    ping_policy_.secs_since_valid_hangup = static_cast<std::uint16_t>(2 * options_.ping_interval_s);
+    vhost_info.retry_and_idle_policy = &ping_policy_;
+  }
   vhost_info.options =
       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND | (ipv4_host ? LWS_SERVER_OPTION_DISABLE_IPV6 : 0);
   vhost_ = lws_create_vhost(context_.get(), &vhost_info);
@@ -595,6 +706,15 @@ bool ControlServer::Impl::start(std::string* error) {
     return fail(describeBindFailure(options_.host, options_.port));
   }
   port_ = bound_port;
+  max_sockets_ = options_.max_connections;
+  if (max_sockets_ == 0) {
+    rlimit limit = {};
+    const std::size_t files =
+        ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+            ? static_cast<std::size_t>(limit.rlim_cur)
+            : 1024;
+    max_sockets_ = files > 2 * kReservedDescriptors ? files - kReservedDescriptors : files / 2;
+  }
 
   shutting_down_ = false;
   {
@@ -654,6 +774,11 @@ void ControlServer::Impl::serviceLoop() {
   destroying_ = false;
   clients_.clear();
   connections_per_address_.clear();
+  sockets_.clear();
+  sockets_per_address_.clear();
+  upgrades_.clear();
+  auth_failures_.clear();
+  socket_count_ = 0;
   http_replies_.clear();
   queued_messages_ = 0;
   connections_ = 0;
@@ -724,9 +849,11 @@ void ControlServer::Impl::drainHandedOver() {
   std::unordered_set<ClientId> closes;
   std::unordered_map<ClientId, std::pair<double, double>> rates;
   std::vector<Response> responses;
+  std::unordered_set<ClientId> staff;
   bool stop = false;
   {
     std::lock_guard lock(mutex_);
+    staff.swap(staff_marks_);
     batch.swap(pending_);
     responses.swap(responses_);
     closes.swap(close_requests_);
@@ -759,6 +886,16 @@ void ControlServer::Impl::drainHandedOver() {
     if (auto it = clients_.find(id); it != clients_.end()) {
       it->second.rate = rate.first;
       it->second.burst = rate.second;
+    }
+  }
+  for (ClientId id : staff) {
+    if (auto it = clients_.find(id); it != clients_.end() && !it->second.staff) {
+      it->second.staff = true;
+      // Back to the idle timer (the staff deadline's timer was pending).
+      if (it->second.reserved && options_.idle_timeout_s > 0) {
+        lws_set_timer_usecs(it->second.wsi,
+                            static_cast<lws_usec_t>(options_.idle_timeout_s) * LWS_US_PER_SEC);
+      }
     }
   }
   for (ClientId id : closes) {
@@ -907,21 +1044,40 @@ int ControlServer::Impl::onConfirmUpgrade(lws* wsi, char* upgrade) {
   if (shutting_down_) {
     return refuseUpgrade(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "stopping", "server stopping");
   }
-  if (!options_.allowed_origins.empty()) {
-    const std::string origin = headerValue(wsi, WSI_TOKEN_ORIGIN);
-    if (!origin.empty() &&
-        std::find(options_.allowed_origins.begin(), options_.allowed_origins.end(), origin) ==
-            options_.allowed_origins.end()) {
-      return refuseUpgrade(wsi, HTTP_STATUS_FORBIDDEN, "forbidden_origin", "origin not allowed");
-    }
+  // The Host was checked in onHttp()'s place for upgrades: here.
+  if (!hostAllowed(wsi)) {
+    ++refused_hosts_;
+    return refuseUpgrade(wsi, 421, "unknown_host", "this server does not answer to that host name");
   }
-  const std::string address = peerAddress(wsi);
-  auto it = connections_per_address_.find(address);
+  if (!originAllowed(wsi)) {
+    ++refused_origins_;
+    return refuseUpgrade(wsi, HTTP_STATUS_FORBIDDEN, "forbidden_origin", "origin not allowed");
+  }
+  const std::string address = clientAddress(wsi);
+  auto it = connections_per_address_.find(addressKey(address));
   if (it != connections_per_address_.end() && it->second >= options_.max_connections_per_address) {
     ++refused_;
     return refuseUpgrade(wsi, 429, "too_many_connections",
                          "too many connections from this address");
   }
+  // Sockets beyond the viewers' share (this one included) are for staff:
+  // the upgrade must ask for the reserve, and the client must then sign in
+  // as staff (see onTimer()).
+  const std::size_t viewer_share =
+      max_sockets_ > options_.staff_reserve ? max_sockets_ - options_.staff_reserve : 0;
+  bool reserved = false;
+  if (sockets_.size() > viewer_share) {
+    char staff[8] = {};
+    const bool asks_staff = lws_get_urlarg_by_name(wsi, "staff", staff, sizeof(staff)) != nullptr ||
+                            headerValue(wsi, WSI_TOKEN_HTTP_URI_ARGS) == "staff";
+    if (!asks_staff) {
+      ++refused_full_;
+      return refuseUpgrade(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "server_full",
+                           "the studio has as many viewers as it can take; try again shortly");
+    }
+    reserved = true;
+  }
+  upgrades_[wsi] = {address, reserved};
   return 0;
 }
 
@@ -932,20 +1088,29 @@ int ControlServer::Impl::onEstablished(lws* wsi, SessionData* session) {
   Client& client = clients_[id];
   client.wsi = wsi;
   client.id = id;
-  client.address = peerAddress(wsi);
+  if (auto it = upgrades_.find(wsi); it != upgrades_.end()) {
+    client.address = it->second.first;
+    client.reserved = it->second.second;
+    upgrades_.erase(it);
+  } else {
+    client.address = peerAddress(wsi);
+  }
   client.rate = options_.messages_per_second;
   client.burst = options_.message_burst;
   client.tokens = client.burst;
   client.tokens_updated_us = nowUs();
   client.last_rx_us = client.tokens_updated_us;
-  ++connections_per_address_[client.address];
+  ++connections_per_address_[addressKey(client.address)];
   {
     std::lock_guard lock(mutex_);
     known_clients_.insert(id);
   }
   ++connections_;
   ++accepted_;
-  if (options_.idle_timeout_s > 0) {
+  if (client.reserved) {
+    client.staff_deadline_us = client.last_rx_us + kStaffSignInUs;
+    lws_set_timer_usecs(wsi, kStaffSignInUs);
+  } else if (options_.idle_timeout_s > 0) {
     lws_set_timer_usecs(wsi, static_cast<lws_usec_t>(options_.idle_timeout_s) * LWS_US_PER_SEC);
   }
   if (handlers_.on_open) handlers_.on_open(id, client.address);
@@ -1052,7 +1217,19 @@ int ControlServer::Impl::onTimer(lws* wsi, SessionData* session) {
                      std::min<std::size_t>(client->close_reason.size(), 120));
     return -1;
   }
-  if (options_.idle_timeout_s <= 0 || client->close_mode != CloseMode::kOpen) return 0;
+  if (client->close_mode != CloseMode::kOpen) return 0;
+  if (client->reserved && !client->staff) {
+    const std::int64_t left_us = client->staff_deadline_us - nowUs();
+    if (left_us > 0) {
+      lws_set_timer_usecs(wsi, left_us);
+      return 0;
+    }
+    logDrop(*client, "closed: took a staff place without signing in as staff");
+    enqueue(*client, std::make_shared<OutFrame>(kErrorStaffRequired), Lane::kDirect);
+    closeAfterQueue(*client, LWS_CLOSE_STATUS_POLICY_VIOLATION, "staff sign-in required");
+    return 0;
+  }
+  if (options_.idle_timeout_s <= 0) return 0;
   const std::int64_t timeout_us =
       static_cast<std::int64_t>(options_.idle_timeout_s) * LWS_US_PER_SEC;
   const std::int64_t idle_us = nowUs() - client->last_rx_us;
@@ -1077,7 +1254,7 @@ void ControlServer::Impl::onClosed(SessionData* session) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
   queued_messages_ -= it->second.queued();
-  if (auto count = connections_per_address_.find(it->second.address);
+  if (auto count = connections_per_address_.find(addressKey(it->second.address));
       count != connections_per_address_.end() && --count->second == 0) {
     connections_per_address_.erase(count);
   }
@@ -1089,6 +1266,7 @@ void ControlServer::Impl::onClosed(SessionData* session) {
     known_clients_.erase(id);
     close_requests_.erase(id);
     rate_requests_.erase(id);
+    staff_marks_.erase(id);
   }
   --connections_;
   if (handlers_.on_close) handlers_.on_close(id);
@@ -1356,6 +1534,126 @@ int ControlServer::Impl::serveStatic(lws* wsi, const std::string& root, std::str
   return serveFile(wsi, *resolved, staticContentType(extensionOf(*resolved)));
 }
 
+std::string ControlServer::Impl::clientAddress(lws* wsi) {
+  const std::string peer = peerAddress(wsi);
+  if (options_.trusted_proxies.empty()) return peer;
+  // lws keeps repeated X-Forwarded-For headers as fragments; a proxy chain
+  // that sends several is read as one list in order.
+  std::string forwarded;
+  const int total = lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR);
+  if (total > 0) {
+    std::string fragment(static_cast<std::size_t>(total) + 1, '\0');
+    for (int i = 0;; ++i) {
+      const int n =
+          lws_hdr_copy_fragment(wsi, fragment.data(), total + 1, WSI_TOKEN_X_FORWARDED_FOR, i);
+      if (n < 0) break;
+      if (!forwarded.empty()) forwarded += ',';
+      forwarded.append(fragment.data(), static_cast<std::size_t>(n));
+    }
+  }
+  return options_.trusted_proxies.clientAddress(peer, forwarded);
+}
+
+bool ControlServer::Impl::hostAllowed(lws* wsi) const {
+  const std::string host_header = headerValue(wsi, WSI_TOKEN_HOST);
+  // HTTP/1.0 clients may send none; they are not browsers running a page.
+  if (host_header.empty()) return true;
+  const std::string_view host = hostWithoutPort(host_header);
+  if (isIpLiteral(host) || equalsIgnoreCase(host, "localhost")) return true;
+  return std::any_of(options_.allowed_hosts.begin(), options_.allowed_hosts.end(),
+                     [&](const std::string& allowed) { return equalsIgnoreCase(host, allowed); });
+}
+
+bool ControlServer::Impl::originAllowed(lws* wsi) const {
+  const std::string origin = headerValue(wsi, WSI_TOKEN_ORIGIN);
+  if (origin.empty()) return true;  // not a browser
+  for (const std::string& allowed : options_.allowed_origins) {
+    if (equalsIgnoreCase(origin, allowed)) return true;
+  }
+  // A page of this very server: the Host (already checked) is the origin's.
+  const std::string host = headerValue(wsi, WSI_TOKEN_HOST);
+  if (host.empty()) return false;
+  return equalsIgnoreCase(origin, "http://" + host) || equalsIgnoreCase(origin, "https://" + host);
+}
+
+std::optional<unsigned int> ControlServer::Impl::checkStaffRequest(lws* wsi) {
+  const std::string key = addressKey(clientAddress(wsi));
+  const std::int64_t now = nowUs();
+  auto found = auth_failures_.find(key);
+  if (found != auth_failures_.end() && now < found->second.refused_until_us) return 429u;
+  const std::string authorization = headerValue(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+  constexpr std::string_view kBearer = "Bearer ";
+  bool ok = false;
+  if (authorization.size() > kBearer.size() &&
+      equalsIgnoreCase(std::string_view(authorization).substr(0, kBearer.size()), kBearer)) {
+    const std::string_view token = std::string_view(authorization).substr(kBearer.size());
+    for (const std::string& staff : options_.staff_tokens) {
+      ok |= !staff.empty() && constantTimeEquals(token, staff);
+    }
+  }
+  if (ok) {
+    if (found != auth_failures_.end()) auth_failures_.erase(found);
+    return std::nullopt;
+  }
+  ++unauthorized_;
+  // Only requests that tried a token count as failures: a browser that
+  // simply opens the URL gets 401 as often as it likes.
+  if (authorization.empty()) return HTTP_STATUS_UNAUTHORIZED;
+  if (auth_failures_.size() > 10000) {
+    std::erase_if(auth_failures_, [now](const auto& entry) {
+      return now - entry.second.last_us > kAuthBackoffMaxUs;
+    });
+  }
+  AuthFailures& failures = auth_failures_[key];
+  if (now - failures.last_us > kAuthBackoffMaxUs) failures.count = 0;
+  failures.last_us = now;
+  if (++failures.count >= kAuthFailuresAllowed) {
+    const int doublings = std::min(failures.count - kAuthFailuresAllowed, 6);
+    failures.refused_until_us =
+        now + std::min<std::int64_t>(1000000LL << doublings, kAuthBackoffMaxUs);
+    yst::logWarn("server", "wrong staff tokens from " + key + " (" +
+                               std::to_string(failures.count) + " in a row): refused for a while");
+  }
+  return HTTP_STATUS_UNAUTHORIZED;
+}
+
+// Service thread, before anything is read from the socket.
+bool ControlServer::Impl::filterConnection(const lws_filter_network_conn_args& args) {
+  if (sockets_.size() >= max_sockets_) {
+    ++refused_sockets_;
+    return false;
+  }
+  const std::string address = addressOf(args.cli_addr);
+  if (!options_.trusted_proxies.trusts(address)) {
+    auto it = sockets_per_address_.find(addressKey(address));
+    if (it != sockets_per_address_.end() &&
+        it->second >= options_.max_http_connections_per_address) {
+      ++refused_sockets_;
+      return false;
+    }
+  }
+  return true;
+}
+
+void ControlServer::Impl::onNewSocket(lws* wsi) {
+  const std::string key = addressKey(peerAddress(wsi));
+  if (!sockets_.emplace(wsi, key).second) return;
+  if (!options_.trusted_proxies.trusts(peerAddress(wsi))) ++sockets_per_address_[key];
+  socket_count_ = sockets_.size();
+}
+
+void ControlServer::Impl::onSocketGone(lws* wsi) {
+  upgrades_.erase(wsi);
+  auto it = sockets_.find(wsi);
+  if (it == sockets_.end()) return;
+  if (auto count = sockets_per_address_.find(it->second);
+      count != sockets_per_address_.end() && --count->second == 0) {
+    sockets_per_address_.erase(count);
+  }
+  sockets_.erase(it);
+  socket_count_ = sockets_.size();
+}
+
 int ControlServer::Impl::onHttp(lws* wsi) {
   char* uri = nullptr;
   int uri_length = 0;
@@ -1374,9 +1672,41 @@ int ControlServer::Impl::onHttp(lws* wsi) {
   if (path.empty() || path.front() != '/') {
     return replyError(wsi, HTTP_STATUS_BAD_REQUEST, "bad_request", "bad path", head_only);
   }
+  if (!hostAllowed(wsi)) {
+    ++refused_hosts_;
+    return replyError(wsi, 421, "unknown_host", "this server does not answer to that host name",
+                      head_only);
+  }
 
+  if (path == "/api/public-status") {
+    std::shared_ptr<const std::string> body;
+    {
+      std::lock_guard lock(mutex_);
+      body = public_status_json_;
+    }
+    if (!body) {
+      return replyError(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
+                        "status not available yet", head_only);
+    }
+    return reply(wsi, HTTP_STATUS_OK, "application/json; charset=utf-8", std::move(body), head_only,
+                 {{"cache-control:", "no-store"}});
+  }
   if (path == "/api/status" || path == "/metrics") {
     const bool status = path == "/api/status";
+    if (const std::optional<unsigned int> refused = checkStaffRequest(wsi)) {
+      if (*refused == HTTP_STATUS_UNAUTHORIZED) {
+        return reply(
+            wsi, HTTP_STATUS_UNAUTHORIZED, "application/json; charset=utf-8",
+            std::make_shared<const std::string>(jsonError(
+                "unauthorized", "staff only: send Authorization: Bearer <producer token>")),
+            head_only,
+            {{"www-authenticate:", "Bearer realm=\"yishiting\""}, {"cache-control:", "no-store"}});
+      }
+      return reply(wsi, 429, "application/json; charset=utf-8",
+                   std::make_shared<const std::string>(
+                       jsonError("too_many_failures", "too many wrong tokens; try again later")),
+                   head_only, {{"retry-after:", "60"}, {"cache-control:", "no-store"}});
+    }
     std::shared_ptr<const std::string> body;
     {
       std::lock_guard lock(mutex_);
@@ -1517,10 +1847,21 @@ int ControlServer::Impl::callback(lws* wsi, lws_callback_reasons reason, void* u
       return lws_http_transaction_completed(wsi) ? -1 : 0;
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
       return self->onConfirmUpgrade(wsi, static_cast<char*>(in));
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+      if (!user || self->destroying_) return 0;
+      return self->filterConnection(*static_cast<const lws_filter_network_conn_args*>(user)) ? 0
+                                                                                             : -1;
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+      self->onNewSocket(wsi);
+      return 0;
     case LWS_CALLBACK_CLOSED_HTTP:
+      self->http_replies_.erase(wsi);
+      self->forgetRequest(wsi);
+      return 0;
     case LWS_CALLBACK_WSI_DESTROY:
       self->http_replies_.erase(wsi);
       self->forgetRequest(wsi);
+      self->onSocketGone(wsi);
       return 0;
 
     case LWS_CALLBACK_ESTABLISHED:
@@ -1573,6 +1914,31 @@ void ControlServer::setStatusJson(std::shared_ptr<const std::string> json) {
 void ControlServer::setMetricsText(std::shared_ptr<const std::string> text) {
   std::lock_guard lock(impl_->mutex_);
   impl_->metrics_text_ = std::move(text);
+}
+
+void ControlServer::setPublicStatusJson(std::shared_ptr<const std::string> json) {
+  std::lock_guard lock(impl_->mutex_);
+  impl_->public_status_json_ = std::move(json);
+}
+
+void ControlServer::markStaff(ClientId client) {
+  if (isLocalClient(client)) return;
+  std::lock_guard lock(impl_->mutex_);
+  if (!impl_->wake_context_ || !impl_->known_clients_.contains(client)) return;
+  impl_->staff_marks_.insert(client);
+  lws_cancel_service(impl_->wake_context_);
+}
+
+std::size_t raiseFileLimit() {
+  rlimit limit = {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<std::size_t>::max()
+                                         : static_cast<std::size_t>(limit.rlim_cur);
 }
 
 ClientId ControlServer::addLocalClient(
@@ -1670,6 +2036,12 @@ ServerStats ControlServer::stats() const {
   stats.rate_limited_closes = impl_->rate_limited_;
   stats.bad_messages = impl_->bad_messages_;
   stats.idle_closes = impl_->idle_closes_;
+  stats.sockets = impl_->socket_count_;
+  stats.refused_sockets = impl_->refused_sockets_;
+  stats.refused_full = impl_->refused_full_;
+  stats.unauthorized_requests = impl_->unauthorized_;
+  stats.refused_hosts = impl_->refused_hosts_;
+  stats.refused_origins = impl_->refused_origins_;
   return stats;
 }
 

@@ -1,8 +1,10 @@
 // The studio's network face: one libwebsockets HTTP + WebSocket server on the
 // audience address, run on its own service thread.
 //
-//   GET /api/status   the latest status JSON the controller published
-//   GET /metrics      the latest Prometheus text the controller published
+//   GET /api/status   the latest status JSON the controller published  } staff only:
+//   GET /metrics      the latest Prometheus text the controller published } "Authorization:
+//                     Bearer <a staff token>", else 401 (and 429 after repeated failures)
+//   GET /api/public-status   what the public may see of the status (HLS state, title)
 //   GET /hls/<file>   files from the HLS directory (playlist and segments)
 //   GET <request prefix>…   answered asynchronously by Handlers::on_request
 //                     and respond() (the archive's JSON API)
@@ -30,7 +32,16 @@
 //                                       then close 1008 "rate limited"
 //   over max_connections_per_address    upgrade refused: HTTP 429 with
 //                                       {"type":"error","code":"too_many_connections",...}
-//   Origin not in allowed_origins       upgrade refused: HTTP 403
+//   Origin neither allowed_origins nor  upgrade refused: HTTP 403
+//     the request's own (checked) Host
+//   Host not allowed (DNS rebinding)    any request: HTTP 421 {"code":"unknown_host"}
+//   over max_connections (sockets)      the connection is closed at once
+//   WebSocket clients over              upgrade refused: HTTP 503 "server_full", unless the
+//     max_connections - staff_reserve   upgrade asks for /ws?staff (a staff page), which must
+//                                       then be a signed-in staff client (the controller's job)
+//   over max_http_connections_per_address (TCP, peers that are not trusted proxies): closed
+//   headers not complete in header_timeout_s   the connection is closed
+//   silent (no pong) for 2 × ping_interval_s   the connection is closed
 //   upgrade on a path other than /ws    upgrade refused: HTTP 404
 //   not reading (queue over its limits) close 1008 "too slow", or cut off without a
 //                                       close frame when its socket is full
@@ -46,6 +57,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "studio/server/client_address.h"
 
 namespace yst::server {
 
@@ -98,8 +111,49 @@ struct ServerOptions {
   // check Origin). Non-empty: an upgrade whose Origin header is present and not
   // listed here ("http://studio.local:8080") is refused with 403. Clients that
   // send no Origin (not browsers) are not affected.
+  // Besides these, an Origin equal to http(s)://<the request's Host> is
+  // allowed (a page of this server), but only for a Host that passed the
+  // Host check below.
   std::vector<std::string> allowed_origins;
+  // DNS rebinding: a page on evil.example whose name the attacker points at
+  // 127.0.0.1 reaches a studio bound there with "Host: evil.example". A
+  // request's Host (without port) must be an IP literal, "localhost", or one
+  // of these (the public URL's host, the listen host); otherwise 421.
+  std::vector<std::string> allowed_hosts;
+  // Tokens that unlock /api/status and /metrics (Authorization: Bearer).
+  // Empty: those two answer 401 to everyone.
+  std::vector<std::string> staff_tokens;
+  // Peers whose X-Forwarded-For is believed (see client_address.h). The
+  // address every per-address limit and on_open() use is the real client's.
+  TrustedProxies trusted_proxies;
+  // Open sockets (HTTP and WebSocket) at once; further connections are
+  // closed as they arrive, so that viewers can never take the descriptors
+  // the recording, the destinations and SQLite need. 0: derived from
+  // RLIMIT_NOFILE at start() (the limit less kReservedDescriptors).
+  std::size_t max_connections = 0;
+  // WebSocket upgrades beyond max_connections - staff_reserve are refused
+  // unless they ask for /ws?staff.
+  std::size_t staff_reserve = 32;
+  // Sockets open at once from one address that is not a trusted proxy,
+  // counted before any header arrives: a slowloris from one address cannot
+  // take lws's header tables (max_http_header_pool) from everyone else.
+  std::size_t max_http_connections_per_address = 32;
+  // The request headers must be complete this soon after the connection
+  // (or the previous request on it) began.
+  int header_timeout_s = 5;
+  // WebSocket pings this often when a client is otherwise silent (below
+  // nginx's default 60 s proxy_read_timeout); a client that answers nothing
+  // for twice as long is dropped. 0: no pings.
+  int ping_interval_s = 30;
 };
+
+// Descriptors kept out of max_connections' reach when it is derived from
+// RLIMIT_NOFILE: the pipelines, the recording, RTMP sockets, SQLite files.
+inline constexpr std::size_t kReservedDescriptors = 256;
+
+// Raises the soft RLIMIT_NOFILE to the hard limit (once, at start-up, before
+// any thread). Returns the soft limit in force afterwards.
+std::size_t raiseFileLimit();
 
 // Counters for /metrics and tests; a snapshot, each field read atomically.
 struct ServerStats {
@@ -113,6 +167,12 @@ struct ServerStats {
   std::uint64_t rate_limited_closes = 0;       // over the token bucket
   std::uint64_t bad_messages = 0;              // binary or invalid UTF-8
   std::uint64_t idle_closes = 0;               // silent for idle_timeout_s
+  std::size_t sockets = 0;                     // TCP connections open now (HTTP and WebSocket)
+  std::uint64_t refused_sockets = 0;           // over max_connections or the per-address cap
+  std::uint64_t refused_full = 0;              // upgrades refused over max_connections - reserve
+  std::uint64_t unauthorized_requests = 0;     // /api/status or /metrics without a valid token
+  std::uint64_t refused_hosts = 0;             // Host not allowed
+  std::uint64_t refused_origins = 0;           // Origin not allowed
 };
 
 // Bits for publish(): which clients receive an event.
@@ -135,7 +195,8 @@ class ControlServer {
     std::function<void(ClientId)> on_close;
     // Service thread, optional. A WebSocket client was accepted; on_close
     // follows exactly once for every id seen here. `peer_address` is the
-    // numeric IP, for logs.
+    // client's numeric IP (behind a trusted proxy, the one it forwarded for),
+    // for logs; per-address limits key on addressKey() of it.
     std::function<void(ClientId, const std::string& peer_address)> on_open;
     // Service thread, optional. A GET or HEAD under one of request_prefixes;
     // `args` are the query string's name=value pairs, %-decoded. Must not
@@ -166,6 +227,7 @@ class ControlServer {
   // --- thread-safe ---
   void setStatusJson(std::shared_ptr<const std::string> json);
   void setMetricsText(std::shared_ptr<const std::string> text);
+  void setPublicStatusJson(std::shared_ptr<const std::string> json);
   // Queue one message for one client (a reply). Unknown ids are ignored.
   void send(ClientId client, std::shared_ptr<const std::string> message);
   // Which channels a client receives publish()ed messages on (default none).
@@ -191,6 +253,9 @@ class ControlServer {
   // A different incoming-message allowance for one client (a signed-in
   // producer's console sends bursts: a bulk approve, a reorder).
   void setMessageRate(ClientId client, double messages_per_second, double burst);
+  // The client signed in as staff: a connection admitted through the staff
+  // reserve keeps its place (see ServerOptions::staff_reserve).
+  void markStaff(ClientId client);
 
   // Counters for /metrics and tests.
   std::size_t connectionCount() const;

@@ -65,8 +65,12 @@ export function assertNoProblems(where) {
   check(problems.length === 0, `${where}:\n  ${problems.join('\n  ')}`);
 }
 
+// /api/status and /metrics are staff only: the producer token as a bearer.
+const staffHeaders = process.env.YST_PRODUCER_TOKEN
+  ? { Authorization: `Bearer ${process.env.YST_PRODUCER_TOKEN}` } : {};
+
 export async function getJson(pathname) {
-  const response = await fetch(`${baseUrl}${pathname}`, { cache: 'no-store' });
+  const response = await fetch(`${baseUrl}${pathname}`, { cache: 'no-store', headers: staffHeaders });
   check(response.ok, `${pathname}: HTTP ${response.status}`);
   return response.json();
 }

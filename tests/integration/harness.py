@@ -1009,10 +1009,16 @@ class Studio:
 
     # -- HTTP
 
-    def http_get(self, path: str, timeout: float = 5.0) -> tuple[int, bytes, dict]:
-        """(status code, body, headers); HTTP errors are returned, not raised."""
+    def http_get(self, path: str, timeout: float = 5.0, headers: dict | None = None,
+                 staff: bool = False) -> tuple[int, bytes, dict]:
+        """(status code, body, headers); HTTP errors are returned, not raised.
+        staff: send the producer token as a bearer token (/api/status and
+        /metrics are staff only)."""
+        request = urllib.request.Request(self.base_url + path, headers=dict(headers or {}))
+        if staff:
+            request.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(self.base_url + path, timeout=timeout) as r:
+            with urllib.request.urlopen(request, timeout=timeout) as r:
                 return r.status, r.read(), dict(r.headers)
         except urllib.error.HTTPError as e:
             return e.code, e.read(), dict(e.headers or {})
@@ -1030,7 +1036,7 @@ class Studio:
             return e.code, e.read(), dict(e.headers or {})
 
     def status_text(self, timeout: float = 5.0) -> str:
-        code, body, _ = self.http_get("/api/status", timeout)
+        code, body, _ = self.http_get("/api/status", timeout, staff=True)
         if code != 200:
             raise ValueError(f"/api/status answered {code}: {body[:300]!r}")
         return body.decode("utf-8")
@@ -1039,7 +1045,7 @@ class Studio:
         return json.loads(self.status_text(timeout))
 
     def metrics_text(self, timeout: float = 5.0) -> str:
-        code, body, _ = self.http_get("/metrics", timeout)
+        code, body, _ = self.http_get("/metrics", timeout, staff=True)
         if code != 200:
             raise AssertionError(f"/metrics answered {code}: {body[:300]!r}")
         return body.decode("utf-8")

@@ -54,6 +54,7 @@ const state = {
 };
 
 const socket = new StudioSocket({
+  staff: true,
   onOpen: () => {
     if (state.token) sayHello();
     render();

@@ -105,6 +105,7 @@ const graphics = mountGraphics(ui.graphics, { send: (type, fields) => command(ty
 // Connection and login.
 
 const socket = new StudioSocket({
+  staff: true,
   onOpen: () => {
     if (state.token) sayHello();
     render();

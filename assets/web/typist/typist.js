@@ -84,6 +84,7 @@ const state = {
 // Connection and login.
 
 const socket = new StudioSocket({
+  staff: true,
   onOpen: () => {
     if (state.token) sayHello();
     render();

@@ -42,9 +42,19 @@ constexpr char kSecret[] = "TOP SECRET: stream key rtmp://x/live/abc";
 
 // --- plain sockets ---------------------------------------------------------
 
-int connectLoopback(int port, int receive_buffer_bytes = 0) {
+// Connects from `source` (any 127.x.y.z is this machine) to 127.0.0.1:port.
+int connectLoopback(int port, int receive_buffer_bytes = 0, const char* source = nullptr) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
+  if (source) {
+    sockaddr_in from = {};
+    from.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &from.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0) {
+      ::close(fd);
+      return -1;
+    }
+  }
   if (receive_buffer_bytes > 0) {
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer_bytes, sizeof(receive_buffer_bytes));
   }
@@ -167,6 +177,14 @@ HttpResponse httpGet(int port, const std::string& target) {
   return httpRequest(port, "GET", target);
 }
 
+constexpr char kStaffToken[] = "staff-token-0123456789abcdef";
+
+HttpResponse staffGet(int port, const std::string& target) {
+  return httpRequest(
+      port, "GET", target,
+      std::string("Authorization: Bearer ") + kStaffToken + "\r\nConnection: close\r\n");
+}
+
 // --- WebSocket client --------------------------------------------------------
 
 class WsClient {
@@ -187,11 +205,13 @@ class WsClient {
   // The handshake's HTTP status: 101 when upgraded. A refusal's body is kept
   // in refusal().
   int open(int port, const std::string& path = "/ws", const std::string& extra_headers = "",
-           int receive_buffer_bytes = 0) {
-    fd_ = connectLoopback(port, receive_buffer_bytes);
+           int receive_buffer_bytes = 0, const char* source = nullptr,
+           const std::string& host = "") {
+    fd_ = connectLoopback(port, receive_buffer_bytes, source);
     if (fd_ < 0) return 0;
     // The key and its accept value are the example in RFC 6455 section 1.3.
-    sendAll(fd_, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+    sendAll(fd_, "GET " + path + " HTTP/1.1\r\nHost: " +
+                     (host.empty() ? "127.0.0.1:" + std::to_string(port) : host) +
                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                      "Sec-WebSocket-Version: 13\r\n" +
@@ -361,6 +381,7 @@ struct Recorder {
   std::condition_variable changed;
   std::vector<std::pair<ClientId, std::string>> messages;  // Guarded by mutex.
   std::vector<ClientId> opened;                            // Guarded by mutex.
+  std::map<ClientId, std::string> addresses;               // Guarded by mutex.
   std::map<ClientId, int> closed;                          // Guarded by mutex.
   // Runs on the service thread after a message is recorded; set before start().
   std::function<void(ClientId, const std::string&)> on_message;
@@ -382,10 +403,11 @@ struct Recorder {
       }
       changed.notify_all();
     };
-    h.on_open = [this](ClientId id, const std::string&) {
+    h.on_open = [this](ClientId id, const std::string& address) {
       {
         std::lock_guard lock(mutex);
         opened.push_back(id);
+        addresses[id] = address;
       }
       changed.notify_all();
     };
@@ -466,6 +488,7 @@ class ControlServerTest : public ::testing::Test {
     options.port = 0;
     options.hls_dir = hls_.string();
     options.web_root = web_.string();
+    options.staff_tokens = {kStaffToken};
     return options;
   }
 
@@ -503,13 +526,13 @@ class ControlServerTest : public ::testing::Test {
 
 TEST_F(ControlServerTest, StatusIs503UntilSetThenServed) {
   startServer();
-  HttpResponse before = httpGet(port_, "/api/status");
+  HttpResponse before = staffGet(port_, "/api/status");
   EXPECT_EQ(before.status, 503);
   EXPECT_NE(before.body.find("\"type\":\"error\""), std::string::npos) << before.body;
   EXPECT_EQ(before.header("x-content-type-options"), "nosniff");
 
   server_->setStatusJson(shared(R"({"type":"status","on_air":null,"title":"议事厅"})"));
-  HttpResponse after = httpGet(port_, "/api/status");
+  HttpResponse after = staffGet(port_, "/api/status");
   EXPECT_EQ(after.status, 200);
   EXPECT_EQ(after.body, R"({"type":"status","on_air":null,"title":"议事厅"})");
   EXPECT_EQ(after.header("content-type"), "application/json; charset=utf-8");
@@ -519,9 +542,11 @@ TEST_F(ControlServerTest, StatusIs503UntilSetThenServed) {
   // A body larger than one write goes out in pieces.
   std::string big = "{\"pad\":\"" + std::string(200000, 'x') + "\"}";
   server_->setStatusJson(shared(big));
-  EXPECT_EQ(httpGet(port_, "/api/status").body, big);
+  EXPECT_EQ(staffGet(port_, "/api/status").body, big);
 
-  HttpResponse head = httpRequest(port_, "HEAD", "/api/status");
+  HttpResponse head = httpRequest(
+      port_, "HEAD", "/api/status",
+      std::string("Authorization: Bearer ") + kStaffToken + "\r\nConnection: close\r\n");
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.header("content-length"), std::to_string(big.size()));
   EXPECT_TRUE(head.body.empty());
@@ -529,9 +554,9 @@ TEST_F(ControlServerTest, StatusIs503UntilSetThenServed) {
 
 TEST_F(ControlServerTest, MetricsServedAsPrometheusText) {
   startServer();
-  EXPECT_EQ(httpGet(port_, "/metrics").status, 503);
+  EXPECT_EQ(staffGet(port_, "/metrics").status, 503);
   server_->setMetricsText(shared("# TYPE yst_viewers gauge\nyst_viewers 3\n"));
-  HttpResponse metrics = httpGet(port_, "/metrics");
+  HttpResponse metrics = staffGet(port_, "/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.body, "# TYPE yst_viewers gauge\nyst_viewers 3\n");
   EXPECT_EQ(metrics.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
@@ -1000,12 +1025,12 @@ TEST_F(ControlServerTest, OriginAllowListAppliesToBrowsers) {
 
 TEST_F(ControlServerTest, KeepAliveAndDeclinedH2cUpgradeStayOnHttp1) {
   startServer();
-  server_->setStatusJson(shared("{}"));
+  server_->setPublicStatusJson(shared("{}"));
   const int fd = connectLoopback(port_);
   ASSERT_GE(fd, 0);
   std::string leftover;
-  for (const char* target : {"/api/status", "/hls/live.m3u8", "/app.js"}) {
-    ASSERT_TRUE(sendAll(fd, std::string("GET ") + target + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+  for (const char* target : {"/api/public-status", "/hls/live.m3u8", "/app.js"}) {
+    ASSERT_TRUE(sendAll(fd, std::string("GET ") + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
     HttpResponse response = readResponse(fd, false, &leftover);
     EXPECT_EQ(response.status, 200) << target;
   }
@@ -1086,4 +1111,188 @@ TEST_F(ControlServerTest, StartFailsWhenPortInUse) {
 }
 
 }  // namespace
+
+// --- public internet ---------------------------------------------------------
+
+TEST_F(ControlServerTest, StatusAndMetricsAreStaffOnly) {
+  startServer();
+  server_->setStatusJson(shared(R"({"cue":"请放慢语速"})"));
+  server_->setMetricsText(shared("yst_viewers 3\n"));
+  server_->setPublicStatusJson(shared(R"({"hls":{"state":"running"}})"));
+  for (const char* path : {"/api/status", "/metrics"}) {
+    HttpResponse anonymous = httpGet(port_, path);
+    EXPECT_EQ(anonymous.status, 401) << path;
+    EXPECT_EQ(anonymous.body.find("请放慢语速"), std::string::npos);
+    EXPECT_NE(anonymous.header("www-authenticate").find("Bearer"), std::string::npos);
+    EXPECT_EQ(staffGet(port_, path).status, 200) << path;
+  }
+  // The public part needs nothing.
+  HttpResponse open = httpGet(port_, "/api/public-status");
+  EXPECT_EQ(open.status, 200);
+  EXPECT_EQ(open.body, R"({"hls":{"state":"running"}})");
+  // A wrong token: 401, and after three from one address, 429 even for the
+  // right one (brute force pays in time), while another address is served.
+  const std::string wrong = "Authorization: Bearer guess\r\nConnection: close\r\n";
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(httpRequest(port_, "GET", "/metrics", wrong).status, 401);
+  EXPECT_EQ(staffGet(port_, "/metrics").status, 429);
+  EXPECT_EQ(server_->stats().unauthorized_requests, 5u);
+}
+
+TEST_F(ControlServerTest, UnknownHostNamesAreRefused) {
+  ServerOptions options = defaultOptions();
+  options.allowed_hosts = {"studio.example.cn"};
+  startServer(options);
+  // httpRequest sends a Host of its own: this one sends the given one.
+  auto getWithHost = [&](const std::string& host) {
+    const int fd = connectLoopback(port_);
+    sendAll(fd, "GET /index.html HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    std::string leftover;
+    const int status = readResponse(fd, false, &leftover).status;
+    ::close(fd);
+    return status;
+  };
+  EXPECT_EQ(getWithHost("rebind.evil.example:" + std::to_string(port_)), 421);
+  EXPECT_EQ(getWithHost("127.0.0.1:" + std::to_string(port_)), 200);
+  EXPECT_EQ(getWithHost("[::1]:" + std::to_string(port_)), 200);
+  EXPECT_EQ(getWithHost("localhost"), 200);
+  EXPECT_EQ(getWithHost("Studio.Example.CN"), 200);
+  // The same for a WebSocket: DNS rebinding would come this way.
+  WsClient rebound;
+  EXPECT_EQ(rebound.open(port_, "/ws", "", 0, nullptr, "rebind.evil.example"), 421);
+  EXPECT_EQ(server_->stats().refused_hosts, 2u);
+}
+
+TEST_F(ControlServerTest, OriginMustBeThisServerOrAllowed) {
+  ServerOptions options = defaultOptions();
+  options.allowed_hosts = {"live.example.cn"};
+  options.allowed_origins = {"https://live.example.cn"};
+  startServer(options);
+  const std::string self = "127.0.0.1:" + std::to_string(port_);
+  WsClient evil;
+  EXPECT_EQ(evil.open(port_, "/ws", "Origin: http://evil.example\r\n"), 403);
+  WsClient same;  // the studio's own page
+  EXPECT_EQ(same.open(port_, "/ws", "Origin: http://" + self + "\r\n"), 101);
+  WsClient proxied;  // the public page behind TLS
+  EXPECT_EQ(proxied.open(port_, "/ws", "Origin: https://live.example.cn\r\n", 0, nullptr,
+                         "live.example.cn"),
+            101);
+  // A rebound name is refused for its Host before its Origin is looked at.
+  WsClient rebound;
+  EXPECT_EQ(
+      rebound.open(port_, "/ws", "Origin: http://evil.example:1\r\n", 0, nullptr, "evil.example:1"),
+      421);
+}
+
+TEST_F(ControlServerTest, ForwardedForIsBelievedOnlyFromTrustedProxies) {
+  ServerOptions options = defaultOptions();
+  options.trusted_proxies = TrustedProxies({*parseNetwork("127.0.0.2")});
+  options.max_connections_per_address = 2;
+  startServer(options);
+  auto addressOf = [&](ClientId id) {
+    std::lock_guard lock(recorder_.mutex);
+    return recorder_.addresses[id];
+  };
+  // Through the proxy (127.0.0.2): the rightmost hop it appended.
+  WsClient a;
+  EXPECT_EQ(a.open(port_, "/ws", "X-Forwarded-For: 6.6.6.6, 198.51.100.7\r\n", 0, "127.0.0.2"),
+            101);
+  ASSERT_TRUE(recorder_.waitFor([&] { return recorder_.opened.size() == 1; }));
+  EXPECT_EQ(addressOf(recorder_.lastOpened()), "198.51.100.7");
+  // Not through the proxy: the header is the client's own and ignored.
+  WsClient b;
+  EXPECT_EQ(b.open(port_, "/ws", "X-Forwarded-For: 198.51.100.7\r\n", 0, "127.0.0.3"), 101);
+  ASSERT_TRUE(recorder_.waitFor([&] { return recorder_.opened.size() == 2; }));
+  EXPECT_EQ(addressOf(recorder_.lastOpened()), "127.0.0.3");
+  // Per-address limits count the real clients: 198.51.100.7 has one place
+  // left, 198.51.100.8 two, although all come from one proxy.
+  WsClient c, d, e;
+  EXPECT_EQ(c.open(port_, "/ws", "X-Forwarded-For: 198.51.100.7\r\n", 0, "127.0.0.2"), 101);
+  EXPECT_EQ(d.open(port_, "/ws", "X-Forwarded-For: 198.51.100.7\r\n", 0, "127.0.0.2"), 429);
+  EXPECT_EQ(e.open(port_, "/ws", "X-Forwarded-For: 198.51.100.8\r\n", 0, "127.0.0.2"), 101);
+  // IPv6 clients count per /64.
+  WsClient f, g, h;
+  EXPECT_EQ(f.open(port_, "/ws", "X-Forwarded-For: 2001:db8:1:2::1\r\n", 0, "127.0.0.2"), 101);
+  EXPECT_EQ(g.open(port_, "/ws", "X-Forwarded-For: 2001:db8:1:2:ffff::9\r\n", 0, "127.0.0.2"), 101);
+  EXPECT_EQ(h.open(port_, "/ws", "X-Forwarded-For: 2001:db8:1:2::77\r\n", 0, "127.0.0.2"), 429);
+}
+
+TEST_F(ControlServerTest, SocketsAreCappedPerAddressAndInAll) {
+  ServerOptions options = defaultOptions();
+  options.max_http_connections_per_address = 4;
+  options.max_connections = 7;
+  options.staff_reserve = 2;
+  startServer(options);
+  // Four idle sockets from 127.0.0.5 are let in; the fifth is closed at once.
+  std::vector<int> idle;
+  for (int i = 0; i < 5; ++i) idle.push_back(connectLoopback(port_, 0, "127.0.0.5"));
+  char byte = 0;
+  pollfd fifth = {idle.back(), POLLIN, 0};
+  ASSERT_EQ(::poll(&fifth, 1, 2000), 1);
+  EXPECT_EQ(::recv(idle.back(), &byte, 1, 0), 0) << "the fifth socket must be closed";
+  // Another address still gets in, also with a WebSocket...
+  WsClient viewer;
+  EXPECT_EQ(viewer.open(port_, "/ws", "", 0, "127.0.0.6"), 101);
+  // ... until the viewers' share (7 - 2) is used: 4 idle + 1 viewer
+  // sockets; the next viewer is refused, staff may still come in.
+  WsClient late;
+  EXPECT_EQ(late.open(port_, "/ws", "", 0, "127.0.0.7"), 503);
+  EXPECT_NE(late.refusal().find("server_full"), std::string::npos) << late.refusal();
+  WsClient staff;
+  EXPECT_EQ(staff.open(port_, "/ws?staff", "", 0, "127.0.0.7"), 101);
+  for (int fd : idle) ::close(fd);
+  EXPECT_GE(server_->stats().refused_sockets, 1u);
+  EXPECT_GE(server_->stats().refused_full, 1u);
+  // Closed sockets are forgotten: the cap is about sockets open now.
+  ASSERT_TRUE(recorder_.waitFor([&] { return server_->stats().sockets <= 2; }));
+}
+
+TEST_F(ControlServerTest, StaffPlaceWithoutStaffSignInIsTaken) {
+  ServerOptions options = defaultOptions();
+  options.max_connections = 3;
+  options.staff_reserve = 2;
+  startServer(options);
+  WsClient viewer;
+  connect(viewer);
+  // Over the viewers' share: only by the staff reserve.
+  WsClient pretender;
+  EXPECT_EQ(pretender.open(port_, "/ws?staff"), 101);
+  WsClient producer;
+  EXPECT_EQ(producer.open(port_, "/ws?staff"), 101);
+  ASSERT_TRUE(recorder_.waitFor([&] { return recorder_.opened.size() == 3; }, 3000ms));
+  const ClientId producer_id = recorder_.lastOpened();
+  server_->markStaff(producer_id);
+  // The pretender is told and closed after the sign-in deadline (10 s);
+  // the producer stays.
+  const std::optional<std::string> told = pretender.readText(12s);
+  ASSERT_TRUE(told);
+  EXPECT_NE(told->find("staff_required"), std::string::npos) << *told;
+  EXPECT_TRUE(recorder_.waitFor([&] { return recorder_.closed.size() == 1; }, 3000ms));
+  std::lock_guard lock(recorder_.mutex);
+  EXPECT_EQ(recorder_.closed.count(producer_id), 0u);
+}
+
+TEST(ClientAddressTest, NetworksAndKeys) {
+  EXPECT_TRUE(parseNetwork("10.0.0.0/8"));
+  EXPECT_TRUE(parseNetwork("fd00::/8"));
+  EXPECT_FALSE(parseNetwork("10.0.0.0/33"));
+  EXPECT_FALSE(parseNetwork("example.org"));
+  EXPECT_FALSE(parseNetwork("10.0.0.0/"));
+  TrustedProxies proxies({*parseNetwork("10.0.0.0/8"), *parseNetwork("::1")});
+  EXPECT_TRUE(proxies.trusts("10.1.2.3"));
+  EXPECT_FALSE(proxies.trusts("11.1.2.3"));
+  EXPECT_TRUE(proxies.trusts("::1"));
+  // Rightmost untrusted hop; garbage stops the walk at the last good hop.
+  EXPECT_EQ(proxies.clientAddress("10.0.0.1", "1.1.1.1, 203.0.113.5, 10.0.0.9"), "203.0.113.5");
+  EXPECT_EQ(proxies.clientAddress("10.0.0.1", "203.0.113.5, <script>, 10.0.0.9"), "10.0.0.9");
+  EXPECT_EQ(proxies.clientAddress("10.0.0.1", ""), "10.0.0.1");
+  EXPECT_EQ(proxies.clientAddress("192.0.2.1", "203.0.113.5"), "192.0.2.1");
+  EXPECT_EQ(proxies.clientAddress("::1", " ::ffff:198.51.100.2 "), "198.51.100.2");
+  EXPECT_EQ(addressKey("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+  EXPECT_EQ(addressKey("198.51.100.2"), "198.51.100.2");
+  EXPECT_TRUE(isIpLiteral("[::1]"));
+  EXPECT_TRUE(isIpLiteral("127.0.0.1"));
+  EXPECT_FALSE(isIpLiteral("localhost"));
+  EXPECT_FALSE(isIpLiteral("::1]"));
+}
+
 }  // namespace yst::server

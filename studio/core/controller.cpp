@@ -969,7 +969,7 @@ json Controller::destinationJson(const DestinationEntry& d) const {
   const streaming::OutputStats st = d.output->stats();
   return {{"id", d.spec.id},
           {"name", d.spec.name},
-          {"url", streaming::maskUri(d.spec.url)},
+          {"url", streaming::maskedDestinationUrl(d.spec)},
           {"key_masked", config::maskSecret(d.spec.key)},
           {"enabled", d.enabled},
           {"tls_verify", d.spec.tls_verify},

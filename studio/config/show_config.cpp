@@ -1195,17 +1195,7 @@ const Person* findPerson(const ShowInfo& show, std::string_view person) {
 }
 
 std::string maskSecret(std::string_view secret) {
-  if (secret.empty()) return "";
-  // Count characters, not bytes, so a multi-byte character is never cut.
-  std::size_t characters = 0;
-  std::size_t cut = secret.size();
-  for (std::size_t i = 0; i < secret.size(); ++i) {
-    if ((static_cast<unsigned char>(secret[i]) & 0xC0) == 0x80) continue;
-    if (characters == 3) cut = i;
-    ++characters;
-  }
-  if (characters <= 6) return "***";
-  return std::string(secret.substr(0, cut)) + "\xe2\x80\xa6";
+  return secret.empty() ? std::string() : std::string("***");
 }
 
 }  // namespace yst::config

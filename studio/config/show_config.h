@@ -179,7 +179,8 @@ int personIndex(const ShowInfo& show, std::string_view person);
 // The person's name and title (for "host", "guest1", …); null when unknown.
 const Person* findPerson(const ShowInfo& show, std::string_view person);
 
-// "rtmp://host/app" + key "abcdef123" -> "rtmp://host/app/abc…" : safe to log.
+// Whether a secret is set, revealing none of it: "***", or "" when empty.
+// (Even a few characters narrow a guess and tell a reader which key it is.)
 std::string maskSecret(std::string_view secret);
 
 }  // namespace yst::config

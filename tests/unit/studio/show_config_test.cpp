@@ -1029,6 +1029,61 @@ TEST(MaskSecretTest, RevealsNothingOfTheKey) {
   EXPECT_EQ(maskSecret("show42?txSecret=abc123def&txTime=5F5E0FFF"), "***");
 }
 
+// The push URLs of the CDNs, as their consoles hand them out.
+const std::vector<std::string> kCdnUrls = {
+    "rtmp://push.example.com/live/show42?txSecret=abc123def&txTime=5F5E0FFF",
+    "rtmp://push.example.com/live/show42?auth_key=1700000000-0-0-9f8e7d6c5b4a",
+    "rtmp://push.example.com/live/show42?wsSecret=0123456789abcdef&wsTime=65a1b2c3",
+    "rtmp://push.example.com/live/show42?hwSecret=hw5ecret77",
+    "rtmp://a.rtmp.youtube.com/live2/xxxx-xxxx-xxxx-xxxx",
+};
+
+TEST(CheckDestinationUrlTest, TakesTheCdnsPushUrlsWithoutAKey) {
+  for (const std::string& url : kCdnUrls) {
+    SCOPED_TRACE(url);
+    DestinationKind kind = DestinationKind::kInvalid;
+    EXPECT_EQ(checkDestinationUrl(url, &kind), std::nullopt);
+    EXPECT_EQ(kind, DestinationKind::kRtmp);
+    const ShowConfig c =
+        parseShow(withMinimal("[[destinations]]\nid = \"cdn\"\nurl = \"" + url + "\"\n"), "t.toml");
+    ASSERT_EQ(c.destinations.size(), 1u);
+    EXPECT_EQ(c.destinations[0].url, url);
+    EXPECT_EQ(c.destinations[0].key, "");
+  }
+}
+
+TEST(CheckDestinationUrlTest, RefusesAnAddressCopiedWithItsMask) {
+  // What the console shows of the Tencent URL, sent back as if it were one.
+  for (const std::string url : {"rtmp://push.example.com/live/***?txSecret=***&txTime=***",
+                                "rtmp://a.rtmp.youtube.com/live2/***"}) {
+    SCOPED_TRACE(url);
+    const std::optional<std::string> problem = checkDestinationUrl(url, nullptr);
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_NE(problem->find("masks"), std::string::npos) << *problem;
+  }
+}
+
+TEST(DestinationEndpointTest, NamesSchemeHostAndPort) {
+  const auto tencent = destinationEndpoint(kCdnUrls[0]);
+  ASSERT_TRUE(tencent.has_value());
+  EXPECT_EQ(*tencent, (DestinationEndpoint{"rtmp", "push.example.com", 1935}));
+  // Another path, another signature, the default port written out, the host
+  // in capitals: the same server.
+  EXPECT_EQ(destinationEndpoint("rtmp://PUSH.example.com:1935/live2/x?txSecret=other"), tencent);
+  EXPECT_EQ(destinationEndpoint(kCdnUrls[1]), tencent);
+  // Another host, port or scheme: another server.
+  EXPECT_NE(destinationEndpoint("rtmp://push.example.net/live/show42"), tencent);
+  EXPECT_NE(destinationEndpoint("rtmp://push.example.com:1936/live/show42"), tencent);
+  EXPECT_NE(destinationEndpoint("rtmps://push.example.com/live/show42"), tencent);
+  EXPECT_EQ(destinationEndpoint("rtmps://h/live")->port, 443);
+  EXPECT_EQ(destinationEndpoint("rtmp://[2001:DB8::1]/live"),
+            (DestinationEndpoint{"rtmp", "2001:db8::1", 1935}));
+  EXPECT_EQ(destinationEndpoint("srt://h:9000?mode=caller"),
+            (DestinationEndpoint{"srt", "h", 9000}));
+  EXPECT_EQ(destinationEndpoint("http://h/live"), std::nullopt);
+  EXPECT_EQ(destinationEndpoint("rtmp://h"), std::nullopt);
+}
+
 TEST(ProcessEnvironmentTest, ReadsTheEnvironment) {
   ::setenv("YST_SHOW_CONFIG_TEST_VAR", "value-1", 1);
   const EnvLookup env = processEnvironment();

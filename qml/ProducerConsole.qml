@@ -308,7 +308,11 @@ ApplicationWindow {
         Connections {
             target: studio
             function onFailed(id, code, message) {
-                toast.text = qsTr("未执行：%1").arg(message || code)
+                // The server's messages are English; the codes that need a
+                // producer to act are said here in the console's language.
+                const why = code === "key_required" ? qsTr("换了推流服务器，请重新填写推流密钥")
+                          : (message || code)
+                toast.text = qsTr("未执行：%1").arg(why)
                 toastTimer.restart()
             }
         }

@@ -46,12 +46,20 @@ DestinationProtocol destinationProtocol(const std::string& url) {
 }
 
 namespace {
+RtmpKey rtmpKey(const DestinationSpec& spec) {
+  return spec.key.empty() ? RtmpKey::kInPath : RtmpKey::kApart;
+}
+}  // namespace
+
+std::string maskedDestinationUrl(const DestinationSpec& spec) {
+  return maskUri(spec.url, rtmpKey(spec));
+}
+
 std::vector<std::string> destinationSecrets(const DestinationSpec& spec) {
-  std::vector<std::string> secrets = uriSecrets(spec.url);
+  std::vector<std::string> secrets = uriSecrets(spec.url, rtmpKey(spec));
   secrets.push_back(spec.key);
   return secrets;
 }
-}  // namespace
 
 Destination::Destination(DestinationSpec spec, QObject* parent)
     : Output("destination " + spec.id, destinationSecrets(spec), parent), spec_(std::move(spec)) {}

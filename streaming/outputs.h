@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "streaming/output.h"
 
@@ -20,6 +21,14 @@ struct DestinationSpec {
 };
 
 DestinationProtocol destinationProtocol(const std::string& url);
+
+// The destination's URL as it may be shown: every query value masked, and
+// the last path segment of an RTMP URL too unless the key is given apart
+// (then the path is only the application).
+std::string maskedDestinationUrl(const DestinationSpec& spec);
+// What must not appear in its error texts and logs: the URL's secrets and
+// the key.
+std::vector<std::string> destinationSecrets(const DestinationSpec& spec);
 
 class Destination : public Output {
   Q_OBJECT

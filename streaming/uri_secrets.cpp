@@ -1,28 +1,28 @@
 #include "streaming/uri_secrets.h"
 
-#include <array>
+#include <algorithm>
 
 namespace yst::streaming {
 
 namespace {
-
-constexpr std::array<std::string_view, 7> kSecretParams = {
-    "passphrase", "streamid", "key", "token", "password", "pwd", "secret"};
-
-bool isSecretParam(std::string_view name) {
-  for (std::string_view p : kSecretParams) {
-    if (name == p) return true;
-  }
-  return false;
-}
 
 struct Span {
   std::size_t begin;
   std::size_t end;
 };
 
-// Where the secrets sit in `uri`.
-std::vector<Span> secretSpans(std::string_view uri) {
+// rtmp and rtmps, in any case: a masking function must not be fooled by
+// "RTMP://" even where the show file refuses it.
+bool isRtmpScheme(std::string_view scheme) {
+  const auto equals = [scheme](std::string_view lower) {
+    return std::equal(scheme.begin(), scheme.end(), lower.begin(), lower.end(),
+                      [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b; });
+  };
+  return equals("rtmp") || equals("rtmps");
+}
+
+// Where the secrets sit in `uri`, in order.
+std::vector<Span> secretSpans(std::string_view uri, RtmpKey rtmp_key) {
   std::vector<Span> spans;
   const auto scheme_end = uri.find("://");
   if (scheme_end == std::string_view::npos) return spans;
@@ -34,6 +34,19 @@ std::vector<Span> secretSpans(std::string_view uri) {
     spans.push_back({authority, at});
   }
   const std::size_t query = uri.find('?', authority);
+  const std::size_t path_end = query == std::string_view::npos ? uri.size() : query;
+  if (rtmp_key != RtmpKey::kApart && isRtmpScheme(uri.substr(0, scheme_end)) && limit < path_end &&
+      uri[limit] == '/') {
+    // rtmp://host/app/stream: the stream is the key. A trailing '/' is
+    // dropped by the client, so "app/stream/" names the same stream; a lone
+    // "app" names no stream at all.
+    std::size_t end = path_end;
+    while (end > limit + 1 && uri[end - 1] == '/') --end;
+    const std::size_t slash = uri.rfind('/', end - 1);
+    if (slash != std::string_view::npos && slash > limit && slash + 1 < end) {
+      spans.push_back({slash + 1, end});
+    }
+  }
   if (query == std::string_view::npos) return spans;
   std::size_t pos = query + 1;
   while (pos < uri.size()) {
@@ -42,22 +55,48 @@ std::vector<Span> secretSpans(std::string_view uri) {
     std::size_t end = uri.find('&', pos);
     if (end == std::string_view::npos) end = uri.size();
     const std::string_view pair = uri.substr(pos, end - pos);
+    // A bare "?token" is all value.
     const std::size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && isSecretParam(pair.substr(0, eq)) && eq + 1 < pair.size()) {
-      spans.push_back({pos + eq + 1, end});
-    }
+    const std::size_t value = eq == std::string_view::npos ? pos : pos + eq + 1;
+    if (value < end) spans.push_back({value, end});
     if (end >= uri.size()) break;
     pos = end + 1;
   }
   return spans;
 }
 
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// "a%2Bb" -> "a+b", as a server that decodes the URL would echo it; the text
+// unchanged when an escape is malformed.
+std::string percentDecoded(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    const int high = i + 2 < text.size() ? hexValue(text[i + 1]) : -1;
+    const int low = high >= 0 ? hexValue(text[i + 2]) : -1;
+    if (low < 0) return std::string(text);
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string maskUri(std::string_view uri) {
+std::string maskUri(std::string_view uri, RtmpKey rtmp_key) {
   std::string out;
   std::size_t copied = 0;
-  for (const Span& s : secretSpans(uri)) {
+  for (const Span& s : secretSpans(uri, rtmp_key)) {
     out.append(uri.substr(copied, s.begin - copied));
     out += "***";
     copied = s.end;
@@ -66,25 +105,37 @@ std::string maskUri(std::string_view uri) {
   return out;
 }
 
-std::vector<std::string> uriSecrets(std::string_view uri) {
+std::vector<std::string> uriSecrets(std::string_view uri, RtmpKey rtmp_key) {
   std::vector<std::string> secrets;
-  for (const Span& s : secretSpans(uri)) {
-    std::string_view secret = uri.substr(s.begin, s.end - s.begin);
+  for (const Span& s : secretSpans(uri, rtmp_key)) {
+    const std::string_view secret = uri.substr(s.begin, s.end - s.begin);
+    secrets.emplace_back(secret);
     // "user:password": the password is the secret; a lone user name is too.
     if (const auto colon = secret.find(':'); colon != std::string_view::npos) {
       secrets.emplace_back(secret.substr(colon + 1));
     }
-    secrets.emplace_back(secret);
+  }
+  for (std::size_t i = 0, n = secrets.size(); i < n; ++i) {
+    std::string decoded = percentDecoded(secrets[i]);
+    if (decoded != secrets[i]) secrets.push_back(std::move(decoded));
   }
   std::erase_if(secrets, [](const std::string& s) { return s.size() < 3; });
   return secrets;
 }
 
 std::string scrub(std::string text, const std::vector<std::string>& secrets) {
+  std::vector<const std::string*> longest_first;
   for (const std::string& secret : secrets) {
-    if (secret.size() < 3) continue;
-    for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "***");
+    if (secret.size() >= 3) longest_first.push_back(&secret);
+  }
+  std::stable_sort(
+      longest_first.begin(), longest_first.end(),
+      [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
+  for (const std::string* secret : longest_first) {
+    for (std::size_t at = text.find(*secret); at != std::string::npos;
+         at = text.find(*secret, at)) {
+      text.replace(at, secret->size(), "***");
+      at += 3;  // past the mask, even when a secret is itself "***"
     }
   }
   return text;

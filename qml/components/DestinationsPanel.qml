@@ -65,7 +65,8 @@ Item {
                         width: parent.width
                     }
                     Text {
-                        text: modelData.url + (modelData.key_masked ? "  " + qsTr("密钥 %1").arg(modelData.key_masked) : "")
+                        // key_masked says only whether a key is set.
+                        text: modelData.url + (modelData.key_masked ? "  " + qsTr("密钥已设置") : "")
                         color: Style.muted
                         font.family: Style.family
                         font.pixelSize: Style.small
@@ -165,12 +166,26 @@ Item {
             TextField { id: nameField; Layout.fillWidth: true; placeholderText: qsTr("浙江在线") }
             Label { text: qsTr("地址") }
             TextField { id: urlField; Layout.fillWidth: true; placeholderText: "rtmp://host/app" }
+            Item { width: 1; height: 1; visible: urlHint.visible }
+            Text {
+                id: urlHint
+                // The address as shown has its secrets masked: a changed one
+                // must be written out whole.
+                visible: !!editor.editing && urlField.text.indexOf("***") >= 0
+                text: qsTr("*** 是隐藏的部分：改地址时请填写完整地址")
+                color: Style.muted
+                font.family: Style.family
+                font.pixelSize: Style.small
+                Layout.fillWidth: true
+                wrapMode: Text.Wrap
+            }
             Label { text: qsTr("推流密钥") }
             TextField {
                 id: keyField
                 Layout.fillWidth: true
                 echoMode: TextInput.Password
-                placeholderText: editor.editing && editor.editing.key_masked ? qsTr("不变（%1）").arg(editor.editing.key_masked) : ""
+                // A key is kept only for the same server (else key_required).
+                placeholderText: editor.editing && editor.editing.key_masked ? qsTr("已设置，留空不变（换服务器须重填）") : ""
             }
         }
         onAccepted: {

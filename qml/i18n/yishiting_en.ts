@@ -90,10 +90,6 @@
         <translation>Failed</translation>
     </message>
     <message>
-        <source>密钥 %1</source>
-        <translation>key %1</translation>
-    </message>
-    <message>
         <source>%1 kbps · 重连 %2 次</source>
         <translation>%1 kbps · %2 reconnects</translation>
     </message>
@@ -150,8 +146,16 @@
         <translation>Stream key</translation>
     </message>
     <message>
-        <source>不变（%1）</source>
-        <translation>unchanged (%1)</translation>
+        <source>密钥已设置</source>
+        <translation>key set</translation>
+    </message>
+    <message>
+        <source>*** 是隐藏的部分：改地址时请填写完整地址</source>
+        <translation>*** marks hidden parts: write the whole address to change it</translation>
+    </message>
+    <message>
+        <source>已设置，留空不变（换服务器须重填）</source>
+        <translation>set; leave empty to keep it (give it again for another server)</translation>
     </message>
 </context>
 <context>
@@ -328,6 +332,10 @@
     <message>
         <source>未执行：%1</source>
         <translation>Not done: %1</translation>
+    </message>
+    <message>
+        <source>换了推流服务器，请重新填写推流密钥</source>
+        <translation>Another server: give the stream key again</translation>
     </message>
 </context>
 <context>

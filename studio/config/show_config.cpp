@@ -1200,6 +1200,13 @@ std::optional<std::string> checkDestinationUrl(std::string_view url, Destination
   if (kind) *kind = DestinationKind::kInvalid;
   if (url.empty()) return std::string("is empty");
   if (auto problem = checkCharacters(url)) return problem;
+  if (url.find("***") != std::string_view::npos) {
+    // The studio shows addresses with their secrets as "***"; one copied
+    // back from the console would push to a stream named "***".
+    return std::string(
+        "contains \"***\", a part the studio masks when it shows an address; write the whole "
+        "address as the partner gave it");
+  }
   std::string_view scheme;
   std::string_view rest;
   if (auto problem = splitScheme(url, &scheme, &rest)) return problem;
@@ -1219,6 +1226,22 @@ std::optional<std::string> checkDestinationUrl(std::string_view url, Destination
   }
   if (kind) *kind = found;
   return std::nullopt;
+}
+
+std::optional<DestinationEndpoint> destinationEndpoint(std::string_view url) {
+  if (checkDestinationUrl(url, nullptr)) return std::nullopt;
+  std::string_view scheme;
+  std::string_view rest;
+  NetworkUrl parts;
+  if (splitScheme(url, &scheme, &rest) || splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) {
+    return std::nullopt;
+  }
+  DestinationEndpoint endpoint{std::string(scheme), std::string(parts.host), 0};
+  std::transform(endpoint.host.begin(), endpoint.host.end(), endpoint.host.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  // SRT always has a port (checkSrt).
+  endpoint.port = parts.port.value_or(scheme == "rtmps" ? 443 : 1935);
+  return endpoint;
 }
 
 int personIndex(const ShowInfo& show, std::string_view person) {
@@ -1241,17 +1264,7 @@ const Person* findPerson(const ShowInfo& show, std::string_view person) {
 }
 
 std::string maskSecret(std::string_view secret) {
-  if (secret.empty()) return "";
-  // Count characters, not bytes, so a multi-byte character is never cut.
-  std::size_t characters = 0;
-  std::size_t cut = secret.size();
-  for (std::size_t i = 0; i < secret.size(); ++i) {
-    if ((static_cast<unsigned char>(secret[i]) & 0xC0) == 0x80) continue;
-    if (characters == 3) cut = i;
-    ++characters;
-  }
-  if (characters <= 6) return "***";
-  return std::string(secret.substr(0, cut)) + "\xe2\x80\xa6";
+  return secret.empty() ? std::string() : std::string("***");
 }
 
 }  // namespace yst::config

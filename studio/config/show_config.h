@@ -191,7 +191,20 @@ int personIndex(const ShowInfo& show, std::string_view person);
 // The person's name and title (for "host", "guest1", …); null when unknown.
 const Person* findPerson(const ShowInfo& show, std::string_view person);
 
-// "rtmp://host/app" + key "abcdef123" -> "rtmp://host/app/abc…" : safe to log.
+// Where a destination URL sends the stream: its scheme, host (lower case,
+// without an IPv6 address's brackets) and port (the scheme's default when
+// not written: 1935 for rtmp, 443 for rtmps).
+struct DestinationEndpoint {
+  std::string scheme;
+  std::string host;
+  int port = 0;
+  bool operator==(const DestinationEndpoint&) const = default;
+};
+// The endpoint of a URL that passes checkDestinationUrl; nothing otherwise.
+std::optional<DestinationEndpoint> destinationEndpoint(std::string_view url);
+
+// Whether a secret is set, revealing none of it: "***", or "" when empty.
+// (Even a few characters narrow a guess and tell a reader which key it is.)
 std::string maskSecret(std::string_view secret);
 
 }  // namespace yst::config

@@ -7,7 +7,7 @@
 namespace yst::core {
 
 struct CommandError {
-  std::string code;  // forbidden, bad_message, unknown_type, not_found, invalid, busy
+  std::string code;  // forbidden, bad_message, unknown_type, not_found, invalid, busy, key_required
   std::string message;
 };
 

@@ -879,7 +879,11 @@ json Controller::cmdDestination(const std::string& action, const json& c, Comman
   } else if (action == "update") {
     // New settings take a new connection: the old one is closed, the
     // destination keeps its place, id and started/stopped state. A key
-    // left out is kept (the studio never sends keys out to be sent back).
+    // left out is kept (the studio never sends keys out to be sent back),
+    // but only for the same partner: whoever may edit a destination must
+    // not be able to send its key to a server of their choosing. The URL's
+    // own secrets (its query, an RTMP stream in the path) are never carried
+    // over: a new URL is taken whole.
     const json* name = field(c, "name", json::value_t::string, false, e);
     const json* url = field(c, "url", json::value_t::string, false, e);
     const json* key = field(c, "key", json::value_t::string, false, e);
@@ -890,6 +894,14 @@ json Controller::cmdDestination(const std::string& action, const json& c, Comman
       config::DestinationKind kind{};
       if (auto problem = config::checkDestinationUrl(url->get<std::string>(), &kind)) {
         *e = {"invalid", "url: " + *problem};
+        return {};
+      }
+      if (!key && !spec.key.empty() &&
+          config::destinationEndpoint(url->get<std::string>()) !=
+              config::destinationEndpoint(spec.url)) {
+        *e = {"key_required",
+              "key: the new url points at another server (scheme, host or port); give the "
+              "stream key for it again"};
         return {};
       }
       spec.url = *url;
@@ -1024,7 +1036,7 @@ json Controller::destinationJson(const DestinationEntry& d) const {
   const streaming::OutputStats st = d.output->stats();
   return {{"id", d.spec.id},
           {"name", d.spec.name},
-          {"url", streaming::maskUri(d.spec.url)},
+          {"url", streaming::maskedDestinationUrl(d.spec)},
           {"key_masked", config::maskSecret(d.spec.key)},
           {"enabled", d.enabled},
           {"tls_verify", d.spec.tls_verify},

@@ -11,6 +11,14 @@
 - RTMPS: a TLS ingest (stunnel with a self-signed certificate in front of an
   nginx-rtmp) refuses a studio that verifies certificates (the default), and
   receives the program when the destination is told `tls_verify = false`.
+- Secrets in push URLs: a Tencent-style signed URL (the stream and its
+  txSecret/txTime in the query) to a port where nothing listens fails and is
+  retried, and neither the status (url, last_error), the replies and events,
+  nor the studio's log (at debug level) shows the stream or the signature; a
+  camera's signed RTMP URL neither. A stored key is not sent to another
+  server: `destination.update` to another scheme, host or port without the
+  key is `key_required`, the same host with another path keeps the key, and
+  an address copied back with its masks is refused.
 
 Run alone: /usr/bin/python3 tests/integration/test_destinations.py
 """
@@ -172,6 +180,99 @@ class RtmpsDestination(IntegrationTest):
         self.studio.wait_destination_state("private", "live", 30)
         streams = harness.probe(self.site.stream_url(self.KEY))
         check_h264_aac(streams, 640, 360, where="RTMPS destination via the TLS ingest")
+
+
+class SecretsInPushUrls(IntegrationTest):
+    # Tencent's form; Alibaba's auth_key, Wangsu's wsSecret/wsTime and
+    # Huawei's hwSecret are the same for the studio (unit tests).
+    TENCENT_SECRETS = ("show42", "abc123def", "5F5E0FFF")
+    CAMERA_SECRETS = ("cam7x", "0123456789abcdef", "65a1b2c3")
+    KEY = "keyed_secret_0123456789"
+
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.port = free_port()  # nothing listens there: every connection fails
+        camera = (f"rtmp://127.0.0.1:{cls.port}/live/cam7x"
+                  "?wsSecret=0123456789abcdef&wsTime=65a1b2c3")
+        show = make_show(sources=(("host", "test://smpte"), ("guest", "test://ball"),
+                                  ("cdn_cam", camera)),
+                         archive=False, hls=False, preset="ultrafast")
+        # At debug level: whatever the studio logs about them, at any level,
+        # is checked.
+        cls.studio = Studio(cls.work.path, show, log_level="debug")
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+
+    def tencent_url(self, host: str = "127.0.0.1") -> str:
+        return f"rtmp://{host}:{self.port}/live/show42?txSecret=abc123def&txTime=5F5E0FFF"
+
+    def test_a_signed_push_url_is_shown_nowhere(self):
+        with self.studio.producer() as p:
+            d = p.ok("destination.add", destination="tencent", name="腾讯云",
+                     url=self.tencent_url())["destination"]
+            self.assertEqual(d["url"],
+                             f"rtmp://127.0.0.1:{self.port}/live/***?txSecret=***&txTime=***")
+            self.assertEqual(d["key_masked"], "", "no key is set")
+            status = self.studio.wait_until(
+                lambda s: (find_by_id(s["destinations"], "tencent")["reconnects"] >= 1
+                           and find_by_id(s["destinations"], "tencent")["last_error"]
+                           and find_by_id(s["sources"], "cdn_cam")["last_error"]),
+                30, "the signed destination and camera to fail with a reason")
+            tencent = find_by_id(status["destinations"], "tencent")
+            self.assertNotEqual(tencent["state"], "live")
+            self.assertEqual(find_by_id(status["sources"], "cdn_cam")["uri"],
+                             f"rtmp://127.0.0.1:{self.port}/live/***?wsSecret=***&wsTime=***")
+            reply = p.ok("status.get")
+            events = p.drain(1.0)
+        shown = {
+            "status": json.dumps(self.studio.status()),
+            "status.get": json.dumps(reply),
+            "events": json.dumps(events),
+            "log": self.studio.log_text(),
+        }
+        self.assertIn("tencent", shown["log"], "the log speaks of the destination")
+        for where, text in shown.items():
+            for secret in self.TENCENT_SECRETS + self.CAMERA_SECRETS:
+                self.assertNotIn(secret, text, f"{where} shows a secret of the push URL")
+
+    def test_the_key_goes_only_to_the_server_it_was_given_for(self):
+        base = f"rtmp://127.0.0.1:{self.port}"
+        other_port = self.port + 1 if self.port < 65535 else self.port - 1
+        with self.studio.producer() as p:
+            d = p.ok("destination.add", destination="keyed", url=f"{base}/live",
+                     key=self.KEY)["destination"]
+            self.assertEqual(d["key_masked"], "***")
+            for elsewhere in (f"rtmp://127.0.0.2:{self.port}/live",
+                              f"rtmp://localhost:{self.port}/live",
+                              f"rtmp://127.0.0.1:{other_port}/live",
+                              f"rtmps://127.0.0.1:{self.port}/live"):
+                err = p.command("destination.update", destination="keyed", url=elsewhere)
+                self.assertEqual(err.get("code"), "key_required", f"{elsewhere}: {err}")
+                self.assertIn("key", err.get("message", ""))
+            self.assertEqual(self.studio.destination("keyed")["url"], f"{base}/live",
+                             "a refused update changes nothing")
+            # The same server, another application: the key stays.
+            d = p.ok("destination.update", destination="keyed", url=f"{base}/live2")["destination"]
+            self.assertEqual(d["url"], f"{base}/live2")
+            self.assertEqual(d["key_masked"], "***")
+            # Another server with its key given again.
+            d = p.ok("destination.update", destination="keyed",
+                     url=f"rtmp://127.0.0.2:{self.port}/live",
+                     key="other_secret_0123456789")["destination"]
+            self.assertEqual(d["url"], f"rtmp://127.0.0.2:{self.port}/live")
+            # A key-less signed URL has no key to keep: another server is fine,
+            # and the new URL is taken whole.
+            p.ok("destination.add", destination="signed", url=self.tencent_url())
+            d = p.ok("destination.update", destination="signed",
+                     url=self.tencent_url("127.0.0.2"))["destination"]
+            self.assertEqual(d["url"],
+                             f"rtmp://127.0.0.2:{self.port}/live/***?txSecret=***&txTime=***")
+            # The address as the studio shows it is not an address.
+            err = p.command("destination.update", destination="signed", url=d["url"])
+            self.assertEqual(err.get("code"), "invalid", err)
+            self.assertEqual(self.studio.destination("signed")["url"], d["url"])
+        self.assertNotIn(self.KEY, self.studio.status_text())
+        self.assertNotIn(self.KEY, self.studio.log_text())
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@
 #include <vector>
 
 #include "streaming/flv.h"
+#include "streaming/outputs.h"
+#include "streaming/uri_secrets.h"
 
 namespace yst::streaming {
 namespace {
@@ -273,8 +275,10 @@ class FakeServer {
     return std::nullopt;
   }
   void write(const std::string& bytes) { ::send(conn_, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+  // In the 4 KiB chunks announced by acceptUpToPublish, which sends only
+  // after announcing them.
   void send(const AmfWriter& amf, std::uint32_t stream_id = 0) {
-    write(rtmp::chunkBytes(3, {rtmp::kCommandAmf0, 0, stream_id, amf.bytes()}, 128));
+    write(rtmp::chunkBytes(3, {rtmp::kCommandAmf0, 0, stream_id, amf.bytes()}, 4096));
   }
   void onStatus(const char* level, const char* code, const char* description) {
     send(AmfWriter()
@@ -497,6 +501,34 @@ TEST_F(Publisher, ReportsTheServersRefusalWithoutTheKey) {
   EXPECT_EQ(error.find("secret-key-123"), std::string::npos) << error;
   EXPECT_FALSE(publisher.ready());
   publisher.close(0);
+}
+
+TEST_F(Publisher, ARefusalEchoingACdnsSignedStreamIsScrubbed) {
+  // A Tencent-style push URL; the ingest names the stream it refuses, query
+  // and all, as some do.
+  FakeServer server;
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish([&](FakeServer& s) {
+      const std::string why = s.stream + " is not authorised";
+      s.onStatus("error", "NetStream.Publish.BadAuth", why.c_str());
+      s.next();  // until the client hangs up
+    });
+  });
+  const DestinationSpec spec{"cdn", "CDN",
+                             server.url() + "/show42?txSecret=abc123def&txTime=5F5E0FFF", "", true};
+  Errors errors;
+  RtmpPublisher publisher(spec.url, spec.key, true, errors.handler());
+  publisher.start();
+  const std::string error = errors.wait();
+  publisher.close(0);
+  ASSERT_NE(error.find("abc123def"), std::string::npos) << "the server echoes it: " << error;
+  // What the destination reports (Output::fail masks with these).
+  const std::string shown = scrub(error, destinationSecrets(spec));
+  for (const char* secret : {"show42", "abc123def", "5F5E0FFF"}) {
+    EXPECT_EQ(shown.find(secret), std::string::npos) << shown;
+  }
+  EXPECT_NE(shown.find("(***?txSecret=***&txTime=*** is not authorised)"), std::string::npos)
+      << shown;
 }
 
 TEST_F(Publisher, ReportsAServerThatHangsUpOnce) {

@@ -1017,16 +1017,71 @@ TEST(ShowConfigTest, ConfigErrorFormatting) {
   EXPECT_STREQ(ConfigError("f.toml", 0, "", "unreadable").what(), "f.toml: unreadable");
 }
 
-TEST(MaskSecretTest, ShowsAtMostThreeCharacters) {
+TEST(MaskSecretTest, RevealsNothingOfTheKey) {
   EXPECT_EQ(maskSecret(""), "");
   EXPECT_EQ(maskSecret("a"), "***");
   EXPECT_EQ(maskSecret("abcdef"), "***");
-  EXPECT_EQ(maskSecret("abcdefg"), "abc\xe2\x80\xa6");
-  EXPECT_EQ(maskSecret("abcdef123"), "abc\xe2\x80\xa6");
-  EXPECT_EQ(maskSecret(std::string(200, 'x')), "xxx\xe2\x80\xa6");
-  // Characters, not bytes: a multi-byte character is never cut in half.
-  EXPECT_EQ(maskSecret("密钥密钥密钥密"), "密钥密\xe2\x80\xa6");
-  EXPECT_EQ(maskSecret("密钥密钥密钥"), "***");
+  EXPECT_EQ(maskSecret("abcdef123"), "***");
+  EXPECT_EQ(maskSecret(std::string(200, 'x')), "***");
+  EXPECT_EQ(maskSecret("密钥密钥密钥密"), "***");
+  // The keys the CDNs hand out (YouTube's, a signed Tencent stream name).
+  EXPECT_EQ(maskSecret("xxxx-xxxx-xxxx-xxxx"), "***");
+  EXPECT_EQ(maskSecret("show42?txSecret=abc123def&txTime=5F5E0FFF"), "***");
+}
+
+// The push URLs of the CDNs, as their consoles hand them out.
+const std::vector<std::string> kCdnUrls = {
+    "rtmp://push.example.com/live/show42?txSecret=abc123def&txTime=5F5E0FFF",
+    "rtmp://push.example.com/live/show42?auth_key=1700000000-0-0-9f8e7d6c5b4a",
+    "rtmp://push.example.com/live/show42?wsSecret=0123456789abcdef&wsTime=65a1b2c3",
+    "rtmp://push.example.com/live/show42?hwSecret=hw5ecret77",
+    "rtmp://a.rtmp.youtube.com/live2/xxxx-xxxx-xxxx-xxxx",
+};
+
+TEST(CheckDestinationUrlTest, TakesTheCdnsPushUrlsWithoutAKey) {
+  for (const std::string& url : kCdnUrls) {
+    SCOPED_TRACE(url);
+    DestinationKind kind = DestinationKind::kInvalid;
+    EXPECT_EQ(checkDestinationUrl(url, &kind), std::nullopt);
+    EXPECT_EQ(kind, DestinationKind::kRtmp);
+    const ShowConfig c =
+        parseShow(withMinimal("[[destinations]]\nid = \"cdn\"\nurl = \"" + url + "\"\n"), "t.toml");
+    ASSERT_EQ(c.destinations.size(), 1u);
+    EXPECT_EQ(c.destinations[0].url, url);
+    EXPECT_EQ(c.destinations[0].key, "");
+  }
+}
+
+TEST(CheckDestinationUrlTest, RefusesAnAddressCopiedWithItsMask) {
+  // What the console shows of the Tencent URL, sent back as if it were one.
+  for (const std::string url : {"rtmp://push.example.com/live/***?txSecret=***&txTime=***",
+                                "rtmp://a.rtmp.youtube.com/live2/***"}) {
+    SCOPED_TRACE(url);
+    const std::optional<std::string> problem = checkDestinationUrl(url, nullptr);
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_NE(problem->find("masks"), std::string::npos) << *problem;
+  }
+}
+
+TEST(DestinationEndpointTest, NamesSchemeHostAndPort) {
+  const auto tencent = destinationEndpoint(kCdnUrls[0]);
+  ASSERT_TRUE(tencent.has_value());
+  EXPECT_EQ(*tencent, (DestinationEndpoint{"rtmp", "push.example.com", 1935}));
+  // Another path, another signature, the default port written out, the host
+  // in capitals: the same server.
+  EXPECT_EQ(destinationEndpoint("rtmp://PUSH.example.com:1935/live2/x?txSecret=other"), tencent);
+  EXPECT_EQ(destinationEndpoint(kCdnUrls[1]), tencent);
+  // Another host, port or scheme: another server.
+  EXPECT_NE(destinationEndpoint("rtmp://push.example.net/live/show42"), tencent);
+  EXPECT_NE(destinationEndpoint("rtmp://push.example.com:1936/live/show42"), tencent);
+  EXPECT_NE(destinationEndpoint("rtmps://push.example.com/live/show42"), tencent);
+  EXPECT_EQ(destinationEndpoint("rtmps://h/live")->port, 443);
+  EXPECT_EQ(destinationEndpoint("rtmp://[2001:DB8::1]/live"),
+            (DestinationEndpoint{"rtmp", "2001:db8::1", 1935}));
+  EXPECT_EQ(destinationEndpoint("srt://h:9000?mode=caller"),
+            (DestinationEndpoint{"srt", "h", 9000}));
+  EXPECT_EQ(destinationEndpoint("http://h/live"), std::nullopt);
+  EXPECT_EQ(destinationEndpoint("rtmp://h"), std::nullopt);
 }
 
 TEST(ProcessEnvironmentTest, ReadsTheEnvironment) {

@@ -191,16 +191,9 @@ std::string csvCell(std::string_view value) {
   std::string out = "\"";
   // Excel (and LibreOffice, Google Sheets) read a cell that begins with one
   // of these as a formula; a tab or CR in front is skipped before it looks.
-  static constexpr std::string_view kFormulaStarts[] = {"=",
-                                                        "+",
-                                                        "-",
-                                                        "@",
-                                                        "\t",
-                                                        "\r",
-                                                        "\xEF\xBC\x9D" /* ＝ */,
-                                                        "\xEF\xBC\x8B" /* ＋ */,
-                                                        "\xEF\xBC\x8D" /* － */,
-                                                        "\xEF\xBC\xA0" /* ＠ */};
+  // The full-width forms count too: Excel reads them as = + - @.
+  static constexpr std::string_view kFormulaStarts[] = {"=",  "+",  "-",  "@",  "\t",
+                                                        "\r", "＝", "＋", "－", "＠"};
   for (std::string_view start : kFormulaStarts) {
     if (value.substr(0, start.size()) == start) {
       out += '\'';

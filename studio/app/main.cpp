@@ -6,6 +6,8 @@
 //   yishiting observers add NAME [--data DIR] [--url PUBLIC_URL | --show FILE]
 //   yishiting observers list [--data DIR] [--all]
 //   yishiting observers remove ID [--data DIR]
+//   yishiting export --session N --out DIR [--data DIR] [--lang zh|en]
+//   yishiting search QUERY [--data DIR] [--session N] [--limit N] [--json]
 //
 // `serve` runs a show headless: the same engine, controller and server the
 // console uses, on a QCoreApplication event loop. `studio` runs the same show
@@ -362,6 +364,12 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--session", export_session, "The session's number")->required();
   export_cmd->add_option("--out", export_out, "Folder to write into (created)")->required();
   export_cmd->add_option("--data", data_dir, "Data directory")->capture_default_str();
+  std::string export_lang = "zh";
+  export_cmd
+      ->add_option("--lang", export_lang,
+                   "Language of the package's own words (column heads, statuses): zh or en")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"zh", "en"}));
 
   CLI::App* search_cmd =
       cli.add_subcommand("search", "Search what was said in every show's transcript");
@@ -397,7 +405,10 @@ int main(int argc, char** argv) {
     av_log_set_level(AV_LOG_ERROR);
     try {
       const yst::exporter::ExportResult r =
-          yst::exporter::exportSession({data_dir, export_session, export_out});
+          yst::exporter::exportSession({.data_dir = data_dir,
+                                        .session_id = export_session,
+                                        .out_dir = export_out,
+                                        .language = yst::exporter::parseLanguage(export_lang)});
       for (const std::string& f : r.files) std::printf("%s/%s\n", export_out.c_str(), f.c_str());
       for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     } catch (const std::exception& e) {

@@ -32,51 +32,6 @@ using questions::Question;
 using questions::Status;
 using store::TranscriptLine;
 
-std::string timecode(std::int64_t ms) {
-  const std::int64_t s = std::max<std::int64_t>(0, ms) / 1000;
-  char text[32];
-  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  return text;
-}
-
-std::string subtitleTime(std::int64_t ms, char separator) {
-  ms = std::max<std::int64_t>(0, ms);
-  char text[32];
-  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld%c%03lld",
-                static_cast<long long>(ms / 3600000), static_cast<long long>(ms / 60000 % 60),
-                static_cast<long long>(ms / 1000 % 60), separator,
-                static_cast<long long>(ms % 1000));
-  return text;
-}
-
-std::string escapeHtml(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 namespace {
 
 // --- FFmpeg handles, freed on every path ---
@@ -234,78 +189,6 @@ void writeFile(const fs::path& path, const std::string& content) {
   if (!out) throw ExportError("cannot write " + path.string());
 }
 
-// --- the text record ---
-
-// Lines grouped as the record reads: what was said before the first
-// question, then each question with what followed it.
-struct Section {
-  const TranscriptLine* question_line = nullptr;
-  std::vector<const TranscriptLine*> lines;
-};
-
-std::vector<Section> sections(const Session& s) {
-  std::vector<Section> out(1);
-  for (const TranscriptLine& l : s.lines) {
-    if (l.kind == "question") {
-      out.push_back({&l, {}});
-    } else {
-      out.back().lines.push_back(&l);
-    }
-  }
-  return out;
-}
-
-std::string markdown(const Session& s) {
-  std::string md = "# " + s.title + "\n\n";
-  md += "- 日期：" + s.started_at.substr(0, 10) + "\n";
-  if (!hostLine(s).empty()) md += "- 主持人：" + hostLine(s) + "\n";
-  for (const std::string& g : guestLines(s)) md += "- 嘉宾：" + g + "\n";
-  md += "\n";
-  for (const Section& sec : sections(s)) {
-    if (sec.question_line) {
-      md += "## " + sec.question_line->text + "\n\n*" + timecode(sec.question_line->start_ms) +
-            "*\n\n";
-    } else if (!sec.lines.empty()) {
-      md += "## 开场\n\n";
-    }
-    for (const TranscriptLine* l : sec.lines) {
-      md += "**" + l->speaker_name + "**（" + timecode(l->start_ms) + "）：" + l->text + "\n\n";
-    }
-  }
-  return md;
-}
-
-std::string html(const Session& s) {
-  std::string h =
-      "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-      escapeHtml(s.title) +
-      " · 图文实录</title>\n<style>\nbody{font-family:\"Noto Sans CJK "
-      "SC\",sans-serif;max-width:46em;"
-      "margin:2em auto;padding:0 1em;line-height:1.7;color:#1c1917}\nh1{font-size:1.6em}"
-      "h2{font-size:1.15em;border-left:4px solid #c8102e;padding-left:.5em;margin-top:2em}"
-      ".meta{color:#57534e}.tc{color:#78716c;font-size:.85em;font-variant-numeric:tabular-nums}"
-      ".speaker{font-weight:700}\n</style>\n</head>\n<body>\n<h1>" +
-      escapeHtml(s.title) + "</h1>\n<p class=\"meta\">" + escapeHtml(s.started_at.substr(0, 10));
-  if (!hostLine(s).empty()) h += " · 主持人 " + escapeHtml(hostLine(s));
-  for (const std::string& g : guestLines(s)) h += " · 嘉宾 " + escapeHtml(g);
-  h += "</p>\n";
-  for (const Section& sec : sections(s)) {
-    if (sec.question_line) {
-      h += "<h2>" + escapeHtml(sec.question_line->text) + " <span class=\"tc\">" +
-           timecode(sec.question_line->start_ms) + "</span></h2>\n";
-    } else if (!sec.lines.empty()) {
-      h += "<h2>开场</h2>\n";
-    }
-    for (const TranscriptLine* l : sec.lines) {
-      h += "<p><span class=\"tc\">" + timecode(l->start_ms) + "</span> <span class=\"speaker\">" +
-           escapeHtml(l->speaker_name) + "</span>：" + escapeHtml(l->text) + "</p>\n";
-    }
-  }
-  h += "</body>\n</html>\n";
-  return h;
-}
-
 json lineJson(const TranscriptLine& l) {
   return {{"id", l.id},
           {"speaker", l.speaker},
@@ -319,12 +202,6 @@ json lineJson(const TranscriptLine& l) {
 }
 
 // --- subtitles: cues on the recording's clock ---
-struct Cue {
-  std::int64_t start_ms;
-  std::int64_t end_ms;
-  std::string text;
-};
-
 std::vector<Cue> cues(const Session& s, std::int64_t offset_ms, std::int64_t until_ms) {
   std::vector<Cue> out;
   for (std::size_t i = 0; i < s.lines.size(); ++i) {
@@ -338,82 +215,6 @@ std::vector<Cue> cues(const Session& s, std::int64_t offset_ms, std::int64_t unt
     if (until_ms > 0) end = std::min(end, until_ms);
     const std::string who = l.kind == "question" ? "" : l.speaker_name + "：";
     out.push_back({start, std::max(end, start + 1), who + l.text});
-  }
-  return out;
-}
-
-std::string srt(const std::vector<Cue>& list) {
-  std::string out;
-  int n = 0;
-  for (const Cue& c : list) {
-    out += std::to_string(++n) + "\n" + subtitleTime(c.start_ms, ',') + " --> " +
-           subtitleTime(c.end_ms, ',') + "\n" + c.text + "\n\n";
-  }
-  return out;
-}
-
-std::string vtt(const std::vector<Cue>& list) {
-  std::string out = "WEBVTT\n\n";
-  for (const Cue& c : list) {
-    std::string text;
-    for (char ch : c.text) {
-      if (ch == '&') {
-        text += "&amp;";
-      } else if (ch == '<') {
-        text += "&lt;";
-      } else if (ch == '>') {
-        text += "&gt;";
-      } else {
-        text += ch;
-      }
-    }
-    out += subtitleTime(c.start_ms, '.') + " --> " + subtitleTime(c.end_ms, '.') + "\n" + text +
-           "\n\n";
-  }
-  return out;
-}
-
-// --- questions.csv ---
-std::string csvField(const std::string& v) {
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string questionsCsv(const Session& s) {
-  std::string out = "\xEF\xBB\xBF";  // BOM: Excel reads UTF-8
-  out +=
-      "编号,收到时间,节目时间,昵称,类别,市民观察员,原文,最终文本,是否编辑,状态,未采纳原因,点赞,"
-      "上屏时间,回答时间,跟进\r\n";
-  static const std::map<std::string, std::string> kStatus = {
-      {"pending", "待审"},    {"approved", "已通过未回答"}, {"on_air", "正在回答"},
-      {"answered", "已回答"}, {"rejected", "未采纳"},       {"merged", "已合并"}};
-  for (const Question& q : s.questions) {
-    const std::string status(questions::statusName(q.status));
-    const bool unanswered =
-        q.status == Status::kPending || q.status == Status::kApproved || q.status == Status::kOnAir;
-    const std::vector<std::string> fields = {
-        std::to_string(q.id),
-        q.received_utc,
-        timecode(q.received_ms),
-        q.nickname,
-        std::string(protocol::categoryName(q.category)),
-        q.observer_name,
-        q.original_text,
-        q.text(),
-        q.edits.empty() ? "否" : "是",
-        kStatus.count(status) ? kStatus.at(status) : status,
-        q.status == Status::kRejected ? std::string(questions::rejectReasonName(q.reject_reason))
-                                      : "",
-        std::to_string(s.votes.count(q.id) ? s.votes.at(q.id) : 0),
-        q.aired_ms >= 0 ? timecode(q.aired_ms) : "",
-        q.answered_ms >= 0 ? timecode(q.answered_ms) : "",
-        unanswered ? "待部门跟进答复" : ""};
-    for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + csvField(fields[i]);
-    out += "\r\n";
   }
   return out;
 }
@@ -782,6 +583,7 @@ void poster(const std::string& input, const Probe& p, std::int64_t at_ms, const 
 
 ExportResult exportSession(const ExportOptions& o) {
   if (o.out_dir.empty()) throw ExportError("no output folder");
+  if (o.language == Language::kInvalid) throw ExportError("no such language (zh or en)");
   const std::string db_path = o.data_dir + "/yishiting.db";
   if (!fs::is_regular_file(db_path)) throw ExportError("no database in " + o.data_dir);
   const Session s = loadSession(db_path, o.session_id);
@@ -798,8 +600,9 @@ ExportResult exportSession(const ExportOptions& o) {
   }
 
   const std::vector<const Question*> aired = airedQuestions(s);
-  write("transcript.md", markdown(s));
-  write("transcript.html", html(s));
+  const RecordHead head{s.title, s.started_at.substr(0, 10), hostLine(s), guestLines(s)};
+  write("transcript.md", markdownRecord(head, s.lines, o.language));
+  write("transcript.html", htmlRecord(head, s.lines, o.language));
   {
     json lines = json::array();
     for (const TranscriptLine& l : s.lines) lines.push_back(lineJson(l));
@@ -815,7 +618,7 @@ ExportResult exportSession(const ExportOptions& o) {
                                      .dump(2) +
                                  "\n");
   }
-  write("questions.csv", questionsCsv(s));
+  write("questions.csv", questionsCsv(s.questions, s.votes, o.language));
 
   // The recordings, in order, on one program clock.
   std::vector<Part> parts;
@@ -899,7 +702,7 @@ ExportResult exportSession(const ExportOptions& o) {
       if (i + 1 < aired.size()) end = std::min(end, aired[i + 1]->aired_ms - offset);
       end = std::clamp<std::int64_t>(end, start + 1, duration_ms);
       chapters.push_back(
-          {start, end, "Q" + std::to_string(q->id) + " · " + shortTitle(q->text(), 16)});
+          {start, end, "Q" + std::to_string(q->id) + " · " + shortTitle(oneLine(q->text()), 16)});
     }
     std::map<std::string, std::string> meta = {{"title", s.title},
                                                {"date", s.started_at.substr(0, 10)},

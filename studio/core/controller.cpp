@@ -238,6 +238,9 @@ bool Controller::start(std::string* error) {
   options.max_connections_per_address =
       static_cast<std::size_t>(show_.audience.max_connections_per_address);
   options.max_connections = static_cast<std::size_t>(show_.audience.max_connections);
+  // Sockets before any header: the WebSockets one address may have plus
+  // room for its page, script and HLS requests (32 by default).
+  options.max_http_connections_per_address = options.max_connections_per_address + 16;
   options.ping_interval_s = show_.audience.ws_ping_s;
   // /api/status and /metrics carry the cue to the host, paths, camera hosts
   // and destinations: staff only (the producer token, as a bearer token).

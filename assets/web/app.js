@@ -10,7 +10,9 @@
 // transcript".
 
 import { t, applyStatic, mountLangToggle, onLangChange } from './i18n.js';
-import { h, icon, codePoints, clockTime, timecode, StudioSocket, ConnState, loadJson, saveJson } from './common.js';
+import {
+  h, icon, codePoints, clockTime, timecode, StudioSocket, ConnState, loadJson, saveJson, retrySeconds,
+} from './common.js';
 import { ProgramPlayer } from './program_player.js';
 
 const kViewerKey = 'yst.viewer';
@@ -54,30 +56,16 @@ const ui = {
 // ---------------------------------------------------------------------------
 // Identity: the viewer id (kept for good) and an observer invitation token.
 
-function makeViewerId() {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
-  const bytes = new Uint8Array(24);
-  crypto.getRandomValues(bytes);
-  // 64 symbols: the low six bits of each byte pick one without bias.
-  return Array.from(bytes, (b) => alphabet[b & 63]).join('');
-}
-
+// The studio issues viewer ids (signed: a made-up one is replaced): the page
+// keeps the one hello.ok gave it and sends it with its next hello. Null
+// before the first hello.ok (and with storage disabled, on every load).
 function loadViewerId() {
-  let id = null;
   try {
-    id = localStorage.getItem(kViewerKey);
+    const id = localStorage.getItem(kViewerKey);
+    return id && kViewerIdPattern.test(id) ? id : null;
   } catch {
-    // Storage disabled: a fresh id per page load.
+    return null; // Storage disabled: a fresh id per page load.
   }
-  if (!id || !kViewerIdPattern.test(id)) {
-    id = makeViewerId();
-    try {
-      localStorage.setItem(kViewerKey, id);
-    } catch {
-      // See above.
-    }
-  }
-  return id;
 }
 
 // An invitation link lands on /#o=<token>: keep the token, then take it out
@@ -122,6 +110,7 @@ const state = {
   viewerId: loadViewerId(),
   observerToken: takeObserverTokenFromHash(),
   helloRole: null, // the role of the hello awaiting its hello.ok, or null
+  helloTimer: null, // a hello the studio asked to wait for (rate_limited)
   observerName: null,
   show: null,
   limits: { max_chars: 300, max_nickname_chars: 20 },
@@ -131,19 +120,22 @@ const state = {
   voted: new Set(),
   submitRequest: null, // request id of the question being submitted
   voteRequests: new Map(), // request id → question id
+  liveRequest: null, // request id of the transcript.list asked for
+  liveTimer: null, // asking again after a rate_limited
   formMessage: null, // {key, vars, kind: 'ok' | 'error'}
   publicMessage: null, // {key, vars}
   retryUntilMs: 0, // rate-limited until then
   connection: ConnState.CONNECTING,
   noticeKey: null,
+  noticeVars: null,
   liveLines: [], // public transcript lines, newest first, at most kLiveTextLimit
   liveLoaded: false, // the transcript.list of this connection has arrived
 };
-state.voted = new Set(loadJson(kVotesKeyPrefix + state.viewerId, []));
+state.voted = new Set(state.viewerId ? loadJson(kVotesKeyPrefix + state.viewerId, []) : []);
 
 function rememberVote(questionId) {
   state.voted.add(questionId);
-  saveJson(kVotesKeyPrefix + state.viewerId, [...state.voted]);
+  if (state.viewerId) saveJson(kVotesKeyPrefix + state.viewerId, [...state.voted]);
 }
 
 // ---------------------------------------------------------------------------
@@ -160,7 +152,10 @@ const socket = new StudioSocket({
       state.submitRequest = null;
       state.voteRequests.clear();
       state.helloRole = null;
+      state.liveRequest = null;
       state.liveLoaded = false; // Asked again after the next hello.
+      clearTimeout(state.helloTimer);
+      clearTimeout(state.liveTimer);
     }
     renderConnection();
     renderForm();
@@ -169,14 +164,20 @@ const socket = new StudioSocket({
 });
 
 function sayHello() {
+  const hello = { type: 'hello', role: 'viewer' };
+  if (state.viewerId) hello.viewer = state.viewerId;
   if (state.observerToken) {
-    state.helloRole = 'observer';
-    socket.send({ type: 'hello', role: 'observer', token: state.observerToken, viewer: state.viewerId },
-                { withId: false });
-  } else {
-    state.helloRole = 'viewer';
-    socket.send({ type: 'hello', role: 'viewer', viewer: state.viewerId }, { withId: false });
+    hello.role = 'observer';
+    hello.token = state.observerToken;
   }
+  state.helloRole = hello.role;
+  socket.send(hello, { withId: false });
+}
+
+// The live text is not part of hello.ok: asked for once the connection is a
+// viewer's (and gets transcript.public from then on).
+function askLiveText() {
+  state.liveRequest = socket.send({ type: 'transcript.list' });
 }
 
 function handleMessage(message) {
@@ -221,13 +222,16 @@ function onHelloOk(message) {
   document.body.dataset.hello = 'ok'; // for tests: the lists are in place
   if (typeof message.viewer === 'string' && kViewerIdPattern.test(message.viewer) &&
       message.viewer !== state.viewerId) {
-    // The studio assigned or kept another id: use it from now on.
-    state.viewerId = message.viewer;
+    // The studio issued an id (the first visit, or one it did not sign, as
+    // an earlier version's page made up): use it from now on. The votes
+    // remembered under the old one go with it.
     try {
+      if (state.viewerId) localStorage.removeItem(kVotesKeyPrefix + state.viewerId);
       localStorage.setItem(kViewerKey, message.viewer);
     } catch {
       // See loadViewerId.
     }
+    state.viewerId = message.viewer;
     state.voted = new Set(loadJson(kVotesKeyPrefix + state.viewerId, []));
   }
   state.observerName = typeof message.observer === 'string' && message.observer ? message.observer : null;
@@ -238,20 +242,51 @@ function onHelloOk(message) {
   state.publicQuestions = Array.isArray(publicPart.questions) ? publicPart.questions.slice() : [];
   state.onAir = publicPart.on_air || null;
   renderAll();
-  // The live text is not part of hello.ok: ask for it now that the
-  // connection is a viewer's (and gets transcript.public from here on).
-  socket.send({ type: 'transcript.list' });
+  if (state.liveRequest === null && !state.liveLoaded) askLiveText();
 }
 
 function onError(message) {
   const { code } = message;
-  // A forbidden answer to the observer hello: the invitation is not (or no
-  // longer) valid. Carry on as an ordinary viewer.
-  if (code === 'forbidden' && state.helloRole === 'observer') {
-    forgetObserverToken();
-    state.noticeKey = 'observer.invalid';
-    renderNotice();
-    sayHello();
+  const retryS = retrySeconds(message);
+  // Answers to the hello (it has no request id). The studio carries a
+  // refused observer on as a viewer: its hello.ok follows.
+  if (message.id === undefined && state.helloRole !== null) {
+    if (code === 'forbidden' && state.helloRole === 'observer') {
+      // The invitation is not (or no longer) valid.
+      forgetObserverToken();
+      state.noticeKey = 'observer.invalid';
+      state.noticeVars = null;
+      renderNotice();
+      return;
+    }
+    if (code === 'too_many_attempts' && state.helloRole === 'observer') {
+      // Too many wrong tokens from this address (not necessarily ours): the
+      // invitation is kept and checked again at the next visit.
+      state.noticeKey = 'observer.later';
+      state.noticeVars = { n: retryS };
+      renderNotice();
+      return;
+    }
+    if (code === 'rate_limited') {
+      // Hellos are limited per connection: say it again when allowed.
+      clearTimeout(state.helloTimer);
+      state.helloTimer = setTimeout(() => { if (socket.isOpen()) sayHello(); }, retryS * 1000);
+      return;
+    }
+    if (code === 'identity_locked') {
+      // The connection has another viewer id than the one kept here (another
+      // tab changed it): a fresh connection takes the kept one.
+      state.helloRole = null;
+      socket.restart();
+      return;
+    }
+  }
+  if (message.id !== undefined && message.id === state.liveRequest) {
+    state.liveRequest = null;
+    if (code === 'rate_limited') {
+      clearTimeout(state.liveTimer);
+      state.liveTimer = setTimeout(() => { if (socket.isOpen()) askLiveText(); }, retryS * 1000);
+    }
     return;
   }
   if (message.id !== undefined && message.id === state.submitRequest) {
@@ -265,7 +300,9 @@ function onError(message) {
     const questionId = state.voteRequests.get(message.id);
     state.voteRequests.delete(message.id);
     if (code === 'already_voted') rememberVote(questionId);
-    state.publicMessage = { key: errorKey(code), vars: errorVars(code) };
+    state.publicMessage = code === 'rate_limited'
+      ? { key: 'error.vote_rate_limited', vars: { n: retryS } }
+      : { key: errorKey(code), vars: errorVars(code) };
     renderPublic();
     return;
   }
@@ -378,6 +415,7 @@ function publicDisplayOrder() {
 // for every question that goes on air. A live blog reads newest first.
 
 function onLiveTextList(message) {
+  state.liveRequest = null;
   state.liveLines = [];
   for (const line of Array.isArray(message.lines) ? message.lines : []) applyLiveLine(line);
   state.liveLoaded = true;
@@ -490,7 +528,7 @@ function renderHeader() {
 
 function renderNotice() {
   ui.notice.hidden = !state.noticeKey;
-  ui.notice.textContent = state.noticeKey ? t(state.noticeKey) : '';
+  ui.notice.textContent = state.noticeKey ? t(state.noticeKey, state.noticeVars || undefined) : '';
 }
 
 function renderConnection() {

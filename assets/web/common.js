@@ -197,6 +197,12 @@ export class StudioSocket {
   }
 }
 
+// The wait an error asks for (`retry_after_s`, whole seconds), or `fallback`.
+export function retrySeconds(message, fallback = 10) {
+  const s = message && message.retry_after_s;
+  return Number.isFinite(s) && s > 0 ? Math.ceil(s) : fallback;
+}
+
 // Reads and writes JSON in localStorage, tolerating a disabled or full store.
 export function loadJson(key, fallback) {
   try {

@@ -948,11 +948,12 @@ class ShowParser {
     static const toml::table kEmpty;
     if (!table) table = &kEmpty;
     const std::string path = "audience";
-    refuseUnknownKeys(*table, path,
-                      {"listen", "public_url", "producer_token_env", "typist_token_env",
-                       "host_token_env", "question_interval_s", "question_burst",
-                       "max_connections_per_address", "max_question_chars", "word_list",
-                       "trusted_proxies", "allowed_hosts", "max_connections", "ws_ping_s"});
+    refuseUnknownKeys(
+        *table, path,
+        {"listen", "public_url", "producer_token_env", "typist_token_env", "host_token_env",
+         "question_interval_s", "question_burst", "vote_interval_s", "vote_burst",
+         "max_connections_per_address", "max_question_chars", "word_list", "trusted_proxies",
+         "allowed_hosts", "max_connections", "ws_ping_s"});
     int line = 0;
     if (auto interval = get<double>(*table, path, "question_interval_s", &line)) {
       if (!(*interval >= 0.0 && *interval <= 3600.0)) {
@@ -962,6 +963,13 @@ class ShowParser {
     }
     audience->question_burst =
         intInRange(*table, path, "question_burst", 1, 1000, audience->question_burst);
+    if (auto interval = get<double>(*table, path, "vote_interval_s", &line)) {
+      if (!(*interval >= 0.0 && *interval <= 3600.0)) {
+        fail(line, "audience.vote_interval_s", "must be between 0 and 3600 seconds");
+      }
+      audience->vote_interval_s = *interval;
+    }
+    audience->vote_burst = intInRange(*table, path, "vote_burst", 1, 1000, audience->vote_burst);
     audience->max_connections_per_address =
         intInRange(*table, path, "max_connections_per_address", 1, 100000,
                    audience->max_connections_per_address);
@@ -1018,7 +1026,8 @@ class ShowParser {
     const std::optional<std::string> value = env_ ? env_(name) : std::nullopt;
     if (value && !value->empty()) {
       // Short tokens can be guessed by anyone who can reach the audience port.
-      audience->producer_token = readSecretEnv(name, line, "audience.producer_token_env", 8);
+      audience->producer_token =
+          readSecretEnv(name, line, "audience.producer_token_env", kMinTokenChars);
       audience->producer_token_generated = false;
     } else {
       audience->producer_token = generateToken();
@@ -1040,7 +1049,7 @@ class ShowParser {
     if (!isEnvName(*env_field)) fail(line, full_key, kNotAnEnvName);
     const std::optional<std::string> value = env_ ? env_(*env_field) : std::nullopt;
     if (value && !value->empty()) {
-      *token = readSecretEnv(*env_field, line, full_key, 8);
+      *token = readSecretEnv(*env_field, line, full_key, kMinTokenChars);
       *generated = false;
     } else {
       *token = generateToken();

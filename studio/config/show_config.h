@@ -5,6 +5,7 @@
 // ConfigError naming the key and its line, and `yishiting serve` exits 2.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -81,6 +82,10 @@ struct HlsConfig {
   int playlist_length = 6;  // segments listed in the rolling playlist
 };
 
+// Staff tokens (producer, typist, host) set in the environment are at least
+// this long: anyone who can reach the audience port can try to guess them.
+inline constexpr std::size_t kMinTokenChars = 16;
+
 struct AudienceConfig {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;
@@ -104,6 +109,10 @@ struct AudienceConfig {
   // times that (many viewers can share an address behind NAT).
   double question_interval_s = 10;
   int question_burst = 3;
+  // Votes: one per vote_interval_s with bursts of vote_burst per viewer; per
+  // client address max_connections_per_address times that. 0: no limit.
+  double vote_interval_s = 3;
+  int vote_burst = 10;
   int max_connections_per_address = 16;
   // Open connections at once (HTTP and WebSocket); 0: from the process's
   // file-descriptor limit, which the studio raises to its hard limit.

@@ -24,17 +24,17 @@ constexpr std::size_t kMaxNicknameChars = 20;
 constexpr std::size_t kMaxProducerNameChars = 24;
 
 std::int64_t nowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return steadyNowUs();
 }
 
-bool validViewerId(const std::string& id) {
-  if (id.size() < 16 || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-  });
+// Until load() has read the studio's own key: ids signed with a key of the
+// moment (an Audience that never loads is a test's).
+std::string momentaryKey() {
+  return randomId(ViewerIds::kMinKeyBytes * 2);
+}
+
+std::string clientName(server::ClientId client) {
+  return "client " + std::to_string(client);
 }
 
 enum class IdAlias { kNo = 0, kYes };
@@ -67,6 +67,12 @@ json nullableId(std::int64_t id) {
 }
 
 }  // namespace
+
+std::int64_t steadyNowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string randomId(std::size_t length) {
   static constexpr char kAlphabet[] =
@@ -116,7 +122,8 @@ Audience::Audience(const config::ShowConfig& show, Context context, QObject* par
       show_(show),
       context_(std::move(context)),
       filter_(loadWordList(show.audience.word_list)),
-      desk_(filter_.get()) {
+      desk_(filter_.get()),
+      viewer_ids_(momentaryKey()) {
   public_timer_.setSingleShot(true);
   public_timer_.setInterval(kPublicFlushMs);
   connect(&public_timer_, &QTimer::timeout, this, &Audience::flushPublic);
@@ -130,14 +137,24 @@ Audience::Audience(const config::ShowConfig& show, Context context, QObject* par
   prune_timer_.setInterval(60 * 1000);
   connect(&prune_timer_, &QTimer::timeout, this, &Audience::pruneBuckets);
   prune_timer_.start();
+  sign_in_timer_.setInterval(2000);
+  connect(&sign_in_timer_, &QTimer::timeout, this, [this] { sign_ins_.tick(nowUs()); });
+  sign_in_timer_.start();
+  observer_reload_timer_.setSingleShot(true);
+  connect(&observer_reload_timer_, &QTimer::timeout, this, &Audience::reloadObservers);
 }
 
 Audience::~Audience() = default;
 
 void Audience::load() {
   store::LoadedQuestions loaded;
-  context_.store->runSync(
-      [&](sqlite3* db) { loaded = store::loadQuestions(db, context_.session_id); });
+  std::string key;
+  context_.store->runSync([&](sqlite3* db) {
+    loaded = store::loadQuestions(db, context_.session_id);
+    key = store::studioKey(db, "viewer_ids", ViewerIds::kMinKeyBytes);
+  });
+  viewer_ids_ = ViewerIds(std::move(key));
+  publicChanged();
   const std::size_t count = loaded.questions.size();
   desk_.load(std::move(loaded.questions), loaded.votes, loaded.next_id);
   if (count > 0) {
@@ -300,80 +317,170 @@ void Audience::addStatus(json* status) const {
 // --- hello ---
 
 void Audience::hello(server::ClientId client, const json& message, const json& request_id) {
-  const std::string role = message.value("role", std::string("viewer"));
-  std::string viewer;
-  if (auto it = message.find("viewer"); it != message.end() && it->is_string()) {
-    viewer = it->get<std::string>();
+  ClientInfo& info = (*context_.clients)[client];
+  if (info.role == Role::kProducer) {
+    replyError(client, request_id, "invalid", "already signed in as a producer");
+    return;
   }
-  if (!validViewerId(viewer)) viewer = randomId(24);
-  if (role == "viewer") {
-    viewerHello(client, Role::kViewer, 0, "", viewer, request_id);
+  // The connection's viewer id is the one it first said hello with (or was
+  // given with a question sent before any hello); otherwise the page's kept
+  // one when the studio signed it, otherwise a fresh one. A connection that
+  // could take another id could vote again with each.
+  std::string claimed;
+  if (auto it = message.find("viewer"); it != message.end() && it->is_string()) {
+    claimed = it->get<std::string>();
+  }
+  const bool genuine = viewer_ids_.genuine(claimed);
+  if (info.viewer.empty()) {
+    info.viewer = genuine ? claimed : viewer_ids_.issue();
+  } else if (genuine && claimed != info.viewer) {
+    replyError(client, request_id, "identity_locked",
+               "this connection already has a viewer id; open a new connection for another");
+    return;
+  }
+  if (message.value("role", std::string("viewer")) == "viewer") {
+    viewerHello(client, Role::kViewer, 0, "", request_id);
     return;
   }
   // observer
   const std::string token = message.contains("token") && message["token"].is_string()
                                 ? message["token"].get<std::string>()
                                 : std::string();
+  const bool local = server::ControlServer::isLocalClient(client);
+  if (!local) {
+    if (const double wait_s = sign_ins_.lockedFor(info.address, nowUs()); wait_s > 0) {
+      // Not looked at, but still a viewer.
+      if (!refuseLockedOut(client, info, wait_s, request_id)) {
+        viewerHello(client, Role::kViewer, 0, "", json());
+      }
+      return;
+    }
+  }
   if (token.empty()) {
-    replyError(client, request_id, "forbidden", "an observer hello needs the invitation token");
+    refuseWrongToken(client, info, "observer", "an observer hello needs the invitation token",
+                     request_id);
     return;
   }
-  // Observers are added by `yishiting observers add` while the show runs, so
-  // they are looked up in the database, on the writer thread.
-  struct Found {
-    std::int64_t id = 0;
-    std::string name;
-  };
-  auto found = std::make_shared<Found>();
-  const std::string hash = sha256Hex(token);
+  observer_hellos_.push_back({client, sha256Hex(token), request_id});
+  if (!observer_reload_running_ && !observer_reload_timer_.isActive()) {
+    const std::int64_t since_ms = (nowUs() - observer_reload_started_us_) / 1000;
+    if (observer_reload_started_us_ == 0 || since_ms >= kObserverReloadMs) {
+      reloadObservers();
+    } else {
+      observer_reload_timer_.start(static_cast<int>(kObserverReloadMs - since_ms));
+    }
+  }
+}
+
+void Audience::reloadObservers() {
+  if (observer_reload_running_ || observer_hellos_.empty()) return;
+  observer_reload_running_ = true;
+  observer_reload_started_us_ = nowUs();
+  // The hellos that arrived before this read began; later ones wait for the next.
+  auto batch = std::make_shared<std::vector<ObserverHello>>(std::move(observer_hellos_));
+  observer_hellos_.clear();
+  auto loaded = std::make_shared<std::vector<store::Observer>>();
   std::weak_ptr<char> alive = alive_;
   const bool queued = context_.store->submit(
-      [found, hash](sqlite3* db) {
-        for (const store::Observer& o : store::listObservers(db, false)) {
-          if (constantTimeEquals(o.token_sha256, hash)) {
-            found->id = o.id;
-            found->name = o.name;
+      [loaded](sqlite3* db) { *loaded = store::listObservers(db, false); },
+      [this, alive, loaded, batch](bool ok, const std::string& error) {
+        if (alive.expired()) return;
+        observer_reload_running_ = false;
+        if (ok) {
+          observers_.clear();
+          for (const store::Observer& o : *loaded) observers_[o.token_sha256] = {o.id, o.name};
+        } else {
+          logError("questions", "could not read the observer invitations: " + error);
+        }
+        for (const ObserverHello& hello : *batch) {
+          if (!context_.clients->contains(hello.client)) continue;
+          if (ok) {
+            answerObserverHello(hello);
+          } else {
+            replyError(hello.client, hello.request_id, "busy", "the studio is busy; try again");
           }
         }
-      },
-      [this, alive, found, client, viewer, request_id](bool ok, const std::string&) {
-        if (alive.expired() || !context_.clients->contains(client)) return;
-        if (!ok || found->id == 0) {
-          logWarn("questions", "client " + std::to_string(client) +
-                                   ": observer hello with an unknown or revoked token");
-          replyError(client, request_id, "forbidden", "unknown or revoked observer invitation");
-          viewerHello(client, Role::kViewer, 0, "", viewer, json());
-          return;
+        if (!observer_hellos_.empty() && !observer_reload_timer_.isActive()) {
+          const std::int64_t since_ms = (nowUs() - observer_reload_started_us_) / 1000;
+          observer_reload_timer_.start(
+              static_cast<int>(std::max<std::int64_t>(0, kObserverReloadMs - since_ms)));
         }
-        viewerHello(client, Role::kObserver, found->id, found->name, viewer, request_id);
       });
-  if (!queued) replyError(client, request_id, "busy", "the studio is busy; try again");
+  if (!queued) {
+    observer_reload_running_ = false;
+    for (const ObserverHello& hello : *batch) {
+      if (!context_.clients->contains(hello.client)) continue;
+      replyError(hello.client, hello.request_id, "busy", "the studio is busy; try again");
+    }
+  }
+}
+
+void Audience::answerObserverHello(const ObserverHello& hello) {
+  ClientInfo& info = context_.clients->at(hello.client);
+  auto found = observers_.find(hello.token_sha256);
+  if (found == observers_.end()) {
+    // Refused, but still a viewer (the page carries on as one).
+    if (!refuseWrongToken(hello.client, info, "observer", "unknown or revoked observer invitation",
+                          hello.request_id)) {
+      viewerHello(hello.client, Role::kViewer, 0, "", json());
+    }
+    return;
+  }
+  if (!server::ControlServer::isLocalClient(hello.client)) sign_ins_.signedIn(info.address);
+  viewerHello(hello.client, Role::kObserver, found->second.first, found->second.second,
+              hello.request_id);
+}
+
+bool Audience::refuseWrongToken(server::ClientId client, ClientInfo& info, std::string_view role,
+                                const std::string& message, const json& request_id) {
+  // The console is in this process: nobody guesses through it.
+  if (server::ControlServer::isLocalClient(client)) {
+    replyError(client, request_id, "forbidden", message);
+    return false;
+  }
+  const SignInGuard::Refusal refusal =
+      sign_ins_.wrongToken(info, role, clientName(client), nowUs());
+  if (refusal.close_connection) {
+    replyError(client, request_id, "forbidden",
+               message + "; " + std::to_string(SignInGuard::kRefusalsPerConnection) +
+                   " refused sign-ins close the connection");
+    context_.server->close(client);
+    return true;
+  }
+  replyError(client, request_id, "forbidden", message);
+  return false;
+}
+
+bool Audience::refuseLockedOut(server::ClientId client, ClientInfo& info, double wait_s,
+                               const json& request_id) {
+  const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
+  const SignInGuard::Refusal refusal = sign_ins_.lockedOut(info, nowUs());
+  replyError(
+      client, request_id, "too_many_attempts",
+      "too many wrong tokens from this address; try again in " + std::to_string(retry) + " s",
+      {{"retry_after_s", retry}});
+  if (refusal.close_connection) {
+    context_.server->close(client);
+    return true;
+  }
+  return false;
 }
 
 void Audience::viewerHello(server::ClientId client, Role role, std::int64_t observer_id,
-                           const std::string& observer_name, const std::string& viewer,
-                           const json& request_id) {
+                           const std::string& observer_name, const json& request_id) {
   ClientInfo& info = (*context_.clients)[client];
   if (info.role == Role::kProducer) {
     replyError(client, request_id, "invalid", "already signed in as a producer");
     return;
   }
-  if (!info.viewer.empty() && info.viewer != viewer) {
-    auto it = viewer_clients_.find(info.viewer);
-    if (it != viewer_clients_.end()) {
-      it->second.erase(client);
-      if (it->second.empty()) viewer_clients_.erase(it);
-    }
-  }
   info.role = role;
-  info.viewer = viewer;
   info.observer_id = observer_id;
   info.observer_name = observer_name;
-  viewer_clients_[viewer].insert(client);
+  viewer_clients_[info.viewer].insert(client);
   context_.server->setChannels(client, server::kChannelViewer);
 
   json mine = json::array();
-  for (std::int64_t id : desk_.askedBy(viewer)) {
+  for (std::int64_t id : desk_.askedBy(info.viewer)) {
     if (const Question* q = desk_.find(id)) mine.push_back(ownView(*q));
   }
   json guests = json::array();
@@ -383,7 +490,7 @@ void Audience::viewerHello(server::ClientId client, Role role, std::int64_t obse
   json ok = {
       {"type", "hello.ok"},
       {"role", role == Role::kObserver ? "observer" : "viewer"},
-      {"viewer", viewer},
+      {"viewer", info.viewer},
       {"observer", role == Role::kObserver ? json(observer_name) : json()},
       {"show",
        {{"title", show_.show.title},
@@ -395,10 +502,25 @@ void Audience::viewerHello(server::ClientId client, Role role, std::int64_t obse
         {"question_interval_s", show_.audience.question_interval_s},
         {"question_burst", show_.audience.question_burst}}},
       {"mine", mine},
-      {"public", {{"questions", publicList()}, {"on_air", onAirPublic()}}},
   };
   if (!request_id.is_null()) ok["id"] = request_id;
-  reply(client, ok);
+  // The public part (up to 250 questions) is serialised once per change of
+  // the public list, not once per hello.
+  std::string text = ok.dump();
+  text.pop_back();  // the object's closing brace
+  const std::string& snapshot = publicSnapshot();
+  text.reserve(text.size() + snapshot.size() + 12);
+  text += ",\"public\":";
+  text += snapshot;
+  text += '}';
+  context_.server->send(client, std::make_shared<const std::string>(std::move(text)));
+}
+
+const std::string& Audience::publicSnapshot() {
+  if (!public_snapshot_) {
+    public_snapshot_ = json{{"questions", publicList()}, {"on_air", onAirPublic()}}.dump();
+  }
+  return *public_snapshot_;
 }
 
 void Audience::clientClosed(server::ClientId client) {
@@ -481,7 +603,7 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
   if (info.role == Role::kNone) {
     // No hello: an anonymous viewer for this connection.
     info.role = Role::kViewer;
-    info.viewer = randomId(24);
+    if (info.viewer.empty()) info.viewer = viewer_ids_.issue();
     viewer_clients_[info.viewer].insert(client);
     context_.server->setChannels(client, server::kChannelViewer);
   }
@@ -557,6 +679,30 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
     replyError(client, request_id, "forbidden", "say hello as a viewer before voting");
     return;
   }
+  // The budget is checked before the vote and taken only when it counts.
+  // Fresh viewer ids cost a connection each, and one address can hold many:
+  // the address's budget is what stops a flood of them.
+  const double interval = show_.audience.vote_interval_s;
+  const double burst = show_.audience.vote_burst;
+  const double per_address = std::max(1, show_.audience.max_connections_per_address);
+  const std::int64_t now = nowUs();
+  auto bucketOf = [](const auto& buckets, const std::string& key) {
+    auto it = buckets.find(key);
+    return it == buckets.end() ? TokenBucket{} : it->second;
+  };
+  TokenBucket by_viewer = bucketOf(viewer_vote_buckets_, info.viewer);
+  TokenBucket by_address = bucketOf(address_vote_buckets_, info.address);
+  double wait_v = 0, wait_a = 0;
+  const bool ok_v = by_viewer.take(interval, burst, now, &wait_v);
+  const bool ok_a = by_address.take(interval / per_address, burst * per_address, now, &wait_a);
+  if (!ok_v || !ok_a) {
+    const int retry =
+        std::max(1, static_cast<int>(std::ceil(std::max(ok_v ? 0 : wait_v, ok_a ? 0 : wait_a))));
+    replyError(client, request_id, "rate_limited",
+               "too many votes; try again in " + std::to_string(retry) + " s",
+               {{"retry_after_s", retry}});
+    return;
+  }
   switch (desk_.vote(id, info.viewer)) {
     case questions::QuestionDesk::VoteResult::kNotPublic:
       replyError(client, request_id, "not_found", "no public question " + std::to_string(id));
@@ -566,6 +712,10 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
       return;
     case questions::QuestionDesk::VoteResult::kCounted:
       break;
+  }
+  if (interval > 0) {
+    viewer_vote_buckets_[info.viewer] = by_viewer;
+    address_vote_buckets_[info.address] = by_address;
   }
   const int own_votes = desk_.find(id)->own_votes;
   const std::string viewer = info.viewer;
@@ -702,6 +852,7 @@ void Audience::moderate(server::ClientId client, const std::string& type, const 
 void Audience::announce(const std::string& action, const std::string& by,
                         const std::vector<std::int64_t>& changed,
                         const std::vector<std::int64_t>& left_public) {
+  publicChanged();
   json list = json::array();
   for (std::int64_t id : changed) {
     const Question* q = desk_.find(id);
@@ -747,10 +898,12 @@ void Audience::notifyOnAir() {
 }
 
 void Audience::schedulePublicFlush() {
+  publicChanged();
   if (!public_timer_.isActive()) public_timer_.start();
 }
 
 void Audience::flushPublic() {
+  publicChanged();
   json changed = json::array();
   for (std::int64_t id : public_changed_) {
     const Question* q = desk_.find(id);
@@ -782,6 +935,14 @@ void Audience::pruneBuckets() {
                 [&](const auto& entry) { return entry.second.full(interval, burst, now); });
   std::erase_if(address_buckets_, [&](const auto& entry) {
     return entry.second.full(interval / per_address, burst * per_address, now);
+  });
+  const double vote_interval = show_.audience.vote_interval_s;
+  const double vote_burst = show_.audience.vote_burst;
+  std::erase_if(viewer_vote_buckets_, [&](const auto& entry) {
+    return entry.second.full(vote_interval, vote_burst, now);
+  });
+  std::erase_if(address_vote_buckets_, [&](const auto& entry) {
+    return entry.second.full(vote_interval / per_address, vote_burst * per_address, now);
   });
 }
 

@@ -14,6 +14,16 @@
 // - Producers get every change as it happens; viewers get the public list's
 //   changes gathered over at most kPublicFlushMs, one shared message for all;
 //   an asker gets `question.updated` for their own questions.
+//
+// Limits that hold when the page is not the one talking (assets/protocol.md,
+// "Limits on sign-in and hellos" and "Audience questions"): a connection
+// keeps the one viewer id it first said hello with, and ids are the studio's
+// own, signed (viewer_id.h), so a vote needs a connection and an id the
+// studio issued; votes are budgeted per viewer and per address; a hello's
+// public snapshot is serialised once per change of the public list, not once
+// per hello; observer invitations are looked up in a list kept in memory,
+// reloaded at most once a second while observers say hello; wrong tokens go
+// through the SignInGuard.
 #pragma once
 
 #include <QObject>
@@ -25,11 +35,15 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "studio/config/show_config.h"
+#include "studio/core/sign_in_guard.h"
+#include "studio/core/viewer_id.h"
 #include "studio/questions/question_desk.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
@@ -60,6 +74,9 @@ struct ClientInfo {
   std::string observer_name;
   std::string producer_name;  // shown with a producer's edits and actions
   TokenBucket questions;      // per connection
+  TokenBucket hellos;         // per connection: a hello is the most expensive message
+  TokenBucket lists;          // per connection: a viewer's transcript.list
+  int refused_sign_ins = 0;   // wrong tokens and lock-outs (SignInGuard)
 };
 using ClientMap = std::map<server::ClientId, ClientInfo>;
 
@@ -89,6 +106,17 @@ class Audience : public QObject {
   // A viewer or observer hello (the producer's is the controller's).
   void hello(server::ClientId client, const nlohmann::json& message,
              const nlohmann::json& request_id);
+  // Wrong staff and observer tokens: the controller's staff hellos use it too.
+  SignInGuard& signIns() { return sign_ins_; }
+  // A hello refused because the client's address is locked out: the error
+  // (`too_many_attempts`), and the connection closed at its third refusal.
+  // True when it was closed.
+  bool refuseLockedOut(server::ClientId client, ClientInfo& info, double wait_s,
+                       const nlohmann::json& request_id);
+  // A wrong staff or observer token: `forbidden`, counted, logged, and the
+  // connection closed at its third refusal. True when it was closed.
+  bool refuseWrongToken(server::ClientId client, ClientInfo& info, std::string_view role,
+                        const std::string& message, const nlohmann::json& request_id);
   // True for the message types handled here.
   static bool handles(const std::string& type);
   void handle(server::ClientId client, const nlohmann::json& message,
@@ -121,6 +149,15 @@ class Audience : public QObject {
   // A producer's hello lists every open question and this many settled ones
   // (answered, rejected, merged), the latest.
   static constexpr std::size_t kSnapshotSettledLimit = 300;
+  // Hellos per connection: a page says hello once per connection (twice when
+  // an observer invitation turns out to be invalid); each one costs the
+  // studio a snapshot, so a connection gets this many and then one per
+  // kHelloIntervalS.
+  static constexpr double kHelloBurst = 3;
+  static constexpr double kHelloIntervalS = 20;
+  // Observer invitations are read from the database at most this often
+  // (`yishiting observers add/remove` change them while the show runs).
+  static constexpr int kObserverReloadMs = 1000;
 
  private:
   void reply(server::ClientId client, const nlohmann::json& message);
@@ -128,8 +165,17 @@ class Audience : public QObject {
                   const std::string& code, const std::string& message,
                   nlohmann::json extra = nlohmann::json::object());
   void viewerHello(server::ClientId client, Role role, std::int64_t observer_id,
-                   const std::string& observer_name, const std::string& viewer,
-                   const nlohmann::json& request_id);
+                   const std::string& observer_name, const nlohmann::json& request_id);
+  // Observer hellos wait for a reload of the invitations that began after
+  // they arrived, so that one added or removed a moment ago counts; reloads
+  // are at most one per kObserverReloadMs, shared by every hello waiting.
+  struct ObserverHello {
+    server::ClientId client = 0;
+    std::string token_sha256;
+    nlohmann::json request_id;
+  };
+  void reloadObservers();
+  void answerObserverHello(const ObserverHello& hello);
 
   void submit(server::ClientId client, const nlohmann::json& message,
               const nlohmann::json& request_id);
@@ -155,6 +201,11 @@ class Audience : public QObject {
   nlohmann::json producerView(const questions::Question& q) const;
   nlohmann::json publicList() const;
   nlohmann::json onAirPublic() const;
+  // {"questions": publicList(), "on_air": …} serialised, kept until the
+  // public list changes (publicChanged()): hellos share it.
+  const std::string& publicSnapshot();
+  void publicChanged() { public_snapshot_.reset(); }
+  std::optional<std::string> public_snapshot_;
 
   const config::ShowConfig& show_;
   Context context_;
@@ -164,6 +215,18 @@ class Audience : public QObject {
   std::unordered_map<std::string, std::set<server::ClientId>> viewer_clients_;
   std::unordered_map<std::string, TokenBucket> viewer_buckets_;
   std::unordered_map<std::string, TokenBucket> address_buckets_;
+  std::unordered_map<std::string, TokenBucket> viewer_vote_buckets_;
+  std::unordered_map<std::string, TokenBucket> address_vote_buckets_;
+  // Signs viewer ids; a random key until load() reads the studio's own.
+  ViewerIds viewer_ids_;
+  SignInGuard sign_ins_;
+  QTimer sign_in_timer_;
+  // Observer invitations by token hash: id and name (never revoked ones).
+  std::unordered_map<std::string, std::pair<std::int64_t, std::string>> observers_;
+  std::vector<ObserverHello> observer_hellos_;  // waiting for the next reload
+  bool observer_reload_running_ = false;
+  std::int64_t observer_reload_started_us_ = 0;
+  QTimer observer_reload_timer_;
   // Public changes not yet sent to viewers.
   std::set<std::int64_t> public_changed_;
   std::set<std::int64_t> public_removed_;
@@ -176,6 +239,8 @@ class Audience : public QObject {
   std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 };
 
+// Microseconds on the steady clock (token buckets, the sign-in guard).
+std::int64_t steadyNowUs();
 // A fresh random id of `length` characters of [A-Za-z0-9_-] (viewer ids, tokens).
 std::string randomId(std::size_t length);
 // Lower-case hex SHA-256 of `text`.

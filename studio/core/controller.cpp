@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -572,17 +573,44 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
   };
 
   if (type == "hello") {
+    // Each hello costs a snapshot (and a token check): a connection gets a
+    // few. The console, in this process, is not limited.
+    const bool local = server::ControlServer::isLocalClient(client);
+    double wait_s = 0;
+    if (!local &&
+        !c.hellos.take(Audience::kHelloIntervalS, Audience::kHelloBurst, steadyNowUs(), &wait_s)) {
+      const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
+      json error = protocol::errorMessage(
+          "rate_limited",
+          "too many hellos on this connection; try again in " + std::to_string(retry) + " s",
+          request_id);
+      error["retry_after_s"] = retry;
+      reply(client, error);
+      return;
+    }
     const json role_field = message.value("role", json("viewer"));
     const std::string role = role_field.is_string() ? role_field.get<std::string>() : "";
-    if (role == "producer") {
-      const json* token =
-          message.contains("token") && message["token"].is_string() ? &message["token"] : nullptr;
-      if (!token || !constantTimeEquals(token->get<std::string>(), show_.audience.producer_token)) {
-        logWarn("studio",
-                "client " + std::to_string(client) + ": producer hello with a wrong token");
-        error_reply("forbidden", "wrong or missing producer token");
+    if (role == "producer" || role == "typist" || role == "host") {
+      // A typist's or host's own token, or the producer's (a producer may
+      // do their work too). Guessing is slowed down by the SignInGuard.
+      SignInGuard& guard = audience_->signIns();
+      if (!local) {
+        if (const double locked_s = guard.lockedFor(c.address, steadyNowUs()); locked_s > 0) {
+          audience_->refuseLockedOut(client, c, locked_s, request_id);
+          return;
+        }
+      }
+      const std::string& own_token = role == "producer" ? show_.audience.producer_token
+                                     : role == "typist" ? show_.audience.typist_token
+                                                        : show_.audience.host_token;
+      if (!staffTokenMatches(message, own_token)) {
+        audience_->refuseWrongToken(client, c, role, "wrong or missing " + role + " token",
+                                    request_id);
         return;
       }
+      if (!local) guard.signedIn(c.address);
+    }
+    if (role == "producer") {
       signIn(client, c, message, Role::kProducer, "producer",
              server::kChannelProducer | server::kChannelTypist);
       // A producer's console sends bursts (bulk moderation); it is trusted
@@ -593,12 +621,6 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
       if (!request_id.is_null()) ok["id"] = request_id;
       reply(client, ok);
     } else if (role == "typist") {
-      // A typist's own token, or the producer's (a producer may type too).
-      if (!staffTokenMatches(message, show_.audience.typist_token)) {
-        logWarn("studio", "client " + std::to_string(client) + ": typist hello with a wrong token");
-        error_reply("forbidden", "wrong or missing typist token");
-        return;
-      }
       signIn(client, c, message, Role::kTypist, "typist", server::kChannelTypist);
       json ok = {{"type", "hello.ok"},          {"role", role},
                  {"title", show_.show.title},   {"session_id", session_id_},
@@ -606,13 +628,8 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
       if (!request_id.is_null()) ok["id"] = request_id;
       reply(client, ok);
     } else if (role == "host") {
-      // The host's monitor: its own token, or the producer's. It reads the
-      // show (question on air, the next ones, cues) and commands nothing.
-      if (!staffTokenMatches(message, show_.audience.host_token)) {
-        logWarn("studio", "client " + std::to_string(client) + ": host hello with a wrong token");
-        error_reply("forbidden", "wrong or missing host token");
-        return;
-      }
+      // The host's monitor reads the show (question on air, the next ones,
+      // cues) and commands nothing.
       signIn(client, c, message, Role::kHost, "host", server::kChannelHost);
       json ok = {{"type", "hello.ok"}, {"role", role}, {"host", hostStateJson()}};
       if (!request_id.is_null()) ok["id"] = request_id;
@@ -629,7 +646,7 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
     return;
   }
   if (Transcript::handles(type)) {
-    transcript_->handle(client, c.role, c.producer_name, message, request_id);
+    transcript_->handle(client, c, message, request_id);
     return;
   }
 

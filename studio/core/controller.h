@@ -107,7 +107,7 @@ class Controller : public QObject {
   // gave it (cleaned; "<label>#<id>" without one), and what it hears.
   void signIn(server::ClientId client, ClientInfo& c, const nlohmann::json& hello, Role role,
               const char* label, std::uint32_t channels);
-  // A typist's or host's hello: its role's own token, or the producer's.
+  // A staff hello (producer, typist, host): its role's own token, or the producer's.
   bool staffTokenMatches(const nlohmann::json& hello, const std::string& role_token) const;
   void reply(server::ClientId client, const nlohmann::json& message);
   void publishEvent(const std::string& type, nlohmann::json payload);

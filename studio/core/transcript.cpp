@@ -1,5 +1,7 @@
 #include "studio/core/transcript.h"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "streaming/log.h"
@@ -18,6 +20,7 @@ void Transcript::load() {
   context_.store->runSync(
       [&](sqlite3* db) { lines = store::sessionLines(db, context_.session_id, true); });
   for (auto& line : lines) lines_[line.id] = std::move(line);
+  public_lines_.reset();
 }
 
 std::string Transcript::speakerName(const std::string& speaker) const {
@@ -73,6 +76,8 @@ void Transcript::replyError(server::ClientId client, const json& request_id,
 }
 
 void Transcript::announce(const store::TranscriptLine& line, const char* event) {
+  // Every change of lines_ is announced: the shared list is out of date.
+  public_lines_.reset();
   if (!context_.server) return;
   context_.server->publish(
       server::kChannelProducer | server::kChannelTypist,
@@ -82,22 +87,66 @@ void Transcript::announce(const store::TranscriptLine& line, const char* event) 
                                                        {"line", publicView(line)}}.dump()));
 }
 
-void Transcript::handle(server::ClientId client, Role role, const std::string& by, const json& m,
+const std::string& Transcript::publicLines() {
+  if (!public_lines_) {
+    std::vector<const store::TranscriptLine*> shown;
+    for (const auto& [id, line] : lines_) {
+      if (!line.deleted) shown.push_back(&line);
+    }
+    std::stable_sort(shown.begin(), shown.end(),
+                     [](const auto* a, const auto* b) { return a->start_ms < b->start_ms; });
+    json lines = json::array();
+    for (const store::TranscriptLine* line : shown) lines.push_back(publicView(*line));
+    public_lines_ = lines.dump();
+  }
+  return *public_lines_;
+}
+
+void Transcript::handle(server::ClientId client, ClientInfo& info, const json& m,
                         const json& request_id) {
+  const Role role = info.role;
+  const std::string& by = info.producer_name;
   const std::string type = m.value("type", std::string());
   if (type == "transcript.list") {
     const bool full = role == Role::kProducer || role == Role::kTypist;
-    json lines = json::array();
-    for (const auto& [id, line] : lines_) {
-      if (line.deleted) continue;
-      lines.push_back(full ? fullView(line) : publicView(line));
-    }
-    std::sort(lines.begin(), lines.end(), [](const json& a, const json& b) {
-      return a["start_ms"].get<std::int64_t>() < b["start_ms"].get<std::int64_t>();
-    });
-    json out = {{"type", "transcript.list"}, {"lines", lines}, {"speakers", speakers()}};
+    json out = {{"type", "transcript.list"}, {"speakers", speakers()}};
     if (!request_id.is_null()) out["id"] = request_id;
-    reply(client, out);
+    if (full) {
+      json lines = json::array();
+      for (const auto& [id, line] : lines_) {
+        if (line.deleted) continue;
+        lines.push_back(fullView(line));
+      }
+      std::stable_sort(lines.begin(), lines.end(), [](const json& a, const json& b) {
+        return a["start_ms"].get<std::int64_t>() < b["start_ms"].get<std::int64_t>();
+      });
+      out["lines"] = std::move(lines);
+      reply(client, out);
+      return;
+    }
+    // Anyone may ask, as often as they can send: a viewer's list is the
+    // shared serialised one, a few times a minute per connection.
+    double wait_s = 0;
+    if (!server::ControlServer::isLocalClient(client) &&
+        !info.lists.take(kListIntervalS, kListBurst, steadyNowUs(), &wait_s)) {
+      const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
+      json error = protocol::errorMessage(
+          "rate_limited",
+          "transcript.list: too often; try again in " + std::to_string(retry) + " s", request_id);
+      error["retry_after_s"] = retry;
+      reply(client, error);
+      return;
+    }
+    std::string text = out.dump();
+    text.pop_back();  // the object's closing brace
+    const std::string& lines = publicLines();
+    text.reserve(text.size() + lines.size() + 12);
+    text += ",\"lines\":";
+    text += lines;
+    text += '}';
+    if (context_.server) {
+      context_.server->send(client, std::make_shared<const std::string>(std::move(text)));
+    }
     return;
   }
   const bool known =

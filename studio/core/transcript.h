@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "studio/config/show_config.h"
@@ -49,10 +50,11 @@ class Transcript : public QObject {
   void load();
 
   static bool handles(const std::string& type) { return type.starts_with("transcript."); }
-  // Any role may list (viewers get the public form); committing, editing and
-  // deleting need the typist or producer role.
-  void handle(server::ClientId client, Role role, const std::string& by,
-              const nlohmann::json& message, const nlohmann::json& request_id);
+  // Any role may list (viewers get the public form, a few times a minute:
+  // kListBurst, then one per kListIntervalS); committing, editing and
+  // deleting need the typist or producer role (`info.producer_name` is who).
+  void handle(server::ClientId client, ClientInfo& info, const nlohmann::json& message,
+              const nlohmann::json& request_id);
 
   // The question on air changed (from the Audience): closes the open
   // question line and opens one for the new question.
@@ -63,6 +65,11 @@ class Transcript : public QObject {
   void addStatus(nlohmann::json* status) const;
 
   static constexpr std::size_t kMaxLineChars = 1000;
+  // A viewer page lists the transcript once per hello; the public list is
+  // serialised once per change and shared, and a connection may ask for it
+  // this often.
+  static constexpr double kListBurst = 3;
+  static constexpr double kListIntervalS = 20;
   static constexpr std::int64_t kMaxTypingMs = 10 * 60 * 1000;
 
  private:
@@ -78,12 +85,15 @@ class Transcript : public QObject {
               const nlohmann::json& request_id, bool remove);
   std::string speakerName(const std::string& speaker) const;
   void closeLine(std::int64_t id, std::int64_t end_ms);
+  // The public lines in timeline order, serialised; rebuilt after a change.
+  const std::string& publicLines();
 
   config::ShowConfig show_;
   Context context_;
   // The session's lines as stored (controller thread; the store writes them).
   std::map<std::int64_t, store::TranscriptLine> lines_;
-  std::int64_t open_question_line_ = 0;  // the automatic line of the question on air
+  std::optional<std::string> public_lines_;  // reset whenever lines_ changes
+  std::int64_t open_question_line_ = 0;      // the automatic line of the question on air
   std::int64_t open_question_id_ = 0;
   std::int64_t pending_question_id_ = 0;  // its line is being stored
   // Store completions run on the Qt loop after their commit; one that comes

@@ -884,6 +884,10 @@ void ControlServer::Impl::drainHandedOver() {
   }
   for (const auto& [id, rate] : rates) {
     if (auto it = clients_.find(id); it != clients_.end()) {
+      // A larger allowance (a producer who just signed in) starts full: the
+      // console's first burst must not be cut by what the anonymous
+      // connection had used up before it signed in.
+      if (rate.second > it->second.burst) it->second.tokens = rate.second;
       it->second.rate = rate.first;
       it->second.burst = rate.second;
     }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 #include <future>
+#include <random>
 #include <vector>
 
 namespace yst::store {
@@ -186,6 +187,15 @@ END;
 -- Queries of 1–2 characters: one token per character (kept by transcript_table.cpp).
 CREATE VIRTUAL TABLE transcript_chars USING fts5(text, content='', tokenize='unicode61');
 )sql",
+    // 3 → 4: secrets the studio keeps for itself, such as the key that signs
+    // viewer ids (so that an id it issued is still its own after a restart).
+    R"sql(
+CREATE TABLE studio_keys (
+  name TEXT PRIMARY KEY,            -- what the key is for: "viewer_ids"
+  secret BLOB NOT NULL,             -- random bytes; never sent or logged
+  created_at TEXT NOT NULL
+);
+)sql",
 };
 
 }  // namespace
@@ -214,6 +224,29 @@ void migrate(sqlite3* db) {
       throw;
     }
   }
+}
+
+std::string studioKey(sqlite3* db, const std::string& name, std::size_t bytes) {
+  {
+    StmtPtr s = prepare(db, "SELECT secret FROM studio_keys WHERE name = ?");
+    bindText(s.get(), 1, name);
+    if (sqlite3_step(s.get()) == SQLITE_ROW) {
+      const auto* data = static_cast<const char*>(sqlite3_column_blob(s.get(), 0));
+      const int size = sqlite3_column_bytes(s.get(), 0);
+      if (data && static_cast<std::size_t>(size) >= bytes) return std::string(data, size);
+      throw StoreError("the key \"" + name + "\" in the database is too short");
+    }
+  }
+  // The kernel's CSPRNG, as for the generated tokens (show_config.cpp).
+  std::random_device device("/dev/urandom");
+  std::string secret(bytes, '\0');
+  for (char& c : secret) c = static_cast<char>(device() & 0xff);
+  StmtPtr s = prepare(db, "INSERT INTO studio_keys (name, secret, created_at) VALUES (?, ?, ?)");
+  bindText(s.get(), 1, name);
+  sqlite3_bind_blob(s.get(), 2, secret.data(), static_cast<int>(secret.size()), SQLITE_TRANSIENT);
+  bindText(s.get(), 3, utcNowIso());
+  stepDone(db, s.get());
+  return secret;
 }
 
 std::string utcNowIso() {

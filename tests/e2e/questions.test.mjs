@@ -164,6 +164,9 @@ async function run(browser) {
     // 1. Both pages open; the viewer is connected, the producer sees the login.
     await viewer.goto(`${baseUrl}/`, { waitUntil: 'load' });
     await viewer.locator('body[data-hello="ok"]').waitFor();
+    // The viewer id is the one the studio issued (its own, signed), kept by the page.
+    const viewerId = await viewer.evaluate(() => localStorage.getItem('yst.viewer'));
+    check(/^[A-Za-z0-9_-]{44}$/.test(viewerId || ''), `viewer: no studio-issued id kept: "${viewerId}"`);
     await producer.goto(`${baseUrl}/producer/`, { waitUntil: 'load' });
     await producer.locator(testid('login-form')).waitFor({ state: 'visible' });
     const title = (await viewer.locator(testid('show-title')).textContent()).trim();
@@ -323,6 +326,24 @@ async function run(browser) {
     check(graphicsHeading === 'Graphics', `producer in English: the graphics heading reads "${graphicsHeading}"`);
     await snapshot(viewer, producer, 'english');
     log('ok - English');
+
+    // 15. A reload keeps the viewer's id and their question; an id the
+    // studio did not issue (an earlier version's page made them up) is
+    // replaced, and the page keeps the new one.
+    await viewer.reload({ waitUntil: 'load' });
+    await viewer.locator('body[data-hello="ok"]').waitFor();
+    check(await viewer.evaluate(() => localStorage.getItem('yst.viewer')) === viewerId,
+          'viewer: the id changed over a reload');
+    await myQuestion(viewer).first().waitFor();
+    const madeUp = 'madeUpByAnOldPage_0123456789';
+    await viewer.evaluate((id) => localStorage.setItem('yst.viewer', id), madeUp);
+    await viewer.reload({ waitUntil: 'load' });
+    await viewer.locator('body[data-hello="ok"]').waitFor();
+    const replaced = await viewer.evaluate(() => localStorage.getItem('yst.viewer'));
+    check(/^[A-Za-z0-9_-]{44}$/.test(replaced || '') && replaced !== viewerId,
+          `viewer: a made-up id was not replaced: "${replaced}"`);
+    check(await myQuestion(viewer).count() === 0, 'viewer: a new id still lists the old questions');
+    log('ok - the viewer id is the studio\'s: kept over a reload, a made-up one replaced');
 
     await assertNoImages(producer, 'producer');
     await assertNoImages(viewer, 'viewer');

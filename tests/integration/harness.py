@@ -1351,26 +1351,32 @@ def main() -> None:
 class Viewer(Producer):
     """A viewer on /ws (an observer when given an invitation token).
 
-    hello sends the role, a viewer id (random unless given) and the token;
-    command()/ok()/wait_event() work as for a producer: answers are matched
-    on the request id, everything else is kept as an event."""
+    hello sends the role, the viewer id when there is one (viewer_id=; none:
+    the studio issues one) and the token, and keeps the id hello.ok carries,
+    as the page does: ids are the studio's, signed. command()/ok()/
+    wait_event() work as for a producer: answers are matched on the request
+    id, everything else is kept as an event."""
 
     def __init__(self, url: str, viewer_id: str | None = None,
                  observer_token: str | None = None, hello: bool = True,
                  timeout: float = 10.0, name: str | None = None,
                  connect_options: dict | None = None):
-        self.viewer_id = viewer_id or secrets.token_urlsafe(18)
+        self.viewer_id = viewer_id
         self.observer_token = observer_token
         super().__init__(url, None, hello=hello, timeout=timeout, connect_options=connect_options)
 
     def hello(self, token: str | None = None, expect_ok: bool = True,
               timeout: float | None = None) -> dict:
-        message = {"type": "hello", "role": "observer" if self.observer_token else "viewer",
-                   "viewer": self.viewer_id}
+        message = {"type": "hello", "role": "observer" if self.observer_token else "viewer"}
+        if self.viewer_id:
+            message["viewer"] = self.viewer_id
         if self.observer_token:
             message["token"] = self.observer_token
         self.send_json(message)
-        return self._await_hello(expect_ok, timeout)
+        reply = self._await_hello(expect_ok, timeout)
+        if reply.get("type") == "hello.ok" and isinstance(reply.get("viewer"), str):
+            self.viewer_id = reply["viewer"]
+        return reply
 
     def submit(self, text: str, **fields) -> dict:
         """question.submit: question.received or the error."""

@@ -242,5 +242,126 @@ class Control(IntegrationTest):
                                "the new recording to grow")
 
 
+def small_show() -> dict:
+    return make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
+                     width=320, height=180, fps=15, video_bitrate_kbps=300)
+
+
+class SignIn(IntegrationTest):
+    """Guessing tokens: the third refusal closes a connection, an address
+    that keeps guessing is locked out for longer and longer (right tokens
+    too), and the log says so in a few lines. Each test has a studio of its
+    own: a lock-out would spill over into the next."""
+
+    def start_studio(self) -> Studio:
+        studio = Studio(self.case_dir(), small_show())
+        self.addCleanup(studio.close)
+        studio.start()
+        return studio
+
+    def client(self, studio: Studio) -> Producer:
+        c = studio.producer(hello=False)
+        self.addCleanup(c.close)
+        return c
+
+    def hello(self, client: Producer, role: str, token: str) -> dict:
+        client.send_json({"type": "hello", "role": role, "token": token})
+        return client._await_hello(False, None)
+
+    def assert_code(self, reply: dict, code: str, what: str) -> None:
+        self.assertEqual((reply.get("type"), reply.get("code")), ("error", code), f"{what}: {reply}")
+        self.assertTrue(reply.get("message"), f"{what}: the error needs a message: {reply}")
+
+    def test_third_wrong_staff_token_closes_the_connection(self):
+        studio = self.start_studio()
+        c = self.client(studio)
+        self.assert_code(self.hello(c, "producer", "wrong-token-number-1"), "forbidden", "1st")
+        self.assert_code(self.hello(c, "typist", "wrong-token-number-2"), "forbidden", "2nd")
+        # Still open after two.
+        self.assert_code(c.command("status.get"), "forbidden", "a command after two refusals")
+        self.assert_code(self.hello(c, "host", "wrong-token-number-3"), "forbidden", "3rd")
+        c.expect_closed()
+        # Another connection of the address may still sign in with the right token.
+        ok = self.hello(self.client(studio), "producer", studio.token)
+        self.assertEqual(ok.get("type"), "hello.ok", ok)
+
+    def test_third_wrong_observer_token_closes_the_connection(self):
+        studio = self.start_studio()
+        v = studio.viewer(observer_token="not-an-invitation-1", hello=False)
+        self.addCleanup(v.close)
+        for i in range(1, 3):
+            v.observer_token = f"not-an-invitation-{i}"
+            self.assert_code(v.hello(expect_ok=False), "forbidden", f"observer token {i}")
+            # Refused, but a viewer all the same.
+            self.assertEqual(v.recv_json()["role"], "viewer")
+        v.observer_token = "not-an-invitation-3"
+        self.assert_code(v.hello(expect_ok=False), "forbidden", "observer token 3")
+        v.expect_closed()
+
+    def test_an_address_that_keeps_guessing_is_locked_out(self):
+        studio = self.start_studio()
+        wrong = "x" * 32
+        # Five wrong tokens are free (three close a connection) ...
+        a, b = self.client(studio), self.client(studio)
+        for c, n in ((a, 3), (b, 2)):
+            for _ in range(n):
+                self.assert_code(self.hello(c, "producer", wrong), "forbidden", "a wrong token")
+        # ... the sixth locks the address out for a second: even the right
+        # token is not looked at meanwhile.
+        self.assert_code(self.hello(b, "producer", wrong), "forbidden", "the sixth wrong token")
+        c = self.client(studio)
+        locked = self.hello(c, "producer", studio.token)
+        self.assert_code(locked, "too_many_attempts", "the right token while locked out")
+        self.assertEqual(locked["retry_after_s"], 1)
+        # An observer invitation from the address waits too (the connection stays a viewer).
+        o = studio.viewer(observer_token="some-invitation-token", hello=False)
+        self.addCleanup(o.close)
+        self.assert_code(o.hello(expect_ok=False), "too_many_attempts", "an observer while locked out")
+        self.assertEqual(o.recv_json()["role"], "viewer")
+        # The next wrong token after the wait doubles it.
+        time.sleep(1.1)
+        d = self.client(studio)
+        self.assert_code(self.hello(d, "producer", wrong), "forbidden", "the seventh wrong token")
+        locked = self.hello(self.client(studio), "host", studio.token)
+        self.assert_code(locked, "too_many_attempts", "the right token while locked out again")
+        self.assertEqual(locked["retry_after_s"], 2)
+        # Once it has passed, the right token signs in and the address starts afresh.
+        time.sleep(2.1)
+        ok = self.hello(self.client(studio), "producer", studio.token)
+        self.assertEqual(ok.get("type"), "hello.ok", ok)
+        e = self.client(studio)
+        self.assert_code(self.hello(e, "typist", wrong), "forbidden", "a wrong token afterwards")
+        ok = self.hello(e, "producer", studio.token)
+        self.assertEqual(ok.get("type"), "hello.ok", f"no lock-out after a fresh start: {ok}")
+
+    def test_wrong_tokens_are_summarised_in_the_log(self):
+        studio = self.start_studio()
+        tokens = [f"guess-{i:04d}-abcdefghijkl" for i in range(15)]
+        roles = ("producer", "typist", "host")
+        for i in range(5):
+            c = self.client(studio)
+            for j in range(3):
+                reply = self.hello(c, roles[j], tokens[i * 3 + j])
+                self.assertIn(reply.get("code"), ("forbidden", "too_many_attempts"), reply)
+        def lines() -> list[str]:
+            return [line for line in studio.log_text().splitlines() if "sign-in" in line]
+        # One line at once; the rest in one summary within the log interval (10 s).
+        self.assertEqual(len(lines()), 1, lines())
+        deadline = time.monotonic() + 15
+        while len(lines()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.25)
+        logged = lines()
+        self.assertEqual(len(logged), 2, logged)
+        self.assertIn("wrong producer token", logged[0])
+        self.assertIn("127.0.0.1", logged[0])
+        self.assertRegex(logged[1], r"\d+ × wrong (producer|typist|host) token")
+        self.assertIn("address locked out", logged[1])
+        self.assertIn("hello refused while locked out", logged[1])
+        log = studio.log_text()
+        for token in tokens:
+            self.assertNotIn(token, log)
+        self.assertNotIn(studio.token, log)
+
+
 if __name__ == "__main__":
     harness.main()

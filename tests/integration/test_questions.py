@@ -11,6 +11,8 @@ Run alone: /usr/bin/python3 tests/integration/test_questions.py
 """
 
 import json
+import re
+import secrets
 import socket
 import sqlite3
 import subprocess
@@ -24,6 +26,8 @@ import harness  # noqa: E402
 from harness import ConnectionClosed, IntegrationTest, Studio, make_show  # noqa: E402
 
 WORDS = "# test list\n赌博\n代开发票\nfuck\n"
+# The studio's viewer ids: 22 random characters and 22 of their signature.
+VIEWER_ID = re.compile(r"^[A-Za-z0-9_-]{44}$")
 
 
 def question_show(**audience) -> dict:
@@ -72,7 +76,7 @@ class Questions(IntegrationTest):
         v = self.viewer()
         hello = v.hello_reply
         self.assertEqual(hello["role"], "viewer")
-        self.assertEqual(hello["viewer"], v.viewer_id)
+        self.assertRegex(hello["viewer"], VIEWER_ID)
         self.assertEqual(hello["show"]["guests"][0]["name"], "张三")
         self.assertEqual(hello["limits"]["max_chars"], 300)
         q = self.submit_ok(v, "医保卡异地就医怎么备案？", nickname="鹿城老王", category="complaint")
@@ -373,6 +377,99 @@ class Questions(IntegrationTest):
         revoked = self.viewer(observer_token=token, hello=False)
         self.assert_error(revoked.hello(expect_ok=False), "forbidden", "a revoked observer")
 
+    # -- viewer ids and votes
+
+    def test_viewer_ids_are_the_studios(self):
+        v = self.viewer()
+        vid = v.hello_reply["viewer"]
+        self.assertRegex(vid, VIEWER_ID)
+        # An id the page made up, an earlier version's, or the studio's with
+        # one character changed: not the studio's, so a fresh one is issued.
+        tampered = vid[:-1] + ("B" if vid[-1] == "A" else "A")
+        for made_up in (secrets.token_urlsafe(18), "A" * 44, tampered):
+            other = self.viewer(viewer_id=made_up)
+            issued = other.hello_reply["viewer"]
+            self.assertNotEqual(issued, made_up, "a made-up viewer id was taken")
+            self.assertNotEqual(issued, vid)
+            self.assertRegex(issued, VIEWER_ID)
+        # The studio's own id is kept (a reload of the page), with its questions.
+        q = self.submit_ok(v, "我的问题在刷新后还在吗？")
+        again = self.viewer(viewer_id=vid)
+        self.assertEqual(again.hello_reply["viewer"], vid)
+        self.assertIn(q["id"], [m["id"] for m in again.hello_reply["mine"]])
+
+    def test_one_viewer_id_per_connection(self):
+        asker = self.viewer()
+        qid = self.submit_ok(asker, "一个连接能投几票？")["id"]
+        self.producer.ok("question.approve", question=qid)
+        v = self.viewer()
+        other = self.viewer()
+        self.assertEqual(v.command("question.vote", question=qid).get("type"), "vote")
+        # Another (genuine) id on the same connection: refused; the vote stays one.
+        v.send_json({"type": "hello", "role": "viewer", "viewer": other.viewer_id})
+        self.assert_error(v._await_hello(False, None), "identity_locked", "a second viewer id")
+        self.assert_error(v.command("question.vote", question=qid), "already_voted",
+                          "a vote after a refused change of id")
+        # An id the studio did not sign: the connection keeps its own.
+        v.send_json({"type": "hello", "role": "viewer", "viewer": secrets.token_urlsafe(18)})
+        self.assertEqual(v._await_hello(True, None)["viewer"], v.viewer_id)
+        # Three hellos a connection, then they are refused for a while.
+        v.send_json({"type": "hello", "role": "viewer", "viewer": v.viewer_id})
+        refused = v._await_hello(False, None)
+        self.assert_error(refused, "rate_limited", "a fourth hello on one connection")
+        self.assertGreater(refused["retry_after_s"], 0)
+        listed = {q["id"]: q for q in self.producer.ok("questions.list")["questions"]}
+        self.assertEqual(listed[qid]["votes"], 1)
+        n = self.db().execute("SELECT count(*) FROM question_votes WHERE question_id=?",
+                              (qid,)).fetchone()[0]
+        self.assertEqual(n, 1)
+
+    def test_votes_per_address_are_capped(self):
+        # Two connections an address, two votes a viewer: four votes an address at once.
+        studio = Studio(self.case_dir(), question_show(max_connections_per_address=2,
+                                                        vote_burst=2, vote_interval_s=600))
+        self.addCleanup(studio.close)
+        studio.start()
+        producer = studio.producer()
+        self.addCleanup(producer.close)
+        qid = producer.command("question.submit", text="刷票能刷多少？")["question"]["id"]
+        producer.ok("question.approve", question=qid)
+        counted, refused = 0, []
+        # Stuffing: a new connection (a new viewer id) for every vote.
+        for _ in range(7):
+            v = connect_viewer(studio)
+            try:
+                reply = v.command("question.vote", question=qid)
+            finally:
+                v.close()
+            if reply.get("type") == "vote":
+                counted += 1
+            else:
+                refused.append(reply)
+        self.assertEqual(counted, 4, f"votes counted from one address: {counted}")
+        for reply in refused:
+            self.assert_error(reply, "rate_limited", "a vote over the address's budget")
+            self.assertGreater(reply["retry_after_s"], 0)
+        listed = {q["id"]: q for q in producer.ok("questions.list")["questions"]}
+        self.assertEqual(listed[qid]["votes"], 4)
+
+    def test_viewer_id_survives_a_restart(self):
+        studio = Studio(self.case_dir(), question_show())
+        self.addCleanup(studio.close)
+        studio.start()
+        v = studio.viewer()
+        vid = v.viewer_id
+        q = self.submit_ok(v, "重启以后我的问题还在吗？")
+        v.close()
+        studio.kill9()  # the session is resumed at the next start
+        again = Studio(self.case_dir(), question_show())
+        self.addCleanup(again.close)
+        again.start()
+        back = again.viewer(viewer_id=vid)
+        self.addCleanup(back.close)
+        self.assertEqual(back.hello_reply["viewer"], vid, "the studio no longer knows its own id")
+        self.assertIn(q["id"], [m["id"] for m in back.hello_reply["mine"]])
+
     # -- web
 
     def test_pages_and_links(self):
@@ -394,6 +491,19 @@ class Questions(IntegrationTest):
             self.assertIn(code, (400, 403, 404), f"{path}: {code}")
             self.assertNotIn(b"root:", body)
             self.assertNotIn(b"playwright", body)
+
+
+def connect_viewer(studio: Studio, timeout: float = 5.0):
+    """A new viewer connection; waits while the address is at its connection
+    limit (a connection just closed is let go by the server a moment later)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return studio.viewer()
+        except AssertionError as e:
+            if "429" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def raw_get(host: str, port: int, path: str) -> tuple[int, bytes, str]:

@@ -123,6 +123,21 @@ class BadShowFile(IntegrationTest):
         self.run_bad(text, r"sources(\[\d+\])?\.uri", line_of(text, '"rtsp//10.0.0.5/stream"'),
                      "bad_source_uri")
 
+    def test_short_staff_token(self):
+        # Anyone who can reach the port can try tokens: 15 characters are refused.
+        short = "fifteen-chars-x"
+        text = replace_line(GOOD_SHOW, 'producer_token_env = "YISHITING_PRODUCER_TOKEN"',
+                            'producer_token_env = "YISHITING_PRODUCER_TOKEN"\n'
+                            'typist_token_env = "YST_TEST_TYPIST_TOKEN"')
+        studio = Studio(self.case_dir(), text, name="short_token",
+                        extra_env={"YST_TEST_TYPIST_TOKEN": short})
+        rc, out, err = studio.run_to_exit(timeout=15)
+        self.assertEqual(rc, 2, f"a 15-character token must end with exit code 2, got {rc}\n"
+                                f"{err[-2000:]}")
+        self.assertRegex(err, r"audience\.typist_token_env.*YST_TEST_TYPIST_TOKEN.*shorter than 16",
+                         err[-2000:])
+        self.assertNotIn(short, err + out, "the refused token was printed")
+
     def test_toml_syntax_error(self):
         text = replace_line(GOOD_SHOW, "fps = 30", "fps = = 30")
         studio = Studio(self.case_dir(), text, name="syntax_error")

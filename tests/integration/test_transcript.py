@@ -92,6 +92,10 @@ class Transcript(IntegrationTest):
         self.assertEqual([s["speaker"] for s in hello["speakers"]], ["host", "guest1", "narration"])
         viewer = self.studio.viewer()
         self.addCleanup(viewer.close)
+        # The viewers' list is kept serialised between changes: list it now,
+        # before the lines below, and again after them.
+        before = viewer.command("transcript.list")
+        self.assertEqual(before.get("type"), "transcript.list", before)
 
         # A line's start is end − typing_ms, so let the show run past that.
         self.studio.wait_until(lambda s: s["show"]["timeline_ms"] > 5000, 15, "5 s of show")
@@ -138,6 +142,17 @@ class Transcript(IntegrationTest):
         ids = [x["id"] for x in listed["lines"]]
         self.assertIn(line["id"], ids)
         self.assertNotIn(narration["line"]["id"], ids, "a deleted line is still listed")
+        self.assertEqual(len(ids), len(before["lines"]) + 3)
+        self.assertIn("社保卡", next(x for x in listed["lines"] if x["id"] == line["id"])["text"])
+        self.assertEqual(listed["speakers"], hello["speakers"])
+        # A viewer's connection may list three times at once, then it waits.
+        viewer.command("transcript.list")
+        refused = viewer.command("transcript.list")
+        self.assert_error(refused, "rate_limited", "a fourth transcript.list")
+        self.assertGreater(refused["retry_after_s"], 0)
+        # Typists and producers are not limited.
+        for _ in range(5):
+            self.assertEqual(typist.command("transcript.list").get("type"), "transcript.list")
 
         # Bad input.
         self.assert_error(viewer.command("transcript.commit", speaker="host", text="x"),

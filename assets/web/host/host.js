@@ -10,7 +10,7 @@
 // li; host-elapsed, host-remaining (data-level ok|soon|last); host-conn;
 // <body data-hello="ok"> once signed in.
 
-import { h, sessionGet, sessionSet, StudioSocket, ConnState, timecode } from '../common.js';
+import { h, retrySeconds, sessionGet, sessionSet, StudioSocket, ConnState, timecode } from '../common.js';
 import { applyStatic, mountLangToggle, onLangChange, t } from '../i18n.js';
 import { ProgramPlayer } from '../program_player.js';
 
@@ -46,6 +46,7 @@ const state = {
   loggedIn: false,
   helloPending: false,
   loginError: null,
+  loginErrorVars: null,
   host: null, // the latest host.state
   receivedAt: 0, // performance.now() when it came: the clock runs on from there
   cueKey: '',
@@ -96,7 +97,10 @@ function handleMessage(message) {
     state.loggedIn = false;
     state.token = null;
     sessionSet(kTokenKey, null);
-    state.loginError = message.code === 'forbidden' ? 'host.login.forbidden' : 'host.login.failed';
+    const tooMany = message.code === 'too_many_attempts' || message.code === 'rate_limited';
+    state.loginError = message.code === 'forbidden' ? 'host.login.forbidden'
+      : tooMany ? 'host.login.too_many' : 'host.login.failed';
+    state.loginErrorVars = tooMany ? { n: retrySeconds(message) } : null;
     render();
   }
 }
@@ -146,7 +150,7 @@ function render() {
   ui.login.hidden = state.loggedIn || Boolean(state.token && state.helloPending);
   ui.monitor.hidden = !state.loggedIn;
   ui.loginError.hidden = !state.loginError;
-  ui.loginError.textContent = state.loginError ? t(state.loginError) : '';
+  ui.loginError.textContent = state.loginError ? t(state.loginError, state.loginErrorVars || undefined) : '';
   ui.conn.dataset.state = state.connection;
   ui.conn.textContent = t(state.connection === ConnState.OPEN ? 'conn.open'
     : state.connection === ConnState.CONNECTING ? 'conn.connecting' : 'conn.closed');

@@ -16,6 +16,7 @@
 import { t, applyStatic, mountLangToggle, onLangChange } from '../i18n.js';
 import {
   h, icon, codePoints, clockTime, StudioSocket, ConnState, sessionGet, sessionSet, localGet, localSet,
+  retrySeconds,
 } from '../common.js';
 import { mountGraphics } from './graphics.js';
 
@@ -84,6 +85,7 @@ const state = {
   loggedIn: false,
   helloPending: false,
   loginError: null, // i18n key
+  loginErrorVars: null,
   connection: ConnState.CONNECTING,
   status: null,
   questions: new Map(), // id → producer view
@@ -210,11 +212,12 @@ function onHelloOk(message) {
   render();
 }
 
-function loginRefused() {
+function loginRefused(key = 'login.forbidden', vars = null) {
   state.loggedIn = false;
   state.token = null;
   sessionSet(kTokenKey, null);
-  state.loginError = 'login.forbidden';
+  state.loginError = key;
+  state.loginErrorVars = vars;
   render();
   ui.loginToken.focus();
 }
@@ -225,6 +228,14 @@ function onError(message) {
   if (!request && state.helloPending && message.code === 'forbidden') {
     state.helloPending = false;
     loginRefused();
+    return;
+  }
+  if (!request && state.helloPending &&
+      (message.code === 'too_many_attempts' || message.code === 'rate_limited')) {
+    // Too many wrong tokens from this address (or hellos on this
+    // connection): the token was not looked at; try again after the wait.
+    state.helloPending = false;
+    loginRefused('login.too_many', { n: retrySeconds(message) });
     return;
   }
   const text = errorText(message, request);
@@ -510,7 +521,7 @@ function renderChrome() {
   ui.user.textContent = state.name ? t('producer.user', { name: state.name }) : t('producer.user_anonymous');
   ui.undo.disabled = !state.loggedIn;
   ui.loginError.hidden = !state.loginError;
-  ui.loginError.textContent = state.loginError ? t(state.loginError) : '';
+  ui.loginError.textContent = state.loginError ? t(state.loginError, state.loginErrorVars || undefined) : '';
   ui.loginSubmit.disabled = state.helloPending;
   ui.loginSubmit.textContent = state.helloPending && !visible ? t('login.waiting') : t('login.submit');
 

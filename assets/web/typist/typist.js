@@ -20,6 +20,7 @@
 import { t, applyStatic, mountLangToggle, onLangChange } from '../i18n.js';
 import {
   h, codePoints, clockTime, timecode, StudioSocket, ConnState, sessionGet, sessionSet, localGet, localSet,
+  retrySeconds,
 } from '../common.js';
 
 const kTokenKey = 'yst.typist_token'; // sessionStorage only
@@ -67,6 +68,7 @@ const state = {
   helloPending: false,
   listLoaded: false,
   loginError: null, // i18n key
+  loginErrorVars: null,
   connection: ConnState.CONNECTING,
   title: '',
   speakers: [], // [{speaker, name, title}] from hello.ok
@@ -184,11 +186,12 @@ function onHelloOk(message) {
   if (!state.editing) ui.input.focus();
 }
 
-function loginRefused() {
+function loginRefused(key = 'typist.login.forbidden', vars = null) {
   state.loggedIn = false;
   state.token = null;
   sessionSet(kTokenKey, null);
-  state.loginError = 'typist.login.forbidden';
+  state.loginError = key;
+  state.loginErrorVars = vars;
   render();
   ui.loginToken.focus();
 }
@@ -265,6 +268,13 @@ function onError(message) {
   if (!request && state.helloPending && message.code === 'forbidden') {
     state.helloPending = false;
     loginRefused();
+    return;
+  }
+  if (!request && state.helloPending &&
+      (message.code === 'too_many_attempts' || message.code === 'rate_limited')) {
+    // The token was not looked at (too many wrong ones from this address).
+    state.helloPending = false;
+    loginRefused('typist.login.too_many', { n: retrySeconds(message) });
     return;
   }
   const problem = { key: errorKey(message.code), vars: { max: kMaxChars, code: String(message.code) } };
@@ -499,7 +509,7 @@ function renderChrome() {
   ui.user.hidden = !state.loggedIn;
   ui.user.textContent = state.name ? t('typist.user', { name: state.name }) : t('typist.user_anonymous');
   ui.loginError.hidden = !state.loginError;
-  ui.loginError.textContent = state.loginError ? t(state.loginError) : '';
+  ui.loginError.textContent = state.loginError ? t(state.loginError, state.loginErrorVars || undefined) : '';
   ui.loginSubmit.disabled = state.helloPending;
   ui.loginSubmit.textContent = state.helloPending && !visible ? t('login.waiting') : t('login.submit');
   ui.showTitle.textContent = state.title;

@@ -221,6 +221,8 @@ TEST(ShowConfigTest, DefaultsForAMinimalShow) {
   EXPECT_EQ(c.audience.public_url, "http://127.0.0.1:8080/");
   EXPECT_EQ(c.audience.producer_token_env, "YISHITING_PRODUCER_TOKEN");
   EXPECT_TRUE(c.audience.producer_token_generated);
+  EXPECT_DOUBLE_EQ(c.audience.vote_interval_s, 3);
+  EXPECT_EQ(c.audience.vote_burst, 10);
 }
 
 TEST(ShowConfigTest, SecondaryDefaultsToTheSecondSource) {
@@ -254,6 +256,8 @@ height = 2160
 fps = 60
 [audience]
 listen = "[::1]:0"
+vote_interval_s = 1.5
+vote_burst = 4
 )"),
                                  "t.toml", kNoEnv);
   EXPECT_DOUBLE_EQ(c.sources[0].gain, 4.0);  // an integer gain is fine
@@ -272,6 +276,8 @@ listen = "[::1]:0"
   EXPECT_EQ(c.audience.listen_port, 0);
   EXPECT_EQ(c.audience.public_url, "http://[::1]:0/");
   EXPECT_TRUE(c.audience.public_url_from_listen);
+  EXPECT_DOUBLE_EQ(c.audience.vote_interval_s, 1.5);
+  EXPECT_EQ(c.audience.vote_burst, 4);
 }
 
 TEST(ShowConfigTest, LayoutErrorReadsAsDocumented) {
@@ -477,6 +483,10 @@ TEST(ShowConfigTest, OutOfRange) {
       {"hls", "segment_s = 11", "hls.segment_s", "1..10"},
       {"hls", "playlist_length = 2", "hls.playlist_length", "3..30"},
       {"hls", "playlist_length = 31", "hls.playlist_length", "3..30"},
+      {"audience", "vote_interval_s = -1", "audience.vote_interval_s", "between 0 and 3600"},
+      {"audience", "vote_interval_s = 3601", "audience.vote_interval_s", "between 0 and 3600"},
+      {"audience", "vote_burst = 0", "audience.vote_burst", "1..1000"},
+      {"audience", "vote_burst = 1001", "audience.vote_burst", "1..1000"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.assignment);
@@ -900,27 +910,49 @@ TEST(ShowConfigTest, NoSecretInAnyMessage) {
 
 TEST(ShowConfigTest, ProducerTokenFromEnvironment) {
   const ShowConfig c =
-      parseShow(kMinimal, "t.toml", envOf({{"YISHITING_PRODUCER_TOKEN", "correct-horse"}}));
-  EXPECT_EQ(c.audience.producer_token, "correct-horse");
+      parseShow(kMinimal, "t.toml", envOf({{"YISHITING_PRODUCER_TOKEN", "correct-horse-battery"}}));
+  EXPECT_EQ(c.audience.producer_token, "correct-horse-battery");
   EXPECT_FALSE(c.audience.producer_token_generated);
 
   const std::string named = withMinimal("[audience]\nproducer_token_env = \"MY_TOKEN\"\n");
-  const ShowConfig d = parseShow(named, "t.toml", envOf({{"MY_TOKEN", "12345678"}}));
+  const ShowConfig d = parseShow(named, "t.toml", envOf({{"MY_TOKEN", "1234567890abcdef"}}));
   EXPECT_EQ(d.audience.producer_token_env, "MY_TOKEN");
-  EXPECT_EQ(d.audience.producer_token, "12345678");
+  EXPECT_EQ(d.audience.producer_token, "1234567890abcdef");
   EXPECT_FALSE(d.audience.producer_token_generated);
 
-  // Too short: refused, and not printed.
-  const ConfigError e = refusal(named, envOf({{"MY_TOKEN", "abc1234"}}));
+  // Too short (15 characters): refused, naming the variable, and not printed.
+  const ConfigError e = refusal(named, envOf({{"MY_TOKEN", "abc1234567890de"}}));
   EXPECT_EQ(e.key(), "audience.producer_token_env");
   EXPECT_EQ(e.line(), lineOf(named, "producer_token_env"));
-  EXPECT_NE(e.problem().find("shorter than 8"), std::string::npos) << e.what();
-  EXPECT_EQ(std::string(e.what()).find("abc1234"), std::string::npos);
+  EXPECT_NE(e.problem().find("shorter than 16"), std::string::npos) << e.what();
+  EXPECT_NE(e.problem().find("MY_TOKEN"), std::string::npos) << e.what();
+  EXPECT_EQ(std::string(e.what()).find("abc1234567890de"), std::string::npos);
 
   // The default variable, not named in the file: no line to point at.
   const ConfigError f = refusal(kMinimal, envOf({{"YISHITING_PRODUCER_TOKEN", "short"}}));
   EXPECT_EQ(f.key(), "audience.producer_token_env");
   EXPECT_EQ(f.line(), 0);
+  EXPECT_NE(f.problem().find("YISHITING_PRODUCER_TOKEN"), std::string::npos) << f.what();
+}
+
+TEST(ShowConfigTest, StaffTokensAreAtLeastSixteenCharacters) {
+  // The typist's and the host's tokens as the producer's: anyone who can
+  // reach the audience port can try them.
+  struct Case {
+    const char* key;
+    const char* variable;
+  };
+  for (const Case& c : {Case{"audience.typist_token_env", "YISHITING_TYPIST_TOKEN"},
+                        Case{"audience.host_token_env", "YISHITING_HOST_TOKEN"},
+                        Case{"audience.producer_token_env", "YISHITING_PRODUCER_TOKEN"}}) {
+    SCOPED_TRACE(c.variable);
+    const ConfigError e = refusal(kMinimal, envOf({{c.variable, "fifteen-chars-x"}}));
+    EXPECT_EQ(e.key(), c.key);
+    EXPECT_NE(e.problem().find(c.variable), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("shorter than 16"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("fifteen-chars-x"), std::string::npos);
+    EXPECT_NO_THROW(parseShow(kMinimal, "t.toml", envOf({{c.variable, "sixteen-chars-xy"}})));
+  }
 }
 
 TEST(ShowConfigTest, ProducerTokenGenerated) {

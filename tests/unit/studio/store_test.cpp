@@ -109,5 +109,29 @@ TEST_F(StoreTest, RunSyncReturnsAfterTheCommitAndThrowsTheJobsError) {
   EXPECT_THROW(store.runSync([](sqlite3*) { throw StoreError("no"); }), StoreError);
 }
 
+// The viewer-id key: made once, random, and the same after the studio
+// opens its database again (a viewer's id outlives a restart).
+TEST_F(StoreTest, AStudioKeyIsMadeOnceAndKept) {
+  std::string first, again, other;
+  {
+    Store store(path_);
+    store.runSync([&](sqlite3* db) {
+      first = studioKey(db, "viewer_ids", 32);
+      again = studioKey(db, "viewer_ids", 32);
+      other = studioKey(db, "something_else", 32);
+    });
+  }
+  EXPECT_EQ(first.size(), 32u);
+  EXPECT_EQ(first, again);
+  EXPECT_NE(first, other);
+  EXPECT_NE(first, std::string(32, '\0'));
+  Store reopened(path_);
+  std::string kept;
+  reopened.runSync([&](sqlite3* db) { kept = studioKey(db, "viewer_ids", 32); });
+  EXPECT_EQ(kept, first);
+  // A stored key shorter than asked for is an error, not a weak key.
+  EXPECT_THROW(reopened.runSync([](sqlite3* db) { studioKey(db, "viewer_ids", 64); }), StoreError);
+}
+
 }  // namespace
 }  // namespace yst::store

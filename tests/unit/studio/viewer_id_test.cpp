@@ -1,0 +1,86 @@
+// Viewer ids: the studio's own verify, anything else (made up, an earlier
+// version's, one character changed, another studio's) does not; and the
+// HMAC under them is RFC 4231's.
+#include "studio/core/viewer_id.h"
+
+#include <gtest/gtest.h>
+
+#include <QByteArray>
+
+#include <set>
+#include <stdexcept>
+#include <string>
+
+namespace yst::core {
+namespace {
+
+std::string hex(const std::string& bytes) {
+  return QByteArray::fromStdString(bytes).toHex().toStdString();
+}
+
+TEST(ViewerIdTest, HmacSha256MatchesRfc4231) {
+  EXPECT_EQ(hex(hmacSha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(hex(hmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // A key longer than SHA-256's block is hashed first.
+  EXPECT_EQ(hex(hmacSha256(std::string(131, '\xaa'),
+                           "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(ViewerIdTest, IssuedIdsVerifyAndFitTheProtocol) {
+  const ViewerIds ids(std::string(32, 'k'));
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = ids.issue();
+    ASSERT_EQ(id.size(), ViewerIds::kIdChars);
+    for (char c : id) {
+      EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-')
+          << id;
+    }
+    EXPECT_TRUE(ids.genuine(id)) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 200u);
+}
+
+TEST(ViewerIdTest, AnythingElseDoesNotVerify) {
+  const ViewerIds ids(std::string(32, 'k'));
+  const std::string id = ids.issue();
+  // Every single character changed, in the random part and in the signature.
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    std::string changed = id;
+    changed[i] = changed[i] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(ids.genuine(changed)) << "position " << i;
+  }
+  // Signatures do not move to another random part.
+  const std::string other = ids.issue();
+  EXPECT_FALSE(
+      ids.genuine(other.substr(0, ViewerIds::kRandomChars) + id.substr(ViewerIds::kRandomChars)));
+  // Another studio's ids, ids a page made up, an earlier version's (24 characters).
+  EXPECT_FALSE(ViewerIds(std::string(32, 'j')).genuine(id));
+  EXPECT_FALSE(ids.genuine(""));
+  EXPECT_FALSE(ids.genuine("k3JqB0x9zYw2Lm8NpQ4rStUv"));
+  EXPECT_FALSE(ids.genuine(std::string(44, 'A')));
+  EXPECT_FALSE(ids.genuine(id + "A"));
+  EXPECT_FALSE(ids.genuine(id.substr(0, 43)));
+  std::string bad_character = id;
+  bad_character[3] = '.';
+  EXPECT_FALSE(ids.genuine(bad_character));
+}
+
+TEST(ViewerIdTest, TheSameKeyVerifiesAcrossInstances) {
+  // What a restart does: a new instance over the key kept in the database.
+  const std::string key(40, '\x5a');
+  const std::string id = ViewerIds(key).issue();
+  EXPECT_TRUE(ViewerIds(key).genuine(id));
+}
+
+TEST(ViewerIdTest, AShortKeyIsRefused) {
+  EXPECT_THROW(ViewerIds(std::string(31, 'k')), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace yst::core

@@ -92,10 +92,11 @@ Window {
                     Layout.fillWidth: true
                     spacing: 30
                     Column {
-                        Text { text: qsTr("已进行"); color: Style.muted; font.family: Style.family; font.pixelSize: 18 }
+                        Text { text: qsTr("已进行"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: 18 }
                         Text {
                             objectName: "hostElapsed"
                             text: studio.timecode(monitor.elapsed)
+                            textFormat: Text.PlainText
                             color: Style.text
                             font.family: Style.family
                             font.pixelSize: 44
@@ -104,11 +105,12 @@ Window {
                     }
                     Column {
                         visible: monitor.planned > 0
-                        Text { text: qsTr("剩余"); color: Style.muted; font.family: Style.family; font.pixelSize: 18 }
+                        Text { text: qsTr("剩余"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: 18 }
                         Text {
                             objectName: "hostRemaining"
                             text: (monitor.elapsed > monitor.planned ? "−" : "")
                                   + studio.timecode(Math.abs(monitor.planned - monitor.elapsed))
+                            textFormat: Text.PlainText
                             color: monitor.planned - monitor.elapsed < 60000 ? Style.program
                                  : monitor.planned - monitor.elapsed < 300000 ? Style.warning : Style.text
                             font.family: Style.family
@@ -138,6 +140,7 @@ Window {
                         spacing: 14
                         Text {
                             text: monitor.onAir.id ? qsTr("正在回答的网友提问") : qsTr("暂无上屏提问")
+                            textFormat: Text.PlainText
                             color: monitor.onAir.id ? Style.program : Style.muted
                             font.family: Style.family
                             font.pixelSize: 22
@@ -161,6 +164,7 @@ Window {
                             visible: !!monitor.onAir.id
                             text: "—— " + (monitor.onAir.nickname || qsTr("网友"))
                                   + (monitor.onAir.observer ? "  " + qsTr("市民观察员 · %1").arg(monitor.onAir.observer) : "")
+                            textFormat: Text.PlainText
                             color: Style.gold
                             font.family: Style.family
                             font.pixelSize: 24
@@ -181,6 +185,7 @@ Window {
                         spacing: 8
                         Text {
                             text: monitor.next.length > 0 ? qsTr("接下来") : qsTr("队列中没有提问")
+                            textFormat: Text.PlainText
                             color: Style.muted
                             font.family: Style.family
                             font.pixelSize: 18

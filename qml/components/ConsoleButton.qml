@@ -20,6 +20,7 @@ Button {
         spacing: 6
         Text {
             text: button.text
+            textFormat: Text.PlainText
             font: button.font
             color: button.enabled ? (button.checked ? "white" : Style.text) : Style.muted
             anchors.verticalCenter: parent.verticalCenter
@@ -27,6 +28,7 @@ Button {
         Text {
             visible: button.hint !== ""
             text: button.hint
+            textFormat: Text.PlainText
             font.family: Style.family
             font.pixelSize: Style.small - 1
             color: button.checked ? "#ddffffff" : Style.muted

@@ -57,6 +57,7 @@ Item {
                     spacing: 2
                     Text {
                         text: modelData.name + "  ·  " + panel.stateText(modelData)
+                        textFormat: Text.PlainText
                         color: Style.text
                         font.family: Style.family
                         font.pixelSize: Style.normal
@@ -66,6 +67,7 @@ Item {
                     }
                     Text {
                         text: modelData.url + (modelData.key_masked ? "  " + qsTr("密钥 %1").arg(modelData.key_masked) : "")
+                        textFormat: Text.PlainText
                         color: Style.muted
                         font.family: Style.family
                         font.pixelSize: Style.small
@@ -75,6 +77,7 @@ Item {
                     Text {
                         text: qsTr("%1 kbps · 重连 %2 次").arg(Math.round(modelData.bitrate_kbps || 0)).arg(modelData.reconnects || 0)
                               + (modelData.last_error ? " · " + modelData.last_error : "")
+                        textFormat: Text.PlainText
                         color: modelData.last_error && modelData.state !== "live" ? Style.warning : Style.muted
                         font.family: Style.family
                         font.pixelSize: Style.small
@@ -125,7 +128,7 @@ Item {
         }
     }
 
-    Dialog {
+    ConsoleDialog {
         id: removeConfirm
         property var target: ({})
         title: qsTr("删除目的地")
@@ -134,13 +137,14 @@ Item {
         standardButtons: Dialog.Yes | Dialog.No
         Text {
             text: qsTr("停止向“%1”推流并删除？").arg(removeConfirm.target.name || "")
+            textFormat: Text.PlainText
             color: Style.text
             font.family: Style.family
         }
         onAccepted: studio.send({ type: "destination.remove", destination: target.id })
     }
 
-    Dialog {
+    ConsoleDialog {
         id: editor
         property var editing: null
         function openFor(d) {
@@ -159,18 +163,31 @@ Item {
         GridLayout {
             anchors.fill: parent
             columns: 2
-            Label { text: qsTr("编号") }
+            Label { text: qsTr("编号"); textFormat: Text.PlainText }
             TextField { id: idField; Layout.fillWidth: true; enabled: !editor.editing; placeholderText: "zjol" }
-            Label { text: qsTr("名称") }
+            Label { text: qsTr("名称"); textFormat: Text.PlainText }
             TextField { id: nameField; Layout.fillWidth: true; placeholderText: qsTr("浙江在线") }
-            Label { text: qsTr("地址") }
+            Label { text: qsTr("地址"); textFormat: Text.PlainText }
             TextField { id: urlField; Layout.fillWidth: true; placeholderText: "rtmp://host/app" }
-            Label { text: qsTr("推流密钥") }
+            Label { text: qsTr("推流密钥"); textFormat: Text.PlainText }
             TextField {
                 id: keyField
                 Layout.fillWidth: true
                 echoMode: TextInput.Password
-                placeholderText: editor.editing && editor.editing.key_masked ? qsTr("不变（%1）").arg(editor.editing.key_masked) : ""
+                // The kept key's masked start, drawn as plain text (a
+                // placeholder would take it as markup).
+                Text {
+                    x: keyField.leftPadding
+                    width: keyField.availableWidth
+                    height: keyField.height
+                    verticalAlignment: Text.AlignVCenter
+                    visible: keyField.length === 0 && !!(editor.editing && editor.editing.key_masked)
+                    text: qsTr("不变（%1）").arg(editor.editing ? editor.editing.key_masked || "" : "")
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    color: keyField.placeholderTextColor
+                    font: keyField.font
+                }
             }
         }
         onAccepted: {

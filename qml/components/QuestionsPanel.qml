@@ -125,6 +125,7 @@ FocusScope {
             x: 6
             y: 4
             text: questionColumn.title
+            textFormat: Text.PlainText
             color: panel.column === questionColumn.key ? Style.text : Style.muted
             font.family: Style.family
             font.pixelSize: Style.small
@@ -181,6 +182,7 @@ FocusScope {
                     text: studio.onAir.id ? qsTr("正在回答 · #%1 · %2").arg(studio.onAir.id)
                                                 .arg(studio.onAir.nickname || qsTr("网友"))
                                           : qsTr("没有正在回答的问题")
+                    textFormat: Text.PlainText
                     color: studio.onAir.id ? Style.program : Style.muted
                     font.family: Style.family
                     font.pixelSize: Style.small
@@ -229,6 +231,7 @@ FocusScope {
                 x: 8
                 y: 5
                 text: qsTr("上屏效果")
+                textFormat: Text.PlainText
                 color: Style.muted
                 font.family: Style.family
                 font.pixelSize: Style.small
@@ -275,6 +278,7 @@ FocusScope {
             Layout.fillWidth: true
             visible: panel.rejecting
             text: qsTr("拒绝原因：1 离题  2 重复  3 辱骂  4 个人信息  5 广告  6 其他  （Esc 取消）")
+            textFormat: Text.PlainText
             color: Style.warning
             font.family: Style.family
             font.pixelSize: Style.small
@@ -284,6 +288,7 @@ FocusScope {
             Layout.fillWidth: true
             visible: studio.lastAction !== ""
             text: qsTr("最近操作：%1").arg(studio.lastAction)
+            textFormat: Text.PlainText
             color: Style.muted
             font.family: Style.family
             font.pixelSize: Style.small
@@ -291,7 +296,7 @@ FocusScope {
         }
     }
 
-    Dialog {
+    ConsoleDialog {
         id: editor
         property int questionId: 0
         function openFor(q) {
@@ -308,6 +313,7 @@ FocusScope {
         width: 520
         standardButtons: Dialog.Save | Dialog.Cancel
         TextArea {
+            textFormat: TextEdit.PlainText
             id: editText
             anchors.fill: parent
             implicitHeight: 120

@@ -26,6 +26,7 @@ Rectangle {
         spacing: 6
         Text {
             text: qsTr("预监画面")
+            textFormat: Text.PlainText
             color: Style.muted
             font.family: Style.family
             font.pixelSize: Style.small
@@ -60,6 +61,7 @@ Rectangle {
         Item { Layout.fillWidth: true }
         Text {
             text: qsTr("淡化")
+            textFormat: Text.PlainText
             color: Style.muted
             font.family: Style.family
             font.pixelSize: Style.small

@@ -42,6 +42,7 @@ Rectangle {
         // camera retrying has lost its signal.
         text: tile.sourceState === "retrying" || tile.sourceState === "invalid" ? qsTr("信号中断")
                                                                               : qsTr("等待画面…")
+        textFormat: Text.PlainText
         color: Style.muted
         font.family: Style.family
         font.pixelSize: tile.large ? 20 : 13
@@ -75,6 +76,7 @@ Rectangle {
             Text {
                 visible: tile.keyHint !== ""
                 text: tile.keyHint
+                textFormat: Text.PlainText
                 color: "white"
                 font.family: Style.family
                 font.pixelSize: tile.large ? 15 : 12
@@ -82,6 +84,7 @@ Rectangle {
             }
             Text {
                 text: tile.label
+                textFormat: Text.PlainText
                 color: "white"
                 font.family: Style.family
                 font.pixelSize: tile.large ? 15 : 12
@@ -96,6 +99,7 @@ Rectangle {
             visible: tile.sourceState !== "" && tile.sourceState !== "live"
             text: tile.sourceState === "connecting" ? qsTr("连接中")
                 : tile.sourceState === "retrying" ? qsTr("重连中") : tile.sourceState
+            textFormat: Text.PlainText
             color: Style.warning
             font.family: Style.family
             font.pixelSize: 12

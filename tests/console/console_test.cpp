@@ -9,18 +9,23 @@
 //   - a cue typed in the console reaches the host monitor;
 //   - a line typed in the typist panel is committed and counted;
 //   - every preview shows pictures; the QML loads and runs without a warning;
+//   - viewers' and partners' text is shown as the characters typed, never
+//     as markup (no heading, no image fetched from the network);
 //   - closing the console during a live show asks first, and ending it
 //     ends the show.
 #include <arpa/inet.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <QElapsedTimer>
+#include <QFontMetricsF>
 #include <QGuiApplication>
 #include <QInputMethodEvent>
+#include <QQmlContext>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QScreen>
@@ -30,6 +35,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "studio/config/show_config.h"
 #include "studio/console/console_app.h"
@@ -116,6 +122,37 @@ std::string httpGet(int port, const std::string& path) {
   return body == std::string::npos ? std::string() : response.substr(body + 4);
 }
 
+// A TCP port on 127.0.0.1 that listens and never answers: whether anything
+// connected to it shows in connected().
+class Listener {
+ public:
+  Listener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        ::listen(fd_, 8) == 0 &&
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port_ = ntohs(address.sin_port);
+    }
+  }
+  ~Listener() { ::close(fd_); }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  int port() const { return port_; }
+  bool connected() const {
+    pollfd waiting{fd_, POLLIN, 0};
+    return ::poll(&waiting, 1, 0) > 0;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 class ConsoleTest : public ::testing::Test {
  protected:
   virtual ConsoleOptions options() const { return {}; }
@@ -179,6 +216,75 @@ class ConsoleTest : public ::testing::Test {
   static QString textOf(QQuickWindow* window, const char* name) {
     QQuickItem* item = find(window, name);
     return item ? item->property("text").toString() : QString();
+  }
+
+  // Every item of a window, shown or not, its dialogs' too: a popup is a
+  // child object of where it is declared, its items apart until it opens.
+  static std::vector<QQuickItem*> everyItem(QQuickWindow* window) {
+    std::set<QQuickItem*> seen;
+    std::vector<QQuickItem*> out;
+    std::function<void(QQuickItem*)> walk = [&](QQuickItem* item) {
+      if (!item || !seen.insert(item).second) return;
+      out.push_back(item);
+      for (QQuickItem* child : item->childItems()) walk(child);
+      for (QObject* child : item->children()) {
+        if (!child->inherits("QQuickPopup")) continue;
+        // Its content's parent is the popup's own item: header, content, buttons.
+        auto* content = child->property("contentItem").value<QQuickItem*>();
+        walk(content && content->parentItem() ? content->parentItem() : content);
+      }
+    };
+    walk(window->contentItem());
+    return out;
+  }
+  static std::string describe(QQuickItem* item) {
+    const QQmlContext* context = qmlContext(item);
+    return std::string(item->metaObject()->className()) + " in " +
+           (context ? context->baseUrl().fileName().toStdString() : std::string("?")) + ": \"" +
+           item->property("text").toString().left(60).toStdString() + "\"";
+  }
+  // Text items that would render markup (Text, Label, TextEdit, TextArea
+  // not set to plain text). Qt's own labels of fixed strings (a dialog's
+  // standard buttons, a field's placeholder) are left out.
+  static std::vector<std::string> textsThatMayRenderMarkup(QQuickWindow* window) {
+    std::vector<std::string> out;
+    for (QQuickItem* item : everyItem(window)) {
+      if (!item->inherits("QQuickText") && !item->inherits("QQuickTextEdit")) continue;
+      if (item->inherits("QQuickPlaceholderText")) continue;
+      bool qts_own = false;
+      for (QQuickItem* up = item->parentItem(); up; up = up->parentItem()) {
+        qts_own = qts_own || up->inherits("QQuickIconLabel");
+      }
+      // Text.PlainText and TextEdit.PlainText are both 0.
+      if (!qts_own && item->property("textFormat").toInt() != 0) out.push_back(describe(item));
+    }
+    return out;
+  }
+  // The visible text items holding `typed`: plain, and as wide as its
+  // characters are in their font (a heading or an image would not be). The
+  // number of them.
+  static int expectShownAsTyped(QQuickWindow* window, const QString& typed) {
+    int shown = 0;
+    for (QQuickItem* item : everyItem(window)) {
+      if (!item->inherits("QQuickText") || !item->isVisible()) continue;
+      const QString text = item->property("text").toString();
+      if (!text.contains(typed)) continue;
+      ++shown;
+      EXPECT_EQ(item->property("textFormat").toInt(), 0) << describe(item);
+      const double natural =
+          QFontMetricsF(item->property("font").value<QFont>()).horizontalAdvance(text);
+      EXPECT_NEAR(item->property("implicitWidth").toDouble(), natural, 2.0) << describe(item);
+    }
+    return shown;
+  }
+  static QQuickItem* textItem(QQuickWindow* window, const QString& text) {
+    for (QQuickItem* item : everyItem(window)) {
+      if (item->inherits("QQuickText") && item->isVisible() &&
+          item->property("text").toString() == text) {
+        return item;
+      }
+    }
+    return nullptr;
   }
 
   // A viewer of the show, in process: a question through the same path a
@@ -434,6 +540,71 @@ TEST_F(ConsoleTest, ClosingDuringALiveShowAsksFirst) {
   QMetaObject::invokeMethod(dialog, "accept");
   ASSERT_TRUE(waitFor([&] { return quit.count() == 1; }));
   EXPECT_EQ(quit.front().front().toInt(), 0);
+}
+
+TEST_F(ConsoleTest, ViewersAndPartnersTextIsShownAsTypedNeverAsMarkup) {
+  Listener images;
+  ASSERT_GT(images.port(), 0);
+  const QString image =
+      QStringLiteral("<img src=\"http://127.0.0.1:%1/x.png\">").arg(images.port());
+  // A nickname asking for a heading, beside the same words plain.
+  const QString heading = QStringLiteral("<h1>快念这条</h1>");
+  const std::int64_t loud = viewerAsks("医保卡丢了怎么补办？", heading.toStdString());
+  const std::int64_t quiet = viewerAsks("异地就医怎么备案？", "快念这条");
+  ASSERT_TRUE(loud > 0 && quiet > 0);
+  ASSERT_TRUE(waitFor([&] { return console_->client()->pending().size() == 2; }));
+  QQuickItem* loud_name = nullptr;
+  QQuickItem* quiet_name = nullptr;
+  ASSERT_TRUE(waitFor([&] {
+    loud_name = textItem(producer_, heading);
+    quiet_name = textItem(producer_, QStringLiteral("快念这条"));
+    return loud_name && quiet_name;
+  }));
+  EXPECT_EQ(loud_name->property("implicitHeight").toDouble(),
+            quiet_name->property("implicitHeight").toDouble())
+      << "the nickname was drawn as a heading";
+
+  // A partner site named with an image (its address refuses: an alert names
+  // it), and a cue holding one.
+  const int refusing = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(refusing, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::getsockname(refusing, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  console_->client()->send(
+      {{"type", "destination.add"},
+       {"destination", "partner"},
+       {"name", image + QStringLiteral("合作网站")},
+       {"url", QStringLiteral("rtmp://127.0.0.1:%1/live").arg(ntohs(address.sin_port))},
+       {"key", "abcdefgh"}});
+  console_->client()->send({{"type", "cue.send"}, {"text", image + QStringLiteral("请看")}});
+  // The loud one on air, the quiet one next.
+  console_->client()->send({{"type", "question.approve"}, {"question", qint64(loud)}});
+  console_->client()->send({{"type", "question.on_air"}, {"question", qint64(loud)}});
+  console_->client()->send({{"type", "question.approve"}, {"question", qint64(quiet)}});
+  ASSERT_TRUE(waitFor([&] {
+    const QVariantList alerts = console_->client()->alerts();
+    return textOf(host_, "hostAsker").contains(heading) && !textOf(host_, "hostNext0").isEmpty() &&
+           console_->client()->cue().value("text").toString().contains(image) &&
+           std::any_of(alerts.begin(), alerts.end(), [&](const QVariant& a) {
+             return a.toMap().value("text").toString().contains(image);
+           });
+  })) << "the alert, the cue or the questions did not arrive";
+  keepScreenshot(producer_, "markup-questions");
+  keepScreenshot(host_, "markup-host");
+  EXPECT_GE(expectShownAsTyped(producer_, heading), 1);  // on air
+  EXPECT_GE(expectShownAsTyped(host_, heading), 1);      // who asked
+  key(Qt::Key_4, Qt::ControlModifier);                   // the destinations desk
+  keepScreenshot(producer_, "markup-destinations");
+  EXPECT_GE(expectShownAsTyped(producer_, image), 3);  // alert, destination, cue sent
+  QTest::qWait(1500);                                  // time for an image fetch, were there one
+  for (QQuickWindow* window : {producer_, host_}) {
+    for (const std::string& text : textsThatMayRenderMarkup(window)) ADD_FAILURE() << text;
+  }
+  EXPECT_FALSE(images.connected()) << "the console fetched an image a partner named";
+  ::close(refusing);
 }
 
 // The previews' colour conversion: BT.601 limited range, odd sizes too.

@@ -73,14 +73,22 @@ Window {
             Layout.fillHeight: true
             spacing: 16
 
-            ColumnLayout {
+            // The program at 16:9, as large as the column allows above the
+            // clock, in every state. Sized here, not by a layout: a
+            // ColumnLayout with the tile's height bound to its own width
+            // stayed at its implicit height and squeezed the picture to a
+            // strip (100 px high at 1280×720 without a planned length).
+            Item {
+                id: programColumn
+                objectName: "hostProgramColumn"
                 Layout.preferredWidth: 4
                 Layout.fillWidth: true
                 Layout.fillHeight: true
-                spacing: 12
                 VideoTile {
-                    Layout.fillWidth: true
-                    Layout.preferredHeight: width * 9 / 16 + labelHeight
+                    id: programTile
+                    width: Math.max(0, Math.min(programColumn.width,
+                                                widthFor(programColumn.height - clock.height - 12)))
+                    height: heightFor(width)
                     tap: "program"
                     label: qsTr("播出画面")
                     tally: "program"
@@ -89,7 +97,10 @@ Window {
                 }
                 // The clock.
                 RowLayout {
-                    Layout.fillWidth: true
+                    id: clock
+                    objectName: "hostClock"
+                    y: programTile.height + 12
+                    width: programColumn.width
                     spacing: 30
                     Column {
                         Text { text: qsTr("已进行"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: 18 }

@@ -23,6 +23,14 @@ Rectangle {
 
     // The picture above its label bar: nothing of the frame is hidden.
     readonly property real labelHeight: large ? 30 : 24
+    // The tile's height for a width, and width for a height, that make the
+    // picture inside its border exactly 16:9.
+    function heightFor(tileWidth) {
+        return (tileWidth - 2 * border.width) * 9 / 16 + labelHeight + 2 * border.width
+    }
+    function widthFor(tileHeight) {
+        return (tileHeight - labelHeight - 2 * border.width) * 16 / 9 + 2 * border.width
+    }
     Preview {
         id: picture
         objectName: "preview-" + tile.tap

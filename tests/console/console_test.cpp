@@ -11,6 +11,7 @@
 //   - every preview shows pictures; the QML loads and runs without a warning;
 //   - viewers' and partners' text is shown as the characters typed, never
 //     as markup (no heading, no image fetched from the network);
+//   - the host's program picture keeps 16:9 at its largest in every state;
 //   - closing the console during a live show asks first, and ending it
 //     ends the show.
 #include <arpa/inet.h>
@@ -156,13 +157,14 @@ class Listener {
 class ConsoleTest : public ::testing::Test {
  protected:
   virtual ConsoleOptions options() const { return {}; }
+  virtual std::string showText() const { return kShow; }
 
   void SetUp() override {
     data_dir_ = std::filesystem::temp_directory_path() /
                 ("yst-console-test-" + std::to_string(::getpid()) + "-" +
                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(data_dir_);
-    config::ShowConfig show = config::parseShow(kShow, "console_test.toml");
+    config::ShowConfig show = config::parseShow(showText(), "console_test.toml");
     controller_ = std::make_unique<core::Controller>(show, data_dir_.string(),
                                                      core::Controller::SessionMode::kNew);
     std::string error;
@@ -285,6 +287,59 @@ class ConsoleTest : public ::testing::Test {
       }
     }
     return nullptr;
+  }
+
+  // The host's program picture at 16:9 and as large as its column allows
+  // (the column's width, or its height above the clock), now.
+  void expectHostPictureAtItsLargest(const std::string& when) {
+    PreviewItem* picture = nullptr;
+    for (QQuickItem* item : items(host_)) {
+      if (auto* p = qobject_cast<PreviewItem*>(item)) picture = p;
+    }
+    QQuickItem* column = find(host_, "hostProgramColumn");
+    QQuickItem* clock = find(host_, "hostClock");
+    ASSERT_TRUE(picture && column && clock);
+    QRectF p;
+    QRectF c;
+    const bool largest = waitFor(
+        [&] {
+          p = picture->mapRectToItem(column, QRectF(0, 0, picture->width(), picture->height()));
+          c = clock->mapRectToItem(column, QRectF(0, 0, clock->width(), clock->height()));
+          const bool sixteen_by_nine =
+              p.height() > 0 && std::abs(p.width() * 9 / 16 - p.height()) <= 1;
+          const bool widest = p.width() >= column->width() - 8;  // inside its tally border
+          const bool tallest = c.bottom() >= column->height() - 1;
+          return sixteen_by_nine && (widest || tallest) && c.top() >= p.bottom();
+        },
+        3000);
+    keepScreenshot(host_, "host-picture-" + when);
+    EXPECT_TRUE(largest) << when << ": picture " << p.width() << "×" << p.height() << " at y "
+                         << p.y() << ", clock " << c.top() << "–" << c.bottom() << ", column "
+                         << column->width() << "×" << column->height();
+  }
+
+  // On the host's own screen and on a 1920×1080 one: no question on air,
+  // one on air, answered.
+  void checkTheHostsPictureInEveryState() {
+    for (QScreen* screen : {host_->screen(), producer_->screen()}) {
+      const QRect geometry = screen->geometry();
+      host_->setScreen(screen);
+      host_->setGeometry(geometry);
+      host_->showFullScreen();
+      ASSERT_TRUE(waitFor([&] { return host_->size() == geometry.size(); }));
+      const std::string size =
+          std::to_string(geometry.width()) + "x" + std::to_string(geometry.height());
+      expectHostPictureAtItsLargest(size + "-no-question");
+      const std::int64_t id = viewerAsks("医保卡丢了怎么补办？能不能在手机上办？", "瓯海小李");
+      ASSERT_GT(id, 0);
+      console_->client()->send({{"type", "question.approve"}, {"question", qint64(id)}});
+      console_->client()->send({{"type", "question.on_air"}, {"question", qint64(id)}});
+      ASSERT_TRUE(waitFor([&] { return find(host_, "hostOnAirText")->isVisible(); }));
+      expectHostPictureAtItsLargest(size + "-on-air");
+      console_->client()->send({{"type", "question.answered"}});
+      ASSERT_TRUE(waitFor([&] { return !find(host_, "hostOnAirText")->isVisible(); }));
+      expectHostPictureAtItsLargest(size + "-answered");
+    }
   }
 
   // A viewer of the show, in process: a question through the same path a
@@ -605,6 +660,27 @@ TEST_F(ConsoleTest, ViewersAndPartnersTextIsShownAsTypedNeverAsMarkup) {
   }
   EXPECT_FALSE(images.connected()) << "the console fetched an image a partner named";
   ::close(refusing);
+}
+
+TEST_F(ConsoleTest, TheHostsPictureKeeps16By9AtItsLargestInEveryState) {
+  ASSERT_TRUE(find(host_, "hostRemaining")->isVisible());
+  checkTheHostsPictureInEveryState();
+}
+
+// A show without a planned length: no time left on the host's clock.
+class ConsoleWithoutPlannedLengthTest : public ConsoleTest {
+ protected:
+  std::string showText() const override {
+    std::string show = kShow;
+    const std::string planned = "duration_min = 30\n";
+    show.erase(show.find(planned), planned.size());
+    return show;
+  }
+};
+
+TEST_F(ConsoleWithoutPlannedLengthTest, TheHostsPictureKeeps16By9AtItsLargestInEveryState) {
+  ASSERT_FALSE(find(host_, "hostRemaining")->isVisible());
+  checkTheHostsPictureInEveryState();
 }
 
 // The previews' colour conversion: BT.601 limited range, odd sizes too.

@@ -258,20 +258,21 @@ FocusScope {
             implicitHeight: actions.implicitHeight + 12
             color: Style.raised
             radius: Style.radius
-            Flow {
+            ButtonRow {
                 id: actions
+                objectName: "question-actions"
                 x: 6
                 y: 6
                 width: parent.width - 12
                 spacing: 4
-                ConsoleButton { text: qsTr("通过"); hint: "A"; enabled: !!panel.selected; onClicked: panel.act("question.approve") }
-                ConsoleButton { text: qsTr("拒绝"); hint: "R"; enabled: !!panel.selected; onClicked: panel.rejecting = true }
-                ConsoleButton { text: qsTr("编辑"); hint: "E"; enabled: !!panel.selected; onClicked: editor.openFor(panel.selected) }
-                ConsoleButton { text: qsTr("合并"); hint: "M"; enabled: !!(panel.selected && panel.selected.duplicate_of); onClicked: panel.merge() }
-                ConsoleButton { text: qsTr("上屏"); hint: "O"; tint: Style.program; enabled: !!panel.selected; onClicked: panel.act("question.on_air") }
-                ConsoleButton { text: qsTr("撤下"); hint: "F"; enabled: !!studio.onAir.id; onClicked: panel.command("question.off_air") }
-                ConsoleButton { text: qsTr("已回答"); hint: "D"; enabled: !!studio.onAir.id; onClicked: panel.command("question.answered") }
-                ConsoleButton { text: qsTr("撤销"); hint: "U"; onClicked: panel.command("question.undo") }
+                ConsoleButton { objectName: "question-approve"; text: qsTr("通过"); hint: "A"; enabled: !!panel.selected; onClicked: panel.act("question.approve") }
+                ConsoleButton { objectName: "question-reject"; text: qsTr("拒绝"); hint: "R"; enabled: !!panel.selected; onClicked: panel.rejecting = true }
+                ConsoleButton { objectName: "question-edit"; text: qsTr("编辑"); hint: "E"; enabled: !!panel.selected; onClicked: editor.openFor(panel.selected) }
+                ConsoleButton { objectName: "question-merge"; text: qsTr("合并"); hint: "M"; enabled: !!(panel.selected && panel.selected.duplicate_of); onClicked: panel.merge() }
+                ConsoleButton { objectName: "question-on-air"; text: qsTr("上屏"); hint: "O"; tint: Style.program; enabled: !!panel.selected; onClicked: panel.act("question.on_air") }
+                ConsoleButton { objectName: "question-off-air"; text: qsTr("撤下"); hint: "F"; enabled: !!studio.onAir.id; onClicked: panel.command("question.off_air") }
+                ConsoleButton { objectName: "question-answered"; text: qsTr("已回答"); hint: "D"; enabled: !!studio.onAir.id; onClicked: panel.command("question.answered") }
+                ConsoleButton { objectName: "question-undo"; text: qsTr("撤销"); hint: "U"; onClicked: panel.command("question.undo") }
             }
         }
         Text {

@@ -12,6 +12,7 @@
 //   - viewers' and partners' text is shown as the characters typed, never
 //     as markup (no heading, no image fetched from the network);
 //   - the host's program picture keeps 16:9 at its largest in every state;
+//   - the question buttons sit on one row, in Chinese and in English;
 //   - closing the console during a live show asks first, and ending it
 //     ends the show.
 #include <arpa/inet.h>
@@ -339,6 +340,41 @@ class ConsoleTest : public ::testing::Test {
       console_->client()->send({{"type", "question.answered"}});
       ASSERT_TRUE(waitFor([&] { return !find(host_, "hostOnAirText")->isVisible(); }));
       expectHostPictureAtItsLargest(size + "-answered");
+    }
+  }
+
+  // The question desk's buttons on one row, each inside the bar under the
+  // lists with its label whole, in a producer's window of this size.
+  void expectQuestionButtonsOnOneRow(int width, int height) {
+    producer_->resize(width, height);
+    ASSERT_TRUE(waitFor([&] { return producer_->size() == QSize(width, height); }));
+    key(Qt::Key_1, Qt::ControlModifier);
+    QQuickItem* row = find(producer_, "question-actions");
+    ASSERT_NE(row, nullptr);
+    QQuickItem* bar = row->parentItem();
+    std::vector<QQuickItem*> buttons;
+    for (QQuickItem* child : row->childItems()) {
+      if (child->objectName().startsWith(QLatin1String("question-"))) buttons.push_back(child);
+    }
+    ASSERT_EQ(buttons.size(), 8u);
+    const std::string where = std::to_string(width) + "x" + std::to_string(height);
+    QTest::qWait(200);  // the layout settles
+    keepScreenshot(producer_, "question-buttons-" + options().lang + "-" + where);
+    const double top = buttons.front()->mapToItem(bar, QPointF(0, 0)).y();
+    for (QQuickItem* button : buttons) {
+      const QString text = button->property("text").toString();
+      const QRectF r = button->mapRectToItem(bar, QRectF(0, 0, button->width(), button->height()));
+      EXPECT_EQ(r.top(), top) << where << ": " << text.toStdString() << " on another row";
+      EXPECT_GE(r.left(), 0) << where << ": " << text.toStdString();
+      EXPECT_LE(r.right(), bar->width()) << where << ": " << text.toStdString() << " sticks out";
+      std::vector<QQuickItem*> inside;
+      collect(button, &inside);
+      const auto label = std::find_if(inside.begin(), inside.end(), [&](QQuickItem* item) {
+        return item->inherits("QQuickText") && item->property("text").toString() == text;
+      });
+      ASSERT_NE(label, inside.end()) << text.toStdString();
+      EXPECT_FALSE((*label)->property("truncated").toBool())
+          << where << ": " << text.toStdString() << " cut short";
     }
   }
 
@@ -683,6 +719,11 @@ TEST_F(ConsoleWithoutPlannedLengthTest, TheHostsPictureKeeps16By9AtItsLargestInE
   checkTheHostsPictureInEveryState();
 }
 
+TEST_F(ConsoleTest, TheQuestionButtonsSitOnOneRow) {
+  expectQuestionButtonsOnOneRow(1600, 900);
+  expectQuestionButtonsOnOneRow(1280, 760);
+}
+
 // The previews' colour conversion: BT.601 limited range, odd sizes too.
 TEST(PreviewColours, I420ToRgbMatchesBt601) {
   // 3×2 pixels: white, black, red on the first row; the chroma of each
@@ -715,6 +756,11 @@ TEST_F(EnglishConsoleTest, SpeaksEnglishWithLangEn) {
   EXPECT_TRUE(showsText(producer_, QStringLiteral("Cut")));
   EXPECT_TRUE(showsText(host_, QStringLiteral("No question on air")));
   EXPECT_FALSE(showsText(producer_, QStringLiteral("包装")));
+}
+
+TEST_F(EnglishConsoleTest, TheQuestionButtonsSitOnOneRow) {
+  expectQuestionButtonsOnOneRow(1600, 900);
+  expectQuestionButtonsOnOneRow(1280, 760);
 }
 
 TEST_F(ConsoleTest, SpeaksChineseByDefault) {

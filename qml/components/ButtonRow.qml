@@ -21,6 +21,10 @@ Row {
             total += buttons[i].widthAt(level)
         return total
     }
+    // For a layout that sizes the row: its natural width in whole pixels
+    // (a layout rounds what it gives down, which would already be too
+    // little room).
+    readonly property real naturalWidth: Math.ceil(widthAt(0))
     // The least dense level at which every button fits; past the densest,
     // each button the same share narrower.
     readonly property int density: widthAt(0) <= width ? 0 : widthAt(1) <= width ? 1 : 2

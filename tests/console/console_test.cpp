@@ -12,7 +12,8 @@
 //   - viewers' and partners' text is shown as the characters typed, never
 //     as markup (no heading, no image fetched from the network);
 //   - the host's program picture keeps 16:9 at its largest in every state;
-//   - the question buttons sit on one row, in Chinese and in English;
+//   - the question and switcher buttons sit on one row inside their bars,
+//     in Chinese and in English;
 //   - closing the console during a live show asks first, and ending it
 //     ends the show.
 #include <arpa/inet.h>
@@ -343,23 +344,16 @@ class ConsoleTest : public ::testing::Test {
     }
   }
 
-  // The question desk's buttons on one row, each inside the bar under the
-  // lists with its label whole, in a producer's window of this size.
-  void expectQuestionButtonsOnOneRow(int width, int height) {
+  void resizeProducer(int width, int height) {
     producer_->resize(width, height);
     ASSERT_TRUE(waitFor([&] { return producer_->size() == QSize(width, height); }));
-    key(Qt::Key_1, Qt::ControlModifier);
-    QQuickItem* row = find(producer_, "question-actions");
-    ASSERT_NE(row, nullptr);
-    QQuickItem* bar = row->parentItem();
-    std::vector<QQuickItem*> buttons;
-    for (QQuickItem* child : row->childItems()) {
-      if (child->objectName().startsWith(QLatin1String("question-"))) buttons.push_back(child);
-    }
-    ASSERT_EQ(buttons.size(), 8u);
-    const std::string where = std::to_string(width) + "x" + std::to_string(height);
     QTest::qWait(200);  // the layout settles
-    keepScreenshot(producer_, "question-buttons-" + options().lang + "-" + where);
+  }
+
+  // Buttons on one row (the same y), each inside `bar` with its label
+  // whole.
+  static void expectOnOneRowInside(QQuickItem* bar, const std::vector<QQuickItem*>& buttons,
+                                   const std::string& where) {
     const double top = buttons.front()->mapToItem(bar, QPointF(0, 0)).y();
     for (QQuickItem* button : buttons) {
       const QString text = button->property("text").toString();
@@ -375,6 +369,50 @@ class ConsoleTest : public ::testing::Test {
       ASSERT_NE(label, inside.end()) << text.toStdString();
       EXPECT_FALSE((*label)->property("truncated").toBool())
           << where << ": " << text.toStdString() << " cut short";
+    }
+  }
+
+  // The question desk's buttons, in the bar under the lists, in a
+  // producer's window of this size.
+  void expectQuestionButtonsOnOneRow(int width, int height) {
+    resizeProducer(width, height);
+    key(Qt::Key_1, Qt::ControlModifier);
+    QQuickItem* row = find(producer_, "question-actions");
+    ASSERT_NE(row, nullptr);
+    std::vector<QQuickItem*> buttons;
+    for (QQuickItem* child : row->childItems()) {
+      if (child->objectName().startsWith(QLatin1String("question-"))) buttons.push_back(child);
+    }
+    ASSERT_EQ(buttons.size(), 8u);
+    const std::string where = std::to_string(width) + "x" + std::to_string(height);
+    keepScreenshot(producer_, "question-buttons-" + options().lang + "-" + where);
+    expectOnOneRowInside(row->parentItem(), buttons, where);
+  }
+
+  // The switcher's layout and take buttons inside its bar; with room
+  // enough, at their natural width too (padding and shortcut hint).
+  void expectSwitcherButtonsInsideTheirBar(int width, int height, bool natural) {
+    resizeProducer(width, height);
+    QQuickItem* bar = find(producer_, "switcherBar");
+    ASSERT_NE(bar, nullptr);
+    std::vector<QQuickItem*> buttons;
+    for (const char* name :
+         {"layout-single", "layout-side_by_side", "layout-pip", "take-cut", "take-auto"}) {
+      buttons.push_back(find(producer_, name));
+      ASSERT_NE(buttons.back(), nullptr) << name;
+    }
+    const std::string where = std::to_string(width) + "x" + std::to_string(height);
+    keepScreenshot(producer_, "switcher-" + options().lang + "-" + where);
+    expectOnOneRowInside(bar, buttons, where);
+    for (QQuickItem* button : buttons) {
+      QVariant full;
+      ASSERT_TRUE(QMetaObject::invokeMethod(button, "widthAt", Q_RETURN_ARG(QVariant, full),
+                                            Q_ARG(QVariant, 0)));
+      if (natural) {
+        EXPECT_GE(button->width(), full.toDouble() - 0.5)
+            << where << ": " << button->property("text").toString().toStdString()
+            << " narrower than it needs to be";
+      }
     }
   }
 
@@ -724,6 +762,11 @@ TEST_F(ConsoleTest, TheQuestionButtonsSitOnOneRow) {
   expectQuestionButtonsOnOneRow(1280, 760);
 }
 
+TEST_F(ConsoleTest, TheSwitcherButtonsFitTheirBar) {
+  expectSwitcherButtonsInsideTheirBar(1600, 900, true);
+  expectSwitcherButtonsInsideTheirBar(1280, 760, false);
+}
+
 // The previews' colour conversion: BT.601 limited range, odd sizes too.
 TEST(PreviewColours, I420ToRgbMatchesBt601) {
   // 3×2 pixels: white, black, red on the first row; the chroma of each
@@ -761,6 +804,11 @@ TEST_F(EnglishConsoleTest, SpeaksEnglishWithLangEn) {
 TEST_F(EnglishConsoleTest, TheQuestionButtonsSitOnOneRow) {
   expectQuestionButtonsOnOneRow(1600, 900);
   expectQuestionButtonsOnOneRow(1280, 760);
+}
+
+TEST_F(EnglishConsoleTest, TheSwitcherButtonsFitTheirBar) {
+  expectSwitcherButtonsInsideTheirBar(1600, 900, true);
+  expectSwitcherButtonsInsideTheirBar(1280, 760, false);
 }
 
 TEST_F(ConsoleTest, SpeaksChineseByDefault) {

@@ -73,14 +73,22 @@ Window {
             Layout.fillHeight: true
             spacing: 16
 
-            ColumnLayout {
+            // The program at 16:9, as large as the column allows above the
+            // clock, in every state. Sized here, not by a layout: a
+            // ColumnLayout with the tile's height bound to its own width
+            // stayed at its implicit height and squeezed the picture to a
+            // strip (100 px high at 1280×720 without a planned length).
+            Item {
+                id: programColumn
+                objectName: "hostProgramColumn"
                 Layout.preferredWidth: 4
                 Layout.fillWidth: true
                 Layout.fillHeight: true
-                spacing: 12
                 VideoTile {
-                    Layout.fillWidth: true
-                    Layout.preferredHeight: width * 9 / 16 + labelHeight
+                    id: programTile
+                    width: Math.max(0, Math.min(programColumn.width,
+                                                widthFor(programColumn.height - clock.height - 12)))
+                    height: heightFor(width)
                     tap: "program"
                     label: qsTr("播出画面")
                     tally: "program"
@@ -89,13 +97,17 @@ Window {
                 }
                 // The clock.
                 RowLayout {
-                    Layout.fillWidth: true
+                    id: clock
+                    objectName: "hostClock"
+                    y: programTile.height + 12
+                    width: programColumn.width
                     spacing: 30
                     Column {
-                        Text { text: qsTr("已进行"); color: Style.muted; font.family: Style.family; font.pixelSize: 18 }
+                        Text { text: qsTr("已进行"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: 18 }
                         Text {
                             objectName: "hostElapsed"
                             text: studio.timecode(monitor.elapsed)
+                            textFormat: Text.PlainText
                             color: Style.text
                             font.family: Style.family
                             font.pixelSize: 44
@@ -104,11 +116,12 @@ Window {
                     }
                     Column {
                         visible: monitor.planned > 0
-                        Text { text: qsTr("剩余"); color: Style.muted; font.family: Style.family; font.pixelSize: 18 }
+                        Text { text: qsTr("剩余"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: 18 }
                         Text {
                             objectName: "hostRemaining"
                             text: (monitor.elapsed > monitor.planned ? "−" : "")
                                   + studio.timecode(Math.abs(monitor.planned - monitor.elapsed))
+                            textFormat: Text.PlainText
                             color: monitor.planned - monitor.elapsed < 60000 ? Style.program
                                  : monitor.planned - monitor.elapsed < 300000 ? Style.warning : Style.text
                             font.family: Style.family
@@ -138,6 +151,7 @@ Window {
                         spacing: 14
                         Text {
                             text: monitor.onAir.id ? qsTr("正在回答的网友提问") : qsTr("暂无上屏提问")
+                            textFormat: Text.PlainText
                             color: monitor.onAir.id ? Style.program : Style.muted
                             font.family: Style.family
                             font.pixelSize: 22
@@ -161,6 +175,7 @@ Window {
                             visible: !!monitor.onAir.id
                             text: "—— " + (monitor.onAir.nickname || qsTr("网友"))
                                   + (monitor.onAir.observer ? "  " + qsTr("市民观察员 · %1").arg(monitor.onAir.observer) : "")
+                            textFormat: Text.PlainText
                             color: Style.gold
                             font.family: Style.family
                             font.pixelSize: 24
@@ -181,6 +196,7 @@ Window {
                         spacing: 8
                         Text {
                             text: monitor.next.length > 0 ? qsTr("接下来") : qsTr("队列中没有提问")
+                            textFormat: Text.PlainText
                             color: Style.muted
                             font.family: Style.family
                             font.pixelSize: 18

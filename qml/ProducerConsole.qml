@@ -94,6 +94,7 @@ ApplicationWindow {
         focusPolicy: Qt.NoFocus
         contentItem: Text {
             text: parent.text
+            textFormat: Text.PlainText
             font: parent.font
             color: tabs.currentIndex === parent.index ? Style.text : Style.muted
             horizontalAlignment: Text.AlignHCenter
@@ -152,7 +153,7 @@ ApplicationWindow {
         consoleApp.endShow()
     }
 
-    Dialog {
+    ConsoleDialog {
         id: endDialog
         objectName: "endShowDialog"
         title: qsTr("结束直播？")
@@ -161,6 +162,7 @@ ApplicationWindow {
         standardButtons: Dialog.Yes | Dialog.No
         Text {
             text: qsTr("节目正在直播：结束后所有目的地停止推流，录像收尾并生成节目包。")
+            textFormat: Text.PlainText
             color: Style.text
             font.family: Style.family
             wrapMode: Text.Wrap
@@ -295,6 +297,7 @@ ApplicationWindow {
         height: toast.implicitHeight + 14
         Text {
             id: toast
+            textFormat: Text.PlainText
             anchors.centerIn: parent
             color: "white"
             font.family: Style.family

@@ -24,6 +24,7 @@ Rectangle {
             delegate: Text {
                 required property var modelData
                 text: "⚠ " + modelData.text
+                textFormat: Text.PlainText
                 color: modelData.level === "error" ? "#ffb3b3" : "#ffd891"
                 font.family: Style.family
                 font.pixelSize: Style.normal

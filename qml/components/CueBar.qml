@@ -21,6 +21,7 @@ Rectangle {
         spacing: 6
         Text {
             text: qsTr("提示主持人")
+            textFormat: Text.PlainText
             color: Style.muted
             font.family: Style.family
             font.pixelSize: Style.small
@@ -49,6 +50,7 @@ Rectangle {
             Layout.maximumWidth: 260
             visible: !!studio.cue.text
             text: qsTr("已发送：%1").arg(studio.cue.text || "")
+            textFormat: Text.PlainText
             color: Style.gold
             font.family: Style.family
             font.pixelSize: Style.small

@@ -57,6 +57,7 @@ Item {
                     spacing: 2
                     Text {
                         text: modelData.name + "  ·  " + panel.stateText(modelData)
+                        textFormat: Text.PlainText
                         color: Style.text
                         font.family: Style.family
                         font.pixelSize: Style.normal
@@ -67,6 +68,7 @@ Item {
                     Text {
                         // key_masked says only whether a key is set.
                         text: modelData.url + (modelData.key_masked ? "  " + qsTr("密钥已设置") : "")
+                        textFormat: Text.PlainText
                         color: Style.muted
                         font.family: Style.family
                         font.pixelSize: Style.small
@@ -76,6 +78,7 @@ Item {
                     Text {
                         text: qsTr("%1 kbps · 重连 %2 次").arg(Math.round(modelData.bitrate_kbps || 0)).arg(modelData.reconnects || 0)
                               + (modelData.last_error ? " · " + modelData.last_error : "")
+                        textFormat: Text.PlainText
                         color: modelData.last_error && modelData.state !== "live" ? Style.warning : Style.muted
                         font.family: Style.family
                         font.pixelSize: Style.small
@@ -126,7 +129,7 @@ Item {
         }
     }
 
-    Dialog {
+    ConsoleDialog {
         id: removeConfirm
         property var target: ({})
         title: qsTr("删除目的地")
@@ -135,13 +138,14 @@ Item {
         standardButtons: Dialog.Yes | Dialog.No
         Text {
             text: qsTr("停止向“%1”推流并删除？").arg(removeConfirm.target.name || "")
+            textFormat: Text.PlainText
             color: Style.text
             font.family: Style.family
         }
         onAccepted: studio.send({ type: "destination.remove", destination: target.id })
     }
 
-    Dialog {
+    ConsoleDialog {
         id: editor
         property var editing: null
         function openFor(d) {
@@ -160,11 +164,11 @@ Item {
         GridLayout {
             anchors.fill: parent
             columns: 2
-            Label { text: qsTr("编号") }
+            Label { text: qsTr("编号"); textFormat: Text.PlainText }
             TextField { id: idField; Layout.fillWidth: true; enabled: !editor.editing; placeholderText: "zjol" }
-            Label { text: qsTr("名称") }
+            Label { text: qsTr("名称"); textFormat: Text.PlainText }
             TextField { id: nameField; Layout.fillWidth: true; placeholderText: qsTr("浙江在线") }
-            Label { text: qsTr("地址") }
+            Label { text: qsTr("地址"); textFormat: Text.PlainText }
             TextField { id: urlField; Layout.fillWidth: true; placeholderText: "rtmp://host/app" }
             Item { width: 1; height: 1; visible: urlHint.visible }
             Text {
@@ -173,13 +177,14 @@ Item {
                 // must be written out whole.
                 visible: !!editor.editing && urlField.text.indexOf("***") >= 0
                 text: qsTr("*** 是隐藏的部分：改地址时请填写完整地址")
+                textFormat: Text.PlainText
                 color: Style.muted
                 font.family: Style.family
                 font.pixelSize: Style.small
                 Layout.fillWidth: true
                 wrapMode: Text.Wrap
             }
-            Label { text: qsTr("推流密钥") }
+            Label { text: qsTr("推流密钥"); textFormat: Text.PlainText }
             TextField {
                 id: keyField
                 Layout.fillWidth: true

@@ -33,7 +33,7 @@ Flickable {
         y: 6
         spacing: 8
 
-        Text { text: qsTr("字幕条"); color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
+        Text { text: qsTr("字幕条"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
         Repeater {
             model: (panel.overlay.people || []).length
             delegate: RowLayout {
@@ -73,7 +73,7 @@ Flickable {
             }
         }
 
-        Text { text: qsTr("画面元素"); color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
+        Text { text: qsTr("画面元素"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
         Flow {
             Layout.fillWidth: true
             spacing: 6
@@ -116,7 +116,7 @@ Flickable {
             }
         }
 
-        Text { text: qsTr("滚动字幕"); color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
+        Text { text: qsTr("滚动字幕"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
         RowLayout {
             Layout.fillWidth: true
             TextField {
@@ -137,7 +137,7 @@ Flickable {
             }
         }
 
-        Text { text: qsTr("垫片"); color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
+        Text { text: qsTr("垫片"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
         RowLayout {
             Layout.fillWidth: true
             readonly property string kind: panel.overlay.slate ? panel.overlay.slate.kind : "none"
@@ -151,18 +151,19 @@ Flickable {
                 onClicked: panel.send("overlay.slate", { slate: "starting", countdown_s: minutes.value * 60 })
             }
             SpinBox { id: minutes; from: 0; to: 120; value: 5; implicitWidth: 90; focusPolicy: Qt.ClickFocus; font.family: Style.family }
-            Text { text: qsTr("分钟"); color: Style.muted; font.family: Style.family; font.pixelSize: Style.small }
+            Text { text: qsTr("分钟"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: Style.small }
             ConsoleButton { text: qsTr("稍后回来"); checkable: true; checked: slates.kind === "hold"; tint: Style.program; onClicked: panel.send("overlay.slate", { slate: "hold" }) }
         }
         Text {
             visible: !!panel.overlay.program_silenced
             text: qsTr("节目声音已静音（稍后回来）")
+            textFormat: Text.PlainText
             color: Style.warning
             font.family: Style.family
             font.pixelSize: Style.small
         }
 
-        Text { text: qsTr("主题"); color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
+        Text { text: qsTr("主题"); textFormat: Text.PlainText; color: Style.muted; font.family: Style.family; font.pixelSize: Style.small; font.bold: true }
         // Each theme with the host's lower-third drawn in it: what a switch
         // would put on air.
         Flow {

@@ -82,6 +82,7 @@ Item {
                     }
                     Text {
                         text: modelData.gain > 0 ? (20 * Math.log(modelData.gain) / Math.LN10).toFixed(1) + " dB" : "-∞"
+                        textFormat: Text.PlainText
                         color: Style.muted
                         font.family: Style.family
                         font.pixelSize: Style.small

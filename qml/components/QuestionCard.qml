@@ -30,12 +30,14 @@ Rectangle {
             spacing: 6
             Text {
                 text: "#" + card.question.id + " · " + card.categoryText
+                textFormat: Text.PlainText
                 color: Style.muted
                 font.family: Style.family
                 font.pixelSize: Style.small
             }
             Text {
                 text: card.question.nickname || qsTr("网友")
+                textFormat: Text.PlainText
                 color: Style.text
                 font.family: Style.family
                 font.pixelSize: Style.small
@@ -43,6 +45,7 @@ Rectangle {
             Text {
                 visible: !!card.question.observer
                 text: qsTr("市民观察员 · %1").arg(card.question.observer || "")
+                textFormat: Text.PlainText
                 color: Style.gold
                 font.family: Style.family
                 font.pixelSize: Style.small
@@ -50,6 +53,7 @@ Rectangle {
             Text {
                 visible: card.flags.indexOf("sensitive") >= 0
                 text: qsTr("敏感词")
+                textFormat: Text.PlainText
                 color: Style.program
                 font.family: Style.family
                 font.pixelSize: Style.small
@@ -58,6 +62,7 @@ Rectangle {
             Text {
                 visible: card.flags.indexOf("duplicate") >= 0
                 text: qsTr("重复 #%1").arg(card.question.duplicate_of || "")
+                textFormat: Text.PlainText
                 color: Style.warning
                 font.family: Style.family
                 font.pixelSize: Style.small
@@ -65,6 +70,7 @@ Rectangle {
             Text {
                 visible: (card.question.votes || 0) > 0
                 text: "▲ " + card.question.votes
+                textFormat: Text.PlainText
                 color: Style.accent
                 font.family: Style.family
                 font.pixelSize: Style.small

@@ -125,6 +125,7 @@ FocusScope {
             x: 6
             y: 4
             text: questionColumn.title
+            textFormat: Text.PlainText
             color: panel.column === questionColumn.key ? Style.text : Style.muted
             font.family: Style.family
             font.pixelSize: Style.small
@@ -181,6 +182,7 @@ FocusScope {
                     text: studio.onAir.id ? qsTr("正在回答 · #%1 · %2").arg(studio.onAir.id)
                                                 .arg(studio.onAir.nickname || qsTr("网友"))
                                           : qsTr("没有正在回答的问题")
+                    textFormat: Text.PlainText
                     color: studio.onAir.id ? Style.program : Style.muted
                     font.family: Style.family
                     font.pixelSize: Style.small
@@ -229,6 +231,7 @@ FocusScope {
                 x: 8
                 y: 5
                 text: qsTr("上屏效果")
+                textFormat: Text.PlainText
                 color: Style.muted
                 font.family: Style.family
                 font.pixelSize: Style.small
@@ -255,26 +258,28 @@ FocusScope {
             implicitHeight: actions.implicitHeight + 12
             color: Style.raised
             radius: Style.radius
-            Flow {
+            ButtonRow {
                 id: actions
+                objectName: "question-actions"
                 x: 6
                 y: 6
                 width: parent.width - 12
                 spacing: 4
-                ConsoleButton { text: qsTr("通过"); hint: "A"; enabled: !!panel.selected; onClicked: panel.act("question.approve") }
-                ConsoleButton { text: qsTr("拒绝"); hint: "R"; enabled: !!panel.selected; onClicked: panel.rejecting = true }
-                ConsoleButton { text: qsTr("编辑"); hint: "E"; enabled: !!panel.selected; onClicked: editor.openFor(panel.selected) }
-                ConsoleButton { text: qsTr("合并"); hint: "M"; enabled: !!(panel.selected && panel.selected.duplicate_of); onClicked: panel.merge() }
-                ConsoleButton { text: qsTr("上屏"); hint: "O"; tint: Style.program; enabled: !!panel.selected; onClicked: panel.act("question.on_air") }
-                ConsoleButton { text: qsTr("撤下"); hint: "F"; enabled: !!studio.onAir.id; onClicked: panel.command("question.off_air") }
-                ConsoleButton { text: qsTr("已回答"); hint: "D"; enabled: !!studio.onAir.id; onClicked: panel.command("question.answered") }
-                ConsoleButton { text: qsTr("撤销"); hint: "U"; onClicked: panel.command("question.undo") }
+                ConsoleButton { objectName: "question-approve"; text: qsTr("通过"); hint: "A"; enabled: !!panel.selected; onClicked: panel.act("question.approve") }
+                ConsoleButton { objectName: "question-reject"; text: qsTr("拒绝"); hint: "R"; enabled: !!panel.selected; onClicked: panel.rejecting = true }
+                ConsoleButton { objectName: "question-edit"; text: qsTr("编辑"); hint: "E"; enabled: !!panel.selected; onClicked: editor.openFor(panel.selected) }
+                ConsoleButton { objectName: "question-merge"; text: qsTr("合并"); hint: "M"; enabled: !!(panel.selected && panel.selected.duplicate_of); onClicked: panel.merge() }
+                ConsoleButton { objectName: "question-on-air"; text: qsTr("上屏"); hint: "O"; tint: Style.program; enabled: !!panel.selected; onClicked: panel.act("question.on_air") }
+                ConsoleButton { objectName: "question-off-air"; text: qsTr("撤下"); hint: "F"; enabled: !!studio.onAir.id; onClicked: panel.command("question.off_air") }
+                ConsoleButton { objectName: "question-answered"; text: qsTr("已回答"); hint: "D"; enabled: !!studio.onAir.id; onClicked: panel.command("question.answered") }
+                ConsoleButton { objectName: "question-undo"; text: qsTr("撤销"); hint: "U"; onClicked: panel.command("question.undo") }
             }
         }
         Text {
             Layout.fillWidth: true
             visible: panel.rejecting
             text: qsTr("拒绝原因：1 离题  2 重复  3 辱骂  4 个人信息  5 广告  6 其他  （Esc 取消）")
+            textFormat: Text.PlainText
             color: Style.warning
             font.family: Style.family
             font.pixelSize: Style.small
@@ -284,6 +289,7 @@ FocusScope {
             Layout.fillWidth: true
             visible: studio.lastAction !== ""
             text: qsTr("最近操作：%1").arg(studio.lastAction)
+            textFormat: Text.PlainText
             color: Style.muted
             font.family: Style.family
             font.pixelSize: Style.small
@@ -291,7 +297,7 @@ FocusScope {
         }
     }
 
-    Dialog {
+    ConsoleDialog {
         id: editor
         property int questionId: 0
         function openFor(q) {
@@ -308,6 +314,7 @@ FocusScope {
         width: 520
         standardButtons: Dialog.Save | Dialog.Cancel
         TextArea {
+            textFormat: TextEdit.PlainText
             id: editText
             anchors.fill: parent
             implicitHeight: 120

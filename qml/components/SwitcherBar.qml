@@ -8,6 +8,7 @@ import Yishiting 1.0
 
 Rectangle {
     id: bar
+    objectName: "switcherBar"
     property var preview: ({})
     property var program: ({})
     property alias fadeMs: fade.value
@@ -26,40 +27,50 @@ Rectangle {
         spacing: 6
         Text {
             text: qsTr("预监画面")
+            textFormat: Text.PlainText
             color: Style.muted
             font.family: Style.family
             font.pixelSize: Style.small
         }
-        ConsoleButton {
-            objectName: "layout-single"
-            text: qsTr("单机位")
-            hint: "F5"
-            checkable: true
-            checked: bar.preview.layout === "single"
-            tint: Style.preview
-            onClicked: bar.layoutChosen("single")
-        }
-        ConsoleButton {
-            objectName: "layout-side_by_side"
-            text: qsTr("左右分屏")
-            hint: "F6"
-            checkable: true
-            checked: bar.preview.layout === "side_by_side"
-            tint: Style.preview
-            onClicked: bar.layoutChosen("side_by_side")
-        }
-        ConsoleButton {
-            objectName: "layout-pip"
-            text: qsTr("画中画")
-            hint: "F7"
-            checkable: true
-            checked: bar.preview.layout === "pip"
-            tint: Style.preview
-            onClicked: bar.layoutChosen("pip")
+        // The layouts give way first when the bar is short of room (an
+        // English bar at 1280 px pushed Auto out of it).
+        ButtonRow {
+            Layout.fillWidth: true
+            Layout.preferredWidth: naturalWidth
+            Layout.maximumWidth: naturalWidth
+            spacing: 6
+            ConsoleButton {
+                objectName: "layout-single"
+                text: qsTr("单机位")
+                hint: "F5"
+                checkable: true
+                checked: bar.preview.layout === "single"
+                tint: Style.preview
+                onClicked: bar.layoutChosen("single")
+            }
+            ConsoleButton {
+                objectName: "layout-side_by_side"
+                text: qsTr("左右分屏")
+                hint: "F6"
+                checkable: true
+                checked: bar.preview.layout === "side_by_side"
+                tint: Style.preview
+                onClicked: bar.layoutChosen("side_by_side")
+            }
+            ConsoleButton {
+                objectName: "layout-pip"
+                text: qsTr("画中画")
+                hint: "F7"
+                checkable: true
+                checked: bar.preview.layout === "pip"
+                tint: Style.preview
+                onClicked: bar.layoutChosen("pip")
+            }
         }
         Item { Layout.fillWidth: true }
         Text {
             text: qsTr("淡化")
+            textFormat: Text.PlainText
             color: Style.muted
             font.family: Style.family
             font.pixelSize: Style.small

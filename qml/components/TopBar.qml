@@ -30,6 +30,7 @@ Rectangle {
         Text {
             Layout.fillWidth: true
             text: bar.show.title || ""
+            textFormat: Text.PlainText
             color: Style.text
             font.family: Style.family
             font.pixelSize: Style.title
@@ -40,6 +41,7 @@ Rectangle {
             Text {
                 objectName: "showClock"
                 text: studio.timecode(bar.show.timeline_ms || 0)
+                textFormat: Text.PlainText
                 color: Style.text
                 font.family: Style.family
                 font.pixelSize: 20
@@ -48,6 +50,7 @@ Rectangle {
             Text {
                 visible: (bar.show.duration_min || 0) > 0
                 text: qsTr("剩余 %1").arg(studio.timecode(Math.max(0, bar.show.duration_min * 60000 - (bar.show.timeline_ms || 0))))
+                textFormat: Text.PlainText
                 color: (bar.show.duration_min * 60000 - (bar.show.timeline_ms || 0)) < 60000 ? Style.program : Style.muted
                 font.family: Style.family
                 font.pixelSize: Style.small
@@ -67,6 +70,7 @@ Rectangle {
                 text: bar.recording.state === "recording"
                       ? qsTr("录制 %1 · %2").arg(studio.timecode(bar.recording.duration_ms || 0)).arg(bar.megabytes(bar.recording.bytes || 0))
                       : bar.recording.state === "retrying" ? qsTr("录制重试中") : qsTr("未录制")
+                textFormat: Text.PlainText
                 color: Style.text
                 font.family: Style.family
                 font.pixelSize: Style.normal
@@ -74,12 +78,14 @@ Rectangle {
         }
         Text {
             text: qsTr("推流 %1/%2").arg(bar.liveDestinations).arg(bar.enabledDestinations)
+            textFormat: Text.PlainText
             color: bar.liveDestinations < bar.enabledDestinations ? Style.warning : Style.text
             font.family: Style.family
             font.pixelSize: Style.normal
         }
         Text {
             text: qsTr("在线 %1").arg(bar.status.clients || 0)
+            textFormat: Text.PlainText
             color: Style.muted
             font.family: Style.family
             font.pixelSize: Style.normal

@@ -96,6 +96,7 @@ FocusScope {
             Layout.fillWidth: true
             Text {
                 text: panel.speakerName(panel.speaker) + "："
+                textFormat: Text.PlainText
                 color: Style.accent
                 font.family: Style.family
                 font.pixelSize: Style.normal
@@ -116,7 +117,7 @@ FocusScope {
         }
     }
 
-    Dialog {
+    ConsoleDialog {
         id: corrector
         property var line: ({})
         function openFor(l) {
@@ -131,6 +132,7 @@ FocusScope {
         width: 560
         standardButtons: Dialog.Save | Dialog.Discard | Dialog.Cancel
         TextArea {
+            textFormat: TextEdit.PlainText
             id: correction
             anchors.fill: parent
             implicitHeight: 110

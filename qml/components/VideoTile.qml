@@ -23,6 +23,14 @@ Rectangle {
 
     // The picture above its label bar: nothing of the frame is hidden.
     readonly property real labelHeight: large ? 30 : 24
+    // The tile's height for a width, and width for a height, that make the
+    // picture inside its border exactly 16:9.
+    function heightFor(tileWidth) {
+        return (tileWidth - 2 * border.width) * 9 / 16 + labelHeight + 2 * border.width
+    }
+    function widthFor(tileHeight) {
+        return (tileHeight - labelHeight - 2 * border.width) * 16 / 9 + 2 * border.width
+    }
     Preview {
         id: picture
         objectName: "preview-" + tile.tap
@@ -42,6 +50,7 @@ Rectangle {
         // camera retrying has lost its signal.
         text: tile.sourceState === "retrying" || tile.sourceState === "invalid" ? qsTr("信号中断")
                                                                               : qsTr("等待画面…")
+        textFormat: Text.PlainText
         color: Style.muted
         font.family: Style.family
         font.pixelSize: tile.large ? 20 : 13
@@ -75,6 +84,7 @@ Rectangle {
             Text {
                 visible: tile.keyHint !== ""
                 text: tile.keyHint
+                textFormat: Text.PlainText
                 color: "white"
                 font.family: Style.family
                 font.pixelSize: tile.large ? 15 : 12
@@ -82,6 +92,7 @@ Rectangle {
             }
             Text {
                 text: tile.label
+                textFormat: Text.PlainText
                 color: "white"
                 font.family: Style.family
                 font.pixelSize: tile.large ? 15 : 12
@@ -96,6 +107,7 @@ Rectangle {
             visible: tile.sourceState !== "" && tile.sourceState !== "live"
             text: tile.sourceState === "connecting" ? qsTr("连接中")
                 : tile.sourceState === "retrying" ? qsTr("重连中") : tile.sourceState
+            textFormat: Text.PlainText
             color: Style.warning
             font.family: Style.family
             font.pixelSize: 12

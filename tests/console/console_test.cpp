@@ -9,18 +9,26 @@
 //   - a cue typed in the console reaches the host monitor;
 //   - a line typed in the typist panel is committed and counted;
 //   - every preview shows pictures; the QML loads and runs without a warning;
+//   - viewers' and partners' text is shown as the characters typed, never
+//     as markup (no heading, no image fetched from the network);
+//   - the host's program picture keeps 16:9 at its largest in every state;
+//   - the question and switcher buttons sit on one row inside their bars,
+//     in Chinese and in English;
 //   - closing the console during a live show asks first, and ending it
 //     ends the show.
 #include <arpa/inet.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <QElapsedTimer>
+#include <QFontMetricsF>
 #include <QGuiApplication>
 #include <QInputMethodEvent>
+#include <QQmlContext>
 #include <QQuickItem>
 #include <QQuickWindow>
 #include <QScreen>
@@ -30,6 +38,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "studio/config/show_config.h"
 #include "studio/console/console_app.h"
@@ -116,16 +125,48 @@ std::string httpGet(int port, const std::string& path) {
   return body == std::string::npos ? std::string() : response.substr(body + 4);
 }
 
+// A TCP port on 127.0.0.1 that listens and never answers: whether anything
+// connected to it shows in connected().
+class Listener {
+ public:
+  Listener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        ::listen(fd_, 8) == 0 &&
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port_ = ntohs(address.sin_port);
+    }
+  }
+  ~Listener() { ::close(fd_); }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  int port() const { return port_; }
+  bool connected() const {
+    pollfd waiting{fd_, POLLIN, 0};
+    return ::poll(&waiting, 1, 0) > 0;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 class ConsoleTest : public ::testing::Test {
  protected:
   virtual ConsoleOptions options() const { return {}; }
+  virtual std::string showText() const { return kShow; }
 
   void SetUp() override {
     data_dir_ = std::filesystem::temp_directory_path() /
                 ("yst-console-test-" + std::to_string(::getpid()) + "-" +
                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(data_dir_);
-    config::ShowConfig show = config::parseShow(kShow, "console_test.toml");
+    config::ShowConfig show = config::parseShow(showText(), "console_test.toml");
     controller_ = std::make_unique<core::Controller>(show, data_dir_.string(),
                                                      core::Controller::SessionMode::kNew);
     std::string error;
@@ -179,6 +220,200 @@ class ConsoleTest : public ::testing::Test {
   static QString textOf(QQuickWindow* window, const char* name) {
     QQuickItem* item = find(window, name);
     return item ? item->property("text").toString() : QString();
+  }
+
+  // Every item of a window, shown or not, its dialogs' too: a popup is a
+  // child object of where it is declared, its items apart until it opens.
+  static std::vector<QQuickItem*> everyItem(QQuickWindow* window) {
+    std::set<QQuickItem*> seen;
+    std::vector<QQuickItem*> out;
+    std::function<void(QQuickItem*)> walk = [&](QQuickItem* item) {
+      if (!item || !seen.insert(item).second) return;
+      out.push_back(item);
+      for (QQuickItem* child : item->childItems()) walk(child);
+      for (QObject* child : item->children()) {
+        if (!child->inherits("QQuickPopup")) continue;
+        // Its content's parent is the popup's own item: header, content, buttons.
+        auto* content = child->property("contentItem").value<QQuickItem*>();
+        walk(content && content->parentItem() ? content->parentItem() : content);
+      }
+    };
+    walk(window->contentItem());
+    return out;
+  }
+  static std::string describe(QQuickItem* item) {
+    const QQmlContext* context = qmlContext(item);
+    return std::string(item->metaObject()->className()) + " in " +
+           (context ? context->baseUrl().fileName().toStdString() : std::string("?")) + ": \"" +
+           item->property("text").toString().left(60).toStdString() + "\"";
+  }
+  // Text items that would render markup (Text, Label, TextEdit, TextArea
+  // not set to plain text). Qt's own labels of fixed strings (a dialog's
+  // standard buttons, a field's placeholder) are left out.
+  static std::vector<std::string> textsThatMayRenderMarkup(QQuickWindow* window) {
+    std::vector<std::string> out;
+    for (QQuickItem* item : everyItem(window)) {
+      if (!item->inherits("QQuickText") && !item->inherits("QQuickTextEdit")) continue;
+      if (item->inherits("QQuickPlaceholderText")) continue;
+      bool qts_own = false;
+      for (QQuickItem* up = item->parentItem(); up; up = up->parentItem()) {
+        qts_own = qts_own || up->inherits("QQuickIconLabel");
+      }
+      // Text.PlainText and TextEdit.PlainText are both 0.
+      if (!qts_own && item->property("textFormat").toInt() != 0) out.push_back(describe(item));
+    }
+    return out;
+  }
+  // The visible text items holding `typed`: plain, and as wide as its
+  // characters are in their font (a heading or an image would not be). The
+  // number of them.
+  static int expectShownAsTyped(QQuickWindow* window, const QString& typed) {
+    int shown = 0;
+    for (QQuickItem* item : everyItem(window)) {
+      if (!item->inherits("QQuickText") || !item->isVisible()) continue;
+      const QString text = item->property("text").toString();
+      if (!text.contains(typed)) continue;
+      ++shown;
+      EXPECT_EQ(item->property("textFormat").toInt(), 0) << describe(item);
+      const double natural =
+          QFontMetricsF(item->property("font").value<QFont>()).horizontalAdvance(text);
+      EXPECT_NEAR(item->property("implicitWidth").toDouble(), natural, 2.0) << describe(item);
+    }
+    return shown;
+  }
+  static QQuickItem* textItem(QQuickWindow* window, const QString& text) {
+    for (QQuickItem* item : everyItem(window)) {
+      if (item->inherits("QQuickText") && item->isVisible() &&
+          item->property("text").toString() == text) {
+        return item;
+      }
+    }
+    return nullptr;
+  }
+
+  // The host's program picture at 16:9 and as large as its column allows
+  // (the column's width, or its height above the clock), now.
+  void expectHostPictureAtItsLargest(const std::string& when) {
+    PreviewItem* picture = nullptr;
+    for (QQuickItem* item : items(host_)) {
+      if (auto* p = qobject_cast<PreviewItem*>(item)) picture = p;
+    }
+    QQuickItem* column = find(host_, "hostProgramColumn");
+    QQuickItem* clock = find(host_, "hostClock");
+    ASSERT_TRUE(picture && column && clock);
+    QRectF p;
+    QRectF c;
+    const bool largest = waitFor(
+        [&] {
+          p = picture->mapRectToItem(column, QRectF(0, 0, picture->width(), picture->height()));
+          c = clock->mapRectToItem(column, QRectF(0, 0, clock->width(), clock->height()));
+          const bool sixteen_by_nine =
+              p.height() > 0 && std::abs(p.width() * 9 / 16 - p.height()) <= 1;
+          const bool widest = p.width() >= column->width() - 8;  // inside its tally border
+          const bool tallest = c.bottom() >= column->height() - 1;
+          return sixteen_by_nine && (widest || tallest) && c.top() >= p.bottom();
+        },
+        3000);
+    keepScreenshot(host_, "host-picture-" + when);
+    EXPECT_TRUE(largest) << when << ": picture " << p.width() << "×" << p.height() << " at y "
+                         << p.y() << ", clock " << c.top() << "–" << c.bottom() << ", column "
+                         << column->width() << "×" << column->height();
+  }
+
+  // On the host's own screen and on a 1920×1080 one: no question on air,
+  // one on air, answered.
+  void checkTheHostsPictureInEveryState() {
+    for (QScreen* screen : {host_->screen(), producer_->screen()}) {
+      const QRect geometry = screen->geometry();
+      host_->setScreen(screen);
+      host_->setGeometry(geometry);
+      host_->showFullScreen();
+      ASSERT_TRUE(waitFor([&] { return host_->size() == geometry.size(); }));
+      const std::string size =
+          std::to_string(geometry.width()) + "x" + std::to_string(geometry.height());
+      expectHostPictureAtItsLargest(size + "-no-question");
+      const std::int64_t id = viewerAsks("医保卡丢了怎么补办？能不能在手机上办？", "瓯海小李");
+      ASSERT_GT(id, 0);
+      console_->client()->send({{"type", "question.approve"}, {"question", qint64(id)}});
+      console_->client()->send({{"type", "question.on_air"}, {"question", qint64(id)}});
+      ASSERT_TRUE(waitFor([&] { return find(host_, "hostOnAirText")->isVisible(); }));
+      expectHostPictureAtItsLargest(size + "-on-air");
+      console_->client()->send({{"type", "question.answered"}});
+      ASSERT_TRUE(waitFor([&] { return !find(host_, "hostOnAirText")->isVisible(); }));
+      expectHostPictureAtItsLargest(size + "-answered");
+    }
+  }
+
+  void resizeProducer(int width, int height) {
+    producer_->resize(width, height);
+    ASSERT_TRUE(waitFor([&] { return producer_->size() == QSize(width, height); }));
+    QTest::qWait(200);  // the layout settles
+  }
+
+  // Buttons on one row (the same y), each inside `bar` with its label
+  // whole.
+  static void expectOnOneRowInside(QQuickItem* bar, const std::vector<QQuickItem*>& buttons,
+                                   const std::string& where) {
+    const double top = buttons.front()->mapToItem(bar, QPointF(0, 0)).y();
+    for (QQuickItem* button : buttons) {
+      const QString text = button->property("text").toString();
+      const QRectF r = button->mapRectToItem(bar, QRectF(0, 0, button->width(), button->height()));
+      EXPECT_EQ(r.top(), top) << where << ": " << text.toStdString() << " on another row";
+      EXPECT_GE(r.left(), 0) << where << ": " << text.toStdString();
+      EXPECT_LE(r.right(), bar->width()) << where << ": " << text.toStdString() << " sticks out";
+      std::vector<QQuickItem*> inside;
+      collect(button, &inside);
+      const auto label = std::find_if(inside.begin(), inside.end(), [&](QQuickItem* item) {
+        return item->inherits("QQuickText") && item->property("text").toString() == text;
+      });
+      ASSERT_NE(label, inside.end()) << text.toStdString();
+      EXPECT_FALSE((*label)->property("truncated").toBool())
+          << where << ": " << text.toStdString() << " cut short";
+    }
+  }
+
+  // The question desk's buttons, in the bar under the lists, in a
+  // producer's window of this size.
+  void expectQuestionButtonsOnOneRow(int width, int height) {
+    resizeProducer(width, height);
+    key(Qt::Key_1, Qt::ControlModifier);
+    QQuickItem* row = find(producer_, "question-actions");
+    ASSERT_NE(row, nullptr);
+    std::vector<QQuickItem*> buttons;
+    for (QQuickItem* child : row->childItems()) {
+      if (child->objectName().startsWith(QLatin1String("question-"))) buttons.push_back(child);
+    }
+    ASSERT_EQ(buttons.size(), 8u);
+    const std::string where = std::to_string(width) + "x" + std::to_string(height);
+    keepScreenshot(producer_, "question-buttons-" + options().lang + "-" + where);
+    expectOnOneRowInside(row->parentItem(), buttons, where);
+  }
+
+  // The switcher's layout and take buttons inside its bar; with room
+  // enough, at their natural width too (padding and shortcut hint).
+  void expectSwitcherButtonsInsideTheirBar(int width, int height, bool natural) {
+    resizeProducer(width, height);
+    QQuickItem* bar = find(producer_, "switcherBar");
+    ASSERT_NE(bar, nullptr);
+    std::vector<QQuickItem*> buttons;
+    for (const char* name :
+         {"layout-single", "layout-side_by_side", "layout-pip", "take-cut", "take-auto"}) {
+      buttons.push_back(find(producer_, name));
+      ASSERT_NE(buttons.back(), nullptr) << name;
+    }
+    const std::string where = std::to_string(width) + "x" + std::to_string(height);
+    keepScreenshot(producer_, "switcher-" + options().lang + "-" + where);
+    expectOnOneRowInside(bar, buttons, where);
+    for (QQuickItem* button : buttons) {
+      QVariant full;
+      ASSERT_TRUE(QMetaObject::invokeMethod(button, "widthAt", Q_RETURN_ARG(QVariant, full),
+                                            Q_ARG(QVariant, 0)));
+      if (natural) {
+        EXPECT_GE(button->width(), full.toDouble() - 0.5)
+            << where << ": " << button->property("text").toString().toStdString()
+            << " narrower than it needs to be";
+      }
+    }
   }
 
   // A viewer of the show, in process: a question through the same path a
@@ -436,6 +671,102 @@ TEST_F(ConsoleTest, ClosingDuringALiveShowAsksFirst) {
   EXPECT_EQ(quit.front().front().toInt(), 0);
 }
 
+TEST_F(ConsoleTest, ViewersAndPartnersTextIsShownAsTypedNeverAsMarkup) {
+  Listener images;
+  ASSERT_GT(images.port(), 0);
+  const QString image =
+      QStringLiteral("<img src=\"http://127.0.0.1:%1/x.png\">").arg(images.port());
+  // A nickname asking for a heading, beside the same words plain.
+  const QString heading = QStringLiteral("<h1>快念这条</h1>");
+  const std::int64_t loud = viewerAsks("医保卡丢了怎么补办？", heading.toStdString());
+  const std::int64_t quiet = viewerAsks("异地就医怎么备案？", "快念这条");
+  ASSERT_TRUE(loud > 0 && quiet > 0);
+  ASSERT_TRUE(waitFor([&] { return console_->client()->pending().size() == 2; }));
+  QQuickItem* loud_name = nullptr;
+  QQuickItem* quiet_name = nullptr;
+  ASSERT_TRUE(waitFor([&] {
+    loud_name = textItem(producer_, heading);
+    quiet_name = textItem(producer_, QStringLiteral("快念这条"));
+    return loud_name && quiet_name;
+  }));
+  EXPECT_EQ(loud_name->property("implicitHeight").toDouble(),
+            quiet_name->property("implicitHeight").toDouble())
+      << "the nickname was drawn as a heading";
+
+  // A partner site named with an image (its address refuses: an alert names
+  // it), and a cue holding one.
+  const int refusing = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(refusing, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::getsockname(refusing, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  console_->client()->send(
+      {{"type", "destination.add"},
+       {"destination", "partner"},
+       {"name", image + QStringLiteral("合作网站")},
+       {"url", QStringLiteral("rtmp://127.0.0.1:%1/live").arg(ntohs(address.sin_port))},
+       {"key", "abcdefgh"}});
+  console_->client()->send({{"type", "cue.send"}, {"text", image + QStringLiteral("请看")}});
+  // The loud one on air, the quiet one next.
+  console_->client()->send({{"type", "question.approve"}, {"question", qint64(loud)}});
+  console_->client()->send({{"type", "question.on_air"}, {"question", qint64(loud)}});
+  console_->client()->send({{"type", "question.approve"}, {"question", qint64(quiet)}});
+  ASSERT_TRUE(waitFor([&] {
+    const QVariantList alerts = console_->client()->alerts();
+    return textOf(host_, "hostAsker").contains(heading) && !textOf(host_, "hostNext0").isEmpty() &&
+           console_->client()->cue().value("text").toString().contains(image) &&
+           std::any_of(alerts.begin(), alerts.end(), [&](const QVariant& a) {
+             return a.toMap().value("text").toString().contains(image);
+           });
+  })) << "the alert, the cue or the questions did not arrive";
+  keepScreenshot(producer_, "markup-questions");
+  keepScreenshot(host_, "markup-host");
+  EXPECT_GE(expectShownAsTyped(producer_, heading), 1);  // on air
+  EXPECT_GE(expectShownAsTyped(host_, heading), 1);      // who asked
+  key(Qt::Key_4, Qt::ControlModifier);                   // the destinations desk
+  keepScreenshot(producer_, "markup-destinations");
+  EXPECT_GE(expectShownAsTyped(producer_, image), 3);  // alert, destination, cue sent
+  QTest::qWait(1500);                                  // time for an image fetch, were there one
+  for (QQuickWindow* window : {producer_, host_}) {
+    for (const std::string& text : textsThatMayRenderMarkup(window)) ADD_FAILURE() << text;
+  }
+  EXPECT_FALSE(images.connected()) << "the console fetched an image a partner named";
+  ::close(refusing);
+}
+
+TEST_F(ConsoleTest, TheHostsPictureKeeps16By9AtItsLargestInEveryState) {
+  ASSERT_TRUE(find(host_, "hostRemaining")->isVisible());
+  checkTheHostsPictureInEveryState();
+}
+
+// A show without a planned length: no time left on the host's clock.
+class ConsoleWithoutPlannedLengthTest : public ConsoleTest {
+ protected:
+  std::string showText() const override {
+    std::string show = kShow;
+    const std::string planned = "duration_min = 30\n";
+    show.erase(show.find(planned), planned.size());
+    return show;
+  }
+};
+
+TEST_F(ConsoleWithoutPlannedLengthTest, TheHostsPictureKeeps16By9AtItsLargestInEveryState) {
+  ASSERT_FALSE(find(host_, "hostRemaining")->isVisible());
+  checkTheHostsPictureInEveryState();
+}
+
+TEST_F(ConsoleTest, TheQuestionButtonsSitOnOneRow) {
+  expectQuestionButtonsOnOneRow(1600, 900);
+  expectQuestionButtonsOnOneRow(1280, 760);
+}
+
+TEST_F(ConsoleTest, TheSwitcherButtonsFitTheirBar) {
+  expectSwitcherButtonsInsideTheirBar(1600, 900, true);
+  expectSwitcherButtonsInsideTheirBar(1280, 760, false);
+}
+
 // The previews' colour conversion: BT.601 limited range, odd sizes too.
 TEST(PreviewColours, I420ToRgbMatchesBt601) {
   // 3×2 pixels: white, black, red on the first row; the chroma of each
@@ -468,6 +799,16 @@ TEST_F(EnglishConsoleTest, SpeaksEnglishWithLangEn) {
   EXPECT_TRUE(showsText(producer_, QStringLiteral("Cut")));
   EXPECT_TRUE(showsText(host_, QStringLiteral("No question on air")));
   EXPECT_FALSE(showsText(producer_, QStringLiteral("包装")));
+}
+
+TEST_F(EnglishConsoleTest, TheQuestionButtonsSitOnOneRow) {
+  expectQuestionButtonsOnOneRow(1600, 900);
+  expectQuestionButtonsOnOneRow(1280, 760);
+}
+
+TEST_F(EnglishConsoleTest, TheSwitcherButtonsFitTheirBar) {
+  expectSwitcherButtonsInsideTheirBar(1600, 900, true);
+  expectSwitcherButtonsInsideTheirBar(1280, 760, false);
 }
 
 TEST_F(ConsoleTest, SpeaksChineseByDefault) {

@@ -103,7 +103,8 @@ bool waitFor(const std::function<bool()>& done, int timeout_ms = 10000) {
 
 // GET http://127.0.0.1:port/path: the body, or "" on failure. Blocking, but
 // the answer comes from the server's own thread.
-std::string httpGet(int port, const std::string& path) {
+// `token`: sent as a bearer token (/api/status is staff only).
+std::string httpGet(int port, const std::string& path, const std::string& token = "") {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -114,7 +115,8 @@ std::string httpGet(int port, const std::string& path) {
     return {};
   }
   const std::string request =
-      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+      (token.empty() ? std::string() : "Authorization: Bearer " + token + "\r\n") + "\r\n";
   [[maybe_unused]] ssize_t sent = ::send(fd, request.data(), request.size(), 0);
   std::string response;
   char buffer[8192];
@@ -192,7 +194,9 @@ class ConsoleTest : public ::testing::Test {
   }
 
   json status() {
-    return json::parse(httpGet(controller_->serverPort(), "/api/status"), nullptr, false);
+    return json::parse(httpGet(controller_->serverPort(), "/api/status",
+                               controller_->show().audience.producer_token),
+                       nullptr, false);
   }
 
   // Items as the scene has them (QML's visual tree, not the QObject tree).

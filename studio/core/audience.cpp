@@ -9,6 +9,7 @@
 
 #include "streaming/log.h"
 #include "studio/core/controller.h"
+#include "studio/protocol/message.h"
 #include "studio/store/questions_table.h"
 
 namespace yst::core {
@@ -506,14 +507,8 @@ void Audience::viewerHello(server::ClientId client, Role role, std::int64_t obse
   if (!request_id.is_null()) ok["id"] = request_id;
   // The public part (up to 250 questions) is serialised once per change of
   // the public list, not once per hello.
-  std::string text = ok.dump();
-  text.pop_back();  // the object's closing brace
-  const std::string& snapshot = publicSnapshot();
-  text.reserve(text.size() + snapshot.size() + 12);
-  text += ",\"public\":";
-  text += snapshot;
-  text += '}';
-  context_.server->send(client, std::make_shared<const std::string>(std::move(text)));
+  context_.server->send(client, std::make_shared<const std::string>(
+                                    protocol::withRawField(ok, "public", publicSnapshot())));
 }
 
 const std::string& Audience::publicSnapshot() {

@@ -137,15 +137,9 @@ void Transcript::handle(server::ClientId client, ClientInfo& info, const json& m
       reply(client, error);
       return;
     }
-    std::string text = out.dump();
-    text.pop_back();  // the object's closing brace
-    const std::string& lines = publicLines();
-    text.reserve(text.size() + lines.size() + 12);
-    text += ",\"lines\":";
-    text += lines;
-    text += '}';
     if (context_.server) {
-      context_.server->send(client, std::make_shared<const std::string>(std::move(text)));
+      context_.server->send(client, std::make_shared<const std::string>(
+                                        protocol::withRawField(out, "lines", publicLines())));
     }
     return;
   }

@@ -150,4 +150,18 @@ nlohmann::json errorMessage(std::string_view code, std::string_view message,
   return error;
 }
 
+std::string withRawField(const nlohmann::json& object, std::string_view key,
+                         std::string_view raw_json) {
+  std::string text = object.dump();
+  text.pop_back();  // the object's closing brace
+  text.reserve(text.size() + key.size() + raw_json.size() + 5);
+  if (text.size() > 1) text += ',';
+  text += '"';
+  text += key;  // a fixed, plain name
+  text += "\":";
+  text += raw_json;
+  text += '}';
+  return text;
+}
+
 }  // namespace yst::protocol

@@ -40,6 +40,12 @@ enum class Category { kInvalid = 0, kQuestion, kSuggestion, kComplaint };
 
 // "question", "suggestion", "complaint"; "invalid" for kInvalid.
 std::string_view categoryName(Category category);
+
+// `object` serialised with one more field whose value is already JSON text:
+// a large part that many messages share (the public question list, the
+// transcript) is serialised once and spliced in, not dumped per message.
+std::string withRawField(const nlohmann::json& object, std::string_view key,
+                         std::string_view raw_json);
 // The inverse of categoryName; kInvalid for anything else (case matters).
 Category parseCategory(std::string_view name);
 

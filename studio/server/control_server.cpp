@@ -286,6 +286,21 @@ std::string headerValue(lws* wsi, lws_token_indexes token) {
   return value;
 }
 
+// Each fragment lws keeps of a header: the name=value pairs of the query,
+// or the values of a header sent more than once.
+std::vector<std::string> headerFragments(lws* wsi, lws_token_indexes token) {
+  std::vector<std::string> out;
+  const int total = lws_hdr_total_length(wsi, token);
+  if (total <= 0) return out;
+  std::string fragment(static_cast<std::size_t>(total) + 1, '\0');
+  for (int i = 0;; ++i) {
+    const int n = lws_hdr_copy_fragment(wsi, fragment.data(), total + 1, token, i);
+    if (n < 0) break;  // no more
+    out.emplace_back(fragment.data(), static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
 std::string peerAddress(lws* wsi) {
   char buffer[128] = {};
   if (!lws_get_peer_simple(wsi, buffer, sizeof(buffer))) return "unknown";
@@ -418,8 +433,9 @@ struct ControlServer::Impl {
   std::string clientAddress(lws* wsi);
   bool hostAllowed(lws* wsi) const;
   bool originAllowed(lws* wsi) const;
-  // /api/status and /metrics: nullopt when allowed, else the reply's status.
-  std::optional<unsigned int> checkStaffRequest(lws* wsi);
+  // /api/status and /metrics: nullopt when allowed, else the reply's status
+  // (401, or 429 with the seconds to wait in *retry_after_s).
+  std::optional<unsigned int> checkStaffRequest(lws* wsi, std::int64_t* retry_after_s);
   int onEstablished(lws* wsi, SessionData* session);
   int onReceive(lws* wsi, SessionData* session, const void* in, std::size_t len);
   int onServerWriteable(lws* wsi, SessionData* session);
@@ -1460,21 +1476,12 @@ int ControlServer::Impl::handRequest(lws* wsi, std::string_view path, bool head_
   }
   // lws has %-decoded each name=value pair into a fragment of its own.
   std::vector<std::pair<std::string, std::string>> args;
-  const int total = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS);
-  if (total > 0) {
-    std::string fragment(static_cast<std::size_t>(total) + 1, '\0');
-    for (int i = 0;; ++i) {
-      const int n =
-          lws_hdr_copy_fragment(wsi, fragment.data(), total + 1, WSI_TOKEN_HTTP_URI_ARGS, i);
-      if (n < 0) break;  // no more
-      const std::string_view pair(fragment.data(), static_cast<std::size_t>(n));
-      const std::size_t equals = pair.find('=');
-      if (equals == std::string_view::npos) {
-        args.emplace_back(std::string(pair), std::string());
-      } else {
-        args.emplace_back(std::string(pair.substr(0, equals)),
-                          std::string(pair.substr(equals + 1)));
-      }
+  for (const std::string& pair : headerFragments(wsi, WSI_TOKEN_HTTP_URI_ARGS)) {
+    const std::size_t equals = pair.find('=');
+    if (equals == std::string::npos) {
+      args.emplace_back(pair, std::string());
+    } else {
+      args.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
     }
   }
   const RequestId id = next_request_++;
@@ -1544,16 +1551,9 @@ std::string ControlServer::Impl::clientAddress(lws* wsi) {
   // lws keeps repeated X-Forwarded-For headers as fragments; a proxy chain
   // that sends several is read as one list in order.
   std::string forwarded;
-  const int total = lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR);
-  if (total > 0) {
-    std::string fragment(static_cast<std::size_t>(total) + 1, '\0');
-    for (int i = 0;; ++i) {
-      const int n =
-          lws_hdr_copy_fragment(wsi, fragment.data(), total + 1, WSI_TOKEN_X_FORWARDED_FOR, i);
-      if (n < 0) break;
-      if (!forwarded.empty()) forwarded += ',';
-      forwarded.append(fragment.data(), static_cast<std::size_t>(n));
-    }
+  for (const std::string& fragment : headerFragments(wsi, WSI_TOKEN_X_FORWARDED_FOR)) {
+    if (!forwarded.empty()) forwarded += ',';
+    forwarded += fragment;
   }
   return options_.trusted_proxies.clientAddress(peer, forwarded);
 }
@@ -1580,11 +1580,15 @@ bool ControlServer::Impl::originAllowed(lws* wsi) const {
   return equalsIgnoreCase(origin, "http://" + host) || equalsIgnoreCase(origin, "https://" + host);
 }
 
-std::optional<unsigned int> ControlServer::Impl::checkStaffRequest(lws* wsi) {
+std::optional<unsigned int> ControlServer::Impl::checkStaffRequest(lws* wsi,
+                                                                   std::int64_t* retry_after_s) {
   const std::string key = addressKey(clientAddress(wsi));
   const std::int64_t now = nowUs();
   auto found = auth_failures_.find(key);
-  if (found != auth_failures_.end() && now < found->second.refused_until_us) return 429u;
+  if (found != auth_failures_.end() && now < found->second.refused_until_us) {
+    *retry_after_s = (found->second.refused_until_us - now + 999999) / 1000000;
+    return 429u;
+  }
   const std::string authorization = headerValue(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
   constexpr std::string_view kBearer = "Bearer ";
   bool ok = false;
@@ -1697,7 +1701,8 @@ int ControlServer::Impl::onHttp(lws* wsi) {
   }
   if (path == "/api/status" || path == "/metrics") {
     const bool status = path == "/api/status";
-    if (const std::optional<unsigned int> refused = checkStaffRequest(wsi)) {
+    std::int64_t retry_after_s = 0;
+    if (const std::optional<unsigned int> refused = checkStaffRequest(wsi, &retry_after_s)) {
       if (*refused == HTTP_STATUS_UNAUTHORIZED) {
         return reply(
             wsi, HTTP_STATUS_UNAUTHORIZED, "application/json; charset=utf-8",
@@ -1706,10 +1711,12 @@ int ControlServer::Impl::onHttp(lws* wsi) {
             head_only,
             {{"www-authenticate:", "Bearer realm=\"yishiting\""}, {"cache-control:", "no-store"}});
       }
-      return reply(wsi, 429, "application/json; charset=utf-8",
-                   std::make_shared<const std::string>(
-                       jsonError("too_many_failures", "too many wrong tokens; try again later")),
-                   head_only, {{"retry-after:", "60"}, {"cache-control:", "no-store"}});
+      return reply(
+          wsi, 429, "application/json; charset=utf-8",
+          std::make_shared<const std::string>(
+              jsonError("too_many_failures", "too many wrong tokens; try again later")),
+          head_only,
+          {{"retry-after:", std::to_string(retry_after_s)}, {"cache-control:", "no-store"}});
     }
     std::shared_ptr<const std::string> body;
     {

@@ -261,3 +261,20 @@ TEST(ParseQuestionText, AMissingOrNonStringTextIsInvalid) {
 
 }  // namespace
 }  // namespace yst::protocol
+
+namespace yst::protocol {
+namespace {
+
+TEST(WithRawFieldTest, SplicesSharedJsonIntoAMessage) {
+  const std::string shared = R"([{"id":1,"text":"医保"}])";
+  const std::string text =
+      withRawField(nlohmann::json{{"type", "hello.ok"}, {"id", 7}}, "public", shared);
+  const nlohmann::json parsed = nlohmann::json::parse(text);
+  EXPECT_EQ(parsed["type"], "hello.ok");
+  EXPECT_EQ(parsed["id"], 7);
+  EXPECT_EQ(parsed["public"][0]["text"], "医保");
+  EXPECT_EQ(withRawField(nlohmann::json::object(), "lines", "[]"), R"({"lines":[]})");
+}
+
+}  // namespace
+}  // namespace yst::protocol

@@ -154,8 +154,10 @@ void Output::attempt() {
     // No pipeline: the encoder's thread sends (see rtmp.h). Errors come from
     // the publisher's thread or the encoder's; they are handled here.
     const int generation = generation_;
-    std::unique_ptr<RtmpPublisher> publisher = makePublisher(
-        [this, life = std::weak_ptr<int>(life_), generation](const std::string& reason) {
+    // Every failure is retried the same way; its text tells the producer which.
+    std::unique_ptr<RtmpPublisher> publisher =
+        makePublisher([this, life = std::weak_ptr<int>(life_), generation](
+                          RtmpPublisher::Failure, const std::string& reason) {
           QCoreApplication* app = QCoreApplication::instance();
           if (!app) return;
           QMetaObject::invokeMethod(

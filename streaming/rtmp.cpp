@@ -5,7 +5,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
 #include <cstring>
+
+#include "streaming/uri_secrets.h"
 
 namespace yst::streaming {
 
@@ -31,6 +37,9 @@ class AmfParser {
 
   AmfValue value(int depth) {
     if (depth > kMaxDepth) throw Error("AMF0 nested deeper than 16 levels");
+    if (++values_ > kMaxAmfValues) {
+      throw Error("AMF0 with more than " + std::to_string(kMaxAmfValues) + " values");
+    }
     AmfValue v;
     switch (take(1)[0]) {
       case 0x00:
@@ -115,9 +124,67 @@ class AmfParser {
 
   std::string_view bytes_;
   std::size_t pos_ = 0;
+  std::size_t values_ = 0;
 };
 
 }  // namespace
+
+std::string cleanServerText(std::string_view raw, std::size_t max_chars,
+                            const std::vector<std::string>& secrets) {
+  std::string text;
+  bool space = false;  // whitespace seen since the last character kept
+  const char* p = raw.data();
+  const char* const end = raw.data() + raw.size();
+  while (p < end) {
+    const auto lead = static_cast<unsigned char>(*p);
+    gunichar c = lead;
+    std::size_t n = 1;
+    if (lead >= 0x80) {
+      // Refuses overlong forms, surrogates, values above U+10FFFF and
+      // truncated sequences; such a byte is dropped and the next one tried.
+      c = g_utf8_get_char_validated(p, end - p);
+      if (c == static_cast<gunichar>(-1) || c == static_cast<gunichar>(-2)) {
+        ++p;
+        continue;
+      }
+      n = static_cast<std::size_t>(g_utf8_skip[lead]);
+    }
+    const std::string_view bytes(p, n);
+    p += n;
+    if (g_unichar_isspace(c)) {  // tab, newline, line separator, U+3000…
+      space = true;
+      continue;
+    }
+    const GUnicodeType type = g_unichar_type(c);
+    if (type == G_UNICODE_CONTROL || type == G_UNICODE_FORMAT || type == G_UNICODE_SURROGATE) {
+      continue;  // C0, DEL, C1; bidi overrides, zero-width characters
+    }
+    if (space && !text.empty()) text += ' ';
+    space = false;
+    text.append(bytes);
+  }
+  text = scrub(std::move(text), secrets);
+  // At most max_chars code points, the last one an ellipsis when cut.
+  std::size_t chars = 0;
+  std::size_t cut = std::string::npos;  // where max_chars - 1 code points end
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (chars + 1 == max_chars) cut = i;
+    if (++chars > max_chars) {
+      if (max_chars == 0) return {};
+      text.erase(cut);
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      return text + "\u2026";
+    }
+  }
+  return text;
+}
+
+std::optional<std::uint32_t> wholeU32(double v) {
+  // NaN fails both comparisons.
+  if (!(v >= 0 && v <= 4294967295.0) || std::floor(v) != v) return std::nullopt;
+  return static_cast<std::uint32_t>(v);
+}
 
 const AmfValue* AmfValue::find(std::string_view key) const {
   for (const auto& [name, value] : properties) {
@@ -294,8 +361,16 @@ bool ChunkReader::next(Message& out) {
     s.started = true;
     s.partial.append(reinterpret_cast<const char*>(p + n), want);
     pos_ += n + want;
-    if (s.partial.size() < s.length) continue;
+    unfinished_ += want;
+    if (s.partial.size() < s.length) {
+      if (unfinished_ > kMaxUnfinished) {
+        throw Error("the server left more than " + std::to_string(kMaxUnfinished) +
+                    " bytes of messages unfinished");
+      }
+      continue;
+    }
 
+    unfinished_ -= s.partial.size();
     out.type = s.type;
     out.timestamp = s.timestamp;
     out.stream_id = s.stream_id;
@@ -313,7 +388,9 @@ bool ChunkReader::next(Message& out) {
       const auto aborted =
           static_cast<int>(be(reinterpret_cast<const std::uint8_t*>(out.payload.data()), 4));
       for (Stream& other : streams_) {
-        if (other.csid == aborted) other.partial.clear();
+        if (other.csid != aborted) continue;
+        unfinished_ -= other.partial.size();
+        other.partial.clear();
       }
     }
     return true;
@@ -325,6 +402,7 @@ bool ChunkReader::next(Message& out) {
 using rtmp::AmfValue;
 using rtmp::AmfWriter;
 using rtmp::Error;
+using rtmp::Failure;
 using rtmp::Message;
 
 namespace {
@@ -348,6 +426,13 @@ std::string u32(std::uint32_t v) {
   std::string s;
   rtmp::putBe(s, v, 4);
   return s;
+}
+
+// "10 s", "1.5 s".
+std::string seconds(int ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", ms / 1000.0);
+  return text;
 }
 
 // "@setDataFrame" as AMF0: what a publisher puts before onMetaData so the
@@ -383,14 +468,60 @@ Command parseCommand(const Message& message) {
   return c;
 }
 
-// "NetStream.Publish.BadName (stream already publishing)"
-std::string statusText(const Command& c) {
-  std::string text = c.info.text("code");
-  const std::string description = c.info.text("description");
-  if (text.empty()) text = c.name;
+// "NetStream.Publish.BadName (stream already publishing)", from the
+// server's strings, cleaned and without `secrets`.
+std::string statusText(const Command& c, const std::vector<std::string>& secrets) {
+  std::string text = rtmp::cleanServerText(c.info.text("code"), rtmp::kMaxServerTextChars, secrets);
+  const std::string description =
+      rtmp::cleanServerText(c.info.text("description"), rtmp::kMaxServerTextChars, secrets);
+  if (text.empty()) text = rtmp::cleanServerText(c.name, rtmp::kMaxServerTextChars, secrets);
   if (!description.empty()) text += " (" + description + ")";
   return text;
 }
+
+// Cancels `cancel` unless finish() comes within `timeout_ms`: the overall
+// deadline of a connection's setup. GIO's blocking calls take a cancellable
+// but no deadline, and a socket timeout counts per read, which a server
+// trickling a byte at a time resets each time. One thread, asleep, for the
+// few seconds of a setup.
+class SetupDeadline {
+ public:
+  SetupDeadline(int timeout_ms, GCancellable* cancel)
+      : thread_([this, timeout_ms, cancel] {
+          std::unique_lock lock(mutex_);
+          if (!changed_.wait_for(lock, std::chrono::milliseconds(std::max(timeout_ms, 0)),
+                                 [this] { return finished_; })) {
+            expired_ = true;
+            g_cancellable_cancel(cancel);
+          }
+        }) {}
+  ~SetupDeadline() { finish(); }
+  SetupDeadline(const SetupDeadline&) = delete;
+  SetupDeadline& operator=(const SetupDeadline&) = delete;
+
+  // Stops the clock; false if the deadline had passed (and the cancellable
+  // was cancelled).
+  bool finish() {
+    {
+      std::lock_guard lock(mutex_);
+      finished_ = true;
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    return !expired_;
+  }
+  bool expired() {
+    std::lock_guard lock(mutex_);
+    return expired_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool finished_ = false;  // Guarded by mutex_.
+  bool expired_ = false;   // Guarded by mutex_.
+  std::thread thread_;     // last: starts once the rest is built
+};
 
 }  // namespace
 
@@ -421,16 +552,16 @@ std::string RtmpPublisher::where() const {
   return tc_url_.empty() ? "the partner site" : tc_url_;
 }
 
-void RtmpPublisher::reportError(const std::string& reason) {
+void RtmpPublisher::reportError(Failure failure, const std::string& reason) {
   if (closed_.load() || failed_.exchange(true)) return;
-  on_error_(reason);
+  on_error_(failure, reason);
 }
 
 void RtmpPublisher::run() {
   try {
     GError* error = nullptr;
     GUri* uri = g_uri_parse(url_.c_str(), G_URI_FLAGS_NONE, &error);
-    if (!uri) throw Error("not a valid RTMP URL: " + errorText(error));
+    if (!uri) throw Error("not a valid RTMP URL: " + errorText(error), Failure::kBadUrl);
     const std::string scheme = g_uri_get_scheme(uri);
     tls_ = scheme == "rtmps";
     host_ = g_uri_get_host(uri) ? g_uri_get_host(uri) : "";
@@ -441,49 +572,81 @@ void RtmpPublisher::run() {
     while (!path.empty() && path.front() == '/') path.erase(0, 1);
     while (!path.empty() && path.back() == '/') path.pop_back();
     std::string suffix = query.empty() ? std::string() : "?" + query;
+    const RtmpKey key = stream_.empty() ? RtmpKey::kInPath : RtmpKey::kApart;
     if (stream_.empty()) {
       // rtmp://host/app/stream[?auth], as players and ffmpeg take it: the
       // query is the stream's (a CDN's signature), not the application's.
       const std::size_t slash = path.rfind('/');
-      if (slash == std::string::npos) throw Error("the URL names no application and stream");
+      if (slash == std::string::npos) {
+        throw Error("the URL names no application and stream", Failure::kBadUrl);
+      }
       stream_ = path.substr(slash + 1) + suffix;
       path.erase(slash);
       suffix.clear();
     }
-    if (host_.empty() || path.empty()) throw Error("the URL names no host or application");
+    if (host_.empty() || path.empty()) {
+      throw Error("the URL names no host or application", Failure::kBadUrl);
+    }
     app_ = path + suffix;
     tc_url_ = scheme + "://" + uriHost() + ":" + std::to_string(port_) + "/" + app_;
+    // What a server might echo back, as Destination masks it (outputs.h):
+    // the stream key, in the path or apart, and every query value.
+    secrets_ = uriSecrets(url_, key);
+    if (key == RtmpKey::kApart) secrets_.push_back(stream_);
 
-    connectSocket();
-    handshake();
-    publish();
-    // Connected: reads wait as long as the server is quiet.
-    g_socket_set_timeout(g_socket_connection_get_socket(tcp_), 0);
+    {
+      SetupDeadline deadline(publish_timeout_ms, cancel_);
+      const auto timeout = [&] {
+        return Error(where() + " did not take the stream within " + seconds(publish_timeout_ms) +
+                         " (waiting for " + setup_stage_ + ")",
+                     Failure::kTimeout);
+      };
+      try {
+        connectSocket();
+        handshake();
+        publish();
+      } catch (const std::exception&) {
+        if (deadline.expired()) throw timeout();
+        throw;
+      }
+      if (!deadline.finish()) throw timeout();
+    }
     ready_.store(true, std::memory_order_release);
     readLoop();
   } catch (const Error& e) {
-    reportError(e.what());
+    reportError(e.failure, e.what());
   } catch (const std::exception& e) {
-    reportError(std::string("RTMP: ") + e.what());
+    reportError(Failure::kProtocol, std::string("RTMP: ") + e.what());
   }
 }
 
 void RtmpPublisher::connectSocket() {
+  setup_stage_ = "the connection";
   GSocketClient* client = g_socket_client_new();
   g_socket_client_set_timeout(client, kConnectTimeoutS);
   GError* error = nullptr;
   tcp_ = g_socket_client_connect_to_host(client, uriHost().c_str(), static_cast<guint16>(port_),
                                          cancel_, &error);
   g_object_unref(client);
-  if (!tcp_) throw Error("could not connect to " + where() + ": " + errorText(error));
+  if (!tcp_) {
+    throw Error("could not connect to " + where() + ": " + errorText(error), Failure::kConnect);
+  }
+  GSocket* socket = g_socket_connection_get_socket(tcp_);
+  // No timeout per read or write from here: the setup deadline bounds the
+  // setup, and once publishing a read waits as long as the server is quiet.
+  g_socket_set_timeout(socket, 0);
   // Each send is a whole frame; Nagle would only hold its last segment back.
-  g_socket_set_option(g_socket_connection_get_socket(tcp_), IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
+  g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
   if (tls_) {
+    setup_stage_ = "TLS";
     GSocketConnectable* identity =
         g_network_address_new(host_.c_str(), static_cast<guint16>(port_));
     GIOStream* tls = g_tls_client_connection_new(G_IO_STREAM(tcp_), identity, &error);
     g_object_unref(identity);
-    if (!tls) throw Error("TLS is not available for " + where() + ": " + errorText(error));
+    if (!tls) {
+      throw Error("TLS is not available for " + where() + ": " + errorText(error),
+                  Failure::kConnect);
+    }
     io_ = tls;
     if (!tls_verify_) {
       g_signal_connect(tls, "accept-certificate",
@@ -492,7 +655,7 @@ void RtmpPublisher::connectSocket() {
                        nullptr);
     }
     if (!g_tls_connection_handshake(G_TLS_CONNECTION(tls), cancel_, &error)) {
-      throw Error("TLS with " + where() + " failed: " + errorText(error));
+      throw Error("TLS with " + where() + " failed: " + errorText(error), Failure::kConnect);
     }
   } else {
     io_ = G_IO_STREAM(g_object_ref(tcp_));
@@ -501,7 +664,8 @@ void RtmpPublisher::connectSocket() {
   out_ = g_io_stream_get_output_stream(io_);
   if (!G_IS_POLLABLE_OUTPUT_STREAM(out_) ||
       !g_pollable_output_stream_can_poll(G_POLLABLE_OUTPUT_STREAM(out_))) {
-    throw Error("the connection to " + where() + " cannot be written without blocking");
+    throw Error("the connection to " + where() + " cannot be written without blocking",
+                Failure::kConnect);
   }
 }
 
@@ -509,11 +673,13 @@ void RtmpPublisher::writeAll(const std::string& bytes) {
   GError* error = nullptr;
   gsize written = 0;
   if (!g_output_stream_write_all(out_, bytes.data(), bytes.size(), &written, cancel_, &error)) {
-    throw Error("lost the connection to " + where() + ": " + errorText(error));
+    throw Error("lost the connection to " + where() + ": " + errorText(error),
+                Failure::kDisconnected);
   }
 }
 
 void RtmpPublisher::handshake() {
+  setup_stage_ = "the RTMP handshake";
   // C0 (version 3) and C1: time, zero, 1528 random bytes. The simple
   // handshake, as OBS and rtmp2sink publish with.
   std::string c0c1(1 + 1536, '\0');
@@ -524,9 +690,12 @@ void RtmpPublisher::handshake() {
   GError* error = nullptr;
   gsize got = 0;
   if (!g_input_stream_read_all(in_, s0s1.data(), s0s1.size(), &got, cancel_, &error)) {
-    throw Error("no RTMP handshake from " + where() + ": " + errorText(error));
+    throw Error("no RTMP handshake from " + where() + ": " + errorText(error),
+                Failure::kDisconnected);
   }
-  if (got < s0s1.size()) throw Error(where() + " closed the connection during the handshake");
+  if (got < s0s1.size()) {
+    throw Error(where() + " closed the connection during the handshake", Failure::kDisconnected);
+  }
   if (s0s1[0] != 3) {
     throw Error(where() + " does not speak RTMP (version byte " +
                 std::to_string(static_cast<std::uint8_t>(s0s1[0])) + ")");
@@ -534,9 +703,12 @@ void RtmpPublisher::handshake() {
   writeAll(s0s1.substr(1));  // C2 echoes S1
   std::string s2(1536, '\0');
   if (!g_input_stream_read_all(in_, s2.data(), s2.size(), &got, cancel_, &error)) {
-    throw Error("no RTMP handshake from " + where() + ": " + errorText(error));
+    throw Error("no RTMP handshake from " + where() + ": " + errorText(error),
+                Failure::kDisconnected);
   }
-  if (got < s2.size()) throw Error(where() + " closed the connection during the handshake");
+  if (got < s2.size()) {
+    throw Error(where() + " closed the connection during the handshake", Failure::kDisconnected);
+  }
 }
 
 void RtmpPublisher::command(const AmfWriter& amf, std::uint32_t stream_id) {
@@ -545,6 +717,7 @@ void RtmpPublisher::command(const AmfWriter& amf, std::uint32_t stream_id) {
 }
 
 void RtmpPublisher::publish() {
+  setup_stage_ = "the answer to connect";
   // Our chunks are 4 KiB from here on, not RTMP's initial 128 bytes: a video
   // frame goes out in a few chunks instead of dozens.
   writeAll(rtmp::chunkBytes(kCsidControl, {rtmp::kSetChunkSize, 0, 0, u32(kChunkSize)}, 128));
@@ -567,9 +740,11 @@ void RtmpPublisher::publish() {
     if (c.transaction != connect_id) continue;  // onBWDone and the like
     if (c.name == "_result") break;
     if (c.name == "_error") {
-      throw Error(where() + " refused the connection: " + statusText(c));
+      throw Error(where() + " refused the connection: " + statusText(c, secrets_),
+                  Failure::kRefused);
     }
   }
+  setup_stage_ = "a stream id";
   command(AmfWriter().string("releaseStream").number(++transaction_).null().string(stream_));
   command(AmfWriter().string("FCPublish").number(++transaction_).null().string(stream_));
   command(AmfWriter().string("createStream").number(++transaction_).null());
@@ -579,26 +754,38 @@ void RtmpPublisher::publish() {
     // createStream's reply matters.
     const Command c = parseCommand(readMessage());
     if (c.transaction != create_id) continue;
-    if (c.name == "_error") throw Error(where() + " refused a stream: " + statusText(c));
+    if (c.name == "_error") {
+      throw Error(where() + " refused a stream: " + statusText(c, secrets_), Failure::kRefused);
+    }
     if (c.name != "_result") continue;
-    if (c.args.empty() || c.args[0].type != AmfValue::Type::kNumber || c.args[0].number < 0) {
+    if (c.args.empty() || c.args[0].type != AmfValue::Type::kNumber) {
       throw Error(where() + " gave no stream id");
     }
-    stream_id_ = static_cast<std::uint32_t>(c.args[0].number);
+    // A double from the server: NaN or 1e300 has no integer to cast to.
+    const std::optional<std::uint32_t> id = rtmp::wholeU32(c.args[0].number);
+    if (!id) {
+      char number[32];
+      std::snprintf(number, sizeof number, "%g", c.args[0].number);
+      throw Error(where() + " gave an unusable stream id (" + number + ")");
+    }
+    stream_id_ = *id;
     break;
   }
+  setup_stage_ = "NetStream.Publish.Start";
   command(
       AmfWriter().string("publish").number(++transaction_).null().string(stream_).string("live"),
       stream_id_);
   for (;;) {
     const Command c = parseCommand(readMessage());
-    if (c.name == "_error") throw Error(where() + " refused the stream: " + statusText(c));
+    if (c.name == "_error") {
+      throw Error(where() + " refused the stream: " + statusText(c, secrets_), Failure::kRefused);
+    }
     if (c.name != "onStatus") continue;
     const std::string code = c.info.text("code");
     if (code == "NetStream.Publish.Start") return;
     if (c.info.text("level") == "error" || code.find("Fail") != std::string::npos ||
         code.find("BadName") != std::string::npos) {
-      throw Error(where() + " refused the stream: " + statusText(c));
+      throw Error(where() + " refused the stream: " + statusText(c, secrets_), Failure::kRefused);
     }
   }
 }
@@ -612,28 +799,53 @@ Message RtmpPublisher::readMessage() {
     }
     GError* error = nullptr;
     const gssize n = g_input_stream_read(in_, buffer, sizeof buffer, cancel_, &error);
-    if (n < 0) throw Error("lost the connection to " + where() + ": " + errorText(error));
-    if (n == 0) throw Error(where() + " closed the connection");
+    if (n < 0) {
+      throw Error("lost the connection to " + where() + ": " + errorText(error),
+                  Failure::kDisconnected);
+    }
+    if (n == 0) throw Error(where() + " closed the connection", Failure::kDisconnected);
     reader_.append(buffer, static_cast<std::size_t>(n));
     received_ += static_cast<std::uint64_t>(n);
     if (received_ - acknowledged_ >= ack_window_) {
       acknowledged_ = received_;
-      sendControl(rtmp::chunkBytes(
-          kCsidControl, {rtmp::kAcknowledgement, 0, 0, u32(static_cast<std::uint32_t>(received_))},
-          kChunkSize));
+      sendControl(Queued::kAcknowledgement,
+                  rtmp::chunkBytes(kCsidControl,
+                                   {rtmp::kAcknowledgement, 0, 0,
+                                    u32(static_cast<std::uint32_t>(received_))},  // wraps, as meant
+                                   kChunkSize));
     }
   }
 }
 
-void RtmpPublisher::sendControl(const std::string& bytes) {
+void RtmpPublisher::sendControl(Queued kind, const std::string& bytes) {
   if (!ready_.load(std::memory_order_acquire)) {
-    writeAll(bytes);  // setup: this thread is the only writer
+    // Setup: this thread is the only writer, and the setup deadline bounds
+    // the wait for a server that does not read.
+    writeAll(bytes);
     return;
   }
   std::lock_guard lock(write_mutex_);
-  backlog_ += bytes;
+  if (failed_.load()) return;  // dropped; cancel_ ends this thread's read
+  std::uint64_t& at = kind == Queued::kPingAnswer ? ping_answer_at_ : ack_at_;
+  if (Pending* waiting = unsent(at)) {
+    // The newest answer replaces the one still waiting, where it stands.
+    backlog_bytes_ = backlog_bytes_ - waiting->bytes.size() + bytes.size();
+    waiting->bytes = bytes;
+    if (kind == Queued::kPingAnswer && ++unanswered_pings_ >= kMaxUnansweredPings) {
+      dropConnection(Failure::kPingFlood, where() + " sent " + std::to_string(kMaxUnansweredPings) +
+                                              " pings while not reading our answers");
+      return;
+    }
+  } else {
+    enqueue(kind, bytes);
+  }
   std::vector<GOutputVector> none;
-  flush(none);
+  flush(none, Queued::kMedia);
+  if (backlog_bytes_ > kMaxBacklogTotal) {
+    dropConnection(Failure::kBacklogFull, where() + " is not reading: more than " +
+                                              std::to_string(kMaxBacklogTotal >> 20) +
+                                              " MiB waiting for it");
+  }
 }
 
 bool RtmpPublisher::handleControl(const Message& message) {
@@ -642,10 +854,14 @@ bool RtmpPublisher::handleControl(const Message& message) {
     case rtmp::kSetChunkSize:  // the reader applied it
     case rtmp::kAbort:
     case rtmp::kAcknowledgement:
+      return true;
     case rtmp::kSetPeerBandwidth:
+      // Asks us to limit what we send unacknowledged. We do not (the server
+      // reads what it can, the backlog is bounded), so no value of it can
+      // stall us or make us answer more.
       return true;
     case rtmp::kWindowAckSize:
-      if (message.payload.size() >= 4) ack_window_ = std::max<std::uint32_t>(rtmp::be(p, 4), 1);
+      if (message.payload.size() >= 4) ack_window_ = std::max(rtmp::be(p, 4), kMinAckWindow);
       return true;
     case rtmp::kUserControl:
       // Ping request (6): answer with a ping response (7) of its timestamp,
@@ -653,7 +869,8 @@ bool RtmpPublisher::handleControl(const Message& message) {
       if (message.payload.size() >= 6 && rtmp::be(p, 2) == 6) {
         std::string reply = {0, 7};
         reply += message.payload.substr(2, 4);
-        sendControl(rtmp::chunkBytes(kCsidControl, {rtmp::kUserControl, 0, 0, reply}, kChunkSize));
+        sendControl(Queued::kPingAnswer,
+                    rtmp::chunkBytes(kCsidControl, {rtmp::kUserControl, 0, 0, reply}, kChunkSize));
       }
       return true;
     default:
@@ -665,9 +882,9 @@ void RtmpPublisher::readLoop() {
   for (;;) {
     const Command c = parseCommand(readMessage());
     if (c.name == "onStatus" && c.info.text("level") == "error") {
-      throw Error(where() + " ended the stream: " + statusText(c));
+      throw Error(where() + " ended the stream: " + statusText(c, secrets_), Failure::kRefused);
     }
-    if (c.name == "close") throw Error(where() + " closed the connection");
+    if (c.name == "close") throw Error(where() + " closed the connection", Failure::kDisconnected);
   }
 }
 
@@ -675,9 +892,9 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
   if (!ready_.load(std::memory_order_acquire) || failed_.load()) return 0;
   std::lock_guard lock(write_mutex_);
   std::uint64_t written = 0;
-  if (!backlog_.empty()) {
+  if (backlog_bytes_ > 0) {
     std::vector<GOutputVector> none;
-    written += flush(none);  // what waited, before deciding about the new tags
+    written += flush(none, Queued::kMedia);  // what waited, before deciding about the new tags
     if (failed_.load()) return written;
   }
   // Headers go to scratch_ (offsets, as it grows); payloads stay where the
@@ -706,8 +923,8 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
     const bool media = (type == rtmp::kVideo || type == rtmp::kAudio) && body >= 2;
     const bool header = media && payload[1] == 0;  // a sequence header
     const bool keyframe = media && type == rtmp::kVideo && payload[0] >> 4 == 1;
-    if (!dropping_ && backlog_.size() > kMaxBacklog) dropping_ = true;
-    if (dropping_ && keyframe && backlog_.size() < kMaxBacklog / 4) dropping_ = false;
+    if (!dropping_ && backlog_bytes_ > kMaxBacklog) dropping_ = true;
+    if (dropping_ && keyframe && backlog_bytes_ < kMaxBacklog / 4) dropping_ = false;
     if (dropping_ && !header) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       gst_buffer_unmap(tags[i], &map);
@@ -742,40 +959,107 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
   for (const Piece& piece : pieces) {
     vectors.push_back({piece.data ? piece.data : scratch_.data() + piece.offset, piece.size});
   }
-  if (!vectors.empty()) written += flush(vectors);
+  if (!vectors.empty()) written += flush(vectors, Queued::kMedia);
   for (auto& [tag, map] : mapped) gst_buffer_unmap(tag, &map);
+  if (backlog_bytes_ > kMaxBacklogTotal) {
+    dropConnection(Failure::kBacklogFull, where() + " is not reading: more than " +
+                                              std::to_string(kMaxBacklogTotal >> 20) +
+                                              " MiB waiting for it");
+  }
   return written;
 }
 
-std::uint64_t RtmpPublisher::flush(std::vector<GOutputVector>& vectors) {
-  if (!backlog_.empty()) vectors.insert(vectors.begin(), {backlog_.data(), backlog_.size()});
-  std::uint64_t written = 0;
-  std::size_t i = 0;
-  while (i < vectors.size()) {
-    gsize n = 0;
+void RtmpPublisher::enqueue(Queued kind, std::string bytes) {
+  const std::uint64_t index = backlog_popped_ + backlog_.size();
+  if (kind == Queued::kPingAnswer) ping_answer_at_ = index;
+  if (kind == Queued::kAcknowledgement) ack_at_ = index;
+  backlog_bytes_ += bytes.size();
+  backlog_.push_back({kind, std::move(bytes)});
+  if (backlog_bytes_ > backlog_peak_.load(std::memory_order_relaxed)) {
+    backlog_peak_.store(backlog_bytes_, std::memory_order_relaxed);
+  }
+}
+
+RtmpPublisher::Pending* RtmpPublisher::unsent(std::uint64_t index) {
+  if (index == kNone || index < backlog_popped_) return nullptr;
+  const std::uint64_t i = index - backlog_popped_;
+  if (i >= backlog_.size() || (i == 0 && backlog_sent_ > 0)) return nullptr;
+  return &backlog_[i];
+}
+
+void RtmpPublisher::dropConnection(Failure failure, const std::string& reason) {
+  backlog_popped_ += backlog_.size();
+  backlog_.clear();
+  backlog_sent_ = 0;
+  backlog_bytes_ = 0;
+  ping_answer_at_ = ack_at_ = kNone;
+  reportError(failure, reason);
+  g_cancellable_cancel(cancel_);  // the reading thread ends; close() closes the socket
+}
+
+std::uint64_t RtmpPublisher::flush(std::vector<GOutputVector>& vectors, Queued kind) {
+  auto writev = [&](GOutputVector* v, std::size_t count, gsize* n) {
     GError* error = nullptr;
     const GPollableReturn r = g_pollable_output_stream_writev_nonblocking(
-        G_POLLABLE_OUTPUT_STREAM(out_), &vectors[i], std::min(vectors.size() - i, kMaxVectors), &n,
-        nullptr, &error);
+        G_POLLABLE_OUTPUT_STREAM(out_), v, count, n, nullptr, &error);
     if (r == G_POLLABLE_RETURN_FAILED) {
-      backlog_.clear();
-      reportError("lost the connection to " + where() + ": " + errorText(error));
-      return written;
+      dropConnection(Failure::kDisconnected,
+                     "lost the connection to " + where() + ": " + errorText(error));
     }
-    if (r == G_POLLABLE_RETURN_WOULD_BLOCK) break;
+    return r;
+  };
+  std::uint64_t written = 0;
+  // What waited goes first, entry by entry as they are, never copied.
+  GOutputVector batch[kMaxVectors];
+  bool blocked = false;
+  while (!backlog_.empty() && !blocked) {
+    std::size_t count = 0;
+    for (auto it = backlog_.begin(); it != backlog_.end() && count < kMaxVectors; ++it) {
+      const std::size_t skip = count == 0 ? backlog_sent_ : 0;
+      batch[count++] = {it->bytes.data() + skip, it->bytes.size() - skip};
+    }
+    gsize n = 0;
+    const GPollableReturn r = writev(batch, count, &n);
+    if (r == G_POLLABLE_RETURN_FAILED) return written;
+    if (r == G_POLLABLE_RETURN_WOULD_BLOCK || n == 0) break;
     written += n;
-    while (i < vectors.size() && n >= vectors[i].size) n -= vectors[i++].size;
-    if (i < vectors.size()) {
-      vectors[i].buffer = static_cast<const char*>(vectors[i].buffer) + n;
-      vectors[i].size -= n;
+    backlog_bytes_ -= n;
+    while (n > 0) {
+      const std::size_t left = backlog_.front().bytes.size() - backlog_sent_;
+      if (n < left) {
+        backlog_sent_ += n;
+        blocked = true;  // the socket took part of it: full for now
+        break;
+      }
+      n -= left;
+      if (backlog_.front().kind == Queued::kPingAnswer) unanswered_pings_ = 0;
+      backlog_.pop_front();
+      ++backlog_popped_;
+      backlog_sent_ = 0;
     }
   }
-  // Whatever the socket did not take waits, in order, for the next call.
+  std::size_t i = 0;
+  if (backlog_.empty()) {
+    while (i < vectors.size()) {
+      gsize n = 0;
+      const GPollableReturn r = writev(&vectors[i], std::min(vectors.size() - i, kMaxVectors), &n);
+      if (r == G_POLLABLE_RETURN_FAILED) return written;
+      if (r == G_POLLABLE_RETURN_WOULD_BLOCK || n == 0) break;
+      written += n;
+      while (i < vectors.size() && n >= vectors[i].size) n -= vectors[i++].size;
+      if (i < vectors.size()) {
+        vectors[i].buffer = static_cast<const char*>(vectors[i].buffer) + n;
+        vectors[i].size -= n;
+      }
+    }
+  }
+  // What the socket did not take of the new bytes waits, in order, as one
+  // entry: only those bytes are copied.
   std::string rest;
   for (; i < vectors.size(); ++i) {
     rest.append(static_cast<const char*>(vectors[i].buffer), vectors[i].size);
   }
-  backlog_.swap(rest);
+  if (!rest.empty()) enqueue(kind, std::move(rest));
   return written;
 }
 
@@ -789,23 +1073,35 @@ void RtmpPublisher::close(int timeout_ms) {
   if (ready_.load() && !failed_.load() && timeout_ms > 0) {
     // Tell the partner site the stream ended, rather than let it time out.
     std::lock_guard lock(write_mutex_);
-    backlog_ += rtmp::chunkBytes(
-        kCsidCommand,
-        {rtmp::kCommandAmf0, 0, 0,
-         AmfWriter().string("FCUnpublish").number(++transaction_).null().string(stream_).bytes()},
-        kChunkSize);
-    backlog_ += rtmp::chunkBytes(kCsidCommand,
-                                 {rtmp::kCommandAmf0, 0, 0,
-                                  AmfWriter()
-                                      .string("deleteStream")
-                                      .number(++transaction_)
-                                      .null()
-                                      .number(stream_id_)
-                                      .bytes()},
-                                 kChunkSize);
-    gsize written = 0;
-    g_output_stream_write_all(out_, backlog_.data(), backlog_.size(), &written, nullptr, nullptr);
+    enqueue(Queued::kCommand, rtmp::chunkBytes(kCsidCommand,
+                                               {rtmp::kCommandAmf0, 0, 0,
+                                                AmfWriter()
+                                                    .string("FCUnpublish")
+                                                    .number(++transaction_)
+                                                    .null()
+                                                    .string(stream_)
+                                                    .bytes()},
+                                               kChunkSize));
+    enqueue(Queued::kCommand, rtmp::chunkBytes(kCsidCommand,
+                                               {rtmp::kCommandAmf0, 0, 0,
+                                                AmfWriter()
+                                                    .string("deleteStream")
+                                                    .number(++transaction_)
+                                                    .null()
+                                                    .number(stream_id_)
+                                                    .bytes()},
+                                               kChunkSize));
+    for (const Pending& entry : backlog_) {
+      const std::size_t skip = &entry == &backlog_.front() ? backlog_sent_ : 0;
+      gsize written = 0;
+      if (!g_output_stream_write_all(out_, entry.bytes.data() + skip, entry.bytes.size() - skip,
+                                     &written, nullptr, nullptr)) {
+        break;
+      }
+    }
     backlog_.clear();
+    backlog_sent_ = 0;
+    backlog_bytes_ = 0;
   }
   g_io_stream_close(io_, nullptr, nullptr);
 }

@@ -15,6 +15,12 @@
 // pings, status). Measured (two studios at once, 4 rounds of 30 s): with 3
 // destinations 0.566 -> 0.550 cores; one destination against three now
 // 0.534 against 0.531, an extra destination below what the machine resolves.
+//
+// The server is not trusted: whatever it sends or stops reading, what we
+// hold for it is bounded (the backlog, control answers included, unfinished
+// messages, the values of a command), setting up has one overall deadline,
+// its numbers are range-checked before any integer cast and its strings are
+// cleaned before they reach a log or the status.
 #pragma once
 
 #include <gst/gst.h>
@@ -22,8 +28,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -45,11 +53,39 @@ namespace yst::streaming {
 
 namespace rtmp {  // the wire format; exposed for the tests
 
+// Why a publisher gave up, as OBS's output stop codes: the owner and the
+// tests tell failures apart without parsing the text.
+enum class Failure {
+  kInvalid = 0,
+  kBadUrl,        // the URL names no host, application or stream
+  kConnect,       // DNS, TCP or TLS
+  kTimeout,       // not publishing within the setup deadline
+  kRefused,       // the server said no (connect, createStream, publish) or ended the stream
+  kProtocol,      // malformed chunks or AMF0, no usable stream id
+  kDisconnected,  // the server or the network closed the connection
+  kBacklogFull,   // more waiting for the server than kMaxBacklogTotal
+  kPingFlood,     // ping requests far faster than the server reads the answers
+};
+
 // A protocol violation or refusal; what() is for the producer (no secrets
 // are added here, the caller masks the stream key anyway).
 struct Error : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit Error(const std::string& what, Failure why = Failure::kProtocol)
+      : std::runtime_error(what), failure(why) {}
+  Failure failure;
 };
+
+// A string the server sent (an onStatus code or description, an _error's
+// text), fit for a log line and the status: invalid UTF-8, control and
+// format characters (bidi overrides, zero-width) removed, tabs and newlines
+// as spaces, whitespace runs collapsed and trimmed; every occurrence of a
+// `secrets` entry (3 characters or more) replaced by "***" once that is done,
+// so a control character inside the stream key cannot smuggle it through;
+// then cut to `max_chars` code points, the last of them "…".
+std::string cleanServerText(std::string_view raw, std::size_t max_chars,
+                            const std::vector<std::string>& secrets = {});
+// How much of each of the server's strings an error text quotes.
+inline constexpr std::size_t kMaxServerTextChars = 200;
 
 // AMF0 values, as much as commands and their replies use.
 struct AmfValue {
@@ -68,9 +104,16 @@ struct AmfValue {
 };
 
 // Decodes a sequence of AMF0 values (a command's payload). Throws Error on
-// a truncated or malformed payload, an unknown type, or nesting deeper than
-// 16 levels.
+// a truncated or malformed payload, an unknown type, nesting deeper than 16
+// levels, or more than kMaxAmfValues values in all: a value costs ~100 bytes
+// decoded against 1 on the wire, and a server's replies hold a few dozen.
+inline constexpr std::size_t kMaxAmfValues = 4096;
 std::vector<AmfValue> decodeAmf0(std::string_view bytes);
+
+// An AMF0 number as a 32-bit id (a stream id), or nothing when it is not
+// one: NaN, an infinity, negative, fractional or above 2^32 - 1. Converting
+// such a double to an integer is undefined behaviour, so this comes first.
+std::optional<std::uint32_t> wholeU32(double v);
 
 class AmfWriter {
  public:
@@ -155,10 +198,13 @@ std::string chunkBytes(int csid, const Message& message, std::size_t chunk_size)
 // Reassembles the server's messages from its chunks. Handles the four
 // header types, extended timestamps, interleaved chunk streams and the
 // server's Set Chunk Size. Throws Error on what no server sends: a chunk size
-// of 0 or above 2^24, a message over 1 MiB, more than 64 chunk streams.
+// of 0 or above 2^24, a message over 1 MiB, more than 64 chunk streams, or
+// more than 1 MiB of messages begun and not finished on all of them together
+// (64 streams of unfinished 1 MiB messages would otherwise be 64 MiB).
 class ChunkReader {
  public:
   static constexpr std::size_t kMaxMessage = 1 << 20;
+  static constexpr std::size_t kMaxUnfinished = 1 << 20;
   void append(const char* data, std::size_t size);
   // The next complete message, if any.
   bool next(Message& out);
@@ -180,6 +226,7 @@ class ChunkReader {
   std::string buffer_;
   std::size_t pos_ = 0;
   std::size_t chunk_size_ = 128;
+  std::size_t unfinished_ = 0;  // bytes in the streams' partial messages
   std::vector<Stream> streams_;
 };
 
@@ -188,15 +235,19 @@ class ChunkReader {
 // One attempt at publishing the program to one partner site.
 //
 // start() connects on a thread of its own: TCP (TLS for rtmps://), the
-// handshake, connect, releaseStream, FCPublish, createStream, publish. When
-// the server says NetStream.Publish.Start, ready() turns true and send() may
-// be called. Anything that goes wrong (refused, unknown application, bad
-// certificate, the server closes or the network drops) is reported once
-// through `on_error`, from whichever thread found it; the publisher is dead
-// after that, and the owner makes a new one to retry.
+// handshake, connect, releaseStream, FCPublish, createStream, publish, all
+// within publish_timeout_ms. When the server says NetStream.Publish.Start,
+// ready() turns true and send() may be called. Anything that goes wrong
+// (refused, unknown application, bad certificate, the server closes, the
+// network drops, the server stops reading) is reported once through
+// `on_error`, from whichever thread found it; the publisher is dead after
+// that, and the owner makes a new one to retry.
 class RtmpPublisher {
  public:
-  using ErrorHandler = std::function<void(const std::string&)>;
+  using Failure = rtmp::Failure;
+  // `text` names the partner site and the cause; no secrets are added, and
+  // the server's own strings in it are cleaned (rtmp::cleanServerText).
+  using ErrorHandler = std::function<void(Failure failure, const std::string& text)>;
 
   static constexpr std::size_t kChunkSize = 4096;  // announced to the server
   // What may wait in the backlog before frames are dropped (to the next
@@ -204,6 +255,23 @@ class RtmpPublisher {
   // 2.5 Mb/s program, 2.8 s at 6 Mb/s, on top of the socket's own buffer.
   // Viewers of a site that cannot keep up get gaps, not an ever longer delay.
   static constexpr std::size_t kMaxBacklog = 2 << 20;
+  // What may wait at all, media and control answers together. Media stops
+  // at kMaxBacklog but for sequence headers and the one send() under way,
+  // and control answers are coalesced (below), so only a server that stops
+  // reading while we must still queue for it gets here: the connection is
+  // dropped (Failure::kBacklogFull) and the owner reconnects.
+  static constexpr std::size_t kMaxBacklogTotal = 2 * kMaxBacklog;
+  // A ping answer that has not gone out yet is replaced by the next one
+  // rather than queued beside it (only the newest timestamp matters to the
+  // server), as is an acknowledgement (the newest count covers the older).
+  // A server that sends this many pings in a row while not taking the
+  // answer to the first is flooding us (nginx pings once a minute): the
+  // connection is dropped (Failure::kPingFlood).
+  static constexpr int kMaxUnansweredPings = 100;
+  // The server's window acknowledgement size is taken down to this, not
+  // below: a window of 1 byte would have us answer each read with 16 bytes.
+  // Real servers ask for 2.5 MB (SRS, YouTube) or 5 MB (nginx).
+  static constexpr std::uint32_t kMinAckWindow = 4096;
   static constexpr int kConnectTimeoutS = 10;
 
   // `url`: rtmp[s]://host[:port]/app[/instance][?query]; `stream`: the
@@ -214,6 +282,11 @@ class RtmpPublisher {
   RtmpPublisher(const RtmpPublisher&) = delete;
   RtmpPublisher& operator=(const RtmpPublisher&) = delete;
 
+  // Tuning, before start(): from start() to publishing (DNS, TCP, TLS, the
+  // handshake and the commands) at most this long, however the server
+  // trickles its bytes; then Failure::kTimeout.
+  int publish_timeout_ms = 10000;
+
   void start();
   bool ready() const { return ready_.load(std::memory_order_acquire); }
 
@@ -222,6 +295,8 @@ class RtmpPublisher {
   // bytes the socket took in this call. One caller at a time.
   std::uint64_t send(GstBuffer* const* tags, std::size_t count);
   std::uint64_t droppedTags() const { return dropped_.load(std::memory_order_relaxed); }
+  // The most that waited in the backlog at once in this connection (bytes).
+  std::size_t backlogPeakBytes() const { return backlog_peak_.load(std::memory_order_relaxed); }
 
   // Stops publishing: waits up to `timeout_ms` for the backlog and the
   // FCUnpublish and deleteStream commands to go out, then closes. Blocks:
@@ -229,6 +304,15 @@ class RtmpPublisher {
   void close(int timeout_ms);
 
  private:
+  // One entry of the backlog: whole messages' chunks, so that a control
+  // message queued after it never lands inside a media message.
+  enum class Queued { kInvalid = 0, kMedia, kPingAnswer, kAcknowledgement, kCommand };
+  struct Pending {
+    Queued kind = Queued::kInvalid;
+    std::string bytes;
+  };
+  static constexpr std::uint64_t kNone = ~std::uint64_t{0};
+
   void run();
   void connectSocket();
   void handshake();
@@ -240,13 +324,25 @@ class RtmpPublisher {
   bool handleControl(const rtmp::Message& message);
   void command(const rtmp::AmfWriter& amf, std::uint32_t stream_id = 0);
   // A control message (acknowledgement, ping response): blocking during
-  // setup, through the backlog once ready.
-  void sendControl(const std::string& bytes);
+  // setup, through the backlog once ready, replacing an unsent one of its
+  // kind. Drops the connection when the server floods us with pings or the
+  // backlog passes kMaxBacklogTotal.
+  void sendControl(Queued kind, const std::string& bytes);
   // Blocking write (setup, close). Throws Error.
   void writeAll(const std::string& bytes);
-  // Non-blocking: backlog first, then `vectors`. write_mutex_ held.
-  std::uint64_t flush(std::vector<GOutputVector>& vectors);
-  void reportError(const std::string& reason);
+  // Non-blocking: backlog first, then `vectors`; what the socket does not
+  // take of `vectors` becomes one backlog entry of `kind`. write_mutex_ held.
+  std::uint64_t flush(std::vector<GOutputVector>& vectors, Queued kind);
+  // Appends to the backlog. write_mutex_ held.
+  void enqueue(Queued kind, std::string bytes);
+  // The backlog entry `index` counts from the first ever queued, or null
+  // when it has gone or is partly sent. write_mutex_ held.
+  Pending* unsent(std::uint64_t index);
+  // Gives up on the connection (the server stopped reading or floods us,
+  // or the socket failed): the backlog is freed, the error reported, the
+  // reading thread woken to end; close() closes the socket. write_mutex_ held.
+  void dropConnection(Failure failure, const std::string& reason);
+  void reportError(Failure failure, const std::string& reason);
   std::string uriHost() const;  // host_, in brackets if IPv6
   std::string where() const;    // "rtmp://host:port/app" for messages
 
@@ -260,6 +356,7 @@ class RtmpPublisher {
   int port_ = 0;
   std::string app_;
   std::string tc_url_;
+  std::vector<std::string> secrets_;  // the stream name, the URL's secrets
 
   std::thread thread_;
   GCancellable* cancel_ = nullptr;
@@ -273,15 +370,27 @@ class RtmpPublisher {
   std::uint32_t ack_window_ = 2500000;
   std::uint32_t stream_id_ = 0;
   double transaction_ = 0;
+  const char* setup_stage_ = "the connection";  // what the setup waits for, for a timeout's text
   std::atomic<bool> ready_{false};
   std::atomic<bool> failed_{false};
   std::atomic<bool> closed_{false};
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::size_t> backlog_peak_{0};
 
   std::mutex write_mutex_;  // the output stream once ready: send(), pings, close()
-  std::string backlog_;     // Guarded by write_mutex_. Bytes the socket has not taken yet.
-  std::string scratch_;     // Guarded by write_mutex_. Chunk headers of one send().
-  bool dropping_ = false;   // Guarded by write_mutex_. Dropping until the next keyframe.
+  // Guarded by write_mutex_. What the socket has not taken yet, in order; a
+  // deque of entries so that a flush never copies what waits.
+  std::deque<Pending> backlog_;
+  std::size_t backlog_sent_ = 0;      // Guarded by write_mutex_. Bytes of the front entry sent.
+  std::size_t backlog_bytes_ = 0;     // Guarded by write_mutex_. Unsent bytes in backlog_.
+  std::uint64_t backlog_popped_ = 0;  // Guarded by write_mutex_. Entries ever sent in full.
+  // Guarded by write_mutex_. The queued ping answer and acknowledgement
+  // (their backlog_popped_-based index), or kNone.
+  std::uint64_t ping_answer_at_ = kNone;
+  std::uint64_t ack_at_ = kNone;
+  int unanswered_pings_ = 0;  // Guarded by write_mutex_. Answers replaced before going out.
+  std::string scratch_;       // Guarded by write_mutex_. Chunk headers of one send().
+  bool dropping_ = false;     // Guarded by write_mutex_. Dropping until the next keyframe.
 };
 
 }  // namespace yst::streaming

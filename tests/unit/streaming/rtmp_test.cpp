@@ -2,7 +2,9 @@
 // server's chunks (and what no server sends), and the publisher against a
 // scripted server on a real loopback socket: the command exchange, media as
 // messages, pings, refusals, a server that hangs up or stops reading, and the
-// goodbye on close. The publisher against a real nginx-rtmp is in
+// goodbye on close; and what a hostile server might try: a ping flood while
+// it reads nothing, a window of 1 byte, a trickled handshake, a stream id of
+// NaN, control characters and our key in its strings. The publisher against a real nginx-rtmp is in
 // tests/integration (test_restream, test_destinations, test_faults).
 #include "streaming/rtmp.h"
 
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <functional>
@@ -196,6 +199,89 @@ TEST(ChunkReader, RefusesWhatNoServerSends) {
   EXPECT_THROW(read(many), rtmp::Error) << "more than 64 chunk streams";
 }
 
+TEST(Amf0, RefusesMoreValuesThanAnyReplyHas) {
+  // A byte a value on the wire, ~100 bytes decoded: a 1 MiB message of
+  // nulls would be 100 MiB.
+  EXPECT_THROW(rtmp::decodeAmf0(std::string(rtmp::kMaxAmfValues + 1, '\x05')), rtmp::Error);
+  std::string array("\x0A\x00\x10\x00\x00", 5);  // a strict array of 1 Mi nulls
+  array += std::string(1 << 20, '\x05');
+  EXPECT_THROW(rtmp::decodeAmf0(array), rtmp::Error);
+  EXPECT_EQ(rtmp::decodeAmf0(std::string(rtmp::kMaxAmfValues, '\x05')).size(), rtmp::kMaxAmfValues);
+}
+
+TEST(Amf0, TakesAStreamIdOnlyWhenItIsOne) {
+  for (double bad : {std::nan(""), HUGE_VAL, -HUGE_VAL, 1e300, -1.0, 1.5, 4294967296.0}) {
+    EXPECT_FALSE(rtmp::wholeU32(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(rtmp::wholeU32(0), 0u);
+  EXPECT_EQ(rtmp::wholeU32(1), 1u);
+  EXPECT_EQ(rtmp::wholeU32(4294967295.0), 4294967295u);
+}
+
+TEST(ChunkReader, RefusesMoreThanAMebibyteOfUnfinishedMessages) {
+  // Each of 17 chunk streams begins a 1 MiB message and sends 64 KiB of it:
+  // each is allowed, together they would be 17 MiB held once all are sent.
+  std::string wire =
+      rtmp::chunkBytes(2, {rtmp::kSetChunkSize, 0, 0, std::string("\0\1\0\0", 4)}, 128);
+  const std::string first_chunk =
+      rtmp::chunkBytes(3, {20, 0, 0, std::string(1 << 20, 'x')}, 64 << 10)
+          .substr(0, 12 + (64 << 10));
+  for (int csid = 3; csid < 3 + 17; ++csid) {
+    std::string chunk = first_chunk;
+    chunk[0] = static_cast<char>(csid);
+    wire += chunk;
+  }
+  ChunkReader reader;
+  Message m;
+  std::size_t fed = 0;
+  auto feed = [&] {
+    for (; fed < wire.size(); fed += 4096) {
+      reader.append(wire.data() + fed, std::min<std::size_t>(4096, wire.size() - fed));
+      while (reader.next(m)) {
+      }
+    }
+  };
+  EXPECT_THROW(feed(), rtmp::Error);
+}
+
+TEST(ServerText, KeepsWhatIsPrintableAndNothingElse) {
+  using rtmp::cleanServerText;
+  EXPECT_EQ(cleanServerText("NetStream.Publish.Start", 200), "NetStream.Publish.Start");
+  EXPECT_EQ(cleanServerText("  stream\tis\r\n\n  busy  ", 200), "stream is busy");
+  EXPECT_EQ(cleanServerText("a\x01"
+                            "b\x1b[31m\x7f"
+                            "c",
+                            200),
+            "ab[31mc")
+      << "C0 controls and DEL";
+  EXPECT_EQ(cleanServerText("a\xc2\x85"
+                            "b",
+                            200),
+            "ab")
+      << "a C1 control (NEL)";
+  EXPECT_EQ(cleanServerText("x\xff\xfe"
+                            "y\xc0\xafz\xed\xa0\x80!\xe4\xb8",
+                            200),
+            "xyz!")
+      << "invalid UTF-8: stray bytes, an overlong '/', a surrogate, a cut sequence";
+  EXPECT_EQ(cleanServerText(std::string("nul\0byte", 8), 200), "nulbyte");
+  EXPECT_EQ(cleanServerText("safe\xe2\x80\xae"
+                            "txt.exe\xe2\x80\x8b",
+                            200),
+            "safetxt.exe")
+      << "a bidi override and a zero-width space";
+  EXPECT_EQ(cleanServerText("直播已开始 ✓", 200), "直播已开始 ✓");
+  EXPECT_EQ(cleanServerText(std::string(500, 'x'), 200), std::string(199, 'x') + "\u2026");
+  EXPECT_EQ(cleanServerText("直播已开始", 3), "直播\u2026") << "cut in code points";
+  EXPECT_EQ(cleanServerText("ab", 2), "ab");
+  EXPECT_EQ(cleanServerText("abc", 0), "");
+  EXPECT_EQ(cleanServerText("key se\x01"
+                            "cret-1 in use",
+                            200, {"secret-1", "k"}),
+            "key *** in use")
+      << "scrubbed after cleaning, so a control character cannot split the key";
+}
+
 // A scripted RTMP server on a loopback port: one connection, blocking I/O.
 class FakeServer {
  public:
@@ -230,6 +316,7 @@ class FakeServer {
       if (conn_ < 0) return;
       timeval tv{10, 0};
       setsockopt(conn_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      setsockopt(conn_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
       script(*this);
     });
   }
@@ -274,7 +361,11 @@ class FakeServer {
     }
     return std::nullopt;
   }
-  void write(const std::string& bytes) { ::send(conn_, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+  // False once the client has gone (or not read for 10 s).
+  bool write(const std::string& bytes) {
+    return ::send(conn_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
   // In the 4 KiB chunks announced by acceptUpToPublish, which sends only
   // after announcing them.
   void send(const AmfWriter& amf, std::uint32_t stream_id = 0) {
@@ -320,7 +411,7 @@ class FakeServer {
       } else if (name == "releaseStream" || name == "FCPublish") {
         send(AmfWriter().string("_error").number(id).null().null());  // nothing to release
       } else if (name == "createStream") {
-        send(AmfWriter().string("_result").number(id).null().number(1));
+        send(AmfWriter().string("_result").number(id).null().number(stream_id_reply));
       } else if (name == "publish") {
         stream = values->at(3).string;
         reply(*this);
@@ -331,6 +422,7 @@ class FakeServer {
 
   std::vector<std::string> commands;
   std::string app, tc_url, stream;
+  double stream_id_reply = 1;  // what createStream gets
 
  private:
   int listener_ = -1;
@@ -345,12 +437,23 @@ struct Errors {
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<std::string> seen;
+  std::vector<rtmp::Failure> failures;
   RtmpPublisher::ErrorHandler handler() {
-    return [this](const std::string& e) {
+    return [this](rtmp::Failure failure, const std::string& e) {
       std::lock_guard lock(mutex);
       seen.push_back(e);
+      failures.push_back(failure);
       changed.notify_all();
     };
+  }
+  bool any() {
+    std::lock_guard lock(mutex);
+    return !seen.empty();
+  }
+  rtmp::Failure failure() {
+    wait();
+    std::lock_guard lock(mutex);
+    return failures.empty() ? rtmp::Failure::kInvalid : failures.front();
   }
   std::string wait() {
     std::unique_lock lock(mutex);
@@ -507,10 +610,11 @@ TEST_F(Publisher, ARefusalEchoingACdnsSignedStreamIsScrubbed) {
   // A Tencent-style push URL; the ingest names the stream it refuses, query
   // and all, as some do.
   FakeServer server;
+  std::string echoed;
   server.run([&](FakeServer& s) {
     s.acceptUpToPublish([&](FakeServer& s) {
-      const std::string why = s.stream + " is not authorised";
-      s.onStatus("error", "NetStream.Publish.BadAuth", why.c_str());
+      echoed = s.stream + " is not authorised";
+      s.onStatus("error", "NetStream.Publish.BadAuth", echoed.c_str());
       s.next();  // until the client hangs up
     });
   });
@@ -521,14 +625,17 @@ TEST_F(Publisher, ARefusalEchoingACdnsSignedStreamIsScrubbed) {
   publisher.start();
   const std::string error = errors.wait();
   publisher.close(0);
-  ASSERT_NE(error.find("abc123def"), std::string::npos) << "the server echoes it: " << error;
-  // What the destination reports (Output::fail masks with these).
-  const std::string shown = scrub(error, destinationSecrets(spec));
-  for (const char* secret : {"show42", "abc123def", "5F5E0FFF"}) {
-    EXPECT_EQ(shown.find(secret), std::string::npos) << shown;
+  server.join();
+  ASSERT_NE(echoed.find("abc123def"), std::string::npos) << "the server echoes it: " << echoed;
+  // The publisher masks the server's strings as the destination does, and
+  // what the destination reports (Output::fail masks with these) stays so.
+  for (const std::string& shown : {error, scrub(error, destinationSecrets(spec))}) {
+    for (const char* secret : {"show42", "abc123def", "5F5E0FFF"}) {
+      EXPECT_EQ(shown.find(secret), std::string::npos) << shown;
+    }
+    EXPECT_NE(shown.find("(***?txSecret=***&txTime=*** is not authorised)"), std::string::npos)
+        << shown;
   }
-  EXPECT_NE(shown.find("(***?txSecret=***&txTime=*** is not authorised)"), std::string::npos)
-      << shown;
 }
 
 TEST_F(Publisher, ReportsAServerThatHangsUpOnce) {
@@ -634,6 +741,234 @@ TEST_F(Publisher, AServerThatStopsReadingCostsFramesNeverTheCaller) {
   }
   EXPECT_TRUE(gap_seen);
   EXPECT_TRUE(errors.seen.empty());
+}
+
+// A ping request, as a server sends it.
+std::string ping(std::uint32_t ms) {
+  std::string payload("\x00\x06", 2);
+  for (int shift = 24; shift >= 0; shift -= 8) payload += static_cast<char>(ms >> shift);
+  return rtmp::chunkBytes(2, {rtmp::kUserControl, 0, 0, payload}, 4096);
+}
+
+TEST_F(Publisher, APingFloodWhileNotReadingIsDroppedWithTheBacklogBounded) {
+  // The server stops reading once publishing starts and sends ping requests
+  // as fast as it can. Each would have been answered into the backlog, and
+  // each answer copied with the whole backlog on every flush: memory and
+  // time grew until the watchdog gave up 10 s later. An unsent answer is now
+  // replaced by the newer one, and a server that keeps pinging while taking
+  // none of them is dropped.
+  FakeServer server;
+  std::atomic<std::uint64_t> pings{0};
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish([&](FakeServer& s) {
+      s.onStatus("status", "NetStream.Publish.Start", "");
+      std::string batch;
+      for (std::uint32_t i = 0; i < 1000; ++i) batch += ping(i);
+      while (s.write(batch)) pings += 1000;  // until the client hangs up
+    });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url(), "k", true, errors.handler());
+  publisher.start();
+  ASSERT_TRUE(waitFor([&] { return publisher.ready() || errors.any(); })) << errors.wait();
+  // The program goes on meanwhile, filling the socket the server does not read.
+  for (std::uint32_t ms = 0; ms < 20000 && !errors.any(); ++ms) {
+    GstBuffer* t =
+        tag(9, ms, {static_cast<std::uint8_t>(ms % 30 ? 0x27 : 0x17), 1, 0, 0, 0}, 64 << 10);
+    publisher.send(&t, 1);
+    gst_buffer_unref(t);
+    if (ms % 8 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(errors.failure(), rtmp::Failure::kPingFlood) << errors.wait();
+  EXPECT_NE(errors.wait().find(server.url() + " sent 100 pings while not reading our answers"),
+            std::string::npos)
+      << errors.wait();
+  EXPECT_LE(publisher.backlogPeakBytes(), RtmpPublisher::kMaxBacklogTotal);
+  EXPECT_GT(pings.load(), 0u);
+  publisher.close(0);
+  server.join();
+}
+
+TEST_F(Publisher, DropsTheConnectionWhenTheBacklogPassesItsLimit) {
+  // Sequence headers are never dropped, as a viewer cannot decode without
+  // them: were the encoder to send nothing else to a server that reads
+  // nothing, only the limit would stop the backlog.
+  FakeServer server;
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool done = false;
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish([&](FakeServer& s) {
+      s.onStatus("status", "NetStream.Publish.Start", "");
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return done; });
+    });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url(), "k", true, errors.handler());
+  publisher.start();
+  ASSERT_TRUE(waitFor([&] { return publisher.ready(); })) << errors.wait();
+  constexpr std::size_t kTagBytes = 64 << 10;
+  for (int i = 0; i < 2000 && !errors.any(); ++i) {
+    GstBuffer* t = tag(9, 0, {0x17, 0}, kTagBytes);  // an AVC sequence header
+    publisher.send(&t, 1);
+    gst_buffer_unref(t);
+  }
+  EXPECT_EQ(errors.failure(), rtmp::Failure::kBacklogFull) << errors.wait();
+  EXPECT_NE(errors.wait().find("is not reading: more than 4 MiB waiting for it"), std::string::npos)
+      << errors.wait();
+  EXPECT_LE(publisher.backlogPeakBytes(), RtmpPublisher::kMaxBacklogTotal + kTagBytes + 64)
+      << "past the limit by one send() at most";
+  GstBuffer* t = tag(9, 0, {0x17, 0}, 100);
+  EXPECT_EQ(publisher.send(&t, 1), 0u) << "dead after the error";
+  gst_buffer_unref(t);
+  publisher.close(0);
+  {
+    std::lock_guard lock(mutex);
+    done = true;
+  }
+  changed.notify_all();
+  server.join();
+}
+
+TEST_F(Publisher, TakesAWindowOfOneByteAsTheMinimumWindow) {
+  // A window acknowledgement size of 1 would have us answer every read with
+  // a 16-byte acknowledgement.
+  FakeServer server;
+  std::size_t acks = 0;
+  std::size_t sent = 0;  // bytes after the window
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish([&](FakeServer& s) {
+      s.onStatus("status", "NetStream.Publish.Start", "");
+      s.write(rtmp::chunkBytes(2, {rtmp::kWindowAckSize, 0, 0, std::string("\0\0\0\1", 4)}, 128));
+      // Small messages, one write each, so that the client reads them apart.
+      const std::string filler = rtmp::chunkBytes(
+          3, {rtmp::kCommandAmf0, 0, 0, AmfWriter().string("onFiller").number(0).null().bytes()},
+          4096);
+      for (int i = 0; i < 300; ++i) {
+        s.write(filler);
+        sent += filler.size();
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+      }
+      // The answer to a ping comes after everything before it was read.
+      s.write(ping(0xC0FFEE));
+      sent += ping(0).size();
+      while (std::optional<Message> m = s.next()) {
+        if (m->type == rtmp::kAcknowledgement) ++acks;
+        if (m->type == rtmp::kUserControl && hex(m->payload) == "000700c0ffee") return;
+      }
+    });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url(), "k", true, errors.handler());
+  publisher.start();
+  server.join();
+  publisher.close(0);
+  EXPECT_GE(acks, 1u) << "still acknowledged";
+  EXPECT_LE(acks, sent / RtmpPublisher::kMinAckWindow + 1) << sent << " bytes";
+}
+
+TEST_F(Publisher, GivesUpOnATricklingServerAtItsDeadline) {
+  // A socket timeout counts per read: a byte every 20 ms keeps each read
+  // alive. The setup has one deadline, wherever the server trickles.
+  const auto trickle = [](FakeServer& s, const std::string& bytes) {
+    for (char c : bytes) {
+      if (!s.write(std::string(1, c))) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+  struct Case {
+    const char* stage;
+    std::function<void(FakeServer&)> script;
+  };
+  const Case cases[] = {
+      {"the RTMP handshake",
+       [&](FakeServer& s) {
+         s.readExact(1537);
+         std::string s0s1s2(1 + 1536 * 2, '\x07');
+         s0s1s2[0] = 3;
+         trickle(s, s0s1s2);  // 60 s at this pace
+       }},
+      {"the answer to connect",
+       [&](FakeServer& s) {
+         if (!s.handshake() || !s.nextCommand()) return;
+         trickle(s, rtmp::chunkBytes(3,
+                                     {rtmp::kCommandAmf0, 0, 0,
+                                      AmfWriter()
+                                          .string("_result")
+                                          .number(1)
+                                          .null()
+                                          .string(std::string(3000, 'x'))
+                                          .bytes()},
+                                     128));
+       }},
+  };
+  for (const Case& c : cases) {
+    FakeServer server;
+    server.run(c.script);
+    Errors errors;
+    RtmpPublisher publisher(server.url(), "k", true, errors.handler());
+    publisher.publish_timeout_ms = 500;
+    const auto start = std::chrono::steady_clock::now();
+    publisher.start();
+    EXPECT_EQ(errors.failure(), rtmp::Failure::kTimeout) << c.stage << ": " << errors.wait();
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(errors.wait(),
+              server.url() + " did not take the stream within 0.5 s (waiting for " + c.stage + ")");
+    EXPECT_LT(elapsed, std::chrono::seconds(5)) << c.stage << ": the trickle takes a minute";
+    publisher.close(0);
+    server.join();
+  }
+}
+
+TEST_F(Publisher, RefusesAStreamIdThatIsNotOne) {
+  // A double from the server, cast to an integer: undefined behaviour for
+  // NaN or 1e300 (UBSan stops the test there), a wrong stream otherwise.
+  const std::pair<double, const char*> cases[] = {
+      {std::nan(""), "nan"}, {1e300, "1e+300"}, {-HUGE_VAL, "-inf"}, {-1, "-1"}, {2.5, "2.5"}};
+  for (const auto& [id, text] : cases) {
+    FakeServer server;
+    server.stream_id_reply = id;
+    bool published = false;
+    server.run([&](FakeServer& s) { s.acceptUpToPublish([&](FakeServer&) { published = true; }); });
+    Errors errors;
+    RtmpPublisher publisher(server.url(), "k", true, errors.handler());
+    publisher.start();
+    EXPECT_EQ(errors.failure(), rtmp::Failure::kProtocol) << text;
+    EXPECT_EQ(errors.wait(), server.url() + " gave an unusable stream id (" + text + ")");
+    publisher.close(0);
+    server.join();
+    EXPECT_FALSE(published) << text;
+  }
+}
+
+TEST_F(Publisher, CleansTheServersStringsBeforeTheyReachALog) {
+  FakeServer server;
+  std::string description = "\x1b[2J stream se\x01";
+  description += "cret-key-123 is\r\n\n already\xff\xfe publishing\xe2\x80\xae ";
+  description += std::string(1000, 'x');
+  server.run([&](FakeServer& s) {
+    s.acceptUpToPublish([&](FakeServer& s) {
+      s.onStatus("error", "NetStream.Publish.BadName\a", description.c_str());
+      s.next();  // until the client hangs up
+    });
+  });
+  Errors errors;
+  RtmpPublisher publisher(server.url(), "secret-key-123", true, errors.handler());
+  publisher.start();
+  EXPECT_EQ(errors.failure(), rtmp::Failure::kRefused);
+  const std::string error = errors.wait();
+  EXPECT_EQ(error.substr(0, error.find(" xxx")),
+            server.url() +
+                " refused the stream: NetStream.Publish.BadName ([2J stream *** is already "
+                "publishing")
+      << error;
+  EXPECT_TRUE(g_utf8_validate(error.data(), static_cast<gssize>(error.size()), nullptr)) << error;
+  for (char c : error) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << error;
+  EXPECT_EQ(error.substr(error.size() - 5), "x\u2026)") << "cut";
+  EXPECT_LT(error.size(), server.url().size() + 300);
+  publisher.close(0);
+  server.join();
 }
 
 }  // namespace

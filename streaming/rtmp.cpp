@@ -118,7 +118,7 @@ class AmfParser {
         ++pos_;  // object end
         return;
       }
-      object.properties.emplace_back(std::move(name), value(depth + 1));
+      object.properties.push_back({std::move(name), value(depth + 1)});
     }
   }
 

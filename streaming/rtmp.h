@@ -88,19 +88,26 @@ std::string cleanServerText(std::string_view raw, std::size_t max_chars,
 inline constexpr std::size_t kMaxServerTextChars = 200;
 
 // AMF0 values, as much as commands and their replies use.
+struct AmfProperty;
 struct AmfValue {
   enum class Type { kInvalid = 0, kNumber, kBoolean, kString, kObject, kNull, kUndefined, kArray };
   Type type = Type::kInvalid;
   double number = 0;
   bool boolean = false;
   std::string string;
-  std::vector<std::pair<std::string, AmfValue>> properties;  // kObject (also ECMA arrays)
-  std::vector<AmfValue> elements;                            // kArray (strict arrays)
+  // A struct of its own, not a std::pair: a pair of a type still being
+  // defined does not compile with clang and libstdc++ (the fuzz target's).
+  std::vector<AmfProperty> properties;  // kObject (also ECMA arrays)
+  std::vector<AmfValue> elements;       // kArray (strict arrays)
 
   // The property `key` of an object, or null.
   const AmfValue* find(std::string_view key) const;
   // The property `key` as a string, or "" when absent or not a string.
   std::string text(std::string_view key) const;
+};
+struct AmfProperty {
+  std::string name;
+  AmfValue value;
 };
 
 // Decodes a sequence of AMF0 values (a command's payload). Throws Error on

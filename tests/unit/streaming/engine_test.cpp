@@ -28,7 +28,9 @@ QCoreApplication* app() {
   static char* argv[] = {name, nullptr};
   static QCoreApplication* instance = [] {
     gst_init(nullptr, nullptr);
-    return new QCoreApplication(argc, argv);
+    // Another suite may have made the one application object already.
+    QCoreApplication* existing = QCoreApplication::instance();
+    return existing ? existing : new QCoreApplication(argc, argv);
   }();
   return instance;
 }

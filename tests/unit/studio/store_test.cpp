@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QMetaObject>
+
 #include <unistd.h>
 #include <chrono>
 #include <condition_variable>
@@ -67,6 +71,37 @@ TEST_F(StoreTest, CommittedRunsOnTheWriterThreadOnceTheRowIsReadable) {
   ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return calls == 1; }));
   EXPECT_EQ(seen, 1);
   EXPECT_NE(thread, std::this_thread::get_id());
+}
+
+// A viewer told "received" from `committed` may hand the question's id to a
+// producer at once; the producer's command reaches the application thread
+// through its event queue, and must find `done` (which puts the question on
+// the desk) ahead of it.
+TEST_F(StoreTest, DoneIsQueuedBeforeCommittedTellsAnyone) {
+  static int argc = 1;
+  static char name[] = "store_test";
+  static char* argv[] = {name, nullptr};
+  QCoreApplication* app = QCoreApplication::instance() ? QCoreApplication::instance()
+                                                       : new QCoreApplication(argc, argv);
+  Store store(path_);
+  std::vector<std::string> order;  // application thread only
+  ASSERT_TRUE(store.submit([](sqlite3* db) { insertSession(db, "admitted"); },
+                           [&](bool ok, const std::string&) {
+                             EXPECT_TRUE(ok);
+                             order.push_back("done");
+                           },
+                           [&, app](const std::string&) {
+                             // What the client's next message does: a post to
+                             // the application thread.
+                             QMetaObject::invokeMethod(
+                                 app, [&] { order.push_back("client"); }, Qt::QueuedConnection);
+                           }));
+  QElapsedTimer clock;
+  clock.start();
+  while (order.size() < 2 && clock.elapsed() < 5000) {
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"done", "client"}));
 }
 
 TEST_F(StoreTest, AFailedJobIsReportedWithItsErrorAndTheOthersInItsBatchCommit) {

@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QMetaObject>
 
 #include <unistd.h>
@@ -15,6 +13,8 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+
+#include "tests/unit/qt_test_app.h"
 
 namespace yst::store {
 namespace {
@@ -78,11 +78,7 @@ TEST_F(StoreTest, CommittedRunsOnTheWriterThreadOnceTheRowIsReadable) {
 // through its event queue, and must find `done` (which puts the question on
 // the desk) ahead of it.
 TEST_F(StoreTest, DoneIsQueuedBeforeCommittedTellsAnyone) {
-  static int argc = 1;
-  static char name[] = "store_test";
-  static char* argv[] = {name, nullptr};
-  QCoreApplication* app = QCoreApplication::instance() ? QCoreApplication::instance()
-                                                       : new QCoreApplication(argc, argv);
+  QCoreApplication* app = qt_test::app();
   Store store(path_);
   std::vector<std::string> order;  // application thread only
   ASSERT_TRUE(store.submit([](sqlite3* db) { insertSession(db, "admitted"); },
@@ -96,11 +92,7 @@ TEST_F(StoreTest, DoneIsQueuedBeforeCommittedTellsAnyone) {
                              QMetaObject::invokeMethod(
                                  app, [&] { order.push_back("client"); }, Qt::QueuedConnection);
                            }));
-  QElapsedTimer clock;
-  clock.start();
-  while (order.size() < 2 && clock.elapsed() < 5000) {
-    QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-  }
+  qt_test::spinUntil([&] { return order.size() == 2; }, 5000);
   EXPECT_EQ(order, (std::vector<std::string>{"done", "client"}));
 }
 

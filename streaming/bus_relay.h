@@ -1,9 +1,10 @@
 // Hands a pipeline's bus messages to the controller thread.
 //
 // GStreamer posts bus messages from its streaming threads; nothing in the
-// studio may be called from those. A sync handler on the bus takes a
-// reference to each interesting message and queues a call onto the Qt
-// application's thread, where `handler` runs. The handler holds only a
+// studio may be called from those. A sync handler on the bus takes each
+// interesting message off the bus and queues a call onto the Qt
+// application's thread, where `handler` runs; every other message is
+// released at once (nothing piles up on a bus nobody reads). The handler holds only a
 // weak_ptr to its owner's lifetime token, so a message that arrives after the
 // owner is gone is dropped on the controller thread, never delivered to freed
 // memory.

@@ -631,6 +631,8 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
   // The acknowledgement goes out from the database's writer thread the moment
   // the question is committed, not after a further hop through this thread
   // (under the audience benchmark's flood that hop was most of its tail).
+  // The store queues `done` (desk_.admit) first, so a command naming the
+  // question that anyone sends after this acknowledgement finds it.
   json received = {{"type", "question.received"}, {"question", ownView(q)}};
   if (!request_id.is_null()) received["id"] = request_id;
   const bool queued = context_.store->submit(

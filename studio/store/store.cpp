@@ -384,11 +384,16 @@ void Store::writerLoop() {
     }
     QCoreApplication* app = QCoreApplication::instance();
     for (auto& [done, committed, error] : results) {
+      // `done` is queued first: a client that acts on what `committed` told
+      // it (a viewer's question id handed to a producer's question.approve)
+      // has its message queued to the application thread behind `done`, so
+      // it finds the question on the desk, never "no question".
+      if (done && app) {
+        QMetaObject::invokeMethod(
+            app, [done = std::move(done), error] { done(error.empty(), error); },
+            Qt::QueuedConnection);
+      }
       if (committed) committed(error);
-      if (!done || !app) continue;
-      QMetaObject::invokeMethod(
-          app, [done = std::move(done), error = std::move(error)] { done(error.empty(), error); },
-          Qt::QueuedConnection);
     }
   }
 }

@@ -74,9 +74,10 @@ class Store {
   // message when the job failed.
   using Done = std::function<void(bool ok, const std::string& error)>;
   // Runs on the writer thread as soon as the job's transaction has ended,
-  // before `done` is posted; error is empty when the job committed. For what
-  // must not wait for the application thread (an acknowledgement to a
-  // client). Short and thread-safe.
+  // just after `done` is posted; error is empty when the job committed. For
+  // what must not wait for the application thread (an acknowledgement to a
+  // client): whatever the client then sends is queued to the application
+  // thread behind `done`. Short and thread-safe.
   using Committed = std::function<void(const std::string& error)>;
 
   // Opens (creating) the database and migrates it. Throws StoreError.

@@ -18,19 +18,13 @@
 #include "streaming/program.h"
 #include "streaming/reaper.h"
 #include "streaming/source.h"
+#include "tests/unit/qt_test_app.h"
 
 namespace yst::streaming {
 namespace {
 
 QCoreApplication* app() {
-  static int argc = 1;
-  static char name[] = "engine_test";
-  static char* argv[] = {name, nullptr};
-  static QCoreApplication* instance = [] {
-    gst_init(nullptr, nullptr);
-    return new QCoreApplication(argc, argv);
-  }();
-  return instance;
+  return yst::qt_test::app();
 }
 
 // Runs the event loop until `done` or the timeout; returns done().

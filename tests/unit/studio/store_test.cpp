@@ -5,12 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <QMetaObject>
+
 #include <unistd.h>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <thread>
+
+#include "tests/unit/qt_test_app.h"
 
 namespace yst::store {
 namespace {
@@ -67,6 +71,29 @@ TEST_F(StoreTest, CommittedRunsOnTheWriterThreadOnceTheRowIsReadable) {
   ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return calls == 1; }));
   EXPECT_EQ(seen, 1);
   EXPECT_NE(thread, std::this_thread::get_id());
+}
+
+// A viewer told "received" from `committed` may hand the question's id to a
+// producer at once; the producer's command reaches the application thread
+// through its event queue, and must find `done` (which puts the question on
+// the desk) ahead of it.
+TEST_F(StoreTest, DoneIsQueuedBeforeCommittedTellsAnyone) {
+  QCoreApplication* app = qt_test::app();
+  Store store(path_);
+  std::vector<std::string> order;  // application thread only
+  ASSERT_TRUE(store.submit([](sqlite3* db) { insertSession(db, "admitted"); },
+                           [&](bool ok, const std::string&) {
+                             EXPECT_TRUE(ok);
+                             order.push_back("done");
+                           },
+                           [&, app](const std::string&) {
+                             // What the client's next message does: a post to
+                             // the application thread.
+                             QMetaObject::invokeMethod(
+                                 app, [&] { order.push_back("client"); }, Qt::QueuedConnection);
+                           }));
+  qt_test::spinUntil([&] { return order.size() == 2; }, 5000);
+  EXPECT_EQ(order, (std::vector<std::string>{"done", "client"}));
 }
 
 TEST_F(StoreTest, AFailedJobIsReportedWithItsErrorAndTheOthersInItsBatchCommit) {

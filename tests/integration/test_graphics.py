@@ -96,17 +96,19 @@ class CardOnAir(IntegrationTest):
         time.sleep(1.5)  # frames without the card
         q = viewer.submit("请问局长：异地就医备案以后，医保卡在外地住院能直接结算吗？", nickname="瓯海小李")
         qid = q["question"]["id"]
-        self.assertEqual(producer.command("question.approve", question=qid).get("ok"), True)
-        self.assertEqual(producer.command("question.on_air", question=qid).get("ok"), True)
+        for command in ("question.approve", "question.on_air"):
+            reply = producer.command(command, question=qid)
+            self.assertEqual(reply.get("ok"), True, f"{command}: {reply}")
         status = studio.wait_until(lambda s: s["overlay"]["card"]["visible"], 5, "card visible")
         self.assertEqual(status["overlay"]["card"]["question"]["id"], qid)
         time.sleep(2.5)
         self.assertEqual(producer.command("question.answered").get("ok"), True)
         studio.wait_until(lambda s: not s["overlay"]["card"]["visible"], 5, "card gone")
         time.sleep(1.5)
-        path = studio.data_dir / studio.status()["recording"]["path"]
+        final = studio.status()
+        path = studio.data_dir / final["recording"]["path"]
         if not path.is_file():
-            path = Path(studio.status()["recording"]["path"])
+            path = Path(final["recording"]["path"])
         self.assertEqual(studio.stop(), 0)
 
         # The card's region (lower middle), a region above it and the left
@@ -120,7 +122,11 @@ class CardOnAir(IntegrationTest):
         start = int(1.5 * FPS)
         base = card[start]
         f0 = next((i for i in range(start, len(card)) if distance(card[i], base) > 3), None)
-        self.assertIsNotNone(f0, "the card never appeared in the recorded program")
+        self.assertIsNotNone(
+            f0, f"the card never appeared in the recorded program: {len(card)} frames, "
+            f"{sorted(set(card))[:8]} in the card's region, program dropped "
+            f"{final['program']['dropped_frames']} of {final['program']['frames']} frames, "
+            f"recording {final['recording']}")
         n = round(CARD_MS * FPS / 1000)
         steady = card[f0 + n + 20]
         self.assertGreater(distance(steady, base), 60, f"no card over the camera: {steady} vs {base}")

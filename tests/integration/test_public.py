@@ -148,7 +148,10 @@ class Slowloris(IntegrationTest):
             thread = threading.Thread(target=trickle, daemon=True)
             thread.start()
             try:
-                time.sleep(1)
+                # Measure once the studio holds the slow sockets (the
+                # per-address cap lets 32 in).
+                studio.wait_until(lambda s: s["server"]["sockets"] >= min(len(sockets), 32), 5,
+                                  "the slow sockets open in the studio")
                 started = time.monotonic()
                 viewer = studio.viewer()
                 viewer_s = time.monotonic() - started

@@ -23,12 +23,14 @@
 #include <QGuiApplication>
 #include <QSocketNotifier>
 #include <QTimer>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "streaming/log.h"
+#include "studio/app/heap_trimmer.h"
 #include "studio/config/show_config.h"
 #include "studio/console/console_app.h"
 #include "studio/core/audience.h"
@@ -90,6 +92,10 @@ int serve(const std::string& show_path, const std::string& data_dir, bool new_se
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a partner site closing its socket is not our end
+
+  // Freed heap back to the system every 30 s, so that a stall's peak does not
+  // stay for the rest of the show (see heap_trimmer.h).
+  yst::app::HeapTrimmer heap_trimmer(std::chrono::seconds(30));
 
   int exit_code = 0;
   {

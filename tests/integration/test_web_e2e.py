@@ -38,6 +38,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # show file's [audience] typist_token_env, as a real show would set it.
 TYPIST_TOKEN_ENV = "YST_E2E_TYPIST_TOKEN"
 
+# The citizen observer invited in test_votes_and_observer_link.
+OBSERVER_NAME = "李观察"
+
 
 class WebEndToEnd(IntegrationTest):
     def setUp(self):
@@ -110,6 +113,33 @@ class WebEndToEnd(IntegrationTest):
         self.run_browser_test("archive.test.mjs", studio, YST_SESSION=str(recorded["session"]),
                               YST_LIVE_SESSION=str(studio.status()["show"]["session_id"]))
         self.assertTrue(any(self.artifacts.glob("archive-*.png")), "no screenshots were kept")
+
+    def test_producer_moderation(self):
+        show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
+                         width=640, height=360)
+        studio = Studio(self.case_dir(), show)
+        self.addCleanup(studio.close)
+        studio.start()
+        self.run_browser_test("producer.test.mjs", studio)
+        self.assertTrue(any(self.artifacts.glob("moderate-*.png")), "no screenshots were kept")
+
+    def test_votes_and_observer_link(self):
+        show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
+                         width=640, height=360)
+        studio = Studio(self.case_dir(), show)
+        self.addCleanup(studio.close)
+        studio.start()
+        # The invitation is made as an organiser makes it: the CLI, on the
+        # running studio's data, with the page's public address.
+        made = subprocess.run([str(harness.studio_binary()), "observers", "add", OBSERVER_NAME,
+                               "--data", str(studio.data_dir), "--url", studio.base_url + "/"],
+                              capture_output=True, text=True, timeout=20)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        link = made.stdout.strip().splitlines()[-1]
+        self.assertTrue(link.startswith(studio.base_url + "/o/"), made.stdout)
+        self.run_browser_test("voting.test.mjs", studio, YST_OBSERVER_LINK=link,
+                              YST_OBSERVER_NAME=OBSERVER_NAME)
+        self.assertTrue(any(self.artifacts.glob("voting-*.png")), "no screenshots were kept")
 
 
 if __name__ == "__main__":

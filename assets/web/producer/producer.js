@@ -375,9 +375,19 @@ function closeMode(id) {
   if (card) card.focus({ preventScroll: true });
 }
 
+// Save (or Ctrl+Enter) on an empty or over-long text sends nothing and says
+// why beside the editor: a disabled button alone does not tell a producer
+// who pressed Ctrl+Enter what is wrong.
 function saveEdit(q) {
   const mode = state.modes.get(q.id);
-  if (!mode || editProblem(mode.text)) return;
+  if (!mode) return;
+  const problem = editProblem(mode.text);
+  if (problem) {
+    mode.error = t(`producer.error.${problem}`, { max: kMaxChars });
+    mode.localProblem = true;
+    render();
+    return;
+  }
   mode.error = null;
   command('question.edit', { question: q.id, text: mode.text });
 }
@@ -737,6 +747,12 @@ function buildEditor(q, mode) {
   area.addEventListener('input', () => {
     mode.text = area.value;
     sync();
+    if (mode.localProblem && !editProblem(mode.text)) {
+      // Fixed: the reason goes (the card is redrawn; the caret is kept).
+      mode.error = null;
+      mode.localProblem = false;
+      render();
+    }
   });
   area.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {

@@ -175,6 +175,13 @@ async function expectToast(page, text, kind) {
   });
 }
 
+// Waits for `locator` to be on the page; fails saying what was expected.
+async function shows(locator, what) {
+  await locator.waitFor({ timeout: kStepTimeoutMs }).catch(() => {
+    throw new Error(`producer: expected ${what}; it did not appear`);
+  });
+}
+
 async function assertNoImages(page) {
   const count = await page.locator('img').count();
   check(count === 0, `producer: ${count} <img> element(s) on the page: question text was parsed as HTML`);
@@ -223,7 +230,9 @@ async function run(browser) {
     await page.locator(testid('login-submit')).click();
     const loginError = page.locator(`${testid('login-error')}:visible`);
     await page.locator('body[data-hello="ok"]').or(loginError).first().waitFor();
-    if (await loginError.count() > 0) throw new Error(`producer: login refused: ${(await loginError.textContent()).trim()}`);
+    if (await loginError.count() > 0) {
+      throw new Error(`producer: login refused: ${(await loginError.textContent()).trim()}`);
+    }
     await expectListed(page, 'pending-list', ids, 'after login');
     for (const [i, id] of ids.entries()) {
       const shown = await card(page, 'pending-list', id).locator(testid('card-text')).textContent();
@@ -254,7 +263,7 @@ async function run(browser) {
       await page.keyboard.press('j'); // the first pending card: the approved ones are below them
       await expectSelected(page, id, 'j');
       await page.keyboard.press('a');
-      await card(page, 'approved-list', id).waitFor();
+      await shows(card(page, 'approved-list', id), `#${id} in the approved queue after A`);
       await page.keyboard.press('Escape');
       await expectSelected(page, null, 'Esc');
     }
@@ -297,7 +306,7 @@ async function run(browser) {
     await card(page, 'pending-list', q4).click();
     await page.keyboard.press('r');
     const reason = card(page, 'pending-list', q4).locator(testid('reject-reason'));
-    await reason.waitFor();
+    await shows(reason, 'the reason list after R');
     check(await activeTestid(page) === 'reject-reason', 'producer: R did not put the keyboard on the reason');
     await reason.selectOption('off_topic');
     await snapshot(page, 'reject-form');
@@ -305,14 +314,14 @@ async function run(browser) {
     byId = await expectServer((m) => m.get(q4).status === 'rejected', `#${q4} rejected`);
     check(byId.get(q4).reject_reason === 'off_topic', `the studio: reason ${byId.get(q4).reject_reason}`);
     const reasonShown = card(page, 'recent-list', q4).locator(testid('card-reject-reason'));
-    await reasonShown.waitFor();
+    await shows(reasonShown, `#${q4} in 最近 with its reason`);
     check((await reasonShown.textContent()).trim() === '拒绝原因：离题',
           `producer: the rejected card says "${(await reasonShown.textContent()).trim()}"`);
     await expectCounters(page, 'after R');
     await snapshot(page, 'rejected');
     await page.keyboard.press('Control+z');
     await expectServer((m) => m.get(q4).status === 'pending', `#${q4} back in 待审 after Ctrl+Z`);
-    await card(page, 'pending-list', q4).waitFor();
+    await shows(card(page, 'pending-list', q4), `#${q4} back in 待审 after Ctrl+Z`);
     await expectToast(page, '已撤销：拒绝', 'ok');
     await expectCounters(page, 'after Ctrl+Z');
     log('ok - R rejects with the chosen reason; Ctrl+Z undoes it');
@@ -323,11 +332,12 @@ async function run(browser) {
     await card(page, 'pending-list', q4).locator(testid('reject-confirm')).click();
     byId = await expectServer((m) => m.get(q4).status === 'rejected', `#${q4} rejected by mouse`);
     check(byId.get(q4).reject_reason === 'spam', `the studio: reason ${byId.get(q4).reject_reason}`);
-    await card(page, 'recent-list', q4).locator(testid('card-reject-reason'), { hasText: '广告/灌水' }).waitFor();
+    await shows(card(page, 'recent-list', q4).locator(testid('card-reject-reason'), { hasText: '广告/灌水' }),
+                `#${q4} in 最近 with 广告/灌水`);
     await page.locator('body').click({ position: { x: 5, y: 5 } }); // the keyboard off any field
     await page.keyboard.press('u');
     await expectServer((m) => m.get(q4).status === 'pending', `#${q4} back in 待审 after U`);
-    await card(page, 'pending-list', q4).waitFor();
+    await shows(card(page, 'pending-list', q4), `#${q4} back in 待审 after U`);
     await expectToast(page, '已撤销：拒绝', 'ok');
     log('ok - the reject button rejects; U undoes it');
 
@@ -336,7 +346,7 @@ async function run(browser) {
     await card(page, 'pending-list', q5).click();
     await page.keyboard.press('e');
     const editor = card(page, 'pending-list', q5).locator(testid('edit-text'));
-    await editor.waitFor();
+    await shows(editor, 'the editor after E');
     check(await activeTestid(page) === 'edit-text', 'producer: E did not put the keyboard in the editor');
     check(await editor.inputValue() === texts[4], 'producer: the editor does not start from the question');
     await page.keyboard.press('Control+a');
@@ -356,7 +366,7 @@ async function run(browser) {
           sameList(serverQueue(byId), [q2, q3, q1]),
           `the studio: keys typed into the editor acted on the board: ${JSON.stringify(summary(byId))}`);
     const q5Card = card(page, 'pending-list', q5);
-    await q5Card.locator(testid('card-edited')).waitFor();
+    await shows(q5Card.locator(testid('card-edited')), `#${q5} marked 已编辑`);
     const editedShown = await q5Card.locator(testid('card-text')).textContent();
     check(editedShown === editedText, `producer: the edited card reads ${JSON.stringify(editedShown)}`);
     check((await q5Card.locator(testid('card-original-text')).textContent()) === texts[4],
@@ -369,7 +379,7 @@ async function run(browser) {
     // 10. Esc leaves the editor without saving.
     await q5Card.click();
     await page.keyboard.press('e');
-    await q5Card.locator(testid('edit-text')).waitFor();
+    await shows(q5Card.locator(testid('edit-text')), 'the editor after E');
     await page.keyboard.type(' 不要保存');
     await page.keyboard.press('Escape');
     await q5Card.locator(testid('edit-text')).waitFor({ state: 'detached' });
@@ -382,7 +392,7 @@ async function run(browser) {
     const sentBefore = sent.length;
     await page.keyboard.press('e');
     const bigEditor = q5Card.locator(testid('edit-text'));
-    await bigEditor.waitFor();
+    await shows(bigEditor, 'the editor after E');
     await bigEditor.fill(hugeText);
     const bigCounter = q5Card.locator(testid('edit-counter'));
     check((await bigCounter.textContent()).trim() === `2000/${kMaxChars}`,
@@ -401,32 +411,40 @@ async function run(browser) {
     await snapshot(page, 'too-long');
     await bigEditor.fill('');
     await bigEditor.press('Control+Enter');
-    await editError.filter({ hasText: '内容不能为空' }).waitFor();
+    await shows(editError.filter({ hasText: '内容不能为空' }), '内容不能为空 beside the editor');
     await bigEditor.press('x');
     await editError.waitFor({ state: 'detached' });
     await bigEditor.press('Escape');
     await bigEditor.waitFor({ state: 'detached' });
     // The studio refuses it too, from a client that does not check first.
     const refused = await studio.request({ type: 'question.edit', question: q5, text: hugeText })
-      .then((a) => a, (e) => e);
-    check(refused instanceof Error && /too_long/.test(refused.message),
-          `the studio accepted a 2,000-character edit: ${refused && (refused.message || JSON.stringify(refused))}`);
-    log(`ok - 2,000 characters held back by the page (counter ${overColor}, Save disabled) and refused by the studio`);
+      .then((answer) => answer, (error) => error);
+    if (!(refused instanceof Error)) {
+      const kept = refused.question ? [...refused.question.text].length : '?';
+      throw new Error(`the studio accepted a 2,000-character edit (${refused.type}, kept ${kept} characters)`);
+    }
+    check(/too_long/.test(refused.message), `the studio refused 2,000 characters otherwise: ${refused.message}`);
+    byId = await serverQuestions();
+    check(byId.get(q5).text === editedText, `the studio: the refused edit changed #${q5}`);
+    log(`ok - 2,000 characters held back by the page (counter ${overColor}, Save disabled, the reason beside ` +
+        'the editor) and refused by the studio');
 
     // 12. M merges: into itself and into a number that does not exist is
     // refused beside the field; into #q1 it is done.
     await q5Card.click();
     await page.keyboard.press('m');
     const into = q5Card.locator(testid('merge-into'));
-    await into.waitFor();
+    await shows(into, 'the merge field after M');
     check(await activeTestid(page) === 'merge-into', 'producer: M did not put the keyboard on the number');
     await into.fill(String(q5));
     await into.press('Enter');
-    await q5Card.locator('.mode-error', { hasText: '请输入另一个问题的编号' }).waitFor();
+    await shows(q5Card.locator('.mode-error', { hasText: '请输入另一个问题的编号' }),
+                '请输入另一个问题的编号 beside the merge field');
     const missing = Math.max(...ids) + 1000;
     await into.fill(String(missing));
     await into.press('Enter');
-    await q5Card.locator('.mode-error', { hasText: '找不到该问题' }).waitFor();
+    await shows(q5Card.locator('.mode-error', { hasText: '找不到该问题' }),
+                '找不到该问题 beside the merge field');
     await expectToast(page, '操作失败：找不到该问题', 'error');
     await snapshot(page, 'merge-refused');
     byId = await serverQuestions();
@@ -436,7 +454,7 @@ async function run(browser) {
     byId = await expectServer((m) => m.get(q5).status === 'merged', `#${q5} merged`);
     check(byId.get(q5).merged_into === q1, `the studio: #${q5} merged into ${byId.get(q5).merged_into}`);
     const mergedShown = card(page, 'recent-list', q5).locator(testid('card-merged-into'));
-    await mergedShown.waitFor();
+    await shows(mergedShown, `#${q5} in 最近, merged`);
     check((await mergedShown.textContent()).trim() === `已合并到 #${q1}`,
           `producer: the merged card says "${(await mergedShown.textContent()).trim()}"`);
     await expectCounters(page, 'after M');
@@ -453,7 +471,7 @@ async function run(browser) {
     await card(page, 'approved-list', head).click();
     await page.keyboard.press('o');
     await expectServer((m) => m.get(head).status === 'on_air', `#${head} on air`);
-    await card(page, 'onair-slot', head).waitFor();
+    await shows(card(page, 'onair-slot', head), `#${head} in 正在回答 after O`);
     await until(async () => {
       const onAir = (await getJson('/api/status')).on_air_question;
       return { ok: Boolean(onAir) && onAir.id === head, seen: onAir };
@@ -466,10 +484,10 @@ async function run(browser) {
     await expectListed(page, 'approved-list', serverQueue(byId), 'after F');
     await page.keyboard.press('o');
     await expectServer((m) => m.get(head).status === 'on_air', `#${head} on air again`);
-    await card(page, 'onair-slot', head).waitFor();
+    await shows(card(page, 'onair-slot', head), `#${head} in 正在回答 after the second O`);
     await page.keyboard.press('d');
     await expectServer((m) => m.get(head).status === 'answered', `#${head} answered`);
-    await card(page, 'recent-list', head).waitFor();
+    await shows(card(page, 'recent-list', head), `#${head} in 最近 after D`);
     await until(async () => {
       const onAir = (await getJson('/api/status')).on_air_question;
       return { ok: onAir === null, seen: onAir };
@@ -479,8 +497,10 @@ async function run(browser) {
 
     // 14. Another producer's action shows here, with their name.
     await studio.request({ type: 'question.reject', question: q4, reason: 'abusive' });
-    await card(page, 'recent-list', q4).locator(testid('card-reject-reason'), { hasText: '不当言论' }).waitFor();
-    await page.locator(testid('last-action'), { hasText: `${otherProducerName} · 拒绝 · #${q4}` }).waitFor();
+    await shows(card(page, 'recent-list', q4).locator(testid('card-reject-reason'), { hasText: '不当言论' }),
+                `#${q4} in 最近 with 不当言论 (the other producer's reject)`);
+    const otherAction = `${otherProducerName} · 拒绝 · #${q4}`;
+    await shows(page.locator(testid('last-action'), { hasText: otherAction }), `the last action "${otherAction}"`);
     await expectCounters(page, 'after the other producer');
     await snapshot(page, 'other-producer');
     log('ok - another producer\'s reject shows, with their name');

@@ -152,6 +152,7 @@ const zh = {
   'action_name.move': '调整顺序',
   'action_name.undo': '撤销',
   'action_name.submit': '新提问',
+  'action_name.received': '新提问',
   'action_name.vote': '赞同',
 
   // Producer console: broadcast graphics.
@@ -423,6 +424,7 @@ const en = {
   'action_name.move': 'reorder',
   'action_name.undo': 'undo',
   'action_name.submit': 'new question',
+  'action_name.received': 'new question',
   'action_name.vote': 'up-vote',
 
   'graphics.heading': 'Graphics',

@@ -301,13 +301,16 @@ function onQuestionsChanged(message) {
 }
 
 // "小李 · 通过 · #12": who did what last, so that two producers see each other.
+// New questions ("received") come from the audience or the hotline: the
+// studio names no one ("viewers"), so neither does the line.
 function renderLastAction() {
   const last = state.lastAction;
   ui.lastAction.hidden = !last;
   if (!last) return;
   const name = t(`action_name.${last.action}`);
   const ids = last.ids.slice(0, 4).map((id) => `#${id}`).join(' ') + (last.ids.length > 4 ? ' …' : '');
-  ui.lastAction.textContent = [last.by, name === `action_name.${last.action}` ? last.action : name, ids]
+  const by = last.action === 'received' ? '' : last.by;
+  ui.lastAction.textContent = [by, name === `action_name.${last.action}` ? last.action : name, ids]
     .filter(Boolean).join(' · ');
 }
 

@@ -731,7 +731,9 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
         if (!request_id.is_null()) out["id"] = request_id;
         reply(client, out);
         // The shown count is the merge target's when this one was merged since.
-        public_changed_.insert(q->status == Status::kMerged ? q->merged_into : id);
+        const std::int64_t counted = q->status == Status::kMerged ? q->merged_into : id;
+        public_changed_.insert(counted);
+        votes_changed_.insert(counted);
         schedulePublicFlush();
       });
 }
@@ -901,6 +903,24 @@ void Audience::schedulePublicFlush() {
 
 void Audience::flushPublic() {
   publicChanged();
+  // The producers' queue shows vote counts too. Votes come at the audience's
+  // pace, so they are batched like the public list (one message a flush),
+  // and they are not a moderation action: no `questions.changed`.
+  if (!votes_changed_.empty()) {
+    json counts = json::array();
+    for (std::int64_t id : votes_changed_) {
+      if (desk_.find(id)) {
+        counts.push_back(json::object({{"id", id}, {"votes", desk_.votesOf(id)}}));
+      }
+    }
+    votes_changed_.clear();
+    if (!counts.empty()) {
+      context_.server->publish(
+          server::kChannelProducer,
+          std::make_shared<const std::string>(
+              json::object({{"type", "questions.votes"}, {"questions", counts}}).dump()));
+    }
+  }
   json changed = json::array();
   for (std::int64_t id : public_changed_) {
     const Question* q = desk_.find(id);

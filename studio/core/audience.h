@@ -11,9 +11,10 @@
 //   committed is it put on the desk and acknowledged (`question.received`).
 // - A moderation command changes the desk at once (so the next command sees
 //   it); its reply and its broadcast go out when its rows have committed.
-// - Producers get every change as it happens; viewers get the public list's
-//   changes gathered over at most kPublicFlushMs, one shared message for all;
-//   an asker gets `question.updated` for their own questions.
+// - Producers get every change as it happens, but vote counts gathered like
+//   the viewers' (`questions.votes`); viewers get the public list's changes
+//   gathered over at most kPublicFlushMs, one shared message for all; an
+//   asker gets `question.updated` for their own questions.
 //
 // Limits that hold when the page is not the one talking (assets/protocol.md,
 // "Limits on sign-in and hellos" and "Audience questions"): a connection
@@ -230,6 +231,9 @@ class Audience : public QObject {
   // Public changes not yet sent to viewers.
   std::set<std::int64_t> public_changed_;
   std::set<std::int64_t> public_removed_;
+  // Questions whose vote count producers have not been told yet (sent with
+  // the viewers' flush, as one `questions.votes`).
+  std::set<std::int64_t> votes_changed_;
   QTimer public_timer_;
   std::vector<std::int64_t> received_batch_;  // committed, not yet announced
   QTimer received_timer_;

@@ -15,6 +15,21 @@ switches speakers with F1/F2, types, corrects and deletes lines, and an open
 viewer page follows within a second; a question put on air becomes a line on
 both pages and /api/status counts the lines.
 
+tests/e2e/producer.test.mjs moderates on `/producer/` as a producer does:
+j/k and the arrows select, A approves, Alt+↑/↓ and dragging order the queue,
+R rejects with a reason, Ctrl+Z and U undo, E edits (an <img onerror> stays
+text; 2,000 characters are held back with the reason beside the editor and
+refused by the studio), M merges (a bad number is refused beside the field),
+O/F/D air a question; a second producer connection and /api/status check the
+studio's state after every step.
+
+tests/e2e/voting.test.mjs opens an observer invitation made with
+`yishiting observers add` (/o/<token>), sends the observer's question (it
+reaches the producer with the observer's badge), and votes on it once it is
+approved: the count goes up on every page, the producer's included; a second
+vote by the same viewer is refused with the page's message; a wrong link
+says so.
+
 Screenshots of every step land in tests/artifacts/e2e/.
 
 Run alone: /usr/bin/python3 tests/integration/test_web_e2e.py

@@ -179,6 +179,9 @@ function handleMessage(message) {
     case 'questions.changed':
       onQuestionsChanged(message);
       break;
+    case 'questions.votes':
+      onVotes(message);
+      break;
     case 'overlay.changed':
       graphics.update(message.overlay);
       break;
@@ -296,6 +299,15 @@ function onQuestionsChanged(message) {
       action: String(message.action),
       ids: (Array.isArray(message.questions) ? message.questions : []).map((q) => q.id),
     };
+  }
+  render();
+}
+
+// New vote counts (gathered by the studio); not an action of anyone's.
+function onVotes(message) {
+  for (const entry of Array.isArray(message.questions) ? message.questions : []) {
+    const question = entry && state.questions.get(entry.id);
+    if (question && Number.isFinite(entry.votes)) state.questions.set(entry.id, { ...question, votes: entry.votes });
   }
   render();
 }

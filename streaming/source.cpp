@@ -118,7 +118,16 @@ void Source::attempt() {
   relayBus(input_.get(), life_,
            [this, generation](GstMessage* m) { onInputMessage(generation, m); });
   if (gst_element_set_state(input_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    fail("could not start the input");
+    // The element that refused has posted why on the bus (a device that is
+    // not there, a connection refused), and the relay has queued it to this
+    // thread. It goes first, so that last_error names the cause; this text
+    // is for an element that failed without saying why.
+    QMetaObject::invokeMethod(
+        this,
+        [this, generation] {
+          if (generation == generation_) fail("could not start the input");
+        },
+        Qt::QueuedConnection);
   }
 }
 

@@ -136,13 +136,15 @@ void Source::fail(const std::string& reason) {
   ++generation_;
   // Camera errors can quote the URI, and with it a password.
   last_error_ = scrub(reason, uriSecrets(spec_.uri));
+  // Counted before the change is announced: the source.changed event and
+  // the status it publishes carry this failure.
+  ++reconnects_;
   startSlate();
   if (state_ == SourceState::kLive || state_ == SourceState::kConnecting) {
     setState(SourceState::kRetrying);
   } else {
     emit stateChanged();  // same state, new error text
   }
-  ++reconnects_;
   const int delay_ms = backoff_.nextDelayMs();
   logWarn("source " + spec_.id, last_error_ + "; retrying in " + std::to_string(delay_ms) + " ms");
   retry_timer_.start(delay_ms);

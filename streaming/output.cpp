@@ -144,7 +144,15 @@ void Output::setState(OutputState state) {
 
 void Output::attempt() {
   ++generation_;
-  prepareAttempt();
+  try {
+    prepareAttempt();
+  } catch (const std::exception& e) {
+    // A folder that became a file or went away with its disk: this output
+    // retries like after any other failure. Thrown on, it would leave the
+    // timer's slot and end the whole show.
+    fail(e.what());
+    return;
+  }
   flowing_since_ms_ = -1;
   last_progress_ms_ = steadyNowMs();
   bytes_at_tick_ = 0;

@@ -99,7 +99,8 @@ class Output : public QObject, public PacketSink {
   virtual std::unique_ptr<RtmpPublisher> makePublisher(RtmpPublisher::ErrorHandler on_error) {
     return nullptr;
   }
-  // Called before each attempt; e.g. the archive picks a new file name.
+  // Called before each attempt; e.g. the archive picks a new file name. May
+  // throw: the attempt then fails with that reason and is retried.
   virtual void prepareAttempt() {}
   // How long data must flow without error before the output counts as live.
   virtual int liveAfterMs() const { return 1000; }

@@ -118,7 +118,16 @@ void Source::attempt() {
   relayBus(input_.get(), life_,
            [this, generation](GstMessage* m) { onInputMessage(generation, m); });
   if (gst_element_set_state(input_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    fail("could not start the input");
+    // The element that refused has posted why on the bus (a device that is
+    // not there, a connection refused), and the relay has queued it to this
+    // thread. It goes first, so that last_error names the cause; this text
+    // is for an element that failed without saying why.
+    QMetaObject::invokeMethod(
+        this,
+        [this, generation] {
+          if (generation == generation_) fail("could not start the input");
+        },
+        Qt::QueuedConnection);
   }
 }
 
@@ -127,13 +136,15 @@ void Source::fail(const std::string& reason) {
   ++generation_;
   // Camera errors can quote the URI, and with it a password.
   last_error_ = scrub(reason, uriSecrets(spec_.uri));
+  // Counted before the change is announced: the source.changed event and
+  // the status it publishes carry this failure.
+  ++reconnects_;
   startSlate();
   if (state_ == SourceState::kLive || state_ == SourceState::kConnecting) {
     setState(SourceState::kRetrying);
   } else {
     emit stateChanged();  // same state, new error text
   }
-  ++reconnects_;
   const int delay_ms = backoff_.nextDelayMs();
   logWarn("source " + spec_.id, last_error_ + "; retrying in " + std::to_string(delay_ms) + " ms");
   retry_timer_.start(delay_ms);

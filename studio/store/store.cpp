@@ -415,10 +415,10 @@ std::pair<std::int64_t, std::string> Store::unfinishedSession(const std::string&
   std::pair<std::int64_t, std::string> found{0, ""};
   runSync([&](sqlite3* db) {
     StmtPtr s = prepare(db,
-                        "SELECT id, started_at FROM sessions WHERE title = ? AND ended_at IS NULL "
+                        "SELECT id, started_at, ended_at IS NULL FROM sessions WHERE title = ? "
                         "ORDER BY id DESC LIMIT 1");
     bindText(s.get(), 1, title);
-    if (sqlite3_step(s.get()) == SQLITE_ROW) {
+    if (sqlite3_step(s.get()) == SQLITE_ROW && sqlite3_column_int(s.get(), 2) != 0) {
       found.first = sqlite3_column_int64(s.get(), 0);
       found.second = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1));
     }

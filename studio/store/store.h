@@ -97,8 +97,10 @@ class Store {
 
   // --- the show's own records ---
   std::int64_t beginSession(const std::string& title, const std::string& show_json);
-  // The latest session with this title that never ended (the studio was
-  // killed): {id, started_at}, or id 0.
+  // The latest session with this title, if it never ended (the studio was
+  // killed in it): {id, started_at}, or id 0. An older killed session is
+  // not offered: a show of this title ran after it and ended, so it is
+  // history, not the show being continued.
   std::pair<std::int64_t, std::string> unfinishedSession(const std::string& title);
   void endSession(std::int64_t session_id);
   void recordEvent(std::int64_t session_id, std::int64_t timeline_ms, const std::string& kind,

@@ -126,7 +126,13 @@ class SourceKinds(IntegrationTest):
             "the missing v4l2 device to be retried")
         usb = find_by_id(status["sources"], "usb")
         self.assertNotEqual(usb["state"], "live")
-        self.assertTrue(usb["last_error"])
+        # For the right reason: the device is not there. A studio without
+        # the v4l2 plugin would fail here too, saying it has no element or
+        # URI handler for v4l2.
+        self.assertIn("/dev/video-yishiting-missing", usb["last_error"],
+                      f"the error does not name the missing device: {usb['last_error']!r}")
+        for wrong in ("no URI handler", "No URI handler", "plugin", "no element", "No element"):
+            self.assertNotIn(wrong, usb["last_error"], f"v4l2 itself is missing: {usb}")
         metrics = self.studio.metrics_text()
         self.assertIn('yst_source_state{source="usb",state="retrying"} 1', metrics)
 

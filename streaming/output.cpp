@@ -144,7 +144,15 @@ void Output::setState(OutputState state) {
 
 void Output::attempt() {
   ++generation_;
-  prepareAttempt();
+  try {
+    // Makes the folder the output writes to: a disk that was unplugged, or a
+    // file where the folder should be, is a failure to retry like any
+    // other, not an exception out of a timer (that ended the whole show).
+    prepareAttempt();
+  } catch (const std::exception& e) {
+    fail(e.what());
+    return;
+  }
   flowing_since_ms_ = -1;
   last_progress_ms_ = steadyNowMs();
   bytes_at_tick_ = 0;

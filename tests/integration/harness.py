@@ -1427,3 +1427,13 @@ def wait_frames_rising(studio: "Studio", source_id: str, frames: int = 30,
     first = studio.source(source_id)["frames"]
     studio.wait_until(lambda s: find_by_id(s["sources"], source_id)["frames"] > first + frames,
                       timeout, f"{source_id}'s frames to keep coming")
+
+
+def where_secret_is(text: str, secret: str) -> str | None:
+    """None when `secret` is not in `text`; otherwise the text around its
+    first occurrence, the secret itself masked, for an assertion message."""
+    at = text.find(secret)
+    if at < 0:
+        return None
+    before, after = text[max(0, at - 80):at], text[at + len(secret):at + len(secret) + 40]
+    return f"…{before}{mask(secret)}{after}…"

@@ -52,7 +52,7 @@ def assert_no_secret(test: IntegrationTest, studio: Studio, secrets: list[str]) 
                   "logs": studio.log_text()}
     for where, text in everything.items():
         for secret in secrets:
-            test.assertNotIn(secret, text, f"a passphrase in the {where}")
+            test.assertIsNone(harness.where_secret_is(text, secret), f"a passphrase in the {where}")
 
 
 class FieldUnitCallsIn(IntegrationTest):

@@ -367,7 +367,7 @@ ElementPtr Source::buildInput() {
                      if (factory && g_strcmp0(GST_OBJECT_NAME(factory), "rtspsrc") == 0) {
                        g_object_set(source, "latency", 200u, nullptr);
                      }
-                     // srtsrc reconnects by itself as fast as it can (some ninety times a
+                     // srtsrc reconnects by itself as fast as it can (20 to 90 times a
                      // second against a relay that refuses the passphrase or the stream
                      // id) and says why only in warnings: the source's back-off retries
                      // instead, and the refusal becomes its error.

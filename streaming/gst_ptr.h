@@ -76,8 +76,14 @@ inline ElementPtr holdElement(GstElement* e) {
   return ElementPtr(GST_ELEMENT(gst_object_ref_sink(e)));
 }
 
-// "element-name: message (debug)" for an error or warning message.
+// "element-name: message" for an error or warning message (without the
+// debug text, which carries full URLs and so secrets).
 std::string describeMessage(GstMessage* message);
+// The reason an element gives in the last line of an error's debug text
+// ("Failed to authenticate: Incorrect passphrase"), when the message itself
+// is generic ("Could not read from resource."); empty when that line names
+// an address (it could hold a secret) or there is none. Scrub it all the same.
+std::string messageReason(GstMessage* message);
 
 // Sets the state and waits up to timeout for an async change to finish; false
 // with the reason on failure.

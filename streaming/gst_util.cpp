@@ -76,6 +76,25 @@ std::string describeMessage(GstMessage* message) {
   return out;
 }
 
+std::string messageReason(GstMessage* message) {
+  if (GST_MESSAGE_TYPE(message) != GST_MESSAGE_ERROR) return {};
+  GError* err = nullptr;
+  gchar* debug = nullptr;
+  gst_message_parse_error(message, &err, &debug);
+  g_clear_error(&err);
+  std::string text = debug ? debug : "";
+  g_free(debug);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  std::string last = text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+  // The first line is where in the source the error was raised; a reason
+  // is on a line of its own after it.
+  if (last == text || last.find("://") != std::string::npos ||
+      last.find('@') != std::string::npos || last.size() > 200) {
+    return {};
+  }
+  return last;
+}
+
 bool setStateAndWait(GstElement* element, GstState state, GstClockTime timeout,
                      std::string* error) {
   GstStateChangeReturn ret = gst_element_set_state(element, state);

@@ -126,6 +126,10 @@ GstElement* Archive::buildTransport(GstElement* pipeline, GstElement* video_src,
                "Yishiting Studio", nullptr);
   GstElement* sink = addElement(pipeline, "filesink");
   g_object_set(sink, "location", path_.c_str(), "sync", FALSE, "async", FALSE, nullptr);
+  // Each of the muxer's buffers is written at once (some 60 writes a
+  // second): nothing waits in a user-space buffer when the process dies, and
+  // a full disk is an error at the write that meets it, not one flush later.
+  gst_util_set_object_arg(G_OBJECT(sink), "buffer-mode", "unbuffered");
   linkToRequest(video_src, mux, "video_%u");
   linkToRequest(audio_src, mux, "audio_%u");
   linkChain({mux, sink});

@@ -60,7 +60,9 @@ class Archive : public Output {
   GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
                              GstElement* audio_src) override;
   void prepareAttempt() override;
-  int liveAfterMs() const override { return 0; }
+  // Recording once a second has been written without an error: a part that
+  // fails at its first writes (a full disk) never counts as recording.
+  int liveAfterMs() const override { return 1000; }
 
  private:
   std::string directory_;

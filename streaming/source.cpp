@@ -60,6 +60,11 @@ SourcePlan planSource(const std::string& uri) {
     // autoplugs the demuxer and decoders behind it.
     plan.kind = SourceKind::kUri;
     plan.argument = uri;
+    if (uri.rfind("srt://", 0) == 0) {
+      const std::size_t query = uri.find('?');
+      const std::string options = query == std::string::npos ? "" : "&" + uri.substr(query + 1);
+      plan.listens = options.find("&mode=listener") != std::string::npos;
+    }
   }
   return plan;
 }
@@ -140,6 +145,7 @@ void Source::fail(const std::string& reason) {
   // the status it publishes carry this failure.
   ++reconnects_;
   startSlate();
+  ++reconnects_;  // before the state changes, so that what is published agrees
   if (state_ == SourceState::kLive || state_ == SourceState::kConnecting) {
     setState(SourceState::kRetrying);
   } else {
@@ -153,9 +159,21 @@ void Source::fail(const std::string& reason) {
 void Source::onInputMessage(int generation, GstMessage* message) {
   if (generation != generation_ || !input_) return;
   switch (GST_MESSAGE_TYPE(message)) {
-    case GST_MESSAGE_ERROR:
-      fail(describeMessage(message));
+    case GST_MESSAGE_ERROR: {
+      // "Could not read from resource." says little; the element's reason
+      // ("Failed to authenticate: Incorrect passphrase") says what to fix.
+      std::string text = describeMessage(message);
+      if (const std::string reason = messageReason(message); !reason.empty()) {
+        // "source: Unauthorized" with "Unauthorized (401)": the reason says it all.
+        const std::size_t colon = text.find(": ");
+        const std::string said = colon == std::string::npos ? text : text.substr(colon + 2);
+        text = colon != std::string::npos && reason.rfind(said, 0) == 0
+                   ? text.substr(0, colon + 2) + reason
+                   : text + " (" + reason + ")";
+      }
+      fail(text);
       break;
+    }
     case GST_MESSAGE_EOS:
       if (plan_.loops) {
         // Files loop by seeking back to the start: the sinks re-preroll and
@@ -209,7 +227,18 @@ void Source::checkHealth() {
     return;
   }
   if (std::chrono::steady_clock::now() - attempt_started_ > connect_timeout) {
-    fail("no picture within " + std::to_string(connect_timeout.count() / 1000) + " s");
+    const std::string waited = std::to_string(connect_timeout.count() / 1000) + " s";
+    if (plan_.listens) {
+      // Nobody has called yet: say so, and keep the port open for the call.
+      if (last_error_.empty()) {
+        last_error_ = "no caller within " + waited +
+                      "; still listening (SRT turns a caller with a wrong passphrase away "
+                      "before the studio hears of it)";
+        emit stateChanged();
+      }
+      return;
+    }
+    fail("no picture within " + waited);
   }
 }
 
@@ -342,9 +371,20 @@ ElementPtr Source::buildInput() {
                    nullptr);
   g_signal_connect(decode, "source-setup",
                    G_CALLBACK(+[](GstElement*, GstElement* source, gpointer) {
-                     // Cameras on a LAN: a short jitter buffer keeps latency low.
-                     if (g_object_class_find_property(G_OBJECT_GET_CLASS(source), "latency")) {
+                     GObjectClass* klass = G_OBJECT_GET_CLASS(source);
+                     // Cameras on a LAN: a short jitter buffer keeps latency
+                     // low. Only RTSP's: an SRT source's latency is its
+                     // URI's (?latency=, raised for mobile networks).
+                     GstElementFactory* factory = gst_element_get_factory(source);
+                     if (factory && g_strcmp0(GST_OBJECT_NAME(factory), "rtspsrc") == 0) {
                        g_object_set(source, "latency", 200u, nullptr);
+                     }
+                     // srtsrc reconnects by itself as fast as it can (20 to 90 times a
+                     // second against a relay that refuses the passphrase or the stream
+                     // id) and says why only in warnings: the source's back-off retries
+                     // instead, and the refusal becomes its error.
+                     if (g_object_class_find_property(klass, "auto-reconnect")) {
+                       g_object_set(source, "auto-reconnect", FALSE, nullptr);
                      }
                    }),
                    nullptr);

@@ -54,6 +54,9 @@ struct SourcePlan {
   SourceKind kind = SourceKind::kInvalid;
   std::string argument;
   bool loops = false;  // files restart at their end instead of counting as a failure
+  // An SRT listener (?mode=listener): it waits for its caller, however long;
+  // closing the port to retry would only turn the caller away.
+  bool listens = false;
 };
 SourcePlan planSource(const std::string& uri);
 

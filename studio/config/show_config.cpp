@@ -523,7 +523,7 @@ class ShowParser {
     readSources(root, &config.sources);
     readDestinations(root, &config.destinations);
     readArchive(root, &config.archive);
-    readHls(root, &config.hls);
+    readHls(root, config.program.keyframe_interval_s, &config.hls);
     readAudience(root, &config.audience);
     readOverlay(root, &config.overlay);
     resolveProgramSources(config.sources, &config.program);
@@ -879,12 +879,30 @@ class ShowParser {
     archive->enabled = get<bool>(*table, "archive", "enabled").value_or(archive->enabled);
   }
 
-  void readHls(const toml::table& root, HlsConfig* hls) const {
+  // A segment can only be cut at a keyframe, and there is one encoder for
+  // every output: segments are a whole number of keyframe intervals. Left
+  // out, segment_s is the shortest such length of at least the default; a
+  // length the keyframes cannot give is refused (the playlist would
+  // announce one length and carry another).
+  void readHls(const toml::table& root, int keyframe_interval_s, HlsConfig* hls) const {
+    const int shortest = std::max(hls->segment_s, keyframe_interval_s);
+    hls->segment_s =
+        (shortest + keyframe_interval_s - 1) / keyframe_interval_s * keyframe_interval_s;
     const toml::table* table = getTable(root, "", "hls");
     if (!table) return;
     refuseUnknownKeys(*table, "hls", {"enabled", "segment_s", "playlist_length"});
     hls->enabled = get<bool>(*table, "hls", "enabled").value_or(hls->enabled);
-    hls->segment_s = intInRange(*table, "hls", "segment_s", 1, 10, hls->segment_s);
+    int line = 0;
+    if (get<std::int64_t>(*table, "hls", "segment_s", &line)) {
+      hls->segment_s = intInRange(*table, "hls", "segment_s", 1, 10, hls->segment_s);
+      if (hls->enabled && hls->segment_s % keyframe_interval_s != 0) {
+        const std::string keyframes = std::to_string(keyframe_interval_s);
+        fail(line, "hls.segment_s",
+             std::to_string(hls->segment_s) + " s is not a multiple of " +
+                 "program.keyframe_interval_s (" + keyframes +
+                 " s): segments are cut at keyframes");
+      }
+    }
     hls->playlist_length =
         intInRange(*table, "hls", "playlist_length", 3, 30, hls->playlist_length);
   }

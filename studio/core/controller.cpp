@@ -452,7 +452,20 @@ void Controller::startArchive() {
       dir, session_stamp_ + "-s" + std::to_string(session_id_));
   connect(archive_.get(), &streaming::Output::stateChanged, this, [this] {
     if (archive_->state() == streaming::OutputState::kLive) {
-      store_->recordingStarted(session_id_, archive_->currentPath(), timelineMs());
+      recording_path_ = archive_->currentPath();
+      // Where the part's first frame is on the show's timeline: it counts as
+      // recording a while after that frame.
+      const auto media_ms = static_cast<std::int64_t>(archive_->stats().media_duration_ms);
+      store_->recordingStarted(session_id_, recording_path_,
+                               std::max<std::int64_t>(0, timelineMs() - media_ms));
+    } else if (!recording_path_.empty()) {
+      // The part that was recording has ended: the show's end, a stop, or a
+      // write error (a full disk; the next part starts when it clears). The
+      // package then says how it ended, not that the studio was killed.
+      std::error_code ec;
+      const std::uintmax_t bytes = fs::file_size(recording_path_, ec);
+      store_->recordingEnded(recording_path_, ec ? 0 : bytes);
+      recording_path_.clear();
     }
     publishEvent("recording.changed", {{"recording", recordingJson()}});
   });
@@ -463,9 +476,8 @@ void Controller::startArchive() {
 void Controller::stopArchive() {
   if (!archive_) return;
   program_->removeConsumer(archive_.get());
-  const std::string path = archive_->currentPath();
+  // The state change to stopped stores the end of the part being recorded.
   archive_->stop(streaming::Output::StopMode::kFinalize);
-  store_->recordingEnded(path, archive_->stats().bytes_sent);
 }
 
 void Controller::addDestination(streaming::DestinationSpec spec, bool enabled) {

@@ -149,6 +149,7 @@ class Controller : public QObject {
   std::unique_ptr<streaming::Program> program_;
   std::vector<DestinationEntry> destinations_;  // in show-file order, then as added
   std::unique_ptr<streaming::Archive> archive_;
+  std::string recording_path_;  // the archive part on record as recording; empty: none
   std::unique_ptr<streaming::Hls> hls_;
   std::map<std::string, double> source_gain_;
   std::map<std::string, bool> source_muted_;

@@ -1381,3 +1381,59 @@ class Viewer(Producer):
     def submit(self, text: str, **fields) -> dict:
         """question.submit: question.received or the error."""
         return self.command("question.submit", text=text, **fields)
+
+
+# --------------------------------------------------------------------------- peers
+
+GST_PEERS = Path(__file__).resolve().parent / "gst_peers.py"
+
+
+class Peer(_Process):
+    """A peer process (an encoder, a camera, a relay: see gst_peers.py) in a
+    process group of its own, so that kill() takes all of it at once, as a
+    power cut would; start() brings it back with the same command."""
+
+    def __init__(self, name: str, cmd: list[str], workdir: Path):
+        super().__init__(name, Path(workdir) / f"{name}.log")
+        self.cmd = cmd
+
+    def start(self) -> "Peer":
+        if not self.running:
+            self._spawn(self.cmd)
+        return self
+
+    def kill(self) -> None:
+        if self.running:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc:
+            self.proc.wait()
+
+    def wait_log(self, pattern: str, timeout: float, since: int = 0) -> re.Match:
+        """The first match of `pattern` in the log after offset `since`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(pattern, self.log_text()[since:])
+            if m:
+                return m
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"{self.name}: no {pattern!r} within {timeout}s; log:\n"
+                                     f"{tail(self.log_text(), 20)}")
+            time.sleep(0.2)
+
+
+def wait_frames_rising(studio: "Studio", source_id: str, frames: int = 30,
+                       timeout: float = 15.0) -> None:
+    """Waits until `source_id` has delivered `frames` more frames."""
+    first = studio.source(source_id)["frames"]
+    studio.wait_until(lambda s: find_by_id(s["sources"], source_id)["frames"] > first + frames,
+                      timeout, f"{source_id}'s frames to keep coming")
+
+
+def where_secret_is(text: str, secret: str) -> str | None:
+    """None when `secret` is not in `text`; otherwise the text around its
+    first occurrence, the secret itself masked, for an assertion message."""
+    at = text.find(secret)
+    if at < 0:
+        return None
+    before, after = text[max(0, at - 80):at], text[at + len(secret):at + len(secret) + 40]
+    return f"…{before}{mask(secret)}{after}…"

@@ -80,6 +80,12 @@ TEST(SourcePlan, MapsEveryUriKind) {
     EXPECT_FALSE(planSource(uri).loops) << uri;
   }
   EXPECT_EQ(planSource("http://x/").kind, SourceKind::kInvalid);
+  // Only an SRT listener waits for its caller.
+  EXPECT_TRUE(planSource("srt://0.0.0.0:7001?mode=listener&latency=300").listens);
+  EXPECT_TRUE(planSource("srt://0.0.0.0:7001?latency=300&mode=listener").listens);
+  EXPECT_FALSE(planSource("srt://relay:9000?mode=caller&streamid=mode=listener").listens);
+  EXPECT_FALSE(planSource("srt://relay:9000").listens);
+  EXPECT_FALSE(planSource("rtsp://cam/stream?mode=listener").listens);
 }
 
 TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {

@@ -524,6 +524,33 @@ playlist_length = 3
   EXPECT_DOUBLE_EQ(c.sources[0].gain, 0.0);
 }
 
+// HLS segments are cut at the program's keyframes: a segment length is a
+// whole number of keyframe intervals, whether given or left to the default.
+TEST(ShowConfigTest, HlsSegmentsAreWholeKeyframeIntervals) {
+  for (const auto& [keyframe_s, segment_s] :
+       std::vector<std::pair<int, int>>{{1, 2}, {2, 2}, {3, 3}, {4, 4}, {10, 10}}) {
+    SCOPED_TRACE(keyframe_s);
+    const ShowConfig c = parseShow(
+        withMinimal("[program]\nkeyframe_interval_s = " + std::to_string(keyframe_s) + "\n"),
+        "t.toml", kNoEnv);
+    EXPECT_EQ(c.hls.segment_s, segment_s);
+  }
+  const ShowConfig given = parseShow(
+      withMinimal("[program]\nkeyframe_interval_s = 2\n[hls]\nsegment_s = 6\n"), "t.toml", kNoEnv);
+  EXPECT_EQ(given.hls.segment_s, 6);
+  const std::string text =
+      withMinimal("[program]\nkeyframe_interval_s = 2\n[hls]\nsegment_s = 3\n");
+  const ConfigError e = refusal(text);
+  EXPECT_EQ(e.key(), "hls.segment_s");
+  EXPECT_EQ(e.line(), lineOf(text, "segment_s = 3"));
+  EXPECT_NE(e.problem().find("program.keyframe_interval_s (2 s)"), std::string::npos) << e.what();
+  // Without HLS the length does not matter.
+  const ShowConfig off = parseShow(
+      withMinimal("[program]\nkeyframe_interval_s = 2\n[hls]\nenabled = false\nsegment_s = 3\n"),
+      "t.toml", kNoEnv);
+  EXPECT_FALSE(off.hls.enabled);
+}
+
 TEST(ShowConfigTest, UnknownPrimaryOrSecondary) {
   {
     const std::string text = withMinimal("[program]\nprimary = \"cam3\"\n");

@@ -77,7 +77,19 @@ class Packaging(IntegrationTest):
         studio.start()
         studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= seconds * 1000, 30,
                           f"{seconds} s recorded")
-        return studio.status()["show"]["session_id"]
+        session = studio.status()["show"]["session_id"]
+        # A part is on record once it has taken a second of writes (a full
+        # disk must not leave empty parts); on a loaded machine that can be
+        # later than the status's first second, and a kill before it leaves
+        # the part out of the package.
+        studio.wait_until(lambda s: self.parts_on_record(session) > 0, 30,
+                          f"session {session}'s recording on record")
+        return session
+
+    def parts_on_record(self, session: int) -> int:
+        with sqlite3.connect(self.data_dir / "yishiting.db") as db:
+            return db.execute("SELECT COUNT(*) FROM recordings WHERE session_id = ?",
+                              (session,)).fetchone()[0]
 
     def end_with_sigterm(self, studio: Studio) -> None:
         studio._process.proc.send_signal(signal.SIGTERM)

@@ -201,6 +201,30 @@ def wait_until(observe: Callable[[], Any], timeout: float, describe: str,
         time.sleep(interval)
 
 
+# --------------------------------------------------------------------------- measured figures
+
+# Tests check behaviour, benchmarks check speed (scripts/bench-*). Where a
+# test needs a rate or a delay to mean anything ("the program keeps its
+# frame rate", "the line reaches the viewer at once"), its bound is the
+# benchmark's budget made SLACK times looser, so that a loaded or
+# sanitised machine passes and a stall still fails, and the figure is
+# logged so that a drift shows in the test output before it fails.
+SLACK = 3.0
+
+
+def fps_floor(nominal_fps: float) -> float:
+    """The lowest frame rate a test accepts for a nominal one."""
+    return nominal_fps / SLACK
+
+
+def log_measured(what: str, value: float, unit: str, bound: str, budget: str) -> None:
+    """One line on stderr: the figure, the test's bound and where the real
+    budget is checked."""
+    sys.stderr.write(f"[measured] {what}: {value:.1f} {unit} (test bound {bound}; "
+                     f"budget {budget})\n")
+    sys.stderr.flush()
+
+
 # --------------------------------------------------------------------------- workspace
 
 def tail(text: str, lines: int = 40) -> str:

@@ -152,6 +152,16 @@ def start_retrying_port_clash(start: Callable[[], Any], log: Callable[[], str],
             verbose(f"port taken before the server bound it; attempt {attempt + 1}")
 
 
+def udp_port_held(port: int, host: str = LOOPBACK) -> bool:
+    """Something has bound UDP `port` (an SRT listener, say)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def port_open(port: int, host: str = LOOPBACK, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):

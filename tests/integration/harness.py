@@ -1268,6 +1268,16 @@ class Studio:
                     f"last error: {last_error!r}\nlast status: {shown}\n{self.log_tail(30)}")
             time.sleep(interval)
 
+    def wait_recorded(self, more_ms: int, what: str = "") -> dict:
+        """Waits until `more_ms` more of the program is in the recording
+        (recording.duration_ms, media time): how a test paces a scripted show
+        ("a question on air for 2 s") so that the recording holds that much
+        however slow the machine, where a sleep of wall time may not."""
+        now = self.status()["recording"].get("duration_ms", 0)
+        return self.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= now + more_ms,
+                               20 + more_ms / 1000 * SLACK,
+                               f"{more_ms} ms more of recording" + (f" ({what})" if what else ""))
+
     def source(self, source_id: str, status: dict | None = None) -> dict:
         s = find_by_id((status or self.status()).get("sources"), source_id)
         if s is None:

@@ -940,11 +940,11 @@ def record_short_show(studio: "Studio") -> dict:
         if not r.get("ok"):
             raise AssertionError(f"transcript.commit: {r}")
         lines.append(r["line"])
-        time.sleep(0.7)
+        studio.wait_recorded(700, "between typed lines")
     question = producer.command("question.submit", text="医保卡丢了怎么补办？")["question"]["id"]
     producer.command("question.approve", question=question)
     producer.command("question.on_air", question=question)
-    time.sleep(1.5)
+    studio.wait_recorded(1500, "the question on air")
     producer.command("question.answered")
     studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 6000, 20, "recording")
     producer.close()
@@ -1650,6 +1650,9 @@ def run_e2e_script(script: str, url: str, env: dict[str, str] | None = None,
             rc = None
     output = read_text(log_path)
     verbose(output)
+    for line in output.splitlines():
+        if line.startswith("[measured]"):
+            sys.stderr.write(f"{line} ({script})\n")
     if rc != 0:
         raise AssertionError(
             f"browser test {script} " + ("failed" if rc is not None else f"ran past {timeout:g} s")

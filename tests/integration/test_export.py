@@ -19,6 +19,8 @@ lines are typed, then the session is exported:
 Run alone: /usr/bin/python3 tests/integration/test_export.py
 """
 
+# ctest-timeout-s: 240 (four recorded shows and their exports)
+
 import csv
 import io
 import json

@@ -18,6 +18,8 @@
 Run alone: /usr/bin/python3 tests/integration/test_faults.py
 """
 
+# ctest-timeout-s: 360 (a hung site is given up on after up to 90 s, twice as long loaded)
+
 import sys
 from pathlib import Path
 

@@ -17,6 +17,8 @@ recorded and what the partner site receives:
 Run alone: /usr/bin/python3 tests/integration/test_graphics.py
 """
 
+# ctest-timeout-s: 300 (frames read from the site at each step)
+
 import subprocess
 import sys
 from pathlib import Path

@@ -1579,8 +1579,9 @@ class OrderedLoader(unittest.TestLoader):
         if self.mode not in ("", "forward", "reverse", "shuffle"):
             raise SystemExit(f"YST_TEST_ORDER={order!r}: use reverse, shuffle or shuffle:SEED")
         self.seed = int(seed) if seed else secrets.randbelow(1_000_000)
-        if self.mode == "shuffle":
-            sys.stderr.write(f"[harness] YST_TEST_ORDER=shuffle:{self.seed}\n")
+        if self.mode == "shuffle" and not seed:
+            sys.stderr.write(f"[harness] YST_TEST_ORDER=shuffle:{self.seed} (to run this "
+                             "order again)\n")
 
     def _reorder(self, items: list, key: str) -> list:
         if self.mode == "reverse":

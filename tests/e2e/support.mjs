@@ -21,6 +21,19 @@ export function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+// Tests check behaviour, benchmarks speed (scripts/bench-latency holds the
+// budgets of these pages): a delay a page test needs to mean anything ("at
+// once") is checked against its budget made kSlack times looser, so that a
+// loaded machine passes and a hang still fails, and the figure is logged.
+export const kSlack = 3;
+
+export function measured(what, valueMs, budgetMs) {
+  log(`[measured] ${what}: ${valueMs} ms (test bound < ${budgetMs * kSlack}; budget < ${budgetMs} ` +
+      'in scripts/bench-latency)');
+  check(valueMs < budgetMs * kSlack, `${what} took ${valueMs} ms (budget ${budgetMs} ms, ` +
+        `bound ${budgetMs * kSlack} ms on a loaded machine)`);
+}
+
 export function testid(id) {
   return `[data-testid="${id}"]`;
 }

@@ -7,7 +7,12 @@ ports as the partner sites, `ffmpeg` pushing test streams as cameras,
 the producer protocol. Nothing here is a mock.
 
 Pieces:
-  free_port()           a free TCP port on 127.0.0.1
+  free_port()           a free TCP and UDP port on 127.0.0.1, below the
+                        ephemeral range; Studio and NginxRtmp move to another
+                        one when theirs is taken before they bind it
+  wait_until()          polls a condition until a deadline and says what it
+                        last saw: never sleep before asserting something
+                        asynchronous
   Workspace             a temp dir per test class; on failure its logs are
                         copied to tests/artifacts/<module.Class>/; removed at
                         the end unless YST_KEEP_ARTIFACTS is set
@@ -19,6 +24,15 @@ Pieces:
                         /metrics, wait_until()
   Producer              a producer WebSocket client (/ws)
   probe(), check_h264_aac(), packet_times(), decode_errors()   ffprobe/ffmpeg checks
+  run_e2e_script()      a tests/e2e browser script against a URL; its
+                        screenshots in tests/artifacts/e2e/<name>/, emptied
+                        first
+  main()                runs a test file; YST_TEST_ORDER=reverse|shuffle[:SEED]
+                        reorders its classes and methods, YST_TEST_TIMEOUT_S
+                        arms a watchdog that saves the logs of a file that
+                        runs out of time (ctest would kill it without a
+                        word), YST_E2E_APART leaves the methods that drive a
+                        browser script to their e2e.<script> ctest entries
 
 Only the Python standard library and Debian's python3-websocket are used; run
 with /usr/bin/python3.
@@ -26,8 +40,10 @@ with /usr/bin/python3.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -38,9 +54,11 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import unittest
 import urllib.error
 import urllib.request
+import weakref
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -76,21 +94,72 @@ _handed_out: set[int] = set()
 _ports_lock = threading.Lock()
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now.
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
-    Ports already handed out by this process are not handed out again, so a
-    test can pick several ports before anything binds them.
+
+def _bindable(port: int) -> bool:
+    """Nothing holds `port` on 127.0.0.1, in TCP or UDP (SRT listens on UDP)."""
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind((LOOPBACK, port))
+            except OSError:
+                return False
+    return True
+
+
+def free_port() -> int:
+    """A TCP (and UDP) port on 127.0.0.1 that nothing holds right now.
+
+    The port is released again before a server binds it, so something else
+    may take it meanwhile. To make that rare, ports are drawn at random from
+    below the kernel's ephemeral range (where every outgoing connection,
+    ffmpeg's and nginx's included, takes its local port), and a port already
+    handed out by this process is not handed out again. Studio and NginxRtmp
+    start again on new ports when theirs turned out to be taken
+    (EADDRINUSE); see start_retrying_port_clash() for other servers.
     """
+    low, _ = _ephemeral_range()
+    top = max(low - 1, 12000)
     with _ports_lock:
-        for _ in range(100):
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-                s.bind((LOOPBACK, 0))
-                port = s.getsockname()[1]
-            if port not in _handed_out:
+        for _ in range(200):
+            port = secrets.randbelow(top - 10000) + 10000
+            if port not in _handed_out and _bindable(port):
                 _handed_out.add(port)
                 return port
     raise RuntimeError("no free port found")
+
+
+ADDRESS_IN_USE = re.compile(r"Address already in use|EADDRINUSE|\(98[:)]|errno 98", re.I)
+
+
+def start_retrying_port_clash(start: Callable[[], Any], log: Callable[[], str],
+                              attempts: int = 4) -> Any:
+    """Calls start() (which picks its ports with free_port() and raises when
+    the server does not come up) again when log() says the port was taken
+    meanwhile: the race free_port() cannot close."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return start()
+        except AssertionError:
+            if attempt == attempts or not ADDRESS_IN_USE.search(log() or ""):
+                raise
+            verbose(f"port taken before the server bound it; attempt {attempt + 1}")
+
+
+def udp_port_held(port: int, host: str = LOOPBACK) -> bool:
+    """Something has bound UDP `port` (an SRT listener, say)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def port_open(port: int, host: str = LOOPBACK, timeout: float = 0.5) -> bool:
@@ -99,6 +168,71 @@ def port_open(port: int, host: str = LOOPBACK, timeout: float = 0.5) -> bool:
             return True
     except OSError:
         return False
+
+
+# --------------------------------------------------------------------------- waiting
+
+def _shown(value: Any, limit: int = 1500) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
+def wait_until(observe: Callable[[], Any], timeout: float, describe: str,
+               accept: Callable[[Any], Any] | None = None, interval: float = 0.2) -> Any:
+    """Polls observe() until accept(value) holds (default: the value is
+    truthy) and returns that value. On timeout: AssertionError naming
+    `describe`, the last value observe() returned and the last exception it
+    raised, so a failure says what was seen, not only that time ran out.
+
+    This is what a test does instead of sleeping before it asserts something
+    that happens asynchronously (a meter, a frame, a status): it waits as
+    long as it must on a loaded machine and no longer than it needs on an
+    idle one."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    seen = False
+    last_error: BaseException | None = None
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            last = observe()
+            seen = True
+            last_error = None
+            if accept(last) if accept is not None else last:
+                return last
+        except Exception as e:  # noqa: BLE001 - reported below if it persists
+            last_error = e
+        if time.monotonic() >= deadline:
+            raise AssertionError(
+                f"timed out after {timeout:g} s ({tries} looks) waiting for {describe}\n"
+                f"last seen: {_shown(last) if seen else 'nothing'}"
+                + (f"\nlast error: {last_error!r}" if last_error else ""))
+        time.sleep(interval)
+
+
+# --------------------------------------------------------------------------- measured figures
+
+# Tests check behaviour, benchmarks check speed (scripts/bench-*). Where a
+# test needs a rate or a delay to mean anything ("the program keeps its
+# frame rate", "the line reaches the viewer at once"), its bound is the
+# benchmark's budget made SLACK times looser, so that a loaded or
+# sanitised machine passes and a stall still fails, and the figure is
+# logged so that a drift shows in the test output before it fails.
+SLACK = 3.0
+
+
+def fps_floor(nominal_fps: float) -> float:
+    """The lowest frame rate a test accepts for a nominal one."""
+    return nominal_fps / SLACK
+
+
+def log_measured(what: str, value: float, unit: str, bound: str, budget: str) -> None:
+    """One line on stderr: the figure, the test's bound and where the real
+    budget is checked."""
+    sys.stderr.write(f"[measured] {what}: {value:.1f} {unit} (test bound {bound}; "
+                     f"budget {budget})\n")
+    sys.stderr.flush()
 
 
 # --------------------------------------------------------------------------- workspace
@@ -112,6 +246,13 @@ def read_text(path: Path) -> str:
         return Path(path).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return ""
+
+
+# Every workspace not yet finished and every child process started through
+# _Process: what the watchdog saves and stops when the file runs out of time.
+_open_workspaces: list["Workspace"] = []
+_live_processes: "weakref.WeakSet[_Process]" = weakref.WeakSet()
+_current_test: str = ""
 
 
 class Workspace:
@@ -129,6 +270,7 @@ class Workspace:
         self.path = Path(tempfile.mkdtemp(prefix=f"yst-{self.name}-"))
         self.failed = False
         self._finished = False
+        _open_workspaces.append(self)
 
     def sub(self, name: str) -> Path:
         p = self.path / name
@@ -139,6 +281,8 @@ class Workspace:
         if self._finished:
             return
         self._finished = True
+        if self in _open_workspaces:
+            _open_workspaces.remove(self)
         if self.failed:
             dest = ARTIFACTS_DIR / self.name
             shutil.rmtree(dest, ignore_errors=True)
@@ -199,6 +343,8 @@ class IntegrationTest(unittest.TestCase):
             return (len(result.failures) + len(result.errors)
                     + len(getattr(result, "unexpectedSuccesses", ())))
 
+        global _current_test
+        _current_test = self.id()
         before = bad()
         outcome = super().run(result)
         if bad() > before:
@@ -242,6 +388,7 @@ class _Process:
                 open(stdout_path or self.log_path, "ab") as out:
             self.proc = subprocess.Popen(cmd, stdin=stdin, stdout=out, stderr=err, env=env,
                                          cwd=cwd, start_new_session=True)
+        _live_processes.add(self)
         verbose(f"{self.name}: started pid {self.proc.pid}")
 
     def send_signal(self, sig: int) -> None:
@@ -298,6 +445,9 @@ class NginxRtmp:
         self.prefix = Path(workdir) / name
         self.rtmp_port = rtmp_port or free_port()
         self.http_port = http_port or free_port()
+        # Ports chosen here may move if taken before nginx first binds them;
+        # once it has run, a restart comes back on the same ones.
+        self._may_move_ports = rtmp_port is None and http_port is None
         for d in ("logs", "tmp", "html"):
             (self.prefix / d).mkdir(parents=True, exist_ok=True)
         self.conf_path = self.prefix / "nginx.conf"
@@ -365,12 +515,21 @@ http {{
                "-e", str(self.error_log)]
         deadline = time.monotonic() + timeout
         while True:
+            log_before = len(read_text(self.error_log))
             self._process._spawn(cmd)
             while time.monotonic() < deadline and self.running:
                 if port_open(self.rtmp_port) and self._stat_text(timeout=1.0) is not None:
                     verbose(f"{self.name}: up on rtmp {self.rtmp_port}, http {self.http_port}")
+                    self._may_move_ports = False
                     return self
                 time.sleep(0.05)
+            if (not self.running and self._may_move_ports and time.monotonic() < deadline
+                    and ADDRESS_IN_USE.search(read_text(self.error_log)[log_before:])):
+                # Taken between free_port() and now: other ports, new config.
+                verbose(f"{self.name}: a port was taken before nginx bound it; moving")
+                self.rtmp_port, self.http_port = free_port(), free_port()
+                self._write_conf()
+                continue
             if self.running:
                 self.kill()
                 raise AssertionError(f"{self.name} did not come up within {timeout}s\n"
@@ -781,11 +940,11 @@ def record_short_show(studio: "Studio") -> dict:
         if not r.get("ok"):
             raise AssertionError(f"transcript.commit: {r}")
         lines.append(r["line"])
-        time.sleep(0.7)
+        studio.wait_recorded(700, "between typed lines")
     question = producer.command("question.submit", text="医保卡丢了怎么补办？")["question"]["id"]
     producer.command("question.approve", question=question)
     producer.command("question.on_air", question=question)
-    time.sleep(1.5)
+    studio.wait_recorded(1500, "the question on air")
     producer.command("question.answered")
     studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 6000, 20, "recording")
     producer.close()
@@ -887,24 +1046,34 @@ class Studio:
         self.args = args
         self.port = free_port()
         self.host = LOOPBACK
+        # The show with "@LISTEN@" where the harness chose the address: that
+        # port may be taken before the studio binds it, and start() then
+        # tries another one.
+        self._port_chosen_here = True
         if isinstance(show, dict):
             show = json.loads(json.dumps(show))  # deep copy
             audience = show.setdefault("audience", {})
             if "listen" in audience:
                 self.host, port = audience["listen"].rsplit(":", 1)
                 self.port = int(port)
+                self._port_chosen_here = False
             else:
-                audience["listen"] = f"{LOOPBACK}:{self.port}"
+                audience["listen"] = "@LISTEN@"
             audience.setdefault("producer_token_env", "YISHITING_PRODUCER_TOKEN")
-            self.show_text = dump_toml(show)
+            template = dump_toml(show)
         else:
-            text = show.replace("@LISTEN@", f"{LOOPBACK}:{self.port}")
-            if "[audience]" not in text:
-                text += f'\n[audience]\nlisten = "{LOOPBACK}:{self.port}"\n'
-            self.show_text = text
-        self.show_path.write_text(self.show_text, encoding="utf-8")
+            template = show
+            if "[audience]" not in template:
+                template += '\n[audience]\nlisten = "@LISTEN@"\n'
+            self._port_chosen_here = "@LISTEN@" in template
+        self._show_template = template
+        self._write_show()
         self._process = _Process(name, self.stderr_path)
         self.returncode: int | None = None
+
+    def _write_show(self) -> None:
+        self.show_text = self._show_template.replace("@LISTEN@", f"{LOOPBACK}:{self.port}")
+        self.show_path.write_text(self.show_text, encoding="utf-8")
 
     # -- process
 
@@ -938,10 +1107,26 @@ class Studio:
         env["YISHITING_PRODUCER_TOKEN"] = self.token
         env.setdefault("GST_DEBUG_NO_COLOR", "1")
         env.update(self.extra_env)
-        self._process._spawn(self.command(), env=env, cwd=self.dir, stdout_path=self.stdout_path,
-                             header_path=self.dir / "commands.log")
-        if wait:
-            self.wait_ready(timeout)
+        for attempt in range(1, 5):
+            err_before = len(read_text(self.stderr_path))
+            self._process._spawn(self.command(), env=env, cwd=self.dir,
+                                 stdout_path=self.stdout_path,
+                                 header_path=self.dir / "commands.log")
+            if not wait:
+                return self
+            try:
+                self.wait_ready(timeout)
+                return self
+            except AssertionError:
+                # Only a port this harness chose, and only when the studio
+                # said so: anything else is the test's failure.
+                said = read_text(self.stderr_path)[err_before:]
+                if (attempt == 4 or self.running or not self._port_chosen_here
+                        or not ADDRESS_IN_USE.search(said)):
+                    raise
+                verbose(f"{self.name}: port {self.port} was taken before the studio bound it")
+                self.port = free_port()
+                self._write_show()
         return self
 
     def wait_ready(self, timeout: float = 20.0) -> dict:
@@ -1082,6 +1267,16 @@ class Studio:
                     f"timed out after {timeout}s waiting for {what}\n"
                     f"last error: {last_error!r}\nlast status: {shown}\n{self.log_tail(30)}")
             time.sleep(interval)
+
+    def wait_recorded(self, more_ms: int, what: str = "") -> dict:
+        """Waits until `more_ms` more of the program is in the recording
+        (recording.duration_ms, media time): how a test paces a scripted show
+        ("a question on air for 2 s") so that the recording holds that much
+        however slow the machine, where a sleep of wall time may not."""
+        now = self.status()["recording"].get("duration_ms", 0)
+        return self.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= now + more_ms,
+                               20 + more_ms / 1000 * SLACK,
+                               f"{more_ms} ms more of recording" + (f" ({what})" if what else ""))
 
     def source(self, source_id: str, status: dict | None = None) -> dict:
         s = find_by_id((status or self.status()).get("sources"), source_id)
@@ -1343,9 +1538,198 @@ class Producer:
         self.close()
 
 
+# --------------------------------------------------------------------------- running a file
+
+E2E_DIR = REPO / "tests" / "e2e"
+SKIPPED_EXIT = 77      # ctest SKIP_RETURN_CODE: nothing of this file is run here
+TIMEOUT_EXIT = 124     # the watchdog ended the file (as timeout(1) would)
+
+
+def e2e_scripts_of(function: Any) -> set[str]:
+    """The tests/e2e/*.test.mjs scripts a test method names in its source:
+    the scripts it drives."""
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return set()
+    return {name for name in re.findall(r"[\w.-]+\.test\.mjs", source)
+            if (E2E_DIR / name).is_file()}
+
+
+class OrderedLoader(unittest.TestLoader):
+    """unittest's loader, with two switches from the environment:
+
+    YST_TEST_ORDER=reverse | shuffle | shuffle:SEED
+        runs the classes of a file and the methods of each class in reverse
+        or shuffled order (a class's methods stay together: its fixtures are
+        set up once). Without a seed one is drawn and printed, so a failing
+        order can be run again. Every test must set up or snapshot the
+        state it relies on; this is how that is checked.
+    YST_E2E_APART=1
+        leaves out the methods that drive a tests/e2e/*.test.mjs script:
+        ctest runs those as e2e.<script> entries (tests/e2e_runner.py)."""
+
+    def __init__(self, order: str | None = None, e2e_apart: bool | None = None):
+        super().__init__()
+        order = (os.environ.get("YST_TEST_ORDER", "") if order is None else order).strip()
+        self.e2e_apart = (bool(os.environ.get("YST_E2E_APART")) if e2e_apart is None
+                          else e2e_apart)
+        self.left_out: list[str] = []
+        self.mode, _, seed = order.partition(":")
+        if self.mode not in ("", "forward", "reverse", "shuffle"):
+            raise SystemExit(f"YST_TEST_ORDER={order!r}: use reverse, shuffle or shuffle:SEED")
+        self.seed = int(seed) if seed else secrets.randbelow(1_000_000)
+        if self.mode == "shuffle" and not seed:
+            sys.stderr.write(f"[harness] YST_TEST_ORDER=shuffle:{self.seed} (to run this "
+                             "order again)\n")
+
+    def _reorder(self, items: list, key: str) -> list:
+        if self.mode == "reverse":
+            return list(reversed(items))
+        if self.mode == "shuffle":
+            items = list(items)
+            # Per class (or file): the order of one does not depend on
+            # which others were loaded.
+            random.Random(f"{self.seed}:{key}").shuffle(items)
+        return items
+
+    def getTestCaseNames(self, testCaseClass):  # noqa: N802 - unittest's name
+        names = list(super().getTestCaseNames(testCaseClass))
+        if self.e2e_apart:
+            kept = []
+            for name in names:
+                scripts = e2e_scripts_of(getattr(testCaseClass, name))
+                if scripts:
+                    self.left_out.append(f"{testCaseClass.__name__}.{name} "
+                                         f"(e2e.{', e2e.'.join(sorted(s[:-len('.test.mjs')] for s in scripts))})")
+                else:
+                    kept.append(name)
+            names = kept
+        return self._reorder(names, f"{testCaseClass.__module__}.{testCaseClass.__qualname__}")
+
+    def loadTestsFromModule(self, module, *args, **kwargs):  # noqa: N802
+        suite = super().loadTestsFromModule(module, *args, **kwargs)
+        return self.suiteClass(self._reorder(list(suite), module.__name__))
+
+
+def e2e_artifacts_dir(script: str) -> Path:
+    """tests/artifacts/e2e/<script's name>/, emptied: what is in it after a
+    run was made by that run."""
+    folder = ARTIFACTS_DIR / "e2e" / Path(script).name.removesuffix(".test.mjs")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def run_e2e_script(script: str, url: str, env: dict[str, str] | None = None,
+                   timeout: float = 240.0, context: Callable[[], str] = lambda: "",
+                   screenshots: bool = True) -> Path:
+    """Runs tests/e2e/<script> (node, headless Chromium) against `url` and
+    returns its artifacts folder. The script's output is written to
+    <folder>/node.log as it runs (so a run cut off by a time limit leaves
+    it). AssertionError with that output and context() when the script
+    fails, or (screenshots=True) when it kept no screenshot of its own."""
+    if not shutil.which("node") or not shutil.which("/usr/bin/chromium"):
+        raise AssertionError("node or /usr/bin/chromium is missing: run scripts/setup")
+    if not (REPO / "node_modules" / "playwright-core").is_dir():
+        raise AssertionError("playwright-core is missing: run scripts/setup")
+    path = E2E_DIR / script
+    if not path.is_file():
+        raise AssertionError(f"no browser script {path}")
+    artifacts = e2e_artifacts_dir(script)
+    log_path = artifacts / "node.log"
+    full_env = dict(os.environ, YST_URL=url, YST_ARTIFACTS=str(artifacts), **(env or {}))
+    started = time.time()
+    with open(log_path, "wb") as log:
+        node = subprocess.Popen(["node", str(path)], env=full_env, cwd=REPO,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            rc = node.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(node.pid, signal.SIGKILL)
+            node.wait()
+            rc = None
+    output = read_text(log_path)
+    verbose(output)
+    for line in output.splitlines():
+        if line.startswith("[measured]"):
+            sys.stderr.write(f"{line} ({script})\n")
+    if rc != 0:
+        raise AssertionError(
+            f"browser test {script} " + ("failed" if rc is not None else f"ran past {timeout:g} s")
+            + f" (output in {log_path}):\n{output[-6000:]}\n{context()}")
+    shots = [p.name for p in artifacts.glob("*.png") if p.stat().st_mtime >= started - 1]
+    if screenshots and not shots:
+        raise AssertionError(f"browser test {script} passed but kept no screenshot in {artifacts}")
+    return artifacts
+
+
+def _stacks_text() -> str:
+    frames = sys._current_frames()
+    out = []
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident)
+        if frame is not None:
+            out.append(f"--- thread {thread.name}\n{''.join(traceback.format_stack(frame))}")
+    return "\n".join(out)
+
+
+def _on_time_out(limit_s: float) -> None:
+    """The file ran past YST_TEST_TIMEOUT_S (set by ctest a little under its
+    own TIMEOUT, which kills without warning): save what there is, stop the
+    children, exit. The logs of the test that hung land in tests/artifacts/
+    like any failure's, with TIMEOUT.txt saying where each thread was."""
+    report = (f"[harness] out of time: {limit_s:g} s (YST_TEST_TIMEOUT_S) while running "
+              f"{_current_test or 'the class fixtures'}\n\n{_stacks_text()}")
+    sys.stderr.write("\n" + report + "\n")
+    # Copy first, while the children still run and the test waits on them
+    # (stopping them first would wake the test, whose cleanups would race
+    # this copy); then stop them and leave at once.
+    for work in list(_open_workspaces):
+        try:
+            (work.path / "TIMEOUT.txt").write_text(report + "\n", encoding="utf-8")
+            work.failed = True
+            work.finish()
+        except Exception as e:  # noqa: BLE001 - best effort on the way out
+            sys.stderr.write(f"[harness] could not save {work.name}: {e!r}\n")
+    for process in list(_live_processes):
+        try:
+            if process.running:
+                os.killpg(process.pid, signal.SIGKILL)
+        except Exception:  # noqa: BLE001
+            pass
+    sys.stderr.flush()
+    os._exit(TIMEOUT_EXIT)
+
+
+def start_watchdog() -> threading.Timer | None:
+    """Arms the file's time limit from YST_TEST_TIMEOUT_S, if set."""
+    try:
+        limit_s = float(os.environ.get("YST_TEST_TIMEOUT_S") or 0)
+    except ValueError:
+        raise SystemExit(f"YST_TEST_TIMEOUT_S={os.environ['YST_TEST_TIMEOUT_S']!r} is not a number")
+    if limit_s <= 0:
+        return None
+    timer = threading.Timer(limit_s, _on_time_out, args=(limit_s,))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def main() -> None:
-    """Entry point for a test module: unittest with verbose output."""
-    unittest.main(verbosity=2)
+    """Entry point for a test module: unittest with verbose output, the
+    order switch (YST_TEST_ORDER), the e2e split (YST_E2E_APART) and the
+    time limit (YST_TEST_TIMEOUT_S)."""
+    start_watchdog()
+    loader = OrderedLoader()
+    program = unittest.main(verbosity=2, testLoader=loader, exit=False)
+    result = program.result
+    if loader.left_out:
+        sys.stderr.write("[harness] run by their own ctest entries: "
+                         + "; ".join(loader.left_out) + "\n")
+        if result.testsRun == 0 and not result.errors:
+            sys.exit(SKIPPED_EXIT)
+    sys.exit(0 if result.wasSuccessful() and result.testsRun > 0 else 1)
 
 
 class Viewer(Producer):

@@ -46,8 +46,17 @@ class AudioMeters(IntegrationTest):
     def loudest(levels, which):
         return max(max(l[which]["peak_db"]) for l in levels if which in l)
 
+    def program_db(self, p, seconds: float = 1.0) -> dict:
+        """The loudest peak of each meter over the next `seconds`."""
+        levels = self.collect(p, seconds)
+        return {name: self.loudest(levels, name) for name in ("program", "host", "guest")
+                if any(name in l for l in levels)}
+
     def test_meters_mute_and_gain(self):
         with self.studio.producer() as p:
+            # A known start, whatever ran before: both sources on at full gain.
+            for source in ("host", "guest"):
+                p.ok("audio.set", source=source, muted=False, gain=1.0)
             levels = self.collect(p, 2.0)
             self.assertGreaterEqual(len(levels), 15, f"~10 meter updates a second, got {len(levels)} in 2 s")
             for name in ("program", "host", "guest"):
@@ -59,26 +68,29 @@ class AudioMeters(IntegrationTest):
 
             p.ok("audio.set", source="host", muted=True)
             p.ok("audio.set", source="guest", muted=True)
-            time.sleep(0.5)
-            muted = self.collect(p, 1.5)
-            self.assertLess(self.loudest(muted, "program"), -90, "all muted: the program is silent")
-            self.assertGreater(self.loudest(muted, "host"), -40, "source meters are pre-fader")
+            # The change passes the mixer's queue and the 100 ms meter
+            # interval: wait for a whole window of silence.
+            muted = harness.wait_until(lambda: self.program_db(p), 15,
+                                       "the program meter to fall silent with every source muted",
+                                       accept=lambda db: db["program"] < -90)
+            self.assertGreater(muted["host"], -40, f"source meters are pre-fader: {muted}")
             status = self.studio.status()
             self.assertTrue(all(s["muted"] for s in status["sources"]), status["sources"])
 
             # Only the guest on air: its gain moves the program meter.
             p.ok("audio.set", source="guest", muted=False, gain=1.0)
-            time.sleep(0.5)
-            full = self.loudest(self.collect(p, 2.0), "program")
-            self.assertGreater(full, -40, "unmuted: audible again")
+            full = harness.wait_until(lambda: self.program_db(p, 2.0), 15,
+                                      "the program meter to come back with the guest unmuted",
+                                      accept=lambda db: db["program"] > -40)["program"]
             p.ok("audio.set", source="guest", gain=0.5)
-            # The meter reports the loudest moment of the window: let the
-            # mixer's queue and the 100 ms meter interval pass the change
-            # first (0.5 s was seen short once on a loaded machine).
-            time.sleep(1.0)
-            half = self.loudest(self.collect(p, 2.0), "program")
-            self.assertAlmostEqual(full - half, 6.02, delta=1.5,
-                                   msg=f"gain 0.5 is -6 dB: {full:.1f} -> {half:.1f} dB")
+            # The meter reports the loudest moment of a window: a window that
+            # still holds a moment before the change reads full level, so
+            # look until one lies wholly after it.
+            half = harness.wait_until(
+                lambda: self.program_db(p, 1.5), 15,
+                f"the program meter about 6 dB under {full:.1f} dB with the guest at gain 0.5",
+                accept=lambda db: abs(full - db["program"] - 6.02) <= 1.5)["program"]
+            harness.verbose(f"gain 0.5: {full:.1f} -> {half:.1f} dB")
 
             error = p.command("audio.set", source="host", gain=9.0)
             self.assertEqual(error.get("code"), "invalid", error)

@@ -63,7 +63,8 @@ class SrtDestinations(IntegrationTest):
              f"srt://127.0.0.1:{port}?mode=listener"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: listener.poll() is None and listener.kill())
-        time.sleep(0.5)
+        harness.wait_until(lambda: harness.udp_port_held(port), 15,
+                           f"ffprobe's SRT listener on UDP port {port}")
         with self.studio.producer() as p:
             p.ok("destination.add", destination="srt_cdn", name="CDN SRT",
                  url=f"srt://127.0.0.1:{port}")
@@ -85,9 +86,9 @@ class SrtDestinations(IntegrationTest):
         self.assertEqual(find_by_id(status["destinations"], "rtmp_site")["state"], "live",
                          "the RTMP destination is not touched")
         before = find_by_id(status["destinations"], "rtmp_site")["bytes_sent"]
-        time.sleep(2)
-        after = find_by_id(self.studio.status()["destinations"], "rtmp_site")["bytes_sent"]
-        self.assertGreater(after, before)
+        self.studio.wait_until(
+            lambda s: find_by_id(s["destinations"], "rtmp_site")["bytes_sent"] > before, 15,
+            f"the RTMP destination's bytes_sent to keep rising from {before}")
 
 
 class UpdatedDestination(IntegrationTest):

@@ -72,8 +72,12 @@ class Events(IntegrationTest):
             if not stream or not stream["publishing"]:
                 break
             time.sleep(0.2)
+        # Nothing more arrives: the stream as it is now against the stream
+        # after a second and a half of program (frames, not wall time).
         before = self.site.stat().get(KEY)
-        time.sleep(1.5)
+        frames = self.studio.status()["program"]["frames"]
+        self.studio.wait_until(lambda s: s["program"]["frames"] >= frames + 45, 15,
+                               "a second and a half of program after the removal")
         after = self.site.stat().get(KEY)
         if before and after:
             self.assertEqual(after["bytes_in"], before["bytes_in"],

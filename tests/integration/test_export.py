@@ -19,13 +19,14 @@ lines are typed, then the session is exported:
 Run alone: /usr/bin/python3 tests/integration/test_export.py
 """
 
+# ctest-timeout-s: 240 (four recorded shows and their exports)
+
 import csv
 import io
 import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -69,6 +70,39 @@ def cue_time(ms: int, separator: str) -> str:
             f"{separator}{ms % 1000:03d}")
 
 
+# questions.csv's columns by the names in its header row (the issue's
+# names), in each language of the package. Read by name: a column moved or
+# added must not make a test read the wrong one.
+CSV_COLUMNS = {
+    "zh": {"id": "编号", "nickname": "昵称", "category": "类别", "original": "原文",
+           "final": "最终文本", "reason": "未采纳原因", "follow_up": "跟进"},
+    "en": {"id": "No.", "nickname": "Nickname", "category": "Category",
+           "original": "Original text", "final": "Final text", "reason": "Reason not taken",
+           "follow_up": "Follow-up"},
+}
+
+
+def read_questions_csv(path: Path, lang: str = "zh") -> dict[int, dict[str, str]]:
+    """questions.csv as {question id: {column key: cell}}, the columns found
+    by their header names; AssertionError on a missing BOM, a missing column
+    or a row whose cells do not match the header."""
+    raw = path.read_bytes()
+    if not raw.startswith(b"\xef\xbb\xbf"):
+        raise AssertionError(f"{path.name} has no BOM")
+    reader = csv.DictReader(io.StringIO(raw[3:].decode("utf-8"), newline=""))
+    names = CSV_COLUMNS[lang]
+    missing = [n for n in names.values() if n not in (reader.fieldnames or [])]
+    if missing:
+        raise AssertionError(f"{path.name}: no column {missing} in {reader.fieldnames}")
+    rows = {}
+    for row in reader:
+        if None in row or None in row.values():
+            raise AssertionError(f"{path.name}: a row that does not match the header: {row}")
+        rows[int(row[names["id"]])] = {key: row[name] for key, name in names.items()} | {
+            "cells": list(row.values())}
+    return rows
+
+
 def ffprobe(path: Path, *args: str) -> dict:
     out = subprocess.run(["ffprobe", "-v", "error", "-of", "json", *args, str(path)],
                          capture_output=True, text=True, timeout=30)
@@ -108,12 +142,12 @@ class Export(IntegrationTest):
         for q, answer in ((q1, "医保卡异地使用，先在网上备案，然后可以直接结算。"),
                           (q2, "房租补贴每季度发放一次，下个月就会到账。")):
             aired = producer.command("question.on_air", question=q)["question"]["aired_ms"]
-            time.sleep(1.0)
+            studio.wait_recorded(1000, "on air before the answer")
             type_line("guest1", answer)
-            time.sleep(2.0)
+            studio.wait_recorded(2000, "the answer")
             answered = producer.command("question.answered")["question"]["answered_ms"]
             marks[q] = (aired, answered)
-            time.sleep(0.5)
+            studio.wait_recorded(500, "after the answer")
         session = studio.status()["show"]["session_id"]
         self.assertEqual(studio.stop(), 0)
 
@@ -173,15 +207,12 @@ class Export(IntegrationTest):
         self.assertIn("网友「瓯海小李」提问：请问局长，医保卡异地使用怎么办理？", md)
         self.assertIn("**张三**", md)
 
-        raw = (out / "questions.csv").read_bytes()
-        self.assertTrue(raw.startswith(b"\xef\xbb\xbf"), "questions.csv has no BOM")
-        rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
-        self.assertEqual(len(rows), 5, rows)  # header + 4
-        by_id = {int(r[0]): r for r in rows[1:]}
-        self.assertEqual(by_id[q3][10], "离题")
-        self.assertEqual(by_id[q2][4], "投诉")
-        self.assertEqual(by_id[q4][14], "待部门跟进答复")
-        self.assertEqual(by_id[q1][14], "")
+        by_id = read_questions_csv(out / "questions.csv")
+        self.assertEqual(sorted(by_id), sorted((q1, q2, q3, q4)), by_id)
+        self.assertEqual(by_id[q3]["reason"], "离题")
+        self.assertEqual(by_id[q2]["category"], "投诉")
+        self.assertEqual(by_id[q4]["follow_up"], "待部门跟进答复")
+        self.assertEqual(by_id[q1]["follow_up"], "")
 
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         self.assertEqual(summary["questions"], 4)
@@ -221,11 +252,11 @@ class Export(IntegrationTest):
         for q in (q_injection, q_markup):
             self.assertTrue(producer.command("question.approve", question=q).get("ok"))
             producer.command("question.on_air", question=q)
-            time.sleep(1.0)
+            studio.wait_recorded(1000, "on air before the answer")
             type_line("guest1", "这个问题我们会核实。")
-            time.sleep(1.5)
+            studio.wait_recorded(1500, "the answer")
             producer.command("question.answered")
-            time.sleep(0.3)
+            studio.wait_recorded(300, "after the answer")
         session = studio.status()["show"]["session_id"]
         self.assertEqual(studio.stop(), 0)
 
@@ -241,20 +272,16 @@ class Export(IntegrationTest):
                       "en": {"question": "Question", "suggestion": "Suggestion",
                              "complaint": "Complaint"}}
         for lang, folder in (("zh", out), ("en", out_en)):
-            raw = (folder / "questions.csv").read_bytes()
-            self.assertTrue(raw.startswith(b"\xef\xbb\xbf"), "questions.csv has no BOM")
-            rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
-            self.assertEqual(rows[0][0], "编号" if lang == "zh" else "No.")
-            self.assertEqual(len(rows), 1 + len(asked), rows)
-            for row in rows[1:]:
-                self.assertEqual(len(row), 15, row)
-                text, nickname, category = asked[int(row[0])]
-                self.assertEqual(row[3], "'" + nickname)
-                self.assertEqual(row[4], categories[lang][category])
+            rows = read_questions_csv(folder / "questions.csv", lang)
+            self.assertEqual(sorted(rows), sorted(asked), rows)
+            for qid, row in rows.items():
+                text, nickname, category = asked[qid]
+                self.assertEqual(row["nickname"], "'" + nickname)
+                self.assertEqual(row["category"], categories[lang][category])
                 expected = "'" + text if text[:1] in FORMULA_STARTS else text
-                self.assertEqual(row[6], expected)
-                self.assertEqual(row[7], expected)
-                for cell in row:
+                self.assertEqual(row["original"], expected)
+                self.assertEqual(row["final"], expected)
+                for cell in row["cells"]:
                     self.assertNotIn(cell[:1], FORMULA_STARTS, f"a cell Excel would run: {cell!r}")
 
         # The subtitles: one cue per transcript line, at the times the show
@@ -329,7 +356,7 @@ class Export(IntegrationTest):
         q = producer.command("question.submit", text="医保卡丢了怎么补办？")["question"]["id"]
         producer.command("question.approve", question=q)
         aired = producer.command("question.on_air", question=q)["question"]["aired_ms"]
-        time.sleep(2.0)
+        studio.wait_recorded(2000, "on air")
         answered = producer.command("question.answered")["question"]["answered_ms"]
         studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 8000, 20, "recording")
         session = studio.status()["show"]["session_id"]
@@ -361,7 +388,7 @@ class Export(IntegrationTest):
         q2 = producer.command("question.submit", text="异地就医备案在哪里办？")["question"]["id"]
         producer.command("question.approve", question=q2)
         aired2 = producer.command("question.on_air", question=q2)["question"]["aired_ms"]
-        time.sleep(2.0)
+        studio.wait_recorded(2000, "on air")
         answered2 = producer.command("question.answered")["question"]["answered_ms"]
         studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 6000, 20, "recording")
         timeline_end = studio.status()["show"]["timeline_ms"]

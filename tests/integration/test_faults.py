@@ -18,8 +18,9 @@
 Run alone: /usr/bin/python3 tests/integration/test_faults.py
 """
 
+# ctest-timeout-s: 360 (a hung site is given up on after up to 90 s, twice as long loaded)
+
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -69,9 +70,20 @@ class DestinationFault(IntegrationTest):
             self.assertTrue(find_by_id(status["destinations"], "site_a")["last_error"])
             # Nothing else waited for it.
             fps, _, last = studio.program_fps(seconds=3)
-            self.assertGreaterEqual(fps, 0.8 * FPS, "the program keeps its rate")
-            self.assertEqual(last["program"]["dropped_frames"],
-                             before["program"]["dropped_frames"], "no program frame dropped")
+            harness.log_measured("program frame rate, one site hung", fps, "fps",
+                                 f">= {harness.fps_floor(FPS):.0f}",
+                                 f">= {0.8 * FPS:.0f} in scripts/bench-latency")
+            self.assertGreaterEqual(fps, harness.fps_floor(FPS), "the program keeps its rate")
+            # A program that waited on the hung site would drop every frame
+            # while it waited; a loaded machine drops a few whatever the
+            # sites do. So: not a tenth of the frames of the hang.
+            dropped = last["program"]["dropped_frames"] - before["program"]["dropped_frames"]
+            made = last["program"]["frames"] - before["program"]["frames"]
+            harness.log_measured("program frames dropped while a site hung", dropped, "frames",
+                                 f"<= {made // 10} (a tenth of {made})",
+                                 "0 in scripts/bench-latency")
+            self.assertLessEqual(dropped, made // 10,
+                                 f"{dropped} program frames dropped of {made} while site_a hung")
             b0 = find_by_id(before["destinations"], "site_b")
             b1 = find_by_id(last["destinations"], "site_b")
             self.assertEqual(b1["state"], "live")
@@ -86,16 +98,25 @@ class DestinationFault(IntegrationTest):
 
     def test_site_killed_then_back(self):
         studio = self.studio
+        # Whatever ran before (the hung site counts a reconnect too): both
+        # live, and the counts as they are now.
+        studio.wait_until(
+            lambda s: all(find_by_id(s["destinations"], d)["state"] == "live" for d in self.KEYS),
+            60, "both destinations to be live")
         before = studio.status()
+        a0 = find_by_id(before["destinations"], "site_a")
+        b0 = find_by_id(before["destinations"], "site_b")
+        metrics_before = studio.metrics()
+        reconnects_total_before = metrics_before.value("yst_destination_reconnects_total",
+                                                       destination="site_a", default=0)
         self.site_a.kill()
-        killed_at = time.monotonic()
 
         # A notices and retries, saying why.
         status = studio.wait_until(
             lambda s: (find_by_id(s["destinations"], "site_a")["state"] in ("retrying", "connecting")
-                       and find_by_id(s["destinations"], "site_a")["reconnects"] >= 1
+                       and find_by_id(s["destinations"], "site_a")["reconnects"] > a0["reconnects"]
                        and find_by_id(s["destinations"], "site_a")["last_error"]),
-            15, "site_a to be retrying with reconnects >= 1 and a last_error")
+            15, f"site_a to be retrying with reconnects > {a0['reconnects']} and a last_error")
         a = find_by_id(status["destinations"], "site_a")
         self.assertIsInstance(a["last_error"], str)
         # "retrying" must be what it shows between attempts; "connecting" may
@@ -103,31 +124,32 @@ class DestinationFault(IntegrationTest):
         studio.wait_until(lambda s: find_by_id(s["destinations"], "site_a")["state"] == "retrying",
                           10, "site_a to show state retrying")
 
-        # B, the recording and the program are untouched.
-        time.sleep(max(0.0, 2.0 - (time.monotonic() - killed_at)))
-        during = studio.status()
-        b0 = find_by_id(before["destinations"], "site_b")
+        # B, the recording and the program are untouched: at every look B is
+        # live without a reconnect, and each keeps moving.
+        def b_untouched(s: dict) -> dict:
+            b = find_by_id(s["destinations"], "site_b")
+            self.assertEqual(b["state"], "live", f"site_b must stay live while site_a is down: {b}")
+            self.assertEqual(b["reconnects"], b0["reconnects"], f"site_b must not reconnect: {b}")
+            return b
+
+        during = studio.wait_until(lambda s: b_untouched(s)["bytes_sent"] > b0["bytes_sent"], 15,
+                                   f"site_b bytes_sent to rise from {b0['bytes_sent']}")
         b1 = find_by_id(during["destinations"], "site_b")
-        self.assertEqual(b1["state"], "live", f"site_b must stay live while site_a is down: {b1}")
-        self.assertGreater(b1["bytes_sent"], b0["bytes_sent"], f"site_b bytes_sent must rise: "
-                                                               f"{b0} -> {b1}")
-        self.assertEqual(b1["reconnects"], 0, f"site_b must not reconnect: {b1}")
-        time.sleep(1.5)
-        later = studio.status()
-        self.assertGreater(find_by_id(later["destinations"], "site_b")["bytes_sent"],
-                           b1["bytes_sent"], "site_b bytes_sent must keep rising")
-        self.assertGreater(later["recording"]["bytes"], during["recording"]["bytes"],
-                           f"recording bytes must keep rising: {during['recording']} -> "
-                           f"{later['recording']}")
+        later = studio.wait_until(
+            lambda s: (b_untouched(s)["bytes_sent"] > b1["bytes_sent"]
+                       and s["recording"]["bytes"] > during["recording"]["bytes"]
+                       and s["program"]["frames"] > during["program"]["frames"]),
+            15, f"site_b bytes_sent, the recording's bytes and the program's frames to keep "
+                f"rising from {b1['bytes_sent']}, {during['recording']}, {during['program']}")
         self.assertEqual(later["recording"]["state"], "recording")
-        self.assertGreater(later["program"]["frames"], during["program"]["frames"])
         site_b_bytes = self.site_b.stat()[self.KEYS["site_b"]]["bytes_in"]
-        time.sleep(1)
-        self.assertGreater(self.site_b.stat()[self.KEYS["site_b"]]["bytes_in"], site_b_bytes,
-                           "nginx_b must keep receiving while nginx_a is down")
+        harness.wait_until(lambda: self.site_b.stat()[self.KEYS["site_b"]]["bytes_in"], 15,
+                           "nginx_b to keep receiving while nginx_a is down",
+                           accept=lambda n: n > site_b_bytes)
         m = studio.metrics()
-        self.assertGreaterEqual(m.value("yst_destination_reconnects_total", destination="site_a",
-                                        default=0), 1, "reconnects_total{site_a} must count")
+        self.assertGreater(m.value("yst_destination_reconnects_total", destination="site_a",
+                                   default=0), reconnects_total_before,
+                           "reconnects_total{site_a} must count the loss")
         self.assertNotEqual(m.value("yst_destination_state", destination="site_a", state="live"),
                             1, "yst_destination_state{site_a,live} must not be 1 while it is down")
         self.assertEqual(max(m.value("yst_destination_state", destination="site_a",
@@ -168,9 +190,12 @@ class SourceFaults(IntegrationTest):
 
     def assert_program_keeps_rate(self, why: str):
         fps, first, last = self.studio.program_fps(seconds=4)
-        self.assertGreaterEqual(fps, 0.8 * FPS,
+        floor = harness.fps_floor(FPS)
+        harness.log_measured(f"program frame rate {why}", fps, "fps", f">= {floor:.0f}",
+                             f">= {0.8 * FPS:.0f} in scripts/bench-latency")
+        self.assertGreaterEqual(fps, floor,
                                 f"{why}: program frames rose at {fps:.1f}/s, expected >= "
-                                f"{0.8 * FPS:.0f}: {first['program']} -> {last['program']}")
+                                f"{floor:.0f}: {first['program']} -> {last['program']}")
 
     def test_missing_source_does_not_stop_the_show(self):
         status = self.studio.status()
@@ -185,19 +210,27 @@ class SourceFaults(IntegrationTest):
 
     def test_camera_unplugged_then_back(self):
         studio = self.studio
+        # Plugged in, whatever ran before; the count of losses as it is now.
+        self.camera.start()
+        status = studio.wait_source_state("cam", "live", 30)
+        reconnects = self.studio.source("cam", status)["reconnects"]
         self.camera.kill()
-        studio.wait_source_state("cam", "retrying", 5)
+        # The state and the count may reach the status one publication apart.
+        studio.wait_until(lambda s: (find_by_id(s["sources"], "cam")["state"] == "retrying"
+                                     and find_by_id(s["sources"], "cam")["reconnects"]
+                                     > reconnects),
+                          15, f"cam retrying, its reconnects counting the loss (> {reconnects})")
         self.assert_program_keeps_rate("while the camera is unplugged")
         self.assertEqual(studio.source("host")["state"], "live", "host must stay live")
         cam = studio.source("cam")
         self.assertTrue(cam["last_error"], f"cam should say why it is retrying: {cam}")
-        reconnects = cam["reconnects"]
+        lost = cam["reconnects"]
 
         self.camera.start()
         self.camera_site.wait_publishing("cam", timeout=15)
         status = studio.wait_source_state("cam", "live", 30)
-        self.assertGreaterEqual(self.studio.source("cam", status)["reconnects"], max(1, reconnects),
-                                "reconnects must count the way back")
+        self.assertGreaterEqual(self.studio.source("cam", status)["reconnects"], lost,
+                                "the count of losses never goes back")
         self.assert_program_keeps_rate("after the camera came back")
         m = studio.metrics()
         self.assertEqual(m.value("yst_source_state", source="cam", state="live"), 1,

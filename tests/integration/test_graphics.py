@@ -17,9 +17,10 @@ recorded and what the partner site receives:
 Run alone: /usr/bin/python3 tests/integration/test_graphics.py
 """
 
+# ctest-timeout-s: 300 (frames read from the site at each step)
+
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,6 +30,9 @@ from harness import IntegrationTest, NginxRtmp, Studio, make_show  # noqa: E402
 W, H, FPS = 640, 360, 30
 CARD_MS = 500  # the default theme's card animation
 KEY = "graphics_key_0123456789"
+TICKER = "扫码提问 · 12345 政务服务热线"
+SLATE = (0x08, 0x1a, 0x30)            # the default theme's slate background
+CINNABAR_SLATE = (0xf4, 0xea, 0xd5)   # the cinnabar theme's
 
 
 def region_means(path: Path, x: int, y: int, w: int, h: int) -> list[tuple[int, int, int]]:
@@ -74,18 +78,49 @@ def graphics_show(**overlay) -> dict:
 
 
 class CardOnAir(IntegrationTest):
-    """The card's arrival and departure, frame by frame, from the archive."""
+    """The card's arrival and departure, frame by frame, from the archive.
+
+    Each step waits for what it needs, not for a fixed time: recorded media
+    time (recording.duration_ms) for the stretches of program around the
+    card, and the picture itself (frames read from a partner site) for the
+    card being drawn in and gone again, since the status says "visible" as
+    soon as the command is taken while the card is drawn on a render thread
+    a moment later. The analysis finds the card in the recording from the
+    camera's own colour (the last frames, after the card left) rather than
+    from a frame number that assumes how long each step took."""
+
+    KEY = "card_key_0123456789"
 
     @classmethod
     def set_up_fixtures(cls):
-        cls.studio = Studio(cls.work.path, graphics_show())
+        cls.site = NginxRtmp(cls.work.path, name="nginx").start()
+        cls.addClassCleanup(cls.site.stop)
+        show = graphics_show()
+        show["destinations"] = [{"id": "site", "name": "温州网", "url": cls.site.url,
+                                 "key": cls.KEY}]
+        # Short GOPs: a reader joining the stream decodes from the next keyframe.
+        show["program"]["keyframe_interval_s"] = 1
+        cls.studio = Studio(cls.work.path, show)
         cls.addClassCleanup(cls.studio.close)
         cls.studio.start()
+
+    def card_in_picture(self, name: str) -> tuple[int, int, int]:
+        """The mean colour of the card's region in a frame the site receives."""
+        return grab_rgb(self.site.stream_url(self.KEY), self.work.path / f"{name}.png",
+                        140, 250, 360, 45)
+
+    def wait_recorded(self, more_ms: int, what: str) -> dict:
+        """Waits until `more_ms` more of the program is in the recording."""
+        now = self.studio.status()["recording"].get("duration_ms", 0)
+        return self.studio.wait_until(
+            lambda s: s["recording"].get("duration_ms", 0) >= now + more_ms, 30 + more_ms / 1000,
+            f"{more_ms} ms more of recording ({what})")
 
     def test_card_arrives_in_its_place_and_leaves(self):
         studio = self.studio
         studio.wait_until(lambda s: all(x["state"] == "live" for x in s["sources"]), 15,
                           "the camera live")
+        studio.wait_destination_state("site", "live", 30)
         # The archive starts at the program's first keyframe.
         studio.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 1000, 20,
                           "a second of recording")
@@ -93,7 +128,10 @@ class CardOnAir(IntegrationTest):
         self.addCleanup(producer.close)
         viewer = studio.viewer()
         self.addCleanup(viewer.close)
-        time.sleep(1.5)  # frames without the card
+        camera = harness.wait_until(lambda: self.card_in_picture("camera"), 30,
+                                    "the white camera at the site",
+                                    accept=lambda rgb: min(rgb) > 200)
+        self.wait_recorded(1500, "frames without the card")
         q = viewer.submit("请问局长：异地就医备案以后，医保卡在外地住院能直接结算吗？", nickname="瓯海小李")
         qid = q["question"]["id"]
         for command in ("question.approve", "question.on_air"):
@@ -101,11 +139,16 @@ class CardOnAir(IntegrationTest):
             self.assertEqual(reply.get("ok"), True, f"{command}: {reply}")
         status = studio.wait_until(lambda s: s["overlay"]["card"]["visible"], 5, "card visible")
         self.assertEqual(status["overlay"]["card"]["question"]["id"], qid)
-        time.sleep(2.5)
+        harness.wait_until(lambda: self.card_in_picture("card"), 30,
+                           "the card drawn in the picture the site receives",
+                           accept=lambda rgb: distance(rgb, camera) > 60)
+        self.wait_recorded(1500, "frames with the card steady")
         self.assertEqual(producer.command("question.answered").get("ok"), True)
         studio.wait_until(lambda s: not s["overlay"]["card"]["visible"], 5, "card gone")
-        time.sleep(1.5)
-        final = studio.status()
+        harness.wait_until(lambda: self.card_in_picture("gone"), 30,
+                           "the card gone from the picture the site receives",
+                           accept=lambda rgb: distance(rgb, camera) <= 6)
+        final = self.wait_recorded(1500, "frames after the card left")
         path = studio.data_dir / final["recording"]["path"]
         if not path.is_file():
             path = Path(final["recording"]["path"])
@@ -117,20 +160,31 @@ class CardOnAir(IntegrationTest):
         above = region_means(path, 140, 60, 360, 120)
         margin = region_means(path, 0, 250, 60, 45)
         self.assertGreater(len(card), 4 * FPS, f"{path.name}: too few frames ({len(card)})")
-        # 1.5 s into the recording the camera is on and the card not yet:
-        # on_air was sent 1.5 s after the first recorded second.
-        start = int(1.5 * FPS)
-        base = card[start]
-        f0 = next((i for i in range(start, len(card)) if distance(card[i], base) > 3), None)
+        # The camera alone: the last frames, 1.5 s after the card left.
+        base = card[-5]
+        self.assertLessEqual(distance(base, camera), 12, f"the camera's colour: {base} vs {camera}")
+        # The card at rest: the first frame far from the camera's colour,
+        # then 20 frames on. The animation began at the last frame before
+        # it that still looked like the camera.
+        first_far = next((i for i, c in enumerate(card) if distance(c, base) > 60), None)
         self.assertIsNotNone(
-            f0, f"the card never appeared in the recorded program: {len(card)} frames, "
+            first_far, f"the card never appeared in the recorded program: {len(card)} frames, "
             f"{sorted(set(card))[:8]} in the card's region, program dropped "
             f"{final['program']['dropped_frames']} of {final['program']['frames']} frames, "
             f"recording {final['recording']}")
+        f0 = first_far
+        while f0 > 0 and distance(card[f0 - 1], base) > 3:
+            f0 -= 1
+        harness.verbose(f"card: {len(card)} frames, in from frame {f0}, far from {first_far}")
+        self.assertGreaterEqual(f0, FPS, f"the card came in {f0} frames into the recording, "
+                                         "before the second of camera alone")
         n = round(CARD_MS * FPS / 1000)
         steady = card[f0 + n + 20]
         self.assertGreater(distance(steady, base), 60, f"no card over the camera: {steady} vs {base}")
         self.assertGreater(steady[2], steady[0] + 20, f"the card's panel is blue: {steady}")
+        # Before it, the camera as at the end: the card left.
+        self.assertLessEqual(distance(card[f0 - 5], base), 3,
+                             f"before the card {card[f0 - 5]}, after it {base}: it did not leave")
         # Mid-animation it is not there yet; two frames after the end it is
         # complete and stays so.
         self.assertGreater(distance(card[f0 + n // 2], steady), 6,
@@ -140,9 +194,8 @@ class CardOnAir(IntegrationTest):
             self.assertLessEqual(distance(card[k], steady), 2,
                                  f"frame {k} ({k - f0 - n} after the end of the animation): "
                                  f"{card[k]} vs {steady}; frames from the start {card[f0:k + 1]}")
-        # It left after `answered`: the last frames are as before.
-        self.assertLessEqual(distance(card[-5], base), 3, f"the card did not leave: {card[-5]}")
-        # Nothing else moved.
+        # Nothing else moved, from a second before the card to the end.
+        start = f0 - FPS
         for name, series in (("above the card", above), ("left of the card", margin)):
             worst = max(distance(c, series[start]) for c in series[start:])
             self.assertLessEqual(worst, 3, f"the region {name} changed by {worst}")
@@ -153,7 +206,7 @@ class OverlayControl(IntegrationTest):
     def set_up_fixtures(cls):
         cls.site = NginxRtmp(cls.work.path, name="nginx").start()
         cls.addClassCleanup(cls.site.stop)
-        show = graphics_show(ticker="扫码提问 · 12345 政务服务热线")
+        show = graphics_show(ticker=TICKER)
         show["sources"] = [{"id": "host", "label": "主持人机位", "uri": "test://black",
                             "person": "host"}]
         show["destinations"] = [{"id": "site", "name": "温州网", "url": cls.site.url, "key": KEY}]
@@ -168,6 +221,15 @@ class OverlayControl(IntegrationTest):
         cls.url = cls.site.stream_url(KEY)
         cls.site.wait_publishing(KEY, timeout=20)
 
+    def setUp(self):
+        # The overlay as the show file has it, whatever ran before: no
+        # slate, the default theme, the ticker up, no lower-third.
+        self.ok("overlay.slate", slate="none")
+        self.ok("overlay.theme", theme="default")
+        self.ok("overlay.ticker", visible=True, text=TICKER)
+        for person in ("host", "guest1"):
+            self.ok("overlay.lower_third", person=person, visible=False)
+
     def assert_error(self, reply: dict, code: str, what: str) -> None:
         self.assertEqual(reply.get("type"), "error", f"{what} must be refused: {reply}")
         self.assertEqual(reply.get("code"), code, f"{what}: {reply}")
@@ -177,6 +239,20 @@ class OverlayControl(IntegrationTest):
         reply = self.producer.command(msg_type, **fields)
         self.assertTrue(reply.get("ok"), f"{msg_type} {fields}: {reply}")
         return reply["overlay"]
+
+    def picture(self, name: str, region: tuple[int, int, int, int], looks_right,
+                describe: str) -> tuple[int, int, int]:
+        """Reads frames at the site until the mean colour of `region` looks
+        right (a change goes through the renderer, the fade, the encoder
+        and nginx, and a reader joins at a keyframe)."""
+        png = self.case_dir() / f"{name}.png"
+        return harness.wait_until(lambda: grab_rgb(self.url, png, *region), 30,
+                                  f"{describe} ({png.name})", accept=looks_right)
+
+    def volume(self, looks_right, describe: str) -> float:
+        """max_volume of 2 s of the site's sound, read until it looks right."""
+        return harness.wait_until(lambda: max_volume_db(self.url, 2), 40, describe,
+                                  accept=looks_right)
 
     def test_commands_change_status_and_bad_ones_change_nothing(self):
         o = self.ok("overlay.get")
@@ -239,66 +315,53 @@ class OverlayControl(IntegrationTest):
 
     def test_ticker_crawls(self):
         self.ok("overlay.ticker", visible=True, text="扫码提问 · 12345 政务服务热线 · 温网议事厅")
-        time.sleep(2.0)  # it enters at the window's right edge
         d = self.case_dir()
         # The ticker's window at 640x360: the bottom of the title-safe area.
+        # It enters at the window's right edge.
         region = (110, 316, 490, 16)
-        a = crop(grab(self.url, d / "ticker-a.png"), *region)
-        time.sleep(0.7)
-        b = crop(grab(self.url, d / "ticker-b.png"), *region)
-        self.assertGreater(max(a), 150, "no ticker text in its window")
-        self.assertNotEqual(a, b, "the ticker's text did not move in 0.7 s")
+        a = harness.wait_until(lambda: crop(grab(self.url, d / "ticker-a.png"), *region), 30,
+                               "ticker text in its window", accept=lambda a: max(a) > 150)
+        # A later frame: the text has moved.
+        harness.wait_until(lambda: crop(grab(self.url, d / "ticker-b.png"), *region), 30,
+                           "the ticker's text to move", accept=lambda b: b != a)
         label = tuple(crop(d / "ticker-b.png", 40, 316, 20, 14, "1:1")[:3])
         self.assertGreater(label[0], 150, f"the ticker's gold label is not there: {label}")
 
     def test_hold_slate_fills_the_frame_and_silences_the_program(self):
-        d = self.case_dir()
-        self.ok("overlay.slate", slate="none")
-        time.sleep(1.5)
-        before = grab_rgb(self.url, d / "before.png", 0, 100, 640, 40)
-        loud = max_volume_db(self.url, 2)
-        self.assertGreater(loud, -40, f"the test source's tone should be audible: {loud} dB")
+        middle = (0, 100, 640, 40)
+        before = self.picture("before", middle, lambda rgb: distance(rgb, SLATE) > 30,
+                              "the black camera, no slate")
+        self.volume(lambda db: db > -40, "the test source's tone, audible (> -40 dB)")
         o = self.ok("overlay.slate", slate="hold")
         self.assertTrue(o["program_silenced"])
         self.assertEqual(o["slate"]["kind"], "hold")
-        time.sleep(2.0)
-        # The slate's background (#081a30) across the frame's middle.
-        rgb = grab_rgb(self.url, d / "hold.png", 0, 100, 640, 40)
-        self.assertLessEqual(distance(rgb, (0x08, 0x1a, 0x30)), 12, f"not the hold slate: {rgb}")
-        quiet = max_volume_db(self.url, 2)
-        self.assertLess(quiet, -80, f"the program is not silent during the hold: {quiet} dB")
+        # The slate's background across the frame's middle.
+        self.picture("hold", middle, lambda rgb: distance(rgb, SLATE) <= 12, "the hold slate")
+        self.volume(lambda db: db < -80, "the program silent during the hold (< -80 dB)")
         o = self.ok("overlay.slate", slate="none")
         self.assertFalse(o["program_silenced"])
-        time.sleep(2.0)
-        back = max_volume_db(self.url, 2)
-        self.assertGreater(back, -40, f"the sound did not come back after the hold: {back} dB")
-        rgb = grab_rgb(self.url, d / "after.png", 0, 100, 640, 40)
-        self.assertLessEqual(distance(rgb, before), 6, f"the slate did not leave: {rgb} vs {before}")
+        self.volume(lambda db: db > -40, "the sound back after the hold (> -40 dB)")
+        self.picture("after", middle, lambda rgb: distance(rgb, before) <= 6,
+                     f"the slate gone, the picture as before ({before})")
 
     def test_countdown_and_theme_switch(self):
         o = self.ok("overlay.slate", slate="starting", countdown_s=90)
         self.assertIn(o["slate"]["remaining_s"], (89, 90))
-        time.sleep(1.2)
-        self.assertLess(self.ok("overlay.get")["slate"]["remaining_s"], 90)
-        d = self.case_dir()
-        rgb = grab_rgb(self.url, d / "starting.png", 0, 100, 640, 40)
-        self.assertLessEqual(distance(rgb, (0x08, 0x1a, 0x30)), 12, f"not the slate: {rgb}")
+        harness.wait_until(lambda: self.ok("overlay.get")["slate"]["remaining_s"], 10,
+                           "the countdown to count down", accept=lambda left: left < 90)
+        middle = (0, 100, 640, 40)
+        self.picture("starting", middle, lambda rgb: distance(rgb, SLATE) <= 12,
+                     "the starting slate")
         o = self.ok("overlay.theme", theme="cinnabar")
         self.assertEqual(o["theme"], "cinnabar")
         self.assertEqual(o["theme_name"], "朱砂")
-        time.sleep(2.0)
-        # The cinnabar slate is light (#f4ead5).
-        rgb = grab_rgb(self.url, d / "starting-cinnabar.png", 0, 100, 640, 40)
-        self.assertLessEqual(distance(rgb, (0xf4, 0xea, 0xd5)), 12, f"not the cinnabar slate: {rgb}")
-        self.ok("overlay.slate", slate="none")
-        self.ok("overlay.theme", theme="default")
-        time.sleep(1.5)  # the slate fades out
+        # The cinnabar slate is light.
+        self.picture("starting-cinnabar", middle, lambda rgb: distance(rgb, CINNABAR_SLATE) <= 12,
+                     "the cinnabar slate")
 
-
-    def test_z_a_cut_shows_the_persons_lower_third_for_a_while(self):
+    def test_a_cut_shows_the_persons_lower_third_for_a_while(self):
         # The camera names its person (sources[].person = "host"): a cut to
         # it brings the host's lower-third up by itself, for auto_show_s (6 s).
-        self.ok("overlay.slate", slate="none")
         reply = self.producer.command("program.set", layout="single", primary="host",
                                       transition="cut")
         self.assertTrue(reply.get("ok"), reply)
@@ -307,11 +370,9 @@ class OverlayControl(IntegrationTest):
             "the host's lower-third after the cut")
         self.assertTrue(status["overlay"]["lower_thirds"]["left"]["automatic"])
         self.assertEqual(status["overlay"]["lower_thirds"]["left"]["name"], "王芳")
-        time.sleep(1.0)
         # In the picture: the lower-third's gold bar at the left of the frame.
-        d = self.case_dir()
-        bar = grab_rgb(self.url, d / "auto-lower-third.png", 32, 240, 4, 16)
-        self.assertGreater(bar[0], 150, f"no gold bar of the lower-third: {bar}")
+        self.picture("auto-lower-third", (32, 240, 4, 16), lambda bar: bar[0] > 150,
+                     "the gold bar of the lower-third")
         self.studio.wait_until(lambda s: s["overlay"]["lower_thirds"]["left"] is None, 9,
                                "the automatic lower-third to go after its time")
 

@@ -21,7 +21,6 @@ Run alone: /usr/bin/python3 tests/integration/test_picture.py
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -64,38 +63,53 @@ class ProgramPicture(IntegrationTest):
         cls.studio.wait_destination_state("site", "live", 30)
         cls.url = cls.site.stream_url(KEY)
 
-    def frame_after(self, p, name: str, **program) -> list[int]:
+    def frame_after(self, p, name: str, looks_right, describe: str, **program) -> list[int]:
+        """Cuts, then reads frames at the partner site until one looks
+        right (the cut goes through the encoder, the muxer and nginx, and a
+        reader joins at a keyframe: how long that takes depends on the
+        machine). Fails with the last frame's figures after 30 s."""
         p.ok("program.set", **program)
-        time.sleep(1.5)  # through the encoder, the muxer and nginx
-        return grab(self.url, self.work.path / f"{name}.png")
+        png = self.work.path / f"{name}.png"
+        return harness.wait_until(lambda: grab(self.url, png), 30, f"{describe} ({png.name})",
+                                  accept=looks_right, interval=0.1)
 
     def test_cuts_change_what_the_partner_receives(self):
+        def halves(frame):
+            rows = [frame[r * 16:(r + 1) * 16] for r in range(9)]
+            return {"left": mean([v for row in rows[3:6] for v in row[:7]]),
+                    "right": mean([v for row in rows[3:6] for v in row[9:]]),
+                    "top": mean(rows[0])}
+
+        def inset(frame):
+            # The inset is the lower right quarter of the width inside the
+            # action-safe margin (cells 12-14 of row 7 in 16x9).
+            rows = [frame[r * 16:(r + 1) * 16] for r in range(9)]
+            return {"inset": mean(rows[7][12:15]),
+                    "around": mean([v for row in rows[1:5] for v in row[1:11]])}
+
         with self.studio.producer() as p:
-            bars = self.frame_after(p, "bars", layout="single", primary="host")
-            ball = self.frame_after(p, "ball", layout="single", primary="guest")
-            slate = self.frame_after(p, "slate", layout="single", primary="lost")
-            both = self.frame_after(p, "side_by_side", layout="side_by_side", primary="host",
-                                    secondary="guest", transition="fade", duration_ms=400)
-            pip = self.frame_after(p, "pip", layout="pip", primary="guest", secondary="host")
-        self.assertGreater(mean(bars), 110, f"colour bars are bright: {mean(bars):.0f}")
-        self.assertLess(mean(ball), 90, f"the ball camera is dark slate blue: {mean(ball):.0f}")
-        self.assertGreater(mean(bars) - mean(ball), 40)
-        self.assertLess(mean(slate), mean(ball), "the lost-signal slate is darker still")
-        # Side by side: bars on the left half, the ball camera on the right,
-        # black bands above and below.
-        rows = [both[r * 16:(r + 1) * 16] for r in range(9)]
-        left = mean([v for row in rows[3:6] for v in row[:7]])
-        right = mean([v for row in rows[3:6] for v in row[9:]])
-        top = mean(rows[0])
-        self.assertGreater(left, right + 30, f"bars left ({left:.0f}), ball right ({right:.0f})")
-        self.assertLess(top, 25, f"black band above the pictures: {top:.0f}")
-        # Picture in picture: the inset is the lower right quarter of the
-        # width inside the action-safe margin (cells 12-14 of row 7 in 16x9).
-        rows = [pip[r * 16:(r + 1) * 16] for r in range(9)]
-        inset = mean(rows[7][12:15])
-        around = mean([v for row in rows[1:5] for v in row[1:11]])
-        self.assertGreater(inset, around + 40,
-                           f"bars in the inset ({inset:.0f}) over the ball camera ({around:.0f})")
+            bars = self.frame_after(p, "bars", lambda f: mean(f) > 110,
+                                    "colour bars (bright, mean > 110)", layout="single",
+                                    primary="host")
+            ball = self.frame_after(p, "ball", lambda f: mean(f) < 90,
+                                    "the ball camera (dark slate blue, mean < 90)",
+                                    layout="single", primary="guest")
+            self.assertGreater(mean(bars) - mean(ball), 40)
+            slate = self.frame_after(p, "slate", lambda f: mean(f) < mean(ball),
+                                     f"the lost-signal slate, darker than the ball camera "
+                                     f"({mean(ball):.0f})", layout="single", primary="lost")
+            # Side by side: bars on the left half, the ball camera on the
+            # right, black bands above and below.
+            both = self.frame_after(
+                p, "side_by_side",
+                lambda f: halves(f)["left"] > halves(f)["right"] + 30 and halves(f)["top"] < 25,
+                "bars left, ball right, a black band above", layout="side_by_side",
+                primary="host", secondary="guest", transition="fade", duration_ms=400)
+            pip = self.frame_after(p, "pip", lambda f: inset(f)["inset"] > inset(f)["around"] + 40,
+                                   "bars in the inset over the ball camera", layout="pip",
+                                   primary="guest", secondary="host")
+        harness.verbose(f"bars {mean(bars):.0f}, ball {mean(ball):.0f}, slate {mean(slate):.0f}, "
+                        f"side by side {halves(both)}, pip {inset(pip)}")
         status = self.studio.status()
         lost = harness.find_by_id(status["sources"], "lost")
         self.assertNotEqual(lost["state"], "live")

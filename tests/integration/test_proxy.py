@@ -40,9 +40,7 @@ import hashlib
 import http.client
 import http.server
 import json
-import os
 import re
-import shutil
 import signal
 import socket
 import ssl
@@ -371,22 +369,11 @@ class ProxiedStudio(IntegrationTest):
         conn.close()
 
     def test_viewer_page_over_https_and_wss_in_chromium(self):
-        for tool in ("node", "/usr/bin/chromium"):
-            self.assertTrue(shutil.which(tool), f"{tool} is missing: run scripts/setup")
-        self.assertTrue((ROOT / "node_modules" / "playwright-core").is_dir(),
-                        "playwright-core is missing: run scripts/setup")
-        artifacts = ROOT / "tests" / "artifacts" / "e2e"
-        artifacts.mkdir(parents=True, exist_ok=True)
         received_before = self.studio.status()["questions"]["received"]
-        env = dict(os.environ, YST_URL=self.proxy.base_url, YST_TRUST_SPKI=self.pki.spki_sha256,
-                   YST_ARTIFACTS=str(artifacts))
-        run = subprocess.run(["node", str(ROOT / "tests" / "e2e" / "proxy.test.mjs")], env=env,
-                             cwd=ROOT, capture_output=True, text=True, timeout=150)
-        harness.verbose(run.stdout)
-        self.assertEqual(run.returncode, 0,
-                         f"browser test proxy.test.mjs failed:\n{run.stdout[-4000:]}\n"
-                         f"{run.stderr[-3000:]}\n{tail(read_text(self.proxy.error_log), 20)}\n"
-                         f"{self.studio.log_tail()}")
+        harness.run_e2e_script(
+            "proxy.test.mjs", self.proxy.base_url, {"YST_TRUST_SPKI": self.pki.spki_sha256},
+            timeout=150,
+            context=lambda: f"{tail(read_text(self.proxy.error_log), 20)}\n{self.studio.log_tail()}")
         self.assertEqual(self.studio.status()["questions"]["received"], received_before + 1)
         # The page's WebSocket went through nginx: an upgrade answered 101
         # (logged when the connection has closed, a moment after the browser).

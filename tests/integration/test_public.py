@@ -21,11 +21,11 @@ import json
 import socket
 import threading
 import time
-import unittest
 import urllib.request
 
 import websocket
 
+import harness  # noqa: E402
 from harness import IntegrationTest, Studio, make_show, verbose
 
 
@@ -165,9 +165,16 @@ class Slowloris(IntegrationTest):
                         f"segment {segment_s:.2f} s; {len(sockets)} slow sockets open")
                 self.assertEqual(code, 200)
                 self.assertGreater(len(body), 1000)
+                # Not held up: the slow sockets are cut off at the 5 s header
+                # deadline, so anything that waited for them takes that long;
+                # a loaded machine is allowed 4 s (the speed itself is
+                # scripts/bench-audience's).
                 for what, seconds in (("viewer", viewer_s), ("producer", producer_s),
                                       ("segment", segment_s)):
-                    self.assertLess(seconds, 2.0, f"{what} took {seconds:.2f} s under slowloris")
+                    harness.log_measured(f"{what} under slowloris", seconds * 1000, "ms",
+                                         "< 4000 (the header deadline is 5 s)",
+                                         "none: not a speed test")
+                    self.assertLess(seconds, 4.0, f"{what} took {seconds:.2f} s under slowloris")
                 viewer.close()
                 producer.close()
                 # The header deadline (5 s) has cut the slow ones off.
@@ -227,4 +234,4 @@ class Pings(IntegrationTest):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    harness.main()

@@ -234,8 +234,9 @@ class Questions(IntegrationTest):
 
         reply, ms = act("question.approve")
         self.assertEqual(reply["question"]["status"], "approved")
-        self.assertLess(ms, 1000, "the other producer heard of the approval late")
-        harness.verbose(f"approve → other producer: {ms:.1f} ms")
+        harness.log_measured("approval to another producer", ms, "ms",
+                             f"< {1000 * harness.SLACK:.0f}", "< 1000 in scripts/bench-latency")
+        self.assertLess(ms, 1000 * harness.SLACK, "the other producer heard of the approval late")
         update = asker.wait_event("question.updated", predicate=lambda e: e["question"]["id"] == qid)
         self.assertEqual(update["question"]["status"], "approved")
         public = watcher.wait_event("questions.public",
@@ -329,8 +330,14 @@ class Questions(IntegrationTest):
         listed = {x["id"]: x for x in self.producer.ok("questions.list")["questions"]}
         self.assertEqual(listed[q["id"]]["matched_words"], ["赌博", "代开发票", "fuck"])
         self.assertIn("sensitive", listed[q["id"]]["flags"])
-        time.sleep(0.3)
-        leaked = [e for e in watcher.events if e.get("type") == "questions.public" and
+        # A fence instead of a pause: a plain question approved after it.
+        # The watcher gets its events in order, so anything about the flagged
+        # question would have come before the plain one's.
+        plain = self.submit_ok(self.viewer(), "社区医院能开通医保结算吗？")
+        self.producer.ok("question.approve", question=plain["id"])
+        fence = watcher.wait_event(
+            "questions.public", predicate=lambda e: any(x["id"] == plain["id"] for x in e["questions"]))
+        leaked = [e for e in watcher.events + [fence] if e.get("type") == "questions.public" and
                   any(x["id"] == q["id"] for x in e["questions"])]
         self.assertEqual(leaked, [], "a pending flagged question reached viewers")
         public_ids = [x["id"] for x in self.viewer().hello_reply["public"]["questions"]]

@@ -76,7 +76,8 @@ class Durability(IntegrationTest):
             f.start()
 
         # Phase 1: moderate while the flood runs — approve, reject, put on air, reorder.
-        time.sleep(0.5)
+        harness.wait_until(lambda: sum(len(f.acked) for f in flooders), 15,
+                           "the flood to be acknowledged", accept=lambda n: n >= 20)
         approved = []
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline:
@@ -102,7 +103,13 @@ class Durability(IntegrationTest):
         producer.close()
 
         # Phase 2: submissions only, then the plug is pulled mid-flood.
-        time.sleep(1.0)
+        acked_phase_1 = sum(len(f.acked) for f in flooders)
+        # Enough of it to mean something (over 1,000 acknowledged), however
+        # fast this machine takes them.
+        enough = max(acked_phase_1 + 100, 1100)
+        harness.wait_until(lambda: sum(len(f.acked) for f in flooders), 30,
+                           f"{enough} questions of the flood acknowledged, the producer gone",
+                           accept=lambda n: n >= enough)
         acked_before_kill = sum(len(f.acked) for f in flooders)
         self.assertTrue(all(f.is_alive() and not f.gone.is_set() for f in flooders),
                         f"the flood stopped before the kill: {[f.errors[-1:] for f in flooders]}")

@@ -14,7 +14,6 @@ Run alone: /usr/bin/python3 tests/integration/test_restream.py
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -49,7 +48,19 @@ class Restream(IntegrationTest):
             lambda s: all(find_by_id(s["destinations"], d)["state"] == "live" for d in KEYS),
             30, "both destinations to be live")
 
-    # Numbered so that they run in this order: the last one stops the studio.
+    # The numbers only group the output: any order works (YST_TEST_ORDER);
+    # the test that stops the studio starts it again.
+
+    def setUp(self):
+        if not self.studio.running:
+            self.restart_studio()
+
+    @classmethod
+    def restart_studio(cls) -> None:
+        cls.studio.start()
+        cls.studio.wait_until(
+            lambda s: all(find_by_id(s["destinations"], d)["state"] == "live" for d in KEYS),
+            30, "both destinations to be live again")
 
     def test_1_each_site_receives_h264_and_aac(self):
         for dest_id, key in KEYS.items():
@@ -88,9 +99,13 @@ class Restream(IntegrationTest):
 
     def test_2_program_frames_rise(self):
         fps, first, last = self.studio.program_fps(seconds=3)
-        self.assertGreaterEqual(fps, 0.8 * FPS,
+        floor = harness.fps_floor(FPS)
+        harness.log_measured("program frame rate, two sites, archive and HLS", fps, "fps",
+                             f">= {floor:.0f}", f"{FPS} (real time) in scripts/bench-pipeline")
+        self.assertGreaterEqual(fps, floor,
                                 f"program frames rose at {fps:.1f}/s, expected ~{FPS}: "
                                 f"{first['program']} -> {last['program']}")
+        # Not a budget: faster than real time is wrong on any machine.
         self.assertLessEqual(fps, 1.2 * FPS, f"program frames rose at {fps:.1f}/s, more than {FPS}")
         program = last["program"]
         self.assertIsInstance(program.get("dropped_frames"), int,
@@ -105,20 +120,25 @@ class Restream(IntegrationTest):
     def test_3_destination_bytes_rise(self):
         first = self.studio.status()
         site_first = {d: self.sites[d].stat()[KEYS[d]]["bytes_in"] for d in KEYS}
-        time.sleep(2.5)
-        last = self.studio.status()
+
+        def rising(s: dict) -> bool:
+            return (all(find_by_id(s["destinations"], d)["bytes_sent"]
+                        > find_by_id(first["destinations"], d)["bytes_sent"] for d in KEYS)
+                    and s["recording"]["bytes"] > first["recording"]["bytes"])
+
+        last = self.studio.wait_until(rising, 15, "both destinations' bytes_sent and the "
+                                                  "recording's bytes to rise")
         for dest_id in KEYS:
             with self.subTest(destination=dest_id):
                 a = find_by_id(first["destinations"], dest_id)
                 b = find_by_id(last["destinations"], dest_id)
                 self.assertEqual(b["state"], "live", f"{dest_id}: {b}")
-                self.assertGreater(b["bytes_sent"], a["bytes_sent"],
-                                   f"{dest_id}: bytes_sent must rise: {a} -> {b}")
                 self.assertGreater(b["bitrate_kbps"], 0, f"{dest_id}: bitrate_kbps: {b}")
-                self.assertEqual(b["reconnects"], 0, f"{dest_id}: no reconnects expected: {b}")
-                site_bytes = self.sites[dest_id].stat()[KEYS[dest_id]]["bytes_in"]
-                self.assertGreater(site_bytes, site_first[dest_id],
-                                   f"{dest_id}: the site must keep receiving bytes")
+                self.assertEqual(b["reconnects"], a["reconnects"],
+                                 f"{dest_id}: no reconnects expected: {a} -> {b}")
+                harness.wait_until(lambda: self.sites[dest_id].stat()[KEYS[dest_id]]["bytes_in"],
+                                   15, f"{dest_id}: the site to keep receiving bytes",
+                                   accept=lambda n: n > site_first[dest_id])
         rec = last["recording"]
         self.assertEqual(rec["state"], "recording", f"recording: {rec}")
         self.assertGreater(rec["bytes"], first["recording"]["bytes"],
@@ -147,10 +167,10 @@ class Restream(IntegrationTest):
         for source_id in ("host", "guest"):
             self.assertEqual(m.value("yst_source_state", source=source_id, state="live"), 1,
                              f"yst_source_state{{source=\"{source_id}\",state=\"live\"}} must be 1")
-        time.sleep(1.5)
-        later = self.studio.metrics()
-        self.assertGreater(later.value("yst_program_frames_total"),
-                           m.value("yst_program_frames_total"), "frames_total must rise")
+        frames = m.value("yst_program_frames_total")
+        harness.wait_until(lambda: self.studio.metrics().value("yst_program_frames_total"), 10,
+                           f"yst_program_frames_total to rise from {frames}",
+                           accept=lambda n: n > frames)
 
     def test_5_hls(self):
         def playlist_has_segments(_status):
@@ -167,10 +187,14 @@ class Restream(IntegrationTest):
         seg_code, seg_body, _ = self.studio.http_get("/hls/" + segments[-1].split("/")[-1])
         self.assertEqual(seg_code, 200, f"segment {segments[-1]} answered {seg_code}")
         self.assertGreater(len(seg_body), 1000, f"segment {segments[-1]} is nearly empty")
-        # Written seven TS packets at a time (one write per 1316 bytes, not
-        # per 188-byte packet), each packet starting with its sync byte.
-        self.assertEqual(len(seg_body) % (7 * 188), 0, f"segment of {len(seg_body)} bytes")
-        self.assertTrue(all(seg_body[i] == 0x47 for i in range(0, len(seg_body), 188)))
+        # MPEG-TS (ISO/IEC 13818-1): 188-byte packets, each starting with
+        # the sync byte 0x47. How many the writer writes at a time is its
+        # own business.
+        self.assertEqual(len(seg_body) % 188, 0, f"segment of {len(seg_body)} bytes is not "
+                                                 f"whole 188-byte packets")
+        lost = [i for i in range(0, len(seg_body), 188) if seg_body[i] != 0x47]
+        self.assertEqual(lost, [], f"{len(lost)} of {len(seg_body) // 188} packets do not start "
+                                   f"with the sync byte 0x47, first at byte {lost[:1]}")
         streams = probe(f"{self.studio.base_url}/hls/program.m3u8", timeout=20)
         harness.check_h264_aac(streams, WIDTH, HEIGHT, where="HLS")
         data_playlist = self.studio.data_dir / "hls" / "program.m3u8"

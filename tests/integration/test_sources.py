@@ -15,7 +15,6 @@ Run alone: /usr/bin/python3 tests/integration/test_sources.py
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -91,33 +90,50 @@ class SourceKinds(IntegrationTest):
 
     def test_rtsp_ip_camera_live_vanishes_and_returns(self):
         studio = self.studio
-        studio.wait_source_state("ipcam", "live", 20)
+        status = studio.wait_source_state("ipcam", "live", 20)
+        reconnects = find_by_id(status["sources"], "ipcam")["reconnects"]
         self.rtsp.kill()
-        status = studio.wait_source_state("ipcam", "retrying", 8)
+        status = studio.wait_source_state("ipcam", "retrying", 24)
         self.assertTrue(find_by_id(status["sources"], "ipcam")["last_error"],
                         "a lost camera says why")
         fps, _, _ = studio.program_fps(2.0)
-        self.assertGreaterEqual(fps, 0.8 * FPS, "the program keeps its rate without the camera")
+        harness.log_measured("program frame rate without the IP camera", fps, "fps",
+                             f">= {harness.fps_floor(FPS):.0f}",
+                             f">= {0.8 * FPS:.0f} in scripts/bench-latency")
+        self.assertGreaterEqual(fps, harness.fps_floor(FPS),
+                                "the program keeps its rate without the camera")
         self.rtsp.start()
         status = studio.wait_source_state("ipcam", "live", 40)
-        self.assertGreaterEqual(find_by_id(status["sources"], "ipcam")["reconnects"], 1)
+        self.assertGreater(find_by_id(status["sources"], "ipcam")["reconnects"], reconnects,
+                           "the loss was counted")
 
     def test_srt_field_unit_calls_in(self):
         status = self.studio.wait_source_state("field", "live", 20)
         first = find_by_id(status["sources"], "field")["frames"]
-        time.sleep(2)
-        later = find_by_id(self.studio.status()["sources"], "field")["frames"]
-        self.assertGreater(later - first, 30, "frames keep arriving over SRT")
+        self.studio.wait_until(lambda s: find_by_id(s["sources"], "field")["frames"] > first + 30,
+                               10, f"frames to keep arriving over SRT (from {first})")
 
     def test_file_loops_at_real_time(self):
         self.studio.wait_source_state("clip", "live", 15)
-        s0 = find_by_id(self.studio.status()["sources"], "clip")
-        t0 = time.monotonic()
-        time.sleep(5)  # longer than the 3 s clip: at least one loop
-        s1 = find_by_id(self.studio.status()["sources"], "clip")
-        rate = (s1["frames"] - s0["frames"]) / (time.monotonic() - t0)
-        self.assertEqual(s1["state"], "live", f"the clip loops without failing: {s1}")
-        self.assertGreater(rate, 0.7 * FPS, f"clip plays at about {FPS} fps, got {rate:.1f}")
+        s0, t0 = self.studio.fresh_status()
+        f0 = find_by_id(s0["sources"], "clip")["frames"]
+        # Five seconds of frames, longer than the 3 s clip: at least one loop.
+        want = f0 + 5 * FPS
+        self.studio.wait_until(
+            lambda s: find_by_id(s["sources"], "clip")["frames"] >= want, 5 * harness.SLACK + 5,
+            f"{5 * FPS} frames of the clip (from {f0})", interval=0.05)
+        # The status is published once a second: take the next one, with the
+        # time it was seen, for the rate.
+        s1, t1 = self.studio.fresh_status()
+        c1 = find_by_id(s1["sources"], "clip")
+        rate = (c1["frames"] - f0) / (t1 - t0)
+        self.assertEqual(c1["state"], "live", f"the clip loops without failing: {c1}")
+        harness.log_measured("a looping clip's frame rate", rate, "fps",
+                             f">= {harness.fps_floor(FPS):.0f} and < {1.3 * FPS:.0f}",
+                             f"{FPS} (real time)")
+        self.assertGreater(rate, harness.fps_floor(FPS),
+                           f"clip plays at about {FPS} fps, got {rate:.1f}")
+        # Not a budget: faster than real time is wrong on any machine.
         self.assertLess(rate, 1.3 * FPS, f"clip must not play faster than real time: {rate:.1f}")
 
     def test_missing_capture_device_shows_slate_and_retries(self):

@@ -68,7 +68,11 @@ class StalledCamera(IntegrationTest):
         # The ffmpeg process itself (not a wrapper): SIGSTOP must stop the pictures.
         pid = self.pusher._process.pid
         self.assertTrue(self.pusher.running)
-        time.sleep(1.0)  # the picture of the camera through the encoder and nginx
+        # A second of program with the camera in it (counted in frames, not
+        # wall time) before its picture is read at the site.
+        start = studio.status()["program"]["frames"]
+        studio.wait_until(lambda s: s["program"]["frames"] >= start + FPS, 15,
+                          "a second of program with the camera")
         live = self.frame("live")
         frames0 = studio.status()["program"]["frames"]
 
@@ -109,10 +113,12 @@ class StalledCamera(IntegrationTest):
         continued_at = time.monotonic()
         studio.wait_source_state("cam", "live", 30)
         log(f"live again {time.monotonic() - continued_at:.2f} s after SIGCONT")
-        time.sleep(1.0)
-        back = self.frame("back")
+        # Its picture back on air: read at the site until it is (through the
+        # encoder and nginx, joining at a keyframe), or 30 s.
+        back = harness.wait_until(lambda: self.frame("back"), 30,
+                                  f"the camera's picture back on air (brighter than the slate's "
+                                  f"{slate:.0f} + 30)", accept=lambda b: b > slate + 30)
         log(f"picture brightness after SIGCONT: {back:.0f}")
-        self.assertGreater(back, slate + 30, "the camera's picture is not back on air")
         fps, _, _ = studio.program_fps(seconds=3)
         log(f"program after the stall: {fps:.1f} fps")
         self.assertGreaterEqual(fps, FPS / 3)

@@ -92,6 +92,11 @@ class Transcript(IntegrationTest):
         self.assertEqual([s["speaker"] for s in hello["speakers"]], ["host", "guest1", "narration"])
         viewer = self.studio.viewer()
         self.addCleanup(viewer.close)
+        # What other tests left: the counts below are of this test's lines.
+        conn = self.db()
+        rows_before = conn.execute("SELECT count(*) FROM transcript_lines").fetchone()[0]
+        edits_before = conn.execute("SELECT count(*) FROM transcript_edits").fetchone()[0]
+        status_lines_before = self.studio.status()["transcript"]["lines"]
         # The viewers' list is kept serialised between changes: list it now,
         # before the lines below, and again after them.
         before = viewer.command("transcript.list")
@@ -100,6 +105,7 @@ class Transcript(IntegrationTest):
         # A line's start is end − typing_ms, so let the show run past that.
         self.studio.wait_until(lambda s: s["show"]["timeline_ms"] > 5000, 15, "5 s of show")
         t0 = self.studio.status()["show"]["timeline_ms"]
+        sent = time.monotonic()
         r = typist.command("transcript.commit", speaker="guest1",
                            text="我们今年把异地就医备案改成了线上办理，医保卡在外地住院可以直接结算。",
                            typing_ms=4000)
@@ -110,10 +116,13 @@ class Transcript(IntegrationTest):
         self.assertGreaterEqual(line["end_ms"] - line["start_ms"], 3990)
         self.assertLessEqual(line["end_ms"] - line["start_ms"], 4010)
         self.assertGreaterEqual(line["end_ms"], t0)
-        seen = time.monotonic()
+        # At once: within the budget (1 s, scripts/bench-latency) made
+        # harness.SLACK times looser.
         public = self.wait_event(viewer, lambda e: e.get("type") == "transcript.public"
-                                 and e["line"]["id"] == line["id"], 1.0, "the line at the viewer")
-        self.assertLess(time.monotonic() - seen, 1.0)
+                                 and e["line"]["id"] == line["id"], 1.0 * harness.SLACK,
+                                 "the line at the viewer")
+        harness.log_measured("committed line to a viewer", (time.monotonic() - sent) * 1000, "ms",
+                             f"< {1000 * harness.SLACK:.0f}", "< 1000 in scripts/bench-latency")
         self.assertNotIn("original_text", public["line"], "viewers get the public form")
         self.assertNotIn("by", public["line"])
 
@@ -172,42 +181,56 @@ class Transcript(IntegrationTest):
         self.assert_error(typist.command("question.approve", question=1), "forbidden",
                           "a typist moderating")
 
-        conn = self.db()
         rows = conn.execute("SELECT count(*) FROM transcript_lines").fetchone()[0]
-        self.assertEqual(rows, 4)
-        edits = conn.execute("SELECT text, by FROM transcript_edits").fetchall()
-        self.assertEqual(len(edits), 1)
-        self.assertEqual(edits[0][1], "速记一号")
-        self.studio.wait_until(lambda s: s["transcript"]["lines"] == 3, 5,
-                               "/api/status transcript.lines == 3")
+        self.assertEqual(rows - rows_before, 4, "four lines committed, one of them deleted")
+        edits = conn.execute("SELECT text, by FROM transcript_edits ORDER BY rowid").fetchall()
+        self.assertEqual(len(edits) - edits_before, 1)
+        self.assertEqual(edits[-1][1], "速记一号")
+        self.studio.wait_until(lambda s: s["transcript"]["lines"] == status_lines_before + 3, 5,
+                               f"/api/status transcript.lines == {status_lines_before} + 3")
 
     def test_b_question_line_and_search(self):
         producer = self.studio.producer()
         self.addCleanup(producer.close)
         viewer = self.studio.viewer()
         self.addCleanup(viewer.close)
+        typist, _ = self.typist()
+        queries = ("房", "社保", "医保卡", "直接结算", "掌声", "教育局")
+        # What earlier lines (another test's) already match: only the hits
+        # of this test's lines are counted below.
+        seen_before = {q: {h["line"] for h in self.search(q)} for q in queries}
+
+        def new_hits(query: str) -> list[dict]:
+            return [h for h in self.search(query) if h["line"] not in seen_before[query]]
+
+        def texts(query: str) -> list[str]:
+            return [h["text"] for h in new_hits(query)]
+
+        for speaker, text in (("guest1", "异地就医备案改成了线上办理，社保卡和医保卡在外地住院都可以直接结算。"),
+                              ("host", "下一个问题关于房租补贴。")):
+            self.assertTrue(typist.command("transcript.commit", speaker=speaker, text=text).get("ok"))
+        clap = typist.command("transcript.commit", speaker="narration", text="（现场掌声）")
+        self.assertTrue(typist.command("transcript.delete", line=clap["line"]["id"]).get("ok"))
+
         q = viewer.submit("请问局长，房租补贴什么时候发放？", nickname="瓯海小李")["question"]["id"]
         producer.command("question.approve", question=q)
         aired = producer.command("question.on_air", question=q)["question"]
         line = self.wait_event(viewer, lambda e: e.get("type") == "transcript.public"
-                               and e["line"].get("kind") == "question", 2.0, "the question line")
+                               and e["line"].get("kind") == "question", 2.0 * harness.SLACK,
+                               "the question line")
         self.assertEqual(line["line"]["text"], "网友「瓯海小李」提问：请问局长，房租补贴什么时候发放？")
         self.assertEqual(line["line"]["start_ms"], aired["aired_ms"])
+        # On air for half a second (pacing, not waiting): the line's span.
         time.sleep(0.5)
         producer.command("question.answered")
         conn = self.db()
-        deadline = time.monotonic() + 3
-        while True:
-            start, end = conn.execute("SELECT start_ms, end_ms FROM transcript_lines "
-                                      "WHERE kind = 'question'").fetchone()
-            if end > start or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
+        start, end = harness.wait_until(
+            lambda: conn.execute("SELECT start_ms, end_ms FROM transcript_lines WHERE id = ?",
+                                 (line["line"]["id"],)).fetchone(), 10,
+            "the question line to end when it is answered", accept=lambda r: r[1] > r[0])
         self.assertGreaterEqual(end - start, 400, "the question line ends when it is answered")
 
         # Search while the show runs: 1, 2 and 3+ characters.
-        def texts(query, *extra):
-            return [h["text"] for h in self.search(query, *extra)]
         self.assertEqual(len(texts("房")), 2, texts("房"))  # the host's line and the question
         self.assertTrue(all("房" in t for t in texts("房")))
         self.assertEqual(len(texts("社保")), 1)
@@ -215,7 +238,7 @@ class Transcript(IntegrationTest):
         self.assertEqual(texts("直接结算")[0].count("直接结算"), 1)
         self.assertEqual(texts("掌声"), [], "a deleted line was found")
         self.assertEqual(texts("教育局"), [])
-        hit = self.search("医保卡")[0]
+        hit = new_hits("医保卡")[0]
         self.assertEqual(hit["speaker_name"], "张三")
         self.assertRegex(hit["timecode"], r"^\d\d:\d\d:\d\d$")
         self.assertIn("\u0002医保卡\u0003", hit["snippet"])

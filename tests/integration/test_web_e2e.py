@@ -30,14 +30,14 @@ approved: the count goes up on every page, the producer's included; a second
 vote by the same viewer is refused with the page's message; a wrong link
 says so.
 
-Screenshots of every step land in tests/artifacts/e2e/.
+Screenshots of every step land in tests/artifacts/e2e/<script>/, emptied
+before each run. ctest runs each script as its own entry (e2e.<script>);
+this file's own entry then runs nothing (YST_E2E_APART).
 
 Run alone: /usr/bin/python3 tests/integration/test_web_e2e.py
 """
 
-import os
 import secrets
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,14 +58,8 @@ OBSERVER_NAME = "李观察"
 
 
 class WebEndToEnd(IntegrationTest):
-    def setUp(self):
-        super().setUp()
-        for tool in ("node", "/usr/bin/chromium"):
-            self.assertTrue(shutil.which(tool), f"{tool} is missing: run scripts/setup")
-        self.assertTrue((ROOT / "node_modules" / "playwright-core").is_dir(),
-                        "playwright-core is missing: run scripts/setup")
-        self.artifacts = ROOT / "tests" / "artifacts" / "e2e"
-        self.artifacts.mkdir(parents=True, exist_ok=True)
+    """Each method drives one tests/e2e script; ctest runs each as its own
+    entry (e2e.<script>, tests/integration/e2e_runner.py)."""
 
     def start_studio(self, show: dict, extra_env: dict | None = None) -> Studio:
         studio = Studio(self.case_dir(), show, extra_env=extra_env)
@@ -74,23 +68,22 @@ class WebEndToEnd(IntegrationTest):
         studio.wait_until(lambda s: s["hls"]["state"] == "running", 30, "HLS to be running")
         return studio
 
-    def run_browser_test(self, script: str, studio: Studio, **env_vars: str) -> None:
-        """Runs tests/e2e/<script> against the studio; fails with its output."""
-        env = dict(os.environ, YST_URL=studio.base_url, YST_PRODUCER_TOKEN=studio.token,
-                   YST_ARTIFACTS=str(self.artifacts), **env_vars)
-        run = subprocess.run(["node", str(ROOT / "tests" / "e2e" / script)],
-                             env=env, cwd=ROOT, capture_output=True, text=True, timeout=240)
-        harness.verbose(run.stdout)
-        self.assertEqual(run.returncode, 0,
-                         f"browser test {script} failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}\n"
-                         f"{studio.log_tail()}")
+    def run_browser_test(self, script: str, studio: Studio, **env_vars: str) -> Path:
+        """Runs tests/e2e/<script> against the studio; fails with its output.
+        Its screenshots (tests/artifacts/e2e/<name>/, emptied first) must be
+        this run's."""
+        # self.artifacts: that folder, for methods that look there.
+        self.artifacts = harness.run_e2e_script(script, studio.base_url,
+                                                {"YST_PRODUCER_TOKEN": studio.token, **env_vars},
+                                                timeout=240, context=studio.log_tail)
+        return self.artifacts
 
     def test_viewer_to_producer_to_air(self):
         show = make_show(sources=(("host", "test://smpte"), ("guest", "test://ball")),
                          archive=False, hls=True, width=640, height=360)
         studio = self.start_studio(show)
-        self.run_browser_test("questions.test.mjs", studio)
-        self.assertTrue(any(self.artifacts.glob("*.png")), "no screenshots were kept")
+        shots = self.run_browser_test("questions.test.mjs", studio)
+        self.assertTrue(any(shots.glob("producer-graphics.png")), "no graphics panel screenshot")
 
     def test_typist_to_live_text(self):
         show = make_show(sources=(("host", "test://smpte"), ("guest", "test://ball")),
@@ -98,8 +91,8 @@ class WebEndToEnd(IntegrationTest):
         show.setdefault("audience", {})["typist_token_env"] = TYPIST_TOKEN_ENV
         typist_token = secrets.token_urlsafe(24)
         studio = self.start_studio(show, extra_env={TYPIST_TOKEN_ENV: typist_token})
-        self.run_browser_test("typist.test.mjs", studio, YST_TYPIST_TOKEN=typist_token)
-        self.assertTrue(any(self.artifacts.glob("typist-*.png")), "no screenshots were kept")
+        shots = self.run_browser_test("typist.test.mjs", studio, YST_TYPIST_TOKEN=typist_token)
+        self.assertTrue(any(shots.glob("typist-*.png")), "no typist screenshots were kept")
 
     def test_host_monitor_page(self):
         show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
@@ -110,8 +103,8 @@ class WebEndToEnd(IntegrationTest):
         studio = Studio(self.case_dir(), show, extra_env={"YST_E2E_HOST_TOKEN": host_token})
         self.addCleanup(studio.close)
         studio.start()
-        self.run_browser_test("host.test.mjs", studio, YST_HOST_TOKEN=host_token)
-        self.assertTrue(any(self.artifacts.glob("host-*.png")), "no screenshots were kept")
+        shots = self.run_browser_test("host.test.mjs", studio, YST_HOST_TOKEN=host_token)
+        self.assertTrue(any(shots.glob("host-*.png")), "no host screenshots were kept")
 
     def test_archive_page(self):
         # An ended, packaged show, and the next one live on the same data.
@@ -125,9 +118,10 @@ class WebEndToEnd(IntegrationTest):
         studio = Studio(self.case_dir(), show, name="archive")
         self.addCleanup(studio.close)
         studio.start()
-        self.run_browser_test("archive.test.mjs", studio, YST_SESSION=str(recorded["session"]),
-                              YST_LIVE_SESSION=str(studio.status()["show"]["session_id"]))
-        self.assertTrue(any(self.artifacts.glob("archive-*.png")), "no screenshots were kept")
+        shots = self.run_browser_test("archive.test.mjs", studio,
+                                      YST_SESSION=str(recorded["session"]),
+                                      YST_LIVE_SESSION=str(studio.status()["show"]["session_id"]))
+        self.assertTrue(any(shots.glob("archive-*.png")), "no archive screenshots were kept")
 
     def test_producer_moderation(self):
         show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
@@ -135,8 +129,8 @@ class WebEndToEnd(IntegrationTest):
         studio = Studio(self.case_dir(), show)
         self.addCleanup(studio.close)
         studio.start()
-        self.run_browser_test("producer.test.mjs", studio)
-        self.assertTrue(any(self.artifacts.glob("moderate-*.png")), "no screenshots were kept")
+        shots = self.run_browser_test("producer.test.mjs", studio)
+        self.assertTrue(any(shots.glob("moderate-*.png")), "no screenshots were kept")
 
     def test_votes_and_observer_link(self):
         show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
@@ -152,9 +146,9 @@ class WebEndToEnd(IntegrationTest):
         self.assertEqual(made.returncode, 0, made.stderr)
         link = made.stdout.strip().splitlines()[-1]
         self.assertTrue(link.startswith(studio.base_url + "/o/"), made.stdout)
-        self.run_browser_test("voting.test.mjs", studio, YST_OBSERVER_LINK=link,
-                              YST_OBSERVER_NAME=OBSERVER_NAME)
-        self.assertTrue(any(self.artifacts.glob("voting-*.png")), "no screenshots were kept")
+        shots = self.run_browser_test("voting.test.mjs", studio, YST_OBSERVER_LINK=link,
+                                      YST_OBSERVER_NAME=OBSERVER_NAME)
+        self.assertTrue(any(shots.glob("voting-*.png")), "no screenshots were kept")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QThread>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -38,8 +39,15 @@ bool spinUntil(const std::function<bool()>& done, int timeout_ms) {
   return done();
 }
 
-void spinFor(int ms) {
-  spinUntil([] { return false; }, ms);
+// These tests check behaviour, not speed (that is scripts/bench-pipeline's
+// and scripts/bench-latency's): every deadline and rate floor below is the
+// expected figure made kSlack times looser, because the same tests run
+// under AddressSanitizer (scripts/test), several times slower, on a shared
+// 2-core machine. A deadline costs nothing when the condition comes early.
+constexpr int kSlack = 3;
+
+int slack(int ms) {
+  return ms * kSlack;
 }
 
 const VideoFormat kSmall{320, 180, 30};
@@ -99,26 +107,27 @@ TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
   guest.start();
   ASSERT_TRUE(spinUntil(
       [&] { return host.state() == SourceState::kLive && guest.state() == SourceState::kLive; },
-      5000));
-  ASSERT_TRUE(spinUntil([&] { return program.encodedFrames() > 30; }, 5000))
+      slack(5000)));
+  ASSERT_TRUE(spinUntil([&] { return program.encodedFrames() > 30; }, slack(5000)))
       << "encoded " << program.encodedFrames();
   // The preview taps carry small frames.
-  ASSERT_TRUE(spinUntil([&] { return program.tap("source:host")->latest() != nullptr; }, 3000));
+  ASSERT_TRUE(
+      spinUntil([&] { return program.tap("source:host")->latest() != nullptr; }, slack(3000)));
   SamplePtr frame;
   ASSERT_TRUE(
-      spinUntil([&] { return (frame = program.tap("program")->latest()) != nullptr; }, 3000))
+      spinUntil([&] { return (frame = program.tap("program")->latest()) != nullptr; }, slack(3000)))
       << "a tap opens on its first read";
   const GstStructure* caps = gst_caps_get_structure(gst_sample_get_caps(frame.get()), 0);
   int width = 0;
   gst_structure_get_int(caps, "width", &width);
   EXPECT_EQ(width, 320);
   // Levels arrive from every source and the program.
-  ASSERT_TRUE(spinUntil([&] { return program.levels().size() >= 3; }, 3000));
+  ASSERT_TRUE(spinUntil([&] { return program.levels().size() >= 3; }, slack(3000)));
   EXPECT_EQ(program.levels().at("program").peak_db.size(), 2u);
 
   program.setScene({Layout::kPip, "guest", "host"}, Transition::kFade, 300);
   EXPECT_TRUE(program.transitionRunning());
-  ASSERT_TRUE(spinUntil([&] { return !program.transitionRunning(); }, 2000));
+  ASSERT_TRUE(spinUntil([&] { return !program.transitionRunning(); }, slack(2000)));
   EXPECT_EQ(program.scene().primary, "guest");
   host.stop();
   guest.stop();
@@ -143,8 +152,8 @@ TEST_F(EngineTest, ACutToSingleNeverShowsAHalvedFrameBlownUp) {
   other.start();
   ASSERT_TRUE(spinUntil(
       [&] { return cam.state() == SourceState::kLive && other.state() == SourceState::kLive; },
-      5000));
-  ASSERT_TRUE(spinUntil([&] { return program.frames() > 30; }, 5000));
+      slack(5000)));
+  ASSERT_TRUE(spinUntil([&] { return program.frames() > 30; }, slack(5000)));
 
   struct Seen {
     std::mutex mutex;
@@ -177,9 +186,17 @@ TEST_F(EngineTest, ACutToSingleNeverShowsAHalvedFrameBlownUp) {
         return GST_PAD_PROBE_OK;
       },
       &seen, nullptr);
-  spinFor(300);
+  auto count = [&seen](bool single) {
+    std::lock_guard lock(seen.mutex);
+    return std::count_if(seen.frames.begin(), seen.frames.end(),
+                         [single](const auto& f) { return f.first == single; });
+  };
+  // Some side-by-side frames, the cut, then enough frames after it to see
+  // that it held: counted, not timed (20 a second here, fewer under ASan).
+  ASSERT_TRUE(spinUntil([&] { return count(false) > 3; }, slack(300)));
   program.setScene({Layout::kSingle, "cam", "other"}, Transition::kCut, 0);
-  spinFor(1000);
+  ASSERT_TRUE(spinUntil([&] { return count(true) > 12; }, slack(1000)))
+      << "the cut took effect within a few frames: " << count(true) << " single frames";
   gst_pad_remove_probe(src.get(), probe);
 
   std::lock_guard lock(seen.mutex);
@@ -206,12 +223,19 @@ TEST_F(EngineTest, MissingCameraShowsSlateAndRetriesWhileProgramRuns) {
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;
   missing.start();
-  ASSERT_TRUE(spinUntil([&] { return missing.state() == SourceState::kRetrying; }, 5000));
+  ASSERT_TRUE(spinUntil([&] { return missing.state() == SourceState::kRetrying; }, slack(5000)));
   EXPECT_FALSE(missing.lastError().empty());
   const auto frames_before = program.frames();
-  spinFor(1500);
-  const auto produced = program.frames() - frames_before;
-  EXPECT_GE(produced, 30u) << "the program keeps its frame rate with the camera gone";
+  QElapsedTimer clock;
+  clock.start();
+  spinUntil([&] { return program.frames() - frames_before >= 45; }, slack(1500));
+  const double fps =
+      (program.frames() - frames_before) * 1000.0 / std::max<qint64>(1, clock.elapsed());
+  std::printf(
+      "[measured] program frame rate with the camera gone: %.1f fps (test bound >= %d; budget "
+      "24 in scripts/bench-latency)\n",
+      fps, kSmall.fps / kSlack);
+  EXPECT_GE(fps, kSmall.fps / kSlack) << "the program keeps its frame rate with the camera gone";
   EXPECT_GE(missing.reconnects(), 1);
   missing.stop();
   program.stop();
@@ -233,13 +257,15 @@ TEST_F(EngineTest, ArchiveWritesDecodableMatroskaAndDestinationRetriesWithKeyMas
   program.addConsumer(&dead);
   dead.start();
 
-  ASSERT_TRUE(spinUntil([&] { return dead.stats().reconnects >= 2; }, 8000));
+  ASSERT_TRUE(spinUntil([&] { return dead.stats().reconnects >= 2; }, slack(8000)));
   EXPECT_EQ(dead.state(), OutputState::kRetrying);
   EXPECT_FALSE(dead.stats().last_error.empty());
   EXPECT_EQ(dead.stats().last_error.find("SECRET"), std::string::npos);
-  ASSERT_TRUE(spinUntil([&] { return archive.stats().bytes_sent > 20000; }, 5000))
+  ASSERT_TRUE(spinUntil([&] { return archive.stats().bytes_sent > 20000; }, slack(5000)))
       << "archive keeps recording while a destination fails";
-  spinFor(1500);
+  // A second and a half of program in the file (media time, not wall time).
+  ASSERT_TRUE(spinUntil([&] { return archive.stats().media_duration_ms >= 1500; }, slack(5000)))
+      << "recorded " << archive.stats().media_duration_ms << " ms";
   program.removeConsumer(&dead);
   program.removeConsumer(&archive);
   dead.stop();

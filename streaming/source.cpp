@@ -145,7 +145,6 @@ void Source::fail(const std::string& reason) {
   // the status it publishes carry this failure.
   ++reconnects_;
   startSlate();
-  ++reconnects_;  // before the state changes, so that what is published agrees
   if (state_ == SourceState::kLive || state_ == SourceState::kConnecting) {
     setState(SourceState::kRetrying);
   } else {

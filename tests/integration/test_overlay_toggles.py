@@ -148,7 +148,16 @@ class Toggles(IntegrationTest):
         self.producer.ok("question.on_air", question=qid)
         status = studio.wait_until(lambda s: s["overlay"]["card"]["visible"], 5, "card visible")
         self.assertEqual(status["overlay"]["card"]["question"]["id"], qid)
-        card = self.wait_picture(lambda p: not self.white(p, CARD), "the card")
+        # The card fades in: the reference is the card once two frames in a
+        # row agree, not the first frame that is no longer the camera.
+        seen = []
+
+        def settled(p: Path) -> bool:
+            seen.append(mean_rgb(p, *CARD))
+            return (not self.white(p, CARD) and len(seen) >= 2
+                    and distance(seen[-1], seen[-2]) <= 2)
+
+        card = self.wait_picture(settled, "the card, settled")
         self.assertGreater(mean_rgb(card, *CARD)[2], mean_rgb(card, *CARD)[0],
                            "the card's panel is blue")
 

@@ -33,6 +33,7 @@ KEY = "graphics_key_0123456789"
 TICKER = "扫码提问 · 12345 政务服务热线"
 SLATE = (0x08, 0x1a, 0x30)            # the default theme's slate background
 CINNABAR_SLATE = (0xf4, 0xea, 0xd5)   # the cinnabar theme's
+MIDDLE = (0, 100, 640, 40)            # a band across the frame's middle
 
 
 def region_means(path: Path, x: int, y: int, w: int, h: int) -> list[tuple[int, int, int]]:
@@ -229,6 +230,9 @@ class OverlayControl(IntegrationTest):
         self.ok("overlay.ticker", visible=True, text=TICKER)
         for person in ("host", "guest1"):
             self.ok("overlay.lower_third", person=person, visible=False)
+        # ... and in the picture: a slate left by the test before fades out
+        # (a cinnabar one, half gone, is neither the camera nor a slate).
+        self.camera = self.settled_camera("setup")
 
     def assert_error(self, reply: dict, code: str, what: str) -> None:
         self.assertEqual(reply.get("type"), "error", f"{what} must be refused: {reply}")
@@ -248,6 +252,20 @@ class OverlayControl(IntegrationTest):
         png = self.case_dir() / f"{name}.png"
         return harness.wait_until(lambda: grab_rgb(self.url, png, *region), 30,
                                   f"{describe} ({png.name})", accept=looks_right)
+
+    def settled_camera(self, name: str) -> tuple[int, int, int]:
+        """The camera's colour across the middle once nothing is fading: two
+        frames in a row alike, and neither theme's slate."""
+        previous: list[tuple[int, int, int]] = []
+
+        def settled(rgb) -> bool:
+            steady = bool(previous) and distance(rgb, previous[-1]) <= 3
+            previous.append(rgb)
+            return (steady and distance(rgb, SLATE) > 24
+                    and distance(rgb, CINNABAR_SLATE) > 24)
+
+        return self.picture(name, MIDDLE, settled, "the camera across the middle, settled, "
+                                                   "no slate")
 
     def volume(self, looks_right, describe: str) -> float:
         """max_volume of 2 s of the site's sound, read until it looks right."""
@@ -328,9 +346,8 @@ class OverlayControl(IntegrationTest):
         self.assertGreater(label[0], 150, f"the ticker's gold label is not there: {label}")
 
     def test_hold_slate_fills_the_frame_and_silences_the_program(self):
-        middle = (0, 100, 640, 40)
-        before = self.picture("before", middle, lambda rgb: distance(rgb, SLATE) > 30,
-                              "the black camera, no slate")
+        middle = MIDDLE
+        before = self.camera
         self.volume(lambda db: db > -40, "the test source's tone, audible (> -40 dB)")
         o = self.ok("overlay.slate", slate="hold")
         self.assertTrue(o["program_silenced"])
@@ -349,7 +366,7 @@ class OverlayControl(IntegrationTest):
         self.assertIn(o["slate"]["remaining_s"], (89, 90))
         harness.wait_until(lambda: self.ok("overlay.get")["slate"]["remaining_s"], 10,
                            "the countdown to count down", accept=lambda left: left < 90)
-        middle = (0, 100, 640, 40)
+        middle = MIDDLE
         self.picture("starting", middle, lambda rgb: distance(rgb, SLATE) <= 12,
                      "the starting slate")
         o = self.ok("overlay.theme", theme="cinnabar")

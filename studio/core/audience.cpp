@@ -857,7 +857,12 @@ void Audience::announce(const std::string& action, const std::string& by,
     const Question* q = desk_.find(id);
     if (!q) continue;
     list.push_back(producerView(*q));
-    if (q->isPublic()) public_changed_.insert(id);
+    if (q->isPublic()) {
+      // Public again within one flush (rejected, then restored): the flush
+      // must not also tell viewers to remove it, which they apply last.
+      public_changed_.insert(id);
+      public_removed_.erase(id);
+    }
     if (action != "received") {
       auto it = viewer_clients_.find(q->viewer);
       if (it != viewer_clients_.end()) {

@@ -84,6 +84,12 @@ Source::~Source() {
 void Source::start() {
   if (state_ != SourceState::kStopped) return;
   backoff_.reset();
+  try {
+    outlet_ = std::make_shared<SourceOutlet>(channel(), rawVideoCaps(format_));
+  } catch (const std::exception& e) {
+    // The program then shows this source as black; its state still follows the camera.
+    logError("source " + spec_.id, e.what());
+  }
   setState(SourceState::kConnecting);
   // The slate first: until the camera delivers, the program shows who is missing.
   startSlate();
@@ -96,6 +102,10 @@ void Source::stop() {
   health_timer_.stop();
   dropInput();
   stopSlate();
+  if (outlet_) {
+    outlet_->close();
+    outlet_.reset();
+  }
   if (state_ != SourceState::kStopped) setState(SourceState::kStopped);
 }
 
@@ -110,6 +120,7 @@ void Source::setState(SourceState state) {
 
 void Source::attempt() {
   ++generation_;
+  if (outlet_) outlet_->beginAttempt(generation_);
   frames_at_attempt_ = framesIn();
   attempt_started_ = std::chrono::steady_clock::now();
   try {
@@ -137,6 +148,9 @@ void Source::attempt() {
 }
 
 void Source::fail(const std::string& reason) {
+  // The slate's frames pass again from now on; frames the failed input
+  // still delivers while it is torn down do not.
+  if (outlet_) outlet_->showSlate();
   dropInput();
   ++generation_;
   // Camera errors can quote the URI, and with it a password.
@@ -161,16 +175,7 @@ void Source::onInputMessage(int generation, GstMessage* message) {
     case GST_MESSAGE_ERROR: {
       // "Could not read from resource." says little; the element's reason
       // ("Failed to authenticate: Incorrect passphrase") says what to fix.
-      std::string text = describeMessage(message);
-      if (const std::string reason = messageReason(message); !reason.empty()) {
-        // "source: Unauthorized" with "Unauthorized (401)": the reason says it all.
-        const std::size_t colon = text.find(": ");
-        const std::string said = colon == std::string::npos ? text : text.substr(colon + 2);
-        text = colon != std::string::npos && reason.rfind(said, 0) == 0
-                   ? text.substr(0, colon + 2) + reason
-                   : text + " (" + reason + ")";
-      }
-      fail(text);
+      fail(describeFailure(message));
       break;
     }
     case GST_MESSAGE_EOS:
@@ -249,8 +254,10 @@ void Source::startSlate() {
         spec_.slate.empty()
             ? overlay::makeSignalLostSlate(spec_.label, format_.width, format_.height, 5)
             : overlay::makePictureSlate(spec_.slate, format_.width, format_.height, 5);
-    GstElement* sink = makeElement("intervideosink");
-    g_object_set(sink, "channel", channel().c_str(), nullptr);
+    std::shared_ptr<SourceOutlet> outlet = outlet_;
+    GstElement* sink = makeFrameSink([outlet](GstBuffer* frame) {
+      if (outlet) outlet->pushSlate(frame);
+    });
     addAndLink(pipeline.get(), {slate, sink});
     gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
     slate_ = std::move(pipeline);
@@ -273,10 +280,13 @@ ElementPtr Source::buildInput() {
   GstElement* vscale = makeElement("videoscale");
   GstElement* vrate = makeElement("videorate");
   GstElement* vcaps = makeCapsFilter(rawVideoCaps(format_));
-  GstElement* vsink = makeElement("intervideosink");
+  std::shared_ptr<SourceOutlet> outlet = outlet_;
+  GstElement* vsink = makeFrameSink([outlet, generation = generation_](GstBuffer* frame) {
+    if (outlet) outlet->pushCamera(generation, frame);
+  });
   // async=false: a file without audio leaves the audio sink unlinked, and a
   // sink waiting for preroll would hold the whole input pipeline in PAUSED.
-  g_object_set(vsink, "channel", channel().c_str(), "async", FALSE, nullptr);
+  g_object_set(vsink, "async", FALSE, nullptr);
 
   {
     PadPtr sinkpad(gst_element_get_static_pad(vsink, "sink"));

@@ -1,13 +1,16 @@
 // One camera feed, isolated from the program and from every other camera.
 //
-// Each source runs its own small pipelines that end in an intervideosink /
-// interaudiosink pair on a channel named after the source; the program
-// pipeline reads that channel with intervideosrc / interaudiosrc, which keep
-// producing frames at the program rate whatever happens upstream. So a camera
-// that errors, stalls or is missing at start can never stall the program:
+// Each source runs its own small pipelines whose pictures reach the program
+// through the source's outlet (source_outlet.h), the one intervideosink on a
+// channel named after the source, and whose sound goes to an interaudiosink
+// on that channel; the program pipeline reads the channel with intervideosrc
+// / interaudiosrc, which keep producing frames at the program rate whatever
+// happens upstream. So a camera that errors, stalls or is missing at start
+// can never stall the program:
 //
-//   input pipeline  (test | uridecodebin | v4l2src) → convert/scale/rate → inter sinks
-//   slate pipeline  "信号中断 · <label>" at 5 fps                          → inter video sink
+//   input pipeline  (test | uridecodebin | v4l2src) → convert/scale/rate → appsink ┐
+//                                                     → interaudiosink            ├→ outlet
+//   slate pipeline  "信号中断 · <label>" at 5 fps      → appsink ───────────────────┘
 //
 // The input pipeline is rebuilt on each attempt. While it is not delivering
 // frames the slate pipeline runs (the program shows the slate and the
@@ -31,6 +34,7 @@
 #include "streaming/bus_relay.h"
 #include "streaming/gst_ptr.h"
 #include "streaming/media_format.h"
+#include "streaming/source_outlet.h"
 
 namespace yst::streaming {
 
@@ -109,6 +113,7 @@ class Source : public QObject {
   std::string last_error_;
   ElementPtr input_;
   ElementPtr slate_;
+  std::shared_ptr<SourceOutlet> outlet_;  // shared with the sinks' frame callbacks
   int generation_ = 0;  // bumps with every input pipeline; stale bus messages are ignored
   std::uint64_t frames_at_attempt_ = 0;
   std::chrono::steady_clock::time_point attempt_started_;

@@ -164,21 +164,36 @@ class CardOnAir(IntegrationTest):
         # The camera alone: the last frames, 1.5 s after the card left.
         base = card[-5]
         self.assertLessEqual(distance(base, camera), 12, f"the camera's colour: {base} vs {camera}")
-        # The card at rest: the first frame far from the camera's colour,
-        # then 20 frames on. The animation began at the last frame before
-        # it that still looked like the camera.
-        first_far = next((i for i, c in enumerate(card) if distance(c, base) > 60), None)
+        # The recording starts with the program: black, then the camera's
+        # slate, until the camera's first frame.
+        cam0 = next((i for i, c in enumerate(card) if distance(c, base) <= 3), None)
+        self.assertIsNotNone(cam0, f"the camera never showed: {sorted(set(card))[:8]}")
+        # The card at rest: the first frame of the last stretch far from
+        # the camera's colour, then 20 frames on. The animation began at the
+        # last frame before it that still looked like the camera.
+        last_far = next((i for i in range(len(card) - 1, cam0 - 1, -1)
+                         if distance(card[i], base) > 60), None)
         self.assertIsNotNone(
-            first_far, f"the card never appeared in the recorded program: {len(card)} frames, "
+            last_far, f"the card never appeared in the recorded program: {len(card)} frames, "
             f"{sorted(set(card))[:8]} in the card's region, program dropped "
             f"{final['program']['dropped_frames']} of {final['program']['frames']} frames, "
             f"recording {final['recording']}")
+        first_far = last_far
+        while first_far > cam0 and distance(card[first_far - 1], base) > 60:
+            first_far -= 1
         f0 = first_far
-        while f0 > 0 and distance(card[f0 - 1], base) > 3:
+        while f0 > cam0 and distance(card[f0 - 1], base) > 3:
             f0 -= 1
-        harness.verbose(f"card: {len(card)} frames, in from frame {f0}, far from {first_far}")
-        self.assertGreaterEqual(f0, FPS, f"the card came in {f0} frames into the recording, "
-                                         "before the second of camera alone")
+        harness.verbose(f"card: {len(card)} frames, camera from frame {cam0}, card in from "
+                        f"frame {f0}, far from {first_far}")
+        # Once the camera is on, it stays on: no slate frame between its
+        # frames and no black one (the slate's and the camera's pictures
+        # both used to reach the program while the camera came up).
+        glitches = [(i, card[i]) for i in range(cam0, f0) if distance(card[i], base) > 3]
+        self.assertEqual(glitches, [], "frames of the program that were not the camera after "
+                                       f"its first one (frame {cam0})")
+        self.assertGreaterEqual(f0 - cam0, FPS, f"the card came in {f0 - cam0} frames after the "
+                                                "camera's first, before a second of camera alone")
         n = round(CARD_MS * FPS / 1000)
         steady = card[f0 + n + 20]
         self.assertGreater(distance(steady, base), 60, f"no card over the camera: {steady} vs {base}")

@@ -11,11 +11,18 @@ Meanwhile the program keeps running at its frame rate (program.frames in
 partner site receives is the slate, darker than the camera's test picture.
 After SIGCONT the camera is live again and its picture is back on air.
 
+Read back from the recording, frame by frame, the program's cuts are clean:
+once the camera's first frame is on air the program shows the camera, then
+(the stall) its slate, then the camera again, and nothing else: no black
+frame and no slate frame between camera frames at either change.
+
 Run alone: /usr/bin/python3 tests/integration/test_stall.py
 """
 
 import os
+import re
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,8 +38,40 @@ STALL_TIMEOUT_S = 2.0  # streaming/source.h: Source::stall_timeout
 ALLOWED_SLATE_S = (1.5, 5.0)
 
 
+# The top-left band of the frame: plain background on the slate (its mean
+# colour there, measured from a recording: the default theme's slate at
+# 640x360), moving pictures on the camera (testsrc2).
+TOP_LEFT = (0, 0, 320, 36)
+SLATE = (23, 37, 61)
+
+
 def log(message: str) -> None:
     sys.stderr.write(f"\n[stall] {message}\n")
+
+
+def frame_kinds(path: Path) -> str:
+    """One letter per video frame of a recording, from the mean colour of its
+    top-left band: B black, S the slate, C the camera (testsrc2, far brighter)."""
+    x, y, w, h = TOP_LEFT
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v:0", "-fps_mode", "passthrough",
+         "-vf", f"crop={w}:{h}:{x}:{y},scale=1:1:flags=area", "-f", "rawvideo",
+         "-pix_fmt", "rgb24", "-"], check=True, capture_output=True, timeout=120).stdout
+    kinds = []
+    for i in range(0, len(raw) - 2, 3):
+        rgb = raw[i:i + 3]
+        if max(rgb) <= 12:
+            kinds.append("B")
+        elif max(abs(p - q) for p, q in zip(rgb, SLATE)) <= 14:
+            kinds.append("S")
+        else:
+            kinds.append("C")
+    return "".join(kinds)
+
+
+def runs(kinds: str) -> str:
+    """"BBSSSCCCC" -> "B2 S3 C4"."""
+    return " ".join(f"{m.group(0)[0]}{len(m.group(0))}" for m in re.finditer(r"(.)\1*", kinds))
 
 
 class StalledCamera(IntegrationTest):
@@ -50,7 +89,7 @@ class StalledCamera(IntegrationTest):
         show = make_show(sources=[("cam", cls.relay.stream_url("cam")), ("host", "test://ball")],
                          destinations=[{"id": "site", "name": "温州网", "url": cls.site.url,
                                         "key": KEY}],
-                         layout="single", primary="cam", secondary="host", archive=False,
+                         layout="single", primary="cam", secondary="host", archive=True,
                          hls=False, preset="ultrafast")
         # Short GOPs: a reader joining the stream decodes from the next keyframe.
         show["program"]["keyframe_interval_s"] = 1
@@ -122,6 +161,19 @@ class StalledCamera(IntegrationTest):
         fps, _, _ = studio.program_fps(seconds=3)
         log(f"program after the stall: {fps:.1f} fps")
         self.assertGreaterEqual(fps, FPS / 3)
+
+        final = studio.status()
+        path = studio.data_dir / final["recording"]["path"]
+        if not path.is_file():
+            path = Path(final["recording"]["path"])
+        self.assertEqual(studio.stop(), 0)
+        kinds = frame_kinds(path)
+        log(f"recorded program, frame by frame: {runs(kinds)}")
+        # Before the camera's first frame: black, then its slate, while it
+        # connects; from then on camera, slate (the stall), camera.
+        self.assertRegex(kinds, r"^B*S*C+S+C+$",
+                         f"the program's frames from {path.name}, as runs of black (B), slate (S) "
+                         f"and camera (C): {runs(kinds)}")
 
 
 if __name__ == "__main__":

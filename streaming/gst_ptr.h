@@ -84,6 +84,11 @@ std::string describeMessage(GstMessage* message);
 // is generic ("Could not read from resource."); empty when that line names
 // an address (it could hold a secret) or there is none. Scrub it all the same.
 std::string messageReason(GstMessage* message);
+// describeMessage with the reason, when there is one: "srtsink0: Failed to
+// open SRT: Failed to resolve host 'cdn.example': …" rather than "srtsink0:
+// Could not open resource for writing.", and "source: Unauthorized (401)"
+// rather than "source: Unauthorized (Unauthorized (401))".
+std::string describeFailure(GstMessage* message);
 
 // Sets the state and waits up to timeout for an async change to finish; false
 // with the reason on failure.

@@ -95,6 +95,17 @@ std::string messageReason(GstMessage* message) {
   return last;
 }
 
+std::string describeFailure(GstMessage* message) {
+  std::string text = describeMessage(message);
+  const std::string reason = messageReason(message);
+  if (reason.empty()) return text;
+  const std::size_t colon = text.find(": ");
+  const std::string said = colon == std::string::npos ? text : text.substr(colon + 2);
+  return colon != std::string::npos && reason.rfind(said, 0) == 0
+             ? text.substr(0, colon + 2) + reason
+             : text + " (" + reason + ")";
+}
+
 bool setStateAndWait(GstElement* element, GstState state, GstClockTime timeout,
                      std::string* error) {
   GstStateChangeReturn ret = gst_element_set_state(element, state);

@@ -219,9 +219,18 @@ void Output::attempt() {
     relayBus(pipeline.get(), life_,
              [this, generation](GstMessage* m) { onMessage(generation, m); });
     if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-      unrelayBus(pipeline.get());
-      disposeAsync(std::move(pipeline));
-      fail("could not start");
+      // The element that refused has posted why on the bus ("Connection
+      // refused", a wrong SRT passphrase, a folder it cannot write), and
+      // the relay has queued it to this thread: it goes first and fails the
+      // output with that text. This one is for an element that failed
+      // without saying why.
+      pipeline_ = std::move(pipeline);
+      QMetaObject::invokeMethod(
+          this,
+          [this, generation] {
+            if (generation == generation_) fail("could not start");
+          },
+          Qt::QueuedConnection);
       return;
     }
     {
@@ -302,7 +311,8 @@ void Output::onMessage(int generation, GstMessage* message) {
   if (generation != generation_) return;
   switch (GST_MESSAGE_TYPE(message)) {
     case GST_MESSAGE_ERROR:
-      fail(describeMessage(message));
+      // With the element's reason ("Failed to resolve host …"), masked in fail().
+      fail(describeFailure(message));
       break;
     case GST_MESSAGE_EOS:
       fail("the transport ended the stream");

@@ -91,6 +91,22 @@ class SrtDestinations(IntegrationTest):
             f"the RTMP destination's bytes_sent to keep rising from {before}")
 
 
+    def test_srt_partner_whose_host_does_not_resolve_says_so(self):
+        # The transport refuses to start; what it said on its way down is
+        # the error, not a generic "could not start".
+        with self.studio.producer() as p:
+            p.ok("destination.add", destination="srt_typo", name="Typo SRT",
+                 url="srt://no-such-host.invalid:9000")
+        status = self.studio.wait_until(
+            lambda s: find_by_id(s["destinations"], "srt_typo")["last_error"], 30,
+            "the SRT partner with a host that does not resolve to fail with a reason")
+        error = find_by_id(status["destinations"], "srt_typo")["last_error"]
+        harness.verbose(f"srt_typo: {error}")
+        self.assertIn("no-such-host.invalid", error, "the error names the host it could not find")
+        self.assertEqual(find_by_id(status["destinations"], "rtmp_site")["state"], "live",
+                         "the RTMP destination is not touched")
+
+
 class UpdatedDestination(IntegrationTest):
     @classmethod
     def set_up_fixtures(cls):

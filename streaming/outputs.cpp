@@ -107,10 +107,22 @@ Archive::Archive(std::string directory, std::string stem, QObject* parent)
     : Output("archive", {}, parent), directory_(std::move(directory)), stem_(std::move(stem)) {
   backoff_policy.initial_ms = 1000;
   backoff_policy.max_ms = 10000;
+  connect(this, &Output::stateChanged, this, [this] {
+    if (state() == OutputState::kLive) part_recorded_ = true;
+  });
 }
 
 void Archive::prepareAttempt() {
   std::filesystem::create_directories(directory_);
+  if (!path_.empty() && !part_recorded_) {
+    // The last attempt failed before it counted as recording (a full disk
+    // fails at the first writes): its file is not on record and holds
+    // nothing worth keeping, and this attempt takes its number.
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+    --part_;
+  }
+  part_recorded_ = false;
   do {
     ++part_;
     path_ = directory_ + "/" + stem_ + (part_ > 1 ? "-part" + std::to_string(part_) : "") + ".mkv";

@@ -69,6 +69,7 @@ class Archive : public Output {
   std::string stem_;
   int part_ = 0;
   std::string path_;
+  bool part_recorded_ = false;  // path_ went live: it is on record
 };
 
 // Program HLS: MPEG-TS segments of segment_s and a rolling playlist.
@@ -82,7 +83,10 @@ class Hls : public Output {
   GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
                              GstElement* audio_src) override;
   void prepareAttempt() override;
-  int liveAfterMs() const override { return 0; }
+  // Running once a second has been written without an error, as the
+  // archive: on a full disk every segment fails at its first writes, and
+  // the output must not flap to running between the retries.
+  int liveAfterMs() const override { return 1000; }
 
  private:
   std::string directory_;

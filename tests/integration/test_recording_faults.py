@@ -165,6 +165,12 @@ class DiskFills(IntegrationTest):
         producer.wait_event("recording.changed", timeout=10,
                             predicate=lambda e: e["recording"]["state"] == "recording")
         self.assertGreater((disk / second_path.name).stat().st_size, 0)
+        # The retries that failed at their first writes left no part behind:
+        # the disk holds the two parts that recorded, and the resumed one
+        # is the second part, not the n-th.
+        on_disk = sorted(p.name for p in disk.glob("*.mkv"))
+        self.assertEqual(on_disk, sorted([first_path.name, second_path.name]),
+                         "the recordings disk holds parts of failed retries")
 
         self.assertEqual(studio.stop(), 0, studio.log_tail())
         # On record: both parts, both ended (the first by the disk, the

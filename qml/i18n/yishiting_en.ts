@@ -31,6 +31,46 @@
         <source>磁盘空间不足：剩余 %1 MB</source>
         <translation>Low disk space: %1 MB left</translation>
     </message>
+    <message>
+        <source>通过</source>
+        <translation>approve</translation>
+    </message>
+    <message>
+        <source>拒绝</source>
+        <translation>reject</translation>
+    </message>
+    <message>
+        <source>编辑</source>
+        <translation>edit</translation>
+    </message>
+    <message>
+        <source>合并</source>
+        <translation>merge</translation>
+    </message>
+    <message>
+        <source>上屏</source>
+        <translation>on air</translation>
+    </message>
+    <message>
+        <source>下屏</source>
+        <translation>off air</translation>
+    </message>
+    <message>
+        <source>已回答</source>
+        <translation>answered</translation>
+    </message>
+    <message>
+        <source>调整顺序</source>
+        <translation>reorder</translation>
+    </message>
+    <message>
+        <source>撤销</source>
+        <translation>undo</translation>
+    </message>
+    <message>
+        <source>新提问</source>
+        <translation>new question</translation>
+    </message>
 </context>
 <context>
     <name>CueBar</name>

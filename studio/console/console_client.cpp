@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "studio/core/controller.h"
@@ -37,6 +38,33 @@ QString str(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
                                           : QString();
+}
+
+// An action on questions as the producers read it (the web producer page
+// names them alike). New questions come from the audience or the hotline:
+// the studio names no one ("viewers"), so neither does the line.
+QString actionLine(const json& m, const QStringList& ids) {
+  const std::string action = m.value("action", std::string());
+  static const std::map<std::string, const char*> names = {
+      {"approve", QT_TRANSLATE_NOOP("ConsoleClient", "通过")},
+      {"reject", QT_TRANSLATE_NOOP("ConsoleClient", "拒绝")},
+      {"edit", QT_TRANSLATE_NOOP("ConsoleClient", "编辑")},
+      {"merge", QT_TRANSLATE_NOOP("ConsoleClient", "合并")},
+      {"on_air", QT_TRANSLATE_NOOP("ConsoleClient", "上屏")},
+      {"off_air", QT_TRANSLATE_NOOP("ConsoleClient", "下屏")},
+      {"answered", QT_TRANSLATE_NOOP("ConsoleClient", "已回答")},
+      {"move", QT_TRANSLATE_NOOP("ConsoleClient", "调整顺序")},
+      {"undo", QT_TRANSLATE_NOOP("ConsoleClient", "撤销")},
+      {"received", QT_TRANSLATE_NOOP("ConsoleClient", "新提问")},
+  };
+  const auto it = names.find(action);
+  const QString name = it != names.end() ? QCoreApplication::translate("ConsoleClient", it->second)
+                                         : QString::fromStdString(action);
+  QStringList parts;
+  if (action != "received") parts << str(m, "by");
+  parts << name << ids.mid(0, 4).join(' ') + (ids.size() > 4 ? QStringLiteral(" …") : QString());
+  parts.removeAll(QString());
+  return parts.join(QStringLiteral(" · "));
 }
 
 }  // namespace
@@ -157,8 +185,7 @@ void ConsoleClient::onMessage(const std::string& text) {
     for (const json& q : m.value("questions", json::array())) {
       if (q.contains("id")) ids << QStringLiteral("#%1").arg(q["id"].get<long long>());
     }
-    last_action_ = QStringList{str(m, "by"), str(m, "action"), ids.mid(0, 4).join(' ')}.join(
-        QStringLiteral(" · "));
+    last_action_ = actionLine(m, ids);
     emit questionsChanged();
   } else if (type == "audio.levels") {
     levels_ = toVariant(m.value("levels", json::object())).toMap();

@@ -577,13 +577,16 @@ TEST_F(ConsoleTest, AnotherProducersActionsShowAtOnceAndTheConsolesReachThem) {
   }));
   const std::int64_t id = viewerAsks("公交卡能不能在手机上充值？", "鹿城老陈");
   ASSERT_TRUE(waitFor([&] { return console_->client()->pending().size() == 1; }));
+  // A new question names no one, in the console's words (not the studio's
+  // "viewers · received").
+  EXPECT_EQ(console_->client()->lastAction(), QStringLiteral("新提问 · #%1").arg(id));
   // The web producer approves: the console's lists follow.
   QElapsedTimer clock;
   clock.start();
   controller_->postClientMessage(web, json{{"type", "question.approve"}, {"question", id}}.dump());
   ASSERT_TRUE(waitFor([&] { return console_->client()->approved().size() == 1; }));
   EXPECT_LT(clock.elapsed(), 1000);
-  EXPECT_TRUE(console_->client()->lastAction().contains(QStringLiteral("网页编辑")));
+  EXPECT_EQ(console_->client()->lastAction(), QStringLiteral("网页编辑 · 通过 · #%1").arg(id));
   // The console puts it on air: the web producer hears of it.
   seen.clear();
   key(Qt::Key_1, Qt::ControlModifier);

@@ -34,6 +34,20 @@ export function measured(what, valueMs, budgetMs) {
         `bound ${budgetMs * kSlack} ms on a loaded machine)`);
 }
 
+// Calls `probe` (async, returns {ok, value, seen}) every `pollMs` until it
+// says ok, and returns its value; past `timeoutMs`, throws with what it
+// last saw.
+export async function pollUntil(probe, what, timeoutMs = 15000, pollMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last.ok) return last.value;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  throw new Error(`expected ${what}; last seen: ${JSON.stringify(last && last.seen)}`);
+}
+
 export function testid(id) {
   return `[data-testid="${id}"]`;
 }

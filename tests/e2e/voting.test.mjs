@@ -30,12 +30,11 @@
 
 import path from 'node:path';
 import {
-  artifactsDir, assertNoProblems, baseUrl, check, connectAs, log, missingHls, runBrowserTest,
-  testid, watch,
+  artifactsDir, assertNoProblems, baseUrl, check, connectAs, log, missingHls, pollUntil,
+  runBrowserTest, testid, watch,
 } from './support.mjs';
 
 const kStepTimeoutMs = 15000;
-const kPollMs = 100;
 
 const producerToken = process.env.YST_PRODUCER_TOKEN || '';
 const observerLink = process.env.YST_OBSERVER_LINK || '';
@@ -55,15 +54,9 @@ async function snapshot(pages, label) {
   }
 }
 
-async function until(probe, what, timeoutMs = kStepTimeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last.ok) return last.value;
-    await new Promise((resolve) => setTimeout(resolve, kPollMs));
-  }
-  throw new Error(`expected ${what}; last seen: ${JSON.stringify(last && last.seen)}`);
+// Polls `probe` ({ok, value, seen}) until ok, or fails with what it last saw.
+function until(probe, what, timeoutMs = kStepTimeoutMs) {
+  return pollUntil(probe, what, timeoutMs);
 }
 
 // The studio's side: a producer connection outside the browser that reads.

@@ -114,7 +114,33 @@ def log(message: str) -> None:
     sys.stderr.write(f"\n[backoff] {message}\n")
 
 
-class DestinationBackoff(IntegrationTest):
+class BackoffChecks:
+    """The two checks of an outage, for a destination and for a source
+    (mixed into their IntegrationTest classes)."""
+
+    def check_rise(self, what: str, rise: int, clock: FailureClock, gone: str) -> None:
+        """`rise` failures counted over WINDOW_S of an outage: a back-off."""
+        self.assertGreaterEqual(rise, ALLOWED_RISE[0],
+                                f"{what}: too few retries in {WINDOW_S} s with {gone}: {rise}; "
+                                f"errors {clock.errors}")
+        self.assertLessEqual(rise, ALLOWED_RISE[1],
+                             f"{what}: retries in a tight loop: {rise} in {WINDOW_S} s; gaps "
+                             f"{clock.gaps()}")
+
+    def check_first_retry(self, what: str, clock: FailureClock, live_again: str) -> None:
+        """A second outage after a success: its first retry comes after the
+        first delay again, not after the delay the first outage had reached."""
+        clock.wait_failures(2, 20, f"{what}, second outage")
+        gap = clock.times[1] - clock.times[0]
+        log(f"{what}, second outage: first retry failed {gap:.2f} s after the first failure "
+            f"(expected {FIRST_RETRY_S[0]:.1f}–{FIRST_RETRY_S[1]:.1f} s)")
+        self.assertGreaterEqual(gap, ALLOWED_FIRST_RETRY_S[0], f"retried at once: {gap:.2f} s")
+        self.assertLessEqual(gap, ALLOWED_FIRST_RETRY_S[1],
+                             f"the back-off did not start again after {live_again}: the first "
+                             f"retry came {gap:.2f} s after the failure")
+
+
+class DestinationBackoff(IntegrationTest, BackoffChecks):
     KEY = "backoff_key_0123456789"
 
     @classmethod
@@ -143,12 +169,7 @@ class DestinationBackoff(IntegrationTest):
         log(f"destination, first outage: {rise} failures in {WINDOW_S:.0f} s (expected "
             f"{FEWEST}–{MOST} from the constants), gaps {clock.gaps()} s, first failure "
             f"{clock.times[0] - killed_at if clock.times else float('nan'):.2f} s after the kill")
-        self.assertGreaterEqual(rise, ALLOWED_RISE[0],
-                                f"too few retries in {WINDOW_S} s with the site gone: {rise}; "
-                                f"errors {clock.errors}")
-        self.assertLessEqual(rise, ALLOWED_RISE[1],
-                             f"retries in a tight loop: {rise} in {WINDOW_S} s; gaps "
-                             f"{clock.gaps()}")
+        self.check_rise("destination", rise, clock, "the site gone")
         self.assertTrue(studio.destination("site")["last_error"])
 
         # The site comes back on the same port; the retry due picks it up.
@@ -160,14 +181,7 @@ class DestinationBackoff(IntegrationTest):
         r1 = studio.destination("site")["reconnects"]
         clock = FailureClock(producer, "destination.changed", "destination", "site", r1)
         self.site.kill()
-        clock.wait_failures(2, 20, "second outage")
-        gap = clock.times[1] - clock.times[0]
-        log(f"destination, second outage: first retry failed {gap:.2f} s after the first "
-            f"failure (expected {FIRST_RETRY_S[0]:.1f}–{FIRST_RETRY_S[1]:.1f} s)")
-        self.assertGreaterEqual(gap, ALLOWED_FIRST_RETRY_S[0], f"retried at once: {gap:.2f} s")
-        self.assertLessEqual(gap, ALLOWED_FIRST_RETRY_S[1],
-                             f"the back-off did not start again after the success: the first "
-                             f"retry came {gap:.2f} s after the failure")
+        self.check_first_retry("destination", clock, "the success")
 
 
 if __name__ == "__main__":

@@ -491,8 +491,12 @@ struct ControlServer::Impl {
   mutable std::mutex mutex_;
   // Non-null while the service thread may be woken. Guarded by mutex_.
   lws_context* wake_context_ = nullptr;
-  // Messages not yet picked up by the service thread. Guarded by mutex_.
+  // Messages and channel changes not yet picked up by the service thread, in
+  // order. Guarded by mutex_.
   std::deque<Outgoing> pending_;
+  // How many entries of pending_ are messages (the bound applies to these
+  // only: a channel change is never dropped). Guarded by mutex_.
+  std::size_t pending_messages_ = 0;
   // Set when the pending queue overflowed; cleared when it is drained, so the
   // overflow is logged once per episode. Guarded by mutex_.
   bool pending_overflow_logged_ = false;
@@ -757,6 +761,7 @@ void ControlServer::Impl::stop() {
   {
     std::lock_guard lock(mutex_);
     pending_.clear();
+    pending_messages_ = 0;
     close_requests_.clear();
     known_clients_.clear();
     stop_requested_ = false;
@@ -847,14 +852,22 @@ void ControlServer::Impl::hand(Outgoing outgoing) {
   std::lock_guard lock(mutex_);
   if (!wake_context_ || stop_requested_) return;
   if (outgoing.client != 0 && !known_clients_.contains(outgoing.client)) return;
-  if (pending_.size() >= std::max<std::size_t>(options_.max_pending_messages, 1)) {
-    pending_.pop_front();
+  // Over the bound the oldest message goes, never a channel change: losing
+  // setChannels() would leave the client outside its channels (a producer
+  // who signed in hearing nothing) for the rest of its connection.
+  if (outgoing.frame &&
+      pending_messages_ >= std::max<std::size_t>(options_.max_pending_messages, 1)) {
+    const auto oldest = std::find_if(pending_.begin(), pending_.end(),
+                                     [](const Outgoing& o) { return o.frame != nullptr; });
+    pending_.erase(oldest);
+    --pending_messages_;
     ++dropped_pending_;
     if (!pending_overflow_logged_) {
       pending_overflow_logged_ = true;
       logError("outgoing queue full (service thread stalled?): dropping oldest messages");
     }
   }
+  if (outgoing.frame) ++pending_messages_;
   pending_.push_back(std::move(outgoing));
   lws_cancel_service(wake_context_);
 }
@@ -871,6 +884,7 @@ void ControlServer::Impl::drainHandedOver() {
     std::lock_guard lock(mutex_);
     staff.swap(staff_marks_);
     batch.swap(pending_);
+    pending_messages_ = 0;
     responses.swap(responses_);
     closes.swap(close_requests_);
     rates.swap(rate_requests_);

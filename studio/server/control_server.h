@@ -106,6 +106,7 @@ struct ServerOptions {
   // Messages handed over by send()/publish() that the service thread has not
   // picked up yet. Only reached when the service thread is stalled; over it the
   // oldest are dropped (counted in ServerStats::dropped_pending_messages).
+  // setChannels() changes wait in the same order but are never dropped.
   std::size_t max_pending_messages = 8192;
   // Browser pages from other sites may open WebSockets to us (lws does not
   // check Origin). Non-empty: an upgrade whose Origin header is present and not

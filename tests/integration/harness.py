@@ -235,6 +235,89 @@ def log_measured(what: str, value: float, unit: str, bound: str, budget: str) ->
     sys.stderr.flush()
 
 
+# --------------------------------------------------------------------------- sanitizer reports
+
+SANITIZER_REPORT_PREFIX = "sanitizer-report"
+_sanitizer_of: dict[Path, str | None] = {}
+
+
+def sanitizer_of(binary: Path) -> str | None:
+    """"address" for a studio built with YST_SANITIZE=ON (ASan + UBSan),
+    "thread" for YST_SANITIZE=thread, None for an ordinary build: which
+    sanitizer runtime the binary loads (GCC links it as a shared library)."""
+    binary = Path(binary)
+    if binary not in _sanitizer_of:
+        found = None
+        try:
+            with open(binary, "rb") as f:
+                head = f.read(16 * 1024 * 1024)  # .dynstr is near the start
+            if b"libasan.so" in head:
+                found = "address"
+            elif b"libtsan.so" in head:
+                found = "thread"
+        except OSError:
+            pass
+        _sanitizer_of[binary] = found
+    return _sanitizer_of[binary]
+
+
+def sanitizer_slowdown(binary: Path) -> float:
+    """How much longer a sanitizer build of the studio takes to come up: a
+    deadline for the studio to answer is multiplied by this (what is checked
+    stays the same). ASan with full allocation stacks spends 20-40 s in
+    GStreamer's, Qt's and fontconfig's start-up allocations on a loaded
+    2-core machine, against 1 s for an ordinary build."""
+    return {"address": 8.0, "thread": 8.0}.get(sanitizer_of(binary), 1.0)
+
+
+def sanitizer_report_env(binary: Path, directory: Path) -> dict:
+    """What a sanitizer build of the studio needs in its environment so that
+    whatever it finds fails the test class (check_sanitizer_reports): each
+    report goes to <directory>/sanitizer-report.<pid> (log_path) rather than
+    into a log nobody reads, and it is found even when the studio then exits
+    0 or is killed by the test. Options already set in the environment are
+    kept (scripts/test sets them); otherwise the same as scripts/test: the
+    project's suppressions, full allocation stacks (the suppressions name
+    library functions), and GLib's slices from malloc so that a leaked
+    GObject or GstBuffer is seen at all. Nothing for an ordinary build."""
+    kind = sanitizer_of(binary)
+    if kind is None:
+        return {}
+    prefix = Path(directory) / SANITIZER_REPORT_PREFIX
+    supp = REPO / "tests" / "sanitizer"
+    env = {"G_SLICE": os.environ.get("G_SLICE", "always-malloc")}
+    if kind == "address":
+        asan = os.environ.get("ASAN_OPTIONS",
+                              "detect_leaks=1:halt_on_error=1:fast_unwind_on_malloc=0")
+        ubsan = os.environ.get("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        env["ASAN_OPTIONS"] = f"{asan}:log_path={prefix}"
+        env["UBSAN_OPTIONS"] = f"{ubsan}:log_path={prefix}"
+        env["LSAN_OPTIONS"] = os.environ.get(
+            "LSAN_OPTIONS", f"suppressions={supp / 'lsan.supp'}:print_suppressions=0")
+    else:
+        tsan = os.environ.get("TSAN_OPTIONS",
+                              f"halt_on_error=0:second_deadlock_stack=1:"
+                              f"suppressions={supp / 'tsan.supp'}")
+        env["TSAN_OPTIONS"] = f"{tsan}:log_path={prefix}"
+    return env
+
+
+def check_sanitizer_reports(work: "Workspace") -> None:
+    """Class cleanup: fails the class (and keeps its artefacts) when a
+    sanitizer build of the studio wrote any report under the workspace."""
+    # A file holding only LeakSanitizer's table of the suppressions it used
+    # (print_suppressions=1) is no finding; every report ends in a SUMMARY.
+    reports = [r for r in sorted(Path(work.path).rglob(f"{SANITIZER_REPORT_PREFIX}.*"))
+               if re.search(r"^SUMMARY: |ERROR: |runtime error: |WARNING: ThreadSanitizer",
+                            read_text(r), re.M)]
+    if not reports:
+        return
+    work.failed = True
+    shown = "\n".join(f"--- {r.relative_to(work.path)} ---\n{tail(read_text(r), 60)}"
+                      for r in reports[:3])
+    raise AssertionError(f"{len(reports)} sanitizer report(s) from the studio:\n{shown}")
+
+
 # --------------------------------------------------------------------------- workspace
 
 def tail(text: str, lines: int = 40) -> str:
@@ -325,6 +408,9 @@ class IntegrationTest(unittest.TestCase):
         stem = Path(getattr(module, "__file__", cls.__module__)).stem
         cls.work = Workspace(f"{stem}.{cls.__name__}")
         cls.addClassCleanup(cls.work.finish)
+        # Runs before finish (cleanups run last-in first-out) and after
+        # every studio of the class has been stopped.
+        cls.addClassCleanup(check_sanitizer_reports, cls.work)
         try:
             cls.set_up_fixtures()
         except BaseException:
@@ -1106,6 +1192,7 @@ class Studio:
         env = dict(os.environ)
         env["YISHITING_PRODUCER_TOKEN"] = self.token
         env.setdefault("GST_DEBUG_NO_COLOR", "1")
+        env.update(sanitizer_report_env(self.binary, self.dir))
         env.update(self.extra_env)
         for attempt in range(1, 5):
             err_before = len(read_text(self.stderr_path))
@@ -1131,6 +1218,7 @@ class Studio:
 
     def wait_ready(self, timeout: float = 20.0) -> dict:
         """Waits until GET /api/status answers with JSON."""
+        timeout *= sanitizer_slowdown(self.binary)
         deadline = time.monotonic() + timeout
         last_error: Exception | None = None
         while time.monotonic() < deadline:

@@ -234,7 +234,9 @@ TEST(FlvPackagerPipeline, RealEncodersMakeAStreamFfmpegDecodesCleanly) {
   };
   std::vector<Packet> packets;
   for (auto [name, kind] : {std::pair{"v", MediaKind::kVideo}, std::pair{"a", MediaKind::kAudio}}) {
-    ElementPtr sink = holdElement(gst_bin_get_by_name(GST_BIN(pipeline.get()), name));
+    // gst_bin_get_by_name returns a full reference: held as it is (a
+    // ref_sink would add a second one and leak both appsinks).
+    ElementPtr sink(gst_bin_get_by_name(GST_BIN(pipeline.get()), name));
     while (GstSample* sample =
                gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 5 * GST_SECOND)) {
       GstBuffer* buffer = gst_sample_get_buffer(sample);

@@ -1010,6 +1010,45 @@ TEST_F(ControlServerTest, PendingQueueIsBoundedWhenTheServiceThreadStalls) {
   for (int i = 34; i < 50; ++i) EXPECT_EQ(client.readText(), std::to_string(i));
 }
 
+// A channel change handed over while the service thread is stalled waits in
+// line with the messages; when the queue overflows, messages are dropped but
+// the change is not (it used to be, as the oldest entry: the client then never
+// joined its channel and heard nothing more).
+TEST_F(ControlServerTest, PendingQueueOverflowKeepsChannelChanges) {
+  ServerOptions options = defaultOptions();
+  options.max_pending_messages = 16;
+  std::mutex gate_mutex;
+  std::condition_variable gate_changed;
+  bool stalled = false;
+  bool released = false;
+  recorder_.on_message = [&](ClientId, const std::string& message) {
+    if (message != "stall") return;
+    std::unique_lock lock(gate_mutex);
+    stalled = true;
+    gate_changed.notify_all();
+    gate_changed.wait(lock, [&] { return released; });
+  };
+  startServer(options);
+  WsClient staller;
+  connect(staller);
+  WsClient viewer;
+  const ClientId viewer_id = connect(viewer);
+  ASSERT_TRUE(staller.sendText("stall"));
+  {
+    std::unique_lock lock(gate_mutex);
+    ASSERT_TRUE(gate_changed.wait_for(lock, 3s, [&] { return stalled; }));
+  }
+  server_->setChannels(viewer_id, kChannelViewer);  // first in the queue
+  for (int i = 0; i < 50; ++i) server_->publish(kChannelViewer, shared(std::to_string(i)));
+  EXPECT_EQ(server_->stats().dropped_pending_messages, 34u);
+  {
+    std::lock_guard lock(gate_mutex);
+    released = true;
+  }
+  gate_changed.notify_all();
+  for (int i = 34; i < 50; ++i) EXPECT_EQ(viewer.readText(), std::to_string(i));
+}
+
 TEST_F(ControlServerTest, OriginAllowListAppliesToBrowsers) {
   ServerOptions options = defaultOptions();
   options.allowed_origins = {"http://studio.local:8080"};

@@ -292,6 +292,46 @@ TEST(ShowConfigTest, LayoutErrorReadsAsDocumented) {
   EXPECT_EQ(e.problem(), "expected one of single, side_by_side, pip; got \"grid\"");
 }
 
+// toml++ 3.3 has undefined behaviour on these (found by tests/fuzz/show_fuzz):
+// they are refused before it sees them, with the line and column.
+TEST(ShowConfigTest, KeysBeyondAsciiAreRefusedBeforeTheTomlParser) {
+  for (const std::string& line : {std::string("标题 = \"温网议事厅\""), std::string("[节目]"),
+                                  std::string("show.标题 = 1"), std::string("x = { ä = 1 }")}) {
+    const std::string text = withMinimal("\n" + line + "\n");
+    const ConfigError e = refusal(text);
+    EXPECT_EQ(e.line(), lineOf(text, line)) << line;
+    EXPECT_EQ(e.problem().rfind("unexpected '", 0), 0u) << line << ": " << e.problem();
+    EXPECT_NE(e.problem().find("a text goes in quotes"), std::string::npos) << e.problem();
+  }
+  const ConfigError e = refusal(withMinimal("\n标题 = 1\n"));
+  EXPECT_NE(e.problem().find("'标' (column 1)"), std::string::npos) << e.problem();
+}
+
+TEST(ShowConfigTest, TableNamesThatStartWithNoKeyAreRefusedBeforeTheTomlParser) {
+  for (const std::string header : {"[!]", "[.a]", "[[!]]", "[ =]", "[\x1f]", "[\n"}) {
+    const std::string text = withMinimal("\n" + header + "\n");
+    const ConfigError e = refusal(text);
+    EXPECT_EQ(e.line(), lineOf(text, header)) << header;
+    EXPECT_EQ(e.problem().rfind("a table name must start with", 0), 0u) << e.problem();
+  }
+}
+
+TEST(ShowConfigTest, TextBeyondAsciiInStringsCommentsAndArraysIsFine) {
+  const std::string text = "\xEF\xBB\xBF# 演示节目\n" + kMinimal +
+                           "label = '主持人'  # 机位\n"
+                           "[overlay]\n"
+                           "ticker = \"\"\"扫码提问 \\\n"
+                           "  [!] 不是表头\"\"\"\n"
+                           "[audience]\n"
+                           "trusted_proxies = [\n"
+                           "  \"10.0.0.0/8\", # 代理\n"
+                           "  '''127.0.0.1''',\n"
+                           "]\n";
+  const ShowConfig c = parseShow(text, "demo.toml", kNoEnv);
+  EXPECT_EQ(c.sources[0].label, "主持人");
+  EXPECT_EQ(c.overlay.ticker, "扫码提问 [!] 不是表头");
+}
+
 TEST(ShowConfigTest, UnknownKeyAtTopLevel) {
   const std::string text = withMinimal("[sourcse]\nid = 1\n");
   const ConfigError e = refusal(text);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+#include <string>
+
 namespace yst::questions {
 namespace {
 
@@ -58,6 +62,91 @@ TEST_F(QuestionDeskTest, TransitionsNotAllowedChangeNothing) {
   EXPECT_EQ(desk.find(a)->reject_reason, RejectReason::kOther);
   EXPECT_EQ(run(Action::kApprove, 999).error_code, "not_found");
   EXPECT_EQ(desk.undoDepth(), 1u);
+}
+
+// Every action from every status, each on a desk of its own: allowed ones
+// change the status as the protocol says, the others are refused with
+// "<action> is not allowed for a <status> question" and change nothing. The
+// table is the protocol's ("Producer commands"), the one the producer page
+// and the console follow.
+TEST(QuestionDeskTransitions, TransitionMatrix) {
+  const std::map<Action, std::set<Status>> allowed = {
+      {Action::kApprove, {Status::kPending, Status::kRejected, Status::kMerged}},
+      {Action::kReject, {Status::kPending, Status::kApproved}},
+      {Action::kEdit,
+       {Status::kPending, Status::kApproved, Status::kOnAir, Status::kAnswered, Status::kRejected}},
+      {Action::kMerge, {Status::kPending, Status::kApproved, Status::kRejected}},
+      {Action::kOnAir, {Status::kPending, Status::kApproved, Status::kAnswered}},
+      {Action::kOffAir, {Status::kOnAir}},
+      {Action::kAnswered, {Status::kOnAir, Status::kApproved}},
+      {Action::kMove, {Status::kApproved}},
+  };
+  const Status statuses[] = {Status::kPending,  Status::kApproved, Status::kOnAir,
+                             Status::kAnswered, Status::kRejected, Status::kMerged};
+  for (const auto& [action, from] : allowed) {
+    for (Status status : statuses) {
+      SCOPED_TRACE(std::string(actionName(action)) + " on a " + std::string(statusName(status)) +
+                   " question");
+      QuestionDesk desk;
+      auto ask = [&](const std::string& text) {
+        protocol::Submission s;
+        s.text = text;
+        Question q =
+            desk.prepare(s, "viewer-aaaaaaaaaaaa", 0, "", "2026-11-27T00:00:00.000Z", 1000);
+        const std::int64_t id = q.id;
+        desk.admit(std::move(q));
+        return id;
+      };
+      auto run = [&](Action a, std::int64_t id, std::int64_t extra = 0) {
+        Command c;
+        c.action = a;
+        c.question = id;
+        c.into = extra;
+        c.position = extra;
+        c.text = "改过的问题文字";
+        c.by = "小李";
+        c.utc = "2026-11-27T00:01:00.000Z";
+        c.timeline_ms = 60000;
+        return desk.apply(c);
+      };
+      const std::int64_t q = ask("问题的内容");
+      const std::int64_t other = ask("另一个问题");
+      switch (status) {
+        case Status::kApproved:
+          ASSERT_TRUE(run(Action::kApprove, q).ok());
+          break;
+        case Status::kOnAir:
+          ASSERT_TRUE(run(Action::kOnAir, q).ok());
+          break;
+        case Status::kAnswered:
+          ASSERT_TRUE(run(Action::kOnAir, q).ok());
+          ASSERT_TRUE(run(Action::kAnswered, q).ok());
+          break;
+        case Status::kRejected:
+          ASSERT_TRUE(run(Action::kReject, q).ok());
+          break;
+        case Status::kMerged:
+          ASSERT_TRUE(run(Action::kMerge, q, other).ok());
+          break;
+        default:
+          break;
+      }
+      ASSERT_EQ(desk.find(q)->status, status);
+      const std::size_t undo_depth = desk.undoDepth();
+      const Outcome outcome = run(action, q, action == Action::kMerge ? other : 0);
+      if (from.count(status)) {
+        EXPECT_TRUE(outcome.ok()) << outcome.error_code << ": " << outcome.error_message;
+        EXPECT_EQ(desk.undoDepth(), undo_depth + 1);
+      } else {
+        EXPECT_EQ(outcome.error_code, "invalid");
+        EXPECT_EQ(outcome.error_message, std::string(actionName(action)) +
+                                             " is not allowed for a " +
+                                             std::string(statusName(status)) + " question");
+        EXPECT_EQ(desk.find(q)->status, status);
+        EXPECT_EQ(desk.undoDepth(), undo_depth);
+      }
+    }
+  }
 }
 
 TEST_F(QuestionDeskTest, OnlyOneQuestionIsOnAirAndTheOtherGoesBackToTheFront) {

@@ -1,5 +1,5 @@
 #include "streaming/output.h"
-#include "streaming/steady_clock.h"
+#include "studio/base/clock.h"
 
 #include <gst/app/gstappsrc.h>
 
@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "streaming/flv.h"
-#include "streaming/log.h"
 #include "streaming/reaper.h"
 #include "streaming/uri_secrets.h"
+#include "studio/base/log.h"
 
 namespace yst::streaming {
 
@@ -318,7 +318,7 @@ void Output::onMessage(int generation, GstMessage* message) {
       fail("the transport ended the stream");
       break;
     case GST_MESSAGE_WARNING:
-      logDebug(scope_, mask(describeMessage(message)));
+      logDebug(scope_, [&] { return mask(describeMessage(message)); });
       break;
     default:
       break;

@@ -1,5 +1,5 @@
 #include "streaming/program.h"
-#include "streaming/steady_clock.h"
+#include "studio/base/clock.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/video/gstvideoaggregator.h>
@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "streaming/boxscale.h"
-#include "streaming/log.h"
+#include "studio/base/log.h"
 
 namespace yst::streaming {
 
@@ -669,7 +669,7 @@ void Program::onMessage(GstMessage* message) {
       break;
     }
     case GST_MESSAGE_WARNING:
-      logDebug("program", describeMessage(message));
+      logDebug("program", [&] { return describeMessage(message); });
       break;
     default:
       break;

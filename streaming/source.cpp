@@ -1,13 +1,13 @@
 #include "streaming/source.h"
-#include "streaming/steady_clock.h"
+#include "studio/base/clock.h"
 
 #include <cstring>
 #include <vector>
 
 #include "overlay/slate.h"
-#include "streaming/log.h"
 #include "streaming/reaper.h"
 #include "streaming/uri_secrets.h"
+#include "studio/base/log.h"
 
 namespace yst::streaming {
 
@@ -194,7 +194,8 @@ void Source::onInputMessage(int generation, GstMessage* message) {
       }
       break;
     case GST_MESSAGE_WARNING:
-      logDebug("source " + spec_.id, scrub(describeMessage(message), uriSecrets(spec_.uri)));
+      logDebug("source " + spec_.id,
+               [&] { return scrub(describeMessage(message), uriSecrets(spec_.uri)); });
       break;
     default:
       break;

@@ -9,7 +9,7 @@
 #include <malloc.h>
 #endif
 
-#include "streaming/log.h"
+#include "studio/base/log.h"
 
 namespace yst::app {
 
@@ -40,10 +40,10 @@ std::int64_t HeapTrimmer::trimNow() {
   const std::int64_t after = residentBytes();
   const std::int64_t released = before > 0 && after > 0 && before > after ? before - after : 0;
   released_bytes_ += released;
-  if (logEnabled(LogLevel::kDebug)) {
-    logDebug("memory", "malloc_trim gave " + std::to_string(released >> 10) +
-                           " KiB of freed heap back in " + std::to_string(took_us) + " us");
-  }
+  logDebug("memory", [&] {
+    return "malloc_trim gave " + std::to_string(released >> 10) + " KiB of freed heap back in " +
+           std::to_string(took_us) + " us";
+  });
   return released;
 #else
   return 0;

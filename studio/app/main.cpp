@@ -29,8 +29,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "streaming/log.h"
 #include "studio/app/heap_trimmer.h"
+#include "studio/base/log.h"
 #include "studio/config/show_config.h"
 #include "studio/console/console_app.h"
 #include "studio/core/audience.h"

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <functional>
 
-#include "streaming/log.h"
+#include "studio/base/log.h"
 #include "studio/console/graphics_preview.h"
 #include "studio/console/preview_item.h"
 #include "studio/core/controller.h"

@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "studio/base/clock.h"
 #include "studio/core/controller.h"
 
 namespace yst::console {
@@ -23,12 +24,6 @@ constexpr std::size_t kBitrateSamples = 60;
 constexpr std::uint64_t kLowDiskBytes = 2ull << 30;         // a warning under 2 GiB free
 constexpr std::uint64_t kCriticalDiskBytes = 512ull << 20;  // an error under 512 MiB
 constexpr std::int64_t kDroppedAlertMs = 10000;
-
-std::int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 QVariantMap alert(const char* level, const QString& text) {
   return {{QStringLiteral("level"), QString::fromLatin1(level)}, {QStringLiteral("text"), text}};
@@ -265,7 +260,7 @@ void ConsoleClient::onStatus() {
   if (!status.is_object()) return;
   status_ = toVariant(status).toMap();
   // A bitrate sample per destination, about once a second.
-  const std::int64_t now = nowMs();
+  const std::int64_t now = steadyNowMs();
   if (now - last_bitrate_sample_ms_ >= 900) {
     last_bitrate_sample_ms_ = now;
     for (const json& d : status.value("destinations", json::array())) {
@@ -315,10 +310,10 @@ void ConsoleClient::computeAlerts(const json& status) {
   const std::uint64_t dropped =
       status.value("program", json::object()).value("dropped_frames", std::uint64_t{0});
   if (dropped > dropped_at_last_status_ && dropped_at_last_status_ != 0) {
-    dropped_recently_until_ms_ = nowMs() + kDroppedAlertMs;
+    dropped_recently_until_ms_ = steadyNowMs() + kDroppedAlertMs;
   }
   dropped_at_last_status_ = std::max<std::uint64_t>(dropped, 1);
-  if (nowMs() < dropped_recently_until_ms_) {
+  if (steadyNowMs() < dropped_recently_until_ms_) {
     alerts.push_back(alert(
         "warn", QCoreApplication::translate("ConsoleClient", "节目丢帧（编码跟不上）：共 %1 帧")
                     .arg(dropped)));

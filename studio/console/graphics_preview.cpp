@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "streaming/log.h"
+#include "studio/base/log.h"
 #include "studio/console/console_client.h"
 #include "studio/core/controller.h"
 #include "studio/core/graphics.h"

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "streaming/log.h"
+#include "studio/base/log.h"
 #include "studio/export/exporter.h"
 #include "studio/store/store.h"
 #include "studio/store/transcript_table.h"

@@ -7,7 +7,8 @@
 #include <cmath>
 #include <random>
 
-#include "streaming/log.h"
+#include "studio/base/clock.h"
+#include "studio/base/log.h"
 #include "studio/core/controller.h"
 #include "studio/protocol/message.h"
 #include "studio/store/questions_table.h"
@@ -23,10 +24,6 @@ namespace {
 
 constexpr std::size_t kMaxNicknameChars = 20;
 constexpr std::size_t kMaxProducerNameChars = 24;
-
-std::int64_t nowUs() {
-  return steadyNowUs();
-}
 
 // Until load() has read the studio's own key: ids signed with a key of the
 // moment (an Audience that never loads is a test's).
@@ -69,12 +66,6 @@ json nullableId(std::int64_t id) {
 
 }  // namespace
 
-std::int64_t steadyNowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string randomId(std::size_t length) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -88,27 +79,6 @@ std::string sha256Hex(const std::string& text) {
   return QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256)
       .toHex()
       .toStdString();
-}
-
-double TokenBucket::level(double interval_s, double burst, std::int64_t now_us) const {
-  if (tokens < 0) return burst;
-  return std::min(burst, tokens + static_cast<double>(now_us - updated_us) / 1e6 / interval_s);
-}
-
-bool TokenBucket::take(double interval_s, double burst, std::int64_t now_us, double* wait_s) {
-  if (interval_s <= 0) return true;
-  tokens = level(interval_s, burst, now_us);
-  updated_us = now_us;
-  if (tokens >= 1.0) {
-    tokens -= 1.0;
-    return true;
-  }
-  if (wait_s) *wait_s = (1.0 - tokens) * interval_s;
-  return false;
-}
-
-bool TokenBucket::full(double interval_s, double burst, std::int64_t now_us) const {
-  return interval_s <= 0 || level(interval_s, burst, now_us) >= burst;
 }
 
 namespace {
@@ -139,7 +109,7 @@ Audience::Audience(const config::ShowConfig& show, Context context, QObject* par
   connect(&prune_timer_, &QTimer::timeout, this, &Audience::pruneBuckets);
   prune_timer_.start();
   sign_in_timer_.setInterval(2000);
-  connect(&sign_in_timer_, &QTimer::timeout, this, [this] { sign_ins_.tick(nowUs()); });
+  connect(&sign_in_timer_, &QTimer::timeout, this, [this] { sign_ins_.tick(steadyNowUs()); });
   sign_in_timer_.start();
   observer_reload_timer_.setSingleShot(true);
   connect(&observer_reload_timer_, &QTimer::timeout, this, &Audience::reloadObservers);
@@ -349,7 +319,7 @@ void Audience::hello(server::ClientId client, const json& message, const json& r
                                 : std::string();
   const bool local = server::ControlServer::isLocalClient(client);
   if (!local) {
-    if (const double wait_s = sign_ins_.lockedFor(info.address, nowUs()); wait_s > 0) {
+    if (const double wait_s = sign_ins_.lockedFor(info.address, steadyNowUs()); wait_s > 0) {
       // Not looked at, but still a viewer.
       if (!refuseLockedOut(client, info, wait_s, request_id)) {
         viewerHello(client, Role::kViewer, 0, "", json());
@@ -364,7 +334,7 @@ void Audience::hello(server::ClientId client, const json& message, const json& r
   }
   observer_hellos_.push_back({client, sha256Hex(token), request_id});
   if (!observer_reload_running_ && !observer_reload_timer_.isActive()) {
-    const std::int64_t since_ms = (nowUs() - observer_reload_started_us_) / 1000;
+    const std::int64_t since_ms = (steadyNowUs() - observer_reload_started_us_) / 1000;
     if (observer_reload_started_us_ == 0 || since_ms >= kObserverReloadMs) {
       reloadObservers();
     } else {
@@ -376,7 +346,7 @@ void Audience::hello(server::ClientId client, const json& message, const json& r
 void Audience::reloadObservers() {
   if (observer_reload_running_ || observer_hellos_.empty()) return;
   observer_reload_running_ = true;
-  observer_reload_started_us_ = nowUs();
+  observer_reload_started_us_ = steadyNowUs();
   // The hellos that arrived before this read began; later ones wait for the next.
   auto batch = std::make_shared<std::vector<ObserverHello>>(std::move(observer_hellos_));
   observer_hellos_.clear();
@@ -402,7 +372,7 @@ void Audience::reloadObservers() {
           }
         }
         if (!observer_hellos_.empty() && !observer_reload_timer_.isActive()) {
-          const std::int64_t since_ms = (nowUs() - observer_reload_started_us_) / 1000;
+          const std::int64_t since_ms = (steadyNowUs() - observer_reload_started_us_) / 1000;
           observer_reload_timer_.start(
               static_cast<int>(std::max<std::int64_t>(0, kObserverReloadMs - since_ms)));
         }
@@ -440,7 +410,7 @@ bool Audience::refuseWrongToken(server::ClientId client, ClientInfo& info, std::
     return false;
   }
   const SignInGuard::Refusal refusal =
-      sign_ins_.wrongToken(info, role, clientName(client), nowUs());
+      sign_ins_.wrongToken(info, role, clientName(client), steadyNowUs());
   if (refusal.close_connection) {
     replyError(client, request_id, "forbidden",
                message + "; " + std::to_string(SignInGuard::kRefusalsPerConnection) +
@@ -455,7 +425,7 @@ bool Audience::refuseWrongToken(server::ClientId client, ClientInfo& info, std::
 bool Audience::refuseLockedOut(server::ClientId client, ClientInfo& info, double wait_s,
                                const json& request_id) {
   const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
-  const SignInGuard::Refusal refusal = sign_ins_.lockedOut(info, nowUs());
+  const SignInGuard::Refusal refusal = sign_ins_.lockedOut(info, steadyNowUs());
   replyError(
       client, request_id, "too_many_attempts",
       "too many wrong tokens from this address; try again in " + std::to_string(retry) + " s",
@@ -570,19 +540,16 @@ void Audience::handle(server::ClientId client, const json& message, const json& 
 bool Audience::takeQuestionToken(ClientInfo& info, double* wait_s) {
   const double interval = show_.audience.question_interval_s;
   if (interval <= 0) return true;
-  const double burst = show_.audience.question_burst;
-  // Many viewers can share one address (a newsroom, a mobile carrier's NAT):
-  // the address gets as much as its allowed connections together.
-  const double per_address = std::max(1, show_.audience.max_connections_per_address);
-  const std::int64_t now = nowUs();
+  const Budget budget = questionBudget();
+  const std::int64_t now = steadyNowUs();
   TokenBucket& viewer = viewer_buckets_[info.viewer];
   TokenBucket& address = address_buckets_[info.address];
   // Check all three before taking from any, so a refusal costs nothing.
   TokenBucket c = info.questions, v = viewer, a = address;
   double wait_c = 0, wait_v = 0, wait_a = 0;
-  const bool ok_c = c.take(interval, burst, now, &wait_c);
-  const bool ok_v = v.take(interval, burst, now, &wait_v);
-  const bool ok_a = a.take(interval / per_address, burst * per_address, now, &wait_a);
+  const bool ok_c = c.take(budget.each, now, &wait_c);
+  const bool ok_v = v.take(budget.each, now, &wait_v);
+  const bool ok_a = a.take(budget.address, now, &wait_a);
   if (ok_c && ok_v && ok_a) {
     info.questions = c;
     viewer = v;
@@ -679,10 +646,8 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
   // The budget is checked before the vote and taken only when it counts.
   // Fresh viewer ids cost a connection each, and one address can hold many:
   // the address's budget is what stops a flood of them.
-  const double interval = show_.audience.vote_interval_s;
-  const double burst = show_.audience.vote_burst;
-  const double per_address = std::max(1, show_.audience.max_connections_per_address);
-  const std::int64_t now = nowUs();
+  const Budget budget = voteBudget();
+  const std::int64_t now = steadyNowUs();
   auto bucketOf = [](const auto& buckets, const std::string& key) {
     auto it = buckets.find(key);
     return it == buckets.end() ? TokenBucket{} : it->second;
@@ -690,8 +655,8 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
   TokenBucket by_viewer = bucketOf(viewer_vote_buckets_, info.viewer);
   TokenBucket by_address = bucketOf(address_vote_buckets_, info.address);
   double wait_v = 0, wait_a = 0;
-  const bool ok_v = by_viewer.take(interval, burst, now, &wait_v);
-  const bool ok_a = by_address.take(interval / per_address, burst * per_address, now, &wait_a);
+  const bool ok_v = by_viewer.take(budget.each, now, &wait_v);
+  const bool ok_a = by_address.take(budget.address, now, &wait_a);
   if (!ok_v || !ok_a) {
     const int retry =
         std::max(1, static_cast<int>(std::ceil(std::max(ok_v ? 0 : wait_v, ok_a ? 0 : wait_a))));
@@ -710,7 +675,7 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
     case questions::QuestionDesk::VoteResult::kCounted:
       break;
   }
-  if (interval > 0) {
+  if (!budget.each.unlimited()) {
     viewer_vote_buckets_[info.viewer] = by_viewer;
     address_vote_buckets_[info.address] = by_address;
   }
@@ -948,24 +913,33 @@ void Audience::flushPublic() {
                            std::make_shared<const std::string>(message.dump()));
 }
 
-void Audience::pruneBuckets() {
-  const std::int64_t now = nowUs();
-  const double interval = show_.audience.question_interval_s;
-  const double burst = show_.audience.question_burst;
+Audience::Budget Audience::budget(double interval_s, double burst) const {
+  // Many viewers can share one address (a newsroom, a mobile carrier's NAT):
+  // the address gets as much as its allowed connections together.
   const double per_address = std::max(1, show_.audience.max_connections_per_address);
-  std::erase_if(viewer_buckets_,
-                [&](const auto& entry) { return entry.second.full(interval, burst, now); });
-  std::erase_if(address_buckets_, [&](const auto& entry) {
-    return entry.second.full(interval / per_address, burst * per_address, now);
-  });
-  const double vote_interval = show_.audience.vote_interval_s;
-  const double vote_burst = show_.audience.vote_burst;
-  std::erase_if(viewer_vote_buckets_, [&](const auto& entry) {
-    return entry.second.full(vote_interval, vote_burst, now);
-  });
-  std::erase_if(address_vote_buckets_, [&](const auto& entry) {
-    return entry.second.full(vote_interval / per_address, vote_burst * per_address, now);
-  });
+  return {TokenBucket::Limits::every(interval_s, burst),
+          TokenBucket::Limits::every(interval_s / per_address, burst * per_address)};
+}
+
+Audience::Budget Audience::questionBudget() const {
+  return budget(show_.audience.question_interval_s, show_.audience.question_burst);
+}
+
+Audience::Budget Audience::voteBudget() const {
+  return budget(show_.audience.vote_interval_s, show_.audience.vote_burst);
+}
+
+void Audience::pruneBuckets() {
+  const std::int64_t now = steadyNowUs();
+  auto forget_full = [now](auto& buckets, const TokenBucket::Limits& limits) {
+    std::erase_if(buckets, [&](const auto& entry) { return entry.second.full(limits, now); });
+  };
+  const Budget questions = questionBudget();
+  forget_full(viewer_buckets_, questions.each);
+  forget_full(address_buckets_, questions.address);
+  const Budget votes = voteBudget();
+  forget_full(viewer_vote_buckets_, votes.each);
+  forget_full(address_vote_buckets_, votes.address);
 }
 
 }  // namespace yst::core

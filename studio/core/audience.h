@@ -42,6 +42,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "studio/base/token_bucket.h"
 #include "studio/config/show_config.h"
 #include "studio/core/sign_in_guard.h"
 #include "studio/core/viewer_id.h"
@@ -53,18 +54,6 @@
 namespace yst::core {
 
 enum class Role { kNone = 0, kViewer, kObserver, kProducer, kTypist, kHost };
-
-// A token bucket: `burst` deep, refilled at one token per `interval_s`.
-struct TokenBucket {
-  double tokens = -1;  // < 0: not used yet (full)
-  std::int64_t updated_us = 0;
-  // Takes a token if there is one; otherwise *wait_s says when there will be.
-  bool take(double interval_s, double burst, std::int64_t now_us, double* wait_s);
-  // True when a take() would find it full: the bucket can be forgotten.
-  bool full(double interval_s, double burst, std::int64_t now_us) const;
-  // The tokens there would be at now_us.
-  double level(double interval_s, double burst, std::int64_t now_us) const;
-};
 
 // What the controller knows about one WebSocket client. Controller thread.
 struct ClientInfo {
@@ -195,6 +184,15 @@ class Audience : public QObject {
   std::int64_t notified_on_air_ = 0;
   std::string notified_on_air_text_;
   void flushPublic();
+  // A budget of questions or of votes: each connection and each viewer
+  // gets `each`, an address as much as its allowed connections together.
+  struct Budget {
+    TokenBucket::Limits each;
+    TokenBucket::Limits address;
+  };
+  Budget budget(double interval_s, double burst) const;
+  Budget questionBudget() const;
+  Budget voteBudget() const;
   void pruneBuckets();
 
   nlohmann::json publicView(const questions::Question& q) const;
@@ -243,8 +241,6 @@ class Audience : public QObject {
   std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 };
 
-// Microseconds on the steady clock (token buckets, the sign-in guard).
-std::int64_t steadyNowUs();
 // A fresh random id of `length` characters of [A-Za-z0-9_-] (viewer ids, tokens).
 std::string randomId(std::size_t length);
 // Lower-case hex SHA-256 of `text`.

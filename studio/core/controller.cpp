@@ -11,9 +11,11 @@
 #include <optional>
 #include <regex>
 
-#include "streaming/log.h"
 #include "streaming/reaper.h"
 #include "streaming/uri_secrets.h"
+#include "studio/base/clock.h"
+#include "studio/base/log.h"
+#include "studio/base/secrets.h"
 #include "studio/protocol/message.h"
 #include "studio/text/text.h"
 
@@ -101,18 +103,6 @@ std::string assetDir() {
     if (fs::is_directory(beside / "web", ec)) return beside.string();
   }
   return YST_SOURCE_DIR "/assets";
-}
-
-bool constantTimeEquals(const std::string& a, const std::string& b) {
-  // Length leaks, content does not: every byte of the longer one is visited.
-  const std::size_t n = std::max(a.size(), b.size());
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char x = i < a.size() ? a[i] : 0;
-    const unsigned char y = i < b.size() ? b[i] : 0;
-    diff |= x ^ y;
-  }
-  return diff == 0;
 }
 
 Controller::Controller(config::ShowConfig show, std::string data_dir, SessionMode session_mode,
@@ -590,7 +580,8 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
     const bool local = server::ControlServer::isLocalClient(client);
     double wait_s = 0;
     if (!local &&
-        !c.hellos.take(Audience::kHelloIntervalS, Audience::kHelloBurst, steadyNowUs(), &wait_s)) {
+        !c.hellos.take(TokenBucket::Limits::every(Audience::kHelloIntervalS, Audience::kHelloBurst),
+                       steadyNowUs(), &wait_s)) {
       const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
       json error = protocol::errorMessage(
           "rate_limited",

@@ -178,7 +178,4 @@ class Controller : public QObject {
 // beside the build directory, or the source tree this was built from.
 std::string assetDir();
 
-// Compares two secrets in time independent of where they differ.
-bool constantTimeEquals(const std::string& a, const std::string& b);
-
 }  // namespace yst::core

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <filesystem>
 
-#include "streaming/log.h"
+#include "studio/base/log.h"
 #include "studio/core/controller.h"
 #include "studio/text/text.h"
 

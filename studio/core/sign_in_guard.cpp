@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "streaming/log.h"
+#include "studio/base/log.h"
 #include "studio/core/audience.h"
 
 namespace yst::core {
@@ -17,17 +17,13 @@ SignInGuard::SignInGuard(LogLine log) : log_(std::move(log)) {
 }
 
 double SignInGuard::lockedFor(const std::string& address, std::int64_t now_us) const {
-  auto it = addresses_.find(address);
-  if (it == addresses_.end() || it->second.locked_until_us <= now_us) return 0;
-  return static_cast<double>(it->second.locked_until_us - now_us) / 1e6;
+  return static_cast<double>(addresses_.lockedForUs(address, now_us)) / 1e6;
 }
 
 SignInGuard::Refusal SignInGuard::wrongToken(ClientInfo& info, std::string_view role,
                                              const std::string& who, std::int64_t now_us) {
   ++info.refused_sign_ins;
-  Address& a = addresses_[info.address];
-  ++a.failures;
-  a.last_failure_us = now_us;
+  const int failures = addresses_.fail(info.address, now_us);
   const std::string what = "wrong " + std::string(role) + " token";
   if (!window_open_) {
     // The first one after a quiet spell, as it happens.
@@ -38,12 +34,7 @@ SignInGuard::Refusal SignInGuard::wrongToken(ClientInfo& info, std::string_view 
   } else {
     count(what, info.address, now_us);
   }
-  if (a.failures > kFreeFailures) {
-    const double lock_s =
-        std::min(kMaxLockS, kFirstLockS * std::pow(2.0, a.failures - kFreeFailures - 1));
-    a.locked_until_us = now_us + static_cast<std::int64_t>(lock_s * 1e6);
-    count("address locked out", info.address, now_us);
-  }
+  if (failures > kFreeFailures) count("address locked out", info.address, now_us);
   return {info.refused_sign_ins >= kRefusalsPerConnection};
 }
 
@@ -54,7 +45,7 @@ SignInGuard::Refusal SignInGuard::lockedOut(ClientInfo& info, std::int64_t now_u
 }
 
 void SignInGuard::signedIn(const std::string& address) {
-  addresses_.erase(address);
+  addresses_.succeed(address);
 }
 
 void SignInGuard::count(std::string_view what, const std::string& address, std::int64_t now_us) {
@@ -106,11 +97,7 @@ void SignInGuard::tick(std::int64_t now_us) {
       window_start_us_ = now_us;
     }
   }
-  const auto forget = static_cast<std::int64_t>(kForgetAfterS * 1e6);
-  std::erase_if(addresses_, [&](const auto& entry) {
-    return entry.second.locked_until_us <= now_us &&
-           now_us - entry.second.last_failure_us >= forget;
-  });
+  addresses_.forgetQuiet(now_us);
 }
 
 }  // namespace yst::core

@@ -18,12 +18,14 @@
 #pragma once
 
 #include <cstdint>
+
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include "studio/base/address_backoff.h"
 
 namespace yst::core {
 
@@ -65,15 +67,14 @@ class SignInGuard {
   std::size_t trackedAddresses() const { return addresses_.size(); }
 
  private:
-  struct Address {
-    int failures = 0;
-    std::int64_t locked_until_us = 0;
-    std::int64_t last_failure_us = 0;
-  };
   void count(std::string_view what, const std::string& address, std::int64_t now_us);
 
   LogLine log_;
-  std::unordered_map<std::string, Address> addresses_;
+  AddressBackoff addresses_{{.free_failures = kFreeFailures,
+                             .first_lock_us = static_cast<std::int64_t>(kFirstLockS * 1e6),
+                             .max_lock_us = static_cast<std::int64_t>(kMaxLockS * 1e6),
+                             .forget_after_us = static_cast<std::int64_t>(kForgetAfterS * 1e6),
+                             .max_entries = 0}};
   // The current log interval: open from the line logged at once until a
   // summary finds nothing more to say.
   bool window_open_ = false;

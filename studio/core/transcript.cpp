@@ -4,7 +4,8 @@
 #include <cmath>
 #include <memory>
 
-#include "streaming/log.h"
+#include "studio/base/clock.h"
+#include "studio/base/log.h"
 #include "studio/protocol/message.h"
 #include "studio/text/text.h"
 
@@ -128,7 +129,8 @@ void Transcript::handle(server::ClientId client, ClientInfo& info, const json& m
     // shared serialised one, a few times a minute per connection.
     double wait_s = 0;
     if (!server::ControlServer::isLocalClient(client) &&
-        !info.lists.take(kListIntervalS, kListBurst, steadyNowUs(), &wait_s)) {
+        !info.lists.take(TokenBucket::Limits::every(kListIntervalS, kListBurst), steadyNowUs(),
+                         &wait_s)) {
       const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
       json error = protocol::errorMessage(
           "rate_limited",

@@ -6,8 +6,8 @@
 
 #include <stdexcept>
 
+#include "studio/base/secrets.h"
 #include "studio/core/audience.h"
-#include "studio/core/controller.h"
 
 namespace yst::core {
 

@@ -29,7 +29,11 @@
 //   check with realpath() that the file is inside its root.
 #include "studio/server/control_server.h"
 
-#include "streaming/log.h"
+#include "studio/base/address_backoff.h"
+#include "studio/base/clock.h"
+#include "studio/base/log.h"
+#include "studio/base/secrets.h"
+#include "studio/base/token_bucket.h"
 #include "studio/server/http_range.h"
 #include "studio/text/text.h"
 
@@ -116,22 +120,14 @@ constexpr unsigned short kHeaderTables = 256;
 // A connection admitted through the staff reserve has this long to sign in
 // as staff.
 constexpr std::int64_t kStaffSignInUs = 10 * 1000 * 1000;
-// /api/status and /metrics with a wrong token: after this many failures from
-// one address, it is refused for a period doubling from 1 s up to a minute.
-constexpr int kAuthFailuresAllowed = 3;
-constexpr std::int64_t kAuthBackoffMaxUs = 60 * 1000 * 1000;
-
-bool constantTimeEquals(std::string_view a, std::string_view b) {
-  // Compares over the longer length so the time does not tell the prefix.
-  const std::size_t n = std::max(a.size(), b.size());
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= static_cast<unsigned char>(x ^ y);
-  }
-  return diff == 0;
-}
+// /api/status and /metrics with a wrong token: after two free failures from
+// one address, each further one refuses it for a period doubling from 1 s up
+// to a minute; a minute without one, and it starts afresh.
+constexpr AddressBackoff::Policy kStaffGatePolicy{.free_failures = 2,
+                                                  .first_lock_us = 1000 * 1000,
+                                                  .max_lock_us = 60 * 1000 * 1000,
+                                                  .forget_after_us = 60 * 1000 * 1000,
+                                                  .max_entries = 10000};
 
 // "Host: example.org:8443" -> "example.org"; "[::1]:80" -> "[::1]".
 std::string_view hostWithoutPort(std::string_view host) {
@@ -161,12 +157,6 @@ std::string addressOf(const sockaddr_storage& address) {
   std::string out(text);
   if (out.starts_with("::ffff:") && out.find('.') != std::string::npos) out.erase(0, 7);
   return out.empty() ? "unknown" : out;
-}
-
-std::int64_t nowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 void logError(const char* what) {
@@ -366,10 +356,8 @@ struct ControlServer::Impl {
     std::size_t rx_bytes = 0;  // size of the message being received (text or binary)
     bool rx_binary = false;
     std::uint32_t channels = kChannelNone;  // what publish() sends it
-    double tokens = 0;                      // token bucket for incoming messages
-    double rate = 0;                        // its refill per second and depth (from the options,
-    double burst = 0;                       // or setMessageRate())
-    std::int64_t tokens_updated_us = 0;
+    TokenBucket messages;                   // incoming messages, under these limits (from the
+    TokenBucket::Limits message_limits;     // options, or setMessageRate())
     std::int64_t last_rx_us = 0;
     // Admitted through the staff reserve: closed unless markStaff() comes
     // before staff_deadline_us.
@@ -475,7 +463,6 @@ struct ControlServer::Impl {
   void enqueue(Client& client, FramePtr frame, Lane lane, bool write_now = false);
   void closeAfterQueue(Client& client, lws_close_status code, std::string reason);
   void closeNow(Client& client, lws_close_status code, std::string reason);
-  bool takeToken(Client& client);
 
   // Set at construction, read-only afterwards (any thread).
   const ServerOptions options_;
@@ -542,13 +529,8 @@ struct ControlServer::Impl {
   std::size_t max_sockets_ = 0;  // options_.max_connections, or derived in start()
   // The client address found at the upgrade, for LWS_CALLBACK_ESTABLISHED.
   std::unordered_map<lws*, std::pair<std::string, bool>> upgrades_;  // → (address, reserved)
-  // Failed staff requests per address key: count, and refused until.
-  struct AuthFailures {
-    int count = 0;
-    std::int64_t refused_until_us = 0;
-    std::int64_t last_us = 0;
-  };
-  std::unordered_map<std::string, AuthFailures> auth_failures_;
+  // Failed staff requests per address key.
+  AddressBackoff staff_gate_{kStaffGatePolicy};
   std::unordered_map<lws*, HttpReply> http_replies_;
   // Requests handed to on_request() and not answered yet, both ways round;
   // answers waiting for their connection's writable callback.
@@ -798,7 +780,7 @@ void ControlServer::Impl::serviceLoop() {
   sockets_.clear();
   sockets_per_address_.clear();
   upgrades_.clear();
-  auth_failures_.clear();
+  staff_gate_.clear();
   socket_count_ = 0;
   http_replies_.clear();
   queued_messages_ = 0;
@@ -826,7 +808,7 @@ void ControlServer::Impl::destroyContext() {
 void ControlServer::Impl::beginShutdown() {
   shutting_down_ = true;
   shutdown_deadline_us_ =
-      nowUs() + std::chrono::duration_cast<std::chrono::microseconds>(kShutdownGrace).count();
+      steadyNowUs() + std::chrono::duration_cast<std::chrono::microseconds>(kShutdownGrace).count();
   uv_timer_start(
       &shutdown_timer_,
       // The grace period is over: whoever is left is cut off.
@@ -842,7 +824,8 @@ void ControlServer::Impl::beginShutdown() {
 }
 
 void ControlServer::Impl::finishShutdownIfDone() {
-  if (shutting_down_ && (clients_.empty() || nowUs() >= shutdown_deadline_us_)) uv_stop(&loop_);
+  if (shutting_down_ && (clients_.empty() || steadyNowUs() >= shutdown_deadline_us_))
+    uv_stop(&loop_);
 }
 
 // ---------------------------------------------------------------------------
@@ -917,9 +900,10 @@ void ControlServer::Impl::drainHandedOver() {
       // A larger allowance (a producer who just signed in) starts full: the
       // console's first burst must not be cut by what the anonymous
       // connection had used up before it signed in.
-      if (rate.second > it->second.burst) it->second.tokens = rate.second;
-      it->second.rate = rate.first;
-      it->second.burst = rate.second;
+      if (rate.second > it->second.message_limits.burst) {
+        it->second.messages.fill(rate.second, steadyNowUs());
+      }
+      it->second.message_limits = TokenBucket::Limits::perSecond(rate.first, rate.second);
     }
   }
   for (ClientId id : staff) {
@@ -1048,16 +1032,6 @@ void ControlServer::Impl::closeNow(Client& client, lws_close_status code, std::s
   }
 }
 
-bool ControlServer::Impl::takeToken(Client& client) {
-  const std::int64_t now = nowUs();
-  const double elapsed_s = static_cast<double>(now - client.tokens_updated_us) / 1e6;
-  client.tokens = std::min(client.burst, client.tokens + elapsed_s * client.rate);
-  client.tokens_updated_us = now;
-  if (client.tokens < 1.0) return false;
-  client.tokens -= 1.0;
-  return true;
-}
-
 // ---------------------------------------------------------------------------
 // WebSocket (service thread)
 
@@ -1129,11 +1103,9 @@ int ControlServer::Impl::onEstablished(lws* wsi, SessionData* session) {
   } else {
     client.address = peerAddress(wsi);
   }
-  client.rate = options_.messages_per_second;
-  client.burst = options_.message_burst;
-  client.tokens = client.burst;
-  client.tokens_updated_us = nowUs();
-  client.last_rx_us = client.tokens_updated_us;
+  client.message_limits =
+      TokenBucket::Limits::perSecond(options_.messages_per_second, options_.message_burst);
+  client.last_rx_us = steadyNowUs();
   ++connections_per_address_[addressKey(client.address)];
   {
     std::lock_guard lock(mutex_);
@@ -1155,7 +1127,7 @@ int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* i
                                    std::size_t len) {
   Client* client = findClient(session);
   if (!client) return -1;
-  client->last_rx_us = nowUs();
+  client->last_rx_us = steadyNowUs();
   if (client->close_mode != CloseMode::kOpen) return 0;  // on its way out: ignore input
 
   if (lws_is_first_fragment(wsi)) {
@@ -1180,7 +1152,7 @@ int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* i
   std::string message = std::move(client->rx);
   client->rx.clear();
   client->rx_bytes = 0;
-  if (!takeToken(*client)) {
+  if (!client->messages.take(client->message_limits, steadyNowUs())) {
     ++rate_limited_;
     logDrop(*client, "closed: over its message rate");
     enqueue(*client, std::make_shared<OutFrame>(kErrorRateLimited), Lane::kDirect);
@@ -1253,7 +1225,7 @@ int ControlServer::Impl::onTimer(lws* wsi, SessionData* session) {
   }
   if (client->close_mode != CloseMode::kOpen) return 0;
   if (client->reserved && !client->staff) {
-    const std::int64_t left_us = client->staff_deadline_us - nowUs();
+    const std::int64_t left_us = client->staff_deadline_us - steadyNowUs();
     if (left_us > 0) {
       lws_set_timer_usecs(wsi, left_us);
       return 0;
@@ -1266,7 +1238,7 @@ int ControlServer::Impl::onTimer(lws* wsi, SessionData* session) {
   if (options_.idle_timeout_s <= 0) return 0;
   const std::int64_t timeout_us =
       static_cast<std::int64_t>(options_.idle_timeout_s) * LWS_US_PER_SEC;
-  const std::int64_t idle_us = nowUs() - client->last_rx_us;
+  const std::int64_t idle_us = steadyNowUs() - client->last_rx_us;
   if (idle_us < timeout_us) {
     // Re-armed lazily here rather than on every message: lws keeps timers in
     // a sorted list, so re-inserting per message would cost O(clients).
@@ -1597,10 +1569,9 @@ bool ControlServer::Impl::originAllowed(lws* wsi) const {
 std::optional<unsigned int> ControlServer::Impl::checkStaffRequest(lws* wsi,
                                                                    std::int64_t* retry_after_s) {
   const std::string key = addressKey(clientAddress(wsi));
-  const std::int64_t now = nowUs();
-  auto found = auth_failures_.find(key);
-  if (found != auth_failures_.end() && now < found->second.refused_until_us) {
-    *retry_after_s = (found->second.refused_until_us - now + 999999) / 1000000;
+  const std::int64_t now = steadyNowUs();
+  if (const std::int64_t wait_us = staff_gate_.lockedForUs(key, now); wait_us > 0) {
+    *retry_after_s = (wait_us + 999999) / 1000000;
     return 429u;
   }
   const std::string authorization = headerValue(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
@@ -1614,27 +1585,16 @@ std::optional<unsigned int> ControlServer::Impl::checkStaffRequest(lws* wsi,
     }
   }
   if (ok) {
-    if (found != auth_failures_.end()) auth_failures_.erase(found);
+    staff_gate_.succeed(key);
     return std::nullopt;
   }
   ++unauthorized_;
   // Only requests that tried a token count as failures: a browser that
   // simply opens the URL gets 401 as often as it likes.
   if (authorization.empty()) return HTTP_STATUS_UNAUTHORIZED;
-  if (auth_failures_.size() > 10000) {
-    std::erase_if(auth_failures_, [now](const auto& entry) {
-      return now - entry.second.last_us > kAuthBackoffMaxUs;
-    });
-  }
-  AuthFailures& failures = auth_failures_[key];
-  if (now - failures.last_us > kAuthBackoffMaxUs) failures.count = 0;
-  failures.last_us = now;
-  if (++failures.count >= kAuthFailuresAllowed) {
-    const int doublings = std::min(failures.count - kAuthFailuresAllowed, 6);
-    failures.refused_until_us =
-        now + std::min<std::int64_t>(1000000LL << doublings, kAuthBackoffMaxUs);
-    yst::logWarn("server", "wrong staff tokens from " + key + " (" +
-                               std::to_string(failures.count) + " in a row): refused for a while");
+  if (const int failures = staff_gate_.fail(key, now); failures > kStaffGatePolicy.free_failures) {
+    yst::logWarn("server", "wrong staff tokens from " + key + " (" + std::to_string(failures) +
+                               " in a row): refused for a while");
   }
   return HTTP_STATUS_UNAUTHORIZED;
 }
@@ -1894,7 +1854,7 @@ int ControlServer::Impl::callback(lws* wsi, lws_callback_reasons reason, void* u
     case LWS_CALLBACK_RECEIVE:
       return self->onReceive(wsi, session, in, len);
     case LWS_CALLBACK_RECEIVE_PONG:
-      if (Impl::Client* client = self->findClient(session)) client->last_rx_us = nowUs();
+      if (Impl::Client* client = self->findClient(session)) client->last_rx_us = steadyNowUs();
       return 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
       return self->onServerWriteable(wsi, session);

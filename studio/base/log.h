@@ -4,6 +4,8 @@
 // never passed here unmasked.
 #pragma once
 
+#include <concepts>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,18 @@ inline void logWarn(std::string_view scope, std::string_view m) {
 }
 inline void logError(std::string_view scope, std::string_view m) {
   log(LogLevel::kError, scope, m);
+}
+
+// The message made only when its level is on, for lines that cost something
+// to build and are off in a show (debug: every GStreamer warning, every heap
+// trim): logDebug("memory", [&] { return "gave " + std::to_string(n); }).
+template <std::invocable Make>
+void log(LogLevel level, std::string_view scope, Make&& make) {
+  if (logEnabled(level)) log(level, scope, std::string_view(std::invoke(make)));
+}
+template <std::invocable Make>
+void logDebug(std::string_view scope, Make&& make) {
+  log(LogLevel::kDebug, scope, std::forward<Make>(make));
 }
 
 }  // namespace yst

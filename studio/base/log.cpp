@@ -1,4 +1,4 @@
-#include "streaming/log.h"
+#include "studio/base/log.h"
 
 #include <atomic>
 #include <chrono>

@@ -538,9 +538,8 @@ void Audience::handle(server::ClientId client, const json& message, const json& 
 }
 
 bool Audience::takeQuestionToken(ClientInfo& info, double* wait_s) {
-  const double interval = show_.audience.question_interval_s;
-  if (interval <= 0) return true;
   const Budget budget = questionBudget();
+  if (budget.each.unlimited()) return true;
   const std::int64_t now = steadyNowUs();
   TokenBucket& viewer = viewer_buckets_[info.viewer];
   TokenBucket& address = address_buckets_[info.address];

@@ -18,13 +18,12 @@
 #pragma once
 
 #include <cstdint>
-
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
 #include "studio/base/address_backoff.h"
 
 namespace yst::core {

@@ -8,6 +8,20 @@
 
 namespace yst {
 
+std::string utcNowIso() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  const int ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
+  return out;
+}
+
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
 std::mutex g_write_mutex;  // keeps lines from different threads whole
@@ -52,16 +66,9 @@ bool logEnabled(LogLevel level) {
 
 void log(LogLevel level, std::string_view scope, std::string_view message) {
   if (!logEnabled(level)) return;
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const int ms = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+  const std::string stamp = utcNowIso();
   std::lock_guard lock(g_write_mutex);
-  std::fprintf(stderr, "%s.%03dZ %s [%.*s] %.*s\n", stamp, ms, levelName(level),
+  std::fprintf(stderr, "%s %s [%.*s] %.*s\n", stamp.c_str(), levelName(level),
                static_cast<int>(scope.size()), scope.data(), static_cast<int>(message.size()),
                message.data());
 }

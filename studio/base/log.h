@@ -13,6 +13,10 @@ namespace yst {
 
 enum class LogLevel { kInvalid = 0, kDebug, kInfo, kWarn, kError };
 
+// Now, UTC, to the millisecond: "2026-11-27T12:00:00.123Z" (log lines, and
+// every time the store and the protocol carry).
+std::string utcNowIso();
+
 bool parseLogLevel(std::string_view name, LogLevel* level);
 void setLogLevel(LogLevel level);
 bool logEnabled(LogLevel level);

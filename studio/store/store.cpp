@@ -1,5 +1,7 @@
 #include "studio/store/store.h"
 
+#include "studio/base/log.h"
+
 #include <QCoreApplication>
 #include <QMetaObject>
 
@@ -250,17 +252,7 @@ std::string studioKey(sqlite3* db, const std::string& name, std::size_t bytes) {
 }
 
 std::string utcNowIso() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const int ms = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, ms);
-  return out;
+  return yst::utcNowIso();
 }
 
 std::int64_t msSinceIso(const std::string& iso) {

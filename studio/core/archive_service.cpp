@@ -81,52 +81,42 @@ std::string ArchiveService::packagesDir(const std::string& data_dir) {
   return data_dir + "/exports";
 }
 
-ArchiveService::ArchiveService(Options options) : options_(std::move(options)) {}
+ArchiveService::ArchiveService(Options options)
+    : options_(std::move(options)),
+      queries_({"yst-archive", kMaxQueuedRequests, 1},
+               [this](std::vector<Request>& requests) { answerBatch(requests); }) {}
 
 ArchiveService::~ArchiveService() {
   cancel_packaging_ = true;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+  // What is still queued gets an answer: the server is going away too.
+  for (const Request& r : queries_.stopAndTakeQueued()) {
+    options_.respond(r.id, 503,
+                     std::make_shared<const std::string>(errorBody("busy", "shutting down")));
   }
-  wake_.notify_all();
-  if (query_thread_.joinable()) query_thread_.join();
   if (package_thread_.joinable()) package_thread_.join();
+  sqlite3_close(db_);
 }
 
 void ArchiveService::start() {
-  query_thread_ = std::thread([this] { queryLoop(); });
   if (options_.package_past_sessions) package_thread_ = std::thread([this] { packageLoop(); });
 }
 
 void ArchiveService::request(server::RequestId id, std::string path, Args args) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!stopping_ && queue_.size() < kMaxQueuedRequests) {
-      queue_.push_back({id, std::move(path), std::move(args)});
-      wake_.notify_one();
-      return;
-    }
-  }
+  if (queries_.post({id, std::move(path), std::move(args)})) return;
   options_.respond(id, 503,
                    std::make_shared<const std::string>(errorBody("busy", "try again shortly")));
 }
 
-void ArchiveService::queryLoop() {
-  try {
-    db_ = store::openReadOnly(options_.data_dir + "/yishiting.db", 2000).release();
-  } catch (const std::exception& e) {
-    logError("archive", e.what());
-  }
-  for (;;) {
-    Request request;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) break;
-      request = std::move(queue_.front());
-      queue_.pop_front();
+void ArchiveService::answerBatch(std::vector<Request>& requests) {
+  if (!db_opened_) {
+    db_opened_ = true;
+    try {
+      db_ = store::openReadOnly(options_.data_dir + "/yishiting.db", 2000).release();
+    } catch (const std::exception& e) {
+      logError("archive", e.what());
     }
+  }
+  for (const Request& request : requests) {
     std::pair<unsigned int, std::string> result;
     try {
       if (!db_) throw store::StoreError("the database is not available");
@@ -138,18 +128,6 @@ void ArchiveService::queryLoop() {
     options_.respond(request.id, result.first,
                      std::make_shared<const std::string>(std::move(result.second)));
   }
-  // What is still queued gets an answer: the server is going away too.
-  std::deque<Request> left;
-  {
-    std::lock_guard lock(mutex_);
-    left.swap(queue_);
-  }
-  for (const Request& r : left) {
-    options_.respond(r.id, 503,
-                     std::make_shared<const std::string>(errorBody("busy", "shutting down")));
-  }
-  sqlite3_close(db_);
-  db_ = nullptr;
 }
 
 std::pair<unsigned int, std::string> ArchiveService::answer(const Request& r) {

@@ -24,19 +24,17 @@
 #include <sqlite3.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "studio/base/work_queue.h"
 #include "studio/server/control_server.h"
 
 namespace yst::core {
@@ -70,10 +68,10 @@ class ArchiveService {
   ArchiveService(const ArchiveService&) = delete;
   ArchiveService& operator=(const ArchiveService&) = delete;
 
-  // Starts the query thread and, when asked, the background packaging.
+  // Starts the background packaging, when asked.
   void start();
   // Any thread (the server's service thread): queued, answered on the
-  // query thread through Options::respond.
+  // query thread through Options::respond (503 at once when too many wait).
   void request(server::RequestId id, std::string path, Args args);
   // The show has ended (its session closed in the database): stops the
   // background packaging and makes the live session's package, on the
@@ -86,9 +84,9 @@ class ArchiveService {
     std::string path;
     Args args;
   };
-  void queryLoop();
   void packageLoop();
   // Query thread.
+  void answerBatch(std::vector<Request>& requests);
   std::pair<unsigned int, std::string> answer(const Request& request);
   nlohmann::json sessionsJson(std::int64_t only_id);
   nlohmann::json videoJson(std::int64_t session_id);
@@ -97,16 +95,13 @@ class ArchiveService {
   bool package(std::int64_t session_id, const std::atomic<bool>* cancel);
 
   const Options options_;
-  sqlite3* db_ = nullptr;  // query thread's read-only connection
+  sqlite3* db_ = nullptr;   // query thread's read-only connection, opened by its first request
+  bool db_opened_ = false;  // query thread
   // Query thread: session → its package's summary.json (mtime, parsed; null
   // when there is none), read again when the file changes.
   std::map<std::int64_t, std::pair<std::int64_t, std::shared_ptr<const nlohmann::json>>> summaries_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Request> queue_;  // Guarded by mutex_.
-  bool stopping_ = false;      // Guarded by mutex_.
-  std::thread query_thread_;
+  WorkQueue<Request> queries_;  // after what its thread reads
 
   std::atomic<bool> cancel_packaging_{false};
   std::thread package_thread_;

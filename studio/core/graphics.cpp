@@ -111,57 +111,6 @@ std::optional<bool> boolField(const json& m, const char* key, CommandError* e) {
 
 }  // namespace
 
-// ---------------------------------------------------------------------------
-// RenderWorker
-
-RenderWorker::RenderWorker() : thread_([this] { run(); }) {}
-
-RenderWorker::~RenderWorker() {
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
-
-bool RenderWorker::post(std::function<void()> job) {
-  {
-    std::lock_guard lock(mutex_);
-    if (jobs_.size() >= kMaxQueued) return false;
-    jobs_.push_back(std::move(job));
-  }
-  wake_.notify_one();
-  return true;
-}
-
-void RenderWorker::drain() {
-  std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return jobs_.empty() && !running_job_; });
-}
-
-void RenderWorker::run() {
-  std::unique_lock lock(mutex_);
-  for (;;) {
-    wake_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
-    if (jobs_.empty()) return;  // stop_, and everything done
-    std::function<void()> job = std::move(jobs_.front());
-    jobs_.pop_front();
-    running_job_ = true;
-    lock.unlock();
-    try {
-      job();
-    } catch (const std::exception& e) {
-      logError("graphics", std::string("drawing failed: ") + e.what());
-    }
-    lock.lock();
-    running_job_ = false;
-    if (jobs_.empty()) idle_.notify_all();
-  }
-}
-
-// ---------------------------------------------------------------------------
-
 overlay::Theme loadShowTheme(const config::ShowConfig& show) {
   const config::OverlayConfig& o = show.overlay;
   try {
@@ -227,7 +176,14 @@ overlay::Image Graphics::signalLostSlate(const std::string& label) const {
 }
 
 bool Graphics::post(std::function<void()> job) {
-  if (worker_.post(std::move(job))) return true;
+  const bool queued = worker_.post([job = std::move(job)] {
+    try {
+      job();
+    } catch (const std::exception& e) {
+      logError("graphics", std::string("drawing failed: ") + e.what());
+    }
+  });
+  if (queued) return true;
   logError("graphics", "render queue full: a graphics change was dropped");
   return false;
 }

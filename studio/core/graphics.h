@@ -17,47 +17,20 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "overlay/layer.h"
 #include "overlay/renderer.h"
 #include "streaming/program.h"
+#include "studio/base/work_queue.h"
 #include "studio/config/show_config.h"
 #include "studio/core/command_error.h"
 
 namespace yst::core {
-
-// One thread that runs jobs in order; bounded.
-class RenderWorker {
- public:
-  RenderWorker();
-  ~RenderWorker();  // finishes the queued jobs, then joins
-  RenderWorker(const RenderWorker&) = delete;
-  RenderWorker& operator=(const RenderWorker&) = delete;
-  // False (and the job dropped) when kMaxQueued jobs are already waiting.
-  bool post(std::function<void()> job);
-  // Waits until every job posted before this call has run (tests, shutdown).
-  void drain();
-  static constexpr std::size_t kMaxQueued = 256;
-
- private:
-  void run();
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable idle_;
-  std::deque<std::function<void()>> jobs_;  // Guarded by mutex_.
-  bool running_job_ = false;                // Guarded by mutex_.
-  bool stop_ = false;                       // Guarded by mutex_.
-  std::thread thread_;
-};
 
 // The theme of a show: its [overlay] theme, from the assets or a folder.
 // Throws overlay::ThemeError.
@@ -139,7 +112,7 @@ class Graphics : public QObject {
   std::vector<std::string> themes_;  // folders of assets/themes
   std::shared_ptr<const overlay::Renderer> renderer_;
   std::shared_ptr<overlay::GraphicsLayer> layer_;
-  RenderWorker worker_;
+  yst::TaskQueue worker_{"yst-render", 256};  // drawing, off the controller thread
 
   std::map<std::string, config::Person> people_;  // "host", "guest1", … (editable live)
   LowerThirdState lower_thirds_[2];

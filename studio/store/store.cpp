@@ -273,7 +273,7 @@ std::int64_t msSinceIso(const std::string& iso) {
   return now_ms - then_ms;
 }
 
-Store::Store(const std::string& path, std::size_t max_queued_jobs) : max_queued_(max_queued_jobs) {
+Store::Store(const std::string& path, std::size_t max_queued_jobs) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -292,27 +292,19 @@ Store::Store(const std::string& path, std::size_t max_queued_jobs) : max_queued_
     sqlite3_close(db_);
     throw;
   }
-  writer_ = std::thread([this] { writerLoop(); });
+  constexpr std::size_t kMaxBatch = 512;
+  writer_ = std::make_unique<WorkQueue<Task>>(
+      WorkQueue<Task>::Options{"yst-store", max_queued_jobs, kMaxBatch},
+      [this](std::vector<Task>& batch) { commitBatch(batch); });
 }
 
 Store::~Store() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  writer_.join();
+  writer_.reset();  // runs what is queued
   sqlite3_close(db_);
 }
 
 bool Store::submit(Job job, Done done, Committed committed) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= max_queued_) return false;
-    queue_.push_back(Task{std::move(job), std::move(done), std::move(committed)});
-  }
-  wake_.notify_one();
-  return true;
+  return writer_->post(Task{std::move(job), std::move(done), std::move(committed)});
 }
 
 void Store::runSync(const Job& job) {
@@ -326,67 +318,50 @@ void Store::runSync(const Job& job) {
 }
 
 std::uint64_t Store::committedJobs() const {
-  std::lock_guard lock(mutex_);
-  return committed_;
+  return committed_.load();
 }
 
-void Store::writerLoop() {
-  constexpr std::size_t kMaxBatch = 512;
-  for (;;) {
-    std::vector<Task> batch;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
-      while (!queue_.empty() && batch.size() < kMaxBatch) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+void Store::commitBatch(std::vector<Task>& batch) {
+  struct Result {
+    Done done;
+    Committed committed;
+    std::string error;  // "" = ok
+  };
+  std::vector<Result> results;
+  bool began = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  for (Task& task : batch) {
+    std::string error;
+    // Each job in its own savepoint: one bad job rolls back alone.
+    sqlite3_exec(db_, "SAVEPOINT job", nullptr, nullptr, nullptr);
+    try {
+      task.job(db_);
+      sqlite3_exec(db_, "RELEASE job", nullptr, nullptr, nullptr);
+    } catch (const std::exception& e) {
+      error = e.what();
+      sqlite3_exec(db_, "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
     }
-    struct Result {
-      Done done;
-      Committed committed;
-      std::string error;  // "" = ok
-    };
-    std::vector<Result> results;
-    bool began = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
-    for (Task& task : batch) {
-      std::string error;
-      // Each job in its own savepoint: one bad job rolls back alone.
-      sqlite3_exec(db_, "SAVEPOINT job", nullptr, nullptr, nullptr);
-      try {
-        task.job(db_);
-        sqlite3_exec(db_, "RELEASE job", nullptr, nullptr, nullptr);
-      } catch (const std::exception& e) {
-        error = e.what();
-        sqlite3_exec(db_, "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
-      }
-      results.push_back({std::move(task.done), std::move(task.committed), std::move(error)});
+    results.push_back({std::move(task.done), std::move(task.committed), std::move(error)});
+  }
+  if (began && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    const std::string message = std::string("commit failed: ") + sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    for (Result& r : results) {
+      if (r.error.empty()) r.error = message;
     }
-    if (began && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      const std::string message = std::string("commit failed: ") + sqlite3_errmsg(db_);
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      for (Result& r : results) {
-        if (r.error.empty()) r.error = message;
-      }
+  }
+  committed_ += batch.size();
+  QCoreApplication* app = QCoreApplication::instance();
+  for (auto& [done, committed, error] : results) {
+    // `done` is queued first: a client that acts on what `committed` told
+    // it (a viewer's question id handed to a producer's question.approve)
+    // has its message queued to the application thread behind `done`, so
+    // it finds the question on the desk, never "no question".
+    if (done && app) {
+      QMetaObject::invokeMethod(
+          app, [done = std::move(done), error] { done(error.empty(), error); },
+          Qt::QueuedConnection);
     }
-    {
-      std::lock_guard lock(mutex_);
-      committed_ += batch.size();
-    }
-    QCoreApplication* app = QCoreApplication::instance();
-    for (auto& [done, committed, error] : results) {
-      // `done` is queued first: a client that acts on what `committed` told
-      // it (a viewer's question id handed to a producer's question.approve)
-      // has its message queued to the application thread behind `done`, so
-      // it finds the question on the desk, never "no question".
-      if (done && app) {
-        QMetaObject::invokeMethod(
-            app, [done = std::move(done), error] { done(error.empty(), error); },
-            Qt::QueuedConnection);
-      }
-      if (committed) committed(error);
-    }
+    if (committed) committed(error);
   }
 }
 

@@ -3,25 +3,25 @@
 //
 // All writes go through one writer thread. Jobs queue up (bounded) and the
 // writer runs whatever has accumulated in one transaction: group commit, so a
-// flood of small writes costs one fsync-free WAL commit per batch instead of
-// one per row. A job's completion callback runs on the application (Qt)
+// flood of small writes costs one WAL commit (and one fsync) per batch instead
+// of one per row. A job's completion callback runs on the application (Qt)
 // thread *after* its transaction committed, which is what lets the audience
-// gateway acknowledge only what is durable. Application crashes never lose a
-// committed transaction (WAL + synchronous=NORMAL).
+// gateway acknowledge only what is durable. Neither a crash of the studio nor
+// a power cut loses a committed transaction (WAL + synchronous=FULL).
 #pragma once
 
 #include <sqlite3.h>
 
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <utility>
+#include <vector>
+
+#include "studio/base/work_queue.h"
 
 namespace yst::store {
 
@@ -115,16 +115,12 @@ class Store {
     Done done;
     Committed committed;
   };
-  void writerLoop();
+  // The writer thread: one transaction for the batch, a savepoint per job.
+  void commitBatch(std::vector<Task>& batch);
 
   sqlite3* db_ = nullptr;  // used only by the writer thread after construction
-  std::size_t max_queued_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Task> queue_;       // Guarded by mutex_.
-  bool stopping_ = false;        // Guarded by mutex_.
-  std::uint64_t committed_ = 0;  // Guarded by mutex_.
-  std::thread writer_;
+  std::atomic<std::uint64_t> committed_{0};
+  std::unique_ptr<WorkQueue<Task>> writer_;  // last: started once the database is open
 };
 
 // "2026-11-26T21:40:00.123Z"

@@ -134,10 +134,6 @@ void Audience::load() {
   }
 }
 
-bool Audience::handles(const std::string& type) {
-  return type.starts_with("question.") || type.starts_with("questions.");
-}
-
 void Audience::reply(server::ClientId client, const json& message) {
   context_.server->send(client, std::make_shared<const std::string>(message.dump()));
 }
@@ -188,6 +184,11 @@ json Audience::producerView(const Question& q) const {
   if (!q.matched_words.empty()) flags.push_back("sensitive");
   if (q.duplicate_of != 0) flags.push_back("duplicate");
   if (q.observer_id != 0) flags.push_back("observer");
+  // What the producer may do with it now: the page shows these buttons.
+  json actions = json::array();
+  for (questions::Action action : questions::allowedActions(q.status)) {
+    actions.push_back(questions::actionName(action));
+  }
   return {{"id", q.id},
           {"text", q.text()},
           {"original_text", q.original_text},
@@ -196,6 +197,7 @@ json Audience::producerView(const Question& q) const {
           {"nickname", q.nickname},
           {"category", protocol::categoryName(q.category)},
           {"status", questions::statusName(q.status)},
+          {"actions", actions},
           {"votes", desk_.votesOf(q.id)},
           {"observer", nullable(q.observer_name)},
           {"flags", flags},
@@ -473,6 +475,7 @@ void Audience::viewerHello(server::ClientId client, Role role, std::int64_t obse
         {"question_interval_s", show_.audience.question_interval_s},
         {"question_burst", show_.audience.question_burst}}},
       {"mine", mine},
+      {"commands", context_.commands ? context_.commands->commandsFor(role) : json::array()},
   };
   if (!request_id.is_null()) ok["id"] = request_id;
   // The public part (up to 250 questions) is serialised once per change of
@@ -500,41 +503,40 @@ void Audience::clientClosed(server::ClientId client) {
 
 // --- commands ---
 
-void Audience::handle(server::ClientId client, const json& message, const json& request_id) {
-  const std::string type = message["type"];
-  ClientInfo& info = (*context_.clients)[client];
-  if (type == "question.submit") return submit(client, message, request_id);
-  if (type == "question.vote") return vote(client, message, request_id);
-  if (type == "questions.mine") {
+void Audience::registerCommands(CommandRegistry& commands) {
+  // Anyone: a submission without a hello makes the connection a viewer.
+  commands.add("question.submit", kAnyone, [this](CommandContext& c) -> CommandOutcome {
+    submit(c.client, c.message, c.request_id);
+    return Handled{};
+  });
+  // Votes are counted per viewer id: a viewer's or an observer's.
+  commands.add(
+      "question.vote", roles({Role::kViewer, Role::kObserver}),
+      [this](CommandContext& c) -> CommandOutcome {
+        vote(c.client, c.message, c.request_id);
+        return Handled{};
+      },
+      "say hello as a viewer before voting");
+  commands.add("questions.mine", kAnyone, [this](CommandContext& c) -> CommandOutcome {
     json mine = json::array();
-    if (!info.viewer.empty()) {
-      for (std::int64_t id : desk_.askedBy(info.viewer)) mine.push_back(ownView(*desk_.find(id)));
+    if (!c.info.viewer.empty()) {
+      for (std::int64_t id : desk_.askedBy(c.info.viewer)) mine.push_back(ownView(*desk_.find(id)));
     }
     json out = {{"type", "questions.mine"}, {"questions", mine}};
-    if (!request_id.is_null()) out["id"] = request_id;
-    reply(client, out);
-    return;
+    if (!c.request_id.is_null()) out["id"] = c.request_id;
+    reply(c.client, out);
+    return Handled{};
+  });
+  const RoleSet producer = roles({Role::kProducer});
+  commands.add("questions.list", producer,
+               [this](CommandContext&) -> CommandOutcome { return producerSnapshot(); });
+  for (const Action action : questions::kActions) {
+    const std::string type = "question." + std::string(questions::actionName(action));
+    commands.add(type, producer, [this, type](CommandContext& c) -> CommandOutcome {
+      moderate(c.client, type, c.message, c.request_id);
+      return Handled{};
+    });
   }
-  const bool producer_command =
-      type == "questions.list" ||
-      (type.starts_with("question.") && questions::parseAction(type.substr(9)) != Action::kInvalid);
-  if (!producer_command) {
-    replyError(client, request_id, "unknown_type",
-               "unknown message type \"" + type.substr(0, 64) + "\"");
-    return;
-  }
-  if (info.role != Role::kProducer) {
-    replyError(client, request_id, "forbidden", "\"" + type + "\" needs the producer role");
-    return;
-  }
-  if (type == "questions.list") {
-    json out = {{"type", "reply"}, {"ok", true}, {"command", type}};
-    if (!request_id.is_null()) out["id"] = request_id;
-    out.update(producerSnapshot());
-    reply(client, out);
-    return;
-  }
-  moderate(client, type, message, request_id);
 }
 
 bool Audience::takeQuestionToken(ClientInfo& info, double* wait_s) {
@@ -636,10 +638,6 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
   const std::int64_t id = questionField(message, "question", IdAlias::kYes);
   if (id == 0) {
     replyError(client, request_id, "bad_message", "question.vote needs \"question\" (an id)");
-    return;
-  }
-  if (info.viewer.empty()) {
-    replyError(client, request_id, "forbidden", "say hello as a viewer before voting");
     return;
   }
   // The budget is checked before the vote and taken only when it counts.

@@ -44,6 +44,8 @@
 
 #include "studio/base/token_bucket.h"
 #include "studio/config/show_config.h"
+#include "studio/core/clients.h"
+#include "studio/core/command_registry.h"
 #include "studio/core/sign_in_guard.h"
 #include "studio/core/viewer_id.h"
 #include "studio/questions/question_desk.h"
@@ -52,23 +54,6 @@
 #include "studio/text/word_filter.h"
 
 namespace yst::core {
-
-enum class Role { kNone = 0, kViewer, kObserver, kProducer, kTypist, kHost };
-
-// What the controller knows about one WebSocket client. Controller thread.
-struct ClientInfo {
-  Role role = Role::kNone;
-  std::string address;  // numeric IP, for per-address limits
-  std::string viewer;   // viewer id (viewers and observers)
-  std::int64_t observer_id = 0;
-  std::string observer_name;
-  std::string producer_name;  // shown with a producer's edits and actions
-  TokenBucket questions;      // per connection
-  TokenBucket hellos;         // per connection: a hello is the most expensive message
-  TokenBucket lists;          // per connection: a viewer's transcript.list
-  int refused_sign_ins = 0;   // wrong tokens and lock-outs (SignInGuard)
-};
-using ClientMap = std::map<server::ClientId, ClientInfo>;
 
 class Audience : public QObject {
   Q_OBJECT
@@ -82,6 +67,8 @@ class Audience : public QObject {
     std::function<void()> status_changed;  // counters or the question on air changed
     // The question on air, or its text, changed (null: none on air now).
     std::function<void(const questions::Question*)> on_air_changed;
+    // What each role may send (hello.ok's `commands`).
+    const CommandRegistry* commands = nullptr;
   };
 
   // Throws std::runtime_error when the word list cannot be read.
@@ -107,10 +94,9 @@ class Audience : public QObject {
   // connection closed at its third refusal. True when it was closed.
   bool refuseWrongToken(server::ClientId client, ClientInfo& info, std::string_view role,
                         const std::string& message, const nlohmann::json& request_id);
-  // True for the message types handled here.
-  static bool handles(const std::string& type);
-  void handle(server::ClientId client, const nlohmann::json& message,
-              const nlohmann::json& request_id);
+  // Adds question.submit, question.vote and questions.mine (anyone), and
+  // questions.list and the moderation commands (producers).
+  void registerCommands(CommandRegistry& commands);
   void clientClosed(server::ClientId client);
 
   // For the producer's hello.ok: every question, and the one on air.

@@ -163,9 +163,9 @@ bool Controller::start(std::string* error) {
   session_stamp_ = sessionStamp();
   try {
     audience_ = std::make_unique<Audience>(
-        show_,
-        Audience::Context{nullptr, store_.get(), &clients_, session_id_,
-                          [this] { return timelineMs(); }, [this] { requestStatus(); }, nullptr});
+        show_, Audience::Context{nullptr, store_.get(), &clients_, session_id_,
+                                 [this] { return timelineMs(); }, [this] { requestStatus(); },
+                                 nullptr, &commands_});
     audience_->load();
   } catch (const std::exception& e) {
     *error = std::string("questions: ") + e.what();
@@ -195,6 +195,7 @@ bool Controller::start(std::string* error) {
   }
   // The question card and the transcript's question line follow the
   // question on air (also one restored on air).
+  registerCommands();
   audience_->setOnAirChanged([this](const questions::Question* q) {
     transcript_->questionOnAir(q);
     if (!q) {
@@ -568,141 +569,136 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
   if (!request_id.is_null() && !request_id.is_number_integer() && !request_id.is_string()) {
     request_id = json();
   }
-  const std::string type = message["type"];
-  ClientInfo& c = clients_[client];
-  auto error_reply = [&](const std::string& code, const std::string& why) {
-    reply(client, protocol::errorMessage(code, why, request_id));
-  };
-
-  if (type == "hello") {
-    // Each hello costs a snapshot (and a token check): a connection gets a
-    // few. The console, in this process, is not limited.
-    const bool local = server::ControlServer::isLocalClient(client);
-    double wait_s = 0;
-    if (!local &&
-        !c.hellos.take(TokenBucket::Limits::every(Audience::kHelloIntervalS, Audience::kHelloBurst),
-                       steadyNowUs(), &wait_s)) {
-      const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
-      json error = protocol::errorMessage(
-          "rate_limited",
-          "too many hellos on this connection; try again in " + std::to_string(retry) + " s",
-          request_id);
-      error["retry_after_s"] = retry;
-      reply(client, error);
-      return;
-    }
-    const json role_field = message.value("role", json("viewer"));
-    const std::string role = role_field.is_string() ? role_field.get<std::string>() : "";
-    if (role == "producer" || role == "typist" || role == "host") {
-      // A typist's or host's own token, or the producer's (a producer may
-      // do their work too). Guessing is slowed down by the SignInGuard.
-      SignInGuard& guard = audience_->signIns();
-      if (!local) {
-        if (const double locked_s = guard.lockedFor(c.address, steadyNowUs()); locked_s > 0) {
-          audience_->refuseLockedOut(client, c, locked_s, request_id);
-          return;
-        }
-      }
-      const std::string& own_token = role == "producer" ? show_.audience.producer_token
-                                     : role == "typist" ? show_.audience.typist_token
-                                                        : show_.audience.host_token;
-      if (!staffTokenMatches(message, own_token)) {
-        audience_->refuseWrongToken(client, c, role, "wrong or missing " + role + " token",
-                                    request_id);
-        return;
-      }
-      if (!local) guard.signedIn(c.address);
-    }
-    if (role == "producer") {
-      signIn(client, c, message, Role::kProducer, "producer",
-             server::kChannelProducer | server::kChannelTypist);
-      // A producer's console sends bursts (bulk moderation); it is trusted
-      // with more than an anonymous connection, but not without limit.
-      server_->setMessageRate(client, kProducerMessagesPerSecond, kProducerMessageBurst);
-      json ok = {{"type", "hello.ok"}, {"role", role}, {"status", statusJson()}};
-      ok.update(audience_->producerSnapshot());
-      if (!request_id.is_null()) ok["id"] = request_id;
-      reply(client, ok);
-    } else if (role == "typist") {
-      signIn(client, c, message, Role::kTypist, "typist", server::kChannelTypist);
-      json ok = {{"type", "hello.ok"},          {"role", role},
-                 {"title", show_.show.title},   {"session_id", session_id_},
-                 {"timeline_ms", timelineMs()}, {"speakers", transcript_->speakers()}};
-      if (!request_id.is_null()) ok["id"] = request_id;
-      reply(client, ok);
-    } else if (role == "host") {
-      // The host's monitor reads the show (question on air, the next ones,
-      // cues) and commands nothing.
-      signIn(client, c, message, Role::kHost, "host", server::kChannelHost);
-      json ok = {{"type", "hello.ok"}, {"role", role}, {"host", hostStateJson()}};
-      if (!request_id.is_null()) ok["id"] = request_id;
-      reply(client, ok);
-    } else if (role == "viewer" || role == "observer") {
-      audience_->hello(client, message, request_id);
-    } else {
-      error_reply("invalid", "role is viewer, observer, producer, typist or host");
-    }
+  CommandContext context{client, clients_[client], message, request_id};
+  CommandOutcome outcome = commands_.dispatch(context);
+  if (auto* error = std::get_if<CommandError>(&outcome)) {
+    reply(client, protocol::errorMessage(error->code, error->message, request_id));
     return;
   }
-  if (Audience::handles(type)) {
-    audience_->handle(client, message, request_id);
-    return;
+  if (auto* fields = std::get_if<json>(&outcome)) {
+    json ok = {{"type", "reply"}, {"ok", true}, {"command", message["type"]}};
+    if (!request_id.is_null()) ok["id"] = request_id;
+    for (auto& [k, v] : fields->items()) ok[k] = v;
+    reply(client, ok);
   }
-  if (Transcript::handles(type)) {
-    transcript_->handle(client, c, message, request_id);
-    return;
-  }
-
-  CommandError error;
-  json result = execute(c.role, message, &error);
-  if (!error.code.empty()) {
-    error_reply(error.code, error.message);
-    return;
-  }
-  json ok = {{"type", "reply"}, {"ok", true}, {"command", type}};
-  if (!request_id.is_null()) ok["id"] = request_id;
-  for (auto& [k, v] : result.items()) ok[k] = v;
-  reply(client, ok);
 }
 
-json Controller::execute(Role role, const json& c, CommandError* e) {
-  const std::string type = c.value("type", std::string());
-  static const char* const kProducerCommands[] = {"status.get",
-                                                  "program.set",
-                                                  "preview.set",
-                                                  "program.take",
-                                                  "audio.set",
-                                                  "destination.add",
-                                                  "destination.start",
-                                                  "destination.stop",
-                                                  "destination.remove",
-                                                  "destination.update",
-                                                  "recording.start",
-                                                  "recording.stop",
-                                                  "cue.send"};
-  const bool known =
-      Graphics::handles(type) ||
-      std::find_if(std::begin(kProducerCommands), std::end(kProducerCommands),
-                   [&](const char* k) { return type == k; }) != std::end(kProducerCommands);
-  if (!known) {
-    *e = {"unknown_type", "unknown message type \"" + type.substr(0, 64) + "\""};
-    return {};
+void Controller::registerCommands() {
+  commands_.add("hello", kAnyone, [this](CommandContext& c) -> CommandOutcome {
+    hello(c.client, c.info, c.message, c.request_id);
+    return Handled{};
+  });
+  audience_->registerCommands(commands_);
+  transcript_->registerCommands(commands_);
+  graphics_->registerCommands(commands_);
+  // The switcher, destinations, recording and cues: producers only.
+  const RoleSet producer = roles({Role::kProducer});
+  using Command = std::function<json(const json&, CommandError*)>;
+  auto add = [&](const char* type, Command command) {
+    commands_.add(type, producer,
+                  [command = std::move(command)](CommandContext& c) -> CommandOutcome {
+                    CommandError error;
+                    json fields = command(c.message, &error);
+                    if (!error.code.empty()) return error;
+                    return fields;
+                  });
+  };
+  add("status.get", [this](const json&, CommandError*) { return json{{"status", statusJson()}}; });
+  add("program.set", [this](const json& c, CommandError* e) { return cmdProgramSet(c, false, e); });
+  add("preview.set", [this](const json& c, CommandError* e) { return cmdProgramSet(c, true, e); });
+  add("program.take", [this](const json& c, CommandError* e) { return cmdProgramTake(c, e); });
+  add("audio.set", [this](const json& c, CommandError* e) { return cmdAudioSet(c, e); });
+  add("destination.add",
+      [this](const json& c, CommandError* e) { return cmdDestinationAdd(c, e); });
+  for (const char* action : {"start", "stop", "remove", "update"}) {
+    add(("destination." + std::string(action)).c_str(),
+        [this, action](const json& c, CommandError* e) { return cmdDestination(action, c, e); });
   }
-  if (role != Role::kProducer) {
-    *e = {"forbidden", "\"" + type + "\" needs the producer role"};
-    return {};
+  add("recording.start", [this](const json&, CommandError* e) { return cmdRecording(true, e); });
+  add("recording.stop", [this](const json&, CommandError* e) { return cmdRecording(false, e); });
+  add("cue.send", [this](const json& c, CommandError* e) { return cmdCue(c, e); });
+}
+
+void Controller::hello(server::ClientId client, ClientInfo& c, const json& message,
+                       const json& request_id) {
+  // Each hello costs a snapshot (and a token check): a connection gets a
+  // few. The console, in this process, is not limited.
+  const bool local = server::ControlServer::isLocalClient(client);
+  double wait_s = 0;
+  if (!local &&
+      !c.hellos.take(TokenBucket::Limits::every(Audience::kHelloIntervalS, Audience::kHelloBurst),
+                     steadyNowUs(), &wait_s)) {
+    const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
+    json error = protocol::errorMessage(
+        "rate_limited",
+        "too many hellos on this connection; try again in " + std::to_string(retry) + " s",
+        request_id);
+    error["retry_after_s"] = retry;
+    reply(client, error);
+    return;
   }
-  if (type == "status.get") return {{"status", statusJson()}};
-  if (Graphics::handles(type)) return graphics_->handle(c, e);
-  if (type == "program.set") return cmdProgramSet(c, false, e);
-  if (type == "preview.set") return cmdProgramSet(c, true, e);
-  if (type == "program.take") return cmdProgramTake(c, e);
-  if (type == "audio.set") return cmdAudioSet(c, e);
-  if (type == "destination.add") return cmdDestinationAdd(c, e);
-  if (type == "recording.start") return cmdRecording(true, e);
-  if (type == "recording.stop") return cmdRecording(false, e);
-  if (type == "cue.send") return cmdCue(c, e);
-  return cmdDestination(type.substr(std::string("destination.").size()), c, e);
+  const json role_field = message.value("role", json("viewer"));
+  const std::string role = role_field.is_string() ? role_field.get<std::string>() : "";
+  if (role == "producer" || role == "typist" || role == "host") {
+    // A typist's or host's own token, or the producer's (a producer may
+    // do their work too). Guessing is slowed down by the SignInGuard.
+    SignInGuard& guard = audience_->signIns();
+    if (!local) {
+      if (const double locked_s = guard.lockedFor(c.address, steadyNowUs()); locked_s > 0) {
+        audience_->refuseLockedOut(client, c, locked_s, request_id);
+        return;
+      }
+    }
+    const std::string& own_token = role == "producer" ? show_.audience.producer_token
+                                   : role == "typist" ? show_.audience.typist_token
+                                                      : show_.audience.host_token;
+    if (!staffTokenMatches(message, own_token)) {
+      audience_->refuseWrongToken(client, c, role, "wrong or missing " + role + " token",
+                                  request_id);
+      return;
+    }
+    if (!local) guard.signedIn(c.address);
+  }
+  if (role == "producer") {
+    signIn(client, c, message, Role::kProducer, "producer",
+           server::kChannelProducer | server::kChannelTypist);
+    // A producer's console sends bursts (bulk moderation); it is trusted
+    // with more than an anonymous connection, but not without limit.
+    server_->setMessageRate(client, kProducerMessagesPerSecond, kProducerMessageBurst);
+    json ok = {{"type", "hello.ok"},
+               {"role", role},
+               {"status", statusJson()},
+               {"commands", commands_.commandsFor(Role::kProducer)}};
+    ok.update(audience_->producerSnapshot());
+    if (!request_id.is_null()) ok["id"] = request_id;
+    reply(client, ok);
+  } else if (role == "typist") {
+    signIn(client, c, message, Role::kTypist, "typist", server::kChannelTypist);
+    json ok = {{"type", "hello.ok"},
+               {"role", role},
+               {"title", show_.show.title},
+               {"session_id", session_id_},
+               {"timeline_ms", timelineMs()},
+               {"speakers", transcript_->speakers()},
+               {"commands", commands_.commandsFor(Role::kTypist)}};
+    if (!request_id.is_null()) ok["id"] = request_id;
+    reply(client, ok);
+  } else if (role == "host") {
+    // The host's monitor reads the show (question on air, the next ones,
+    // cues) and commands nothing.
+    signIn(client, c, message, Role::kHost, "host", server::kChannelHost);
+    json ok = {{"type", "hello.ok"},
+               {"role", role},
+               {"host", hostStateJson()},
+               {"commands", commands_.commandsFor(Role::kHost)}};
+    if (!request_id.is_null()) ok["id"] = request_id;
+    reply(client, ok);
+  } else if (role == "viewer" || role == "observer") {
+    audience_->hello(client, message, request_id);
+  } else {
+    reply(client, protocol::errorMessage(
+                      "invalid", "role is viewer, observer, producer, typist or host", request_id));
+  }
 }
 
 json Controller::cmdCue(const json& c, CommandError* e) {

@@ -31,6 +31,7 @@
 #include "studio/core/archive_service.h"
 #include "studio/core/audience.h"
 #include "studio/core/command_error.h"
+#include "studio/core/command_registry.h"
 #include "studio/core/graphics.h"
 #include "studio/core/transcript.h"
 #include "studio/server/control_server.h"
@@ -69,10 +70,6 @@ class Controller : public QObject {
   std::int64_t sessionId() const { return session_id_; }
   const Audience* audience() const { return audience_.get(); }
 
-  // Controller thread: run one command as `role` (the console calls this
-  // directly with Role::kProducer). Returns the reply fields or an error.
-  nlohmann::json execute(Role role, const nlohmann::json& command, CommandError* error);
-
   nlohmann::json statusJson() const;
   // The snapshot last published (statusPublished()); null before start.
   const nlohmann::json& lastStatus() const { return *last_status_; }
@@ -102,7 +99,14 @@ class Controller : public QObject {
     bool enabled = true;
     std::unique_ptr<streaming::Destination> output;
   };
+  // Every message from a client: parsed, then routed through commands_.
   void onClientMessage(server::ClientId client, const std::string& text);
+  // Fills commands_: the desks' commands, hello and the controller's own.
+  void registerCommands();
+  // hello, for every role: staff sign in here, viewers and observers at the
+  // Audience.
+  void hello(server::ClientId client, ClientInfo& c, const nlohmann::json& message,
+             const nlohmann::json& request_id);
   // A staff hello whose token matched: the client's role, its name as it
   // gave it (cleaned; "<label>#<id>" without one), and what it hears.
   void signIn(server::ClientId client, ClientInfo& c, const nlohmann::json& hello, Role role,
@@ -160,6 +164,9 @@ class Controller : public QObject {
   std::unique_ptr<Audience> audience_;
   std::unique_ptr<Graphics> graphics_;
   std::unique_ptr<Transcript> transcript_;
+  // The one list of commands (command_registry.h), filled in start(). After
+  // the desks, so destroyed before them: its handlers point at them.
+  CommandRegistry commands_;
   SessionMode session_mode_;
   // Timeline already elapsed in a resumed session before this run started.
   std::int64_t timeline_base_ms_ = 0;

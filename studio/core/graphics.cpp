@@ -439,6 +439,21 @@ void Graphics::setPublicUrl(const std::string& url) {
 
 // --- commands ---
 
+void Graphics::registerCommands(CommandRegistry& commands) {
+  const RoleSet producer = roles({Role::kProducer});
+  commands.addNamespace("overlay.", producer);
+  for (const char* type :
+       {"overlay.lower_third", "overlay.slate", "overlay.theme", "overlay.card", "overlay.bug",
+        "overlay.clock", "overlay.qr", "overlay.ticker", "overlay.clear", "overlay.get"}) {
+    commands.add(type, producer, [this](CommandContext& c) -> CommandOutcome {
+      CommandError error;
+      json fields = handle(c.message, &error);
+      if (!error.code.empty()) return error;
+      return fields;
+    });
+  }
+}
+
 json Graphics::handle(const json& m, CommandError* e) {
   const std::string type = m.value("type", std::string());
   const std::optional<bool> visible = boolField(m, "visible", e);

@@ -29,6 +29,7 @@
 #include "studio/base/work_queue.h"
 #include "studio/config/show_config.h"
 #include "studio/core/command_error.h"
+#include "studio/core/command_registry.h"
 
 namespace yst::core {
 
@@ -56,9 +57,8 @@ class Graphics : public QObject {
   // The same renderer the program uses, for previews (the console).
   std::shared_ptr<const overlay::Renderer> renderer() const { return renderer_; }
 
-  static bool handles(const std::string& type) { return type.starts_with("overlay."); }
-  // A producer's `overlay.*` command; returns the reply's fields.
-  nlohmann::json handle(const nlohmann::json& message, CommandError* error);
+  // Adds the producer's `overlay.*` commands; the namespace is theirs.
+  void registerCommands(CommandRegistry& commands);
 
   // The question on air changed (nullopt: none). The card follows it.
   void setQuestionOnAir(std::optional<overlay::QuestionCardContent> question);
@@ -74,6 +74,8 @@ class Graphics : public QObject {
   void drain() { worker_.drain(); }
 
  private:
+  // One `overlay.*` command; returns the reply's fields.
+  nlohmann::json handle(const nlohmann::json& message, CommandError* error);
   enum class Side { kLeft = 0, kRight };
   struct LowerThirdState {
     std::string person;  // empty: nothing up on that side

@@ -103,64 +103,60 @@ const std::string& Transcript::publicLines() {
   return *public_lines_;
 }
 
-void Transcript::handle(server::ClientId client, ClientInfo& info, const json& m,
-                        const json& request_id) {
+void Transcript::registerCommands(CommandRegistry& commands) {
+  commands.add("transcript.list", kAnyone, [this](CommandContext& c) -> CommandOutcome {
+    list(c.client, c.info, c.request_id);
+    return Handled{};
+  });
+  const RoleSet writers = roles({Role::kTypist, Role::kProducer});
+  commands.add("transcript.commit", writers, [this](CommandContext& c) -> CommandOutcome {
+    commit(c.client, c.info.producer_name, c.message, c.request_id);
+    return Handled{};
+  });
+  for (const bool remove : {false, true}) {
+    commands.add(remove ? "transcript.delete" : "transcript.edit", writers,
+                 [this, remove](CommandContext& c) -> CommandOutcome {
+                   change(c.client, c.info.producer_name, c.message, c.request_id, remove);
+                   return Handled{};
+                 });
+  }
+}
+
+void Transcript::list(server::ClientId client, ClientInfo& info, const json& request_id) {
   const Role role = info.role;
-  const std::string& by = info.producer_name;
-  const std::string type = m.value("type", std::string());
-  if (type == "transcript.list") {
-    const bool full = role == Role::kProducer || role == Role::kTypist;
-    json out = {{"type", "transcript.list"}, {"speakers", speakers()}};
-    if (!request_id.is_null()) out["id"] = request_id;
-    if (full) {
-      json lines = json::array();
-      for (const auto& [id, line] : lines_) {
-        if (line.deleted) continue;
-        lines.push_back(fullView(line));
-      }
-      std::stable_sort(lines.begin(), lines.end(), [](const json& a, const json& b) {
-        return a["start_ms"].get<std::int64_t>() < b["start_ms"].get<std::int64_t>();
-      });
-      out["lines"] = std::move(lines);
-      reply(client, out);
-      return;
+  const bool full = role == Role::kProducer || role == Role::kTypist;
+  json out = {{"type", "transcript.list"}, {"speakers", speakers()}};
+  if (!request_id.is_null()) out["id"] = request_id;
+  if (full) {
+    json lines = json::array();
+    for (const auto& [id, line] : lines_) {
+      if (line.deleted) continue;
+      lines.push_back(fullView(line));
     }
-    // Anyone may ask, as often as they can send: a viewer's list is the
-    // shared serialised one, a few times a minute per connection.
-    double wait_s = 0;
-    if (!server::ControlServer::isLocalClient(client) &&
-        !info.lists.take(TokenBucket::Limits::every(kListIntervalS, kListBurst), steadyNowUs(),
-                         &wait_s)) {
-      const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
-      json error = protocol::errorMessage(
-          "rate_limited",
-          "transcript.list: too often; try again in " + std::to_string(retry) + " s", request_id);
-      error["retry_after_s"] = retry;
-      reply(client, error);
-      return;
-    }
-    if (context_.server) {
-      context_.server->send(client, std::make_shared<const std::string>(
-                                        protocol::withRawField(out, "lines", publicLines())));
-    }
+    std::stable_sort(lines.begin(), lines.end(), [](const json& a, const json& b) {
+      return a["start_ms"].get<std::int64_t>() < b["start_ms"].get<std::int64_t>();
+    });
+    out["lines"] = std::move(lines);
+    reply(client, out);
     return;
   }
-  const bool known =
-      type == "transcript.commit" || type == "transcript.edit" || type == "transcript.delete";
-  if (!known) {
-    replyError(client, request_id, "unknown_type",
-               "unknown message type \"" + type.substr(0, 64) + "\"");
+  // Anyone may ask, as often as they can send: a viewer's list is the
+  // shared serialised one, a few times a minute per connection.
+  double wait_s = 0;
+  if (!server::ControlServer::isLocalClient(client) &&
+      !info.lists.take(TokenBucket::Limits::every(kListIntervalS, kListBurst), steadyNowUs(),
+                       &wait_s)) {
+    const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
+    json error = protocol::errorMessage(
+        "rate_limited", "transcript.list: too often; try again in " + std::to_string(retry) + " s",
+        request_id);
+    error["retry_after_s"] = retry;
+    reply(client, error);
     return;
   }
-  if (role != Role::kTypist && role != Role::kProducer) {
-    replyError(client, request_id, "forbidden",
-               "\"" + type + "\" needs the typist or producer role");
-    return;
-  }
-  if (type == "transcript.commit") {
-    commit(client, by, m, request_id);
-  } else {
-    change(client, by, m, request_id, type == "transcript.delete");
+  if (context_.server) {
+    context_.server->send(client, std::make_shared<const std::string>(
+                                      protocol::withRawField(out, "lines", publicLines())));
   }
 }
 

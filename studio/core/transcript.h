@@ -26,6 +26,7 @@
 
 #include "studio/config/show_config.h"
 #include "studio/core/audience.h"
+#include "studio/core/command_registry.h"
 #include "studio/questions/question_desk.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
@@ -49,12 +50,11 @@ class Transcript : public QObject {
   // Restores the session's lines (a resumed session) at start-up.
   void load();
 
-  static bool handles(const std::string& type) { return type.starts_with("transcript."); }
-  // Any role may list (viewers get the public form, a few times a minute:
-  // kListBurst, then one per kListIntervalS); committing, editing and
-  // deleting need the typist or producer role (`info.producer_name` is who).
-  void handle(server::ClientId client, ClientInfo& info, const nlohmann::json& message,
-              const nlohmann::json& request_id);
+  // Adds transcript.list for anyone (viewers get the public form, a few
+  // times a minute: kListBurst, then one per kListIntervalS), and
+  // transcript.commit, .edit and .delete for typists and producers
+  // (`info.producer_name` is who).
+  void registerCommands(CommandRegistry& commands);
 
   // The question on air changed (from the Audience): closes the open
   // question line and opens one for the new question.
@@ -79,6 +79,8 @@ class Transcript : public QObject {
   void replyError(server::ClientId client, const nlohmann::json& request_id,
                   const std::string& code, const std::string& message);
   void announce(const store::TranscriptLine& line, const char* event);
+  // transcript.list: the full lines for staff, the public ones for anyone else.
+  void list(server::ClientId client, ClientInfo& info, const nlohmann::json& request_id);
   void commit(server::ClientId client, const std::string& by, const nlohmann::json& m,
               const nlohmann::json& request_id);
   void change(server::ClientId client, const std::string& by, const nlohmann::json& m,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <initializer_list>
 #include <utility>
 
 namespace yst::questions {
@@ -36,6 +37,33 @@ constexpr std::array<std::pair<Action, std::string_view>, 9> kActionNames = {{
     {Action::kAnswered, "answered"},
     {Action::kMove, "move"},
     {Action::kUndo, "undo"},
+}};
+
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < kActions.size(); ++i) {
+        if (kActions[i] != kActionNames[i].first) return false;
+      }
+      return kActions.size() == kActionNames.size();
+    }(),
+    "kActions lists the actions in kActionNames' order");
+
+// For each action, the statuses of the questions it applies to.
+constexpr unsigned statusBits(std::initializer_list<Status> statuses) {
+  unsigned bits = 0;
+  for (Status s : statuses) bits |= 1u << static_cast<unsigned>(s);
+  return bits;
+}
+constexpr std::array<std::pair<Action, unsigned>, 8> kAllowedFrom = {{
+    {Action::kApprove, statusBits({Status::kPending, Status::kRejected, Status::kMerged})},
+    {Action::kReject, statusBits({Status::kPending, Status::kApproved})},
+    {Action::kEdit, statusBits({Status::kPending, Status::kApproved, Status::kOnAir,
+                                Status::kAnswered, Status::kRejected})},
+    {Action::kMerge, statusBits({Status::kPending, Status::kApproved, Status::kRejected})},
+    {Action::kOnAir, statusBits({Status::kPending, Status::kApproved, Status::kAnswered})},
+    {Action::kOffAir, statusBits({Status::kOnAir})},
+    {Action::kAnswered, statusBits({Status::kOnAir, Status::kApproved})},
+    {Action::kMove, statusBits({Status::kApproved})},
 }};
 
 template <typename Enum, std::size_t N>
@@ -77,6 +105,19 @@ std::string_view actionName(Action action) {
 }
 Action parseAction(std::string_view name) {
   return valueOf(kActionNames, name);
+}
+bool actionAllowed(Action action, Status status) {
+  for (const auto& [a, from] : kAllowedFrom) {
+    if (a == action) return (from >> static_cast<unsigned>(status)) & 1u;
+  }
+  return false;
+}
+std::vector<Action> allowedActions(Status status) {
+  std::vector<Action> actions;
+  for (const auto& [action, name] : kActionNames) {
+    if (actionAllowed(action, status)) actions.push_back(action);
+  }
+  return actions;
 }
 
 QuestionDesk::QuestionDesk(const text::WordFilter* filter) : filter_(filter) {}
@@ -366,13 +407,10 @@ Outcome QuestionDesk::apply(const Command& command) {
   Question* q = get(id);
   if (!q) return fail("not_found", "no question " + std::to_string(id));
 
-  auto allowed = [&](std::initializer_list<Status> from) {
-    return std::find(from.begin(), from.end(), q->status) != from.end();
-  };
-  auto not_allowed = [&] {
+  if (command.action != Action::kInvalid && !actionAllowed(command.action, q->status)) {
     return fail("invalid", std::string(actionName(command.action)) + " is not allowed for a " +
                                std::string(statusName(q->status)) + " question");
-  };
+  }
 
   UndoEntry undo{command.action, id, {*q}};
   Outcome outcome;
@@ -381,20 +419,17 @@ Outcome QuestionDesk::apply(const Command& command) {
 
   switch (command.action) {
     case Action::kApprove: {
-      if (!allowed({Status::kPending, Status::kRejected, Status::kMerged})) return not_allowed();
       q->queue_key = keyForIndex(queue_.size(), id);
       setStatus(*q, Status::kApproved, &outcome);
       break;
     }
     case Action::kReject: {
-      if (!allowed({Status::kPending, Status::kApproved})) return not_allowed();
       setStatus(*q, Status::kRejected, &outcome);
       q->reject_reason =
           command.reason == RejectReason::kNone ? RejectReason::kOther : command.reason;
       break;
     }
     case Action::kEdit: {
-      if (q->status == Status::kMerged) return not_allowed();
       if (command.text == q->text()) return fail("invalid", "the text is unchanged");
       Edit edit{command.text, command.by, command.utc, command.timeline_ms};
       q->edits.push_back(edit);
@@ -403,7 +438,6 @@ Outcome QuestionDesk::apply(const Command& command) {
       break;
     }
     case Action::kMerge: {
-      if (!allowed({Status::kPending, Status::kApproved, Status::kRejected})) return not_allowed();
       if (command.into == id) return fail("invalid", "a question cannot be merged into itself");
       Question* target = get(command.into);
       if (!target) return fail("not_found", "no question " + std::to_string(command.into));
@@ -427,7 +461,6 @@ Outcome QuestionDesk::apply(const Command& command) {
       break;
     }
     case Action::kOnAir: {
-      if (!allowed({Status::kPending, Status::kApproved, Status::kAnswered})) return not_allowed();
       if (on_air_ != 0 && on_air_ != id) {
         undo.before.push_back(questions_.at(on_air_));
         takeOffAir(&outcome);
@@ -438,19 +471,16 @@ Outcome QuestionDesk::apply(const Command& command) {
       break;
     }
     case Action::kOffAir: {
-      if (!allowed({Status::kOnAir})) return not_allowed();
       takeOffAir(&outcome);
       break;
     }
     case Action::kAnswered: {
-      if (!allowed({Status::kOnAir, Status::kApproved})) return not_allowed();
       q->answered_utc = command.utc;
       q->answered_ms = command.timeline_ms;
       setStatus(*q, Status::kAnswered, &outcome);
       break;
     }
     case Action::kMove: {
-      if (!allowed({Status::kApproved})) return not_allowed();
       if (command.position < 0) return fail("invalid", "position is 0 or more");
       const auto index = static_cast<std::size_t>(command.position);
       const double key = keyForIndex(index, id);

@@ -18,6 +18,7 @@
 // are renumbered only when two neighbours get too close.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -108,8 +109,19 @@ enum class Action {
   kMove,
   kUndo,
 };
+// Every action, in the protocol's order.
+inline constexpr std::array<Action, 9> kActions = {
+    Action::kApprove, Action::kReject,   Action::kEdit, Action::kMerge, Action::kOnAir,
+    Action::kOffAir,  Action::kAnswered, Action::kMove, Action::kUndo};
 std::string_view actionName(Action action);  // "approve", "on_air", …
 Action parseAction(std::string_view name);   // "approve" → kApprove; kInvalid when unknown
+// The one table of moves a producer may make: whether `action` applies to a
+// question in `status`. The producer's page shows a question's buttons from
+// it (each question in the producer's view carries its allowed actions).
+// Undo applies to the desk, not to one question: never allowed here.
+bool actionAllowed(Action action, Status status);
+// The actions allowed for a question in `status`, in kActionNames order.
+std::vector<Action> allowedActions(Status status);
 
 struct Command {
   Action action = Action::kInvalid;

@@ -105,7 +105,8 @@ class Commands(IntegrationTest):
         cls.observer_token = out.stdout.strip().splitlines()[-1].rsplit("/", 1)[1]
 
     def connect(self, role: str):
-        """A connection signed in as `role` (none: no hello at all)."""
+        """A connection signed in as `role` (none: no hello at all); its
+        hello.ok is kept in self.welcome[role]."""
         studio = self.studio
         if role in ("none", "viewer", "observer"):
             client = studio.viewer(hello=role != "none",
@@ -119,10 +120,16 @@ class Commands(IntegrationTest):
             client.send_json({"type": "hello", "role": role, "token": token})
             reply = client._await_hello(True, None)
             self.assertEqual(reply.get("role"), role, reply)
+            client.hello_reply = reply
         self.addCleanup(client.close)
         if role in ("viewer", "observer"):
             self.assertEqual(client.hello_reply.get("role"), role, client.hello_reply)
+        if role != "none":
+            self.welcome[role] = client.hello_reply
         return client
+
+    def setUp(self):
+        self.welcome = {}
 
     def test_every_role_and_command(self):
         types = PRODUCER + TYPIST + ANYONE + UNKNOWN
@@ -142,6 +149,13 @@ class Commands(IntegrationTest):
                 client.close()
         harness.verbose(f"{len(ROLES)} roles × {len(types)} types checked")
         self.assertEqual(wrong, [], "answers that differ from the table:\n" + "\n".join(wrong))
+
+        # Each hello.ok lists the commands its role may send: exactly those
+        # the table accepts, and hello (a page can build its controls from it).
+        for role in ROLES[1:]:
+            want = sorted(["hello"] + [t for t in PRODUCER + TYPIST + ANYONE
+                                       if expected(role, t)[0] == "accepted"])
+            self.assertEqual(self.welcome[role].get("commands"), want, f"{role}'s hello.ok")
 
 
 if __name__ == "__main__":

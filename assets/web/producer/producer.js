@@ -29,19 +29,6 @@ const kReasons = ['off_topic', 'duplicate', 'abusive', 'personal_info', 'spam', 
 const kCategories = ['question', 'suggestion', 'complaint'];
 const kStatuses = ['pending', 'approved', 'on_air', 'answered', 'rejected', 'merged'];
 
-// Which commands a status allows (protocol table "Producer commands"); the
-// studio checks again and answers `invalid` otherwise.
-const kAllowed = {
-  approve: ['pending', 'rejected', 'merged'],
-  reject: ['pending', 'approved'],
-  edit: ['pending', 'approved', 'on_air', 'answered', 'rejected'],
-  merge: ['pending', 'approved', 'rejected'],
-  on_air: ['pending', 'approved', 'answered'],
-  off_air: ['on_air'],
-  answered: ['on_air', 'approved'],
-  move: ['approved'],
-};
-
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 
 const ui = {
@@ -340,8 +327,11 @@ function upsert(question) {
   if (mode && !allowed(mode.kind, question)) state.modes.delete(question.id);
 }
 
+// Whether the studio lets the producer do `action` with the question now:
+// each question comes with its allowed actions (the studio's one table of
+// moves, protocol "Producer commands"), and the studio checks again.
 function allowed(action, question) {
-  return Boolean(question) && (kAllowed[action] || []).includes(question.status);
+  return Boolean(question) && Array.isArray(question.actions) && question.actions.includes(action);
 }
 
 // ---------------------------------------------------------------------------

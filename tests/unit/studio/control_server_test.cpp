@@ -952,7 +952,9 @@ TEST_F(ControlServerTest, IdleConnectionIsClosed) {
   WsClient idle;
   const ClientId id = connect(idle);
   const auto started = Clock::now();
-  EXPECT_EQ(idle.waitClose(3000ms), 1000);
+  // Closed after the timeout, not before; how soon after depends on the
+  // machine's load (a starved test once took over 3 s), so the wait is long.
+  EXPECT_EQ(idle.waitClose(10000ms), 1000);
   EXPECT_EQ(idle.closeReason(), "idle timeout");
   EXPECT_GE(Clock::now() - started, 900ms);
   EXPECT_TRUE(recorder_.waitFor([&] { return recorder_.closed.count(id) == 1; }));

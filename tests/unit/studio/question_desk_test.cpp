@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -132,6 +133,10 @@ TEST(QuestionDeskTransitions, TransitionMatrix) {
           break;
       }
       ASSERT_EQ(desk.find(q)->status, status);
+      // The table the producer's page is given agrees with what apply() does.
+      EXPECT_EQ(actionAllowed(action, status), from.count(status) == 1);
+      const std::vector<Action> listed = allowedActions(status);
+      EXPECT_EQ(std::count(listed.begin(), listed.end(), action), from.count(status));
       const std::size_t undo_depth = desk.undoDepth();
       const Outcome outcome = run(action, q, action == Action::kMerge ? other : 0);
       if (from.count(status)) {
@@ -146,6 +151,12 @@ TEST(QuestionDeskTransitions, TransitionMatrix) {
         EXPECT_EQ(desk.undoDepth(), undo_depth);
       }
     }
+  }
+  for (Status status : statuses) {
+    for (Action action : allowedActions(status)) {
+      EXPECT_TRUE(allowed.count(action)) << "undo and unknown actions are never listed";
+    }
+    EXPECT_FALSE(actionAllowed(Action::kUndo, status));
   }
 }
 

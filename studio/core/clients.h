@@ -1,0 +1,35 @@
+// Who is connected, as the controller thread knows them: each client's role
+// and what is counted per connection. The desks read and update it; the
+// controller owns the map.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "studio/base/token_bucket.h"
+#include "studio/server/control_server.h"
+
+namespace yst::core {
+
+enum class Role { kNone = 0, kViewer, kObserver, kProducer, kTypist, kHost };
+// "viewer", "producer", …; "none" for kNone.
+std::string_view roleName(Role role);
+
+// What the controller knows about one WebSocket client. Controller thread.
+struct ClientInfo {
+  Role role = Role::kNone;
+  std::string address;  // numeric IP, for per-address limits
+  std::string viewer;   // viewer id (viewers and observers)
+  std::int64_t observer_id = 0;
+  std::string observer_name;
+  std::string producer_name;  // shown with a producer's edits and actions
+  TokenBucket questions;      // per connection
+  TokenBucket hellos;         // per connection: a hello is the most expensive message
+  TokenBucket lists;          // per connection: a viewer's transcript.list
+  int refused_sign_ins = 0;   // wrong tokens and lock-outs (SignInGuard)
+};
+using ClientMap = std::map<server::ClientId, ClientInfo>;
+
+}  // namespace yst::core

@@ -4,9 +4,8 @@
 // controller routes every message through here. The list is what `hello.ok`
 // tells each client it may send (`commands`), so no page keeps its own copy.
 //
-// Error style of this layer: a handler returns its outcome — the reply's
-// fields, Handled when it answered (or will answer, after a commit) itself,
-// or a CommandError for the client — and never throws for bad input.
+// Error style: a handler returns a CommandOutcome (command_error.h) and never
+// throws for bad input.
 //
 // Controller thread only.
 #pragma once
@@ -19,7 +18,6 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "studio/core/clients.h"
 #include "studio/core/command_error.h"
@@ -44,11 +42,6 @@ struct CommandContext {
   const nlohmann::json& message;     // parsed and checked: an object with a string "type"
   const nlohmann::json& request_id;  // the client's "id", or null
 };
-// The handler has replied itself, or will once its rows have committed.
-struct Handled {};
-// A JSON object: the fields of {"type":"reply","ok":true,"command":…}.
-using CommandOutcome = std::variant<nlohmann::json, Handled, CommandError>;
-
 class CommandRegistry {
  public:
   using Handler = std::function<CommandOutcome(CommandContext&)>;

@@ -37,24 +37,6 @@ bool validId(const std::string& id) {
   return std::regex_match(id, pattern);
 }
 
-// Field access that turns a wrong type into a clear `invalid` error.
-const json* field(const json& c, const char* key, json::value_t type, bool required,
-                  CommandError* e) {
-  auto it = c.find(key);
-  if (it == c.end() || it->is_null()) {
-    if (required) *e = {"invalid", std::string("missing field \"") + key + "\""};
-    return nullptr;
-  }
-  const bool ok = type == json::value_t::number_float     ? it->is_number()
-                  : type == json::value_t::number_integer ? it->is_number_integer()
-                                                          : it->type() == type;
-  if (!ok) {
-    *e = {"invalid", std::string("field \"") + key + "\" has the wrong type"};
-    return nullptr;
-  }
-  return &*it;
-}
-
 std::string sessionStamp() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -570,12 +552,12 @@ void Controller::onClientMessage(server::ClientId client, const std::string& tex
     request_id = json();
   }
   CommandContext context{client, clients_[client], message, request_id};
-  CommandOutcome outcome = commands_.dispatch(context);
-  if (auto* error = std::get_if<CommandError>(&outcome)) {
+  const CommandOutcome outcome = commands_.dispatch(context);
+  if (const CommandError* error = outcome.error()) {
     reply(client, protocol::errorMessage(error->code, error->message, request_id));
     return;
   }
-  if (auto* fields = std::get_if<json>(&outcome)) {
+  if (const json* fields = outcome.fields()) {
     json ok = {{"type", "reply"}, {"ok", true}, {"command", message["type"]}};
     if (!request_id.is_null()) ok["id"] = request_id;
     for (auto& [k, v] : fields->items()) ok[k] = v;
@@ -593,30 +575,24 @@ void Controller::registerCommands() {
   graphics_->registerCommands(commands_);
   // The switcher, destinations, recording and cues: producers only.
   const RoleSet producer = roles({Role::kProducer});
-  using Command = std::function<json(const json&, CommandError*)>;
-  auto add = [&](const char* type, Command command) {
-    commands_.add(type, producer,
-                  [command = std::move(command)](CommandContext& c) -> CommandOutcome {
-                    CommandError error;
-                    json fields = command(c.message, &error);
-                    if (!error.code.empty()) return error;
-                    return fields;
-                  });
+  auto add = [&](const char* type, CommandRegistry::Handler handler) {
+    commands_.add(type, producer, std::move(handler));
   };
-  add("status.get", [this](const json&, CommandError*) { return json{{"status", statusJson()}}; });
-  add("program.set", [this](const json& c, CommandError* e) { return cmdProgramSet(c, false, e); });
-  add("preview.set", [this](const json& c, CommandError* e) { return cmdProgramSet(c, true, e); });
-  add("program.take", [this](const json& c, CommandError* e) { return cmdProgramTake(c, e); });
-  add("audio.set", [this](const json& c, CommandError* e) { return cmdAudioSet(c, e); });
-  add("destination.add",
-      [this](const json& c, CommandError* e) { return cmdDestinationAdd(c, e); });
+  add("status.get", [this](CommandContext&) {
+    return CommandOutcome(json{{"status", statusJson()}});
+  });
+  add("program.set", [this](CommandContext& c) { return cmdProgramSet(c.message, false); });
+  add("preview.set", [this](CommandContext& c) { return cmdProgramSet(c.message, true); });
+  add("program.take", [this](CommandContext& c) { return cmdProgramTake(c.message); });
+  add("audio.set", [this](CommandContext& c) { return cmdAudioSet(c.message); });
+  add("destination.add", [this](CommandContext& c) { return cmdDestinationAdd(c.message); });
   for (const char* action : {"start", "stop", "remove", "update"}) {
     add(("destination." + std::string(action)).c_str(),
-        [this, action](const json& c, CommandError* e) { return cmdDestination(action, c, e); });
+        [this, action](CommandContext& c) { return cmdDestination(action, c.message); });
   }
-  add("recording.start", [this](const json&, CommandError* e) { return cmdRecording(true, e); });
-  add("recording.stop", [this](const json&, CommandError* e) { return cmdRecording(false, e); });
-  add("cue.send", [this](const json& c, CommandError* e) { return cmdCue(c, e); });
+  add("recording.start", [this](CommandContext&) { return cmdRecording(true); });
+  add("recording.stop", [this](CommandContext&) { return cmdRecording(false); });
+  add("cue.send", [this](CommandContext& c) { return cmdCue(c.message); });
 }
 
 void Controller::hello(server::ClientId client, ClientInfo& c, const json& message,
@@ -701,27 +677,26 @@ void Controller::hello(server::ClientId client, ClientInfo& c, const json& messa
   }
 }
 
-json Controller::cmdCue(const json& c, CommandError* e) {
-  const json* text = field(c, "text", json::value_t::string, true, e);
-  if (!text) return {};
+CommandOutcome Controller::cmdCue(const json& c) {
+  FieldReader f(c);
+  const json* text = f.required("text", json::value_t::string);
+  if (!text) return f.error();
   const text::CleanedText cleaned = text::cleanText(text->get<std::string>(), kMaxCueChars, false);
   switch (cleaned.problem) {
     case text::TextProblem::kInvalidUtf8:
-      *e = {"bad_message", "text: invalid UTF-8"};
-      return {};
+      return CommandError{"bad_message", "text: invalid UTF-8"};
     case text::TextProblem::kEmpty:
-      *e = {"empty", "text: a cue needs words"};
-      return {};
+      return CommandError{"empty", "text: a cue needs words"};
     case text::TextProblem::kTooLong:
-      *e = {"too_long", "text: at most " + std::to_string(kMaxCueChars) + " characters"};
-      return {};
+      return CommandError{"too_long",
+                          "text: at most " + std::to_string(kMaxCueChars) + " characters"};
     case text::TextProblem::kNone:
       break;
   }
   last_cue_ = std::make_shared<const json>(
       json{{"text", cleaned.text}, {"utc", store::utcNowIso()}, {"timeline_ms", timelineMs()}});
   publishEvent("cue", {{"cue", *last_cue_}});
-  return {{"cue", *last_cue_}};
+  return json{{"cue", *last_cue_}};
 }
 
 json Controller::hostStateJson() const {
@@ -743,73 +718,71 @@ json Controller::hostStateJson() const {
   return state;
 }
 
-json Controller::cmdProgramSet(const json& c, bool preview, CommandError* e) {
+CommandOutcome Controller::cmdProgramSet(const json& c, bool preview) {
+  FieldReader f(c);
   streaming::Scene scene = preview ? program_->previewScene() : program_->scene();
-  if (const json* layout = field(c, "layout", json::value_t::string, false, e)) {
+  if (const json* layout = f.optional("layout", json::value_t::string)) {
     auto parsed = streaming::parseLayout(layout->get<std::string>());
     if (!parsed) {
-      *e = {"invalid", "layout is single, side_by_side or pip"};
-      return {};
+      return CommandError{"invalid", "layout is single, side_by_side or pip"};
     }
     scene.layout = *parsed;
   }
   for (const char* slot : {"primary", "secondary"}) {
-    if (const json* id = field(c, slot, json::value_t::string, false, e)) {
+    if (const json* id = f.optional(slot, json::value_t::string)) {
       if (!hasSource(*id)) {
-        *e = {"not_found",
-              std::string(slot) + ": no source \"" + id->get<std::string>().substr(0, 64) + "\""};
-        return {};
+        return CommandError{"not_found", std::string(slot) + ": no source \"" +
+                                             id->get<std::string>().substr(0, 64) + "\""};
       }
       (std::string_view(slot) == "primary" ? scene.primary : scene.secondary) = *id;
     }
   }
-  if (!e->code.empty()) return {};
+  if (f.failed()) return f.error();
   if (scene.layout != streaming::Layout::kSingle && scene.primary == scene.secondary &&
       sources_.size() > 1) {
-    *e = {"invalid", "primary and secondary must be different sources in this layout"};
-    return {};
+    return CommandError{"invalid",
+                        "primary and secondary must be different sources in this layout"};
   }
   if (preview) {
     program_->setPreviewScene(scene);
     publishEvent("preview.changed", {{"preview", sceneJson(scene)}});
-    return {{"preview", sceneJson(scene)}};
+    return json{{"preview", sceneJson(scene)}};
   }
   auto transition = streaming::Transition::kCut;
   int duration_ms = 0;
-  if (const json* t = field(c, "transition", json::value_t::string, false, e)) {
+  if (const json* t = f.optional("transition", json::value_t::string)) {
     if (*t == "fade") {
       transition = streaming::Transition::kFade;
       duration_ms = 500;
     } else if (*t != "cut") {
-      *e = {"invalid", "transition is cut or fade"};
-      return {};
+      return CommandError{"invalid", "transition is cut or fade"};
     }
   }
-  if (const json* d = field(c, "duration_ms", json::value_t::number_integer, false, e)) {
+  if (const json* d = f.optional("duration_ms", json::value_t::number_integer)) {
     duration_ms = d->get<int>();
     if (duration_ms < 0 || duration_ms > kMaxFadeMs) {
-      *e = {"invalid", "duration_ms is 0…10000"};
-      return {};
+      return CommandError{"invalid", "duration_ms is 0…10000"};
     }
   }
-  if (!e->code.empty()) return {};
+  if (f.failed()) return f.error();
   program_->setScene(scene, transition, duration_ms);
   publishEvent("program.changed", {{"program", sceneJson(scene)},
                                    {"transition", streaming::transitionName(transition)},
                                    {"duration_ms", duration_ms}});
   graphics_->programChanged(scene);
-  return {{"program", sceneJson(scene)}};
+  return json{{"program", sceneJson(scene)}};
 }
 
-json Controller::cmdProgramTake(const json& c, CommandError* e) {
+CommandOutcome Controller::cmdProgramTake(const json& c) {
   const streaming::Scene next = program_->previewScene();
   const streaming::Scene previous = program_->scene();
   json set = c;
   set["layout"] = std::string(streaming::layoutName(next.layout));
   set["primary"] = next.primary;
   set["secondary"] = next.secondary;
-  json result = cmdProgramSet(set, false, e);
-  if (!e->code.empty()) return {};
+  const CommandOutcome outcome = cmdProgramSet(set, false);
+  if (outcome.error()) return outcome;
+  json result = *outcome.fields();
   // Like a vision mixer: what was on air is now in preview.
   program_->setPreviewScene(previous);
   publishEvent("preview.changed", {{"preview", sceneJson(previous)}});
@@ -817,22 +790,21 @@ json Controller::cmdProgramTake(const json& c, CommandError* e) {
   return result;
 }
 
-json Controller::cmdAudioSet(const json& c, CommandError* e) {
-  const json* source = field(c, "source", json::value_t::string, true, e);
-  if (!source) return {};
+CommandOutcome Controller::cmdAudioSet(const json& c) {
+  FieldReader f(c);
+  const json* source = f.required("source", json::value_t::string);
+  if (!source) return f.error();
   const std::string id = *source;
   if (!hasSource(id)) {
-    *e = {"not_found", "no source \"" + id.substr(0, 64) + "\""};
-    return {};
+    return CommandError{"not_found", "no source \"" + id.substr(0, 64) + "\""};
   }
-  const json* gain = field(c, "gain", json::value_t::number_float, false, e);
-  const json* muted = field(c, "muted", json::value_t::boolean, false, e);
-  if (!e->code.empty()) return {};
+  const json* gain = f.optional("gain", json::value_t::number_float);
+  const json* muted = f.optional("muted", json::value_t::boolean);
+  if (f.failed()) return f.error();
   if (gain) {
     const double g = gain->get<double>();
     if (!(g >= 0.0 && g <= 4.0)) {
-      *e = {"invalid", "gain is 0…4 (linear)"};
-      return {};
+      return CommandError{"invalid", "gain is 0…4 (linear)"};
     }
     source_gain_[id] = g;
     program_->setGain(id, g);
@@ -843,33 +815,32 @@ json Controller::cmdAudioSet(const json& c, CommandError* e) {
   }
   json audio = {{"source", id}, {"gain", source_gain_[id]}, {"muted", source_muted_[id]}};
   publishEvent("audio.changed", {{"audio", audio}});
-  return {{"audio", audio}};
+  return json{{"audio", audio}};
 }
 
-json Controller::cmdDestinationAdd(const json& c, CommandError* e) {
+CommandOutcome Controller::cmdDestinationAdd(const json& c) {
+  FieldReader f(c);
   // The destination's id travels as "destination": "id" is the request id.
-  const json* id = field(c, "destination", json::value_t::string, true, e);
-  const json* url = id ? field(c, "url", json::value_t::string, true, e) : nullptr;
-  if (!url) return {};
-  const json* name = field(c, "name", json::value_t::string, false, e);
-  const json* key = field(c, "key", json::value_t::string, false, e);
-  const json* enabled = field(c, "enabled", json::value_t::boolean, false, e);
-  const json* tls_verify = field(c, "tls_verify", json::value_t::boolean, false, e);
-  if (!e->code.empty()) return {};
+  const json* id = f.required("destination", json::value_t::string);
+  const json* url = id ? f.required("url", json::value_t::string) : nullptr;
+  if (!url) return f.error();
+  const json* name = f.optional("name", json::value_t::string);
+  const json* key = f.optional("key", json::value_t::string);
+  const json* enabled = f.optional("enabled", json::value_t::boolean);
+  const json* tls_verify = f.optional("tls_verify", json::value_t::boolean);
+  if (f.failed()) return f.error();
   if (!validId(*id)) {
-    *e = {"invalid", "destination is 1–32 characters of a-z, 0-9, _ and -"};
-    return {};
+    return CommandError{"invalid", "destination is 1–32 characters of a-z, 0-9, _ and -"};
   }
   for (const DestinationEntry& d : destinations_) {
     if (d.spec.id == *id) {
-      *e = {"invalid", "a destination \"" + id->get<std::string>() + "\" exists already"};
-      return {};
+      return CommandError{"invalid",
+                          "a destination \"" + id->get<std::string>() + "\" exists already"};
     }
   }
   config::DestinationKind kind{};
   if (auto problem = config::checkDestinationUrl(url->get<std::string>(), &kind)) {
-    *e = {"invalid", "url: " + *problem};
-    return {};
+    return CommandError{"invalid", "url: " + *problem};
   }
   streaming::DestinationSpec spec{*id, name ? name->get<std::string>() : id->get<std::string>(),
                                   *url, key ? key->get<std::string>() : "",
@@ -877,17 +848,18 @@ json Controller::cmdDestinationAdd(const json& c, CommandError* e) {
   addDestination(std::move(spec), enabled ? enabled->get<bool>() : true);
   const json d = destinationJson(destinations_.back());
   publishEvent("destination.changed", {{"destination", d}});
-  return {{"destination", d}};
+  return json{{"destination", d}};
 }
 
-json Controller::cmdDestination(const std::string& action, const json& c, CommandError* e) {
-  const json* id = field(c, "destination", json::value_t::string, true, e);
-  if (!id) return {};
+CommandOutcome Controller::cmdDestination(const std::string& action, const json& c) {
+  FieldReader f(c);
+  const json* id = f.required("destination", json::value_t::string);
+  if (!id) return f.error();
   auto it = std::find_if(destinations_.begin(), destinations_.end(),
                          [&](const DestinationEntry& d) { return d.spec.id == *id; });
   if (it == destinations_.end()) {
-    *e = {"not_found", "no destination \"" + id->get<std::string>().substr(0, 64) + "\""};
-    return {};
+    return CommandError{"not_found",
+                        "no destination \"" + id->get<std::string>().substr(0, 64) + "\""};
   }
   if (action == "start") {
     it->enabled = true;
@@ -903,25 +875,24 @@ json Controller::cmdDestination(const std::string& action, const json& c, Comman
     // not be able to send its key to a server of their choosing. The URL's
     // own secrets (its query, an RTMP stream in the path) are never carried
     // over: a new URL is taken whole.
-    const json* name = field(c, "name", json::value_t::string, false, e);
-    const json* url = field(c, "url", json::value_t::string, false, e);
-    const json* key = field(c, "key", json::value_t::string, false, e);
-    const json* tls_verify = field(c, "tls_verify", json::value_t::boolean, false, e);
-    if (!e->code.empty()) return {};
+    const json* name = f.optional("name", json::value_t::string);
+    const json* url = f.optional("url", json::value_t::string);
+    const json* key = f.optional("key", json::value_t::string);
+    const json* tls_verify = f.optional("tls_verify", json::value_t::boolean);
+    if (f.failed()) return f.error();
     streaming::DestinationSpec spec = it->spec;
     if (url) {
       config::DestinationKind kind{};
       if (auto problem = config::checkDestinationUrl(url->get<std::string>(), &kind)) {
-        *e = {"invalid", "url: " + *problem};
-        return {};
+        return CommandError{"invalid", "url: " + *problem};
       }
       if (!key && !spec.key.empty() &&
           config::destinationEndpoint(url->get<std::string>()) !=
               config::destinationEndpoint(spec.url)) {
-        *e = {"key_required",
-              "key: the new url points at another server (scheme, host or port); give the "
-              "stream key for it again"};
-        return {};
+        return CommandError{
+            "key_required",
+            "key: the new url points at another server (scheme, host or port); give the "
+            "stream key for it again"};
       }
       spec.url = *url;
     }
@@ -939,14 +910,14 @@ json Controller::cmdDestination(const std::string& action, const json& c, Comman
     const std::string removed = it->spec.id;
     destinations_.erase(it);
     publishEvent("destination.removed", {{"destination", removed}});
-    return {{"destination", removed}};
+    return json{{"destination", removed}};
   }
   const json d = destinationJson(*it);
   publishEvent("destination.changed", {{"destination", d}});
-  return {{"destination", d}};
+  return json{{"destination", d}};
 }
 
-json Controller::cmdRecording(bool start, CommandError* e) {
+CommandOutcome Controller::cmdRecording(bool start) {
   if (start) {
     startArchive();
   } else {
@@ -954,7 +925,7 @@ json Controller::cmdRecording(bool start, CommandError* e) {
   }
   const json r = recordingJson();
   publishEvent("recording.changed", {{"recording", r}});
-  return {{"recording", r}};
+  return json{{"recording", r}};
 }
 
 // --- events and status ---

@@ -119,14 +119,13 @@ class Controller : public QObject {
   // Coalesces status publishing for frequent changes (questions).
   void requestStatus();
 
-  nlohmann::json cmdProgramSet(const nlohmann::json& c, bool preview, CommandError* e);
-  nlohmann::json cmdProgramTake(const nlohmann::json& c, CommandError* e);
-  nlohmann::json cmdAudioSet(const nlohmann::json& c, CommandError* e);
-  nlohmann::json cmdDestinationAdd(const nlohmann::json& c, CommandError* e);
-  nlohmann::json cmdDestination(const std::string& action, const nlohmann::json& c,
-                                CommandError* e);
-  nlohmann::json cmdRecording(bool start, CommandError* e);
-  nlohmann::json cmdCue(const nlohmann::json& c, CommandError* e);
+  CommandOutcome cmdProgramSet(const nlohmann::json& c, bool preview);
+  CommandOutcome cmdProgramTake(const nlohmann::json& c);
+  CommandOutcome cmdAudioSet(const nlohmann::json& c);
+  CommandOutcome cmdDestinationAdd(const nlohmann::json& c);
+  CommandOutcome cmdDestination(const std::string& action, const nlohmann::json& c);
+  CommandOutcome cmdRecording(bool start);
+  CommandOutcome cmdCue(const nlohmann::json& c);
   // What the host's monitor shows (host.state in assets/protocol.md).
   nlohmann::json hostStateJson() const;
 

@@ -72,43 +72,6 @@ std::string localClock() {
 }
 
 // One line of text from a message field, cleaned; error set when unusable.
-std::optional<std::string> lineField(const json& m, const char* key, std::size_t max_chars,
-                                     bool allow_empty, CommandError* e) {
-  auto it = m.find(key);
-  if (it == m.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) {
-    *e = {"invalid", std::string("field \"") + key + "\" has the wrong type"};
-    return std::nullopt;
-  }
-  const text::CleanedText cleaned = text::cleanText(it->get<std::string>(), max_chars, false);
-  switch (cleaned.problem) {
-    case text::TextProblem::kNone:
-      return cleaned.text;
-    case text::TextProblem::kEmpty:
-      if (allow_empty) return std::string();
-      *e = {"empty", std::string(key) + " is empty"};
-      return std::nullopt;
-    case text::TextProblem::kTooLong:
-      *e = {"too_long",
-            std::string(key) + " is longer than " + std::to_string(max_chars) + " characters"};
-      return std::nullopt;
-    case text::TextProblem::kInvalidUtf8:
-      break;
-  }
-  *e = {"bad_message", std::string(key) + " is not valid UTF-8"};
-  return std::nullopt;
-}
-
-std::optional<bool> boolField(const json& m, const char* key, CommandError* e) {
-  auto it = m.find(key);
-  if (it == m.end() || it->is_null()) return std::nullopt;
-  if (!it->is_boolean()) {
-    *e = {"invalid", std::string("field \"") + key + "\" is true or false"};
-    return std::nullopt;
-  }
-  return it->get<bool>();
-}
-
 }  // namespace
 
 overlay::Theme loadShowTheme(const config::ShowConfig& show) {
@@ -445,39 +408,33 @@ void Graphics::registerCommands(CommandRegistry& commands) {
   for (const char* type :
        {"overlay.lower_third", "overlay.slate", "overlay.theme", "overlay.card", "overlay.bug",
         "overlay.clock", "overlay.qr", "overlay.ticker", "overlay.clear", "overlay.get"}) {
-    commands.add(type, producer, [this](CommandContext& c) -> CommandOutcome {
-      CommandError error;
-      json fields = handle(c.message, &error);
-      if (!error.code.empty()) return error;
-      return fields;
-    });
+    commands.add(type, producer, [this](CommandContext& c) { return handle(c.message); });
   }
 }
 
-json Graphics::handle(const json& m, CommandError* e) {
+CommandOutcome Graphics::handle(const json& m) {
+  FieldReader f(m);
   const std::string type = m.value("type", std::string());
-  const std::optional<bool> visible = boolField(m, "visible", e);
-  if (!e->code.empty()) return {};
-  if (type == "overlay.lower_third") return cmdLowerThird(m, e);
-  if (type == "overlay.slate") return cmdSlate(m, e);
-  if (type == "overlay.theme") return cmdTheme(m, e);
+  const std::optional<bool> visible = f.flag("visible");
+  if (f.failed()) return f.error();
+  if (type == "overlay.lower_third") return cmdLowerThird(m);
+  if (type == "overlay.slate") return cmdSlate(m);
+  if (type == "overlay.theme") return cmdTheme(m);
   if (type == "overlay.card") {
     if (!visible) {
-      *e = {"invalid", "missing field \"visible\""};
-      return {};
+      return CommandError{"invalid", "missing field \"visible\""};
     }
     if (*visible) {
       if (!card_.question) {
-        *e = {"not_found", "no question is on air"};
-        return {};
+        return CommandError{"not_found", "no question is on air"};
       }
       if (!card_.visible) showCard();
     } else {
       hideCard();
     }
   } else if (type == "overlay.bug") {
-    const auto title = lineField(m, "title", kMaxNameChars * 2, false, e);
-    if (!e->code.empty()) return {};
+    const auto title = f.line("title", kMaxNameChars * 2, false);
+    if (f.failed()) return f.error();
     if (title) bug_title_ = *title;
     if (visible) bug_ = *visible;
     renderBug();
@@ -485,36 +442,32 @@ json Graphics::handle(const json& m, CommandError* e) {
     if (visible) clock_ = *visible;
     renderClock();
   } else if (type == "overlay.qr") {
-    const auto url = lineField(m, "url", kMaxUrlChars, false, e);
-    if (!e->code.empty()) return {};
+    const auto url = f.line("url", kMaxUrlChars, false);
+    if (f.failed()) return f.error();
     if (url) {
       if (!url->starts_with("https://") && !url->starts_with("http://")) {
-        *e = {"invalid", "url must start with https:// or http://"};
-        return {};
+        return CommandError{"invalid", "url must start with https:// or http://"};
       }
       std::string error;
       if (renderer_->qr(*url, "", &error).image.empty()) {
-        *e = {"invalid", "url: " + error};
-        return {};
+        return CommandError{"invalid", "url: " + error};
       }
       qr_url_ = *url;
     }
     if (visible) qr_ = *visible;
     if (qr_ && qr_url_.empty()) {
-      *e = {"invalid", "no url for the QR code: set audience.public_url or send url"};
       qr_ = false;
-      return {};
+      return CommandError{"invalid", "no url for the QR code: set audience.public_url or send url"};
     }
     renderQr();
   } else if (type == "overlay.ticker") {
-    const auto text = lineField(m, "text", kMaxTickerChars, true, e);
-    if (!e->code.empty()) return {};
+    const auto text = f.line("text", kMaxTickerChars, true);
+    if (f.failed()) return f.error();
     if (text) ticker_text_ = *text;
     if (visible) ticker_ = *visible;
     if (ticker_ && ticker_text_.empty()) {
-      *e = {"empty", "the ticker has no text"};
       ticker_ = false;
-      return {};
+      return CommandError{"empty", "the ticker has no text"};
     }
     renderTicker();
   } else if (type == "overlay.clear") {
@@ -528,41 +481,39 @@ json Graphics::handle(const json& m, CommandError* e) {
     renderQr();
     renderTicker();
   } else if (type == "overlay.get") {
-    return {{"overlay", state()}};
+    return json{{"overlay", state()}};
   } else {
-    *e = {"unknown_type", "unknown message type \"" + type.substr(0, 64) + "\""};
-    return {};
+    return CommandError{"unknown_type", "unknown message type \"" + type.substr(0, 64) + "\""};
   }
   changed();
-  return {{"overlay", state()}};
+  return json{{"overlay", state()}};
 }
 
-json Graphics::cmdLowerThird(const json& m, CommandError* e) {
+CommandOutcome Graphics::cmdLowerThird(const json& m) {
+  FieldReader f(m);
   const auto person_field = m.find("person");
   if (person_field == m.end() || !person_field->is_string()) {
-    *e = {"invalid", "missing field \"person\" (\"host\", \"guest1\", …)"};
-    return {};
+    return CommandError{"invalid", "missing field \"person\" (\"host\", \"guest1\", …)"};
   }
   const std::string person = person_field->get<std::string>();
   auto it = people_.find(person);
   if (it == people_.end()) {
-    *e = {"not_found", "no person \"" + person.substr(0, 32) + "\" (\"host\", \"guest1\", …)"};
-    return {};
+    return CommandError{"not_found",
+                        "no person \"" + person.substr(0, 32) + "\" (\"host\", \"guest1\", …)"};
   }
   Side side = Side::kLeft;
   if (auto s = m.find("side"); s != m.end() && !s->is_null()) {
     if (*s == "right") {
       side = Side::kRight;
     } else if (*s != "left") {
-      *e = {"invalid", "side is left or right"};
-      return {};
+      return CommandError{"invalid", "side is left or right"};
     }
   }
-  const auto name = lineField(m, "name", kMaxNameChars, false, e);
-  if (!e->code.empty()) return {};
-  const auto title = lineField(m, "title", kMaxNameChars * 2, true, e);
-  if (!e->code.empty()) return {};
-  const std::optional<bool> visible = boolField(m, "visible", e);
+  const auto name = f.line("name", kMaxNameChars, false);
+  if (f.failed()) return f.error();
+  const auto title = f.line("title", kMaxNameChars * 2, true);
+  if (f.failed()) return f.error();
+  const std::optional<bool> visible = f.flag("visible");
   if (name) it->second.name = *name;
   if (title) it->second.title = *title;
   const int s = static_cast<int>(side);
@@ -587,14 +538,13 @@ json Graphics::cmdLowerThird(const json& m, CommandError* e) {
     }
   }
   changed();
-  return {{"overlay", state()}};
+  return json{{"overlay", state()}};
 }
 
-json Graphics::cmdSlate(const json& m, CommandError* e) {
+CommandOutcome Graphics::cmdSlate(const json& m) {
   const auto kind = m.find("slate");
   if (kind == m.end() || !kind->is_string()) {
-    *e = {"invalid", "missing field \"slate\" (none, starting or hold)"};
-    return {};
+    return CommandError{"invalid", "missing field \"slate\" (none, starting or hold)"};
   }
   SlateKind wanted = SlateKind::kInvalid;
   if (*kind == "starting") {
@@ -602,18 +552,15 @@ json Graphics::cmdSlate(const json& m, CommandError* e) {
   } else if (*kind == "hold") {
     wanted = SlateKind::kHold;
   } else if (*kind != "none") {
-    *e = {"invalid", "slate is none, starting or hold"};
-    return {};
+    return CommandError{"invalid", "slate is none, starting or hold"};
   }
   if (auto c = m.find("countdown_s"); c != m.end() && !c->is_null()) {
     if (!c->is_number_integer() || c->get<std::int64_t>() < 0 ||
         c->get<std::int64_t>() > kMaxCountdownS) {
-      *e = {"invalid", "countdown_s is a whole number of seconds, 0…86400"};
-      return {};
+      return CommandError{"invalid", "countdown_s is a whole number of seconds, 0…86400"};
     }
     if (wanted != SlateKind::kStarting) {
-      *e = {"invalid", "countdown_s goes with the starting slate"};
-      return {};
+      return CommandError{"invalid", "countdown_s goes with the starting slate"};
     }
     countdown_end_ =
         std::chrono::steady_clock::now() + std::chrono::seconds(c->get<std::int64_t>());
@@ -630,14 +577,13 @@ json Graphics::cmdSlate(const json& m, CommandError* e) {
   const bool hold = slate_ == SlateKind::kHold;
   if (hold != was_hold && context_.silence_program) context_.silence_program(hold);
   changed();
-  return {{"overlay", state()}};
+  return json{{"overlay", state()}};
 }
 
-json Graphics::cmdTheme(const json& m, CommandError* e) {
+CommandOutcome Graphics::cmdTheme(const json& m) {
   const auto id = m.find("theme");
   if (id == m.end() || !id->is_string()) {
-    *e = {"invalid", "missing field \"theme\""};
-    return {};
+    return CommandError{"invalid", "missing field \"theme\""};
   }
   try {
     overlay::Theme theme = overlay::loadTheme(assetDir() + "/themes", id->get<std::string>());
@@ -645,12 +591,11 @@ json Graphics::cmdTheme(const json& m, CommandError* e) {
     renderer_ = std::make_shared<const overlay::Renderer>(std::move(theme), show_.program.width,
                                                           show_.program.height);
   } catch (const overlay::ThemeError& error) {
-    *e = {"not_found", std::string("theme: ") + error.what()};
-    return {};
+    return CommandError{"not_found", std::string("theme: ") + error.what()};
   }
   refreshAll();
   changed();
-  return {{"overlay", state()}};
+  return json{{"overlay", state()}};
 }
 
 // --- state ---

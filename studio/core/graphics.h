@@ -75,7 +75,7 @@ class Graphics : public QObject {
 
  private:
   // One `overlay.*` command; returns the reply's fields.
-  nlohmann::json handle(const nlohmann::json& message, CommandError* error);
+  CommandOutcome handle(const nlohmann::json& message);
   enum class Side { kLeft = 0, kRight };
   struct LowerThirdState {
     std::string person;  // empty: nothing up on that side
@@ -86,9 +86,9 @@ class Graphics : public QObject {
     bool visible = false;
   };
 
-  nlohmann::json cmdLowerThird(const nlohmann::json& m, CommandError* e);
-  nlohmann::json cmdSlate(const nlohmann::json& m, CommandError* e);
-  nlohmann::json cmdTheme(const nlohmann::json& m, CommandError* e);
+  CommandOutcome cmdLowerThird(const nlohmann::json& m);
+  CommandOutcome cmdSlate(const nlohmann::json& m);
+  CommandOutcome cmdTheme(const nlohmann::json& m);
 
   void showLowerThird(Side side, const std::string& person, bool automatic);
   void hideLowerThird(Side side);

@@ -222,6 +222,10 @@ class Questions(IntegrationTest):
         seen = other.wait_event("questions.changed",
                                 predicate=lambda e: any(x["id"] == qid for x in e["questions"]))
         self.assertEqual(seen["action"], "received")
+        # Each question tells the producers what may be done with it now
+        # (the protocol's table of moves, "Producer commands").
+        self.assertEqual(next(x for x in seen["questions"] if x["id"] == qid)["actions"],
+                         ["approve", "reject", "edit", "merge", "on_air"])
 
         def act(command: str, **fields) -> tuple[dict, float]:
             t0 = time.monotonic()
@@ -234,6 +238,8 @@ class Questions(IntegrationTest):
 
         reply, ms = act("question.approve")
         self.assertEqual(reply["question"]["status"], "approved")
+        self.assertEqual(reply["question"]["actions"],
+                         ["reject", "edit", "merge", "on_air", "answered", "move"])
         harness.log_measured("approval to another producer", ms, "ms",
                              f"< {1000 * harness.SLACK:.0f}", "< 1000 in scripts/bench-latency")
         self.assertLess(ms, 1000 * harness.SLACK, "the other producer heard of the approval late")
@@ -256,8 +262,10 @@ class Questions(IntegrationTest):
         self.assertEqual(asker.wait_event(
             "question.updated", predicate=lambda e: e["question"]["status"] == "on_air")
             ["question"]["id"], qid)
+        self.assertEqual(reply["question"]["actions"], ["edit", "off_air", "answered"])
         reply, _ = act("question.answered")
         self.assertEqual(reply["question"]["status"], "answered")
+        self.assertEqual(reply["question"]["actions"], ["edit", "on_air"])
         self.assertIsNotNone(reply["question"]["answered_ms"])
         status = self.studio.wait_until(lambda s: s["on_air_question"] is None, 5, "nothing on air")
         self.assertGreaterEqual(status["questions"]["answered"], 1)

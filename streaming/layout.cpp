@@ -66,4 +66,16 @@ LayoutGeometry layoutGeometry(Layout layout, int frame_width, int frame_height) 
   return g;
 }
 
+const char* transitionName(Transition transition) {
+  switch (transition) {
+    case Transition::kCut:
+      return "cut";
+    case Transition::kFade:
+      return "fade";
+    case Transition::kInvalid:
+      break;
+  }
+  return "invalid";
+}
+
 }  // namespace yst::streaming

@@ -1,4 +1,4 @@
-// Program layouts and their geometry.
+// Program layouts and their geometry, and the scenes made of them.
 //
 // A layout decides where the primary and secondary sources sit in the program
 // frame. The geometry is pure arithmetic so that the mixer, the UI previews and
@@ -36,5 +36,17 @@ struct LayoutGeometry {
 };
 
 LayoutGeometry layoutGeometry(Layout layout, int frame_width, int frame_height);
+
+// What the program shows: a layout and the sources in its slots.
+struct Scene {
+  Layout layout = Layout::kSingle;
+  std::string primary;
+  std::string secondary;
+  bool operator==(const Scene&) const = default;
+};
+
+// How the program goes from one scene to the next.
+enum class Transition { kInvalid = 0, kCut, kFade };
+const char* transitionName(Transition transition);
 
 }  // namespace yst::streaming

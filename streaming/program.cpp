@@ -81,18 +81,6 @@ std::vector<double> levelValues(const GstStructure* s, const char* field) {
 
 }  // namespace
 
-const char* transitionName(Transition transition) {
-  switch (transition) {
-    case Transition::kCut:
-      return "cut";
-    case Transition::kFade:
-      return "fade";
-    case Transition::kInvalid:
-      break;
-  }
-  return "invalid";
-}
-
 FrameTap::FrameTap(GstElement* appsink, std::vector<GstElement*> valves)
     : appsink_(GST_ELEMENT(gst_object_ref(appsink))), valves_(std::move(valves)) {
   for (GstElement* v : valves_) gst_object_ref(v);
@@ -594,6 +582,18 @@ void Program::setMuted(const std::string& source, bool muted) {
   if (it != pads_.end()) g_object_set(it->second.audio, "mute", muted ? TRUE : FALSE, nullptr);
   for (auto& s : sources_)
     if (s.id == source) s.muted = muted;
+}
+
+double Program::gain(const std::string& source) const {
+  for (const auto& s : sources_)
+    if (s.id == source) return s.gain;
+  return 1.0;
+}
+
+bool Program::muted(const std::string& source) const {
+  for (const auto& s : sources_)
+    if (s.id == source) return s.muted;
+  return false;
 }
 
 void Program::setProgramSilenced(bool silenced) {

@@ -47,16 +47,6 @@ struct EncoderSettings {
   int keyframe_interval_s = 2;
 };
 
-struct Scene {
-  Layout layout = Layout::kSingle;
-  std::string primary;
-  std::string secondary;
-  bool operator==(const Scene&) const = default;
-};
-
-enum class Transition { kInvalid = 0, kCut, kFade };
-const char* transitionName(Transition transition);
-
 struct AudioLevel {
   std::vector<double> peak_db;  // per channel, dBFS, floored at -100 (silence)
   std::vector<double> rms_db;
@@ -121,8 +111,12 @@ class Program : public QObject {
   const Scene& previewScene() const { return preview_scene_; }
   bool transitionRunning() const { return fade_.running; }
 
+  // A source's gain and mute: kept here, read back by whoever shows them
+  // (1.0 and false for an unknown source).
   void setGain(const std::string& source, double gain);
   void setMuted(const std::string& source, bool muted);
+  double gain(const std::string& source) const;
+  bool muted(const std::string& source) const;
   // Silences the whole program (a "back soon" hold) without touching the
   // sources' own gain and mute.
   void setProgramSilenced(bool silenced);

@@ -30,7 +30,6 @@ constexpr int kMaxJsonDepth = 8;
 constexpr std::size_t kMaxCueChars = 60;  // a line the host reads at a glance
 constexpr double kProducerMessagesPerSecond = 1000;
 constexpr double kProducerMessageBurst = 2000;
-constexpr int kMaxFadeMs = 10000;
 
 bool validId(const std::string& id) {
   static const std::regex pattern("[a-z0-9_-]{1,32}");
@@ -177,6 +176,11 @@ bool Controller::start(std::string* error) {
   }
   // The question card and the transcript's question line follow the
   // question on air (also one restored on air).
+  program_port_ = std::make_unique<ProgramAdapter>(program_, sources_);
+  switcher_ = std::make_unique<desks::Switcher>(desks::Switcher::Context{
+      program_port_.get(),
+      [this](const std::string& type, json payload) { publishEvent(type, std::move(payload)); },
+      [this](const streaming::Scene& scene) { graphics_->programChanged(scene); }});
   registerCommands();
   audience_->setOnAirChanged([this](const questions::Question* q) {
     transcript_->questionOnAir(q);
@@ -274,8 +278,6 @@ bool Controller::start(std::string* error) {
       publishEvent("source.changed", {{"source", sourceJson(*src)}});
     });
     inputs.push_back({s.id, source->channel(), s.gain, s.muted});
-    source_gain_[s.id] = s.gain;
-    source_muted_[s.id] = s.muted;
     sources_.push_back(std::move(source));
   }
 
@@ -476,13 +478,6 @@ std::unique_ptr<streaming::Destination> Controller::makeDestinationOutput(
   return output;
 }
 
-bool Controller::hasSource(const std::string& id) const {
-  for (const auto& s : sources_) {
-    if (s->spec().id == id) return true;
-  }
-  return false;
-}
-
 // --- messages ---
 
 void Controller::postClientMessage(server::ClientId client, std::string text) {
@@ -573,7 +568,8 @@ void Controller::registerCommands() {
   audience_->registerCommands(commands_);
   transcript_->registerCommands(commands_);
   graphics_->registerCommands(commands_);
-  // The switcher, destinations, recording and cues: producers only.
+  switcher_->registerCommands(commands_);
+  // Destinations, recording and cues: producers only.
   const RoleSet producer = roles({Role::kProducer});
   auto add = [&](const char* type, CommandRegistry::Handler handler) {
     commands_.add(type, producer, std::move(handler));
@@ -581,10 +577,6 @@ void Controller::registerCommands() {
   add("status.get", [this](CommandContext&) {
     return CommandOutcome(json{{"status", statusJson()}});
   });
-  add("program.set", [this](CommandContext& c) { return cmdProgramSet(c.message, false); });
-  add("preview.set", [this](CommandContext& c) { return cmdProgramSet(c.message, true); });
-  add("program.take", [this](CommandContext& c) { return cmdProgramTake(c.message); });
-  add("audio.set", [this](CommandContext& c) { return cmdAudioSet(c.message); });
   add("destination.add", [this](CommandContext& c) { return cmdDestinationAdd(c.message); });
   for (const char* action : {"start", "stop", "remove", "update"}) {
     add(("destination." + std::string(action)).c_str(),
@@ -714,108 +706,8 @@ json Controller::hostStateJson() const {
                 {"cue", last_cue_ ? *last_cue_ : json()}};
   state.update(audience_ ? audience_->hostView(3)
                          : json{{"on_air", nullptr}, {"next", json::array()}});
-  if (program_) state["program"] = sceneJson(program_->scene());
+  if (program_) state["program"] = desks::Switcher::sceneJson(program_->scene());
   return state;
-}
-
-CommandOutcome Controller::cmdProgramSet(const json& c, bool preview) {
-  FieldReader f(c);
-  streaming::Scene scene = preview ? program_->previewScene() : program_->scene();
-  if (const json* layout = f.optional("layout", json::value_t::string)) {
-    auto parsed = streaming::parseLayout(layout->get<std::string>());
-    if (!parsed) {
-      return CommandError{"invalid", "layout is single, side_by_side or pip"};
-    }
-    scene.layout = *parsed;
-  }
-  for (const char* slot : {"primary", "secondary"}) {
-    if (const json* id = f.optional(slot, json::value_t::string)) {
-      if (!hasSource(*id)) {
-        return CommandError{"not_found", std::string(slot) + ": no source \"" +
-                                             id->get<std::string>().substr(0, 64) + "\""};
-      }
-      (std::string_view(slot) == "primary" ? scene.primary : scene.secondary) = *id;
-    }
-  }
-  if (f.failed()) return f.error();
-  if (scene.layout != streaming::Layout::kSingle && scene.primary == scene.secondary &&
-      sources_.size() > 1) {
-    return CommandError{"invalid",
-                        "primary and secondary must be different sources in this layout"};
-  }
-  if (preview) {
-    program_->setPreviewScene(scene);
-    publishEvent("preview.changed", {{"preview", sceneJson(scene)}});
-    return json{{"preview", sceneJson(scene)}};
-  }
-  auto transition = streaming::Transition::kCut;
-  int duration_ms = 0;
-  if (const json* t = f.optional("transition", json::value_t::string)) {
-    if (*t == "fade") {
-      transition = streaming::Transition::kFade;
-      duration_ms = 500;
-    } else if (*t != "cut") {
-      return CommandError{"invalid", "transition is cut or fade"};
-    }
-  }
-  if (const json* d = f.optional("duration_ms", json::value_t::number_integer)) {
-    duration_ms = d->get<int>();
-    if (duration_ms < 0 || duration_ms > kMaxFadeMs) {
-      return CommandError{"invalid", "duration_ms is 0…10000"};
-    }
-  }
-  if (f.failed()) return f.error();
-  program_->setScene(scene, transition, duration_ms);
-  publishEvent("program.changed", {{"program", sceneJson(scene)},
-                                   {"transition", streaming::transitionName(transition)},
-                                   {"duration_ms", duration_ms}});
-  graphics_->programChanged(scene);
-  return json{{"program", sceneJson(scene)}};
-}
-
-CommandOutcome Controller::cmdProgramTake(const json& c) {
-  const streaming::Scene next = program_->previewScene();
-  const streaming::Scene previous = program_->scene();
-  json set = c;
-  set["layout"] = std::string(streaming::layoutName(next.layout));
-  set["primary"] = next.primary;
-  set["secondary"] = next.secondary;
-  const CommandOutcome outcome = cmdProgramSet(set, false);
-  if (outcome.error()) return outcome;
-  json result = *outcome.fields();
-  // Like a vision mixer: what was on air is now in preview.
-  program_->setPreviewScene(previous);
-  publishEvent("preview.changed", {{"preview", sceneJson(previous)}});
-  result["preview"] = sceneJson(previous);
-  return result;
-}
-
-CommandOutcome Controller::cmdAudioSet(const json& c) {
-  FieldReader f(c);
-  const json* source = f.required("source", json::value_t::string);
-  if (!source) return f.error();
-  const std::string id = *source;
-  if (!hasSource(id)) {
-    return CommandError{"not_found", "no source \"" + id.substr(0, 64) + "\""};
-  }
-  const json* gain = f.optional("gain", json::value_t::number_float);
-  const json* muted = f.optional("muted", json::value_t::boolean);
-  if (f.failed()) return f.error();
-  if (gain) {
-    const double g = gain->get<double>();
-    if (!(g >= 0.0 && g <= 4.0)) {
-      return CommandError{"invalid", "gain is 0…4 (linear)"};
-    }
-    source_gain_[id] = g;
-    program_->setGain(id, g);
-  }
-  if (muted) {
-    source_muted_[id] = muted->get<bool>();
-    program_->setMuted(id, source_muted_[id]);
-  }
-  json audio = {{"source", id}, {"gain", source_gain_[id]}, {"muted", source_muted_[id]}};
-  publishEvent("audio.changed", {{"audio", audio}});
-  return json{{"audio", audio}};
 }
 
 CommandOutcome Controller::cmdDestinationAdd(const json& c) {
@@ -1001,16 +893,8 @@ streaming::FrameTap* Controller::frameTap(const std::string& name) {
   return program_ ? program_->tap(name) : nullptr;
 }
 
-json Controller::sceneJson(const streaming::Scene& scene) const {
-  return {{"layout", std::string(streaming::layoutName(scene.layout))},
-          {"primary", scene.primary},
-          {"secondary", scene.secondary}};
-}
-
 json Controller::sourceJson(const streaming::Source& s) const {
   const std::string& id = s.spec().id;
-  auto gain = source_gain_.find(id);
-  auto muted = source_muted_.find(id);
   return {{"id", id},
           {"label", s.spec().label},
           {"uri", streaming::maskUri(s.spec().uri)},
@@ -1018,8 +902,8 @@ json Controller::sourceJson(const streaming::Source& s) const {
           {"frames", s.framesIn()},
           {"reconnects", s.reconnects()},
           {"last_error", s.lastError()},
-          {"gain", gain == source_gain_.end() ? 1.0 : gain->second},
-          {"muted", muted != source_muted_.end() && muted->second}};
+          {"gain", program_ ? program_->gain(id) : 1.0},
+          {"muted", program_ && program_->muted(id)}};
 }
 
 json Controller::destinationJson(const DestinationEntry& d) const {
@@ -1075,7 +959,7 @@ json Controller::statusJson() const {
                     {"duration_min", show_.show.duration_min}};
   status["cue"] = last_cue_ ? *last_cue_ : json();
   if (program_) {
-    json program = sceneJson(program_->scene());
+    json program = desks::Switcher::sceneJson(program_->scene());
     program["frames"] = program_->frames();
     program["dropped_frames"] = program_->droppedFrames();
     program["width"] = show_.program.width;
@@ -1083,7 +967,7 @@ json Controller::statusJson() const {
     program["fps"] = show_.program.fps;
     program["transition_running"] = program_->transitionRunning();
     status["program"] = program;
-    status["preview"] = sceneJson(program_->previewScene());
+    status["preview"] = desks::Switcher::sceneJson(program_->previewScene());
     status["encoder"] = {{"fps", program_->encoderFps()}, {"frames", program_->encodedFrames()}};
   }
   status["sources"] = json::array();

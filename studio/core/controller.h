@@ -32,8 +32,10 @@
 #include "studio/core/audience.h"
 #include "studio/core/command_error.h"
 #include "studio/core/command_registry.h"
+#include "studio/core/engine_adapters.h"
 #include "studio/core/graphics.h"
 #include "studio/core/transcript.h"
+#include "studio/desks/switcher.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
 
@@ -119,9 +121,6 @@ class Controller : public QObject {
   // Coalesces status publishing for frequent changes (questions).
   void requestStatus();
 
-  CommandOutcome cmdProgramSet(const nlohmann::json& c, bool preview);
-  CommandOutcome cmdProgramTake(const nlohmann::json& c);
-  CommandOutcome cmdAudioSet(const nlohmann::json& c);
   CommandOutcome cmdDestinationAdd(const nlohmann::json& c);
   CommandOutcome cmdDestination(const std::string& action, const nlohmann::json& c);
   CommandOutcome cmdRecording(bool start);
@@ -137,11 +136,9 @@ class Controller : public QObject {
   void restartProgram();
   void stopArchive();
 
-  nlohmann::json sceneJson(const streaming::Scene& scene) const;
   nlohmann::json destinationJson(const DestinationEntry& d) const;
   nlohmann::json sourceJson(const streaming::Source& s) const;
   nlohmann::json recordingJson() const;
-  bool hasSource(const std::string& id) const;
 
   config::ShowConfig show_;
   std::string data_dir_;
@@ -154,8 +151,6 @@ class Controller : public QObject {
   std::unique_ptr<streaming::Archive> archive_;
   std::string recording_path_;  // the archive part on record as recording; empty: none
   std::unique_ptr<streaming::Hls> hls_;
-  std::map<std::string, double> source_gain_;
-  std::map<std::string, bool> source_muted_;
   std::unique_ptr<server::ControlServer> server_;
   // After server_: it answers through it, so it goes first.
   std::unique_ptr<ArchiveService> archive_service_;
@@ -163,6 +158,8 @@ class Controller : public QObject {
   std::unique_ptr<Audience> audience_;
   std::unique_ptr<Graphics> graphics_;
   std::unique_ptr<Transcript> transcript_;
+  std::unique_ptr<ProgramAdapter> program_port_;
+  std::unique_ptr<desks::Switcher> switcher_;
   // The one list of commands (command_registry.h), filled in start(). After
   // the desks, so destroyed before them: its handlers point at them.
   CommandRegistry commands_;

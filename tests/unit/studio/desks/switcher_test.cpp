@@ -1,0 +1,184 @@
+// The switcher desk against a fake program: the producer's cuts, fades,
+// preview and take, and each source's sound, read back from the program.
+#include "studio/desks/switcher.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace yst::desks {
+namespace {
+
+using nlohmann::json;
+using streaming::Layout;
+using streaming::Scene;
+using streaming::Transition;
+
+// Keeps what the desk tells it, as the real program does.
+class FakeProgram : public core::ProgramPort {
+ public:
+  Scene scene() const override { return scene_; }
+  Scene previewScene() const override { return preview_; }
+  void setScene(const Scene& scene, Transition transition, int duration_ms) override {
+    scene_ = scene;
+    last_transition = transition;
+    last_duration_ms = duration_ms;
+    ++cuts;
+  }
+  void setPreviewScene(const Scene& scene) override { preview_ = scene; }
+  bool hasSource(const std::string& id) const override { return gain_.contains(id); }
+  std::size_t sourceCount() const override { return gain_.size(); }
+  void setGain(const std::string& id, double gain) override { gain_[id] = gain; }
+  double gain(const std::string& id) const override { return gain_.at(id); }
+  void setMuted(const std::string& id, bool muted) override { muted_[id] = muted; }
+  bool muted(const std::string& id) const override { return muted_.at(id); }
+
+  Transition last_transition = Transition::kInvalid;
+  int last_duration_ms = -1;
+  int cuts = 0;
+
+ private:
+  Scene scene_{Layout::kSingle, "host", "guest"};
+  Scene preview_{Layout::kSingle, "guest", "host"};
+  std::map<std::string, double> gain_{{"host", 1.0}, {"guest", 0.8}};
+  std::map<std::string, bool> muted_{{"host", false}, {"guest", true}};
+};
+
+class SwitcherTest : public ::testing::Test {
+ protected:
+  SwitcherTest()
+      : switcher({&program,
+                  [this](const std::string& type, json payload) {
+                    events.emplace_back(type, std::move(payload));
+                  },
+                  [this](const Scene& scene) { programmed.push_back(scene); }}) {
+    switcher.registerCommands(commands);
+  }
+
+  core::CommandOutcome send(json message) {
+    core::ClientInfo producer;
+    producer.role = core::Role::kProducer;
+    const json id;
+    core::CommandContext context{1, producer, message, id};
+    return commands.dispatch(context);
+  }
+  json ok(json message) {
+    const core::CommandOutcome outcome = send(std::move(message));
+    if (const core::CommandError* e = outcome.error()) {
+      ADD_FAILURE() << e->code << ": " << e->message;
+      return {};
+    }
+    return *outcome.fields();
+  }
+  core::CommandError refused(json message) {
+    const core::CommandOutcome outcome = send(std::move(message));
+    EXPECT_TRUE(outcome.error()) << "accepted: "
+                                 << (outcome.fields() ? outcome.fields()->dump() : "");
+    return outcome.error() ? *outcome.error() : core::CommandError{};
+  }
+
+  FakeProgram program;
+  std::vector<std::pair<std::string, json>> events;
+  std::vector<Scene> programmed;
+  Switcher switcher;
+  core::CommandRegistry commands;
+};
+
+TEST_F(SwitcherTest, ACutPutsTheSceneOnAirAndSaysSo) {
+  const json reply = ok({{"type", "program.set"},
+                         {"layout", "side_by_side"},
+                         {"primary", "guest"},
+                         {"secondary", "host"}});
+  const Scene wanted{Layout::kSideBySide, "guest", "host"};
+  EXPECT_EQ(program.scene(), wanted);
+  EXPECT_EQ(program.last_transition, Transition::kCut);
+  EXPECT_EQ(program.last_duration_ms, 0);
+  EXPECT_EQ(reply["program"], Switcher::sceneJson(wanted));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].first, "program.changed");
+  EXPECT_EQ(events[0].second["transition"], "cut");
+  EXPECT_EQ(programmed, std::vector<Scene>{wanted}) << "the graphics hear of the new scene";
+}
+
+TEST_F(SwitcherTest, AFadeLastsHalfASecondUnlessToldAndAtMostTenSeconds) {
+  ok({{"type", "program.set"}, {"primary", "guest"}, {"transition", "fade"}});
+  EXPECT_EQ(program.last_transition, Transition::kFade);
+  EXPECT_EQ(program.last_duration_ms, 500);
+  ok({{"type", "program.set"},
+      {"primary", "host"},
+      {"transition", "fade"},
+      {"duration_ms", 10000}});
+  EXPECT_EQ(program.last_duration_ms, 10000);
+  for (int bad : {-1, 10001}) {
+    const core::CommandError e = refused({{"type", "program.set"},
+                                          {"primary", "guest"},
+                                          {"transition", "fade"},
+                                          {"duration_ms", bad}});
+    EXPECT_EQ(e.code, "invalid");
+    EXPECT_EQ(e.message, "duration_ms is 0…10000");
+  }
+  EXPECT_EQ(refused({{"type", "program.set"}, {"transition", "wipe"}}).message,
+            "transition is cut or fade");
+  EXPECT_EQ(program.cuts, 2) << "a refused command changes nothing";
+}
+
+TEST_F(SwitcherTest, UnknownSourcesAndLayoutsAreRefused) {
+  core::CommandError e = refused({{"type", "program.set"}, {"primary", "drone"}});
+  EXPECT_EQ(e.code, "not_found");
+  EXPECT_EQ(e.message, "primary: no source \"drone\"");
+  e = refused({{"type", "preview.set"}, {"layout", "grid9"}});
+  EXPECT_EQ(e.code, "invalid");
+  EXPECT_EQ(e.message, "layout is single, side_by_side or pip");
+  e = refused({{"type", "program.set"}, {"primary", 7}});
+  EXPECT_EQ(e.message, "field \"primary\" has the wrong type");
+  EXPECT_EQ(program.cuts, 0);
+  EXPECT_TRUE(events.empty());
+}
+
+TEST_F(SwitcherTest, TwoSlotsShowTwoDifferentSources) {
+  const core::CommandError e = refused(
+      {{"type", "program.set"}, {"layout", "pip"}, {"primary", "host"}, {"secondary", "host"}});
+  EXPECT_EQ(e.message, "primary and secondary must be different sources in this layout");
+  ok({{"type", "program.set"}, {"layout", "single"}, {"primary", "host"}, {"secondary", "host"}});
+}
+
+TEST_F(SwitcherTest, PreviewChangesNothingOnAirAndTakeSwapsThem) {
+  const Scene on_air = program.scene();
+  ok({{"type", "preview.set"}, {"layout", "pip"}, {"primary", "guest"}, {"secondary", "host"}});
+  EXPECT_EQ(program.scene(), on_air);
+  EXPECT_EQ(program.cuts, 0);
+  const json reply = ok({{"type", "program.take"}, {"transition", "fade"}});
+  const Scene taken{Layout::kPip, "guest", "host"};
+  EXPECT_EQ(program.scene(), taken);
+  EXPECT_EQ(program.last_transition, Transition::kFade);
+  EXPECT_EQ(program.previewScene(), on_air) << "like a vision mixer: what was on air is in preview";
+  EXPECT_EQ(reply["program"], Switcher::sceneJson(taken));
+  EXPECT_EQ(reply["preview"], Switcher::sceneJson(on_air));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().first, "preview.changed");
+}
+
+TEST_F(SwitcherTest, GainAndMuteAreTheProgramsReadBack) {
+  json reply = ok({{"type", "audio.set"}, {"source", "guest"}, {"gain", 2.5}});
+  EXPECT_EQ(reply["audio"], (json{{"source", "guest"}, {"gain", 2.5}, {"muted", true}}))
+      << "the mute it had stays: both are read back from the program";
+  reply = ok({{"type", "audio.set"}, {"source", "guest"}, {"muted", false}});
+  EXPECT_EQ(reply["audio"]["gain"], 2.5);
+  EXPECT_EQ(reply["audio"]["muted"], false);
+  EXPECT_EQ(events.back().first, "audio.changed");
+  ok({{"type", "audio.set"}, {"source", "host"}, {"gain", 0}});
+  ok({{"type", "audio.set"}, {"source", "host"}, {"gain", 4}});
+  for (double bad : {-0.1, 4.01}) {
+    EXPECT_EQ(refused({{"type", "audio.set"}, {"source", "host"}, {"gain", bad}}).message,
+              "gain is 0…4 (linear)");
+  }
+  EXPECT_EQ(program.gain("host"), 4.0);
+  EXPECT_EQ(refused({{"type", "audio.set"}, {"source", "drone"}}).code, "not_found");
+  EXPECT_EQ(refused({{"type", "audio.set"}}).message, "missing field \"source\"");
+}
+
+}  // namespace
+}  // namespace yst::desks

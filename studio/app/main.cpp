@@ -38,6 +38,7 @@
 #include "studio/export/exporter.h"
 #include "studio/server/control_server.h"
 #include "studio/store/questions_table.h"
+#include "studio/store/sessions_table.h"
 #include "studio/store/store.h"
 #include "studio/store/transcript_table.h"
 
@@ -250,9 +251,7 @@ int search(const std::string& query, const std::string& data_dir, std::int64_t s
   }
   std::vector<yst::store::SearchHit> hits;
   try {
-    int version = 0;
-    yst::store::StmtPtr s = yst::store::prepare(db.get(), "PRAGMA user_version");
-    if (sqlite3_step(s.get()) == SQLITE_ROW) version = sqlite3_column_int(s.get(), 0);
+    const int version = yst::store::schemaVersion(db.get());
     if (version < 3) {
       std::fprintf(stderr, "yishiting: %s has no transcripts yet (schema %d)\n", path.c_str(),
                    version);

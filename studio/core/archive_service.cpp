@@ -12,6 +12,7 @@
 
 #include "studio/base/log.h"
 #include "studio/export/exporter.h"
+#include "studio/store/sessions_table.h"
 #include "studio/store/store.h"
 #include "studio/store/transcript_table.h"
 #include "studio/text/text.h"
@@ -94,7 +95,6 @@ ArchiveService::~ArchiveService() {
                      std::make_shared<const std::string>(errorBody("busy", "shutting down")));
   }
   if (package_thread_.joinable()) package_thread_.join();
-  sqlite3_close(db_);
 }
 
 void ArchiveService::start() {
@@ -111,7 +111,7 @@ void ArchiveService::answerBatch(std::vector<Request>& requests) {
   if (!db_opened_) {
     db_opened_ = true;
     try {
-      db_ = store::openReadOnly(options_.data_dir + "/yishiting.db", 2000).release();
+      db_ = store::openReadOnly(options_.data_dir + "/yishiting.db", 2000);
     } catch (const std::exception& e) {
       logError("archive", e.what());
     }
@@ -141,7 +141,7 @@ std::pair<unsigned int, std::string> ArchiveService::answer(const Request& r) {
     json list = sessionsJson(id);
     if (list.empty()) return {404, errorBody("not_found", "no such session")};
     json lines = json::array();
-    for (const store::TranscriptLine& l : store::sessionLines(db_, id)) {
+    for (const store::TranscriptLine& l : store::sessionLines(db_.get(), id)) {
       lines.push_back({{"id", l.id},
                        {"speaker", l.speaker},
                        {"name", l.speaker_name},
@@ -172,7 +172,7 @@ std::pair<unsigned int, std::string> ArchiveService::answer(const Request& r) {
       options.limit = static_cast<int>(std::min<std::int64_t>(limit, kMaxSearchHits));
     }
     json hits = json::array();
-    for (const store::SearchHit& h : store::searchTranscripts(db_, *q, options)) {
+    for (const store::SearchHit& h : store::searchTranscripts(db_.get(), *q, options)) {
       // The snippet as pieces, the matches marked: the page sets them as
       // text, so nothing in a line can become markup.
       json pieces = json::array();
@@ -203,36 +203,29 @@ std::pair<unsigned int, std::string> ArchiveService::answer(const Request& r) {
 }
 
 json ArchiveService::sessionsJson(std::int64_t only_id) {
-  std::string sql =
-      "SELECT s.id, s.title, s.show_json, s.started_at, coalesce(s.ended_at, ''), "
-      "(SELECT count(*) FROM transcript_lines l WHERE l.session_id = s.id AND l.deleted = 0), "
-      "(SELECT count(*) FROM questions q WHERE q.session_id = s.id AND q.aired_ms IS NOT NULL) "
-      "FROM sessions s";
-  sql += only_id > 0 ? " WHERE s.id = ?" : " ORDER BY s.id DESC LIMIT ?";
-  store::StmtPtr q = store::prepare(db_, sql.c_str());
-  sqlite3_bind_int64(q.get(), 1, only_id > 0 ? only_id : kMaxSessionsListed);
   json out = json::array();
-  int rc = SQLITE_OK;
-  while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-    const std::int64_t id = sqlite3_column_int64(q.get(), 0);
-    const json show = json::parse(store::columnText(q.get(), 2), nullptr, false);
+  for (const store::SessionListing& listing :
+       store::listSessions(db_.get(), only_id, kMaxSessionsListed)) {
+    const store::SessionRow& row = listing.session;
+    const std::int64_t id = row.id;
+    const json show = json::parse(row.show_json, nullptr, false);
     json guests = json::array();
     if (show.is_object() && show.contains("guests") && show["guests"].is_array()) {
       for (const json& g : show["guests"]) guests.push_back(personJson(g));
     }
-    const std::string ended = store::columnText(q.get(), 4);
+    const std::string& ended = row.ended_at;
     const bool live = id == options_.live_session;
     const json made = live ? json() : videoJson(id);
     const bool ready = made.is_object();
     out.push_back({{"id", id},
-                   {"title", store::columnText(q.get(), 1)},
-                   {"started_at", store::columnText(q.get(), 3)},
+                   {"title", row.title},
+                   {"started_at", row.started_at},
                    {"ended_at", ended.empty() ? json() : json(ended)},
                    {"live", live},
                    {"host", show.is_object() ? personJson(show.value("host", json())) : json()},
                    {"guests", guests},
-                   {"lines", sqlite3_column_int64(q.get(), 5)},
-                   {"aired", sqlite3_column_int64(q.get(), 6)},
+                   {"lines", listing.lines},
+                   {"aired", listing.aired},
                    // live | ready (the package is there) | pending (not yet made)
                    {"package", live    ? "live"
                                : ready ? "ready"
@@ -240,7 +233,6 @@ json ArchiveService::sessionsJson(std::int64_t only_id) {
                    {"video", ready ? made.at("video") : json()},
                    {"files", ready ? made.at("files") : json::object()}});
   }
-  if (rc != SQLITE_DONE) throw store::StoreError(sqlite3_errmsg(db_));
   return out;
 }
 
@@ -326,15 +318,11 @@ void ArchiveService::packageLoop() {
   std::vector<std::int64_t> wanted;
   try {
     store::DbPtr db = store::openReadOnly(options_.data_dir + "/yishiting.db");
-    store::StmtPtr q = store::prepare(
-        db.get(),
-        "SELECT s.id, coalesce(s.ended_at, ''), (SELECT count(*) FROM recordings r WHERE "
-        "r.session_id = s.id) FROM sessions s WHERE s.id != ? ORDER BY s.id DESC");
-    sqlite3_bind_int64(q.get(), 1, options_.live_session);
-    while (sqlite3_step(q.get()) == SQLITE_ROW) {
-      const std::int64_t id = sqlite3_column_int64(q.get(), 0);
-      const std::string ended = store::columnText(q.get(), 1);
-      const std::int64_t recordings = sqlite3_column_int64(q.get(), 2);
+    for (const store::SessionPackaging& session :
+         store::sessionsToPackage(db.get(), options_.live_session)) {
+      const std::int64_t id = session.id;
+      const std::string& ended = session.ended_at;
+      const std::int64_t recordings = session.recordings;
       // Up to date when it was made from the session as it is now.
       const json summary = readSummary(root / std::to_string(id));
       const bool current =

@@ -36,6 +36,7 @@
 
 #include "studio/base/work_queue.h"
 #include "studio/server/control_server.h"
+#include "studio/store/store.h"
 
 namespace yst::core {
 
@@ -95,7 +96,7 @@ class ArchiveService {
   bool package(std::int64_t session_id, const std::atomic<bool>* cancel);
 
   const Options options_;
-  sqlite3* db_ = nullptr;   // query thread's read-only connection, opened by its first request
+  store::DbPtr db_;         // query thread's read-only connection, opened by its first request
   bool db_opened_ = false;  // query thread
   // Query thread: session → its package's summary.json (mtime, parsed; null
   // when there is none), read again when the file changes.

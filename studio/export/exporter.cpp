@@ -21,6 +21,7 @@ extern "C" {
 #include "studio/protocol/message.h"
 #include "studio/questions/question_desk.h"
 #include "studio/store/questions_table.h"
+#include "studio/store/sessions_table.h"
 #include "studio/store/store.h"
 #include "studio/store/transcript_table.h"
 
@@ -99,38 +100,17 @@ Session loadSession(const std::string& db_path, std::int64_t session_id) {
   }
   Session s;
   s.id = session_id;
-  {
-    store::StmtPtr q = store::prepare(
-        db.get(),
-        "SELECT title, show_json, started_at, coalesce(ended_at, '') FROM sessions WHERE id = ?");
-    sqlite3_bind_int64(q.get(), 1, session_id);
-    if (sqlite3_step(q.get()) != SQLITE_ROW) {
-      throw ExportError("no session " + std::to_string(session_id) + " in " + db_path);
-    }
-    s.title = store::columnText(q.get(), 0);
-    s.show = json::parse(store::columnText(q.get(), 1), nullptr, false);
-    s.started_at = store::columnText(q.get(), 2);
-    s.ended_at = store::columnText(q.get(), 3);
+  const std::optional<store::SessionRow> row = store::loadSession(db.get(), session_id);
+  if (!row) throw ExportError("no session " + std::to_string(session_id) + " in " + db_path);
+  s.title = row->title;
+  s.show = json::parse(row->show_json, nullptr, false);
+  s.started_at = row->started_at;
+  s.ended_at = row->ended_at;
+  for (store::SessionRecording& r : store::sessionRecordings(db.get(), session_id)) {
+    s.recordings.push_back(
+        {std::move(r.path), r.timeline_offset_ms, std::move(r.started_at), std::move(r.ended_at)});
   }
-  {
-    store::StmtPtr q = store::prepare(
-        db.get(),
-        "SELECT path, timeline_offset_ms, started_at, coalesce(ended_at, '') FROM recordings "
-        "WHERE session_id = ? ORDER BY id");
-    sqlite3_bind_int64(q.get(), 1, session_id);
-    while (sqlite3_step(q.get()) == SQLITE_ROW) {
-      s.recordings.push_back({store::columnText(q.get(), 0), sqlite3_column_int64(q.get(), 1),
-                              store::columnText(q.get(), 2), store::columnText(q.get(), 3)});
-    }
-  }
-  {
-    store::StmtPtr q = store::prepare(
-        db.get(),
-        "SELECT max(CAST(json_extract(payload_json, '$.viewers') AS INTEGER)) FROM program_events "
-        "WHERE session_id = ? AND kind = 'viewers.peak'");
-    sqlite3_bind_int64(q.get(), 1, session_id);
-    if (sqlite3_step(q.get()) == SQLITE_ROW) s.peak_viewers = sqlite3_column_int(q.get(), 0);
-  }
+  s.peak_viewers = store::peakViewers(db.get(), session_id);
   s.lines = store::sessionLines(db.get(), session_id);
   store::LoadedQuestions loaded = store::loadQuestions(db.get(), session_id);
   s.questions = std::move(loaded.questions);

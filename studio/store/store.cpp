@@ -274,24 +274,22 @@ std::int64_t msSinceIso(const std::string& iso) {
 }
 
 Store::Store(const std::string& path, std::size_t max_queued_jobs) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
+  sqlite3* opened = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  db_.reset(opened);  // closed by its handle, whatever happens next
+  if (rc != SQLITE_OK) {
+    const std::string message = opened ? sqlite3_errmsg(opened) : "out of memory";
     throw StoreError("cannot open database " + path + ": " + message);
   }
-  try {
-    sqlite3_busy_timeout(db_, 5000);
-    // FULL: a question is acknowledged after its commit, and in WAL mode
-    // NORMAL does not sync the log at commit, so a power cut could lose
-    // acknowledged questions (an application crash cannot). The writer
-    // commits in groups, so the fsync is paid per batch, not per question.
-    exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
-    migrate(db_);
-  } catch (...) {
-    sqlite3_close(db_);
-    throw;
-  }
+  sqlite3* db = db_.get();
+  sqlite3_busy_timeout(db, 5000);
+  // FULL: a question is acknowledged after its commit, and in WAL mode
+  // NORMAL does not sync the log at commit, so a power cut could lose
+  // acknowledged questions (an application crash cannot). The writer
+  // commits in groups, so the fsync is paid per batch, not per question.
+  exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  migrate(db);
   constexpr std::size_t kMaxBatch = 512;
   writer_ = std::make_unique<WorkQueue<Task>>(
       WorkQueue<Task>::Options{"yst-store", max_queued_jobs, kMaxBatch},
@@ -299,8 +297,7 @@ Store::Store(const std::string& path, std::size_t max_queued_jobs) {
 }
 
 Store::~Store() {
-  writer_.reset();  // runs what is queued
-  sqlite3_close(db_);
+  writer_.reset();  // runs what is queued, before the handle closes
 }
 
 bool Store::submit(Job job, Done done, Committed committed) {
@@ -328,23 +325,23 @@ void Store::commitBatch(std::vector<Task>& batch) {
     std::string error;  // "" = ok
   };
   std::vector<Result> results;
-  bool began = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  bool began = sqlite3_exec(db_.get(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
   for (Task& task : batch) {
     std::string error;
     // Each job in its own savepoint: one bad job rolls back alone.
-    sqlite3_exec(db_, "SAVEPOINT job", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_.get(), "SAVEPOINT job", nullptr, nullptr, nullptr);
     try {
-      task.job(db_);
-      sqlite3_exec(db_, "RELEASE job", nullptr, nullptr, nullptr);
+      task.job(db_.get());
+      sqlite3_exec(db_.get(), "RELEASE job", nullptr, nullptr, nullptr);
     } catch (const std::exception& e) {
       error = e.what();
-      sqlite3_exec(db_, "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
+      sqlite3_exec(db_.get(), "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
     }
     results.push_back({std::move(task.done), std::move(task.committed), std::move(error)});
   }
-  if (began && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    const std::string message = std::string("commit failed: ") + sqlite3_errmsg(db_);
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (began && sqlite3_exec(db_.get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    const std::string message = std::string("commit failed: ") + sqlite3_errmsg(db_.get());
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     for (Result& r : results) {
       if (r.error.empty()) r.error = message;
     }

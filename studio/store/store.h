@@ -118,7 +118,7 @@ class Store {
   // The writer thread: one transaction for the batch, a savepoint per job.
   void commitBatch(std::vector<Task>& batch);
 
-  sqlite3* db_ = nullptr;  // used only by the writer thread after construction
+  DbPtr db_;  // used only by the writer thread after construction
   std::atomic<std::uint64_t> committed_{0};
   std::unique_ptr<WorkQueue<Task>> writer_;  // last: started once the database is open
 };

@@ -22,7 +22,7 @@ using Words = std::vector<std::string>;
 
 // __FILE__ is absolute under CMake and relative to the repository otherwise.
 const std::filesystem::path kSampleList =
-    std::filesystem::path(__FILE__).parent_path() / "../../../assets/words/sample.txt";
+    std::filesystem::path(__FILE__).parent_path() / "../../../../assets/words/sample.txt";
 
 std::string errorOf(std::string_view list, std::string_view name) {
   try {

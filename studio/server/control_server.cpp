@@ -57,7 +57,6 @@
 #include <cstring>
 #include <deque>
 #include <limits>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -508,16 +507,8 @@ struct ControlServer::Impl {
   // Answers to on_request() not yet picked up. Guarded by mutex_.
   std::vector<Response> responses_;
 
-  // In-process clients: id → (channels, deliver). Delivery happens under
-  // local_mutex_, which keeps each client's messages in the order they were
-  // sent; `deliver` must not call back into the server.
-  struct LocalClient {
-    std::uint32_t channels = kChannelNone;
-    std::function<void(std::shared_ptr<const std::string>)> deliver;
-  };
-  std::mutex local_mutex_;
-  std::map<ClientId, LocalClient> local_clients_;  // Guarded by local_mutex_.
-  ClientId next_local_id_ = 1;                     // Guarded by local_mutex_.
+  // In-process clients (thread-safe, their own lock).
+  LocalClients local_clients_;
 
   // Service thread only (and start() before the thread exists).
   std::unordered_map<ClientId, Client> clients_;
@@ -1928,24 +1919,17 @@ std::size_t raiseFileLimit() {
 
 ClientId ControlServer::addLocalClient(
     std::function<void(std::shared_ptr<const std::string>)> deliver) {
-  std::lock_guard lock(impl_->local_mutex_);
-  const ClientId id = kLocalClientBit | impl_->next_local_id_++;
-  impl_->local_clients_[id] = {kChannelNone, std::move(deliver)};
-  return id;
+  return impl_->local_clients_.add(std::move(deliver));
 }
 
 void ControlServer::removeLocalClient(ClientId client) {
-  std::lock_guard lock(impl_->local_mutex_);
-  impl_->local_clients_.erase(client);
+  impl_->local_clients_.remove(client);
 }
 
 void ControlServer::send(ClientId client, std::shared_ptr<const std::string> message) {
   if (client == 0 || !message) return;
   if (isLocalClient(client)) {
-    std::lock_guard lock(impl_->local_mutex_);
-    if (auto it = impl_->local_clients_.find(client); it != impl_->local_clients_.end()) {
-      it->second.deliver(std::move(message));
-    }
+    impl_->local_clients_.send(client, std::move(message));
     return;
   }
   // Copied into its frame before taking the lock.
@@ -1954,10 +1938,7 @@ void ControlServer::send(ClientId client, std::shared_ptr<const std::string> mes
 
 void ControlServer::setChannels(ClientId client, std::uint32_t channels) {
   if (isLocalClient(client)) {
-    std::lock_guard lock(impl_->local_mutex_);
-    if (auto it = impl_->local_clients_.find(client); it != impl_->local_clients_.end()) {
-      it->second.channels = channels;
-    }
+    impl_->local_clients_.setChannels(client, channels);
     return;
   }
   {
@@ -1971,12 +1952,7 @@ void ControlServer::setChannels(ClientId client, std::uint32_t channels) {
 
 void ControlServer::publish(std::uint32_t channels, std::shared_ptr<const std::string> message) {
   if (channels == kChannelNone || !message) return;
-  {
-    std::lock_guard lock(impl_->local_mutex_);
-    for (auto& [id, local] : impl_->local_clients_) {
-      if (local.channels & channels) local.deliver(message);
-    }
-  }
+  impl_->local_clients_.publish(channels, message);
   impl_->hand({0, channels, std::make_shared<OutFrame>(*message)});
 }
 

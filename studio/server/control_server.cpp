@@ -34,6 +34,7 @@
 #include "studio/base/log.h"
 #include "studio/base/secrets.h"
 #include "studio/base/token_bucket.h"
+#include "studio/server/file_serving.h"
 #include "studio/server/http_range.h"
 #include "studio/text/text.h"
 
@@ -44,7 +45,6 @@
 #include <netdb.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,7 +53,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -170,92 +169,6 @@ void emitLwsLog(int /*level*/, const char* line) {
   yst::logError("server", std::string("lws: ") + std::string(text));
 }
 
-// One path segment we are willing to look up on disk: [A-Za-z0-9_.-]+, not
-// starting with '.', so no "..", no hidden files, no '%' left over from a
-// double encoding, no NUL, no separators.
-bool isSafeSegment(std::string_view segment) {
-  if (segment.empty() || segment.front() == '.') return false;
-  return std::all_of(segment.begin(), segment.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '.' || c == '-';
-  });
-}
-
-std::optional<std::string> realPath(const std::string& path) {
-  std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(path.c_str(), nullptr),
-                                                       &std::free);
-  if (!resolved) return std::nullopt;
-  return std::string(resolved.get());
-}
-
-// `relative` (already checked segment by segment) resolved under `root`, with
-// every symlink followed; nullopt unless the result is inside the root.
-std::optional<std::string> resolveInside(const std::string& root, const std::string& relative) {
-  const std::optional<std::string> real_root = realPath(root);
-  if (!real_root) return std::nullopt;
-  const std::optional<std::string> real = realPath(*real_root + "/" + relative);
-  if (!real) return std::nullopt;
-  std::string prefix = *real_root;
-  if (prefix.back() != '/') prefix += '/';
-  if (*real != *real_root && real->compare(0, prefix.size(), prefix) != 0) return std::nullopt;
-  return real;
-}
-
-std::string_view extensionOf(std::string_view name) {
-  const std::size_t dot = name.rfind('.');
-  const std::size_t slash = name.rfind('/');
-  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return {};
-  return name.substr(dot + 1);
-}
-
-const char* staticContentType(std::string_view extension) {
-  static const std::pair<std::string_view, const char*> kTypes[] = {
-      {"html", "text/html; charset=utf-8"},
-      {"htm", "text/html; charset=utf-8"},
-      {"js", "text/javascript; charset=utf-8"},
-      {"mjs", "text/javascript; charset=utf-8"},
-      {"css", "text/css; charset=utf-8"},
-      {"png", "image/png"},
-      {"jpg", "image/jpeg"},
-      {"jpeg", "image/jpeg"},
-      {"svg", "image/svg+xml"},
-      {"json", "application/json; charset=utf-8"},
-      {"ico", "image/x-icon"},
-      {"woff2", "font/woff2"},
-      {"txt", "text/plain; charset=utf-8"},
-      {"md", "text/markdown; charset=utf-8"},
-      {"webp", "image/webp"},
-      {"vtt", "text/vtt; charset=utf-8"},
-      {"m3u8", "application/vnd.apple.mpegurl"},
-      {"ts", "video/mp2t"},
-      {"mp4", "video/mp4"},
-  };
-  for (const auto& [ext, type] : kTypes) {
-    if (ext.size() == extension.size() &&
-        std::equal(ext.begin(), ext.end(), extension.begin(),
-                   [](char a, char b) { return a == (b | (b >= 'A' && b <= 'Z' ? 0x20 : 0)); })) {
-      return type;
-    }
-  }
-  return "application/octet-stream";
-}
-
-// HLS serves only what an HLS muxer writes.
-const char* hlsContentType(std::string_view extension) {
-  if (extension == "m3u8") return "application/vnd.apple.mpegurl";
-  if (extension == "ts") return "video/mp2t";
-  if (extension == "m4s") return "video/iso.segment";
-  if (extension == "mp4") return "video/mp4";
-  if (extension == "vtt") return "text/vtt; charset=utf-8";
-  if (extension == "aac") return "audio/aac";
-  return nullptr;
-}
-
-// HTML and SVG can run script in our origin: both get the strict policy.
-bool isDocumentType(std::string_view content_type) {
-  return content_type.starts_with("text/html") || content_type.starts_with("image/svg+xml");
-}
-
 std::string jsonError(std::string_view code, std::string_view message) {
   std::string out = R"({"type":"error","code":")";
   out += code;
@@ -370,9 +283,6 @@ struct ControlServer::Impl {
 
   // An HTTP reply whose body goes out in HTTP_WRITEABLE: from memory, or
   // a byte range of an open file. Service thread only.
-  struct FileCloser {
-    void operator()(std::FILE* file) const { std::fclose(file); }
-  };
   struct HttpReply {
     std::shared_ptr<const std::string> body;
     std::size_t offset = 0;
@@ -1287,7 +1197,7 @@ bool ControlServer::Impl::writeHeaders(
       return false;
     }
   }
-  if (isDocumentType(content_type) &&
+  if (files::isDocumentType(content_type) &&
       lws_add_http_header_by_name(
           wsi, reinterpret_cast<const unsigned char*>("content-security-policy:"),
           reinterpret_cast<const unsigned char*>(kHtmlContentSecurityPolicy),
@@ -1361,7 +1271,7 @@ int ControlServer::Impl::serveFile(lws* wsi, const std::string& path, const char
                                     sizeof(kNoCache) - 1, &p, end)) {
       return -1;
     }
-    if (isDocumentType(content_type) &&
+    if (files::isDocumentType(content_type) &&
         lws_add_http_header_by_name(
             wsi, reinterpret_cast<const unsigned char*>("content-security-policy:"),
             reinterpret_cast<const unsigned char*>(kHtmlContentSecurityPolicy),
@@ -1379,42 +1289,17 @@ int ControlServer::Impl::serveFile(lws* wsi, const std::string& path, const char
 }
 
 int ControlServer::Impl::serveHls(lws* wsi, std::string_view name, bool head_only) {
-  const char* type = hlsContentType(extensionOf(name));
-  if (options_.hls_dir.empty() || !isSafeSegment(name) || !type) {
-    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
-  }
-  const std::optional<std::string> path = resolveInside(options_.hls_dir, std::string(name));
-  struct stat info = {};
-  if (!path || ::stat(path->c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
-    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
-  }
-  return serveFile(wsi, *path, type);
+  const std::optional<files::ServedFile> file = files::resolveHls(options_.hls_dir, name);
+  if (!file) return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
+  return serveFile(wsi, file->path, file->content_type);
 }
 
 int ControlServer::Impl::serveMedia(lws* wsi, const MediaMount& mount, std::string_view rest,
                                     bool head_only) {
-  auto not_found = [&] {
-    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
-  };
-  const std::size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) return not_found();
-  const std::string_view folder = rest.substr(0, slash);
-  const std::string_view name = rest.substr(slash + 1);
-  if (!isSafeSegment(folder) || !isSafeSegment(name) ||
-      std::find(mount.names.begin(), mount.names.end(), name) == mount.names.end()) {
-    return not_found();
-  }
-  const std::optional<std::string> path =
-      resolveInside(mount.dir, std::string(folder) + "/" + std::string(name));
-  if (!path) return not_found();
-  std::shared_ptr<std::FILE> file(std::fopen(path->c_str(), "rbe"), FileCloser());
-  struct stat info = {};
-  if (!file || ::fstat(::fileno(file.get()), &info) != 0 || !S_ISREG(info.st_mode)) {
-    return not_found();
-  }
-  const auto size = static_cast<std::uint64_t>(info.st_size);
+  std::optional<files::MediaFile> media = files::openMedia(mount, rest);
+  if (!media) return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
+  const std::uint64_t size = media->size;
   const ByteRange range = parseByteRange(headerValue(wsi, WSI_TOKEN_HTTP_RANGE), size);
-  const char* type = staticContentType(extensionOf(name));
   std::vector<std::pair<std::string, std::string>> headers = {{"accept-ranges:", "bytes"},
                                                               {"cache-control:", "no-cache"}};
   if (range.kind == ByteRange::Kind::kUnsatisfiable) {
@@ -1435,9 +1320,9 @@ int ControlServer::Impl::serveMedia(lws* wsi, const MediaMount& mount, std::stri
                                              std::to_string(range.last) + "/" +
                                              std::to_string(size)});
   }
-  if (!writeHeaders(wsi, status, type, end - first, headers)) return -1;
+  if (!writeHeaders(wsi, status, media->content_type, end - first, headers)) return -1;
   if (head_only || first == end) return lws_http_transaction_completed(wsi) ? -1 : 0;
-  http_replies_[wsi] = HttpReply{nullptr, 0, false, std::move(file), first, end};
+  http_replies_[wsi] = HttpReply{nullptr, 0, false, std::move(media->file), first, end};
   lws_callback_on_writable(wsi);
   return 0;
 }
@@ -1486,40 +1371,19 @@ int ControlServer::Impl::redirect(lws* wsi, const std::string& location, bool he
 
 int ControlServer::Impl::serveStatic(lws* wsi, const std::string& root, std::string_view path,
                                      bool head_only) {
-  auto not_found = [&] {
-    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
-  };
-  if (root.empty()) return not_found();
-  // path starts with '/'. Check every segment; a trailing '/' means "the
-  // index of this directory".
-  std::string relative;
-  std::string_view rest = path.substr(1);
-  const bool wants_directory = rest.empty() || rest.back() == '/';
-  while (!rest.empty()) {
-    const std::size_t slash = rest.find('/');
-    const std::string_view segment = rest.substr(0, slash);
-    if (!isSafeSegment(segment)) return not_found();
-    if (!relative.empty()) relative += '/';
-    relative += segment;
-    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-  }
-  std::optional<std::string> resolved = resolveInside(root, relative);
-  struct stat info = {};
-  if (!resolved || ::stat(resolved->c_str(), &info) != 0) return not_found();
-  if (S_ISDIR(info.st_mode)) {
-    if (!wants_directory) {
+  const files::StaticTarget target = files::resolveStatic(root, path);
+  switch (target.kind) {
+    case files::StaticTarget::Kind::kFile:
+      return serveFile(wsi, target.file.path, target.file.content_type);
+    case files::StaticTarget::Kind::kAddSlash:
       // "/producer" → "/producer/" so that the page's relative URLs work.
       return reply(wsi, HTTP_STATUS_MOVED_PERMANENTLY, "text/plain; charset=utf-8",
                    std::make_shared<const std::string>("moved\n"), head_only,
                    {{"location:", std::string(path) + "/"}});
-    }
-    resolved = resolveInside(root, relative.empty() ? "index.html" : relative + "/index.html");
-    if (!resolved || ::stat(resolved->c_str(), &info) != 0) return not_found();
-  } else if (wants_directory) {
-    return not_found();
+    case files::StaticTarget::Kind::kNotFound:
+      break;
   }
-  if (!S_ISREG(info.st_mode)) return not_found();
-  return serveFile(wsi, *resolved, staticContentType(extensionOf(*resolved)));
+  return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
 }
 
 std::string ControlServer::Impl::clientAddress(lws* wsi) {
@@ -1720,7 +1584,7 @@ int ControlServer::Impl::onHttp(lws* wsi) {
   for (const auto& [prefix, to] : options_.prefix_redirects) {
     if (path.starts_with(prefix)) {
       const std::string_view rest = path.substr(prefix.size());
-      if (!isSafeSegment(rest)) {
+      if (!files::isSafeSegment(rest)) {
         return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such link", head_only);
       }
       return redirect(wsi, to + std::string(rest), head_only);

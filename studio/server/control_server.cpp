@@ -9,8 +9,8 @@
 //   on every wake-up: measured here, it fell to ~300 messages/s at 5,000
 //   connections, while the same server on libuv held 15,000.
 // - Everything lws-related runs on the service thread. Other threads only
-//   touch the fields marked "Guarded by mutex_" and wake the loop with
-//   lws_cancel_service(); the loop picks the work up in
+//   touch the Handover's fields (server_impl.h, guarded by its mutex) and
+//   wake the loop with lws_cancel_service(); the loop picks the work up in
 //   LWS_CALLBACK_EVENT_WAIT_CANCELLED.
 // - Outgoing WebSocket messages are copied once, when they are handed over,
 //   into an OutFrame with LWS_PRE bytes of headroom. A publish() shares that
@@ -26,16 +26,14 @@
 //   are for clients whose socket did not take the last frame whole.
 // - lws does the HTTP parsing, including %-decoding and collapsing "/../";
 //   on top of that we accept only a small character set per path segment and
-//   check with realpath() that the file is inside its root.
+//   check with realpath() that the file is inside its root (file_serving.*).
 #include "studio/server/control_server.h"
 
-#include "studio/base/address_backoff.h"
 #include "studio/base/clock.h"
 #include "studio/base/log.h"
-#include "studio/base/secrets.h"
 #include "studio/base/token_bucket.h"
-#include "studio/server/file_serving.h"
-#include "studio/server/http_range.h"
+#include "studio/server/http_routes.h"
+#include "studio/server/server_impl.h"
 #include "studio/text/text.h"
 
 #include <libwebsockets.h>
@@ -49,15 +47,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <limits>
 #include <mutex>
-#include <optional>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -67,8 +62,6 @@
 namespace yst::server {
 namespace {
 
-// Body bytes written per HTTP_WRITEABLE for in-memory replies.
-constexpr std::size_t kHttpChunkBytes = 32 * 1024;
 // lws serves files in pieces of its per-thread buffer; 4 KB (the default)
 // costs a poll() round per 4 KB of an HLS segment.
 constexpr unsigned int kServiceBufferBytes = 32 * 1024;
@@ -96,10 +89,6 @@ constexpr std::size_t kTxPacketBytes = 256 * 1024;
 // Clients a broadcast reaches per turn of the event loop (see Broadcast).
 constexpr std::size_t kFanOutPerTurn = 256;
 
-constexpr char kHtmlContentSecurityPolicy[] =
-    "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; "
-    "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'";
-
 constexpr char kErrorTextOnly[] =
     R"({"type":"error","code":"bad_message","message":"text frames only"})";
 constexpr char kErrorInvalidUtf8[] =
@@ -118,15 +107,6 @@ constexpr unsigned short kHeaderTables = 256;
 // A connection admitted through the staff reserve has this long to sign in
 // as staff.
 constexpr std::int64_t kStaffSignInUs = 10 * 1000 * 1000;
-// /api/status and /metrics with a wrong token: after two free failures from
-// one address, each further one refuses it for a period doubling from 1 s up
-// to a minute; a minute without one, and it starts afresh.
-constexpr AddressBackoff::Policy kStaffGatePolicy{.free_failures = 2,
-                                                  .first_lock_us = 1000 * 1000,
-                                                  .max_lock_us = 60 * 1000 * 1000,
-                                                  .forget_after_us = 60 * 1000 * 1000,
-                                                  .max_entries = 10000};
-
 // "Host: example.org:8443" -> "example.org"; "[::1]:80" -> "[::1]".
 std::string_view hostWithoutPort(std::string_view host) {
   if (host.starts_with('[')) {
@@ -135,13 +115,6 @@ std::string_view hostWithoutPort(std::string_view host) {
   }
   const std::size_t colon = host.find(':');
   return colon == std::string_view::npos ? host : host.substr(0, colon);
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::string addressOf(const sockaddr_storage& address) {
@@ -169,76 +142,10 @@ void emitLwsLog(int /*level*/, const char* line) {
   yst::logError("server", std::string("lws: ") + std::string(text));
 }
 
-std::string jsonError(std::string_view code, std::string_view message) {
-  std::string out = R"({"type":"error","code":")";
-  out += code;
-  out += R"(","message":")";
-  out += message;
-  out += "\"}";
-  return out;
-}
-
-std::string headerValue(lws* wsi, lws_token_indexes token) {
-  const int length = lws_hdr_total_length(wsi, token);
-  if (length <= 0) return {};
-  std::string value(static_cast<std::size_t>(length) + 1, '\0');
-  const int copied = lws_hdr_copy(wsi, value.data(), length + 1, token);
-  if (copied < 0) return {};
-  value.resize(static_cast<std::size_t>(copied));
-  return value;
-}
-
-// Each fragment lws keeps of a header: the name=value pairs of the query,
-// or the values of a header sent more than once.
-std::vector<std::string> headerFragments(lws* wsi, lws_token_indexes token) {
-  std::vector<std::string> out;
-  const int total = lws_hdr_total_length(wsi, token);
-  if (total <= 0) return out;
-  std::string fragment(static_cast<std::size_t>(total) + 1, '\0');
-  for (int i = 0;; ++i) {
-    const int n = lws_hdr_copy_fragment(wsi, fragment.data(), total + 1, token, i);
-    if (n < 0) break;  // no more
-    out.emplace_back(fragment.data(), static_cast<std::size_t>(n));
-  }
-  return out;
-}
-
-std::string peerAddress(lws* wsi) {
-  char buffer[128] = {};
-  if (!lws_get_peer_simple(wsi, buffer, sizeof(buffer))) return "unknown";
-  std::string address(buffer);
-  // IPv4 clients of a dual-stack socket show up as ::ffff:a.b.c.d; count them
-  // as the IPv4 address they are.
-  if (address.starts_with("::ffff:") && address.find('.') != std::string::npos) {
-    address.erase(0, 7);
-  }
-  return address;
-}
-
 struct ContextDeleter {
   void operator()(lws_context* context) const { lws_context_destroy(context); }
 };
 using ContextPtr = std::unique_ptr<lws_context, ContextDeleter>;
-
-// One outgoing WebSocket message with the headroom lws_write() needs. Shared
-// (read-only payload) between the queues of all its recipients.
-struct OutFrame {
-  explicit OutFrame(std::string_view payload)
-      : bytes(std::make_unique_for_overwrite<unsigned char[]>(LWS_PRE + payload.size())),
-        size(payload.size()) {
-    if (!payload.empty()) std::memcpy(bytes.get() + LWS_PRE, payload.data(), payload.size());
-  }
-  unsigned char* payload() { return bytes.get() + LWS_PRE; }
-
-  std::unique_ptr<unsigned char[]> bytes;  // LWS_PRE headroom, then the payload
-  std::size_t size;                        // payload bytes
-};
-using FramePtr = std::shared_ptr<OutFrame>;
-
-// lws's per-session data (zeroed by lws). 0: not an accepted WebSocket client.
-struct SessionData {
-  ClientId id;
-};
 
 }  // namespace
 
@@ -281,33 +188,6 @@ struct ControlServer::Impl {
     std::string close_reason;
   };
 
-  // An HTTP reply whose body goes out in HTTP_WRITEABLE: from memory, or
-  // a byte range of an open file. Service thread only.
-  struct HttpReply {
-    std::shared_ptr<const std::string> body;
-    std::size_t offset = 0;
-    bool close_after = false;
-    std::shared_ptr<std::FILE> file;  // set: the body is file bytes [file_offset, file_end)
-    std::uint64_t file_offset = 0;
-    std::uint64_t file_end = 0;
-  };
-  // An on_request() answer, handed from any thread (Guarded by mutex_), then
-  // held for the request's writable callback (service thread).
-  struct Response {
-    RequestId request = 0;
-    unsigned int status = 0;
-    std::string content_type;
-    std::shared_ptr<const std::string> body;
-    bool head_only = false;
-  };
-
-  // Handed from any thread to the service thread, applied in order.
-  struct Outgoing {
-    ClientId client = 0;  // 0: publish to `channels`
-    std::uint32_t channels = kChannelNone;
-    FramePtr frame;  // null: set `client`'s channels to `channels`
-  };
-
   static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
   static const lws_protocols kProtocols[];
 
@@ -315,24 +195,11 @@ struct ControlServer::Impl {
   void stop();
   void serviceLoop();
 
-  // Any thread; takes mutex_.
+  // Any thread; takes the hand-over's mutex.
   void hand(Outgoing outgoing);
 
   // --- service thread ---
-  int onHttp(lws* wsi);
-  int onHttpWriteable(lws* wsi);
-  int writeFileChunk(lws* wsi, std::unordered_map<lws*, HttpReply>::iterator it);
   int onConfirmUpgrade(lws* wsi, char* upgrade);
-  bool filterConnection(const lws_filter_network_conn_args& args);
-  void onNewSocket(lws* wsi);
-  void onSocketGone(lws* wsi);
-  // The client behind `wsi` (X-Forwarded-For from a trusted proxy).
-  std::string clientAddress(lws* wsi);
-  bool hostAllowed(lws* wsi) const;
-  bool originAllowed(lws* wsi) const;
-  // /api/status and /metrics: nullopt when allowed, else the reply's status
-  // (401, or 429 with the seconds to wait in *retry_after_s).
-  std::optional<unsigned int> checkStaffRequest(lws* wsi, std::int64_t* retry_after_s);
   int onEstablished(lws* wsi, SessionData* session);
   int onReceive(lws* wsi, SessionData* session, const void* in, std::size_t len);
   int onServerWriteable(lws* wsi, SessionData* session);
@@ -344,25 +211,7 @@ struct ControlServer::Impl {
   // gone, or the grace period is over.
   void finishShutdownIfDone();
 
-  int serveFile(lws* wsi, const std::string& path, const char* content_type);
-  int reply(lws* wsi, unsigned int status, const char* content_type,
-            std::shared_ptr<const std::string> body, bool head_only,
-            const std::vector<std::pair<std::string, std::string>>& extra_headers = {},
-            bool close_after = false);
-  int replyError(lws* wsi, unsigned int status, std::string_view code, std::string_view message,
-                 bool head_only);
   int refuseUpgrade(lws* wsi, unsigned int status, std::string_view code, std::string_view message);
-  int serveStatic(lws* wsi, const std::string& root, std::string_view path, bool head_only);
-  int redirect(lws* wsi, const std::string& location, bool head_only);
-  int serveHls(lws* wsi, std::string_view name, bool head_only);
-  int serveMedia(lws* wsi, const MediaMount& mount, std::string_view rest, bool head_only);
-  int handRequest(lws* wsi, std::string_view path, bool head_only);
-  void forgetRequest(lws* wsi);
-  // Status line and headers; false when they do not fit or cannot be sent.
-  bool writeHeaders(lws* wsi, unsigned int status, const char* content_type,
-                    std::uint64_t content_length,
-                    const std::vector<std::pair<std::string, std::string>>& extra_headers);
-
   Client* findClient(SessionData* session);
   // Why a client was cut off, for the operator; never its messages.
   void logDrop(const Client& client, const std::string& why);
@@ -377,69 +226,23 @@ struct ControlServer::Impl {
   const ServerOptions options_;
   const Handlers handlers_;
 
-  // start()/stop() caller only. The context is created in start() and
-  // destroyed at the end of serviceLoop() (so that on_close runs on the
-  // service thread); the thread is joined before start() may run again.
-  ContextPtr context_;
-  lws_vhost* vhost_ = nullptr;
-  std::thread thread_;
-
-  mutable std::mutex mutex_;
-  // Non-null while the service thread may be woken. Guarded by mutex_.
-  lws_context* wake_context_ = nullptr;
-  // Messages and channel changes not yet picked up by the service thread, in
-  // order. Guarded by mutex_.
-  std::deque<Outgoing> pending_;
-  // How many entries of pending_ are messages (the bound applies to these
-  // only: a channel change is never dropped). Guarded by mutex_.
-  std::size_t pending_messages_ = 0;
-  // Set when the pending queue overflowed; cleared when it is drained, so the
-  // overflow is logged once per episode. Guarded by mutex_.
-  bool pending_overflow_logged_ = false;
-  // Every accepted client: the ids send(), close() and setChannels() accept
-  // (channels themselves live in Client::channels, service thread only).
-  // Guarded by mutex_.
-  std::unordered_set<ClientId> known_clients_;
-  // Guarded by mutex_.
-  std::unordered_set<ClientId> close_requests_;
-  // (messages per second, burst) to apply. Guarded by mutex_.
-  std::unordered_map<ClientId, std::pair<double, double>> rate_requests_;
-  // Guarded by mutex_.
-  bool stop_requested_ = false;
-  // Guarded by mutex_.
-  std::shared_ptr<const std::string> status_json_;
-  // Guarded by mutex_.
-  std::shared_ptr<const std::string> metrics_text_;
-  // Guarded by mutex_.
-  std::shared_ptr<const std::string> public_status_json_;
-  // Clients signed in as staff (markStaff()), to apply. Guarded by mutex_.
-  std::unordered_set<ClientId> staff_marks_;
-  // Answers to on_request() not yet picked up. Guarded by mutex_.
-  std::vector<Response> responses_;
-
+  // Any thread (atomics).
+  ServerCounters counters_;
+  std::atomic<int> port_{0};  // written by start() and stop()
+  // What other threads hand over; its fields are guarded by its mutex.
+  Handover handover_;
   // In-process clients (thread-safe, their own lock).
   LocalClients local_clients_;
 
-  // Service thread only (and start() before the thread exists).
+  // Service thread only (and start() before the thread exists). The lws
+  // callback also runs inside lws_create_context() and lws_context_destroy(),
+  // so everything it reaches is declared before the context.
+  Admission admission_{options_, counters_};
+  HttpService http_{options_, handlers_, handover_, admission_, counters_};
   std::unordered_map<ClientId, Client> clients_;
   std::unordered_map<std::string, std::size_t> connections_per_address_;
-  // Every open socket (HTTP or WebSocket) → its TCP peer's address, and the
-  // count per peer address that is not a trusted proxy.
-  std::unordered_map<lws*, std::string> sockets_;
-  std::unordered_map<std::string, std::size_t> sockets_per_address_;
-  std::size_t max_sockets_ = 0;  // options_.max_connections, or derived in start()
   // The client address found at the upgrade, for LWS_CALLBACK_ESTABLISHED.
   std::unordered_map<lws*, std::pair<std::string, bool>> upgrades_;  // → (address, reserved)
-  // Failed staff requests per address key.
-  AddressBackoff staff_gate_{kStaffGatePolicy};
-  std::unordered_map<lws*, HttpReply> http_replies_;
-  // Requests handed to on_request() and not answered yet, both ways round;
-  // answers waiting for their connection's writable callback.
-  RequestId next_request_ = 1;
-  std::unordered_map<RequestId, std::pair<lws*, bool>> requests_;  // → (wsi, head_only)
-  std::unordered_map<lws*, RequestId> request_of_;
-  std::unordered_map<lws*, Response> answers_;
-  std::vector<unsigned char> http_buffer_;
   bool shutting_down_ = false;
   // lws_context_destroy() is running: wsis are going away under us, so
   // nothing new is queued or scheduled.
@@ -481,24 +284,12 @@ struct ControlServer::Impl {
   // it, and runs are separated by thread join/start.
   ClientId next_client_id_ = 1;
 
-  // Written by the service thread, read anywhere.
-  std::atomic<int> port_{0};
-  std::atomic<std::size_t> connections_{0};
-  std::atomic<std::size_t> queued_messages_{0};
-  std::atomic<std::uint64_t> accepted_{0};
-  std::atomic<std::uint64_t> refused_{0};
-  std::atomic<std::uint64_t> dropped_slow_{0};
-  std::atomic<std::uint64_t> dropped_pending_{0};  // written under mutex_
-  std::atomic<std::uint64_t> oversize_{0};
-  std::atomic<std::uint64_t> rate_limited_{0};
-  std::atomic<std::uint64_t> bad_messages_{0};
-  std::atomic<std::uint64_t> idle_closes_{0};
-  std::atomic<std::size_t> socket_count_{0};
-  std::atomic<std::uint64_t> refused_sockets_{0};
-  std::atomic<std::uint64_t> refused_full_{0};
-  std::atomic<std::uint64_t> unauthorized_{0};
-  std::atomic<std::uint64_t> refused_hosts_{0};
-  std::atomic<std::uint64_t> refused_origins_{0};
+  // start()/stop() caller only. The context is created in start() and
+  // destroyed at the end of serviceLoop() (so that on_close runs on the
+  // service thread); the thread is joined before start() may run again.
+  ContextPtr context_;
+  lws_vhost* vhost_ = nullptr;
+  std::thread thread_;
 };
 
 // One protocol: the HTTP handler and, being first, the vhost's default
@@ -609,21 +400,22 @@ bool ControlServer::Impl::start(std::string* error) {
     return fail(describeBindFailure(options_.host, options_.port));
   }
   port_ = bound_port;
-  max_sockets_ = options_.max_connections;
-  if (max_sockets_ == 0) {
+  std::size_t max_sockets = options_.max_connections;
+  if (max_sockets == 0) {
     rlimit limit = {};
     const std::size_t files =
         ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
             ? static_cast<std::size_t>(limit.rlim_cur)
             : 1024;
-    max_sockets_ = files > 2 * kReservedDescriptors ? files - kReservedDescriptors : files / 2;
+    max_sockets = files > 2 * kReservedDescriptors ? files - kReservedDescriptors : files / 2;
   }
+  admission_.setMaxSockets(max_sockets);
 
   shutting_down_ = false;
   {
-    std::lock_guard lock(mutex_);
-    stop_requested_ = false;
-    wake_context_ = context_.get();
+    std::lock_guard lock(handover_.mutex);
+    handover_.stop_requested = false;
+    handover_.wake_context = context_.get();
   }
   thread_ = std::thread([this] { serviceLoop(); });
   return true;
@@ -636,18 +428,18 @@ void ControlServer::Impl::stop() {
     return;
   }
   {
-    std::lock_guard lock(mutex_);
-    stop_requested_ = true;
-    if (wake_context_) lws_cancel_service(wake_context_);
+    std::lock_guard lock(handover_.mutex);
+    handover_.stop_requested = true;
+    if (handover_.wake_context) lws_cancel_service(handover_.wake_context);
   }
   thread_.join();
   {
-    std::lock_guard lock(mutex_);
-    pending_.clear();
-    pending_messages_ = 0;
-    close_requests_.clear();
-    known_clients_.clear();
-    stop_requested_ = false;
+    std::lock_guard lock(handover_.mutex);
+    handover_.pending.clear();
+    handover_.pending_messages = 0;
+    handover_.close_requests.clear();
+    handover_.known_clients.clear();
+    handover_.stop_requested = false;
   }
   vhost_ = nullptr;
   port_ = 0;
@@ -661,8 +453,8 @@ void ControlServer::Impl::serviceLoop() {
   // Runs until finishShutdownIfDone() stops it.
   uv_run(&loop_, UV_RUN_DEFAULT);
   {
-    std::lock_guard lock(mutex_);
-    wake_context_ = nullptr;
+    std::lock_guard lock(handover_.mutex);
+    handover_.wake_context = nullptr;
   }
   uv_timer_stop(&shutdown_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
@@ -678,14 +470,11 @@ void ControlServer::Impl::serviceLoop() {
   destroying_ = false;
   clients_.clear();
   connections_per_address_.clear();
-  sockets_.clear();
-  sockets_per_address_.clear();
+  admission_.clear();
   upgrades_.clear();
-  staff_gate_.clear();
-  socket_count_ = 0;
-  http_replies_.clear();
-  queued_messages_ = 0;
-  connections_ = 0;
+  http_.clear();
+  counters_.queued_messages = 0;
+  counters_.connections = 0;
 }
 
 // lws on a foreign loop destroys its context in stages: the first call closes
@@ -733,27 +522,27 @@ void ControlServer::Impl::finishShutdownIfDone() {
 // Cross-thread hand-over
 
 void ControlServer::Impl::hand(Outgoing outgoing) {
-  std::lock_guard lock(mutex_);
-  if (!wake_context_ || stop_requested_) return;
-  if (outgoing.client != 0 && !known_clients_.contains(outgoing.client)) return;
+  std::lock_guard lock(handover_.mutex);
+  if (!handover_.wake_context || handover_.stop_requested) return;
+  if (outgoing.client != 0 && !handover_.known_clients.contains(outgoing.client)) return;
   // Over the bound the oldest message goes, never a channel change: losing
   // setChannels() would leave the client outside its channels (a producer
   // who signed in hearing nothing) for the rest of its connection.
   if (outgoing.frame &&
-      pending_messages_ >= std::max<std::size_t>(options_.max_pending_messages, 1)) {
-    const auto oldest = std::find_if(pending_.begin(), pending_.end(),
+      handover_.pending_messages >= std::max<std::size_t>(options_.max_pending_messages, 1)) {
+    const auto oldest = std::find_if(handover_.pending.begin(), handover_.pending.end(),
                                      [](const Outgoing& o) { return o.frame != nullptr; });
-    pending_.erase(oldest);
-    --pending_messages_;
-    ++dropped_pending_;
-    if (!pending_overflow_logged_) {
-      pending_overflow_logged_ = true;
+    handover_.pending.erase(oldest);
+    --handover_.pending_messages;
+    ++counters_.dropped_pending;
+    if (!handover_.pending_overflow_logged) {
+      handover_.pending_overflow_logged = true;
       logError("outgoing queue full (service thread stalled?): dropping oldest messages");
     }
   }
-  if (outgoing.frame) ++pending_messages_;
-  pending_.push_back(std::move(outgoing));
-  lws_cancel_service(wake_context_);
+  if (outgoing.frame) ++handover_.pending_messages;
+  handover_.pending.push_back(std::move(outgoing));
+  lws_cancel_service(handover_.wake_context);
 }
 
 // Service thread, LWS_CALLBACK_EVENT_WAIT_CANCELLED.
@@ -761,19 +550,19 @@ void ControlServer::Impl::drainHandedOver() {
   std::deque<Outgoing> batch;
   std::unordered_set<ClientId> closes;
   std::unordered_map<ClientId, std::pair<double, double>> rates;
-  std::vector<Response> responses;
+  std::vector<AsyncResponse> responses;
   std::unordered_set<ClientId> staff;
   bool stop = false;
   {
-    std::lock_guard lock(mutex_);
-    staff.swap(staff_marks_);
-    batch.swap(pending_);
-    pending_messages_ = 0;
-    responses.swap(responses_);
-    closes.swap(close_requests_);
-    rates.swap(rate_requests_);
-    pending_overflow_logged_ = false;
-    stop = stop_requested_;
+    std::lock_guard lock(handover_.mutex);
+    staff.swap(handover_.staff_marks);
+    batch.swap(handover_.pending);
+    handover_.pending_messages = 0;
+    responses.swap(handover_.responses);
+    closes.swap(handover_.close_requests);
+    rates.swap(handover_.rate_requests);
+    handover_.pending_overflow_logged = false;
+    stop = handover_.stop_requested;
   }
   // Outside the lock: a publish to thousands of viewers must not hold up the
   // threads handing over the next messages.
@@ -822,16 +611,7 @@ void ControlServer::Impl::drainHandedOver() {
       closeAfterQueue(it->second, LWS_CLOSE_STATUS_NORMAL, "closed by server");
     }
   }
-  for (Response& response : responses) {
-    auto it = requests_.find(response.request);
-    if (it == requests_.end()) continue;  // the client went away
-    lws* wsi = it->second.first;
-    response.head_only = it->second.second;
-    requests_.erase(it);
-    request_of_.erase(wsi);
-    answers_[wsi] = std::move(response);
-    lws_callback_on_writable(wsi);  // the answer is written in its own callback
-  }
+  http_.applyResponses(std::move(responses));
   if (stop && !shutting_down_) beginShutdown();
 }
 
@@ -892,14 +672,14 @@ void ControlServer::Impl::enqueue(Client& client, FramePtr frame, Lane lane, boo
   }
   if (client.queued() >= options_.max_queued_messages ||
       client.queued_bytes + frame->size > options_.max_queued_bytes) {
-    ++dropped_slow_;
+    ++counters_.dropped_slow;
     logDrop(client, "dropped: not reading its messages (queue full)");
     closeNow(client, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too slow");
     return;
   }
   client.queued_bytes += frame->size;
   (lane == Lane::kDirect ? client.direct : client.queue).push_back(std::move(frame));
-  ++queued_messages_;
+  ++counters_.queued_messages;
   // A client with frames queued has asked for WRITEABLE already (and asks
   // again after each turn): one request per idle → busy, not per frame.
   if (was_idle) lws_callback_on_writable(client.wsi);
@@ -917,7 +697,7 @@ void ControlServer::Impl::closeAfterQueue(Client& client, lws_close_status code,
 
 void ControlServer::Impl::closeNow(Client& client, lws_close_status code, std::string reason) {
   if (client.close_mode == CloseMode::kNow) return;
-  queued_messages_ -= client.queued();
+  counters_.queued_messages -= client.queued();
   client.direct.clear();
   client.queue.clear();
   client.queued_bytes = 0;
@@ -954,33 +734,34 @@ int ControlServer::Impl::onConfirmUpgrade(lws* wsi, char* upgrade) {
     return refuseUpgrade(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "stopping", "server stopping");
   }
   // The Host was checked in onHttp()'s place for upgrades: here.
-  if (!hostAllowed(wsi)) {
-    ++refused_hosts_;
+  if (!admission_.hostAllowed(wsi)) {
+    ++counters_.refused_hosts;
     return refuseUpgrade(wsi, 421, "unknown_host", "this server does not answer to that host name");
   }
-  if (!originAllowed(wsi)) {
-    ++refused_origins_;
+  if (!admission_.originAllowed(wsi)) {
+    ++counters_.refused_origins;
     return refuseUpgrade(wsi, HTTP_STATUS_FORBIDDEN, "forbidden_origin", "origin not allowed");
   }
-  const std::string address = clientAddress(wsi);
+  const std::string address = admission_.clientAddress(wsi);
   auto it = connections_per_address_.find(addressKey(address));
   if (it != connections_per_address_.end() && it->second >= options_.max_connections_per_address) {
-    ++refused_;
+    ++counters_.refused;
     return refuseUpgrade(wsi, 429, "too_many_connections",
                          "too many connections from this address");
   }
   // Sockets beyond the viewers' share (this one included) are for staff:
   // the upgrade must ask for the reserve, and the client must then sign in
   // as staff (see onTimer()).
+  const std::size_t max_sockets = admission_.maxSockets();
   const std::size_t viewer_share =
-      max_sockets_ > options_.staff_reserve ? max_sockets_ - options_.staff_reserve : 0;
+      max_sockets > options_.staff_reserve ? max_sockets - options_.staff_reserve : 0;
   bool reserved = false;
-  if (sockets_.size() > viewer_share) {
+  if (admission_.sockets() > viewer_share) {
     char staff[8] = {};
     const bool asks_staff = lws_get_urlarg_by_name(wsi, "staff", staff, sizeof(staff)) != nullptr ||
                             headerValue(wsi, WSI_TOKEN_HTTP_URI_ARGS) == "staff";
     if (!asks_staff) {
-      ++refused_full_;
+      ++counters_.refused_full;
       return refuseUpgrade(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "server_full",
                            "the studio has as many viewers as it can take; try again shortly");
     }
@@ -1008,12 +789,9 @@ int ControlServer::Impl::onEstablished(lws* wsi, SessionData* session) {
       TokenBucket::Limits::perSecond(options_.messages_per_second, options_.message_burst);
   client.last_rx_us = steadyNowUs();
   ++connections_per_address_[addressKey(client.address)];
-  {
-    std::lock_guard lock(mutex_);
-    known_clients_.insert(id);
-  }
-  ++connections_;
-  ++accepted_;
+  handover_.admit(id);
+  ++counters_.connections;
+  ++counters_.accepted;
   if (client.reserved) {
     client.staff_deadline_us = client.last_rx_us + kStaffSignInUs;
     lws_set_timer_usecs(wsi, kStaffSignInUs);
@@ -1038,7 +816,7 @@ int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* i
   }
   client->rx_bytes += len;
   if (client->rx_bytes > options_.max_message_bytes) {
-    ++oversize_;
+    ++counters_.oversize;
     logDrop(*client,
             "closed: message over " + std::to_string(options_.max_message_bytes) + " bytes");
     static constexpr char kReason[] = "message too big";
@@ -1054,19 +832,19 @@ int ControlServer::Impl::onReceive(lws* wsi, SessionData* session, const void* i
   client->rx.clear();
   client->rx_bytes = 0;
   if (!client->messages.take(client->message_limits, steadyNowUs())) {
-    ++rate_limited_;
+    ++counters_.rate_limited;
     logDrop(*client, "closed: over its message rate");
     enqueue(*client, std::make_shared<OutFrame>(kErrorRateLimited), Lane::kDirect);
     closeAfterQueue(*client, LWS_CLOSE_STATUS_POLICY_VIOLATION, "rate limited");
     return 0;
   }
   if (client->rx_binary) {
-    ++bad_messages_;
+    ++counters_.bad_messages;
     enqueue(*client, std::make_shared<OutFrame>(kErrorTextOnly), Lane::kDirect);
     return 0;
   }
   if (!text::isValidUtf8(message)) {
-    ++bad_messages_;
+    ++counters_.bad_messages;
     enqueue(*client, std::make_shared<OutFrame>(kErrorInvalidUtf8), Lane::kDirect);
     return 0;
   }
@@ -1099,7 +877,7 @@ int ControlServer::Impl::onServerWriteable(lws* wsi, SessionData* session) {
     FramePtr frame = std::move(lane.front());
     lane.pop_front();
     client->queued_bytes -= frame->size;
-    --queued_messages_;
+    --counters_.queued_messages;
     const int written = lws_write(wsi, frame->payload(), frame->size, LWS_WRITE_TEXT);
     if (written < 0 || static_cast<std::size_t>(written) < frame->size) return -1;
     bytes += frame->size;
@@ -1146,7 +924,7 @@ int ControlServer::Impl::onTimer(lws* wsi, SessionData* session) {
     lws_set_timer_usecs(wsi, timeout_us - idle_us);
     return 0;
   }
-  ++idle_closes_;
+  ++counters_.idle_closes;
   static constexpr char kReason[] = "idle timeout";
   lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL,
                    reinterpret_cast<unsigned char*>(const_cast<char*>(kReason)),
@@ -1160,7 +938,7 @@ void ControlServer::Impl::onClosed(SessionData* session) {
   session->id = 0;
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
-  queued_messages_ -= it->second.queued();
+  counters_.queued_messages -= it->second.queued();
   if (auto count = connections_per_address_.find(addressKey(it->second.address));
       count != connections_per_address_.end() && --count->second == 0) {
     connections_per_address_.erase(count);
@@ -1168,67 +946,13 @@ void ControlServer::Impl::onClosed(SessionData* session) {
   if (it->second.channels != kChannelNone) rosters_.clear();
   clients_.erase(it);
   if (!destroying_) finishShutdownIfDone();
-  {
-    std::lock_guard lock(mutex_);
-    known_clients_.erase(id);
-    close_requests_.erase(id);
-    rate_requests_.erase(id);
-    staff_marks_.erase(id);
-  }
-  --connections_;
+  handover_.forget(id);
+  --counters_.connections;
   if (handlers_.on_close) handlers_.on_close(id);
 }
 
 // ---------------------------------------------------------------------------
 // HTTP (service thread)
-
-bool ControlServer::Impl::writeHeaders(
-    lws* wsi, unsigned int status, const char* content_type, std::uint64_t content_length,
-    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
-  unsigned char buffer[LWS_PRE + 2048];
-  unsigned char* start = buffer + LWS_PRE;
-  unsigned char* p = start;
-  unsigned char* end = buffer + sizeof(buffer) - 1;
-  if (lws_add_http_common_headers(wsi, status, content_type, content_length, &p, end)) return false;
-  for (const auto& [name, value] : extra_headers) {
-    if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name.c_str()),
-                                    reinterpret_cast<const unsigned char*>(value.data()),
-                                    static_cast<int>(value.size()), &p, end)) {
-      return false;
-    }
-  }
-  if (files::isDocumentType(content_type) &&
-      lws_add_http_header_by_name(
-          wsi, reinterpret_cast<const unsigned char*>("content-security-policy:"),
-          reinterpret_cast<const unsigned char*>(kHtmlContentSecurityPolicy),
-          static_cast<int>(sizeof(kHtmlContentSecurityPolicy) - 1), &p, end)) {
-    return false;
-  }
-  return lws_finalize_write_http_header(wsi, start, &p, end) == 0;
-}
-
-int ControlServer::Impl::reply(
-    lws* wsi, unsigned int status, const char* content_type,
-    std::shared_ptr<const std::string> body, bool head_only,
-    const std::vector<std::pair<std::string, std::string>>& extra_headers, bool close_after) {
-  if (!body) body = std::make_shared<const std::string>();
-  if (!writeHeaders(wsi, status, content_type, body->size(), extra_headers)) return -1;
-  if (head_only) {
-    if (close_after) return -1;
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
-  }
-  // The body goes out in HTTP_WRITEABLE, in pieces, never all at once here.
-  http_replies_[wsi] = HttpReply{std::move(body), 0, close_after, nullptr, 0, 0};
-  lws_callback_on_writable(wsi);
-  return 0;
-}
-
-int ControlServer::Impl::replyError(lws* wsi, unsigned int status, std::string_view code,
-                                    std::string_view message, bool head_only) {
-  return reply(wsi, status, "application/json; charset=utf-8",
-               std::make_shared<const std::string>(jsonError(code, message)), head_only,
-               {{"cache-control:", "no-store"}});
-}
 
 // From HTTP_CONFIRM_UPGRADE: the reply has to be complete before we return, so
 // headers and body go out in one write (h1 only; a WebSocket upgrade is h1),
@@ -1259,134 +983,10 @@ int ControlServer::Impl::refuseUpgrade(lws* wsi, unsigned int status, std::strin
   return -1;  // hang up; lws flushes what is still buffered first
 }
 
-int ControlServer::Impl::serveFile(lws* wsi, const std::string& path, const char* content_type) {
-  std::string headers;
-  {
-    unsigned char buffer[1024];
-    unsigned char* p = buffer;
-    unsigned char* end = buffer + sizeof(buffer);
-    static constexpr char kNoCache[] = "no-cache";
-    if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
-                                    reinterpret_cast<const unsigned char*>(kNoCache),
-                                    sizeof(kNoCache) - 1, &p, end)) {
-      return -1;
-    }
-    if (files::isDocumentType(content_type) &&
-        lws_add_http_header_by_name(
-            wsi, reinterpret_cast<const unsigned char*>("content-security-policy:"),
-            reinterpret_cast<const unsigned char*>(kHtmlContentSecurityPolicy),
-            static_cast<int>(sizeof(kHtmlContentSecurityPolicy) - 1), &p, end)) {
-      return -1;
-    }
-    headers.assign(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(p - buffer));
-  }
-  // lws reads and sends the file a buffer at a time as the socket drains.
-  const int result = lws_serve_http_file(wsi, path.c_str(), content_type, headers.data(),
-                                         static_cast<int>(headers.size()));
-  if (result < 0) return -1;
-  if (result > 0 && lws_http_transaction_completed(wsi)) return -1;
-  return 0;
-}
+// ---------------------------------------------------------------------------
+// Socket admission (service thread), shared by HTTP and WebSocket
 
-int ControlServer::Impl::serveHls(lws* wsi, std::string_view name, bool head_only) {
-  const std::optional<files::ServedFile> file = files::resolveHls(options_.hls_dir, name);
-  if (!file) return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
-  return serveFile(wsi, file->path, file->content_type);
-}
-
-int ControlServer::Impl::serveMedia(lws* wsi, const MediaMount& mount, std::string_view rest,
-                                    bool head_only) {
-  std::optional<files::MediaFile> media = files::openMedia(mount, rest);
-  if (!media) return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
-  const std::uint64_t size = media->size;
-  const ByteRange range = parseByteRange(headerValue(wsi, WSI_TOKEN_HTTP_RANGE), size);
-  std::vector<std::pair<std::string, std::string>> headers = {{"accept-ranges:", "bytes"},
-                                                              {"cache-control:", "no-cache"}};
-  if (range.kind == ByteRange::Kind::kUnsatisfiable) {
-    headers.push_back({"content-range:", "bytes */" + std::to_string(size)});
-    return reply(wsi, HTTP_STATUS_REQ_RANGE_NOT_SATISFIABLE, "application/json; charset=utf-8",
-                 std::make_shared<const std::string>(
-                     jsonError("range_not_satisfiable", "the range is outside the file")),
-                 head_only, headers);
-  }
-  std::uint64_t first = 0;
-  std::uint64_t end = size;  // exclusive
-  unsigned int status = HTTP_STATUS_OK;
-  if (range.kind == ByteRange::Kind::kPartial) {
-    first = range.first;
-    end = range.last + 1;
-    status = HTTP_STATUS_PARTIAL_CONTENT;
-    headers.push_back({"content-range:", "bytes " + std::to_string(range.first) + "-" +
-                                             std::to_string(range.last) + "/" +
-                                             std::to_string(size)});
-  }
-  if (!writeHeaders(wsi, status, media->content_type, end - first, headers)) return -1;
-  if (head_only || first == end) return lws_http_transaction_completed(wsi) ? -1 : 0;
-  http_replies_[wsi] = HttpReply{nullptr, 0, false, std::move(media->file), first, end};
-  lws_callback_on_writable(wsi);
-  return 0;
-}
-
-int ControlServer::Impl::handRequest(lws* wsi, std::string_view path, bool head_only) {
-  if (!handlers_.on_request) {
-    return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such resource", head_only);
-  }
-  if (requests_.size() >= options_.max_pending_requests) {
-    return reply(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "application/json; charset=utf-8",
-                 std::make_shared<const std::string>(jsonError("busy", "try again shortly")),
-                 head_only, {{"retry-after:", "1"}, {"cache-control:", "no-store"}});
-  }
-  // lws has %-decoded each name=value pair into a fragment of its own.
-  std::vector<std::pair<std::string, std::string>> args;
-  for (const std::string& pair : headerFragments(wsi, WSI_TOKEN_HTTP_URI_ARGS)) {
-    const std::size_t equals = pair.find('=');
-    if (equals == std::string::npos) {
-      args.emplace_back(pair, std::string());
-    } else {
-      args.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
-    }
-  }
-  const RequestId id = next_request_++;
-  requests_[id] = {wsi, head_only};
-  request_of_[wsi] = id;
-  handlers_.on_request(id, std::string(path), std::move(args));
-  return 0;
-}
-
-void ControlServer::Impl::forgetRequest(lws* wsi) {
-  if (auto it = request_of_.find(wsi); it != request_of_.end()) {
-    requests_.erase(it->second);
-    request_of_.erase(it);
-  }
-  answers_.erase(wsi);
-}
-
-int ControlServer::Impl::redirect(lws* wsi, const std::string& location, bool head_only) {
-  return reply(wsi, HTTP_STATUS_FOUND, "text/plain; charset=utf-8",
-               std::make_shared<const std::string>("moved\n"), head_only,
-               {{"location:", location},
-                {"cache-control:", "no-store"},
-                {"referrer-policy:", "no-referrer"}});
-}
-
-int ControlServer::Impl::serveStatic(lws* wsi, const std::string& root, std::string_view path,
-                                     bool head_only) {
-  const files::StaticTarget target = files::resolveStatic(root, path);
-  switch (target.kind) {
-    case files::StaticTarget::Kind::kFile:
-      return serveFile(wsi, target.file.path, target.file.content_type);
-    case files::StaticTarget::Kind::kAddSlash:
-      // "/producer" → "/producer/" so that the page's relative URLs work.
-      return reply(wsi, HTTP_STATUS_MOVED_PERMANENTLY, "text/plain; charset=utf-8",
-                   std::make_shared<const std::string>("moved\n"), head_only,
-                   {{"location:", std::string(path) + "/"}});
-    case files::StaticTarget::Kind::kNotFound:
-      break;
-  }
-  return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such file", head_only);
-}
-
-std::string ControlServer::Impl::clientAddress(lws* wsi) {
+std::string Admission::clientAddress(lws* wsi) const {
   const std::string peer = peerAddress(wsi);
   if (options_.trusted_proxies.empty()) return peer;
   // lws keeps repeated X-Forwarded-For headers as fragments; a proxy chain
@@ -1399,7 +999,7 @@ std::string ControlServer::Impl::clientAddress(lws* wsi) {
   return options_.trusted_proxies.clientAddress(peer, forwarded);
 }
 
-bool ControlServer::Impl::hostAllowed(lws* wsi) const {
+bool Admission::hostAllowed(lws* wsi) const {
   const std::string host_header = headerValue(wsi, WSI_TOKEN_HOST);
   // HTTP/1.0 clients may send none; they are not browsers running a page.
   if (host_header.empty()) return true;
@@ -1409,7 +1009,7 @@ bool ControlServer::Impl::hostAllowed(lws* wsi) const {
                      [&](const std::string& allowed) { return equalsIgnoreCase(host, allowed); });
 }
 
-bool ControlServer::Impl::originAllowed(lws* wsi) const {
+bool Admission::originAllowed(lws* wsi) const {
   const std::string origin = headerValue(wsi, WSI_TOKEN_ORIGIN);
   if (origin.empty()) return true;  // not a browser
   for (const std::string& allowed : options_.allowed_origins) {
@@ -1421,43 +1021,9 @@ bool ControlServer::Impl::originAllowed(lws* wsi) const {
   return equalsIgnoreCase(origin, "http://" + host) || equalsIgnoreCase(origin, "https://" + host);
 }
 
-std::optional<unsigned int> ControlServer::Impl::checkStaffRequest(lws* wsi,
-                                                                   std::int64_t* retry_after_s) {
-  const std::string key = addressKey(clientAddress(wsi));
-  const std::int64_t now = steadyNowUs();
-  if (const std::int64_t wait_us = staff_gate_.lockedForUs(key, now); wait_us > 0) {
-    *retry_after_s = (wait_us + 999999) / 1000000;
-    return 429u;
-  }
-  const std::string authorization = headerValue(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
-  constexpr std::string_view kBearer = "Bearer ";
-  bool ok = false;
-  if (authorization.size() > kBearer.size() &&
-      equalsIgnoreCase(std::string_view(authorization).substr(0, kBearer.size()), kBearer)) {
-    const std::string_view token = std::string_view(authorization).substr(kBearer.size());
-    for (const std::string& staff : options_.staff_tokens) {
-      ok |= !staff.empty() && constantTimeEquals(token, staff);
-    }
-  }
-  if (ok) {
-    staff_gate_.succeed(key);
-    return std::nullopt;
-  }
-  ++unauthorized_;
-  // Only requests that tried a token count as failures: a browser that
-  // simply opens the URL gets 401 as often as it likes.
-  if (authorization.empty()) return HTTP_STATUS_UNAUTHORIZED;
-  if (const int failures = staff_gate_.fail(key, now); failures > kStaffGatePolicy.free_failures) {
-    yst::logWarn("server", "wrong staff tokens from " + key + " (" + std::to_string(failures) +
-                               " in a row): refused for a while");
-  }
-  return HTTP_STATUS_UNAUTHORIZED;
-}
-
-// Service thread, before anything is read from the socket.
-bool ControlServer::Impl::filterConnection(const lws_filter_network_conn_args& args) {
+bool Admission::filter(const lws_filter_network_conn_args& args) {
   if (sockets_.size() >= max_sockets_) {
-    ++refused_sockets_;
+    ++counters_.refused_sockets;
     return false;
   }
   const std::string address = addressOf(args.cli_addr);
@@ -1465,22 +1031,21 @@ bool ControlServer::Impl::filterConnection(const lws_filter_network_conn_args& a
     auto it = sockets_per_address_.find(addressKey(address));
     if (it != sockets_per_address_.end() &&
         it->second >= options_.max_http_connections_per_address) {
-      ++refused_sockets_;
+      ++counters_.refused_sockets;
       return false;
     }
   }
   return true;
 }
 
-void ControlServer::Impl::onNewSocket(lws* wsi) {
+void Admission::onNewSocket(lws* wsi) {
   const std::string key = addressKey(peerAddress(wsi));
   if (!sockets_.emplace(wsi, key).second) return;
   if (!options_.trusted_proxies.trusts(peerAddress(wsi))) ++sockets_per_address_[key];
-  socket_count_ = sockets_.size();
+  counters_.sockets = sockets_.size();
 }
 
-void ControlServer::Impl::onSocketGone(lws* wsi) {
-  upgrades_.erase(wsi);
+void Admission::onSocketGone(lws* wsi) {
   auto it = sockets_.find(wsi);
   if (it == sockets_.end()) return;
   if (auto count = sockets_per_address_.find(it->second);
@@ -1488,180 +1053,13 @@ void ControlServer::Impl::onSocketGone(lws* wsi) {
     sockets_per_address_.erase(count);
   }
   sockets_.erase(it);
-  socket_count_ = sockets_.size();
+  counters_.sockets = sockets_.size();
 }
 
-int ControlServer::Impl::onHttp(lws* wsi) {
-  char* uri = nullptr;
-  int uri_length = 0;
-  const int method = lws_http_get_uri_and_method(wsi, &uri, &uri_length);
-  if (method != LWSHUMETH_GET && method != LWSHUMETH_HEAD) {
-    return reply(
-        wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "application/json; charset=utf-8",
-        std::make_shared<const std::string>(jsonError("method_not_allowed", "only GET and HEAD")),
-        false, {{"allow:", "GET, HEAD"}}, /*close_after=*/true);
-  }
-  const bool head_only = method == LWSHUMETH_HEAD;
-  // lws has already %-decoded the path and collapsed "." and ".." segments
-  // (and refuses %00); the checks below do not rely on that.
-  const std::string_view path =
-      uri ? std::string_view(uri, static_cast<std::size_t>(uri_length)) : std::string_view();
-  if (path.empty() || path.front() != '/') {
-    return replyError(wsi, HTTP_STATUS_BAD_REQUEST, "bad_request", "bad path", head_only);
-  }
-  if (!hostAllowed(wsi)) {
-    ++refused_hosts_;
-    return replyError(wsi, 421, "unknown_host", "this server does not answer to that host name",
-                      head_only);
-  }
-
-  if (path == "/api/public-status") {
-    std::shared_ptr<const std::string> body;
-    {
-      std::lock_guard lock(mutex_);
-      body = public_status_json_;
-    }
-    if (!body) {
-      return replyError(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
-                        "status not available yet", head_only);
-    }
-    return reply(wsi, HTTP_STATUS_OK, "application/json; charset=utf-8", std::move(body), head_only,
-                 {{"cache-control:", "no-store"}});
-  }
-  if (path == "/api/status" || path == "/metrics") {
-    const bool status = path == "/api/status";
-    std::int64_t retry_after_s = 0;
-    if (const std::optional<unsigned int> refused = checkStaffRequest(wsi, &retry_after_s)) {
-      if (*refused == HTTP_STATUS_UNAUTHORIZED) {
-        return reply(
-            wsi, HTTP_STATUS_UNAUTHORIZED, "application/json; charset=utf-8",
-            std::make_shared<const std::string>(jsonError(
-                "unauthorized", "staff only: send Authorization: Bearer <producer token>")),
-            head_only,
-            {{"www-authenticate:", "Bearer realm=\"yishiting\""}, {"cache-control:", "no-store"}});
-      }
-      return reply(
-          wsi, 429, "application/json; charset=utf-8",
-          std::make_shared<const std::string>(
-              jsonError("too_many_failures", "too many wrong tokens; try again later")),
-          head_only,
-          {{"retry-after:", std::to_string(retry_after_s)}, {"cache-control:", "no-store"}});
-    }
-    std::shared_ptr<const std::string> body;
-    {
-      std::lock_guard lock(mutex_);
-      body = status ? status_json_ : metrics_text_;
-    }
-    if (!body && status) {
-      return replyError(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
-                        "status not available yet", head_only);
-    }
-    if (!body) {
-      return reply(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-                   std::make_shared<const std::string>("# metrics not available yet\n"), head_only,
-                   {{"cache-control:", "no-store"}});
-    }
-    return reply(
-        wsi, HTTP_STATUS_OK,
-        status ? "application/json; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8",
-        std::move(body), head_only, {{"cache-control:", "no-store"}});
-  }
-  if (path == "/ws") {
-    return replyError(wsi, 426, "upgrade_required", "WebSocket only", head_only);
-  }
-  if (path.starts_with("/hls/")) return serveHls(wsi, path.substr(5), head_only);
-  for (const std::string& prefix : options_.request_prefixes) {
-    if (path.starts_with(prefix)) return handRequest(wsi, path, head_only);
-  }
-  for (const MediaMount& mount : options_.media_mounts) {
-    if (path.starts_with(mount.prefix)) {
-      return serveMedia(wsi, mount, path.substr(mount.prefix.size()), head_only);
-    }
-  }
-  for (const auto& [from, to] : options_.redirects) {
-    if (path == from) return redirect(wsi, to, head_only);
-  }
-  for (const auto& [prefix, to] : options_.prefix_redirects) {
-    if (path.starts_with(prefix)) {
-      const std::string_view rest = path.substr(prefix.size());
-      if (!files::isSafeSegment(rest)) {
-        return replyError(wsi, HTTP_STATUS_NOT_FOUND, "not_found", "no such link", head_only);
-      }
-      return redirect(wsi, to + std::string(rest), head_only);
-    }
-  }
-  for (const auto& [prefix, dir] : options_.mounts) {
-    if (path.starts_with(prefix)) {
-      return serveStatic(wsi, dir, path.substr(prefix.size() - 1), head_only);
-    }
-  }
-  return serveStatic(wsi, options_.web_root, path, head_only);
-}
-
-int ControlServer::Impl::onHttpWriteable(lws* wsi) {
-  if (auto answer = answers_.find(wsi); answer != answers_.end()) {
-    Response response = std::move(answer->second);
-    answers_.erase(answer);
-    return reply(wsi, response.status, response.content_type.c_str(), std::move(response.body),
-                 response.head_only, {{"cache-control:", "no-store"}});
-  }
-  auto it = http_replies_.find(wsi);
-  if (it == http_replies_.end()) return 0;
-  HttpReply& pending = it->second;
-  if (pending.file) return writeFileChunk(wsi, it);
-  const std::size_t remaining = pending.body->size() - pending.offset;
-  const std::size_t chunk = std::min(remaining, kHttpChunkBytes);
-  const bool last = chunk == remaining;
-  if (http_buffer_.size() < LWS_PRE + chunk) http_buffer_.resize(LWS_PRE + chunk);
-  if (chunk > 0) {
-    std::memcpy(http_buffer_.data() + LWS_PRE, pending.body->data() + pending.offset, chunk);
-  }
-  const int written = lws_write(wsi, http_buffer_.data() + LWS_PRE, chunk,
-                                last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
-  if (written < 0 || static_cast<std::size_t>(written) < chunk) {
-    http_replies_.erase(it);
-    return -1;
-  }
-  pending.offset += chunk;
-  if (!last) {
-    lws_callback_on_writable(wsi);
-    return 0;
-  }
-  const bool close_after = pending.close_after;
-  http_replies_.erase(it);
-  if (close_after) return -1;
-  return lws_http_transaction_completed(wsi) ? -1 : 0;
-}
-
-int ControlServer::Impl::writeFileChunk(lws* wsi,
-                                        std::unordered_map<lws*, HttpReply>::iterator it) {
-  HttpReply& pending = it->second;
-  const std::uint64_t remaining = pending.file_end - pending.file_offset;
-  const std::size_t chunk =
-      static_cast<std::size_t>(std::min<std::uint64_t>(remaining, kHttpChunkBytes));
-  const bool last = chunk == remaining;
-  if (http_buffer_.size() < LWS_PRE + chunk) http_buffer_.resize(LWS_PRE + chunk);
-  const ssize_t got = ::pread(::fileno(pending.file.get()), http_buffer_.data() + LWS_PRE, chunk,
-                              static_cast<off_t>(pending.file_offset));
-  if (got != static_cast<ssize_t>(chunk)) {
-    // The file shrank or vanished under us (re-exported): the promised
-    // length cannot be kept, so the connection goes.
-    http_replies_.erase(it);
-    return -1;
-  }
-  const int written = lws_write(wsi, http_buffer_.data() + LWS_PRE, chunk,
-                                last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
-  if (written < 0 || static_cast<std::size_t>(written) < chunk) {
-    http_replies_.erase(it);
-    return -1;
-  }
-  pending.file_offset += chunk;
-  if (!last) {
-    lws_callback_on_writable(wsi);
-    return 0;
-  }
-  http_replies_.erase(it);
-  return lws_http_transaction_completed(wsi) ? -1 : 0;
+void Admission::clear() {
+  sockets_.clear();
+  sockets_per_address_.clear();
+  counters_.sockets = 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -1680,28 +1078,27 @@ int ControlServer::Impl::callback(lws* wsi, lws_callback_reasons reason, void* u
       return 0;
 
     case LWS_CALLBACK_HTTP:
-      return self->onHttp(wsi);
+      return self->http_.onHttp(wsi);
     case LWS_CALLBACK_HTTP_WRITEABLE:
-      return self->onHttpWriteable(wsi);
+      return self->http_.onWriteable(wsi);
     case LWS_CALLBACK_HTTP_FILE_COMPLETION:
       return lws_http_transaction_completed(wsi) ? -1 : 0;
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
       return self->onConfirmUpgrade(wsi, static_cast<char*>(in));
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
       if (!user || self->destroying_) return 0;
-      return self->filterConnection(*static_cast<const lws_filter_network_conn_args*>(user)) ? 0
-                                                                                             : -1;
+      return self->admission_.filter(*static_cast<const lws_filter_network_conn_args*>(user)) ? 0
+                                                                                              : -1;
     case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
-      self->onNewSocket(wsi);
+      self->admission_.onNewSocket(wsi);
       return 0;
     case LWS_CALLBACK_CLOSED_HTTP:
-      self->http_replies_.erase(wsi);
-      self->forgetRequest(wsi);
+      self->http_.forget(wsi);
       return 0;
     case LWS_CALLBACK_WSI_DESTROY:
-      self->http_replies_.erase(wsi);
-      self->forgetRequest(wsi);
-      self->onSocketGone(wsi);
+      self->http_.forget(wsi);
+      self->upgrades_.erase(wsi);
+      self->admission_.onSocketGone(wsi);
       return 0;
 
     case LWS_CALLBACK_ESTABLISHED:
@@ -1747,26 +1144,27 @@ int ControlServer::port() const {
 }
 
 void ControlServer::setStatusJson(std::shared_ptr<const std::string> json) {
-  std::lock_guard lock(impl_->mutex_);
-  impl_->status_json_ = std::move(json);
+  std::lock_guard lock(impl_->handover_.mutex);
+  impl_->handover_.status_json = std::move(json);
 }
 
 void ControlServer::setMetricsText(std::shared_ptr<const std::string> text) {
-  std::lock_guard lock(impl_->mutex_);
-  impl_->metrics_text_ = std::move(text);
+  std::lock_guard lock(impl_->handover_.mutex);
+  impl_->handover_.metrics_text = std::move(text);
 }
 
 void ControlServer::setPublicStatusJson(std::shared_ptr<const std::string> json) {
-  std::lock_guard lock(impl_->mutex_);
-  impl_->public_status_json_ = std::move(json);
+  std::lock_guard lock(impl_->handover_.mutex);
+  impl_->handover_.public_status_json = std::move(json);
 }
 
 void ControlServer::markStaff(ClientId client) {
   if (isLocalClient(client)) return;
-  std::lock_guard lock(impl_->mutex_);
-  if (!impl_->wake_context_ || !impl_->known_clients_.contains(client)) return;
-  impl_->staff_marks_.insert(client);
-  lws_cancel_service(impl_->wake_context_);
+  Handover& handover = impl_->handover_;
+  std::lock_guard lock(handover.mutex);
+  if (!handover.wake_context || !handover.known_clients.contains(client)) return;
+  handover.staff_marks.insert(client);
+  lws_cancel_service(handover.wake_context);
 }
 
 std::size_t raiseFileLimit() {
@@ -1806,8 +1204,8 @@ void ControlServer::setChannels(ClientId client, std::uint32_t channels) {
     return;
   }
   {
-    std::lock_guard lock(impl_->mutex_);
-    if (!impl_->known_clients_.contains(client)) return;
+    std::lock_guard lock(impl_->handover_.mutex);
+    if (!impl_->handover_.known_clients.contains(client)) return;
   }
   // In line with the messages: a publish() after this reaches the client,
   // one before it does not.
@@ -1822,51 +1220,58 @@ void ControlServer::publish(std::uint32_t channels, std::shared_ptr<const std::s
 
 void ControlServer::respond(RequestId request, unsigned int http_status,
                             std::shared_ptr<const std::string> body, std::string content_type) {
-  std::lock_guard lock(impl_->mutex_);
-  if (!impl_->wake_context_) return;
-  impl_->responses_.push_back(
+  Handover& handover = impl_->handover_;
+  std::lock_guard lock(handover.mutex);
+  if (!handover.wake_context) return;
+  handover.responses.push_back(
       {request, http_status, std::move(content_type), std::move(body), false});
-  lws_cancel_service(impl_->wake_context_);
+  lws_cancel_service(handover.wake_context);
 }
 
 void ControlServer::close(ClientId client) {
   if (isLocalClient(client)) return;  // its owner removes it
-  std::lock_guard lock(impl_->mutex_);
-  if (!impl_->wake_context_ || !impl_->known_clients_.contains(client)) return;
-  impl_->close_requests_.insert(client);
-  lws_cancel_service(impl_->wake_context_);
+  Handover& handover = impl_->handover_;
+  std::lock_guard lock(handover.mutex);
+  if (!handover.wake_context || !handover.known_clients.contains(client)) return;
+  handover.close_requests.insert(client);
+  lws_cancel_service(handover.wake_context);
 }
 
 void ControlServer::setMessageRate(ClientId client, double messages_per_second, double burst) {
   if (isLocalClient(client)) return;  // in-process: trusted, not rate limited
-  std::lock_guard lock(impl_->mutex_);
-  if (!impl_->wake_context_ || !impl_->known_clients_.contains(client)) return;
-  impl_->rate_requests_[client] = {messages_per_second, burst};
-  lws_cancel_service(impl_->wake_context_);
+  Handover& handover = impl_->handover_;
+  std::lock_guard lock(handover.mutex);
+  if (!handover.wake_context || !handover.known_clients.contains(client)) return;
+  handover.rate_requests[client] = {messages_per_second, burst};
+  lws_cancel_service(handover.wake_context);
 }
 
 std::size_t ControlServer::connectionCount() const {
-  return impl_->connections_;
+  return impl_->counters_.connections;
 }
 
 ServerStats ControlServer::stats() const {
+  return impl_->counters_.snapshot();
+}
+
+ServerStats ServerCounters::snapshot() const {
   ServerStats stats;
-  stats.connections = impl_->connections_;
-  stats.queued_messages = impl_->queued_messages_;
-  stats.accepted_connections = impl_->accepted_;
-  stats.refused_connections = impl_->refused_;
-  stats.dropped_slow_clients = impl_->dropped_slow_;
-  stats.dropped_pending_messages = impl_->dropped_pending_;
-  stats.oversize_closes = impl_->oversize_;
-  stats.rate_limited_closes = impl_->rate_limited_;
-  stats.bad_messages = impl_->bad_messages_;
-  stats.idle_closes = impl_->idle_closes_;
-  stats.sockets = impl_->socket_count_;
-  stats.refused_sockets = impl_->refused_sockets_;
-  stats.refused_full = impl_->refused_full_;
-  stats.unauthorized_requests = impl_->unauthorized_;
-  stats.refused_hosts = impl_->refused_hosts_;
-  stats.refused_origins = impl_->refused_origins_;
+  stats.connections = connections;
+  stats.queued_messages = queued_messages;
+  stats.accepted_connections = accepted;
+  stats.refused_connections = refused;
+  stats.dropped_slow_clients = dropped_slow;
+  stats.dropped_pending_messages = dropped_pending;
+  stats.oversize_closes = oversize;
+  stats.rate_limited_closes = rate_limited;
+  stats.bad_messages = bad_messages;
+  stats.idle_closes = idle_closes;
+  stats.sockets = sockets;
+  stats.refused_sockets = refused_sockets;
+  stats.refused_full = refused_full;
+  stats.unauthorized_requests = unauthorized;
+  stats.refused_hosts = refused_hosts;
+  stats.refused_origins = refused_origins;
   return stats;
 }
 

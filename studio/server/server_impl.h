@@ -177,7 +177,26 @@ struct Handover {
 
 // Counters for stats(): written by the service thread, read anywhere.
 struct ServerCounters {
-  ServerStats snapshot() const;
+  ServerStats snapshot() const {
+    ServerStats stats;
+    stats.connections = connections;
+    stats.queued_messages = queued_messages;
+    stats.accepted_connections = accepted;
+    stats.refused_connections = refused;
+    stats.dropped_slow_clients = dropped_slow;
+    stats.dropped_pending_messages = dropped_pending;
+    stats.oversize_closes = oversize;
+    stats.rate_limited_closes = rate_limited;
+    stats.bad_messages = bad_messages;
+    stats.idle_closes = idle_closes;
+    stats.sockets = sockets;
+    stats.refused_sockets = refused_sockets;
+    stats.refused_full = refused_full;
+    stats.unauthorized_requests = unauthorized;
+    stats.refused_hosts = refused_hosts;
+    stats.refused_origins = refused_origins;
+    return stats;
+  }
 
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> queued_messages{0};

@@ -1,3 +1,5 @@
+// Error style: start() returns false with a message; callbacks return lws codes; nothing throws.
+//
 // The studio's network face: one libwebsockets HTTP + WebSocket server on the
 // audience address, run on its own service thread.
 //

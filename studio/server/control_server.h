@@ -1,3 +1,5 @@
+// Error style: start() returns false with a message; callbacks return lws codes; nothing throws.
+//
 // The studio's network face: one libwebsockets HTTP + WebSocket server on the
 // audience address, run on its own service thread.
 //
@@ -59,11 +61,10 @@
 #include <vector>
 
 #include "studio/server/client_address.h"
+#include "studio/server/client_id.h"
+#include "studio/server/local_clients.h"
 
 namespace yst::server {
-
-using ClientId = std::uint64_t;   // never reused within one run; 0 is invalid
-using RequestId = std::uint64_t;  // an HTTP request waiting for respond(); never reused
 
 // Files served with byte ranges: <prefix><folder>/<name> is
 // <dir>/<folder>/<name>, for the names listed only (one folder per show:
@@ -176,15 +177,6 @@ struct ServerStats {
   std::uint64_t refused_origins = 0;           // Origin not allowed
 };
 
-// Bits for publish(): which clients receive an event.
-enum Channel : std::uint32_t {
-  kChannelNone = 0,
-  kChannelProducer = 1u << 0,
-  kChannelViewer = 1u << 1,
-  kChannelTypist = 1u << 2,  // the live transcript's editors
-  kChannelHost = 1u << 3,    // the host's monitor
-};
-
 class ControlServer {
  public:
   struct Handlers {
@@ -244,7 +236,7 @@ class ControlServer {
   // clients'. A local client is not counted in connectionCount().
   ClientId addLocalClient(std::function<void(std::shared_ptr<const std::string>)> deliver);
   void removeLocalClient(ClientId client);
-  static bool isLocalClient(ClientId client) { return (client & kLocalClientBit) != 0; }
+  static bool isLocalClient(ClientId client) { return LocalClients::isLocal(client); }
 
   // The answer to an on_request(). Unknown or gone requests are ignored.
   void respond(RequestId request, unsigned int http_status, std::shared_ptr<const std::string> body,
@@ -263,7 +255,6 @@ class ControlServer {
   ServerStats stats() const;
 
  private:
-  static constexpr ClientId kLocalClientBit = ClientId{1} << 62;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

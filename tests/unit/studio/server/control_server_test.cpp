@@ -664,6 +664,83 @@ TEST_F(ControlServerTest, PathTraversalIsRefused) {
   EXPECT_EQ(httpGet(port_, "/hls/live.m3u8").status, 200);
 }
 
+// Which route answers a path is decided by the order the routes are tried in,
+// not by which matches more of it: the exact API paths, /ws, /hls/, the
+// request prefixes, the media mounts, the redirects, the prefix redirects,
+// the mounts, then the web root. A route that matches answers even when it
+// finds nothing (404); the path never falls through to a later route.
+TEST_F(ControlServerTest, RouteOrderIsPrecedence) {
+  const std::filesystem::path media = root_ / "media";
+  const std::filesystem::path vendor = root_ / "vendor";
+  std::filesystem::create_directories(media / "show1");
+  std::filesystem::create_directories(vendor);
+  std::filesystem::create_directories(web_ / "vendor");
+  std::filesystem::create_directories(web_ / "media" / "show1");
+  writeFile(media / "show1" / "program.mp4", std::string(1000, 'm'));
+  writeFile(vendor / "lib.js", "mount");
+  writeFile(vendor / "only.js", "mount only");
+  writeFile(web_ / "vendor" / "lib.js", "web root");
+  writeFile(web_ / "vendor" / "web-only.js", "web root only");
+  writeFile(web_ / "media" / "show1" / "other.mp4", "web root");
+
+  ServerOptions options = defaultOptions();
+  options.request_prefixes = {"/api/", "/hls/x"};
+  options.media_mounts = {{"/api/media/", media.string(), {"program.mp4"}},
+                          {"/media/", media.string(), {"program.mp4", "other.mp4"}}};
+  options.redirects = {{"/ws", "/elsewhere"},
+                       {"/hls/old.m3u8", "/elsewhere"},
+                       {"/media/show1/program.mp4", "/elsewhere"},
+                       {"/go/here", "/exact"},
+                       {"/vendor/lib.js", "/elsewhere"}};
+  options.prefix_redirects = {{"/go/", "/#go="}, {"/vendor/x", "/#x="}};
+  options.mounts = {{"/vendor/", vendor.string()}};
+  ControlServer::Handlers handlers = recorder_.handlers();
+  handlers.on_request = [this](RequestId id, std::string path,
+                               std::vector<std::pair<std::string, std::string>>) {
+    server_->respond(id, 200, shared("async " + path));
+  };
+  server_ = std::make_unique<ControlServer>(options, handlers);
+  std::string error;
+  ASSERT_TRUE(server_->start(&error)) << error;
+  port_ = server_->port();
+
+  // Exact API paths before the request prefix "/api/".
+  EXPECT_EQ(httpGet(port_, "/api/status").status, 401);
+  EXPECT_EQ(httpGet(port_, "/api/public-status").status, 503);
+  EXPECT_EQ(httpGet(port_, "/api/other").body, "async /api/other");
+  // /ws before a redirect of /ws.
+  EXPECT_EQ(httpGet(port_, "/ws").status, 426);
+  // /hls/ before a request prefix under it and a redirect under it.
+  EXPECT_EQ(httpGet(port_, "/hls/x.m3u8").status, 404);
+  EXPECT_EQ(httpGet(port_, "/hls/old.m3u8").status, 404);
+  EXPECT_EQ(httpGet(port_, "/hls/live.m3u8").status, 200);
+  // A request prefix before a media mount under it.
+  EXPECT_EQ(httpGet(port_, "/api/media/show1/program.mp4").body,
+            "async /api/media/show1/program.mp4");
+  // A media mount before a redirect of one of its files, and before the web
+  // root even where the mount finds nothing.
+  HttpResponse video = httpGet(port_, "/media/show1/program.mp4");
+  EXPECT_EQ(video.status, 200);
+  EXPECT_EQ(video.header("accept-ranges"), "bytes");
+  EXPECT_EQ(video.body, std::string(1000, 'm'));
+  EXPECT_EQ(httpGet(port_, "/media/show1/other.mp4").status, 404);
+  // An exact redirect before a prefix redirect that also matches.
+  EXPECT_EQ(httpGet(port_, "/go/here").header("location"), "/exact");
+  EXPECT_EQ(httpGet(port_, "/go/there").header("location"), "/#go=there");
+  // A redirect before a mount; a prefix redirect before a mount, even where
+  // its rest is not a link (404 "no such link").
+  EXPECT_EQ(httpGet(port_, "/vendor/lib.js").header("location"), "/elsewhere");
+  EXPECT_EQ(httpGet(port_, "/vendor/xyz").header("location"), "/#x=yz");
+  HttpResponse not_a_link = httpGet(port_, "/go/a/b");
+  EXPECT_EQ(not_a_link.status, 404);
+  EXPECT_NE(not_a_link.body.find("no such link"), std::string::npos) << not_a_link.body;
+  // A mount before the web root, even where the mount finds nothing.
+  EXPECT_EQ(httpGet(port_, "/vendor/only.js").body, "mount only");
+  EXPECT_EQ(httpGet(port_, "/vendor/web-only.js").status, 404);
+  // The web root answers the rest.
+  EXPECT_EQ(httpGet(port_, "/app.js").body, "console.log('hi');");
+}
+
 // --- WebSocket -------------------------------------------------------------------
 
 TEST_F(ControlServerTest, MessageReachesHandlerAndReplyArrives) {

@@ -10,6 +10,8 @@
 //
 // Editors handle their own keys (Enter/Ctrl+Enter, Esc) in view.js.
 
+import { Action } from '../protocol.js';
+
 const kPlain = Object.freeze({
   j: 'next',
   ArrowDown: 'next',
@@ -17,17 +19,18 @@ const kPlain = Object.freeze({
   ArrowUp: 'previous',
   u: 'undo',
   Escape: 'escape',
-  a: 'approve',
-  r: 'reject',
-  e: 'edit',
-  m: 'merge',
-  o: 'on_air',
-  f: 'off_air',
-  d: 'answered',
+  a: Action.APPROVE,
+  r: Action.REJECT,
+  e: Action.EDIT,
+  m: Action.MERGE,
+  o: Action.ON_AIR,
+  f: Action.OFF_AIR,
+  d: Action.ANSWERED,
 });
 
 // The shortcut for a key press ({key, ctrlKey, metaKey, altKey, shiftKey}),
-// or null: 'undo', 'move_up', 'move_down', or a name of kPlain. The
+// or null: 'undo', 'move_up', 'move_down', or a name of kPlain (the card
+// actions by their protocol names). The
 // browser's own shortcuts (Ctrl/⌘ with anything but Z) are left alone.
 export function shortcut(event) {
   const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;

@@ -20,9 +20,9 @@
 // search-results with search-heading, search-hits > hit (data-session-id,
 // data-line-id) whose matches are <mark>, search-empty; notice.
 
-import { h, timecode } from '/common.js';
-import { applyStatic, lang, mountLangToggle, onLangChange, t } from '/i18n.js';
-import { LineKind, Limits, Speaker } from '/protocol.js';
+import { h, timecode } from '../common.js';
+import { applyStatic, lang, mountLangToggle, onLangChange, t } from '../i18n.js';
+import { LineKind, Limits, Speaker } from '../protocol.js';
 
 // After the reader scrolls the transcript, it stops following the video
 // for this long.

@@ -399,7 +399,7 @@ export function columns(state) {
 }
 
 // Cards in the order j/k walks them.
-export function selectionOrder(state) {
+function selectionOrder(state) {
   const { pending, approved, onAir, recent } = columns(state);
   return [...pending, ...approved, ...onAir, ...recent];
 }

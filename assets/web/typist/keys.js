@@ -8,7 +8,7 @@
 // the question whether to delete).
 
 // An IME's Enter picks a candidate; it must neither publish nor save.
-export function composing(event) {
+function composing(event) {
   return event.isComposing || event.keyCode === 229;
 }
 

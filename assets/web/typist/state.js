@@ -248,7 +248,7 @@ export function oneLine(text) {
   return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
-export function textProblem(text) {
+function textProblem(text) {
   if (text.trim() === '') return ErrorCode.EMPTY;
   if (codePoints(text) > Limits.LINE_CHARS) return ErrorCode.TOO_LONG;
   return null;

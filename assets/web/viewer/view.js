@@ -215,7 +215,7 @@ export function createView({ vote }) {
   }
 
   return {
-    ui, renderAll, renderHello, renderHeader, renderNotice, renderConnection, renderOnAir, renderForm, renderMine,
+    ui, renderAll, renderHello, renderNotice, renderConnection, renderOnAir, renderForm, renderMine,
     renderPublic, renderLiveText, renderVideo,
   };
 }

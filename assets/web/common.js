@@ -47,6 +47,20 @@ function append(node, children) {
   }
 }
 
+// Makes list's children `elements`, in order, moving, inserting and removing
+// only where the order differs: unchanged items (and a focused editor in
+// one) stay where they are, and a new item is one insertion for a screen
+// reader, not a new list.
+export function syncChildren(list, elements) {
+  let index = 0;
+  for (const element of elements) {
+    const current = list.children[index];
+    if (current !== element) list.insertBefore(element, current || null);
+    index += 1;
+  }
+  while (list.children.length > elements.length) list.lastElementChild.remove();
+}
+
 // Small inline icons, drawn as SVG so that they look the same where no emoji
 // font is installed. The path data is fixed here; nothing from outside.
 const kIconPaths = {

@@ -29,7 +29,9 @@ async function waitText(page, id, want, what) {
   await page.waitForFunction(([selector, text]) => {
     const node = document.querySelector(selector);
     return node && node.textContent.includes(text);
-  }, [testid(id), want], { timeout: kStepTimeoutMs });
+  }, [testid(id), want], { timeout: kStepTimeoutMs }).catch((error) => {
+    throw new Error(`expected ${what} to read "${want}": ${error.message}`);
+  });
   return Date.now() - started;
 }
 

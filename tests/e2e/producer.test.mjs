@@ -22,7 +22,7 @@
 // /api/status, which counts every question of the session).
 //
 // Selectors: data-testid attributes of assets/web/producer/index.html and
-// producer.js: login-token, login-name, login-submit, login-error, board,
+// producer/view.js: login-token, login-name, login-submit, login-error, board,
 // pending-list, approved-list, onair-slot, recent-list > question-card
 // (data-question-id, data-status, aria-selected) with card-text,
 // card-edited, card-original-text, card-reject-reason, card-merged-into and

@@ -17,8 +17,8 @@
 // failed loads under /hls/: the program playlist may not be written yet.
 //
 // Selectors: data-testid attributes of assets/web/index.html (viewer) and
-// assets/web/producer/index.html (producer); cards are built by app.js and
-// producer.js.
+// assets/web/producer/index.html (producer); cards are built by
+// viewer/view.js and producer/view.js.
 //   viewer:   question-form, question-nickname, question-category-question,
 //             question-text, question-counter, question-submit,
 //             question-message (data-kind ok|error), my-questions > my-question

@@ -18,7 +18,7 @@
 // failed loads under /hls/: the program playlist may not be written yet.
 //
 // Selectors: data-testid attributes of assets/web/typist/index.html and
-// typist.js (typist), assets/web/index.html and app.js (viewer).
+// typist/view.js (typist), assets/web/index.html and viewer/view.js (viewer).
 //   typist: typist-login, typist-token, typist-name, typist-login-submit,
 //           typist-login-error, typist-conn (data-state), typist-speakers >
 //           typist-speaker-<speaker> (aria-pressed), typist-input,

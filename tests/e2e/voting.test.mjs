@@ -17,11 +17,12 @@
 // "1 passed, 0 failed" or "0 passed, 1 failed". Screenshots go to
 // YST_ARTIFACTS (default tests/artifacts/e2e), named voting-*.
 //
-// Selectors: data-testid attributes of assets/web/index.html and app.js
-// (viewer and observer): viewer-observer (the observer's greeting), notice,
-// question-text, question-submit, question-message, my-questions >
-// my-question (data-question-id, data-status), public-questions >
-// public-question (data-question-id) with public-question-text,
+// Selectors: data-testid attributes of assets/web/index.html and
+// viewer/view.js (viewer and observer): viewer-observer (the observer's
+// greeting), notice, question-text, question-submit, question-message,
+// my-questions > my-question (data-question-id, data-status),
+// public-questions > public-question (data-question-id) with
+// public-question-text,
 // observer-badge, public-question-vote (aria-pressed, disabled) >
 // public-question-votes; public-message; <body data-hello="ok">. Producer
 // (assets/web/producer/): login-token, login-name, login-submit,

@@ -20,10 +20,10 @@
 // search-results with search-heading, search-hits > hit (data-session-id,
 // data-line-id) whose matches are <mark>, search-empty; notice.
 
-import { h, timecode } from '/common.js';
-import { applyStatic, lang, mountLangToggle, onLangChange, t } from '/i18n.js';
+import { h, timecode } from '../common.js';
+import { applyStatic, lang, mountLangToggle, onLangChange, t } from '../i18n.js';
+import { LineKind, Limits, Speaker } from '../protocol.js';
 
-const kMaxQueryChars = 64;
 // After the reader scrolls the transcript, it stops following the video
 // for this long.
 const kFollowPauseMs = 5000;
@@ -121,8 +121,8 @@ function peopleNodes(session) {
 }
 
 function speakerText(line) {
-  if (line.kind === 'question' || line.speaker === 'question') return t('transcript.question_speaker');
-  if (line.speaker === 'narration') return t('transcript.narration');
+  if (line.kind === LineKind.QUESTION || line.speaker === Speaker.QUESTION) return t('transcript.question_speaker');
+  if (line.speaker === Speaker.NARRATION) return t('transcript.narration');
   return line.name || '';
 }
 
@@ -286,7 +286,7 @@ function renderSession() {
 
   // The text record, and the questions as chapters.
   state.lineNodes = lines.map((line, index) => h('li', {
-    class: ['line', line.kind === 'question' ? 'line-question' : null],
+    class: ['line', line.kind === LineKind.QUESTION ? 'line-question' : null],
     testid: 'line',
     dataset: { lineId: line.id, startMs: line.start_ms, kind: line.kind, current: 'false' },
     onclick: () => seekTo(line.start_ms, true, index),
@@ -302,7 +302,7 @@ function renderSession() {
 
   const chapters = [];
   lines.forEach((line, index) => {
-    if (line.kind !== 'question') return;
+    if (line.kind !== LineKind.QUESTION) return;
     chapters.push(h('li', { class: 'chapter', testid: 'chapter', dataset: { question: line.question } },
       h('button', { type: 'button', onclick: () => seekTo(line.start_ms, true, index) },
         h('span', { class: 'chapter-time' }, timecode(line.start_ms)),
@@ -396,9 +396,9 @@ async function search(query) {
     renderHits(t('archive.error.empty'));
     return;
   }
-  if ([...trimmed].length > kMaxQueryChars) {
+  if ([...trimmed].length > Limits.SEARCH_CHARS) {
     state.hits = [];
-    renderHits(t('archive.error.too_long', { n: kMaxQueryChars }));
+    renderHits(t('archive.error.too_long', { n: Limits.SEARCH_CHARS }));
     return;
   }
   ui.resultsHeading.textContent = t('archive.searching', { q: trimmed });
@@ -412,7 +412,7 @@ async function search(query) {
     state.hits = [];
     const known = ['empty', 'too_long', 'busy'];
     renderHits(known.includes(error.code)
-      ? t(`archive.error.${error.code}`, { n: kMaxQueryChars })
+      ? t(`archive.error.${error.code}`, { n: Limits.SEARCH_CHARS })
       : t('archive.error.load', { reason: error.message }));
   }
 }

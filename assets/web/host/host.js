@@ -12,6 +12,7 @@
 
 import { h, retrySeconds, sessionGet, sessionSet, StudioSocket, ConnState, timecode } from '../common.js';
 import { applyStatic, mountLangToggle, onLangChange, t } from '../i18n.js';
+import { ErrorCode, Msg, Role } from '../protocol.js';
 import { ProgramPlayer } from '../program_player.js';
 
 const kTokenKey = 'yst.host_token'; // sessionStorage only
@@ -70,7 +71,7 @@ const socket = new StudioSocket({
 
 function sayHello() {
   state.helloPending = true;
-  socket.send({ type: 'hello', role: 'host', token: state.token }, { withId: false });
+  socket.send({ type: Msg.HELLO, role: Role.HOST, token: state.token }, { withId: false });
 }
 
 ui.loginForm.addEventListener('submit', (event) => {
@@ -86,19 +87,19 @@ ui.loginForm.addEventListener('submit', (event) => {
 });
 
 function handleMessage(message) {
-  if (message.type === 'hello.ok' && message.role === 'host') {
+  if (message.type === Msg.HELLO_OK && message.role === Role.HOST) {
     state.helloPending = false;
     state.loggedIn = true;
     applyState(message.host);
-  } else if (message.type === 'host.state') {
+  } else if (message.type === Msg.HOST_STATE) {
     applyState(message);
-  } else if (message.type === 'error' && state.helloPending) {
+  } else if (message.type === Msg.ERROR && state.helloPending) {
     state.helloPending = false;
     state.loggedIn = false;
     state.token = null;
     sessionSet(kTokenKey, null);
-    const tooMany = message.code === 'too_many_attempts' || message.code === 'rate_limited';
-    state.loginError = message.code === 'forbidden' ? 'host.login.forbidden'
+    const tooMany = message.code === ErrorCode.TOO_MANY_ATTEMPTS || message.code === ErrorCode.RATE_LIMITED;
+    state.loginError = message.code === ErrorCode.FORBIDDEN ? 'host.login.forbidden'
       : tooMany ? 'host.login.too_many' : 'host.login.failed';
     state.loginErrorVars = tooMany ? { n: retrySeconds(message) } : null;
     render();

@@ -14,11 +14,8 @@
 
 import { t, onLangChange } from '../i18n.js';
 import { h } from '../common.js';
+import { Limits, Msg, Slate, kOverlaySides, kOverlayToggles, kSlates } from '../protocol.js';
 
-const kSides = ['left', 'right'];
-const kToggles = ['card', 'bug', 'clock', 'qr'];
-const kSlates = ['none', 'starting', 'hold'];
-const kMaxCountdownS = 86400; // protocol: countdown_s 0–86400
 const kDefaultMinutes = 5;
 const kTickMs = 250;
 
@@ -30,7 +27,7 @@ export function mountGraphics(root, { send }) {
   const el = {
     people: $('graphics-people'),
     noPeople: $('graphics-no-people'),
-    toggles: Object.fromEntries(kToggles.map((name) => [name, $(`graphics-${name}`)])),
+    toggles: Object.fromEntries(kOverlayToggles.map((name) => [name, $(`graphics-${name}`)])),
     tickerText: $('graphics-ticker-text'),
     tickerOn: $('graphics-ticker-on'),
     tickerOff: $('graphics-ticker-off'),
@@ -52,7 +49,7 @@ export function mountGraphics(root, { send }) {
 
   // --- Commands.
 
-  for (const name of kToggles) {
+  for (const name of kOverlayToggles) {
     el.toggles[name].addEventListener('click', () => {
       const part = overlay && overlay[name];
       if (part) send(`overlay.${name}`, { visible: !part.visible });
@@ -67,22 +64,22 @@ export function mountGraphics(root, { send }) {
     }
   });
   el.tickerOn.addEventListener('click', tickerOnAir);
-  el.tickerOff.addEventListener('click', () => send('overlay.ticker', { visible: false }));
+  el.tickerOff.addEventListener('click', () => send(Msg.OVERLAY_TICKER, { visible: false }));
 
   function tickerOnAir() {
     if (!overlay || el.tickerText.value.trim() === '') return;
-    send('overlay.ticker', { text: el.tickerText.value, visible: true });
+    send(Msg.OVERLAY_TICKER, { text: el.tickerText.value, visible: true });
   }
 
-  el.slates.none.addEventListener('click', () => send('overlay.slate', { slate: 'none' }));
-  el.slates.hold.addEventListener('click', () => send('overlay.slate', { slate: 'hold' }));
+  el.slates.none.addEventListener('click', () => send(Msg.OVERLAY_SLATE, { slate: Slate.NONE }));
+  el.slates.hold.addEventListener('click', () => send(Msg.OVERLAY_SLATE, { slate: Slate.HOLD }));
   el.slates.starting.addEventListener('click', () =>
-    send('overlay.slate', { slate: 'starting', countdown_s: countdownSeconds() }));
+    send(Msg.OVERLAY_SLATE, { slate: Slate.STARTING, countdown_s: countdownSeconds() }));
 
   function countdownSeconds() {
     const minutes = Number(el.minutes.value);
     if (!Number.isFinite(minutes) || minutes < 0) return kDefaultMinutes * 60;
-    return Math.min(kMaxCountdownS, Math.round(minutes * 60));
+    return Math.min(Limits.COUNTDOWN_S, Math.round(minutes * 60));
   }
 
   el.theme.addEventListener('change', () => {
@@ -90,15 +87,15 @@ export function mountGraphics(root, { send }) {
     // The list keeps showing the theme on air until the studio says it
     // changed: a refused switch must not leave the wrong name selected.
     el.theme.value = overlay ? overlay.theme : '';
-    if (overlay && chosen !== overlay.theme) send('overlay.theme', { theme: chosen });
+    if (overlay && chosen !== overlay.theme) send(Msg.OVERLAY_THEME, { theme: chosen });
   });
 
-  el.clear.addEventListener('click', () => send('overlay.clear'));
+  el.clear.addEventListener('click', () => send(Msg.OVERLAY_CLEAR));
 
   function lowerThird(person, side) {
     const shown = overlay && overlay.lower_thirds && overlay.lower_thirds[side];
-    if (shown && shown.person === person) send('overlay.lower_third', { person, visible: false });
-    else send('overlay.lower_third', { person, visible: true, side });
+    if (shown && shown.person === person) send(Msg.OVERLAY_LOWER_THIRD, { person, visible: false });
+    else send(Msg.OVERLAY_LOWER_THIRD, { person, visible: true, side });
   }
 
   // --- State.
@@ -113,7 +110,7 @@ export function mountGraphics(root, { send }) {
     // remaining_s is as of this message; between updates the panel counts
     // down by itself (the studio sends no event per second).
     const slate = overlay && overlay.slate;
-    slateEnd = slate && slate.kind === 'starting' && Number.isFinite(slate.remaining_s)
+    slateEnd = slate && slate.kind === Slate.STARTING && Number.isFinite(slate.remaining_s)
       ? performance.now() + slate.remaining_s * 1000 : null;
     render();
   }
@@ -170,7 +167,7 @@ export function mountGraphics(root, { send }) {
       h('span', { class: 'g-person-label', title: title ? `${name} ${title}` : name },
         h('span', { class: 'g-person-name' }, name),
         title ? h('span', { class: 'g-person-title' }, title) : null),
-      kSides.map((side) => h('button', {
+      kOverlaySides.map((side) => h('button', {
         type: 'button',
         class: 'g-btn g-side',
         testid: `graphics-lt-${p.person}-${side}`,
@@ -182,7 +179,7 @@ export function mountGraphics(root, { send }) {
   }
 
   function renderToggles() {
-    for (const name of kToggles) {
+    for (const name of kOverlayToggles) {
       const part = overlay && overlay[name];
       const button = el.toggles[name];
       setPressed(button, Boolean(part && part.visible));

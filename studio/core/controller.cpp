@@ -27,7 +27,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxJsonDepth = 8;
-constexpr std::size_t kMaxCueChars = 60;  // a line the host reads at a glance
 constexpr double kProducerMessagesPerSecond = 1000;
 constexpr double kProducerMessageBurst = 2000;
 
@@ -181,6 +180,15 @@ bool Controller::start(std::string* error) {
       program_port_.get(),
       [this](const std::string& type, json payload) { publishEvent(type, std::move(payload)); },
       [this](const streaming::Scene& scene) { graphics_->programChanged(scene); }});
+  cues_ = std::make_unique<desks::Cues>(
+      show_.show,
+      desks::Cues::Context{
+          [this] { return timelineMs(); }, [this] { return audience_->hostView(3); },
+          [this] { return program_ ? desks::Switcher::sceneJson(program_->scene()) : json(); },
+          [this](const std::string& type, json payload) { publishEvent(type, std::move(payload)); },
+          [this](std::shared_ptr<const std::string> message) {
+            server_->publish(server::kChannelHost, std::move(message));
+          }});
   registerCommands();
   audience_->setOnAirChanged([this](const questions::Question* q) {
     transcript_->questionOnAir(q);
@@ -569,7 +577,8 @@ void Controller::registerCommands() {
   transcript_->registerCommands(commands_);
   graphics_->registerCommands(commands_);
   switcher_->registerCommands(commands_);
-  // Destinations, recording and cues: producers only.
+  cues_->registerCommands(commands_);
+  // Destinations and recording: producers only.
   const RoleSet producer = roles({Role::kProducer});
   auto add = [&](const char* type, CommandRegistry::Handler handler) {
     commands_.add(type, producer, std::move(handler));
@@ -584,7 +593,6 @@ void Controller::registerCommands() {
   }
   add("recording.start", [this](CommandContext&) { return cmdRecording(true); });
   add("recording.stop", [this](CommandContext&) { return cmdRecording(false); });
-  add("cue.send", [this](CommandContext& c) { return cmdCue(c.message); });
 }
 
 void Controller::hello(server::ClientId client, ClientInfo& c, const json& message,
@@ -657,7 +665,7 @@ void Controller::hello(server::ClientId client, ClientInfo& c, const json& messa
     signIn(client, c, message, Role::kHost, "host", server::kChannelHost);
     json ok = {{"type", "hello.ok"},
                {"role", role},
-               {"host", hostStateJson()},
+               {"host", cues_->hostState()},
                {"commands", commands_.commandsFor(Role::kHost)}};
     if (!request_id.is_null()) ok["id"] = request_id;
     reply(client, ok);
@@ -667,47 +675,6 @@ void Controller::hello(server::ClientId client, ClientInfo& c, const json& messa
     reply(client, protocol::errorMessage(
                       "invalid", "role is viewer, observer, producer, typist or host", request_id));
   }
-}
-
-CommandOutcome Controller::cmdCue(const json& c) {
-  FieldReader f(c);
-  const json* text = f.required("text", json::value_t::string);
-  if (!text) return f.error();
-  const text::CleanedText cleaned = text::cleanText(text->get<std::string>(), kMaxCueChars, false);
-  switch (cleaned.problem) {
-    case text::TextProblem::kInvalidUtf8:
-      return CommandError{"bad_message", "text: invalid UTF-8"};
-    case text::TextProblem::kEmpty:
-      return CommandError{"empty", "text: a cue needs words"};
-    case text::TextProblem::kTooLong:
-      return CommandError{"too_long",
-                          "text: at most " + std::to_string(kMaxCueChars) + " characters"};
-    case text::TextProblem::kNone:
-      break;
-  }
-  last_cue_ = std::make_shared<const json>(
-      json{{"text", cleaned.text}, {"utc", store::utcNowIso()}, {"timeline_ms", timelineMs()}});
-  publishEvent("cue", {{"cue", *last_cue_}});
-  return json{{"cue", *last_cue_}};
-}
-
-json Controller::hostStateJson() const {
-  json guests = json::array();
-  for (const auto& g : show_.show.guests) guests.push_back({{"name", g.name}, {"title", g.title}});
-  json state = {{"type", "host.state"},
-                {"show",
-                 {{"title", show_.show.title},
-                  {"host", {{"name", show_.show.host.name}, {"title", show_.show.host.title}}},
-                  {"guests", guests},
-                  {"duration_ms", show_.show.duration_min > 0
-                                      ? json(std::int64_t{show_.show.duration_min} * 60000)
-                                      : json()},
-                  {"timeline_ms", timelineMs()}}},
-                {"cue", last_cue_ ? *last_cue_ : json()}};
-  state.update(audience_ ? audience_->hostView(3)
-                         : json{{"on_air", nullptr}, {"next", json::array()}});
-  if (program_) state["program"] = desks::Switcher::sceneJson(program_->scene());
-  return state;
 }
 
 CommandOutcome Controller::cmdDestinationAdd(const json& c) {
@@ -866,17 +833,7 @@ void Controller::publishStatus() {
   server_->setMetricsText(std::make_shared<const std::string>(metricsText(status)));
   last_status_ = std::make_shared<const json>(std::move(status));
   emit statusPublished();
-  // The host's monitor, when what it shows changed (its clock runs on its
-  // own from the timeline it was given).
-  json host = hostStateJson();
-  const std::int64_t timeline = host["show"]["timeline_ms"];
-  host["show"].erase("timeline_ms");
-  std::string key = host.dump();
-  if (key != last_host_state_) {
-    last_host_state_ = std::move(key);
-    host["show"]["timeline_ms"] = timeline;
-    server_->publish(server::kChannelHost, std::make_shared<const std::string>(host.dump()));
-  }
+  cues_->publishHostStateIfChanged();
 }
 
 server::ClientId Controller::connectLocalClient(
@@ -957,7 +914,7 @@ json Controller::statusJson() const {
                     {"session_id", session_id_},
                     {"timeline_ms", timelineMs()},
                     {"duration_min", show_.show.duration_min}};
-  status["cue"] = last_cue_ ? *last_cue_ : json();
+  status["cue"] = cues_->lastCue();
   if (program_) {
     json program = desks::Switcher::sceneJson(program_->scene());
     program["frames"] = program_->frames();

@@ -35,6 +35,7 @@
 #include "studio/core/engine_adapters.h"
 #include "studio/core/graphics.h"
 #include "studio/core/transcript.h"
+#include "studio/desks/cues.h"
 #include "studio/desks/switcher.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
@@ -124,9 +125,6 @@ class Controller : public QObject {
   CommandOutcome cmdDestinationAdd(const nlohmann::json& c);
   CommandOutcome cmdDestination(const std::string& action, const nlohmann::json& c);
   CommandOutcome cmdRecording(bool start);
-  CommandOutcome cmdCue(const nlohmann::json& c);
-  // What the host's monitor shows (host.state in assets/protocol.md).
-  nlohmann::json hostStateJson() const;
 
   void addDestination(streaming::DestinationSpec spec, bool enabled);
   // The output for a destination, wired to publish its changes and fed by
@@ -160,6 +158,7 @@ class Controller : public QObject {
   std::unique_ptr<Transcript> transcript_;
   std::unique_ptr<ProgramAdapter> program_port_;
   std::unique_ptr<desks::Switcher> switcher_;
+  std::unique_ptr<desks::Cues> cues_;
   // The one list of commands (command_registry.h), filled in start(). After
   // the desks, so destroyed before them: its handlers point at them.
   CommandRegistry commands_;
@@ -170,9 +169,6 @@ class Controller : public QObject {
   QTimer status_soon_;
   std::size_t peak_connections_ = 0;  // the most clients at once, this run
   std::shared_ptr<const nlohmann::json> last_status_;
-  // The producer's latest cue to the host (null before the first).
-  std::shared_ptr<const nlohmann::json> last_cue_;
-  std::string last_host_state_;  // host.state last published, without its clock
   bool started_ = false;
   bool shut_down_ = false;
 };

@@ -160,9 +160,9 @@ TEST(ShowConfigTest, IssueExampleParses) {
 }
 
 TEST(ShowConfigTest, DemoFileLoads) {
-  // __FILE__ is absolute under CMake and relative to the repository otherwise.
+  // From the source tree, wherever the tests run from.
   const std::filesystem::path demo =
-      std::filesystem::path(__FILE__).parent_path() / "../../../../assets/shows/demo.toml";
+      std::filesystem::path(YST_SOURCE_DIR) / "assets/shows/demo.toml";
   const ShowConfig c = loadShowFile(demo.string(), envOf({{"YST_DEMO_KEY", "demo-key-123"}}));
   EXPECT_EQ(c.show.title, "温网议事厅 · 对话市医保局");
   EXPECT_EQ(c.show.host.name, "王芳");

@@ -20,9 +20,9 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-// __FILE__ is absolute under CMake and relative to the repository otherwise.
+// From the source tree, wherever the tests run from.
 const std::filesystem::path kSampleList =
-    std::filesystem::path(__FILE__).parent_path() / "../../../../assets/words/sample.txt";
+    std::filesystem::path(YST_SOURCE_DIR) / "assets/words/sample.txt";
 
 std::string errorOf(std::string_view list, std::string_view name) {
   try {

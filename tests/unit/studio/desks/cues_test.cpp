@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/unit/studio/desks/desk_test.h"
+
 namespace yst::desks {
 namespace {
 
@@ -35,13 +37,7 @@ class CuesTest : public ::testing::Test {
     s.duration_min = 60;
     return s;
   }
-  core::CommandOutcome send(json message) {
-    core::ClientInfo producer;
-    producer.role = core::Role::kProducer;
-    const json id;
-    core::CommandContext context{1, producer, message, id};
-    return commands.dispatch(context);
-  }
+  core::CommandOutcome send(const json& message) { return sendAsProducer(commands, message); }
 
   std::int64_t timeline_ms = 1000;
   json questions = {{"on_air", nullptr}, {"next", json::array()}};

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/unit/studio/desks/desk_test.h"
+
 namespace yst::desks {
 namespace {
 
@@ -58,13 +60,7 @@ class SwitcherTest : public ::testing::Test {
     switcher.registerCommands(commands);
   }
 
-  core::CommandOutcome send(json message) {
-    core::ClientInfo producer;
-    producer.role = core::Role::kProducer;
-    const json id;
-    core::CommandContext context{1, producer, message, id};
-    return commands.dispatch(context);
-  }
+  core::CommandOutcome send(const json& message) { return sendAsProducer(commands, message); }
   json ok(json message) {
     const core::CommandOutcome outcome = send(std::move(message));
     if (const core::CommandError* e = outcome.error()) {

@@ -489,10 +489,11 @@ int HttpService::serveStatic(HttpExchange& exchange, const std::string& root,
     case files::StaticTarget::Kind::kFile:
       return exchange.serveFile(target.file.path, target.file.content_type);
     case files::StaticTarget::Kind::kAddSlash:
-      // "/producer" → "/producer/" so that the page's relative URLs work.
+      // "/producer" → "/producer/" so that the page's relative URLs work:
+      // the whole path asked for, a mount's prefix included.
       return exchange.reply(HTTP_STATUS_MOVED_PERMANENTLY, "text/plain; charset=utf-8",
                             std::make_shared<const std::string>("moved\n"),
-                            {{"location:", std::string(url_path) + "/"}});
+                            {{"location:", std::string(exchange.path) + "/"}});
     case files::StaticTarget::Kind::kNotFound:
       break;
   }

@@ -737,6 +737,12 @@ TEST_F(ControlServerTest, RouteOrderIsPrecedence) {
   // A mount before the web root, even where the mount finds nothing.
   EXPECT_EQ(httpGet(port_, "/vendor/only.js").body, "mount only");
   EXPECT_EQ(httpGet(port_, "/vendor/web-only.js").status, 404);
+  // A folder under a mount, asked for without its slash, is redirected to
+  // itself with the slash, under the mount.
+  std::filesystem::create_directories(vendor / "pkg");
+  HttpResponse folder = httpGet(port_, "/vendor/pkg");
+  EXPECT_EQ(folder.status, 301);
+  EXPECT_EQ(folder.header("location"), "/vendor/pkg/");
   // The web root answers the rest.
   EXPECT_EQ(httpGet(port_, "/app.js").body, "console.log('hi');");
 }

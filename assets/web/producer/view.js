@@ -282,6 +282,21 @@ export function createView(handlers) {
     return h('div', { class: 'actions' }, buttons);
   }
 
+  // An inline editor's field: Enter confirms (with Ctrl/⌘ when asked), Escape
+  // closes the editor, and a click stays inside it (not a card selection).
+  function editorKeys(field, q, confirm, { withModifier = false } = {}) {
+    field.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (!withModifier || event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        confirm();
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        handlers.closeMode(q.id);
+      }
+    });
+    field.addEventListener('click', (e) => e.stopPropagation());
+  }
+
   function buildEditor(q, mode) {
     const counter = h('span', { class: 'counter', testid: 'edit-counter' });
     const save = h('button', { type: 'button', class: ['act', 'good'], testid: 'edit-save',
@@ -301,16 +316,8 @@ export function createView(handlers) {
       sync();
       handlers.modeChanged(q.id, { text: area.value });
     });
-    area.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        handlers.submitMode(q.id);
-      } else if (event.key === 'Escape') {
-        event.preventDefault();
-        handlers.closeMode(q.id);
-      }
-    });
-    area.addEventListener('click', (e) => e.stopPropagation());
+    // In a text area a plain Enter is a new line: Ctrl/⌘+Enter saves.
+    editorKeys(area, q, () => handlers.submitMode(q.id), { withModifier: true });
     sync();
     return h('div', { class: 'editor' },
       area,
@@ -332,16 +339,7 @@ export function createView(handlers) {
       handlers.submitMode(q.id);
     };
     select.addEventListener('change', () => handlers.modeChanged(q.id, { reason: select.value }));
-    select.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter') {
-        event.preventDefault();
-        confirm();
-      } else if (event.key === 'Escape') {
-        event.preventDefault();
-        handlers.closeMode(q.id);
-      }
-    });
-    select.addEventListener('click', (e) => e.stopPropagation());
+    editorKeys(select, q, confirm);
     return h('div', { class: 'inline-form' },
       h('label', null, h('span', { class: 'field-label' }, t('reject.reason')), select),
       h('button', { type: 'button', class: ['act', 'bad'], testid: 'reject-confirm',
@@ -360,16 +358,7 @@ export function createView(handlers) {
       handlers.submitMode(q.id);
     };
     input.addEventListener('input', () => handlers.modeChanged(q.id, { into: input.value }));
-    input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter') {
-        event.preventDefault();
-        confirm();
-      } else if (event.key === 'Escape') {
-        event.preventDefault();
-        handlers.closeMode(q.id);
-      }
-    });
-    input.addEventListener('click', (e) => e.stopPropagation());
+    editorKeys(input, q, confirm);
     return h('div', { class: 'inline-form' },
       h('label', null, h('span', { class: 'field-label' }, t('merge.into')), ' #', input),
       h('button', { type: 'button', class: ['act', 'good'], testid: 'merge-confirm',

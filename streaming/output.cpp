@@ -73,24 +73,6 @@ struct Output::Feed {
   }
 };
 
-const char* outputStateName(OutputState state) {
-  switch (state) {
-    case OutputState::kStopped:
-      return "stopped";
-    case OutputState::kConnecting:
-      return "connecting";
-    case OutputState::kLive:
-      return "live";
-    case OutputState::kRetrying:
-      return "retrying";
-    case OutputState::kFailed:
-      return "failed";
-    case OutputState::kInvalid:
-      break;
-  }
-  return "invalid";
-}
-
 Output::Output(std::string scope, std::vector<std::string> secrets, QObject* parent)
     : QObject(parent), scope_(std::move(scope)), secrets_(std::move(secrets)) {
   retry_timer_.setSingleShot(true);

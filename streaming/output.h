@@ -30,27 +30,16 @@
 #include "streaming/bus_relay.h"
 #include "streaming/gst_ptr.h"
 #include "streaming/media_format.h"
+#include "streaming/output_types.h"
 #include "streaming/rtmp.h"
 
 namespace yst::streaming {
-
-enum class OutputState { kInvalid = 0, kStopped, kConnecting, kLive, kRetrying, kFailed };
-const char* outputStateName(OutputState state);
 
 // Receives encoded packets; called on GStreamer streaming threads.
 class PacketSink {
  public:
   virtual ~PacketSink() = default;
   virtual void pushPacket(MediaKind kind, GstSample* sample) = 0;
-};
-
-struct OutputStats {
-  OutputState state = OutputState::kStopped;
-  std::uint64_t bytes_sent = 0;
-  double bitrate_kbps = 0;
-  std::uint64_t media_duration_ms = 0;  // program time handed to the current attempt (file)
-  int reconnects = 0;
-  std::string last_error;  // secrets already masked
 };
 
 class Output : public QObject, public PacketSink {
@@ -65,7 +54,7 @@ class Output : public QObject, public PacketSink {
   void start();
   // Stops; with kFinalize the muxer gets an end-of-stream first (up to
   // `finalize_timeout_ms`) so that the file it writes is complete.
-  enum class StopMode { kInvalid = 0, kImmediate, kFinalize };
+  using StopMode = streaming::StopMode;
   void stop(StopMode mode = StopMode::kImmediate);
 
   OutputStats stats() const;

@@ -1,7 +1,5 @@
 #include "streaming/outputs.h"
 
-#include "streaming/uri_secrets.h"
-
 #include <filesystem>
 #include <stdexcept>
 
@@ -37,29 +35,6 @@ void writeSevenTsPacketsAtATime(GstElement* hlssink) {
 }
 
 }  // namespace
-
-DestinationProtocol destinationProtocol(const std::string& url) {
-  if (url.rfind("rtmp://", 0) == 0) return DestinationProtocol::kRtmp;
-  if (url.rfind("rtmps://", 0) == 0) return DestinationProtocol::kRtmps;
-  if (url.rfind("srt://", 0) == 0) return DestinationProtocol::kSrt;
-  return DestinationProtocol::kInvalid;
-}
-
-namespace {
-RtmpKey rtmpKey(const DestinationSpec& spec) {
-  return spec.key.empty() ? RtmpKey::kInPath : RtmpKey::kApart;
-}
-}  // namespace
-
-std::string maskedDestinationUrl(const DestinationSpec& spec) {
-  return maskUri(spec.url, rtmpKey(spec));
-}
-
-std::vector<std::string> destinationSecrets(const DestinationSpec& spec) {
-  std::vector<std::string> secrets = uriSecrets(spec.url, rtmpKey(spec));
-  secrets.push_back(spec.key);
-  return secrets;
-}
 
 Destination::Destination(DestinationSpec spec, QObject* parent)
     : Output("destination " + spec.id, destinationSecrets(spec), parent), spec_(std::move(spec)) {}

@@ -7,28 +7,9 @@
 #include <vector>
 
 #include "streaming/output.h"
+#include "streaming/output_types.h"
 
 namespace yst::streaming {
-
-enum class DestinationProtocol { kInvalid = 0, kRtmp, kRtmps, kSrt };
-
-struct DestinationSpec {
-  std::string id;
-  std::string name;
-  std::string url;         // rtmp://host[:port]/app, rtmps://…, srt://host:port[?…]
-  std::string key;         // secret: RTMP stream name / SRT streamid
-  bool tls_verify = true;  // rtmps://: verify the server certificate
-};
-
-DestinationProtocol destinationProtocol(const std::string& url);
-
-// The destination's URL as it may be shown: every query value masked, and
-// the last path segment of an RTMP URL too unless the key is given apart
-// (then the path is only the application).
-std::string maskedDestinationUrl(const DestinationSpec& spec);
-// What must not appear in its error texts and logs: the URL's secrets and
-// the key.
-std::vector<std::string> destinationSecrets(const DestinationSpec& spec);
 
 class Destination : public Output {
   Q_OBJECT

@@ -31,10 +31,6 @@ std::string momentaryKey() {
   return randomId(ViewerIds::kMinKeyBytes * 2);
 }
 
-std::string clientName(server::ClientId client) {
-  return "client " + std::to_string(client);
-}
-
 enum class IdAlias { kNo = 0, kYes };
 
 // The question a command names: `key`. For commands that must name one,
@@ -108,9 +104,6 @@ Audience::Audience(const config::ShowConfig& show, Context context, QObject* par
   prune_timer_.setInterval(60 * 1000);
   connect(&prune_timer_, &QTimer::timeout, this, &Audience::pruneBuckets);
   prune_timer_.start();
-  sign_in_timer_.setInterval(2000);
-  connect(&sign_in_timer_, &QTimer::timeout, this, [this] { sign_ins_.tick(steadyNowUs()); });
-  sign_in_timer_.start();
   observer_reload_timer_.setSingleShot(true);
   connect(&observer_reload_timer_, &QTimer::timeout, this, &Audience::reloadObservers);
 }
@@ -321,17 +314,18 @@ void Audience::hello(server::ClientId client, const json& message, const json& r
                                 : std::string();
   const bool local = server::ControlServer::isLocalClient(client);
   if (!local) {
-    if (const double wait_s = sign_ins_.lockedFor(info.address, steadyNowUs()); wait_s > 0) {
+    if (const double wait_s = context_.sign_in->guard().lockedFor(info.address, steadyNowUs());
+        wait_s > 0) {
       // Not looked at, but still a viewer.
-      if (!refuseLockedOut(client, info, wait_s, request_id)) {
+      if (!context_.sign_in->refuseLockedOut(client, info, wait_s, request_id)) {
         viewerHello(client, Role::kViewer, 0, "", json());
       }
       return;
     }
   }
   if (token.empty()) {
-    refuseWrongToken(client, info, "observer", "an observer hello needs the invitation token",
-                     request_id);
+    context_.sign_in->refuseWrongToken(client, info, "observer",
+                                       "an observer hello needs the invitation token", request_id);
     return;
   }
   observer_hellos_.push_back({client, sha256Hex(token), request_id});
@@ -393,50 +387,17 @@ void Audience::answerObserverHello(const ObserverHello& hello) {
   auto found = observers_.find(hello.token_sha256);
   if (found == observers_.end()) {
     // Refused, but still a viewer (the page carries on as one).
-    if (!refuseWrongToken(hello.client, info, "observer", "unknown or revoked observer invitation",
-                          hello.request_id)) {
+    if (!context_.sign_in->refuseWrongToken(hello.client, info, "observer",
+                                            "unknown or revoked observer invitation",
+                                            hello.request_id)) {
       viewerHello(hello.client, Role::kViewer, 0, "", json());
     }
     return;
   }
-  if (!server::ControlServer::isLocalClient(hello.client)) sign_ins_.signedIn(info.address);
+  if (!server::ControlServer::isLocalClient(hello.client))
+    context_.sign_in->guard().signedIn(info.address);
   viewerHello(hello.client, Role::kObserver, found->second.first, found->second.second,
               hello.request_id);
-}
-
-bool Audience::refuseWrongToken(server::ClientId client, ClientInfo& info, std::string_view role,
-                                const std::string& message, const json& request_id) {
-  // The console is in this process: nobody guesses through it.
-  if (server::ControlServer::isLocalClient(client)) {
-    replyError(client, request_id, "forbidden", message);
-    return false;
-  }
-  const SignInGuard::Refusal refusal =
-      sign_ins_.wrongToken(info, role, clientName(client), steadyNowUs());
-  if (refusal.close_connection) {
-    replyError(client, request_id, "forbidden",
-               message + "; " + std::to_string(SignInGuard::kRefusalsPerConnection) +
-                   " refused sign-ins close the connection");
-    context_.server->close(client);
-    return true;
-  }
-  replyError(client, request_id, "forbidden", message);
-  return false;
-}
-
-bool Audience::refuseLockedOut(server::ClientId client, ClientInfo& info, double wait_s,
-                               const json& request_id) {
-  const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
-  const SignInGuard::Refusal refusal = sign_ins_.lockedOut(info, steadyNowUs());
-  replyError(
-      client, request_id, "too_many_attempts",
-      "too many wrong tokens from this address; try again in " + std::to_string(retry) + " s",
-      {{"retry_after_s", retry}});
-  if (refusal.close_connection) {
-    context_.server->close(client);
-    return true;
-  }
-  return false;
 }
 
 void Audience::viewerHello(server::ClientId client, Role role, std::int64_t observer_id,

@@ -24,7 +24,7 @@
 // public snapshot is serialised once per change of the public list, not once
 // per hello; observer invitations are looked up in a list kept in memory,
 // reloaded at most once a second while observers say hello; wrong tokens go
-// through the SignInGuard.
+// through the sign-in desk's guard (desks/sign_in.h).
 #pragma once
 
 #include <QObject>
@@ -46,8 +46,8 @@
 #include "studio/config/show_config.h"
 #include "studio/core/clients.h"
 #include "studio/core/command_registry.h"
-#include "studio/core/sign_in_guard.h"
 #include "studio/core/viewer_id.h"
+#include "studio/desks/sign_in.h"
 #include "studio/questions/question_desk.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
@@ -69,6 +69,9 @@ class Audience : public QObject {
     std::function<void(const questions::Question*)> on_air_changed;
     // What each role may send (hello.ok's `commands`).
     const CommandRegistry* commands = nullptr;
+    // Observer invitations are guessed at like staff tokens: refused and
+    // locked out by the sign-in desk.
+    desks::SignIn* sign_in = nullptr;
   };
 
   // Throws std::runtime_error when the word list cannot be read.
@@ -80,20 +83,9 @@ class Audience : public QObject {
   // Restores the session's questions from the database (start-up).
   void load();
 
-  // A viewer or observer hello (the producer's is the controller's).
+  // A viewer or observer hello, handed over by the sign-in desk.
   void hello(server::ClientId client, const nlohmann::json& message,
              const nlohmann::json& request_id);
-  // Wrong staff and observer tokens: the controller's staff hellos use it too.
-  SignInGuard& signIns() { return sign_ins_; }
-  // A hello refused because the client's address is locked out: the error
-  // (`too_many_attempts`), and the connection closed at its third refusal.
-  // True when it was closed.
-  bool refuseLockedOut(server::ClientId client, ClientInfo& info, double wait_s,
-                       const nlohmann::json& request_id);
-  // A wrong staff or observer token: `forbidden`, counted, logged, and the
-  // connection closed at its third refusal. True when it was closed.
-  bool refuseWrongToken(server::ClientId client, ClientInfo& info, std::string_view role,
-                        const std::string& message, const nlohmann::json& request_id);
   // Adds question.submit, question.vote and questions.mine (anyone), and
   // questions.list and the moderation commands (producers).
   void registerCommands(CommandRegistry& commands);
@@ -125,12 +117,6 @@ class Audience : public QObject {
   // A producer's hello lists every open question and this many settled ones
   // (answered, rejected, merged), the latest.
   static constexpr std::size_t kSnapshotSettledLimit = 300;
-  // Hellos per connection: a page says hello once per connection (twice when
-  // an observer invitation turns out to be invalid); each one costs the
-  // studio a snapshot, so a connection gets this many and then one per
-  // kHelloIntervalS.
-  static constexpr double kHelloBurst = 3;
-  static constexpr double kHelloIntervalS = 20;
   // Observer invitations are read from the database at most this often
   // (`yishiting observers add/remove` change them while the show runs).
   static constexpr int kObserverReloadMs = 1000;
@@ -204,8 +190,6 @@ class Audience : public QObject {
   std::unordered_map<std::string, TokenBucket> address_vote_buckets_;
   // Signs viewer ids; a random key until load() reads the studio's own.
   ViewerIds viewer_ids_;
-  SignInGuard sign_ins_;
-  QTimer sign_in_timer_;
   // Observer invitations by token hash: id and name (never revoked ones).
   std::unordered_map<std::string, std::pair<std::int64_t, std::string>> observers_;
   std::vector<ObserverHello> observer_hellos_;  // waiting for the next reload

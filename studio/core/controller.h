@@ -36,6 +36,9 @@
 #include "studio/core/graphics.h"
 #include "studio/core/transcript.h"
 #include "studio/desks/cues.h"
+#include "studio/desks/outputs.h"
+#include "studio/desks/sign_in.h"
+#include "studio/desks/status.h"
 #include "studio/desks/switcher.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
@@ -92,51 +95,30 @@ class Controller : public QObject {
   // A new status snapshot (on every change and once a second).
   void statusPublished();
 
- public:
-  // Prometheus text for a status snapshot (as statusJson() returns it).
-  static std::string metricsText(const nlohmann::json& status);
-
  private:
-  struct DestinationEntry {
-    streaming::DestinationSpec spec;
-    bool enabled = true;
-    std::unique_ptr<streaming::Destination> output;
-  };
+  // start(), in its order; each says why it failed.
+  bool openSession(std::string* error);
+  bool makeDesks(std::string* error);
+  bool startServer(std::string* error);
+  bool startEngine(std::string* error);
+  void startOutputs();
+  // The status snapshot's parts, one per desk, in makeDesks().
+  void makeStatusBoard();
   // Every message from a client: parsed, then routed through commands_.
   void onClientMessage(server::ClientId client, const std::string& text);
-  // Fills commands_: the desks' commands, hello and the controller's own.
+  // Fills commands_: the desks' commands and status.get.
   void registerCommands();
-  // hello, for every role: staff sign in here, viewers and observers at the
-  // Audience.
-  void hello(server::ClientId client, ClientInfo& c, const nlohmann::json& message,
-             const nlohmann::json& request_id);
-  // A staff hello whose token matched: the client's role, its name as it
-  // gave it (cleaned; "<label>#<id>" without one), and what it hears.
-  void signIn(server::ClientId client, ClientInfo& c, const nlohmann::json& hello, Role role,
-              const char* label, std::uint32_t channels);
-  // A staff hello (producer, typist, host): its role's own token, or the producer's.
-  bool staffTokenMatches(const nlohmann::json& hello, const std::string& role_token) const;
+  // What a staff role's hello.ok carries besides its role and commands.
+  nlohmann::json staffWelcome(Role role) const;
   void reply(server::ClientId client, const nlohmann::json& message);
   void publishEvent(const std::string& type, nlohmann::json payload);
   void publishStatus();
   // Coalesces status publishing for frequent changes (questions).
   void requestStatus();
 
-  CommandOutcome cmdDestinationAdd(const nlohmann::json& c);
-  CommandOutcome cmdDestination(const std::string& action, const nlohmann::json& c);
-  CommandOutcome cmdRecording(bool start);
-
-  void addDestination(streaming::DestinationSpec spec, bool enabled);
-  // The output for a destination, wired to publish its changes and fed by
-  // the program (not started).
-  std::unique_ptr<streaming::Destination> makeDestinationOutput(streaming::DestinationSpec spec);
-  void startArchive();
   void restartProgram();
-  void stopArchive();
 
-  nlohmann::json destinationJson(const DestinationEntry& d) const;
   nlohmann::json sourceJson(const streaming::Source& s) const;
-  nlohmann::json recordingJson() const;
 
   config::ShowConfig show_;
   std::string data_dir_;
@@ -145,20 +127,21 @@ class Controller : public QObject {
   std::string session_stamp_;
   std::vector<std::unique_ptr<streaming::Source>> sources_;
   std::unique_ptr<streaming::Program> program_;
-  std::vector<DestinationEntry> destinations_;  // in show-file order, then as added
-  std::unique_ptr<streaming::Archive> archive_;
-  std::string recording_path_;  // the archive part on record as recording; empty: none
-  std::unique_ptr<streaming::Hls> hls_;
   std::unique_ptr<server::ControlServer> server_;
   // After server_: it answers through it, so it goes first.
   std::unique_ptr<ArchiveService> archive_service_;
   ClientMap clients_;
+  std::unique_ptr<desks::SignIn> sign_in_;
   std::unique_ptr<Audience> audience_;
   std::unique_ptr<Graphics> graphics_;
   std::unique_ptr<Transcript> transcript_;
   std::unique_ptr<ProgramAdapter> program_port_;
   std::unique_ptr<desks::Switcher> switcher_;
   std::unique_ptr<desks::Cues> cues_;
+  // After program_: the outputs detach from it when they go.
+  std::unique_ptr<EngineOutputs> engine_outputs_;
+  std::unique_ptr<desks::Outputs> outputs_;
+  std::unique_ptr<desks::StatusBoard> status_board_;
   // The one list of commands (command_registry.h), filled in start(). After
   // the desks, so destroyed before them: its handlers point at them.
   CommandRegistry commands_;
@@ -167,7 +150,7 @@ class Controller : public QObject {
   std::int64_t timeline_base_ms_ = 0;
   QTimer status_timer_;
   QTimer status_soon_;
-  std::size_t peak_connections_ = 0;  // the most clients at once, this run
+  QTimer sign_in_timer_;  // the sign-in guard's summaries and forgetting
   std::shared_ptr<const nlohmann::json> last_status_;
   bool started_ = false;
   bool shut_down_ = false;

@@ -6,9 +6,12 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "streaming/layout.h"
+#include "streaming/output_types.h"
 
 namespace yst::core {
 
@@ -29,6 +32,32 @@ class ProgramPort {
   virtual double gain(const std::string& id) const = 0;
   virtual void setMuted(const std::string& id, bool muted) = 0;
   virtual bool muted(const std::string& id) const = 0;
+};
+
+// One output the program feeds: a partner site, the recording or HLS. It
+// connects, retries with back-off and counts on its own; a desk says when it
+// runs. It takes the program's packets only while started. Destroying it
+// stops it without a word to `changed`.
+class OutputPort {
+ public:
+  virtual ~OutputPort() = default;
+  virtual void start() = 0;
+  virtual void stop(streaming::StopMode mode) = 0;
+  virtual streaming::OutputStats stats() const = 0;
+  // The file being written (the recording's current part), or "".
+  virtual std::string currentPath() const = 0;
+};
+
+// Makes the outputs; each calls `changed` on every change of its state.
+class OutputFactory {
+ public:
+  virtual ~OutputFactory() = default;
+  virtual std::unique_ptr<OutputPort> destination(streaming::DestinationSpec spec,
+                                                  std::function<void()> changed) = 0;
+  // A new recording: its files continue the session's parts.
+  virtual std::unique_ptr<OutputPort> recording(std::function<void()> changed) = 0;
+  // HLS for the viewer page, into a folder emptied first (no stale segments).
+  virtual std::unique_ptr<OutputPort> hls(std::function<void()> changed) = 0;
 };
 
 }  // namespace yst::core

@@ -1,11 +1,15 @@
-// The ports of engine.h over the real engine (streaming::Program and the
-// show's sources). Controller thread.
+// The ports of engine.h over the real engine (streaming::Program, the show's
+// sources and the outputs). Controller thread.
 #pragma once
 
+#include <QObject>
+
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "streaming/outputs.h"
 #include "streaming/program.h"
 #include "streaming/source.h"
 #include "studio/core/engine.h"
@@ -42,6 +46,77 @@ class ProgramAdapter : public ProgramPort {
  private:
   const std::unique_ptr<streaming::Program>& program_;
   const std::vector<std::unique_ptr<streaming::Source>>& sources_;
+};
+
+// One output behind its port: fed by the program while it runs.
+class OutputAdapter : public OutputPort {
+ public:
+  OutputAdapter(std::unique_ptr<streaming::Output> output,
+                const std::unique_ptr<streaming::Program>& program, std::function<void()> changed)
+      : output_(std::move(output)), program_(program) {
+    connection_ = QObject::connect(output_.get(), &streaming::Output::stateChanged, output_.get(),
+                                   std::move(changed));
+  }
+  ~OutputAdapter() override {
+    QObject::disconnect(connection_);
+    if (program_) program_->removeConsumer(output_.get());
+    if (output_->state() != streaming::OutputState::kStopped) {
+      output_->stop(streaming::StopMode::kImmediate);
+    }
+  }
+  OutputAdapter(const OutputAdapter&) = delete;
+  OutputAdapter& operator=(const OutputAdapter&) = delete;
+
+  void start() override {
+    program_->addConsumer(output_.get());
+    output_->start();
+  }
+  // Detached first: nothing is fed into a half-stopped muxer.
+  void stop(streaming::StopMode mode) override {
+    program_->removeConsumer(output_.get());
+    output_->stop(mode);
+  }
+  streaming::OutputStats stats() const override { return output_->stats(); }
+  std::string currentPath() const override {
+    const auto* archive = dynamic_cast<const streaming::Archive*>(output_.get());
+    return archive ? archive->currentPath() : std::string();
+  }
+
+ private:
+  std::unique_ptr<streaming::Output> output_;
+  const std::unique_ptr<streaming::Program>& program_;
+  QMetaObject::Connection connection_;
+};
+
+// The outputs of one session: partner sites, the recording in
+// <data>/recordings/<stem>[-partN].mkv, HLS in <data>/hls.
+class EngineOutputs : public OutputFactory {
+ public:
+  struct Options {
+    std::string recordings_dir;
+    std::string recording_stem;
+    std::string hls_dir;
+    int hls_segment_s = 2;
+    int hls_playlist_length = 6;
+  };
+  EngineOutputs(Options options, const std::unique_ptr<streaming::Program>& program)
+      : options_(std::move(options)), program_(program) {}
+
+  std::unique_ptr<OutputPort> destination(streaming::DestinationSpec spec,
+                                          std::function<void()> changed) override {
+    return std::make_unique<OutputAdapter>(
+        std::make_unique<streaming::Destination>(std::move(spec)), program_, std::move(changed));
+  }
+  std::unique_ptr<OutputPort> recording(std::function<void()> changed) override {
+    return std::make_unique<OutputAdapter>(
+        std::make_unique<streaming::Archive>(options_.recordings_dir, options_.recording_stem),
+        program_, std::move(changed));
+  }
+  std::unique_ptr<OutputPort> hls(std::function<void()> changed) override;
+
+ private:
+  Options options_;
+  const std::unique_ptr<streaming::Program>& program_;
 };
 
 }  // namespace yst::core

@@ -25,10 +25,11 @@
 #include <string_view>
 
 #include "studio/base/address_backoff.h"
+#include "studio/core/clients.h"
 
-namespace yst::core {
+namespace yst::desks {
 
-struct ClientInfo;
+using core::ClientInfo;
 
 class SignInGuard {
  public:
@@ -84,4 +85,4 @@ class SignInGuard {
   static constexpr std::size_t kMaxWindowAddresses = 1000;
 };
 
-}  // namespace yst::core
+}  // namespace yst::desks

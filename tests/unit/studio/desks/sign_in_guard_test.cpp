@@ -2,16 +2,16 @@
 // an address is locked out after five wrong tokens for 1, 2, 4 … 60 s, a
 // right token clears it, and the log gets one line at once and then one
 // summary per interval.
-#include "studio/core/sign_in_guard.h"
+#include "studio/desks/sign_in_guard.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "studio/core/audience.h"
+#include "studio/core/clients.h"
 
-namespace yst::core {
+namespace yst::desks {
 namespace {
 
 constexpr std::int64_t kSecondUs = 1000000;
@@ -117,4 +117,4 @@ TEST_F(SignInGuardTest, OneLineAtOnceThenOneSummaryPerInterval) {
 }
 
 }  // namespace
-}  // namespace yst::core
+}  // namespace yst::desks

@@ -1,12 +1,11 @@
-#include "studio/core/sign_in_guard.h"
+#include "studio/desks/sign_in_guard.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "studio/base/log.h"
-#include "studio/core/audience.h"
 
-namespace yst::core {
+namespace yst::desks {
 
 namespace {
 constexpr std::size_t kAddressesNamed = 5;  // in a summary line
@@ -100,4 +99,4 @@ void SignInGuard::tick(std::int64_t now_us) {
   addresses_.forgetQuiet(now_us);
 }
 
-}  // namespace yst::core
+}  // namespace yst::desks

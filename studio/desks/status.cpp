@@ -1,12 +1,39 @@
-// Prometheus text exposition of the studio's counters and states, for
-// /metrics. Each family carries HELP and TYPE lines; states are one-hot
-// gauges so that a dashboard can alert on `state="retrying"`.
-#include <nlohmann/json.hpp>
+// The snapshot, and the Prometheus text exposition of the studio's counters
+// and states for /metrics: each family carries HELP and TYPE lines; states are
+// one-hot gauges so that a dashboard can alert on `state="retrying"`.
+#include "studio/desks/status.h"
+
 #include <sstream>
 
-#include "studio/core/controller.h"
+namespace yst::desks {
 
-namespace yst::core {
+using nlohmann::json;
+
+json StatusBoard::snapshot() const {
+  json status = json::object();
+  for (const Part& part : parts_) part(&status);
+  return status;
+}
+
+std::shared_ptr<const json> StatusBoard::publish() {
+  auto status = std::make_shared<const json>(snapshot());
+  const std::size_t connections = context_.connections();
+  if (connections > peak_connections_) {
+    peak_connections_ = connections;
+    context_.new_peak(connections);
+  }
+  context_.publish(std::make_shared<const std::string>(status->dump()),
+                   std::make_shared<const std::string>(publicStatus(*status).dump()),
+                   std::make_shared<const std::string>(metricsText(*status)));
+  return status;
+}
+
+json publicStatus(const json& status) {
+  const json no_hls = {{"state", "stopped"}, {"playlist", nullptr}};
+  const json& hls = status.contains("hls") ? status["hls"] : no_hls;
+  return {{"show", {{"title", status.contains("show") ? status["show"]["title"] : json("")}}},
+          {"hls", {{"state", hls["state"]}, {"playlist", hls["playlist"]}}}};
+}
 
 namespace {
 
@@ -34,7 +61,7 @@ std::string label(const char* key, const std::string& value) {
 
 }  // namespace
 
-std::string Controller::metricsText(const nlohmann::json& s) {
+std::string metricsText(const json& s) {
   Exposition m;
   if (s.contains("program")) {
     m.family("yst_program_frames_total", "counter", "Frames produced by the program mixer.");
@@ -115,4 +142,4 @@ std::string Controller::metricsText(const nlohmann::json& s) {
   return m.str();
 }
 
-}  // namespace yst::core
+}  // namespace yst::desks

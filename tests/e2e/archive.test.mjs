@@ -14,7 +14,7 @@
 // The ended show has a line containing "房" and one with a <script> string
 // that must stay text. No console error, CSP violation or dialog is allowed.
 // Screenshots go to YST_ARTIFACTS, named archive-*. Selectors: see the top
-// of assets/web/archive/archive.js.
+// of assets/web/archive/view.js.
 
 import path from 'node:path';
 import {

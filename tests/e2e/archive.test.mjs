@@ -2,11 +2,12 @@
 // past shows, opens the ended one, and its video plays; a click on a line of
 // the text record seeks the video to it and marks it; the mark follows the
 // video as it plays; a search for a one-character term finds the line with
-// the term marked, and the hit seeks the video there; a shared link with a
-// time opens the show at that moment on a phone; the page switches to
-// English. Runs in headless Chromium against a running studio whose data
-// directory holds an ended, packaged show (YST_SESSION) and which runs the
-// next one live (YST_LIVE_SESSION).
+// the term marked, and the hit seeks the video there; the page switches to
+// English; a shared link with a time opens the show at that moment on a
+// phone, and the moment stays marked in the other language. Runs in
+// headless Chromium against a running studio whose data directory holds an
+// ended, packaged show (YST_SESSION) and which runs the next one live
+// (YST_LIVE_SESSION).
 //
 //   YST_URL=http://127.0.0.1:18080 YST_SESSION=1 YST_LIVE_SESSION=2 \
 //     YST_ARTIFACTS=dir node tests/e2e/archive.test.mjs
@@ -14,7 +15,7 @@
 // The ended show has a line containing "房" and one with a <script> string
 // that must stay text. No console error, CSP violation or dialog is allowed.
 // Screenshots go to YST_ARTIFACTS, named archive-*. Selectors: see the top
-// of assets/web/archive/archive.js.
+// of assets/web/archive/view.js.
 
 import path from 'node:path';
 import {
@@ -166,9 +167,14 @@ async function run(browser) {
   await waitSeeked(mobile, atVideo(xssLine), 'a shared link with a time');
   check((await currentLineId(mobile)) === xssLine.id, 'the shared moment\'s line is not marked');
   await mobile.screenshot({ path: path.join(artifactsDir, 'archive-phone.png'), fullPage: true });
+  // The record is drawn again in English; the line stays marked.
+  await mobile.click(testid('lang-toggle'));
+  await mobile.waitForFunction((selector) => document.querySelector(selector).textContent === 'Transcript',
+    '.transcript-card .card-heading', { timeout: kStepTimeoutMs });
+  check((await currentLineId(mobile)) === xssLine.id, 'the marked line lost its mark when the language changed');
   assertNoProblems('phone');
   await phone.close();
-  log('ok - a shared link opens the show at its moment on a phone');
+  log('ok - a shared link opens the show at its moment on a phone, marked in either language');
 }
 
 function lineIndexAt(lines, ms) {

@@ -30,7 +30,7 @@
 //             login-error, board, pending-list, approved-list, onair-slot,
 //             recent-list > question-card (data-question-id, data-status) with
 //             card-text, action-approve, action-on-air; count-pending …;
-//             graphics (the panel, graphics.js) with graphics-heading,
+//             graphics (the panel, drawn by graphics_view.js) with graphics-heading,
 //             graphics-lt-<person>-left|right, graphics-card|bug|clock|qr,
 //             graphics-ticker-text|on|off, graphics-slate-none|starting|hold,
 //             graphics-slate-minutes, graphics-slate-remaining,

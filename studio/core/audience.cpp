@@ -11,6 +11,7 @@
 #include "studio/base/log.h"
 #include "studio/core/controller.h"
 #include "studio/protocol/message.h"
+#include "studio/protocol/question_views.h"
 #include "studio/store/questions_table.h"
 
 namespace yst::core {
@@ -46,18 +47,6 @@ std::int64_t questionField(const json& message, const char* key, IdAlias alias) 
     if (id != message.end() && id->is_number_integer()) return id->get<std::int64_t>();
   }
   return 0;
-}
-
-json nullable(const std::string& s) {
-  return s.empty() ? json() : json(s);
-}
-
-json nullableMs(std::int64_t ms) {
-  return ms < 0 ? json() : json(ms);
-}
-
-json nullableId(std::int64_t id) {
-  return id == 0 ? json() : json(id);
 }
 
 }  // namespace
@@ -140,71 +129,16 @@ void Audience::replyError(server::ClientId client, const json& request_id, const
 
 // --- views ---
 
-// Sent to every viewer for every approved question (at 10,000 viewers that is
-// most of the studio's traffic), so fields at their usual value are left out:
-// `votes` when 0, `observer` for an ordinary viewer.
 json Audience::publicView(const Question& q) const {
-  json view = {{"id", q.id},
-               {"text", q.text()},
-               {"nickname", q.nickname},
-               {"category", protocol::categoryName(q.category)},
-               {"status", questions::statusName(q.status)}};
-  if (const int votes = desk_.votesOf(q.id); votes > 0) view["votes"] = votes;
-  if (!q.observer_name.empty()) view["observer"] = q.observer_name;
-  if (q.status == Status::kApproved) view["position"] = q.queue_key;
-  return view;
+  return protocol::publicView(q, desk_.votesOf(q.id));
 }
 
 json Audience::ownView(const Question& q) const {
-  json view = {{"id", q.id},
-               {"text", q.original_text},
-               {"nickname", q.nickname},
-               {"category", protocol::categoryName(q.category)},
-               {"status", questions::statusName(q.status)},
-               {"votes", desk_.votesOf(q.id)},
-               {"observer", nullable(q.observer_name)},
-               {"received_utc", q.received_utc}};
-  if (q.status == Status::kMerged) view["merged_into"] = q.merged_into;
-  return view;
+  return protocol::ownView(q, desk_.votesOf(q.id));
 }
 
 json Audience::producerView(const Question& q) const {
-  json edits = json::array();
-  for (const questions::Edit& e : q.edits) {
-    edits.push_back({{"text", e.text}, {"by", e.by}, {"utc", e.utc}});
-  }
-  json flags = json::array();
-  if (!q.matched_words.empty()) flags.push_back("sensitive");
-  if (q.duplicate_of != 0) flags.push_back("duplicate");
-  if (q.observer_id != 0) flags.push_back("observer");
-  // What the producer may do with it now: the page shows these buttons.
-  json actions = json::array();
-  for (questions::Action action : questions::allowedActions(q.status)) {
-    actions.push_back(questions::actionName(action));
-  }
-  return {{"id", q.id},
-          {"text", q.text()},
-          {"original_text", q.original_text},
-          {"edited", !q.edits.empty()},
-          {"edits", edits},
-          {"nickname", q.nickname},
-          {"category", protocol::categoryName(q.category)},
-          {"status", questions::statusName(q.status)},
-          {"actions", actions},
-          {"votes", desk_.votesOf(q.id)},
-          {"observer", nullable(q.observer_name)},
-          {"flags", flags},
-          {"matched_words", q.matched_words},
-          {"duplicate_of", nullableId(q.duplicate_of)},
-          {"merged_into", nullableId(q.merged_into)},
-          {"reject_reason", nullable(std::string(questions::rejectReasonName(q.reject_reason)))},
-          {"position", q.status == Status::kApproved ? json(q.queue_key) : json()},
-          {"received_utc", q.received_utc},
-          {"received_ms", q.received_ms},
-          {"aired_utc", nullable(q.aired_utc)},
-          {"aired_ms", nullableMs(q.aired_ms)},
-          {"answered_utc", nullable(q.answered_utc)},
-          {"answered_ms", nullableMs(q.answered_ms)}};
+  return protocol::producerView(q, desk_.votesOf(q.id));
 }
 
 json Audience::onAirPublic() const {
@@ -251,14 +185,7 @@ json Audience::producerSnapshot() const {
 }
 
 json Audience::hostView(std::size_t next) const {
-  auto view = [this](const Question& q) {
-    return json{{"id", q.id},
-                {"text", q.text()},
-                {"nickname", q.nickname},
-                {"category", protocol::categoryName(q.category)},
-                {"observer", nullable(q.observer_name)},
-                {"votes", desk_.votesOf(q.id)}};
-  };
+  auto view = [this](const Question& q) { return protocol::hostView(q, desk_.votesOf(q.id)); };
   json queue = json::array();
   for (std::int64_t id : desk_.queue()) {
     if (queue.size() >= next) break;

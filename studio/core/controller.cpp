@@ -234,7 +234,7 @@ bool Controller::makeDesks(std::string* error) {
       return;
     }
     graphics_->setQuestionOnAir(overlay::QuestionCardContent{
-        q->id, q->text(), q->nickname, std::string(protocol::categoryName(q->category)),
+        q->id, q->text(), q->nickname, std::string(questions::categoryName(q->category)),
         q->observer_name});
   });
   return true;

@@ -333,8 +333,8 @@ void Transcript::questionOnAir(const questions::Question* q) {
   const std::string who = !q->observer_name.empty() ? "市民观察员「" + q->observer_name + "」"
                           : q->nickname.empty()     ? std::string("网友")
                                                     : "网友「" + q->nickname + "」";
-  const char* verb = q->category == protocol::Category::kSuggestion  ? "建议"
-                     : q->category == protocol::Category::kComplaint ? "投诉"
+  const char* verb = q->category == questions::Category::kSuggestion  ? "建议"
+                     : q->category == questions::Category::kComplaint ? "投诉"
                                                                      : "提问";
   line->speaker_name = "网友提问";
   line->text = who + verb + "：" + q->text();

@@ -425,14 +425,14 @@ std::string questionsCsv(const std::vector<Question>& questions,
     const bool unanswered =
         q.status == Status::kPending || q.status == Status::kApproved || q.status == Status::kOnAir;
     const int category =
-        static_cast<int>(q.category) - static_cast<int>(protocol::Category::kQuestion);
+        static_cast<int>(q.category) - static_cast<int>(questions::Category::kQuestion);
     const std::vector<std::string> fields = {
         std::to_string(q.id),
         q.received_utc,
         timecode(q.received_ms),
         q.nickname,
         category >= 0 && category < 3 ? w.categories[category]
-                                      : std::string(protocol::categoryName(q.category)),
+                                      : std::string(questions::categoryName(q.category)),
         q.observer_name,
         q.original_text,
         q.text(),

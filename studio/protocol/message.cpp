@@ -79,27 +79,6 @@ std::variant<json, ProtocolError> parseMessage(std::string_view text, int max_de
   return message;
 }
 
-std::string_view categoryName(Category category) {
-  switch (category) {
-    case Category::kQuestion:
-      return "question";
-    case Category::kSuggestion:
-      return "suggestion";
-    case Category::kComplaint:
-      return "complaint";
-    case Category::kInvalid:
-      break;
-  }
-  return "invalid";
-}
-
-Category parseCategory(std::string_view name) {
-  for (Category c : {Category::kQuestion, Category::kSuggestion, Category::kComplaint}) {
-    if (name == categoryName(c)) return c;
-  }
-  return Category::kInvalid;
-}
-
 std::variant<Submission, ProtocolError> parseSubmission(const json& message,
                                                         const SubmissionLimits& limits) {
   Submission submission;
@@ -122,11 +101,11 @@ std::variant<Submission, ProtocolError> parseSubmission(const json& message,
 
   if (const json* category = field(message, "category", true)) {
     if (category->is_string()) {
-      submission.category = parseCategory(category->get_ref<const std::string&>());
+      submission.category = questions::parseCategory(category->get_ref<const std::string&>());
     } else {
-      submission.category = Category::kInvalid;
+      submission.category = questions::Category::kInvalid;
     }
-    if (submission.category == Category::kInvalid) {
+    if (submission.category == questions::Category::kInvalid) {
       return badMessage("category must be one of question, suggestion, complaint");
     }
   }

@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "studio/questions/question.h"
+
 namespace yst::protocol {
 
 struct ProtocolError {
@@ -36,18 +38,11 @@ std::variant<nlohmann::json, ProtocolError> parseMessage(std::string_view text, 
 nlohmann::json errorMessage(std::string_view code, std::string_view message,
                             const nlohmann::json& request_id = nullptr);
 
-enum class Category { kInvalid = 0, kQuestion, kSuggestion, kComplaint };
-
-// "question", "suggestion", "complaint"; "invalid" for kInvalid.
-std::string_view categoryName(Category category);
-
 // `object` serialised with one more field whose value is already JSON text:
 // a large part that many messages share (the public question list, the
 // transcript) is serialised once and spliced in, not dumped per message.
 std::string withRawField(const nlohmann::json& object, std::string_view key,
                          std::string_view raw_json);
-// The inverse of categoryName; kInvalid for anything else (case matters).
-Category parseCategory(std::string_view name);
 
 struct SubmissionLimits {
   std::size_t max_chars = 300;  // of a question, in code points after cleaning
@@ -57,7 +52,7 @@ struct SubmissionLimits {
 struct Submission {
   std::string text;      // cleaned (text.h): no control characters but '\n'
   std::string nickname;  // cleaned, on one line; "" means anonymous (pages show 网友)
-  Category category = Category::kQuestion;
+  questions::Category category = questions::Category::kQuestion;
 };
 
 // A question.submit message (the caller has checked the type). "text": a

@@ -56,7 +56,7 @@ void saveQuestion(sqlite3* db, std::int64_t session_id, const questions::Questio
   sqlite3_bind_int64(st, 2, session_id);
   bindText(st, 3, q.viewer);
   bindText(st, 4, q.nickname);
-  bindText(st, 5, std::string(protocol::categoryName(q.category)));
+  bindText(st, 5, std::string(questions::categoryName(q.category)));
   bindText(st, 6, q.original_text);
   bindText(st, 7, q.text());
   bindText(st, 8, std::string(questions::statusName(q.status)));
@@ -141,8 +141,8 @@ LoadedQuestions loadQuestions(sqlite3* db, std::int64_t session_id) {
       q.id = sqlite3_column_int64(st, 0);
       q.viewer = columnText(st, 1);
       q.nickname = columnText(st, 2);
-      q.category = protocol::parseCategory(columnText(st, 3));
-      if (q.category == protocol::Category::kInvalid) q.category = protocol::Category::kQuestion;
+      q.category = questions::parseCategory(columnText(st, 3));
+      if (q.category == questions::Category::kInvalid) q.category = questions::Category::kQuestion;
       q.original_text = columnText(st, 4);
       q.status = questions::parseStatus(columnText(st, 5));
       if (q.status == questions::Status::kInvalid) q.status = questions::Status::kPending;

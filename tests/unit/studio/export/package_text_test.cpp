@@ -197,7 +197,7 @@ TEST(CsvCell, KeepsOrdinaryTextAsItWas) {
 }
 
 Question question(std::int64_t id, const std::string& nickname, const std::string& text,
-                  protocol::Category category) {
+                  questions::Category category) {
   Question q;
   q.id = id;
   q.nickname = nickname;
@@ -210,14 +210,14 @@ Question question(std::int64_t id, const std::string& nickname, const std::strin
 
 TEST(QuestionsCsv, ViewersTextIsNeverAFormulaAndCategoriesAreInTheLanguage) {
   std::vector<Question> list = {
-      question(1, "@SUM(1)", kFormulas[0], protocol::Category::kQuestion),
+      question(1, "@SUM(1)", kFormulas[0], questions::Category::kQuestion),
       question(2,
                "\xEF\xBC\x8D"
                "1",
-               "+1+1", protocol::Category::kSuggestion),
-      question(3, "-1", "\t=1", protocol::Category::kComplaint),
-      question(4, "瓯海小李", "\r=1", protocol::Category::kQuestion),
-      question(5, "鹿城网友", "第一段\n\n第二段，\"引号\"", protocol::Category::kQuestion)};
+               "+1+1", questions::Category::kSuggestion),
+      question(3, "-1", "\t=1", questions::Category::kComplaint),
+      question(4, "瓯海小李", "\r=1", questions::Category::kQuestion),
+      question(5, "鹿城网友", "第一段\n\n第二段，\"引号\"", questions::Category::kQuestion)};
   list[3].status = Status::kRejected;
   list[3].reject_reason = questions::RejectReason::kOffTopic;
   list[4].status = Status::kAnswered;

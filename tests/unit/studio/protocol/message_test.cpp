@@ -13,6 +13,7 @@ namespace yst::protocol {
 namespace {
 
 using nlohmann::json;
+using questions::Category;
 
 std::string repeat(std::string_view s, int n) {
   std::string out;
@@ -118,19 +119,6 @@ TEST(ParseMessage, RefusesAnythingButAnObjectWithAStringType) {
     EXPECT_EQ(error.code, "bad_message") << bad;
     EXPECT_EQ(error.message, "a message is a JSON object with a string \"type\"") << bad;
   }
-}
-
-TEST(Category, NamesRoundTrip) {
-  for (Category c : {Category::kQuestion, Category::kSuggestion, Category::kComplaint}) {
-    EXPECT_EQ(parseCategory(categoryName(c)), c);
-  }
-  EXPECT_EQ(categoryName(Category::kQuestion), "question");
-  EXPECT_EQ(categoryName(Category::kSuggestion), "suggestion");
-  EXPECT_EQ(categoryName(Category::kComplaint), "complaint");
-  EXPECT_EQ(parseCategory("praise"), Category::kInvalid);
-  EXPECT_EQ(parseCategory("Question"), Category::kInvalid);
-  EXPECT_EQ(parseCategory(""), Category::kInvalid);
-  EXPECT_EQ(parseCategory("invalid"), Category::kInvalid);
 }
 
 TEST(ParseSubmission, AcceptsAQuestionWithDefaults) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "streaming/media_url.h"
 #include "studio/config/show_config.h"
 
 namespace yst::desks {
@@ -227,8 +228,8 @@ CommandOutcome Outputs::destination(const std::string& action, const json& c) {
         return CommandError{"invalid", "url: " + *problem};
       }
       if (!key && !spec.key.empty() &&
-          config::destinationEndpoint(url->get<std::string>()) !=
-              config::destinationEndpoint(spec.url)) {
+          streaming::destinationEndpoint(url->get<std::string>()) !=
+              streaming::destinationEndpoint(spec.url)) {
         return CommandError{
             "key_required",
             "key: the new url points at another server (scheme, host or port); give the "

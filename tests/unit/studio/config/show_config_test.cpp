@@ -1162,27 +1162,6 @@ TEST(CheckDestinationUrlTest, RefusesAnAddressCopiedWithItsMask) {
   }
 }
 
-TEST(DestinationEndpointTest, NamesSchemeHostAndPort) {
-  const auto tencent = destinationEndpoint(kCdnUrls[0]);
-  ASSERT_TRUE(tencent.has_value());
-  EXPECT_EQ(*tencent, (DestinationEndpoint{"rtmp", "push.example.com", 1935}));
-  // Another path, another signature, the default port written out, the host
-  // in capitals: the same server.
-  EXPECT_EQ(destinationEndpoint("rtmp://PUSH.example.com:1935/live2/x?txSecret=other"), tencent);
-  EXPECT_EQ(destinationEndpoint(kCdnUrls[1]), tencent);
-  // Another host, port or scheme: another server.
-  EXPECT_NE(destinationEndpoint("rtmp://push.example.net/live/show42"), tencent);
-  EXPECT_NE(destinationEndpoint("rtmp://push.example.com:1936/live/show42"), tencent);
-  EXPECT_NE(destinationEndpoint("rtmps://push.example.com/live/show42"), tencent);
-  EXPECT_EQ(destinationEndpoint("rtmps://h/live")->port, 443);
-  EXPECT_EQ(destinationEndpoint("rtmp://[2001:DB8::1]/live"),
-            (DestinationEndpoint{"rtmp", "2001:db8::1", 1935}));
-  EXPECT_EQ(destinationEndpoint("srt://h:9000?mode=caller"),
-            (DestinationEndpoint{"srt", "h", 9000}));
-  EXPECT_EQ(destinationEndpoint("http://h/live"), std::nullopt);
-  EXPECT_EQ(destinationEndpoint("rtmp://h"), std::nullopt);
-}
-
 TEST(ProcessEnvironmentTest, ReadsTheEnvironment) {
   ::setenv("YST_SHOW_CONFIG_TEST_VAR", "value-1", 1);
   const EnvLookup env = processEnvironment();

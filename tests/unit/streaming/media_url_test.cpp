@@ -1,0 +1,278 @@
+#include "streaming/media_url.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace yst::streaming {
+namespace {
+
+MediaUrl parsedOk(const std::variant<MediaUrl, UrlProblem>& parsed) {
+  if (const auto* problem = std::get_if<UrlProblem>(&parsed)) {
+    ADD_FAILURE() << "refused: " << problem->text;
+    return {};
+  }
+  return std::get<MediaUrl>(parsed);
+}
+
+std::string problemOf(const std::variant<MediaUrl, UrlProblem>& parsed) {
+  const auto* problem = std::get_if<UrlProblem>(&parsed);
+  return problem ? problem->text : "(accepted)";
+}
+
+TEST(MediaUrl, ReadsEachKindOfSource) {
+  MediaUrl url = parsedOk(parseSourceUrl("test://ball"));
+  EXPECT_EQ(url.scheme, UrlScheme::kTest);
+  EXPECT_EQ(url.path, "ball");
+  EXPECT_EQ(url.port, 0);
+
+  url = parsedOk(parseSourceUrl("file:///srv/show/intro%20clip.mp4"));
+  EXPECT_EQ(url.scheme, UrlScheme::kFile);
+  EXPECT_EQ(url.path, "/srv/show/intro%20clip.mp4");  // escapes as written
+  EXPECT_EQ(url.host, "");
+
+  url = parsedOk(parseSourceUrl("v4l2:///dev/video0"));
+  EXPECT_EQ(url.scheme, UrlScheme::kV4l2);
+  EXPECT_EQ(url.path, "/dev/video0");
+
+  // A camera's password is allowed and not kept.
+  url = parsedOk(parseSourceUrl("rtsp://admin:hunter2@192.168.1.64:8554/Streaming/101?x=1"));
+  EXPECT_EQ(url.scheme, UrlScheme::kRtsp);
+  EXPECT_EQ(url.host, "192.168.1.64");
+  EXPECT_EQ(url.written_port, 8554);
+  EXPECT_EQ(url.port, 8554);
+  EXPECT_EQ(url.path, "/Streaming/101");
+  EXPECT_EQ(url.query, "x=1");
+
+  url = parsedOk(parseSourceUrl("rtsp://camera.local"));
+  EXPECT_EQ(url.port, 554);
+  EXPECT_EQ(url.written_port, std::nullopt);
+  EXPECT_EQ(url.path, "");
+  EXPECT_EQ(url.query, std::nullopt);
+  EXPECT_EQ(parsedOk(parseSourceUrl("rtsps://cam.example.com/live")).port, 322);
+  EXPECT_EQ(parsedOk(parseSourceUrl("rtsps://cam.example.com/live")).scheme, UrlScheme::kRtsps);
+
+  url = parsedOk(parseSourceUrl("rtsp://[fe80::1]:554/s"));
+  EXPECT_EQ(url.host, "fe80::1");
+  EXPECT_TRUE(url.ipv6);
+
+  url = parsedOk(parseSourceUrl("srt://0.0.0.0:7001?mode=listener&latency=200"));
+  EXPECT_EQ(url.scheme, UrlScheme::kSrt);
+  EXPECT_EQ(url.host, "0.0.0.0");
+  EXPECT_EQ(url.port, 7001);
+  EXPECT_EQ(url.query, "mode=listener&latency=200");
+  EXPECT_EQ(parsedOk(parseSourceUrl("srt://10.0.0.5:9000/?mode=caller")).path, "/");
+
+  url = parsedOk(parseSourceUrl("rtmp://127.0.0.1/live/guest"));
+  EXPECT_EQ(url.scheme, UrlScheme::kRtmp);
+  EXPECT_EQ(url.port, 1935);
+  EXPECT_EQ(url.path, "/live/guest");
+  // A source may end in '/': no key is added to it.
+  EXPECT_EQ(parsedOk(parseSourceUrl("rtmps://ingest.example.com/app/")).port, 443);
+}
+
+// Every problem a source URI can have, word for word: the show file prints
+// these after the key, and people act on them.
+TEST(MediaUrl, RefusesSourcesInTheShowFilesWords) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"", "is empty"},
+      {"rtsp://ca m/s", "contains a space or a control character (write a space as %20)"},
+      {"rtsp://cam\t/s", "contains a space or a control character (write a space as %20)"},
+      {"rtsp://cam/s\x7f", "contains a space or a control character (write a space as %20)"},
+      {"rtmp://host\xe3\x80\x80/live",
+       "contains an invisible or full-width space (often pasted from a chat app); retype it"},
+      {"rtmp://host/live\xef\xbb\xbf",
+       "contains an invisible or full-width space (often pasted from a chat app); retype it"},
+      {"smpte", "has no scheme (it should start like rtmp://, srt://, …)"},
+      {"://x", "has no scheme (it should start like rtmp://, srt://, …)"},
+      {"1rtsp://cam/s", "has no scheme (it should start like rtmp://, srt://, …)"},
+      {"TEST://smpte", "write the scheme \"TEST\" in lower case"},
+      {"test://plaid",
+       "unknown test pattern \"plaid\"; use one of smpte, snow, black, white, red, green, blue, "
+       "checkers-1, checkers-2, checkers-4, checkers-8, circular, blink, smpte75, zone-plate, "
+       "gamut, chroma-zone-plate, solid-color, ball, smpte100, bar, pinwheel, spokes, gradient, "
+       "colors"},
+      {"file://relative/path.mp4", "expected file:///absolute/path (three slashes)"},
+      {"file:///", "has no path after file:///"},
+      {"v4l2://video0", "expected v4l2:///dev/videoN (three slashes)"},
+      {"v4l2:///video0", "expected a device under /dev, such as v4l2:///dev/video0"},
+      {"v4l2:///dev/", "expected a device under /dev, such as v4l2:///dev/video0"},
+      {"file:///a/b?.mp4", "must not contain '?' or '#' (write them as %3F and %23)"},
+      {"file:///a/b%zz.mp4", "has a '%' not followed by two hex digits (write a literal % as %25)"},
+      {"rtsp://cam/s%4", "has a '%' not followed by two hex digits (write a literal % as %25)"},
+      {"rtsp://cam/s#frag", "must not contain '#' (write it as %23)"},
+      {"srt://user@host:9000", "must not contain a user name or password (user@host)"},
+      {"rtsp://[fe80::1/s", "has an IPv6 address without its closing ']'"},
+      {"rtsp://[fe80::g]/s", "has a malformed IPv6 address"},
+      {"rtsp://[1.2.3.4]/s", "has a malformed IPv6 address"},
+      {"rtsp://[::1]x/s", "has text after the IPv6 address"},
+      {"rtsp://fe80::1/s", "has more than one ':' (write an IPv6 address in brackets: [::1])"},
+      {"rtsp://", "has no host"},
+      {"rtsp:///stream", "has no host"},
+      {"rtsp://cam!/s", "the host may contain only letters, digits, '-', '.' and '_'"},
+      {"rtsp://cam:/s", "has ':' but no port number after it"},
+      {"rtsp://cam:abc/s", "the port is not a number"},
+      {"rtsp://cam:123456/s", "the port is not a number"},
+      {"rtsp://cam:0/s", "port 0 is not in 1..65535"},
+      {"rtsp://cam:65536/s", "port 65536 is not in 1..65535"},
+      {"srt://host", "needs a port (srt://host:port)"},
+      {"srt://:7001?mode=listener",
+       "has no host; to listen on every interface write srt://0.0.0.0:PORT?mode=listener"},
+      {"srt://host:9000/path", "must not have a path; SRT options go in the query (?mode=caller)"},
+      {"srt://host:9000?&latency=1", "has an empty option in its query"},
+      {"srt://host:9000?=1", "has an empty option in its query"},
+      {"srt://host:9000?mode=server", "mode must be caller, listener or rendezvous"},
+      {"srt://host:9000?mode", "mode must be caller, listener or rendezvous"},
+      {"rtmp://host", "needs an application after the host (rtmp://host/app)"},
+      {"rtmp://host/", "needs an application after the host (rtmp://host/app)"},
+      {"rtmp://host//x", "needs an application after the host (rtmp://host/app)"},
+      {"http://example.com/a.mp4",
+       "unsupported scheme \"http\"; expected test://, file://, v4l2://, rtsp://, rtsps://, "
+       "srt://, rtmp:// or rtmps://"},
+  };
+  for (const auto& [url, expected] : bad) {
+    SCOPED_TRACE(url);
+    EXPECT_EQ(problemOf(parseSourceUrl(url)), expected);
+  }
+}
+
+TEST(MediaUrl, ReadsEachKindOfDestination) {
+  MediaUrl url = parsedOk(parseDestinationUrl("rtmp://push.example.com/live/show42?txSecret=a"));
+  EXPECT_EQ(url.scheme, UrlScheme::kRtmp);
+  EXPECT_EQ(url.host, "push.example.com");
+  EXPECT_EQ(url.port, 1935);
+  EXPECT_EQ(url.path, "/live/show42");
+  EXPECT_EQ(url.query, "txSecret=a");
+
+  url = parsedOk(parseDestinationUrl("rtmps://live-api-s.facebook.com:443/rtmp"));
+  EXPECT_EQ(url.scheme, UrlScheme::kRtmps);
+  EXPECT_EQ(url.written_port, 443);
+
+  url = parsedOk(parseDestinationUrl("rtmp://[2001:db8::1]:1936/live"));
+  EXPECT_EQ(url.host, "2001:db8::1");
+  EXPECT_TRUE(url.ipv6);
+  EXPECT_EQ(url.port, 1936);
+
+  url = parsedOk(parseDestinationUrl("srt://203.0.113.9:9000?mode=caller&latency=200"));
+  EXPECT_EQ(url.scheme, UrlScheme::kSrt);
+  EXPECT_EQ(url.port, 9000);
+}
+
+TEST(MediaUrl, RefusesDestinationsInTheShowFilesWords) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"", "is empty"},
+      {"rtmp://host/live now", "contains a space or a control character (write a space as %20)"},
+      {"rtmp://host/live\xc2\xa0",
+       "contains an invisible or full-width space (often pasted from a chat app); retype it"},
+      {"rtmp://push.example.com/live/***?txSecret=***",
+       "contains \"***\", a part the studio masks when it shows an address; write the whole "
+       "address as the partner gave it"},
+      {"127.0.0.1/live", "has no scheme (it should start like rtmp://, srt://, …)"},
+      {"RTMP://host/live", "write the scheme \"RTMP\" in lower case"},
+      {"rtsp://cam/s", "unsupported scheme \"rtsp\"; expected rtmp://, rtmps:// or srt://"},
+      {"rtmp://", "has no host"},
+      {"rtmp://:1935/live", "has no host"},
+      {"rtmp://user:pw@host/live", "must not contain a user name or password (user@host)"},
+      {"rtmp://host/live#x", "must not contain '#' (write it as %23)"},
+      {"rtmp://host/live%2", "has a '%' not followed by two hex digits (write a literal % as %25)"},
+      {"rtmp://host:70000/live", "port 70000 is not in 1..65535"},
+      {"rtmps://host", "needs an application after the host (rtmp://host/app)"},
+      {"rtmp://host/live/", "must not end with '/' (the stream key is added after it)"},
+      {"srt://host:", "has ':' but no port number after it"},
+      {"srt://host:9000/live", "must not have a path; SRT options go in the query (?mode=caller)"},
+      {"srt://:9000",
+       "has no host; to listen on every interface write srt://0.0.0.0:PORT?mode=listener"},
+  };
+  for (const auto& [url, expected] : bad) {
+    SCOPED_TRACE(url);
+    EXPECT_EQ(problemOf(parseDestinationUrl(url)), expected);
+  }
+}
+
+TEST(MediaUrl, ReadsTheViewersPage) {
+  MediaUrl url = parsedOk(parseWebUrl("https://live.example.cn/show?from=qr"));
+  EXPECT_EQ(url.scheme, UrlScheme::kHttps);
+  EXPECT_EQ(url.host, "live.example.cn");
+  EXPECT_EQ(url.port, 443);
+  EXPECT_EQ(url.path, "/show");
+  EXPECT_EQ(url.query, "from=qr");
+  EXPECT_EQ(parsedOk(parseWebUrl("http://[::1]:8080/")).port, 8080);
+  EXPECT_EQ(parsedOk(parseWebUrl("http://studio.local")).port, 80);
+  EXPECT_EQ(problemOf(parseWebUrl("ftp://example.com/")),
+            "expected an http:// or https:// URL; got scheme \"ftp\"");
+  EXPECT_EQ(problemOf(parseWebUrl("HTTP://example.com/")),
+            "write the scheme \"HTTP\" in lower case");
+  EXPECT_EQ(problemOf(parseWebUrl("https://user@example.com/")),
+            "must not contain a user name or password (user@host)");
+}
+
+TEST(MediaUrl, PasswordsAndKeysAreNotEchoed) {
+  // "user:password" without the '@' reads as host:port.
+  EXPECT_EQ(problemOf(parseSourceUrl("rtsp://admin:hunter2cam/s")), "the port is not a number");
+  EXPECT_EQ(problemOf(parseDestinationUrl("srt://h:9000?passphrase=hunter2&mode=x")),
+            "mode must be caller, listener or rendezvous");
+  EXPECT_EQ(problemOf(parseDestinationUrl("rtmp://admin:hunter2@h/live")),
+            "must not contain a user name or password (user@host)");
+}
+
+TEST(MediaUrl, DestinationEndpointNamesSchemeHostAndPort) {
+  const auto tencent =
+      destinationEndpoint("rtmp://push.example.com/live/show42?txSecret=abc123def&txTime=5F5E0FFF");
+  ASSERT_TRUE(tencent.has_value());
+  EXPECT_EQ(*tencent, (DestinationEndpoint{"rtmp", "push.example.com", 1935}));
+  // Another path, another signature, the default port written out, the host
+  // in capitals: the same server.
+  EXPECT_EQ(destinationEndpoint("rtmp://PUSH.example.com:1935/live2/x?txSecret=other"), tencent);
+  EXPECT_EQ(destinationEndpoint(
+                "rtmp://push.example.com/live/show42?auth_key=1700000000-0-0-9f8e7d6c5b4a"),
+            tencent);
+  // Another host, port or scheme: another server.
+  EXPECT_NE(destinationEndpoint("rtmp://push.example.net/live/show42"), tencent);
+  EXPECT_NE(destinationEndpoint("rtmp://push.example.com:1936/live/show42"), tencent);
+  EXPECT_NE(destinationEndpoint("rtmps://push.example.com/live/show42"), tencent);
+  EXPECT_EQ(destinationEndpoint("rtmps://h/live")->port, 443);
+  EXPECT_EQ(destinationEndpoint("rtmp://[2001:DB8::1]/live"),
+            (DestinationEndpoint{"rtmp", "2001:db8::1", 1935}));
+  EXPECT_EQ(destinationEndpoint("srt://h:9000?mode=caller"),
+            (DestinationEndpoint{"srt", "h", 9000}));
+  EXPECT_EQ(destinationEndpoint("http://h/live"), std::nullopt);
+  EXPECT_EQ(destinationEndpoint("rtmp://h"), std::nullopt);
+}
+
+TEST(MediaUrl, HostsPortsAndCharactersApart) {
+  auto split = splitHostPort("127.0.0.1:8080");
+  ASSERT_TRUE(std::holds_alternative<HostPort>(split));
+  EXPECT_EQ(std::get<HostPort>(split).host, "127.0.0.1");
+  EXPECT_FALSE(std::get<HostPort>(split).ipv6);
+  EXPECT_EQ(std::get<HostPort>(split).port, "8080");
+
+  split = splitHostPort("[::1]:0");
+  ASSERT_TRUE(std::holds_alternative<HostPort>(split));
+  EXPECT_EQ(std::get<HostPort>(split).host, "::1");
+  EXPECT_TRUE(std::get<HostPort>(split).ipv6);
+  EXPECT_EQ(std::get<HostPort>(split).port, "0");
+
+  split = splitHostPort("studio.local");
+  ASSERT_TRUE(std::holds_alternative<HostPort>(split));
+  EXPECT_EQ(std::get<HostPort>(split).port, std::nullopt);
+
+  split = splitHostPort(":8080");
+  ASSERT_TRUE(std::holds_alternative<UrlProblem>(split));
+  EXPECT_EQ(std::get<UrlProblem>(split).text, "has no host");
+
+  EXPECT_EQ(std::get<int>(parsePort("0", 0)), 0);
+  EXPECT_EQ(std::get<int>(parsePort("65535", 1)), 65535);
+  EXPECT_EQ(std::get<UrlProblem>(parsePort("0", 1)).text, "port 0 is not in 1..65535");
+  EXPECT_EQ(std::get<UrlProblem>(parsePort("70000", 0)).text, "port 70000 is not in 0..65535");
+  EXPECT_EQ(std::get<UrlProblem>(parsePort("", 0)).text, "has ':' but no port number after it");
+  EXPECT_EQ(std::get<UrlProblem>(parsePort("-1", 0)).text, "the port is not a number");
+
+  EXPECT_EQ(checkUrlCharacters("studio.example.cn"), std::nullopt);
+  EXPECT_TRUE(checkUrlCharacters("studio example").has_value());
+  EXPECT_TRUE(checkUrlCharacters("studio\xe3\x80\x80").has_value());
+}
+
+}  // namespace
+}  // namespace yst::streaming

@@ -469,6 +469,27 @@ std::variant<MediaUrl, UrlProblem> parseWebUrl(std::string_view url) {
   return networkUrl(scheme == "http" ? UrlScheme::kHttp : UrlScheme::kHttps, parts);
 }
 
+DestinationProtocol destinationProtocolOf(UrlScheme scheme) {
+  switch (scheme) {
+    case UrlScheme::kRtmp:
+      return DestinationProtocol::kRtmp;
+    case UrlScheme::kRtmps:
+      return DestinationProtocol::kRtmps;
+    case UrlScheme::kSrt:
+      return DestinationProtocol::kSrt;
+    case UrlScheme::kInvalid:
+    case UrlScheme::kTest:
+    case UrlScheme::kFile:
+    case UrlScheme::kV4l2:
+    case UrlScheme::kRtsp:
+    case UrlScheme::kRtsps:
+    case UrlScheme::kHttp:
+    case UrlScheme::kHttps:
+      break;
+  }
+  return DestinationProtocol::kInvalid;
+}
+
 std::optional<DestinationEndpoint> destinationEndpoint(std::string_view text) {
   const auto parsed = parseDestinationUrl(text);
   const MediaUrl* url = std::get_if<MediaUrl>(&parsed);

@@ -22,6 +22,8 @@
 #include <string_view>
 #include <variant>
 
+#include "streaming/output_types.h"
+
 namespace yst::streaming {
 
 enum class UrlScheme {
@@ -73,6 +75,10 @@ std::variant<MediaUrl, UrlProblem> parseSourceUrl(std::string_view url);
 std::variant<MediaUrl, UrlProblem> parseDestinationUrl(std::string_view url);
 // The viewers' page: http(s)://host[:port][/path][?query].
 std::variant<MediaUrl, UrlProblem> parseWebUrl(std::string_view url);
+
+// kRtmp, kRtmps or kSrt for a URL that parseDestinationUrl took; kInvalid
+// for any other scheme.
+DestinationProtocol destinationProtocolOf(UrlScheme scheme);
 
 // Where a destination URL sends the stream: its scheme, host (lower case,
 // without an IPv6 address's brackets) and port (the scheme's default when

@@ -108,20 +108,6 @@ SourceKind sourceKind(streaming::UrlScheme scheme) {
   return SourceKind::kInvalid;
 }
 
-DestinationKind destinationKind(streaming::UrlScheme scheme) {
-  switch (scheme) {
-    case streaming::UrlScheme::kRtmp:
-      return DestinationKind::kRtmp;
-    case streaming::UrlScheme::kRtmps:
-      return DestinationKind::kRtmps;
-    case streaming::UrlScheme::kSrt:
-      return DestinationKind::kSrt;
-    default:
-      break;
-  }
-  return DestinationKind::kInvalid;
-}
-
 constexpr const char* kNotAnEnvName =
     "is not an environment variable name (letters, digits and '_'); it should name the variable "
     "that holds the secret, not the secret itself";
@@ -1055,11 +1041,14 @@ std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind
   return std::nullopt;
 }
 
-std::optional<std::string> checkDestinationUrl(std::string_view url, DestinationKind* kind) {
-  if (kind) *kind = DestinationKind::kInvalid;
+std::optional<std::string> checkDestinationUrl(std::string_view url,
+                                               streaming::DestinationProtocol* protocol) {
+  if (protocol) *protocol = streaming::DestinationProtocol::kInvalid;
   const auto parsed = streaming::parseDestinationUrl(url);
   if (const auto* problem = std::get_if<streaming::UrlProblem>(&parsed)) return problem->text;
-  if (kind) *kind = destinationKind(std::get<streaming::MediaUrl>(parsed).scheme);
+  if (protocol) {
+    *protocol = streaming::destinationProtocolOf(std::get<streaming::MediaUrl>(parsed).scheme);
+  }
   return std::nullopt;
 }
 

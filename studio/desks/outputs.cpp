@@ -179,7 +179,7 @@ CommandOutcome Outputs::add(const json& c) {
                           "a destination \"" + id->get<std::string>() + "\" exists already"};
     }
   }
-  config::DestinationKind kind{};
+  streaming::DestinationProtocol kind{};
   if (auto problem = config::checkDestinationUrl(url->get<std::string>(), &kind)) {
     return CommandError{"invalid", "url: " + *problem};
   }
@@ -223,7 +223,7 @@ CommandOutcome Outputs::destination(const std::string& action, const json& c) {
     if (f.failed()) return f.error();
     streaming::DestinationSpec spec = it->spec;
     if (url) {
-      config::DestinationKind kind{};
+      streaming::DestinationProtocol kind{};
       if (auto problem = config::checkDestinationUrl(url->get<std::string>(), &kind)) {
         return CommandError{"invalid", "url: " + *problem};
       }

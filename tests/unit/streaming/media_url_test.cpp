@@ -158,6 +158,11 @@ TEST(MediaUrl, ReadsEachKindOfDestination) {
   url = parsedOk(parseDestinationUrl("srt://203.0.113.9:9000?mode=caller&latency=200"));
   EXPECT_EQ(url.scheme, UrlScheme::kSrt);
   EXPECT_EQ(url.port, 9000);
+
+  EXPECT_EQ(destinationProtocolOf(UrlScheme::kRtmp), DestinationProtocol::kRtmp);
+  EXPECT_EQ(destinationProtocolOf(UrlScheme::kRtmps), DestinationProtocol::kRtmps);
+  EXPECT_EQ(destinationProtocolOf(UrlScheme::kSrt), DestinationProtocol::kSrt);
+  EXPECT_EQ(destinationProtocolOf(UrlScheme::kRtsp), DestinationProtocol::kInvalid);
 }
 
 TEST(MediaUrl, RefusesDestinationsInTheShowFilesWords) {

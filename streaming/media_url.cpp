@@ -1,5 +1,7 @@
 #include "streaming/media_url.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
@@ -153,6 +155,14 @@ Problem checkPort(std::string_view text, int lowest, int* port) {
   return std::nullopt;
 }
 
+// An IPv6 address as the network stack reads it (inet_pton; GLib agrees):
+// eight groups of up to four hex digits, "::" once for a run of zero groups,
+// the last two groups possibly written as an IPv4 address. No zone ("%eth0").
+bool isIpv6Address(std::string_view text) {
+  in6_addr address;
+  return inet_pton(AF_INET6, std::string(text).c_str(), &address) == 1;
+}
+
 Problem splitAuthority(std::string_view authority, HostPort* out) {
   *out = HostPort{};
   if (!authority.empty() && authority.front() == '[') {
@@ -162,11 +172,7 @@ Problem splitAuthority(std::string_view authority, HostPort* out) {
     }
     out->host = authority.substr(1, close - 1);
     out->ipv6 = true;
-    const bool v6_chars = std::all_of(out->host.begin(), out->host.end(),
-                                      [](char c) { return isHex(c) || c == ':' || c == '.'; });
-    if (out->host.empty() || !v6_chars || out->host.find(':') == std::string_view::npos) {
-      return std::string("has a malformed IPv6 address");
-    }
+    if (!isIpv6Address(out->host)) return std::string("has a malformed IPv6 address");
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') return std::string("has text after the IPv6 address");

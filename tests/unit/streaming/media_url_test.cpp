@@ -57,6 +57,10 @@ TEST(MediaUrl, ReadsEachKindOfSource) {
   url = parsedOk(parseSourceUrl("rtsp://[fe80::1]:554/s"));
   EXPECT_EQ(url.host, "fe80::1");
   EXPECT_TRUE(url.ipv6);
+  for (const char* v6 : {"rtsp://[::]/s", "rtsp://[1:2:3:4:5:6:7:8]/s", "rtsp://[1::]/s",
+                         "rtsp://[::ffff:192.0.2.1]/s", "rtsp://[2001:DB8:0:0:0:0:0:1]/s"}) {
+    EXPECT_TRUE(parsedOk(parseSourceUrl(v6)).ipv6) << v6;
+  }
 
   url = parsedOk(parseSourceUrl("srt://0.0.0.0:7001?mode=listener&latency=200"));
   EXPECT_EQ(url.scheme, UrlScheme::kSrt);
@@ -107,6 +111,15 @@ TEST(MediaUrl, RefusesSourcesInTheShowFilesWords) {
       {"rtsp://[fe80::1/s", "has an IPv6 address without its closing ']'"},
       {"rtsp://[fe80::g]/s", "has a malformed IPv6 address"},
       {"rtsp://[1.2.3.4]/s", "has a malformed IPv6 address"},
+      // Hex digits, ':' and '.' in the wrong shape: once taken, and refused
+      // only when the studio tried to connect.
+      {"rtsp://[2001:db8:1]/s", "has a malformed IPv6 address"},
+      {"rtsp://[20010:db8::1]/s", "has a malformed IPv6 address"},
+      {"rtsp://[1:2:3:4:5:6:7:8:9]/s", "has a malformed IPv6 address"},
+      {"rtsp://[2001::db8::1]/s", "has a malformed IPv6 address"},
+      {"rtsp://[::1.2.3]/s", "has a malformed IPv6 address"},
+      {"rtsp://[:]/s", "has a malformed IPv6 address"},
+      {"rtsp://[fe80::1%25eth0]/s", "has a malformed IPv6 address"},
       {"rtsp://[::1]x/s", "has text after the IPv6 address"},
       {"rtsp://fe80::1/s", "has more than one ':' (write an IPv6 address in brackets: [::1])"},
       {"rtsp://", "has no host"},
@@ -266,6 +279,10 @@ TEST(MediaUrl, HostsPortsAndCharactersApart) {
   split = splitHostPort(":8080");
   ASSERT_TRUE(std::holds_alternative<UrlProblem>(split));
   EXPECT_EQ(std::get<UrlProblem>(split).text, "has no host");
+
+  split = splitHostPort("[2001:db8:1]:8080");
+  ASSERT_TRUE(std::holds_alternative<UrlProblem>(split));
+  EXPECT_EQ(std::get<UrlProblem>(split).text, "has a malformed IPv6 address");
 
   EXPECT_EQ(std::get<int>(parsePort("0", 0)), 0);
   EXPECT_EQ(std::get<int>(parsePort("65535", 1)), 65535);

@@ -326,6 +326,90 @@ MediaUrl networkUrl(UrlScheme scheme, const NetworkParts& parts) {
   return url;
 }
 
+// Whether the bytes are UTF-8 text without a NUL, as g_utf8_validate judges
+// them: no overlong forms, no surrogates, nothing past U+10FFFF.
+bool isUtf8Text(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    char32_t code = 0;
+    char32_t lowest = 0;
+    if ((c & 0xE0) == 0xC0) {
+      length = 2, code = c & 0x1F, lowest = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      length = 3, code = c & 0x0F, lowest = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      length = 4, code = c & 0x07, lowest = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + length > s.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(s[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if (code < lowest || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += length;
+  }
+  return true;
+}
+
+int hexValue(char c) {
+  if (isDigit(c)) return c - '0';
+  return lowered(c) - 'a' + 10;
+}
+
+// "live%2Fa" -> "live/a"; nothing when the result is not UTF-8 text. The
+// escapes were checked by splitNetworkUrl.
+std::optional<std::string> percentDecoded(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      out += static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  if (!isUtf8Text(out)) return std::nullopt;
+  return out;
+}
+
+// RFC 3986's "remove dot segments" (5.2.4) on an absolute path:
+// "/live/./a/../b" -> "/live/b".
+std::string withoutDotSegments(std::string_view in) {
+  std::string out;
+  while (!in.empty()) {
+    if (in.starts_with("../")) {
+      in.remove_prefix(3);
+    } else if (in.starts_with("./")) {
+      in.remove_prefix(2);
+    } else if (in.starts_with("/./")) {
+      in.remove_prefix(2);
+    } else if (in == "/.") {
+      in = "/";
+    } else if (in.starts_with("/../") || in == "/..") {
+      in = in.size() == 3 ? std::string_view("/") : in.substr(3);
+      const std::size_t slash = out.rfind('/');
+      out.erase(slash == std::string::npos ? 0 : slash);
+    } else if (in == "." || in == "..") {
+      in = {};
+    } else {
+      const std::size_t next = in.find('/', 1);
+      out.append(in.substr(0, next));
+      in = next == std::string_view::npos ? std::string_view() : in.substr(next);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* urlSchemeName(UrlScheme scheme) {
@@ -503,6 +587,55 @@ std::optional<DestinationEndpoint> destinationEndpoint(std::string_view text) {
   DestinationEndpoint endpoint{urlSchemeName(url->scheme), url->host, url->port};
   std::transform(endpoint.host.begin(), endpoint.host.end(), endpoint.host.begin(), lowered);
   return endpoint;
+}
+
+std::variant<RtmpTarget, UrlProblem> parseRtmpTarget(std::string_view url, std::string_view key) {
+  const auto invalid = [](const std::string& problem) {
+    return UrlProblem{"not a valid RTMP URL: " + problem};
+  };
+  std::string_view scheme;
+  std::string_view rest;
+  if (auto problem = splitScheme(url, SchemeCase::kAny, &scheme, &rest)) return invalid(*problem);
+  std::string lower_scheme(scheme);
+  std::transform(lower_scheme.begin(), lower_scheme.end(), lower_scheme.begin(), lowered);
+  if (lower_scheme != "rtmp" && lower_scheme != "rtmps") {
+    return invalid("unsupported scheme " + inQuotes(scheme) + "; expected rtmp:// or rtmps://");
+  }
+  NetworkParts parts;
+  if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return invalid(*problem);
+  std::optional<std::string> path = percentDecoded(parts.path);
+  const std::optional<std::string> query = percentDecoded(parts.query.value_or(""));
+  if (!path || !query) {
+    return invalid("has a percent escape that does not decode to UTF-8 text");
+  }
+  *path = withoutDotSegments(*path);
+
+  RtmpTarget target;
+  target.tls = lower_scheme == "rtmps";
+  target.host = parts.host;
+  target.port = parts.port.value_or(target.tls ? 443 : 1935);
+  std::string_view app = *path;
+  while (!app.empty() && app.front() == '/') app.remove_prefix(1);
+  while (!app.empty() && app.back() == '/') app.remove_suffix(1);
+  // An empty query ("…/show42?") adds nothing.
+  std::string suffix = query->empty() ? std::string() : "?" + *query;
+  if (key.empty()) {
+    // The query is the stream's (a CDN's signature), not the application's.
+    const std::size_t slash = app.rfind('/');
+    if (slash == std::string_view::npos) {
+      return UrlProblem{"the URL names no application and stream"};
+    }
+    target.stream = std::string(app.substr(slash + 1)) + suffix;
+    app = app.substr(0, slash);
+    suffix.clear();
+  } else {
+    target.stream = key;
+  }
+  if (target.host.empty() || app.empty()) {
+    return UrlProblem{"the URL names no host or application"};
+  }
+  target.app = std::string(app) + suffix;
+  return target;
 }
 
 std::optional<UrlProblem> checkUrlCharacters(std::string_view text) {

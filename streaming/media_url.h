@@ -12,7 +12,9 @@
 //
 // What a person writes (a show file, a destination command) is read
 // strictly: the scheme in lower case, no spaces, well-formed percent escapes,
-// no user name but a camera's.
+// no user name but a camera's. The RTMP client's reading (parseRtmpTarget)
+// is the one GLib's g_uri_parse gave it before, for every URL that strict
+// reading accepts (tests/unit/streaming/media_url_test.cpp compares them).
 //
 // Pure text: no GStreamer, GLib or Qt (it is part of yst_media).
 #pragma once
@@ -92,6 +94,30 @@ struct DestinationEndpoint {
 };
 // The endpoint of a URL that parseDestinationUrl takes; nothing otherwise.
 std::optional<DestinationEndpoint> destinationEndpoint(std::string_view url);
+
+// Where an RTMP publisher connects and what it asks for there.
+struct RtmpTarget {
+  bool tls = false;  // rtmps://
+  std::string host;  // as written, without an IPv6 address's brackets
+  int port = 0;      // as written, else 1935 (rtmp) or 443 (rtmps)
+  // connect's application: the path without its outer slashes (and without
+  // the stream when that is in the path), with the URL's query when the key
+  // is given apart.
+  std::string app;
+  // publish's stream name: the key given apart, or the path's last segment
+  // with the URL's query, as partners hand it out ("show42?txSecret=…").
+  std::string stream;
+};
+// Reads an RTMP push URL as the publisher takes it: `key` empty means the
+// stream name is the URL's last path segment (rtmp://host/app/stream, as
+// players and ffmpeg take it), otherwise the path names only the
+// application. Unlike the show file, any case of the scheme and a trailing
+// '/' are taken; path and query are percent-decoded (they must decode to
+// UTF-8 text) and the path's "." and ".." segments are resolved, as
+// g_uri_parse did for the publisher. The problems are whole sentences:
+// "not a valid RTMP URL: …", "the URL names no application and stream",
+// "the URL names no host or application".
+std::variant<RtmpTarget, UrlProblem> parseRtmpTarget(std::string_view url, std::string_view key);
 
 // Pieces for the show file's other addresses (the [audience] listen address,
 // its allowed host names), so that they agree with the URLs on what a host

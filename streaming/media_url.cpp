@@ -336,19 +336,24 @@ bool isUtf8Text(std::string_view s) {
       ++i;
       continue;
     }
+    // The lead byte gives the sequence's length; a code point below the
+    // lowest that needs that length is an overlong form.
     std::size_t length = 0;
-    char32_t code = 0;
     char32_t lowest = 0;
     if ((c & 0xE0) == 0xC0) {
-      length = 2, code = c & 0x1F, lowest = 0x80;
+      length = 2;
+      lowest = 0x80;
     } else if ((c & 0xF0) == 0xE0) {
-      length = 3, code = c & 0x0F, lowest = 0x800;
+      length = 3;
+      lowest = 0x800;
     } else if ((c & 0xF8) == 0xF0) {
-      length = 4, code = c & 0x07, lowest = 0x10000;
+      length = 4;
+      lowest = 0x10000;
     } else {
       return false;
     }
     if (i + length > s.size()) return false;
+    char32_t code = c & (0x7F >> length);
     for (std::size_t k = 1; k < length; ++k) {
       const auto next = static_cast<unsigned char>(s[i + k]);
       if ((next & 0xC0) != 0x80) return false;

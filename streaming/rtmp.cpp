@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "streaming/media_url.h"
 #include "streaming/uri_secrets.h"
 
 namespace yst::streaming {
@@ -559,36 +560,21 @@ void RtmpPublisher::reportError(Failure failure, const std::string& reason) {
 
 void RtmpPublisher::run() {
   try {
-    GError* error = nullptr;
-    GUri* uri = g_uri_parse(url_.c_str(), G_URI_FLAGS_NONE, &error);
-    if (!uri) throw Error("not a valid RTMP URL: " + errorText(error), Failure::kBadUrl);
-    const std::string scheme = g_uri_get_scheme(uri);
-    tls_ = scheme == "rtmps";
-    host_ = g_uri_get_host(uri) ? g_uri_get_host(uri) : "";
-    port_ = g_uri_get_port(uri) > 0 ? g_uri_get_port(uri) : (tls_ ? 443 : 1935);
-    std::string path = g_uri_get_path(uri);
-    const std::string query = g_uri_get_query(uri) ? g_uri_get_query(uri) : "";
-    g_uri_unref(uri);
-    while (!path.empty() && path.front() == '/') path.erase(0, 1);
-    while (!path.empty() && path.back() == '/') path.pop_back();
-    std::string suffix = query.empty() ? std::string() : "?" + query;
     const RtmpKey key = stream_.empty() ? RtmpKey::kInPath : RtmpKey::kApart;
-    if (stream_.empty()) {
-      // rtmp://host/app/stream[?auth], as players and ffmpeg take it: the
-      // query is the stream's (a CDN's signature), not the application's.
-      const std::size_t slash = path.rfind('/');
-      if (slash == std::string::npos) {
-        throw Error("the URL names no application and stream", Failure::kBadUrl);
-      }
-      stream_ = path.substr(slash + 1) + suffix;
-      path.erase(slash);
-      suffix.clear();
+    // rtmp://host/app/stream[?auth] when there is no key, as players and
+    // ffmpeg take it; the problems are whole sentences for the producer.
+    const std::variant<RtmpTarget, UrlProblem> parsed = parseRtmpTarget(url_, stream_);
+    if (const auto* problem = std::get_if<UrlProblem>(&parsed)) {
+      throw Error(problem->text, Failure::kBadUrl);
     }
-    if (host_.empty() || path.empty()) {
-      throw Error("the URL names no host or application", Failure::kBadUrl);
-    }
-    app_ = path + suffix;
-    tc_url_ = scheme + "://" + uriHost() + ":" + std::to_string(port_) + "/" + app_;
+    const RtmpTarget& target = std::get<RtmpTarget>(parsed);
+    tls_ = target.tls;
+    host_ = target.host;
+    port_ = target.port;
+    app_ = target.app;
+    stream_ = target.stream;
+    tc_url_ = std::string(tls_ ? "rtmps" : "rtmp") + "://" + uriHost() + ":" +
+              std::to_string(port_) + "/" + app_;
     // What a server might echo back, as Destination masks it (outputs.h):
     // the stream key, in the path or apart, and every query value.
     secrets_ = uriSecrets(url_, key);

@@ -283,7 +283,7 @@ class RtmpPublisher {
 
   // `url`: rtmp[s]://host[:port]/app[/instance][?query]; `stream`: the
   // stream name (the secret key). With no key, the URL's last path segment
-  // is the stream name.
+  // is the stream name (parseRtmpTarget in media_url.h reads them).
   RtmpPublisher(std::string url, std::string stream, bool tls_verify, ErrorHandler on_error);
   ~RtmpPublisher();  // close(0) if not closed yet
   RtmpPublisher(const RtmpPublisher&) = delete;

@@ -2,9 +2,12 @@
 // schema. Everything is checked before the show starts, so that a typo is a
 // message on the producer's terminal and not a black program at air time.
 // Checks stop at the first problem: one precise message (key, line) is easier
-// to act on than a page of follow-on errors.
+// to act on than a page of follow-on errors. URLs are read by
+// streaming/media_url, which words their problems the same way.
 #include "studio/config/show_config.h"
 
+#include "streaming/media_url.h"
+#include "studio/base/in_quotes.h"
 #include "studio/server/client_address.h"
 #include "studio/text/text.h"
 
@@ -23,6 +26,7 @@
 #include <system_error>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace yst::config {
 
@@ -49,51 +53,9 @@ ConfigError::ConfigError(std::string file, int line, std::string key, std::strin
 
 namespace {
 
-// videotestsrc's pattern nicks, so that test://ball maps straight onto
-// `videotestsrc pattern=ball`.
-constexpr std::string_view kTestPatterns[] = {"smpte",
-                                              "snow",
-                                              "black",
-                                              "white",
-                                              "red",
-                                              "green",
-                                              "blue",
-                                              "checkers-1",
-                                              "checkers-2",
-                                              "checkers-4",
-                                              "checkers-8",
-                                              "circular",
-                                              "blink",
-                                              "smpte75",
-                                              "zone-plate",
-                                              "gamut",
-                                              "chroma-zone-plate",
-                                              "solid-color",
-                                              "ball",
-                                              "smpte100",
-                                              "bar",
-                                              "pinwheel",
-                                              "spokes",
-                                              "gradient",
-                                              "colors"};
-
 constexpr std::string_view kX264Presets[] = {"ultrafast", "superfast", "veryfast", "faster",
                                              "fast",      "medium",    "slow",     "slower",
                                              "veryslow",  "placebo"};
-
-// Spaces that do not look like spaces. Chat apps and word processors slip
-// them into copied URLs; the URL then looks right and fails at the partner.
-constexpr std::string_view kInvisibleSpaces[] = {
-    "\xc2\xa0",      // U+00A0 no-break space
-    "\xe1\x9a\x80",  // U+1680
-    "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82", "\xe2\x80\x83",
-    "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
-    "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\x8b",  // U+2000..U+200B
-    "\xe2\x80\xa8", "\xe2\x80\xa9",  // line and paragraph separators
-    "\xe2\x80\xaf",                  // U+202F narrow no-break space
-    "\xe3\x80\x80",                  // U+3000 ideographic space (Chinese IMEs)
-    "\xef\xbb\xbf",                  // U+FEFF zero-width no-break space / BOM
-};
 
 template <std::size_t N>
 bool contains(const std::string_view (&list)[N], std::string_view s) {
@@ -113,9 +75,6 @@ std::string joined(const std::string_view (&list)[N]) {
 bool isDigit(char c) {
   return c >= '0' && c <= '9';
 }
-bool isHex(char c) {
-  return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 bool isAlpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -123,237 +82,30 @@ bool isAlnum(char c) {
   return isAlpha(c) || isDigit(c);
 }
 
-// Shows a value from the file in a message. Escaped so that a stray quote or
-// newline cannot garble the message, and cut so that a pasted paragraph does
-// not flood the terminal. Never used on keys or tokens.
-std::string inQuotes(std::string_view s) {
-  constexpr std::size_t kMaxBytes = 60;
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    // Cut only at the start of a UTF-8 sequence so the message stays valid text.
-    if (i >= kMaxBytes && (c & 0xC0) != 0x80) {
-      out += "\xe2\x80\xa6";
+// What the show file tells apart: RTSP and RTSPS, RTMP and RTMPS are one
+// kind each.
+SourceKind sourceKind(streaming::UrlScheme scheme) {
+  switch (scheme) {
+    case streaming::UrlScheme::kTest:
+      return SourceKind::kTest;
+    case streaming::UrlScheme::kFile:
+      return SourceKind::kFile;
+    case streaming::UrlScheme::kV4l2:
+      return SourceKind::kV4l2;
+    case streaming::UrlScheme::kRtsp:
+    case streaming::UrlScheme::kRtsps:
+      return SourceKind::kRtsp;
+    case streaming::UrlScheme::kSrt:
+      return SourceKind::kSrt;
+    case streaming::UrlScheme::kRtmp:
+    case streaming::UrlScheme::kRtmps:
+      return SourceKind::kRtmp;
+    case streaming::UrlScheme::kHttp:
+    case streaming::UrlScheme::kHttps:
+    case streaming::UrlScheme::kInvalid:
       break;
-    }
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
   }
-  out += '"';
-  return out;
-}
-
-std::optional<std::string> checkCharacters(std::string_view s) {
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7f) {
-      return std::string("contains a space or a control character (write a space as %20)");
-    }
-  }
-  for (std::string_view space : kInvisibleSpaces) {
-    if (s.find(space) != std::string_view::npos) {
-      return std::string(
-          "contains an invisible or full-width space (often pasted from a chat app); retype it");
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> checkPercentEscapes(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') continue;
-    if (i + 2 >= s.size() || !isHex(s[i + 1]) || !isHex(s[i + 2])) {
-      return std::string("has a '%' not followed by two hex digits (write a literal % as %25)");
-    }
-  }
-  return std::nullopt;
-}
-
-// Splits "scheme://rest". The scheme must be lower case: GStreamer and the
-// partner servers are not all forgiving about "RTMP://".
-std::optional<std::string> splitScheme(std::string_view url, std::string_view* scheme,
-                                       std::string_view* rest) {
-  const std::size_t sep = url.find("://");
-  if (sep == std::string_view::npos || sep == 0) {
-    return std::string("has no scheme (it should start like rtmp://, srt://, …)");
-  }
-  const std::string_view s = url.substr(0, sep);
-  bool lower = true;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const bool ok = isAlpha(c) || (i > 0 && (isDigit(c) || c == '+' || c == '-' || c == '.'));
-    if (!ok) return std::string("has no scheme (it should start like rtmp://, srt://, …)");
-    if (c >= 'A' && c <= 'Z') lower = false;
-  }
-  if (!lower) return "write the scheme " + inQuotes(s) + " in lower case";
-  *scheme = s;
-  *rest = url.substr(sep + 3);
-  return std::nullopt;
-}
-
-enum class UserInfo { kRefuse, kAllow };
-
-// The parts of a network URL after "scheme://".
-struct NetworkUrl {
-  std::string_view host;  // without the brackets of an IPv6 address
-  std::optional<int> port;
-  std::string_view path;  // "" or starting with '/'
-  bool has_query = false;
-  std::string_view query;
-};
-
-std::optional<std::string> checkPort(std::string_view text, int lowest, std::optional<int>* port) {
-  if (text.empty()) return std::string("has ':' but no port number after it");
-  if (text.size() > 5 || !std::all_of(text.begin(), text.end(), isDigit)) {
-    // Not quoted: "user:password" without the '@' reads as host:port.
-    return std::string("the port is not a number");
-  }
-  const int value = std::stoi(std::string(text));
-  if (value < lowest || value > 65535) {
-    return "port " + std::to_string(value) + " is not in " + std::to_string(lowest) + "..65535";
-  }
-  *port = value;
-  return std::nullopt;
-}
-
-// Splits "host[:port]" where host may be "[v6]". Used for URLs and for
-// [audience] listen, so both agree on what a host looks like.
-std::optional<std::string> splitHostPort(std::string_view authority, std::string_view* host,
-                                         std::string_view* port_text, bool* has_port, bool* ipv6) {
-  *has_port = false;
-  *ipv6 = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return std::string("has an IPv6 address without its closing ']'");
-    }
-    *host = authority.substr(1, close - 1);
-    *ipv6 = true;
-    const bool v6_chars = std::all_of(host->begin(), host->end(),
-                                      [](char c) { return isHex(c) || c == ':' || c == '.'; });
-    if (host->empty() || !v6_chars || host->find(':') == std::string_view::npos) {
-      return std::string("has a malformed IPv6 address");
-    }
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return std::string("has text after the IPv6 address");
-      *has_port = true;
-      *port_text = after.substr(1);
-    }
-    return std::nullopt;
-  }
-  const std::size_t colon = authority.find(':');
-  if (colon != std::string_view::npos) {
-    if (authority.find(':', colon + 1) != std::string_view::npos) {
-      return std::string("has more than one ':' (write an IPv6 address in brackets: [::1])");
-    }
-    *has_port = true;
-    *port_text = authority.substr(colon + 1);
-    authority = authority.substr(0, colon);
-  }
-  *host = authority;
-  if (host->empty()) return std::string("has no host");
-  const bool host_chars = std::all_of(host->begin(), host->end(), [](char c) {
-    return isAlnum(c) || c == '-' || c == '.' || c == '_';
-  });
-  if (!host_chars) {
-    return std::string("the host may contain only letters, digits, '-', '.' and '_'");
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> splitNetworkUrl(std::string_view rest, UserInfo user_info,
-                                           NetworkUrl* out) {
-  if (rest.find('#') != std::string_view::npos) {
-    return std::string("must not contain '#' (write it as %23)");
-  }
-  if (auto problem = checkPercentEscapes(rest)) return problem;
-  const std::size_t end = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, end);
-  const std::string_view tail = end == std::string_view::npos ? "" : rest.substr(end);
-  const std::size_t at = authority.rfind('@');
-  if (at != std::string_view::npos) {
-    // Not quoted: the part before '@' is usually a camera's password.
-    if (user_info == UserInfo::kRefuse) {
-      return std::string("must not contain a user name or password (user@host)");
-    }
-    authority = authority.substr(at + 1);
-  }
-  std::string_view port_text;
-  bool has_port = false;
-  bool ipv6 = false;
-  if (auto problem = splitHostPort(authority, &out->host, &port_text, &has_port, &ipv6)) {
-    return problem;
-  }
-  if (has_port) {
-    if (auto problem = checkPort(port_text, 1, &out->port)) return problem;
-  }
-  const std::size_t q = tail.find('?');
-  out->path = tail.substr(0, q);
-  if (q != std::string_view::npos) {
-    out->has_query = true;
-    out->query = tail.substr(q + 1);
-  }
-  return std::nullopt;
-}
-
-// SRT carries its options (mode, latency, streamid, passphrase) in the query;
-// the values are not echoed because passphrase is a secret.
-std::optional<std::string> checkSrt(const NetworkUrl& url) {
-  if (!url.port) return std::string("needs a port (srt://host:port)");
-  if (!url.path.empty() && url.path != "/") {
-    return std::string("must not have a path; SRT options go in the query (?mode=caller)");
-  }
-  if (!url.has_query) return std::nullopt;
-  std::string_view query = url.query;
-  while (true) {
-    const std::size_t amp = query.find('&');
-    const std::string_view option = query.substr(0, amp);
-    const std::size_t eq = option.find('=');
-    if (option.empty() || eq == 0) return std::string("has an empty option in its query");
-    if (option.substr(0, eq) == "mode") {
-      const std::string_view mode =
-          eq == std::string_view::npos ? std::string_view() : option.substr(eq + 1);
-      if (mode != "caller" && mode != "listener" && mode != "rendezvous") {
-        return std::string("mode must be caller, listener or rendezvous");
-      }
-    }
-    if (amp == std::string_view::npos) break;
-    query = query.substr(amp + 1);
-  }
-  return std::nullopt;
-}
-
-enum class TrailingSlash { kAllow, kRefuse };
-
-std::optional<std::string> checkRtmp(const NetworkUrl& url, TrailingSlash trailing) {
-  if (url.path.size() < 2 || url.path[1] == '/') {
-    return std::string("needs an application after the host (rtmp://host/app)");
-  }
-  if (trailing == TrailingSlash::kRefuse && url.path.back() == '/') {
-    // The stream key is appended as its own path segment.
-    return std::string("must not end with '/' (the stream key is added after it)");
-  }
-  return std::nullopt;
-}
-
-// The hint matters: the obvious guess for a field unit calling in is
-// srt://:PORT, which GStreamer accepts and this file does not.
-std::optional<std::string> srtEmptyHostHint(std::string_view rest) {
-  if (!rest.empty() && rest.front() == ':') {
-    return std::string(
-        "has no host; to listen on every interface write srt://0.0.0.0:PORT?mode=listener");
-  }
-  return std::nullopt;
+  return SourceKind::kInvalid;
 }
 
 constexpr const char* kNotAnEnvName =
@@ -1125,7 +877,7 @@ class ShowParser {
       audience->trusted_proxies.push_back(text);
     }
     for (const auto& [text, item_line] : getStringArray(*table, path, "allowed_hosts")) {
-      if (text.empty() || checkCharacters(text) ||
+      if (text.empty() || streaming::checkUrlCharacters(text) ||
           text.find_first_of("/:@ ") != std::string::npos) {
         fail(item_line, "audience.allowed_hosts",
              "expected a host name such as \"studio.example.cn\"; got " + inQuotes(text));
@@ -1200,30 +952,22 @@ class ShowParser {
         "expected \"host:port\" such as \"127.0.0.1:8080\" (host: an IPv4 address, localhost or "
         "[IPv6]; port 0..65535, 0 picks a free one); got " +
         inQuotes(listen);
-    if (checkCharacters(listen)) return expected;
-    std::string_view host;
-    std::string_view port_text;
-    bool has_port = false;
-    bool ipv6 = false;
-    if (splitHostPort(listen, &host, &port_text, &has_port, &ipv6) || !has_port) return expected;
-    if (!ipv6 && host != "localhost" && !isIpv4(host)) return expected;
-    std::optional<int> port;
-    if (auto problem = checkPort(port_text, 0, &port)) return *problem;
-    audience->listen_host = std::string(host);
-    audience->listen_port = *port;
+    if (streaming::checkUrlCharacters(listen)) return expected;
+    const auto split = streaming::splitHostPort(listen);
+    const streaming::HostPort* address = std::get_if<streaming::HostPort>(&split);
+    if (!address || !address->port) return expected;
+    if (!address->ipv6 && address->host != "localhost" && !isIpv4(address->host)) return expected;
+    const auto port = streaming::parsePort(*address->port, 0);
+    if (const auto* problem = std::get_if<streaming::UrlProblem>(&port)) return problem->text;
+    audience->listen_host = std::string(address->host);
+    audience->listen_port = std::get<int>(port);
     return std::nullopt;
   }
 
   static std::optional<std::string> checkPublicUrl(std::string_view url) {
-    if (auto problem = checkCharacters(url)) return problem;
-    std::string_view scheme;
-    std::string_view rest;
-    if (auto problem = splitScheme(url, &scheme, &rest)) return problem;
-    if (scheme != "http" && scheme != "https") {
-      return "expected an http:// or https:// URL; got scheme " + inQuotes(scheme);
-    }
-    NetworkUrl parts;
-    return splitNetworkUrl(rest, UserInfo::kRefuse, &parts);
+    const auto parsed = streaming::parseWebUrl(url);
+    if (const auto* problem = std::get_if<streaming::UrlProblem>(&parsed)) return problem->text;
+    return std::nullopt;
   }
 
   void resolveProgramSources(const std::vector<SourceConfig>& sources,
@@ -1291,104 +1035,21 @@ ShowConfig loadShowFile(const std::string& path, const EnvLookup& env) {
 
 std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind) {
   if (kind) *kind = SourceKind::kInvalid;
-  if (uri.empty()) return std::string("is empty");
-  if (auto problem = checkCharacters(uri)) return problem;
-  std::string_view scheme;
-  std::string_view rest;
-  if (auto problem = splitScheme(uri, &scheme, &rest)) return problem;
-  SourceKind found = SourceKind::kInvalid;
-  if (scheme == "test") {
-    if (!contains(kTestPatterns, rest)) {
-      return "unknown test pattern " + inQuotes(rest) + "; use one of " + joined(kTestPatterns);
-    }
-    found = SourceKind::kTest;
-  } else if (scheme == "file" || scheme == "v4l2") {
-    const bool file = scheme == "file";
-    // Local paths only: a file:// with a host is a network share GStreamer
-    // cannot open, and a relative path would depend on the working directory.
-    if (rest.empty() || rest.front() != '/') {
-      return file ? std::string("expected file:///absolute/path (three slashes)")
-                  : std::string("expected v4l2:///dev/videoN (three slashes)");
-    }
-    if (file && rest.size() < 2) return std::string("has no path after file:///");
-    if (!file && (rest.substr(0, 5) != "/dev/" || rest.size() == 5)) {
-      return std::string("expected a device under /dev, such as v4l2:///dev/video0");
-    }
-    if (rest.find_first_of("?#") != std::string_view::npos) {
-      return std::string("must not contain '?' or '#' (write them as %3F and %23)");
-    }
-    if (auto problem = checkPercentEscapes(rest)) return problem;
-    found = file ? SourceKind::kFile : SourceKind::kV4l2;
-  } else if (scheme == "rtsp" || scheme == "rtsps") {
-    // IP cameras usually want rtsp://user:password@host/…
-    NetworkUrl parts;
-    if (auto problem = splitNetworkUrl(rest, UserInfo::kAllow, &parts)) return problem;
-    found = SourceKind::kRtsp;
-  } else if (scheme == "srt") {
-    if (auto problem = srtEmptyHostHint(rest)) return problem;
-    NetworkUrl parts;
-    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return problem;
-    if (auto problem = checkSrt(parts)) return problem;
-    found = SourceKind::kSrt;
-  } else if (scheme == "rtmp" || scheme == "rtmps") {
-    NetworkUrl parts;
-    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return problem;
-    if (auto problem = checkRtmp(parts, TrailingSlash::kAllow)) return problem;
-    found = SourceKind::kRtmp;
-  } else {
-    return "unsupported scheme " + inQuotes(scheme) +
-           "; expected test://, file://, v4l2://, rtsp://, rtsps://, srt://, rtmp:// or rtmps://";
-  }
-  if (kind) *kind = found;
+  const auto parsed = streaming::parseSourceUrl(uri);
+  if (const auto* problem = std::get_if<streaming::UrlProblem>(&parsed)) return problem->text;
+  if (kind) *kind = sourceKind(std::get<streaming::MediaUrl>(parsed).scheme);
   return std::nullopt;
 }
 
-std::optional<std::string> checkDestinationUrl(std::string_view url, DestinationKind* kind) {
-  if (kind) *kind = DestinationKind::kInvalid;
-  if (url.empty()) return std::string("is empty");
-  if (auto problem = checkCharacters(url)) return problem;
-  if (url.find("***") != std::string_view::npos) {
-    // The studio shows addresses with their secrets as "***"; one copied
-    // back from the console would push to a stream named "***".
-    return std::string(
-        "contains \"***\", a part the studio masks when it shows an address; write the whole "
-        "address as the partner gave it");
+std::optional<std::string> checkDestinationUrl(std::string_view url,
+                                               streaming::DestinationProtocol* protocol) {
+  if (protocol) *protocol = streaming::DestinationProtocol::kInvalid;
+  const auto parsed = streaming::parseDestinationUrl(url);
+  if (const auto* problem = std::get_if<streaming::UrlProblem>(&parsed)) return problem->text;
+  if (protocol) {
+    *protocol = streaming::destinationProtocolOf(std::get<streaming::MediaUrl>(parsed).scheme);
   }
-  std::string_view scheme;
-  std::string_view rest;
-  if (auto problem = splitScheme(url, &scheme, &rest)) return problem;
-  DestinationKind found = DestinationKind::kInvalid;
-  NetworkUrl parts;
-  if (scheme == "rtmp" || scheme == "rtmps") {
-    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return problem;
-    if (auto problem = checkRtmp(parts, TrailingSlash::kRefuse)) return problem;
-    found = scheme == "rtmp" ? DestinationKind::kRtmp : DestinationKind::kRtmps;
-  } else if (scheme == "srt") {
-    if (auto problem = srtEmptyHostHint(rest)) return problem;
-    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return problem;
-    if (auto problem = checkSrt(parts)) return problem;
-    found = DestinationKind::kSrt;
-  } else {
-    return "unsupported scheme " + inQuotes(scheme) + "; expected rtmp://, rtmps:// or srt://";
-  }
-  if (kind) *kind = found;
   return std::nullopt;
-}
-
-std::optional<DestinationEndpoint> destinationEndpoint(std::string_view url) {
-  if (checkDestinationUrl(url, nullptr)) return std::nullopt;
-  std::string_view scheme;
-  std::string_view rest;
-  NetworkUrl parts;
-  if (splitScheme(url, &scheme, &rest) || splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) {
-    return std::nullopt;
-  }
-  DestinationEndpoint endpoint{std::string(scheme), std::string(parts.host), 0};
-  std::transform(endpoint.host.begin(), endpoint.host.end(), endpoint.host.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
-  // SRT always has a port (checkSrt).
-  endpoint.port = parts.port.value_or(scheme == "rtmps" ? 443 : 1935);
-  return endpoint;
 }
 
 int personIndex(const ShowInfo& show, std::string_view person) {

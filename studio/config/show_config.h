@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "streaming/layout.h"
+#include "streaming/output_types.h"
 
 namespace yst::config {
 
@@ -58,14 +59,12 @@ struct SourceConfig {
   int person_line = 0;  // where it was given, for messages
 };
 
-enum class DestinationKind { kInvalid = 0, kRtmp, kRtmps, kSrt };
-
 struct DestinationConfig {
   std::string id;
   std::string name;
   std::string url;  // without the key
   std::string key;  // secret: from `key` or the environment variable named by `key_env`
-  DestinationKind kind = DestinationKind::kInvalid;
+  streaming::DestinationProtocol kind = streaming::DestinationProtocol::kInvalid;
   bool enabled = true;
   // rtmps:// only: check the partner's certificate against the system's CAs.
   // Off only for an ingest on a private network with a self-signed certificate.
@@ -191,7 +190,9 @@ ShowConfig loadShowFile(const std::string& path, const EnvLookup& env = processE
 
 // Checks a destination URL (rtmp://, rtmps://, srt://) as it would be given at
 // run time by `destination.add`; returns the problem, or nothing when it is fine.
-std::optional<std::string> checkDestinationUrl(std::string_view url, DestinationKind* kind);
+// The URL rules and their words are streaming/media_url's.
+std::optional<std::string> checkDestinationUrl(std::string_view url,
+                                               streaming::DestinationProtocol* protocol);
 // Checks a source URI; returns the problem, or nothing when it is fine.
 std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind);
 
@@ -199,18 +200,6 @@ std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind
 int personIndex(const ShowInfo& show, std::string_view person);
 // The person's name and title (for "host", "guest1", …); null when unknown.
 const Person* findPerson(const ShowInfo& show, std::string_view person);
-
-// Where a destination URL sends the stream: its scheme, host (lower case,
-// without an IPv6 address's brackets) and port (the scheme's default when
-// not written: 1935 for rtmp, 443 for rtmps).
-struct DestinationEndpoint {
-  std::string scheme;
-  std::string host;
-  int port = 0;
-  bool operator==(const DestinationEndpoint&) const = default;
-};
-// The endpoint of a URL that passes checkDestinationUrl; nothing otherwise.
-std::optional<DestinationEndpoint> destinationEndpoint(std::string_view url);
 
 // Whether a secret is set, revealing none of it: "***", or "" when empty.
 // (Even a few characters narrow a guess and tell a reader which key it is.)

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "streaming/media_url.h"
 #include "studio/config/show_config.h"
 
 namespace yst::desks {
@@ -178,7 +179,7 @@ CommandOutcome Outputs::add(const json& c) {
                           "a destination \"" + id->get<std::string>() + "\" exists already"};
     }
   }
-  config::DestinationKind kind{};
+  streaming::DestinationProtocol kind{};
   if (auto problem = config::checkDestinationUrl(url->get<std::string>(), &kind)) {
     return CommandError{"invalid", "url: " + *problem};
   }
@@ -222,13 +223,13 @@ CommandOutcome Outputs::destination(const std::string& action, const json& c) {
     if (f.failed()) return f.error();
     streaming::DestinationSpec spec = it->spec;
     if (url) {
-      config::DestinationKind kind{};
+      streaming::DestinationProtocol kind{};
       if (auto problem = config::checkDestinationUrl(url->get<std::string>(), &kind)) {
         return CommandError{"invalid", "url: " + *problem};
       }
       if (!key && !spec.key.empty() &&
-          config::destinationEndpoint(url->get<std::string>()) !=
-              config::destinationEndpoint(spec.url)) {
+          streaming::destinationEndpoint(url->get<std::string>()) !=
+              streaming::destinationEndpoint(spec.url)) {
         return CommandError{
             "key_required",
             "key: the new url points at another server (scheme, host or port); give the "

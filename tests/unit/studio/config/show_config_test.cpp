@@ -14,6 +14,7 @@
 namespace yst::config {
 namespace {
 
+using streaming::DestinationProtocol;
 using streaming::Layout;
 
 EnvLookup envOf(std::map<std::string, std::string> vars) {
@@ -144,7 +145,7 @@ TEST(ShowConfigTest, IssueExampleParses) {
   EXPECT_EQ(c.destinations[0].name, "浙江在线");
   EXPECT_EQ(c.destinations[0].url, "rtmp://127.0.0.1:1935/live");
   EXPECT_EQ(c.destinations[0].key, "secret");
-  EXPECT_EQ(c.destinations[0].kind, DestinationKind::kRtmp);
+  EXPECT_EQ(c.destinations[0].kind, DestinationProtocol::kRtmp);
   EXPECT_TRUE(c.destinations[0].enabled);
 
   EXPECT_TRUE(c.archive.enabled);
@@ -262,7 +263,7 @@ vote_burst = 4
                                  "t.toml", kNoEnv);
   EXPECT_DOUBLE_EQ(c.sources[0].gain, 4.0);  // an integer gain is fine
   ASSERT_EQ(c.destinations.size(), 1u);
-  EXPECT_EQ(c.destinations[0].kind, DestinationKind::kSrt);
+  EXPECT_EQ(c.destinations[0].kind, DestinationProtocol::kSrt);
   EXPECT_EQ(c.destinations[0].name, "off");  // defaults to the id
   EXPECT_TRUE(c.destinations[0].key.empty());
   EXPECT_FALSE(c.destinations[0].enabled);
@@ -800,17 +801,17 @@ TEST(CheckSourceUriTest, CameraPasswordsAreNotEchoed) {
 }
 
 TEST(CheckDestinationUrlTest, AcceptsEachKind) {
-  const std::vector<std::pair<std::string, DestinationKind>> good = {
-      {"rtmp://127.0.0.1:1935/live", DestinationKind::kRtmp},
-      {"rtmp://push.example.com/live/sub", DestinationKind::kRtmp},
-      {"rtmp://[2001:db8::1]:1935/live", DestinationKind::kRtmp},
-      {"rtmps://live-api-s.facebook.com:443/rtmp", DestinationKind::kRtmps},
-      {"srt://203.0.113.9:9000?mode=caller&latency=200", DestinationKind::kSrt},
-      {"srt://ingest.example.com:9000", DestinationKind::kSrt},
+  const std::vector<std::pair<std::string, DestinationProtocol>> good = {
+      {"rtmp://127.0.0.1:1935/live", DestinationProtocol::kRtmp},
+      {"rtmp://push.example.com/live/sub", DestinationProtocol::kRtmp},
+      {"rtmp://[2001:db8::1]:1935/live", DestinationProtocol::kRtmp},
+      {"rtmps://live-api-s.facebook.com:443/rtmp", DestinationProtocol::kRtmps},
+      {"srt://203.0.113.9:9000?mode=caller&latency=200", DestinationProtocol::kSrt},
+      {"srt://ingest.example.com:9000", DestinationProtocol::kSrt},
   };
   for (const auto& [url, kind] : good) {
     SCOPED_TRACE(url);
-    DestinationKind found = DestinationKind::kInvalid;
+    DestinationProtocol found = DestinationProtocol::kInvalid;
     EXPECT_EQ(checkDestinationUrl(url, &found), std::nullopt);
     EXPECT_EQ(found, kind);
   }
@@ -841,11 +842,11 @@ TEST(CheckDestinationUrlTest, RefusesMalformed) {
   };
   for (const auto& [url, expected] : bad) {
     SCOPED_TRACE(url);
-    DestinationKind kind = DestinationKind::kRtmp;
+    DestinationProtocol kind = DestinationProtocol::kRtmp;
     const std::optional<std::string> problem = checkDestinationUrl(url, &kind);
     ASSERT_TRUE(problem.has_value());
     EXPECT_NE(problem->find(expected), std::string::npos) << *problem;
-    EXPECT_EQ(kind, DestinationKind::kInvalid);
+    EXPECT_EQ(kind, DestinationProtocol::kInvalid);
   }
 }
 
@@ -1140,9 +1141,9 @@ const std::vector<std::string> kCdnUrls = {
 TEST(CheckDestinationUrlTest, TakesTheCdnsPushUrlsWithoutAKey) {
   for (const std::string& url : kCdnUrls) {
     SCOPED_TRACE(url);
-    DestinationKind kind = DestinationKind::kInvalid;
+    DestinationProtocol kind = DestinationProtocol::kInvalid;
     EXPECT_EQ(checkDestinationUrl(url, &kind), std::nullopt);
-    EXPECT_EQ(kind, DestinationKind::kRtmp);
+    EXPECT_EQ(kind, DestinationProtocol::kRtmp);
     const ShowConfig c =
         parseShow(withMinimal("[[destinations]]\nid = \"cdn\"\nurl = \"" + url + "\"\n"), "t.toml");
     ASSERT_EQ(c.destinations.size(), 1u);
@@ -1160,27 +1161,6 @@ TEST(CheckDestinationUrlTest, RefusesAnAddressCopiedWithItsMask) {
     ASSERT_TRUE(problem.has_value());
     EXPECT_NE(problem->find("masks"), std::string::npos) << *problem;
   }
-}
-
-TEST(DestinationEndpointTest, NamesSchemeHostAndPort) {
-  const auto tencent = destinationEndpoint(kCdnUrls[0]);
-  ASSERT_TRUE(tencent.has_value());
-  EXPECT_EQ(*tencent, (DestinationEndpoint{"rtmp", "push.example.com", 1935}));
-  // Another path, another signature, the default port written out, the host
-  // in capitals: the same server.
-  EXPECT_EQ(destinationEndpoint("rtmp://PUSH.example.com:1935/live2/x?txSecret=other"), tencent);
-  EXPECT_EQ(destinationEndpoint(kCdnUrls[1]), tencent);
-  // Another host, port or scheme: another server.
-  EXPECT_NE(destinationEndpoint("rtmp://push.example.net/live/show42"), tencent);
-  EXPECT_NE(destinationEndpoint("rtmp://push.example.com:1936/live/show42"), tencent);
-  EXPECT_NE(destinationEndpoint("rtmps://push.example.com/live/show42"), tencent);
-  EXPECT_EQ(destinationEndpoint("rtmps://h/live")->port, 443);
-  EXPECT_EQ(destinationEndpoint("rtmp://[2001:DB8::1]/live"),
-            (DestinationEndpoint{"rtmp", "2001:db8::1", 1935}));
-  EXPECT_EQ(destinationEndpoint("srt://h:9000?mode=caller"),
-            (DestinationEndpoint{"srt", "h", 9000}));
-  EXPECT_EQ(destinationEndpoint("http://h/live"), std::nullopt);
-  EXPECT_EQ(destinationEndpoint("rtmp://h"), std::nullopt);
 }
 
 TEST(ProcessEnvironmentTest, ReadsTheEnvironment) {

@@ -335,7 +335,7 @@ void Transcript::questionOnAir(const questions::Question* q) {
                                                     : "网友「" + q->nickname + "」";
   const char* verb = q->category == questions::Category::kSuggestion  ? "建议"
                      : q->category == questions::Category::kComplaint ? "投诉"
-                                                                     : "提问";
+                                                                      : "提问";
   line->speaker_name = "网友提问";
   line->text = who + verb + "：" + q->text();
   line->original_text = line->text;

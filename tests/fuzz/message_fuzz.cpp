@@ -38,7 +38,8 @@ void checkSubmission(const json& message, const protocol::SubmissionLimits& limi
     requireClean(accepted.text, limits.max_chars, true);
     require(!accepted.text.empty(), "an accepted question has text");
     requireClean(accepted.nickname, limits.max_nickname_chars, false);
-    require(accepted.category != questions::Category::kInvalid, "an accepted category is known");
+    require(accepted.category != yst::questions::Category::kInvalid,
+            "an accepted category is known");
   }
 
   const auto edit = protocol::parseQuestionText(message, limits);

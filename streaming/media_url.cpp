@@ -415,6 +415,28 @@ std::string withoutDotSegments(std::string_view in) {
   return out;
 }
 
+// The srt:// and rtmp[s]:// URLs after their scheme, as sources and
+// destinations both take them (a source's RTMP URL may end in '/').
+std::variant<MediaUrl, UrlProblem> srtUrl(std::string_view rest) {
+  if (auto problem = srtEmptyHostHint(rest)) return UrlProblem{*problem};
+  NetworkParts parts;
+  if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) {
+    return UrlProblem{*problem};
+  }
+  if (auto problem = checkSrt(parts)) return UrlProblem{*problem};
+  return networkUrl(UrlScheme::kSrt, parts);
+}
+
+std::variant<MediaUrl, UrlProblem> rtmpUrl(UrlScheme scheme, std::string_view rest,
+                                           TrailingSlash trailing) {
+  NetworkParts parts;
+  if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) {
+    return UrlProblem{*problem};
+  }
+  if (auto problem = checkRtmp(parts, trailing)) return UrlProblem{*problem};
+  return networkUrl(scheme, parts);
+}
+
 }  // namespace
 
 const char* urlSchemeName(UrlScheme scheme) {
@@ -492,20 +514,10 @@ std::variant<MediaUrl, UrlProblem> parseSourceUrl(std::string_view uri) {
     }
     return networkUrl(scheme == "rtsp" ? UrlScheme::kRtsp : UrlScheme::kRtsps, parts);
   }
-  if (scheme == "srt") {
-    if (auto problem = srtEmptyHostHint(rest)) return UrlProblem{*problem};
-    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) {
-      return UrlProblem{*problem};
-    }
-    if (auto problem = checkSrt(parts)) return UrlProblem{*problem};
-    return networkUrl(UrlScheme::kSrt, parts);
-  }
+  if (scheme == "srt") return srtUrl(rest);
   if (scheme == "rtmp" || scheme == "rtmps") {
-    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) {
-      return UrlProblem{*problem};
-    }
-    if (auto problem = checkRtmp(parts, TrailingSlash::kAllow)) return UrlProblem{*problem};
-    return networkUrl(scheme == "rtmp" ? UrlScheme::kRtmp : UrlScheme::kRtmps, parts);
+    return rtmpUrl(scheme == "rtmp" ? UrlScheme::kRtmp : UrlScheme::kRtmps, rest,
+                   TrailingSlash::kAllow);
   }
   return UrlProblem{
       "unsupported scheme " + inQuotes(scheme) +
@@ -527,22 +539,11 @@ std::variant<MediaUrl, UrlProblem> parseDestinationUrl(std::string_view url) {
   if (auto problem = splitScheme(url, SchemeCase::kLower, &scheme, &rest)) {
     return UrlProblem{*problem};
   }
-  NetworkParts parts;
   if (scheme == "rtmp" || scheme == "rtmps") {
-    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) {
-      return UrlProblem{*problem};
-    }
-    if (auto problem = checkRtmp(parts, TrailingSlash::kRefuse)) return UrlProblem{*problem};
-    return networkUrl(scheme == "rtmp" ? UrlScheme::kRtmp : UrlScheme::kRtmps, parts);
+    return rtmpUrl(scheme == "rtmp" ? UrlScheme::kRtmp : UrlScheme::kRtmps, rest,
+                   TrailingSlash::kRefuse);
   }
-  if (scheme == "srt") {
-    if (auto problem = srtEmptyHostHint(rest)) return UrlProblem{*problem};
-    if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) {
-      return UrlProblem{*problem};
-    }
-    if (auto problem = checkSrt(parts)) return UrlProblem{*problem};
-    return networkUrl(UrlScheme::kSrt, parts);
-  }
+  if (scheme == "srt") return srtUrl(rest);
   return UrlProblem{"unsupported scheme " + inQuotes(scheme) +
                     "; expected rtmp://, rtmps:// or srt://"};
 }

@@ -365,28 +365,6 @@ bool isUtf8Text(std::string_view s) {
   return true;
 }
 
-int hexValue(char c) {
-  if (isDigit(c)) return c - '0';
-  return lowered(c) - 'a' + 10;
-}
-
-// "live%2Fa" -> "live/a"; nothing when the result is not UTF-8 text. The
-// escapes were checked by splitNetworkUrl.
-std::optional<std::string> percentDecoded(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      out += static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  if (!isUtf8Text(out)) return std::nullopt;
-  return out;
-}
-
 // RFC 3986's "remove dot segments" (5.2.4) on an absolute path:
 // "/live/./a/../b" -> "/live/b".
 std::string withoutDotSegments(std::string_view in) {
@@ -609,9 +587,10 @@ std::variant<RtmpTarget, UrlProblem> parseRtmpTarget(std::string_view url, std::
   }
   NetworkParts parts;
   if (auto problem = splitNetworkUrl(rest, UserInfo::kRefuse, &parts)) return invalid(*problem);
+  // The escapes were checked by splitNetworkUrl; the text must be UTF-8.
   std::optional<std::string> path = percentDecoded(parts.path);
   const std::optional<std::string> query = percentDecoded(parts.query.value_or(""));
-  if (!path || !query) {
+  if (!path || !query || !isUtf8Text(*path) || !isUtf8Text(*query)) {
     return invalid("has a percent escape that does not decode to UTF-8 text");
   }
   *path = withoutDotSegments(*path);
@@ -642,6 +621,22 @@ std::variant<RtmpTarget, UrlProblem> parseRtmpTarget(std::string_view url, std::
   }
   target.app = std::string(app) + suffix;
   return target;
+}
+
+std::optional<std::string> percentDecoded(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size() || !isHex(text[i + 1]) || !isHex(text[i + 2])) return std::nullopt;
+    const auto digit = [](char c) { return isDigit(c) ? c - '0' : lowered(c) - 'a' + 10; };
+    out += static_cast<char>(digit(text[i + 1]) * 16 + digit(text[i + 2]));
+    i += 2;
+  }
+  return out;
 }
 
 std::optional<UrlProblem> checkUrlCharacters(std::string_view text) {

@@ -119,6 +119,10 @@ struct RtmpTarget {
 // "the URL names no host or application".
 std::variant<RtmpTarget, UrlProblem> parseRtmpTarget(std::string_view url, std::string_view key);
 
+// "live%2Fa" -> "live/a" (bytes, not checked as UTF-8); nothing when an
+// escape is malformed ("%", "%4", "%zz").
+std::optional<std::string> percentDecoded(std::string_view text);
+
 // Pieces for the show file's other addresses (the [audience] listen address,
 // its allowed host names), so that they agree with the URLs on what a host
 // and a port look like.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "streaming/media_url.h"
+
 namespace yst::streaming {
 
 namespace {
@@ -65,32 +67,6 @@ std::vector<Span> secretSpans(std::string_view uri, RtmpKey rtmp_key) {
   return spans;
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// "a%2Bb" -> "a+b", as a server that decodes the URL would echo it; the text
-// unchanged when an escape is malformed.
-std::string percentDecoded(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    const int high = i + 2 < text.size() ? hexValue(text[i + 1]) : -1;
-    const int low = high >= 0 ? hexValue(text[i + 2]) : -1;
-    if (low < 0) return std::string(text);
-    out += static_cast<char>(high * 16 + low);
-    i += 2;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string maskUri(std::string_view uri, RtmpKey rtmp_key) {
@@ -116,8 +92,9 @@ std::vector<std::string> uriSecrets(std::string_view uri, RtmpKey rtmp_key) {
     }
   }
   for (std::size_t i = 0, n = secrets.size(); i < n; ++i) {
-    std::string decoded = percentDecoded(secrets[i]);
-    if (decoded != secrets[i]) secrets.push_back(std::move(decoded));
+    // "a%2Bb" is echoed as "a+b" by a server that decodes the URL.
+    std::optional<std::string> decoded = percentDecoded(secrets[i]);
+    if (decoded && *decoded != secrets[i]) secrets.push_back(std::move(*decoded));
   }
   std::erase_if(secrets, [](const std::string& s) { return s.size() < 3; });
   return secrets;

@@ -9,6 +9,8 @@
 
 namespace yst {
 
+inline constexpr std::int64_t kUsPerSecond = 1000 * 1000;
+
 inline std::int64_t steadyNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())

@@ -9,18 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "studio/base/clock.h"
 #include "studio/core/clients.h"
 
 namespace yst::desks {
 namespace {
 
-constexpr std::int64_t kSecondUs = 1000000;
-
 class SignInGuardTest : public ::testing::Test {
  protected:
   SignInGuard guard_{[this](const std::string& line) { lines_.push_back(line); }};
   std::vector<std::string> lines_;
-  std::int64_t now_ = 1000 * kSecondUs;
+  std::int64_t now_ = 1000 * kUsPerSecond;
 
   ClientInfo client(const std::string& address) {
     ClientInfo info;
@@ -55,7 +54,7 @@ TEST_F(SignInGuardTest, AnAddressIsLockedOutForLongerAndLonger) {
     EXPECT_DOUBLE_EQ(guard_.lockedFor(address, now_), expected);
     // Others are not affected.
     EXPECT_EQ(guard_.lockedFor("198.51.100.8", now_), 0);
-    now_ += static_cast<std::int64_t>(expected * kSecondUs);
+    now_ += static_cast<std::int64_t>(expected * kUsPerSecond);
     EXPECT_EQ(guard_.lockedFor(address, now_), 0);
     expected = std::min(expected * 2, SignInGuard::kMaxLockS);
   }
@@ -73,9 +72,9 @@ TEST_F(SignInGuardTest, QuietAddressesAreForgotten) {
     guard_.wrongToken(c, "host", "client", now_);
   }
   EXPECT_EQ(guard_.trackedAddresses(), 3u);
-  guard_.tick(now_ + static_cast<std::int64_t>(SignInGuard::kForgetAfterS * kSecondUs) - 1);
+  guard_.tick(now_ + static_cast<std::int64_t>(SignInGuard::kForgetAfterS * kUsPerSecond) - 1);
   EXPECT_EQ(guard_.trackedAddresses(), 3u);
-  guard_.tick(now_ + static_cast<std::int64_t>(SignInGuard::kForgetAfterS * kSecondUs));
+  guard_.tick(now_ + static_cast<std::int64_t>(SignInGuard::kForgetAfterS * kUsPerSecond));
   EXPECT_EQ(guard_.trackedAddresses(), 0u);
 }
 
@@ -88,9 +87,9 @@ TEST_F(SignInGuardTest, OneLineAtOnceThenOneSummaryPerInterval) {
     ClientInfo c = client("203.0.113." + std::to_string(10 + i % 4));
     guard_.wrongToken(c, i % 2 ? "observer" : "typist", "client", now_ + i);
   }
-  guard_.tick(now_ + 5 * kSecondUs);
+  guard_.tick(now_ + 5 * kUsPerSecond);
   EXPECT_EQ(lines_.size(), 1u) << "a summary before the interval is over";
-  guard_.tick(now_ + 10 * kSecondUs);
+  guard_.tick(now_ + 10 * kUsPerSecond);
   ASSERT_EQ(lines_.size(), 2u);
   EXPECT_EQ(lines_[1],
             "in the last 10 s: 4 × wrong observer token, 4 × wrong typist token; from 4 "
@@ -98,20 +97,20 @@ TEST_F(SignInGuardTest, OneLineAtOnceThenOneSummaryPerInterval) {
   // Lock-outs and what they refuse are in the summary too.
   for (int i = 0; i < SignInGuard::kFreeFailures + 1; ++i) {
     ClientInfo c = client("192.0.2.1");
-    guard_.wrongToken(c, "producer", "client", now_ + 11 * kSecondUs);
+    guard_.wrongToken(c, "producer", "client", now_ + 11 * kUsPerSecond);
   }
   ClientInfo refused = client("192.0.2.1");
-  guard_.lockedOut(refused, now_ + 11 * kSecondUs);
-  guard_.tick(now_ + 20 * kSecondUs);
+  guard_.lockedOut(refused, now_ + 11 * kUsPerSecond);
+  guard_.tick(now_ + 20 * kUsPerSecond);
   ASSERT_EQ(lines_.size(), 3u);
   EXPECT_EQ(lines_[2],
             "in the last 10 s: 1 × address locked out, 1 × hello refused while locked out, 6 × "
             "wrong producer token; from 1 address: 192.0.2.1");
   // Nothing more: no line; the next one after that is logged at once again.
-  guard_.tick(now_ + 30 * kSecondUs);
+  guard_.tick(now_ + 30 * kUsPerSecond);
   EXPECT_EQ(lines_.size(), 3u);
   ClientInfo later = client("203.0.113.9");
-  guard_.wrongToken(later, "host", "client 9", now_ + 31 * kSecondUs);
+  guard_.wrongToken(later, "host", "client 9", now_ + 31 * kUsPerSecond);
   ASSERT_EQ(lines_.size(), 4u);
   EXPECT_EQ(lines_[3], "wrong host token from 203.0.113.9 (client 9)");
 }

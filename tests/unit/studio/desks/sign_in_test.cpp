@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "studio/base/clock.h"
 #include "studio/server/local_clients.h"
 
 namespace yst::desks {
@@ -20,8 +21,6 @@ namespace {
 using core::ClientInfo;
 using core::Role;
 using nlohmann::json;
-
-constexpr std::int64_t kSecondUs = 1000 * 1000;
 
 class SignInTest : public ::testing::Test {
  protected:
@@ -61,7 +60,7 @@ class SignInTest : public ::testing::Test {
     return replies.back().second;
   }
 
-  std::int64_t now_us = 1000 * kSecondUs;
+  std::int64_t now_us = 1000 * kUsPerSecond;
   core::CommandRegistry commands;
   SignIn desk;
   std::map<server::ClientId, ClientInfo> clients;
@@ -141,7 +140,7 @@ TEST_F(SignInTest, HellosPerConnectionAreLimitedButNotTheConsoles) {
   EXPECT_EQ(limited["code"], "rate_limited");
   EXPECT_EQ(limited["retry_after_s"], static_cast<int>(SignIn::kHelloIntervalS));
   EXPECT_EQ(audience.size(), static_cast<std::size_t>(SignIn::kHelloBurst));
-  now_us += static_cast<std::int64_t>(SignIn::kHelloIntervalS) * kSecondUs;
+  now_us += static_cast<std::int64_t>(SignIn::kHelloIntervalS) * kUsPerSecond;
   hello(1, json::object());
   EXPECT_EQ(audience.size(), static_cast<std::size_t>(SignIn::kHelloBurst) + 1);
 
@@ -153,7 +152,7 @@ TEST_F(SignInTest, HellosPerConnectionAreLimitedButNotTheConsoles) {
 TEST_F(SignInTest, TheThirdWrongTokenClosesTheConnection) {
   for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(hello(1, {{"role", "typist"}, {"token", "guess"}})["code"], "forbidden");
-    now_us += static_cast<std::int64_t>(SignIn::kHelloIntervalS) * kSecondUs;
+    now_us += static_cast<std::int64_t>(SignIn::kHelloIntervalS) * kUsPerSecond;
   }
   EXPECT_TRUE(closed.empty());
   const json third = hello(1, {{"role", "typist"}, {"token", "guess"}});
@@ -178,7 +177,7 @@ TEST_F(SignInTest, AnAddressThatKeepsGuessingIsLockedOutEvenWithTheRightToken) {
   EXPECT_EQ(
       hello(client + 1, {{"role", "producer"}, {"token", "producer-token-0123456789"}})["role"],
       "producer");
-  now_us += static_cast<std::int64_t>(SignInGuard::kMaxLockS) * kSecondUs;
+  now_us += static_cast<std::int64_t>(SignInGuard::kMaxLockS) * kUsPerSecond;
   clients[client + 2].address = "198.51.100.9";
   EXPECT_EQ(
       hello(client + 2, {{"role", "producer"}, {"token", "producer-token-0123456789"}})["role"],

@@ -8,22 +8,19 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
-#include <sqlite3.h>
-
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
 
-#include "studio/protocol/message.h"
-#include "studio/questions/question_desk.h"
-#include "studio/store/questions_table.h"
-#include "studio/store/sessions_table.h"
-#include "studio/store/store.h"
-#include "studio/store/transcript_table.h"
+#include "studio/export/questions_csv.h"
+#include "studio/export/session.h"
+#include "studio/export/subtitles.h"
+#include "studio/export/text_record.h"
 
 namespace yst::exporter {
 
@@ -31,7 +28,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using questions::Question;
 using questions::Status;
-using store::TranscriptLine;
 
 namespace {
 
@@ -70,87 +66,6 @@ void check(int code, const std::string& what) {
   if (code < 0) throw ExportError(what + ": " + averror(code));
 }
 
-// --- what the database holds about the session ---
-struct Recording {
-  std::string path;
-  std::int64_t offset_ms = 0;
-  std::string started_at;
-  std::string ended_at;  // empty: did not end cleanly
-};
-
-struct Session {
-  std::int64_t id = 0;
-  std::string title;
-  std::string started_at;
-  std::string ended_at;
-  json show;
-  std::vector<Recording> recordings;
-  std::vector<TranscriptLine> lines;
-  std::vector<Question> questions;
-  std::map<std::int64_t, int> votes;  // question → votes, merged ones included
-  int peak_viewers = 0;
-};
-
-Session loadSession(const std::string& db_path, std::int64_t session_id) {
-  store::DbPtr db;
-  try {
-    db = store::openReadOnly(db_path);
-  } catch (const store::StoreError& e) {
-    throw ExportError(e.what());
-  }
-  Session s;
-  s.id = session_id;
-  const std::optional<store::SessionRow> row = store::loadSession(db.get(), session_id);
-  if (!row) throw ExportError("no session " + std::to_string(session_id) + " in " + db_path);
-  s.title = row->title;
-  s.show = json::parse(row->show_json, nullptr, false);
-  s.started_at = row->started_at;
-  s.ended_at = row->ended_at;
-  for (store::SessionRecording& r : store::sessionRecordings(db.get(), session_id)) {
-    s.recordings.push_back(
-        {std::move(r.path), r.timeline_offset_ms, std::move(r.started_at), std::move(r.ended_at)});
-  }
-  s.peak_viewers = store::peakViewers(db.get(), session_id);
-  s.lines = store::sessionLines(db.get(), session_id);
-  store::LoadedQuestions loaded = store::loadQuestions(db.get(), session_id);
-  s.questions = std::move(loaded.questions);
-  for (const Question& q : s.questions) s.votes[q.id] += q.own_votes;
-  for (const Question& q : s.questions) {
-    if (q.status == Status::kMerged && q.merged_into != 0) s.votes[q.merged_into] += q.own_votes;
-  }
-  return s;
-}
-
-std::string personLine(const json& person) {
-  if (!person.is_object()) return "";
-  const std::string name = person.value("name", "");
-  const std::string title = person.value("title", "");
-  return title.empty() ? name : name + "（" + title + "）";
-}
-
-std::vector<std::string> guestLines(const Session& s) {
-  std::vector<std::string> out;
-  if (s.show.is_object() && s.show.contains("guests") && s.show["guests"].is_array()) {
-    for (const json& g : s.show["guests"]) out.push_back(personLine(g));
-  }
-  return out;
-}
-
-std::string hostLine(const Session& s) {
-  return s.show.is_object() && s.show.contains("host") ? personLine(s.show["host"]) : "";
-}
-
-// The aired questions in air order.
-std::vector<const Question*> airedQuestions(const Session& s) {
-  std::vector<const Question*> out;
-  for (const Question& q : s.questions) {
-    if (q.aired_ms >= 0) out.push_back(&q);
-  }
-  std::sort(out.begin(), out.end(),
-            [](const Question* a, const Question* b) { return a->aired_ms < b->aired_ms; });
-  return out;
-}
-
 std::string shortTitle(const std::string& text, std::size_t chars) {
   std::string out;
   std::size_t n = 0;
@@ -167,36 +82,6 @@ void writeFile(const fs::path& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;
   if (!out) throw ExportError("cannot write " + path.string());
-}
-
-json lineJson(const TranscriptLine& l) {
-  return {{"id", l.id},
-          {"speaker", l.speaker},
-          {"speaker_name", l.speaker_name},
-          {"text", l.text},
-          {"original_text", l.original_text},
-          {"start_ms", l.start_ms},
-          {"end_ms", l.end_ms},
-          {"kind", l.kind},
-          {"question", l.question_id > 0 ? json(l.question_id) : json()}};
-}
-
-// --- subtitles: cues on the recording's clock ---
-std::vector<Cue> cues(const Session& s, std::int64_t offset_ms, std::int64_t until_ms) {
-  std::vector<Cue> out;
-  for (std::size_t i = 0; i < s.lines.size(); ++i) {
-    const TranscriptLine& l = s.lines[i];
-    const std::int64_t start = l.start_ms - offset_ms;
-    if (start < 0 || (until_ms > 0 && start >= until_ms)) continue;
-    // On screen from when it began to be said, at least 2 s, never over the next line.
-    std::int64_t end = std::max(l.end_ms - offset_ms, start + 2000);
-    if (i + 1 < s.lines.size())
-      end = std::min(end, std::max(start + 500, s.lines[i + 1].start_ms - offset_ms));
-    if (until_ms > 0) end = std::min(end, until_ms);
-    const std::string who = l.kind == "question" ? "" : l.speaker_name + "：";
-    out.push_back({start, std::max(end, start + 1), who + l.text});
-  }
-  return out;
 }
 
 // --- media ---
@@ -276,25 +161,6 @@ CodecPtr subtitleEncoder() {
   ctx->subtitle_header_size = static_cast<int>(std::strlen(kAssHeader));
   check(avcodec_open2(ctx.get(), codec, nullptr), "cannot open the mov_text encoder");
   return ctx;
-}
-
-// ASS dialogue text: override blocks and line breaks are syntax there.
-std::string assText(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '{') {
-      out += "\xef\xbd\x9b";  // ｛
-    } else if (c == '}') {
-      out += "\xef\xbd\x9d";  // ｝
-    } else if (c == '\\') {
-      out += "\xef\xbc\xbc";  // ＼
-    } else if (c == '\n') {
-      out += "\\N";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 struct Chapter {
@@ -580,24 +446,10 @@ ExportResult exportSession(const ExportOptions& o) {
   }
 
   const std::vector<const Question*> aired = airedQuestions(s);
-  const RecordHead head{s.title, s.started_at.substr(0, 10), hostLine(s), guestLines(s)};
+  const RecordHead head = recordHead(s);
   write("transcript.md", markdownRecord(head, s.lines, o.language));
   write("transcript.html", htmlRecord(head, s.lines, o.language));
-  {
-    json lines = json::array();
-    for (const TranscriptLine& l : s.lines) lines.push_back(lineJson(l));
-    json guests = json::array();
-    for (const std::string& g : guestLines(s)) guests.push_back(g);
-    write("transcript.json", json{{"session", s.id},
-                                  {"title", s.title},
-                                  {"host", hostLine(s)},
-                                  {"guests", guests},
-                                  {"started_at", s.started_at},
-                                  {"ended_at", s.ended_at.empty() ? json() : json(s.ended_at)},
-                                  {"lines", lines}}
-                                     .dump(2) +
-                                 "\n");
-  }
+  write("transcript.json", jsonRecord(s));
   write("questions.csv", questionsCsv(s.questions, s.votes, o.language));
 
   // The recordings, in order, on one program clock.
@@ -670,7 +522,7 @@ ExportResult exportSession(const ExportOptions& o) {
   std::vector<json> clips;
   if (!parts.empty()) {
     const std::int64_t duration_ms = parts.back().end();
-    const std::vector<Cue> all = cues(s, offset, duration_ms);
+    const std::vector<Cue> all = transcriptCues(s.lines, offset, duration_ms);
     write("subtitles.srt", srt(all));
     write("subtitles.vtt", vtt(all));
     std::vector<Chapter> chapters;
@@ -759,12 +611,8 @@ ExportResult exportSession(const ExportOptions& o) {
              {"by_status", by_status},
              {"rejected_by_reason", by_reason},
              {"aired", aired.size()},
-             {"unanswered_for_follow_up", std::count_if(s.questions.begin(), s.questions.end(),
-                                                        [](const Question& q) {
-                                                          return q.status == Status::kPending ||
-                                                                 q.status == Status::kApproved ||
-                                                                 q.status == Status::kOnAir;
-                                                        })},
+             {"unanswered_for_follow_up",
+              std::count_if(s.questions.begin(), s.questions.end(), awaitsFollowUp)},
              {"questions_per_minute", std::round(s.questions.size() / minutes * 100) / 100},
              {"peak_viewers", s.peak_viewers},
              {"transcript_lines", s.lines.size()},

@@ -5,7 +5,7 @@
 // track; one clip per aired question; a poster frame; every question as a
 // spreadsheet; and a summary. text_record.h, questions_csv.h and
 // subtitles.h write the text files (package_text.h keeps what viewers typed
-// as text in each format).
+// as text in each format); remux.h and poster.h make the media.
 //
 // Media work uses FFmpeg's libraries (libavformat, libavcodec, libswscale),
 // never the ffmpeg command. A session whose recording did not end cleanly

@@ -3,7 +3,8 @@
 // the recording; the recording remuxed to MP4 without re-encoding, with
 // metadata, one chapter per aired question and the transcript as a subtitle
 // track; one clip per aired question; a poster frame; every question as a
-// spreadsheet; and a summary. text_record.h, questions_csv.h and
+// spreadsheet; and a summary, the package's manifest. package.h lists the
+// folder and decides what goes in it; text_record.h, questions_csv.h and
 // subtitles.h write the text files (package_text.h keeps what viewers typed
 // as text in each format); remux.h and poster.h make the media.
 //

@@ -3,8 +3,10 @@
 // the recording; the recording remuxed to MP4 without re-encoding, with
 // metadata, one chapter per aired question and the transcript as a subtitle
 // track; one clip per aired question; a poster frame; every question as a
-// spreadsheet; and a summary. The text files are written by package_text.h,
-// which keeps what viewers typed as text in each format.
+// spreadsheet; and a summary, the package's manifest. package.h lists the
+// folder and decides what goes in it; text_record.h, questions_csv.h and
+// subtitles.h write the text files (package_text.h keeps what viewers typed
+// as text in each format); remux.h and poster.h make the media.
 //
 // Media work uses FFmpeg's libraries (libavformat, libavcodec, libswscale),
 // never the ffmpeg command. A session whose recording did not end cleanly
@@ -14,10 +16,10 @@
 
 #include <atomic>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "studio/export/export_error.h"
 #include "studio/export/package_text.h"
 
 namespace yst::exporter {
@@ -39,11 +41,9 @@ struct ExportResult {
   std::vector<std::string> warnings;  // what is missing or partial, for people
 };
 
-class ExportError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
+// Writes the package of `options.session_id` into `options.out_dir`, or
+// throws ExportError (no database, no such session, a file that cannot be
+// written, "cancelled").
 ExportResult exportSession(const ExportOptions& options);
 
 }  // namespace yst::exporter

@@ -98,7 +98,14 @@ bool Controller::start(std::string* error) {
 bool Controller::openSession(std::string* error) {
   try {
     fs::create_directories(data_dir_);
-    store_ = std::make_unique<store::Store>(data_dir_ + "/yishiting.db");
+    // A job's `done` runs on the application thread, queued behind what is
+    // already queued there (see Store::commitBatch).
+    store_ =
+        std::make_unique<store::Store>(data_dir_ + "/yishiting.db", [](std::function<void()> done) {
+          if (QCoreApplication* app = QCoreApplication::instance()) {
+            QMetaObject::invokeMethod(app, std::move(done), Qt::QueuedConnection);
+          }
+        });
   } catch (const std::exception& e) {
     *error = std::string("cannot open the data directory: ") + e.what();
     return false;

@@ -2,9 +2,6 @@
 
 #include "studio/base/log.h"
 
-#include <QCoreApplication>
-#include <QMetaObject>
-
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -273,7 +270,8 @@ std::int64_t msSinceIso(const std::string& iso) {
   return now_ms - then_ms;
 }
 
-Store::Store(const std::string& path, std::size_t max_queued_jobs) {
+Store::Store(const std::string& path, PostDone post_done, std::size_t max_queued_jobs)
+    : post_done_(std::move(post_done)) {
   sqlite3* opened = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -347,16 +345,15 @@ void Store::commitBatch(std::vector<Task>& batch) {
     }
   }
   committed_ += batch.size();
-  QCoreApplication* app = QCoreApplication::instance();
   for (auto& [done, committed, error] : results) {
     // `done` is queued first: a client that acts on what `committed` told
     // it (a viewer's question id handed to a producer's question.approve)
-    // has its message queued to the application thread behind `done`, so
-    // it finds the question on the desk, never "no question".
-    if (done && app) {
-      QMetaObject::invokeMethod(
-          app, [done = std::move(done), error] { done(error.empty(), error); },
-          Qt::QueuedConnection);
+    // has its message queued to the owner's thread behind `done`, so it
+    // finds the question on the desk, never "no question".
+    if (done && post_done_) {
+      post_done_([done = std::move(done), error] { done(error.empty(), error); });
+    } else if (done) {
+      done(error.empty(), error);
     }
     if (committed) committed(error);
   }

@@ -4,8 +4,9 @@
 // All writes go through one writer thread. Jobs queue up (bounded) and the
 // writer runs whatever has accumulated in one transaction: group commit, so a
 // flood of small writes costs one WAL commit (and one fsync) per batch instead
-// of one per row. A job's completion callback runs on the application (Qt)
-// thread *after* its transaction committed, which is what lets the audience
+// of one per row. A job's completion callback runs on the owner's thread
+// (handed over by the `PostDone` the owner gives; the studio's is its Qt
+// loop) *after* its transaction committed, which is what lets the audience
 // gateway acknowledge only what is durable. Neither a crash of the studio nor
 // a power cut loses a committed transaction (WAL + synchronous=FULL).
 #pragma once
@@ -80,8 +81,13 @@ class Store {
   // thread behind `done`. Short and thread-safe.
   using Committed = std::function<void(const std::string& error)>;
 
+  // Hands a job's `done` to the owner's thread (queued, in order). Without
+  // one, `done` runs on the writer thread (tools and tests with no loop).
+  using PostDone = std::function<void(std::function<void()> done)>;
+
   // Opens (creating) the database and migrates it. Throws StoreError.
-  explicit Store(const std::string& path, std::size_t max_queued_jobs = 100000);
+  explicit Store(const std::string& path, PostDone post_done = {},
+                 std::size_t max_queued_jobs = 100000);
   ~Store();  // runs what is queued, then closes
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -118,6 +124,7 @@ class Store {
   // The writer thread: one transaction for the batch, a savepoint per job.
   void commitBatch(std::vector<Task>& batch);
 
+  const PostDone post_done_;
   DbPtr db_;  // used only by the writer thread after construction
   std::atomic<std::uint64_t> committed_{0};
   std::unique_ptr<WorkQueue<Task>> writer_;  // last: started once the database is open

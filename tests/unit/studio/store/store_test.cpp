@@ -79,7 +79,9 @@ TEST_F(StoreTest, CommittedRunsOnTheWriterThreadOnceTheRowIsReadable) {
 // the desk) ahead of it.
 TEST_F(StoreTest, DoneIsQueuedBeforeCommittedTellsAnyone) {
   QCoreApplication* app = qt_test::app();
-  Store store(path_);
+  Store store(path_, [app](std::function<void()> done) {
+    QMetaObject::invokeMethod(app, std::move(done), Qt::QueuedConnection);
+  });
   std::vector<std::string> order;  // application thread only
   ASSERT_TRUE(store.submit([](sqlite3* db) { insertSession(db, "admitted"); },
                            [&](bool ok, const std::string&) {

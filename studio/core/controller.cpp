@@ -190,9 +190,15 @@ bool Controller::makeDesks(std::string* error) {
     return false;
   }
   try {
-    transcript_ = std::make_unique<Transcript>(
-        show_,
-        Transcript::Context{nullptr, store_.get(), session_id_, [this] { return timelineMs(); }});
+    transcript_ = std::make_unique<desks::Transcript>(
+        show_, desks::Transcript::Context{
+                   store_.get(), session_id_, [this] { return timelineMs(); },
+                   [this](server::ClientId client, desks::Transcript::Message message) {
+                     if (server_) server_->send(client, std::move(message));
+                   },
+                   [this](std::uint32_t channels, desks::Transcript::Message message) {
+                     if (server_) server_->publish(channels, std::move(message));
+                   }});
     transcript_->load();
   } catch (const std::exception& e) {
     *error = std::string("transcript: ") + e.what();
@@ -272,7 +278,6 @@ bool Controller::startServer(std::string* error) {
     return false;
   }
   audience_->setServer(server_.get());
-  transcript_->setServer(server_.get());
   archive_service_->start();
   if (show_.audience.public_url_from_listen) {
     // Port 0 in the show file: the QR code needs the port the server got.

@@ -34,12 +34,12 @@
 #include "studio/core/command_registry.h"
 #include "studio/core/engine_adapters.h"
 #include "studio/core/graphics.h"
-#include "studio/core/transcript.h"
 #include "studio/desks/cues.h"
 #include "studio/desks/outputs.h"
 #include "studio/desks/sign_in.h"
 #include "studio/desks/status.h"
 #include "studio/desks/switcher.h"
+#include "studio/desks/transcript.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
 
@@ -134,7 +134,7 @@ class Controller : public QObject {
   std::unique_ptr<desks::SignIn> sign_in_;
   std::unique_ptr<Audience> audience_;
   std::unique_ptr<Graphics> graphics_;
-  std::unique_ptr<Transcript> transcript_;
+  std::unique_ptr<desks::Transcript> transcript_;
   std::unique_ptr<ProgramAdapter> program_port_;
   std::unique_ptr<desks::Switcher> switcher_;
   std::unique_ptr<desks::Cues> cues_;

@@ -1,4 +1,4 @@
-#include "studio/core/transcript.h"
+#include "studio/desks/transcript.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,14 +7,20 @@
 #include "studio/base/clock.h"
 #include "studio/base/log.h"
 #include "studio/protocol/message.h"
+#include "studio/server/local_clients.h"
 #include "studio/text/text.h"
 
-namespace yst::core {
+namespace yst::desks {
 
+using core::CommandContext;
+using core::CommandOutcome;
+using core::Handled;
+using core::Role;
+using core::RoleSet;
 using nlohmann::json;
 
-Transcript::Transcript(const config::ShowConfig& show, Context context, QObject* parent)
-    : QObject(parent), show_(show), context_(std::move(context)) {}
+Transcript::Transcript(const config::ShowConfig& show, Context context)
+    : show_(show), context_(std::move(context)) {}
 
 void Transcript::load() {
   std::vector<store::TranscriptLine> lines;
@@ -67,8 +73,7 @@ json Transcript::publicView(const store::TranscriptLine& l) {
 }
 
 void Transcript::reply(server::ClientId client, const json& message) {
-  if (context_.server)
-    context_.server->send(client, std::make_shared<const std::string>(message.dump()));
+  context_.send(client, std::make_shared<const std::string>(message.dump()));
 }
 
 void Transcript::replyError(server::ClientId client, const json& request_id,
@@ -79,13 +84,12 @@ void Transcript::replyError(server::ClientId client, const json& request_id,
 void Transcript::announce(const store::TranscriptLine& line, const char* event) {
   // Every change of lines_ is announced: the shared list is out of date.
   public_lines_.reset();
-  if (!context_.server) return;
-  context_.server->publish(
+  context_.publish(
       server::kChannelProducer | server::kChannelTypist,
       std::make_shared<const std::string>(json{{"type", event}, {"line", fullView(line)}}.dump()));
-  context_.server->publish(server::kChannelViewer, std::make_shared<const std::string>(json{
-                                                       {"type", "transcript.public"},
-                                                       {"line", publicView(line)}}.dump()));
+  context_.publish(server::kChannelViewer,
+                   std::make_shared<const std::string>(
+                       json{{"type", "transcript.public"}, {"line", publicView(line)}}.dump()));
 }
 
 const std::string& Transcript::publicLines() {
@@ -103,12 +107,12 @@ const std::string& Transcript::publicLines() {
   return *public_lines_;
 }
 
-void Transcript::registerCommands(CommandRegistry& commands) {
-  commands.add("transcript.list", kAnyone, [this](CommandContext& c) -> CommandOutcome {
+void Transcript::registerCommands(core::CommandRegistry& commands) {
+  commands.add("transcript.list", core::kAnyone, [this](CommandContext& c) -> CommandOutcome {
     list(c.client, c.info, c.request_id);
     return Handled{};
   });
-  const RoleSet writers = roles({Role::kTypist, Role::kProducer});
+  const RoleSet writers = core::roles({Role::kTypist, Role::kProducer});
   commands.add("transcript.commit", writers, [this](CommandContext& c) -> CommandOutcome {
     commit(c.client, c.info.producer_name, c.message, c.request_id);
     return Handled{};
@@ -122,7 +126,7 @@ void Transcript::registerCommands(CommandRegistry& commands) {
   }
 }
 
-void Transcript::list(server::ClientId client, ClientInfo& info, const json& request_id) {
+void Transcript::list(server::ClientId client, core::ClientInfo& info, const json& request_id) {
   const Role role = info.role;
   const bool full = role == Role::kProducer || role == Role::kTypist;
   json out = {{"type", "transcript.list"}, {"speakers", speakers()}};
@@ -143,7 +147,7 @@ void Transcript::list(server::ClientId client, ClientInfo& info, const json& req
   // Anyone may ask, as often as they can send: a viewer's list is the
   // shared serialised one, a few times a minute per connection.
   double wait_s = 0;
-  if (!server::ControlServer::isLocalClient(client) &&
+  if (!server::LocalClients::isLocal(client) &&
       !info.lists.take(TokenBucket::Limits::every(kListIntervalS, kListBurst), steadyNowUs(),
                        &wait_s)) {
     const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
@@ -154,10 +158,8 @@ void Transcript::list(server::ClientId client, ClientInfo& info, const json& req
     reply(client, error);
     return;
   }
-  if (context_.server) {
-    context_.server->send(client, std::make_shared<const std::string>(
-                                      protocol::withRawField(out, "lines", publicLines())));
-  }
+  context_.send(client, std::make_shared<const std::string>(
+                            protocol::withRawField(out, "lines", publicLines())));
 }
 
 void Transcript::commit(server::ClientId client, const std::string& by, const json& m,
@@ -371,4 +373,4 @@ void Transcript::addStatus(json* status) const {
   (*status)["transcript"] = {{"lines", count}};
 }
 
-}  // namespace yst::core
+}  // namespace yst::desks

@@ -6,14 +6,14 @@
 //
 // Controller thread, owned by the Controller, which routes `transcript.*`
 // messages and typist hellos here. As with questions, a line is stored
-// first: the reply and the events go out from the store's commit callback.
+// first: the reply and the events go out from the store's commit callback
+// (the store hands it to this thread). Error style: the commands reply
+// themselves (the answer waits for the commit), so they return Handled.
 // Producers and typists get every line and change (`transcript.line`,
 // `transcript.updated`); viewers get the public form (`transcript.public`)
 // at once, which is how the viewer page's live text record updates within
 // a second.
 #pragma once
-
-#include <QObject>
 
 #include <nlohmann/json.hpp>
 
@@ -25,28 +25,28 @@
 #include <string>
 
 #include "studio/config/show_config.h"
-#include "studio/core/audience.h"
 #include "studio/core/command_registry.h"
 #include "studio/questions/question_desk.h"
-#include "studio/server/control_server.h"
+#include "studio/server/client_id.h"
 #include "studio/store/store.h"
 #include "studio/store/transcript_table.h"
 
-namespace yst::core {
+namespace yst::desks {
 
-class Transcript : public QObject {
-  Q_OBJECT
+class Transcript {
  public:
+  using Message = std::shared_ptr<const std::string>;
   struct Context {
-    server::ControlServer* server = nullptr;
     store::Store* store = nullptr;
     std::int64_t session_id = 0;
     std::function<std::int64_t()> timeline_ms;
+    // To one client, and to every client on the channels (a mask of
+    // server::kChannel*); both drop the message while nothing listens.
+    std::function<void(server::ClientId client, Message message)> send;
+    std::function<void(std::uint32_t channels, Message message)> publish;
   };
 
-  Transcript(const config::ShowConfig& show, Context context, QObject* parent = nullptr);
-
-  void setServer(server::ControlServer* server) { context_.server = server; }
+  Transcript(const config::ShowConfig& show, Context context);
   // Restores the session's lines (a resumed session) at start-up.
   void load();
 
@@ -54,7 +54,7 @@ class Transcript : public QObject {
   // times a minute: kListBurst, then one per kListIntervalS), and
   // transcript.commit, .edit and .delete for typists and producers
   // (`info.producer_name` is who).
-  void registerCommands(CommandRegistry& commands);
+  void registerCommands(core::CommandRegistry& commands);
 
   // The question on air changed (from the Audience): closes the open
   // question line and opens one for the new question.
@@ -80,7 +80,7 @@ class Transcript : public QObject {
                   const std::string& code, const std::string& message);
   void announce(const store::TranscriptLine& line, const char* event);
   // transcript.list: the full lines for staff, the public ones for anyone else.
-  void list(server::ClientId client, ClientInfo& info, const nlohmann::json& request_id);
+  void list(server::ClientId client, core::ClientInfo& info, const nlohmann::json& request_id);
   void commit(server::ClientId client, const std::string& by, const nlohmann::json& m,
               const nlohmann::json& request_id);
   void change(server::ClientId client, const std::string& by, const nlohmann::json& m,
@@ -104,4 +104,4 @@ class Transcript : public QObject {
   std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 };
 
-}  // namespace yst::core
+}  // namespace yst::desks

@@ -81,6 +81,18 @@ void Transcript::replyError(server::ClientId client, const json& request_id,
   reply(client, protocol::errorMessage(code, message, request_id));
 }
 
+void Transcript::replyTextProblem(server::ClientId client, const json& request_id,
+                                  text::TextProblem problem, const char* empty_message) {
+  if (problem == text::TextProblem::kEmpty) {
+    replyError(client, request_id, "empty", empty_message);
+  } else if (problem == text::TextProblem::kTooLong) {
+    replyError(client, request_id, "too_long",
+               "a line is at most " + std::to_string(kMaxLineChars) + " characters");
+  } else {
+    replyError(client, request_id, "bad_message", "the text is not valid UTF-8");
+  }
+}
+
 void Transcript::announce(const store::TranscriptLine& line, const char* event) {
   // Every change of lines_ is announced: the shared list is out of date.
   public_lines_.reset();
@@ -179,17 +191,8 @@ void Transcript::commit(server::ClientId client, const std::string& by, const js
   }
   const text::CleanedText text =
       text::cleanText(text_field->get<std::string>(), kMaxLineChars, false);
-  if (text.problem == text::TextProblem::kEmpty) {
-    replyError(client, request_id, "empty", "the line is empty");
-    return;
-  }
-  if (text.problem == text::TextProblem::kTooLong) {
-    replyError(client, request_id, "too_long",
-               "a line is at most " + std::to_string(kMaxLineChars) + " characters");
-    return;
-  }
   if (text.problem != text::TextProblem::kNone) {
-    replyError(client, request_id, "bad_message", "the text is not valid UTF-8");
+    replyTextProblem(client, request_id, text.problem, "the line is empty");
     return;
   }
   std::int64_t typing_ms = 0;
@@ -251,18 +254,9 @@ void Transcript::change(server::ClientId client, const std::string& by, const js
     const text::CleanedText text = text::cleanText(
         text_field != m.end() && text_field->is_string() ? text_field->get<std::string>() : "",
         kMaxLineChars, false);
-    if (text.problem == text::TextProblem::kEmpty) {
-      replyError(client, request_id, "empty",
-                 "the corrected line is empty (use transcript.delete)");
-      return;
-    }
-    if (text.problem == text::TextProblem::kTooLong) {
-      replyError(client, request_id, "too_long",
-                 "a line is at most " + std::to_string(kMaxLineChars) + " characters");
-      return;
-    }
     if (text.problem != text::TextProblem::kNone) {
-      replyError(client, request_id, "bad_message", "the text is not valid UTF-8");
+      replyTextProblem(client, request_id, text.problem,
+                       "the corrected line is empty (use transcript.delete)");
       return;
     }
     new_text = text.text;

@@ -30,6 +30,7 @@
 #include "studio/server/client_id.h"
 #include "studio/store/store.h"
 #include "studio/store/transcript_table.h"
+#include "studio/text/text.h"
 
 namespace yst::desks {
 
@@ -78,6 +79,9 @@ class Transcript {
   void reply(server::ClientId client, const nlohmann::json& message);
   void replyError(server::ClientId client, const nlohmann::json& request_id,
                   const std::string& code, const std::string& message);
+  // The error for a line cleanText refused (empty, too long, not UTF-8).
+  void replyTextProblem(server::ClientId client, const nlohmann::json& request_id,
+                        text::TextProblem problem, const char* empty_message);
   void announce(const store::TranscriptLine& line, const char* event);
   // transcript.list: the full lines for staff, the public ones for anyone else.
   void list(server::ClientId client, core::ClientInfo& info, const nlohmann::json& request_id);

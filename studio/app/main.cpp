@@ -30,10 +30,11 @@
 #include <iostream>
 
 #include "studio/app/heap_trimmer.h"
+#include "studio/base/digest.h"
 #include "studio/base/log.h"
+#include "studio/base/secrets.h"
 #include "studio/config/show_config.h"
 #include "studio/console/console_app.h"
-#include "studio/core/audience.h"
 #include "studio/core/controller.h"
 #include "studio/export/exporter.h"
 #include "studio/server/control_server.h"
@@ -200,10 +201,10 @@ int observers(const std::string& action, const std::string& data_dir, const std:
         std::fprintf(stderr, "yishiting: observers add: the name must be 1 to 24 characters\n");
         return 2;
       }
-      const std::string token = yst::core::randomId(32);
+      const std::string token = yst::randomId(32);
       std::int64_t new_id = 0;
       store.runSync([&](sqlite3* db) {
-        new_id = yst::store::addObserver(db, cleaned.text, yst::core::sha256Hex(token));
+        new_id = yst::store::addObserver(db, cleaned.text, yst::sha256Hex(token));
       });
       if (url.empty()) url = "http://127.0.0.1:8080/";
       if (url.back() != '/') url += '/';

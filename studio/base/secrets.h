@@ -1,8 +1,11 @@
-// Comparing a secret a client sent with the one the studio holds.
+// Comparing a secret a client sent with the one the studio holds, and
+// making new ones.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <random>
+#include <string>
 #include <string_view>
 
 namespace yst {
@@ -18,6 +21,17 @@ inline bool constantTimeEquals(std::string_view a, std::string_view b) {
     diff |= static_cast<unsigned char>(x ^ y);
   }
   return diff == 0;
+}
+
+// `length` characters from the URL-safe alphabet (A-Z a-z 0-9 - _), 6 bits
+// each, from the system's random source: tokens and ids.
+inline std::string randomId(std::size_t length) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device device;  // /dev/urandom
+  std::string id(length, 'x');
+  for (char& c : id) c = kAlphabet[device() % 64];
+  return id;
 }
 
 }  // namespace yst

@@ -16,6 +16,7 @@
 #include "studio/base/clock.h"
 #include "studio/base/log.h"
 #include "studio/base/secrets.h"
+#include "studio/core/qt_timer.h"
 #include "studio/core/server_options.h"
 #include "studio/desks/status.h"
 #include "studio/protocol/message.h"
@@ -170,10 +171,10 @@ bool Controller::makeDesks(std::string* error) {
       steadyNowUs});
   sign_in_timer_.start();
   try {
-    audience_ = std::make_unique<Audience>(
-        show_, Audience::Context{nullptr, store_.get(), &clients_, session_id_,
-                                 [this] { return timelineMs(); }, [this] { requestStatus(); },
-                                 nullptr, &commands_, sign_in_.get()});
+    audience_ = std::make_unique<desks::Audience>(
+        show_, desks::Audience::Context{
+                   nullptr, store_.get(), &clients_, session_id_, [this] { return timelineMs(); },
+                   [this] { requestStatus(); }, nullptr, &commands_, sign_in_.get(), makeQtTimer});
     audience_->load();
   } catch (const std::exception& e) {
     *error = std::string("questions: ") + e.what();

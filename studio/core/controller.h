@@ -29,11 +29,11 @@
 #include "streaming/source.h"
 #include "studio/config/show_config.h"
 #include "studio/core/archive_service.h"
-#include "studio/core/audience.h"
 #include "studio/core/command_error.h"
 #include "studio/core/command_registry.h"
 #include "studio/core/engine_adapters.h"
 #include "studio/core/graphics.h"
+#include "studio/desks/audience.h"
 #include "studio/desks/cues.h"
 #include "studio/desks/outputs.h"
 #include "studio/desks/sign_in.h"
@@ -74,7 +74,7 @@ class Controller : public QObject {
   // resumed session.
   std::int64_t timelineMs() const;
   std::int64_t sessionId() const { return session_id_; }
-  const Audience* audience() const { return audience_.get(); }
+  const desks::Audience* audience() const { return audience_.get(); }
 
   nlohmann::json statusJson() const;
   // The snapshot last published (statusPublished()); null before start.
@@ -132,7 +132,7 @@ class Controller : public QObject {
   std::unique_ptr<ArchiveService> archive_service_;
   ClientMap clients_;
   std::unique_ptr<desks::SignIn> sign_in_;
-  std::unique_ptr<Audience> audience_;
+  std::unique_ptr<desks::Audience> audience_;
   std::unique_ptr<Graphics> graphics_;
   std::unique_ptr<desks::Transcript> transcript_;
   std::unique_ptr<ProgramAdapter> program_port_;

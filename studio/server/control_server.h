@@ -62,6 +62,7 @@
 
 #include "studio/server/client_address.h"
 #include "studio/server/client_id.h"
+#include "studio/server/client_sink.h"
 #include "studio/server/local_clients.h"
 
 namespace yst::server {
@@ -177,7 +178,7 @@ struct ServerStats {
   std::uint64_t refused_origins = 0;           // Origin not allowed
 };
 
-class ControlServer {
+class ControlServer : public ClientSink {
  public:
   struct Handlers {
     // Service thread. A complete text message (never larger than
@@ -201,7 +202,7 @@ class ControlServer {
   };
 
   ControlServer(ServerOptions options, Handlers handlers);
-  ~ControlServer();  // stop()s
+  ~ControlServer() override;  // stop()s
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
@@ -222,11 +223,11 @@ class ControlServer {
   void setMetricsText(std::shared_ptr<const std::string> text);
   void setPublicStatusJson(std::shared_ptr<const std::string> json);
   // Queue one message for one client (a reply). Unknown ids are ignored.
-  void send(ClientId client, std::shared_ptr<const std::string> message);
+  void send(ClientId client, std::shared_ptr<const std::string> message) override;
   // Which channels a client receives publish()ed messages on (default none).
-  void setChannels(ClientId client, std::uint32_t channels);
+  void setChannels(ClientId client, std::uint32_t channels) override;
   // Queue one message for every client subscribed to any of `channels`.
-  void publish(std::uint32_t channels, std::shared_ptr<const std::string> message);
+  void publish(std::uint32_t channels, std::shared_ptr<const std::string> message) override;
   // In-process clients (the Qt Quick console): they speak the same JSON
   // protocol as a WebSocket client — their messages go to the controller
   // like any other, send() and publish() reach them by their channels — but

@@ -27,9 +27,6 @@
 // through the sign-in desk's guard (desks/sign_in.h).
 #pragma once
 
-#include <QObject>
-#include <QTimer>
-
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -42,24 +39,28 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "studio/base/timer.h"
 #include "studio/base/token_bucket.h"
 #include "studio/config/show_config.h"
 #include "studio/core/clients.h"
 #include "studio/core/command_registry.h"
-#include "studio/core/viewer_id.h"
 #include "studio/desks/sign_in.h"
+#include "studio/desks/viewer_id.h"
 #include "studio/questions/question_desk.h"
-#include "studio/server/control_server.h"
+#include "studio/server/client_sink.h"
 #include "studio/store/store.h"
 #include "studio/text/word_filter.h"
 
-namespace yst::core {
+namespace yst::desks {
 
-class Audience : public QObject {
-  Q_OBJECT
+using core::ClientMap;
+using core::CommandRegistry;
+using core::Role;
+
+class Audience {
  public:
   struct Context {
-    server::ControlServer* server = nullptr;
+    server::ClientSink* server = nullptr;
     store::Store* store = nullptr;
     ClientMap* clients = nullptr;
     std::int64_t session_id = 0;
@@ -71,15 +72,17 @@ class Audience : public QObject {
     const CommandRegistry* commands = nullptr;
     // Observer invitations are guessed at like staff tokens: refused and
     // locked out by the sign-in desk.
-    desks::SignIn* sign_in = nullptr;
+    SignIn* sign_in = nullptr;
+    // The desk's flush, prune and reload timers (QTimers in the studio).
+    MakeTimer make_timer;
   };
 
   // Throws std::runtime_error when the word list cannot be read.
-  Audience(const config::ShowConfig& show, Context context, QObject* parent = nullptr);
-  ~Audience() override;
+  Audience(const config::ShowConfig& show, Context context);
+  ~Audience();
 
   // The server starts after the desk is loaded; set it before any message.
-  void setServer(server::ControlServer* server) { context_.server = server; }
+  void setServer(server::ClientSink* server) { context_.server = server; }
   // Restores the session's questions from the database (start-up).
   void load();
 
@@ -120,6 +123,8 @@ class Audience : public QObject {
   // Observer invitations are read from the database at most this often
   // (`yishiting observers add/remove` change them while the show runs).
   static constexpr int kObserverReloadMs = 1000;
+  // Idle viewers' and addresses' budgets are forgotten this often.
+  static constexpr int kPruneIntervalMs = 60 * 1000;
 
  private:
   void reply(server::ClientId client, const nlohmann::json& message);
@@ -195,25 +200,20 @@ class Audience : public QObject {
   std::vector<ObserverHello> observer_hellos_;  // waiting for the next reload
   bool observer_reload_running_ = false;
   std::int64_t observer_reload_started_us_ = 0;
-  QTimer observer_reload_timer_;
+  std::unique_ptr<Timer> observer_reload_timer_;
   // Public changes not yet sent to viewers.
   std::set<std::int64_t> public_changed_;
   std::set<std::int64_t> public_removed_;
   // Questions whose vote count producers have not been told yet (sent with
   // the viewers' flush, as one `questions.votes`).
   std::set<std::int64_t> votes_changed_;
-  QTimer public_timer_;
+  std::unique_ptr<Timer> public_timer_;
   std::vector<std::int64_t> received_batch_;  // committed, not yet announced
-  QTimer received_timer_;
-  QTimer prune_timer_;
+  std::unique_ptr<Timer> received_timer_;
+  std::unique_ptr<Timer> prune_timer_;
   // Store callbacks run on the controller thread after the commit; they check
   // this before touching `this`, which may be gone by then.
   std::shared_ptr<char> alive_ = std::make_shared<char>(0);
 };
 
-// A fresh random id of `length` characters of [A-Za-z0-9_-] (viewer ids, tokens).
-std::string randomId(std::size_t length);
-// Lower-case hex SHA-256 of `text`.
-std::string sha256Hex(const std::string& text);
-
-}  // namespace yst::core
+}  // namespace yst::desks

@@ -17,11 +17,9 @@
 #include <string>
 #include <string_view>
 
-namespace yst::core {
+namespace yst::desks {
 
 // HMAC-SHA256 (RFC 2104) of `message` under `key`: 32 raw bytes.
-std::string hmacSha256(std::string_view key, std::string_view message);
-
 class ViewerIds {
  public:
   static constexpr std::size_t kRandomChars = 22;  // 132 bits
@@ -42,4 +40,4 @@ class ViewerIds {
   std::string key_;
 };
 
-}  // namespace yst::core
+}  // namespace yst::desks

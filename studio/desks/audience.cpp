@@ -1,6 +1,4 @@
-#include "studio/core/audience.h"
-
-#include <QCryptographicHash>
+#include "studio/desks/audience.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,14 +6,22 @@
 #include <random>
 
 #include "studio/base/clock.h"
+#include "studio/base/digest.h"
 #include "studio/base/log.h"
-#include "studio/core/controller.h"
+#include "studio/base/secrets.h"
 #include "studio/protocol/message.h"
 #include "studio/protocol/question_views.h"
+#include "studio/server/local_clients.h"
 #include "studio/store/questions_table.h"
 
-namespace yst::core {
+namespace yst::desks {
 
+using core::CommandContext;
+using core::CommandOutcome;
+using core::Handled;
+using core::kAnyone;
+using core::roles;
+using core::RoleSet;
 using nlohmann::json;
 using questions::Action;
 using questions::Question;
@@ -51,21 +57,6 @@ std::int64_t questionField(const json& message, const char* key, IdAlias alias) 
 
 }  // namespace
 
-std::string randomId(std::size_t length) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::random_device device;  // /dev/urandom
-  std::string id(length, 'x');
-  for (char& c : id) c = kAlphabet[device() % 64];
-  return id;
-}
-
-std::string sha256Hex(const std::string& text) {
-  return QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256)
-      .toHex()
-      .toStdString();
-}
-
 namespace {
 std::unique_ptr<text::WordFilter> loadWordList(const std::string& path) {
   if (path.empty()) return nullptr;
@@ -73,28 +64,24 @@ std::unique_ptr<text::WordFilter> loadWordList(const std::string& path) {
 }
 }  // namespace
 
-Audience::Audience(const config::ShowConfig& show, Context context, QObject* parent)
-    : QObject(parent),
-      show_(show),
+Audience::Audience(const config::ShowConfig& show, Context context)
+    : show_(show),
       context_(std::move(context)),
       filter_(loadWordList(show.audience.word_list)),
       desk_(filter_.get()),
       viewer_ids_(momentaryKey()) {
-  public_timer_.setSingleShot(true);
-  public_timer_.setInterval(kPublicFlushMs);
-  connect(&public_timer_, &QTimer::timeout, this, &Audience::flushPublic);
-  received_timer_.setSingleShot(true);
-  received_timer_.setInterval(kReceivedFlushMs);
-  connect(&received_timer_, &QTimer::timeout, this, [this] {
+  public_timer_ = context_.make_timer([this] { flushPublic(); });
+  received_timer_ = context_.make_timer([this] {
     std::vector<std::int64_t> batch;
     batch.swap(received_batch_);
     if (!batch.empty()) announce("received", "viewers", batch, {});
   });
-  prune_timer_.setInterval(60 * 1000);
-  connect(&prune_timer_, &QTimer::timeout, this, &Audience::pruneBuckets);
-  prune_timer_.start();
-  observer_reload_timer_.setSingleShot(true);
-  connect(&observer_reload_timer_, &QTimer::timeout, this, &Audience::reloadObservers);
+  prune_timer_ = context_.make_timer([this] {
+    pruneBuckets();
+    prune_timer_->start(kPruneIntervalMs);
+  });
+  prune_timer_->start(kPruneIntervalMs);
+  observer_reload_timer_ = context_.make_timer([this] { reloadObservers(); });
 }
 
 Audience::~Audience() = default;
@@ -239,7 +226,7 @@ void Audience::hello(server::ClientId client, const json& message, const json& r
   const std::string token = message.contains("token") && message["token"].is_string()
                                 ? message["token"].get<std::string>()
                                 : std::string();
-  const bool local = server::ControlServer::isLocalClient(client);
+  const bool local = server::LocalClients::isLocal(client);
   if (!local) {
     if (const double wait_s = context_.sign_in->guard().lockedFor(info.address, steadyNowUs());
         wait_s > 0) {
@@ -256,12 +243,12 @@ void Audience::hello(server::ClientId client, const json& message, const json& r
     return;
   }
   observer_hellos_.push_back({client, sha256Hex(token), request_id});
-  if (!observer_reload_running_ && !observer_reload_timer_.isActive()) {
+  if (!observer_reload_running_ && !observer_reload_timer_->active()) {
     const std::int64_t since_ms = (steadyNowUs() - observer_reload_started_us_) / 1000;
     if (observer_reload_started_us_ == 0 || since_ms >= kObserverReloadMs) {
       reloadObservers();
     } else {
-      observer_reload_timer_.start(static_cast<int>(kObserverReloadMs - since_ms));
+      observer_reload_timer_->start(static_cast<int>(kObserverReloadMs - since_ms));
     }
   }
 }
@@ -294,9 +281,9 @@ void Audience::reloadObservers() {
             replyError(hello.client, hello.request_id, "busy", "the studio is busy; try again");
           }
         }
-        if (!observer_hellos_.empty() && !observer_reload_timer_.isActive()) {
+        if (!observer_hellos_.empty() && !observer_reload_timer_->active()) {
           const std::int64_t since_ms = (steadyNowUs() - observer_reload_started_us_) / 1000;
-          observer_reload_timer_.start(
+          observer_reload_timer_->start(
               static_cast<int>(std::max<std::int64_t>(0, kObserverReloadMs - since_ms)));
         }
       });
@@ -321,7 +308,7 @@ void Audience::answerObserverHello(const ObserverHello& hello) {
     }
     return;
   }
-  if (!server::ControlServer::isLocalClient(hello.client))
+  if (!server::LocalClients::isLocal(hello.client))
     context_.sign_in->guard().signedIn(info.address);
   viewerHello(hello.client, Role::kObserver, found->second.first, found->second.second,
               hello.request_id);
@@ -510,7 +497,7 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
         // In a flood, one event per question would be thousands of messages
         // a second to every producer: arrivals are announced in batches.
         received_batch_.push_back(q.id);
-        if (!received_timer_.isActive()) received_timer_.start();
+        if (!received_timer_->active()) received_timer_->start(kReceivedFlushMs);
       },
       [server = context_.server, client,
        ack = std::make_shared<const std::string>(received.dump())](const std::string& error) {
@@ -753,7 +740,7 @@ void Audience::notifyOnAir() {
 
 void Audience::schedulePublicFlush() {
   publicChanged();
-  if (!public_timer_.isActive()) public_timer_.start();
+  if (!public_timer_->active()) public_timer_->start(kPublicFlushMs);
 }
 
 void Audience::flushPublic() {
@@ -827,4 +814,4 @@ void Audience::pruneBuckets() {
   forget_full(address_vote_buckets_, votes.address);
 }
 
-}  // namespace yst::core
+}  // namespace yst::desks

@@ -1,0 +1,18 @@
+// Digests and their text forms, from OpenSSL's libcrypto (which the server's
+// TLS already brings): what signs a viewer id and what the database keeps of
+// an invitation token (only its hash).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace yst {
+
+// SHA-256 of `text`, as 64 lower-case hex digits.
+std::string sha256Hex(std::string_view text);
+// HMAC-SHA-256 of `message` under `key`: 32 raw bytes.
+std::string hmacSha256(std::string_view key, std::string_view message);
+// RFC 4648's URL-safe base64 (- and _), without '=' padding.
+std::string base64Url(std::string_view bytes);
+
+}  // namespace yst

@@ -69,6 +69,7 @@ Audience::Audience(const config::ShowConfig& show, Context context)
       context_(std::move(context)),
       filter_(loadWordList(show.audience.word_list)),
       desk_(filter_.get()),
+      limits_(show_.audience),
       viewer_ids_(momentaryKey()) {
   public_timer_ = context_.make_timer([this] { flushPublic(); });
   received_timer_ = context_.make_timer([this] {
@@ -77,7 +78,7 @@ Audience::Audience(const config::ShowConfig& show, Context context)
     if (!batch.empty()) announce("received", "viewers", batch, {});
   });
   prune_timer_ = context_.make_timer([this] {
-    pruneBuckets();
+    limits_.prune(steadyNowUs());
     prune_timer_->start(kPruneIntervalMs);
   });
   prune_timer_->start(kPruneIntervalMs);
@@ -414,28 +415,6 @@ void Audience::registerCommands(CommandRegistry& commands) {
   }
 }
 
-bool Audience::takeQuestionToken(ClientInfo& info, double* wait_s) {
-  const Budget budget = questionBudget();
-  if (budget.each.unlimited()) return true;
-  const std::int64_t now = steadyNowUs();
-  TokenBucket& viewer = viewer_buckets_[info.viewer];
-  TokenBucket& address = address_buckets_[info.address];
-  // Check all three before taking from any, so a refusal costs nothing.
-  TokenBucket c = info.questions, v = viewer, a = address;
-  double wait_c = 0, wait_v = 0, wait_a = 0;
-  const bool ok_c = c.take(budget.each, now, &wait_c);
-  const bool ok_v = v.take(budget.each, now, &wait_v);
-  const bool ok_a = a.take(budget.address, now, &wait_a);
-  if (ok_c && ok_v && ok_a) {
-    info.questions = c;
-    viewer = v;
-    address = a;
-    return true;
-  }
-  *wait_s = std::max({ok_c ? 0 : wait_c, ok_v ? 0 : wait_v, ok_a ? 0 : wait_a});
-  return false;
-}
-
 void Audience::submit(server::ClientId client, const json& message, const json& request_id) {
   ClientInfo& info = (*context_.clients)[client];
   if (info.role == Role::kNone) {
@@ -457,7 +436,8 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
   // A producer types in questions that come by phone or from the hotline:
   // attributed to them, and not rate-limited.
   const bool from_producer = info.role == Role::kProducer;
-  if (!from_producer && !takeQuestionToken(info, &wait_s)) {
+  if (!from_producer &&
+      !limits_.takeQuestion(info.questions, info.viewer, info.address, steadyNowUs(), &wait_s)) {
     const int retry = static_cast<int>(std::ceil(wait_s));
     replyError(client, request_id, "rate_limited",
                "too many questions; try again in " + std::to_string(retry) + " s",
@@ -516,22 +496,11 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
     return;
   }
   // The budget is checked before the vote and taken only when it counts.
-  // Fresh viewer ids cost a connection each, and one address can hold many:
-  // the address's budget is what stops a flood of them.
-  const Budget budget = voteBudget();
-  const std::int64_t now = steadyNowUs();
-  auto bucketOf = [](const auto& buckets, const std::string& key) {
-    auto it = buckets.find(key);
-    return it == buckets.end() ? TokenBucket{} : it->second;
-  };
-  TokenBucket by_viewer = bucketOf(viewer_vote_buckets_, info.viewer);
-  TokenBucket by_address = bucketOf(address_vote_buckets_, info.address);
-  double wait_v = 0, wait_a = 0;
-  const bool ok_v = by_viewer.take(budget.each, now, &wait_v);
-  const bool ok_a = by_address.take(budget.address, now, &wait_a);
-  if (!ok_v || !ok_a) {
-    const int retry =
-        std::max(1, static_cast<int>(std::ceil(std::max(ok_v ? 0 : wait_v, ok_a ? 0 : wait_a))));
+  double wait_s = 0;
+  const std::optional<AudienceLimits::VoteTicket> ticket =
+      limits_.checkVote(info.viewer, info.address, steadyNowUs(), &wait_s);
+  if (!ticket) {
+    const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
     replyError(client, request_id, "rate_limited",
                "too many votes; try again in " + std::to_string(retry) + " s",
                {{"retry_after_s", retry}});
@@ -547,10 +516,7 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
     case questions::QuestionDesk::VoteResult::kCounted:
       break;
   }
-  if (!budget.each.unlimited()) {
-    viewer_vote_buckets_[info.viewer] = by_viewer;
-    address_vote_buckets_[info.address] = by_address;
-  }
+  limits_.spendVote(info.viewer, info.address, *ticket);
   const int own_votes = desk_.find(id)->own_votes;
   const std::string viewer = info.viewer;
   std::weak_ptr<char> alive = alive_;
@@ -783,35 +749,6 @@ void Audience::flushPublic() {
                         {"on_air", onAirPublic()}};
   context_.server->publish(server::kChannelViewer,
                            std::make_shared<const std::string>(message.dump()));
-}
-
-Audience::Budget Audience::budget(double interval_s, double burst) const {
-  // Many viewers can share one address (a newsroom, a mobile carrier's NAT):
-  // the address gets as much as its allowed connections together.
-  const double per_address = std::max(1, show_.audience.max_connections_per_address);
-  return {TokenBucket::Limits::every(interval_s, burst),
-          TokenBucket::Limits::every(interval_s / per_address, burst * per_address)};
-}
-
-Audience::Budget Audience::questionBudget() const {
-  return budget(show_.audience.question_interval_s, show_.audience.question_burst);
-}
-
-Audience::Budget Audience::voteBudget() const {
-  return budget(show_.audience.vote_interval_s, show_.audience.vote_burst);
-}
-
-void Audience::pruneBuckets() {
-  const std::int64_t now = steadyNowUs();
-  auto forget_full = [now](auto& buckets, const TokenBucket::Limits& limits) {
-    std::erase_if(buckets, [&](const auto& entry) { return entry.second.full(limits, now); });
-  };
-  const Budget questions = questionBudget();
-  forget_full(viewer_buckets_, questions.each);
-  forget_full(address_buckets_, questions.address);
-  const Budget votes = voteBudget();
-  forget_full(viewer_vote_buckets_, votes.each);
-  forget_full(address_vote_buckets_, votes.address);
 }
 
 }  // namespace yst::desks

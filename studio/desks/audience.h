@@ -44,6 +44,7 @@
 #include "studio/config/show_config.h"
 #include "studio/core/clients.h"
 #include "studio/core/command_registry.h"
+#include "studio/desks/audience_limits.h"
 #include "studio/desks/sign_in.h"
 #include "studio/desks/viewer_id.h"
 #include "studio/questions/question_desk.h"
@@ -150,7 +151,6 @@ class Audience {
             const nlohmann::json& request_id);
   void moderate(server::ClientId client, const std::string& type, const nlohmann::json& message,
                 const nlohmann::json& request_id);
-  bool takeQuestionToken(ClientInfo& info, double* wait_s);
 
   // After a change has committed: tell producers, viewers and the askers.
   void announce(const std::string& action, const std::string& by,
@@ -161,16 +161,6 @@ class Audience {
   std::int64_t notified_on_air_ = 0;
   std::string notified_on_air_text_;
   void flushPublic();
-  // A budget of questions or of votes: each connection and each viewer
-  // gets `each`, an address as much as its allowed connections together.
-  struct Budget {
-    TokenBucket::Limits each;
-    TokenBucket::Limits address;
-  };
-  Budget budget(double interval_s, double burst) const;
-  Budget questionBudget() const;
-  Budget voteBudget() const;
-  void pruneBuckets();
 
   nlohmann::json publicView(const questions::Question& q) const;
   nlohmann::json ownView(const questions::Question& q) const;
@@ -189,10 +179,7 @@ class Audience {
   questions::QuestionDesk desk_;
   // viewer id → its open connections, for question.updated.
   std::unordered_map<std::string, std::set<server::ClientId>> viewer_clients_;
-  std::unordered_map<std::string, TokenBucket> viewer_buckets_;
-  std::unordered_map<std::string, TokenBucket> address_buckets_;
-  std::unordered_map<std::string, TokenBucket> viewer_vote_buckets_;
-  std::unordered_map<std::string, TokenBucket> address_vote_buckets_;
+  AudienceLimits limits_;
   // Signs viewer ids; a random key until load() reads the studio's own.
   ViewerIds viewer_ids_;
   // Observer invitations by token hash: id and name (never revoked ones).

@@ -118,5 +118,24 @@ TEST(ShowConfigTest, AudienceListenAndPublicUrl) {
   }
 }
 
+TEST(ShowConfigTest, WordListIsFoundBesideTheShowFile) {
+  const ShowFolder folder("yst-audience-config-test");
+  folder.write("lists/words.txt", "医保\n");
+  const std::string show_file = (folder.path() / "show.toml").string();
+  const ShowConfig c =
+      parseShow(withMinimal("[audience]\nword_list = \"lists/words.txt\"\n"), show_file, kNoEnv);
+  EXPECT_EQ(c.audience.word_list, (folder.path() / "lists/words.txt").string());
+  const std::string text = withMinimal("[audience]\nword_list = \"lists/nothing.txt\"\n");
+  try {
+    parseShow(text, show_file, kNoEnv);
+    ADD_FAILURE() << "accepted a word list that is not there";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "audience.word_list");
+    EXPECT_EQ(e.line(), lineOf(text, "word_list"));
+    EXPECT_NE(e.problem().find((folder.path() / "lists/nothing.txt").string()), std::string::npos)
+        << e.problem();
+  }
+}
+
 }  // namespace
 }  // namespace yst::config

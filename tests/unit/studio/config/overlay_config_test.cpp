@@ -40,5 +40,28 @@ TEST(ShowConfigOverlay, BadValuesNameTheKeyAndLine) {
   EXPECT_EQ(refusal(text).key(), "overlay.logo");
 }
 
+TEST(ShowConfigOverlay, AThemeFolderIsFoundBesideTheShowFile) {
+  const ShowFolder folder("yst-overlay-config-test");
+  folder.write("themes/mine/theme.toml", "");
+  const std::string show_file = (folder.path() / "show.toml").string();
+  const ShowConfig relative =
+      parseShow(withMinimal("[overlay]\ntheme = \"themes/mine\"\n"), show_file, kNoEnv);
+  EXPECT_EQ(relative.overlay.theme_dir, (folder.path() / "themes/mine").string());
+  EXPECT_EQ(relative.overlay.theme, "mine");
+  const ShowConfig absolute = parseShow(
+      withMinimal("[overlay]\ntheme = \"" + (folder.path() / "themes/mine").string() + "\"\n"),
+      "/elsewhere/show.toml", kNoEnv);
+  EXPECT_EQ(absolute.overlay.theme_dir, relative.overlay.theme_dir);
+  // Relative to the show file, not to the folder the studio runs in.
+  const std::string text = withMinimal("[overlay]\ntheme = \"themes/mine\"\n");
+  try {
+    parseShow(text, "/elsewhere/show.toml", kNoEnv);
+    ADD_FAILURE() << "found a theme that is not beside the show file";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "overlay.theme");
+    EXPECT_EQ(e.problem(), "no theme.toml in \"/elsewhere/themes/mine\"");
+  }
+}
+
 }  // namespace
 }  // namespace yst::config

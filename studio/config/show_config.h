@@ -2,20 +2,24 @@
 // format, the cameras, the partner sites, archive, HLS and the audience
 // server). It is read and checked completely before anything starts: an
 // unknown key, a wrong type, an unknown source id or a malformed URL is a
-// ConfigError naming the key and its line, and `yishiting serve` exits 2.
+// ConfigError (config_error.h) naming the key and its line, and `yishiting
+// serve` exits 2. The reader is split by section: show_config.cpp reads the
+// top level and checks what spans sections; program_config, sources_config,
+// outputs_config, audience_config and overlay_config read their tables
+// through toml_reading's typed getters.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "streaming/layout.h"
 #include "streaming/output_types.h"
+#include "studio/config/config_error.h"
 
 namespace yst::config {
 
@@ -155,27 +159,6 @@ struct ShowConfig {
   HlsConfig hls;
   AudienceConfig audience;
   OverlayConfig overlay;
-};
-
-// A problem with the show file: `key` is the dotted path ("program.layout",
-// "sources[1].uri"; indexes count from 0), `line` is 1-based. A missing key
-// points at the line of the table that should hold it, or is 0 when there is
-// no such table (or the file could not be read). what() reads
-// `demo.toml:14: program.layout: expected one of …; got "grid"`. No message
-// ever contains a stream key or token.
-class ConfigError : public std::runtime_error {
- public:
-  ConfigError(std::string file, int line, std::string key, std::string problem);
-  const std::string& file() const { return file_; }
-  int line() const { return line_; }
-  const std::string& key() const { return key_; }
-  const std::string& problem() const { return problem_; }  // what() without file, line, key
-
- private:
-  std::string file_;
-  int line_;
-  std::string key_;
-  std::string problem_;
 };
 
 // Looks an environment variable up; the default reads the process environment.

@@ -236,7 +236,7 @@ std::string studioKey(sqlite3* db, const std::string& name, std::size_t bytes) {
       throw StoreError("the key \"" + name + "\" in the database is too short");
     }
   }
-  // The kernel's CSPRNG, as for the generated tokens (show_config.cpp).
+  // The kernel's CSPRNG, as for the generated tokens (config/env_secrets.cpp).
   std::random_device device("/dev/urandom");
   std::string secret(bytes, '\0');
   for (char& c : secret) c = static_cast<char>(device() & 0xff);

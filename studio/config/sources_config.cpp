@@ -1,0 +1,96 @@
+// Reading [[sources]] and checking a source's URI (see sources_config.h).
+#include "studio/config/sources_config.h"
+
+#include "streaming/media_url.h"
+
+#include <sstream>
+#include <variant>
+
+namespace yst::config {
+
+namespace {
+
+// What the show file tells apart: RTSP and RTSPS, RTMP and RTMPS are one
+// kind each.
+SourceKind sourceKind(streaming::UrlScheme scheme) {
+  switch (scheme) {
+    case streaming::UrlScheme::kTest:
+      return SourceKind::kTest;
+    case streaming::UrlScheme::kFile:
+      return SourceKind::kFile;
+    case streaming::UrlScheme::kV4l2:
+      return SourceKind::kV4l2;
+    case streaming::UrlScheme::kRtsp:
+    case streaming::UrlScheme::kRtsps:
+      return SourceKind::kRtsp;
+    case streaming::UrlScheme::kSrt:
+      return SourceKind::kSrt;
+    case streaming::UrlScheme::kRtmp:
+    case streaming::UrlScheme::kRtmps:
+      return SourceKind::kRtmp;
+    case streaming::UrlScheme::kHttp:
+    case streaming::UrlScheme::kHttps:
+    case streaming::UrlScheme::kInvalid:
+      break;
+  }
+  return SourceKind::kInvalid;
+}
+
+std::string formatGain(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+}  // namespace
+
+void readSources(const TomlReader& reader, const toml::table& root,
+                 std::vector<SourceConfig>* sources) {
+  const toml::array* array = reader.getTableArray(root, "", "sources");
+  if (!array) reader.fail(0, "sources", "missing: a show needs at least one [[sources]] block");
+  if (array->empty()) {
+    reader.fail(lineOf(*root.get("sources")), "sources",
+                "is empty: a show needs at least one source");
+  }
+  IdsSeen seen;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::table& table = *array->get(i)->as_table();
+    const std::string path = indexPath("sources", i);
+    reader.refuseUnknownKeys(table, path, {"id", "label", "uri", "gain", "muted", "person"});
+    SourceConfig source;
+    int line = 0;
+    const std::optional<std::string> id = reader.get<std::string>(table, path, "id", &line);
+    if (!id) reader.fail(lineOf(table), path + ".id", "missing: every source needs an id");
+    reader.checkId(*id, line, path + ".id", &seen, path);
+    source.id = *id;
+    source.label = reader.get<std::string>(table, path, "label").value_or(source.id);
+    const std::optional<std::string> uri = reader.get<std::string>(table, path, "uri", &line);
+    if (!uri) reader.fail(lineOf(table), path + ".uri", "missing: every source needs a uri");
+    if (auto problem = checkSourceUri(*uri, &source.kind)) {
+      reader.fail(line, path + ".uri", *problem);
+    }
+    source.uri = *uri;
+    if (auto gain = reader.get<double>(table, path, "gain", &line)) {
+      if (!(*gain >= 0.0 && *gain <= 4.0)) {  // also refuses nan
+        reader.fail(line, path + ".gain", "expected a number in 0..4; got " + formatGain(*gain));
+      }
+      source.gain = *gain;
+    }
+    source.muted = reader.get<bool>(table, path, "muted").value_or(false);
+    if (auto person = reader.get<std::string>(table, path, "person", &line)) {
+      source.person = *person;
+      source.person_line = line;
+    }
+    sources->push_back(std::move(source));
+  }
+}
+
+std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind) {
+  if (kind) *kind = SourceKind::kInvalid;
+  const auto parsed = streaming::parseSourceUrl(uri);
+  if (const auto* problem = std::get_if<streaming::UrlProblem>(&parsed)) return problem->text;
+  if (kind) *kind = sourceKind(std::get<streaming::MediaUrl>(parsed).scheme);
+  return std::nullopt;
+}
+
+}  // namespace yst::config

@@ -1,0 +1,155 @@
+// [[sources]]: every kind of URI, malformed ones (without echoing a camera's
+// password), ids.
+#include "studio/config/show_config.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tests/unit/studio/config/show_file_test.h"
+
+namespace yst::config {
+namespace {
+
+TEST(CheckSourceUriTest, AcceptsEachKind) {
+  const std::vector<std::pair<std::string, SourceKind>> good = {
+      {"test://smpte", SourceKind::kTest},
+      {"test://ball", SourceKind::kTest},
+      {"test://checkers-8", SourceKind::kTest},
+      {"test://chroma-zone-plate", SourceKind::kTest},
+      {"test://colors", SourceKind::kTest},
+      {"file:///srv/media/opening.mp4", SourceKind::kFile},
+      {"file:///srv/media/%E9%87%87%E8%AE%BF%20one.mp4", SourceKind::kFile},
+      {"file:///srv/media/采访.mp4", SourceKind::kFile},
+      {"file:///does/not/exist.mp4", SourceKind::kFile},  // a slate covers it at run time
+      {"v4l2:///dev/video0", SourceKind::kV4l2},
+      {"v4l2:///dev/v4l/by-id/usb-Cam-video-index0", SourceKind::kV4l2},
+      {"rtsp://192.168.1.64:554/Streaming/Channels/101", SourceKind::kRtsp},
+      {"rtsp://admin:pa%40ss@192.168.1.64/stream1", SourceKind::kRtsp},
+      {"rtsp://camera.local", SourceKind::kRtsp},
+      {"rtsps://cam.example.com:322/live?token=x", SourceKind::kRtsp},
+      {"rtsp://[fe80::1]:554/s", SourceKind::kRtsp},
+      {"srt://0.0.0.0:7001?mode=listener&latency=200", SourceKind::kSrt},
+      {"srt://field.example.com:9000", SourceKind::kSrt},
+      {"srt://10.0.0.5:9000/?mode=caller", SourceKind::kSrt},
+      {"rtmp://127.0.0.1:1935/live/guest", SourceKind::kRtmp},
+      {"rtmps://ingest.example.com/app", SourceKind::kRtmp},
+  };
+  for (const auto& [uri, kind] : good) {
+    SCOPED_TRACE(uri);
+    SourceKind found = SourceKind::kInvalid;
+    EXPECT_EQ(checkSourceUri(uri, &found), std::nullopt);
+    EXPECT_EQ(found, kind);
+  }
+  EXPECT_EQ(checkSourceUri("test://red", nullptr), std::nullopt);
+}
+
+TEST(CheckSourceUriTest, RefusesMalformed) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"", "empty"},
+      {"smpte", "no scheme"},
+      {"://x", "no scheme"},
+      {"TEST://smpte", "lower case"},
+      {"http://example.com/a.mp4", "unsupported scheme \"http\""},
+      {"test://", "unknown test pattern"},
+      {"test://plaid", "unknown test pattern \"plaid\""},
+      {"test://SMPTE", "unknown test pattern"},
+      {"test://smpte ", "space"},
+      {"file://relative/path.mp4", "three slashes"},
+      {"file:///", "no path"},
+      {"file:///a/b?.mp4", "%3F"},
+      {"file:///a/b%zz.mp4", "two hex digits"},
+      {"file:///a b.mp4", "space"},
+      {"v4l2://video0", "three slashes"},
+      {"v4l2:///video0", "/dev"},
+      {"v4l2:///dev/", "/dev"},
+      {"rtsp://", "no host"},
+      {"rtsp:///stream", "no host"},
+      {"rtsp://cam:0/s", "not in 1..65535"},
+      {"rtsp://cam:65536/s", "not in 1..65535"},
+      {"rtsp://cam:/s", "no port"},
+      {"rtsp://cam:abc/s", "not a number"},
+      {"rtsp://ca m/s", "space"},
+      {"rtsp://cam/s#frag", "'#'"},
+      {"rtsp://cam\t/s", "control"},
+      {"rtsp://[fe80::1/s", "closing"},
+      {"rtsp://fe80::1/s", "more than one ':'"},
+      {"rtsp://cam!/s", "host may contain only"},
+      {"srt://host", "needs a port"},
+      {"srt://:7001?mode=listener", "0.0.0.0"},
+      {"srt://host:9000/path", "must not have a path"},
+      {"srt://host:9000?mode=server", "mode must be"},
+      {"srt://host:9000?&latency=1", "empty option"},
+      {"srt://user@host:9000", "user name"},
+      {"rtmp://host", "application"},
+      {"rtmp://host/", "application"},
+      {"rtmp://host//x", "application"},
+      {"rtmp://host:99999/live", "not in 1..65535"},
+      {"rtmp://host\xe3\x80\x80/live", "full-width space"},  // U+3000 from an IME
+      {"rtmp://host/live\xc2\xa0", "invisible"},
+  };
+  for (const auto& [uri, expected] : bad) {
+    SCOPED_TRACE(uri);
+    SourceKind kind = SourceKind::kRtmp;
+    const std::optional<std::string> problem = checkSourceUri(uri, &kind);
+    ASSERT_TRUE(problem.has_value());
+    EXPECT_NE(problem->find(expected), std::string::npos) << *problem;
+    EXPECT_EQ(kind, SourceKind::kInvalid);
+  }
+}
+
+TEST(CheckSourceUriTest, CameraPasswordsAreNotEchoed) {
+  // "user:password" without the '@' parses as host:port.
+  const std::optional<std::string> p1 = checkSourceUri("rtsp://admin:hunter2cam/s", nullptr);
+  ASSERT_TRUE(p1.has_value());
+  EXPECT_EQ(p1->find("hunter2cam"), std::string::npos) << *p1;
+  const std::optional<std::string> p2 = checkSourceUri("rtsp://admin:hunter2%zz@h/s", nullptr);
+  ASSERT_TRUE(p2.has_value());
+  EXPECT_EQ(p2->find("hunter2"), std::string::npos) << *p2;
+}
+
+TEST(ShowConfigTest, SourceIds) {
+  {
+    const std::string text = withMinimal("[[sources]]\nid = \"cam\"\nuri = \"test://ball\"\n");
+    const ConfigError e = refusal(text);
+    EXPECT_EQ(e.key(), "sources[1].id");
+    EXPECT_EQ(e.line(), lineOf(text, "test://ball") - 1);
+    EXPECT_NE(e.problem().find("already the id of sources[0] (line 6)"), std::string::npos)
+        << e.what();
+  }
+  for (const std::string& id :
+       std::vector<std::string>{"Cam", "cam 1", "", "a.b", "机位", std::string(33, 'a')}) {
+    SCOPED_TRACE(id);
+    const std::string text =
+        withMinimal("[[sources]]\nid = \"" + id + "\"\nuri = \"test://ball\"\n");
+    const ConfigError e = refusal(text);
+    EXPECT_EQ(e.key(), "sources[1].id");
+    EXPECT_NE(e.problem().find("1..32 characters"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ShowConfigTest, LongestIdIsAccepted) {
+  const std::string id = "a_b-9" + std::string(27, 'z');
+  ASSERT_EQ(id.size(), 32u);
+  const ShowConfig c = parseShow(
+      withMinimal("[[sources]]\nid = \"" + id + "\"\nuri = \"test://ball\"\n"), "t.toml", kNoEnv);
+  EXPECT_EQ(c.sources[1].id, id);
+}
+
+TEST(ShowConfigTest, UnknownKeyInTheSecondSource) {
+  const std::string text = withMinimal(R"(
+[[sources]]
+id = "two"
+urii = "test://ball"
+)");
+  const ConfigError e = refusal(text);
+  EXPECT_EQ(e.key(), "sources[1].urii");
+  EXPECT_EQ(e.line(), lineOf(text, "urii"));
+  EXPECT_NE(e.problem().find("did you mean \"uri\""), std::string::npos) << e.what();
+}
+
+}  // namespace
+}  // namespace yst::config

@@ -31,7 +31,7 @@
 #include "streaming/gst_ptr.h"
 #include "streaming/media_format.h"
 #include "streaming/output_types.h"
-#include "streaming/rtmp.h"
+#include "streaming/rtmp_publisher.h"
 
 namespace yst::streaming {
 

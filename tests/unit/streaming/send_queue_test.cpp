@@ -41,10 +41,10 @@ TEST(SendQueue, DropsPastTheLimitUntilAKeyframeUnderAQuarterOfIt) {
   queue.push(Kind::kMedia, std::string(1001, 'x'));
   EXPECT_FALSE(queue.admit(kInter));
   EXPECT_FALSE(queue.admit(kKey)) << "a keyframe while 1001 bytes wait";
-  queue.sent(501);  // 500 wait: under the limit, over a quarter
+  queue.sent(701);  // 300 wait: under the limit, over a quarter of it
   EXPECT_FALSE(queue.admit(kInter)) << "still dropping: the stream resumes at a keyframe";
-  EXPECT_FALSE(queue.admit(kKey)) << "500 bytes wait, more than a quarter";
-  queue.sent(251);  // 249 wait
+  EXPECT_FALSE(queue.admit(kKey)) << "300 bytes wait, more than a quarter";
+  queue.sent(51);  // 249 wait
   EXPECT_FALSE(queue.admit(kInter)) << "an inter frame cannot resume the stream";
   EXPECT_TRUE(queue.admit(kKey));
   EXPECT_TRUE(queue.admit(kInter)) << "after the keyframe, everything again";

@@ -513,8 +513,9 @@ bool RtmpPublisher::handleControl(const Message& message) {
       // stall us or make us answer more.
       return true;
     case rtmp::kWindowAckSize:
-      if (message.payload.size() >= 4)
+      if (message.payload.size() >= 4) {
         ack_window_ = std::max(rtmp::readBigEndian(p, 4), kMinAckWindow);
+      }
       return true;
     case rtmp::kUserControl:
       // Ping request (6): answer with a ping response (7) of its timestamp,
@@ -571,8 +572,9 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
       continue;
     }
     const std::uint8_t type = t[0];
-    const std::uint32_t timestamp = rtmp::readBigEndian(t + 4, 3) | static_cast<std::uint32_t>(t[7])
-                                                                        << 24;
+    // The FLV timestamp: 24 bits, then the extension holding bits 24-31.
+    const std::uint32_t timestamp_low = rtmp::readBigEndian(t + 4, 3);
+    const std::uint32_t timestamp = timestamp_low | static_cast<std::uint32_t>(t[7]) << 24;
     const std::uint8_t* payload = t + kFlvHeader;
     const bool media = (type == rtmp::kVideo || type == rtmp::kAudio) && body >= 2;
     const bool header = media && payload[1] == 0;  // a sequence header

@@ -41,7 +41,9 @@ class TransportListener {
  public:
   virtual ~TransportListener() = default;
   // The attempt failed (refused, disconnected, the disk full, the muxer at
-  // its end of stream): the transport takes nothing more. Once per attempt.
+  // its end of stream): the transport takes nothing more, and the owner
+  // closes it. More reasons may be on their way (a pipeline's "could not
+  // start" follows the element's own); once closed, none is delivered.
   virtual void transportFailed(const std::string& reason) = 0;
   // Worth a line in a debug log (a GStreamer warning), no more.
   virtual void transportWarning(const std::string& text) = 0;

@@ -1,6 +1,6 @@
 #include "streaming/flv.h"
 
-#include "streaming/rtmp.h"
+#include "streaming/amf0.h"
 
 #include <cstring>
 #include <string_view>

@@ -1,10 +1,10 @@
 // FLV tags for RTMP destinations, made straight from the program's encoded
 // packets (Adobe FLV file format, version 10.1, annex E).
 //
-// An RTMP media message is an FLV tag's body (rtmp.h). flvmux, used before,
-// is an aggregator: a thread and a timer of its own for every destination,
-// to wrap packets that are already H.264 in AVC form and raw AAC, exactly
-// what FLV carries. A tag is an 11-byte header, a 2- or 5-byte codec prefix,
+// An RTMP media message is an FLV tag's body (rtmp_publisher.h). flvmux,
+// used before, is an aggregator: a thread and a timer of its own for every
+// destination, to wrap packets that are already H.264 in AVC form and raw
+// AAC, exactly what FLV carries. A tag is an 11-byte header, a 2- or 5-byte codec prefix,
 // the packet, and the 4-byte size of the tag, so each destination builds its
 // tags on the encoder's thread instead.
 //

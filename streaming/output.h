@@ -3,17 +3,18 @@
 //
 // As in OBS, an output is transport only: it never encodes. The program's
 // encoders run once; their packets are handed to every output through
-// PacketSink::push*() on the encoder's streaming thread. Each output runs its
-// own pipeline (appsrc → mux → sink), so an error in one partner site's socket
-// stays on that pipeline's bus and can never stop the encoder or the other
-// outputs (see DESIGN.md: a tee would propagate it upstream). RTMP needs no
-// pipeline: the encoder's thread hands each destination's FLV tags to its
-// RtmpPublisher, which never blocks and reports its errors to this object.
+// PacketSink::pushPacket() on the encoder's streaming threads. Each attempt
+// has a Transport of its own (transport.h), made by the subclass's factory:
+// a small pipeline (appsrc → mux → sink) for SRT, the archive and HLS, so that
+// an error in one sink stays on that pipeline's bus and can never stop the
+// encoder or the other outputs (DESIGN.md: a tee would propagate it
+// upstream); the studio's own RTMP client for RTMP, which never blocks.
 //
 // The base class owns what every transport shares: the state machine
 // (stopped → connecting → live, retrying with jittered exponential back-off),
 // the keyframe gate and timestamp rebasing on (re)start, bytes and bitrate,
-// a stall watchdog, and masking of the secret in every error text.
+// a stall watchdog, and masking of the secrets in every error text. It knows
+// nothing of RTMP or of muxers.
 #pragma once
 
 #include <QObject>
@@ -27,11 +28,9 @@
 #include <vector>
 
 #include "streaming/backoff.h"
-#include "streaming/bus_relay.h"
-#include "streaming/gst_ptr.h"
 #include "streaming/media_format.h"
 #include "streaming/output_types.h"
-#include "streaming/rtmp.h"
+#include "streaming/transport.h"
 
 namespace yst::streaming {
 
@@ -42,7 +41,7 @@ class PacketSink {
   virtual void pushPacket(MediaKind kind, GstSample* sample) = 0;
 };
 
-class Output : public QObject, public PacketSink {
+class Output : public QObject, public PacketSink, private TransportListener {
   Q_OBJECT
  public:
   // `scope` names the output in logs ("destination zjol"); `secrets` (a
@@ -63,34 +62,20 @@ class Output : public QObject, public PacketSink {
   // PacketSink: streaming threads.
   void pushPacket(MediaKind kind, GstSample* sample) override;
 
-  // Tuning.
+  // Tuning, before start().
   BackoffPolicy backoff_policy;
   int stall_timeout_ms = 10000;  // live, but no byte written for this long: reconnect
   int finalize_timeout_ms = 5000;
+  int tick_interval_ms = 1000;  // how often bitrate, liveness and the watchdog are looked at
 
  signals:
   void stateChanged();
 
  protected:
-  // What the transport takes in.
-  enum class PacketFormat {
-    kInvalid = 0,
-    kElementaryStreams,  // an appsrc of H.264 (avc/au) and one of raw AAC: it muxes
-    kRtmp,               // FLV tags in decode order (flv.h) to makePublisher()'s publisher
-  };
-  virtual PacketFormat packetFormat() const { return PacketFormat::kElementaryStreams; }
-  // kElementaryStreams: builds the transport part of `pipeline` and returns
-  // the element whose sink pad counts as "bytes sent". video_src/audio_src
-  // are appsrcs already in the pipeline; link them to the mux.
-  virtual GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
-                                     GstElement* audio_src) = 0;
-  // kRtmp: a publisher for one attempt, not started yet.
-  virtual std::unique_ptr<RtmpPublisher> makePublisher(RtmpPublisher::ErrorHandler on_error) {
-    return nullptr;
-  }
-  // Called before each attempt; e.g. the archive picks a new file name. May
-  // throw: the attempt then fails with that reason and is retried.
-  virtual void prepareAttempt() {}
+  // A transport for the next attempt, not started yet: called before each
+  // one (the archive picks a new file name here). May throw: the attempt
+  // then fails with that reason and is retried.
+  virtual std::unique_ptr<Transport> makeTransport() = 0;
   // How long data must flow without error before the output counts as live.
   virtual int liveAfterMs() const { return 1000; }
   const std::string& scope() const { return scope_; }
@@ -103,8 +88,10 @@ class Output : public QObject, public PacketSink {
   void fail(const std::string& reason);
   void teardown(StopMode mode);
   void setState(OutputState state);
-  void onMessage(int generation, GstMessage* message);
   void tick();
+  // TransportListener: the current transport, on this thread.
+  void transportFailed(const std::string& reason) override;
+  void transportWarning(const std::string& text) override;
 
   std::string scope_;
   std::vector<std::string> secrets_;
@@ -112,16 +99,16 @@ class Output : public QObject, public PacketSink {
   std::string last_error_;
   int reconnects_ = 0;
   Backoff backoff_;
-  ElementPtr pipeline_;
-  int generation_ = 0;
-  std::shared_ptr<Feed> feed_;  // shared with the pad probe
+  // This attempt's, from start() to close(); null between attempts. The
+  // encoder's threads reach it only through feed_.
+  std::unique_ptr<Transport> transport_;
+  std::shared_ptr<Feed> feed_;  // with the encoder's threads; null between attempts
   std::uint64_t bytes_at_tick_ = 0;
   std::int64_t flowing_since_ms_ = -1;  // steady ms when bytes started moving in this attempt
   std::int64_t last_progress_ms_ = 0;
   double bitrate_kbps_ = 0;
   std::uint64_t bytes_total_before_ = 0;  // bytes of earlier attempts
-  std::uint64_t dropped_logged_ = 0;      // RTMP tags dropped, as last logged
-  LifeToken life_ = std::make_shared<int>(0);
+  std::uint64_t dropped_logged_ = 0;      // packets the transport dropped, as last logged
   QTimer retry_timer_;
   QTimer tick_timer_;
 };

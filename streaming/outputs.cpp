@@ -3,6 +3,10 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "streaming/gst_ptr.h"
+#include "streaming/pipeline_transport.h"
+#include "streaming/rtmp_transport.h"
+
 namespace yst::streaming {
 
 namespace {
@@ -39,39 +43,30 @@ void writeSevenTsPacketsAtATime(GstElement* hlssink) {
 Destination::Destination(DestinationSpec spec, QObject* parent)
     : Output("destination " + spec.id, destinationSecrets(spec), parent), spec_(std::move(spec)) {}
 
-Output::PacketFormat Destination::packetFormat() const {
-  const DestinationProtocol protocol = destinationProtocol(spec_.url);
-  return protocol == DestinationProtocol::kRtmp || protocol == DestinationProtocol::kRtmps
-             ? PacketFormat::kRtmp
-             : PacketFormat::kElementaryStreams;
-}
-
-std::unique_ptr<RtmpPublisher> Destination::makePublisher(RtmpPublisher::ErrorHandler on_error) {
-  return std::make_unique<RtmpPublisher>(spec_.url, spec_.key, spec_.tls_verify,
-                                         std::move(on_error));
-}
-
-GstElement* Destination::buildTransport(GstElement* pipeline, GstElement* video_src,
-                                        GstElement* audio_src) {
+std::unique_ptr<Transport> Destination::makeTransport() {
   switch (destinationProtocol(spec_.url)) {
-    case DestinationProtocol::kSrt: {
-      GstElement* parse = addElement(pipeline, "h264parse");
-      g_object_set(parse, "config-interval", -1, nullptr);
-      GstElement* mux = addElement(pipeline, "mpegtsmux");
-      g_object_set(mux, "alignment", 7, nullptr);  // 7 TS packets per UDP datagram
-      GstElement* sink = addElement(pipeline, "srtsink");
-      // srtsink blocks the stream until a peer connects unless told otherwise.
-      g_object_set(sink, "uri", spec_.url.c_str(), "wait-for-connection", FALSE, "sync", FALSE,
-                   "async", FALSE, nullptr);
-      if (!spec_.key.empty()) g_object_set(sink, "streamid", spec_.key.c_str(), nullptr);
-      linkChain({video_src, parse});
-      linkToRequest(parse, mux, "sink_%d");
-      linkToRequest(audio_src, mux, "sink_%d");
-      linkChain({mux, sink});
-      return sink;
-    }
     case DestinationProtocol::kRtmp:
-    case DestinationProtocol::kRtmps:  // makePublisher()
+    case DestinationProtocol::kRtmps:
+      return std::make_unique<RtmpTransport>(spec_.url, spec_.key, spec_.tls_verify);
+    case DestinationProtocol::kSrt:
+      return std::make_unique<PipelineTransport>(
+          [url = spec_.url, key = spec_.key](GstElement* pipeline, GstElement* video_src,
+                                             GstElement* audio_src) {
+            GstElement* parse = addElement(pipeline, "h264parse");
+            g_object_set(parse, "config-interval", -1, nullptr);
+            GstElement* mux = addElement(pipeline, "mpegtsmux");
+            g_object_set(mux, "alignment", 7, nullptr);  // 7 TS packets per UDP datagram
+            GstElement* sink = addElement(pipeline, "srtsink");
+            // srtsink blocks the stream until a peer connects unless told otherwise.
+            g_object_set(sink, "uri", url.c_str(), "wait-for-connection", FALSE, "sync", FALSE,
+                         "async", FALSE, nullptr);
+            if (!key.empty()) g_object_set(sink, "streamid", key.c_str(), nullptr);
+            linkChain({video_src, parse});
+            linkToRequest(parse, mux, "sink_%d");
+            linkToRequest(audio_src, mux, "sink_%d");
+            linkChain({mux, sink});
+            return sink;
+          });
     case DestinationProtocol::kInvalid:
       break;
   }
@@ -87,7 +82,7 @@ Archive::Archive(std::string directory, std::string stem, QObject* parent)
   });
 }
 
-void Archive::prepareAttempt() {
+std::unique_ptr<Transport> Archive::makeTransport() {
   std::filesystem::create_directories(directory_);
   if (!path_.empty() && !part_recorded_) {
     // The last attempt failed before it counted as recording (a full disk
@@ -102,25 +97,25 @@ void Archive::prepareAttempt() {
     ++part_;
     path_ = directory_ + "/" + stem_ + (part_ > 1 ? "-part" + std::to_string(part_) : "") + ".mkv";
   } while (std::filesystem::exists(path_));
-}
-
-GstElement* Archive::buildTransport(GstElement* pipeline, GstElement* video_src,
-                                    GstElement* audio_src) {
-  GstElement* mux = addElement(pipeline, "matroskamux");
-  // Short clusters: at most ~1 s of program is ever in flight when the
-  // process dies.
-  g_object_set(mux, "max-cluster-duration", gint64{1} * GST_SECOND, "writing-app",
-               "Yishiting Studio", nullptr);
-  GstElement* sink = addElement(pipeline, "filesink");
-  g_object_set(sink, "location", path_.c_str(), "sync", FALSE, "async", FALSE, nullptr);
-  // Each of the muxer's buffers is written at once (some 60 writes a
-  // second): nothing waits in a user-space buffer when the process dies, and
-  // a full disk is an error at the write that meets it, not one flush later.
-  gst_util_set_object_arg(G_OBJECT(sink), "buffer-mode", "unbuffered");
-  linkToRequest(video_src, mux, "video_%u");
-  linkToRequest(audio_src, mux, "audio_%u");
-  linkChain({mux, sink});
-  return sink;
+  return std::make_unique<PipelineTransport>(
+      [path = path_](GstElement* pipeline, GstElement* video_src, GstElement* audio_src) {
+        GstElement* mux = addElement(pipeline, "matroskamux");
+        // Short clusters: at most ~1 s of program is ever in flight when the
+        // process dies.
+        g_object_set(mux, "max-cluster-duration", gint64{1} * GST_SECOND, "writing-app",
+                     "Yishiting Studio", nullptr);
+        GstElement* sink = addElement(pipeline, "filesink");
+        g_object_set(sink, "location", path.c_str(), "sync", FALSE, "async", FALSE, nullptr);
+        // Each of the muxer's buffers is written at once (some 60 writes a
+        // second): nothing waits in a user-space buffer when the process
+        // dies, and a full disk is an error at the write that meets it, not
+        // one flush later.
+        gst_util_set_object_arg(G_OBJECT(sink), "buffer-mode", "unbuffered");
+        linkToRequest(video_src, mux, "video_%u");
+        linkToRequest(audio_src, mux, "audio_%u");
+        linkChain({mux, sink});
+        return sink;
+      });
 }
 
 Hls::Hls(std::string directory, int segment_s, int playlist_length, QObject* parent)
@@ -132,29 +127,29 @@ Hls::Hls(std::string directory, int segment_s, int playlist_length, QObject* par
   backoff_policy.max_ms = 10000;
 }
 
-void Hls::prepareAttempt() {
+std::unique_ptr<Transport> Hls::makeTransport() {
   std::filesystem::create_directories(directory_);
-}
-
-GstElement* Hls::buildTransport(GstElement* pipeline, GstElement* video_src,
-                                GstElement* audio_src) {
-  GstElement* parse = addElement(pipeline, "h264parse");
-  g_object_set(parse, "config-interval", -1, nullptr);
-  GstElement* sink = addElement(pipeline, "hlssink2");
-  const std::string segments = directory_ + "/segment%05d.ts";
-  const std::string playlist = playlistPath();
-  // Keyframes come from the program's fixed GOP; the appsrc upstream cannot
-  // honour keyframe requests anyway.
-  g_object_set(sink, "location", segments.c_str(), "playlist-location", playlist.c_str(),
-               "target-duration", static_cast<guint>(segment_s_), "playlist-length",
-               static_cast<guint>(playlist_length_), "max-files",
-               static_cast<guint>(playlist_length_ + 4), "send-keyframe-requests", FALSE, nullptr);
-  writeSevenTsPacketsAtATime(sink);
-  linkChain({video_src, parse});
-  linkToRequest(parse, sink, "video");
-  linkToRequest(audio_src, sink, "audio");
-  // Bytes (video) are counted where the parser takes them in.
-  return parse;
+  return std::make_unique<PipelineTransport>(
+      [segments = directory_ + "/segment%05d.ts", playlist = playlistPath(), segment_s = segment_s_,
+       playlist_length = playlist_length_](GstElement* pipeline, GstElement* video_src,
+                                           GstElement* audio_src) {
+        GstElement* parse = addElement(pipeline, "h264parse");
+        g_object_set(parse, "config-interval", -1, nullptr);
+        GstElement* sink = addElement(pipeline, "hlssink2");
+        // Keyframes come from the program's fixed GOP; the appsrc upstream
+        // cannot honour keyframe requests anyway.
+        g_object_set(sink, "location", segments.c_str(), "playlist-location", playlist.c_str(),
+                     "target-duration", static_cast<guint>(segment_s), "playlist-length",
+                     static_cast<guint>(playlist_length), "max-files",
+                     static_cast<guint>(playlist_length + 4), "send-keyframe-requests", FALSE,
+                     nullptr);
+        writeSevenTsPacketsAtATime(sink);
+        linkChain({video_src, parse});
+        linkToRequest(parse, sink, "video");
+        linkToRequest(audio_src, sink, "audio");
+        // Bytes (video) are counted where the parser takes them in.
+        return parse;
+      });
 }
 
 }  // namespace yst::streaming

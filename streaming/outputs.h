@@ -1,8 +1,10 @@
 // The three kinds of output: a partner site (RTMP, RTMPS or SRT), the archive
-// recording and HLS for the viewer page. Each only says how to mux and where
-// to write (or, for RTMP, makes the publisher); Output does the rest.
+// recording and HLS for the viewer page. Each only makes the transport of an
+// attempt (transport.h): how to mux and where to write, or for RTMP the
+// studio's own client; Output does the rest.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,10 +20,8 @@ class Destination : public Output {
   const DestinationSpec& spec() const { return spec_; }
 
  protected:
-  PacketFormat packetFormat() const override;
-  GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
-                             GstElement* audio_src) override;  // SRT
-  std::unique_ptr<RtmpPublisher> makePublisher(RtmpPublisher::ErrorHandler on_error) override;
+  // RTMP and RTMPS: RtmpTransport; SRT: a pipeline to srtsink.
+  std::unique_ptr<Transport> makeTransport() override;
 
  private:
   DestinationSpec spec_;
@@ -38,9 +38,9 @@ class Archive : public Output {
   const std::string& currentPath() const { return path_; }
 
  protected:
-  GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
-                             GstElement* audio_src) override;
-  void prepareAttempt() override;
+  // Picks the next file name (a part that never went live gives its number
+  // back), then a pipeline to it.
+  std::unique_ptr<Transport> makeTransport() override;
   // Recording once a second has been written without an error: a part that
   // fails at its first writes (a full disk) never counts as recording.
   int liveAfterMs() const override { return 1000; }
@@ -61,9 +61,7 @@ class Hls : public Output {
   std::string playlistPath() const { return directory_ + "/program.m3u8"; }
 
  protected:
-  GstElement* buildTransport(GstElement* pipeline, GstElement* video_src,
-                             GstElement* audio_src) override;
-  void prepareAttempt() override;
+  std::unique_ptr<Transport> makeTransport() override;
   // Running once a second has been written without an error, as the
   // archive: on a full disk every segment fails at its first writes, and
   // the output must not flap to running between the retries.

@@ -4,8 +4,8 @@
 // the publisher takes it: commands and data through the AMF0 decoder, their
 // strings through cleanServerText, their numbers through wholeU32. The whole
 // input is decoded as one AMF0 payload, too. Only rtmp::Error may be thrown
-// (an escaping exception is a crash); what each part promises in rtmp.h is
-// checked.
+// (an escaping exception is a crash); what each part promises in amf0.h,
+// rtmp_chunks.h and rtmp_publisher.h (cleanServerText) is checked.
 //
 // Input layout: byte 0 chooses the read size (1 to 255 bytes; 0: all at
 // once), the rest is the server's side of the connection after the handshake.
@@ -17,7 +17,9 @@
 #include <string_view>
 #include <vector>
 
-#include "streaming/rtmp.h"
+#include "streaming/amf0.h"
+#include "streaming/rtmp_chunks.h"
+#include "streaming/rtmp_publisher.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

@@ -1,12 +1,13 @@
-// The RTMP client: AMF0 and chunking byte for byte, the reassembly of a
-// server's chunks (and what no server sends), and the publisher against a
-// scripted server on a real loopback socket: the command exchange, media as
-// messages, pings, refusals, a server that hangs up or stops reading, and the
-// goodbye on close; and what a hostile server might try: a ping flood while
-// it reads nothing, a window of 1 byte, a trickled handshake, a stream id of
-// NaN, control characters and our key in its strings. The publisher against a real nginx-rtmp is in
-// tests/integration (test_restream, test_destinations, test_faults).
-#include "streaming/rtmp.h"
+// The RTMP publisher (streaming/rtmp_publisher.h): the cleaning of a
+// server's strings, and the publisher against a scripted server on a real
+// loopback socket: the command exchange, media as messages, pings, refusals,
+// a server that hangs up or stops reading, and the goodbye on close; and what
+// a hostile server might try: a ping flood while it reads nothing, a window
+// of 1 byte, a trickled handshake, a stream id of NaN, control characters and
+// our key in its strings. Which frames are dropped for a slow site is tested
+// on its own in send_queue_test.cpp; the publisher against a real nginx-rtmp
+// is in tests/integration (test_restream, test_destinations, test_faults).
+#include "streaming/rtmp_publisher.h"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -27,8 +29,9 @@
 #include <vector>
 
 #include "streaming/flv.h"
-#include "streaming/outputs.h"
+#include "streaming/output_types.h"
 #include "streaming/uri_secrets.h"
+#include "tests/unit/streaming/hex.h"
 
 namespace yst::streaming {
 namespace {
@@ -37,212 +40,7 @@ using rtmp::AmfValue;
 using rtmp::AmfWriter;
 using rtmp::ChunkReader;
 using rtmp::Message;
-
-std::string hex(const std::string& s) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
-TEST(Amf0, WritesWhatTheSpecSaysAndReadsItBack) {
-  AmfWriter w;
-  w.string("connect").number(1).beginObject().key("app").string("live").endObject().null();
-  EXPECT_EQ(hex(w.bytes()),
-            "0200"
-            "07"
-            "636f6e6e656374"      // "connect"
-            "003ff0000000000000"  // 1.0
-            "03"
-            "0003"
-            "617070"
-            "020004"
-            "6c697665"
-            "000009"  // object end
-            "05");
-  const std::vector<AmfValue> values = rtmp::decodeAmf0(w.bytes());
-  ASSERT_EQ(values.size(), 4u);
-  EXPECT_EQ(values[0].string, "connect");
-  EXPECT_EQ(values[1].number, 1.0);
-  EXPECT_EQ(values[2].text("app"), "live");
-  EXPECT_EQ(values[2].find("missing"), nullptr);
-  EXPECT_EQ(values[3].type, AmfValue::Type::kNull);
-}
-
-TEST(Amf0, RefusesWhatIsNotAmf0) {
-  auto decode = [](const std::string& bytes) { return rtmp::decodeAmf0(bytes); };
-  EXPECT_THROW(decode(std::string("\x02\x00\x05"
-                                  "ab",
-                                  5)),
-               rtmp::Error)
-      << "truncated string";
-  EXPECT_THROW(decode(std::string("\x00\x3f\xf0", 3)), rtmp::Error) << "truncated number";
-  EXPECT_THROW(decode(std::string("\x0D", 1)), rtmp::Error) << "unsupported type";
-  EXPECT_THROW(decode(std::string("\x0A\xff\xff\xff\xff", 5)), rtmp::Error)
-      << "an array longer than its bytes";
-  EXPECT_THROW(decode(std::string("\x03\x00\x01"
-                                  "a",
-                                  4)),
-               rtmp::Error)
-      << "object never ends";
-  std::string nested;
-  for (int i = 0; i < 20; ++i)
-    nested += std::string(
-        "\x03\x00\x01"
-        "a",
-        4);
-  EXPECT_THROW(decode(nested), rtmp::Error) << "nesting past 16 levels";
-}
-
-TEST(Chunking, SplitsAMessageAtTheChunkSizeWithType3Headers) {
-  std::string payload(10000, 'x');
-  const std::string out = rtmp::chunkBytes(6, {9, 1000, 1, payload}, 4096);
-  ASSERT_EQ(out.size(), 12u + 10000u + 2u);
-  EXPECT_EQ(hex(out.substr(0, 12)),
-            "060003e8002710"
-            "09"
-            "01000000")
-      << "type 0, csid 6, 1000 ms, 10000 bytes, video, stream 1 (little-endian)";
-  EXPECT_EQ(static_cast<unsigned char>(out[12 + 4096]), 0xC6) << "type 3, csid 6";
-  EXPECT_EQ(static_cast<unsigned char>(out[12 + 4096 + 1 + 4096]), 0xC6);
-}
-
-TEST(Chunking, CarriesTimestampsPast24BitsInTheExtendedField) {
-  const std::uint32_t ms = 0x01020304;  // 4.7 hours
-  const std::string out = rtmp::chunkBytes(4, {8, ms, 1, std::string(200, 'a')}, 128);
-  EXPECT_EQ(hex(out.substr(1, 3)), "ffffff");
-  EXPECT_EQ(hex(out.substr(12, 4)), "01020304");
-  EXPECT_EQ(hex(out.substr(16 + 128, 5)), "c401020304") << "repeated after a type-3 header";
-  ChunkReader reader;
-  reader.append(out.data(), out.size());
-  Message m;
-  ASSERT_TRUE(reader.next(m));
-  EXPECT_EQ(m.timestamp, ms);
-  EXPECT_EQ(m.payload, std::string(200, 'a'));
-}
-
-TEST(ChunkReader, ReassemblesInterleavedStreamsFedAByteAtATime) {
-  // What a server sends: a chunk size of its own, then two messages whose
-  // chunks interleave, the second stream using type-1 and type-3 headers.
-  std::string wire =
-      rtmp::chunkBytes(2, {rtmp::kSetChunkSize, 0, 0, std::string("\0\0\0\x40", 4)}, 128);
-  const std::string a(100, 'a');
-  const std::string b(100, 'b');
-  const std::string a_chunks = rtmp::chunkBytes(3, {20, 0, 0, a}, 64);
-  const std::string b_chunks = rtmp::chunkBytes(5, {18, 500, 1, b}, 64);
-  wire += a_chunks.substr(0, 12 + 64);
-  wire += b_chunks.substr(0, 12 + 64);
-  wire += a_chunks.substr(12 + 64);
-  wire += b_chunks.substr(12 + 64);
-  // Next on stream 5: type 1 (delta 33 ms, new length), then type 3 (same delta).
-  wire += std::string(
-      "\x45\x00\x00\x21\x00\x00\x02\x12"
-      "hi",
-      10);
-  wire += std::string(
-      "\xC5"
-      "yo",
-      3);
-  ChunkReader reader;
-  std::vector<Message> got;
-  for (char c : wire) {
-    reader.append(&c, 1);
-    Message m;
-    while (reader.next(m)) got.push_back(m);
-  }
-  ASSERT_EQ(got.size(), 5u);
-  EXPECT_EQ(got[0].type, rtmp::kSetChunkSize);
-  EXPECT_EQ(got[1].payload, a);
-  EXPECT_EQ(got[2].payload, b);
-  EXPECT_EQ(got[2].timestamp, 500u);
-  EXPECT_EQ(got[2].stream_id, 1u);
-  EXPECT_EQ(got[3].payload, "hi");
-  EXPECT_EQ(got[3].timestamp, 533u);
-  EXPECT_EQ(got[3].stream_id, 1u) << "type 1 keeps the stream id";
-  EXPECT_EQ(got[4].payload, "yo");
-  EXPECT_EQ(got[4].timestamp, 566u) << "type 3 repeats the delta";
-}
-
-TEST(ChunkReader, RefusesWhatNoServerSends) {
-  auto read = [](const std::string& wire) {
-    ChunkReader reader;
-    reader.append(wire.data(), wire.size());
-    Message m;
-    while (reader.next(m)) {
-    }
-  };
-  EXPECT_THROW(read(std::string("\x43\x00\x00\x00\x00\x00\x01\x14"
-                                "x",
-                                9)),
-               rtmp::Error)
-      << "a type-1 header on a stream that never began";
-  EXPECT_THROW(read(std::string("\x02\x00\x00\x00\x7f\xff\xff\x14\x00\x00\x00\x00", 12)),
-               rtmp::Error)
-      << "a message of 8 MiB";
-  EXPECT_THROW(read(rtmp::chunkBytes(2, {rtmp::kSetChunkSize, 0, 0, std::string(4, '\0')}, 128)),
-               rtmp::Error)
-      << "a chunk size of 0";
-  // 65 chunk streams, csids 3..67: from 64 on, the two-byte basic header.
-  std::string many;
-  for (int csid = 3; csid < 3 + 65; ++csid) {
-    std::string chunk = rtmp::chunkBytes(3, {20, 0, 0, "x"}, 128);
-    if (csid < 64) {
-      chunk[0] = static_cast<char>(csid);
-    } else {
-      chunk.replace(0, 1, {'\0', static_cast<char>(csid - 64)});
-    }
-    many += chunk;
-  }
-  EXPECT_THROW(read(many), rtmp::Error) << "more than 64 chunk streams";
-}
-
-TEST(Amf0, RefusesMoreValuesThanAnyReplyHas) {
-  // A byte a value on the wire, ~100 bytes decoded: a 1 MiB message of
-  // nulls would be 100 MiB.
-  EXPECT_THROW(rtmp::decodeAmf0(std::string(rtmp::kMaxAmfValues + 1, '\x05')), rtmp::Error);
-  std::string array("\x0A\x00\x10\x00\x00", 5);  // a strict array of 1 Mi nulls
-  array += std::string(1 << 20, '\x05');
-  EXPECT_THROW(rtmp::decodeAmf0(array), rtmp::Error);
-  EXPECT_EQ(rtmp::decodeAmf0(std::string(rtmp::kMaxAmfValues, '\x05')).size(), rtmp::kMaxAmfValues);
-}
-
-TEST(Amf0, TakesAStreamIdOnlyWhenItIsOne) {
-  for (double bad : {std::nan(""), HUGE_VAL, -HUGE_VAL, 1e300, -1.0, 1.5, 4294967296.0}) {
-    EXPECT_FALSE(rtmp::wholeU32(bad).has_value()) << bad;
-  }
-  EXPECT_EQ(rtmp::wholeU32(0), 0u);
-  EXPECT_EQ(rtmp::wholeU32(1), 1u);
-  EXPECT_EQ(rtmp::wholeU32(4294967295.0), 4294967295u);
-}
-
-TEST(ChunkReader, RefusesMoreThanAMebibyteOfUnfinishedMessages) {
-  // Each of 17 chunk streams begins a 1 MiB message and sends 64 KiB of it:
-  // each is allowed, together they would be 17 MiB held once all are sent.
-  std::string wire =
-      rtmp::chunkBytes(2, {rtmp::kSetChunkSize, 0, 0, std::string("\0\1\0\0", 4)}, 128);
-  const std::string first_chunk =
-      rtmp::chunkBytes(3, {20, 0, 0, std::string(1 << 20, 'x')}, 64 << 10)
-          .substr(0, 12 + (64 << 10));
-  for (int csid = 3; csid < 3 + 17; ++csid) {
-    std::string chunk = first_chunk;
-    chunk[0] = static_cast<char>(csid);
-    wire += chunk;
-  }
-  ChunkReader reader;
-  Message m;
-  std::size_t fed = 0;
-  auto feed = [&] {
-    for (; fed < wire.size(); fed += 4096) {
-      reader.append(wire.data() + fed, std::min<std::size_t>(4096, wire.size() - fed));
-      while (reader.next(m)) {
-      }
-    }
-  };
-  EXPECT_THROW(feed(), rtmp::Error);
-}
+using test::hex;
 
 TEST(ServerText, KeepsWhatIsPrintableAndNothingElse) {
   using rtmp::cleanServerText;

@@ -1,15 +1,18 @@
-#include "streaming/rtmp.h"
+#include "streaming/rtmp_publisher.h"
 
 #include <gio/gio.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <variant>
 
 #include "streaming/media_url.h"
 #include "streaming/uri_secrets.h"
@@ -17,118 +20,6 @@
 namespace yst::streaming {
 
 namespace rtmp {
-
-namespace {
-
-std::uint32_t be(const std::uint8_t* p, int bytes) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = v << 8 | p[i];
-  return v;
-}
-
-void putBe(std::string& out, std::uint32_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-class AmfParser {
- public:
-  explicit AmfParser(std::string_view bytes) : bytes_(bytes) {}
-
-  bool done() const { return pos_ >= bytes_.size(); }
-
-  AmfValue value(int depth) {
-    if (depth > kMaxDepth) throw Error("AMF0 nested deeper than 16 levels");
-    if (++values_ > kMaxAmfValues) {
-      throw Error("AMF0 with more than " + std::to_string(kMaxAmfValues) + " values");
-    }
-    AmfValue v;
-    switch (take(1)[0]) {
-      case 0x00:
-        v.type = AmfValue::Type::kNumber;
-        v.number = number();
-        return v;
-      case 0x01:
-        v.type = AmfValue::Type::kBoolean;
-        v.boolean = take(1)[0] != 0;
-        return v;
-      case 0x02:
-        v.type = AmfValue::Type::kString;
-        v.string = string(be(take(2), 2));
-        return v;
-      case 0x0C:  // long string
-        v.type = AmfValue::Type::kString;
-        v.string = string(be(take(4), 4));
-        return v;
-      case 0x03:
-        v.type = AmfValue::Type::kObject;
-        properties(v, depth);
-        return v;
-      case 0x08:  // ECMA array: a count (advisory), then properties as an object
-        take(4);
-        v.type = AmfValue::Type::kObject;
-        properties(v, depth);
-        return v;
-      case 0x0A: {  // strict array
-        const std::uint32_t count = be(take(4), 4);
-        if (count > bytes_.size() - pos_) throw Error("AMF0 array longer than its message");
-        v.type = AmfValue::Type::kArray;
-        for (std::uint32_t i = 0; i < count; ++i) v.elements.push_back(value(depth + 1));
-        return v;
-      }
-      case 0x05:
-        v.type = AmfValue::Type::kNull;
-        return v;
-      case 0x06:
-        v.type = AmfValue::Type::kUndefined;
-        return v;
-      case 0x0B:  // date: milliseconds and a time zone; kept as the number
-        v.type = AmfValue::Type::kNumber;
-        v.number = number();
-        take(2);
-        return v;
-      default:
-        throw Error("unsupported AMF0 type " + std::to_string(bytes_[pos_ - 1] & 0xFF));
-    }
-  }
-
- private:
-  static constexpr int kMaxDepth = 16;
-
-  const std::uint8_t* take(std::size_t n) {
-    if (bytes_.size() - pos_ < n) throw Error("truncated AMF0");
-    const auto* p = reinterpret_cast<const std::uint8_t*>(bytes_.data() + pos_);
-    pos_ += n;
-    return p;
-  }
-  double number() {  // IEEE 754 double, big-endian
-    const std::uint8_t* p = take(8);
-    std::uint64_t bits = 0;
-    for (int i = 0; i < 8; ++i) bits = bits << 8 | p[i];
-    double v = 0;
-    std::memcpy(&v, &bits, sizeof bits);
-    return v;
-  }
-  std::string string(std::size_t n) {
-    const std::uint8_t* p = take(n);
-    return std::string(reinterpret_cast<const char*>(p), n);
-  }
-  void properties(AmfValue& object, int depth) {
-    for (;;) {
-      std::string name = string(be(take(2), 2));
-      if (name.empty() && bytes_.size() - pos_ >= 1 && bytes_[pos_] == 0x09) {
-        ++pos_;  // object end
-        return;
-      }
-      object.properties.push_back({std::move(name), value(depth + 1)});
-    }
-  }
-
-  std::string_view bytes_;
-  std::size_t pos_ = 0;
-  std::size_t values_ = 0;
-};
-
-}  // namespace
 
 std::string cleanServerText(std::string_view raw, std::size_t max_chars,
                             const std::vector<std::string>& secrets) {
@@ -181,223 +72,6 @@ std::string cleanServerText(std::string_view raw, std::size_t max_chars,
   return text;
 }
 
-std::optional<std::uint32_t> wholeU32(double v) {
-  // NaN fails both comparisons.
-  if (!(v >= 0 && v <= 4294967295.0) || std::floor(v) != v) return std::nullopt;
-  return static_cast<std::uint32_t>(v);
-}
-
-const AmfValue* AmfValue::find(std::string_view key) const {
-  for (const auto& [name, value] : properties) {
-    if (name == key) return &value;
-  }
-  return nullptr;
-}
-
-std::string AmfValue::text(std::string_view key) const {
-  const AmfValue* v = find(key);
-  return v && v->type == Type::kString ? v->string : std::string();
-}
-
-std::vector<AmfValue> decodeAmf0(std::string_view bytes) {
-  AmfParser parser(bytes);
-  std::vector<AmfValue> values;
-  while (!parser.done()) values.push_back(parser.value(0));
-  return values;
-}
-
-AmfWriter& AmfWriter::number(double v) {
-  bytes_.push_back(0x00);
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, &v, sizeof bits);
-  for (int shift = 56; shift >= 0; shift -= 8) bytes_.push_back(static_cast<char>(bits >> shift));
-  return *this;
-}
-
-AmfWriter& AmfWriter::boolean(bool v) {
-  bytes_.push_back(0x01);
-  bytes_.push_back(v ? 1 : 0);
-  return *this;
-}
-
-AmfWriter& AmfWriter::string(std::string_view v) {
-  if (v.size() > 0xFFFF) {
-    bytes_.push_back(0x0C);
-    putBe(bytes_, static_cast<std::uint32_t>(v.size()), 4);
-  } else {
-    bytes_.push_back(0x02);
-    putBe(bytes_, static_cast<std::uint32_t>(v.size()), 2);
-  }
-  bytes_.append(v);
-  return *this;
-}
-
-AmfWriter& AmfWriter::null() {
-  bytes_.push_back(0x05);
-  return *this;
-}
-
-AmfWriter& AmfWriter::beginObject() {
-  bytes_.push_back(0x03);
-  return *this;
-}
-
-AmfWriter& AmfWriter::beginEcmaArray(std::uint32_t count) {
-  bytes_.push_back(0x08);
-  putBe(bytes_, count, 4);
-  return *this;
-}
-
-AmfWriter& AmfWriter::key(std::string_view name) {
-  putBe(bytes_, static_cast<std::uint32_t>(name.size()), 2);
-  bytes_.append(name);
-  return *this;
-}
-
-AmfWriter& AmfWriter::endObject() {
-  bytes_.append("\0\0\x09", 3);
-  return *this;
-}
-
-std::string chunkBytes(int csid, const Message& message, std::size_t chunk_size) {
-  std::string out;
-  chunk(
-      csid, message.type, message.timestamp, message.stream_id, message.payload.size(), chunk_size,
-      [&](const std::uint8_t* h, std::size_t n) {
-        out.append(reinterpret_cast<const char*>(h), n);
-      },
-      [&](std::size_t offset, std::size_t n) { out.append(message.payload, offset, n); });
-  return out;
-}
-
-void ChunkReader::append(const char* data, std::size_t size) {
-  if (pos_ > 0 && pos_ == buffer_.size()) {
-    buffer_.clear();
-    pos_ = 0;
-  } else if (pos_ > (64 << 10)) {
-    buffer_.erase(0, pos_);
-    pos_ = 0;
-  }
-  buffer_.append(data, size);
-}
-
-ChunkReader::Stream& ChunkReader::stream(int csid) {
-  for (Stream& s : streams_) {
-    if (s.csid == csid) return s;
-  }
-  if (streams_.size() >= 64) throw Error("the server opened more than 64 chunk streams");
-  streams_.push_back(Stream{});
-  streams_.back().csid = csid;
-  return streams_.back();
-}
-
-bool ChunkReader::next(Message& out) {
-  static constexpr std::size_t kHeaderSize[4] = {11, 7, 3, 0};
-  for (;;) {
-    const std::size_t avail = buffer_.size() - pos_;
-    const auto* p = reinterpret_cast<const std::uint8_t*>(buffer_.data() + pos_);
-    if (avail < 1) return false;
-    const int fmt = p[0] >> 6;
-    int csid = p[0] & 0x3F;
-    std::size_t n = 1;
-    if (csid == 0) {
-      if (avail < 2) return false;
-      csid = 64 + p[1];
-      n = 2;
-    } else if (csid == 1) {
-      if (avail < 3) return false;
-      csid = 64 + p[1] + p[2] * 256;
-      n = 3;
-    }
-    if (avail < n + kHeaderSize[fmt]) return false;
-    Stream& s = stream(csid);
-    if (fmt != 0 && !s.started) {
-      throw Error("chunk stream " + std::to_string(csid) + " continues a message it never began");
-    }
-    const std::uint8_t* h = p + n;
-    std::uint32_t ts_field = 0;
-    std::uint32_t length = s.length;
-    std::uint8_t type = s.type;
-    std::uint32_t stream_id = s.stream_id;
-    if (fmt <= 2) ts_field = be(h, 3);
-    if (fmt <= 1) {
-      length = be(h + 3, 3);
-      type = h[6];
-    }
-    if (fmt == 0)
-      stream_id = h[7] | h[8] << 8 | h[9] << 16 | static_cast<std::uint32_t>(h[10]) << 24;
-    n += kHeaderSize[fmt];
-    const bool extended = fmt <= 2 ? ts_field == 0xFFFFFF : s.extended;
-    std::uint32_t ext = 0;
-    if (extended) {
-      if (avail < n + 4) return false;
-      ext = be(p + n, 4);
-      n += 4;
-    }
-    if (length > kMaxMessage) {
-      throw Error("the server sent a message of " + std::to_string(length) + " bytes");
-    }
-    const bool starting = s.partial.empty();
-    if (!starting && fmt != 3) {
-      throw Error("chunk stream " + std::to_string(csid) + " began a message mid-message");
-    }
-    const std::size_t want = std::min<std::size_t>(chunk_size_, length - s.partial.size());
-    if (avail < n + want) return false;
-    if (starting) {
-      const std::uint32_t t = extended ? ext : ts_field;
-      if (fmt == 0) {
-        s.timestamp = t;
-        s.delta = t;
-      } else if (fmt <= 2) {
-        s.delta = t;
-        s.timestamp += t;
-      } else {
-        s.timestamp += s.delta;
-      }
-    }
-    s.length = length;
-    s.type = type;
-    s.stream_id = stream_id;
-    s.extended = extended;
-    s.started = true;
-    s.partial.append(reinterpret_cast<const char*>(p + n), want);
-    pos_ += n + want;
-    unfinished_ += want;
-    if (s.partial.size() < s.length) {
-      if (unfinished_ > kMaxUnfinished) {
-        throw Error("the server left more than " + std::to_string(kMaxUnfinished) +
-                    " bytes of messages unfinished");
-      }
-      continue;
-    }
-
-    unfinished_ -= s.partial.size();
-    out.type = s.type;
-    out.timestamp = s.timestamp;
-    out.stream_id = s.stream_id;
-    out.payload = std::move(s.partial);
-    s.partial.clear();
-    if (out.type == kSetChunkSize) {
-      if (out.payload.size() < 4) throw Error("malformed Set Chunk Size");
-      const std::uint32_t size =
-          be(reinterpret_cast<const std::uint8_t*>(out.payload.data()), 4) & 0x7FFFFFFF;
-      if (size == 0 || size > (1u << 24)) {
-        throw Error("the server set a chunk size of " + std::to_string(size));
-      }
-      chunk_size_ = size;
-    } else if (out.type == kAbort && out.payload.size() >= 4) {
-      const auto aborted =
-          static_cast<int>(be(reinterpret_cast<const std::uint8_t*>(out.payload.data()), 4));
-      for (Stream& other : streams_) {
-        if (other.csid != aborted) continue;
-        unfinished_ -= other.partial.size();
-        other.partial.clear();
-      }
-    }
-    return true;
-  }
-}
-
 }  // namespace rtmp
 
 using rtmp::AmfValue;
@@ -425,7 +99,7 @@ std::string errorText(GError* error) {
 
 std::string u32(std::uint32_t v) {
   std::string s;
-  rtmp::putBe(s, v, 4);
+  rtmp::appendBigEndian(s, v, 4);
   return s;
 }
 
@@ -536,9 +210,6 @@ RtmpPublisher::RtmpPublisher(std::string url, std::string stream, bool tls_verif
 
 RtmpPublisher::~RtmpPublisher() {
   close(0);
-  g_clear_object(&io_);
-  g_clear_object(&tcp_);
-  g_clear_object(&cancel_);
 }
 
 void RtmpPublisher::start() {
@@ -581,7 +252,7 @@ void RtmpPublisher::run() {
     if (key == RtmpKey::kApart) secrets_.push_back(stream_);
 
     {
-      SetupDeadline deadline(publish_timeout_ms, cancel_);
+      SetupDeadline deadline(publish_timeout_ms, cancel_.get());
       const auto timeout = [&] {
         return Error(where() + " did not take the stream within " + seconds(publish_timeout_ms) +
                          " (waiting for " + setup_stage_ + ")",
@@ -608,16 +279,15 @@ void RtmpPublisher::run() {
 
 void RtmpPublisher::connectSocket() {
   setup_stage_ = "the connection";
-  GSocketClient* client = g_socket_client_new();
-  g_socket_client_set_timeout(client, kConnectTimeoutS);
+  GObjectPtr<GSocketClient> client(g_socket_client_new());
+  g_socket_client_set_timeout(client.get(), kConnectTimeoutS);
   GError* error = nullptr;
-  tcp_ = g_socket_client_connect_to_host(client, uriHost().c_str(), static_cast<guint16>(port_),
-                                         cancel_, &error);
-  g_object_unref(client);
+  tcp_.reset(g_socket_client_connect_to_host(client.get(), uriHost().c_str(),
+                                             static_cast<guint16>(port_), cancel_.get(), &error));
   if (!tcp_) {
     throw Error("could not connect to " + where() + ": " + errorText(error), Failure::kConnect);
   }
-  GSocket* socket = g_socket_connection_get_socket(tcp_);
+  GSocket* socket = g_socket_connection_get_socket(tcp_.get());
   // No timeout per read or write from here: the setup deadline bounds the
   // setup, and once publishing a read waits as long as the server is quiet.
   g_socket_set_timeout(socket, 0);
@@ -625,29 +295,27 @@ void RtmpPublisher::connectSocket() {
   g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
   if (tls_) {
     setup_stage_ = "TLS";
-    GSocketConnectable* identity =
-        g_network_address_new(host_.c_str(), static_cast<guint16>(port_));
-    GIOStream* tls = g_tls_client_connection_new(G_IO_STREAM(tcp_), identity, &error);
-    g_object_unref(identity);
-    if (!tls) {
+    GObjectPtr<GSocketConnectable> identity(
+        g_network_address_new(host_.c_str(), static_cast<guint16>(port_)));
+    io_.reset(g_tls_client_connection_new(G_IO_STREAM(tcp_.get()), identity.get(), &error));
+    if (!io_) {
       throw Error("TLS is not available for " + where() + ": " + errorText(error),
                   Failure::kConnect);
     }
-    io_ = tls;
     if (!tls_verify_) {
-      g_signal_connect(tls, "accept-certificate",
+      g_signal_connect(io_.get(), "accept-certificate",
                        G_CALLBACK(+[](GTlsConnection*, GTlsCertificate*, GTlsCertificateFlags,
                                       gpointer) -> gboolean { return TRUE; }),
                        nullptr);
     }
-    if (!g_tls_connection_handshake(G_TLS_CONNECTION(tls), cancel_, &error)) {
+    if (!g_tls_connection_handshake(G_TLS_CONNECTION(io_.get()), cancel_.get(), &error)) {
       throw Error("TLS with " + where() + " failed: " + errorText(error), Failure::kConnect);
     }
   } else {
-    io_ = G_IO_STREAM(g_object_ref(tcp_));
+    io_.reset(G_IO_STREAM(g_object_ref(tcp_.get())));
   }
-  in_ = g_io_stream_get_input_stream(io_);
-  out_ = g_io_stream_get_output_stream(io_);
+  in_ = g_io_stream_get_input_stream(io_.get());
+  out_ = g_io_stream_get_output_stream(io_.get());
   if (!G_IS_POLLABLE_OUTPUT_STREAM(out_) ||
       !g_pollable_output_stream_can_poll(G_POLLABLE_OUTPUT_STREAM(out_))) {
     throw Error("the connection to " + where() + " cannot be written without blocking",
@@ -658,7 +326,8 @@ void RtmpPublisher::connectSocket() {
 void RtmpPublisher::writeAll(const std::string& bytes) {
   GError* error = nullptr;
   gsize written = 0;
-  if (!g_output_stream_write_all(out_, bytes.data(), bytes.size(), &written, cancel_, &error)) {
+  if (!g_output_stream_write_all(out_, bytes.data(), bytes.size(), &written, cancel_.get(),
+                                 &error)) {
     throw Error("lost the connection to " + where() + ": " + errorText(error),
                 Failure::kDisconnected);
   }
@@ -675,7 +344,7 @@ void RtmpPublisher::handshake() {
   std::string s0s1(1 + 1536, '\0');
   GError* error = nullptr;
   gsize got = 0;
-  if (!g_input_stream_read_all(in_, s0s1.data(), s0s1.size(), &got, cancel_, &error)) {
+  if (!g_input_stream_read_all(in_, s0s1.data(), s0s1.size(), &got, cancel_.get(), &error)) {
     throw Error("no RTMP handshake from " + where() + ": " + errorText(error),
                 Failure::kDisconnected);
   }
@@ -688,7 +357,7 @@ void RtmpPublisher::handshake() {
   }
   writeAll(s0s1.substr(1));  // C2 echoes S1
   std::string s2(1536, '\0');
-  if (!g_input_stream_read_all(in_, s2.data(), s2.size(), &got, cancel_, &error)) {
+  if (!g_input_stream_read_all(in_, s2.data(), s2.size(), &got, cancel_.get(), &error)) {
     throw Error("no RTMP handshake from " + where() + ": " + errorText(error),
                 Failure::kDisconnected);
   }
@@ -784,7 +453,7 @@ Message RtmpPublisher::readMessage() {
       if (!handleControl(message)) return message;
     }
     GError* error = nullptr;
-    const gssize n = g_input_stream_read(in_, buffer, sizeof buffer, cancel_, &error);
+    const gssize n = g_input_stream_read(in_, buffer, sizeof buffer, cancel_.get(), &error);
     if (n < 0) {
       throw Error("lost the connection to " + where() + ": " + errorText(error),
                   Failure::kDisconnected);
@@ -812,22 +481,19 @@ void RtmpPublisher::sendControl(Queued kind, const std::string& bytes) {
   }
   std::lock_guard lock(write_mutex_);
   if (failed_.load()) return;  // dropped; cancel_ ends this thread's read
-  std::uint64_t& at = kind == Queued::kPingAnswer ? ping_answer_at_ : ack_at_;
-  if (Pending* waiting = unsent(at)) {
-    // The newest answer replaces the one still waiting, where it stands.
-    backlog_bytes_ = backlog_bytes_ - waiting->bytes.size() + bytes.size();
-    waiting->bytes = bytes;
-    if (kind == Queued::kPingAnswer && ++unanswered_pings_ >= kMaxUnansweredPings) {
+  if (backlog_.replaceUnsent(kind, bytes)) {
+    // The newest answer took the place of the one still waiting.
+    if (kind == Queued::kPingAnswer && backlog_.unansweredPings() >= kMaxUnansweredPings) {
       dropConnection(Failure::kPingFlood, where() + " sent " + std::to_string(kMaxUnansweredPings) +
                                               " pings while not reading our answers");
       return;
     }
   } else {
-    enqueue(kind, bytes);
+    backlog_.push(kind, bytes);
   }
   std::vector<GOutputVector> none;
   flush(none, Queued::kMedia);
-  if (backlog_bytes_ > kMaxBacklogTotal) {
+  if (backlog_.bytes() > kMaxBacklogTotal) {
     dropConnection(Failure::kBacklogFull, where() + " is not reading: more than " +
                                               std::to_string(kMaxBacklogTotal >> 20) +
                                               " MiB waiting for it");
@@ -847,12 +513,14 @@ bool RtmpPublisher::handleControl(const Message& message) {
       // stall us or make us answer more.
       return true;
     case rtmp::kWindowAckSize:
-      if (message.payload.size() >= 4) ack_window_ = std::max(rtmp::be(p, 4), kMinAckWindow);
+      if (message.payload.size() >= 4) {
+        ack_window_ = std::max(rtmp::readBigEndian(p, 4), kMinAckWindow);
+      }
       return true;
     case rtmp::kUserControl:
       // Ping request (6): answer with a ping response (7) of its timestamp,
       // or the server drops us as idle.
-      if (message.payload.size() >= 6 && rtmp::be(p, 2) == 6) {
+      if (message.payload.size() >= 6 && rtmp::readBigEndian(p, 2) == 6) {
         std::string reply = {0, 7};
         reply += message.payload.substr(2, 4);
         sendControl(Queued::kPingAnswer,
@@ -878,7 +546,7 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
   if (!ready_.load(std::memory_order_acquire) || failed_.load()) return 0;
   std::lock_guard lock(write_mutex_);
   std::uint64_t written = 0;
-  if (backlog_bytes_ > 0) {
+  if (backlog_.bytes() > 0) {
     std::vector<GOutputVector> none;
     written += flush(none, Queued::kMedia);  // what waited, before deciding about the new tags
     if (failed_.load()) return written;
@@ -898,21 +566,20 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
     GstMapInfo map;
     if (!gst_buffer_map(tags[i], &map, GST_MAP_READ)) continue;
     const std::uint8_t* t = map.data;
-    const std::size_t body = map.size >= kFlvHeader ? rtmp::be(t + 1, 3) : 0;
+    const std::size_t body = map.size >= kFlvHeader ? rtmp::readBigEndian(t + 1, 3) : 0;
     if (map.size < kFlvHeader + kFlvTrailer || kFlvHeader + body + kFlvTrailer > map.size) {
       gst_buffer_unmap(tags[i], &map);  // not a tag: never from FlvPackager
       continue;
     }
     const std::uint8_t type = t[0];
-    const std::uint32_t timestamp = rtmp::be(t + 4, 3) | static_cast<std::uint32_t>(t[7]) << 24;
+    // The FLV timestamp: 24 bits, then the extension holding bits 24-31.
+    const std::uint32_t timestamp_low = rtmp::readBigEndian(t + 4, 3);
+    const std::uint32_t timestamp = timestamp_low | static_cast<std::uint32_t>(t[7]) << 24;
     const std::uint8_t* payload = t + kFlvHeader;
     const bool media = (type == rtmp::kVideo || type == rtmp::kAudio) && body >= 2;
     const bool header = media && payload[1] == 0;  // a sequence header
     const bool keyframe = media && type == rtmp::kVideo && payload[0] >> 4 == 1;
-    if (!dropping_ && backlog_bytes_ > kMaxBacklog) dropping_ = true;
-    if (dropping_ && keyframe && backlog_bytes_ < kMaxBacklog / 4) dropping_ = false;
-    if (dropping_ && !header) {
-      dropped_.fetch_add(1, std::memory_order_relaxed);
+    if (!backlog_.admit({.keyframe = keyframe, .sequence_header = header})) {
       gst_buffer_unmap(tags[i], &map);
       continue;
     }
@@ -947,7 +614,7 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
   }
   if (!vectors.empty()) written += flush(vectors, Queued::kMedia);
   for (auto& [tag, map] : mapped) gst_buffer_unmap(tag, &map);
-  if (backlog_bytes_ > kMaxBacklogTotal) {
+  if (backlog_.bytes() > kMaxBacklogTotal) {
     dropConnection(Failure::kBacklogFull, where() + " is not reading: more than " +
                                               std::to_string(kMaxBacklogTotal >> 20) +
                                               " MiB waiting for it");
@@ -955,32 +622,10 @@ std::uint64_t RtmpPublisher::send(GstBuffer* const* tags, std::size_t count) {
   return written;
 }
 
-void RtmpPublisher::enqueue(Queued kind, std::string bytes) {
-  const std::uint64_t index = backlog_popped_ + backlog_.size();
-  if (kind == Queued::kPingAnswer) ping_answer_at_ = index;
-  if (kind == Queued::kAcknowledgement) ack_at_ = index;
-  backlog_bytes_ += bytes.size();
-  backlog_.push_back({kind, std::move(bytes)});
-  if (backlog_bytes_ > backlog_peak_.load(std::memory_order_relaxed)) {
-    backlog_peak_.store(backlog_bytes_, std::memory_order_relaxed);
-  }
-}
-
-RtmpPublisher::Pending* RtmpPublisher::unsent(std::uint64_t index) {
-  if (index == kNone || index < backlog_popped_) return nullptr;
-  const std::uint64_t i = index - backlog_popped_;
-  if (i >= backlog_.size() || (i == 0 && backlog_sent_ > 0)) return nullptr;
-  return &backlog_[i];
-}
-
 void RtmpPublisher::dropConnection(Failure failure, const std::string& reason) {
-  backlog_popped_ += backlog_.size();
   backlog_.clear();
-  backlog_sent_ = 0;
-  backlog_bytes_ = 0;
-  ping_answer_at_ = ack_at_ = kNone;
   reportError(failure, reason);
-  g_cancellable_cancel(cancel_);  // the reading thread ends; close() closes the socket
+  g_cancellable_cancel(cancel_.get());  // the reading thread ends; close() closes the socket
 }
 
 std::uint64_t RtmpPublisher::flush(std::vector<GOutputVector>& vectors, Queued kind) {
@@ -1000,29 +645,15 @@ std::uint64_t RtmpPublisher::flush(std::vector<GOutputVector>& vectors, Queued k
   bool blocked = false;
   while (!backlog_.empty() && !blocked) {
     std::size_t count = 0;
-    for (auto it = backlog_.begin(); it != backlog_.end() && count < kMaxVectors; ++it) {
-      const std::size_t skip = count == 0 ? backlog_sent_ : 0;
-      batch[count++] = {it->bytes.data() + skip, it->bytes.size() - skip};
-    }
+    backlog_.gather(kMaxVectors, [&](const char* data, std::size_t size) {
+      batch[count++] = {data, size};
+    });
     gsize n = 0;
     const GPollableReturn r = writev(batch, count, &n);
     if (r == G_POLLABLE_RETURN_FAILED) return written;
     if (r == G_POLLABLE_RETURN_WOULD_BLOCK || n == 0) break;
     written += n;
-    backlog_bytes_ -= n;
-    while (n > 0) {
-      const std::size_t left = backlog_.front().bytes.size() - backlog_sent_;
-      if (n < left) {
-        backlog_sent_ += n;
-        blocked = true;  // the socket took part of it: full for now
-        break;
-      }
-      n -= left;
-      if (backlog_.front().kind == Queued::kPingAnswer) unanswered_pings_ = 0;
-      backlog_.pop_front();
-      ++backlog_popped_;
-      backlog_sent_ = 0;
-    }
+    blocked = backlog_.sent(n);  // the socket took part of an entry: full for now
   }
   std::size_t i = 0;
   if (backlog_.empty()) {
@@ -1045,51 +676,46 @@ std::uint64_t RtmpPublisher::flush(std::vector<GOutputVector>& vectors, Queued k
   for (; i < vectors.size(); ++i) {
     rest.append(static_cast<const char*>(vectors[i].buffer), vectors[i].size);
   }
-  if (!rest.empty()) enqueue(kind, std::move(rest));
+  if (!rest.empty()) backlog_.push(kind, std::move(rest));
   return written;
 }
 
 void RtmpPublisher::close(int timeout_ms) {
   if (closed_.exchange(true)) return;
-  g_cancellable_cancel(cancel_);  // wakes the connection thread wherever it waits
+  g_cancellable_cancel(cancel_.get());  // wakes the connection thread wherever it waits
   if (thread_.joinable()) thread_.join();
   if (!io_) return;
-  GSocket* socket = g_socket_connection_get_socket(tcp_);
+  GSocket* socket = g_socket_connection_get_socket(tcp_.get());
   g_socket_set_timeout(socket, static_cast<guint>(std::max(1, (timeout_ms + 999) / 1000)));
   if (ready_.load() && !failed_.load() && timeout_ms > 0) {
     // Tell the partner site the stream ended, rather than let it time out.
     std::lock_guard lock(write_mutex_);
-    enqueue(Queued::kCommand, rtmp::chunkBytes(kCsidCommand,
-                                               {rtmp::kCommandAmf0, 0, 0,
-                                                AmfWriter()
-                                                    .string("FCUnpublish")
-                                                    .number(++transaction_)
-                                                    .null()
-                                                    .string(stream_)
-                                                    .bytes()},
-                                               kChunkSize));
-    enqueue(Queued::kCommand, rtmp::chunkBytes(kCsidCommand,
-                                               {rtmp::kCommandAmf0, 0, 0,
-                                                AmfWriter()
-                                                    .string("deleteStream")
-                                                    .number(++transaction_)
-                                                    .null()
-                                                    .number(stream_id_)
-                                                    .bytes()},
-                                               kChunkSize));
-    for (const Pending& entry : backlog_) {
-      const std::size_t skip = &entry == &backlog_.front() ? backlog_sent_ : 0;
+    backlog_.push(Queued::kCommand, rtmp::chunkBytes(kCsidCommand,
+                                                     {rtmp::kCommandAmf0, 0, 0,
+                                                      AmfWriter()
+                                                          .string("FCUnpublish")
+                                                          .number(++transaction_)
+                                                          .null()
+                                                          .string(stream_)
+                                                          .bytes()},
+                                                     kChunkSize));
+    backlog_.push(Queued::kCommand, rtmp::chunkBytes(kCsidCommand,
+                                                     {rtmp::kCommandAmf0, 0, 0,
+                                                      AmfWriter()
+                                                          .string("deleteStream")
+                                                          .number(++transaction_)
+                                                          .null()
+                                                          .number(stream_id_)
+                                                          .bytes()},
+                                                     kChunkSize));
+    bool writing = true;
+    backlog_.gather(SIZE_MAX, [&](const char* data, std::size_t size) {
       gsize written = 0;
-      if (!g_output_stream_write_all(out_, entry.bytes.data() + skip, entry.bytes.size() - skip,
-                                     &written, nullptr, nullptr)) {
-        break;
-      }
-    }
+      writing = writing && g_output_stream_write_all(out_, data, size, &written, nullptr, nullptr);
+    });
     backlog_.clear();
-    backlog_sent_ = 0;
-    backlog_bytes_ = 0;
   }
-  g_io_stream_close(io_, nullptr, nullptr);
+  g_io_stream_close(io_.get(), nullptr, nullptr);
 }
 
 }  // namespace yst::streaming

@@ -46,25 +46,21 @@ const char* sourceStateName(SourceState state) {
 
 SourcePlan planSource(const std::string& uri) {
   SourcePlan plan;
-  if (uri.rfind("test://", 0) == 0) {
-    plan.kind = SourceKind::kTest;
-    plan.argument = uri.substr(7);
-  } else if (uri.rfind("file://", 0) == 0) {
-    plan.kind = SourceKind::kUri;
-    plan.argument = uri;
-    plan.loops = true;
-  } else if (uri.rfind("v4l2://", 0) == 0 || uri.rfind("rtsp://", 0) == 0 ||
-             uri.rfind("rtsps://", 0) == 0 || uri.rfind("srt://", 0) == 0 ||
-             uri.rfind("rtmp://", 0) == 0 || uri.rfind("rtmps://", 0) == 0) {
-    // uridecodebin picks v4l2src, rtspsrc, srtsrc or rtmp2src by scheme and
-    // autoplugs the demuxer and decoders behind it.
-    plan.kind = SourceKind::kUri;
-    plan.argument = uri;
-    if (uri.rfind("srt://", 0) == 0) {
-      const std::size_t query = uri.find('?');
-      const std::string options = query == std::string::npos ? "" : "&" + uri.substr(query + 1);
-      plan.listens = options.find("&mode=listener") != std::string::npos;
-    }
+  const auto parsed = parseSourceUrl(uri);
+  const auto* url = std::get_if<MediaUrl>(&parsed);
+  if (!url) return plan;
+  plan.scheme = url->scheme;
+  if (url->scheme == UrlScheme::kTest) {
+    plan.argument = url->path;  // the pattern's name
+    return plan;
+  }
+  // uridecodebin picks filesrc, v4l2src, rtspsrc, srtsrc or rtmp2src by
+  // scheme and autoplugs the demuxer and decoders behind it.
+  plan.argument = uri;
+  plan.loops = url->scheme == UrlScheme::kFile;
+  if (url->scheme == UrlScheme::kSrt) {
+    const std::string options = "&" + url->query.value_or("");
+    plan.listens = options.find("&mode=listener") != std::string::npos;
   }
   return plan;
 }
@@ -272,7 +268,7 @@ void Source::stopSlate() {
 }
 
 ElementPtr Source::buildInput() {
-  if (plan_.kind == SourceKind::kInvalid) throw std::runtime_error("unsupported source URI");
+  if (plan_.scheme == UrlScheme::kInvalid) throw std::runtime_error("unsupported source URI");
   ElementPtr pipeline = holdElement(gst_pipeline_new(("input-" + spec_.id).c_str()));
   GstElement* p = pipeline.get();
 
@@ -309,7 +305,7 @@ ElementPtr Source::buildInput() {
   GstElement* asink = makeElement("interaudiosink");
   g_object_set(asink, "channel", channel().c_str(), "async", FALSE, nullptr);
 
-  if (plan_.kind == SourceKind::kTest) {
+  if (plan_.scheme == UrlScheme::kTest) {
     // The drawing (label, clock) runs on the test source's thread; a queue
     // hands the frame to the sink's.
     GstElement* vqueue = makeElement("queue");

@@ -34,11 +34,10 @@
 #include "streaming/bus_relay.h"
 #include "streaming/gst_ptr.h"
 #include "streaming/media_format.h"
+#include "streaming/media_url.h"
 #include "streaming/source_outlet.h"
 
 namespace yst::streaming {
-
-enum class SourceKind { kInvalid = 0, kTest, kUri };
 
 struct SourceSpec {
   std::string id;
@@ -55,7 +54,9 @@ const char* sourceStateName(SourceState state);
 // How the source URI maps onto GStreamer: which kind of input and its
 // argument (pattern, device or URI). Pure, for tests.
 struct SourcePlan {
-  SourceKind kind = SourceKind::kInvalid;
+  // From the one URL reader (media_url): kTest is a videotestsrc, kInvalid a
+  // URI it refuses, any other scheme goes to uridecodebin.
+  UrlScheme scheme = UrlScheme::kInvalid;
   std::string argument;
   bool loops = false;  // files restart at their end instead of counting as a failure
   // An SRT listener (?mode=listener): it waits for its caller, however long;

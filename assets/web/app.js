@@ -14,6 +14,7 @@ import { ErrorCode, Msg, kCategories, kDefaultCategory, kViewerIdPattern } from 
 import { ProgramPlayer } from './program_player.js';
 import {
   initialState, connectionChanged, helloMessage, helloSent, issuedViewerId, viewerIdChanged, helloOk, maySend,
+  feedStep, feedApplied, feedLost,
   errorKind, errorReceived, rateLimitTicked, formProblem, canSubmit, submissionMessage, submitSent, submitOffline,
   draftEdited, questionReceived, questionUpdated, mineListed, publicChanged, voteSent, voteReceived, liveRequested,
   liveListed, liveLineReceived,
@@ -146,6 +147,7 @@ function handleMessage(message) {
       view.renderMine(state);
       break;
     case Msg.QUESTIONS_PUBLIC:
+      if (!followFeed(message)) break;
       state = publicChanged(state, message);
       view.renderOnAir(state);
       view.renderPublic(state);
@@ -158,11 +160,28 @@ function handleMessage(message) {
       view.renderLiveText(state);
       break;
     case Msg.TRANSCRIPT_PUBLIC:
+      if (!followFeed(message)) break;
       state = liveLineReceived(state, message.line);
       view.renderLiveText(state);
       break;
     default:
       break; // Events for other roles, or newer than this page.
+  }
+}
+
+// Whether a numbered public message is to be applied now; a lost one makes
+// the page ask for a snapshot (a hello without `since`).
+function followFeed(message) {
+  switch (feedStep(state, message)) {
+    case 'skip':
+      return false;
+    case 'resync':
+      state = feedLost(state);
+      if (socket.isOpen()) sayHello();
+      return false;
+    default:
+      state = feedApplied(state, message);
+      return true;
   }
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "streaming/layout.h"
+#include "streaming/media_url.h"
 #include "streaming/output_types.h"
 #include "studio/config/config_error.h"
 
@@ -48,14 +49,12 @@ struct ProgramConfig {
   std::string secondary;  // source id; defaults to the second source (or the first)
 };
 
-enum class SourceKind { kInvalid = 0, kTest, kFile, kV4l2, kRtsp, kSrt, kRtmp };
-
 struct SourceConfig {
   std::string id;
   std::string label;  // shown on the slate and burnt into test patterns
   std::string uri;
-  SourceKind kind = SourceKind::kInvalid;
-  double gain = 1.0;  // linear, 0..4
+  streaming::UrlScheme scheme = streaming::UrlScheme::kInvalid;  // as media_url reads it
+  double gain = 1.0;                                             // linear, 0..4
   bool muted = false;
   // Who this camera shows: "host", "guest1", "guest2", … or empty. Used to
   // show that person's lower-third when a layout puts the camera on air.
@@ -177,7 +176,8 @@ ShowConfig loadShowFile(const std::string& path, const EnvLookup& env = processE
 std::optional<std::string> checkDestinationUrl(std::string_view url,
                                                streaming::DestinationProtocol* protocol);
 // Checks a source URI; returns the problem, or nothing when it is fine.
-std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind);
+std::optional<std::string> checkSourceUri(std::string_view uri,
+                                          streaming::UrlScheme* scheme = nullptr);
 
 // "host" → -1, "guest1" → 0, "guest2" → 1, …; -2 when there is no such person.
 int personIndex(const ShowInfo& show, std::string_view person);

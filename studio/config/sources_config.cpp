@@ -10,32 +10,6 @@ namespace yst::config {
 
 namespace {
 
-// What the show file tells apart: RTSP and RTSPS, RTMP and RTMPS are one
-// kind each.
-SourceKind sourceKind(streaming::UrlScheme scheme) {
-  switch (scheme) {
-    case streaming::UrlScheme::kTest:
-      return SourceKind::kTest;
-    case streaming::UrlScheme::kFile:
-      return SourceKind::kFile;
-    case streaming::UrlScheme::kV4l2:
-      return SourceKind::kV4l2;
-    case streaming::UrlScheme::kRtsp:
-    case streaming::UrlScheme::kRtsps:
-      return SourceKind::kRtsp;
-    case streaming::UrlScheme::kSrt:
-      return SourceKind::kSrt;
-    case streaming::UrlScheme::kRtmp:
-    case streaming::UrlScheme::kRtmps:
-      return SourceKind::kRtmp;
-    case streaming::UrlScheme::kHttp:
-    case streaming::UrlScheme::kHttps:
-    case streaming::UrlScheme::kInvalid:
-      break;
-  }
-  return SourceKind::kInvalid;
-}
-
 std::string formatGain(double value) {
   std::ostringstream out;
   out << value;
@@ -66,7 +40,7 @@ void readSources(const TomlReader& reader, const toml::table& root,
     source.label = reader.get<std::string>(table, path, "label").value_or(source.id);
     const std::optional<std::string> uri = reader.get<std::string>(table, path, "uri", &line);
     if (!uri) reader.fail(lineOf(table), path + ".uri", "missing: every source needs a uri");
-    if (auto problem = checkSourceUri(*uri, &source.kind)) {
+    if (auto problem = checkSourceUri(*uri, &source.scheme)) {
       reader.fail(line, path + ".uri", *problem);
     }
     source.uri = *uri;
@@ -85,11 +59,11 @@ void readSources(const TomlReader& reader, const toml::table& root,
   }
 }
 
-std::optional<std::string> checkSourceUri(std::string_view uri, SourceKind* kind) {
-  if (kind) *kind = SourceKind::kInvalid;
+std::optional<std::string> checkSourceUri(std::string_view uri, streaming::UrlScheme* scheme) {
+  if (scheme) *scheme = streaming::UrlScheme::kInvalid;
   const auto parsed = streaming::parseSourceUrl(uri);
   if (const auto* problem = std::get_if<streaming::UrlProblem>(&parsed)) return problem->text;
-  if (kind) *kind = sourceKind(std::get<streaming::MediaUrl>(parsed).scheme);
+  if (scheme) *scheme = std::get<streaming::MediaUrl>(parsed).scheme;
   return std::nullopt;
 }
 

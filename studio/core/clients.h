@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "studio/base/token_bucket.h"
+#include "studio/protocol/public_feed.h"
 #include "studio/server/control_server.h"
 
 namespace yst::core {
@@ -29,6 +31,9 @@ struct ClientInfo {
   TokenBucket hellos;         // per connection: a hello is the most expensive message
   TokenBucket lists;          // per connection: a viewer's transcript.list
   int refused_sign_ins = 0;   // wrong tokens and lock-outs (SignInGuard)
+  // Where the viewer's page was in the public feed (its last hello's
+  // "since"): what it missed is replayed instead of a snapshot.
+  std::optional<protocol::FeedPosition> since;
 };
 using ClientMap = std::map<server::ClientId, ClientInfo>;
 

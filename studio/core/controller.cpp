@@ -172,9 +172,18 @@ bool Controller::makeDesks(std::string* error) {
   sign_in_timer_.start();
   try {
     audience_ = std::make_unique<desks::Audience>(
-        show_, desks::Audience::Context{
-                   nullptr, store_.get(), &clients_, session_id_, [this] { return timelineMs(); },
-                   [this] { requestStatus(); }, nullptr, &commands_, sign_in_.get(), makeQtTimer});
+        show_, desks::Audience::Context{nullptr,
+                                        store_.get(),
+                                        &clients_,
+                                        session_id_,
+                                        [this] { return timelineMs(); },
+                                        [this] { requestStatus(); },
+                                        nullptr,
+                                        &commands_,
+                                        sign_in_.get(),
+                                        makeQtTimer,
+                                        nullptr,
+                                        {}});
     audience_->load();
   } catch (const std::exception& e) {
     *error = std::string("questions: ") + e.what();
@@ -198,7 +207,7 @@ bool Controller::makeDesks(std::string* error) {
                      if (server_) server_->send(client, std::move(message));
                    },
                    [this](std::uint32_t channels, desks::Transcript::Message message) {
-                     if (server_) server_->publish(channels, std::move(message));
+                     if (feed_) feed_->publish(channels, std::move(message));
                    }});
     transcript_->load();
   } catch (const std::exception& e) {
@@ -278,7 +287,11 @@ bool Controller::startServer(std::string* error) {
     server_.reset();
     return false;
   }
-  audience_->setServer(server_.get());
+  // A new epoch each run: a page that was following the previous run's feed
+  // gets a snapshot, since the numbers start again.
+  feed_ = std::make_unique<protocol::FeedSink>(server_.get(), randomId(12));
+  audience_->setServer(feed_.get());
+  audience_->setFeed(feed_.get());
   archive_service_->start();
   if (show_.audience.public_url_from_listen) {
     // Port 0 in the show file: the QR code needs the port the server got.

@@ -40,6 +40,7 @@
 #include "studio/desks/status.h"
 #include "studio/desks/switcher.h"
 #include "studio/desks/transcript.h"
+#include "studio/protocol/public_feed.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
 
@@ -128,6 +129,9 @@ class Controller : public QObject {
   std::vector<std::unique_ptr<streaming::Source>> sources_;
   std::unique_ptr<streaming::Program> program_;
   std::unique_ptr<server::ControlServer> server_;
+  // In front of server_ for the desks that reach viewers: numbers the public
+  // feed (after server_: it goes first).
+  std::unique_ptr<protocol::FeedSink> feed_;
   // After server_: it answers through it, so it goes first.
   std::unique_ptr<ArchiveService> archive_service_;
   ClientMap clients_;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <utility>
 
 #include "studio/base/clock.h"
 #include "studio/base/digest.h"
@@ -94,6 +95,7 @@ void Audience::load() {
     loaded = store::loadQuestions(db, context_.session_id);
     key = store::studioKey(db, "viewer_ids", ViewerIds::kMinKeyBytes);
   });
+  viewer_key_ = key;
   viewer_ids_ = ViewerIds(std::move(key));
   publicChanged();
   const std::size_t count = loaded.questions.size();
@@ -219,6 +221,7 @@ void Audience::hello(server::ClientId client, const json& message, const json& r
                "this connection already has a viewer id; open a new connection for another");
     return;
   }
+  info.since = protocol::readSince(message);
   if (message.value("role", std::string("viewer")) == "viewer") {
     viewerHello(client, Role::kViewer, 0, "", request_id);
     return;
@@ -243,7 +246,19 @@ void Audience::hello(server::ClientId client, const json& message, const json& r
                                        "an observer hello needs the invitation token", request_id);
     return;
   }
-  observer_hellos_.push_back({client, sha256Hex(token), request_id});
+  const std::string token_sha256 = sha256Hex(token);
+  queueObserverLookup({token_sha256, [this, client, token_sha256, request_id](bool ok) {
+                         if (!context_.clients->contains(client)) return;
+                         if (ok) {
+                           answerObserverHello(client, token_sha256, request_id);
+                         } else {
+                           replyError(client, request_id, "busy", "the studio is busy; try again");
+                         }
+                       }});
+}
+
+void Audience::queueObserverLookup(ObserverHello hello) {
+  observer_hellos_.push_back(std::move(hello));
   if (!observer_reload_running_ && !observer_reload_timer_->active()) {
     const std::int64_t since_ms = (steadyNowUs() - observer_reload_started_us_) / 1000;
     if (observer_reload_started_us_ == 0 || since_ms >= kObserverReloadMs) {
@@ -274,14 +289,7 @@ void Audience::reloadObservers() {
         } else {
           logError("questions", "could not read the observer invitations: " + error);
         }
-        for (const ObserverHello& hello : *batch) {
-          if (!context_.clients->contains(hello.client)) continue;
-          if (ok) {
-            answerObserverHello(hello);
-          } else {
-            replyError(hello.client, hello.request_id, "busy", "the studio is busy; try again");
-          }
-        }
+        for (const ObserverHello& hello : *batch) hello.answer(ok);
         if (!observer_hellos_.empty() && !observer_reload_timer_->active()) {
           const std::int64_t since_ms = (steadyNowUs() - observer_reload_started_us_) / 1000;
           observer_reload_timer_->start(
@@ -290,29 +298,24 @@ void Audience::reloadObservers() {
       });
   if (!queued) {
     observer_reload_running_ = false;
-    for (const ObserverHello& hello : *batch) {
-      if (!context_.clients->contains(hello.client)) continue;
-      replyError(hello.client, hello.request_id, "busy", "the studio is busy; try again");
-    }
+    for (const ObserverHello& hello : *batch) hello.answer(false);
   }
 }
 
-void Audience::answerObserverHello(const ObserverHello& hello) {
-  ClientInfo& info = context_.clients->at(hello.client);
-  auto found = observers_.find(hello.token_sha256);
+void Audience::answerObserverHello(server::ClientId client, const std::string& token_sha256,
+                                   const json& request_id) {
+  ClientInfo& info = context_.clients->at(client);
+  auto found = observers_.find(token_sha256);
   if (found == observers_.end()) {
     // Refused, but still a viewer (the page carries on as one).
-    if (!context_.sign_in->refuseWrongToken(hello.client, info, "observer",
-                                            "unknown or revoked observer invitation",
-                                            hello.request_id)) {
-      viewerHello(hello.client, Role::kViewer, 0, "", json());
+    if (!context_.sign_in->refuseWrongToken(client, info, "observer",
+                                            "unknown or revoked observer invitation", request_id)) {
+      viewerHello(client, Role::kViewer, 0, "", json());
     }
     return;
   }
-  if (!server::LocalClients::isLocal(hello.client))
-    context_.sign_in->guard().signedIn(info.address);
-  viewerHello(hello.client, Role::kObserver, found->second.first, found->second.second,
-              hello.request_id);
+  if (!server::LocalClients::isLocal(client)) context_.sign_in->guard().signedIn(info.address);
+  viewerHello(client, Role::kObserver, found->second.first, found->second.second, request_id);
 }
 
 void Audience::viewerHello(server::ClientId client, Role role, std::int64_t observer_id,
@@ -332,32 +335,52 @@ void Audience::viewerHello(server::ClientId client, Role role, std::int64_t obse
   for (std::int64_t id : desk_.askedBy(info.viewer)) {
     if (const Question* q = desk_.find(id)) mine.push_back(ownView(*q));
   }
-  json guests = json::array();
-  for (const config::Person& g : show_.show.guests) {
-    guests.push_back({{"name", g.name}, {"title", g.title}});
-  }
   json ok = {
       {"type", "hello.ok"},
       {"role", role == Role::kObserver ? "observer" : "viewer"},
       {"viewer", info.viewer},
       {"observer", role == Role::kObserver ? json(observer_name) : json()},
-      {"show",
-       {{"title", show_.show.title},
-        {"host", {{"name", show_.show.host.name}, {"title", show_.show.host.title}}},
-        {"guests", guests}}},
-      {"limits",
-       {{"max_chars", show_.audience.max_question_chars},
-        {"max_nickname_chars", kMaxNicknameChars},
-        {"question_interval_s", show_.audience.question_interval_s},
-        {"question_burst", show_.audience.question_burst}}},
+      {"show", showView()},
+      {"limits", limitsView()},
       {"mine", mine},
       {"commands", context_.commands ? context_.commands->commandsFor(role) : json::array()},
   };
   if (!request_id.is_null()) ok["id"] = request_id;
+  if (context_.feed) {
+    // A page that says where it was in the feed gets what it missed, when
+    // the ring still holds all of it; otherwise (and a new page) a snapshot
+    // of the public list, which is current up to the position it carries.
+    const std::optional<protocol::FeedPosition> since = std::exchange(info.since, std::nullopt);
+    protocol::FeedSink::Resume resume = context_.feed->resume(since);
+    ok["feed"] = {{"epoch", resume.position.epoch}, {"seq", resume.position.seq}};
+    if (resume.missed) {
+      ok["resumed"] = true;
+      context_.server->send(client, std::make_shared<const std::string>(ok.dump()));
+      for (auto& message : *resume.missed) context_.server->send(client, std::move(message));
+      return;
+    }
+  }
   // The public part (up to 250 questions) is serialised once per change of
   // the public list, not once per hello.
   context_.server->send(client, std::make_shared<const std::string>(
                                     protocol::withRawField(ok, "public", publicSnapshot())));
+}
+
+json Audience::showView() const {
+  json guests = json::array();
+  for (const config::Person& g : show_.show.guests) {
+    guests.push_back({{"name", g.name}, {"title", g.title}});
+  }
+  return {{"title", show_.show.title},
+          {"host", {{"name", show_.show.host.name}, {"title", show_.show.host.title}}},
+          {"guests", guests}};
+}
+
+json Audience::limitsView() const {
+  return {{"max_chars", show_.audience.max_question_chars},
+          {"max_nickname_chars", kMaxNicknameChars},
+          {"question_interval_s", show_.audience.question_interval_s},
+          {"question_burst", show_.audience.question_burst}};
 }
 
 const std::string& Audience::publicSnapshot() {
@@ -506,39 +529,103 @@ void Audience::vote(server::ClientId client, const json& message, const json& re
                {{"retry_after_s", retry}});
     return;
   }
-  switch (desk_.vote(id, info.viewer)) {
+  castVote(id, info.viewer, info.address, *ticket, [this, client, request_id](json out) {
+    if (!request_id.is_null()) out["id"] = request_id;
+    reply(client, out);
+  });
+}
+
+void Audience::castVote(std::int64_t id, const std::string& viewer, const std::string& address,
+                        const AudienceLimits::VoteTicket& ticket, std::function<void(json)> done) {
+  switch (desk_.vote(id, viewer)) {
     case questions::QuestionDesk::VoteResult::kNotPublic:
-      replyError(client, request_id, "not_found", "no public question " + std::to_string(id));
+      done(protocol::errorMessage("not_found", "no public question " + std::to_string(id)));
       return;
     case questions::QuestionDesk::VoteResult::kAlreadyVoted:
-      replyError(client, request_id, "already_voted", "one vote per question");
+      done(protocol::errorMessage("already_voted", "one vote per question"));
       return;
     case questions::QuestionDesk::VoteResult::kCounted:
       break;
   }
-  limits_.spendVote(info.viewer, info.address, *ticket);
+  limits_.spendVote(viewer, address, ticket);
   const int own_votes = desk_.find(id)->own_votes;
-  const std::string viewer = info.viewer;
   std::weak_ptr<char> alive = alive_;
   context_.store->submit(
       [id, viewer, own_votes, utc = store::utcNowIso()](sqlite3* db) {
         store::saveVote(db, id, viewer, utc, own_votes);
       },
-      [this, alive, id, client, request_id](bool ok, const std::string& error) {
+      [this, alive, id, done = std::move(done)](bool ok, const std::string& error) {
         if (alive.expired()) return;
         if (!ok) logError("questions", "could not store a vote: " + error);
         const Question* q = desk_.find(id);
         if (!q) return;
-        json out = {
-            {"type", "vote"}, {"question", id}, {"votes", desk_.votesOf(id)}, {"voted", ok}};
-        if (!request_id.is_null()) out["id"] = request_id;
-        reply(client, out);
+        done(json{{"type", "vote"}, {"question", id}, {"votes", desk_.votesOf(id)}, {"voted", ok}});
         // The shown count is the merge target's when this one was merged since.
         const std::int64_t counted = q->status == Status::kMerged ? q->merged_into : id;
         public_changed_.insert(counted);
         votes_changed_.insert(counted);
         schedulePublicFlush();
       });
+}
+
+void Audience::remoteVote(const std::string& viewer, const std::string& address,
+                          const json& message, std::function<void(json)> done) {
+  const std::int64_t id = questionField(message, "question", IdAlias::kNo);
+  if (id == 0 || !viewer_ids_.genuine(viewer)) {
+    done(protocol::errorMessage("bad_message", "question.vote needs \"question\" (an id)"));
+    return;
+  }
+  double wait_s = 0;
+  const std::optional<AudienceLimits::VoteTicket> ticket =
+      limits_.checkVote(viewer, address, steadyNowUs(), &wait_s);
+  if (!ticket) {
+    const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
+    json error = protocol::errorMessage(
+        "rate_limited", "too many votes; try again in " + std::to_string(retry) + " s");
+    error["retry_after_s"] = retry;
+    done(std::move(error));
+    return;
+  }
+  castVote(id, viewer, address, *ticket, std::move(done));
+}
+
+json Audience::mineOf(const std::string& viewer) const {
+  json mine = json::array();
+  for (std::int64_t id : desk_.askedBy(viewer)) {
+    if (const Question* q = desk_.find(id)) mine.push_back(ownView(*q));
+  }
+  return {{"type", "questions.mine"}, {"questions", std::move(mine)}};
+}
+
+void Audience::findObserver(const std::string& token_sha256,
+                            std::function<void(bool, std::int64_t, std::string)> done) {
+  queueObserverLookup({token_sha256, [this, token_sha256, done = std::move(done)](bool ok) {
+                         auto found = observers_.find(token_sha256);
+                         if (!ok || found == observers_.end()) {
+                           done(ok, 0, "");
+                           return;
+                         }
+                         done(true, found->second.first, found->second.second);
+                       }});
+}
+
+json Audience::edgeSnapshot() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string key_hex;
+  key_hex.reserve(viewer_key_.size() * 2);
+  for (unsigned char c : viewer_key_) {
+    key_hex += kHex[c >> 4];
+    key_hex += kHex[c & 15];
+  }
+  json feed;
+  if (context_.feed) {
+    const protocol::FeedPosition at = context_.feed->position();
+    feed = {{"epoch", at.epoch}, {"seq", at.seq}};
+  }
+  json snapshot = {
+      {"feed", feed}, {"show", showView()}, {"limits", limitsView()}, {"viewer_key", key_hex}};
+  snapshot["public"] = json::parse(publicSnapshot());
+  return snapshot;
 }
 
 void Audience::moderate(server::ClientId client, const std::string& type, const json& message,
@@ -668,10 +755,15 @@ void Audience::announce(const std::string& action, const std::string& by,
     }
     if (action != "received") {
       auto it = viewer_clients_.find(q->viewer);
-      if (it != viewer_clients_.end()) {
+      const bool remote = context_.to_viewer && !q->viewer.empty();
+      if (it != viewer_clients_.end() || remote) {
         const auto message = std::make_shared<const std::string>(
             json{{"type", "question.updated"}, {"question", ownView(*q)}}.dump());
-        for (server::ClientId c : it->second) context_.server->send(c, message);
+        if (it != viewer_clients_.end()) {
+          for (server::ClientId c : it->second) context_.server->send(c, message);
+        }
+        // The asker may be at an edge (or at several).
+        if (remote) context_.to_viewer(q->viewer, message);
       }
     }
   }

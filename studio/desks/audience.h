@@ -47,6 +47,7 @@
 #include "studio/desks/audience_limits.h"
 #include "studio/desks/sign_in.h"
 #include "studio/desks/viewer_id.h"
+#include "studio/protocol/public_feed.h"
 #include "studio/questions/question_desk.h"
 #include "studio/server/client_sink.h"
 #include "studio/store/store.h"
@@ -76,6 +77,13 @@ class Audience {
     SignIn* sign_in = nullptr;
     // The desk's flush, prune and reload timers (QTimers in the studio).
     MakeTimer make_timer;
+    // The public feed's numbering and replay (null: hellos always carry a
+    // snapshot and no position).
+    const protocol::FeedSink* feed = nullptr;
+    // A message for every connection of one viewer, wherever it is (the
+    // public edges; the studio's own connections are sent to directly).
+    std::function<void(const std::string& viewer, const std::shared_ptr<const std::string>&)>
+        to_viewer;
   };
 
   // Throws std::runtime_error when the word list cannot be read.
@@ -84,6 +92,7 @@ class Audience {
 
   // The server starts after the desk is loaded; set it before any message.
   void setServer(server::ClientSink* server) { context_.server = server; }
+  void setFeed(const protocol::FeedSink* feed) { context_.feed = feed; }
   // Restores the session's questions from the database (start-up).
   void load();
 
@@ -103,6 +112,24 @@ class Audience {
   nlohmann::json hostView(std::size_t next) const;
   // For /api/status: `on_air_question` and `questions` counters.
   void addStatus(nlohmann::json* status) const;
+
+  // --- For the public edges (desks/edge_link.h): the same rules as on the
+  // studio's own /ws, for viewers the studio has no connection of.
+
+  // A vote; `done` gets the reply (`vote`) or the error, without a request id.
+  void remoteVote(const std::string& viewer, const std::string& address,
+                  const nlohmann::json& message, std::function<void(nlohmann::json)> done);
+  // {"type":"questions.mine","questions":[own views, oldest first]}.
+  nlohmann::json mineOf(const std::string& viewer) const;
+  // The invitation a token's hash belongs to, after the invitations were read
+  // again (as for an observer's hello): id 0 when none; ok false when they
+  // could not be read.
+  void findObserver(const std::string& token_sha256,
+                    std::function<void(bool ok, std::int64_t id, std::string name)> done);
+  // What an edge answers hellos from: {"feed","show","limits","public",
+  // "viewer_key"}, the public part current up to `feed`. The key is a secret:
+  // only the edges' NATS users may ask for it (deploy/nats).
+  nlohmann::json edgeSnapshot();
 
   const questions::QuestionDesk& desk() const { return desk_; }
   void setOnAirChanged(std::function<void(const questions::Question*)> callback) {
@@ -138,12 +165,19 @@ class Audience {
   // they arrived, so that one added or removed a moment ago counts; reloads
   // are at most one per kObserverReloadMs, shared by every hello waiting.
   struct ObserverHello {
-    server::ClientId client = 0;
     std::string token_sha256;
-    nlohmann::json request_id;
+    // Runs once the invitations were read again (ok) or could not be.
+    std::function<void(bool ok)> answer;
   };
   void reloadObservers();
-  void answerObserverHello(const ObserverHello& hello);
+  void queueObserverLookup(ObserverHello hello);
+  void answerObserverHello(server::ClientId client, const std::string& token_sha256,
+                           const nlohmann::json& request_id);
+  nlohmann::json showView() const;
+  nlohmann::json limitsView() const;
+  // The vote itself, once the budget allowed it: `done` gets the reply.
+  void castVote(std::int64_t id, const std::string& viewer, const std::string& address,
+                const AudienceLimits::VoteTicket& ticket, std::function<void(nlohmann::json)> done);
 
   void submit(server::ClientId client, const nlohmann::json& message,
               const nlohmann::json& request_id);
@@ -182,6 +216,7 @@ class Audience {
   AudienceLimits limits_;
   // Signs viewer ids; a random key until load() reads the studio's own.
   ViewerIds viewer_ids_;
+  std::string viewer_key_;  // the key viewer_ids_ signs with (for the edges)
   // Observer invitations by token hash: id and name (never revoked ones).
   std::unordered_map<std::string, std::pair<std::int64_t, std::string>> observers_;
   std::vector<ObserverHello> observer_hellos_;  // waiting for the next reload

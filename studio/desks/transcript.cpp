@@ -174,6 +174,11 @@ void Transcript::list(server::ClientId client, core::ClientInfo& info, const jso
                             protocol::withRawField(out, "lines", publicLines())));
 }
 
+std::string Transcript::viewerList() {
+  return protocol::withRawField({{"type", "transcript.list"}, {"speakers", speakers()}}, "lines",
+                                publicLines());
+}
+
 void Transcript::commit(server::ClientId client, const std::string& by, const json& m,
                         const json& request_id) {
   const auto speaker = m.find("speaker");

@@ -63,6 +63,8 @@ class Transcript {
 
   // Who can be speaking: [{"speaker":"host","name":…,"title":…}, …, narration].
   nlohmann::json speakers() const;
+  // A viewer's transcript.list reply (no request id), for the public edges.
+  std::string viewerList();
   void addStatus(nlohmann::json* status) const;
 
   static constexpr std::size_t kMaxLineChars = 1000;

@@ -1832,9 +1832,10 @@ class Viewer(Producer):
     def __init__(self, url: str, viewer_id: str | None = None,
                  observer_token: str | None = None, hello: bool = True,
                  timeout: float = 10.0, name: str | None = None,
-                 connect_options: dict | None = None):
+                 connect_options: dict | None = None, since: dict | None = None):
         self.viewer_id = viewer_id
         self.observer_token = observer_token
+        self.since = since  # the public feed's position to resume from (hello's "since")
         super().__init__(url, None, hello=hello, timeout=timeout, connect_options=connect_options)
 
     def hello(self, token: str | None = None, expect_ok: bool = True,
@@ -1844,6 +1845,8 @@ class Viewer(Producer):
             message["viewer"] = self.viewer_id
         if self.observer_token:
             message["token"] = self.observer_token
+        if self.since is not None:
+            message["since"] = self.since
         self.send_json(message)
         reply = self._await_hello(expect_ok, timeout)
         if reply.get("type") == "hello.ok" and isinstance(reply.get("viewer"), str):

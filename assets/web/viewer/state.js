@@ -39,6 +39,7 @@ export function initialState({ viewerId = null, observerToken = null, voted = []
     noticeVars: null,
     liveLines: [], // public transcript lines, newest first, at most kLiveTextLimit
     liveLoaded: false, // the transcript.list of this connection has arrived
+    feed: null, // {epoch, seq}: the last public message applied (protocol.md, "The public feed")
   };
 }
 
@@ -57,6 +58,8 @@ export function connectionChanged(state, connection) {
 export function helloMessage(state) {
   const hello = { type: Msg.HELLO, role: Role.VIEWER };
   if (state.viewerId) hello.viewer = state.viewerId;
+  // After a reconnect: what was missed is replayed instead of a snapshot.
+  if (state.feed) hello.since = { epoch: state.feed.epoch, seq: state.feed.seq };
   if (state.observerToken) {
     hello.role = Role.OBSERVER;
     hello.token = state.observerToken;
@@ -81,9 +84,16 @@ export function viewerIdChanged(state, viewerId, voted) {
 }
 
 export function helloOk(state, message) {
+  const feed = feedPosition(message);
+  if (message.resumed === true && feed) {
+    // The lists are still right up to `feed`; the missed messages follow.
+    const resumed = helloOk({ ...state, feed: null }, { ...message, resumed: false, public: null });
+    return { ...resumed, publicQuestions: state.publicQuestions, onAir: state.onAir, feed };
+  }
   const publicPart = message.public || {};
   return {
     ...state,
+    feed,
     helloRole: null,
     observerName: typeof message.observer === 'string' && message.observer ? message.observer : null,
     show: message.show || state.show,
@@ -93,6 +103,37 @@ export function helloOk(state, message) {
     publicQuestions: Array.isArray(publicPart.questions) ? publicPart.questions.slice() : [],
     onAir: publicPart.on_air || null,
   };
+}
+
+// ---------------------------------------------------------------------------
+// The public feed: the studio numbers its messages to viewers; a page applies
+// each once and in order, and after a reconnect says where it was.
+
+function feedPosition(message) {
+  const feed = message.feed;
+  if (!feed || typeof feed.epoch !== 'string' || !Number.isSafeInteger(feed.seq) || feed.seq < 0) return null;
+  return { epoch: feed.epoch, seq: feed.seq };
+}
+
+// What to do with a public message: 'apply' it (the next one, or unnumbered),
+// 'skip' it (already applied: replays can overlap what a page saw), or
+// 'resync': a message was lost, or the studio started again (a new epoch);
+// the page then says hello without `since` and gets a snapshot.
+export function feedStep(state, message) {
+  const feed = feedPosition(message);
+  if (!feed || !state.feed) return 'apply';
+  if (feed.epoch !== state.feed.epoch) return 'resync';
+  if (feed.seq <= state.feed.seq) return 'skip';
+  return feed.seq === state.feed.seq + 1 ? 'apply' : 'resync';
+}
+
+export function feedApplied(state, message) {
+  const feed = feedPosition(message);
+  return feed ? { ...state, feed } : state;
+}
+
+export function feedLost(state) {
+  return { ...state, feed: null };
 }
 
 // Whether the viewer may send `type`: hello.ok's `commands`; before the

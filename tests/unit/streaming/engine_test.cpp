@@ -19,6 +19,7 @@
 #include "streaming/program.h"
 #include "streaming/reaper.h"
 #include "streaming/source.h"
+#include "studio/config/show_config.h"
 #include "tests/unit/qt_test_app.h"
 
 namespace yst::streaming {
@@ -79,15 +80,28 @@ class EngineTest : public ::testing::Test {
 };
 
 TEST(SourcePlan, MapsEveryUriKind) {
-  EXPECT_EQ(planSource("test://smpte").kind, SourceKind::kTest);
+  EXPECT_EQ(planSource("test://smpte").scheme, UrlScheme::kTest);
   EXPECT_EQ(planSource("test://smpte").argument, "smpte");
   EXPECT_TRUE(planSource("file:///media/a.mp4").loops);
-  for (const char* uri : {"v4l2:///dev/video0", "rtsp://cam/stream", "srt://10.0.0.2:7001",
-                          "rtmp://127.0.0.1/live/cam"}) {
-    EXPECT_EQ(planSource(uri).kind, SourceKind::kUri) << uri;
+  EXPECT_EQ(planSource("file:///media/a.mp4").argument, "file:///media/a.mp4");
+  const std::pair<const char*, UrlScheme> decoded[] = {
+      {"v4l2:///dev/video0", UrlScheme::kV4l2},
+      {"rtsp://cam/stream", UrlScheme::kRtsp},
+      {"rtsps://cam:322/stream", UrlScheme::kRtsps},
+      {"srt://10.0.0.2:7001", UrlScheme::kSrt},
+      {"rtmp://127.0.0.1/live/cam", UrlScheme::kRtmp},
+      {"rtmps://relay.example.com/live/cam", UrlScheme::kRtmps}};
+  for (const auto& [uri, scheme] : decoded) {
+    EXPECT_EQ(planSource(uri).scheme, scheme) << uri;
+    EXPECT_EQ(planSource(uri).argument, uri) << uri;
     EXPECT_FALSE(planSource(uri).loops) << uri;
   }
-  EXPECT_EQ(planSource("http://x/").kind, SourceKind::kInvalid);
+  // What the show file refuses, the engine refuses too (one URL reader).
+  for (const char* uri :
+       {"http://x/", "srt://host-without-port", "test://", "rtsp://", "file:relative.mp4"}) {
+    EXPECT_EQ(planSource(uri).scheme, UrlScheme::kInvalid) << uri;
+    EXPECT_TRUE(config::checkSourceUri(uri).has_value()) << uri;
+  }
   // Only an SRT listener waits for its caller.
   EXPECT_TRUE(planSource("srt://0.0.0.0:7001?mode=listener&latency=300").listens);
   EXPECT_TRUE(planSource("srt://0.0.0.0:7001?latency=300&mode=listener").listens);

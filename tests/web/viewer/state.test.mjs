@@ -11,6 +11,7 @@ import {
   errorKind, errorReceived, rateLimitTicked, isRateLimited, errorKey, formProblem, canSubmit, submissionMessage,
   submitSent, submitOffline, draftEdited, questionReceived, questionUpdated, mineListed, publicChanged,
   publicDisplayOrder, canVote, voteSent, voteReceived, liveRequested, liveListed, liveLineReceived, kLiveTextLimit,
+  feedStep, feedApplied, feedLost,
 } from '../../../assets/web/viewer/state.js';
 
 const kViewerId = 'A'.repeat(44);
@@ -221,4 +222,39 @@ test('a closed connection forgets what it waited for; the live text is asked for
   assert.equal(state.voteRequests.size, 0);
   assert.equal(state.liveLoaded, false);
   assert.deepEqual(state.commands, kCommands, 'kept until the next hello.ok');
+});
+
+test('the public feed: applied once and in order, resumed after a reconnect, a snapshot after a loss', () => {
+  const q = (id) => ({ id, text: `问题 ${id}`, nickname: '', category: 'question', status: 'approved' });
+  let state = helloed({ public: { questions: [q(1)], on_air: null }, feed: { epoch: 'run1', seq: 4 } });
+  assert.deepEqual(state.feed, { epoch: 'run1', seq: 4 });
+  const next = { type: 'questions.public', questions: [q(2)], removed: [], feed: { epoch: 'run1', seq: 5 } };
+  assert.equal(feedStep(state, next), 'apply');
+  state = feedApplied(publicChanged(state, next), next);
+  assert.equal(feedStep(state, next), 'skip'); // a replay that overlaps
+  assert.equal(feedStep(state, { ...next, feed: { epoch: 'run1', seq: 7 } }), 'resync'); // 6 was lost
+  assert.equal(feedStep(state, { ...next, feed: { epoch: 'run2', seq: 1 } }), 'resync'); // the studio restarted
+  assert.equal(feedStep(state, { type: 'questions.public', questions: [] }), 'apply'); // unnumbered (older studio)
+
+  // A reconnect says where the page was; a resumed hello.ok keeps the lists.
+  state = connectionChanged(state, ConnState.CLOSED);
+  assert.deepEqual(helloMessage(state).since, { epoch: 'run1', seq: 5 });
+  state = helloOk(helloSent(connectionChanged(state, ConnState.OPEN), 'viewer'), {
+    type: 'hello.ok', role: 'viewer', viewer: kViewerId, commands: kCommands, mine: [], resumed: true,
+    feed: { epoch: 'run1', seq: 5 },
+  });
+  assert.deepEqual(state.publicQuestions.map((x) => x.id), [1, 2]);
+  assert.deepEqual(state.feed, { epoch: 'run1', seq: 5 });
+
+  // A loss: the page forgets its place, and the next hello.ok's snapshot replaces the lists.
+  state = feedLost(state);
+  assert.equal(helloMessage(state).since, undefined);
+  state = helloOk(helloSent(state, 'viewer'), {
+    type: 'hello.ok', role: 'viewer', viewer: kViewerId, commands: kCommands, mine: [],
+    public: { questions: [q(3)], on_air: null }, feed: { epoch: 'run2', seq: 9 },
+  });
+  assert.deepEqual(state.publicQuestions.map((x) => x.id), [3]);
+  assert.deepEqual(state.feed, { epoch: 'run2', seq: 9 });
+  // A malformed position is no position.
+  assert.equal(helloOk(state, { type: 'hello.ok', feed: { epoch: 'x', seq: -1 } }).feed, null);
 });

@@ -92,7 +92,7 @@ TEST(ShowConfigTest, IssueExampleParses) {
   EXPECT_EQ(c.sources[0].id, "host");
   EXPECT_EQ(c.sources[0].label, "主持人机位");
   EXPECT_EQ(c.sources[0].uri, "test://smpte");
-  EXPECT_EQ(c.sources[0].kind, SourceKind::kTest);
+  EXPECT_EQ(c.sources[0].scheme, streaming::UrlScheme::kTest);
   EXPECT_DOUBLE_EQ(c.sources[0].gain, 1.0);
   EXPECT_FALSE(c.sources[0].muted);
   EXPECT_EQ(c.sources[1].label, "guest");  // defaults to the id

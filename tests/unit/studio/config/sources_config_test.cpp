@@ -15,32 +15,32 @@ namespace yst::config {
 namespace {
 
 TEST(CheckSourceUriTest, AcceptsEachKind) {
-  const std::vector<std::pair<std::string, SourceKind>> good = {
-      {"test://smpte", SourceKind::kTest},
-      {"test://ball", SourceKind::kTest},
-      {"test://checkers-8", SourceKind::kTest},
-      {"test://chroma-zone-plate", SourceKind::kTest},
-      {"test://colors", SourceKind::kTest},
-      {"file:///srv/media/opening.mp4", SourceKind::kFile},
-      {"file:///srv/media/%E9%87%87%E8%AE%BF%20one.mp4", SourceKind::kFile},
-      {"file:///srv/media/采访.mp4", SourceKind::kFile},
-      {"file:///does/not/exist.mp4", SourceKind::kFile},  // a slate covers it at run time
-      {"v4l2:///dev/video0", SourceKind::kV4l2},
-      {"v4l2:///dev/v4l/by-id/usb-Cam-video-index0", SourceKind::kV4l2},
-      {"rtsp://192.168.1.64:554/Streaming/Channels/101", SourceKind::kRtsp},
-      {"rtsp://admin:pa%40ss@192.168.1.64/stream1", SourceKind::kRtsp},
-      {"rtsp://camera.local", SourceKind::kRtsp},
-      {"rtsps://cam.example.com:322/live?token=x", SourceKind::kRtsp},
-      {"rtsp://[fe80::1]:554/s", SourceKind::kRtsp},
-      {"srt://0.0.0.0:7001?mode=listener&latency=200", SourceKind::kSrt},
-      {"srt://field.example.com:9000", SourceKind::kSrt},
-      {"srt://10.0.0.5:9000/?mode=caller", SourceKind::kSrt},
-      {"rtmp://127.0.0.1:1935/live/guest", SourceKind::kRtmp},
-      {"rtmps://ingest.example.com/app", SourceKind::kRtmp},
+  const std::vector<std::pair<std::string, streaming::UrlScheme>> good = {
+      {"test://smpte", streaming::UrlScheme::kTest},
+      {"test://ball", streaming::UrlScheme::kTest},
+      {"test://checkers-8", streaming::UrlScheme::kTest},
+      {"test://chroma-zone-plate", streaming::UrlScheme::kTest},
+      {"test://colors", streaming::UrlScheme::kTest},
+      {"file:///srv/media/opening.mp4", streaming::UrlScheme::kFile},
+      {"file:///srv/media/%E9%87%87%E8%AE%BF%20one.mp4", streaming::UrlScheme::kFile},
+      {"file:///srv/media/采访.mp4", streaming::UrlScheme::kFile},
+      {"file:///does/not/exist.mp4", streaming::UrlScheme::kFile},  // a slate covers it at run time
+      {"v4l2:///dev/video0", streaming::UrlScheme::kV4l2},
+      {"v4l2:///dev/v4l/by-id/usb-Cam-video-index0", streaming::UrlScheme::kV4l2},
+      {"rtsp://192.168.1.64:554/Streaming/Channels/101", streaming::UrlScheme::kRtsp},
+      {"rtsp://admin:pa%40ss@192.168.1.64/stream1", streaming::UrlScheme::kRtsp},
+      {"rtsp://camera.local", streaming::UrlScheme::kRtsp},
+      {"rtsps://cam.example.com:322/live?token=x", streaming::UrlScheme::kRtsps},
+      {"rtsp://[fe80::1]:554/s", streaming::UrlScheme::kRtsp},
+      {"srt://0.0.0.0:7001?mode=listener&latency=200", streaming::UrlScheme::kSrt},
+      {"srt://field.example.com:9000", streaming::UrlScheme::kSrt},
+      {"srt://10.0.0.5:9000/?mode=caller", streaming::UrlScheme::kSrt},
+      {"rtmp://127.0.0.1:1935/live/guest", streaming::UrlScheme::kRtmp},
+      {"rtmps://ingest.example.com/app", streaming::UrlScheme::kRtmps},
   };
   for (const auto& [uri, kind] : good) {
     SCOPED_TRACE(uri);
-    SourceKind found = SourceKind::kInvalid;
+    streaming::UrlScheme found = streaming::UrlScheme::kInvalid;
     EXPECT_EQ(checkSourceUri(uri, &found), std::nullopt);
     EXPECT_EQ(found, kind);
   }
@@ -93,11 +93,11 @@ TEST(CheckSourceUriTest, RefusesMalformed) {
   };
   for (const auto& [uri, expected] : bad) {
     SCOPED_TRACE(uri);
-    SourceKind kind = SourceKind::kRtmp;
+    streaming::UrlScheme kind = streaming::UrlScheme::kRtmp;
     const std::optional<std::string> problem = checkSourceUri(uri, &kind);
     ASSERT_TRUE(problem.has_value());
     EXPECT_NE(problem->find(expected), std::string::npos) << *problem;
-    EXPECT_EQ(kind, SourceKind::kInvalid);
+    EXPECT_EQ(kind, streaming::UrlScheme::kInvalid);
   }
 }
 

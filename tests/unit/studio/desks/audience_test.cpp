@@ -103,15 +103,22 @@ class AudienceTest : public ::testing::Test {
     show_.show.title = "对话市医保局";
     show_.show.host = {"王芳", "主持人"};
     audience_ = std::make_unique<Audience>(
-        show_, Audience::Context{&sink_, store_.get(), &clients_, session,
-                                 [] { return std::int64_t{120000}; }, [] {},
+        show_, Audience::Context{&sink_,
+                                 store_.get(),
+                                 &clients_,
+                                 session,
+                                 [] { return std::int64_t{120000}; },
+                                 [] {},
                                  [this](const questions::Question* q) { on_air_ = q ? q->id : 0; },
-                                 &commands_, nullptr,
+                                 &commands_,
+                                 nullptr,
                                  [this](std::function<void()> fire) {
                                    auto timer = std::make_unique<FakeTimer>(std::move(fire));
                                    timers_.push_back(timer.get());
                                    return timer;
-                                 }});
+                                 },
+                                 nullptr,
+                                 {}});
     audience_->load();
     audience_->registerCommands(commands_);
   }

@@ -1,0 +1,264 @@
+#include "studio/desks/edge_link.h"
+
+#include <utility>
+
+#include "studio/base/clock.h"
+#include "studio/base/log.h"
+#include "studio/protocol/message.h"
+
+namespace yst::desks {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kLog = "edge-link";
+
+std::optional<json> parseObject(const std::string& data) {
+  json parsed = json::parse(data, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+// The studio's own trouble (its database queue is full): the message stays
+// in the stream and comes again. Every other outcome is the answer.
+bool transient(const json& outcome) {
+  return outcome.value("type", std::string()) == "error" &&
+         outcome.value("code", std::string()) == "busy";
+}
+
+Audience::Submission submissionOf(const json& body) {
+  Audience::Submission s;
+  s.client_id = body.value("client_id", std::string());
+  s.viewer_id = body.value("viewer", std::string());
+  s.observer_id = body.value("observer_id", std::int64_t{0});
+  s.observer_name = body.value("observer_name", std::string());
+  s.address_key = body.value("address", std::string());
+  s.message = body.value("message", json::object());
+  if (!s.message.is_object()) s.message = json::object();
+  s.message["type"] = "question.submit";
+  return s;
+}
+
+}  // namespace
+
+EdgeLink::EdgeLink(Context context) : context_(std::move(context)), subjects_(context_.channel) {
+  heartbeat_timer_ = context_.make_timer([this] { heartbeat(); });
+  setup_ = std::make_unique<WorkQueue<std::function<void()>>>(
+      WorkQueue<std::function<void()>>::Options{"yst-edge-setup", 4, 1},
+      [](std::vector<std::function<void()>>& jobs) {
+        for (auto& job : jobs) job();
+      });
+}
+
+EdgeLink::~EdgeLink() {
+  // The setup thread's job may still post its result: it finds `alive_` gone.
+  alive_.reset();
+  setup_.reset();
+}
+
+void EdgeLink::start() {
+  bus::Bus& bus = *context_.bus;
+  std::weak_ptr<char> alive = alive_;
+  bus.subscribe(subjects_.edges, [this, alive](bus::BusMessage m) {
+    if (!alive.expired()) edgeCounts(m);
+  });
+  bus.subscribe(subjects_.snapshot, [this, alive](bus::BusMessage m) {
+    if (!alive.expired()) answer(m, context_.audience->edgeSnapshot());
+  });
+  bus.subscribe(subjects_.mine, [this, alive](bus::BusMessage m) {
+    if (alive.expired()) return;
+    const std::optional<json> body = parseObject(m.data);
+    answer(m, context_.audience->mineOf(body ? body->value("viewer", std::string()) : ""));
+  });
+  bus.subscribe(subjects_.transcript, [this, alive](bus::BusMessage m) {
+    if (alive.expired() || m.reply.empty()) return;
+    context_.bus->respond(m, context_.transcript->viewerList());
+  });
+  bus.subscribe(subjects_.vote, [this, alive](bus::BusMessage m) {
+    if (alive.expired()) return;
+    const std::optional<json> body = parseObject(m.data);
+    if (!body) {
+      answer(m, protocol::errorMessage("bad_message", "not a JSON object"));
+      return;
+    }
+    context_.audience->remoteVote(body->value("viewer", std::string()),
+                                  body->value("address", std::string()), *body,
+                                  [this, alive, m](json reply) {
+                                    if (!alive.expired()) answer(m, reply);
+                                  });
+  });
+  bus.subscribe(subjects_.observer, [this, alive](bus::BusMessage m) {
+    if (alive.expired()) return;
+    const std::optional<json> body = parseObject(m.data);
+    const std::string hash = body ? body->value("token_sha256", std::string()) : "";
+    context_.audience->findObserver(hash,
+                                    [this, alive, m](bool ok, std::int64_t id, std::string name) {
+                                      if (alive.expired() || !ok)
+                                        return;  // no answer: the edge says "unavailable"
+                                      answer(m, {{"id", id}, {"name", std::move(name)}});
+                                    });
+  });
+  bus.subscribe(subjects_.lookup, [this, alive](bus::BusMessage m) {
+    if (alive.expired()) return;
+    const std::optional<json> body = parseObject(m.data);
+    if (!body) return;
+    context_.audience->intake(submissionOf(*body), [this, alive, m](json outcome) {
+      if (alive.expired() || transient(outcome)) return;
+      answer(m, outcome);
+    });
+  });
+  // Every numbered public message, once, for the edges to fan out. Called
+  // under the feed's lock, from whichever thread published: the bus's
+  // publish is thread-safe and keeps the order.
+  context_.feed->setOnPublic(
+      [bus = context_.bus, subject = subjects_.feed](const protocol::FeedPosition& position,
+                                                     const std::shared_ptr<const std::string>& m) {
+        bus->publish(subject, edge::framePublic(position, *m));
+      });
+  heartbeat_timer_->start(kHeartbeatMs);
+}
+
+void EdgeLink::busStateChanged(bus::BusState state) {
+  bus_state_ = state;
+  if (state == bus::BusState::kConnected) {
+    setUpIntake();
+    heartbeat();
+  }
+}
+
+void EdgeLink::setUpIntake() {
+  if (intake_consuming_ || intake_setting_up_) return;
+  intake_setting_up_ = true;
+  std::weak_ptr<char> alive = alive_;
+  bus::Bus* bus = context_.bus;
+  const edge::Subjects subjects = subjects_;
+  const std::string channel = context_.channel;
+  const bus::Post post = context_.post;
+  const bool queued = setup_->post([this, alive, bus, subjects, channel, post] {
+    std::string error;
+    bus::StreamSpec stream;
+    stream.name = subjects.intake_stream;
+    stream.subjects = {subjects.intake};
+    bool ok = bus->ensureStream(stream, &error);
+    bus::SubscriptionId id = 0;
+    if (ok) {
+      bus::ConsumerSpec consumer;
+      consumer.stream = subjects.intake_stream;
+      consumer.durable = "studio-" + channel;
+      consumer.filter_subject = subjects.intake;
+      id = bus->consume(
+          consumer,
+          [this, alive](bus::BusMessage m, std::shared_ptr<bus::PendingAck> ack) {
+            if (!alive.expired()) intakeMessage(m, std::move(ack));
+          },
+          &error);
+      ok = id != 0;
+    }
+    post([this, alive, ok, error] {
+      if (alive.expired()) return;
+      intake_setting_up_ = false;
+      intake_consuming_ = ok;
+      if (!ok && error != intake_error_) {
+        logWarn(kLog, "the question intake is not consumed yet: " + error);
+      } else if (ok) {
+        logInfo(kLog, "consuming the viewers' questions from " + subjects_.intake_stream);
+      }
+      intake_error_ = ok ? "" : error;
+    });
+  });
+  if (!queued) intake_setting_up_ = false;
+}
+
+void EdgeLink::intakeMessage(const bus::BusMessage& message, std::shared_ptr<bus::PendingAck> ack) {
+  if (message.delivered > 1) ++intake_redelivered_;
+  const std::optional<json> body = parseObject(message.data);
+  if (!body || body->value("client_id", std::string()).empty()) {
+    logWarn(kLog, "a malformed submission in the intake was dropped");
+    ack->ack();
+    return;
+  }
+  const std::string client_id = body->value("client_id", std::string());
+  const std::string viewer = body->value("viewer", std::string());
+  std::weak_ptr<char> alive = alive_;
+  context_.audience->intake(
+      submissionOf(*body), [this, alive, client_id, viewer, ack](json outcome) {
+        if (alive.expired()) return;
+        if (transient(outcome)) return;  // not acknowledged: delivered again after the ack wait
+        // Committed (or refused for good): every edge hears the outcome, the
+        // one holding the viewer answers it; then the stream may forget it.
+        context_.bus->publish(
+            subjects_.received,
+            json{{"client_id", client_id}, {"viewer", viewer}, {"outcome", outcome}}.dump());
+        ++intake_committed_;
+        ack->ack();
+      });
+}
+
+void EdgeLink::answer(const bus::BusMessage& request, const json& body) {
+  if (request.reply.empty()) return;
+  context_.bus->respond(request, body.dump());
+}
+
+void EdgeLink::edgeCounts(const bus::BusMessage& message) {
+  const std::optional<json> body = parseObject(message.data);
+  if (!body) return;
+  const std::string edge = body->value("edge", std::string());
+  if (edge.empty() || edge.size() > 64) return;
+  EdgeSeen& seen = edges_[edge];
+  const EdgeSeen before = seen;
+  seen.viewers = body->value("viewers", std::size_t{0});
+  seen.observers = body->value("observers", std::size_t{0});
+  seen.seen_us = steadyNowUs();
+  if ((before.viewers != seen.viewers || before.observers != seen.observers) &&
+      context_.counts_changed) {
+    context_.counts_changed();
+  }
+}
+
+void EdgeLink::heartbeat() {
+  heartbeat_timer_->start(kHeartbeatMs);
+  const std::int64_t now = steadyNowUs();
+  const std::size_t before = edges_.size();
+  std::erase_if(edges_, [now](const auto& entry) {
+    return now - entry.second.seen_us > std::int64_t{kEdgeForgetMs} * 1000;
+  });
+  if (edges_.size() != before && context_.counts_changed) context_.counts_changed();
+  if (bus_state_ != bus::BusState::kConnected) return;
+  const protocol::FeedPosition at = context_.feed->position();
+  const Counts c = counts();
+  context_.bus->publish(subjects_.studio, json{{"feed", {{"epoch", at.epoch}, {"seq", at.seq}}},
+                                               {"viewers", c.viewers + c.observers}}
+                                              .dump());
+  if (!intake_consuming_) setUpIntake();
+}
+
+EdgeLink::Counts EdgeLink::counts() const {
+  Counts c;
+  const std::int64_t now = steadyNowUs();
+  for (const auto& [edge, seen] : edges_) {
+    if (now - seen.seen_us > std::int64_t{kEdgeForgetMs} * 1000) continue;
+    ++c.edges;
+    c.viewers += seen.viewers;
+    c.observers += seen.observers;
+  }
+  return c;
+}
+
+json EdgeLink::status() const {
+  json edges = json::array();
+  const std::int64_t now = steadyNowUs();
+  for (const auto& [edge, seen] : edges_) {
+    if (now - seen.seen_us > std::int64_t{kEdgeForgetMs} * 1000) continue;
+    edges.push_back({{"edge", edge}, {"viewers", seen.viewers}, {"observers", seen.observers}});
+  }
+  return {{"bus", bus::busStateName(bus_state_)},
+          {"channel", context_.channel},
+          {"edges", std::move(edges)},
+          {"intake",
+           {{"consuming", intake_consuming_},
+            {"committed", intake_committed_},
+            {"redelivered", intake_redelivered_}}}};
+}
+
+}  // namespace yst::desks

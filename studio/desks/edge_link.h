@@ -1,0 +1,112 @@
+// Error style: nothing throws; what the link cannot do it logs (once per
+// change) and retries on the bus's next connection.
+//
+// The studio's side of the public edges (assets/protocol.md, "The public
+// edge"): the studio dials out to NATS and never listens on the internet.
+// Over that one connection it
+//
+// - consumes the viewers' questions from the JetStream intake (a durable
+//   consumer: what arrived while the studio was down is delivered, in order,
+//   when it is back), hands each to the Audience desk like a question from
+//   its own /ws, and publishes the outcome to every edge once the question
+//   is committed; only then is the stream's message acknowledged, so a crash
+//   in between delivers it again, and the database's unique client id turns
+//   the second delivery into the same acknowledgement;
+// - publishes each numbered public message once (the edges fan it out), and
+//   every question.updated for its asker, wherever they are;
+// - answers the edges' requests: the snapshot hellos are answered from,
+//   votes, a viewer's own questions, observer invitations, the live text,
+//   a duplicate's lookup;
+// - says it is alive every second, and sums the viewer counts the edges
+//   report (for /api/status and the archive's peak viewers).
+//
+// Controller thread, like the desks: the bus posts every callback there.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "studio/base/timer.h"
+#include "studio/base/work_queue.h"
+#include "studio/bus/bus.h"
+#include "studio/desks/audience.h"
+#include "studio/desks/transcript.h"
+#include "studio/edge/subjects.h"
+#include "studio/protocol/public_feed.h"
+
+namespace yst::desks {
+
+class EdgeLink {
+ public:
+  struct Context {
+    bus::Bus* bus = nullptr;
+    Audience* audience = nullptr;
+    Transcript* transcript = nullptr;
+    protocol::FeedSink* feed = nullptr;
+    MakeTimer make_timer;
+    // How work reaches the controller thread (as the bus's callbacks do).
+    bus::Post post;
+    std::string channel;
+    // The viewer counts changed (the status shows them).
+    std::function<void()> counts_changed;
+  };
+
+  // The studio says it is alive this often.
+  static constexpr int kHeartbeatMs = 1000;
+  // An edge that has not reported its viewers this long no longer counts.
+  static constexpr int kEdgeForgetMs = 6000;
+
+  explicit EdgeLink(Context context);
+  ~EdgeLink();
+  EdgeLink(const EdgeLink&) = delete;
+  EdgeLink& operator=(const EdgeLink&) = delete;
+
+  // Subscribes, starts the heartbeat; the intake consumer follows each time
+  // the bus connects (its stream is created then if missing).
+  void start();
+  void busStateChanged(bus::BusState state);
+
+  // Viewers and observers at the edges now (edges heard from recently).
+  struct Counts {
+    std::size_t edges = 0;
+    std::size_t viewers = 0;
+    std::size_t observers = 0;
+  };
+  Counts counts() const;
+  // For /api/status: {"bus","edges":[{"edge","viewers","observers"}],"intake":{…}}.
+  nlohmann::json status() const;
+
+ private:
+  void setUpIntake();
+  void intakeMessage(const bus::BusMessage& message, std::shared_ptr<bus::PendingAck> ack);
+  void answer(const bus::BusMessage& request, const nlohmann::json& body);
+  void edgeCounts(const bus::BusMessage& message);
+  void heartbeat();
+
+  Context context_;
+  edge::Subjects subjects_;
+  bus::BusState bus_state_ = bus::BusState::kConnecting;
+  bool intake_consuming_ = false;
+  bool intake_setting_up_ = false;
+  std::string intake_error_;  // the last reason the consumer could not start
+  std::uint64_t intake_committed_ = 0;
+  std::uint64_t intake_redelivered_ = 0;
+  // Creating the stream and the consumer are round trips: on a thread of
+  // their own, not the controller's.
+  std::unique_ptr<WorkQueue<std::function<void()>>> setup_;
+  struct EdgeSeen {
+    std::size_t viewers = 0;
+    std::size_t observers = 0;
+    std::int64_t seen_us = 0;
+  };
+  std::map<std::string, EdgeSeen> edges_;
+  std::unique_ptr<Timer> heartbeat_timer_;
+  std::shared_ptr<char> alive_ = std::make_shared<char>(0);
+};
+
+}  // namespace yst::desks

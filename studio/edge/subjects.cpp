@@ -1,0 +1,101 @@
+#include "studio/edge/subjects.h"
+
+#include <charconv>
+
+namespace yst::edge {
+
+namespace {
+
+bool idCharacter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+bool validToken(std::string_view text, std::size_t max_size) {
+  if (text.empty() || text.size() > max_size) return false;
+  for (char c : text) {
+    if (!idCharacter(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool validChannel(std::string_view channel) {
+  if (channel.empty() || channel.size() > 32) return false;
+  for (char c : channel) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+Subjects::Subjects(const std::string& channel) {
+  const std::string base = "yst." + channel + ".";
+  intake = base + "intake";
+  // Stream names may not contain '.', '*', '>' or spaces; a channel has none.
+  intake_stream = "YST_INTAKE_" + channel;
+  received = base + "received";
+  feed = base + "feed";
+  viewer = base + "viewer";
+  studio = base + "studio";
+  edges = base + "edges";
+  snapshot = base + "snapshot";
+  keys = base + "keys";
+  mine = base + "mine";
+  vote = base + "vote";
+  observer = base + "observer";
+  lookup = base + "lookup";
+  transcript = base + "transcript";
+  archive = base + "archive";
+}
+
+std::string framePublic(const protocol::FeedPosition& position, std::string_view message) {
+  std::string out;
+  out.reserve(position.epoch.size() + 24 + message.size());
+  out += position.epoch;
+  out += ' ';
+  out += std::to_string(position.seq);
+  out += '\n';
+  out += message;
+  return out;
+}
+
+std::optional<PublicFrame> unframePublic(std::string_view data) {
+  const std::size_t space = data.find(' ');
+  const std::size_t newline = data.find('\n');
+  if (space == std::string_view::npos || newline == std::string_view::npos || space > newline) {
+    return std::nullopt;
+  }
+  const std::string_view epoch = data.substr(0, space);
+  const std::string_view seq_text = data.substr(space + 1, newline - space - 1);
+  if (!validToken(epoch, 32) || seq_text.empty()) return std::nullopt;
+  std::uint64_t seq = 0;
+  const auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq);
+  if (ec != std::errc() || end != seq_text.data() + seq_text.size() || seq == 0) {
+    return std::nullopt;
+  }
+  const std::string_view message = data.substr(newline + 1);
+  if (message.empty()) return std::nullopt;
+  return PublicFrame{{std::string(epoch), seq}, std::string(message)};
+}
+
+std::string frameViewer(std::string_view viewer, std::string_view message) {
+  std::string out;
+  out.reserve(viewer.size() + 1 + message.size());
+  out += viewer;
+  out += '\n';
+  out += message;
+  return out;
+}
+
+std::optional<ViewerFrame> unframeViewer(std::string_view data) {
+  const std::size_t newline = data.find('\n');
+  if (newline == std::string_view::npos) return std::nullopt;
+  const std::string_view viewer = data.substr(0, newline);
+  if (!validToken(viewer, 64)) return std::nullopt;
+  const std::string_view message = data.substr(newline + 1);
+  if (message.empty()) return std::nullopt;
+  return ViewerFrame{std::string(viewer), std::string(message)};
+}
+
+}  // namespace yst::edge

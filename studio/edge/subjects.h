@@ -1,0 +1,63 @@
+// Error style: nothing throws; a malformed frame is nullopt.
+//
+// What the studio and its edges say to each other over NATS, one show (a
+// "channel") at a time: the subjects, the intake stream's name, and how a
+// numbered public message and a message for one viewer are framed. Both
+// sides use this file and nothing else to name the wire, so that the studio
+// and the edges cannot drift apart. The conversation itself is described in
+// assets/protocol.md, "The public edge".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "studio/protocol/public_feed.h"
+
+namespace yst::edge {
+
+// A channel (the show's name on the bus): [a-z0-9_-]{1,32}.
+bool validChannel(std::string_view channel);
+
+struct Subjects {
+  explicit Subjects(const std::string& channel);
+
+  // JetStream: viewers' questions, edge → studio, deduplicated by client id.
+  std::string intake;
+  std::string intake_stream;
+  // Core NATS, studio → every edge.
+  std::string received;  // a submission's outcome, after the commit
+  std::string feed;      // the numbered public messages (framePublic)
+  std::string viewer;    // a message for one viewer's connections (frameViewer)
+  std::string studio;    // the studio's heartbeat: {"epoch","seq","viewers"}
+  // Core NATS, edge → studio.
+  std::string edges;  // each edge's viewer counts: {"edge","viewers","observers"}
+  // Requests, edge → studio (replies on the requester's inbox).
+  std::string snapshot;    // {} → the public snapshot, show and limits, with its position
+  std::string keys;        // {} → {"viewer_key"}: edges sign viewer ids as the studio does
+  std::string mine;        // {"viewer"} → {"questions":[own views]}
+  std::string vote;        // {"viewer","address","question"} → the vote's reply or error
+  std::string observer;    // {"token_sha256"} → {"id","name"} or {"id":0}
+  std::string lookup;      // {"client_id","viewer"} → a received outcome, or {"pending":true}
+  std::string transcript;  // {} → the live text (transcript.list's reply)
+  std::string archive;     // {"path","args"} → {"status","body"}
+};
+
+// "epoch seq\n" + the message: the edge learns a public message's position
+// without parsing its JSON.
+std::string framePublic(const protocol::FeedPosition& position, std::string_view message);
+struct PublicFrame {
+  protocol::FeedPosition position;
+  std::string message;
+};
+std::optional<PublicFrame> unframePublic(std::string_view data);
+
+// "viewer id\n" + the message.
+std::string frameViewer(std::string_view viewer, std::string_view message);
+struct ViewerFrame {
+  std::string viewer;
+  std::string message;
+};
+std::optional<ViewerFrame> unframeViewer(std::string_view data);
+
+}  // namespace yst::edge

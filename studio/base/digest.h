@@ -3,6 +3,7 @@
 // an invitation token (only its hash).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,9 @@ namespace yst {
 
 // SHA-256 of `text`, as 64 lower-case hex digits.
 std::string sha256Hex(std::string_view text);
+// Bytes as lower-case hex, and back (nullopt: odd length or not hex).
+std::string hexEncode(std::string_view bytes);
+std::optional<std::string> hexDecode(std::string_view hex);
 // HMAC-SHA-256 of `message` under `key`: 32 raw bytes.
 std::string hmacSha256(std::string_view key, std::string_view message);
 // RFC 4648's URL-safe base64 (- and _), without '=' padding.

@@ -610,20 +610,15 @@ void Audience::findObserver(const std::string& token_sha256,
 }
 
 json Audience::edgeSnapshot() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string key_hex;
-  key_hex.reserve(viewer_key_.size() * 2);
-  for (unsigned char c : viewer_key_) {
-    key_hex += kHex[c >> 4];
-    key_hex += kHex[c & 15];
-  }
   json feed;
   if (context_.feed) {
     const protocol::FeedPosition at = context_.feed->position();
     feed = {{"epoch", at.epoch}, {"seq", at.seq}};
   }
-  json snapshot = {
-      {"feed", feed}, {"show", showView()}, {"limits", limitsView()}, {"viewer_key", key_hex}};
+  json snapshot = {{"feed", feed},
+                   {"show", showView()},
+                   {"limits", limitsView()},
+                   {"viewer_key", hexEncode(viewer_key_)}};
   snapshot["public"] = json::parse(publicSnapshot());
   return snapshot;
 }

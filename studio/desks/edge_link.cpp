@@ -14,12 +14,6 @@ namespace {
 
 constexpr const char* kLog = "edge-link";
 
-std::optional<json> parseObject(const std::string& data) {
-  json parsed = json::parse(data, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
-  return parsed;
-}
-
 // The studio's own trouble (its database queue is full): the message stays
 // in the stream and comes again. Every other outcome is the answer.
 bool transient(const json& outcome) {
@@ -68,7 +62,7 @@ void EdgeLink::start() {
   });
   bus.subscribe(subjects_.mine, [this, alive](bus::BusMessage m) {
     if (alive.expired()) return;
-    const std::optional<json> body = parseObject(m.data);
+    const std::optional<json> body = edge::parseBody(m.data);
     answer(m, context_.audience->mineOf(body ? body->value("viewer", std::string()) : ""));
   });
   bus.subscribe(subjects_.transcript, [this, alive](bus::BusMessage m) {
@@ -77,7 +71,7 @@ void EdgeLink::start() {
   });
   bus.subscribe(subjects_.vote, [this, alive](bus::BusMessage m) {
     if (alive.expired()) return;
-    const std::optional<json> body = parseObject(m.data);
+    const std::optional<json> body = edge::parseBody(m.data);
     if (!body) {
       answer(m, protocol::errorMessage("bad_message", "not a JSON object"));
       return;
@@ -90,7 +84,7 @@ void EdgeLink::start() {
   });
   bus.subscribe(subjects_.observer, [this, alive](bus::BusMessage m) {
     if (alive.expired()) return;
-    const std::optional<json> body = parseObject(m.data);
+    const std::optional<json> body = edge::parseBody(m.data);
     const std::string hash = body ? body->value("token_sha256", std::string()) : "";
     context_.audience->findObserver(hash,
                                     [this, alive, m](bool ok, std::int64_t id, std::string name) {
@@ -101,7 +95,7 @@ void EdgeLink::start() {
   });
   bus.subscribe(subjects_.lookup, [this, alive](bus::BusMessage m) {
     if (alive.expired()) return;
-    const std::optional<json> body = parseObject(m.data);
+    const std::optional<json> body = edge::parseBody(m.data);
     if (!body) return;
     context_.audience->intake(submissionOf(*body), [this, alive, m](json outcome) {
       if (alive.expired() || transient(outcome)) return;
@@ -172,7 +166,7 @@ void EdgeLink::setUpIntake() {
 
 void EdgeLink::intakeMessage(const bus::BusMessage& message, std::shared_ptr<bus::PendingAck> ack) {
   if (message.delivered > 1) ++intake_redelivered_;
-  const std::optional<json> body = parseObject(message.data);
+  const std::optional<json> body = edge::parseBody(message.data);
   if (!body || body->value("client_id", std::string()).empty()) {
     logWarn(kLog, "a malformed submission in the intake was dropped");
     ack->ack();
@@ -201,7 +195,7 @@ void EdgeLink::answer(const bus::BusMessage& request, const json& body) {
 }
 
 void EdgeLink::edgeCounts(const bus::BusMessage& message) {
-  const std::optional<json> body = parseObject(message.data);
+  const std::optional<json> body = edge::parseBody(message.data);
   if (!body) return;
   const std::string edge = body->value("edge", std::string());
   if (edge.empty() || edge.size() > 64) return;

@@ -29,44 +29,6 @@ const json& edgeCommands() {
   return commands;
 }
 
-// A page's id for a submission: [A-Za-z0-9_-]{8,64} (protocol.md).
-bool validClientId(const std::string& id) {
-  if (id.size() < 8 || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-  });
-}
-
-std::optional<json> parseObject(const std::string& data) {
-  json parsed = json::parse(data, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
-  return parsed;
-}
-
-// Hex of the studio's viewer-id key, as the snapshot carries it.
-std::optional<std::string> fromHex(const std::string& hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    int value = 0;
-    for (std::size_t j = i; j < i + 2; ++j) {
-      const char c = hex[j];
-      value <<= 4;
-      if (c >= '0' && c <= '9') {
-        value |= c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        value |= c - 'a' + 10;
-      } else {
-        return std::nullopt;
-      }
-    }
-    out.push_back(static_cast<char>(value));
-  }
-  return out;
-}
-
 }  // namespace
 
 EdgeAudience::EdgeAudience(Context context)
@@ -285,7 +247,7 @@ void EdgeAudience::observerHello(server::ClientId client, const std::string& tok
                                                 std::string) {
         if (alive.expired() || !clients_.contains(client)) return;
         ClientInfo& info = clients_[client];
-        std::optional<json> found = answer ? parseObject(answer->data) : std::nullopt;
+        std::optional<json> found = answer ? parseBody(answer->data) : std::nullopt;
         if (!found) {
           unavailable(client, request_id);
           return;
@@ -385,7 +347,7 @@ void EdgeAudience::requestSnapshot() {
                           if (alive.expired()) return;
                           snapshot_requested_ = false;
                           std::optional<json> snapshot =
-                              answer ? parseObject(answer->data) : std::nullopt;
+                              answer ? parseBody(answer->data) : std::nullopt;
                           if (!snapshot) {
                             logWarn(kLog, "no snapshot from the studio: " +
                                               (answer ? std::string("not JSON") : error));
@@ -398,7 +360,7 @@ void EdgeAudience::requestSnapshot() {
 void EdgeAudience::snapshotArrived(const json& snapshot) {
   const std::optional<protocol::FeedPosition> position =
       protocol::readSince(json{{"since", snapshot.value("feed", json())}});
-  const auto key = fromHex(snapshot.value("viewer_key", std::string()));
+  const auto key = hexDecode(snapshot.value("viewer_key", std::string()));
   if (!position || !key || key->size() < desks::ViewerIds::kMinKeyBytes ||
       !snapshot.contains("public")) {
     logWarn(kLog, "the studio's snapshot is malformed; ignored");
@@ -450,7 +412,7 @@ void EdgeAudience::viewerMessage(const bus::BusMessage& message) {
 }
 
 void EdgeAudience::heartbeat(const bus::BusMessage& message) {
-  std::optional<json> beat = parseObject(message.data);
+  std::optional<json> beat = parseBody(message.data);
   if (!beat) return;
   studio_heard_us_ = steadyNowUs();
   const std::optional<protocol::FeedPosition> position =
@@ -502,7 +464,8 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
   ClientInfo& info = clients_[client];
   std::string client_id;
   if (auto field = message.find("client_id"); field != message.end() && !field->is_null()) {
-    if (!field->is_string() || !validClientId(field->get<std::string>())) {
+    if (!field->is_string() || field->get<std::string>().size() < 8 ||
+        !protocol::isIdToken(field->get<std::string>(), 64)) {
       replyError(client, request_id, "bad_message", "client_id: expected [A-Za-z0-9_-]{8,64}");
       return;
     }
@@ -572,7 +535,7 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
             kRequestTimeoutMs,
             [this, alive, client_id](std::optional<bus::BusMessage> answer, std::string) {
               if (alive.expired() || !answer) return;  // still pending: it comes on `received`
-              std::optional<json> outcome = parseObject(answer->data);
+              std::optional<json> outcome = parseBody(answer->data);
               if (!outcome || outcome->value("pending", false)) return;
               deliverOutcome(client_id, std::move(*outcome));
             });
@@ -580,7 +543,7 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
 }
 
 void EdgeAudience::receivedOutcome(const bus::BusMessage& message) {
-  std::optional<json> received = parseObject(message.data);
+  std::optional<json> received = parseBody(message.data);
   if (!received) return;
   const std::string client_id = received->value("client_id", std::string());
   if (!waiting_.contains(client_id)) return;  // another edge's viewer
@@ -660,7 +623,7 @@ void EdgeAudience::forward(const std::string& subject, const json& body, server:
                             std::optional<bus::BusMessage> answer, std::string) {
                           if (alive.expired() || !clients_.contains(client)) return;
                           std::optional<json> reply_body =
-                              answer ? parseObject(answer->data) : std::nullopt;
+                              answer ? parseBody(answer->data) : std::nullopt;
                           if (!reply_body) {
                             unavailable(client, request_id);
                             return;

@@ -4,23 +4,6 @@
 
 namespace yst::edge {
 
-namespace {
-
-bool idCharacter(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
-}
-
-bool validToken(std::string_view text, std::size_t max_size) {
-  if (text.empty() || text.size() > max_size) return false;
-  for (char c : text) {
-    if (!idCharacter(c)) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 bool validChannel(std::string_view channel) {
   if (channel.empty() || channel.size() > 32) return false;
   for (char c : channel) {
@@ -68,7 +51,7 @@ std::optional<PublicFrame> unframePublic(std::string_view data) {
   }
   const std::string_view epoch = data.substr(0, space);
   const std::string_view seq_text = data.substr(space + 1, newline - space - 1);
-  if (!validToken(epoch, 32) || seq_text.empty()) return std::nullopt;
+  if (!protocol::isIdToken(epoch, 32) || seq_text.empty()) return std::nullopt;
   std::uint64_t seq = 0;
   const auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq);
   if (ec != std::errc() || end != seq_text.data() + seq_text.size() || seq == 0) {
@@ -92,10 +75,16 @@ std::optional<ViewerFrame> unframeViewer(std::string_view data) {
   const std::size_t newline = data.find('\n');
   if (newline == std::string_view::npos) return std::nullopt;
   const std::string_view viewer = data.substr(0, newline);
-  if (!validToken(viewer, 64)) return std::nullopt;
+  if (!protocol::isIdToken(viewer, 64)) return std::nullopt;
   const std::string_view message = data.substr(newline + 1);
   if (message.empty()) return std::nullopt;
   return ViewerFrame{std::string(viewer), std::string(message)};
+}
+
+std::optional<nlohmann::json> parseBody(std::string_view data) {
+  nlohmann::json parsed = nlohmann::json::parse(data, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
 }
 
 }  // namespace yst::edge

@@ -52,6 +52,9 @@ struct PublicFrame {
 };
 std::optional<PublicFrame> unframePublic(std::string_view data);
 
+// A message body on the bus: a JSON object, or nullopt.
+std::optional<nlohmann::json> parseBody(std::string_view data);
+
 // "viewer id\n" + the message.
 std::string frameViewer(std::string_view viewer, std::string_view message);
 struct ViewerFrame {

@@ -4,19 +4,15 @@
 
 namespace yst::protocol {
 
-namespace {
-
-bool validEpoch(const std::string& epoch) {
-  if (epoch.empty() || epoch.size() > 32) return false;
-  for (char c : epoch) {
+bool isIdToken(std::string_view text, std::size_t max_size) {
+  if (text.empty() || text.size() > max_size) return false;
+  for (char c : text) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
 }
-
-}  // namespace
 
 std::string stampFeed(std::string_view message, const FeedPosition& position) {
   std::string text(message);
@@ -41,7 +37,7 @@ std::optional<FeedPosition> readSince(const nlohmann::json& hello) {
   if (epoch == since->end() || !epoch->is_string()) return std::nullopt;
   if (seq == since->end() || !seq->is_number_unsigned()) return std::nullopt;
   FeedPosition position{epoch->get<std::string>(), seq->get<std::uint64_t>()};
-  if (!validEpoch(position.epoch)) return std::nullopt;
+  if (!isIdToken(position.epoch, 32)) return std::nullopt;
   return position;
 }
 

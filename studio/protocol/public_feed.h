@@ -36,6 +36,10 @@ struct FeedPosition {
   std::uint64_t seq = 0;  // the last message included; 0: none yet
 };
 
+// An id of the studio's alphabet ([A-Za-z0-9_-], as base/secrets.h's
+// randomId makes them), 1..max_size characters: epochs, viewer and client ids.
+bool isIdToken(std::string_view text, std::size_t max_size);
+
 // A message (a JSON object's text) with `"feed":{"epoch":…,"seq":…}` added
 // before its closing brace, without parsing it again.
 std::string stampFeed(std::string_view message, const FeedPosition& position);

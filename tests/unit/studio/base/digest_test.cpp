@@ -49,5 +49,14 @@ TEST(Digest, Base64UrlMatchesRfc4648WithoutPadding) {
   EXPECT_EQ(base64Url("\xfb\xff\xbf"), "-_-_");
 }
 
+TEST(Digest, HexRoundTripsAndRefusesWhatIsNotHex) {
+  EXPECT_EQ(hexEncode(std::string("\x00\x7f\x80\xff", 4)), "007f80ff");
+  EXPECT_EQ(hexDecode("007f80ff"), std::string("\x00\x7f\x80\xff", 4));
+  EXPECT_EQ(hexDecode(""), std::string());
+  EXPECT_FALSE(hexDecode("abc").has_value());  // odd length
+  EXPECT_FALSE(hexDecode("0G").has_value());
+  EXPECT_FALSE(hexDecode("AB").has_value());  // lower case only, as hexEncode writes
+}
+
 }  // namespace
 }  // namespace yst

@@ -281,6 +281,11 @@ void RtmpPublisher::connectSocket() {
   setup_stage_ = "the connection";
   GObjectPtr<GSocketClient> client(g_socket_client_new());
   g_socket_client_set_timeout(client.get(), kConnectTimeoutS);
+  // The studio dials its partner sites directly. With proxies on, GIO asks
+  // libproxy first (environment, PAC, even WPAD on the network) from a thread
+  // pool that outlives a cancelled connect and reads the host name while this
+  // thread frees it: a race, and seconds of delay before a reconnect.
+  g_socket_client_set_enable_proxy(client.get(), FALSE);
   GError* error = nullptr;
   tcp_.reset(g_socket_client_connect_to_host(client.get(), uriHost().c_str(),
                                              static_cast<guint16>(port_), cancel_.get(), &error));

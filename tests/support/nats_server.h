@@ -220,11 +220,14 @@ class NatsServer {
     }
   }
 
-  // "…://127.0.0.1:1234…" after `scheme` in the ports file: the port.
-  static int portAfter(const std::string& text, const std::string& scheme) {
-    const std::size_t at = text.find(scheme);
+  // The ports file: {"nats":["nats://127.0.0.1:1234"],"monitoring":[...]}
+  // (tls:// with --tls). The port of the first URL under `key`.
+  static int portOf(const std::string& text, const std::string& key) {
+    const std::size_t at = text.find("\"" + key + "\"");
     if (at == std::string::npos) return 0;
-    const std::size_t colon = text.find(':', at + scheme.size());
+    const std::size_t scheme = text.find("://", at);
+    if (scheme == std::string::npos) return 0;
+    const std::size_t colon = text.find(':', scheme + 3);
     if (colon == std::string::npos) return 0;
     return std::atoi(text.c_str() + colon + 1);
   }
@@ -256,8 +259,8 @@ class NatsServer {
             continue;
           }
           const std::string text = readFile(entry.path().string());
-          const int port = portAfter(text, "nats://");
-          const int monitor_port = portAfter(text, "http://");
+          const int port = portOf(text, "nats");
+          const int monitor_port = portOf(text, "monitoring");
           if (port > 0 && monitor_port > 0) {
             port_ = port;
             monitor_port_ = monitor_port;

@@ -11,9 +11,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -742,6 +744,37 @@ TEST_F(BusTest, StopWithCallbacksInFlightRunsNoneOfThem) {
   EXPECT_FALSE(request_done);
 }
 
+TEST_F(BusTest, ACallbackMayUnsubscribeItselfOrDestroyTheBus) {
+  Bus& publisher = connectedBus();
+  Started& s = makeBus(options());
+  ASSERT_TRUE(waitForState(s, BusState::kConnected));
+  Bus& bus = *s.bus;
+  int once = 0;
+  SubscriptionId self_id = 0;
+  self_id = bus.subscribe("yst.t.once", [&, big = std::string(1000, 'x')](BusMessage) {
+    ++once;
+    bus.unsubscribe(self_id);  // the callback running is this one
+    EXPECT_EQ(big.size(), 1000u) << "its captures are still there";
+  });
+  ASSERT_NE(self_id, 0u);
+  int last = 0;
+  ASSERT_NE(bus.subscribe("yst.t.last",
+                          [&, big = std::string(1000, 'y')](BusMessage) {
+                            ++last;
+                            destroy(bus);  // stop() from inside a callback
+                            EXPECT_EQ(big.size(), 1000u);
+                          }),
+            0u);
+  syncWithServer(bus);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(publisher.publish("yst.t.once", "m"));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(publisher.publish("yst.t.last", "m"));
+  ASSERT_TRUE(queue_.runUntil([&] { return last == 1; }));
+  syncWithServer(publisher);
+  queue_.runPending();
+  EXPECT_EQ(once, 1);
+  EXPECT_EQ(last, 1) << "the other four were queued, and did nothing";
+}
+
 TEST_F(BusTest, PendingAcksOutliveTheBus) {
   Bus& bus = connectedBus();
   std::string error;
@@ -905,6 +938,104 @@ TEST(BusSecretsTest, AWrongPasswordIsNeverInWhatTheBusSays) {
   }
 }
 
+// A CA and two server certificates signed by it, made with the openssl
+// command: one for localhost, one for another name.
+struct TestCertificates {
+  std::string dir;
+  std::string ca;
+  std::string cert;
+  std::string key;
+  std::string wrong_name_cert;
+  std::string wrong_name_key;
+};
+
+TestCertificates makeCertificates(const std::string& dir) {
+  TestCertificates c;
+  c.dir = dir;
+  c.ca = dir + "/ca.pem";
+  c.cert = dir + "/server.pem";
+  c.key = dir + "/server.key";
+  c.wrong_name_cert = dir + "/wrong.pem";
+  c.wrong_name_key = dir + "/wrong.key";
+  const std::string script = R"(set -e
+cd "$1"
+exec >openssl.log 2>&1
+ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj "/CN=yst test CA"
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > server.ext
+printf 'subjectAltName=DNS:wrong.example' > wrong.ext
+for name in server wrong; do
+  openssl req $ec -keyout $name.key -out $name.csr -subj "/CN=$name"
+  openssl x509 -req -in $name.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+    -extfile $name.ext -out $name.pem
+done
+)";
+  {
+    std::ofstream out(dir + "/make-certs.sh");
+    out << script;
+  }
+  const std::string command = "/bin/sh '" + dir + "/make-certs.sh' '" + dir + "'";
+  if (std::system(command.c_str()) != 0) {
+    std::ifstream log(dir + "/openssl.log");
+    std::ostringstream text;
+    text << log.rdbuf();
+    ADD_FAILURE() << "openssl could not make the test certificates:\n" << text.str();
+  }
+  return c;
+}
+
+TEST(BusTlsTest, TheStudiosCaAndTheServersNameAreChecked) {
+  NatsServerOptions plain;
+  plain.jetstream = false;
+  NatsServer scratch(plain);  // only for its directory
+  const TestCertificates certs = makeCertificates(scratch.dir());
+  NatsServerOptions tls = plain;
+  tls.extra_args = {"--tls", "--tlscert", certs.cert, "--tlskey", certs.key};
+  NatsServer server(tls);
+  server.start();
+  NatsServerOptions wrong = plain;
+  wrong.extra_args = {"--tls", "--tlscert", certs.wrong_name_cert, "--tlskey",
+                      certs.wrong_name_key};
+  NatsServer wrong_name(wrong);
+  wrong_name.start();
+
+  PostQueue queue;
+  struct Probe {
+    std::unique_ptr<Bus> bus;
+    std::vector<BusState> states;
+  };
+  auto connect = [&](const std::string& url, const std::string& ca_file) {
+    auto probe = std::make_unique<Probe>();
+    BusOptions o;
+    o.url = url;
+    o.ca_file = ca_file;
+    o.reconnect_wait_ms = 100;
+    probe->bus = std::make_unique<Bus>(o, queue.post());
+    Probe* raw = probe.get();
+    probe->bus->start([raw](BusState s, const std::string&) { raw->states.push_back(s); });
+    return probe;
+  };
+  const std::string port = std::to_string(server.port());
+  auto by_tls_url = connect("tls://localhost:" + port, certs.ca);
+  auto by_ca_alone = connect("nats://localhost:" + port, certs.ca);
+  auto without_ca = connect("tls://localhost:" + port, "");
+  auto other_name = connect("tls://localhost:" + std::to_string(wrong_name.port()), certs.ca);
+  auto connected = [](const Probe& p) {
+    return !p.states.empty() && p.states.back() == BusState::kConnected;
+  };
+  ASSERT_TRUE(queue.runUntil([&] { return connected(*by_tls_url) && connected(*by_ca_alone); }));
+  // The other two keep trying (a few rounds of attempts): never connected.
+  queue.runUntil([&] { return connected(*without_ca) || connected(*other_name); }, 1000);
+  EXPECT_FALSE(connected(*without_ca)) << "the system's CAs did not sign the test server";
+  EXPECT_FALSE(connected(*other_name)) << "a certificate for another name is refused";
+
+  int got = 0;
+  ASSERT_NE(by_tls_url->bus->subscribe("yst.t.tls", [&](BusMessage m) { got += m.data == "s"; }),
+            0u);
+  ASSERT_TRUE(by_tls_url->bus->publish("yst.t.tls", "s"));
+  ASSERT_TRUE(queue.runUntil([&] { return got == 1; }));
+}
+
 // Figures for the report, not a test of speed (no assertion on time): run by
 // hand with --gtest_also_run_disabled_tests --gtest_filter='*Figures*'.
 TEST_F(BusTest, DISABLED_Figures) {
@@ -912,6 +1043,7 @@ TEST_F(BusTest, DISABLED_Figures) {
   Bus& other = connectedBus();
   // Round trips: request → reply, one at a time.
   ASSERT_NE(other.subscribe("yst.t.echo", [&](BusMessage m) { other.respond(m, m.data); }), 0u);
+  syncWithServer(other);
   const int rounds = 5000;
   int done = 0;
   std::function<void()> next = [&] {
@@ -928,6 +1060,7 @@ TEST_F(BusTest, DISABLED_Figures) {
   // Publish → subscribe through the owner's queue, all at once.
   int got = 0;
   ASSERT_NE(bus.subscribe("yst.t.pubsub", [&](BusMessage) { ++got; }), 0u);
+  syncWithServer(bus);
   const int messages = 100000;
   start = std::chrono::steady_clock::now();
   for (int i = 0; i < messages; ++i) other.publish("yst.t.pubsub", "0123456789abcdef");
@@ -935,19 +1068,40 @@ TEST_F(BusTest, DISABLED_Figures) {
   s = msSince(start) / 1000.0;
   std::cout << "[ figures  ] publish -> subscriber's callback (16 B): " << messages / s
             << " msg/s\n";
-  // jsPublish acknowledgements, pipelined.
+  // jsPublish acknowledgements, pipelined: up to 1000 waiting at once.
   std::string error;
   ASSERT_TRUE(bus.ensureStream(intakeStream(), &error)) << error;
   const int js = 20000;
+  int sent = 0;
   int acked = 0;
+  int failed = 0;
+  std::function<void()> publish_one = [&] {
+    const int n = sent++;
+    bus.jsPublish("yst.t.intake", "a question of some length", "id-" + std::to_string(n),
+                  [&](JsPublishResult r) {
+                    (r.ok ? acked : failed) += 1;
+                    if (sent < js) publish_one();
+                  });
+  };
   start = std::chrono::steady_clock::now();
-  for (int i = 0; i < js; ++i) {
-    bus.jsPublish("yst.t.intake", "a question of some length", "id-" + std::to_string(i),
-                  [&](JsPublishResult r) { acked += r.ok ? 1 : 0; });
-  }
-  ASSERT_TRUE(queue_.runUntil([&] { return acked == js; }, 120000));
+  for (int i = 0; i < 1000; ++i) publish_one();
+  ASSERT_TRUE(queue_.runUntil([&] { return acked + failed == js; }, 120000));
   s = msSince(start) / 1000.0;
-  std::cout << "[ figures  ] jsPublish acknowledgements (pipelined): " << js / s << "/s\n";
+  EXPECT_EQ(failed, 0);
+  std::cout << "[ figures  ] jsPublish acknowledgements (1000 in flight): " << js / s << "/s\n";
+  // One at a time: the latency of an acknowledgement.
+  int one_by_one = 0;
+  std::function<void()> next_js = [&] {
+    bus.jsPublish("yst.t.intake", "q", "one-" + std::to_string(one_by_one), [&](JsPublishResult r) {
+      if (r.ok) ++one_by_one;
+      if (one_by_one < 2000) next_js();
+    });
+  };
+  start = std::chrono::steady_clock::now();
+  next_js();
+  ASSERT_TRUE(queue_.runUntil([&] { return one_by_one == 2000; }, 120000));
+  s = msSince(start) / 1000.0;
+  std::cout << "[ figures  ] jsPublish, one at a time: " << 2000 / s << "/s\n";
 }
 
 }  // namespace

@@ -499,8 +499,10 @@ struct Core : std::enable_shared_from_this<Core> {
   // ---- the connection's state
 
   // Under state_mutex: the state, and the owner told when it changes. Until
-  // the worker has finished setting the connection up, nats.c's callbacks only
-  // record nothing: the worker reads the state from nats.c when it is done.
+  // the worker has set the connection up (the inbox, the subscriptions made
+  // before), nats.c's callbacks leave the state alone, so that the owner never
+  // hears "connected" before a request can be made; the worker then reads the
+  // state from nats.c itself.
   void noteState(BusState next, const std::string& detail) {
     std::lock_guard lock(state_mutex);
     noteStateLocked(next, detail);
@@ -922,8 +924,9 @@ void Bus::Impl::buildOptions() {
     }
   }
   check(natsOptions_SetTimeout(o, options.connect_timeout_ms), "the connect timeout");
-  // Forever, every reconnect_wait_ms plus up to half as much again, so that
-  // the edges do not all come back in the same instant.
+  // Forever, every reconnect_wait_ms plus up to half as much again (a whole
+  // one again over TLS, whose handshakes cost the servers more), so that the
+  // edges do not all come back in the same instant.
   check(natsOptions_SetMaxReconnect(o, -1), "the reconnect attempts");
   check(natsOptions_SetReconnectWait(o, options.reconnect_wait_ms), "the reconnect wait");
   check(natsOptions_SetReconnectJitter(o, std::max(1, options.reconnect_wait_ms / 2),

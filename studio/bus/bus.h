@@ -49,7 +49,7 @@ struct BusOptions {
   // TLS: the CA that signed the servers' certificates (tls:// URLs; without
   // it the system's CAs). Giving one turns TLS on for every URL.
   std::string ca_file;
-  int reconnect_wait_ms = 500;    // between rounds of attempts, plus up to half as much jitter
+  int reconnect_wait_ms = 500;    // between rounds of attempts, plus jitter (up to half, TLS all)
   int ping_interval_s = 5;        // a dead server is noticed within ~2 pings
   int connect_timeout_ms = 2000;  // one attempt at one server (TCP and TLS handshake)
   // How long jsPublish() waits for the stream's answer, and ensureStream() and
@@ -142,7 +142,9 @@ class Bus {
   bool publish(const std::string& subject, const std::string& data);
   // `on_message` runs on the owner's thread. Subscriptions may be made before
   // the connection is up; nats.c re-makes them after reconnects. Wildcards
-  // ("yst.*.vote", "yst.>") allowed. 0 when it could not subscribe.
+  // ("yst.*.vote", "yst.>") allowed. 0 when it could not subscribe. The
+  // server has it a moment later: what this Bus publishes afterwards matches
+  // it, another connection's message sent at once may not.
   SubscriptionId subscribe(const std::string& subject,
                            std::function<void(BusMessage message)> on_message,
                            const std::string& queue_group = "");

@@ -64,6 +64,9 @@ struct BusOptions {
   int max_queued_messages = 100000;
 };
 
+// kConnecting until the first connection; kReconnecting while nats.c
+// reconnects; kClosed for good (after stop(), or once every server has
+// refused our credentials: a new Bus is needed).
 enum class BusState { kInvalid = 0, kConnecting, kConnected, kReconnecting, kClosed };
 const char* busStateName(BusState state);
 

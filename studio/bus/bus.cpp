@@ -1376,8 +1376,8 @@ bool Bus::ensureStream(const StreamSpec& spec, std::string* error) {
   if (spec.max_age_s < 0 || spec.duplicate_window_s <= 0 || spec.max_msgs == 0 ||
       spec.max_bytes == 0 || spec.replicas < 1) {
     return fail("the stream " + inQuotes(spec.name) +
-                ": the duplicate window and the replicas must be positive, the ages and "
-                "limits positive or -1 for none (max age 0 for none)");
+                ": the duplicate window and the replicas must be positive, the maximum age "
+                "0 (none) or more, the maximum messages and bytes -1 (none) or positive");
   }
   std::shared_lock lock(d.conn_mutex);
   if (!d.connected(d.nc) || d.js == nullptr) return fail("not connected to NATS");

@@ -3,10 +3,10 @@
 // (approved) list with votes. The protocol is assets/protocol.md, "Audience
 // questions" and "Live transcript".
 //
-// This module wires the page: the studio connection, the viewer's identity
-// and votes in localStorage, the form, the timers. What the page knows is
-// viewer/state.js, changed only by its pure functions; viewer/view.js draws
-// it.
+// This module wires the page: the studio connection, the viewer's identity,
+// votes and unacknowledged questions in localStorage, the form, the timers.
+// What the page knows is viewer/state.js, changed only by its pure
+// functions; viewer/view.js draws it.
 
 import { applyStatic, mountLangToggle, onLangChange } from './i18n.js';
 import { StudioSocket, ConnState, loadJson, saveJson, retrySeconds } from './common.js';
@@ -15,7 +15,8 @@ import { ProgramPlayer } from './program_player.js';
 import {
   initialState, connectionChanged, helloMessage, helloSent, issuedViewerId, viewerIdChanged, helloOk, maySend,
   feedStep, feedApplied, feedLost,
-  errorKind, errorReceived, rateLimitTicked, formProblem, canSubmit, submissionMessage, submitSent, submitOffline,
+  errorKind, errorReceived, rateLimitTicked, formProblem, canSubmit, makeClientId, submissionMessage, submitSent,
+  submitOffline, resendsDue, resubmissionMessage, resubmitSent, outboxEntryFor, acknowledgedEntry, savedOutbox,
   draftEdited, questionReceived, questionUpdated, mineListed, publicChanged, voteSent, voteReceived, liveRequested,
   liveListed, liveLineReceived,
 } from './viewer/state.js';
@@ -24,6 +25,9 @@ import { createView } from './viewer/view.js';
 const kViewerKey = 'yst.viewer';
 const kObserverKey = 'yst.observer_token';
 const kVotesKeyPrefix = 'yst.votes.';
+// Questions sent and not yet acknowledged, with their client ids: sent again
+// after a reconnect or a reload until the studio acknowledges them.
+const kOutboxKey = 'yst.outbox';
 
 const view = createView({ vote: (questionId) => vote(questionId) });
 const { ui } = view;
@@ -82,11 +86,26 @@ let state = initialState({
   viewerId,
   observerToken: takeObserverTokenFromHash(),
   voted: viewerId ? loadJson(kVotesKeyPrefix + viewerId, []) : [],
+  outbox: loadJson(kOutboxKey, []),
 });
 
 // The votes this viewer gave are remembered under their id.
 function saveVotes() {
   if (state.viewerId) saveJson(kVotesKeyPrefix + state.viewerId, [...state.voted]);
+}
+
+// The outbox as stored, written whenever it changed.
+let storedOutbox = state.outbox;
+function keepOutbox() {
+  if (state.outbox === storedOutbox) return;
+  storedOutbox = state.outbox;
+  saveJson(kOutboxKey, savedOutbox(state));
+}
+
+// The form's text goes once its question is the outbox's (acknowledged, or
+// waiting to be sent again) — unless the viewer has typed something else.
+function clearDraftOf(entry) {
+  if (entry && ui.text.value === entry.text) ui.text.value = '';
 }
 
 // ---------------------------------------------------------------------------
@@ -95,19 +114,26 @@ function saveVotes() {
 let helloTimer = null; // a hello the studio asked to wait for (rate_limited)
 let liveTimer = null; // asking for the live text again after a rate_limited
 let rateLimitTimer = null; // the seconds left before another question
+let resendTimer = null; // sending unacknowledged questions again after a wait
 
 const socket = new StudioSocket({
   onOpen: sayHello,
   onMessage: handleMessage,
   onState: (connection) => {
+    const before = state;
     state = connectionChanged(state, connection);
     if (connection !== ConnState.OPEN) {
       view.renderHello(false);
       clearTimeout(helloTimer);
       clearTimeout(liveTimer);
+      clearTimeout(resendTimer);
+      // The form's question went unanswered: it waits in the list now.
+      clearDraftOf(outboxEntryFor(before, before.submitRequest));
+      keepOutbox();
     }
     view.renderConnection(state);
     view.renderForm(state);
+    view.renderMine(state);
     view.renderPublic(state);
   },
 });
@@ -132,12 +158,17 @@ function handleMessage(message) {
     case Msg.ERROR:
       onError(message);
       break;
-    case Msg.QUESTION_RECEIVED:
+    case Msg.QUESTION_RECEIVED: {
+      const entry = acknowledgedEntry(state, message);
+      const forForm = message.id !== undefined && message.id === state.submitRequest;
       state = questionReceived(state, message);
-      ui.text.value = '';
+      if (entry) clearDraftOf(entry);
+      else if (forForm) ui.text.value = '';
+      keepOutbox();
       view.renderForm(state);
       view.renderMine(state);
       break;
+    }
     case Msg.QUESTION_UPDATED:
       state = questionUpdated(state, message.question);
       view.renderMine(state);
@@ -200,15 +231,36 @@ function onHelloOk(message) {
     state = viewerIdChanged(state, issued, loadJson(kVotesKeyPrefix + issued, []));
   }
   state = helloOk(state, message);
+  keepOutbox();
   view.renderHello(true);
   view.renderAll(state);
   if (state.liveRequest === null && !state.liveLoaded) askLiveText();
+  sendAgain();
+}
+
+// Sends the unacknowledged questions again, each with its client id (the
+// studio acknowledges one it has stored already with the same question), once
+// this connection's hello.ok is in: a question sent before it would be an
+// anonymous viewer's. Later when a refusal asked to wait.
+function sendAgain() {
+  clearTimeout(resendTimer);
+  if (!socket.isOpen() || state.helloRole !== null) return;
+  const now = Date.now();
+  for (const entry of resendsDue(state, now)) {
+    state = resubmitSent(state, entry.clientId, socket.send(resubmissionMessage(entry)));
+  }
+  if (state.outbox.some((e) => e.requestId === null) && state.resendAtMs > now) {
+    resendTimer = setTimeout(sendAgain, state.resendAtMs - now);
+  }
+  keepOutbox();
+  view.renderMine(state);
 }
 
 function onError(message) {
   const kind = errorKind(state, message);
   const before = state;
   state = errorReceived(state, message, Date.now());
+  keepOutbox();
   const retryS = retrySeconds(message);
   switch (kind) {
     case 'observer_refused':
@@ -238,6 +290,19 @@ function onError(message) {
       if (message.code === ErrorCode.RATE_LIMITED) tickRateLimitLater();
       view.renderForm(state);
       break;
+    case 'resubmit': {
+      const entry = outboxEntryFor(before, message.id);
+      if (state.outbox.some((e) => e.clientId === entry.clientId)) {
+        sendAgain(); // kept: sent again when the wait is over
+      } else if (ui.text.value.trim() === '') {
+        // Refused for good: the text goes back to an empty form, to be sent anew.
+        ui.text.value = entry.text;
+        ui.nickname.value = ui.nickname.value || entry.nickname;
+      }
+      view.renderForm(state);
+      view.renderMine(state);
+      break;
+    }
     case 'vote':
       if (state.voted !== before.voted) saveVotes();
       view.renderPublic(state);
@@ -292,8 +357,12 @@ ui.form.addEventListener('submit', (event) => {
     view.renderForm(state);
     return;
   }
-  const requestId = socket.send(submissionMessage(ui.text.value, ui.nickname.value, selectedCategory()));
-  state = submitSent(state, requestId);
+  // A client id of its own: however often the question is sent (after a
+  // reconnect, a reload), the studio keeps it once.
+  const clientId = makeClientId(crypto.getRandomValues(new Uint8Array(16)));
+  const message = submissionMessage(ui.text.value, ui.nickname.value, selectedCategory(), clientId);
+  state = submitSent(state, socket.send(message), message);
+  keepOutbox();
   view.renderForm(state);
 });
 

@@ -105,6 +105,7 @@ export const ErrorCode = Object.freeze({
   TOO_MANY_ATTEMPTS: 'too_many_attempts',
   IDENTITY_LOCKED: 'identity_locked',
   ALREADY_VOTED: 'already_voted',
+  CONFLICT: 'conflict', // a question's client_id that another viewer's question has
 });
 
 // Limits the studio enforces and the pages check first (a page never relies
@@ -121,6 +122,8 @@ export const Limits = Object.freeze({
 
 // Viewer ids as the studio issues them.
 export const kViewerIdPattern = /^[A-Za-z0-9_-]{16,64}$/;
+// A question's client id (question.submit's client_id), made by the page.
+export const kClientIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
 
 // Transcript speakers and line kinds the studio names itself.
 export const Speaker = Object.freeze({ NARRATION: 'narration', QUESTION: 'question' });

@@ -56,6 +56,14 @@ std::int64_t questionField(const json& message, const char* key, IdAlias alias) 
   return 0;
 }
 
+// A client id that another asker's submission has. Client ids are random
+// and each page makes its own: this one was copied or made up. The refusal
+// says nothing of the question it belongs to.
+json clientIdConflict() {
+  return protocol::errorMessage(
+      "conflict", "this client_id belongs to another submission; send the question with a new one");
+}
+
 }  // namespace
 
 namespace {
@@ -194,7 +202,7 @@ void Audience::addStatus(json* status) const {
   (*status)["questions"] = {{"received", c.received}, {"pending", c.pending},
                             {"approved", c.approved}, {"on_air", c.on_air},
                             {"answered", c.answered}, {"rejected", c.rejected},
-                            {"merged", c.merged}};
+                            {"merged", c.merged},     {"repeated", repeats_}};
 }
 
 // --- hello ---
@@ -446,54 +454,157 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
     if (info.viewer.empty()) info.viewer = viewer_ids_.issue();
     viewer_clients_[info.viewer].insert(client);
     context_.server->setChannels(client, server::kChannelViewer);
+  } else if (info.role != Role::kProducer && info.viewer.empty()) {
+    // A typist or the host asking: a viewer like any other, by an id of
+    // their own for this connection (and its question.updated).
+    info.viewer = viewer_ids_.issue();
+    viewer_clients_[info.viewer].insert(client);
+  }
+  Submission submission;
+  submission.asker = info.role == Role::kProducer ? Asker::kProducer : Asker::kViewer;
+  submission.viewer_id = info.viewer;
+  submission.observer_id = info.observer_id;
+  submission.observer_name = info.observer_name;
+  submission.producer_name = info.producer_name;
+  submission.connection_budget = &info.questions;
+  submission.address_key = info.address;
+  submission.message = message;
+  // The acknowledgement goes out from the database's writer thread the moment
+  // the question is committed, not after a further hop through this thread
+  // (under the audience benchmark's flood that hop was most of its tail).
+  intake(
+      std::move(submission),
+      [server = context_.server, client, request_id](const json& outcome) {
+        if (request_id.is_null()) {
+          server->send(client, std::make_shared<const std::string>(outcome.dump()));
+          return;
+        }
+        json answer = outcome;
+        answer["id"] = request_id;
+        server->send(client, std::make_shared<const std::string>(answer.dump()));
+      },
+      AckThread::kWriter);
+}
+
+void Audience::answerRepeat(const Question& q, const std::string& asker, const IntakeDone& done) {
+  if (q.viewer != asker) {
+    done(clientIdConflict());
+    return;
+  }
+  ++repeats_;
+  if (context_.status_changed) context_.status_changed();
+  done(json{{"type", "question.received"}, {"question", ownView(q)}});
+}
+
+void Audience::intake(Submission submission, IntakeDone done, AckThread ack_thread) {
+  const bool from_producer = submission.asker == Asker::kProducer;
+  if (submission.asker == Asker::kInvalid || (!from_producer && submission.viewer_id.empty())) {
+    done(protocol::errorMessage("bad_message", "a submission needs its asker's viewer id"));
+    return;
   }
   protocol::SubmissionLimits limits;
   limits.max_chars = static_cast<std::size_t>(show_.audience.max_question_chars);
   limits.max_nickname_chars = kMaxNicknameChars;
-  auto parsed = protocol::parseSubmission(message, limits);
+  auto parsed = protocol::parseSubmission(submission.message, limits);
   if (auto* error = std::get_if<protocol::ProtocolError>(&parsed)) {
-    replyError(client, request_id, error->code, error->message);
+    done(protocol::errorMessage(error->code, error->message));
     return;
   }
+  const auto& fields = std::get<protocol::Submission>(parsed);
+  const std::string asker =
+      from_producer ? "producer:" + submission.producer_name : submission.viewer_id;
+
+  // A retry: the question its first sending made, committed or on its way.
+  if (!fields.client_id.empty()) {
+    if (const Question* known = desk_.findByClientId(fields.client_id)) {
+      answerRepeat(*known, asker, done);
+      return;
+    }
+    if (auto it = in_flight_.find(fields.client_id); it != in_flight_.end()) {
+      if (it->second.asker != asker) {
+        done(clientIdConflict());
+        return;
+      }
+      ++repeats_;
+      if (context_.status_changed) context_.status_changed();
+      it->second.waiting.push_back(std::move(done));
+      return;
+    }
+  }
+
   double wait_s = 0;
   // A producer types in questions that come by phone or from the hotline:
   // attributed to them, and not rate-limited.
-  const bool from_producer = info.role == Role::kProducer;
-  if (!from_producer &&
-      !limits_.takeQuestion(info.questions, info.viewer, info.address, steadyNowUs(), &wait_s)) {
-    const int retry = static_cast<int>(std::ceil(wait_s));
-    replyError(client, request_id, "rate_limited",
-               "too many questions; try again in " + std::to_string(retry) + " s",
-               {{"retry_after_s", retry}});
+  if (!from_producer && !limits_.takeQuestion(submission.connection_budget, asker,
+                                              submission.address_key, steadyNowUs(), &wait_s)) {
+    const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
+    json refused = protocol::errorMessage(
+        "rate_limited", "too many questions; try again in " + std::to_string(retry) + " s");
+    refused["retry_after_s"] = retry;
+    done(refused);
     return;
   }
-  const auto& submission = std::get<protocol::Submission>(parsed);
-  const std::int64_t timeline_ms = context_.timeline_ms();
-  const std::string asker = from_producer ? "producer:" + info.producer_name : info.viewer;
-  Question q = desk_.prepare(submission, asker, info.observer_id, info.observer_name,
-                             store::utcNowIso(), timeline_ms);
+  const Question q = desk_.prepare(fields, asker, submission.observer_id, submission.observer_name,
+                                   store::utcNowIso(), context_.timeline_ms());
   const std::int64_t session = context_.session_id;
+  const std::string actor =
+      from_producer ? submission.producer_name : (q.observer_id != 0 ? "observer" : "viewer");
   std::weak_ptr<char> alive = alive_;
-  // The acknowledgement goes out from the database's writer thread the moment
-  // the question is committed, not after a further hop through this thread
-  // (under the audience benchmark's flood that hop was most of its tail).
-  // The store queues `done` (desk_.admit) first, so a command naming the
-  // question that anyone sends after this acknowledgement finds it.
-  json received = {{"type", "question.received"}, {"question", ownView(q)}};
-  if (!request_id.is_null()) received["id"] = request_id;
+  // Written by the job, read after its commit (on the writer thread, then
+  // on this one): whether the question was stored or was there already.
+  auto stored = std::make_shared<store::StoredSubmission>();
+  auto answer = std::make_shared<IntakeDone>(std::move(done));
+  if (!q.client_id.empty()) in_flight_[q.client_id].asker = asker;
+  // From the writer thread, `answer` is called only for a question stored
+  // just now; everything else is answered here, in `done`.
+  store::Store::Committed committed;
+  if (ack_thread == AckThread::kWriter) {
+    committed = [answer, stored,
+                 received = json{{"type", "question.received"}, {"question", ownView(q)}}](
+                    const std::string& error) {
+      if (error.empty() && stored->result == store::Stored::kInserted) (*answer)(received);
+    };
+  }
+  // The store queues `done` (desk_.admit) before `committed` runs, so a
+  // command naming the question that anyone sends after the acknowledgement
+  // finds it.
   const bool queued = context_.store->submit(
-      [q, session,
-       actor = from_producer ? info.producer_name
-                             : (q.observer_id != 0 ? "observer" : "viewer")](sqlite3* db) {
-        store::saveQuestion(db, session, q);
-        store::logModeration(db, session, q.id, "received", actor, "{}", q.received_utc,
-                             q.received_ms);
+      [q, session, actor, stored](sqlite3* db) {
+        *stored = store::storeSubmission(db, session, q, actor);
       },
-      [this, alive, q, client, request_id](bool ok, const std::string& error) {
+      [this, alive, q, asker, stored, answer, ack_thread](bool ok, const std::string& error) {
         if (alive.expired()) return;
+        std::vector<IntakeDone> waiting;
+        if (auto it = in_flight_.find(q.client_id);
+            !q.client_id.empty() && it != in_flight_.end()) {
+          waiting = std::move(it->second.waiting);
+          in_flight_.erase(it);
+        }
+        const bool answered =
+            ok && ack_thread == AckThread::kWriter && stored->result == store::Stored::kInserted;
+        if (!answered) waiting.insert(waiting.begin(), *answer);
         if (!ok) {
           logError("questions", "could not store a question: " + error);
-          replyError(client, request_id, "busy", "the question could not be stored; try again");
+          for (const IntakeDone& w : waiting) {
+            w(protocol::errorMessage("busy", "the question could not be stored; try again"));
+          }
+          return;
+        }
+        if (stored->result == store::Stored::kAlreadyStored) {
+          // The database knew the client id and the desk did not: answered
+          // from the database's question, as a retry is.
+          const Question* known = desk_.find(stored->question_id);
+          for (const IntakeDone& w : waiting) {
+            if (known) {
+              answerRepeat(*known, asker, w);
+            } else {
+              w(protocol::errorMessage("busy", "the question could not be stored; try again"));
+            }
+          }
+          if (!known) {
+            logError("questions", "question " + std::to_string(stored->question_id) +
+                                      " is stored but not on the desk");
+          }
           return;
         }
         desk_.admit(q);
@@ -501,13 +612,14 @@ void Audience::submit(server::ClientId client, const json& message, const json& 
         // a second to every producer: arrivals are announced in batches.
         received_batch_.push_back(q.id);
         if (!received_timer_->active()) received_timer_->start(kReceivedFlushMs);
+        const json received = {{"type", "question.received"},
+                               {"question", ownView(*desk_.find(q.id))}};
+        for (const IntakeDone& w : waiting) w(received);
       },
-      [server = context_.server, client,
-       ack = std::make_shared<const std::string>(received.dump())](const std::string& error) {
-        if (error.empty()) server->send(client, ack);
-      });
+      std::move(committed));
   if (!queued) {
-    replyError(client, request_id, "busy", "the studio is busy; nothing was stored, try again");
+    in_flight_.erase(q.client_id);
+    (*answer)(protocol::errorMessage("busy", "the studio is busy; nothing was stored, try again"));
   }
 }
 

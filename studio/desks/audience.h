@@ -9,6 +9,11 @@
 //
 // - A submission is written to SQLite first; only when its transaction has
 //   committed is it put on the desk and acknowledged (`question.received`).
+//   Every submission comes in through intake(), from the studio's own /ws
+//   (question.submit) or from the public edge. A submission carries the
+//   page's client id, the same on every retry (after a reconnect, to any
+//   edge): a client id seen before is acknowledged again with the question
+//   it made, never stored twice (the database has it unique per session).
 // - A moderation command changes the desk at once (so the next command sees
 //   it); its reply and its broadcast go out when its rows have committed.
 // - Producers get every change as it happens, but vote counts gathered like
@@ -99,6 +104,46 @@ class Audience {
   // A viewer or observer hello, handed over by the sign-in desk.
   void hello(server::ClientId client, const nlohmann::json& message,
              const nlohmann::json& request_id);
+
+  // Who asks: a viewer (an observer is a viewer with an invitation) or a
+  // producer typing in a question that came by phone (not rate-limited,
+  // attributed to them).
+  enum class Asker { kInvalid = 0, kViewer, kProducer };
+  // A question submitted, from whichever path it came.
+  struct Submission {
+    Asker asker = Asker::kViewer;
+    std::string viewer_id;         // the asker's viewer id (kViewer: required)
+    std::int64_t observer_id = 0;  // 0: an ordinary viewer
+    std::string observer_name;
+    std::string producer_name;  // kProducer: who typed it in
+    // The studio's own listener only: the connection's question budget (read
+    // and taken during the call) and the client's address. The public edge
+    // holds its viewers' connections and addresses and budgets them itself:
+    // null and "" (the viewer's budget is kept here on both paths).
+    TokenBucket* connection_budget = nullptr;
+    std::string address_key;
+    // The question.submit message: text, nickname?, category?, client_id?
+    // (protocol::parseSubmission); its type and request id are not read.
+    nlohmann::json message;
+  };
+  // The outcome, without a request id (the caller adds its own):
+  // {"type":"question.received","question":{…own view…}} once the question
+  // is committed, or {"type":"error","code","message","retry_after_s"?}.
+  // Called exactly once; possibly before intake() returns.
+  using IntakeDone = std::function<void(const nlohmann::json& outcome)>;
+  // Where the acknowledgement of a question committed just now is handed to
+  // `done`: on the controller thread after the question is on the desk, or
+  // on the database's writer thread the moment it has committed (`done` must
+  // then be thread-safe and short: a ClientSink::send; the question is on
+  // the desk for any message the client sends after it). Refusals and
+  // acknowledgements of a retry are always on the controller thread.
+  enum class AckThread { kInvalid = 0, kController, kWriter };
+  // Checks, budgets, stores and acknowledges a submission. A client id seen
+  // before from the same asker: the same question.received (its current own
+  // view), nothing stored, no budget spent, producers not told again; from
+  // another asker: `conflict`, and nothing of that question is said.
+  void intake(Submission submission, IntakeDone done,
+              AckThread ack_thread = AckThread::kController);
   // Adds question.submit, question.vote and questions.mine (anyone), and
   // questions.list and the moderation commands (producers).
   void registerCommands(CommandRegistry& commands);
@@ -179,8 +224,20 @@ class Audience {
   void castVote(std::int64_t id, const std::string& viewer, const std::string& address,
                 const AudienceLimits::VoteTicket& ticket, std::function<void(nlohmann::json)> done);
 
+  // question.submit on the studio's own listener: intake() with the
+  // connection's budgets, acknowledged from the writer thread.
   void submit(server::ClientId client, const nlohmann::json& message,
               const nlohmann::json& request_id);
+  // A client id's own question acknowledged again, or `conflict`.
+  void answerRepeat(const questions::Question& q, const std::string& asker, const IntakeDone& done);
+  // Submissions with a client id whose commit is under way: a retry that
+  // comes meanwhile waits for the same commit instead of storing again.
+  struct InFlight {
+    std::string asker;
+    std::vector<IntakeDone> waiting;  // retries to acknowledge with it
+  };
+  std::unordered_map<std::string, InFlight> in_flight_;  // by client id
+  std::int64_t repeats_ = 0;                             // retries acknowledged again (/api/status)
   void vote(server::ClientId client, const nlohmann::json& message,
             const nlohmann::json& request_id);
   void moderate(server::ClientId client, const std::string& type, const nlohmann::json& message,

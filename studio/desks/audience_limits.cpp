@@ -18,22 +18,24 @@ AudienceLimits::Budget AudienceLimits::voteBudget() const {
   return budget(config_.vote_interval_s, config_.vote_burst);
 }
 
-bool AudienceLimits::takeQuestion(TokenBucket& connection, const std::string& viewer,
+bool AudienceLimits::takeQuestion(TokenBucket* connection, const std::string& viewer,
                                   const std::string& address, std::int64_t now_us, double* wait_s) {
   const Budget budget = questionBudget();
   if (budget.each.unlimited()) return true;
   TokenBucket& by_viewer = viewer_questions_[viewer];
-  TokenBucket& by_address = address_questions_[address];
+  TokenBucket* by_address = address.empty() ? nullptr : &address_questions_[address];
   // Check all three before taking from any, so a refusal costs nothing.
-  TokenBucket c = connection, v = by_viewer, a = by_address;
+  TokenBucket c = connection ? *connection : TokenBucket{};
+  TokenBucket v = by_viewer;
+  TokenBucket a = by_address ? *by_address : TokenBucket{};
   double wait_c = 0, wait_v = 0, wait_a = 0;
-  const bool ok_c = c.take(budget.each, now_us, &wait_c);
+  const bool ok_c = !connection || c.take(budget.each, now_us, &wait_c);
   const bool ok_v = v.take(budget.each, now_us, &wait_v);
-  const bool ok_a = a.take(budget.address, now_us, &wait_a);
+  const bool ok_a = !by_address || a.take(budget.address, now_us, &wait_a);
   if (ok_c && ok_v && ok_a) {
-    connection = c;
+    if (connection) *connection = c;
     by_viewer = v;
-    by_address = a;
+    if (by_address) *by_address = a;
     return true;
   }
   *wait_s = std::max({ok_c ? 0 : wait_c, ok_v ? 0 : wait_v, ok_a ? 0 : wait_a});

@@ -1,5 +1,7 @@
 // How often the audience may ask and vote. A question is budgeted per
-// connection, per viewer id and per address; a vote per viewer id and per
+// connection, per viewer id and per address (a question that came through
+// the public edge per viewer id only: the edge holds the connection and sees
+// the address, and budgets those itself); a vote per viewer id and per
 // address (fresh viewer ids cost a connection each, and one address can hold
 // many: the address's budget is what stops a flood of them). Many viewers
 // can share one address (a newsroom, a mobile carrier's NAT), so an address
@@ -25,8 +27,10 @@ class AudienceLimits {
   explicit AudienceLimits(const config::AudienceConfig& config) : config_(config) {}
 
   // Takes one question from the connection's, the viewer's and the
-  // address's budgets, or from none and says how long to wait.
-  bool takeQuestion(TokenBucket& connection, const std::string& viewer, const std::string& address,
+  // address's budgets, or from none and says how long to wait. No
+  // connection (null) or no address (""): that budget is not this studio's
+  // to keep (a question from the edge).
+  bool takeQuestion(TokenBucket* connection, const std::string& viewer, const std::string& address,
                     std::int64_t now_us, double* wait_s);
 
   // A vote in two steps, since only a vote that counts is paid for: the

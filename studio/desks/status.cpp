@@ -134,6 +134,9 @@ std::string metricsText(const json& s) {
     const auto& q = s["questions"];
     m.family("yst_questions_received_total", "counter", "Questions received this session.");
     m.sample("yst_questions_received_total", "", q["received"].get<std::int64_t>());
+    m.family("yst_questions_repeated_total", "counter",
+             "Retried submissions acknowledged again with the question they made.");
+    m.sample("yst_questions_repeated_total", "", q.value("repeated", std::int64_t{0}));
     m.family("yst_questions", "gauge", "Questions of this session by status.");
     for (const char* status : {"pending", "approved", "on_air", "answered", "rejected", "merged"}) {
       m.sample("yst_questions", label("status", status), q[status].get<std::int64_t>());

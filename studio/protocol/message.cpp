@@ -109,7 +109,24 @@ std::variant<Submission, ProtocolError> parseSubmission(const json& message,
       return badMessage("category must be one of question, suggestion, complaint");
     }
   }
+
+  if (const json* client_id = field(message, "client_id", true)) {
+    if (!client_id->is_string() || !isClientId(client_id->get_ref<const std::string&>())) {
+      return badMessage("client_id must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -");
+    }
+    submission.client_id = client_id->get<std::string>();
+  }
   return submission;
+}
+
+bool isClientId(std::string_view id) {
+  if (id.size() < kMinClientIdChars || id.size() > kMaxClientIdChars) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 std::variant<std::string, ProtocolError> parseQuestionText(const json& message,

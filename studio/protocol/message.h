@@ -53,15 +53,23 @@ struct Submission {
   std::string text;      // cleaned (text.h): no control characters but '\n'
   std::string nickname;  // cleaned, on one line; "" means anonymous (pages show 网友)
   questions::Category category = questions::Category::kQuestion;
+  std::string client_id;  // the page's id for this submission; "" from older pages
 };
+
+// A submission's client id: 8 to 64 of [A-Za-z0-9_-] (the page makes it, one
+// per question, and sends it again with every retry).
+inline constexpr std::size_t kMinClientIdChars = 8;
+inline constexpr std::size_t kMaxClientIdChars = 64;
+bool isClientId(std::string_view id);
 
 // A question.submit message (the caller has checked the type). "text": a
 // string (missing or another type: bad_message), cleaned with newlines kept;
 // nothing left is "empty", over max_chars is "too_long" with the limit and the
 // count ("text: at most 300 characters; got 301"). "nickname": optional string,
 // cleaned onto one line, over max_nickname_chars is "too_long", empty means
-// anonymous. "category": optional string, unknown is bad_message. A null
-// nickname or category counts as absent, as browsers' JSON.stringify of an
+// anonymous. "category": optional string, unknown is bad_message.
+// "client_id": optional, isClientId() or bad_message. A null nickname,
+// category or client_id counts as absent, as browsers' JSON.stringify of an
 // unset field gives.
 std::variant<Submission, ProtocolError> parseSubmission(const nlohmann::json& message,
                                                         const SubmissionLimits& limits);

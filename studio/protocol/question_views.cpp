@@ -44,6 +44,9 @@ json ownView(const Question& q, int votes) {
                {"observer", nullable(q.observer_name)},
                {"received_utc", q.received_utc}};
   if (q.status == questions::Status::kMerged) view["merged_into"] = q.merged_into;
+  // The asker's page matches it with the submission it still waits for (an
+  // acknowledgement lost with a connection comes back in hello.ok's `mine`).
+  if (!q.client_id.empty()) view["client_id"] = q.client_id;
   return view;
 }
 

@@ -2,7 +2,8 @@
 // "Audience questions"): the public list's entry, the asker's own copy, the
 // producer's full record with the moves allowed on it, and the host monitor's
 // line. Each view says only what its reader may see: an asker's viewer id is
-// in none; the public view leaves out fields at their usual value, since it
+// in none, nor is the client id of the asker's submission in any but the
+// asker's own; the public view leaves out fields at their usual value, since it
 // is sent to every viewer for every change.
 #pragma once
 

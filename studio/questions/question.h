@@ -45,6 +45,10 @@ struct Edit {
 struct Question {
   std::int64_t id = 0;
   std::string viewer;  // the asker's viewer id: never shown to anyone else
+  // The asker's page's id for this submission, the same on every retry
+  // ("" from older pages and typed in by producers): a question is stored
+  // once per client id and session, and a retry is acknowledged with it.
+  std::string client_id;
   std::string nickname;
   Category category = Category::kQuestion;
   std::string original_text;  // as received (after cleaning); never changes

@@ -17,6 +17,7 @@ QuestionDesk::QuestionDesk(const text::WordFilter* filter) : filter_(filter) {}
 
 void QuestionDesk::index(const Question& q) {
   by_viewer_[q.viewer].push_back(q.id);
+  if (!q.client_id.empty()) by_client_id_.emplace(q.client_id, q.id);
   if (q.status != Status::kRejected && q.status != Status::kMerged) {
     duplicates_.add(q.id, q.original_text);
   }
@@ -33,6 +34,7 @@ void QuestionDesk::load(std::vector<Question> questions,
   merged_from_.clear();
   voters_.clear();
   by_viewer_.clear();
+  by_client_id_.clear();
   undo_.clear();
   duplicates_ = text::DuplicateIndex();
   on_air_ = 0;
@@ -65,6 +67,7 @@ Question QuestionDesk::prepare(const protocol::Submission& submission, const std
   q.nickname = submission.nickname;
   q.category = submission.category;
   q.original_text = submission.text;
+  q.client_id = submission.client_id;
   q.status = Status::kPending;
   q.observer_id = observer_id;
   q.observer_name = observer_name;
@@ -122,6 +125,12 @@ std::vector<std::int64_t> QuestionDesk::queue() const {
 std::vector<std::int64_t> QuestionDesk::askedBy(const std::string& viewer) const {
   auto it = by_viewer_.find(viewer);
   return it == by_viewer_.end() ? std::vector<std::int64_t>() : it->second;
+}
+
+const Question* QuestionDesk::findByClientId(const std::string& client_id) const {
+  if (client_id.empty()) return nullptr;
+  auto it = by_client_id_.find(client_id);
+  return it == by_client_id_.end() ? nullptr : find(it->second);
 }
 
 Counters QuestionDesk::counters() const {

@@ -93,6 +93,9 @@ class QuestionDesk {
   const std::map<std::int64_t, Question>& all() const { return questions_; }
   // The questions a viewer asked, oldest first.
   std::vector<std::int64_t> askedBy(const std::string& viewer) const;
+  // The question admitted with this client id (the asker's page's id for a
+  // submission), or null; "" finds none.
+  const Question* findByClientId(const std::string& client_id) const;
   Counters counters() const;
   std::size_t undoDepth() const { return undo_.size(); }
 
@@ -126,6 +129,7 @@ class QuestionDesk {
   // question → viewers who voted for it.
   std::unordered_map<std::int64_t, std::unordered_set<std::string>> voters_;
   std::unordered_map<std::string, std::vector<std::int64_t>> by_viewer_;
+  std::unordered_map<std::string, std::int64_t> by_client_id_;  // client id → question
   text::DuplicateIndex duplicates_;
   std::vector<UndoEntry> undo_;  // newest last, at most kMaxUndo
 };

@@ -44,8 +44,8 @@ void saveQuestion(sqlite3* db, std::int64_t session_id, const questions::Questio
                       "INSERT INTO questions(id, session_id, viewer, nickname, category, "
                       "original_text, text, status, reject_reason, merged_into, duplicate_of, "
                       "matched_words, observer_id, observer_name, queue_key, votes, received_at, "
-                      "received_ms, aired_at, aired_ms, answered_at, answered_ms) "
-                      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                      "received_ms, aired_at, aired_ms, answered_at, answered_ms, client_id) "
+                      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                       "ON CONFLICT(id) DO UPDATE SET text=excluded.text, status=excluded.status, "
                       "reject_reason=excluded.reject_reason, merged_into=excluded.merged_into, "
                       "queue_key=excluded.queue_key, votes=excluded.votes, "
@@ -78,7 +78,26 @@ void saveQuestion(sqlite3* db, std::int64_t session_id, const questions::Questio
   bindOptionalMs(st, 20, q.aired_ms);
   bindOptionalText(st, 21, q.answered_utc);
   bindOptionalMs(st, 22, q.answered_ms);
+  bindOptionalText(st, 23, q.client_id);  // NULL: not in the unique index
   stepDone(db, st);
+}
+
+StoredSubmission storeSubmission(sqlite3* db, std::int64_t session_id, const questions::Question& q,
+                                 const std::string& actor) {
+  if (!q.client_id.empty()) {
+    // The writer thread is the only writer: nothing can come between this
+    // look-up and the insert (and the unique index would refuse it if it did).
+    StmtPtr s =
+        prepare(db, "SELECT id, viewer FROM questions WHERE session_id = ? AND client_id = ?");
+    sqlite3_bind_int64(s.get(), 1, session_id);
+    bindText(s.get(), 2, q.client_id);
+    if (sqlite3_step(s.get()) == SQLITE_ROW) {
+      return {Stored::kAlreadyStored, sqlite3_column_int64(s.get(), 0), columnText(s.get(), 1)};
+    }
+  }
+  saveQuestion(db, session_id, q);
+  logModeration(db, session_id, q.id, "received", actor, "{}", q.received_utc, q.received_ms);
+  return {Stored::kInserted, q.id, q.viewer};
 }
 
 void saveEdit(sqlite3* db, std::int64_t question_id, const questions::Edit& edit) {
@@ -132,8 +151,8 @@ LoadedQuestions loadQuestions(sqlite3* db, std::int64_t session_id) {
                         "SELECT id, viewer, nickname, category, original_text, status, "
                         "reject_reason, merged_into, duplicate_of, matched_words, observer_id, "
                         "observer_name, queue_key, votes, received_at, received_ms, aired_at, "
-                        "aired_ms, answered_at, answered_ms FROM questions WHERE session_id = ? "
-                        "ORDER BY id");
+                        "aired_ms, answered_at, answered_ms, client_id FROM questions "
+                        "WHERE session_id = ? ORDER BY id");
     sqlite3_bind_int64(s.get(), 1, session_id);
     sqlite3_stmt* st = s.get();
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -164,6 +183,7 @@ LoadedQuestions loadQuestions(sqlite3* db, std::int64_t session_id) {
       q.aired_ms = columnMs(st, 17);
       q.answered_utc = columnText(st, 18);
       q.answered_ms = columnMs(st, 19);
+      q.client_id = columnText(st, 20);
       index[q.id] = loaded.questions.size();
       loaded.questions.push_back(std::move(q));
     }

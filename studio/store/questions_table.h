@@ -1,5 +1,6 @@
-// Rows of the audience-question tables (schema v2 in store.cpp): questions,
-// their edits and votes, the moderation log and the observer invitations.
+// Rows of the audience-question tables (schema v2 in store.cpp, client ids
+// v5): questions, their edits and votes, the moderation log and the observer
+// invitations.
 //
 // Every function here runs inside a Store job on the writer thread (or in
 // runSync at start-up), with the sqlite3 handle the job was given; it throws
@@ -20,6 +21,23 @@ namespace yst::store {
 // Inserts the question or replaces its row with the state given (the
 // original text is part of the row and never differs between writes).
 void saveQuestion(sqlite3* db, std::int64_t session_id, const questions::Question& q);
+
+// What storing a new submission did.
+enum class Stored { kInvalid = 0, kInserted, kAlreadyStored };
+struct StoredSubmission {
+  Stored result = Stored::kInvalid;
+  // kInserted: the question given. kAlreadyStored: the question stored
+  // first with its client id in this session, and whose it is (the caller
+  // acknowledges it again to the same viewer, refuses anyone else).
+  std::int64_t question_id = 0;
+  std::string viewer;
+};
+// A new question and its "received" line in the moderation log (`actor`:
+// "viewer", "observer" or the producer who typed it in) — unless a question
+// with its client id is stored for the session already: then nothing is
+// written. A question without a client id is always inserted.
+StoredSubmission storeSubmission(sqlite3* db, std::int64_t session_id, const questions::Question& q,
+                                 const std::string& actor);
 void saveEdit(sqlite3* db, std::int64_t question_id, const questions::Edit& edit);
 // Records a vote and the question's own vote count.
 void saveVote(sqlite3* db, std::int64_t question_id, const std::string& viewer,

@@ -195,22 +195,33 @@ CREATE TABLE studio_keys (
   created_at TEXT NOT NULL
 );
 )sql",
+    // 4 → 5: a submission's client id (the asker's page makes one per
+    // question and sends it again with every retry, through any edge): one
+    // question per client id and session. Rows of earlier versions have none.
+    R"sql(
+ALTER TABLE questions ADD COLUMN client_id TEXT;
+CREATE UNIQUE INDEX questions_client_id ON questions(session_id, client_id)
+  WHERE client_id IS NOT NULL;
+)sql",
 };
 
 }  // namespace
 
-void migrate(sqlite3* db) {
+void migrate(sqlite3* db, int target) {
   int version = 0;
   {
     StmtPtr s = prepare(db, "PRAGMA user_version");
     if (sqlite3_step(s.get()) == SQLITE_ROW) version = sqlite3_column_int(s.get(), 0);
   }
-  const int target = static_cast<int>(std::size(kMigrations));
   static_assert(std::size(kMigrations) == kSchemaVersion);
-  if (version > target) {
+  if (target < 0 || target > kSchemaVersion) {
+    throw StoreError("no schema " + std::to_string(target) + " (this build knows up to " +
+                     std::to_string(kSchemaVersion) + ")");
+  }
+  if (version > kSchemaVersion) {
     throw StoreError("the database was written by a newer Yishiting Studio (schema " +
-                     std::to_string(version) + ", this build knows " + std::to_string(target) +
-                     ")");
+                     std::to_string(version) + ", this build knows " +
+                     std::to_string(kSchemaVersion) + ")");
   }
   for (; version < target; ++version) {
     exec(db, "BEGIN IMMEDIATE");

@@ -56,10 +56,11 @@ void stepDone(sqlite3* db, sqlite3_stmt* s);
 std::string columnText(sqlite3_stmt* s, int index);
 
 // The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 4;
-// Brings `db` from whatever version it has to kSchemaVersion, one step per
-// transaction; throws on a database newer than this build.
-void migrate(sqlite3* db);
+inline constexpr int kSchemaVersion = 5;
+// Brings `db` from whatever version it has to `version` (kSchemaVersion; an
+// earlier one makes the database an older build wrote, for tests), one step
+// per transaction; throws on a database newer than this build.
+void migrate(sqlite3* db, int version = kSchemaVersion);
 
 // The secret named `name` (schema v4's studio_keys), made of `bytes` random
 // bytes the first time it is asked for and the same ever after. Runs in a

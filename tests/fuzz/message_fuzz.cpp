@@ -40,6 +40,8 @@ void checkSubmission(const json& message, const protocol::SubmissionLimits& limi
     requireClean(accepted.nickname, limits.max_nickname_chars, false);
     require(accepted.category != yst::questions::Category::kInvalid,
             "an accepted category is known");
+    require(accepted.client_id.empty() || protocol::isClientId(accepted.client_id),
+            "an accepted client id is 8 to 64 URL-safe characters");
   }
 
   const auto edit = protocol::parseQuestionText(message, limits);
@@ -75,6 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string text(bytes);
     checkSubmission({{"type", "question.submit"}, {"text", text}}, limits);
     checkSubmission({{"type", "question.submit"}, {"text", "问题"}, {"nickname", text}}, limits);
+    checkSubmission({{"type", "question.submit"}, {"text", "问题"}, {"client_id", text}}, limits);
   }
   return 0;
 }

@@ -210,6 +210,72 @@ class Questions(IntegrationTest):
         self.assertEqual(listed[qid]["nickname"], "12345热线")
         self.assertEqual(listed[qid]["status"], "pending")
 
+    # -- sending again: a question's client id
+
+    def test_a_retry_with_the_same_client_id_is_the_same_question(self):
+        watcher = self.studio.producer()
+        self.addCleanup(watcher.close)
+        # (/api/status is published on a change and once a second: a fresh one.)
+        repeated_before = self.studio.fresh_status()[0]["questions"]["repeated"]
+        cid = secrets.token_urlsafe(16)
+        v = self.viewer()
+        q = self.submit_ok(v, "重发测试：医保卡丢了怎么补办？", client_id=cid)
+        self.assertEqual(q["client_id"], cid)
+        # The acknowledgement is lost with the connection: the page comes back
+        # on a new one (the same viewer id) and sends the same question again.
+        v.close()
+        again = self.viewer(viewer_id=v.viewer_id)
+        self.assertIn(cid, [m.get("client_id") for m in again.hello_reply["mine"]])
+        for text in ("重发测试：医保卡丢了怎么补办？", "重发时文字不同也一样"):
+            retry = self.submit_ok(again, text, client_id=cid)
+            self.assertEqual(retry["id"], q["id"])
+            self.assertEqual(retry["text"], "重发测试：医保卡丢了怎么补办？", "the first one stands")
+        rows = self.db().execute("SELECT id, viewer FROM questions WHERE client_id=?",
+                                 (cid,)).fetchall()
+        self.assertEqual(rows, [(q["id"], v.viewer_id)])
+        # Producers heard of it once. A fence: a plain question after it.
+        fence = self.submit_ok(self.viewer(), "重发测试之后的问题")
+        fenced = watcher.wait_event("questions.changed", predicate=lambda e: any(
+            x["id"] == fence["id"] for x in e["questions"]))
+        # (Arrivals are announced in batches: the fence's may hold it too.)
+        told = [e for e in watcher.events + [fenced] if e.get("type") == "questions.changed"
+                and any(x["id"] == q["id"] for x in e["questions"])]
+        self.assertEqual(len(told), 1, f"producers were told {len(told)} times: {told}")
+        self.assertEqual(told[0]["action"], "received")
+        self.studio.wait_until(lambda st: st["questions"]["repeated"] == repeated_before + 2, 5,
+                               "the two retries counted as repeated")
+        self.assertGreaterEqual(self.studio.metrics().value("yst_questions_repeated_total"),
+                                repeated_before + 2)
+
+        # Another viewer with that client id: refused, nothing of the question said.
+        other = self.viewer()
+        reply = other.submit("抄来的编号", client_id=cid)
+        self.assert_error(reply, "conflict", "another viewer's client id")
+        self.assertNotIn("question", reply)
+        self.assertNotIn("医保卡", json.dumps(reply, ensure_ascii=False))
+        self.assertNotIn(str(q["id"]), reply["message"])
+        self.assertEqual(self.db().execute("SELECT count(*) FROM questions WHERE client_id=?",
+                                           (cid,)).fetchone()[0], 1)
+        # Not a client id: refused with what it must be.
+        for bad in ("short", "x" * 65, "带中文的编号编号", "has space", 12345678):
+            reply = other.submit("格式不对的编号", client_id=bad)
+            self.assert_error(reply, "bad_message", f"client_id {bad!r}")
+            self.assertIn("client_id", reply["message"])
+
+    def test_a_retry_sent_before_the_first_is_answered_is_one_question(self):
+        v = self.viewer()
+        cid = secrets.token_urlsafe(16)
+        # Sent, and the connection gone before any answer could come.
+        v.send_json({"type": "question.submit", "id": 1, "text": "断线重发的问题",
+                     "client_id": cid})
+        v.close()
+        again = self.viewer(viewer_id=v.viewer_id)
+        q = self.submit_ok(again, "断线重发的问题", client_id=cid)
+        self.assertEqual(q["client_id"], cid)
+        self.assertEqual(self.submit_ok(again, "断线重发的问题", client_id=cid)["id"], q["id"])
+        self.assertEqual(self.db().execute("SELECT count(*) FROM questions WHERE client_id=?",
+                                           (cid,)).fetchone()[0], 1)
+
     # -- moderation
 
     def test_moderation_round_trip(self):

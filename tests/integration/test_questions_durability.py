@@ -2,11 +2,14 @@
 """Nothing acknowledged is lost: `kill -9` the studio during a flood of
 questions, start it again on the same data directory, and find every
 question that got `question.received`, with its status, and the air queue
-in the order it had.
+in the order it had; a question sent again with its client id after the
+restart is the one acknowledged before the kill.
 
 Run alone: /usr/bin/python3 tests/integration/test_questions_durability.py
 """
 
+import secrets
+import sqlite3
 import sys
 import threading
 import time
@@ -155,9 +158,41 @@ class Durability(IntegrationTest):
         again.stop()
 
 
+    def test_a_retry_after_kill_9_is_the_question_acknowledged_before(self):
+        """The page was told nothing it could trust (the studio died right
+        after the acknowledgement left): it sends the question again with
+        its client id after the restart, and gets the same question."""
+        show = flood_show()
+        studio = Studio(self.case_dir(), show)
+        self.addCleanup(studio.close)
+        studio.start()
+        v = studio.viewer()
+        cid = "kill9-" + secrets.token_urlsafe(12)
+        reply = v.submit("断电前提交的问题：老旧小区加装电梯？", client_id=cid)
+        self.assertEqual(reply.get("type"), "question.received", reply)
+        studio.kill9()  # at once: the commit is all there is
+        v.close()
+        again = Studio(self.case_dir(), show)
+        self.addCleanup(again.close)
+        again.start()
+        back = again.viewer(viewer_id=v.viewer_id)
+        self.addCleanup(back.close)
+        self.assertEqual(back.hello_reply["viewer"], v.viewer_id)
+        retry = back.submit("断电前提交的问题：老旧小区加装电梯？", client_id=cid)
+        self.assertEqual(retry.get("type"), "question.received", retry)
+        self.assertEqual(retry["question"]["id"], reply["question"]["id"])
+        conn = sqlite3.connect(f"file:{again.data_dir / 'yishiting.db'}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT id FROM questions WHERE client_id=?", (cid,)).fetchall()
+        finally:
+            conn.close()
+        self.assertEqual(rows, [(reply["question"]["id"],)])
+        again.wait_until(lambda st: st["questions"]["repeated"] == 1, 5,
+                         "the retry counted as repeated")
+
+
 def studio_session(snapshot: dict, studio: Studio) -> int:
     """The session the restored questions belong to, from the database."""
-    import sqlite3
     conn = sqlite3.connect(f"file:{studio.data_dir / 'yishiting.db'}?mode=ro", uri=True)
     try:
         qid = next(iter(snapshot))

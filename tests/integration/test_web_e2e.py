@@ -30,6 +30,14 @@ approved: the count goes up on every page, the producer's included; a second
 vote by the same viewer is refused with the page's message; a wrong link
 says so.
 
+tests/e2e/resend.test.mjs cuts the viewer page's WebSocket (a relay in the
+browser) after the studio committed a question and before its
+acknowledgement reached the page, then before a submission reached the
+studio, and reloads the page while a question waits: the page shows it as
+等待确认, sends it again with the same client id after reconnecting (from
+localStorage after the reload), and the question is listed once on the page
+and stored once in the studio.
+
 Screenshots of every step land in tests/artifacts/e2e/<script>/, emptied
 before each run. ctest runs each script as its own entry (e2e.<script>);
 this file's own entry then runs nothing (YST_E2E_APART).
@@ -131,6 +139,16 @@ class WebEndToEnd(IntegrationTest):
         studio.start()
         shots = self.run_browser_test("producer.test.mjs", studio)
         self.assertTrue(any(shots.glob("moderate-*.png")), "no screenshots were kept")
+
+    def test_questions_sent_again_after_a_drop(self):
+        show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
+                         width=320, height=180, fps=15)
+        show["audience"] = {"question_burst": 5}
+        studio = Studio(self.case_dir(), show)
+        self.addCleanup(studio.close)
+        studio.start()
+        shots = self.run_browser_test("resend.test.mjs", studio)
+        self.assertTrue(any(shots.glob("resend-*.png")), "no screenshots were kept")
 
     def test_votes_and_observer_link(self):
         show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 
 import {
   Action, ErrorCode, Limits, Msg, Role, Slate, actionCommand, kCategories, kOverlaySides, kOverlayToggles,
-  kRejectReasons, kStatuses, kViewerIdPattern,
+  kClientIdPattern, kRejectReasons, kStatuses, kViewerIdPattern,
 } from '../../assets/web/protocol.js';
 
 const doc = await readFile(new URL('../../assets/protocol.md', import.meta.url), 'utf8');
@@ -51,4 +51,5 @@ test('the limits the pages check are the studio\'s', () => {
   assert.match(doc, new RegExp(`\`countdown_s\\?\` \\(0–${Limits.COUNTDOWN_S},`));
   assert.match(doc, new RegExp(`\`q\` is 1–${Limits.SEARCH_CHARS} characters`));
   assert.ok(doc.includes(`\`${kViewerIdPattern.source.slice(1, -1)}\``));
+  assert.ok(doc.includes(`\`${kClientIdPattern.source.slice(1, -1)}\``));
 });

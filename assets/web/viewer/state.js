@@ -9,13 +9,27 @@
 // (question.updated, questions.public, transcript.public) are applied as they
 // come. The protocol is assets/protocol.md, "Audience questions" and "Live
 // transcript".
+//
+// A question sent is kept in the outbox (and by app.js in localStorage) with
+// the client id made for it until its question.received or a refusal: a
+// connection that drops before the answer leaves it there, and it is sent
+// again, with the same client id, after the next hello.ok. The studio keeps
+// one question per client id, so however often it is sent it is one
+// question; the page shows it once, as 等待确认 until it is acknowledged.
 
 import { ConnState, codePoints, retrySeconds } from '../common.js';
-import { ErrorCode, Limits, Msg, Role, Status, kViewerIdPattern } from '../protocol.js';
+import {
+  ErrorCode, Limits, Msg, Role, Status, kCategories, kClientIdPattern, kDefaultCategory, kViewerIdPattern,
+} from '../protocol.js';
 
 export const kLiveTextLimit = 200; // lines kept in the page, the newest
+// Unacknowledged questions kept at most (each is one "sent, then the
+// connection dropped"): the form waits while this many are.
+export const kOutboxLimit = 20;
+// A resent question refused with busy (which names no wait) is sent again after this.
+export const kBusyRetryS = 5;
 
-export function initialState({ viewerId = null, observerToken = null, voted = [] } = {}) {
+export function initialState({ viewerId = null, observerToken = null, voted = [], outbox = [] } = {}) {
   return {
     viewerId, // the studio's id for this viewer, kept for good; null before the first hello.ok
     observerToken, // an observer invitation, or null
@@ -28,7 +42,11 @@ export function initialState({ viewerId = null, observerToken = null, voted = []
     publicQuestions: [], // approved questions, in the studio's order
     onAir: null,
     voted: new Set(voted),
-    submitRequest: null, // request id of the question being submitted
+    submitRequest: null, // request id of the question being submitted from the form
+    // Questions sent and not yet acknowledged, oldest first: {clientId, text,
+    // nickname, category, requestId (null: not on the wire now), attempts}.
+    outbox: restoreOutbox(outbox),
+    resendAtMs: 0, // outbox entries not on the wire are sent again from then (Date.now())
     voteRequests: new Map(), // request id → question id
     liveRequest: null, // request id of the transcript.list asked for
     formMessage: null, // {key, vars, kind: 'ok' | 'error'}
@@ -49,9 +67,11 @@ export function initialState({ viewerId = null, observerToken = null, voted = []
 export function connectionChanged(state, connection) {
   if (connection === ConnState.OPEN) return { ...state, connection };
   // Answers to requests on a closed socket never come; the live text is
-  // asked for again after the next hello.
+  // asked for again after the next hello, unacknowledged questions sent
+  // again then.
+  const outbox = state.outbox.map((e) => (e.requestId === null ? e : { ...e, requestId: null }));
   return { ...state, connection, submitRequest: null, voteRequests: new Map(), helloRole: null, liveRequest: null,
-           liveLoaded: false };
+           liveLoaded: false, outbox };
 }
 
 // The hello this page says: as an observer while it holds an invitation.
@@ -91,15 +111,18 @@ export function helloOk(state, message) {
     return { ...resumed, publicQuestions: state.publicQuestions, onAir: state.onAir, feed };
   }
   const publicPart = message.public || {};
+  const mine = Array.isArray(message.mine) ? message.mine.slice() : [];
   return {
     ...state,
     feed,
+    // A question whose acknowledgement was lost is in `mine` already: done.
+    outbox: withoutAcknowledged(state.outbox, mine),
     helloRole: null,
     observerName: typeof message.observer === 'string' && message.observer ? message.observer : null,
     show: message.show || state.show,
     limits: message.limits ? { ...state.limits, ...message.limits } : state.limits,
     commands: Array.isArray(message.commands) ? message.commands : state.commands,
-    mine: Array.isArray(message.mine) ? message.mine.slice() : [],
+    mine,
     publicQuestions: Array.isArray(publicPart.questions) ? publicPart.questions.slice() : [],
     onAir: publicPart.on_air || null,
   };
@@ -151,7 +174,8 @@ export function maySend(state, type) {
 //   'hello_rate_limited' say hello again after retry_after_s
 //   'identity_locked'    the connection has another viewer id: open a new one
 //   'live'               the transcript.list asked for
-//   'submit'             the question being sent
+//   'submit'             the question being sent from the form
+//   'resubmit'           a question sent again (after a reconnect)
 //   'vote'               an up-vote
 //   'flood'              rate_limited, tied to nothing of ours
 // or null. The hello has no request id; the studio carries a refused
@@ -167,6 +191,7 @@ export function errorKind(state, message) {
   if (message.id !== undefined) {
     if (message.id === state.liveRequest) return 'live';
     if (message.id === state.submitRequest) return 'submit';
+    if (outboxEntryFor(state, message.id)) return 'resubmit';
     if (state.voteRequests.has(message.id)) return 'vote';
   }
   return code === ErrorCode.RATE_LIMITED ? 'flood' : null;
@@ -185,11 +210,27 @@ export function errorReceived(state, message, nowMs) {
     case 'live':
       return { ...state, liveRequest: null };
     case 'submit': {
-      const next = { ...state, submitRequest: null };
+      // Refused: nothing was stored, and the text is still in the form.
+      const next = { ...state, submitRequest: null, outbox: state.outbox.filter((e) => e.requestId !== message.id) };
       if (code === ErrorCode.RATE_LIMITED) {
         return rateLimitTicked({ ...next, retryUntilMs: nowMs + retrySeconds(message) * 1000 }, nowMs);
       }
       return { ...next, formMessage: { key: errorKey(code), vars: errorVars(state, code), kind: 'error' } };
+    }
+    case 'resubmit': {
+      // The viewer has moved on and the text is only here: a wait keeps it
+      // for later, anything else is final (app.js gives the text back to an
+      // empty form).
+      if (code === ErrorCode.RATE_LIMITED || code === ErrorCode.BUSY) {
+        const outbox = state.outbox.map((e) => (e.requestId === message.id ? { ...e, requestId: null } : e));
+        const waitS = retrySeconds(message, kBusyRetryS);
+        return { ...state, outbox, resendAtMs: Math.max(state.resendAtMs, nowMs + waitS * 1000) };
+      }
+      return {
+        ...state,
+        outbox: state.outbox.filter((e) => e.requestId !== message.id),
+        formMessage: { key: errorKey(code), vars: errorVars(state, code), kind: 'error' },
+      };
     }
     case 'vote': {
       const questionId = state.voteRequests.get(message.id);
@@ -209,7 +250,7 @@ export function errorReceived(state, message, nowMs) {
 }
 
 const kErrorKeys = [ErrorCode.TOO_LONG, ErrorCode.EMPTY, ErrorCode.BUSY, ErrorCode.BAD_MESSAGE, ErrorCode.FORBIDDEN,
-                    ErrorCode.NOT_FOUND, ErrorCode.ALREADY_VOTED, ErrorCode.INVALID];
+                    ErrorCode.NOT_FOUND, ErrorCode.ALREADY_VOTED, ErrorCode.INVALID, ErrorCode.CONFLICT];
 
 // The i18n key that words an error code for viewers.
 export function errorKey(code) {
@@ -247,17 +288,128 @@ export function formProblem(state, text, nickname) {
 
 // Whether the form may be sent now (its text aside).
 export function canSubmit(state, nowMs) {
-  return state.submitRequest === null && !isRateLimited(state, nowMs) && maySend(state, Msg.QUESTION_SUBMIT);
+  return state.submitRequest === null && !isRateLimited(state, nowMs) && maySend(state, Msg.QUESTION_SUBMIT) &&
+    state.outbox.length < kOutboxLimit;
 }
 
-export function submissionMessage(text, nickname, category) {
+// A client id for a new question: `bytes` (16 random ones from
+// crypto.getRandomValues, which unlike randomUUID works on plain http too)
+// in base64url, 22 characters.
+export function makeClientId(bytes) {
+  const kAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(value >> bits) & 63];
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += kAlphabet[(value << (6 - bits)) & 63];
+  return out;
+}
+
+// question.submit for the form's text (the client id made for it, when given).
+export function submissionMessage(text, nickname, category, clientId) {
   const message = { type: Msg.QUESTION_SUBMIT, text, category };
   if (nickname.trim()) message.nickname = nickname.trim();
+  if (clientId) message.client_id = clientId;
   return message;
 }
 
-export function submitSent(state, requestId) {
-  return { ...state, submitRequest: requestId, formMessage: null };
+// The form's question is on its way: kept in the outbox (with its client id)
+// until it is acknowledged.
+export function submitSent(state, requestId, message = null) {
+  const next = { ...state, submitRequest: requestId, formMessage: null };
+  if (!message || !message.client_id) return next;
+  const entry = {
+    clientId: message.client_id,
+    text: message.text,
+    nickname: message.nickname || '',
+    category: message.category || kDefaultCategory,
+    requestId,
+    attempts: 1,
+  };
+  return { ...next, outbox: [...state.outbox.filter((e) => e.clientId !== entry.clientId), entry] };
+}
+
+// The outbox entries to send again now (after a hello.ok, or once the wait
+// a refusal asked for is over): those not on the wire.
+export function resendsDue(state, nowMs) {
+  if (nowMs < state.resendAtMs || !maySend(state, Msg.QUESTION_SUBMIT)) return [];
+  return state.outbox.filter((e) => e.requestId === null);
+}
+
+// question.submit for an entry of the outbox: what was sent the first time.
+export function resubmissionMessage(entry) {
+  return submissionMessage(entry.text, entry.nickname, entry.category, entry.clientId);
+}
+
+export function resubmitSent(state, clientId, requestId) {
+  if (requestId === null) return state;
+  const outbox = state.outbox.map((e) => (e.clientId === clientId ? { ...e, requestId, attempts: e.attempts + 1 } : e));
+  return { ...state, outbox };
+}
+
+// The outbox entry an answer with this request id is for, or undefined.
+export function outboxEntryFor(state, requestId) {
+  return requestId === null || requestId === undefined
+    ? undefined : state.outbox.find((e) => e.requestId === requestId);
+}
+
+// The outbox entry a question.received acknowledges (by its client id, or by
+// the request), or undefined.
+export function acknowledgedEntry(state, message) {
+  const clientId = message.question && message.question.client_id;
+  return (clientId && state.outbox.find((e) => e.clientId === clientId)) || outboxEntryFor(state, message.id);
+}
+
+// What app.js keeps in localStorage: enough to send each one again.
+export function savedOutbox(state) {
+  return state.outbox.map(({ clientId, text, nickname, category, attempts }) => ({
+    clientId, text, nickname, category, attempts,
+  }));
+}
+
+// The outbox from localStorage (another page load, another tab, an earlier
+// version): only well-formed entries, each once, none on the wire.
+export function restoreOutbox(saved) {
+  if (!Array.isArray(saved)) return [];
+  const seen = new Set();
+  const outbox = [];
+  for (const e of saved) {
+    if (!e || typeof e !== 'object' || typeof e.clientId !== 'string' || !kClientIdPattern.test(e.clientId)) continue;
+    if (typeof e.text !== 'string' || e.text.trim() === '' || seen.has(e.clientId)) continue;
+    seen.add(e.clientId);
+    outbox.push({
+      clientId: e.clientId,
+      text: e.text,
+      nickname: typeof e.nickname === 'string' ? e.nickname : '',
+      category: kCategories.includes(e.category) ? e.category : kDefaultCategory,
+      requestId: null,
+      // Sent at least once before (a refusal to wait is then not final).
+      attempts: Number.isInteger(e.attempts) && e.attempts > 0 ? e.attempts : 1,
+    });
+  }
+  return outbox.slice(-kOutboxLimit);
+}
+
+function withoutAcknowledged(outbox, questions) {
+  const acknowledged = new Set(questions.map((q) => q && q.client_id).filter(Boolean));
+  return acknowledged.size === 0 ? outbox : outbox.filter((e) => !acknowledged.has(e.clientId));
+}
+
+// The questions waiting for their acknowledgement as the list shows them
+// (as 等待确认), oldest first: not the one the form is sending right now
+// (its button says so), never one the list has already.
+export function unconfirmed(state) {
+  const mine = new Set(state.mine.map((q) => q.client_id).filter(Boolean));
+  return state.outbox.filter((e) => !mine.has(e.clientId) &&
+    (state.submitRequest === null || e.requestId !== state.submitRequest));
 }
 
 export function submitOffline(state) {
@@ -270,7 +422,14 @@ export function draftEdited(state) {
 }
 
 export function questionReceived(state, message) {
-  const next = { ...state, submitRequest: null, formMessage: { key: 'form.received', kind: 'ok' } };
+  const entry = acknowledgedEntry(state, message);
+  let next = entry ? { ...state, outbox: state.outbox.filter((e) => e !== entry) } : state;
+  // The form's own question, or one sent again while the form is idle.
+  const forForm = message.id === undefined || message.id === state.submitRequest ||
+    (entry !== undefined && state.submitRequest !== null && entry.requestId === state.submitRequest);
+  if (forForm || state.submitRequest === null) {
+    next = { ...next, submitRequest: null, formMessage: { key: 'form.received', kind: 'ok' } };
+  }
   return message.question ? withMine(next, message.question) : next;
 }
 
@@ -279,7 +438,8 @@ export function questionUpdated(state, question) {
 }
 
 export function mineListed(state, questions) {
-  return Array.isArray(questions) ? { ...state, mine: questions.slice() } : state;
+  if (!Array.isArray(questions)) return state;
+  return { ...state, mine: questions.slice(), outbox: withoutAcknowledged(state.outbox, questions) };
 }
 
 function withMine(state, question) {

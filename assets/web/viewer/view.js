@@ -6,7 +6,7 @@
 import { t } from '../i18n.js';
 import { h, icon, codePoints, clockTime, timecode, syncChildren, ConnState } from '../common.js';
 import { LineKind, Speaker, Status, kCategories, kStatuses } from '../protocol.js';
-import { canVote, formProblem, canSubmit, publicDisplayOrder } from './state.js';
+import { canVote, formProblem, canSubmit, publicDisplayOrder, unconfirmed } from './state.js';
 
 // createView({vote}) finds the page's elements and returns what draws them;
 // vote(questionId) acts on an up-vote button.
@@ -137,8 +137,19 @@ export function createView({ vote }) {
   }
 
   function renderMine(state) {
+    // Sent but not yet acknowledged (the connection dropped before the
+    // answer): shown once, as 等待确认, until the studio acknowledges it.
+    const waiting = unconfirmed(state).reverse().map((e) =>
+      h('li', { class: 'question mine-item is-unconfirmed', testid: 'my-question',
+                dataset: { clientId: e.clientId, status: 'sending' } },
+        h('div', { class: 'question-head' },
+          h('span', { class: 'badge status-sending', testid: 'my-question-status', dataset: { status: 'sending' } },
+            t('status.sending')),
+          kCategories.includes(e.category) ? h('span', { class: 'category' }, t(`category.${e.category}`)) : null),
+        h('p', { class: 'question-text', testid: 'my-question-text' }, e.text),
+        h('p', { class: 'question-note' }, t('mine.unconfirmed'))));
     // Newest first: the one just sent is where the eye is.
-    const items = state.mine.slice().reverse().map((q) =>
+    const items = waiting.concat(state.mine.slice().reverse().map((q) =>
       h('li', { class: 'question mine-item', testid: 'my-question', dataset: { questionId: q.id, status: q.status } },
         h('div', { class: 'question-head' },
           statusBadge(q.status, 'my-question-status'),
@@ -146,7 +157,7 @@ export function createView({ vote }) {
           h('time', { class: 'time', datetime: q.received_utc || null }, clockTime(q.received_utc))),
         h('p', { class: 'question-text', testid: 'my-question-text' }, q.text || ''),
         q.status === Status.MERGED && q.merged_into != null
-          ? h('p', { class: 'question-note' }, t('mine.merged_into', { id: q.merged_into })) : null));
+          ? h('p', { class: 'question-note' }, t('mine.merged_into', { id: q.merged_into })) : null)));
     ui.mine.replaceChildren(...items);
     ui.mineEmpty.hidden = items.length > 0;
   }

@@ -12,7 +12,10 @@ import {
   submitSent, submitOffline, draftEdited, questionReceived, questionUpdated, mineListed, publicChanged,
   publicDisplayOrder, canVote, voteSent, voteReceived, liveRequested, liveListed, liveLineReceived, kLiveTextLimit,
   feedStep, feedApplied, feedLost,
+  makeClientId, resendsDue, resubmissionMessage, resubmitSent, outboxEntryFor, acknowledgedEntry, savedOutbox,
+  restoreOutbox, unconfirmed, kOutboxLimit, kBusyRetryS,
 } from '../../../assets/web/viewer/state.js';
+import { kClientIdPattern } from '../../../assets/web/protocol.js';
 
 const kViewerId = 'A'.repeat(44);
 const kCommands = ['hello', 'question.submit', 'question.vote', 'questions.mine', 'transcript.list'];
@@ -257,4 +260,147 @@ test('the public feed: applied once and in order, resumed after a reconnect, a s
   assert.deepEqual(state.feed, { epoch: 'run2', seq: 9 });
   // A malformed position is no position.
   assert.equal(helloOk(state, { type: 'hello.ok', feed: { epoch: 'x', seq: -1 } }).feed, null);
+});
+
+// ---------------------------------------------------------------------------
+// Questions sent again after a reconnect, each with its client id.
+
+const kClientA = 'AAAAAAAAAAAAAAAAAAAAAA';
+const kClientB = 'BBBBBBBBBBBBBBBBBBBBBB';
+
+// The form sends `text` with client id `clientId` as request `requestId`.
+function sent(state, text, clientId, requestId) {
+  return submitSent(state, requestId, submissionMessage(text, ' 小李 ', 'complaint', clientId));
+}
+
+test('a client id is 16 random bytes in base64url: 22 characters the protocol takes', () => {
+  assert.equal(makeClientId(new Uint8Array(16)), 'AAAAAAAAAAAAAAAAAAAAAA');
+  assert.equal(makeClientId(new Uint8Array(16).fill(255)), '_____________________w');
+  const id = makeClientId(Uint8Array.from([0xfb, 0xef, 0xbe, 0x00, 0x10, 0x83, ...new Array(10).fill(7)]));
+  assert.equal(id.slice(0, 8), '----ABCD');
+  assert.match(id, kClientIdPattern);
+  // The same as Node's own base64url, for any bytes.
+  for (let i = 0; i < 50; i += 1) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    assert.equal(makeClientId(bytes), Buffer.from(bytes).toString('base64url'));
+  }
+  assert.deepEqual(submissionMessage('问题', '', 'question', id),
+                   { type: 'question.submit', text: '问题', category: 'question', client_id: id });
+});
+
+test('a question is kept until it is acknowledged; then it is one of mine', () => {
+  let state = sent(helloed(), '医保卡怎么补办？', kClientA, 7);
+  assert.deepEqual(state.outbox, [{ clientId: kClientA, text: '医保卡怎么补办？', nickname: '小李', category: 'complaint',
+                                    requestId: 7, attempts: 1 }]);
+  assert.deepEqual(unconfirmed(state), [], 'the form says 提交中 meanwhile; the list does not show it yet');
+  assert.equal(outboxEntryFor(state, 7).clientId, kClientA);
+  const ack = { type: 'question.received', id: 7, question: own(9, 'pending', { client_id: kClientA }) };
+  assert.equal(acknowledgedEntry(state, ack).clientId, kClientA);
+  state = questionReceived(state, ack);
+  assert.deepEqual(state.outbox, []);
+  assert.equal(state.submitRequest, null);
+  assert.deepEqual(state.mine.map((q) => q.id), [1, 2, 9]);
+});
+
+test('the connection drops before the answer: 等待确认, then sent again after hello.ok, shown once', () => {
+  let state = sent(helloed(), '医保卡怎么补办？', kClientA, 7);
+  state = connectionChanged(state, ConnState.CLOSED);
+  assert.equal(state.submitRequest, null);
+  assert.equal(state.outbox[0].requestId, null);
+  assert.deepEqual(unconfirmed(state).map((e) => e.clientId), [kClientA], 'shown as waiting');
+  assert.deepEqual(resendsDue(state, 0).map((e) => e.clientId), [kClientA]);
+  // Reconnected; hello.ok says nothing of it (it never reached the studio, or did).
+  state = helloSent(connectionChanged(state, ConnState.OPEN), 'viewer');
+  state = helloOk(state, { type: 'hello.ok', viewer: kViewerId, mine: [own(1, 'pending')], commands: kCommands });
+  const due = resendsDue(state, 0);
+  assert.equal(due.length, 1);
+  assert.deepEqual(resubmissionMessage(due[0]), { type: 'question.submit', text: '医保卡怎么补办？', category: 'complaint',
+                                                  nickname: '小李', client_id: kClientA });
+  state = resubmitSent(state, kClientA, 3);
+  assert.deepEqual([state.outbox[0].requestId, state.outbox[0].attempts], [3, 2]);
+  assert.deepEqual(resendsDue(state, 0), [], 'on the wire: not sent twice');
+  assert.equal(unconfirmed(state).length, 1, 'still 等待确认 until the answer');
+  assert.equal(resubmitSent(state, kClientA, null), state, 'a closed socket sent nothing');
+  // The studio stored it before the drop: the same question comes back.
+  state = questionReceived(state, { type: 'question.received', id: 3, question: own(9, 'approved', { client_id: kClientA }) });
+  assert.deepEqual(state.outbox, []);
+  assert.deepEqual(state.mine.map((q) => [q.id, q.status]), [[1, 'pending'], [9, 'approved']]);
+  assert.deepEqual(state.formMessage, { key: 'form.received', kind: 'ok' });
+});
+
+test('a question already in hello.ok\'s mine (its acknowledgement was lost) is not sent again', () => {
+  let state = connectionChanged(sent(helloed(), '问题一', kClientA, 7), ConnState.CLOSED);
+  state = sent(connectionChanged(state, ConnState.OPEN), '问题二', kClientB, 8);
+  state = connectionChanged(state, ConnState.CLOSED);
+  state = helloOk(helloSent(connectionChanged(state, ConnState.OPEN), 'viewer'), {
+    type: 'hello.ok', viewer: kViewerId, commands: kCommands, mine: [own(9, 'pending', { client_id: kClientA })],
+  });
+  assert.deepEqual(state.outbox.map((e) => e.clientId), [kClientB]);
+  assert.deepEqual(unconfirmed(state).map((e) => e.clientId), [kClientB]);
+  // Nor shown twice when the list has it by other means (questions.mine).
+  state = mineListed(state, [own(9, 'pending', { client_id: kClientA }), own(10, 'pending', { client_id: kClientB })]);
+  assert.deepEqual(state.outbox, []);
+  assert.deepEqual(unconfirmed({ ...state, outbox: [{ clientId: kClientB, requestId: null }] }), []);
+});
+
+test('a resent question refused for a while is kept and sent again later; a final refusal gives it up', () => {
+  let state = connectionChanged(sent(helloed(), '问题一', kClientA, 7), ConnState.CLOSED);
+  state = connectionChanged(state, ConnState.OPEN);
+  state = resubmitSent(state, kClientA, 11);
+  assert.equal(errorKind(state, { type: 'error', id: 11, code: 'rate_limited' }), 'resubmit');
+  state = errorReceived(state, { type: 'error', id: 11, code: 'rate_limited', retry_after_s: 4 }, 1000);
+  assert.equal(state.outbox.length, 1);
+  assert.equal(state.outbox[0].requestId, null);
+  assert.deepEqual(resendsDue(state, 4999), [], 'not before the wait is over');
+  assert.equal(resendsDue(state, 5000).length, 1);
+  assert.equal(state.formMessage, null, 'nothing to say: it is still on its way');
+  state = errorReceived(resubmitSent(state, kClientA, 12), { type: 'error', id: 12, code: 'busy' }, 6000);
+  assert.equal(state.resendAtMs, 6000 + kBusyRetryS * 1000);
+  state = errorReceived(resubmitSent(state, kClientA, 13), { type: 'error', id: 13, code: 'conflict' }, 20000);
+  assert.deepEqual(state.outbox, []);
+  assert.deepEqual(state.formMessage.key, 'error.conflict');
+});
+
+test('the form\'s own question refused: dropped from the outbox, the text stays in the form', () => {
+  let state = sent(helloed(), '太快的问题', kClientA, 7);
+  state = errorReceived(state, { type: 'error', id: 7, code: 'rate_limited', retry_after_s: 3 }, 0);
+  assert.deepEqual(state.outbox, []);
+  assert.equal(state.retryUntilMs, 3000);
+  state = errorReceived(sent(state, '太长', kClientB, 8), { type: 'error', id: 8, code: 'too_long' }, 0);
+  assert.deepEqual(state.outbox, []);
+  assert.equal(state.formMessage.key, 'error.too_long');
+});
+
+test('the outbox is kept across page loads: only well-formed entries, each once, at most the limit', () => {
+  const state = connectionChanged(sent(sent(helloed(), '一', kClientA, 1), '二', kClientB, 2), ConnState.CLOSED);
+  const saved = JSON.parse(JSON.stringify(savedOutbox(state)));
+  assert.deepEqual(saved.map((e) => Object.keys(e).sort()), [['attempts', 'category', 'clientId', 'nickname', 'text'],
+                                                             ['attempts', 'category', 'clientId', 'nickname', 'text']]);
+  const restored = initialState({ outbox: [...saved, saved[0], null, 'x', { clientId: 'short', text: '问' },
+                                           { clientId: 'C'.repeat(22), text: '   ' },
+                                           { clientId: 'D'.repeat(22), text: '问', category: 'praise', attempts: -1 }] });
+  assert.deepEqual(restored.outbox.map((e) => [e.clientId, e.requestId]), [[kClientA, null], [kClientB, null],
+                                                                          ['D'.repeat(22), null]]);
+  assert.deepEqual([restored.outbox[2].category, restored.outbox[2].attempts, restored.outbox[2].nickname],
+                   ['question', 1, '']);
+  assert.deepEqual(restoreOutbox({ not: 'a list' }), []);
+  const many = Array.from({ length: kOutboxLimit + 5 }, (_, i) => ({ clientId: `client-${String(i).padStart(4, '0')}`,
+                                                                    text: `问题 ${i}` }));
+  const kept = restoreOutbox(many);
+  assert.equal(kept.length, kOutboxLimit);
+  assert.equal(kept.at(-1).text, `问题 ${kOutboxLimit + 4}`, 'the newest are kept');
+  const full = { ...helloed(), outbox: kept };
+  assert.equal(canSubmit(full, 0), false, 'the form waits while the outbox is full');
+});
+
+test('an acknowledgement of a resent question leaves the form\'s own sending alone', () => {
+  let state = connectionChanged(sent(helloed(), '旧问题', kClientA, 1), ConnState.CLOSED);
+  state = resubmitSent(connectionChanged(state, ConnState.OPEN), kClientA, 2);
+  state = sent(state, '新问题', kClientB, 3);
+  state = questionReceived(state, { type: 'question.received', id: 2, question: own(20, 'pending', { client_id: kClientA }) });
+  assert.equal(state.submitRequest, 3, 'the form still waits for its own');
+  assert.deepEqual(state.outbox.map((e) => e.clientId), [kClientB]);
+  state = questionReceived(state, { type: 'question.received', id: 3, question: own(21, 'pending', { client_id: kClientB }) });
+  assert.equal(state.submitRequest, null);
+  assert.deepEqual(state.outbox, []);
 });

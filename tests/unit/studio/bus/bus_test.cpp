@@ -827,6 +827,11 @@ TEST_F(BusTest, ACallbackMayUnsubscribeItselfOrDestroyTheBus) {
             0u);
   syncWithServer(bus);
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(publisher.publish("yst.t.once", "m"));
+  // Each subscription delivers on its own nats.c thread: the two subjects'
+  // messages reach the loop in no set order, so "last" waits for "once".
+  ASSERT_TRUE(queue_.runUntil([&] { return once == 1; }));
+  syncWithServer(publisher);
+  queue_.runPending();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(publisher.publish("yst.t.last", "m"));
   ASSERT_TRUE(queue_.runUntil([&] { return last == 1; }));
   syncWithServer(publisher);

@@ -24,7 +24,7 @@ class AudienceLimitsTest : public ::testing::Test {
   }
   bool ask(TokenBucket& connection, const std::string& viewer, const std::string& address) {
     wait_s_ = 0;
-    return limits_.takeQuestion(connection, viewer, address, now_us_, &wait_s_);
+    return limits_.takeQuestion(&connection, viewer, address, now_us_, &wait_s_);
   }
 
   config::AudienceConfig config_;
@@ -67,6 +67,26 @@ TEST_F(AudienceLimitsTest, ARefusedQuestionCostsNothing) {
   EXPECT_TRUE(ask(other, "v2", "203.0.113.1"));
   EXPECT_TRUE(ask(other, "v3", "203.0.113.1"));
   EXPECT_TRUE(ask(other, "v4", "203.0.113.1"));
+}
+
+// A question from the public edge: the edge budgets its connection and its
+// address; the studio still budgets the viewer, whichever edge they use.
+TEST_F(AudienceLimitsTest, AQuestionFromTheEdgeIsBudgetedPerViewerOnly) {
+  double wait_s = 0;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(limits_.takeQuestion(nullptr, "v1", "", now_us_, &wait_s)) << i;
+  }
+  EXPECT_FALSE(limits_.takeQuestion(nullptr, "v1", "", now_us_, &wait_s));
+  EXPECT_NEAR(wait_s, 10, 0.01);
+  // The same viewer on the studio's own listener: the same budget.
+  TokenBucket connection;
+  EXPECT_FALSE(ask(connection, "v1", "203.0.113.1"));
+  // Other viewers from the edge are not held back by one address's budget
+  // (two connections' worth, 6): the edge keeps that one.
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_TRUE(limits_.takeQuestion(nullptr, "w" + std::to_string(i), "", now_us_, &wait_s)) << i;
+  }
+  EXPECT_TRUE(ask(connection, "v2", "203.0.113.1")) << "nothing was taken from the address";
 }
 
 TEST_F(AudienceLimitsTest, AVoteIsPaidOnlyWhenItCounts) {

@@ -210,11 +210,30 @@ TEST(ParseSubmission, CategoryIsOptionalAndMustBeKnown) {
   }
 }
 
+// The page's id for a submission (sent again with every retry): optional,
+// for older pages; when present, 8 to 64 URL-safe characters.
+TEST(ParseSubmission, ClientIdIsOptionalAndUrlSafe) {
+  EXPECT_EQ(accepted(submit({{"text", "问题"}})).client_id, "");
+  EXPECT_EQ(accepted(submit({{"text", "问题"}, {"client_id", nullptr}})).client_id, "");
+  for (const std::string& id : {std::string("abcd_-09"), std::string("Zq3-xY_9") + repeat("a", 56),
+                               std::string("0123456789abcdef0123456789ABCDEF")}) {
+    EXPECT_EQ(accepted(submit({{"text", "问题"}, {"client_id", id}})).client_id, id);
+  }
+  for (const json& id : {json("abc_-09"), json(repeat("a", 65)), json(""), json("abcdefgh "),
+                         json("abcd.efgh"), json("abcd/efgh"), json("问题问题问题问题"),
+                         json("abcdefg\n"), json(12345678), json::array(), json::object()}) {
+    const ProtocolError error = submissionRefusal(submit({{"text", "问题"}, {"client_id", id}}));
+    EXPECT_EQ(error.code, "bad_message") << id.dump();
+    EXPECT_EQ(error.message, "client_id must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -");
+  }
+}
+
 TEST(ParseSubmission, ErrorsNeverEchoTheText) {
   const std::string secret = "<img src=x onerror=alert(1)>";
   for (const json& message : {submit({{"text", secret + repeat("x", 300)}}),
                               submit({{"text", "问题"}, {"nickname", secret}}),
-                              submit({{"text", "问题"}, {"category", secret}})}) {
+                              submit({{"text", "问题"}, {"category", secret}}),
+                              submit({{"text", "问题"}, {"client_id", secret}})}) {
     const ProtocolError error = submissionRefusal(message);
     EXPECT_EQ(error.message.find("img"), std::string::npos) << error.message;
   }

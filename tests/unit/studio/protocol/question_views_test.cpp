@@ -87,6 +87,18 @@ TEST(QuestionViews, TheProducerSeesEverythingAndTheMovesAllowed) {
   EXPECT_EQ(rejected.dump().find("v-secret-viewer-id"), std::string::npos);
 }
 
+// The page's id for a submission goes back to the asker only: their page
+// matches it with what it still waits for; nobody else learns it.
+TEST(QuestionViews, OnlyTheAskerSeesTheSubmissionsClientId) {
+  Question q = question();
+  EXPECT_FALSE(ownView(q, 0).contains("client_id")) << "an older page sent none";
+  q.client_id = "c-7Hq2xPz9LmN4";
+  EXPECT_EQ(ownView(q, 0)["client_id"], "c-7Hq2xPz9LmN4");
+  for (const json& view : {publicView(q, 1), producerView(q, 1), hostView(q, 1)}) {
+    EXPECT_EQ(view.dump().find("c-7Hq2xPz9LmN4"), std::string::npos) << view.dump();
+  }
+}
+
 TEST(QuestionViews, TheHostSeesOneLine) {
   EXPECT_EQ(hostView(question(), 2), (json{{"id", 42},
                                            {"text", "安置房办证什么时候能办好？"},

@@ -105,8 +105,12 @@ class AudienceTest : public ::testing::Test {
     show_.show.title = "对话市医保局";
     show_.show.host = {"王芳", "主持人"};
     audience_ = std::make_unique<Audience>(
-        show_, Audience::Context{&sink_, store_.get(), &clients_, session_,
-                                 [] { return std::int64_t{120000}; }, [] {},
+        show_, Audience::Context{&sink_,
+                                 store_.get(),
+                                 &clients_,
+                                 session_,
+                                 [] { return std::int64_t{120000}; },
+                                 [] {},
                                  [this](const questions::Question* q) { on_air_ = q ? q->id : 0; },
                                  &commands_,
                                  nullptr,

@@ -1,6 +1,9 @@
 // A one-shot timer on its owner's thread, for code that must not depend on
 // an event loop of its own (the desks). The studio's timers are QTimers on
-// the controller's loop (core/qt_timer.h); a test's fire when the test says.
+// the controller's loop (core/qt_timer.h), the edge's run on its EventLoop
+// (base/event_loop.h), and a test's fire when the test says. The first two
+// keep the same promises, checked by the same tests
+// (tests/unit/studio/base/timer_contract.h).
 #pragma once
 
 #include <functional>

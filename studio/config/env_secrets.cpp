@@ -19,12 +19,12 @@ bool isShowableEnvName(std::string_view name) {
          std::none_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
+}  // namespace
+
 std::string envNameForMessage(std::string_view name) {
   return isShowableEnvName(name) ? "environment variable " + std::string(name)
                                  : std::string("the environment variable named here");
 }
-
-}  // namespace
 
 bool isEnvName(std::string_view name) {
   if (name.empty() || isAsciiDigit(name.front())) return false;

@@ -23,6 +23,11 @@ inline constexpr const char* kNotAnEnvName =
 // Letters, digits and '_', not starting with a digit.
 bool isEnvName(std::string_view name);
 
+// "environment variable YST_NATS_TOKEN" for a conventional (upper-case) name;
+// otherwise "the environment variable named here", in case the key holds the
+// secret itself.
+std::string envNameForMessage(std::string_view name);
+
 // Whether a pasted secret has a space or a control character in it (a space
 // copied with it, a line break).
 bool hasSpaceOrControl(std::string_view s);

@@ -2,17 +2,17 @@
 // toml_reading gives typed values in one error style, and one reader per
 // group of sections knows its part of the schema (program_config: [show] and
 // [program]; sources_config; outputs_config: destinations, archive, HLS;
-// audience_config; overlay_config). This file reads them in order and makes
-// the checks that span sections. Everything is checked before the show
-// starts, so that a typo is a message on the producer's terminal and not a
-// black program at air time. Checks stop at the first problem: one precise
-// message (key, line) is easier to act on than a page of follow-on errors.
-// URLs are read by streaming/media_url, which words their problems the same
-// way.
+// audience_config; overlay_config; nats_config: [edge]). This file reads
+// them in order and makes the checks that span sections. Everything is
+// checked before the show starts, so that a typo is a message on the
+// producer's terminal and not a black program at air time. Checks stop at the first problem: one
+// precise message (key, line) is easier to act on than a page of follow-on errors. URLs are read by
+// streaming/media_url, which words their problems the same way.
 #include "studio/config/show_config.h"
 
 #include "studio/base/in_quotes.h"
 #include "studio/config/audience_config.h"
+#include "studio/config/nats_config.h"
 #include "studio/config/outputs_config.h"
 #include "studio/config/overlay_config.h"
 #include "studio/config/program_config.h"
@@ -20,12 +20,7 @@
 #include "studio/config/toml_reading.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <system_error>
 
 namespace yst::config {
 
@@ -82,9 +77,9 @@ ShowConfig parseShow(std::string_view toml_text, std::string_view source_name,
   const toml::table root = reader.parse(toml_text);
   ShowConfig config;
   config.path = reader.file();
-  reader.refuseUnknownKeys(
-      root, "",
-      {"show", "program", "sources", "destinations", "archive", "hls", "audience", "overlay"});
+  reader.refuseUnknownKeys(root, "",
+                           {"show", "program", "sources", "destinations", "archive", "hls",
+                            "audience", "overlay", "edge"});
   ProgramSourceLines program_lines;
   readShowTable(reader, root, &config.show);
   readProgram(reader, root, &config.program, &program_lines);
@@ -94,27 +89,14 @@ ShowConfig parseShow(std::string_view toml_text, std::string_view source_name,
   readHls(reader, root, config.program.keyframe_interval_s, &config.hls);
   readAudience(reader, env, root, &config.audience);
   readOverlay(reader, root, &config.overlay);
+  readEdgeLink(reader, env, root, &config.edge);
   resolveProgramSources(reader, config.sources, program_lines, &config.program);
   checkPersons(reader, config);
   return config;
 }
 
 ShowConfig loadShowFile(const std::string& path, const EnvLookup& env) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw ConfigError(path, 0, "", "cannot read the show file: it is a directory");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    throw ConfigError(
-        path, 0, "",
-        "cannot read the show file: " + std::error_code(error, std::generic_category()).message());
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(path, 0, "", "cannot read the show file: read error");
-  return parseShow(text.str(), path, env);
+  return parseShow(readConfigFile(path, "show file"), path, env);
 }
 
 int personIndex(const ShowInfo& show, std::string_view person) {

@@ -6,7 +6,8 @@
 // serve` exits 2. The reader is split by section: show_config.cpp reads the
 // top level and checks what spans sections; program_config, sources_config,
 // outputs_config, audience_config and overlay_config read their tables
-// through toml_reading's typed getters.
+// through toml_reading's typed getters; nats_config reads [edge] (the link
+// to the public edges, whose own file edge_config.h reads).
 #pragma once
 
 #include <cstddef>
@@ -88,7 +89,32 @@ struct HlsConfig {
 // this long: anyone who can reach the audience port can try to guess them.
 inline constexpr std::size_t kMinTokenChars = 16;
 
-struct AudienceConfig {
+// What viewers may do and how many may connect: the studio's [audience] and
+// the edge's [limits] take these keys with the same meanings, defaults and
+// checks (audience_config.h reads them for both).
+struct LimitsConfig {
+  // Questions: one per question_interval_s with bursts of question_burst, per
+  // connection and per viewer; per client address max_connections_per_address
+  // times that (many viewers can share an address behind NAT).
+  double question_interval_s = 10;
+  int question_burst = 3;
+  // Votes: one per vote_interval_s with bursts of vote_burst per viewer; per
+  // client address max_connections_per_address times that. 0: no limit.
+  double vote_interval_s = 3;
+  int vote_burst = 10;
+  int max_connections_per_address = 16;
+  // Open connections at once (HTTP and WebSocket); 0: from the process's
+  // file-descriptor limit, which the studio raises to its hard limit.
+  int max_connections = 0;
+  // WebSocket pings this often to a silent client (a proxy in front must
+  // allow more than this between reads; nginx's default is 60 s); 0: none.
+  int ws_ping_s = 30;
+  int max_question_chars = 300;
+};
+
+// [audience]: its limits are at the section's top level, as the edge's are in
+// [limits], hence a LimitsConfig extended rather than one holding it.
+struct AudienceConfig : LimitsConfig {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;
   std::string producer_token_env = "YISHITING_PRODUCER_TOKEN";
@@ -106,32 +132,47 @@ struct AudienceConfig {
   // True when public_url was not given and was built from listen: with port 0
   // the server must rebuild it once it knows the port it was given.
   bool public_url_from_listen = true;
-  // Questions: one per question_interval_s with bursts of question_burst, per
-  // connection and per viewer; per client address max_connections_per_address
-  // times that (many viewers can share an address behind NAT).
-  double question_interval_s = 10;
-  int question_burst = 3;
-  // Votes: one per vote_interval_s with bursts of vote_burst per viewer; per
-  // client address max_connections_per_address times that. 0: no limit.
-  double vote_interval_s = 3;
-  int vote_burst = 10;
-  int max_connections_per_address = 16;
-  // Open connections at once (HTTP and WebSocket); 0: from the process's
-  // file-descriptor limit, which the studio raises to its hard limit.
-  int max_connections = 0;
   // Reverse proxies whose X-Forwarded-For is believed ("127.0.0.1",
   // "10.0.0.0/8"); per-address limits then count the real clients.
   std::vector<std::string> trusted_proxies;
   // Host names the studio answers to besides IP literals, localhost and the
   // public_url's host (DNS rebinding protection).
   std::vector<std::string> allowed_hosts;
-  // WebSocket pings this often to a silent client (a proxy in front must
-  // allow more than this between reads; nginx's default is 60 s); 0: none.
-  int ws_ping_s = 30;
-  int max_question_chars = 300;
   // Sensitive words, one per line; relative paths are relative to the show
   // file. Empty: no filter.
   std::string word_list;
+};
+
+// How a process reaches the NATS cluster that links the studio and its edges:
+// the studio's [edge] and the edge file's [nats] take the same keys
+// (nats_config.h reads them for both). Credentials come from the environment
+// or a credentials file, never from the TOML itself.
+enum class NatsAuth { kInvalid = 0, kNone, kUserPassword, kToken, kCredentialsFile };
+
+struct NatsConfig {
+  // "tls://nats1.example.cn:4222", … as given (the port written out when it
+  // was left out), in the order given; the client tries them in turn.
+  std::vector<std::string> servers;
+  bool tls = false;  // every server is tls:// (a mix of nats:// and tls:// is refused)
+  NatsAuth auth = NatsAuth::kNone;
+  std::string user;      // kUserPassword: from the variable named by user_env
+  std::string password;  // kUserPassword: secret, from password_env
+  std::string token;     // kToken: secret, from token_env
+  // kCredentialsFile: a NATS .creds file (a user JWT and its NKey seed,
+  // secret), resolved beside the TOML file; the client reads it.
+  std::string credentials_file;
+  // Where the credentials come from, for messages that must not show them:
+  // "environment variable YST_NATS_USER and environment variable
+  // YST_NATS_PASSWORD", "environment variable YST_NATS_TOKEN", "credentials
+  // file /etc/…"; empty for kNone.
+  std::string credentials_source;
+  std::string ca_file;  // PEM bundle for the servers' certificates; empty: the system's
+};
+
+// The studio's [edge]: the channel its edges serve and how it reaches NATS.
+struct EdgeLinkConfig {
+  std::string channel;  // the show's name on NATS: 1..32 of a-z, 0-9, '_', '-'
+  NatsConfig nats;
 };
 
 // Broadcast graphics: the theme and what is up when the show starts.
@@ -158,6 +199,8 @@ struct ShowConfig {
   HlsConfig hls;
   AudienceConfig audience;
   OverlayConfig overlay;
+  // [edge]: absent, the studio serves viewers only on its own listener.
+  std::optional<EdgeLinkConfig> edge;
 };
 
 // Looks an environment variable up; the default reads the process environment.

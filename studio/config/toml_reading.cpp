@@ -7,7 +7,11 @@
 #include "studio/config/toml_guard.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <fstream>
 #include <iterator>
+#include <sstream>
+#include <system_error>
 #include <type_traits>
 
 namespace yst::config {
@@ -84,6 +88,23 @@ std::string indexPath(std::string_view parent, std::size_t index) {
   return std::string(parent) + "[" + std::to_string(index) + "]";
 }
 
+std::string readConfigFile(const std::string& path, std::string_view what) {
+  const std::string cannot = "cannot read the " + std::string(what) + ": ";
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(path, 0, "", cannot + "it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    throw ConfigError(path, 0, "",
+                      cannot + std::error_code(error, std::generic_category()).message());
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path, 0, "", cannot + "read error");
+  return text.str();
+}
+
 toml::table TomlReader::parse(std::string_view text) const {
   if (std::optional<TomlTrap> trap = findTomlTrap(text)) fail(trap->line, "", trap->problem);
   try {
@@ -107,6 +128,11 @@ std::filesystem::path TomlReader::besideFile(std::string_view path) const {
 
 void TomlReader::refuseUnknownKeys(const toml::table& table, const std::string& path,
                                    std::initializer_list<std::string_view> allowed) const {
+  refuseUnknownKeys(table, path, std::vector<std::string_view>(allowed));
+}
+
+void TomlReader::refuseUnknownKeys(const toml::table& table, const std::string& path,
+                                   const std::vector<std::string_view>& allowed) const {
   const toml::key* first = nullptr;
   for (auto&& [key, node] : table) {
     if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;

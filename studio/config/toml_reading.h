@@ -49,6 +49,10 @@ enum class Parity { kAny, kEven };
 // the table that has it and its line, for the message about a second one.
 using IdsSeen = std::map<std::string, std::pair<std::string, int>>;
 
+// The text of a configuration file (`what`: "show file", "edge file"); a
+// file that cannot be read is a ConfigError without a line.
+std::string readConfigFile(const std::string& path, std::string_view what);
+
 // Reads one show file's TOML. Holds the file's name so that every check fails
 // with the same context.
 class TomlReader {
@@ -72,6 +76,10 @@ class TomlReader {
   // typos of a known one).
   void refuseUnknownKeys(const toml::table& table, const std::string& path,
                          std::initializer_list<std::string_view> allowed) const;
+  // The same, for a list put together from parts (a section that takes
+  // another's keys as well as its own).
+  void refuseUnknownKeys(const toml::table& table, const std::string& path,
+                         const std::vector<std::string_view>& allowed) const;
 
   // Typed lookups: nothing when the key is absent, a ConfigError when it is
   // present with another type. T is std::string, std::int64_t, bool or double

@@ -24,7 +24,7 @@ namespace yst::desks {
 
 class AudienceLimits {
  public:
-  explicit AudienceLimits(const config::AudienceConfig& config) : config_(config) {}
+  explicit AudienceLimits(const config::LimitsConfig& config) : config_(config) {}
 
   // Takes one question from the connection's, the viewer's and the
   // address's budgets, or from none and says how long to wait. No
@@ -58,7 +58,7 @@ class AudienceLimits {
   Budget questionBudget() const;
   Budget voteBudget() const;
 
-  const config::AudienceConfig& config_;
+  const config::LimitsConfig& config_;
   std::unordered_map<std::string, TokenBucket> viewer_questions_;
   std::unordered_map<std::string, TokenBucket> address_questions_;
   std::unordered_map<std::string, TokenBucket> viewer_votes_;

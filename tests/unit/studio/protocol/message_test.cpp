@@ -216,7 +216,7 @@ TEST(ParseSubmission, ClientIdIsOptionalAndUrlSafe) {
   EXPECT_EQ(accepted(submit({{"text", "问题"}})).client_id, "");
   EXPECT_EQ(accepted(submit({{"text", "问题"}, {"client_id", nullptr}})).client_id, "");
   for (const std::string& id : {std::string("abcd_-09"), std::string("Zq3-xY_9") + repeat("a", 56),
-                               std::string("0123456789abcdef0123456789ABCDEF")}) {
+                                std::string("0123456789abcdef0123456789ABCDEF")}) {
     EXPECT_EQ(accepted(submit({{"text", "问题"}, {"client_id", id}})).client_id, id);
   }
   for (const json& id : {json("abc_-09"), json(repeat("a", 65)), json(""), json("abcdefgh "),

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <pthread.h>
 #include <CLI/CLI.hpp>
 #include <QCoreApplication>
 #include <QGuiApplication>
@@ -26,6 +27,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -33,9 +35,11 @@
 #include "studio/base/digest.h"
 #include "studio/base/log.h"
 #include "studio/base/secrets.h"
+#include "studio/config/edge_config.h"
 #include "studio/config/show_config.h"
 #include "studio/console/console_app.h"
 #include "studio/core/controller.h"
+#include "studio/edge/edge_server.h"
 #include "studio/export/exporter.h"
 #include "studio/server/control_server.h"
 #include "studio/store/questions_table.h"
@@ -56,6 +60,35 @@ void onSignal(int) {
   const char byte = 1;
   // write() is async-signal-safe; the event loop does the actual work.
   [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &byte, 1);
+}
+
+// `yishiting edge`: until SIGTERM or SIGINT, which every thread leaves to
+// this one (blocked before any thread starts, then awaited).
+int runEdge(const std::string& config_path) {
+  yst::config::EdgeConfig config;
+  try {
+    config = yst::config::loadEdgeFile(config_path);
+  } catch (const yst::config::ConfigError& e) {
+    std::fprintf(stderr, "yishiting: %s\n", e.what());
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  yst::edge::EdgeServer edge(std::move(config), yst::core::assetDir());
+  std::string error;
+  if (!edge.start(&error)) {
+    std::fprintf(stderr, "yishiting: %s\n", error.c_str());
+    return 1;
+  }
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  yst::logInfo("edge", std::string("stopping (") + strsignal(signal_number) + ")");
+  edge.stop();
+  return 0;
 }
 
 // `console` null: headless.
@@ -343,6 +376,15 @@ int main(int argc, char** argv) {
                          "Render both windows to PNG files in this folder once running, then "
                          "end the show and exit");
 
+  CLI::App* edge_cmd = cli.add_subcommand(
+      "edge",
+      "Serve one show's viewers from the cloud over NATS (no engine; see deploy/edge.toml)");
+  std::string edge_config;
+  edge_cmd->add_option("--config", edge_config, "Edge file (TOML)")->required();
+  edge_cmd->add_option("--log-level", log_level, "debug, info, warn or error")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"debug", "info", "warn", "warning", "error"}));
+
   CLI::App* observers_cmd = cli.add_subcommand("observers", "Citizen observers' invitations");
   observers_cmd->require_subcommand(1);
   std::string observer_name;
@@ -403,6 +445,7 @@ int main(int argc, char** argv) {
   yst::parseLogLevel(log_level, &level);
   yst::setLogLevel(level);
 
+  if (edge_cmd->parsed()) return runEdge(edge_config);
   if (serve_cmd->parsed()) return serve(show_path, data_dir, new_session, argc, argv, nullptr);
   if (studio_cmd->parsed()) {
     return serve(show_path, data_dir, new_session, argc, argv, &console_options);

@@ -19,6 +19,7 @@
 #include "studio/core/qt_timer.h"
 #include "studio/core/server_options.h"
 #include "studio/desks/status.h"
+#include "studio/edge/bus_options.h"
 #include "studio/protocol/message.h"
 #include "studio/text/text.h"
 
@@ -172,18 +173,13 @@ bool Controller::makeDesks(std::string* error) {
   sign_in_timer_.start();
   try {
     audience_ = std::make_unique<desks::Audience>(
-        show_, desks::Audience::Context{nullptr,
-                                        store_.get(),
-                                        &clients_,
-                                        session_id_,
-                                        [this] { return timelineMs(); },
-                                        [this] { requestStatus(); },
-                                        nullptr,
-                                        &commands_,
-                                        sign_in_.get(),
-                                        makeQtTimer,
-                                        nullptr,
-                                        {}});
+        show_,
+        desks::Audience::Context{
+            nullptr, store_.get(), &clients_, session_id_, [this] { return timelineMs(); },
+            [this] { requestStatus(); }, nullptr, &commands_, sign_in_.get(), makeQtTimer, nullptr,
+            [this](const std::string& viewer, const std::shared_ptr<const std::string>& m) {
+              if (edge_link_) edge_link_->toViewer(viewer, *m);
+            }});
     audience_->load();
   } catch (const std::exception& e) {
     *error = std::string("questions: ") + e.what();
@@ -293,6 +289,7 @@ bool Controller::startServer(std::string* error) {
   audience_->setServer(feed_.get());
   audience_->setFeed(feed_.get());
   archive_service_->start();
+  if (show_.edge) startEdgeLink();
   if (show_.audience.public_url_from_listen) {
     // Port 0 in the show file: the QR code needs the port the server got.
     const bool ipv6 = show_.audience.listen_host.find(':') != std::string::npos;
@@ -301,6 +298,31 @@ bool Controller::startServer(std::string* error) {
         ":" + std::to_string(server_->port()) + "/");
   }
   return true;
+}
+
+void Controller::startEdgeLink() {
+  const config::EdgeLinkConfig& edge = *show_.edge;
+  // Every callback of the bus on this (the application's) thread.
+  const bus::Post post = [this](std::function<void()> job) {
+    QMetaObject::invokeMethod(this, std::move(job), Qt::QueuedConnection);
+  };
+  bus_ = std::make_unique<bus::Bus>(edge::busOptions(edge.nats, "yishiting-studio-" + edge.channel),
+                                    post);
+  edge_link_ = std::make_unique<desks::EdgeLink>(
+      desks::EdgeLink::Context{bus_.get(), audience_.get(), transcript_.get(), feed_.get(),
+                               makeQtTimer, post, edge.channel, [this] { requestStatus(); }});
+  edge_link_->start();
+  // The studio keeps running when NATS cannot be reached: the edges' viewers
+  // wait, the studio's own keep being served, and the link keeps trying.
+  bus_->start([this](bus::BusState state, const std::string& detail) {
+    if (state == bus::BusState::kConnected) {
+      logInfo("edge-link", "connected to NATS; the edges serve channel " + show_.edge->channel);
+    } else if (state == bus::BusState::kReconnecting || state == bus::BusState::kConnecting) {
+      if (!detail.empty()) logWarn("edge-link", "NATS: " + detail);
+    }
+    if (edge_link_) edge_link_->busStateChanged(state);
+    requestStatus();
+  });
 }
 
 bool Controller::startEngine(std::string* error) {
@@ -366,6 +388,7 @@ void Controller::shutdown() {
     // A start that failed half-way: undo what it did, close the session.
     shut_down_ = true;
     if (server_) server_->stop();
+    if (bus_) bus_->stop();
     if (program_) program_->stop();
     if (store_ && session_id_ > 0) {
       try {
@@ -387,6 +410,8 @@ void Controller::shutdown() {
   for (auto& s : sources_) s->stop();
   program_->stop();
   if (server_) server_->stop();
+  // What was published goes out (up to a second); no bus callback runs after.
+  if (bus_) bus_->stop();
   streaming::joinDisposals();
   try {
     store_->endSession(session_id_);
@@ -583,7 +608,16 @@ void Controller::makeStatusBoard() {
         server_->setPublicStatusJson(std::move(public_status));
         server_->setMetricsText(std::move(metrics));
       },
-      [this] { return server_->connectionCount(); },
+      [this] {
+        // The audience everywhere: the studio's own connections and the
+        // edges' viewers and observers.
+        std::size_t edges = 0;
+        if (edge_link_) {
+          const desks::EdgeLink::Counts counts = edge_link_->counts();
+          edges = counts.viewers + counts.observers;
+        }
+        return server_->connectionCount() + edges;
+      },
       [this](std::size_t connections) {
         // The audience's high-water mark, for the post-show summary.
         store_->recordEvent(session_id_, timelineMs(), "viewers.peak",
@@ -596,6 +630,7 @@ void Controller::makeStatusBoard() {
                          {"timeline_ms", timelineMs()},
                          {"duration_min", show_.show.duration_min}};
     (*status)["cue"] = cues_->lastCue();
+    if (edge_link_) (*status)["edge"] = edge_link_->status();
   });
   board.addPart([this](json* status) {
     if (!program_) return;

@@ -27,6 +27,7 @@
 #include "streaming/outputs.h"
 #include "streaming/program.h"
 #include "streaming/source.h"
+#include "studio/bus/bus.h"
 #include "studio/config/show_config.h"
 #include "studio/core/archive_service.h"
 #include "studio/core/command_error.h"
@@ -35,6 +36,7 @@
 #include "studio/core/graphics.h"
 #include "studio/desks/audience.h"
 #include "studio/desks/cues.h"
+#include "studio/desks/edge_link.h"
 #include "studio/desks/outputs.h"
 #include "studio/desks/sign_in.h"
 #include "studio/desks/status.h"
@@ -101,6 +103,7 @@ class Controller : public QObject {
   bool openSession(std::string* error);
   bool makeDesks(std::string* error);
   bool startServer(std::string* error);
+  void startEdgeLink();
   bool startEngine(std::string* error);
   void startOutputs();
   // The status snapshot's parts, one per desk, in makeDesks().
@@ -146,6 +149,11 @@ class Controller : public QObject {
   std::unique_ptr<EngineOutputs> engine_outputs_;
   std::unique_ptr<desks::Outputs> outputs_;
   std::unique_ptr<desks::StatusBoard> status_board_;
+  // The public edges ([edge] in the show file): the NATS link, and the desk
+  // that serves the edges over it (after the desks it reaches, and after
+  // bus_, so destroyed first).
+  std::unique_ptr<bus::Bus> bus_;
+  std::unique_ptr<desks::EdgeLink> edge_link_;
   // The one list of commands (command_registry.h), filled in start(). After
   // the desks, so destroyed before them: its handlers point at them.
   CommandRegistry commands_;

@@ -1,33 +1,11 @@
 #include "studio/core/server_options.h"
 
-#include <algorithm>
-#include <cctype>
 #include <utility>
 #include <vector>
 
 #include "studio/core/archive_service.h"
 
 namespace yst::core {
-
-std::optional<std::string> urlOrigin(const std::string& url) {
-  const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return std::nullopt;
-  const std::size_t authority_end = url.find_first_of("/?#", scheme_end + 3);
-  std::string origin = url.substr(0, authority_end);
-  std::transform(origin.begin(), origin.end(), origin.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  // The default port is left out of an Origin.
-  if (origin.starts_with("http://") && origin.ends_with(":80")) origin.resize(origin.size() - 3);
-  if (origin.starts_with("https://") && origin.ends_with(":443")) origin.resize(origin.size() - 4);
-  return origin;
-}
-
-std::string urlHost(const std::string& origin) {
-  const std::size_t scheme_end = origin.find("://");
-  std::string host = scheme_end == std::string::npos ? origin : origin.substr(scheme_end + 3);
-  if (host.starts_with('[')) return host.substr(0, host.find(']') + 1);
-  return host.substr(0, host.find(':'));
-}
 
 server::ServerOptions serverOptions(const config::ShowConfig& show, const std::string& data_dir,
                                     const std::string& assets) {
@@ -66,9 +44,9 @@ server::ServerOptions serverOptions(const config::ShowConfig& show, const std::s
   // WebSockets (behind a proxy that does not pass Host on).
   options.allowed_hosts = audience.allowed_hosts;
   options.allowed_hosts.push_back(audience.listen_host);
-  if (const std::optional<std::string> origin = urlOrigin(audience.public_url)) {
+  if (const std::optional<std::string> origin = server::urlOrigin(audience.public_url)) {
     options.allowed_origins.push_back(*origin);
-    options.allowed_hosts.push_back(urlHost(*origin));
+    options.allowed_hosts.push_back(server::urlHost(*origin));
   }
   return options;
 }

@@ -502,6 +502,12 @@ void Audience::intake(Submission submission, IntakeDone done, AckThread ack_thre
     done(protocol::errorMessage("bad_message", "a submission needs its asker's viewer id"));
     return;
   }
+  // The studio's own connections hold ids it issued; an edge's submission
+  // carries the id its viewer said hello with, signed with the same key.
+  if (!from_producer && !viewer_ids_.genuine(submission.viewer_id)) {
+    done(protocol::errorMessage("bad_message", "the viewer id is not one this studio issued"));
+    return;
+  }
   protocol::SubmissionLimits limits;
   limits.max_chars = static_cast<std::size_t>(show_.audience.max_question_chars);
   limits.max_nickname_chars = kMaxNicknameChars;

@@ -17,19 +17,20 @@ constexpr const char* kLog = "edge-link";
 // The studio's own trouble (its database queue is full): the message stays
 // in the stream and comes again. Every other outcome is the answer.
 bool transient(const json& outcome) {
-  return outcome.value("type", std::string()) == "error" &&
-         outcome.value("code", std::string()) == "busy";
+  return edge::textField(outcome, "type") == "error" && edge::textField(outcome, "code") == "busy";
 }
 
 Audience::Submission submissionOf(const json& body) {
   Audience::Submission s;
-  s.client_id = body.value("client_id", std::string());
-  s.viewer_id = body.value("viewer", std::string());
-  s.observer_id = body.value("observer_id", std::int64_t{0});
-  s.observer_name = body.value("observer_name", std::string());
-  s.address_key = body.value("address", std::string());
-  s.message = body.value("message", json::object());
-  if (!s.message.is_object()) s.message = json::object();
+  s.asker = Audience::Asker::kViewer;
+  s.viewer_id = edge::textField(body, "viewer");
+  s.observer_id = edge::countField(body, "observer_id");
+  s.observer_name = edge::textField(body, "observer_name");
+  s.address_key = edge::textField(body, "address");
+  const auto message = body.find("message");
+  s.message = message != body.end() && message->is_object() ? *message : json::object();
+  // The client id the stream deduplicated on is the one the desk keeps.
+  s.message["client_id"] = edge::textField(body, "client_id");
   s.message["type"] = "question.submit";
   return s;
 }
@@ -46,6 +47,8 @@ EdgeLink::EdgeLink(Context context) : context_(std::move(context)), subjects_(co
 }
 
 EdgeLink::~EdgeLink() {
+  // No publish reaches the bus once this returns.
+  context_.feed->setOnPublic({});
   // The setup thread's job may still post its result: it finds `alive_` gone.
   alive_.reset();
   setup_.reset();
@@ -63,7 +66,7 @@ void EdgeLink::start() {
   bus.subscribe(subjects_.mine, [this, alive](bus::BusMessage m) {
     if (alive.expired()) return;
     const std::optional<json> body = edge::parseBody(m.data);
-    answer(m, context_.audience->mineOf(body ? body->value("viewer", std::string()) : ""));
+    answer(m, context_.audience->mineOf(body ? edge::textField(*body, "viewer") : ""));
   });
   bus.subscribe(subjects_.transcript, [this, alive](bus::BusMessage m) {
     if (alive.expired() || m.reply.empty()) return;
@@ -76,8 +79,8 @@ void EdgeLink::start() {
       answer(m, protocol::errorMessage("bad_message", "not a JSON object"));
       return;
     }
-    context_.audience->remoteVote(body->value("viewer", std::string()),
-                                  body->value("address", std::string()), *body,
+    context_.audience->remoteVote(edge::textField(*body, "viewer"),
+                                  edge::textField(*body, "address"), *body,
                                   [this, alive, m](json reply) {
                                     if (!alive.expired()) answer(m, reply);
                                   });
@@ -85,7 +88,7 @@ void EdgeLink::start() {
   bus.subscribe(subjects_.observer, [this, alive](bus::BusMessage m) {
     if (alive.expired()) return;
     const std::optional<json> body = edge::parseBody(m.data);
-    const std::string hash = body ? body->value("token_sha256", std::string()) : "";
+    const std::string hash = body ? edge::textField(*body, "token_sha256") : "";
     context_.audience->findObserver(hash,
                                     [this, alive, m](bool ok, std::int64_t id, std::string name) {
                                       if (alive.expired() || !ok)
@@ -167,13 +170,13 @@ void EdgeLink::setUpIntake() {
 void EdgeLink::intakeMessage(const bus::BusMessage& message, std::shared_ptr<bus::PendingAck> ack) {
   if (message.delivered > 1) ++intake_redelivered_;
   const std::optional<json> body = edge::parseBody(message.data);
-  if (!body || body->value("client_id", std::string()).empty()) {
+  if (!body || edge::textField(*body, "client_id").empty()) {
     logWarn(kLog, "a malformed submission in the intake was dropped");
     ack->ack();
     return;
   }
-  const std::string client_id = body->value("client_id", std::string());
-  const std::string viewer = body->value("viewer", std::string());
+  const std::string client_id = edge::textField(*body, "client_id");
+  const std::string viewer = edge::textField(*body, "viewer");
   std::weak_ptr<char> alive = alive_;
   context_.audience->intake(
       submissionOf(*body), [this, alive, client_id, viewer, ack](json outcome) {
@@ -189,6 +192,10 @@ void EdgeLink::intakeMessage(const bus::BusMessage& message, std::shared_ptr<bus
       });
 }
 
+void EdgeLink::toViewer(const std::string& viewer, const std::string& message) {
+  context_.bus->publish(subjects_.viewer, edge::frameViewer(viewer, message));
+}
+
 void EdgeLink::answer(const bus::BusMessage& request, const json& body) {
   if (request.reply.empty()) return;
   context_.bus->respond(request, body.dump());
@@ -197,12 +204,13 @@ void EdgeLink::answer(const bus::BusMessage& request, const json& body) {
 void EdgeLink::edgeCounts(const bus::BusMessage& message) {
   const std::optional<json> body = edge::parseBody(message.data);
   if (!body) return;
-  const std::string edge = body->value("edge", std::string());
-  if (edge.empty() || edge.size() > 64) return;
-  EdgeSeen& seen = edges_[edge];
+  const std::string edge_id = edge::textField(*body, "edge");
+  if (edge_id.empty() || edge_id.size() > 64) return;
+  if (!edges_.contains(edge_id) && edges_.size() >= kMaxEdges) return;
+  EdgeSeen& seen = edges_[edge_id];
   const EdgeSeen before = seen;
-  seen.viewers = body->value("viewers", std::size_t{0});
-  seen.observers = body->value("observers", std::size_t{0});
+  seen.viewers = static_cast<std::size_t>(edge::countField(*body, "viewers"));
+  seen.observers = static_cast<std::size_t>(edge::countField(*body, "observers"));
   seen.seen_us = steadyNowUs();
   if ((before.viewers != seen.viewers || before.observers != seen.observers) &&
       context_.counts_changed) {

@@ -60,6 +60,8 @@ class EdgeLink {
   static constexpr int kHeartbeatMs = 1000;
   // An edge that has not reported its viewers this long no longer counts.
   static constexpr int kEdgeForgetMs = 6000;
+  // Edges counted at once (a misconfigured fleet cannot grow the list).
+  static constexpr std::size_t kMaxEdges = 256;
 
   explicit EdgeLink(Context context);
   ~EdgeLink();
@@ -70,6 +72,10 @@ class EdgeLink {
   // the bus connects (its stream is created then if missing).
   void start();
   void busStateChanged(bus::BusState state);
+
+  // A message for every connection of one viewer at the edges (their own
+  // question's updates). Any thread.
+  void toViewer(const std::string& viewer, const std::string& message);
 
   // Viewers and observers at the edges now (edges heard from recently).
   struct Counts {

@@ -252,7 +252,7 @@ void EdgeAudience::observerHello(server::ClientId client, const std::string& tok
           unavailable(client, request_id);
           return;
         }
-        const std::int64_t id = found->value("id", std::int64_t{0});
+        const std::int64_t id = countField(*found, "id");
         if (id <= 0) {
           refuse("forbidden", "unknown or revoked observer invitation",
                  guard_.wrongToken(info, "observer", "client " + std::to_string(client),
@@ -261,8 +261,8 @@ void EdgeAudience::observerHello(server::ClientId client, const std::string& tok
           return;
         }
         guard_.signedIn(info.address);
-        viewerHello({client, request_id, Role::kObserver, id, found->value("name", std::string()),
-                     steadyNowUs()});
+        viewerHello(
+            {client, request_id, Role::kObserver, id, textField(*found, "name"), steadyNowUs()});
       });
 }
 
@@ -360,7 +360,7 @@ void EdgeAudience::requestSnapshot() {
 void EdgeAudience::snapshotArrived(const json& snapshot) {
   const std::optional<protocol::FeedPosition> position =
       protocol::readSince(json{{"since", snapshot.value("feed", json())}});
-  const auto key = hexDecode(snapshot.value("viewer_key", std::string()));
+  const auto key = hexDecode(textField(snapshot, "viewer_key"));
   if (!position || !key || key->size() < desks::ViewerIds::kMinKeyBytes ||
       !snapshot.contains("public")) {
     logWarn(kLog, "the studio's snapshot is malformed; ignored");
@@ -485,7 +485,7 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
   const bool retry = waiting_.contains(client_id);
   if (!retry) {
     double wait_s = 0;
-    if (!limits_.takeQuestion(info.questions, info.viewer, info.address, steadyNowUs(), &wait_s)) {
+    if (!limits_.takeQuestion(&info.questions, info.viewer, info.address, steadyNowUs(), &wait_s)) {
       const int after = std::max(1, static_cast<int>(std::ceil(wait_s)));
       replyError(client, request_id, "rate_limited",
                  "too many questions; try again in " + std::to_string(after) + " s",
@@ -509,10 +509,10 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
                  {"nickname", message.value("nickname", json())},
                  {"category", message.value("category", json())}}}};
   std::weak_ptr<char> alive = alive_;
-  const std::string viewer = info.viewer;
+  auto submission = std::make_shared<const std::string>(body.dump());
   context_.bus->jsPublish(
-      subjects_.intake, body.dump(), client_id,
-      [this, alive, client_id, client, request_id, viewer](bus::JsPublishResult result) {
+      subjects_.intake, *submission, client_id,
+      [this, alive, client_id, client, request_id, submission](bus::JsPublishResult result) {
         if (alive.expired()) return;
         if (!result.ok) {
           // Not in the stream: this viewer retries; others waiting on the
@@ -529,14 +529,15 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
         }
         if (!result.duplicate) return;  // the outcome comes on `received`
         // Already in the stream: it may be committed long ago (its outcome
-        // went out before this viewer came back). Ask.
+        // went out before this viewer came back). Ask with the whole
+        // submission: the studio answers with the question its client id
+        // made, or takes it in now if the stream has not brought it yet.
         context_.bus->request(
-            subjects_.lookup, json{{"client_id", client_id}, {"viewer", viewer}}.dump(),
-            kRequestTimeoutMs,
+            subjects_.lookup, *submission, kRequestTimeoutMs,
             [this, alive, client_id](std::optional<bus::BusMessage> answer, std::string) {
               if (alive.expired() || !answer) return;  // still pending: it comes on `received`
               std::optional<json> outcome = parseBody(answer->data);
-              if (!outcome || outcome->value("pending", false)) return;
+              if (!outcome || flagField(*outcome, "pending")) return;
               deliverOutcome(client_id, std::move(*outcome));
             });
       });
@@ -545,7 +546,7 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
 void EdgeAudience::receivedOutcome(const bus::BusMessage& message) {
   std::optional<json> received = parseBody(message.data);
   if (!received) return;
-  const std::string client_id = received->value("client_id", std::string());
+  const std::string client_id = textField(*received, "client_id");
   if (!waiting_.contains(client_id)) return;  // another edge's viewer
   json outcome = received->value("outcome", json());
   if (!outcome.is_object()) return;
@@ -585,7 +586,7 @@ void EdgeAudience::vote(server::ClientId client, const json& message, const json
           {{"viewer", info.viewer}, {"address", info.address}, {"question", question}}, client,
           request_id,
           [this, viewer = info.viewer, address = info.address, ticket = *ticket](json& answer) {
-            if (answer.value("type", std::string()) == "vote" && answer.value("voted", false)) {
+            if (textField(answer, "type") == "vote" && flagField(answer, "voted")) {
               limits_.spendVote(viewer, address, ticket);
             }
           });

@@ -63,7 +63,7 @@ class EdgeAudience {
     std::string channel;  // the show on the bus
     // The per-connection, per-viewer and per-address limits (the studio's
     // [audience] keys: question and vote budgets, connections per address).
-    config::AudienceConfig limits;
+    config::LimitsConfig limits;
   };
 
   // A request to the studio that gets no answer this soon is `unavailable`.
@@ -95,6 +95,8 @@ class EdgeAudience {
   // For the edge's status: viewers, observers, the studio's state, the feed.
   nlohmann::json status() const;
   bool studioLive() const { return studio_live_; }
+  // What the studio's snapshot says of the show ({} before the first).
+  const nlohmann::json& show() const { return show_; }
 
  private:
   using Json = nlohmann::json;

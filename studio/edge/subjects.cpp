@@ -1,6 +1,8 @@
 #include "studio/edge/subjects.h"
 
+#include <algorithm>
 #include <charconv>
+#include <climits>
 
 namespace yst::edge {
 
@@ -85,6 +87,25 @@ std::optional<nlohmann::json> parseBody(std::string_view data) {
   nlohmann::json parsed = nlohmann::json::parse(data, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
   return parsed;
+}
+
+std::string textField(const nlohmann::json& body, const char* key) {
+  const auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::int64_t countField(const nlohmann::json& body, const char* key) {
+  const auto it = body.find(key);
+  if (it == body.end() || !it->is_number_integer()) return 0;
+  if (it->is_number_unsigned()) {
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(it->get<std::uint64_t>(), INT64_MAX));
+  }
+  return std::max<std::int64_t>(0, it->get<std::int64_t>());
+}
+
+bool flagField(const nlohmann::json& body, const char* key) {
+  const auto it = body.find(key);
+  return it != body.end() && it->is_boolean() && it->get<bool>();
 }
 
 }  // namespace yst::edge

@@ -8,6 +8,7 @@
 // assets/protocol.md, "The public edge".
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +39,8 @@ struct Subjects {
   std::string mine;        // {"viewer"} → {"questions":[own views]}
   std::string vote;        // {"viewer","address","question"} → the vote's reply or error
   std::string observer;    // {"token_sha256"} → {"id","name"} or {"id":0}
-  std::string lookup;      // {"client_id","viewer"} → a received outcome, or {"pending":true}
+  std::string lookup;      // a submission already in the stream → its outcome (taken in now if
+                           // the stream has not delivered it yet)
   std::string transcript;  // {} → the live text (transcript.list's reply)
   std::string archive;     // {"path","args"} → {"status","body"}
 };
@@ -54,6 +56,12 @@ std::optional<PublicFrame> unframePublic(std::string_view data);
 
 // A message body on the bus: a JSON object, or nullopt.
 std::optional<nlohmann::json> parseBody(std::string_view data);
+// A field of a body read without trusting its type: a string ("" when absent
+// or not a string), a count (0 when absent, negative or not an integer), a
+// flag (false unless true).
+std::string textField(const nlohmann::json& body, const char* key);
+std::int64_t countField(const nlohmann::json& body, const char* key);
+bool flagField(const nlohmann::json& body, const char* key);
 
 // "viewer id\n" + the message.
 std::string frameViewer(std::string_view viewer, std::string_view message);

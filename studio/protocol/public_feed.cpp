@@ -110,6 +110,12 @@ void FeedSink::publish(std::uint32_t channels, std::shared_ptr<const std::string
   if (on_public_) on_public_(position, stamped);
 }
 
+void FeedSink::setOnPublic(
+    std::function<void(const FeedPosition&, const std::shared_ptr<const std::string>&)> on_public) {
+  std::lock_guard lock(mutex_);
+  on_public_ = std::move(on_public);
+}
+
 FeedPosition FeedSink::position() const {
   std::lock_guard lock(mutex_);
   return {epoch_, seq_};

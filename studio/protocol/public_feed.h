@@ -101,12 +101,12 @@ class FeedSink : public server::ClientSink {
   void setChannels(server::ClientId client, std::uint32_t channels) override;
   void publish(std::uint32_t channels, std::shared_ptr<const std::string> message) override;
 
-  // Set before the first publish (not synchronised with it).
+  // Any thread; under the lock, so that a publish in progress finishes with
+  // the old one and none calls it once this returns (set {} before what it
+  // refers to goes away).
   void setOnPublic(
       std::function<void(const FeedPosition&, const std::shared_ptr<const std::string>&)>
-          on_public) {
-    on_public_ = std::move(on_public);
-  }
+          on_public);
   FeedPosition position() const;
   // As PublicRing::after, under the lock.
   std::optional<std::vector<std::shared_ptr<const std::string>>> after(
@@ -121,8 +121,9 @@ class FeedSink : public server::ClientSink {
 
  private:
   server::ClientSink* local_;
-  std::function<void(const FeedPosition&, const std::shared_ptr<const std::string>&)> on_public_;
   mutable std::mutex mutex_;
+  // guarded by mutex_
+  std::function<void(const FeedPosition&, const std::shared_ptr<const std::string>&)> on_public_;
   PublicRing ring_;  // guarded by mutex_
   std::string epoch_;
   std::uint64_t seq_ = 0;  // guarded by mutex_

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 
 namespace yst::server {
@@ -119,6 +121,26 @@ bool isIpLiteral(std::string_view host) {
     return host.find(':') != std::string_view::npos && parseAddress(host).has_value();
   }
   return parseAddress(host).has_value();
+}
+
+std::optional<std::string> urlOrigin(const std::string& url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  const std::size_t authority_end = url.find_first_of("/?#", scheme_end + 3);
+  std::string origin = url.substr(0, authority_end);
+  std::transform(origin.begin(), origin.end(), origin.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // The default port is left out of an Origin.
+  if (origin.starts_with("http://") && origin.ends_with(":80")) origin.resize(origin.size() - 3);
+  if (origin.starts_with("https://") && origin.ends_with(":443")) origin.resize(origin.size() - 4);
+  return origin;
+}
+
+std::string urlHost(const std::string& origin) {
+  const std::size_t scheme_end = origin.find("://");
+  std::string host = scheme_end == std::string::npos ? origin : origin.substr(scheme_end + 3);
+  if (host.starts_with('[')) return host.substr(0, host.find(']') + 1);
+  return host.substr(0, host.find(':'));
 }
 
 }  // namespace yst::server

@@ -62,4 +62,11 @@ std::string addressKey(const std::string& address);
 // True for a numeric IPv4 or IPv6 address, with or without [brackets].
 bool isIpLiteral(std::string_view host);
 
+// "https://Studio.Example.cn:8443/live?x" → "https://studio.example.cn:8443"
+// (scheme and host lower-cased, the default port left out, as browsers send
+// Origin); nullopt without "://".
+std::optional<std::string> urlOrigin(const std::string& url);
+// The host of an origin, without its port ("[::1]" keeps its brackets).
+std::string urlHost(const std::string& origin);
+
 }  // namespace yst::server

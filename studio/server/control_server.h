@@ -123,6 +123,10 @@ struct ServerOptions {
   // request's Host (without port) must be an IP literal, "localhost", or one
   // of these (the public URL's host, the listen host); otherwise 421.
   std::vector<std::string> allowed_hosts;
+  // Origins besides this server's own that its pages may load media from
+  // ("https://live.example.cn": an edge's HLS on a CDN): added to the pages'
+  // Content-Security-Policy for fetches and media, nothing else.
+  std::vector<std::string> media_origins;
   // Tokens that unlock /api/status and /metrics (Authorization: Bearer).
   // Empty: those two answer 401 to everyone.
   std::vector<std::string> staff_tokens;

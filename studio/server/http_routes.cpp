@@ -16,9 +16,17 @@ namespace {
 // Body bytes written per HTTP_WRITEABLE for in-memory replies.
 constexpr std::size_t kHttpChunkBytes = 32 * 1024;
 
-constexpr char kHtmlContentSecurityPolicy[] =
-    "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; "
-    "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+// The pages' own origin only, plus the origins they may load media from.
+std::string htmlContentSecurityPolicy(const std::vector<std::string>& media_origins) {
+  std::string media;
+  for (const std::string& origin : media_origins) {
+    // An origin is one source expression: nothing that could end it.
+    if (origin.find_first_of(" \t\r\n;,'\"") == std::string::npos) media += " " + origin;
+  }
+  return "default-src 'self'; img-src 'self' data:; media-src 'self' blob:" + media +
+         "; connect-src 'self'" + media +
+         "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+}
 
 constexpr char kJson[] = "application/json; charset=utf-8";
 
@@ -116,8 +124,8 @@ bool HttpExchange::writeHeaders(unsigned int status, const char* content_type,
   if (files::isDocumentType(content_type) &&
       lws_add_http_header_by_name(
           wsi, reinterpret_cast<const unsigned char*>("content-security-policy:"),
-          reinterpret_cast<const unsigned char*>(kHtmlContentSecurityPolicy),
-          static_cast<int>(sizeof(kHtmlContentSecurityPolicy) - 1), &p, end)) {
+          reinterpret_cast<const unsigned char*>(csp_.data()), static_cast<int>(csp_.size()), &p,
+          end)) {
     return false;
   }
   return lws_finalize_write_http_header(wsi, start, &p, end) == 0;
@@ -165,8 +173,8 @@ int HttpExchange::serveFile(const std::string& file_path, const char* content_ty
     if (files::isDocumentType(content_type) &&
         lws_add_http_header_by_name(
             wsi, reinterpret_cast<const unsigned char*>("content-security-policy:"),
-            reinterpret_cast<const unsigned char*>(kHtmlContentSecurityPolicy),
-            static_cast<int>(sizeof(kHtmlContentSecurityPolicy) - 1), &p, end)) {
+            reinterpret_cast<const unsigned char*>(csp_.data()), static_cast<int>(csp_.size()), &p,
+            end)) {
       return -1;
     }
     headers.assign(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(p - buffer));
@@ -324,6 +332,7 @@ void AsyncRequests::forget(lws* wsi) {
 HttpService::HttpService(const ServerOptions& options, const ControlServer::Handlers& handlers,
                          Handover& handover, Admission& admission, ServerCounters& counters)
     : options_(options),
+      csp_(htmlContentSecurityPolicy(options.media_origins)),
       handover_(handover),
       admission_(admission),
       counters_(counters),
@@ -413,7 +422,7 @@ int HttpService::onHttp(lws* wsi) {
   int uri_length = 0;
   const int method = lws_http_get_uri_and_method(wsi, &uri, &uri_length);
   if (method != LWSHUMETH_GET && method != LWSHUMETH_HEAD) {
-    HttpExchange exchange(wsi, {}, false, bodies_);
+    HttpExchange exchange(wsi, {}, false, bodies_, csp_);
     return exchange.reply(
         HTTP_STATUS_METHOD_NOT_ALLOWED, kJson,
         std::make_shared<const std::string>(jsonError("method_not_allowed", "only GET and HEAD")),
@@ -423,7 +432,7 @@ int HttpService::onHttp(lws* wsi) {
   // (and refuses %00); the checks below and in file_serving do not rely on that.
   const std::string_view path =
       uri ? std::string_view(uri, static_cast<std::size_t>(uri_length)) : std::string_view();
-  HttpExchange exchange(wsi, path, method == LWSHUMETH_HEAD, bodies_);
+  HttpExchange exchange(wsi, path, method == LWSHUMETH_HEAD, bodies_, csp_);
   if (path.empty() || path.front() != '/') {
     return exchange.replyError(HTTP_STATUS_BAD_REQUEST, "bad_request", "bad path");
   }
@@ -437,7 +446,7 @@ int HttpService::onHttp(lws* wsi) {
 
 int HttpService::onWriteable(lws* wsi) {
   if (std::optional<AsyncResponse> answer = async_.takeAnswer(wsi)) {
-    HttpExchange exchange(wsi, {}, answer->head_only, bodies_);
+    HttpExchange exchange(wsi, {}, answer->head_only, bodies_, csp_);
     return exchange.reply(answer->status, answer->content_type.c_str(), std::move(answer->body),
                           {{"cache-control:", "no-store"}});
   }

@@ -60,8 +60,10 @@ class HttpBodies {
 // returns (-1: close the connection).
 class HttpExchange {
  public:
-  HttpExchange(lws* wsi_in, std::string_view path_in, bool head_only_in, HttpBodies& bodies)
-      : wsi(wsi_in), path(path_in), head_only(head_only_in), bodies_(bodies) {}
+  // `csp`: the Content-Security-Policy of HTML documents (outlives this).
+  HttpExchange(lws* wsi_in, std::string_view path_in, bool head_only_in, HttpBodies& bodies,
+               std::string_view csp)
+      : wsi(wsi_in), path(path_in), head_only(head_only_in), bodies_(bodies), csp_(csp) {}
 
   lws* const wsi;
   const std::string_view path;  // %-decoded by lws, starts with '/'
@@ -83,6 +85,7 @@ class HttpExchange {
                     const HttpHeaders& extra_headers);
 
   HttpBodies& bodies_;
+  std::string_view csp_;
 };
 
 class HttpRoutes {
@@ -187,6 +190,7 @@ class HttpService {
   int serveStatic(HttpExchange& exchange, const std::string& root, std::string_view url_path);
 
   const ServerOptions& options_;
+  const std::string csp_;  // of HTML documents: the defaults and options_.media_origins
   Handover& handover_;
   Admission& admission_;
   ServerCounters& counters_;

@@ -609,6 +609,18 @@ TEST_F(ControlServerTest, StaticFilesCarryContentTypesAndSecurityHeaders) {
   EXPECT_EQ(producer.header("content-security-policy"), csp);
 }
 
+// An edge whose HLS is on a CDN: its pages may fetch and play from there,
+// and an origin that would end the source list is left out.
+TEST_F(ControlServerTest, MediaOriginsWidenOnlyMediaAndFetches) {
+  ServerOptions options = defaultOptions();
+  options.media_origins = {"https://live.example.cn", "https://x.example; script-src *"};
+  startServer(options);
+  EXPECT_EQ(httpGet(port_, "/").header("content-security-policy"),
+            "default-src 'self'; img-src 'self' data:; media-src 'self' blob: "
+            "https://live.example.cn; connect-src 'self' https://live.example.cn; "
+            "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+}
+
 TEST_F(ControlServerTest, UnknownPathsAre404) {
   startServer();
   for (const char* target :

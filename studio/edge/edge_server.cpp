@@ -17,7 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kLog = "edge";
+constexpr const char* kEdgeLog = "edge";
 // /api/public-status is refreshed this often (the title, whether the studio
 // is on air).
 constexpr int kStatusIntervalMs = 1000;
@@ -90,7 +90,7 @@ bool EdgeServer::start(std::string* error) {
   };
   handlers.on_message = [this, loop](server::ClientId client, std::string message) {
     if (!loop->post([this, client, m = std::move(message)] { audience_->message(client, m); })) {
-      logWarn(kLog, "the edge's loop is full: a viewer's message was dropped");
+      logWarn(kEdgeLog, "the edge's loop is full: a viewer's message was dropped");
     }
   };
   // Every open is followed by its close, which must not be lost.
@@ -122,9 +122,9 @@ bool EdgeServer::start(std::string* error) {
         audience_->start();
         bus_->start([this](bus::BusState state, const std::string& detail) {
           if (state == bus::BusState::kConnected) {
-            logInfo(kLog, "connected to NATS; serving channel " + config_.channel);
+            logInfo(kEdgeLog, "connected to NATS; serving channel " + config_.channel);
           } else if (state == bus::BusState::kReconnecting) {
-            logWarn(kLog, "lost NATS (" + detail + "); reconnecting");
+            logWarn(kEdgeLog, "lost NATS (" + detail + "); reconnecting");
           }
           audience_->busStateChanged(state);
         });
@@ -144,8 +144,8 @@ bool EdgeServer::start(std::string* error) {
     return false;
   }
   started_ = true;
-  logInfo(kLog, "edge " + config_.id + " listening on " + config_.listen_host + ":" +
-                    std::to_string(server_->port()) + " for " + config_.public_url);
+  logInfo(kEdgeLog, "edge " + config_.id + " listening on " + config_.listen_host + ":" +
+                        std::to_string(server_->port()) + " for " + config_.public_url);
   return true;
 }
 

@@ -113,7 +113,9 @@ void EdgeAudience::closed(server::ClientId client) {
     if (viewers->second.empty()) viewer_clients_.erase(viewers);
   }
   clients_.erase(it);
-  // Its waiting submissions stay: the outcome still comes, and is dropped.
+  // Its submissions still come to the studio; their outcomes, to no one here
+  // (the page sends again with the same client id, and is told then).
+  forgetWaiters(client);
   std::erase_if(pending_hellos_, [client](const PendingHello& h) { return h.client == client; });
 }
 
@@ -483,6 +485,11 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
     return;
   }
   const bool retry = waiting_.contains(client_id);
+  if (!retry && waiting_.size() >= kMaxWaitingSubmissions) {
+    // The studio has not answered this many: it is not keeping up, or gone.
+    unavailable(client, request_id);
+    return;
+  }
   if (!retry) {
     double wait_s = 0;
     if (!limits_.takeQuestion(&info.questions, info.viewer, info.address, steadyNowUs(), &wait_s)) {
@@ -498,6 +505,7 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
     return;
   }
   waiting_[client_id].push_back({client, request_id});
+  waiting_by_client_[client].insert(client_id);
   json body = {{"client_id", client_id},
                {"viewer", info.viewer},
                {"observer_id", info.observer_id},
@@ -524,6 +532,7 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
             });
             if (waiters->second.empty()) waiting_.erase(waiters);
           }
+          forgetWaiter(client, client_id);
           if (clients_.contains(client)) unavailable(client, request_id);
           return;
         }
@@ -559,11 +568,38 @@ void EdgeAudience::deliverOutcome(const std::string& client_id, json outcome) {
   std::vector<Waiter> to_tell = std::move(waiters->second);
   waiting_.erase(waiters);
   for (const Waiter& w : to_tell) {
+    forgetWaiter(w.client, client_id);
     if (!clients_.contains(w.client)) continue;
     json copy = outcome;
     if (!w.request_id.is_null()) copy["id"] = w.request_id;
     reply(w.client, copy);
   }
+}
+
+void EdgeAudience::forgetWaiter(server::ClientId client, const std::string& client_id) {
+  auto mine = waiting_by_client_.find(client);
+  if (mine == waiting_by_client_.end()) return;
+  // Another request of this connection may wait on the same id still.
+  const auto still = waiting_.find(client_id);
+  if (still != waiting_.end() &&
+      std::any_of(still->second.begin(), still->second.end(),
+                  [client](const Waiter& w) { return w.client == client; })) {
+    return;
+  }
+  mine->second.erase(client_id);
+  if (mine->second.empty()) waiting_by_client_.erase(mine);
+}
+
+void EdgeAudience::forgetWaiters(server::ClientId client) {
+  auto mine = waiting_by_client_.find(client);
+  if (mine == waiting_by_client_.end()) return;
+  for (const std::string& client_id : mine->second) {
+    auto waiters = waiting_.find(client_id);
+    if (waiters == waiting_.end()) continue;
+    std::erase_if(waiters->second, [client](const Waiter& w) { return w.client == client; });
+    if (waiters->second.empty()) waiting_.erase(waiters);
+  }
+  waiting_by_client_.erase(mine);
 }
 
 void EdgeAudience::vote(server::ClientId client, const json& message, const json& request_id) {

@@ -77,6 +77,9 @@ class EdgeAudience {
   static constexpr int kCountIntervalMs = 2000;
   // A fresh snapshot is fetched when the ring has grown this far past it.
   static constexpr std::uint64_t kSnapshotRefreshMessages = 1024;
+  // Submissions waiting for the studio's outcome at once; beyond it a new
+  // one is `unavailable` (nothing sent: the page tries again).
+  static constexpr std::size_t kMaxWaitingSubmissions = 65536;
 
   explicit EdgeAudience(Context context);
   ~EdgeAudience();
@@ -141,6 +144,9 @@ class EdgeAudience {
   // --- viewers' requests
   void submit(server::ClientId client, const Json& message, const Json& request_id);
   void deliverOutcome(const std::string& client_id, Json outcome);
+  // Keeps waiting_by_client_ in step with waiting_.
+  void forgetWaiter(server::ClientId client, const std::string& client_id);
+  void forgetWaiters(server::ClientId client);
   void vote(server::ClientId client, const Json& message, const Json& request_id);
   void mine(server::ClientId client, const Json& request_id);
   void transcript(server::ClientId client, const Json& request_id);
@@ -169,8 +175,10 @@ class EdgeAudience {
   std::vector<PendingHello> pending_hellos_;
   std::unique_ptr<Timer> hello_timer_;
 
-  // Submissions waiting for the studio's outcome, by client id.
+  // Submissions waiting for the studio's outcome, by client id, and which
+  // client ids each connection waits on (forgotten when it closes).
   std::unordered_map<std::string, std::vector<Waiter>> waiting_;
+  std::unordered_map<server::ClientId, std::set<std::string>> waiting_by_client_;
 
   bool studio_live_ = false;
   std::int64_t studio_heard_us_ = 0;

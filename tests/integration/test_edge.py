@@ -158,5 +158,65 @@ class PublicEdge(IntegrationTest):
         victim.start()
 
 
+class EdgeThroughCrashes(IntegrationTest):
+    """kill -9 of the studio and of nats-server, each while a viewer asks."""
+
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.nats = NatsServer(cls.work.path)
+        cls.addClassCleanup(cls.nats.stop)
+        cls.nats.start()
+        cls.studio = Studio(cls.work.path, edge_show(cls.nats))
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.edge = Edge(cls.work.path, cls.nats, CHANNEL, name="edge-c")
+        cls.addClassCleanup(cls.edge.stop)
+        cls.edge.start()
+
+    def viewer(self, **kwargs) -> Viewer:
+        v = Viewer(self.edge.ws_url, **kwargs)
+        self.addCleanup(v.close)
+        return v
+
+    def count_at_studio(self, text: str) -> int:
+        with self.studio.producer() as producer:
+            listed = producer.ok("questions.list")
+        return sum(1 for q in listed["questions"] if q["text"] == text)
+
+    def test_a_question_asked_while_the_studio_is_down_is_acknowledged_once_it_committed(self):
+        v = self.viewer()
+        self.studio.kill9()
+        self.edge.wait_public(lambda s: s.get("studio") == "reconnecting", 15,
+                              "told the studio is out of reach")
+        text = f"演播室重启期间的问题 {secrets.token_hex(3)}"
+        v.send_json({"type": "question.submit", "id": 7, "text": text, "client_id": client_id()})
+        # Kept in the stream, not acknowledged: nothing is committed yet.
+        with self.assertRaises(TimeoutError):
+            v.wait_reply(7, timeout=2)
+        self.studio.start()
+        reply = v.wait_reply(7, timeout=30)
+        self.assertEqual(reply.get("type"), "question.received", reply)
+        self.assertEqual(self.count_at_studio(text), 1)
+        self.edge.wait_public(lambda s: s.get("studio") == "live", 15, "the studio back")
+
+    def test_nats_killed_mid_show_a_retry_after_it_returns_makes_one_question(self):
+        v = self.viewer()
+        text = f"消息服务器重启前后的问题 {secrets.token_hex(3)}"
+        cid = client_id()
+        self.nats.kill9()
+        self.edge.wait_public(lambda s: s.get("studio") == "reconnecting", 15,
+                              "told the studio is out of reach")
+        refused = v.submit(text, client_id=cid)
+        self.assertEqual((refused.get("type"), refused.get("code")), ("error", "unavailable"),
+                         refused)
+        self.nats.start()
+        self.edge.wait_public(lambda s: s.get("studio") == "live", 30, "the studio back")
+        reply = v.submit(text, client_id=cid)
+        self.assertEqual(reply.get("type"), "question.received", reply)
+        again = v.submit(text, client_id=cid)
+        self.assertEqual(again["question"]["id"], reply["question"]["id"])
+        self.assertEqual(self.count_at_studio(text), 1)
+
+
 if __name__ == "__main__":
     harness.main()

@@ -18,7 +18,7 @@ import {
   errorKind, errorReceived, rateLimitTicked, formProblem, canSubmit, makeClientId, submissionMessage, submitSent,
   submitOffline, resendsDue, resubmissionMessage, resubmitSent, outboxEntryFor, acknowledgedEntry, savedOutbox,
   draftEdited, questionReceived, questionUpdated, mineListed, publicChanged, voteSent, voteReceived, liveRequested,
-  liveListed, liveLineReceived,
+  liveListed, liveLineReceived, studioStateChanged,
 } from './viewer/state.js';
 import { createView } from './viewer/view.js';
 
@@ -189,6 +189,10 @@ function handleMessage(message) {
     case Msg.TRANSCRIPT_LIST:
       state = liveListed(state, message);
       view.renderLiveText(state);
+      break;
+    case Msg.STUDIO_STATE:
+      state = studioStateChanged(state, message);
+      view.renderConnection(state);
       break;
     case Msg.TRANSCRIPT_PUBLIC:
       if (!followFeed(message)) break;

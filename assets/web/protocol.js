@@ -41,6 +41,7 @@ export const Msg = Object.freeze({
   TRANSCRIPT_LINE: 'transcript.line',
   TRANSCRIPT_UPDATED: 'transcript.updated',
   TRANSCRIPT_PUBLIC: 'transcript.public',
+  STUDIO_STATE: 'studio.state', // from a public edge: the studio reachable or not
   // The host's monitor.
   HOST_STATE: 'host.state',
 });

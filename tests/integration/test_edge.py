@@ -114,6 +114,19 @@ class PublicEdge(IntegrationTest):
                                    predicate=lambda m: m["question"]["id"] == qid)
         self.assertEqual(updated["question"]["status"], "approved")
 
+    def test_the_viewer_page_at_an_edge_asks_and_is_acknowledged_in_a_browser(self):
+        title = self.studio.status()["show"]["title"]
+        shots = harness.run_e2e_script("edge.test.mjs", self.edges[0].base_url,
+                                       env={"YST_TITLE": title},
+                                       context=lambda: self.edges[0].log_text()[-3000:])
+        self.assertTrue(any(shots.glob("edge-*.png")), "no screenshot was kept")
+        asked = [line for line in (shots / "node.log").read_text().splitlines()
+                 if line.startswith("[question] ")]
+        self.assertEqual(len(asked), 1, "the page said which question it got")
+        qid = int(asked[0].split()[1])
+        listed = self.producer.ok("questions.list")["questions"]
+        self.assertEqual([q["id"] for q in listed if q["id"] == qid], [qid])
+
     def test_staff_are_refused_at_the_edge_and_its_status_is_not_public(self):
         v = Viewer(self.edges[0].ws_url, hello=False)
         self.addCleanup(v.close)
@@ -188,6 +201,8 @@ class EdgeThroughCrashes(IntegrationTest):
         self.studio.kill9()
         self.edge.wait_public(lambda s: s.get("studio") == "reconnecting", 15,
                               "told the studio is out of reach")
+        # The page hears it too, and stays connected to the edge.
+        v.wait_event("studio.state", timeout=10, predicate=lambda m: m["state"] == "reconnecting")
         text = f"演播室重启期间的问题 {secrets.token_hex(3)}"
         v.send_json({"type": "question.submit", "id": 7, "text": text, "client_id": client_id()})
         # Kept in the stream, not acknowledged: nothing is committed yet.
@@ -197,7 +212,7 @@ class EdgeThroughCrashes(IntegrationTest):
         reply = v.wait_reply(7, timeout=30)
         self.assertEqual(reply.get("type"), "question.received", reply)
         self.assertEqual(self.count_at_studio(text), 1)
-        self.edge.wait_public(lambda s: s.get("studio") == "live", 15, "the studio back")
+        v.wait_event("studio.state", timeout=15, predicate=lambda m: m["state"] == "live")
 
     def test_nats_killed_mid_show_a_retry_after_it_returns_makes_one_question(self):
         v = self.viewer()

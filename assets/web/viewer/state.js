@@ -53,6 +53,7 @@ export function initialState({ viewerId = null, observerToken = null, voted = []
     publicMessage: null, // {key, vars}
     retryUntilMs: 0, // questions are rate-limited until then (Date.now())
     connection: ConnState.CONNECTING,
+    studioReachable: true, // false while a public edge cannot reach the studio
     noticeKey: null,
     noticeVars: null,
     liveLines: [], // public transcript lines, newest first, at most kLiveTextLimit
@@ -103,6 +104,13 @@ export function viewerIdChanged(state, viewerId, voted) {
   return { ...state, viewerId, voted: new Set(voted) };
 }
 
+// {"type":"studio.state","state":"live"|"reconnecting"}: a public edge says
+// whether it reaches the studio (the page stays connected to the edge).
+export function studioStateChanged(state, message) {
+  if (message.state !== 'live' && message.state !== 'reconnecting') return state;
+  return { ...state, studioReachable: message.state === 'live' };
+}
+
 export function helloOk(state, message) {
   const feed = feedPosition(message);
   if (message.resumed === true && feed) {
@@ -119,6 +127,7 @@ export function helloOk(state, message) {
     outbox: withoutAcknowledged(state.outbox, mine),
     helloRole: null,
     observerName: typeof message.observer === 'string' && message.observer ? message.observer : null,
+    studioReachable: message.studio !== 'reconnecting',
     show: message.show || state.show,
     limits: message.limits ? { ...state.limits, ...message.limits } : state.limits,
     commands: Array.isArray(message.commands) ? message.commands : state.commands,

@@ -98,8 +98,10 @@ export function createView({ vote }) {
 
   function renderConnection(state) {
     const closed = state.connection === ConnState.CLOSED;
-    ui.banner.hidden = !closed;
-    ui.banner.textContent = closed ? t('conn.closed') : '';
+    // At a public edge the page may be connected while the studio is not.
+    const key = closed ? 'conn.closed' : state.studioReachable === false ? 'conn.studio_reconnecting' : null;
+    ui.banner.hidden = key === null;
+    ui.banner.textContent = key ? t(key) : '';
   }
 
   function renderOnAir(state) {

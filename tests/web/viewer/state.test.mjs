@@ -11,7 +11,7 @@ import {
   errorKind, errorReceived, rateLimitTicked, isRateLimited, errorKey, formProblem, canSubmit, submissionMessage,
   submitSent, submitOffline, draftEdited, questionReceived, questionUpdated, mineListed, publicChanged,
   publicDisplayOrder, canVote, voteSent, voteReceived, liveRequested, liveListed, liveLineReceived, kLiveTextLimit,
-  feedStep, feedApplied, feedLost,
+  feedStep, feedApplied, feedLost, studioStateChanged,
   makeClientId, resendsDue, resubmissionMessage, resubmitSent, outboxEntryFor, acknowledgedEntry, savedOutbox,
   restoreOutbox, unconfirmed, kOutboxLimit, kBusyRetryS,
 } from '../../../assets/web/viewer/state.js';
@@ -403,4 +403,15 @@ test('an acknowledgement of a resent question leaves the form\'s own sending alo
   state = questionReceived(state, { type: 'question.received', id: 3, question: own(21, 'pending', { client_id: kClientB }) });
   assert.equal(state.submitRequest, null);
   assert.deepEqual(state.outbox, []);
+});
+
+test('at a public edge the page hears whether the studio is reachable', () => {
+  let state = helloed({ studio: 'reconnecting' });
+  assert.equal(state.studioReachable, false, 'hello.ok says so');
+  state = studioStateChanged(state, { type: 'studio.state', state: 'live' });
+  assert.equal(state.studioReachable, true);
+  state = studioStateChanged(state, { type: 'studio.state', state: 'reconnecting' });
+  assert.equal(state.studioReachable, false);
+  assert.equal(studioStateChanged(state, { type: 'studio.state', state: 42 }), state, 'anything else: no change');
+  assert.equal(helloed({}).studioReachable, true, 'the studio itself says nothing: reachable');
 });

@@ -26,12 +26,23 @@ def nats_server_binary() -> str:
 class NatsServer(_Process):
     """nats-server -js on a free port; its store survives kill9() + start()."""
 
-    def __init__(self, workdir: Path, name: str = "nats"):
+    def __init__(self, workdir: Path, name: str = "nats", include: Path | None = None,
+                 env: dict | None = None):
+        """`include`: a configuration file the server's own includes (the
+        shipped deploy/nats/permissions.conf), with `env` in its environment
+        (the passwords that file reads)."""
         self.dir = Path(workdir) / name
         self.dir.mkdir(parents=True, exist_ok=True)
         super().__init__(name, self.dir / "nats.log")
         self.port = free_port()
         self.monitor_port = free_port()
+        self.env = dict(env or {})
+        self.conf: Path | None = None
+        if include is not None:
+            # nats-server includes relative paths only: the shipped file, as is, beside it.
+            shutil.copyfile(include, self.dir / Path(include).name)
+            self.conf = self.dir / "nats.conf"
+            self.conf.write_text(f'include ./{Path(include).name}\n', encoding="utf-8")
 
     @property
     def url(self) -> str:
@@ -40,8 +51,11 @@ class NatsServer(_Process):
     def start(self, timeout: float = 15.0) -> "NatsServer":
         if self.running:
             return self
-        self._spawn([nats_server_binary(), "-a", LOOPBACK, "-p", str(self.port),
-                     "-m", str(self.monitor_port), "-js", "-sd", str(self.dir / "store")])
+        cmd = [nats_server_binary(), "-a", LOOPBACK, "-p", str(self.port),
+               "-m", str(self.monitor_port), "-js", "-sd", str(self.dir / "store")]
+        if self.conf is not None:
+            cmd += ["-c", str(self.conf)]
+        self._spawn(cmd, env=dict(os.environ, **self.env))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.running:
@@ -65,20 +79,43 @@ class NatsServer(_Process):
         self.terminate()
 
 
+def nats_client_says(nats: NatsServer, user: str, password: str, lines: list[str]) -> str:
+    """Speaks the NATS protocol by hand as `user` (CONNECT, then `lines`,
+    then PING) and returns what the server said up to its PONG: how a test
+    shows what a user may not do (-ERR 'Permissions Violation …')."""
+    import socket
+    connect = json.dumps({"user": user, "pass": password, "verbose": False, "pedantic": False,
+                          "name": "permission-probe"})
+    with socket.create_connection((LOOPBACK, nats.port), timeout=5) as sock:
+        said = b""
+        sock.sendall(("CONNECT " + connect + "\r\n" + "".join(lines) + "PING\r\n").encode())
+        deadline = time.monotonic() + 5
+        while b"PONG" not in said and b"Authorization Violation" not in said:
+            if time.monotonic() > deadline:
+                break
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            said += chunk
+        return said.decode(errors="replace")
+
+
 class Edge(_Process):
     """`yishiting edge --config <dir>/edge.toml` for one channel."""
 
     def __init__(self, workdir: Path, nats: NatsServer, channel: str, name: str = "edge",
-                 limits: dict | None = None, binary: Path | None = None):
+                 limits: dict | None = None, binary: Path | None = None,
+                 nats_keys: dict | None = None, env: dict | None = None):
         self.dir = Path(workdir) / name
         self.dir.mkdir(parents=True, exist_ok=True)
         super().__init__(name, self.dir / "edge.log")
         self.binary = Path(binary) if binary else studio_binary()
         self.port = free_port()
+        self.env = dict(env or {})
         self.config = {
             "edge": {"id": name, "channel": channel, "listen": f"{LOOPBACK}:{self.port}",
                      "hls_url": "/hls/program.m3u8"},
-            "nats": {"url": nats.url},
+            "nats": {"url": nats.url, **(nats_keys or {})},
             "limits": {"question_interval_s": 0, "question_burst": 100, **(limits or {})},
         }
         (self.dir / "edge.toml").write_text(dump_toml(self.config), encoding="utf-8")
@@ -93,7 +130,7 @@ class Edge(_Process):
 
     def start(self, wait_live: bool = True, timeout: float = 20.0) -> "Edge":
         if not self.running:
-            env = dict(os.environ)
+            env = dict(os.environ, **self.env)
             env.update(sanitizer_report_env(self.binary, self.dir))
             self._spawn([str(self.binary), "edge", "--config", str(self.dir / "edge.toml")],
                         env=env, cwd=self.dir)

@@ -16,7 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from harness import IntegrationTest, Studio, Viewer, make_show  # noqa: E402
-from edge_peers import Edge, NatsServer  # noqa: E402
+from edge_peers import Edge, NatsServer, nats_client_says  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
 
 CHANNEL = "itest-edge"
 
@@ -231,6 +233,68 @@ class EdgeThroughCrashes(IntegrationTest):
         again = v.submit(text, client_id=cid)
         self.assertEqual(again["question"]["id"], reply["question"]["id"])
         self.assertEqual(self.count_at_studio(text), 1)
+
+
+class EdgeWithTheShippedPermissions(IntegrationTest):
+    """deploy/nats/permissions.conf in a real nats-server: the studio and the
+    edge each sign in as their own user and do their work; an edge's user
+    cannot speak for the studio."""
+
+    channel = "itest-perm"
+
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.studio_password = secrets.token_urlsafe(24)
+        cls.edge_password = secrets.token_urlsafe(24)
+        cls.nats = NatsServer(cls.work.path, include=REPO / "deploy/nats/permissions.conf",
+                              env={"YST_NATS_STUDIO_PASSWORD": cls.studio_password,
+                                   "YST_NATS_EDGE_PASSWORD": cls.edge_password})
+        cls.addClassCleanup(cls.nats.stop)
+        cls.nats.start()
+        show = edge_show(cls.nats)
+        show["edge"].update({"channel": cls.channel, "user_env": "YST_NATS_USER",
+                             "password_env": "YST_NATS_PASSWORD"})
+        cls.studio = Studio(cls.work.path, show,
+                            extra_env={"YST_NATS_USER": "yst-studio",
+                                       "YST_NATS_PASSWORD": cls.studio_password})
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.producer = cls.studio.producer()
+        cls.addClassCleanup(cls.producer.close)
+        cls.edge = Edge(cls.work.path, cls.nats, cls.channel, name="edge-p",
+                        nats_keys={"user_env": "YST_NATS_USER", "password_env": "YST_NATS_PASSWORD"},
+                        env={"YST_NATS_USER": "yst-edge", "YST_NATS_PASSWORD": cls.edge_password})
+        cls.addClassCleanup(cls.edge.stop)
+        cls.edge.start()
+
+    def test_the_studio_and_the_edge_work_each_as_its_own_user(self):
+        v = Viewer(self.edge.ws_url)
+        self.addCleanup(v.close)
+        reply = v.submit(f"权限配置下的问题 {secrets.token_hex(3)}", client_id=client_id())
+        self.assertEqual(reply.get("type"), "question.received", reply)
+        qid = reply["question"]["id"]
+        self.assertTrue(self.producer.command("question.approve", question=qid).get("ok"))
+        v.wait_event("questions.public", timeout=10,
+                     predicate=lambda m: any(q["id"] == qid for q in m["questions"]))
+        for log in (self.studio.log_text(), self.edge.log_text()):
+            self.assertNotIn(self.studio_password, log)
+            self.assertNotIn(self.edge_password, log)
+
+    def test_an_edges_user_cannot_speak_for_the_studio_nor_read_the_intake(self):
+        c = self.channel
+        for forged in (f"yst.{c}.feed", f"yst.{c}.received", f"yst.{c}.viewer", f"yst.{c}.studio",
+                       "$JS.API.STREAM.DELETE.YST_INTAKE_" + c):
+            said = nats_client_says(self.nats, "yst-edge", self.edge_password,
+                                    [f"PUB {forged} 2\r\nhi\r\n"])
+            self.assertIn("Permissions Violation for Publish", said, forged)
+        said = nats_client_says(self.nats, "yst-edge", self.edge_password,
+                                [f"SUB yst.{c}.intake 1\r\n"])
+        self.assertIn("Permissions Violation for Subscription", said)
+        allowed = nats_client_says(self.nats, "yst-edge", self.edge_password,
+                                   [f"PUB yst.{c}.edges 2\r\n{{}}\r\n"])
+        self.assertNotIn("Violation", allowed)
+        self.assertIn("Authorization Violation",
+                      nats_client_says(self.nats, "yst-edge", "not-the-password", []))
 
 
 if __name__ == "__main__":

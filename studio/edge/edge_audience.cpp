@@ -194,6 +194,7 @@ void EdgeAudience::hello(server::ClientId client, const json& message, const jso
     claimed = it->get<std::string>();
   }
   const bool genuine = viewer_ids_->genuine(claimed);
+  const bool fresh_viewer = info.viewer.empty() && !genuine;
   if (info.viewer.empty()) {
     info.viewer = genuine ? claimed : viewer_ids_->issue();
   } else if (genuine && claimed != info.viewer) {
@@ -207,7 +208,7 @@ void EdgeAudience::hello(server::ClientId client, const json& message, const jso
     observerHello(client, token.is_string() ? token.get<std::string>() : "", request_id);
     return;
   }
-  viewerHello({client, request_id, Role::kViewer, 0, "", steadyNowUs()});
+  viewerHello({client, request_id, Role::kViewer, 0, "", steadyNowUs(), fresh_viewer});
 }
 
 void EdgeAudience::observerHello(server::ClientId client, const std::string& token,
@@ -304,7 +305,8 @@ bool EdgeAudience::answerHello(const PendingHello& hello) {
       {"observer", hello.role == Role::kObserver ? json(hello.observer_name) : json()},
       {"show", show_},
       {"limits", limits_view_},
-      // The edge fetches them from the studio: questions.mine follows.
+      // The edge fetches them from the studio: questions.mine follows (a
+      // viewer id issued just now has none: nothing follows).
       {"mine", json::array()},
       {"commands", edgeCommands()},
       {"feed", {{"epoch", at.epoch}, {"seq", at.seq}}},
@@ -319,7 +321,9 @@ bool EdgeAudience::answerHello(const PendingHello& hello) {
                                             ok, "public", public_snapshot_)));
   }
   for (auto& message : *missed) context_.server->send(hello.client, std::move(message));
-  mine(hello.client, json());
+  // Only pages coming back ask the studio: a crowd of new viewers (the show
+  // begins, an edge fails over) costs it nothing.
+  if (!hello.fresh_viewer) mine(hello.client, json());
   return true;
 }
 

@@ -114,6 +114,8 @@ class EdgeAudience {
     std::int64_t observer_id = 0;
     std::string observer_name;
     std::int64_t since_us = 0;  // when it began waiting
+    // The edge issued the viewer id just now: it has no questions to fetch.
+    bool fresh_viewer = false;
   };
 
   void reply(server::ClientId client, const Json& message);

@@ -129,6 +129,16 @@ class PublicEdge(IntegrationTest):
         listed = self.producer.ok("questions.list")["questions"]
         self.assertEqual([q["id"] for q in listed if q["id"] == qid], [qid])
 
+    def test_a_returning_page_gets_its_questions_and_a_new_one_costs_the_studio_nothing(self):
+        new = self.viewer(self.edges[0])
+        self.assertEqual(new.hello_reply["mine"], [])
+        reply = new.submit(f"回来的网友的问题 {secrets.token_hex(3)}", client_id=client_id())
+        self.assertNotIn("questions.mine", [m.get("type") for m in new.drain(1.0)],
+                         "an id issued just now has nothing to fetch")
+        back = self.viewer(self.edges[1], viewer_id=new.viewer_id)
+        mine = back.wait_event("questions.mine", timeout=5)
+        self.assertEqual([q["id"] for q in mine["questions"]], [reply["question"]["id"]])
+
     def test_staff_are_refused_at_the_edge_and_its_status_is_not_public(self):
         v = Viewer(self.edges[0].ws_url, hello=False)
         self.addCleanup(v.close)

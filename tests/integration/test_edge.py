@@ -9,14 +9,17 @@ public edge").
 Run alone: /usr/bin/python3 tests/integration/test_edge.py
 """
 
+import os
 import secrets
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from harness import IntegrationTest, Studio, Viewer, make_show  # noqa: E402
-from edge_peers import Edge, NatsServer, nats_client_says  # noqa: E402
+from edge_peers import Edge, NatsServer, nats_client_says, nats_server_binary  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -289,6 +292,27 @@ class EdgeWithTheShippedPermissions(IntegrationTest):
         for log in (self.studio.log_text(), self.edge.log_text()):
             self.assertNotIn(self.studio_password, log)
             self.assertNotIn(self.edge_password, log)
+
+    def test_the_shipped_cluster_node_configuration_is_valid(self):
+        """deploy/nats/nats.conf as shipped, only its certificate and store
+        paths pointed at a throw-away certificate: nats-server accepts it."""
+        folder = self.case_dir()
+        for name in ("nats.conf", "permissions.conf"):
+            shutil.copyfile(REPO / "deploy/nats" / name, folder / name)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=nats-1", "-keyout", str(folder / "server.key"),
+                        "-out", str(folder / "server.crt")], check=True, capture_output=True)
+        conf = (folder / "nats.conf").read_text(encoding="utf-8")
+        self.assertIn("/etc/nats/tls/", conf)
+        conf = conf.replace("/etc/nats/tls/", f"{folder}/").replace(
+            "/var/lib/nats/jetstream", str(folder / "js"))
+        (folder / "nats.conf").write_text(conf, encoding="utf-8")
+        checked = subprocess.run([nats_server_binary(), "-t", "-c", "nats.conf"], cwd=folder,
+                                 capture_output=True, text=True, timeout=30,
+                                 env=dict(os.environ, YST_NATS_STUDIO_PASSWORD="s" * 24,
+                                          YST_NATS_EDGE_PASSWORD="e" * 24))
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+        self.assertIn("is valid", checked.stdout + checked.stderr)
 
     def test_an_edges_user_cannot_speak_for_the_studio_nor_read_the_intake(self):
         c = self.channel

@@ -26,7 +26,10 @@
 //
 // Parameters come from the environment (as scripts/bench-audience sets them)
 // or from flags, which win:
-//   YST_WS              --url URL              ws://127.0.0.1:PORT/ws
+//   YST_WS              --url URL[,URL…]       ws://127.0.0.1:PORT/ws; several (public
+//                                              edges): the viewers spread over them in turn
+//   YST_PRODUCER_WS     --producer-url URL     the producer's (the studio's own; default
+//                                              the first of --url)
 //   YST_PRODUCER_TOKEN  --token TOKEN          the studio's producer token
 //   VIEWERS             --viewers N            10000
 //   SUBMITTERS          --submitters N         100
@@ -338,8 +341,21 @@ std::string jsonNumber(std::optional<double> value) {
 
 // --- options ---
 
-struct Options {
+// One address the load connects to.
+struct Target {
   std::string url;
+  std::string host;
+  std::string port;
+  std::string path;
+};
+
+struct Options {
+  // Where viewers connect: one URL, or several separated by commas (a
+  // studio's public edges), taken in turn.
+  std::string url;
+  // Where the producer connects: the studio's own address (staff are refused
+  // at an edge). Empty: the first of `url`.
+  std::string producer_url;
   std::string token;
   long viewers = 10000;
   long submitters = 100;
@@ -347,16 +363,16 @@ struct Options {
   double seconds = 60;
   double open_per_second = 2000;
   bool progress = false;
-  // From url:
-  std::string host;
-  std::string port;
-  std::string path;
+  // From url and producer_url.
+  std::vector<Target> viewer_targets;
+  Target producer_target;
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "ws_load: %s\n"
-               "usage: ws_load [--url ws://HOST:PORT/PATH] [--token TOKEN] [--viewers N]\n"
+               "usage: ws_load [--url ws://HOST:PORT/PATH[,ws://…]] [--producer-url URL]\n"
+               "               [--token TOKEN] [--viewers N]\n"
                "               [--submitters N] [--rate Q] [--seconds S] [--open-per-second N]\n"
                "               [--progress]\n"
                "(or YST_WS, YST_PRODUCER_TOKEN, VIEWERS, SUBMITTERS, RATE, SECONDS,\n"
@@ -375,6 +391,31 @@ double parseNumber(const char* name, const char* text) {
   return value;
 }
 
+Target parseTarget(std::string_view url) {
+  Target t;
+  t.url = std::string(url);
+  constexpr std::string_view kScheme = "ws://";
+  std::string_view rest = url;
+  if (!rest.starts_with(kScheme)) usage("a URL must start with ws://");
+  rest.remove_prefix(kScheme.size());
+  const std::size_t slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  t.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  if (authority.starts_with('[')) {  // [v6]:port
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) usage("bad host in a URL");
+    t.host = std::string(authority.substr(1, close - 1));
+    const std::string_view after = authority.substr(close + 1);
+    t.port = after.starts_with(':') ? std::string(after.substr(1)) : "80";
+  } else {
+    const std::size_t colon = authority.rfind(':');
+    t.host = std::string(authority.substr(0, colon));
+    t.port = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
+  }
+  if (t.host.empty() || t.port.empty()) usage("bad host or port in a URL");
+  return t;
+}
+
 Options parseOptions(int argc, char** argv) {
   Options o;
   auto env = [](const char* name) -> const char* {
@@ -382,6 +423,7 @@ Options parseOptions(int argc, char** argv) {
     return value && *value ? value : nullptr;
   };
   if (const char* v = env("YST_WS")) o.url = v;
+  if (const char* v = env("YST_PRODUCER_WS")) o.producer_url = v;
   if (const char* v = env("YST_PRODUCER_TOKEN")) o.token = v;
   if (const char* v = env("VIEWERS")) o.viewers = std::lround(parseNumber("VIEWERS", v));
   if (const char* v = env("SUBMITTERS")) o.submitters = std::lround(parseNumber("SUBMITTERS", v));
@@ -402,6 +444,8 @@ Options parseOptions(int argc, char** argv) {
     const char* value = argv[++i];
     if (flag == "--url") {
       o.url = value;
+    } else if (flag == "--producer-url") {
+      o.producer_url = value;
     } else if (flag == "--token") {
       o.token = value;
     } else if (flag == "--viewers") {
@@ -426,25 +470,15 @@ Options parseOptions(int argc, char** argv) {
     usage("rate and open-per-second must be positive, seconds not negative");
   }
 
-  constexpr std::string_view kScheme = "ws://";
-  std::string_view rest = o.url;
-  if (!rest.starts_with(kScheme)) usage("the URL must start with ws://");
-  rest.remove_prefix(kScheme.size());
-  const std::size_t slash = rest.find('/');
-  const std::string_view authority = rest.substr(0, slash);
-  o.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  if (authority.starts_with('[')) {  // [v6]:port
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) usage("bad host in the URL");
-    o.host = std::string(authority.substr(1, close - 1));
-    const std::string_view after = authority.substr(close + 1);
-    o.port = after.starts_with(':') ? std::string(after.substr(1)) : "80";
-  } else {
-    const std::size_t colon = authority.rfind(':');
-    o.host = std::string(authority.substr(0, colon));
-    o.port = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
+  std::string_view urls = o.url;
+  while (!urls.empty()) {
+    const std::size_t comma = urls.find(',');
+    o.viewer_targets.push_back(parseTarget(urls.substr(0, comma)));
+    urls = comma == std::string_view::npos ? std::string_view() : urls.substr(comma + 1);
   }
-  if (o.host.empty() || o.port.empty()) usage("bad host or port in the URL");
+  if (o.viewer_targets.empty()) usage("no URL (YST_WS or --url)");
+  o.producer_target =
+      o.producer_url.empty() ? o.viewer_targets.front() : parseTarget(o.producer_url);
   return o;
 }
 
@@ -482,28 +516,42 @@ struct Reach {
   double last_ms = 0;       // when the last of them did
 };
 
+// A target resolved, with the upgrade request its connections send.
+struct Endpoint {
+  sockaddr_storage address{};
+  socklen_t length = 0;
+  int family = AF_INET;
+  std::string upgrade_request;
+};
+
+Endpoint resolve(const Target& t) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (const int rc = getaddrinfo(t.host.c_str(), t.port.c_str(), &hints, &found); rc != 0) {
+    fatal("cannot resolve %s: %s", t.host.c_str(), gai_strerror(rc));
+  }
+  Endpoint e;
+  std::memcpy(&e.address, found->ai_addr, found->ai_addrlen);
+  e.length = found->ai_addrlen;
+  e.family = found->ai_family;
+  freeaddrinfo(found);
+  const std::string host_header =
+      t.port == "80"
+          ? t.host
+          : (t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host) + ":" + t.port;
+  e.upgrade_request = "GET " + t.path + " HTTP/1.1\r\nHost: " + host_header +
+                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
+                      std::string(kWebSocketKey) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  return e;
+}
+
 class Load {
  public:
   explicit Load(Options options) : o_(std::move(options)), scratch_(kScratchBytes) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (const int rc = getaddrinfo(o_.host.c_str(), o_.port.c_str(), &hints, &found); rc != 0) {
-      fatal("cannot resolve %s: %s", o_.host.c_str(), gai_strerror(rc));
-    }
-    std::memcpy(&address_, found->ai_addr, found->ai_addrlen);
-    address_len_ = found->ai_addrlen;
-    family_ = found->ai_family;
-    freeaddrinfo(found);
-
-    const std::string host_header =
-        o_.port == "80" ? o_.host
-                        : (o_.host.find(':') != std::string::npos ? "[" + o_.host + "]" : o_.host) +
-                              ":" + o_.port;
-    upgrade_request_ = "GET " + o_.path + " HTTP/1.1\r\nHost: " + host_header +
-                       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
-                       std::string(kWebSocketKey) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    for (const Target& t : o_.viewer_targets) endpoints_.push_back(resolve(t));
+    producer_endpoint_ = resolve(o_.producer_target);
     conns_.resize(static_cast<std::size_t>(o_.viewers) + 1);
     conns_.back().producer = true;
     rng_ ^= static_cast<std::uint64_t>(nowMs() * 1000) ^ static_cast<std::uint64_t>(getpid());
@@ -684,17 +732,23 @@ class Load {
     }
   }
 
+  // A viewer's address: the targets in turn; the producer's, its own.
+  const Endpoint& endpointOf(const Conn& c) const {
+    return c.producer ? producer_endpoint_ : endpoints_[c.index % endpoints_.size()];
+  }
+
   void startConnection(std::size_t index) {
     Conn& c = conns_[index];
     c.index = static_cast<std::uint32_t>(index);
     c.started_ms = nowMs();
     c.state = State::kConnecting;
     if (!c.producer) ++in_flight_;
-    c.fd = socket(family_, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const Endpoint& endpoint = endpointOf(c);
+    c.fd = socket(endpoint.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c.fd < 0) return closeConn(c, std::string("socket: ") + std::strerror(errno));
     const int one = 1;
     setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(c.fd, reinterpret_cast<const sockaddr*>(&address_), address_len_) != 0 &&
+    if (connect(c.fd, reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) != 0 &&
         errno != EINPROGRESS) {
       return closeConn(c, std::string("connect: ") + std::strerror(errno));
     }
@@ -727,7 +781,7 @@ class Load {
       getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &len);
       if (error != 0) return closeConn(c, std::string("connect: ") + std::strerror(error));
       c.state = State::kUpgrading;
-      c.out += upgrade_request_;
+      c.out += endpointOf(c).upgrade_request;
     }
     if ((events & EPOLLOUT) && !c.out.empty()) flush(c);
     if (c.state != State::kClosed && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
@@ -1162,11 +1216,9 @@ class Load {
   }
 
   Options o_;
-  sockaddr_storage address_{};
-  socklen_t address_len_ = 0;
-  int family_ = AF_INET;
+  std::vector<Endpoint> endpoints_;  // the viewers', in turn
+  Endpoint producer_endpoint_;
   int epoll_ = -1;
-  std::string upgrade_request_;
   std::vector<char> scratch_;
   std::uint64_t rng_ = 0x9E3779B97F4A7C15ull;
 

@@ -260,26 +260,19 @@ std::string natsText(natsStatus s) {
 
 // ---------------------------------------------------------------- RAII
 
-struct OptionsDeleter {
-  void operator()(natsOptions* o) const { natsOptions_Destroy(o); }
+// nats.c's objects, each freed by its own _Destroy function.
+template <auto destroy>
+struct NatsDeleter {
+  template <typename T>
+  void operator()(T* object) const {
+    destroy(object);
+  }
 };
-using OptionsPtr = std::unique_ptr<natsOptions, OptionsDeleter>;
-struct MsgDeleter {
-  void operator()(natsMsg* m) const { natsMsg_Destroy(m); }
-};
-using MsgPtr = std::unique_ptr<natsMsg, MsgDeleter>;
-struct StreamInfoDeleter {
-  void operator()(jsStreamInfo* si) const { jsStreamInfo_Destroy(si); }
-};
-using StreamInfoPtr = std::unique_ptr<jsStreamInfo, StreamInfoDeleter>;
-struct ConsumerInfoDeleter {
-  void operator()(jsConsumerInfo* ci) const { jsConsumerInfo_Destroy(ci); }
-};
-using ConsumerInfoPtr = std::unique_ptr<jsConsumerInfo, ConsumerInfoDeleter>;
-struct InboxDeleter {
-  void operator()(natsInbox* inbox) const { natsInbox_Destroy(inbox); }
-};
-using InboxPtr = std::unique_ptr<natsInbox, InboxDeleter>;
+using OptionsPtr = std::unique_ptr<natsOptions, NatsDeleter<natsOptions_Destroy>>;
+using MsgPtr = std::unique_ptr<natsMsg, NatsDeleter<natsMsg_Destroy>>;
+using StreamInfoPtr = std::unique_ptr<jsStreamInfo, NatsDeleter<jsStreamInfo_Destroy>>;
+using ConsumerInfoPtr = std::unique_ptr<jsConsumerInfo, NatsDeleter<jsConsumerInfo_Destroy>>;
+using InboxPtr = std::unique_ptr<natsInbox, NatsDeleter<natsInbox_Destroy>>;
 
 // Our reference to a natsSubscription: natsSubscription_Destroy once the Bus
 // and every PendingAck of its deliveries have let go.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "studio/core/archive_service.h"
+#include "studio/server/public_address.h"
 
 namespace yst::core {
 
@@ -33,21 +34,8 @@ server::ServerOptions serverOptions(const config::ShowConfig& show, const std::s
   // /api/status and /metrics carry the cue to the host, paths, camera hosts
   // and destinations: staff only (the producer token, as a bearer token).
   options.staff_tokens = {audience.producer_token};
-  std::vector<server::IpNetwork> proxies;
-  for (const std::string& text : audience.trusted_proxies) {
-    if (auto network = server::parseNetwork(text)) proxies.push_back(*network);
-  }
-  options.trusted_proxies = server::TrustedProxies(std::move(proxies));
-  // The names this studio answers to (DNS rebinding): the public URL's host
-  // and the listen host, plus those the show file adds; IP literals and
-  // localhost always. Browser pages from the public URL's origin may open
-  // WebSockets (behind a proxy that does not pass Host on).
-  options.allowed_hosts = audience.allowed_hosts;
-  options.allowed_hosts.push_back(audience.listen_host);
-  if (const std::optional<std::string> origin = server::urlOrigin(audience.public_url)) {
-    options.allowed_origins.push_back(*origin);
-    options.allowed_hosts.push_back(server::urlHost(*origin));
-  }
+  server::setPublicAddress(&options, audience.trusted_proxies, audience.listen_host,
+                           audience.public_url, audience.allowed_hosts);
   return options;
 }
 

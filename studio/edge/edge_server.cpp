@@ -10,6 +10,7 @@
 #include "studio/base/log.h"
 #include "studio/edge/bus_options.h"
 #include "studio/server/client_address.h"
+#include "studio/server/public_address.h"
 
 namespace yst::edge {
 
@@ -50,17 +51,8 @@ server::ServerOptions EdgeServer::serverOptions(const config::EdgeConfig& config
   // connection is admitted through the staff reserve.
   options.staff_tokens = {};
   options.staff_reserve = 0;
-  std::vector<server::IpNetwork> proxies;
-  for (const std::string& text : config.trusted_proxies) {
-    if (auto network = server::parseNetwork(text)) proxies.push_back(*network);
-  }
-  options.trusted_proxies = server::TrustedProxies(std::move(proxies));
-  options.allowed_hosts = config.allowed_hosts;
-  options.allowed_hosts.push_back(config.listen_host);
-  if (const std::optional<std::string> origin = server::urlOrigin(config.public_url)) {
-    options.allowed_origins.push_back(*origin);
-    options.allowed_hosts.push_back(server::urlHost(*origin));
-  }
+  server::setPublicAddress(&options, config.trusted_proxies, config.listen_host, config.public_url,
+                           config.allowed_hosts);
   // The HLS on a CDN: the viewer page may fetch and play it.
   if (const std::optional<std::string> hls = server::urlOrigin(config.hls_url)) {
     options.media_origins.push_back(*hls);

@@ -38,15 +38,20 @@ def client_id() -> str:
     return secrets.token_urlsafe(16)[:22]
 
 
+def start_nats_and_studio(cls) -> None:
+    """cls.nats and cls.studio (with [edge] on it), stopped with the class."""
+    cls.nats = NatsServer(cls.work.path)
+    cls.addClassCleanup(cls.nats.stop)
+    cls.nats.start()
+    cls.studio = Studio(cls.work.path, edge_show(cls.nats))
+    cls.addClassCleanup(cls.studio.close)
+    cls.studio.start()
+
+
 class PublicEdge(IntegrationTest):
     @classmethod
     def set_up_fixtures(cls):
-        cls.nats = NatsServer(cls.work.path)
-        cls.addClassCleanup(cls.nats.stop)
-        cls.nats.start()
-        cls.studio = Studio(cls.work.path, edge_show(cls.nats))
-        cls.addClassCleanup(cls.studio.close)
-        cls.studio.start()
+        start_nats_and_studio(cls)
         cls.producer = cls.studio.producer()
         cls.addClassCleanup(cls.producer.close)
         cls.edges = [Edge(cls.work.path, cls.nats, CHANNEL, name=f"edge-{x}") for x in "ab"]
@@ -191,12 +196,7 @@ class EdgeThroughCrashes(IntegrationTest):
 
     @classmethod
     def set_up_fixtures(cls):
-        cls.nats = NatsServer(cls.work.path)
-        cls.addClassCleanup(cls.nats.stop)
-        cls.nats.start()
-        cls.studio = Studio(cls.work.path, edge_show(cls.nats))
-        cls.addClassCleanup(cls.studio.close)
-        cls.studio.start()
+        start_nats_and_studio(cls)
         cls.edge = Edge(cls.work.path, cls.nats, CHANNEL, name="edge-c")
         cls.addClassCleanup(cls.edge.stop)
         cls.edge.start()

@@ -104,7 +104,19 @@ class AudienceTest : public ::testing::Test {
     session_ = store_->beginSession("对话市医保局", "{}");
     show_.show.title = "对话市医保局";
     show_.show.host = {"王芳", "主持人"};
-    audience_ = std::make_unique<Audience>(
+    audience_ = makeAudience();
+    audience_->load();
+    audience_->registerCommands(commands_);
+  }
+  ~AudienceTest() override {
+    audience_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // The desk as the studio makes it, over this fixture's sink, store and timers.
+  std::unique_ptr<Audience> makeAudience() {
+    return std::make_unique<Audience>(
         show_, Audience::Context{&sink_,
                                  store_.get(),
                                  &clients_,
@@ -121,13 +133,6 @@ class AudienceTest : public ::testing::Test {
                                  },
                                  nullptr,
                                  {}});
-    audience_->load();
-    audience_->registerCommands(commands_);
-  }
-  ~AudienceTest() override {
-    audience_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // Waits for the writer, then runs the `done`s here, as the studio's loop.
@@ -517,23 +522,7 @@ TEST_F(IntakeTest, ARetryAfterARestartIsAcknowledgedWithTheQuestionStoredBefore)
   const std::int64_t id = answers(3).at(0)["question"]["id"];
   audience_.reset();
   timers_.clear();
-  audience_ = std::make_unique<Audience>(
-      show_, Audience::Context{&sink_,
-                               store_.get(),
-                               &clients_,
-                               session_,
-                               [] { return std::int64_t{120000}; },
-                               [] {},
-                               {},
-                               &commands_,
-                               nullptr,
-                               [this](std::function<void()> fire) {
-                                 auto timer = std::make_unique<FakeTimer>(std::move(fire));
-                                 timers_.push_back(timer.get());
-                                 return timer;
-                               },
-                               nullptr,
-                               {}});
+  audience_ = makeAudience();
   audience_->load();
   const std::vector<json> again = fromEdge(viewer, submission("重启前提交的问题", 0, kClientId));
   ASSERT_EQ(again.size(), 1u);

@@ -213,12 +213,14 @@ void readEdgeLink(const TomlReader& reader, const EnvLookup& env, const toml::ta
   const toml::table* table = reader.getTable(root, "", "edge");
   if (!table) return;
   const std::string path = "edge";
-  std::vector<std::string_view> keys = {"nats", "channel"};
+  std::vector<std::string_view> keys = {"nats", "channel", "replicas"};
   keys.insert(keys.end(), std::begin(kNatsKeys), std::end(kNatsKeys));
   reader.refuseUnknownKeys(*table, path, keys);
   EdgeLinkConfig link;
   link.channel = readChannel(reader, *table, path);
   readNats(reader, env, *table, path, "nats", &link.nats);
+  // JetStream takes 1 to 5 replicas (an odd number is what survives a split).
+  link.replicas = reader.intInRange(*table, path, "replicas", 1, 5, 1);
   *edge = std::move(link);
 }
 

@@ -173,6 +173,9 @@ struct NatsConfig {
 struct EdgeLinkConfig {
   std::string channel;  // the show's name on NATS: 1..32 of a-z, 0-9, '_', '-'
   NatsConfig nats;
+  // Copies of the question intake the NATS cluster keeps (JetStream
+  // replicas): 1 on one server, 3 on a cluster of three (a node may fail).
+  int replicas = 1;
 };
 
 // Broadcast graphics: the theme and what is up when the show starts.

@@ -308,9 +308,9 @@ void Controller::startEdgeLink() {
   };
   bus_ = std::make_unique<bus::Bus>(edge::busOptions(edge.nats, "yishiting-studio-" + edge.channel),
                                     post);
-  edge_link_ = std::make_unique<desks::EdgeLink>(
-      desks::EdgeLink::Context{bus_.get(), audience_.get(), transcript_.get(), feed_.get(),
-                               makeQtTimer, post, edge.channel, [this] { requestStatus(); }});
+  edge_link_ = std::make_unique<desks::EdgeLink>(desks::EdgeLink::Context{
+      bus_.get(), audience_.get(), transcript_.get(), feed_.get(), makeQtTimer, post, edge.channel,
+      edge.replicas, [this] { requestStatus(); }});
   edge_link_->start();
   // The studio keeps running when NATS cannot be reached: the edges' viewers
   // wait, the studio's own keep being served, and the link keeps trying.

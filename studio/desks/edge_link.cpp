@@ -131,12 +131,14 @@ void EdgeLink::setUpIntake() {
   bus::Bus* bus = context_.bus;
   const edge::Subjects subjects = subjects_;
   const std::string channel = context_.channel;
+  const int replicas = context_.replicas;
   const bus::Post post = context_.post;
-  const bool queued = setup_->post([this, alive, bus, subjects, channel, post] {
+  const bool queued = setup_->post([this, alive, bus, subjects, channel, replicas, post] {
     std::string error;
     bus::StreamSpec stream;
     stream.name = subjects.intake_stream;
     stream.subjects = {subjects.intake};
+    stream.replicas = replicas;
     bool ok = bus->ensureStream(stream, &error);
     bus::SubscriptionId id = 0;
     if (ok) {

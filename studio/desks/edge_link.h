@@ -52,6 +52,7 @@ class EdgeLink {
     // How work reaches the controller thread (as the bus's callbacks do).
     bus::Post post;
     std::string channel;
+    int replicas = 1;  // the intake stream's copies in the cluster
     // The viewer counts changed (the status shows them).
     std::function<void()> counts_changed;
   };

@@ -49,6 +49,12 @@ TEST(ShowEdgeLinkTest, ChannelServersAndCredentialsAreRead) {
                 "show.toml", kNoEnv);
   EXPECT_EQ(anonymous.edge->nats.servers, (std::vector<std::string>{"nats://127.0.0.1:4222"}));
   EXPECT_EQ(anonymous.edge->nats.auth, NatsAuth::kNone);
+  EXPECT_EQ(anonymous.edge->replicas, 1);
+
+  const ShowConfig cluster = parseShow(
+      withMinimal("[edge]\nnats = \"nats://a,nats://b,nats://c\"\nchannel = \"t\"\nreplicas = 3\n"),
+      "show.toml", kNoEnv);
+  EXPECT_EQ(cluster.edge->replicas, 3);
 }
 
 TEST(ShowEdgeLinkTest, BadKeysAreRefusedWithTheirLines) {
@@ -64,6 +70,8 @@ TEST(ShowEdgeLinkTest, BadKeysAreRefusedWithTheirLines) {
       {"[edge]\nnats = \"nats://h\"\nchanel = \"c\"\n", "edge.chanel", "did you mean \"channel\"?",
        "chanel"},
       {"[edge]\nurl = \"nats://h\"\nchannel = \"c\"\n", "edge.url", "unknown key", "url"},
+      {"[edge]\nnats = \"nats://h\"\nchannel = \"c\"\nreplicas = 7\n", "edge.replicas", "in 1..5",
+       "replicas"},
       {"[edge]\nnats = \"nats://h\"\nchannel = \"c\"\nhls_url = \"/x\"\n", "edge.hls_url",
        "unknown key", "hls_url"},
       {"[edge]\nnats = \"nats://h\"\nchannel = \"C\"\n", "edge.channel", "must be 1..32",

@@ -170,8 +170,12 @@ class StalledCamera(IntegrationTest):
         kinds = frame_kinds(path)
         log(f"recorded program, frame by frame: {runs(kinds)}")
         # Before the camera's first frame: black, then its slate, while it
-        # connects; from then on camera, slate (the stall), camera.
-        self.assertRegex(kinds, r"^B*S*C+S+C+$",
+        # connects. In the first two seconds a camera that has just joined
+        # may still miss a frame deadline on a loaded machine, and the source
+        # then shows its slate for those frames without leaving "live" (seen
+        # once in CI: B2 C2 S17 C226 …). From then on exactly: a second and
+        # more of camera, slate (the stall), camera.
+        self.assertRegex(kinds, rf"^[BSC]{{0,{2 * FPS}}}?C{{{FPS},}}S+C+$",
                          f"the program's frames from {path.name}, as runs of black (B), slate (S) "
                          f"and camera (C): {runs(kinds)}")
 

@@ -550,7 +550,7 @@ void EdgeAudience::submit(server::ClientId client, const json& message, const js
             [this, alive, client_id](std::optional<bus::BusMessage> answer, std::string) {
               if (alive.expired() || !answer) return;  // still pending: it comes on `received`
               std::optional<json> outcome = parseBody(answer->data);
-              if (!outcome || flagField(*outcome, "pending")) return;
+              if (!outcome) return;
               deliverOutcome(client_id, std::move(*outcome));
             });
       });

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <bit>
 #include <condition_variable>
 #include <mutex>
 #include <utility>
@@ -74,18 +75,25 @@ bool EdgeServer::start(std::string* error) {
         (void)loop->post(std::move(job), EventLoop::IfFull::kQueueAnyway);
       });
   server::ControlServer::Handlers handlers;
-  // Viewers' messages arrive unbidden: refused when the loop is full (the
-  // page sends again; a question is acknowledged only after the commit).
+  // An open is followed by its close: neither may be lost.
   handlers.on_open = [this, loop](server::ClientId client, const std::string& address) {
     (void)loop->post([this, client, address] { audience_->opened(client, address); },
                      EventLoop::IfFull::kQueueAnyway);
   };
+  // Viewers' messages arrive unbidden: refused when the loop is full (the
+  // page sends again; a question is acknowledged only after the commit). A
+  // line at the 1st, 2nd, 4th, 8th… drop: an overloaded edge is not also
+  // made to write a line per message.
   handlers.on_message = [this, loop](server::ClientId client, std::string message) {
-    if (!loop->post([this, client, m = std::move(message)] { audience_->message(client, m); })) {
-      logWarn(kEdgeLog, "the edge's loop is full: a viewer's message was dropped");
+    if (loop->post([this, client, m = std::move(message)] { audience_->message(client, m); })) {
+      return;
+    }
+    const std::uint64_t dropped = ++dropped_messages_;
+    if (std::has_single_bit(dropped)) {
+      logWarn(kEdgeLog, "the edge's loop is full: " + std::to_string(dropped) +
+                            " viewer messages dropped so far");
     }
   };
-  // Every open is followed by its close, which must not be lost.
   handlers.on_close = [this, loop](server::ClientId client) {
     (void)loop->post([this, client] { audience_->closed(client); },
                      EventLoop::IfFull::kQueueAnyway);

@@ -17,6 +17,8 @@
 // cache, or hls_url points at a CDN.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -60,6 +62,8 @@ class EdgeServer {
   std::unique_ptr<EdgeAudience> audience_;
   std::unique_ptr<Timer> status_timer_;
   bool started_ = false;
+  // Viewers' messages refused because the loop was full (service thread).
+  std::atomic<std::uint64_t> dropped_messages_{0};
 };
 
 }  // namespace yst::edge

@@ -91,8 +91,7 @@ ArchiveService::~ArchiveService() {
   cancel_packaging_ = true;
   // What is still queued gets an answer: the server is going away too.
   for (const Request& r : queries_.stopAndTakeQueued()) {
-    options_.respond(r.id, 503,
-                     std::make_shared<const std::string>(errorBody("busy", "shutting down")));
+    r.done(503, std::make_shared<const std::string>(errorBody("busy", "shutting down")));
   }
   if (package_thread_.joinable()) package_thread_.join();
 }
@@ -102,9 +101,17 @@ void ArchiveService::start() {
 }
 
 void ArchiveService::request(server::RequestId id, std::string path, Args args) {
-  if (queries_.post({id, std::move(path), std::move(args)})) return;
-  options_.respond(id, 503,
-                   std::make_shared<const std::string>(errorBody("busy", "try again shortly")));
+  request(std::move(path), std::move(args), true,
+          [respond = options_.respond, id](unsigned int status,
+                                           std::shared_ptr<const std::string> body) {
+            respond(id, status, std::move(body));
+          });
+}
+
+void ArchiveService::request(std::string path, Args args, bool media, Done done) {
+  Done refused = done;
+  if (queries_.post({std::move(path), std::move(args), media, std::move(done)})) return;
+  refused(503, std::make_shared<const std::string>(errorBody("busy", "try again shortly")));
 }
 
 void ArchiveService::answerBatch(std::vector<Request>& requests) {
@@ -125,20 +132,19 @@ void ArchiveService::answerBatch(std::vector<Request>& requests) {
       logError("archive", std::string("query failed: ") + e.what());
       result = {500, errorBody("internal", "the archive could not be read")};
     }
-    options_.respond(request.id, result.first,
-                     std::make_shared<const std::string>(std::move(result.second)));
+    request.done(result.first, std::make_shared<const std::string>(std::move(result.second)));
   }
 }
 
 std::pair<unsigned int, std::string> ArchiveService::answer(const Request& r) {
   const std::string name = r.path.substr(std::string(kApiPrefix).size());
   if (name == "sessions") {
-    return {200, json{{"sessions", sessionsJson(0)}}.dump()};
+    return {200, json{{"sessions", sessionsJson(0, r.media)}}.dump()};
   }
   if (name == "session") {
     const std::int64_t id = idArg(r.args, "id");
     if (id <= 0) return {400, errorBody("bad_request", "id: a session number is needed")};
-    json list = sessionsJson(id);
+    json list = sessionsJson(id, r.media);
     if (list.empty()) return {404, errorBody("not_found", "no such session")};
     json lines = json::array();
     for (const store::TranscriptLine& l : store::sessionLines(db_.get(), id)) {
@@ -202,7 +208,7 @@ std::pair<unsigned int, std::string> ArchiveService::answer(const Request& r) {
   return {404, errorBody("not_found", "no such resource")};
 }
 
-json ArchiveService::sessionsJson(std::int64_t only_id) {
+json ArchiveService::sessionsJson(std::int64_t only_id, bool media) {
   json out = json::array();
   for (const store::SessionListing& listing :
        store::listSessions(db_.get(), only_id, kMaxSessionsListed)) {
@@ -226,12 +232,13 @@ json ArchiveService::sessionsJson(std::int64_t only_id) {
                    {"guests", guests},
                    {"lines", listing.lines},
                    {"aired", listing.aired},
-                   // live | ready (the package is there) | pending (not yet made)
+                   // live | ready (the package is there) | pending (not yet made) |
+                   // unpublished (made, but its files are not where this answer goes)
                    {"package", live    ? "live"
-                               : ready ? "ready"
+                               : ready ? (media ? "ready" : "unpublished")
                                        : "pending"},
-                   {"video", ready ? made.at("video") : json()},
-                   {"files", ready ? made.at("files") : json::object()}});
+                   {"video", ready && media ? made.at("video") : json()},
+                   {"files", ready && media ? made.at("files") : json::object()}});
   }
   return out;
 }

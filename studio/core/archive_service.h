@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "studio/base/work_queue.h"
+#include "studio/edge/subjects.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
 
@@ -57,7 +58,7 @@ class ArchiveService {
   };
 
   // The request path prefix and the media mount this serves.
-  static constexpr const char* kApiPrefix = "/api/archive/";
+  static constexpr const char* kApiPrefix = edge::kArchiveApiPrefix;
   static constexpr const char* kMediaPrefix = "/archive/media/";
   // Package files the public may fetch (not questions.csv: it has rejected
   // questions and their reasons).
@@ -74,6 +75,13 @@ class ArchiveService {
   // Any thread (the server's service thread): queued, answered on the
   // query thread through Options::respond (503 at once when too many wait).
   void request(server::RequestId id, std::string path, Args args);
+  // The same for a request that did not come through the server (an edge's,
+  // over NATS): `done` gets the answer, on the query thread or at once.
+  // Without `media` the answer names no package file (the video, its poster
+  // and subtitles live on this machine, which an edge's viewers cannot reach).
+  using Done =
+      std::function<void(unsigned int http_status, std::shared_ptr<const std::string> body)>;
+  void request(std::string path, Args args, bool media, Done done);
   // The show has ended (its session closed in the database): stops the
   // background packaging and makes the live session's package, on the
   // calling thread. False with the reason in *error.
@@ -81,15 +89,16 @@ class ArchiveService {
 
  private:
   struct Request {
-    server::RequestId id;
     std::string path;
     Args args;
+    bool media = true;
+    Done done;
   };
   void packageLoop();
   // Query thread.
   void answerBatch(std::vector<Request>& requests);
   std::pair<unsigned int, std::string> answer(const Request& request);
-  nlohmann::json sessionsJson(std::int64_t only_id);
+  nlohmann::json sessionsJson(std::int64_t only_id, bool media);
   nlohmann::json videoJson(std::int64_t session_id);
   // Any thread: makes one package, swapping it in whole. False (logged)
   // when it failed or was cancelled.

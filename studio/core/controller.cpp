@@ -310,7 +310,13 @@ void Controller::startEdgeLink() {
                                     post);
   edge_link_ = std::make_unique<desks::EdgeLink>(desks::EdgeLink::Context{
       bus_.get(), audience_.get(), transcript_.get(), feed_.get(), makeQtTimer, post, edge.channel,
-      edge.replicas, [this] { requestStatus(); }});
+      edge.replicas, [this] { requestStatus(); },
+      [this](std::string path, ArchiveService::Args args,
+             desks::EdgeLink::Context::ArchiveDone done) {
+        if (archive_service_) {
+          archive_service_->request(std::move(path), std::move(args), false, std::move(done));
+        }
+      }});
   edge_link_->start();
   // The studio keeps running when NATS cannot be reached: the edges' viewers
   // wait, the studio's own keep being served, and the link keeps trying.

@@ -49,6 +49,10 @@ EdgeLink::EdgeLink(Context context) : context_(std::move(context)), subjects_(co
 EdgeLink::~EdgeLink() {
   // No publish reaches the bus once this returns.
   context_.feed->setOnPublic({});
+  {
+    std::lock_guard lock(responder_->mutex);
+    responder_->bus = nullptr;
+  }
   // The setup thread's job may still post its result: it finds `alive_` gone.
   alive_.reset();
   setup_.reset();
@@ -56,6 +60,7 @@ EdgeLink::~EdgeLink() {
 
 void EdgeLink::start() {
   bus::Bus& bus = *context_.bus;
+  responder_->bus = context_.bus;
   std::weak_ptr<char> alive = alive_;
   bus.subscribe(subjects_.edges, [this, alive](bus::BusMessage m) {
     if (!alive.expired()) edgeCounts(m);
@@ -95,6 +100,9 @@ void EdgeLink::start() {
                                         return;  // no answer: the edge says "unavailable"
                                       answer(m, {{"id", id}, {"name", std::move(name)}});
                                     });
+  });
+  bus.subscribe(subjects_.archive, [this, alive](bus::BusMessage m) {
+    if (!alive.expired()) archiveRequest(m);
   });
   bus.subscribe(subjects_.lookup, [this, alive](bus::BusMessage m) {
     if (alive.expired()) return;
@@ -263,6 +271,45 @@ json EdgeLink::status() const {
            {{"consuming", intake_consuming_},
             {"committed", intake_committed_},
             {"redelivered", intake_redelivered_}}}};
+}
+
+void EdgeLink::archiveRequest(const bus::BusMessage& message) {
+  if (message.reply.empty() || !context_.archive) return;
+  auto refuse = [&](const std::string& why) {
+    (void)context_.bus->respond(
+        message,
+        json{{"status", 400}, {"body", protocol::errorMessage("bad_request", why).dump()}}.dump());
+  };
+  const std::optional<json> body = edge::parseBody(message.data);
+  const std::string path = body ? edge::textField(*body, "path") : "";
+  if (path.rfind(edge::kArchiveApiPrefix, 0) != 0 || path.size() > kMaxArchiveArgBytes) {
+    refuse("not an archive path");
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> args;
+  const json& given = body->contains("args") ? (*body)["args"] : json();
+  if (!given.is_null() && (!given.is_array() || given.size() > kMaxArchiveArgs)) {
+    refuse("args: at most " + std::to_string(kMaxArchiveArgs) + " [name, value] pairs");
+    return;
+  }
+  for (const json& pair : given.is_array() ? given : json::array()) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string() ||
+        pair[0].get_ref<const std::string&>().size() > kMaxArchiveArgBytes ||
+        pair[1].get_ref<const std::string&>().size() > kMaxArchiveArgBytes) {
+      refuse("args: at most " + std::to_string(kMaxArchiveArgs) + " [name, value] pairs");
+      return;
+    }
+    args.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+  }
+  context_.archive(path, std::move(args),
+                   [responder = responder_, message](unsigned int status,
+                                                     std::shared_ptr<const std::string> answer) {
+                     std::lock_guard lock(responder->mutex);
+                     if (!responder->bus) return;
+                     (void)responder->bus->respond(
+                         message, json{{"status", status}, {"body", *answer}}.dump(
+                                      -1, ' ', false, json::error_handler_t::replace));
+                   });
 }
 
 }  // namespace yst::desks

@@ -29,7 +29,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "studio/base/timer.h"
 #include "studio/base/work_queue.h"
@@ -55,7 +58,21 @@ class EdgeLink {
     int replicas = 1;  // the intake stream's copies in the cluster
     // The viewer counts changed (the status shows them).
     std::function<void()> counts_changed;
+    // The public archive's API (core/archive_service.h, without the package
+    // files, which an edge's viewers cannot reach here): `done` may run on
+    // any thread. Unset: the edges' archive requests go unanswered (they
+    // say "unavailable").
+    using ArchiveDone =
+        std::function<void(unsigned int http_status, std::shared_ptr<const std::string> body)>;
+    std::function<void(std::string path, std::vector<std::pair<std::string, std::string>> args,
+                       ArchiveDone done)>
+        archive;
   };
+
+  // An edge's archive request: a path under /api/archive/ and at most this
+  // many query arguments, each name and value at most kMaxArchiveArgBytes.
+  static constexpr std::size_t kMaxArchiveArgs = 16;
+  static constexpr std::size_t kMaxArchiveArgBytes = 512;
 
   // The studio says it is alive this often.
   static constexpr int kHeartbeatMs = 1000;
@@ -94,6 +111,7 @@ class EdgeLink {
   void answer(const bus::BusMessage& request, const nlohmann::json& body);
   void edgeCounts(const bus::BusMessage& message);
   void heartbeat();
+  void archiveRequest(const bus::BusMessage& message);
 
   Context context_;
   edge::Subjects subjects_;
@@ -114,6 +132,13 @@ class EdgeLink {
   std::map<std::string, EdgeSeen> edges_;
   std::unique_ptr<Timer> heartbeat_timer_;
   std::shared_ptr<char> alive_ = std::make_shared<char>(0);
+  // The archive answers on its own thread: through this, which forgets the
+  // bus when the link goes (before the bus does).
+  struct Responder {
+    std::mutex mutex;
+    bus::Bus* bus = nullptr;
+  };
+  std::shared_ptr<Responder> responder_ = std::make_shared<Responder>();
 };
 
 }  // namespace yst::desks

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "studio/base/clock.h"
 #include "studio/base/log.h"
 #include "studio/edge/bus_options.h"
 #include "studio/server/client_address.h"
@@ -42,6 +43,9 @@ server::ServerOptions EdgeServer::serverOptions(const config::EdgeConfig& config
   options.web_root = assets + "/web";
   options.mounts = {{"/vendor/", assets + "/../node_modules/hls.js/dist"}};
   options.redirects = {{"/q", "/"}};
+  // The archive's API, asked of the studio (EdgeArchive); its package files
+  // are the cloud's (deploy/nginx/yishiting-edges.conf), not served here.
+  options.request_prefixes = {kArchiveApiPrefix};
   options.prefix_redirects = {{"/o/", "/#o="}};
   options.max_connections_per_address =
       static_cast<std::size_t>(limits.max_connections_per_address);
@@ -98,8 +102,26 @@ bool EdgeServer::start(std::string* error) {
     (void)loop->post([this, client] { audience_->closed(client); },
                      EventLoop::IfFull::kQueueAnyway);
   };
+  handlers.on_request = [this, loop](server::RequestId id, std::string path,
+                                     EdgeArchive::Args args) {
+    if (loop->post([this, id, path = std::move(path), args = std::move(args)] {
+          archive_->request(id, path, args);
+        })) {
+      return;
+    }
+    server_->respond(id, 503,
+                     std::make_shared<const std::string>(
+                         R"({"type":"error","code":"busy","message":"try again shortly"})"));
+  };
   server_ =
       std::make_unique<server::ControlServer>(serverOptions(config_, assets_), std::move(handlers));
+  archive_ = std::make_unique<EdgeArchive>(
+      EdgeArchive::Context{bus_.get(), Subjects(config_.channel).archive,
+                           [server = server_.get()](server::RequestId id, unsigned int status,
+                                                    std::shared_ptr<const std::string> body) {
+                             server->respond(id, status, std::move(body));
+                           },
+                           [] { return steadyNowUs() / 1000; }});
   EdgeAudience::Context context;
   context.server = server_.get();
   context.close = [server = server_.get()](server::ClientId client) { server->close(client); };
@@ -171,6 +193,7 @@ void EdgeServer::stop() {
   if (bus_) bus_->stop();
   loop_->stop();
   status_timer_.reset();
+  archive_.reset();
   audience_.reset();
   server_.reset();
   bus_.reset();

@@ -25,6 +25,7 @@
 #include "studio/base/event_loop.h"
 #include "studio/bus/bus.h"
 #include "studio/config/edge_config.h"
+#include "studio/edge/edge_archive.h"
 #include "studio/edge/edge_audience.h"
 #include "studio/server/control_server.h"
 
@@ -60,6 +61,7 @@ class EdgeServer {
   std::unique_ptr<bus::Bus> bus_;
   std::unique_ptr<server::ControlServer> server_;
   std::unique_ptr<EdgeAudience> audience_;
+  std::unique_ptr<EdgeArchive> archive_;
   std::unique_ptr<Timer> status_timer_;
   bool started_ = false;
   // Viewers' messages refused because the loop was full (service thread).

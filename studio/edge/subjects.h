@@ -17,6 +17,10 @@
 
 namespace yst::edge {
 
+// The public archive's API, under this path at the studio and at every edge
+// (an edge asks the studio on the `archive` subject).
+inline constexpr const char* kArchiveApiPrefix = "/api/archive/";
+
 // A channel (the show's name on the bus): [a-z0-9_-]{1,32}.
 bool validChannel(std::string_view channel);
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from harness import (LOOPBACK, _Process, dump_toml, free_port, read_text, sanitizer_report_env,
                      studio_binary, tail)
+from proxy_peers import swap_once
 
 
 def nats_server_binary() -> str:
@@ -48,29 +49,45 @@ class NatsServer(_Process):
     def url(self) -> str:
         return f"nats://{LOOPBACK}:{self.port}"
 
-    def start(self, timeout: float = 15.0) -> "NatsServer":
-        if self.running:
-            return self
+    def command(self) -> list[str]:
         cmd = [nats_server_binary(), "-a", LOOPBACK, "-p", str(self.port),
                "-m", str(self.monitor_port), "-js", "-sd", str(self.dir / "store")]
         if self.conf is not None:
             cmd += ["-c", str(self.conf)]
-        self._spawn(cmd, env=dict(os.environ, **self.env))
+        return cmd
+
+    # 200 once JetStream has recovered its store.
+    health_path = "/healthz?js-enabled-only=true"
+
+    def spawn(self) -> None:
+        """Starts the process without waiting (a cluster's nodes start
+        together, then each is waited for)."""
+        if not self.running:
+            self._spawn(self.command(), env=dict(os.environ, **self.env), cwd=self.dir)
+
+    def start(self, timeout: float = 15.0) -> "NatsServer":
+        self.spawn()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.running:
-                raise AssertionError(f"nats-server exited:\n{tail(self.log_text())}")
-            try:
-                # 200 only once JetStream has recovered its store.
-                with urllib.request.urlopen(
-                        f"http://{LOOPBACK}:{self.monitor_port}/healthz?js-enabled-only=true",
-                        timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except (OSError, urllib.error.URLError):
-                pass
+                raise AssertionError(f"{self.name} exited:\n{tail(self.log_text())}")
+            if self.healthy():
+                return self
             time.sleep(0.1)
-        raise AssertionError(f"nats-server not healthy within {timeout}s:\n{tail(self.log_text())}")
+        raise AssertionError(f"{self.name} not healthy within {timeout}s:\n{tail(self.log_text())}")
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://{LOOPBACK}:{self.monitor_port}{self.health_path}",
+                                        timeout=1) as r:
+                return r.status == 200
+        except (OSError, urllib.error.URLError):
+            return False
+
+    def monitor(self, path: str) -> dict:
+        """A monitoring endpoint's JSON (/varz, /jsz?streams=true, …)."""
+        with urllib.request.urlopen(f"http://{LOOPBACK}:{self.monitor_port}{path}", timeout=5) as r:
+            return json.loads(r.read())
 
     def kill9(self) -> None:
         self.kill()
@@ -103,9 +120,12 @@ def nats_client_says(nats: NatsServer, user: str, password: str, lines: list[str
 class Edge(_Process):
     """`yishiting edge --config <dir>/edge.toml` for one channel."""
 
-    def __init__(self, workdir: Path, nats: NatsServer, channel: str, name: str = "edge",
+    def __init__(self, workdir: Path, nats: "NatsServer | str", channel: str, name: str = "edge",
                  limits: dict | None = None, binary: Path | None = None,
-                 nats_keys: dict | None = None, env: dict | None = None):
+                 nats_keys: dict | None = None, env: dict | None = None,
+                 edge_keys: dict | None = None):
+        """`nats`: a server, or the URL list an edge's file takes;
+        `nats_keys`, `edge_keys`: more keys for the file's [nats] and [edge]."""
         self.dir = Path(workdir) / name
         self.dir.mkdir(parents=True, exist_ok=True)
         super().__init__(name, self.dir / "edge.log")
@@ -114,8 +134,8 @@ class Edge(_Process):
         self.env = dict(env or {})
         self.config = {
             "edge": {"id": name, "channel": channel, "listen": f"{LOOPBACK}:{self.port}",
-                     "hls_url": "/hls/program.m3u8"},
-            "nats": {"url": nats.url, **(nats_keys or {})},
+                     "hls_url": "/hls/program.m3u8", **(edge_keys or {})},
+            "nats": {"url": nats if isinstance(nats, str) else nats.url, **(nats_keys or {})},
             "limits": {"question_interval_s": 0, "question_burst": 100, **(limits or {})},
         }
         (self.dir / "edge.toml").write_text(dump_toml(self.config), encoding="utf-8")
@@ -177,3 +197,69 @@ class Edge(_Process):
 
     def log_text(self) -> str:
         return read_text(self.log_path)
+
+
+SHIPPED_NATS = Path(__file__).resolve().parents[2] / "deploy" / "nats"
+
+
+class NatsClusterNode(NatsServer):
+    """One node of a cluster running the shipped deploy/nats/nats.conf with
+    its permissions.conf: TLS for clients and for the routes between nodes
+    (certificates from the test CA `pki`, made with client_auth), JetStream
+    on disk, the passwords in `env`. Only the placeholders are replaced:
+    names, loopback ports, certificate and store paths, the routes."""
+
+    # 200 once JetStream is healthy: the cluster has a meta leader and this
+    # node has caught up.
+    health_path = "/healthz"
+
+    def __init__(self, workdir: Path, index: int, pki, env: dict):
+        super().__init__(workdir, name=f"nats-{index}", env=env)
+        self.index = index
+        self.cluster_port = free_port()
+        for name, source in (("server.crt", pki.cert), ("server.key", pki.key), ("ca.pem", pki.ca)):
+            shutil.copyfile(source, self.dir / name)
+        shutil.copyfile(SHIPPED_NATS / "permissions.conf", self.dir / "permissions.conf")
+        self.conf = self.dir / "nats.conf"
+
+    @property
+    def url(self) -> str:
+        return f"tls://{LOOPBACK}:{self.port}"
+
+    @property
+    def server_name(self) -> str:
+        return f"nats-{self.index}"
+
+    def render(self, nodes: list["NatsClusterNode"]) -> None:
+        text = (SHIPPED_NATS / "nats.conf").read_text(encoding="utf-8")
+
+        def swap(old: str, new: str) -> None:
+            nonlocal text
+            text = swap_once(text, old, new, "deploy/nats/nats.conf")
+
+        swap('server_name: "nats-1"', f'server_name: "{self.server_name}"')
+        swap('listen: "0.0.0.0:4222"', f'listen: "{LOOPBACK}:{self.port}"')
+        swap('http: "127.0.0.1:8222"', f'http: "{LOOPBACK}:{self.monitor_port}"')
+        swap('listen: "0.0.0.0:6222"', f'listen: "{LOOPBACK}:{self.cluster_port}"')
+        swap("/etc/nats/tls/", f"{self.dir}/")
+        swap("/var/lib/nats/jetstream", str(self.dir / "store"))
+        for n, node in enumerate(nodes, start=1):
+            swap(f'"nats-route://nats-{n}.example.cn:6222"',
+                 f'"nats-route://{LOOPBACK}:{node.cluster_port}"')
+        self.conf.write_text(text, encoding="utf-8")
+
+    def command(self) -> list[str]:
+        return [nats_server_binary(), "-c", str(self.conf)]
+
+
+def start_cluster(workdir: Path, pki, env: dict, size: int = 3) -> list[NatsClusterNode]:
+    """`size` nodes started together (a JetStream cluster elects its leader
+    once they meet), each then waited for until healthy."""
+    nodes = [NatsClusterNode(workdir, i, pki, env) for i in range(1, size + 1)]
+    for node in nodes:
+        node.render(nodes)
+    for node in nodes:
+        node.spawn()
+    for node in nodes:
+        node.start(timeout=30)
+    return nodes

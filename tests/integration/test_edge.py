@@ -9,6 +9,7 @@ public edge").
 Run alone: /usr/bin/python3 tests/integration/test_edge.py
 """
 
+import json
 import os
 import secrets
 import shutil
@@ -152,7 +153,7 @@ class PublicEdge(IntegrationTest):
         self.addCleanup(v.close)
         v.send_json({"type": "hello", "role": "producer", "token": self.studio.token})
         reply = v.recv_json(timeout=5)
-        self.assertEqual(reply.get("type"), "error", reply)
+        self.assertEqual((reply.get("type"), reply.get("code")), ("error", "forbidden"), reply)
         self.assertNotIn(self.studio.token, self.edges[0].log_text())
         status, _ = self.edges[0].http_get("/api/status")
         self.assertEqual(status, 401)
@@ -162,6 +163,31 @@ class PublicEdge(IntegrationTest):
         public = self.edges[0].public_status()
         self.assertEqual(public["hls"]["playlist"], "/hls/program.m3u8")
         self.assertEqual(public["show"]["title"], self.studio.status()["show"]["title"])
+
+    def test_the_archive_answers_at_an_edge_from_the_studio_without_its_files(self):
+        edge = self.edges[0]
+        status, body = edge.http_get("/api/archive/sessions")
+        self.assertEqual(status, 200, body[:300])
+        sessions = json.loads(body)["sessions"]
+        at_studio = json.loads(self.studio.http_get("/api/archive/sessions")[1])["sessions"]
+        self.assertEqual([s["id"] for s in sessions], [s["id"] for s in at_studio])
+        live = next(s for s in sessions if s["live"])
+        self.assertEqual(live["title"], self.studio.status()["show"]["title"])
+        status, body = edge.http_get(f"/api/archive/session?id={live['id']}")
+        self.assertEqual(status, 200, body[:300])
+        self.assertEqual(json.loads(body)["session"]["id"], live["id"])
+        # The package files are on the studio's disk: an edge names none.
+        self.assertTrue(all(s["files"] == {} and s["video"] is None for s in sessions))
+        self.assertTrue(all(s["package"] in ("live", "pending", "unpublished") for s in sessions))
+        # The studio's refusals come through as they are.
+        status, body = edge.http_get("/api/archive/session?id=999999")
+        self.assertEqual((status, json.loads(body)["code"]), (404, "not_found"))
+        status, body = edge.http_get("/api/archive/search?q=")
+        self.assertEqual(status, 400, body[:300])
+        # The page itself is the edge's.
+        status, page = edge.http_get("/archive/")
+        self.assertEqual(status, 200)
+        self.assertIn(b"<html", page.lower())
 
     def test_the_studio_counts_the_edges_viewers(self):
         viewers = [self.viewer(self.edges[1]) for _ in range(3)]
@@ -213,6 +239,7 @@ class EdgeThroughCrashes(IntegrationTest):
 
     def test_a_question_asked_while_the_studio_is_down_is_acknowledged_once_it_committed(self):
         v = self.viewer()
+        self.assertEqual(self.edge.http_get("/api/archive/sessions")[0], 200)
         self.studio.kill9()
         self.edge.wait_public(lambda s: s.get("studio") == "reconnecting", 15,
                               "told the studio is out of reach")
@@ -223,6 +250,9 @@ class EdgeThroughCrashes(IntegrationTest):
         # Kept in the stream, not acknowledged: nothing is committed yet.
         with self.assertRaises(TimeoutError):
             v.wait_reply(7, timeout=2)
+        # The archive's answers the edge kept are still served.
+        status, _ = self.edge.http_get("/api/archive/sessions")
+        self.assertEqual(status, 200, "kept from before the crash")
         self.studio.start()
         reply = v.wait_reply(7, timeout=30)
         self.assertEqual(reply.get("type"), "question.received", reply)
@@ -302,6 +332,8 @@ class EdgeWithTheShippedPermissions(IntegrationTest):
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                         "-subj", "/CN=nats-1", "-keyout", str(folder / "server.key"),
                         "-out", str(folder / "server.crt")], check=True, capture_output=True)
+        # The self-signed certificate is its own CA, for the routes' ca_file.
+        shutil.copyfile(folder / "server.crt", folder / "ca.pem")
         conf = (folder / "nats.conf").read_text(encoding="utf-8")
         self.assertIn("/etc/nats/tls/", conf)
         conf = conf.replace("/etc/nats/tls/", f"{folder}/").replace(

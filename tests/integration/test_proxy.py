@@ -35,16 +35,12 @@ Run alone: /usr/bin/python3 tests/integration/test_proxy.py
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import http.client
 import http.server
 import json
 import re
-import signal
 import socket
 import ssl
-import subprocess
 import sys
 import threading
 import time
@@ -53,7 +49,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from harness import (LOOPBACK, IntegrationTest, Studio, Viewer,  # noqa: E402
-                     free_port, make_show, port_open, read_text, tail)
+                     free_port, make_show, read_text, tail)
+from proxy_peers import (NginxSite, ProxyPki, TlsConnection, https_get,  # noqa: E402
+                         proxied_viewer, swap_once, tls_socket)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_CONF = ROOT / "deploy" / "nginx" / "yishiting.conf"
@@ -70,53 +68,6 @@ STAFF_ALLOW_EXAMPLE = "# allow 192.168.0.0/16;"
 STAFF_DENY_EXAMPLE = "# deny all;"
 
 
-# --------------------------------------------------------------------------- certificates
-
-class ProxyPki:
-    """A test CA and a server certificate for localhost and 127.0.0.1, made
-    with openssl in `directory`. `spki_sha256` is the server certificate's
-    public key hash (base64 SHA-256 of its SubjectPublicKeyInfo), what
-    Chromium's --ignore-certificate-errors-spki-list takes."""
-
-    def __init__(self, directory: Path):
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        self.ca = d / "ca.pem"
-        self.cert = d / "server.pem"
-        self.key = d / "server.key"
-        ca_key = d / "ca.key"
-        csr = d / "server.csr"
-        ext = d / "server.ext"
-        ext.write_text("subjectAltName = DNS:localhost, IP:127.0.0.1\n"
-                       "basicConstraints = critical, CA:FALSE\n"
-                       "keyUsage = critical, digitalSignature\n"
-                       "extendedKeyUsage = serverAuth\n"
-                       "subjectKeyIdentifier = hash\n"
-                       "authorityKeyIdentifier = keyid\n")
-        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-        self._openssl("req", "-x509", *ec, "-days", "2", "-subj", "/CN=Yishiting test CA",
-                      "-addext", "basicConstraints=critical,CA:TRUE",
-                      "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-                      "-keyout", str(ca_key), "-out", str(self.ca))
-        self._openssl("req", *ec, "-subj", "/CN=localhost", "-keyout", str(self.key),
-                      "-out", str(csr))
-        self._openssl("x509", "-req", "-in", str(csr), "-CA", str(self.ca), "-CAkey", str(ca_key),
-                      "-CAcreateserial", "-days", "2", "-extfile", str(ext), "-out", str(self.cert))
-        public_key = self._openssl("x509", "-in", str(self.cert), "-noout", "-pubkey")
-        der = self._openssl("pkey", "-pubin", "-outform", "DER", input_bytes=public_key)
-        self.spki_sha256 = base64.b64encode(hashlib.sha256(der).digest()).decode()
-        self.context = ssl.create_default_context(cafile=str(self.ca))
-
-    @staticmethod
-    def _openssl(*args: str, input_bytes: bytes | None = None) -> bytes:
-        run = subprocess.run(["openssl", *args], input=input_bytes, capture_output=True,
-                             timeout=60)
-        if run.returncode != 0:
-            raise AssertionError(f"openssl {' '.join(args[:2])} failed: "
-                                 f"{run.stderr.decode(errors='replace')[-1000:]}")
-        return run.stdout
-
-
 # --------------------------------------------------------------------------- nginx
 
 def render_proxy_conf(text: str, *, https_port: int, http_port: int, cert: Path, key: Path,
@@ -129,11 +80,7 @@ def render_proxy_conf(text: str, *, https_port: int, http_port: int, cert: Path,
     on the commented LAN-only example for staff paths with that address."""
     def swap(old: str, new: str, count: int | None = None) -> None:
         nonlocal text
-        found = text.count(old)
-        if found == 0 or (count is not None and found != count):
-            raise AssertionError(f"{SHIPPED_CONF.name}: expected {count or 'some'} of {old!r}, "
-                                 f"found {found}; update render_proxy_conf() with the file")
-        text = text.replace(old, new)
+        text = swap_once(text, old, new, SHIPPED_CONF.name, count)
 
     swap("listen 443 ssl http2;", f"listen {LOOPBACK}:{https_port} ssl http2;", 1)
     swap("listen [::]:443 ssl http2;", "# (IPv6 listen left out in the test)", 1)
@@ -152,151 +99,19 @@ def render_proxy_conf(text: str, *, https_port: int, http_port: int, cert: Path,
     return text
 
 
-class NginxProxy:
-    """nginx running the rendered shipped file in a temp prefix.
-
-    The main file written here only holds what an admin's nginx.conf would
-    (pid, logs, temp paths, events) and includes the rendered file inside
-    http {}, as Debian's nginx.conf includes conf.d/*.conf. One foreground
-    process (`master_process off`), never /etc/nginx, /var/log or port 443.
-    The access log names the cache status of every request."""
+class NginxProxy(NginxSite):
+    """nginx running the rendered deploy/nginx/yishiting.conf in front of
+    `upstream` (the studio's address)."""
 
     def __init__(self, workdir: Path, pki: ProxyPki, upstream: str, name: str = "proxy",
                  **render_options):
-        self.name = name
-        self.prefix = Path(workdir) / name
-        for d in ("logs", "tmp", "cache"):
-            (self.prefix / d).mkdir(parents=True, exist_ok=True)
-        self.https_port = free_port()
-        self.http_port = free_port()
-        self.error_log = self.prefix / "logs" / "error.log"
-        self.access_log = self.prefix / "logs" / "access.log"
-        self.site_path = self.prefix / "yishiting.conf"
-        self.site_path.write_text(render_proxy_conf(
-            SHIPPED_CONF.read_text(encoding="utf-8"), https_port=self.https_port,
-            http_port=self.http_port, cert=pki.cert, key=pki.key, upstream=upstream,
-            cache_dir=self.prefix / "cache", **render_options), encoding="utf-8")
-        p = self.prefix
-        self.conf_path = p / "nginx.conf"
-        self.conf_path.write_text(f"""\
-# Written by tests/integration/test_proxy.py around the rendered shipped file.
-daemon off;
-master_process off;
-worker_processes 1;
-pid {p}/nginx.pid;
-error_log {self.error_log} info;
-events {{ worker_connections 512; }}
-http {{
-  log_format yst '$remote_addr "$request" $status cache=$upstream_cache_status '
-                 'xff="$http_x_forwarded_for"';
-  access_log {self.access_log} yst;
-  client_body_temp_path {p}/tmp/client_body;
-  proxy_temp_path {p}/tmp/proxy;
-  fastcgi_temp_path {p}/tmp/fastcgi;
-  uwsgi_temp_path {p}/tmp/uwsgi;
-  scgi_temp_path {p}/tmp/scgi;
-  include {self.site_path};
-}}
-""")
-        self._process = harness._Process(name, self.prefix / "logs" / "nginx.out")
-
-    @property
-    def base_url(self) -> str:
-        return f"https://localhost:{self.https_port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"wss://localhost:{self.https_port}/ws"
-
-    def start(self, timeout: float = 10.0) -> "NginxProxy":
-        self._process._spawn([harness.NGINX, "-p", str(self.prefix) + "/", "-c",
-                              str(self.conf_path), "-e", str(self.error_log)])
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self._process.running:
-                raise AssertionError(f"{self.name} exited while starting:\n"
-                                     f"{tail(self._process.log_text())}\n"
-                                     f"{tail(read_text(self.error_log))}")
-            if port_open(self.https_port) and port_open(self.http_port):
-                return self
-            time.sleep(0.05)
-        self._process.kill()
-        raise AssertionError(f"{self.name} did not listen within {timeout}s\n"
-                             f"{tail(read_text(self.error_log))}")
-
-    def stop(self) -> None:
-        self._process.terminate(signal.SIGTERM, 5.0)
-
-    def access_lines(self) -> list[str]:
-        return read_text(self.access_log).splitlines()
-
-    def logged(self, path: str) -> list[str]:
-        """Access log lines of the GETs for `path`."""
-        return [line for line in self.access_lines() if f'"GET {path} ' in line]
-
-    def cache_status(self, path: str, count: int) -> str:
-        """$upstream_cache_status of the count-th GET for `path`. nginx logs a
-        request after its response is sent, so the line may come a moment
-        after the client has read the response."""
-        deadline = time.monotonic() + 3
-        while len(lines := self.logged(path)) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{self.name}: request {count} for {path} not in the "
-                                     f"access log:\n{tail(read_text(self.access_log), 10)}")
-            time.sleep(0.02)
-        return re.search(r"cache=(\S*)", lines[count - 1]).group(1)
+        super().__init__(workdir, lambda site: render_proxy_conf(
+            SHIPPED_CONF.read_text(encoding="utf-8"), https_port=site.https_port,
+            http_port=site.http_port, cert=pki.cert, key=pki.key, upstream=upstream,
+            cache_dir=site.prefix / "cache", **render_options), name)
 
 
 # --------------------------------------------------------------------------- clients
-
-def tls_socket(pki: ProxyPki, port: int, source: str = LOOPBACK, timeout: float = 10.0) -> ssl.SSLSocket:
-    """A TLS connection to 127.0.0.1:port from `source` (another loopback
-    address is another client to nginx), the certificate checked against
-    the test CA for the name localhost."""
-    raw = socket.create_connection((LOOPBACK, port), timeout=timeout, source_address=(source, 0))
-    try:
-        return pki.context.wrap_socket(raw, server_hostname="localhost")
-    except BaseException:
-        raw.close()
-        raise
-
-
-class _TlsConnection(http.client.HTTPConnection):
-    """http.client over tls_socket(): Host is localhost:port."""
-
-    def __init__(self, pki: ProxyPki, port: int, source: str, timeout: float):
-        super().__init__("localhost", port, timeout=timeout)
-        self._pki, self._source = pki, source
-
-    def connect(self) -> None:
-        self.sock = tls_socket(self._pki, self.port, self._source, self.timeout)
-
-
-def https_get(pki: ProxyPki, port: int, path: str, source: str = LOOPBACK,
-              headers: dict | None = None, timeout: float = 10.0) -> tuple[int, bytes, dict]:
-    """(status, body, headers with lower-case names) of one GET through the proxy."""
-    conn = _TlsConnection(pki, port, source, timeout)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        r = conn.getresponse()
-        return r.status, r.read(), {k.lower(): v for k, v in r.getheaders()}
-    finally:
-        conn.close()
-
-
-def proxied_viewer(proxy: NginxProxy, pki: ProxyPki, source: str = LOOPBACK,
-                   headers: list[str] | None = None, browser_origin: bool = True,
-                   **kwargs) -> Viewer:
-    """A viewer on wss:// through the proxy from client address `source`,
-    with the Origin the viewer page would send (or none, as a client that is
-    not a browser, when browser_origin is False)."""
-    options = {"socket": tls_socket(pki, proxy.https_port, source), "header": headers or []}
-    if browser_origin:
-        options["origin"] = proxy.base_url
-    else:
-        options["suppress_origin"] = True
-    return Viewer(proxy.ws_url, connect_options=options, **kwargs)
-
 
 def refused_status(error: AssertionError) -> int | None:
     """The HTTP status of a refused WebSocket upgrade (harness keeps the
@@ -584,7 +399,7 @@ class ProxyHeaders(IntegrationTest):
         conns = []
         try:
             for _ in range(64):
-                c = _TlsConnection(self.pki, self.proxy.https_port, "127.0.0.10", 20)
+                c = TlsConnection(self.pki, self.proxy.https_port, "127.0.0.10", 20)
                 c.request("GET", "/hold")
                 conns.append(c)
             deadline = time.monotonic() + 10

@@ -104,7 +104,8 @@ export function createView({ seek }) {
     h('a', { class: 'session-link', href: hashFor({ session: session.id }) },
       h('div', { class: 'session-thumb' },
         video && video.poster ? h('img', { src: video.poster, alt: '', loading: 'lazy' })
-          : h('span', { class: 'thumb-none' }, session.live ? t('archive.live') : t('archive.no_video')),
+          : h('span', { class: 'thumb-none' }, session.live ? t('archive.live')
+            : session.package === 'unpublished' ? t('archive.unpublished') : t('archive.no_video')),
         badge ? h('span', { class: ['badge', session.live ? 'badge-live' : null] }, badge) : null),
       h('div', { class: 'session-card-body' },
         h('h3', { class: 'session-card-title', testid: 'session-card-title' }, session.title),
@@ -162,7 +163,8 @@ export function createView({ seek }) {
     ui.video.hidden = !src;
     const status = session.live ? t('archive.live_note')
       : session.package === 'pending' ? t('archive.pending_note')
-        : !src ? t('archive.no_video_note') : '';
+        : session.package === 'unpublished' ? t('archive.unpublished_note')
+          : !src ? t('archive.no_video_note') : '';
     ui.videoStatus.textContent = status;
     ui.videoStatus.hidden = !status;
     ui.transcriptHint.hidden = !src;

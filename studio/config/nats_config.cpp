@@ -208,12 +208,98 @@ std::string readChannel(const TomlReader& reader, const toml::table& table,
   return *channel;
 }
 
+std::optional<std::string> archiveUploadProblem(std::string_view url) {
+  if (auto problem = streaming::checkUrlCharacters(url)) return problem->text;
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
+    return std::string("expected an http:// or https:// address");
+  }
+  const std::size_t slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  if (authority.find('@') != std::string_view::npos) {
+    return std::string(
+        "must not contain a user name or password (user@host): name the variables that hold "
+        "them with archive_upload_user_env and archive_upload_password_env");
+  }
+  if (authority.empty()) return std::string("has no host");
+  const auto split = streaming::splitHostPort(authority);
+  if (const auto* problem = std::get_if<streaming::UrlProblem>(&split)) return problem->text;
+  if (const auto& port = std::get<streaming::HostPort>(split).port) {
+    const auto parsed = streaming::parsePort(*port, 1);
+    if (const auto* problem = std::get_if<streaming::UrlProblem>(&parsed)) return problem->text;
+  }
+  if (url.find_first_of("?#") != std::string_view::npos) {
+    return std::string("has a query or fragment; give the folder's address only");
+  }
+  if (!url.ends_with("/")) {
+    return std::string("must end in '/': each show's files go into a folder under it");
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+void readArchiveUpload(const TomlReader& reader, const EnvLookup& env, const toml::table& table,
+                       const std::string& path, EdgeLinkConfig* link) {
+  int url_line = 0, user_line = 0, password_line = 0, ca_line = 0;
+  const auto url = reader.get<std::string>(table, path, "archive_upload", &url_line);
+  const auto user_env = reader.get<std::string>(table, path, "archive_upload_user_env", &user_line);
+  const auto password_env =
+      reader.get<std::string>(table, path, "archive_upload_password_env", &password_line);
+  link->archive_upload_ca = readFileKey(reader, table, path, "archive_upload_ca", &ca_line);
+  if (!url) {
+    const int stray = std::max({user_line, password_line, ca_line});
+    if (stray > 0) {
+      reader.fail(stray, joinPath(path, "archive_upload"),
+                  "missing: the address the packages are uploaded to, which the other "
+                  "archive_upload keys are for");
+    }
+    return;
+  }
+  if (const auto problem = archiveUploadProblem(*url)) {
+    // Quoted only when it cannot hold a password.
+    const std::string shown = url->find('@') == std::string::npos ? " " + inQuotes(*url) : "";
+    reader.fail(url_line, joinPath(path, "archive_upload"), "address" + shown + " " + *problem);
+  }
+  if (user_env.has_value() != password_env.has_value()) {
+    reader.fail(
+        user_env ? user_line : password_line,
+        joinPath(path, user_env ? "archive_upload_user_env" : "archive_upload_password_env"),
+        user_env ? "needs archive_upload_password_env beside it"
+                 : "needs archive_upload_user_env beside it");
+  }
+  if (!link->archive_upload_ca.empty() && !url->starts_with("https://")) {
+    reader.fail(ca_line, joinPath(path, "archive_upload_ca"),
+                "is for https://, but archive_upload is http://");
+  }
+  link->archive_upload = *url;
+  if (user_env) {
+    link->archive_upload_user = readSecretEnv(reader, env, *user_env, user_line,
+                                              joinPath(path, "archive_upload_user_env"), 1);
+    link->archive_upload_password =
+        readSecretEnv(reader, env, *password_env, password_line,
+                      joinPath(path, "archive_upload_password_env"), kMinTokenChars);
+  }
+}
+
+}  // namespace
+
 void readEdgeLink(const TomlReader& reader, const EnvLookup& env, const toml::table& root,
                   std::optional<EdgeLinkConfig>* edge) {
   const toml::table* table = reader.getTable(root, "", "edge");
   if (!table) return;
   const std::string path = "edge";
-  std::vector<std::string_view> keys = {"nats", "channel", "replicas"};
+  std::vector<std::string_view> keys = {"nats",
+                                        "channel",
+                                        "replicas",
+                                        "archive_upload",
+                                        "archive_upload_user_env",
+                                        "archive_upload_password_env",
+                                        "archive_upload_ca"};
   keys.insert(keys.end(), std::begin(kNatsKeys), std::end(kNatsKeys));
   reader.refuseUnknownKeys(*table, path, keys);
   EdgeLinkConfig link;
@@ -221,6 +307,7 @@ void readEdgeLink(const TomlReader& reader, const EnvLookup& env, const toml::ta
   readNats(reader, env, *table, path, "nats", &link.nats);
   // JetStream takes 1 to 5 replicas (an odd number is what survives a split).
   link.replicas = reader.intInRange(*table, path, "replicas", 1, 5, 1);
+  readArchiveUpload(reader, env, *table, path, &link);
   *edge = std::move(link);
 }
 

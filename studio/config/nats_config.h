@@ -39,8 +39,12 @@ void readNats(const TomlReader& reader, const EnvLookup& env, const toml::table&
 std::string readChannel(const TomlReader& reader, const toml::table& table,
                         const std::string& path);
 
+// What is wrong with an [edge] archive_upload address, or nothing: http://
+// or https://, a host, no user-info, query or fragment, ending in '/'.
+std::optional<std::string> archiveUploadProblem(std::string_view url);
+
 // The show file's [edge]: optional (left out, `edge` stays empty); given, it
-// needs `nats` and `channel`.
+// needs `nats` and `channel`; `archive_upload` with its keys is optional.
 void readEdgeLink(const TomlReader& reader, const EnvLookup& env, const toml::table& root,
                   std::optional<EdgeLinkConfig>* edge);
 

@@ -176,6 +176,14 @@ struct EdgeLinkConfig {
   // Copies of the question intake the NATS cluster keeps (JetStream
   // replicas): 1 on one server, 3 on a cluster of three (a node may fail).
   int replicas = 1;
+  // Where each show's package goes for the edges' archive (an HTTP PUT
+  // target, http:// or https://, ending in '/'; the package's files go to
+  // <archive_upload><session>/<file>). Empty: not uploaded, and the edges'
+  // archive shows the text without the video.
+  std::string archive_upload;
+  std::string archive_upload_user;      // secret, from archive_upload_user_env
+  std::string archive_upload_password;  // secret, from archive_upload_password_env
+  std::string archive_upload_ca;        // a PEM CA bundle for https://; empty: the system's
 };
 
 // Broadcast graphics: the theme and what is up when the show starts.

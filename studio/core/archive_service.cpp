@@ -67,6 +67,21 @@ json readSummary(const fs::path& package_dir) {
   return json::parse(text.str(), nullptr, false);
 }
 
+// The package files' addresses in a videoJson() answer, with "?v=VERSION".
+void versionUrls(json* made, std::int64_t version) {
+  const std::string suffix = "?v=" + std::to_string(version);
+  auto mark = [&](json& url) {
+    if (url.is_string()) url = url.get<std::string>() + suffix;
+  };
+  for (auto& file : (*made)["files"].items()) mark(file.value());
+  json& video = (*made)["video"];
+  if (video.is_object()) {
+    for (const char* key : {"url", "poster", "subtitles"}) {
+      if (video.contains(key)) mark(video[key]);
+    }
+  }
+}
+
 json personJson(const json& person) {
   if (!person.is_object()) return nullptr;
   return {{"name", person.value("name", "")}, {"title", person.value("title", "")}};
@@ -97,7 +112,23 @@ ArchiveService::~ArchiveService() {
 }
 
 void ArchiveService::start() {
+  if (options_.upload) {
+    ArchiveUploader::Options upload = *options_.upload;
+    upload.packages_dir = packagesDir(options_.data_dir);
+    upload.files = publicFiles();
+    uploader_ = std::make_unique<ArchiveUploader>(std::move(upload));
+    uploader_->start();
+  }
   if (options_.package_past_sessions) package_thread_ = std::thread([this] { packageLoop(); });
+}
+
+void ArchiveService::finishUploads(std::chrono::seconds limit) {
+  if (!uploader_) return;
+  logInfo("archive", "uploading the show's package to " + options_.upload->base_url +
+                         " (waiting up to " + std::to_string(limit.count()) + " s)…");
+  if (!uploader_->finish(std::chrono::steady_clock::now() + limit)) {
+    logWarn("archive", "not everything went up; the next start uploads what is left");
+  }
 }
 
 void ArchiveService::request(server::RequestId id, std::string path, Args args) {
@@ -221,8 +252,20 @@ json ArchiveService::sessionsJson(std::int64_t only_id, bool media) {
     }
     const std::string& ended = row.ended_at;
     const bool live = id == options_.live_session;
-    const json made = live ? json() : videoJson(id);
+    json made = live ? json() : videoJson(id);
     const bool ready = made.is_object();
+    // An edge's viewers reach the files once they are uploaded: the cloud
+    // serves them at the same paths (deploy/nginx/yishiting-edges.conf), each
+    // version of a package under its own ?v= for the caches.
+    bool with_media = media;
+    if (!media && uploader_ && ready) {
+      const std::int64_t version = ArchiveUploader::uploadedVersion(
+          fs::path(packagesDir(options_.data_dir)) / std::to_string(id));
+      if (version >= 0) {
+        with_media = true;
+        versionUrls(&made, version);
+      }
+    }
     out.push_back({{"id", id},
                    {"title", row.title},
                    {"started_at", row.started_at},
@@ -235,10 +278,10 @@ json ArchiveService::sessionsJson(std::int64_t only_id, bool media) {
                    // live | ready (the package is there) | pending (not yet made) |
                    // unpublished (made, but its files are not where this answer goes)
                    {"package", live    ? "live"
-                               : ready ? (media ? "ready" : "unpublished")
+                               : ready ? (with_media ? "ready" : "unpublished")
                                        : "pending"},
-                   {"video", ready && media ? made.at("video") : json()},
-                   {"files", ready && media ? made.at("files") : json::object()}});
+                   {"video", ready && with_media ? made.at("video") : json()},
+                   {"files", ready && with_media ? made.at("files") : json::object()}});
   }
   return out;
 }
@@ -305,6 +348,7 @@ bool ArchiveService::package(std::int64_t session_id, const std::atomic<bool>* c
   std::snprintf(took, sizeof(took), "%.1f s", seconds);
   logInfo("archive",
           "session " + std::to_string(session_id) + " packaged in " + took + " → " + dir.string());
+  if (uploader_) uploader_->add(session_id);
   for (const std::string& w : result.warnings) {
     logWarn("archive", "session " + std::to_string(session_id) + ": " + w);
   }

@@ -24,17 +24,20 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "studio/base/work_queue.h"
+#include "studio/core/archive_upload.h"
 #include "studio/edge/subjects.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
@@ -55,6 +58,9 @@ class ArchiveService {
     std::function<void(server::RequestId, unsigned int http_status,
                        std::shared_ptr<const std::string> body)>
         respond;
+    // Where the packages go for the public edges ([edge] archive_upload);
+    // unset: not uploaded. packages_dir and files are filled in here.
+    std::optional<ArchiveUploader::Options> upload;
   };
 
   // The request path prefix and the media mount this serves.
@@ -86,6 +92,9 @@ class ArchiveService {
   // background packaging and makes the live session's package, on the
   // calling thread. False with the reason in *error.
   bool packageLiveSession(std::string* error);
+  // With uploads: waits up to `limit` for the packages queued to go up (the
+  // live session's, just made); what is left goes up at the next start.
+  void finishUploads(std::chrono::seconds limit);
 
  private:
   struct Request {
@@ -115,6 +124,7 @@ class ArchiveService {
 
   std::atomic<bool> cancel_packaging_{false};
   std::thread package_thread_;
+  std::unique_ptr<ArchiveUploader> uploader_;  // with Options::upload, from start()
 };
 
 }  // namespace yst::core

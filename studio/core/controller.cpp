@@ -31,6 +31,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxJsonDepth = 8;
+// How long the end of a show waits for its package to go up to the cloud.
+constexpr std::chrono::seconds kShutdownUploadWait{120};
 constexpr double kProducerMessagesPerSecond = 1000;
 constexpr double kProducerMessageBurst = 2000;
 
@@ -260,11 +262,22 @@ bool Controller::makeDesks(std::string* error) {
 }
 
 bool Controller::startServer(std::string* error) {
+  std::optional<ArchiveUploader::Options> upload;
+  if (show_.edge && !show_.edge->archive_upload.empty()) {
+    const config::EdgeLinkConfig& edge = *show_.edge;
+    upload = ArchiveUploader::Options{{},
+                                      edge.archive_upload,
+                                      edge.archive_upload_user,
+                                      edge.archive_upload_password,
+                                      edge.archive_upload_ca,
+                                      {}};
+  }
   archive_service_ = std::make_unique<ArchiveService>(ArchiveService::Options{
       data_dir_, session_id_, true,
       [this](server::RequestId id, unsigned int status, std::shared_ptr<const std::string> body) {
         server_->respond(id, status, std::move(body));
-      }});
+      },
+      std::move(upload)});
   server_ = std::make_unique<server::ControlServer>(
       serverOptions(show_, data_dir_, assetDir()),
       server::ControlServer::Handlers{
@@ -431,6 +444,9 @@ void Controller::shutdown() {
   if (!archive_service_->packageLiveSession(&package_error)) {
     logError("archive", "the show's package was not made: " + package_error);
   }
+  // For the public edges' archive (a bounded wait: a stop must not hang on
+  // a slow uplink; the next start finishes it).
+  archive_service_->finishUploads(kShutdownUploadWait);
   archive_service_.reset();
   logInfo("studio", "show ended cleanly");
 }

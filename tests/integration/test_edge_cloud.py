@@ -22,6 +22,7 @@ Run alone: /usr/bin/python3 tests/integration/test_edge_cloud.py
 
 import json
 import secrets
+import subprocess
 import sys
 import threading
 import time
@@ -80,16 +81,25 @@ def render_edges_conf(site: NginxSite, pki: ProxyPki, edges: list[Edge], origin:
 
 class HlsOrigin(harness._Process):
     """nginx running deploy/nginx/hls-origin.conf (the whole nginx.conf of
-    the origin machine) in a temp prefix: RTMP in from the studio, HLS out
-    over HTTP. Its access log counts the origin's fetches per file."""
+    the origin machine) in a temp prefix: RTMP in from the studio, HLS and
+    the archive out over HTTP, the studio's uploads in over HTTPS (the test
+    certificate; `upload_user` with `upload_password` in its htpasswd). Its
+    access log counts the origin's fetches per file."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, pki: ProxyPki, upload_user: str = "studio",
+                 upload_password: str = ""):
         self.prefix = Path(workdir) / "origin"
-        for d in ("logs", "tmp", "data/hls"):
+        for d in ("logs", "tmp", "data/hls", "data/archive"):
             (self.prefix / d).mkdir(parents=True, exist_ok=True)
         super().__init__("origin", self.prefix / "logs" / "nginx.out")
         self.rtmp_port = free_port()
         self.http_port = free_port()
+        self.upload_port = free_port()
+        htpasswd = self.prefix / "upload.htpasswd"
+        hashed = subprocess.run(["openssl", "passwd", "-apr1", "-stdin"],
+                                input=upload_password or secrets.token_urlsafe(18),
+                                capture_output=True, text=True, check=True).stdout.strip()
+        htpasswd.write_text(f"{upload_user}:{hashed}\n", encoding="utf-8")
         self.access_log = self.prefix / "logs" / "access.log"
         self.error_log = self.prefix / "logs" / "error.log"
         p, what = self.prefix, ORIGIN_CONF.name
@@ -102,8 +112,14 @@ class HlsOrigin(harness._Process):
                          f"load_module {harness.NGINX_RTMP_MODULE};", what, 1)
         text = swap_once(text, "listen 1935;", f"listen {LOOPBACK}:{self.rtmp_port};", what, 1)
         text = swap_once(text, "allow publish 192.0.2.10;", f"allow publish {LOOPBACK};", what, 1)
+        text = swap_once(text, "allow 192.0.2.10;", f"allow {LOOPBACK};", what, 1)
         text = swap_once(text, "/var/lib/yishiting", str(p / "data"), what)
         text = swap_once(text, "listen 8081;", f"listen {LOOPBACK}:{self.http_port};", what, 1)
+        text = swap_once(text, "listen 8443 ssl;", f"listen {LOOPBACK}:{self.upload_port} ssl;",
+                         what, 1)
+        text = swap_once(text, "/etc/ssl/yishiting/origin.pem", str(pki.cert), what)
+        text = swap_once(text, "/etc/ssl/yishiting/origin.key", str(pki.key), what)
+        text = swap_once(text, "/etc/nginx/yishiting-upload.htpasswd", str(htpasswd), what)
         text = swap_once(text, "access_log /var/log/nginx/access.log;",
                          f"access_log {self.access_log};\n"
                          + "".join(f"    {kind}_temp_path {p}/tmp/{kind};\n"
@@ -119,11 +135,19 @@ class HlsOrigin(harness._Process):
     def publish_url(self, stream: str) -> str:
         return f"rtmp://{LOOPBACK}:{self.rtmp_port}/live/{stream}"
 
+    @property
+    def upload_url(self) -> str:
+        return f"https://localhost:{self.upload_port}/archive-upload/"
+
+    def archived(self, session: int, name: str) -> Path:
+        return self.prefix / "data" / "archive" / str(session) / name
+
     def start(self, timeout: float = 10.0) -> "HlsOrigin":
         self._spawn([harness.NGINX, "-p", str(self.prefix) + "/", "-c", str(self.conf_path),
                      "-e", str(self.error_log), "-g", "daemon off; master_process off;"])
         harness.wait_until(lambda: not self.running or (port_open(self.rtmp_port)
-                                                        and port_open(self.http_port)),
+                                                        and port_open(self.http_port)
+                                                        and port_open(self.upload_port)),
                            timeout, "the origin listening")
         if not self.running:
             raise AssertionError(f"the origin exited:\n{tail(self.log_text())}\n"
@@ -156,7 +180,7 @@ class EdgesBehindNginx(IntegrationTest):
         cls.nats = NatsServer(cls.work.path)
         cls.addClassCleanup(cls.nats.stop)
         cls.nats.start()
-        cls.origin = HlsOrigin(cls.work.path)
+        cls.origin = HlsOrigin(cls.work.path, cls.pki)
         cls.addClassCleanup(cls.origin.stop)
         cls.origin.start()
         show = small_show()
@@ -325,6 +349,124 @@ class EdgesBehindNginx(IntegrationTest):
             context=lambda: "\n".join(tail(read_text(p), 15) for p in (
                 self.front.error_log, self.origin.error_log, self.edges[0].log_path,
                 self.edges[1].log_path)))
+
+
+# --------------------------------------------------------------------------- the archive in the cloud
+
+class ArchiveFromTheCloud(IntegrationTest):
+    """Three shows on one data folder: the first ends and its package goes up
+    to the origin as it ends; the second's upload is refused (a wrong
+    password) and waits; the third studio, running now, uploads it in the
+    background. An edge behind the front nginx then lists both with their
+    videos, which come from the origin through the front's cache."""
+
+    channel = "itest-archive"
+
+    @classmethod
+    def show(cls, title: str) -> dict:
+        show = make_show(sources=(("host", "test://smpte"),), hls=False, width=320, height=180,
+                         fps=15, video_bitrate_kbps=300, preset="ultrafast", title=title)
+        show["program"]["keyframe_interval_s"] = 1
+        show["audience"] = {"question_interval_s": 0}
+        show["overlay"] = {"clock": False, "qr": False}
+        show["edge"] = {"nats": cls.nats.url, "channel": cls.channel,
+                        "archive_upload": cls.origin.upload_url,
+                        "archive_upload_user_env": "YST_UPLOAD_USER",
+                        "archive_upload_password_env": "YST_UPLOAD_PASSWORD",
+                        "archive_upload_ca": str(cls.pki.ca)}
+        return show
+
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.pki = ProxyPki(cls.work.sub("pki"))
+        cls.password = secrets.token_urlsafe(18)
+        cls.wrong_password = secrets.token_urlsafe(18)
+        cls.nats = NatsServer(cls.work.path)
+        cls.addClassCleanup(cls.nats.stop)
+        cls.nats.start()
+        cls.origin = HlsOrigin(cls.work.path, cls.pki, "studio", cls.password)
+        cls.addClassCleanup(cls.origin.stop)
+        cls.origin.start()
+        good = {"YST_UPLOAD_USER": "studio", "YST_UPLOAD_PASSWORD": cls.password}
+        bad = {"YST_UPLOAD_USER": "studio", "YST_UPLOAD_PASSWORD": cls.wrong_password}
+        first = Studio(cls.work.path, cls.show("温网议事厅 · 对话市医保局"), extra_env=good)
+        cls.addClassCleanup(first.close)
+        cls.first = harness.record_short_show(first)["session"]
+        cls.first_log = first.log_text()
+        second = Studio(cls.work.path, cls.show("温网议事厅 · 对话市住建局"), extra_env=bad)
+        cls.addClassCleanup(second.close)
+        cls.second = harness.record_short_show(second)["session"]
+        cls.second_log = second.log_text()
+        cls.studio = Studio(cls.work.path, cls.show("温网议事厅 · 对话市交通局"), extra_env=good)
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.edge = Edge(cls.work.path, cls.nats, cls.channel, name="edge-m",
+                        edge_keys={"trusted_proxies": [LOOPBACK]})
+        cls.front = NginxSite(cls.work.path, lambda site: render_edges_conf(
+            site, cls.pki, [cls.edge], cls.origin.http_address), name="front")
+        cls.edge.config["edge"]["public_url"] = f"{cls.front.base_url}/"
+        (cls.edge.dir / "edge.toml").write_text(harness.dump_toml(cls.edge.config),
+                                                encoding="utf-8")
+        cls.addClassCleanup(cls.edge.stop)
+        cls.edge.start()
+        cls.front.start()
+        cls.addClassCleanup(cls.front.stop)
+
+    def get(self, path: str, **kwargs) -> tuple[int, bytes, dict]:
+        return https_get(self.pki, self.front.https_port, path, **kwargs)
+
+    def packaged(self, session: int, name: str) -> Path:
+        return self.studio.data_dir / "exports" / str(session) / name
+
+    def session_at_the_edge(self, session: int) -> dict:
+        status, body, _ = self.get(f"/api/archive/session?id={session}")
+        self.assertEqual(status, 200, body[:300])
+        return json.loads(body)["session"]
+
+    def test_a_package_goes_up_to_the_origin_as_its_show_ends(self):
+        self.assertIn(f"session {self.first} uploaded to {self.origin.upload_url}{self.first}/",
+                      self.first_log)
+        for name in ("program.mp4", "poster.jpg", "subtitles.vtt", "transcript.html"):
+            self.assertEqual(self.origin.archived(self.first, name).read_bytes(),
+                             self.packaged(self.first, name).read_bytes(), name)
+        self.assertFalse(self.origin.archived(self.first, "questions.csv").exists(),
+                         "the producers' CSV is not public")
+
+    def test_a_refused_upload_is_said_and_goes_up_at_the_next_start(self):
+        self.assertRegex(self.second_log, r"uploading session \d+ failed: .*answered 401")
+        for log in (self.first_log, self.second_log, self.studio.log_text()):
+            self.assertNotIn(self.password, log)
+            self.assertNotIn(self.wrong_password, log)
+        # The studio running now sends it in the background.
+        harness.wait_until(lambda: self.origin.archived(self.second, "program.mp4").exists()
+                           and f"session {self.second} uploaded" in self.studio.log_text(),
+                           60, "the refused package uploaded by the next start")
+        self.assertEqual(self.origin.archived(self.second, "program.mp4").read_bytes(),
+                         self.packaged(self.second, "program.mp4").read_bytes())
+
+    def test_the_archive_at_the_edge_plays_its_videos_from_the_cloud(self):
+        session = harness.wait_until(lambda: (lambda s: s if s["package"] == "ready" else None)(
+            self.session_at_the_edge(self.first)), 30, "the first show ready at the edge")
+        video = session["video"]["url"]
+        self.assertRegex(video, rf"^/archive/media/{self.first}/program\.mp4\?v=\d+$")
+        local = self.packaged(self.first, "program.mp4").read_bytes()
+        # A player's first request, then the whole file, through the front.
+        status, head, headers = self.get(video, headers={"Range": "bytes=0-1023"})
+        self.assertEqual(status, 206)
+        self.assertEqual(head, local[:1024])
+        self.assertEqual(headers.get("content-range"), f"bytes 0-1023/{len(local)}")
+        status, whole, _ = self.get(video)
+        self.assertEqual((status, whole), (200, local))
+        fetched = self.origin.fetches(video.split("?")[0].replace("/archive/media/", "/archive/", 1))
+        self.get(video)
+        self.assertEqual(self.origin.fetches(
+            video.split("?")[0].replace("/archive/media/", "/archive/", 1)), fetched,
+            "the second viewer is served from the front's cache")
+        poster = self.get(session["video"]["poster"])
+        self.assertEqual((poster[0], poster[2].get("content-type")), (200, "image/jpeg"))
+        # The studio's own page names its files without a version.
+        own = json.loads(self.studio.http_get(f"/api/archive/session?id={self.first}")[1])
+        self.assertEqual(own["session"]["video"]["url"], f"/archive/media/{self.first}/program.mp4")
 
 
 # --------------------------------------------------------------------------- a cluster of three

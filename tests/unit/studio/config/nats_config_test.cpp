@@ -99,6 +99,82 @@ TEST(ShowEdgeLinkTest, BadKeysAreRefusedWithTheirLines) {
   }
 }
 
+TEST(ShowEdgeLinkTest, TheArchiveUploadIsReadWithItsSecretsFromTheEnvironment) {
+  const std::string upload = R"(
+[edge]
+nats = "nats://127.0.0.1"
+channel = "c"
+archive_upload = "https://origin.example.cn:8443/archive-upload/"
+archive_upload_user_env = "YST_UPLOAD_USER"
+archive_upload_password_env = "YST_UPLOAD_PASSWORD"
+)";
+  const EnvLookup env =
+      envOf({{"YST_UPLOAD_USER", "studio"}, {"YST_UPLOAD_PASSWORD", "upload-password-0123"}});
+  const ShowConfig c = parseShow(withMinimal(upload), "show.toml", env);
+  EXPECT_EQ(c.edge->archive_upload, "https://origin.example.cn:8443/archive-upload/");
+  EXPECT_EQ(c.edge->archive_upload_user, "studio");
+  EXPECT_EQ(c.edge->archive_upload_password, "upload-password-0123");
+  EXPECT_TRUE(c.edge->archive_upload_ca.empty());
+  const ShowConfig none = parseShow(
+      withMinimal("[edge]\nnats = \"nats://127.0.0.1\"\nchannel = \"c\"\n"), "show.toml", kNoEnv);
+  EXPECT_TRUE(none.edge->archive_upload.empty());
+
+  EXPECT_FALSE(archiveUploadProblem("http://127.0.0.1:8081/archive-upload/"));
+  EXPECT_FALSE(archiveUploadProblem("https://[2001:db8::1]/up/"));
+  for (const char* bad : {"ftp://h/", "https:///x/", "https://h/x", "https://h/x/?k=1",
+                          "https://u:p@h/x/", "https://h:99999/x/", "https://h/a b/"}) {
+    EXPECT_TRUE(archiveUploadProblem(bad)) << bad;
+  }
+}
+
+TEST(ShowEdgeLinkTest, ABadArchiveUploadIsRefusedWithoutShowingItsSecret) {
+  struct Case {
+    std::string keys;
+    std::string key;
+    std::string problem;
+    std::string line_of;
+  };
+  const std::string base = "[edge]\nnats = \"nats://h\"\nchannel = \"c\"\n";
+  const std::vector<Case> cases = {
+      {"archive_upload = \"https://h/up\"\n", "edge.archive_upload", "must end in '/'",
+       "archive_upload ="},
+      {"archive_upload = \"https://user:hunter2-secret@h/up/\"\n", "edge.archive_upload",
+       "must not contain a user name or password", "archive_upload ="},
+      {"archive_upload = \"https://h/up/\"\narchive_upload_user_env = \"U\"\n",
+       "edge.archive_upload_user_env", "needs archive_upload_password_env",
+       "archive_upload_user_env"},
+      {"archive_upload_user_env = \"U\"\narchive_upload_password_env = \"P\"\n",
+       "edge.archive_upload", "missing: the address", "archive_upload_password_env"},
+      {"archive_upload = \"http://h/up/\"\narchive_upload_ca = \"ca.pem\"\n",
+       "edge.archive_upload_ca", "no such file", "archive_upload_ca"},
+      {"archive_upload = \"https://h/up/\"\narchive_upload_user_env = \"U\"\n"
+       "archive_upload_password_env = \"P\"\n",
+       "edge.archive_upload_user_env", "environment variable U is not set",
+       "archive_upload_user_env"},
+  };
+  for (const Case& c : cases) {
+    const std::string text = withMinimal(base + c.keys);
+    SCOPED_TRACE(text);
+    const ConfigError e = refusal(text);
+    EXPECT_EQ(e.key(), c.key) << e.what();
+    EXPECT_NE(e.problem().find(c.problem), std::string::npos) << e.what();
+    EXPECT_EQ(e.line(), lineOf(text, c.line_of)) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+  }
+  // http:// with a CA file: the CA is for https:// only.
+  const ShowFolder folder("yst-show-upload-ca");
+  folder.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  const std::string text =
+      withMinimal(base + "archive_upload = \"http://h/up/\"\narchive_upload_ca = \"ca.pem\"\n");
+  try {
+    parseShow(text, (folder.path() / "show.toml").string(), kNoEnv);
+    ADD_FAILURE() << "accepted a CA for http://";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "edge.archive_upload_ca");
+    EXPECT_NE(e.problem().find("is for https://"), std::string::npos) << e.what();
+  }
+}
+
 // One reader for both files: a server or credential refused in the studio's
 // [edge] is refused at the edge's [nats] in the same words, and the secret in
 // neither.

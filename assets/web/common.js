@@ -122,9 +122,18 @@ export const ConnState = Object.freeze({
 const kBackoffFirstMs = 1000;
 const kBackoffMaxMs = 10000;
 
-// The studio's /ws. Reconnects for ever with back-off (1 s doubling to 10 s);
-// the page says hello again in onOpen, so the studio, the single source of
-// truth, sends the whole state again after every reconnect.
+// The wait before reconnect attempt with back-off `backoffMs`: between half
+// of it and all of it, at random (`random` in [0, 1)). When an edge dies,
+// its thousands of viewers come back spread over that window instead of all
+// in the same millisecond.
+export function reconnectDelayMs(backoffMs, random = Math.random()) {
+  return Math.round(backoffMs / 2 + (backoffMs / 2) * random);
+}
+
+// The studio's /ws. Reconnects for ever with jittered back-off (1 s doubling
+// to 10 s, each wait between half of that and all of it); the page says hello
+// again in onOpen, so the studio, the single source of truth, sends the whole
+// state again after every reconnect.
 export class StudioSocket {
   constructor({ onOpen, onMessage, onState, staff = false }) {
     this.staff = staff;
@@ -176,7 +185,7 @@ export class StudioSocket {
   }
 
   scheduleReconnect() {
-    const delay = this.backoffMs;
+    const delay = reconnectDelayMs(this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, kBackoffMaxMs);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), delay);

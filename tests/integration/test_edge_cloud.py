@@ -21,6 +21,7 @@ Run alone: /usr/bin/python3 tests/integration/test_edge_cloud.py
 """
 
 import json
+import re
 import secrets
 import subprocess
 import sys
@@ -341,6 +342,41 @@ class EdgesBehindNginx(IntegrationTest):
         self.assertEqual([q["id"] for q in listed if q["text"] == text], [qid])
         self.assertIn(survivor.name, self.edge_viewers())
         victim.start()
+
+    def test_the_viewer_page_comes_back_through_nginx_when_its_edge_dies(self):
+        node_log = harness.ARTIFACTS_DIR / "e2e" / "edge-failover" / "node.log"  # as it runs
+        node_log.unlink(missing_ok=True)  # a previous run's "[ready]" is not this one's
+        killed: list[Edge] = []
+
+        def kill_the_pages_edge():
+            # Once the page is in and the studio counts it at one edge.
+            harness.wait_until(lambda: "[ready]" in read_text(node_log), 60, "the page in")
+            counts = harness.wait_until(
+                lambda: (lambda c: c if sorted(c.values()) == [0, 1] else None)(self.edge_viewers()),
+                20, "the page counted at one edge")
+            victim = next(e for e in self.edges if counts.get(e.name) == 1)
+            victim.kill9()
+            killed.append(victim)
+        killer = threading.Thread(target=kill_the_pages_edge, daemon=True)
+        killer.start()
+        try:
+            shots = harness.run_e2e_script(
+                "edge-failover.test.mjs", self.front.base_url,
+                {"YST_TRUST_SPKI": self.pki.spki_sha256}, timeout=150,
+                context=lambda: "\n".join(tail(read_text(p), 15) for p in (
+                    self.front.error_log, self.edges[0].log_path, self.edges[1].log_path)))
+        finally:
+            killer.join(5)
+            for edge in killed:
+                edge.start()
+        self.assertEqual(len(killed), 1, "the page's edge was killed")
+        said = (shots / "node.log").read_text()
+        back_ms = int(re.search(r"^\[back\] (\d+)$", said, re.M).group(1))
+        harness.log_measured("the page back through nginx after its edge died", back_ms / 1000,
+                             "s", "15 s", "the issue's 5 s")
+        qid = int(re.search(r"^\[question\] (\d+)$", said, re.M).group(1))
+        listed = self.producer.ok("questions.list")["questions"]
+        self.assertEqual([q["id"] for q in listed if q["id"] == qid], [qid])
 
     def test_the_viewer_page_through_nginx_plays_the_program_from_the_origin(self):
         harness.run_e2e_script(

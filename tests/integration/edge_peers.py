@@ -6,7 +6,10 @@ same ports, as a failing machine would be."""
 
 import json
 import os
+import select
 import shutil
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -100,7 +103,6 @@ def nats_client_says(nats: NatsServer, user: str, password: str, lines: list[str
     """Speaks the NATS protocol by hand as `user` (CONNECT, then `lines`,
     then PING) and returns what the server said up to its PONG: how a test
     shows what a user may not do (-ERR 'Permissions Violation …')."""
-    import socket
     connect = json.dumps({"user": user, "pass": password, "verbose": False, "pedantic": False,
                           "name": "permission-probe"})
     with socket.create_connection((LOOPBACK, nats.port), timeout=5) as sock:
@@ -263,3 +265,91 @@ def start_cluster(workdir: Path, pki, env: dict, size: int = 3) -> list[NatsClus
     for node in nodes:
         node.start(timeout=30)
     return nodes
+
+
+class LinkCut:
+    """A TCP relay on a free loopback port in front of `target_port`, which
+    can cut the link as a failing uplink would: while cut it neither reads
+    nor writes (bytes wait, nothing is refused, no connection is reset) and
+    new connections are taken but not passed on; healed, everything flows
+    again. Put between the studio and NATS, it is the control room's
+    internet line going down for a while."""
+
+    def __init__(self, target_port: int, name: str = "link"):
+        self.name = name
+        self.target_port = target_port
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind((LOOPBACK, 0))
+        self._listener.listen(64)
+        self.port = self._listener.getsockname()[1]
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self._closed = False
+        self._sockets: list = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, name=f"{name}-accept", daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"nats://{LOOPBACK}:{self.port}"
+
+    def cut(self) -> None:
+        self._flowing.clear()
+
+    def heal(self) -> None:
+        self._flowing.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._flowing.set()
+        with self._lock:
+            for s in self._sockets:
+                try:
+                    s.close()
+                except OSError:
+                    pass
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            self._flowing.wait()
+            if self._closed:
+                client.close()
+                return
+            try:
+                upstream = socket.create_connection((LOOPBACK, self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source, sink) -> None:
+        try:
+            source.settimeout(None)
+            while not self._closed:
+                self._flowing.wait()
+                readable, _, _ = select.select([source], [], [], 0.1)
+                if not readable:
+                    continue
+                if not self._flowing.is_set():
+                    continue  # cut between the wait and the read: hold it
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(2)
+                except OSError:
+                    pass

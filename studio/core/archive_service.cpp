@@ -100,7 +100,16 @@ std::string ArchiveService::packagesDir(const std::string& data_dir) {
 ArchiveService::ArchiveService(Options options)
     : options_(std::move(options)),
       queries_({"yst-archive", kMaxQueuedRequests, 1},
-               [this](std::vector<Request>& requests) { answerBatch(requests); }) {}
+               [this](std::vector<Request>& requests) { answerBatch(requests); }) {
+  // Made here, not in start(): the query thread reads uploader_ from the
+  // first request on.
+  if (options_.upload) {
+    ArchiveUploader::Options upload = *options_.upload;
+    upload.packages_dir = packagesDir(options_.data_dir);
+    upload.files = publicFiles();
+    uploader_ = std::make_unique<ArchiveUploader>(std::move(upload));
+  }
+}
 
 ArchiveService::~ArchiveService() {
   cancel_packaging_ = true;
@@ -112,13 +121,7 @@ ArchiveService::~ArchiveService() {
 }
 
 void ArchiveService::start() {
-  if (options_.upload) {
-    ArchiveUploader::Options upload = *options_.upload;
-    upload.packages_dir = packagesDir(options_.data_dir);
-    upload.files = publicFiles();
-    uploader_ = std::make_unique<ArchiveUploader>(std::move(upload));
-    uploader_->start();
-  }
+  if (uploader_) uploader_->start();
   if (options_.package_past_sessions) package_thread_ = std::thread([this] { packageLoop(); });
 }
 

@@ -124,7 +124,7 @@ class ArchiveService {
 
   std::atomic<bool> cancel_packaging_{false};
   std::thread package_thread_;
-  std::unique_ptr<ArchiveUploader> uploader_;  // with Options::upload, from start()
+  std::unique_ptr<ArchiveUploader> uploader_;  // with Options::upload; its thread from start()
 };
 
 }  // namespace yst::core

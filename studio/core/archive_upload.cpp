@@ -76,7 +76,9 @@ void ArchiveUploader::start() {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(options_.packages_dir, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    if (name.empty() || name.size() > 15 || !std::all_of(name.begin(), name.end(), ::isdigit)) {
+      continue;  // not a package (a session number), or .part/.old
+    }
     if (versionOf(entry.path()) >= 0 && !uploaded(entry.path())) {
       missing.push_back(std::stoll(name));
     }

@@ -107,14 +107,19 @@ std::string httpPutFile(const HttpPutTarget& target, const std::string& file, GC
 
   std::vector<char> chunk(kChunkBytes);
   std::uint64_t sent = 0;
+  // A server that refuses the upload may answer and close before the body
+  // is all sent: then its answer says more than the failed write.
+  std::string write_problem;
   while (sent < size) {
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     const std::streamsize got = in.gcount();
     if (got <= 0) return "could not read " + file + " after " + std::to_string(sent) + " bytes";
     if (!g_output_stream_write_all(out, chunk.data(), static_cast<gsize>(got), nullptr, cancel,
                                    &error)) {
-      return "lost the connection to " + where + " after " + std::to_string(sent) +
-             " bytes: " + errorText(error);
+      write_problem = "lost the connection to " + where + " after " + std::to_string(sent) +
+                      " bytes: " + errorText(error);
+      error = nullptr;
+      break;
     }
     sent += static_cast<std::uint64_t>(got);
     if (bytes_sent) *bytes_sent = sent;
@@ -127,6 +132,10 @@ std::string httpPutFile(const HttpPutTarget& target, const std::string& file, GC
   gsize length = 0;
   char* line = g_data_input_stream_read_line(answer.get(), &length, cancel, &error);
   if (!line) {
+    if (!write_problem.empty()) {
+      GErrorPtr ignored(error);
+      return write_problem;
+    }
     return "no answer from " + where + (error ? ": " + errorText(error) : std::string());
   }
   std::string status_line(line, length);
@@ -140,7 +149,7 @@ std::string httpPutFile(const HttpPutTarget& target, const std::string& file, GC
     const std::size_t space = status_line.find(' ');
     return where + " answered " + status_line.substr(space + 1);
   }
-  return {};
+  return write_problem;  // a 2xx before the whole body is not a success
 }
 
 }  // namespace yst::core

@@ -9,7 +9,15 @@ shipped (only their placeholders filled in):
   nginx; the live program comes from the origin through nginx's cache, one
   origin fetch per segment however many ask at once; when an edge is
   killed, its viewers come back through the same address to the other edge
-  and miss nothing; the viewer page plays the program in Chromium.
+  and miss nothing; the viewer page plays the program in Chromium, and comes
+  back by itself when its edge dies (edge-failover.test.mjs).
+- ArchiveFromTheCloud: the studio uploads each show's package to the origin
+  ([edge] archive_upload, over TLS with a password); a refused upload is
+  said and finished by the next start; an edge's archive plays the video
+  from the origin through the front's cache.
+- StudioLinkCut: the studio's link to NATS cut for 60 s (no reset) and
+  healed: the edge keeps its viewer, the questions asked meanwhile are
+  acknowledged in order afterwards, the LAN's staff work all along.
 - EdgesOnATlsCluster: three nats-server nodes running deploy/nats/nats.conf
   and permissions.conf (TLS between the nodes and to every client, each its
   own user), the studio with `[edge] replicas = 3` and two edges dialling
@@ -19,6 +27,8 @@ shipped (only their placeholders filled in):
 
 Run alone: /usr/bin/python3 tests/integration/test_edge_cloud.py
 """
+
+# ctest-timeout-s: 360 (a 60 s cut, three recorded shows, a cluster of three)
 
 import json
 import re
@@ -33,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from harness import (LOOPBACK, ConnectionClosed, IntegrationTest, Studio, Viewer,  # noqa: E402
                      free_port, make_show, port_open, read_text, tail)
-from edge_peers import Edge, NatsServer, start_cluster  # noqa: E402
+from edge_peers import Edge, LinkCut, NatsServer, start_cluster  # noqa: E402
 from proxy_peers import (NginxSite, ProxyPki, TlsConnection, https_get,  # noqa: E402
                          proxied_viewer, swap_once)
 
@@ -503,6 +513,74 @@ class ArchiveFromTheCloud(IntegrationTest):
         # The studio's own page names its files without a version.
         own = json.loads(self.studio.http_get(f"/api/archive/session?id={self.first}")[1])
         self.assertEqual(own["session"]["video"]["url"], f"/archive/media/{self.first}/program.mp4")
+
+
+# --------------------------------------------------------------------------- the studio's link cut
+
+class StudioLinkCut(IntegrationTest):
+    """The control room's uplink down for a minute: the studio reaches NATS
+    through a relay that stops passing bytes (no reset, no refusal) and then
+    heals. The edge keeps its viewers and tells them; their questions wait in
+    JetStream and are acknowledged, in order, once the studio is back; the
+    staff on the studio's LAN address keep working all along."""
+
+    CUT_S = 60
+    channel = "itest-cut"
+
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.nats = NatsServer(cls.work.path)
+        cls.addClassCleanup(cls.nats.stop)
+        cls.nats.start()
+        cls.link = LinkCut(cls.nats.port)
+        cls.addClassCleanup(cls.link.close)
+        show = small_show()
+        show["edge"] = {"nats": cls.link.url, "channel": cls.channel}
+        cls.studio = Studio(cls.work.path, show)
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.edge = Edge(cls.work.path, cls.nats, cls.channel, name="edge-l")
+        cls.addClassCleanup(cls.edge.stop)
+        cls.edge.start()
+
+    def test_a_minute_without_the_studios_link_loses_nothing_and_the_lan_keeps_working(self):
+        v = Viewer(self.edge.ws_url)
+        self.addCleanup(v.close)
+        producer = self.studio.producer()
+        self.addCleanup(producer.close)
+        self.link.cut()
+        cut_at = time.monotonic()
+        v.wait_event("studio.state", timeout=30, predicate=lambda m: m["state"] == "reconnecting")
+        texts = [f"断网期间的第{n}个问题 {secrets.token_hex(3)}" for n in (1, 2, 3)]
+        for n, text in enumerate(texts):
+            v.send_json({"type": "question.submit", "id": 100 + n, "text": text,
+                         "client_id": client_id()})
+        # The rest of the minute: the viewer stays connected and unanswered
+        # (nothing is committed), the producers on the LAN work as usual.
+        local = Viewer(self.studio.ws_url)
+        self.addCleanup(local.close)
+        rounds = 0
+        while time.monotonic() - cut_at < self.CUT_S:
+            self.assertIsInstance(producer.ok("questions.list")["questions"], list)
+            reply = local.submit(f"演播室现场的问题 {rounds} {secrets.token_hex(3)}",
+                                 client_id=client_id())
+            self.assertEqual(reply.get("type"), "question.received", reply)
+            early = [m for m in v.drain(min(5.0, max(0.1, self.CUT_S - (time.monotonic() - cut_at))))
+                     if m.get("id") in (100, 101, 102)]
+            self.assertEqual(early, [], "acknowledged before the studio could commit it")
+            rounds += 1
+        self.link.heal()
+        healed_at = time.monotonic()
+        replies = [v.wait_reply(100 + n, timeout=60) for n in range(len(texts))]
+        harness.log_measured("the questions asked during a 60 s cut acknowledged after it healed",
+                             time.monotonic() - healed_at, "s", "60 s", "the issue's 10 s")
+        self.assertEqual([r.get("type") for r in replies], ["question.received"] * 3, replies)
+        ids = [r["question"]["id"] for r in replies]
+        self.assertEqual(ids, sorted(ids), "committed in the order they were asked")
+        listed = producer.ok("questions.list")["questions"]
+        for text, qid in zip(texts, ids):
+            self.assertEqual([q["id"] for q in listed if q["text"] == text], [qid])
+        v.wait_event("studio.state", timeout=30, predicate=lambda m: m["state"] == "live")
 
 
 # --------------------------------------------------------------------------- a cluster of three

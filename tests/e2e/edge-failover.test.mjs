@@ -13,7 +13,7 @@
 // next hello.ok) and "[question] ID". Exit status 0 when every check passes.
 
 import path from 'node:path';
-import { artifactsDir, assertNoProblems, baseUrl, check, log, missingHls, pollUntil, runBrowserTest, testid,
+import { artifactsDir, askAndAwaitAck, assertNoProblems, baseUrl, check, log, missingHls, runBrowserTest, testid,
   watch } from './support.mjs';
 
 // How long the test waits for the kill, and then for the page to be back
@@ -53,15 +53,7 @@ async function run(browser) {
   const banner = viewer.locator(testid('connection-banner'));
   check(await banner.isHidden(), 'no banner once the page is back');
 
-  await viewer.locator(testid('question-text')).fill(text);
-  await viewer.locator(`${testid('question-submit')}:enabled`).click();
-  const mine = viewer.locator(`${testid('my-questions')} ${testid('my-question')}`)
-    .filter({ has: viewer.locator(testid('my-question-text'), { hasText: text }) });
-  const id = await pollUntil(async () => {
-    const count = await mine.count();
-    const qid = count === 1 ? await mine.getAttribute('data-question-id') : null;
-    return { ok: Boolean(qid), value: qid, seen: { count, qid } };
-  }, 'the question acknowledged by the studio, through the other edge', 15000);
+  const id = await askAndAwaitAck(viewer, text, 'the question acknowledged by the studio, through the other edge');
   console.log(`[question] ${id}`);
   await shot('02-back-and-asked');
   assertNoProblems('the viewer page through the front, across an edge failure');

@@ -10,7 +10,7 @@
 // Exit status 0 when every check passes. Screenshots go to YST_ARTIFACTS.
 
 import path from 'node:path';
-import { artifactsDir, assertNoProblems, baseUrl, check, log, missingHls, pollUntil, runBrowserTest, testid,
+import { artifactsDir, askAndAwaitAck, assertNoProblems, baseUrl, check, log, missingHls, runBrowserTest, testid,
   watch } from './support.mjs';
 
 const title = process.env.YST_TITLE || '';
@@ -25,15 +25,7 @@ async function run(browser) {
   const shown = (await viewer.locator(testid('show-title')).textContent()).trim();
   check(!title || shown === title, `the show's title from the studio (${shown} vs ${title})`);
 
-  await viewer.locator(testid('question-text')).fill(text);
-  await viewer.locator(`${testid('question-submit')}:enabled`).click();
-  const mine = viewer.locator(`${testid('my-questions')} ${testid('my-question')}`)
-    .filter({ has: viewer.locator(testid('my-question-text'), { hasText: text }) });
-  const id = await pollUntil(async () => {
-    const count = await mine.count();
-    const qid = count === 1 ? await mine.getAttribute('data-question-id') : null;
-    return { ok: Boolean(qid), value: qid, seen: { count, qid } };
-  }, 'the question acknowledged by the studio, through the edge', 15000);
+  const id = await askAndAwaitAck(viewer, text, 'the question acknowledged by the studio, through the edge');
   log(`acknowledged as question ${id}`);
   console.log(`[question] ${id}`);
   await viewer.screenshot({ path: path.join(artifactsDir, 'edge-01-acknowledged.png'), fullPage: true });

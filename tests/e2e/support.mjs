@@ -52,6 +52,20 @@ export function testid(id) {
   return `[data-testid="${id}"]`;
 }
 
+// The viewer page asks `text` and waits until the studio has acknowledged it
+// (its entry in "my questions" carries data-question-id only then): the id.
+export async function askAndAwaitAck(page, text, what, timeoutMs = 15000) {
+  await page.locator(testid('question-text')).fill(text);
+  await page.locator(`${testid('question-submit')}:enabled`).click();
+  const mine = page.locator(`${testid('my-questions')} ${testid('my-question')}`)
+    .filter({ has: page.locator(testid('my-question-text'), { hasText: text }) });
+  return pollUntil(async () => {
+    const count = await mine.count();
+    const qid = count === 1 ? await mine.getAttribute('data-question-id') : null;
+    return { ok: Boolean(qid), value: qid, seen: { count, qid } };
+  }, what, timeoutMs);
+}
+
 // `tolerate(text, url)` may excuse a console error (a resource that is
 // allowed to be missing).
 export async function watch(page, name, tolerate = () => false) {

@@ -15,7 +15,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -142,18 +141,18 @@ http {{
     def start(self, timeout: float = 10.0) -> "NginxSite":
         self._process._spawn([harness.NGINX, "-p", str(self.prefix) + "/", "-c",
                               str(self.conf_path), "-e", str(self.error_log)])
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self._process.running:
-                raise AssertionError(f"{self.name} exited while starting:\n"
-                                     f"{tail(self._process.log_text())}\n"
-                                     f"{tail(read_text(self.error_log))}")
-            if port_open(self.https_port) and port_open(self.http_port):
-                return self
-            time.sleep(0.05)
-        self._process.kill()
-        raise AssertionError(f"{self.name} did not listen within {timeout}s\n"
-                             f"{tail(read_text(self.error_log))}")
+        try:
+            harness.wait_until(lambda: not self._process.running or (
+                port_open(self.https_port) and port_open(self.http_port)), timeout,
+                f"{self.name} listening\n{tail(read_text(self.error_log))}", interval=0.05)
+        except AssertionError:
+            self._process.kill()
+            raise
+        if not self._process.running:
+            raise AssertionError(f"{self.name} exited while starting:\n"
+                                 f"{tail(self._process.log_text())}\n"
+                                 f"{tail(read_text(self.error_log))}")
+        return self
 
     def stop(self) -> None:
         self._process.terminate(signal.SIGTERM, 5.0)
@@ -169,12 +168,10 @@ http {{
         """$upstream_cache_status of the count-th GET for `path`. nginx logs a
         request after its response is sent, so the line may come a moment
         after the client has read the response."""
-        deadline = time.monotonic() + 3
-        while len(lines := self.logged(path)) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{self.name}: request {count} for {path} not in the "
-                                     f"access log:\n{tail(read_text(self.access_log), 10)}")
-            time.sleep(0.02)
+        lines = harness.wait_until(
+            lambda: self.logged(path), 3,
+            f"{self.name}: request {count} for {path} in the access log",
+            accept=lambda logged: len(logged) >= count, interval=0.02)
         return re.search(r"cache=(\S*)", lines[count - 1]).group(1)
 
 

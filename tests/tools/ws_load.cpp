@@ -37,6 +37,18 @@
 //   SECONDS             --seconds S            60
 //   OPEN_PER_SECOND     --open-per-second N    2000 new connections a second
 //   PROGRESS=1          --progress             a status line on stderr every 10 s
+//   REJOIN=1            --rejoin               a viewer whose connection closes comes back
+//                                              as the viewer page does (below)
+//
+// With --rejoin, a viewer whose connection the server closes or loses (an
+// edge killed) connects again as the viewer page does: after a jittered
+// back-off (1 s doubling to 10 s, each wait between half of that and all of
+// it), to the next URL of the list (nginx in front does the same with one
+// URL), saying in its hello where it was in the public feed (`since`); a
+// submitter then sends again, with the same client_id, every question that
+// had no reply yet. Every questions.public message's place in the feed is
+// checked against the last one the viewer had (a seq that skips one is a
+// message lost).
 //
 // stdout: one JSON object a line, "phase" first:
 //   {"phase":"connected","viewers":N}      all viewers have their hello.ok
@@ -45,7 +57,9 @@
 //   {"phase":"done", viewers, viewers_closed, sent, acknowledged, submit_errors
 //    (code → count), producer_errors, received_p50_ms, received_p99_ms,
 //    approved, broadcast_p50_ms, broadcast_p99_ms, broadcast_incomplete,
-//    viewer_messages, viewer_mbytes}       percentiles null when there is none
+//    viewer_messages, viewer_mbytes, feed_missed, feed_repeated, rejoined,
+//    still_down, rejoin_p95_ms, rejoin_max_ms (from the first viewer lost),
+//    resumed, snapshots, resent}           percentiles null when there is none
 // Diagnostics go to stderr. Exit 0 after "done"; 1 on a fatal error (the
 // studio unreachable, the producer refused), 2 on a usage error.
 #include <netdb.h>
@@ -66,8 +80,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,11 +101,14 @@ constexpr std::size_t kScratchBytes = 256 * 1024;
 // meant for one viewer are smaller, questions.public batches larger.
 constexpr std::uint64_t kSkimBytes = 4096;
 // What a skim keeps of the bytes read so far: enough for "id": and 19
-// digits, and for the "type" at the end of the message.
+// digits, for the type's name, and for the "seq": at the end of the message.
 constexpr std::size_t kCarryBytes = 32;
 constexpr int kMaxEvents = 512;
 constexpr double kCoalesceMs = 1;  // the shortest time between two epoll_wait()s
 constexpr std::string_view kWebSocketKey = "eXNoLWJlbmNoLWtleS0xMg==";  // 16 bytes, base64
+// A lost viewer's back-off, as the viewer page's (assets/web/common.js).
+constexpr double kRejoinFirstMs = 1000;
+constexpr double kRejoinMaxMs = 10000;
 
 double nowMs() {
   timespec ts;
@@ -317,11 +336,54 @@ void sortUnique(std::vector<std::int64_t>* ids) {
   ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
 }
 
-// The studio sorts an object's keys, so "type" comes last.
-constexpr std::string_view kPublicTail = "\"type\":\"questions.public\"}";
+// A message is a questions.public update when it holds its type's name
+// (which no viewer's text can: its quotes arrive escaped). Where the type
+// stands is not relied on: the public feed appends its place ("feed") after
+// the sorted keys.
+constexpr std::string_view kPublicType = "\"questions.public\"";
 
 bool isQuestionsPublic(std::string_view text) {
-  return text.ends_with(kPublicTail) || contains(text, "\"questions.public\"");
+  return contains(text, kPublicType);
+}
+
+// The place in the public feed at the end of a public message,
+// …"feed":{"epoch":"…","seq":N}}: N, or nothing when the end is not that.
+std::optional<std::uint64_t> tailSeq(std::string_view text) {
+  constexpr std::string_view kSeq = "\"seq\":";
+  if (!text.ends_with("}}")) return std::nullopt;
+  const std::size_t at = text.rfind(kSeq);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::uint64_t seq = 0;
+  std::size_t i = at + kSeq.size();
+  const std::size_t digits_from = i;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    seq = seq * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  if (i == digits_from || i + 2 != text.size()) return std::nullopt;
+  return seq;
+}
+
+// hello.ok's "feed":{"epoch":"E","seq":N} (its keys sorted, as the studio
+// writes them; a question's text cannot hold that with its quotes).
+bool helloFeed(std::string_view text, std::string* epoch, std::uint64_t* seq) {
+  constexpr std::string_view kFeed = "\"feed\":{\"epoch\":\"";
+  const std::size_t at = text.find(kFeed);
+  if (at == std::string_view::npos) return false;
+  const std::size_t from = at + kFeed.size();
+  const std::size_t quote = text.find('"', from);
+  if (quote == std::string_view::npos || quote - from > 32) return false;
+  const std::string_view rest = text.substr(quote);
+  constexpr std::string_view kSeq = "\",\"seq\":";
+  if (!rest.starts_with(kSeq)) return false;
+  std::uint64_t n = 0;
+  std::size_t i = kSeq.size();
+  for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9'; ++i) {
+    n = n * 10 + static_cast<std::uint64_t>(rest[i] - '0');
+  }
+  if (i == kSeq.size()) return false;
+  *epoch = std::string(text.substr(from, quote - from));
+  *seq = n;
+  return true;
 }
 
 std::optional<double> percentile(std::vector<double> values, double p) {
@@ -363,6 +425,7 @@ struct Options {
   double seconds = 60;
   double open_per_second = 2000;
   bool progress = false;
+  bool rejoin = false;
   // From url and producer_url.
   std::vector<Target> viewer_targets;
   Target producer_target;
@@ -374,9 +437,9 @@ struct Options {
                "usage: ws_load [--url ws://HOST:PORT/PATH[,ws://…]] [--producer-url URL]\n"
                "               [--token TOKEN] [--viewers N]\n"
                "               [--submitters N] [--rate Q] [--seconds S] [--open-per-second N]\n"
-               "               [--progress]\n"
+               "               [--progress] [--rejoin]\n"
                "(or YST_WS, YST_PRODUCER_TOKEN, VIEWERS, SUBMITTERS, RATE, SECONDS,\n"
-               "OPEN_PER_SECOND, PROGRESS=1 in the environment)\n",
+               "OPEN_PER_SECOND, PROGRESS=1, REJOIN=1 in the environment)\n",
                why);
   std::exit(2);
 }
@@ -433,10 +496,15 @@ Options parseOptions(int argc, char** argv) {
     o.open_per_second = parseNumber("OPEN_PER_SECOND", v);
   }
   if (const char* v = env("PROGRESS")) o.progress = std::string_view(v) != "0";
+  if (const char* v = env("REJOIN")) o.rejoin = std::string_view(v) != "0";
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--progress") {
       o.progress = true;
+      continue;
+    }
+    if (flag == "--rejoin") {
+      o.rejoin = true;
       continue;
     }
     if (flag == "--help" || flag == "-h") usage("the audience benchmark's load generator");
@@ -494,13 +562,20 @@ struct Conn {
   std::int32_t submitter = -1;  // index in Load::submitters_, or -1
   std::uint32_t index = 0;      // the viewer's number
   double started_ms = 0;
-  std::string in;   // received, not yet processed: an incomplete HTTP head or frame
-  std::string msg;  // a fragmented message being put together
-  std::string out;  // not yet written (the socket was full)
+  // --rejoin: coming back after a lost connection, the how-manieth try, and
+  // how far along the URL list it has moved.
+  bool rejoining = false;
+  std::uint32_t attempts = 0;
+  std::uint32_t shift = 0;
+  std::uint64_t feed_seq = 0;  // the last place in the public feed it had
+  std::string in;              // received, not yet processed: an incomplete HTTP head or frame
+  std::string msg;             // a fragmented message being put together
+  std::string out;             // not yet written (the socket was full)
   // A large message being skimmed (see Load::skim()).
   std::uint64_t skim_left = 0;  // payload bytes still to come
   std::uint64_t skim_size = 0;
   std::vector<std::int64_t> skim_ids;  // approved question ids seen so far
+  bool skim_public = false;            // its type is questions.public
   std::uint8_t carry_size = 0;
   char carry[kCarryBytes];  // its last bytes so far
 };
@@ -642,7 +717,9 @@ class Load {
   }
 
   void report() {
-    const std::size_t reachable = open_ - std::min(open_, viewers_closed_);
+    // With --rejoin, the viewers back by now had what they missed replayed.
+    const std::size_t gone = o_.rejoin ? down_ : viewers_closed_;
+    const std::size_t reachable = open_ - std::min(open_, gone);
     std::vector<double> broadcast;
     std::size_t incomplete = 0;
     for (std::int64_t id : approved_ids_) {
@@ -664,13 +741,18 @@ class Load {
         "\"acknowledged\":%lu,\"submit_errors\":%s,\"producer_errors\":%lu,"
         "\"received_p50_ms\":%s,\"received_p99_ms\":%s,\"approved\":%zu,"
         "\"broadcast_p50_ms\":%s,\"broadcast_p99_ms\":%s,\"broadcast_incomplete\":%zu,"
-        "\"viewer_messages\":%lu,\"viewer_mbytes\":%.3f}\n",
+        "\"viewer_messages\":%lu,\"viewer_mbytes\":%.3f,\"feed_missed\":%llu,"
+        "\"feed_repeated\":%llu,\"rejoined\":%zu,\"still_down\":%zu,\"rejoin_p95_ms\":%s,"
+        "\"rejoin_max_ms\":%s,\"resumed\":%zu,\"snapshots\":%zu,\"resent\":%lu}\n",
         open_, viewers_closed_, sent_, acknowledged_, errors.c_str(), producer_errors_,
         jsonNumber(percentile(latencies_, 50)).c_str(),
         jsonNumber(percentile(latencies_, 99)).c_str(), approved_ids_.size(),
         jsonNumber(percentile(broadcast, 50)).c_str(),
         jsonNumber(percentile(broadcast, 99)).c_str(), incomplete, viewer_messages_,
-        static_cast<double>(viewer_bytes_) / 1e6);
+        static_cast<double>(viewer_bytes_) / 1e6, static_cast<unsigned long long>(feed_missed_),
+        static_cast<unsigned long long>(feed_repeated_), rejoined_, down_,
+        jsonNumber(percentile(rejoin_ms_, 95)).c_str(),
+        jsonNumber(percentile(rejoin_ms_, 100)).c_str(), resumed_, snapshots_, resent_);
     std::fflush(stdout);
     if (producer_closed_) note("the producer connection was closed during the run");
   }
@@ -719,6 +801,7 @@ class Load {
     }
     const double woke = nowMs();
     for (int i = 0; i < n; ++i) onEvent(conns_[events[i].data.u32], events[i].events);
+    if (o_.rejoin) serviceRejoins(woke);
     // Little to do: let events gather before the next epoll_wait. The studio
     // writes its sockets one by one, and waking for each costs both sides a
     // context switch (15-20 % of this tool's CPU at 2,000 viewers, measured);
@@ -734,7 +817,7 @@ class Load {
 
   // A viewer's address: the targets in turn; the producer's, its own.
   const Endpoint& endpointOf(const Conn& c) const {
-    return c.producer ? producer_endpoint_ : endpoints_[c.index % endpoints_.size()];
+    return c.producer ? producer_endpoint_ : endpoints_[(c.index + c.shift) % endpoints_.size()];
   }
 
   void startConnection(std::size_t index) {
@@ -742,7 +825,7 @@ class Load {
     c.index = static_cast<std::uint32_t>(index);
     c.started_ms = nowMs();
     c.state = State::kConnecting;
-    if (!c.producer) ++in_flight_;
+    if (!c.producer && !c.rejoining) ++in_flight_;
     const Endpoint& endpoint = endpointOf(c);
     c.fd = socket(endpoint.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c.fd < 0) return closeConn(c, std::string("socket: ") + std::strerror(errno));
@@ -761,6 +844,41 @@ class Load {
     if (epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev) != 0) {
       fatal("epoll_ctl: %s", std::strerror(errno));
     }
+  }
+
+  // --rejoin: the viewers whose wait is over connect again; handshakes of
+  // those that hang are given up (and tried again) as at the start.
+  void serviceRejoins(double now) {
+    while (!rejoin_queue_.empty() && rejoin_queue_.top().first <= now) {
+      const std::uint32_t index = rejoin_queue_.top().second;
+      rejoin_queue_.pop();
+      Conn& c = conns_[index];
+      if (stopping_ || c.state != State::kClosed) continue;
+      c.in.clear();
+      c.msg.clear();
+      c.out.clear();
+      c.fragmented = false;
+      c.skim_left = 0;
+      c.skim_ids.clear();
+      c.skim_public = false;
+      c.carry_size = 0;
+      startConnection(index);
+    }
+    if (now >= next_rejoin_expiry_ms_) {
+      expireHandshakes(now);
+      next_rejoin_expiry_ms_ = now + 500;
+    }
+  }
+
+  void scheduleRejoin(Conn& c, double now) {
+    const double backoff = std::min(kRejoinMaxMs, kRejoinFirstMs * std::pow(2.0, c.attempts));
+    ++c.attempts;
+    ++c.shift;  // the next URL, as nginx would pass it to the next edge
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    const double random = static_cast<double>(rng_ >> 11) / static_cast<double>(1ull << 53);
+    rejoin_queue_.push({now + backoff / 2 + backoff / 2 * random, c.index});
   }
 
   void expireHandshakes(double now) {
@@ -895,6 +1013,7 @@ class Load {
           c.skim_left = length;
           c.skim_size = length;
           c.skim_ids.clear();
+          c.skim_public = false;
           c.carry_size = 0;
           skim(c, data + at + head, n - at - head);
           return n;
@@ -972,10 +1091,19 @@ class Load {
                  "{\"type\":\"hello\",\"role\":\"producer\",\"token\":\"" + token +
                      "\",\"name\":\"bench\"}");
     } else {
-      char text[128];
-      const int n = std::snprintf(
-          text, sizeof text,
-          "{\"type\":\"hello\",\"role\":\"viewer\",\"viewer\":\"bench-viewer-%08u\"}", c.index);
+      char text[256];
+      int n = 0;
+      if (c.rejoining && c.feed_seq > 0 && !epoch_.empty()) {
+        n = std::snprintf(
+            text, sizeof text,
+            "{\"type\":\"hello\",\"role\":\"viewer\",\"viewer\":\"bench-viewer-%08u\","
+            "\"since\":{\"epoch\":\"%s\",\"seq\":%llu}}",
+            c.index, epoch_.c_str(), static_cast<unsigned long long>(c.feed_seq));
+      } else {
+        n = std::snprintf(
+            text, sizeof text,
+            "{\"type\":\"hello\",\"role\":\"viewer\",\"viewer\":\"bench-viewer-%08u\"}", c.index);
+      }
       queueFrame(c, 0x1, std::string_view(text, static_cast<std::size_t>(n)));
     }
     flush(c);
@@ -986,8 +1114,7 @@ class Load {
     if (c.state == State::kHello) {
       if (contains(text, "\"hello.ok\"")) {
         c.state = State::kOpen;
-        ++open_;
-        --in_flight_;
+        onHelloOk(c, text);
       } else {
         closeConn(c, "hello refused: " + std::string(text.substr(0, 120)));
       }
@@ -999,10 +1126,52 @@ class Load {
       ids_.clear();
       scanIds(text.data(), text.size(), 0, text.size(), &ids_);
       countReach(&ids_);
+      if (const auto seq = tailSeq(text)) checkFeed(c, *seq);
     } else if (c.submitter >= 0 &&
                (contains(text, "\"question.received\"") || contains(text, "\"error\""))) {
       onSubmitReply(submitters_[static_cast<std::size_t>(c.submitter)], text);
     }
+  }
+
+  void onHelloOk(Conn& c, std::string_view text) {
+    std::string epoch;
+    std::uint64_t seq = 0;
+    const bool has_feed = helloFeed(text, &epoch, &seq);
+    if (has_feed && epoch_.empty()) epoch_ = epoch;
+    if (has_feed && epoch != epoch_) note("viewer %u: the feed's epoch changed", c.index);
+    const bool resumed = contains(text, "\"resumed\":true");
+    if (!c.rejoining) {
+      ++open_;
+      --in_flight_;
+      if (has_feed) c.feed_seq = seq;
+      return;
+    }
+    // Back: missed messages follow a resumed hello.ok; a snapshot is
+    // current up to its place (what it holds is not counted as reached).
+    if (resumed) {
+      ++resumed_;
+    } else {
+      ++snapshots_;
+      if (has_feed) c.feed_seq = seq;
+    }
+    c.rejoining = false;
+    c.attempts = 0;
+    --down_;
+    ++rejoined_;
+    rejoin_ms_.push_back(nowMs() - first_down_ms_);
+    if (c.submitter >= 0) resendPending(submitters_[static_cast<std::size_t>(c.submitter)]);
+  }
+
+  // A public message's place against the viewer's last: one that skips a
+  // place is a message lost; one at or before it, a repeat (harmless after a
+  // snapshot, which may overlap what follows it).
+  void checkFeed(Conn& c, std::uint64_t seq) {
+    if (c.feed_seq > 0 && seq > c.feed_seq + 1) feed_missed_ += seq - c.feed_seq - 1;
+    if (seq <= c.feed_seq) {
+      ++feed_repeated_;
+      return;
+    }
+    c.feed_seq = seq;
   }
 
   // A questions.public message has reached one more viewer: each approved
@@ -1021,10 +1190,11 @@ class Load {
   // The next piece (size bytes) of a large viewer message: its ids are
   // collected and only its last kCarryBytes kept. An "id":N split between
   // two pieces is found in the seam, the carry followed by the piece's start.
-  // Whether it is a questions.public message is told by its end: the studio
-  // sorts keys, so "type" is the last (were that to change, every question
-  // would show as not reaching everyone, not go unnoticed).
+  // Whether it is a questions.public message is looked for the same way,
+  // in each piece and in each seam (were the type's name to change, every
+  // question would show as not reaching everyone, not go unnoticed).
   void skim(Conn& c, const char* data, std::size_t size) {
+    static_assert(kPublicType.size() <= kCarryBytes);
     if (c.carry_size > 0) {
       char seam[2 * kCarryBytes];
       const std::size_t head = std::min(size, kCarryBytes);
@@ -1032,8 +1202,10 @@ class Load {
       std::memcpy(seam + c.carry_size, data, head);
       // Only a pattern that starts in the carry: the piece's own are next.
       scanIds(seam, c.carry_size + head, 0, c.carry_size + 2, &c.skim_ids);
+      c.skim_public = c.skim_public || isQuestionsPublic({seam, c.carry_size + head});
     }
     scanIds(data, size, 2, size, &c.skim_ids);
+    c.skim_public = c.skim_public || isQuestionsPublic({data, size});
     if (size >= kCarryBytes) {
       std::memcpy(c.carry, data + size - kCarryBytes, kCarryBytes);
       c.carry_size = kCarryBytes;
@@ -1052,29 +1224,50 @@ class Load {
     if (c.skim_left > 0) return;
     ++viewer_messages_;
     viewer_bytes_ += c.skim_size;
-    if (std::string_view(c.carry, c.carry_size).ends_with(kPublicTail)) countReach(&c.skim_ids);
+    if (c.skim_public) {
+      countReach(&c.skim_ids);
+      if (const auto seq = tailSeq({c.carry, c.carry_size})) checkFeed(c, *seq);
+    }
     c.skim_ids.clear();
+    c.skim_public = false;
+  }
+
+  // A submitter's question `id`, with the client id every retry of it keeps.
+  void queueSubmit(Conn& c, const Submitter& s, std::size_t id) {
+    char text[512];
+    const int n = std::snprintf(
+        text, sizeof text,
+        "{\"type\":\"question.submit\",\"id\":%zu,\"text\":\"第%ld位网友的第%zu个问题："
+        "老城区停车难、公交晚点，医保异地备案怎么办？\",\"nickname\":\"网友%ld\","
+        "\"category\":\"question\",\"client_id\":\"bench-%06ld-%07zu\"}",
+        id, s.index, id, s.index, s.index, id);
+    queueFrame(c, 0x1, std::string_view(text, static_cast<std::size_t>(n)));
   }
 
   void submit(Submitter& s) {
     Conn& c = conns_[s.conn];
-    if (c.state != State::kOpen) {
+    if (c.state != State::kOpen && !o_.rejoin) {
       ++submit_skipped_;
       if (submit_skipped_ == 1)
         note("submitter %ld is closed: its questions are not sent", s.index);
       return;
     }
     const std::size_t id = s.sent_at.size() + 1;
-    char text[512];
-    const int n = std::snprintf(
-        text, sizeof text,
-        "{\"type\":\"question.submit\",\"id\":%zu,\"text\":\"第%ld位网友的第%zu个问题："
-        "老城区停车难、公交晚点，医保异地备案怎么办？\",\"nickname\":\"网友%ld\","
-        "\"category\":\"question\"}",
-        id, s.index, id, s.index);
     s.sent_at.push_back(nowMs());
     ++sent_;
-    queueFrame(c, 0x1, std::string_view(text, static_cast<std::size_t>(n)));
+    if (c.state != State::kOpen) return;  // sent when it is back (resendPending)
+    queueSubmit(c, s, id);
+    flush(c);
+  }
+
+  // --rejoin: a submitter back sends again what had no reply.
+  void resendPending(Submitter& s) {
+    Conn& c = conns_[s.conn];
+    for (std::size_t i = 0; i < s.sent_at.size(); ++i) {
+      if (s.sent_at[i] < 0) continue;
+      queueSubmit(c, s, i + 1);
+      ++resent_;
+    }
     flush(c);
   }
 
@@ -1209,6 +1402,16 @@ class Load {
       if (viewers_closed_ <= 5 || viewers_closed_ % 1000 == 0) {
         note("viewer %u closed (%zu so far): %s", c.index, viewers_closed_, why.c_str());
       }
+      if (o_.rejoin && !stopping_) {
+        const double now = nowMs();
+        if (first_down_ms_ < 0) first_down_ms_ = now;
+        ++down_;
+        c.rejoining = true;
+        c.attempts = 0;
+        scheduleRejoin(c, now);
+      }
+    } else if (c.rejoining) {
+      if (!stopping_) scheduleRejoin(c, nowMs());
     } else {
       --in_flight_;
       ++failures_[why];
@@ -1231,6 +1434,23 @@ class Load {
   bool producer_ready_ = false;
   bool producer_closed_ = false;
   bool stopping_ = false;
+
+  // --rejoin: (when, viewer) to connect again; the viewers down now; when
+  // the first was lost; how long after that each came back.
+  std::priority_queue<std::pair<double, std::uint32_t>,
+                      std::vector<std::pair<double, std::uint32_t>>, std::greater<>>
+      rejoin_queue_;
+  double next_rejoin_expiry_ms_ = 0;
+  std::size_t down_ = 0;
+  double first_down_ms_ = -1;
+  std::vector<double> rejoin_ms_;
+  std::size_t rejoined_ = 0;
+  std::size_t resumed_ = 0;
+  std::size_t snapshots_ = 0;
+  unsigned long resent_ = 0;
+  std::string epoch_;  // the public feed's, from the first hello.ok
+  std::uint64_t feed_missed_ = 0;
+  std::uint64_t feed_repeated_ = 0;
 
   // What reached the viewers.
   std::vector<double> approve_at_;  // question id → when its approve was sent (ms), < 0: not

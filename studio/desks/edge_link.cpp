@@ -38,6 +38,8 @@ Audience::Submission submissionOf(const json& body) {
 }  // namespace
 
 EdgeLink::EdgeLink(Context context) : context_(std::move(context)), subjects_(context_.channel) {
+  // Before any thread can answer through it (none exists yet).
+  responder_->bus = context_.bus;
   heartbeat_timer_ = context_.make_timer([this] { heartbeat(); });
   setup_ = std::make_unique<WorkQueue<std::function<void()>>>(
       WorkQueue<std::function<void()>>::Options{"yst-edge-setup", 4, 1},
@@ -60,7 +62,6 @@ EdgeLink::~EdgeLink() {
 
 void EdgeLink::start() {
   bus::Bus& bus = *context_.bus;
-  responder_->bus = context_.bus;
   std::weak_ptr<char> alive = alive_;
   bus.subscribe(subjects_.edges, [this, alive](bus::BusMessage m) {
     if (!alive.expired()) edgeCounts(m);
@@ -154,6 +155,13 @@ void EdgeLink::setUpIntake() {
       consumer.stream = subjects.intake_stream;
       consumer.durable = "studio-" + channel;
       consumer.filter_subject = subjects.intake;
+      // What JetStream delivered into a link that then went silent comes
+      // again only when its ack wait runs out, counted from that delivery:
+      // a short wait brings those questions within a few seconds of the
+      // link's return (the 10 s, with the reconnect). A commit that
+      // takes longer than that (a studio far past its load) is delivered
+      // twice, which the desk's client-id check makes the same question.
+      consumer.ack_wait_s = 4;
       id = bus->consume(
           consumer,
           [this, alive](bus::BusMessage m, std::shared_ptr<bus::PendingAck> ack) {

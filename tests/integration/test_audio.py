@@ -77,20 +77,24 @@ class AudioMeters(IntegrationTest):
             status = self.studio.status()
             self.assertTrue(all(s["muted"] for s in status["sources"]), status["sources"])
 
-            # Only the guest on air: its gain moves the program meter.
+            # Only the guest on air: the program is the guest's sound, and its
+            # gain moves the program meter against the guest's own (pre-fader)
+            # meter. The meter reports the loudest moment of a window: a
+            # window that still holds a moment before a change reads the
+            # level before it, so look until one lies wholly after it.
             p.ok("audio.set", source="guest", muted=False, gain=1.0)
-            full = harness.wait_until(lambda: self.program_db(p, 2.0), 15,
-                                      "the program meter to come back with the guest unmuted",
-                                      accept=lambda db: db["program"] > -40)["program"]
+            full = harness.wait_until(
+                lambda: self.program_db(p, 2.0), 15,
+                "the program meter back at the guest's level with the guest unmuted",
+                accept=lambda db: abs(db["program"] - db["guest"]) <= 1.5)
             p.ok("audio.set", source="guest", gain=0.5)
-            # The meter reports the loudest moment of a window: a window that
-            # still holds a moment before the change reads full level, so
-            # look until one lies wholly after it.
             half = harness.wait_until(
                 lambda: self.program_db(p, 1.5), 15,
-                f"the program meter about 6 dB under {full:.1f} dB with the guest at gain 0.5",
-                accept=lambda db: abs(full - db["program"] - 6.02) <= 1.5)["program"]
-            harness.verbose(f"gain 0.5: {full:.1f} -> {half:.1f} dB")
+                f"the program meter about 6 dB under the guest's {full['guest']:.1f} dB with the "
+                f"guest at gain 0.5",
+                accept=lambda db: abs(db["guest"] - db["program"] - 6.02) <= 1.5)
+            harness.verbose(f"gain 0.5: {full['program']:.1f} -> {half['program']:.1f} dB "
+                            f"(the guest's own meter {half['guest']:.1f} dB)")
 
             error = p.command("audio.set", source="host", gain=9.0)
             self.assertEqual(error.get("code"), "invalid", error)

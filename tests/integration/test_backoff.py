@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import IntegrationTest, NginxRtmp, Producer, Studio, find_by_id, make_show  # noqa: E402
+from harness import IntegrationTest, NginxRtmp, Producer, Studio, make_show  # noqa: E402
 
 # streaming/backoff.h: BackoffPolicy{} (initial_ms, factor, jitter).
 INITIAL_S = 2.0

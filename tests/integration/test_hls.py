@@ -17,7 +17,6 @@
 Run alone: /usr/bin/python3 tests/integration/test_hls.py
 """
 
-import re
 import statistics
 import subprocess
 import sys

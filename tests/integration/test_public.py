@@ -21,7 +21,6 @@ import json
 import socket
 import threading
 import time
-import urllib.request
 
 import websocket
 

@@ -18,7 +18,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -296,7 +295,7 @@ class Questions(IntegrationTest):
         def act(command: str, **fields) -> tuple[dict, float]:
             t0 = time.monotonic()
             reply = self.producer.ok(command, question=qid, **fields)
-            event = other.wait_event(
+            other.wait_event(
                 "questions.changed", timeout=5,
                 predicate=lambda e: e["action"] == command.split(".")[1] and
                 any(x["id"] == qid for x in e["questions"]))

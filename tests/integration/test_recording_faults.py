@@ -21,13 +21,11 @@ Run alone: /usr/bin/python3 tests/integration/test_recording_faults.py
 """
 
 import json
-import os
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 import unittest
 from pathlib import Path
 

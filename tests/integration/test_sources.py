@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import unittest  # noqa: E402
 
 import harness  # noqa: E402
 from harness import IntegrationTest, Studio, find_by_id, free_port, make_show  # noqa: E402

@@ -39,6 +39,9 @@
 //   PROGRESS=1          --progress             a status line on stderr every 10 s
 //   REJOIN=1            --rejoin               a viewer whose connection closes comes back
 //                                              as the viewer page does (below)
+//   SPREAD=1            --spread               each viewer from its own loopback address,
+//                                              127.0.X.Y (X 1-254, Y 1-250), as a crowd
+//                                              of phones would come (IPv4 targets)
 //
 // With --rejoin, a viewer whose connection the server closes or loses (an
 // edge killed) connects again as the viewer page does: after a jittered
@@ -426,6 +429,7 @@ struct Options {
   double open_per_second = 2000;
   bool progress = false;
   bool rejoin = false;
+  bool spread = false;
   // From url and producer_url.
   std::vector<Target> viewer_targets;
   Target producer_target;
@@ -437,9 +441,9 @@ struct Options {
                "usage: ws_load [--url ws://HOST:PORT/PATH[,ws://…]] [--producer-url URL]\n"
                "               [--token TOKEN] [--viewers N]\n"
                "               [--submitters N] [--rate Q] [--seconds S] [--open-per-second N]\n"
-               "               [--progress] [--rejoin]\n"
+               "               [--progress] [--rejoin] [--spread]\n"
                "(or YST_WS, YST_PRODUCER_TOKEN, VIEWERS, SUBMITTERS, RATE, SECONDS,\n"
-               "OPEN_PER_SECOND, PROGRESS=1, REJOIN=1 in the environment)\n",
+               "OPEN_PER_SECOND, PROGRESS=1, REJOIN=1, SPREAD=1 in the environment)\n",
                why);
   std::exit(2);
 }
@@ -497,6 +501,7 @@ Options parseOptions(int argc, char** argv) {
   }
   if (const char* v = env("PROGRESS")) o.progress = std::string_view(v) != "0";
   if (const char* v = env("REJOIN")) o.rejoin = std::string_view(v) != "0";
+  if (const char* v = env("SPREAD")) o.spread = std::string_view(v) != "0";
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--progress") {
@@ -505,6 +510,10 @@ Options parseOptions(int argc, char** argv) {
     }
     if (flag == "--rejoin") {
       o.rejoin = true;
+      continue;
+    }
+    if (flag == "--spread") {
+      o.spread = true;
       continue;
     }
     if (flag == "--help" || flag == "-h") usage("the audience benchmark's load generator");
@@ -831,6 +840,17 @@ class Load {
     if (c.fd < 0) return closeConn(c, std::string("socket: ") + std::strerror(errno));
     const int one = 1;
     setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (o_.spread && !c.producer) {
+      if (endpoint.family != AF_INET) fatal("--spread needs IPv4 targets");
+      sockaddr_in source{};
+      source.sin_family = AF_INET;
+      const std::uint32_t x = 1 + (c.index / 250) % 254;
+      const std::uint32_t y = 1 + c.index % 250;
+      source.sin_addr.s_addr = htonl((127u << 24) | (x << 8) | y);
+      if (bind(c.fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) {
+        return closeConn(c, std::string("bind: ") + std::strerror(errno));
+      }
+    }
     if (connect(c.fd, reinterpret_cast<const sockaddr*>(&endpoint.address), endpoint.length) != 0 &&
         errno != EINPROGRESS) {
       return closeConn(c, std::string("connect: ") + std::strerror(errno));

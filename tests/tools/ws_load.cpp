@@ -923,7 +923,7 @@ class Load {
     }
     if ((events & EPOLLOUT) && !c.out.empty()) flush(c);
     if (c.state != State::kClosed && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
-      readAll(c);
+      readAll(c, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
     }
     if (c.state == State::kClosed) release(c);
   }
@@ -936,14 +936,16 @@ class Load {
     std::string().swap(c.out);
   }
 
-  void readAll(Conn& c) {
+  // `ending`: the peer has closed or reset (this edge says so, and no later
+  // one will): read until the end, never stopping at a short read.
+  void readAll(Conn& c, bool ending) {
     for (;;) {
       const ssize_t n = recv(c.fd, scratch_.data(), scratch_.size(), 0);
       if (n > 0) {
         onBytes(c, scratch_.data(), static_cast<std::size_t>(n));
         if (c.state == State::kClosed) return;
         // A short read emptied the socket: more data means a new edge.
-        if (static_cast<std::size_t>(n) < scratch_.size()) return;
+        if (!ending && static_cast<std::size_t>(n) < scratch_.size()) return;
       } else if (n == 0) {
         closeConn(c, "connection closed by the studio (no close frame)");
         return;

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import http.client
 import re
+import resource
 import signal
 import socket
 import ssl
@@ -93,9 +94,12 @@ class NginxSite:
     process (`master_process off`), never /etc/nginx, /var/log or port 443.
     The access log names the cache status of every request."""
 
-    def __init__(self, workdir: Path, render: Callable[["NginxSite"], str], name: str = "proxy"):
+    def __init__(self, workdir: Path, render: Callable[["NginxSite"], str], name: str = "proxy",
+                 worker_connections: int = 512):
         """`render(site)` returns the site file's text; it reads the ports and
-        folders chosen here (https_port, http_port, prefix / "cache")."""
+        folders chosen here (https_port, http_port, prefix / "cache").
+        `worker_connections`: more for a benchmark's crowd (each proxied
+        viewer takes two; the descriptors follow, up to the hard limit)."""
         self.name = name
         self.prefix = Path(workdir) / name
         for d in ("logs", "tmp", "cache"):
@@ -107,15 +111,20 @@ class NginxSite:
         self.site_path = self.prefix / "site.conf"
         self.site_path.write_text(render(self), encoding="utf-8")
         p = self.prefix
+        descriptors = worker_connections + 64
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if hard != resource.RLIM_INFINITY:
+            descriptors = min(descriptors, hard)
         self.conf_path = p / "nginx.conf"
         self.conf_path.write_text(f"""\
 # Written by tests/integration/proxy_peers.py around a rendered shipped file.
 daemon off;
 master_process off;
 worker_processes 1;
+worker_rlimit_nofile {descriptors};
 pid {p}/nginx.pid;
 error_log {self.error_log} info;
-events {{ worker_connections 512; }}
+events {{ worker_connections {worker_connections}; }}
 http {{
   log_format yst '$remote_addr "$request" $status cache=$upstream_cache_status '
                  'xff="$http_x_forwarded_for"';

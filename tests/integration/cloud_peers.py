@@ -24,9 +24,11 @@ def render_edges_conf(site: NginxSite, pki: ProxyPki, edges: list[Edge], origin:
     as the HLS origin, the cache in the site's folder."""
     what = EDGES_CONF.name
     text = EDGES_CONF.read_text(encoding="utf-8")
-    text = swap_once(text, "listen 443 ssl http2;", f"listen {LOOPBACK}:{site.https_port} ssl http2;",
+    text = swap_once(text, "listen 443 ssl http2 backlog=4096;",
+                     f"listen {LOOPBACK}:{site.https_port} ssl http2 backlog=4096;",
                      what, 1)
-    text = swap_once(text, "listen [::]:443 ssl http2;", "# (IPv6 left out in the test)", what, 1)
+    text = swap_once(text, "listen [::]:443 ssl http2 backlog=4096;", "# (IPv6 left out in the test)",
+                     what, 1)
     text = swap_once(text, "listen 80;", f"listen {LOOPBACK}:{site.http_port};", what, 1)
     text = swap_once(text, "listen [::]:80;", "# (IPv6 left out in the test)", what, 1)
     text = swap_once(text, "ask.example.cn", "localhost", what)

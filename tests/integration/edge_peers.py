@@ -6,6 +6,7 @@ same ports, as a failing machine would be."""
 
 import json
 import os
+import secrets
 import select
 import shutil
 import socket
@@ -18,6 +19,13 @@ from pathlib import Path
 from harness import (LOOPBACK, _Process, dump_toml, free_port, read_text, sanitizer_report_env,
                      studio_binary, tail)
 from proxy_peers import swap_once
+
+
+def nats_password() -> str:
+    """A password as deploy/nats/permissions.conf says to make one: nats-server
+    reads the variable as a configuration value, and one that starts with a
+    digit or '-' is read as a number (a CI run failed on "2…")."""
+    return "y" + secrets.token_hex(24)
 
 
 def nats_server_binary() -> str:

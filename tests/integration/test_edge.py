@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from harness import IntegrationTest, Studio, Viewer, make_show  # noqa: E402
-from edge_peers import Edge, NatsServer, nats_client_says, nats_server_binary  # noqa: E402
+from edge_peers import (Edge, NatsServer, nats_client_says, nats_password,  # noqa: E402
+                        nats_server_binary)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,13 +34,6 @@ def edge_show(nats: NatsServer) -> dict:
     show["audience"] = {"question_interval_s": 0, "question_burst": 100}
     show["edge"] = {"nats": nats.url, "channel": CHANNEL}
     return show
-
-
-def nats_password() -> str:
-    """A password as deploy/nats/permissions.conf says to make one: nats-server
-    reads the variable as a configuration value, and one that starts with a
-    digit or '-' is read as a number (a CI run failed on "2…")."""
-    return "y" + secrets.token_hex(24)
 
 
 def client_id() -> str:

@@ -43,7 +43,7 @@ import harness  # noqa: E402
 from harness import (LOOPBACK, ConnectionClosed, IntegrationTest, Studio, Viewer,  # noqa: E402
                      make_show, read_text, tail)
 from cloud_peers import HlsOrigin, front_fail_timeout_s, render_edges_conf, segments_of  # noqa: E402
-from edge_peers import Edge, LinkCut, NatsServer, start_cluster  # noqa: E402
+from edge_peers import Edge, LinkCut, NatsServer, nats_password, start_cluster  # noqa: E402
 from proxy_peers import (NginxSite, ProxyPki, TlsConnection, https_get,  # noqa: E402
                          proxied_viewer)
 
@@ -482,8 +482,8 @@ class EdgesOnATlsCluster(IntegrationTest):
     @classmethod
     def set_up_fixtures(cls):
         cls.pki = ProxyPki(cls.work.sub("pki"), client_auth=True)
-        cls.passwords = {"YST_NATS_STUDIO_PASSWORD": secrets.token_urlsafe(24),
-                         "YST_NATS_EDGE_PASSWORD": secrets.token_urlsafe(24)}
+        cls.passwords = {"YST_NATS_STUDIO_PASSWORD": nats_password(),
+                         "YST_NATS_EDGE_PASSWORD": nats_password()}
         cls.nodes = start_cluster(cls.work.path, cls.pki, cls.passwords)
         for node in cls.nodes:
             cls.addClassCleanup(node.stop)

@@ -21,6 +21,10 @@ import {
   liveListed, liveLineReceived, studioStateChanged,
 } from './viewer/state.js';
 import { createView } from './viewer/view.js';
+import {
+  initialFollowup, followupsListed, followupUpdated, ratingMessage, ratingSent, isRatingRequest, ratingAnswered,
+  followupDisconnected,
+} from './viewer/followup_state.js';
 
 const kViewerKey = 'yst.viewer';
 const kObserverKey = 'yst.observer_token';
@@ -29,7 +33,26 @@ const kVotesKeyPrefix = 'yst.votes.';
 // after a reconnect or a reload until the studio acknowledges them.
 const kOutboxKey = 'yst.outbox';
 
-const view = createView({ vote: (questionId) => vote(questionId) });
+const view = createView({
+  vote: (questionId) => vote(questionId),
+  rate: (itemId, rating, comment) => rate(itemId, rating, comment),
+});
+// 我的提问's follow-up (问政跟踪): the department's replies to this viewer's
+// questions, asked for after each hello and updated as they come.
+let followup = initialFollowup();
+let followupRequest = null;
+
+function followupChanged(next) {
+  followup = next;
+  view.setFollowup(followup);
+  view.renderMine(state);
+}
+
+function rate(itemId, rating, comment) {
+  const item = followup.items.find((i) => i.id === itemId);
+  if (!item) return;
+  followupChanged(ratingSent(followup, socket.send(ratingMessage(itemId, rating, comment)), itemId, rating));
+}
 const { ui } = view;
 
 // ---------------------------------------------------------------------------
@@ -123,6 +146,9 @@ const socket = new StudioSocket({
     const before = state;
     state = connectionChanged(state, connection);
     if (connection !== ConnState.OPEN) {
+      followup = followupDisconnected(followup);
+      view.setFollowup(followup);
+      followupRequest = null;
       view.renderHello(false);
       clearTimeout(helloTimer);
       clearTimeout(liveTimer);
@@ -172,6 +198,17 @@ function handleMessage(message) {
     case Msg.QUESTION_UPDATED:
       state = questionUpdated(state, message.question);
       view.renderMine(state);
+      break;
+    case Msg.REPLY:
+      if (message.id !== undefined && message.id === followupRequest) {
+        followupRequest = null;
+        followupChanged(followupsListed(followup, message.items));
+      } else if (isRatingRequest(followup, message.id)) {
+        followupChanged(ratingAnswered(followup, message.id, message));
+      }
+      break;
+    case Msg.FOLLOWUP_UPDATED:
+      followupChanged(followupUpdated(followup, message.item));
       break;
     case Msg.QUESTIONS_MINE:
       state = mineListed(state, message.questions);
@@ -239,6 +276,11 @@ function onHelloOk(message) {
   view.renderHello(true);
   view.renderAll(state);
   if (state.liveRequest === null && !state.liveLoaded) askLiveText();
+  // Only a viewer whose questions were followed up is told so (hello.ok's
+  // `followup`): the studio is not asked for every viewer's.
+  if (message.followup === true && maySend(state, Msg.FOLLOWUP_MINE)) {
+    followupRequest = socket.send({ type: Msg.FOLLOWUP_MINE });
+  }
   sendAgain();
 }
 
@@ -261,6 +303,14 @@ function sendAgain() {
 }
 
 function onError(message) {
+  if (isRatingRequest(followup, message.id)) {
+    followupChanged(ratingAnswered(followup, message.id, message));
+    return;
+  }
+  if (message.id !== undefined && message.id === followupRequest) {
+    followupRequest = null; // Asked again at the next hello.
+    return;
+  }
   const kind = errorKind(state, message);
   const before = state;
   state = errorReceived(state, message, Date.now());

@@ -106,6 +106,24 @@ export function timecode(ms) {
   return `${Math.floor(total / 3600)}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
 }
 
+// GET a JSON API (the archive's, the tracker's): its body, or an Error with
+// the API's `code` and message (or the HTTP status).
+export async function fetchJson(url) {
+  const response = await fetch(url, { cache: 'no-store' });
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON: the status says enough.
+  }
+  if (!response.ok) {
+    const error = new Error((body && body.message) || response.statusText);
+    error.code = (body && body.code) || `http_${response.status}`;
+    throw error;
+  }
+  return body;
+}
+
 // Staff pages ask for /ws?staff: when viewers have filled the studio, a
 // reserve of places is kept for staff who sign in (the studio closes a
 // connection that takes one without signing in as staff).

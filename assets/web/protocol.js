@@ -44,6 +44,21 @@ export const Msg = Object.freeze({
   STUDIO_STATE: 'studio.state', // from a public edge: the studio reachable or not
   // The host's monitor.
   HOST_STATE: 'host.state',
+  // 问政跟踪: the department desk, the producers, the asker.
+  FOLLOWUP_LIST: 'followup.list',
+  FOLLOWUP_FORWARD: 'followup.forward',
+  FOLLOWUP_COMMIT: 'followup.commit',
+  FOLLOWUP_MODERATE: 'followup.moderate',
+  FOLLOWUP_REASSIGN: 'followup.reassign',
+  FOLLOWUP_DEPARTMENTS: 'followup.departments',
+  FOLLOWUP_ITEM: 'followup.item',
+  FOLLOWUP_REPLY: 'followup.reply',
+  FOLLOWUP_PROGRESS: 'followup.progress',
+  FOLLOWUP_REASSIGN_REQUEST: 'followup.reassign_request',
+  FOLLOWUP_CHANGED: 'followup.changed',
+  FOLLOWUP_MINE: 'followup.mine',
+  FOLLOWUP_RATE: 'followup.rate',
+  FOLLOWUP_UPDATED: 'followup.updated',
 });
 
 export const Role = Object.freeze({
@@ -52,6 +67,7 @@ export const Role = Object.freeze({
   PRODUCER: 'producer',
   TYPIST: 'typist',
   HOST: 'host',
+  DEPARTMENT: 'department',
 });
 
 // A question's status, in the order of the producer's counters.

@@ -1,11 +1,14 @@
 // yishiting — the studio's command line.
 //
-//   yishiting serve --show FILE [--data DIR] [--new-session] [--log-level LEVEL]
+//   yishiting serve --show FILE [--data DIR] [--new-session] [--now WHEN] [--log-level LEVEL]
 //   yishiting studio --show FILE [--data DIR] [--lang zh|en] [--host-screen N]
 //                    [--screenshot DIR] [--new-session] [--log-level LEVEL]
 //   yishiting observers add NAME [--data DIR] [--url PUBLIC_URL | --show FILE]
 //   yishiting observers list [--data DIR] [--all]
 //   yishiting observers remove ID [--data DIR]
+//   yishiting departments add NAME [--data DIR] [--url PUBLIC_URL | --show FILE]
+//   yishiting departments list [--data DIR] [--all]
+//   yishiting departments link|remove ID [--data DIR]
 //   yishiting export --session N --out DIR [--data DIR] [--lang zh|en]
 //   yishiting search QUERY [--data DIR] [--session N] [--limit N] [--json]
 //
@@ -30,7 +33,9 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
+#include "studio/app/followup_commands.h"
 #include "studio/app/heap_trimmer.h"
 #include "studio/base/digest.h"
 #include "studio/base/log.h"
@@ -92,8 +97,9 @@ int runEdge(const std::string& config_path) {
 }
 
 // `console` null: headless.
-int serve(const std::string& show_path, const std::string& data_dir, bool new_session, int argc,
-          char** argv, const yst::console::ConsoleOptions* console) {
+int serve(const std::string& show_path, const std::string& data_dir, bool new_session,
+          std::int64_t followup_offset_ms, int argc, char** argv,
+          const yst::console::ConsoleOptions* console) {
   yst::config::ShowConfig show;
   try {
     show = yst::config::loadShowFile(show_path);
@@ -138,6 +144,7 @@ int serve(const std::string& show_path, const std::string& data_dir, bool new_se
                                      new_session
                                          ? yst::core::Controller::SessionMode::kNew
                                          : yst::core::Controller::SessionMode::kResumeUnfinished);
+    controller.setFollowupClockOffset(followup_offset_ms);
     QSocketNotifier notifier(g_signal_pipe[0], QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
       char byte;
@@ -349,6 +356,7 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
 
   bool new_session = false;
+  std::string followup_now;
   // What serve and studio share: a show runs the same either way.
   auto addShowOptions = [&](CLI::App* cmd) {
     cmd->add_option("--show", show_path, "Show file (TOML)")->required();
@@ -359,6 +367,9 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"debug", "info", "warn", "warning", "error"}));
     cmd->add_flag("--new-session", new_session,
                   "Begin a new session even if the studio was killed in the last one");
+    cmd->add_option("--now", followup_now,
+                    "问政跟踪's clock starts at this time instead (2026-12-20 or "
+                    "2026-12-20T10:00:00+08:00): due dates and overdue items, for a rehearsal");
   };
   CLI::App* serve_cmd = cli.add_subcommand("serve", "Run a show headless (engine, control server)");
   addShowOptions(serve_cmd);
@@ -405,6 +416,30 @@ int main(int argc, char** argv) {
     sub->add_option("--data", data_dir, "Data directory")->capture_default_str();
   }
 
+  CLI::App* departments_cmd =
+      cli.add_subcommand("departments", "问政跟踪: departments and their sign-in links");
+  departments_cmd->require_subcommand(1);
+  yst::app::DepartmentsArgs department_args;
+  CLI::App* dept_add = departments_cmd->add_subcommand("add", "Add a department; prints its link");
+  dept_add->add_option("name", department_args.name, "The department's name (市住建局)")
+      ->required();
+  CLI::App* dept_list = departments_cmd->add_subcommand("list", "List departments");
+  dept_list->add_flag("--all", department_args.all, "Include removed ones");
+  CLI::App* dept_link =
+      departments_cmd->add_subcommand("link", "Give a department a new link (the old one stops)");
+  CLI::App* dept_remove = departments_cmd->add_subcommand(
+      "remove", "Remove a department (its items stay public; its link stops)");
+  for (CLI::App* sub : {dept_link, dept_remove}) {
+    sub->add_option("id", department_args.id, "The department's number (see list)")->required();
+  }
+  for (CLI::App* sub : {dept_add, dept_link}) {
+    sub->add_option("--url", department_args.url, "The studio's public URL");
+    sub->add_option("--show", department_args.show_path, "Take the public URL from this show file");
+  }
+  for (CLI::App* sub : {dept_add, dept_list, dept_link, dept_remove}) {
+    sub->add_option("--data", data_dir, "Data directory")->capture_default_str();
+  }
+
   CLI::App* export_cmd = cli.add_subcommand(
       "export", "Write a session's package: text record, subtitles, MP4 with chapters, clips");
   std::int64_t export_session = 0;
@@ -446,9 +481,31 @@ int main(int argc, char** argv) {
   yst::setLogLevel(level);
 
   if (edge_cmd->parsed()) return runEdge(edge_config);
-  if (serve_cmd->parsed()) return serve(show_path, data_dir, new_session, argc, argv, nullptr);
+  std::int64_t followup_offset_ms = 0;
+  if (!followup_now.empty()) {
+    const std::optional<std::int64_t> now_ms = yst::app::parseNow(followup_now);
+    if (!now_ms) {
+      std::fprintf(stderr, "yishiting: --now: expected 2026-12-20 or 2026-12-20T10:00:00+08:00\n");
+      return 2;
+    }
+    followup_offset_ms = *now_ms - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count();
+  }
+  if (serve_cmd->parsed()) {
+    return serve(show_path, data_dir, new_session, followup_offset_ms, argc, argv, nullptr);
+  }
   if (studio_cmd->parsed()) {
-    return serve(show_path, data_dir, new_session, argc, argv, &console_options);
+    return serve(show_path, data_dir, new_session, followup_offset_ms, argc, argv,
+                 &console_options);
+  }
+  if (departments_cmd->parsed()) {
+    department_args.data_dir = data_dir;
+    department_args.action = dept_add->parsed()    ? "add"
+                             : dept_list->parsed() ? "list"
+                             : dept_link->parsed() ? "link"
+                                                   : "remove";
+    return yst::app::departmentsCommand(department_args);
   }
   if (export_cmd->parsed()) {
     av_log_set_level(AV_LOG_ERROR);

@@ -12,6 +12,7 @@
 
 #include "studio/base/in_quotes.h"
 #include "studio/config/audience_config.h"
+#include "studio/config/followup_config.h"
 #include "studio/config/nats_config.h"
 #include "studio/config/outputs_config.h"
 #include "studio/config/overlay_config.h"
@@ -79,7 +80,7 @@ ShowConfig parseShow(std::string_view toml_text, std::string_view source_name,
   config.path = reader.file();
   reader.refuseUnknownKeys(root, "",
                            {"show", "program", "sources", "destinations", "archive", "hls",
-                            "audience", "overlay", "edge"});
+                            "audience", "overlay", "followup", "edge"});
   ProgramSourceLines program_lines;
   readShowTable(reader, root, &config.show);
   readProgram(reader, root, &config.program, &program_lines);
@@ -89,6 +90,7 @@ ShowConfig parseShow(std::string_view toml_text, std::string_view source_name,
   readHls(reader, root, config.program.keyframe_interval_s, &config.hls);
   readAudience(reader, env, root, &config.audience);
   readOverlay(reader, root, &config.overlay);
+  readFollowup(reader, root, &config.followup);
   readEdgeLink(reader, env, root, &config.edge);
   resolveProgramSources(reader, config.sources, program_lines, &config.program);
   checkPersons(reader, config);

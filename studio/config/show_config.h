@@ -200,6 +200,20 @@ struct OverlayConfig {
   bool auto_lower_thirds = true;
 };
 
+// [followup] (问政跟踪): how questions left unanswered on air and promises
+// made on air are followed after the show.
+struct FollowupConfig {
+  // The public holidays and make-up working days (followup/work_calendar.h);
+  // empty: the one that ships, assets/calendar/cn.toml.
+  std::string calendar;
+  // A forwarded question's reply is due this many working days after it was
+  // forwarded, unless the producer sets another due date.
+  int reply_working_days = 7;
+  // Departments the studio makes sure exist (yishiting departments … adds
+  // more and gives each its sign-in link).
+  std::vector<std::string> departments;
+};
+
 struct ShowConfig {
   std::string path;  // the file it came from, for messages
   ShowInfo show;
@@ -210,6 +224,7 @@ struct ShowConfig {
   HlsConfig hls;
   AudienceConfig audience;
   OverlayConfig overlay;
+  FollowupConfig followup;
   // [edge]: absent, the studio serves viewers only on its own listener.
   std::optional<EdgeLinkConfig> edge;
 };

@@ -15,7 +15,9 @@
 
 namespace yst::core {
 
-enum class Role { kNone = 0, kViewer, kObserver, kProducer, kTypist, kHost };
+// kDepartment: a department answering its follow-up items (问政跟踪) through
+// its own sign-in link.
+enum class Role { kNone = 0, kViewer, kObserver, kProducer, kTypist, kHost, kDepartment };
 // "viewer", "producer", …; "none" for kNone.
 std::string_view roleName(Role role);
 
@@ -26,11 +28,12 @@ struct ClientInfo {
   std::string viewer;   // viewer id (viewers and observers)
   std::int64_t observer_id = 0;
   std::string observer_name;
-  std::string producer_name;  // shown with a producer's edits and actions
-  TokenBucket questions;      // per connection
-  TokenBucket hellos;         // per connection: a hello is the most expensive message
-  TokenBucket lists;          // per connection: a viewer's transcript.list
-  int refused_sign_ins = 0;   // wrong tokens and lock-outs (SignInGuard)
+  std::string producer_name;       // shown with a producer's edits and actions
+  std::int64_t department_id = 0;  // kDepartment: which one (its name is producer_name)
+  TokenBucket questions;           // per connection
+  TokenBucket hellos;              // per connection: a hello is the most expensive message
+  TokenBucket lists;               // per connection: a viewer's transcript.list
+  int refused_sign_ins = 0;        // wrong tokens and lock-outs (SignInGuard)
   // Where the viewer's page was in the public feed (its last hello's
   // "since"): what it missed is replayed instead of a snapshot.
   std::optional<protocol::FeedPosition> since;

@@ -33,14 +33,15 @@ std::optional<bool> FieldReader::flag(const char* key) {
 }
 
 std::optional<std::string> FieldReader::line(const char* key, std::size_t max_chars,
-                                             bool allow_empty) {
+                                             bool allow_empty, bool keep_newlines) {
   auto it = message_.find(key);
   if (it == message_.end() || it->is_null()) return std::nullopt;
   if (!it->is_string()) {
     error_ = CommandError{"invalid", std::string("field \"") + key + "\" has the wrong type"};
     return std::nullopt;
   }
-  const text::CleanedText cleaned = text::cleanText(it->get<std::string>(), max_chars, false);
+  const text::CleanedText cleaned =
+      text::cleanText(it->get<std::string>(), max_chars, keep_newlines);
   switch (cleaned.problem) {
     case text::TextProblem::kNone:
       return cleaned.text;

@@ -60,8 +60,10 @@ class FieldReader {
   // A true/false field ("visible"): its own message when it is not one.
   std::optional<bool> flag(const char* key);
   // A line of text for the screen, cleaned (text::cleanText): `empty`,
-  // `too_long` or `bad_message` when it cannot be shown.
-  std::optional<std::string> line(const char* key, std::size_t max_chars, bool allow_empty);
+  // `too_long` or `bad_message` when it cannot be shown. With keep_newlines,
+  // text written at length (a reply): its paragraphs are kept.
+  std::optional<std::string> line(const char* key, std::size_t max_chars, bool allow_empty,
+                                  bool keep_newlines = false);
 
   bool failed() const { return error_.has_value(); }
   // The error to return; only when failed().

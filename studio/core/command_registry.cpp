@@ -21,13 +21,16 @@ std::string_view roleName(Role role) {
       return "typist";
     case Role::kHost:
       return "host";
+    case Role::kDepartment:
+      return "department";
   }
   return "none";
 }
 
 std::string rolesText(RoleSet allowed) {
   std::string text;
-  for (Role role : {Role::kViewer, Role::kObserver, Role::kTypist, Role::kHost, Role::kProducer}) {
+  for (Role role : {Role::kViewer, Role::kObserver, Role::kDepartment, Role::kTypist, Role::kHost,
+                    Role::kProducer}) {
     if (!(allowed & roleBit(role))) continue;
     if (!text.empty()) text += " or ";
     text += roleName(role);

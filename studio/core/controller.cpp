@@ -16,6 +16,7 @@
 #include "studio/base/clock.h"
 #include "studio/base/log.h"
 #include "studio/base/secrets.h"
+#include "studio/config/followup_config.h"
 #include "studio/core/qt_timer.h"
 #include "studio/core/server_options.h"
 #include "studio/desks/status.h"
@@ -77,6 +78,10 @@ Controller::Controller(config::ShowConfig show, std::string data_dir, SessionMod
   connect(&status_soon_, &QTimer::timeout, this, &Controller::publishStatus);
   sign_in_timer_.setInterval(2000);
   connect(&sign_in_timer_, &QTimer::timeout, this, [this] { sign_in_->tick(); });
+  followup_timer_.setInterval(60 * 1000);
+  connect(&followup_timer_, &QTimer::timeout, this, [this] {
+    if (followup_) followup_->refreshCounts();
+  });
 }
 
 Controller::~Controller() {
@@ -171,7 +176,10 @@ bool Controller::makeDesks(std::string* error) {
       [this](server::ClientId client) { audience_->clientClosed(client); },
       [this](server::ClientId client, const json& message) { reply(client, message); },
       [this](server::ClientId client) { server_->close(client); },
-      steadyNowUs});
+      steadyNowUs,
+      [this](server::ClientId client, const json& message, const json& request_id) {
+        followup_->departmentHello(client, message, request_id);
+      }});
   sign_in_timer_.start();
   try {
     audience_ = std::make_unique<desks::Audience>(
@@ -181,6 +189,9 @@ bool Controller::makeDesks(std::string* error) {
             [this] { requestStatus(); }, nullptr, &commands_, sign_in_.get(), makeQtTimer, nullptr,
             [this](const std::string& viewer, const std::shared_ptr<const std::string>& m) {
               if (edge_link_) edge_link_->toViewer(viewer, *m);
+            },
+            [this](const std::string& viewer) {
+              return followup_ && followup_->hasFollowup(viewer);
             }});
     audience_->load();
   } catch (const std::exception& e) {
@@ -244,6 +255,7 @@ bool Controller::makeDesks(std::string* error) {
         const std::uintmax_t bytes = fs::file_size(path, ec);
         store_->recordingEnded(path, ec ? 0 : bytes);
       }});
+  if (!makeFollowup(error)) return false;
   makeStatusBoard();
   registerCommands();
   // The question card and the transcript's question line follow the
@@ -258,6 +270,63 @@ bool Controller::makeDesks(std::string* error) {
         q->id, q->text(), q->nickname, std::string(questions::categoryName(q->category)),
         q->observer_name});
   });
+  return true;
+}
+
+bool Controller::makeFollowup(std::string* error) {
+  const std::string calendar_path =
+      show_.followup.calendar.empty() ? assetDir() + "/calendar/cn.toml" : show_.followup.calendar;
+  followup::WorkCalendar calendar;
+  try {
+    calendar = config::loadWorkCalendar(calendar_path);
+    store_->runSync([this](sqlite3* db) {
+      for (const std::string& name : show_.followup.departments) store::ensureDepartment(db, name);
+    });
+  } catch (const std::exception& e) {
+    *error = std::string("follow-up: ") + e.what();
+    return false;
+  }
+  const std::int64_t offset_ms = followup_offset_ms_;
+  const followup::Date today =
+      calendar.dateAt(std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count() +
+                      offset_ms);
+  if (!calendar.covers(today) || calendar.provisional(today)) {
+    logWarn("followup", "the calendar " + calendar_path + " has no full holiday arrangement for " +
+                            std::to_string(static_cast<int>(today.year())) +
+                            ": due dates count the statutory holidays only; enter the State "
+                            "Council's arrangement there");
+  }
+  if (offset_ms != 0) {
+    logWarn("followup", "the follow-up clock is set to " + followup::formatDate(today) +
+                            " (--now): due dates and overdue items are counted from it");
+  }
+  followup_service_ =
+      std::make_unique<followup::FollowupService>(followup::FollowupService::Options{
+          data_dir_ + "/yishiting.db", std::move(calendar),
+          [offset_ms] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count() +
+                   offset_ms;
+          },
+          show_.audience.public_url, "温网议事厅 · 问政跟踪",
+          [this](std::function<void()> done) {
+            QMetaObject::invokeMethod(this, std::move(done), Qt::QueuedConnection);
+          }});
+  followup_ = std::make_unique<desks::FollowupDesk>(desks::FollowupDesk::Context{
+      store_.get(), followup_service_.get(), &clients_, nullptr, sign_in_.get(), &commands_,
+      session_id_, [this] { return timelineMs(); }, show_.followup.reply_working_days,
+      [this](const std::string& type, json payload) { publishEvent(type, std::move(payload)); },
+      [this](const std::string& viewer, std::shared_ptr<const std::string> message) {
+        audience_->sendToViewer(viewer, message);
+      },
+      [this](server::ClientId client) { audience_->clientClosed(client); },
+      [this] { requestStatus(); }});
+  followup_->loadAskers();
+  followup_->refreshCounts();
+  followup_timer_.start();
   return true;
 }
 
@@ -287,6 +356,15 @@ bool Controller::startServer(std::string* error) {
             postClientOpened(id, address);
           },
           [this](server::RequestId id, std::string path, ArchiveService::Args args) {
+            if (followup::FollowupService::handles(path)) {
+              followup_service_->request(
+                  std::move(path), std::move(args),
+                  [this, id](unsigned int status, std::shared_ptr<const std::string> body,
+                             std::string content_type) {
+                    server_->respond(id, status, std::move(body), std::move(content_type));
+                  });
+              return;
+            }
             archive_service_->request(id, std::move(path), std::move(args));
           }});
   std::string server_error;
@@ -301,6 +379,7 @@ bool Controller::startServer(std::string* error) {
   feed_ = std::make_unique<protocol::FeedSink>(server_.get(), randomId(12));
   audience_->setServer(feed_.get());
   audience_->setFeed(feed_.get());
+  followup_->setServer(server_.get());
   archive_service_->start();
   if (show_.edge) startEdgeLink();
   if (show_.audience.public_url_from_listen) {
@@ -423,6 +502,7 @@ void Controller::shutdown() {
   }
   shut_down_ = true;
   status_timer_.stop();
+  followup_timer_.stop();
   logInfo("studio", "ending the show");
   // Outputs first, so that nothing is fed into a half-stopped muxer.
   outputs_->stopAll();
@@ -533,6 +613,7 @@ void Controller::registerCommands() {
   sign_in_->registerCommands(commands_);
   audience_->registerCommands(commands_);
   transcript_->registerCommands(commands_);
+  followup_->registerCommands(commands_);
   graphics_->registerCommands(commands_);
   switcher_->registerCommands(commands_);
   cues_->registerCommands(commands_);
@@ -690,6 +771,9 @@ void Controller::makeStatusBoard() {
   board.addPart([this](json* status) { audience_->addStatus(status); });
   board.addPart([this](json* status) { graphics_->addStatus(status); });
   board.addPart([this](json* status) { transcript_->addStatus(status); });
+  board.addPart([this](json* status) {
+    if (!followup_->counts().is_null()) (*status)["followup"] = followup_->counts();
+  });
 }
 
 }  // namespace yst::core

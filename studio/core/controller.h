@@ -37,11 +37,13 @@
 #include "studio/desks/audience.h"
 #include "studio/desks/cues.h"
 #include "studio/desks/edge_link.h"
+#include "studio/desks/followup_desk.h"
 #include "studio/desks/outputs.h"
 #include "studio/desks/sign_in.h"
 #include "studio/desks/status.h"
 #include "studio/desks/switcher.h"
 #include "studio/desks/transcript.h"
+#include "studio/followup/followup_service.h"
 #include "studio/protocol/public_feed.h"
 #include "studio/server/control_server.h"
 #include "studio/store/store.h"
@@ -58,6 +60,11 @@ class Controller : public QObject {
   Controller(config::ShowConfig show, std::string data_dir,
              SessionMode session_mode = SessionMode::kResumeUnfinished, QObject* parent = nullptr);
   ~Controller() override;
+
+  // The follow-up clock (问政跟踪's "today": due dates, overdue) runs this
+  // far ahead of (or behind) the system clock: `yishiting serve --now` for a
+  // rehearsal of next week, and the tests. Before start().
+  void setFollowupClockOffset(std::int64_t offset_ms) { followup_offset_ms_ = offset_ms; }
 
   // Opens the database, starts sources, program, outputs and the server.
   bool start(std::string* error);
@@ -102,6 +109,7 @@ class Controller : public QObject {
   // start(), in its order; each says why it failed.
   bool openSession(std::string* error);
   bool makeDesks(std::string* error);
+  bool makeFollowup(std::string* error);
   bool startServer(std::string* error);
   void startEdgeLink();
   bool startEngine(std::string* error);
@@ -149,6 +157,12 @@ class Controller : public QObject {
   std::unique_ptr<EngineOutputs> engine_outputs_;
   std::unique_ptr<desks::Outputs> outputs_;
   std::unique_ptr<desks::StatusBoard> status_board_;
+  // 问政跟踪: the reads' thread (also /api/followup), then the desk that
+  // uses it (destroyed first).
+  std::int64_t followup_offset_ms_ = 0;
+  std::unique_ptr<followup::FollowupService> followup_service_;
+  std::unique_ptr<desks::FollowupDesk> followup_;
+  QTimer followup_timer_;  // the open and overdue counts, read again (the date moves on)
   // The public edges ([edge] in the show file): the NATS link, and the desk
   // that serves the edges over it (after the desks it reaches, and after
   // bus_, so destroyed first).

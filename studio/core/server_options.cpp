@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "studio/core/archive_service.h"
+#include "studio/followup/followup_service.h"
 #include "studio/server/public_address.h"
 
 namespace yst::core {
@@ -19,9 +20,13 @@ server::ServerOptions serverOptions(const config::ShowConfig& show, const std::s
   // hls.js as npm installs it (scripts/setup), next to the assets.
   options.mounts = {{"/vendor/", assets + "/../node_modules/hls.js/dist"}};
   options.redirects = {{"/q", "/"}};
-  options.prefix_redirects = {{"/o/", "/#o="}};
-  // The public archive of past shows (/archive): its API and package files.
-  options.request_prefixes = {ArchiveService::kApiPrefix};
+  // Invitation links: an observer's, a department's (问政跟踪's desk); the
+  // token goes into the fragment, which no log or Referer carries.
+  options.prefix_redirects = {{"/o/", "/#o="}, {"/d/", "/dept/#d="}};
+  // The public archive of past shows (/archive): its API and package files;
+  // 问政跟踪's tracker API and feed.
+  options.request_prefixes = {ArchiveService::kApiPrefix, followup::FollowupService::kApiPrefix,
+                              followup::FollowupService::kFeedPath};
   options.media_mounts = {{ArchiveService::kMediaPrefix, ArchiveService::packagesDir(data_dir),
                            ArchiveService::publicFiles()}};
   options.max_connections_per_address =

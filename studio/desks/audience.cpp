@@ -98,6 +98,15 @@ void Audience::load() {
   }
 }
 
+void Audience::sendToViewer(const std::string& viewer,
+                            const std::shared_ptr<const std::string>& message) {
+  if (auto it = viewer_clients_.find(viewer); it != viewer_clients_.end()) {
+    for (server::ClientId c : it->second) context_.server->send(c, message);
+  }
+  // The viewer may be at an edge (or at several).
+  if (context_.to_viewer) context_.to_viewer(viewer, message);
+}
+
 void Audience::reply(server::ClientId client, const json& message) {
   context_.server->send(client, std::make_shared<const std::string>(message.dump()));
 }
@@ -592,18 +601,11 @@ void Audience::announce(const std::string& action, const std::string& by,
       public_changed_.insert(id);
       public_removed_.erase(id);
     }
-    if (action != "received") {
-      auto it = viewer_clients_.find(q->viewer);
-      const bool remote = context_.to_viewer && !q->viewer.empty();
-      if (it != viewer_clients_.end() || remote) {
-        const auto message = std::make_shared<const std::string>(
-            json{{"type", "question.updated"}, {"question", ownView(*q)}}.dump());
-        if (it != viewer_clients_.end()) {
-          for (server::ClientId c : it->second) context_.server->send(c, message);
-        }
-        // The asker may be at an edge (or at several).
-        if (remote) context_.to_viewer(q->viewer, message);
-      }
+    if (action != "received" && !q->viewer.empty() &&
+        (viewer_clients_.contains(q->viewer) || context_.to_viewer)) {
+      sendToViewer(q->viewer,
+                   std::make_shared<const std::string>(
+                       json{{"type", "question.updated"}, {"question", ownView(*q)}}.dump()));
     }
   }
   for (std::int64_t id : left_public) {

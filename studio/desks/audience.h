@@ -89,6 +89,9 @@ class Audience {
     // public edges; the studio's own connections are sent to directly).
     std::function<void(const std::string& viewer, const std::shared_ptr<const std::string>&)>
         to_viewer;
+    // Whether a viewer has questions followed up after a show (问政跟踪):
+    // hello.ok says so, and only then does the page ask for them.
+    std::function<bool(const std::string& viewer)> has_followup;
   };
 
   // Throws std::runtime_error when the word list cannot be read.
@@ -148,6 +151,9 @@ class Audience {
   // questions.list and the moderation commands (producers).
   void registerCommands(CommandRegistry& commands);
   void clientClosed(server::ClientId client);
+  // A message for every connection of one viewer: the studio's own and, over
+  // the edge link, the edges' (问政跟踪's replies reach the asker this way).
+  void sendToViewer(const std::string& viewer, const std::shared_ptr<const std::string>& message);
 
   // For the producer's hello.ok: every question, and the one on air.
   nlohmann::json producerSnapshot() const;

@@ -172,6 +172,7 @@ void Audience::viewerHello(server::ClientId client, Role role, std::int64_t obse
       {"mine", mine},
       {"commands", context_.commands ? context_.commands->commandsFor(role) : json::array()},
   };
+  if (context_.has_followup && context_.has_followup(info.viewer)) ok["followup"] = true;
   if (!request_id.is_null()) ok["id"] = request_id;
   if (context_.feed) {
     // A page that says where it was in the feed gets what it missed, when

@@ -54,9 +54,22 @@ void SignIn::hello(core::CommandContext& c) {
     context_.audience_hello(c.client, c.message, c.request_id);
     return;
   }
+  if (role == "department") {
+    if (c.info.role == Role::kProducer || c.info.role == Role::kTypist ||
+        c.info.role == Role::kHost) {
+      replyError(c.client, c.request_id, "invalid", "already signed in as staff");
+      return;
+    }
+    if (context_.department_hello) {
+      context_.department_hello(c.client, c.message, c.request_id);
+    } else {
+      replyError(c.client, c.request_id, "invalid", "no departments here");
+    }
+    return;
+  }
   if (role != "producer" && role != "typist" && role != "host") {
     replyError(c.client, c.request_id, "invalid",
-               "role is viewer, observer, producer, typist or host");
+               "role is viewer, observer, department, producer, typist or host");
     return;
   }
   // A typist's or host's own token, or the producer's (a producer may do

@@ -51,6 +51,10 @@ class SignIn {
     std::function<void(server::ClientId client)> close;
     // The steady clock in µs (tests bring their own).
     std::function<std::int64_t()> now_us;
+    // A department's hello (问政跟踪): the follow-up desk checks its link.
+    std::function<void(server::ClientId client, const nlohmann::json& message,
+                       const nlohmann::json& request_id)>
+        department_hello;
   };
   explicit SignIn(Context context);
 

@@ -59,6 +59,28 @@ std::string label(const char* key, const std::string& value) {
   return std::string(key) + "=\"" + value + "\"";
 }
 
+// A label value as the exposition format wants it: backslash, double quote
+// and newline escaped.
+std::string escapedLabel(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string departmentLabels(const json& department) {
+  return "department_id=\"" + std::to_string(department["id"].get<std::int64_t>()) +
+         "\",department=\"" + escapedLabel(department["name"].get<std::string>()) + "\"";
+}
+
 }  // namespace
 
 std::string metricsText(const json& s) {
@@ -140,6 +162,20 @@ std::string metricsText(const json& s) {
     m.family("yst_questions", "gauge", "Questions of this session by status.");
     for (const char* status : {"pending", "approved", "on_air", "answered", "rejected", "merged"}) {
       m.sample("yst_questions", label("status", status), q[status].get<std::int64_t>());
+    }
+  }
+  if (s.contains("followup") && s["followup"].is_object()) {
+    // 问政跟踪, per department (its id, and its name as text escaped for the
+    // exposition format: a name is typed by people).
+    const auto& f = s["followup"];
+    m.family("yst_followup_open", "gauge", "Follow-up items still open, by department.");
+    for (const auto& d : f["departments"]) {
+      m.sample("yst_followup_open", departmentLabels(d), d["open"].get<std::int64_t>());
+    }
+    m.family("yst_followup_overdue", "gauge",
+             "Follow-up items open past their due date, by department.");
+    for (const auto& d : f["departments"]) {
+      m.sample("yst_followup_overdue", departmentLabels(d), d["overdue"].get<std::int64_t>());
     }
   }
   return m.str();

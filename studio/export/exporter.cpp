@@ -1,8 +1,10 @@
 #include "studio/export/exporter.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
+#include "studio/export/followup_csv.h"
 #include "studio/export/package.h"
 #include "studio/export/poster.h"
 #include "studio/export/questions_csv.h"
@@ -47,9 +49,16 @@ ExportResult exportSession(const ExportOptions& o) {
   const std::vector<const questions::Question*> aired = airedQuestions(s);
   const RecordHead head = recordHead(s);
   write("transcript.md", markdownRecord(head, s.lines, o.language));
-  write("transcript.html", htmlRecord(head, s.lines, o.language));
+  write("transcript.html", htmlRecord(head, s.lines, o.language, s.followups));
   write("transcript.json", jsonRecord(s));
   write("questions.csv", questionsCsv(s.questions, s.votes, o.language));
+  // 问政跟踪: statuses as of the day the package is made, in China time
+  // (the calendar's default zone).
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  write("followup.csv",
+        followupCsv(s.followups, followup::WorkCalendar{}.dateAt(now_ms), o.language));
 
   // The recordings, in order, on one program clock.
   const ProgramParts program = placeRecordings(s.recordings, o.data_dir, probe);

@@ -41,30 +41,7 @@ std::string timecode(std::int64_t ms) {
 }
 
 std::string escapeHtml(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return text::escapeMarkup(text);
 }
 
 std::string oneLine(std::string_view text) {
@@ -82,6 +59,15 @@ std::string oneLine(std::string_view text) {
     }
   }
   return text::encodeUtf8(out);
+}
+
+std::string csvRow(const std::vector<std::string>& fields) {
+  std::string row;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i) row += ',';
+    row += csvCell(fields[i]);
+  }
+  return row + "\r\n";
 }
 
 std::string csvCell(std::string_view value) {

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace yst::exporter {
 
@@ -48,6 +49,8 @@ std::string oneLine(std::string_view text);
 // One CSV cell: quoted, quotes doubled, a formula-like start neutralised
 // with a leading '. Line breaks inside are kept (they are inside quotes).
 std::string csvCell(std::string_view value);
+// A row of cells (csvCell each), ended by CRLF.
+std::string csvRow(const std::vector<std::string>& fields);
 
 // Text for inline Markdown (a heading, a paragraph, a list item): on one
 // line, with nothing that Markdown or HTML would read as syntax.

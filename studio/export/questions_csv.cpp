@@ -100,11 +100,7 @@ std::string questionsCsv(const std::vector<Question>& questions,
         q.aired_ms >= 0 ? timecode(q.aired_ms) : "",
         q.answered_ms >= 0 ? timecode(q.answered_ms) : "",
         awaitsFollowUp(q) ? w.follow_up : ""};
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      if (i) out += ',';
-      out += csvCell(fields[i]);
-    }
-    out += "\r\n";
+    out += csvRow(fields);
   }
   return out;
 }

@@ -38,6 +38,13 @@ Session loadSession(const std::string& db_path, std::int64_t session_id) {
   store::LoadedQuestions loaded = store::loadQuestions(db.get(), session_id);
   s.questions = std::move(loaded.questions);
   s.votes = votesWithMerged(s.questions);
+  if (store::schemaVersion(db.get()) >= 6) {
+    store::ItemQuery query;
+    query.session_id = session_id;
+    query.limit = 1000;
+    s.followups = store::listItems(db.get(), query);
+    std::reverse(s.followups.begin(), s.followups.end());
+  }
   return s;
 }
 

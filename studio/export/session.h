@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "studio/questions/question_desk.h"
+#include "studio/store/followup_table.h"
 #include "studio/store/transcript_table.h"
 
 namespace yst::exporter {
@@ -34,6 +35,9 @@ struct Session {
   std::vector<questions::Question> questions;
   std::map<std::int64_t, int> votes;  // question → votes, merged ones included
   int peak_viewers = 0;
+  // 问政跟踪: the commitments made in this show and its questions forwarded
+  // to departments (so far), oldest first.
+  std::vector<store::FollowupItem> followups;
 };
 
 // Throws ExportError when the database cannot be opened or has no such

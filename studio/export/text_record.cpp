@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+
 namespace yst::exporter {
 
 using nlohmann::json;
@@ -20,10 +22,14 @@ struct Words {
   const char* colon;    // after a label: "日期：", "Date: "
   const char* open_paren;
   const char* close_paren;
+  const char* promise;  // a commitment's mark
+  const char* due;
 };
 
-const Words kChinese = {"zh-CN", "图文实录", "日期", "主持人", "嘉宾", "开场", "：", "（", "）"};
-const Words kEnglish = {"en", "Transcript", "Date", "Host", "Guest", "Opening", ": ", " (", ")"};
+const Words kChinese = {"zh-CN", "图文实录", "日期", "主持人", "嘉宾", "开场",
+                        "：",    "（",       "）",   "承诺",   "期限"};
+const Words kEnglish = {"en", "Transcript", "Date", "Host",    "Guest", "Opening",
+                        ": ", " (",         ")",    "Promise", "due"};
 
 const Words& wordsFor(Language language) {
   return language == Language::kEnglish ? kEnglish : kChinese;
@@ -46,6 +52,15 @@ std::vector<Section> sections(const std::vector<TranscriptLine>& lines) {
     }
   }
   return out;
+}
+
+// Where the line after `line` starts (the end of the show for the last).
+std::int64_t nextStart(const std::vector<TranscriptLine>& lines, const TranscriptLine* line) {
+  std::int64_t next = INT64_MAX;
+  for (const TranscriptLine& l : lines) {
+    if (l.start_ms > line->start_ms && l.start_ms < next) next = l.start_ms;
+  }
+  return next;
 }
 
 json lineJson(const TranscriptLine& l) {
@@ -93,7 +108,7 @@ std::string markdownRecord(const RecordHead& head, const std::vector<TranscriptL
 }
 
 std::string htmlRecord(const RecordHead& head, const std::vector<TranscriptLine>& lines,
-                       Language language) {
+                       Language language, const std::vector<store::FollowupItem>& commitments) {
   const Words& w = wordsFor(language);
   std::string h =
       std::string("<!doctype html>\n<html lang=\"") + w.html_lang +
@@ -105,7 +120,9 @@ std::string htmlRecord(const RecordHead& head, const std::vector<TranscriptLine>
       "h2{font-size:1.15em;border-left:4px solid #c8102e;padding-left:.5em;margin-top:2em}"
       ".meta{color:#57534e}.tc{color:#78716c;font-size:.85em;"
       "font-variant-numeric:tabular-nums}"
-      ".speaker{font-weight:700}\n</style>\n</head>\n<body>\n<h1>" +
+      ".speaker{font-weight:700}"
+      ".promise{border-left:4px solid #1d7a46;background:#f2f8f4;padding:.3em "
+      ".6em}\n</style>\n</head>\n<body>\n<h1>" +
       escapeHtml(head.title) + "</h1>\n<p class=\"meta\">" + escapeHtml(head.date);
   if (!head.host.empty()) h += std::string(" · ") + w.host + " " + escapeHtml(head.host);
   for (const std::string& g : head.guests) h += std::string(" · ") + w.guest + " " + escapeHtml(g);
@@ -120,6 +137,19 @@ std::string htmlRecord(const RecordHead& head, const std::vector<TranscriptLine>
     for (const TranscriptLine* l : sec.lines) {
       h += "<p><span class=\"tc\">" + timecode(l->start_ms) + "</span> <span class=\"speaker\">" +
            escapeHtml(l->speaker_name) + "</span>" + w.colon + escapeHtml(l->text) + "</p>\n";
+      // The promises made while this line was the one being said (up to
+      // the next line's start).
+      const std::int64_t next_ms = nextStart(lines, l);
+      for (const store::FollowupItem& c : commitments) {
+        if (c.kind != followup::Kind::kCommitment || c.timeline_ms < l->start_ms ||
+            c.timeline_ms >= next_ms) {
+          continue;
+        }
+        h += std::string("<p class=\"promise\"><strong>") + w.promise + "</strong>" + w.colon +
+             escapeHtml(c.text) + w.open_paren + escapeHtml(c.department) + " · " + w.due + " " +
+             followup::formatDate(c.due) + w.close_paren + " <span class=\"tc\">" +
+             timecode(c.timeline_ms) + "</span></p>\n";
+      }
     }
   }
   h += "</body>\n</html>\n";

@@ -15,6 +15,7 @@
 
 #include "studio/export/package_text.h"
 #include "studio/export/session.h"
+#include "studio/store/followup_table.h"
 #include "studio/store/transcript_table.h"
 
 namespace yst::exporter {
@@ -32,8 +33,10 @@ RecordHead recordHead(const Session& session);
 
 std::string markdownRecord(const RecordHead& head, const std::vector<store::TranscriptLine>& lines,
                            Language language);
+// `commitments` (问政跟踪): each promise made on air is marked after the
+// line being said at its moment, with its department and deadline.
 std::string htmlRecord(const RecordHead& head, const std::vector<store::TranscriptLine>& lines,
-                       Language language);
+                       Language language, const std::vector<store::FollowupItem>& commitments = {});
 
 // transcript.json: the session, its people and times, and every line with
 // its speaker, text as typed and as corrected, times and question.

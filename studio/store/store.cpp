@@ -203,6 +203,81 @@ ALTER TABLE questions ADD COLUMN client_id TEXT;
 CREATE UNIQUE INDEX questions_client_id ON questions(session_id, client_id)
   WHERE client_id IS NOT NULL;
 )sql",
+    // 5 → 6: 问政跟踪 (followup_table.h): departments, follow-up items, the
+    // viewers each answers, their history and the citizens' ratings.
+    R"sql(
+CREATE TABLE departments (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  token_sha256 TEXT UNIQUE,         -- hex of the sign-in link's token; NULL: no link
+  created_at TEXT NOT NULL,
+  removed_at TEXT
+);
+CREATE UNIQUE INDEX departments_name ON departments(name) WHERE removed_at IS NULL;
+CREATE TABLE followup_items (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,               -- question | commitment
+  session_id INTEGER REFERENCES sessions(id),
+  question_id INTEGER,              -- the forwarded question, or the one on air at a commitment
+  department_id INTEGER NOT NULL REFERENCES departments(id),
+  text TEXT NOT NULL,               -- the question as shown, or what was promised
+  asker TEXT NOT NULL DEFAULT '',   -- the asker's nickname (questions)
+  timeline_ms INTEGER,              -- the moment in the show
+  state TEXT NOT NULL,              -- awaiting_reply | answered | in_progress | done
+  due TEXT NOT NULL,                -- civil date, YYYY-MM-DD: the last day in time
+  working_days INTEGER NOT NULL DEFAULT 0,  -- how due was set; 0: given as a date
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  reply TEXT NOT NULL DEFAULT '',   -- the latest reply, or what was done
+  replied_at TEXT,                  -- the first reply (or done), UTC
+  replied_date TEXT,                -- its civil date
+  updated_at TEXT NOT NULL,
+  reassign_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX followup_items_department ON followup_items(department_id, state, due);
+CREATE INDEX followup_items_state ON followup_items(state, due);
+CREATE INDEX followup_items_session ON followup_items(session_id, id);
+CREATE UNIQUE INDEX followup_items_question ON followup_items(question_id)
+  WHERE kind = 'question';
+CREATE TABLE followup_askers (
+  item_id INTEGER NOT NULL REFERENCES followup_items(id),
+  viewer TEXT NOT NULL,
+  question_id INTEGER NOT NULL,
+  PRIMARY KEY (item_id, viewer)
+) WITHOUT ROWID;
+CREATE INDEX followup_askers_viewer ON followup_askers(viewer, item_id);
+CREATE TABLE followup_history (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER NOT NULL REFERENCES followup_items(id),
+  utc TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,             -- forward, commit, reply, progress, due, reassign, …
+  detail_json TEXT NOT NULL
+);
+CREATE INDEX followup_history_item ON followup_history(item_id, id);
+CREATE TABLE followup_ratings (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER NOT NULL REFERENCES followup_items(id),
+  viewer TEXT NOT NULL,
+  rating TEXT NOT NULL,             -- satisfied | basically_satisfied | dissatisfied
+  comment TEXT NOT NULL DEFAULT '',
+  comment_status TEXT NOT NULL DEFAULT '',  -- pending | approved | rejected | '' (none)
+  rated_at TEXT NOT NULL,
+  UNIQUE (item_id, viewer)
+);
+CREATE INDEX followup_ratings_pending ON followup_ratings(comment_status, id);
+-- Search of 3+ characters over the item and its reply (as the transcript's).
+CREATE VIRTUAL TABLE followup_trigram USING fts5(
+  text, reply, content='followup_items', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER followup_trigram_insert AFTER INSERT ON followup_items BEGIN
+  INSERT INTO followup_trigram(rowid, text, reply) VALUES (new.id, new.text, new.reply);
+END;
+CREATE TRIGGER followup_trigram_update AFTER UPDATE OF text, reply ON followup_items BEGIN
+  INSERT INTO followup_trigram(followup_trigram, rowid, text, reply)
+    VALUES ('delete', old.id, old.text, old.reply);
+  INSERT INTO followup_trigram(rowid, text, reply) VALUES (new.id, new.text, new.reply);
+END;
+)sql",
 };
 
 }  // namespace

@@ -55,6 +55,10 @@ struct CleanedText {
 // cleaned text changes nothing.
 CleanedText cleanText(std::string_view raw, std::size_t max_chars, bool keep_newlines);
 
+// Text for HTML or XML, as character data or a quoted attribute value:
+// & < > " ' escaped (the apostrophe as &#39;, which both read).
+std::string escapeMarkup(std::string_view text);
+
 // The comparison form: full-width ASCII becomes half-width, ASCII letters
 // lower case, and every space, control, invisible character, combining
 // accent, punctuation mark, symbol and emoji is removed, so that the letters

@@ -168,6 +168,54 @@ class WebEndToEnd(IntegrationTest):
                                       YST_OBSERVER_NAME=OBSERVER_NAME)
         self.assertTrue(any(shots.glob("voting-*.png")), "no screenshots were kept")
 
+    def test_followup_pages(self):
+        # A recorded show: two questions left unanswered, a promise marked
+        # from the typist's line. The next day's studio forwards them; a week
+        # and a half later the one given 3 working days is overdue.
+        show = make_show(sources=(("host", "test://smpte"),), archive=True, hls=False,
+                         width=640, height=360, title="温网议事厅 · 对话市住建局")
+        show["audience"] = {"question_interval_s": 0}
+        show["followup"] = {"departments": ["市住建局", "市医保局"]}
+        first = Studio(self.case_dir(), show, name="followup")
+        first.args = ["serve", "--show", str(first.show_path), "--data", str(first.data_dir),
+                      "--now", "2026-12-03T10:00:00+08:00"]
+        self.addCleanup(first.close)
+        first.start()
+        first.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 2000, 20, "recording")
+        producer = first.producer()
+        asker = first.viewer()
+        other = first.viewer()
+        q1 = asker.submit("安置房办证难，什么时候能办下来？")["question"]["id"]
+        q2 = other.submit("异地就医备案能不能网上办？")["question"]["id"]
+        departments = {d["name"]: d["id"] for d in producer.ok("followup.departments")["departments"]}
+        line = producer.ok("transcript.commit", speaker="guest1", text="安置房办证难的问题，到年底要全部办结。",
+                           typing_ms=500)["line"]
+        first.wait_recorded(1500, "the promise on the recording")
+        commitment = producer.ok("followup.commit", line=line["id"], department=departments["市住建局"],
+                                 due="2026-12-31")["item"]
+        first.wait_until(lambda s: s["recording"].get("duration_ms", 0) >= 5000, 20, "recording")
+        producer.ok("followup.forward", question=q1, department=departments["市住建局"])
+        overdue = producer.ok("followup.forward", question=q2, department=departments["市医保局"],
+                              due=3)["item"]
+        for client in (producer, asker, other):
+            client.close()
+        self.assertEqual(first.stop(), 0, first.log_tail())
+        studio = Studio(self.case_dir(), show, name="followup")
+        studio.args = ["serve", "--show", str(studio.show_path), "--data", str(studio.data_dir),
+                       "--now", "2026-12-14T10:00:00+08:00"]
+        self.addCleanup(studio.close)
+        studio.start()
+        made = subprocess.run([str(harness.studio_binary()), "departments", "link",
+                               str(departments["市住建局"]), "--data", str(studio.data_dir), "--url",
+                               studio.base_url + "/"], capture_output=True, text=True, timeout=20)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        link = made.stdout.strip().splitlines()[-1]
+        shots = self.run_browser_test(
+            "followup.test.mjs", studio, YST_DEPT_LINK=link, YST_VIEWER_ID=asker.viewer_id,
+            YST_COMMITMENT=str(commitment["id"]), YST_OVERDUE_ITEM=str(overdue["id"]),
+            YST_COMMITMENT_MS=str(line["start_ms"]), YST_SESSION=str(commitment["show"]["id"]))
+        self.assertTrue(any(shots.glob("followup-*.png")), "no screenshots were kept")
+
 
 if __name__ == "__main__":
     harness.main()

@@ -12,6 +12,7 @@
 // answer is awaited into a variable before the state is read: the state may
 // have changed while it was on its way.
 
+import { fetchJson as getJson } from '../common.js';
 import { applyStatic, mountLangToggle, onLangChange, t } from '../i18n.js';
 import {
   initialState, parseHash, hashFor, sessionsLoaded, sessionsFailed, sessionReady, sessionRequested, sessionLoaded,
@@ -27,22 +28,6 @@ const { ui } = view;
 
 function render() {
   view.render(state);
-}
-
-async function getJson(url) {
-  const response = await fetch(url, { cache: 'no-store' });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    // Not JSON: the status says enough.
-  }
-  if (!response.ok) {
-    const error = new Error((body && body.message) || response.statusText);
-    error.code = (body && body.code) || `http_${response.status}`;
-    throw error;
-  }
-  return body;
 }
 
 // ---------------------------------------------------------------------------

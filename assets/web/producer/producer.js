@@ -19,6 +19,7 @@ import {
 import { createView, actionName } from './view.js';
 import { shortcut } from './keys.js';
 import { mountGraphics } from './graphics.js';
+import { mountFollowup } from './followup.js';
 
 const kTokenKey = 'yst.producer_token'; // sessionStorage only
 const kNameKey = 'yst.producer_name';
@@ -46,9 +47,24 @@ const { ui } = view;
 // command() so that its errors are toasts like every other.
 const graphics = mountGraphics(ui.graphics, { send: (type, fields) => command(type, fields) });
 
+// The 问政跟踪 panel sends its own commands; their answers come back to it.
+const followupRoot = document.querySelector('[data-testid="followup-panel"]');
+const followup = mountFollowup(followupRoot, {
+  send: (type, fields) => {
+    const requestId = socket.send({ type, ...fields });
+    if (requestId === null) view.toast(t('conn.closed'), 'error');
+    return requestId;
+  },
+  questions: () => state.questions,
+  onAir: () => (state.onAir ? state.onAir.id : null),
+  toast: (text) => view.toast(text, 'error'),
+});
+
 function render() {
   if (boardVisible(state)) state = selectionShown(state);
   view.render(state);
+  followupRoot.hidden = !boardVisible(state);
+  if (boardVisible(state)) followup.render();
 }
 
 // ---------------------------------------------------------------------------
@@ -122,6 +138,9 @@ function handleMessage(message) {
     case Msg.OVERLAY_CHANGED:
       graphics.update(message.overlay);
       break;
+    case Msg.FOLLOWUP_CHANGED:
+      followup.changed(message);
+      break;
     default:
       break; // Program, audio and destination events are for other consoles.
   }
@@ -134,6 +153,8 @@ function onHelloOk(message) {
     return;
   }
   graphics.update(state.status && state.status.overlay);
+  followup.status(state.status);
+  followup.signedIn();
   // The login form goes away; its field must not keep the keyboard.
   if (ui.login.contains(document.activeElement)) document.activeElement.blur();
   render();
@@ -172,6 +193,10 @@ function errorText(message, request) {
 }
 
 function onReply(message) {
+  if (typeof message.command === 'string' && message.command.startsWith('followup.')) {
+    followup.reply(message);
+    return;
+  }
   state = replyReceived(state, message);
   if (message.ok === false) return;
   if (message.overlay && typeof message.overlay === 'object') graphics.update(message.overlay);

@@ -5,7 +5,8 @@
 // does nothing: a line holds no line break), F1…Fn switch the speaker
 // wherever the focus is, ↑ in an empty box corrects the last line, Esc
 // clears the box's error. In a correction: Enter saves, Esc leaves it (or
-// the question whether to delete).
+// the question whether to delete). Alt+P marks the last line as a promise
+// made on air (问政跟踪).
 
 // An IME's Enter picks a candidate; it must neither publish nor save.
 function composing(event) {
@@ -44,4 +45,11 @@ export function editKey(event) {
 // Esc in a correction (not while composing) leaves it.
 export function leavesEditor(event) {
   return event.key === 'Escape' && !composing(event);
+}
+
+// Alt+P, wherever the focus is: mark the last line as a promise (问政跟踪).
+// (Ctrl+P is the browser's print.)
+export function promiseKey(event) {
+  return Boolean(event.altKey) && !event.ctrlKey && !event.metaKey && !composing(event) &&
+    (event.key === 'p' || event.key === 'P' || event.code === 'KeyP');
 }

@@ -16,10 +16,11 @@ import {
   initialState, connectionChanged, helloSent, loginSubmitted, loggedOut, helloOk, helloRefusal, listReceived,
   lineReceived, replyReceived, editorAnswered, errorReceived, commandSent, speakerChosen, orderedLines,
   followChanged, draftChanged, lineToPublish, commitSent, inputErrorSet, editorOpened, editorClosed, editTextChanged,
-  deleteAsked, editToSave, deleteToSend, editSent, editorError,
+  deleteAsked, editToSave, deleteToSend, editSent, editorError, maySend,
 } from './state.js';
 import { createView } from './view.js';
-import { composeKey, speakerIndex } from './keys.js';
+import { composeKey, promiseKey, speakerIndex } from './keys.js';
+import { mountPromise } from './promise.js';
 
 const kTokenKey = 'yst.typist_token'; // sessionStorage only
 const kNameKey = 'yst.typist_name';
@@ -129,6 +130,7 @@ function onHelloOk(message) {
     return;
   }
   socket.send({ type: Msg.TRANSCRIPT_LIST });
+  if (maySend(state, Msg.FOLLOWUP_DEPARTMENTS)) promise.signedIn();
   // The login form goes away; the text box takes the keyboard.
   if (ui.login.contains(document.activeElement)) document.activeElement.blur();
   render();
@@ -142,7 +144,15 @@ function showLoginRefused() {
   ui.loginToken.focus();
 }
 
+// The promise bar (Alt+P) sends its own commands; their answers go back to it.
+const promise = mountPromise(document, {
+  send: (message) => socket.send(message),
+  lastLine: () => orderedLines(state).at(-1) || null,
+  done: () => ui.input.focus({ preventScroll: true }),
+});
+
 function onReply(message) {
+  if (promise.reply(message)) return;
   state = replyReceived(state, message, performance.now());
   if (message.ok === false) return;
   if (editorAnswered(state, message)) {
@@ -153,6 +163,7 @@ function onReply(message) {
 }
 
 function onError(message) {
+  if (promise.error(message)) return;
   const refused = helloRefusal(state, message) !== null;
   state = errorReceived(state, message);
   if (refused) showLoginRefused();
@@ -222,6 +233,11 @@ ui.input.addEventListener('keydown', (event) => {
 // speakers keep it.
 document.addEventListener('keydown', (event) => {
   if (!state.loggedIn) return;
+  if (promiseKey(event) && maySend(state, Msg.FOLLOWUP_COMMIT)) {
+    event.preventDefault();
+    promise.open();
+    return;
+  }
   const index = speakerIndex(event);
   const speaker = index === null ? null : state.speakers[index];
   if (!speaker) return;

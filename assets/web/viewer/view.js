@@ -7,10 +7,12 @@ import { t } from '../i18n.js';
 import { h, icon, codePoints, clockTime, timecode, syncChildren, ConnState } from '../common.js';
 import { LineKind, Speaker, Status, kCategories, kStatuses } from '../protocol.js';
 import { canVote, formProblem, canSubmit, publicDisplayOrder, unconfirmed } from './state.js';
+import { followupOf, initialFollowup, kMaxCommentChars, kRatings, mayRate, otherFollowups } from './followup_state.js';
 
-// createView({vote}) finds the page's elements and returns what draws them;
-// vote(questionId) acts on an up-vote button.
-export function createView({ vote }) {
+// createView({vote, rate}) finds the page's elements and returns what draws
+// them; vote(questionId) acts on an up-vote button, rate(itemId, rating,
+// comment) on a rating of a department's reply (问政跟踪).
+export function createView({ vote, rate }) {
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const ui = {
     title: $('show-title'),
@@ -46,6 +48,8 @@ export function createView({ vote }) {
   // language) changes, so that a new line is one insertion for a screen
   // reader, not a new list.
   const liveItems = new Map(); // id → {key, el}
+  // 我的提问's follow-up (followup_state.js), set by app.js.
+  let followup = initialFollowup();
 
   function renderAll(state) {
     renderHeader(state);
@@ -159,9 +163,60 @@ export function createView({ vote }) {
           h('time', { class: 'time', datetime: q.received_utc || null }, clockTime(q.received_utc))),
         h('p', { class: 'question-text', testid: 'my-question-text' }, q.text || ''),
         q.status === Status.MERGED && q.merged_into != null
-          ? h('p', { class: 'question-note' }, t('mine.merged_into', { id: q.merged_into })) : null)));
+          ? h('p', { class: 'question-note' }, t('mine.merged_into', { id: q.merged_into })) : null,
+        followupBlock(followupOf(followup, q.id)))));
+    // Followed-up questions of earlier shows (or merged into another's).
+    const others = otherFollowups(followup, state.mine).map((item) =>
+      h('li', { class: 'question mine-item', testid: 'my-question', dataset: { itemId: item.id, status: 'followup' } },
+        h('p', { class: 'question-text', testid: 'my-question-text' }, item.text || ''),
+        item.show ? h('p', { class: 'question-note' }, item.show.title) : null,
+        followupBlock(item)));
+    items.push(...others);
     ui.mine.replaceChildren(...items);
     ui.mineEmpty.hidden = items.length > 0;
+  }
+
+  // Under a question: where it went after the show, the department's reply
+  // and, once there is one, the asker's rating (once).
+  function followupBlock(item) {
+    if (!item) return null;
+    const overdue = item.status === 'overdue';
+    const parts = [
+      h('p', { class: ['followup-status', overdue ? 'is-overdue' : null], testid: 'my-followup-status',
+               dataset: { status: item.status } },
+        t('mine.followup.forwarded', { department: item.department.name, due: item.due }),
+        ' · ', t(overdue ? 'followup.status.overdue_question' : `followup.status.${item.status}`)),
+    ];
+    if (item.reply) {
+      parts.push(h('div', { class: 'followup-reply', testid: 'my-followup-reply' },
+        h('span', { class: 'reply-label' }, t('followup.reply_label')),
+        h('p', {}, item.reply)));
+    }
+    if (item.my_rating) {
+      parts.push(h('p', { class: 'followup-rated', testid: 'my-followup-rated', dataset: { rating: item.my_rating } },
+        t('mine.followup.rated', { rating: t(`followup.rating.${item.my_rating}`) })));
+    } else if (mayRate(followup, item)) {
+      const comment = h('input', {
+        type: 'text', class: 'followup-comment', testid: 'my-followup-comment', maxlength: kMaxCommentChars,
+        placeholder: t('mine.followup.comment_placeholder'),
+      });
+      parts.push(h('div', { class: 'followup-rate', testid: 'my-followup-rate' },
+        h('span', {}, t('mine.followup.rate')),
+        ...kRatings.map((rating) => h('button', {
+          type: 'button', class: `rate-${rating}`, testid: `rate-${rating}`,
+          onclick: () => rate(item.id, rating, comment.value),
+        }, t(`followup.rating.${rating}`))),
+        comment));
+    }
+    if (followup.errors[item.id]) {
+      parts.push(h('p', { class: 'question-note', role: 'alert' }, t(followup.errors[item.id])));
+    }
+    parts.push(h('a', { class: 'followup-link', href: `/followup/#item=${item.id}` }, t('mine.followup.public_page')));
+    return h('div', { class: 'followup-block', testid: 'my-followup', dataset: { itemId: item.id } }, ...parts);
+  }
+
+  function setFollowup(next) {
+    followup = next;
   }
 
   function renderPublic(state) {
@@ -228,7 +283,7 @@ export function createView({ vote }) {
   }
 
   return {
-    ui, renderAll, renderHello, renderNotice, renderConnection, renderOnAir, renderForm, renderMine,
+    ui, renderAll, renderHello, renderNotice, renderConnection, renderOnAir, renderForm, renderMine, setFollowup,
     renderPublic, renderLiveText, renderVideo,
   };
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { composeKey, speakerIndex, editKey, leavesEditor } from '../../../assets/web/typist/keys.js';
+import { composeKey, speakerIndex, editKey, leavesEditor, promiseKey } from '../../../assets/web/typist/keys.js';
 
 const key = (name, extra = {}) =>
   ({ key: name, altKey: false, ctrlKey: false, metaKey: false, shiftKey: false, isComposing: false, keyCode: 0, ...extra });
@@ -42,4 +42,12 @@ test('in a correction: Enter saves, Shift+Enter adds nothing, Esc leaves', () =>
   assert.equal(editKey(key('a')), null);
   assert.equal(leavesEditor(key('Escape')), true);
   assert.equal(leavesEditor(key('Enter')), false);
+});
+
+test('Alt+P marks the last line as a promise; Ctrl+P stays the browser’s print; not while composing', () => {
+  assert.equal(promiseKey({ key: 'p', altKey: true }), true);
+  assert.equal(promiseKey({ key: 'π', code: 'KeyP', altKey: true }), true, 'a Mac’s Alt+P types π');
+  assert.equal(promiseKey({ key: 'p', ctrlKey: true }), false);
+  assert.equal(promiseKey({ key: 'p' }), false);
+  assert.equal(promiseKey({ key: 'p', altKey: true, isComposing: true }), false);
 });

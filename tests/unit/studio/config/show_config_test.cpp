@@ -606,5 +606,27 @@ guests = [ { name = "张三", title = "局长" } ]
   }
 }
 
+// [followup] (问政跟踪): departments named once each, working days in range,
+// the calendar file beside the show file.
+TEST(ShowConfigTest, FollowupSection) {
+  const ShowConfig plain = parseShow(kMinimal, "min.toml", kNoEnv);
+  EXPECT_EQ(plain.followup.reply_working_days, 7);
+  EXPECT_TRUE(plain.followup.departments.empty());
+  EXPECT_TRUE(plain.followup.calendar.empty());
+  const ShowConfig c = parseShow(
+      withMinimal(
+          "[followup]\ndepartments = [\"市住建局\", \" 市医保局 \"]\nreply_working_days = 5\n"),
+      "show.toml", kNoEnv);
+  EXPECT_EQ(c.followup.departments, (std::vector<std::string>{"市住建局", "市医保局"}));
+  EXPECT_EQ(c.followup.reply_working_days, 5);
+  const std::string twice = withMinimal("[followup]\ndepartments = [\"市住建局\", \"市住建局\"]\n");
+  EXPECT_NE(refusal(twice).problem().find("listed twice"), std::string::npos);
+  EXPECT_EQ(refusal(withMinimal("[followup]\nreply_working_days = 0\n")).key(),
+            "followup.reply_working_days");
+  const std::string missing = withMinimal("[followup]\ncalendar = \"no-such-calendar.toml\"\n");
+  EXPECT_NE(refusal(missing).problem().find("no such file"), std::string::npos);
+  EXPECT_EQ(refusal(withMinimal("[followup]\ndepartment = []\n")).key(), "followup.department");
+}
+
 }  // namespace
 }  // namespace yst::config

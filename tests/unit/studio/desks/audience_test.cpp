@@ -132,6 +132,7 @@ class AudienceTest : public ::testing::Test {
                                    return timer;
                                  },
                                  nullptr,
+                                 {},
                                  {}});
   }
 

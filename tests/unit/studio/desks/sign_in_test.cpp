@@ -41,7 +41,8 @@ class SignInTest : public ::testing::Test {
                 replies.emplace_back(client, message);
               },
               [this](server::ClientId client) { closed.push_back(client); },
-              [this] { return now_us; }}) {
+              [this] { return now_us; },
+              {}}) {
     desk.registerCommands(commands);
     commands.add("question.approve", core::roles({Role::kProducer}),
                  [](core::CommandContext&) -> core::CommandOutcome { return json::object(); });

@@ -41,7 +41,7 @@ class ExportSession : public testing_db::ShowDb {
 };
 
 const std::vector<std::string> kTextFiles = {"transcript.md", "transcript.html", "transcript.json",
-                                             "questions.csv", "summary.json"};
+                                             "questions.csv", "followup.csv",    "summary.json"};
 
 TEST_F(ExportSession, AnEmptyShowIsItsTextFilesAndAWarning) {
   const std::int64_t id = store_->beginSession("空节目", "{}");

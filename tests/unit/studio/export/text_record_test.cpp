@@ -3,6 +3,8 @@
 // hostile names and questions, and a show where nothing was said.
 #include "studio/export/text_record.h"
 
+#include "studio/export/followup_csv.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -106,6 +108,51 @@ TEST(HtmlRecord, EscapesAndSpeaksTheLanguage) {
   const std::string en = htmlRecord(head, {q}, Language::kEnglish);
   EXPECT_NE(en.find("<html lang=\"en\">"), std::string::npos);
   EXPECT_NE(en.find("· Transcript</title>"), std::string::npos);
+}
+
+TEST(HtmlRecord, APromiseIsMarkedAfterTheLineBeingSaidAtItsMoment) {
+  const RecordHead head{"节目", "2026-11-27", "", {}};
+  store::FollowupItem promise;
+  promise.kind = followup::Kind::kCommitment;
+  promise.text = "安置房办证<b>年底</b>全部办结";
+  promise.department = "市住建局";
+  promise.due = *followup::parseDate("2026-12-31");
+  promise.timeline_ms = 2500;
+  store::FollowupItem question = promise;
+  question.kind = followup::Kind::kQuestion;
+  question.text = "不是承诺";
+  const std::string html =
+      htmlRecord(head, {said("张三", "答一", 2000), said("张三", "答二", 3000)}, Language::kChinese,
+                 {promise, question});
+  const std::size_t mark = html.find("<p class=\"promise\">");
+  ASSERT_NE(mark, std::string::npos) << html;
+  EXPECT_GT(mark, html.find("答一"));
+  EXPECT_LT(mark, html.find("答二"));
+  EXPECT_NE(html.find("安置房办证&lt;b&gt;年底&lt;/b&gt;全部办结（市住建局 · 期限 2026-12-31）"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("不是承诺"), std::string::npos) << "a forwarded question is no promise";
+}
+
+TEST(FollowupCsv, StatusesAsOfTheDayAndCellsSafeForExcel) {
+  store::FollowupItem overdue;
+  overdue.id = 7;
+  overdue.kind = followup::Kind::kQuestion;
+  overdue.department = "市医保局";
+  overdue.state = followup::State::kAwaitingReply;
+  overdue.due = *followup::parseDate("2026-12-09");
+  overdue.text = "=HYPERLINK(\"http://x\")";
+  overdue.timeline_ms = 61000;
+  const std::string csv =
+      followupCsv({overdue}, *followup::parseDate("2026-12-10"), Language::kChinese);
+  EXPECT_EQ(csv.rfind("\xEF\xBB\xBF编号,类别,部门,状态,期限", 0), 0u);
+  EXPECT_NE(csv.find("\"7\",\"网友提问\",\"市医保局\",\"逾期未答复\",\"2026-12-09\",\"00:01:01\","
+                     "\"'=HYPERLINK(\"\"http://x\"\")\""),
+            std::string::npos)
+      << csv;
+  const std::string before =
+      followupCsv({overdue}, *followup::parseDate("2026-12-09"), Language::kEnglish);
+  EXPECT_NE(before.find(",\"awaiting reply\",\"2026-12-09\","), std::string::npos) << before;
 }
 
 TEST(MarkdownRecord, SectionsFollowTheQuestions) {

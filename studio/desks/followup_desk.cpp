@@ -88,7 +88,6 @@ void FollowupDesk::registerCommands(core::CommandRegistry& commands) {
   auto bind = [this](Outcome (FollowupDesk::*method)(CommandContext&)) {
     return [this, method](CommandContext& c) { return (this->*method)(c); };
   };
-  commands.addNamespace("followup.", writers | citizens | roles({Role::kTypist}));
   commands.add("followup.forward", producer, bind(&FollowupDesk::forward));
   commands.add("followup.commit", roles({Role::kProducer, Role::kTypist}),
                bind(&FollowupDesk::commit));

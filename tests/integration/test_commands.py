@@ -3,7 +3,8 @@
 few it does not, from every kind of connection on /ws.
 
 For each role (a connection that never said hello, a viewer, an observer,
-a typist, the host, a producer) and each type, the answer is one of:
+a department (问政跟踪), a typist, the host, a producer) and each type, the
+answer is one of:
   forbidden     {"type":"error","code":"forbidden"} with the role it needs
                 ("\"cue.send\" needs the producer role", "… the typist or
                 producer role");
@@ -40,7 +41,7 @@ from harness import IntegrationTest, Studio, make_show  # noqa: E402
 TYPIST_TOKEN = "typist-" + secrets.token_urlsafe(12)
 HOST_TOKEN = "host-" + secrets.token_urlsafe(12)
 
-ROLES = ("none", "viewer", "observer", "typist", "host", "producer")
+ROLES = ("none", "viewer", "observer", "department", "typist", "host", "producer")
 
 # The producer's own commands.
 PRODUCER = (
@@ -53,13 +54,22 @@ PRODUCER = (
     "question.approve", "question.reject", "question.edit", "question.merge",
     "question.on_air", "question.off_air", "question.answered", "question.move",
     "question.undo",
+    "followup.forward", "followup.reassign", "followup.due", "followup.moderate",
 )
 # The typist's (and the producer's, who may do a typist's work).
-TYPIST = ("transcript.commit", "transcript.edit", "transcript.delete")
+TYPIST = ("transcript.commit", "transcript.edit", "transcript.delete", "followup.commit",
+          "followup.departments")
+# 问政跟踪: a department's writing and reading (a producer may do it too), and
+# what only a department asks.
+DEPARTMENT = ("followup.reply", "followup.progress", "followup.list", "followup.item")
+DEPARTMENT_ONLY = ("followup.reassign_request",)
+# A citizen's: the asker's follow-up and its rating.
+CITIZEN = {"followup.rate": "say hello as a viewer before rating a reply",
+           "followup.mine": "say hello as a viewer before asking for your questions' follow-up"}
 # Anyone's, a connection without hello included.
 ANYONE = ("question.submit", "question.vote", "questions.mine", "transcript.list")
 UNKNOWN = ("nope", "overlay.nope", "question.nope", "questions.nope", "transcript.nope",
-           "status.nope")
+           "status.nope", "followup.nope")
 
 
 def expected(role: str, msg_type: str) -> tuple[str, str]:
@@ -68,6 +78,19 @@ def expected(role: str, msg_type: str) -> tuple[str, str]:
         return "forbidden", "say hello as a viewer before voting"
     if msg_type in ANYONE:
         return "accepted", ""
+    if msg_type in CITIZEN:
+        if role in ("viewer", "observer"):
+            return "accepted", ""
+        return "forbidden", CITIZEN[msg_type]
+    if msg_type in DEPARTMENT:
+        if role in ("department", "producer"):
+            return "accepted", ""
+        return "forbidden", f'"{msg_type}" needs the department or producer role'
+    if msg_type in DEPARTMENT_ONLY:
+        if role == "department":
+            return "accepted", ""
+        return "forbidden", f'"{msg_type}" needs the department role'
+
     if msg_type in TYPIST:
         if role in ("typist", "producer"):
             return "accepted", ""
@@ -103,6 +126,12 @@ class Commands(IntegrationTest):
         if out.returncode != 0:
             raise AssertionError(f"observers add: {out.stderr}")
         cls.observer_token = out.stdout.strip().splitlines()[-1].rsplit("/", 1)[1]
+        out = subprocess.run([str(harness.studio_binary()), "departments", "add", "命令部门",
+                              "--data", str(cls.studio.data_dir)],
+                             capture_output=True, text=True, timeout=20)
+        if out.returncode != 0:
+            raise AssertionError(f"departments add: {out.stderr}")
+        cls.department_token = out.stdout.strip().splitlines()[-1].rsplit("/", 1)[1]
 
     def connect(self, role: str):
         """A connection signed in as `role` (none: no hello at all); its
@@ -116,7 +145,8 @@ class Commands(IntegrationTest):
             client = studio.producer()
         else:
             client = studio.producer(hello=False)
-            token = TYPIST_TOKEN if role == "typist" else HOST_TOKEN
+            token = {"typist": TYPIST_TOKEN, "host": HOST_TOKEN,
+                     "department": self.department_token}[role]
             client.send_json({"type": "hello", "role": role, "token": token})
             reply = client._await_hello(True, None)
             self.assertEqual(reply.get("role"), role, reply)
@@ -132,7 +162,7 @@ class Commands(IntegrationTest):
         self.welcome = {}
 
     def test_every_role_and_command(self):
-        types = PRODUCER + TYPIST + ANYONE + UNKNOWN
+        types = PRODUCER + TYPIST + ANYONE + DEPARTMENT + DEPARTMENT_ONLY + tuple(CITIZEN) + UNKNOWN
         wrong = []
         for role in ROLES:
             # A connection may send 40 messages at once (the server's burst):
@@ -153,7 +183,8 @@ class Commands(IntegrationTest):
         # Each hello.ok lists the commands its role may send: exactly those
         # the table accepts, and hello (a page can build its controls from it).
         for role in ROLES[1:]:
-            want = sorted(["hello"] + [t for t in PRODUCER + TYPIST + ANYONE
+            want = sorted(["hello"] + [t for t in PRODUCER + TYPIST + ANYONE + DEPARTMENT +
+                                       DEPARTMENT_ONLY + tuple(CITIZEN)
                                        if expected(role, t)[0] == "accepted"])
             self.assertEqual(self.welcome[role].get("commands"), want, f"{role}'s hello.ok")
 

@@ -241,6 +241,7 @@ void FollowupDesk::write(server::ClientId client, const json& request_id, std::s
           replyError(client, request_id, result->code, result->message);
           return;
         }
+        context_.service->changed();
         // The reply carries the item as this client may see it.
         Reader reader = Reader::kPublic;
         if (auto it = context_.clients->find(client); it != context_.clients->end()) {
@@ -381,6 +382,7 @@ FollowupDesk::Outcome FollowupDesk::forward(CommandContext& c) {
                     {"refused", bulk->refused}};
         if (!request_id.is_null()) out["id"] = request_id;
         send(client, out);
+        context_.service->changed();
         for (std::int64_t id : bulk->items) announce(id, "forward");
       });
   if (!queued) return CommandError{"busy", "the studio is busy; try again"};
@@ -756,11 +758,11 @@ void FollowupDesk::refreshCounts() {
   counts_running_ = true;
   std::weak_ptr<char> alive = alive_;
   context_.service->read(
-      [](sqlite3* db, Date today) -> json {
+      [service = context_.service](sqlite3* db, Date today) -> json {
         json departments = json::array();
         int open = 0;
         int overdue = 0;
-        for (const auto& s : store::departmentStats(db, today)) {
+        for (const auto& s : service->stats(db, today)) {
           open += s.open;
           overdue += s.overdue;
           departments.push_back({{"id", s.department_id},

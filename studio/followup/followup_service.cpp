@@ -125,6 +125,19 @@ void FollowupService::read(Query query, std::function<void(std::optional<json>)>
   }
 }
 
+const std::vector<store::DepartmentStats>& FollowupService::stats(sqlite3* db, Date today) {
+  const std::uint64_t generation = generation_.load();
+  const std::int64_t now_ms = steadyNowMs();
+  if (stats_generation_ != generation || stats_day_ != today ||
+      now_ms - stats_at_ms_ > kStatsKeepMs) {
+    stats_ = store::departmentStats(db, today);
+    stats_generation_ = generation;
+    stats_day_ = today;
+    stats_at_ms_ = now_ms;
+  }
+  return stats_;
+}
+
 sqlite3* FollowupService::db() {
   if (!db_) {
     try {
@@ -240,7 +253,7 @@ void FollowupService::answer(Job& job) {
     } else if (rest == "/stats") {
       job.respond(200,
                   body({{"today", formatDate(today)},
-                        {"departments", statsJson(store::departmentStats(connection, today))}}),
+                        {"departments", statsJson(stats(connection, today))}}),
                   kJson);
     } else if (rest == "/departments") {
       json list = json::array();

@@ -34,6 +34,7 @@
 
 #include "studio/base/work_queue.h"
 #include "studio/followup/work_calendar.h"
+#include "studio/store/followup_table.h"
 #include "studio/store/store.h"
 
 namespace yst::followup {
@@ -79,6 +80,15 @@ class FollowupService {
   using Query = std::function<nlohmann::json(sqlite3* db, Date today)>;
   void read(Query query, std::function<void(std::optional<nlohmann::json>)> done);
 
+  // Any thread: the items changed (a write committed); the statistics are
+  // computed again at their next read.
+  void changed() { generation_.fetch_add(1); }
+  // Query thread (inside a Query): the per-department statistics, kept
+  // until a change, the next day or kStatsKeepMs, whichever comes first
+  // (departments added by the command line appear within that).
+  const std::vector<store::DepartmentStats>& stats(sqlite3* db, Date today);
+  static constexpr std::int64_t kStatsKeepMs = 30000;
+
  private:
   struct Job {
     Query query;
@@ -92,6 +102,12 @@ class FollowupService {
   sqlite3* db();  // query thread; null when it cannot be opened yet
 
   const Options options_;
+  std::atomic<std::uint64_t> generation_{1};  // bumped by changed()
+  // Query thread: the statistics kept, and what they were computed for.
+  std::vector<store::DepartmentStats> stats_;
+  std::uint64_t stats_generation_ = 0;
+  Date stats_day_;
+  std::int64_t stats_at_ms_ = 0;
   std::atomic<std::int64_t> last_full_log_ms_{-100000};  // any thread
   store::DbPtr db_;                                      // query thread
   std::unique_ptr<WorkQueue<Job>> queue_;                // last: its thread uses the rest

@@ -347,7 +347,9 @@ void writeReply(sqlite3* db, std::int64_t item_id, State state, const std::strin
                       "UPDATE followup_items SET state = ?, reply = ?, updated_at = ?, "
                       "replied_at = CASE WHEN ? AND replied_at IS NULL THEN ? ELSE replied_at END, "
                       "replied_date = CASE WHEN ? AND replied_date IS NULL THEN ? "
-                      "ELSE replied_date END WHERE id = ?");
+                      "ELSE replied_date END, "
+                      "reply_days = CASE WHEN ? AND reply_days IS NULL "
+                      "THEN julianday(?) - julianday(created_at) ELSE reply_days END WHERE id = ?");
   bindText(s.get(), 1, std::string(followup::stateName(state)));
   bindText(s.get(), 2, text);
   bindText(s.get(), 3, when.utc);
@@ -355,7 +357,9 @@ void writeReply(sqlite3* db, std::int64_t item_id, State state, const std::strin
   bindText(s.get(), 5, when.utc);
   sqlite3_bind_int(s.get(), 6, closes ? 1 : 0);
   bindText(s.get(), 7, followup::formatDate(when.date));
-  bindId(s.get(), 8, item_id);
+  sqlite3_bind_int(s.get(), 8, closes ? 1 : 0);
+  bindText(s.get(), 9, when.utc);
+  bindId(s.get(), 10, item_id);
   stepDone(db, s.get());
 }
 
@@ -562,7 +566,9 @@ std::optional<RatingRow> ratingBy(sqlite3* db, std::int64_t item_id, const std::
 }
 
 std::vector<FollowupItem> listItems(sqlite3* db, const ItemQuery& query) {
-  std::string sql = std::string("SELECT ") + kItemColumns + kItemFrom;
+  // Two steps: the ids, chosen and ordered from the indexes (a few thousand
+  // candidates sorted as ids, not as whole rows), then those items in full.
+  std::string sql = "SELECT i.id FROM followup_items i";
   std::vector<std::string> where;
   const std::string q = trimmed(query.q);
   const bool long_query = !q.empty() && text::countChars(q) >= 3;
@@ -599,17 +605,21 @@ std::vector<FollowupItem> listItems(sqlite3* db, const ItemQuery& query) {
       break;
   }
   for (std::size_t i = 0; i < where.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + where[i];
+  std::string order;
   if (query.open_first) {
     // Open items first, the most overdue on top; then the closed, newest first.
-    sql +=
+    order =
         " ORDER BY i.state IN ('awaiting_reply', 'in_progress') DESC, "
         "CASE WHEN i.state IN ('awaiting_reply', 'in_progress') THEN i.due END, i.id DESC";
   } else if (query.replied_only) {
-    sql += " ORDER BY i.updated_at DESC, i.id DESC";
+    order = " ORDER BY i.updated_at DESC, i.id DESC";
   } else {
-    sql += " ORDER BY i.id DESC";
+    order = " ORDER BY i.id DESC";
   }
+  // FTS5 walks its rowids backwards without sorting all the matches.
+  sql += long_query && !query.open_first && !query.replied_only ? " ORDER BY f.rowid DESC" : order;
   sql += " LIMIT ?";
+  sql = std::string("SELECT ") + kItemColumns + kItemFrom + " WHERE i.id IN (" + sql + ")" + order;
   StmtPtr s = prepare(db, sql.c_str());
   int n = 1;
   if (long_query) {
@@ -647,45 +657,49 @@ std::vector<FollowupItem> itemsOfViewer(sqlite3* db, const std::string& viewer, 
 
 std::vector<DepartmentStats> departmentStats(sqlite3* db, Date today) {
   std::map<std::int64_t, DepartmentStats> by_id;
+  std::map<std::int64_t, std::string> names;  // removed ones too: their items stay
   {
-    StmtPtr s = prepare(db, "SELECT id, name FROM departments WHERE removed_at IS NULL");
+    StmtPtr s = prepare(db, "SELECT id, name, removed_at IS NULL FROM departments");
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
-      DepartmentStats& d = by_id[sqlite3_column_int64(s.get(), 0)];
-      d.department_id = sqlite3_column_int64(s.get(), 0);
-      d.department = columnText(s.get(), 1);
+      const std::int64_t id = sqlite3_column_int64(s.get(), 0);
+      names[id] = columnText(s.get(), 1);
+      if (sqlite3_column_int(s.get(), 2) != 0) {
+        by_id[id].department_id = id;
+        by_id[id].department = names[id];
+      }
     }
   }
   const std::string today_text = followup::formatDate(today);
   {
-    StmtPtr s = prepare(db,
-                        "SELECT i.department_id, d.name, count(*), "
-                        "sum(i.state IN ('awaiting_reply', 'in_progress')), "
-                        "sum(i.state IN ('awaiting_reply', 'in_progress') AND i.due < ?), "
-                        "sum(i.state IN ('answered', 'done') AND i.replied_date <= i.due) "
-                        "FROM followup_items i JOIN departments d ON d.id = i.department_id "
-                        "GROUP BY i.department_id");
+    // From followup_items_department alone (no table rows read).
+    StmtPtr s =
+        prepare(db,
+                "SELECT department_id, count(*), sum(state IN ('awaiting_reply', 'in_progress')), "
+                "sum(state IN ('awaiting_reply', 'in_progress') AND due < ?), "
+                "sum(state IN ('answered', 'done') AND replied_date <= due) "
+                "FROM followup_items GROUP BY department_id");
     bindText(s.get(), 1, today_text);
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
-      DepartmentStats& d = by_id[sqlite3_column_int64(s.get(), 0)];
-      d.department_id = sqlite3_column_int64(s.get(), 0);
-      d.department = columnText(s.get(), 1);
-      d.items = sqlite3_column_int(s.get(), 2);
-      d.open = sqlite3_column_int(s.get(), 3);
-      d.overdue = sqlite3_column_int(s.get(), 4);
+      const std::int64_t id = sqlite3_column_int64(s.get(), 0);
+      DepartmentStats& d = by_id[id];
+      d.department_id = id;
+      d.department = names[id];
+      d.items = sqlite3_column_int(s.get(), 1);
+      d.open = sqlite3_column_int(s.get(), 2);
+      d.overdue = sqlite3_column_int(s.get(), 3);
       d.closed = d.items - d.open;
-      d.closed_on_time = sqlite3_column_int(s.get(), 5);
+      d.closed_on_time = sqlite3_column_int(s.get(), 4);
       // Judged: the closed, and the open ones already late.
       const int judged = d.closed + d.overdue;
       if (judged > 0) d.on_time_pct = 100.0 * d.closed_on_time / judged;
     }
   }
   {
-    // Days from forwarding to the first reply, per department, sorted for
-    // the median.
+    // Days from forwarding to the first reply, per department, in order
+    // (followup_items_reply_days): the median is the middle one.
     StmtPtr s = prepare(db,
-                        "SELECT department_id, julianday(replied_at) - julianday(created_at) AS "
-                        "days FROM followup_items WHERE replied_at IS NOT NULL "
-                        "ORDER BY department_id, days");
+                        "SELECT department_id, reply_days FROM followup_items "
+                        "WHERE reply_days IS NOT NULL ORDER BY department_id, reply_days");
     std::map<std::int64_t, std::vector<double>> days;
     while (sqlite3_step(s.get()) == SQLITE_ROW) {
       days[sqlite3_column_int64(s.get(), 0)].push_back(sqlite3_column_double(s.get(), 1));

@@ -231,10 +231,16 @@ CREATE TABLE followup_items (
   reply TEXT NOT NULL DEFAULT '',   -- the latest reply, or what was done
   replied_at TEXT,                  -- the first reply (or done), UTC
   replied_date TEXT,                -- its civil date
+  reply_days REAL,                  -- days from created_at to the first reply (statistics)
   updated_at TEXT NOT NULL,
   reassign_reason TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX followup_items_department ON followup_items(department_id, state, due);
+-- The per-department statistics read these two indexes only (50,000 items:
+-- scripts/bench-followup).
+CREATE INDEX followup_items_department
+  ON followup_items(department_id, state, due, replied_date);
+CREATE INDEX followup_items_reply_days ON followup_items(department_id, reply_days)
+  WHERE reply_days IS NOT NULL;
 CREATE INDEX followup_items_state ON followup_items(state, due);
 CREATE INDEX followup_items_session ON followup_items(session_id, id);
 CREATE UNIQUE INDEX followup_items_question ON followup_items(question_id)

@@ -266,6 +266,11 @@ ApplicationWindow {
                         DeskTab { index: 1; text: qsTr("包装") }
                         DeskTab { index: 2; text: qsTr("速记") }
                         DeskTab { index: 3; text: qsTr("推流") }
+                        DeskTab {
+                            index: 4
+                            text: (studio.status.followup && studio.status.followup.overdue > 0)
+                                  ? qsTr("跟踪 逾期%1").arg(studio.status.followup.overdue) : qsTr("跟踪")
+                        }
                     }
                     StackLayout {
                         Layout.fillWidth: true
@@ -275,6 +280,7 @@ ApplicationWindow {
                         GraphicsPanel { id: graphics; objectName: "graphicsPanel" }
                         TranscriptPanel { id: transcript; objectName: "transcriptPanel" }
                         DestinationsPanel { id: destinations; objectName: "destinationsPanel" }
+                        FollowupPanel { id: followupPanel; objectName: "followupPanel" }
                     }
                 }
             }

@@ -199,6 +199,33 @@
     </message>
 </context>
 <context>
+    <name>FollowupPanel</name>
+    <message>
+        <source>未办结 %1 件 · 逾期 %2 件</source>
+        <translation>%1 open · %2 overdue</translation>
+    </message>
+    <message>
+        <source>各部门待办</source>
+        <translation>Open, by department</translation>
+    </message>
+    <message>
+        <source>待办 %1 · 逾期 %2</source>
+        <translation>%1 open · %2 overdue</translation>
+    </message>
+    <message>
+        <source>待办 %1</source>
+        <translation>%1 open</translation>
+    </message>
+    <message>
+        <source>部门最新答复</source>
+        <translation>Latest replies</translation>
+    </message>
+    <message>
+        <source>转交网友提问、记录承诺：网页导播台 /producer/，速记页 Alt+P</source>
+        <translation>Forward questions and record promises on the web producer page (/producer/) or with Alt+P on the typist page</translation>
+    </message>
+</context>
+<context>
     <name>GraphicsPanel</name>
     <message>
         <source>字幕条</source>
@@ -376,6 +403,14 @@
     <message>
         <source>换了推流服务器，请重新填写推流密钥</source>
         <translation>Another server: give the stream key again</translation>
+    </message>
+    <message>
+        <source>跟踪 逾期%1</source>
+        <translation>Follow-up · %1 late</translation>
+    </message>
+    <message>
+        <source>跟踪</source>
+        <translation>Follow-up</translation>
     </message>
 </context>
 <context>

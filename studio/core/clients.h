@@ -33,6 +33,7 @@ struct ClientInfo {
   TokenBucket questions;           // per connection
   TokenBucket hellos;              // per connection: a hello is the most expensive message
   TokenBucket lists;               // per connection: a viewer's transcript.list
+  TokenBucket followups;           // per connection: a viewer's followup.mine and followup.rate
   int refused_sign_ins = 0;        // wrong tokens and lock-outs (SignInGuard)
   // Where the viewer's page was in the public feed (its last hello's
   // "since"): what it missed is replayed instead of a snapshot.

@@ -405,8 +405,25 @@ void Controller::startEdgeLink() {
       edge.replicas, [this] { requestStatus(); },
       [this](std::string path, ArchiveService::Args args,
              desks::EdgeLink::Context::ArchiveDone done) {
+        if (followup::FollowupService::handles(path)) {
+          if (followup_service_) {
+            followup_service_->request(
+                std::move(path), std::move(args),
+                [done](unsigned int status, std::shared_ptr<const std::string> body,
+                       std::string content_type) {
+                  // JSON is what an edge assumes; only another type is named.
+                  done(status, std::move(body),
+                       content_type.starts_with("application/json") ? "" : content_type);
+                });
+          }
+          return;
+        }
         if (archive_service_) {
-          archive_service_->request(std::move(path), std::move(args), false, std::move(done));
+          archive_service_->request(
+              std::move(path), std::move(args), false,
+              [done](unsigned int status, std::shared_ptr<const std::string> body) {
+                done(status, std::move(body), "");
+              });
         }
       }});
   edge_link_->start();

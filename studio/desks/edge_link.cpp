@@ -290,8 +290,8 @@ void EdgeLink::archiveRequest(const bus::BusMessage& message) {
   };
   const std::optional<json> body = edge::parseBody(message.data);
   const std::string path = body ? edge::textField(*body, "path") : "";
-  if (path.rfind(edge::kArchiveApiPrefix, 0) != 0 || path.size() > kMaxArchiveArgBytes) {
-    refuse("not an archive path");
+  if (!edge::publicReadPath(path) || path.size() > kMaxArchiveArgBytes) {
+    refuse("not a public read path");
     return;
   }
   std::vector<std::pair<std::string, std::string>> args;
@@ -311,12 +311,14 @@ void EdgeLink::archiveRequest(const bus::BusMessage& message) {
   }
   context_.archive(path, std::move(args),
                    [responder = responder_, message](unsigned int status,
-                                                     std::shared_ptr<const std::string> answer) {
+                                                     std::shared_ptr<const std::string> answer,
+                                                     const std::string& content_type) {
+                     json reply = {{"status", status}, {"body", *answer}};
+                     if (!content_type.empty()) reply["content_type"] = content_type;
                      std::lock_guard lock(responder->mutex);
                      if (!responder->bus) return;
                      (void)responder->bus->respond(
-                         message, json{{"status", status}, {"body", *answer}}.dump(
-                                      -1, ' ', false, json::error_handler_t::replace));
+                         message, reply.dump(-1, ' ', false, json::error_handler_t::replace));
                    });
 }
 

@@ -59,17 +59,19 @@ class EdgeLink {
     // The viewer counts changed (the status shows them).
     std::function<void()> counts_changed;
     // The public archive's API (core/archive_service.h, without the package
-    // files, which an edge's viewers cannot reach here): `done` may run on
-    // any thread. Unset: the edges' archive requests go unanswered (they
-    // say "unavailable").
+    // files, which an edge's viewers cannot reach here) and 问政跟踪's
+    // (followup/followup_service.h): `done` may run on any thread, with the
+    // body's content type ("" for JSON). Unset: the edges' requests go
+    // unanswered (they say "unavailable").
     using ArchiveDone =
-        std::function<void(unsigned int http_status, std::shared_ptr<const std::string> body)>;
+        std::function<void(unsigned int http_status, std::shared_ptr<const std::string> body,
+                           const std::string& content_type)>;
     std::function<void(std::string path, std::vector<std::pair<std::string, std::string>> args,
                        ArchiveDone done)>
         archive;
   };
 
-  // An edge's archive request: a path under /api/archive/ and at most this
+  // An edge's read request: an edge::publicReadPath and at most this
   // many query arguments, each name and value at most kMaxArchiveArgBytes.
   static constexpr std::size_t kMaxArchiveArgs = 16;
   static constexpr std::size_t kMaxArchiveArgBytes = 512;

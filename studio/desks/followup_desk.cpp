@@ -1,6 +1,7 @@
 #include "studio/desks/followup_desk.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -523,7 +524,19 @@ FollowupDesk::Outcome FollowupDesk::setDue(CommandContext& c) {
   return Handled{};
 }
 
+std::optional<CommandError> FollowupDesk::viewerLimited(CommandContext& c) {
+  double wait_s = 0;
+  if (server::LocalClients::isLocal(c.client) ||
+      c.info.followups.take(TokenBucket::Limits::every(kViewerIntervalS, kViewerBurst),
+                            steadyNowUs(), &wait_s)) {
+    return std::nullopt;
+  }
+  const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
+  return CommandError{"rate_limited", "too often; try again in " + std::to_string(retry) + " s"};
+}
+
 FollowupDesk::Outcome FollowupDesk::rate(CommandContext& c) {
+  if (auto limited = viewerLimited(c)) return *limited;
   CommandError error;
   const std::int64_t item = idField(c.message, "item", true, &error);
   if (!error.code.empty()) return error;
@@ -681,6 +694,7 @@ FollowupDesk::Outcome FollowupDesk::item(CommandContext& c) {
 }
 
 FollowupDesk::Outcome FollowupDesk::mine(CommandContext& c) {
+  if (auto limited = viewerLimited(c)) return *limited;
   const std::string viewer = c.info.viewer;
   if (viewer.empty()) return CommandError{"forbidden", "say hello as a viewer first"};
   const server::ClientId client = c.client;

@@ -78,6 +78,11 @@ class FollowupDesk {
   // Reads the askers once, at start.
   void loadAskers();
 
+  // A viewer's followup.mine and followup.rate, per connection: each costs
+  // the studio a read or a write, and a page sends one of each now and then.
+  static constexpr double kViewerBurst = 5;
+  static constexpr double kViewerIntervalS = 3;
+
  private:
   using Outcome = core::CommandOutcome;
 
@@ -94,6 +99,8 @@ class FollowupDesk {
   Outcome item(core::CommandContext& c);
   Outcome mine(core::CommandContext& c);
   Outcome departments(core::CommandContext& c);
+  // A viewer's command within its connection's allowance, or rate_limited.
+  std::optional<core::CommandError> viewerLimited(core::CommandContext& c);
 
   // A due date from the command's "due" (a date, or a number of working
   // days) or the default; nothing with the refusal in *error.

@@ -44,7 +44,7 @@ void EdgeArchive::request(server::RequestId id, const std::string& path, const A
     entry.used = ++clock_;
     if (entry.body && now - entry.fetched_ms < kFreshMs) {
       ++hits_;
-      context_.respond(id, entry.status, entry.body);
+      context_.respond(id, entry.status, entry.body, entry.content_type);
       return;
     }
     if (entry.asking) {
@@ -56,9 +56,9 @@ void EdgeArchive::request(server::RequestId id, const std::string& path, const A
     // A flood of distinct requests: what is kept still answers, however old.
     if (found != entries_.end() && found->second.body) {
       ++hits_;
-      context_.respond(id, found->second.status, found->second.body);
+      context_.respond(id, found->second.status, found->second.body, found->second.content_type);
     } else {
-      context_.respond(id, 503, errorBody("busy", "the archive is busy; try again shortly"));
+      context_.respond(id, 503, errorBody("busy", "the archive is busy; try again shortly"), "");
     }
     return;
   }
@@ -96,6 +96,7 @@ void EdgeArchive::answered(const std::string& key, std::optional<bus::BusMessage
 
   unsigned int status = 0;
   std::shared_ptr<const std::string> body;
+  std::string content_type;
   if (reply) {
     const std::optional<json> parsed = parseBody(reply->data);
     const std::int64_t code = parsed ? countField(*parsed, "status") : 0;
@@ -103,6 +104,10 @@ void EdgeArchive::answered(const std::string& key, std::optional<bus::BusMessage
         (*parsed)["body"].is_string()) {
       status = static_cast<unsigned int>(code);
       body = std::make_shared<const std::string>((*parsed)["body"].get<std::string>());
+      content_type = textField(*parsed, "content_type");
+      // Only the types the studio's reads answer with: nothing from the bus
+      // decides what a browser renders.
+      if (content_type != "application/atom+xml; charset=utf-8") content_type.clear();
     } else {
       logWarn(kArchiveLog, "the studio's archive answer is malformed; not kept");
     }
@@ -111,18 +116,21 @@ void EdgeArchive::answered(const std::string& key, std::optional<bus::BusMessage
     // What the studio said (a session, or that there is none) is kept.
     entry.status = status;
     entry.body = body;
+    entry.content_type = content_type;
     entry.fetched_ms = context_.now_ms();
   } else if (entry.body) {
     // The studio is out of reach or failed: what was kept, however old.
     status = entry.status;
     body = entry.body;
+    content_type = entry.content_type;
   } else if (!body) {
+    content_type.clear();
     status = 503;
     body = errorBody("unavailable",
                      reply ? "the studio's answer could not be read"
                            : "the studio is out of reach (" + error + "); try again shortly");
   }
-  for (server::RequestId id : waiting) context_.respond(id, status, body);
+  for (server::RequestId id : waiting) context_.respond(id, status, body, content_type);
   if (!entry.body) entries_.erase(found);
 }
 

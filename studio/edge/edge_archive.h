@@ -34,8 +34,10 @@ namespace yst::edge {
 class EdgeArchive {
  public:
   using Args = std::vector<std::pair<std::string, std::string>>;
-  using Respond = std::function<void(server::RequestId, unsigned int http_status,
-                                     std::shared_ptr<const std::string> body)>;
+  // `content_type`: "" for JSON.
+  using Respond =
+      std::function<void(server::RequestId, unsigned int http_status,
+                         std::shared_ptr<const std::string> body, const std::string& content_type)>;
   struct Context {
     bus::Bus* bus = nullptr;
     std::string subject;  // Subjects::archive
@@ -69,6 +71,7 @@ class EdgeArchive {
   struct Entry {
     unsigned int status = 0;
     std::shared_ptr<const std::string> body;  // null: nothing kept yet
+    std::string content_type;                 // "": JSON
     std::int64_t fetched_ms = 0;
     std::uint64_t used = 0;  // for least-recently-used eviction
     bool asking = false;

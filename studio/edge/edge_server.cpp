@@ -45,7 +45,7 @@ server::ServerOptions EdgeServer::serverOptions(const config::EdgeConfig& config
   options.redirects = {{"/q", "/"}};
   // The archive's API, asked of the studio (EdgeArchive); its package files
   // are the cloud's (deploy/nginx/yishiting-edges.conf), not served here.
-  options.request_prefixes = {kArchiveApiPrefix};
+  options.request_prefixes = {kArchiveApiPrefix, kFollowupApiPrefix, kFollowupFeedPath};
   options.prefix_redirects = {{"/o/", "/#o="}};
   options.max_connections_per_address =
       static_cast<std::size_t>(limits.max_connections_per_address);
@@ -118,8 +118,13 @@ bool EdgeServer::start(std::string* error) {
   archive_ = std::make_unique<EdgeArchive>(
       EdgeArchive::Context{bus_.get(), Subjects(config_.channel).archive,
                            [server = server_.get()](server::RequestId id, unsigned int status,
-                                                    std::shared_ptr<const std::string> body) {
-                             server->respond(id, status, std::move(body));
+                                                    std::shared_ptr<const std::string> body,
+                                                    const std::string& content_type) {
+                             if (content_type.empty()) {
+                               server->respond(id, status, std::move(body));
+                             } else {
+                               server->respond(id, status, std::move(body), content_type);
+                             }
                            },
                            [] { return steadyNowUs() / 1000; }});
   EdgeAudience::Context context;

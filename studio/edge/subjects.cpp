@@ -34,6 +34,11 @@ Subjects::Subjects(const std::string& channel) {
   archive = base + "archive";
 }
 
+bool publicReadPath(std::string_view path) {
+  return path.starts_with(kArchiveApiPrefix) || path.starts_with(kFollowupApiPrefix) ||
+         path == kFollowupFeedPath;
+}
+
 std::string framePublic(const protocol::FeedPosition& position, std::string_view message) {
   std::string out;
   out.reserve(position.epoch.size() + 24 + message.size());

@@ -20,6 +20,12 @@ namespace yst::edge {
 // The public archive's API, under this path at the studio and at every edge
 // (an edge asks the studio on the `archive` subject).
 inline constexpr const char* kArchiveApiPrefix = "/api/archive/";
+// 问政跟踪's public API and feed (followup/followup_service.h), asked the same
+// way on the same subject.
+inline constexpr const char* kFollowupApiPrefix = "/api/followup";
+inline constexpr const char* kFollowupFeedPath = "/followup/feed.atom";
+// Whether an edge may ask the studio for `path` on the `archive` subject.
+bool publicReadPath(std::string_view path);
 
 // A channel (the show's name on the bus): [a-z0-9_-]{1,32}.
 bool validChannel(std::string_view channel);
@@ -46,7 +52,9 @@ struct Subjects {
   std::string lookup;      // a submission already in the stream → its outcome (taken in now if
                            // the stream has not delivered it yet)
   std::string transcript;  // {} → the live text (transcript.list's reply)
-  std::string archive;     // {"path","args"} → {"status","body"}
+  // {"path","args"} → {"status","body","content_type"?}: the archive's and
+  // 问政跟踪's public reads (publicReadPath).
+  std::string archive;
 };
 
 // "epoch seq\n" + the message: the edge learns a public message's position

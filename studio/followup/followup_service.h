@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "studio/base/work_queue.h"
+#include "studio/edge/subjects.h"
 #include "studio/followup/work_calendar.h"
 #include "studio/store/followup_table.h"
 #include "studio/store/store.h"
@@ -57,8 +58,8 @@ class FollowupService {
     std::function<void(std::function<void()>)> post;
   };
 
-  static constexpr const char* kApiPrefix = "/api/followup";
-  static constexpr const char* kFeedPath = "/followup/feed.atom";
+  static constexpr const char* kApiPrefix = edge::kFollowupApiPrefix;
+  static constexpr const char* kFeedPath = edge::kFollowupFeedPath;
   static bool handles(const std::string& path);
 
   explicit FollowupService(Options options);

@@ -89,6 +89,8 @@ enabled = false
 [audience]
 listen = "127.0.0.1:0"
 question_interval_s = 0
+[followup]
+departments = ["市住建局"]
 )";
 
 bool waitFor(const std::function<bool()>& done, int timeout_ms = 10000) {
@@ -663,6 +665,21 @@ TEST_F(ConsoleTest, TheTypistPanelCommitsALineForTheSpeakerPicked) {
   EXPECT_EQ(line["speaker"].toString(), QStringLiteral("guest1"));
   EXPECT_EQ(line["speaker_name"].toString(), QStringLiteral("张三"));
   EXPECT_EQ(line["text"].toString(), QStringLiteral("异地就医备案可以在网上办"));
+}
+
+// 问政跟踪: a promise recorded (as the typist's Alt+P or the web producer
+// page would) shows in the console's follow-up desk and its tab.
+TEST_F(ConsoleTest, TheFollowupDeskCountsWhatIsOpen) {
+  console_->client()->send(QVariantMap{{QStringLiteral("type"), QStringLiteral("followup.commit")},
+                                       {QStringLiteral("text"), QStringLiteral("年底前全部办结")},
+                                       {QStringLiteral("department"), 1},
+                                       {QStringLiteral("due"), QStringLiteral("2030-12-31")}});
+  ASSERT_TRUE(waitFor([&] {
+    return status().value("followup", json::object()).value("open", 0) == 1;
+  })) << status().dump();
+  ASSERT_TRUE(waitFor([&] {
+    return textOf(producer_, "followupCounts") == QStringLiteral("未办结 1 件 · 逾期 0 件");
+  })) << textOf(producer_, "followupCounts").toStdString();
 }
 
 TEST_F(ConsoleTest, ClosingDuringALiveShowAsksFirst) {

@@ -15,6 +15,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -187,6 +188,33 @@ class PublicEdge(IntegrationTest):
         self.assertEqual(status, 400, body[:300])
         # The page itself is the edge's.
         status, page = edge.http_get("/archive/")
+        self.assertEqual(status, 200)
+        self.assertIn(b"<html", page.lower())
+
+    def test_the_followup_tracker_answers_at_an_edge_from_the_studio(self):
+        # 问政跟踪's public reads come the archive's way: asked of the studio,
+        # kept a while at the edge; the feed keeps its type.
+        added = subprocess.run([str(harness.studio_binary()), "departments", "add", "边缘测试局",
+                                "--data", str(self.studio.data_dir)],
+                               capture_output=True, text=True, timeout=20)
+        self.assertEqual(added.returncode, 0, added.stderr)
+        department = int(added.stdout.split(":")[0].split()[1])
+        v = self.viewer(self.edges[0])
+        reply = v.submit(f"转交部门的问题 {secrets.token_hex(3)}", client_id=client_id())
+        item = self.producer.ok("followup.forward", question=reply["question"]["id"],
+                                department=department)["item"]
+        edge = self.edges[1]
+        status, body = edge.http_get(f"/api/followup?department={department}")
+        self.assertEqual(status, 200, body[:300])
+        self.assertEqual([i["id"] for i in json.loads(body)["items"]], [item["id"]])
+        status, body = edge.http_get(f"/api/followup/item?id={item['id']}")
+        self.assertEqual((status, json.loads(body)["item"]["text"]), (200, item["text"]))
+        status, body = edge.http_get("/api/followup?status=late")
+        self.assertEqual(status, 400, body[:300])
+        with urllib.request.urlopen(edge.base_url + "/followup/feed.atom", timeout=5) as r:
+            self.assertIn("application/atom+xml", r.headers.get("Content-Type", ""))
+            self.assertIn(b"<feed", r.read())
+        status, page = edge.http_get("/followup/")
         self.assertEqual(status, 200)
         self.assertIn(b"<html", page.lower())
 

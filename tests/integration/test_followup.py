@@ -225,6 +225,12 @@ class Followup(IntegrationTest):
                           "forbidden", "a rating by someone who did not ask")
         self.assert_error(asker2.command("followup.rate", item=first["id"], rating="great"),
                           "invalid", "an unknown rating")
+        # A viewer's reads and ratings cost the studio: 5 at once, then one per 3 s.
+        flooder = self.studio.viewer()
+        self.addCleanup(flooder.close)
+        answers = [flooder.command("followup.mine").get("type") for _ in range(6)]
+        self.assertEqual(answers[:5], ["reply"] * 5)
+        self.assert_error(flooder.command("followup.mine"), "rate_limited", "a flood of reads")
         # The comment waits for a producer before the public sees it.
         item_page = self.api(f"/api/followup/item?id={first['id']}")
         self.assertEqual(item_page["comments"], [])

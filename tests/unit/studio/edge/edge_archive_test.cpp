@@ -36,8 +36,10 @@ class EdgeArchiveTest : public ::testing::Test {
     edge_ = makeBus("edge");
     archive_ = std::make_unique<EdgeArchive>(EdgeArchive::Context{
         edge_.get(), subjects_.archive,
-        [this](server::RequestId id, unsigned int status, std::shared_ptr<const std::string> body) {
+        [this](server::RequestId id, unsigned int status, std::shared_ptr<const std::string> body,
+               const std::string& content_type) {
           answers_[id] = {status, *body};
+          content_types_[id] = content_type;
         },
         [this] { return now_ms_; }});
   }
@@ -112,6 +114,7 @@ class EdgeArchiveTest : public ::testing::Test {
   std::unique_ptr<bus::Bus> edge_;
   std::unique_ptr<EdgeArchive> archive_;
   std::map<server::RequestId, Answer> answers_;
+  std::map<server::RequestId, std::string> content_types_;
   bus::SubscriptionId studio_sub_ = 0;
   int studio_asked_ = 0;
   int pings_ = 0;
@@ -189,6 +192,29 @@ TEST_F(EdgeArchiveTest, AMalformedAnswerIsNotPassedOn) {
   const Answer answer = ask("/api/archive/sessions");
   EXPECT_EQ(answer.status, 503u);
   EXPECT_EQ(json::parse(answer.body)["code"], "unavailable");
+}
+
+// 问政跟踪's Atom feed comes the same way with its type, kept with it; any
+// other type the bus names is not passed to a browser.
+TEST_F(EdgeArchiveTest, TheFeedsTypeIsKeptAnyOtherIsDropped) {
+  studio_sub_ = studio_->subscribe(subjects_.archive, [this](bus::BusMessage m) {
+    ++studio_asked_;
+    const std::string path = json::parse(m.data)["path"];
+    const std::string type =
+        path == "/followup/feed.atom" ? "application/atom+xml; charset=utf-8" : "text/html";
+    studio_->respond(m, json{{"status", 200}, {"body", "<feed/>"}, {"content_type", type}}.dump());
+  });
+  studioSaidItAll();
+  const server::RequestId feed = next_id_;
+  EXPECT_EQ(ask("/followup/feed.atom").body, "<feed/>");
+  EXPECT_EQ(content_types_[feed], "application/atom+xml; charset=utf-8");
+  const server::RequestId kept = next_id_;
+  ask("/followup/feed.atom");
+  EXPECT_EQ(content_types_[kept], "application/atom+xml; charset=utf-8") << "kept with the body";
+  EXPECT_EQ(studio_asked_, 1);
+  const server::RequestId html = next_id_;
+  ask("/api/followup");
+  EXPECT_EQ(content_types_[html], "") << "text/html from the bus becomes JSON's default";
 }
 
 TEST_F(EdgeArchiveTest, KeepsAtMostKMaxEntriesTheLeastRecentlyUsedGoFirst) {

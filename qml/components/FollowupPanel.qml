@@ -20,6 +20,7 @@ Item {
         anchors.margins: 6
         spacing: 6
         Text {
+            textFormat: Text.PlainText
             objectName: "followupCounts"
             Layout.fillWidth: true
             text: qsTr("未办结 %1 件 · 逾期 %2 件").arg(panel.followup.open || 0).arg(panel.followup.overdue || 0)
@@ -29,6 +30,7 @@ Item {
             font.bold: true
         }
         Text {
+            textFormat: Text.PlainText
             text: qsTr("各部门待办")
             color: Style.muted
             font.family: Style.family
@@ -54,6 +56,7 @@ Item {
                     font.pixelSize: Style.normal
                 }
                 Text {
+                    textFormat: Text.PlainText
                     text: modelData.overdue > 0 ? qsTr("待办 %1 · 逾期 %2").arg(modelData.open).arg(modelData.overdue)
                                                 : qsTr("待办 %1").arg(modelData.open)
                     color: modelData.overdue > 0 ? Style.program : Style.muted
@@ -63,6 +66,7 @@ Item {
             }
         }
         Text {
+            textFormat: Text.PlainText
             text: qsTr("部门最新答复")
             color: Style.muted
             font.family: Style.family
@@ -99,6 +103,7 @@ Item {
             }
         }
         Text {
+            textFormat: Text.PlainText
             Layout.fillWidth: true
             text: qsTr("转交网友提问、记录承诺：网页导播台 /producer/，速记页 Alt+P")
             wrapMode: Text.Wrap

@@ -606,7 +606,6 @@ FollowupDesk::Outcome FollowupDesk::list(CommandContext& c) {
   const Reader reader = department ? Reader::kDepartment : Reader::kProducer;
   const server::ClientId client = c.client;
   const json request_id = c.request_id;
-  std::weak_ptr<char> alive = alive_;
   context_.service->read(
       [args, department, own, reader](sqlite3* db, Date today) -> json {
         store::ItemQuery q;
@@ -641,17 +640,7 @@ FollowupDesk::Outcome FollowupDesk::list(CommandContext& c) {
         }
         return out;
       },
-      [this, alive, client, request_id](std::optional<json> result) {
-        if (alive.expired()) return;
-        if (!result) {
-          replyError(client, request_id, "busy", "the studio is busy; try again");
-          return;
-        }
-        json out = {{"type", "reply"}, {"ok", true}, {"command", "followup.list"}};
-        if (!request_id.is_null()) out["id"] = request_id;
-        out.update(*result);
-        send(client, out);
-      });
+      readAnswer(client, request_id, "followup.list"));
   return Handled{};
 }
 
@@ -663,7 +652,6 @@ FollowupDesk::Outcome FollowupDesk::item(CommandContext& c) {
   const std::int64_t own = c.info.department_id;
   const server::ClientId client = c.client;
   const json request_id = c.request_id;
-  std::weak_ptr<char> alive = alive_;
   context_.service->read(
       [id, department, own](sqlite3* db, Date today) -> json {
         const auto item = store::loadItem(db, id);
@@ -677,19 +665,7 @@ FollowupDesk::Outcome FollowupDesk::item(CommandContext& c) {
                 {"history", followup::historyJson(store::itemHistory(db, id))},
                 {"ratings", std::move(ratings)}};
       },
-      [this, alive, client, request_id, id](std::optional<json> result) {
-        if (alive.expired()) return;
-        if (!result) {
-          replyError(client, request_id, "busy", "the studio is busy; try again");
-        } else if (result->is_null()) {
-          replyError(client, request_id, "not_found", "no follow-up item " + std::to_string(id));
-        } else {
-          json out = {{"type", "reply"}, {"ok", true}, {"command", "followup.item"}};
-          if (!request_id.is_null()) out["id"] = request_id;
-          out.update(*result);
-          send(client, out);
-        }
-      });
+      readAnswer(client, request_id, "followup.item", "no follow-up item " + std::to_string(id)));
   return Handled{};
 }
 
@@ -699,7 +675,6 @@ FollowupDesk::Outcome FollowupDesk::mine(CommandContext& c) {
   if (viewer.empty()) return CommandError{"forbidden", "say hello as a viewer first"};
   const server::ClientId client = c.client;
   const json request_id = c.request_id;
-  std::weak_ptr<char> alive = alive_;
   context_.service->read(
       [viewer](sqlite3* db, Date today) -> json {
         json items = json::array();
@@ -711,24 +686,13 @@ FollowupDesk::Outcome FollowupDesk::mine(CommandContext& c) {
         }
         return {{"items", std::move(items)}};
       },
-      [this, alive, client, request_id](std::optional<json> result) {
-        if (alive.expired()) return;
-        if (!result) {
-          replyError(client, request_id, "busy", "the studio is busy; try again");
-          return;
-        }
-        json out = {{"type", "reply"}, {"ok", true}, {"command", "followup.mine"}};
-        if (!request_id.is_null()) out["id"] = request_id;
-        out.update(*result);
-        send(client, out);
-      });
+      readAnswer(client, request_id, "followup.mine"));
   return Handled{};
 }
 
 FollowupDesk::Outcome FollowupDesk::departments(CommandContext& c) {
   const server::ClientId client = c.client;
   const json request_id = c.request_id;
-  std::weak_ptr<char> alive = alive_;
   context_.service->read(
       [](sqlite3* db, Date) -> json {
         json list = json::array();
@@ -737,17 +701,7 @@ FollowupDesk::Outcome FollowupDesk::departments(CommandContext& c) {
         }
         return {{"departments", std::move(list)}};
       },
-      [this, alive, client, request_id](std::optional<json> result) {
-        if (alive.expired()) return;
-        if (!result) {
-          replyError(client, request_id, "busy", "the studio is busy; try again");
-          return;
-        }
-        json out = {{"type", "reply"}, {"ok", true}, {"command", "followup.departments"}};
-        if (!request_id.is_null()) out["id"] = request_id;
-        out.update(*result);
-        send(client, out);
-      });
+      readAnswer(client, request_id, "followup.departments"));
   return Handled{};
 }
 
@@ -810,6 +764,26 @@ void FollowupDesk::refreshCounts() {
           if (context_.counts_changed) context_.counts_changed();
         }
       });
+}
+
+std::function<void(std::optional<json>)> FollowupDesk::readAnswer(server::ClientId client,
+                                                                  json request_id,
+                                                                  std::string command,
+                                                                  std::string missing) {
+  return [this, alive = std::weak_ptr<char>(alive_), client, request_id = std::move(request_id),
+          command = std::move(command), missing = std::move(missing)](std::optional<json> result) {
+    if (alive.expired()) return;
+    if (!result) {
+      replyError(client, request_id, "busy", "the studio is busy; try again");
+    } else if (result->is_null()) {
+      replyError(client, request_id, "not_found", missing);
+    } else {
+      json out = {{"type", "reply"}, {"ok", true}, {"command", command}};
+      if (!request_id.is_null()) out["id"] = request_id;
+      out.update(*result);
+      send(client, out);
+    }
+  };
 }
 
 void FollowupDesk::replyError(server::ClientId client, const json& request_id,

@@ -116,6 +116,12 @@ class FollowupDesk {
              std::function<std::int64_t(sqlite3*)> job);
   // After a committed change: the producers, the item's department and its askers.
   void announce(std::int64_t item_id, const std::string& action);
+  // The answer to a read: its fields as the reply to `command`, busy when the
+  // read could not run, not_found (`missing`) when it found nothing (null).
+  std::function<void(std::optional<nlohmann::json>)> readAnswer(server::ClientId client,
+                                                                nlohmann::json request_id,
+                                                                std::string command,
+                                                                std::string missing = {});
   void replyError(server::ClientId client, const nlohmann::json& request_id,
                   const std::string& code, const std::string& message);
   void send(server::ClientId client, const nlohmann::json& message);

@@ -1,82 +1,76 @@
 #include "studio/followup/followup.h"
 
+#include <array>
+#include <utility>
+
+#include "studio/base/enum_names.h"
+
 namespace yst::followup {
 
+namespace {
+
+constexpr std::array<std::pair<Kind, std::string_view>, 3> kKindNames = {{
+    {Kind::kQuestion, "question"},
+    {Kind::kCommitment, "commitment"},
+    {Kind::kInvalid, "invalid"},
+}};
+
+constexpr std::array<std::pair<State, std::string_view>, 5> kStateNames = {{
+    {State::kAwaitingReply, "awaiting_reply"},
+    {State::kAnswered, "answered"},
+    {State::kInProgress, "in_progress"},
+    {State::kDone, "done"},
+    {State::kInvalid, "invalid"},
+}};
+
+// A status is a state's name, or overdue.
+constexpr std::array<std::pair<Status, std::string_view>, 6> kStatusNames = {{
+    {Status::kAwaitingReply, "awaiting_reply"},
+    {Status::kAnswered, "answered"},
+    {Status::kInProgress, "in_progress"},
+    {Status::kDone, "done"},
+    {Status::kOverdue, "overdue"},
+    {Status::kInvalid, "invalid"},
+}};
+
+constexpr std::array<std::pair<Rating, std::string_view>, 4> kRatingNames = {{
+    {Rating::kSatisfied, "satisfied"},
+    {Rating::kBasicallySatisfied, "basically_satisfied"},
+    {Rating::kDissatisfied, "dissatisfied"},
+    {Rating::kInvalid, "invalid"},
+}};
+
+constexpr std::array<std::pair<Rating, std::string_view>, 4> kRatingLabels = {{
+    {Rating::kSatisfied, "满意"},
+    {Rating::kBasicallySatisfied, "基本满意"},
+    {Rating::kDissatisfied, "不满意"},
+    {Rating::kInvalid, ""},
+}};
+
+}  // namespace
+
 std::string_view kindName(Kind kind) {
-  switch (kind) {
-    case Kind::kQuestion:
-      return "question";
-    case Kind::kCommitment:
-      return "commitment";
-    case Kind::kInvalid:
-      break;
-  }
-  return "invalid";
+  return nameOf(kKindNames, kind);
 }
 
 Kind kindFromName(std::string_view name) {
-  if (name == "question") return Kind::kQuestion;
-  if (name == "commitment") return Kind::kCommitment;
-  return Kind::kInvalid;
+  return valueOf(kKindNames, name);
 }
 
 std::string_view stateName(State state) {
-  switch (state) {
-    case State::kAwaitingReply:
-      return "awaiting_reply";
-    case State::kAnswered:
-      return "answered";
-    case State::kInProgress:
-      return "in_progress";
-    case State::kDone:
-      return "done";
-    case State::kInvalid:
-      break;
-  }
-  return "invalid";
+  return nameOf(kStateNames, state);
 }
 
 State stateFromName(std::string_view name) {
-  if (name == "awaiting_reply") return State::kAwaitingReply;
-  if (name == "answered") return State::kAnswered;
-  if (name == "in_progress") return State::kInProgress;
-  if (name == "done") return State::kDone;
-  return State::kInvalid;
+  return valueOf(kStateNames, name);
 }
 
 std::string_view statusName(Status status) {
-  switch (status) {
-    case Status::kAwaitingReply:
-      return "awaiting_reply";
-    case Status::kAnswered:
-      return "answered";
-    case Status::kInProgress:
-      return "in_progress";
-    case Status::kDone:
-      return "done";
-    case Status::kOverdue:
-      return "overdue";
-    case Status::kInvalid:
-      break;
-  }
-  return "invalid";
+  return nameOf(kStatusNames, status);
 }
 
 Status statusFromName(std::string_view name) {
-  if (name == "overdue") return Status::kOverdue;
-  switch (stateFromName(name)) {
-    case State::kAwaitingReply:
-      return Status::kAwaitingReply;
-    case State::kAnswered:
-      return Status::kAnswered;
-    case State::kInProgress:
-      return Status::kInProgress;
-    case State::kDone:
-      return Status::kDone;
-    case State::kInvalid:
-      break;
-  }
-  return Status::kInvalid;
+  return valueOf(kStatusNames, name);
 }
 
 std::string_view statusLabel(Status status, Kind kind) {
@@ -98,38 +92,15 @@ std::string_view statusLabel(Status status, Kind kind) {
 }
 
 std::string_view ratingName(Rating rating) {
-  switch (rating) {
-    case Rating::kSatisfied:
-      return "satisfied";
-    case Rating::kBasicallySatisfied:
-      return "basically_satisfied";
-    case Rating::kDissatisfied:
-      return "dissatisfied";
-    case Rating::kInvalid:
-      break;
-  }
-  return "invalid";
+  return nameOf(kRatingNames, rating);
 }
 
 Rating ratingFromName(std::string_view name) {
-  if (name == "satisfied") return Rating::kSatisfied;
-  if (name == "basically_satisfied") return Rating::kBasicallySatisfied;
-  if (name == "dissatisfied") return Rating::kDissatisfied;
-  return Rating::kInvalid;
+  return valueOf(kRatingNames, name);
 }
 
 std::string_view ratingLabel(Rating rating) {
-  switch (rating) {
-    case Rating::kSatisfied:
-      return "满意";
-    case Rating::kBasicallySatisfied:
-      return "基本满意";
-    case Rating::kDissatisfied:
-      return "不满意";
-    case Rating::kInvalid:
-      break;
-  }
-  return "";
+  return nameOf(kRatingLabels, rating);
 }
 
 State initialState(Kind kind) {
@@ -152,19 +123,8 @@ Status statusOf(State state, Date due, Date today) {
   if (isOpen(state) && std::chrono::sys_days{today} > std::chrono::sys_days{due}) {
     return Status::kOverdue;
   }
-  switch (state) {
-    case State::kAwaitingReply:
-      return Status::kAwaitingReply;
-    case State::kAnswered:
-      return Status::kAnswered;
-    case State::kInProgress:
-      return Status::kInProgress;
-    case State::kDone:
-      return Status::kDone;
-    case State::kInvalid:
-      break;
-  }
-  return Status::kInvalid;
+  // Open or closed in time: the state's own name.
+  return statusFromName(stateName(state));
 }
 
 }  // namespace yst::followup

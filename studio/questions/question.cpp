@@ -1,5 +1,7 @@
 #include "studio/questions/question.h"
 
+#include "studio/base/enum_names.h"
+
 #include <initializer_list>
 #include <utility>
 
@@ -62,22 +64,6 @@ constexpr std::array<std::pair<Action, unsigned>, 8> kAllowedFrom = {{
     {Action::kAnswered, statusBits({Status::kOnAir, Status::kApproved})},
     {Action::kMove, statusBits({Status::kApproved})},
 }};
-
-template <typename Enum, std::size_t N>
-std::string_view nameOf(const std::array<std::pair<Enum, std::string_view>, N>& table, Enum v) {
-  for (const auto& [value, name] : table) {
-    if (value == v) return name;
-  }
-  return "";
-}
-
-template <typename Enum, std::size_t N>
-Enum valueOf(const std::array<std::pair<Enum, std::string_view>, N>& table, std::string_view n) {
-  for (const auto& [value, name] : table) {
-    if (name == n) return value;
-  }
-  return Enum{};
-}
 
 }  // namespace
 

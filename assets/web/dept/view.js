@@ -13,7 +13,8 @@
 import { h, syncChildren } from '../common.js';
 import { t } from '../i18n.js';
 import { Msg } from '../protocol.js';
-import { dueLabel, statusKey } from '../followup/state.js';
+import { statusKey } from '../followup/state.js';
+import { dueLine } from '../followup/view.js';
 import { isSending, kMaxProgressChars, kMaxReasonChars, kMaxReplyChars, may, openCount, overdueCount } from './state.js';
 
 // createView({open, draft, reply, progress, reassign}) finds the page's
@@ -99,11 +100,6 @@ export function createView(actions) {
       h('button', { type: 'button', testid: 'item-open', onclick: () => actions.open(item.id) },
         open ? t('dept.close') : (item.kind === 'question' ? t('dept.answer') : t('dept.report'))),
       item.archive ? h('a', { href: item.archive, target: '_blank', rel: 'noopener' }, t('followup.watch_show')) : null));
-  }
-
-  function dueLine(item, today) {
-    const label = dueLabel(item, today);
-    return t(label.key, label.vars);
   }
 
   return {

@@ -16,6 +16,12 @@ import { h } from '../common.js';
 import { t } from '../i18n.js';
 import { chartRows, dueLabel, hashFor, kStatuses, Kind, ratingShares, statusKey } from './state.js';
 
+// An item's due date in the page's language, with the days left or past.
+export function dueLine(item, today) {
+  const label = dueLabel(item, today);
+  return t(label.key, label.vars);
+}
+
 export function createView() {
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const ui = {
@@ -179,11 +185,6 @@ export function createView() {
       h('span', { class: `badge rating-${c.rating}` }, t(`followup.rating.${c.rating}`)),
       h('p', {}, c.comment))));
     ui.commentsEmpty.hidden = comments.length > 0;
-  }
-
-  function dueLine(item, today) {
-    const label = dueLabel(item, today);
-    return t(label.key, label.vars);
   }
 
   return {

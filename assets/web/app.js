@@ -213,6 +213,7 @@ function handleMessage(message) {
     case Msg.QUESTIONS_MINE:
       state = mineListed(state, message.questions);
       view.renderMine(state);
+      askFollowups(message);
       break;
     case Msg.QUESTIONS_PUBLIC:
       if (!followFeed(message)) break;
@@ -276,12 +277,17 @@ function onHelloOk(message) {
   view.renderHello(true);
   view.renderAll(state);
   if (state.liveRequest === null && !state.liveLoaded) askLiveText();
-  // Only a viewer whose questions were followed up is told so (hello.ok's
-  // `followup`): the studio is not asked for every viewer's.
-  if (message.followup === true && maySend(state, Msg.FOLLOWUP_MINE)) {
+  askFollowups(message);
+  sendAgain();
+}
+
+// Only a viewer whose questions were followed up is told so (hello.ok's
+// `followup` on the studio's address, questions.mine's at a public edge):
+// the studio is not asked for every viewer's.
+function askFollowups(message) {
+  if (message.followup === true && followupRequest === null && maySend(state, Msg.FOLLOWUP_MINE)) {
     followupRequest = socket.send({ type: Msg.FOLLOWUP_MINE });
   }
-  sendAgain();
 }
 
 // Sends the unacknowledged questions again, each with its client id (the

@@ -323,7 +323,10 @@ bool Controller::makeFollowup(std::string* error) {
         audience_->sendToViewer(viewer, message);
       },
       [this](server::ClientId client) { audience_->clientClosed(client); },
-      [this] { requestStatus(); }});
+      [this] { requestStatus(); },
+      [this](std::int64_t department, const std::string& message) {
+        if (edge_link_) edge_link_->toDepartment(department, message);
+      }});
   followup_->loadAskers();
   followup_->refreshCounts();
   followup_timer_.start();
@@ -400,6 +403,16 @@ void Controller::startEdgeLink() {
   };
   bus_ = std::make_unique<bus::Bus>(edge::busOptions(edge.nats, "yishiting-studio-" + edge.channel),
                                     post);
+  relayed_ = std::make_unique<desks::RelayedCalls>(desks::RelayedCalls::Context{
+      [this](desks::RelayedCalls::Deliver deliver) {
+        return server_ ? server_->addLocalClient(std::move(deliver)) : server::ClientId{0};
+      },
+      [this](server::ClientId client) {
+        if (server_) server_->removeLocalClient(client);
+      },
+      &clients_,
+      [this](server::ClientId client, const std::string& text) { onClientMessage(client, text); },
+      post, makeQtTimer});
   edge_link_ = std::make_unique<desks::EdgeLink>(desks::EdgeLink::Context{
       bus_.get(), audience_.get(), transcript_.get(), feed_.get(), makeQtTimer, post, edge.channel,
       edge.replicas, [this] { requestStatus(); },
@@ -425,7 +438,8 @@ void Controller::startEdgeLink() {
                 done(status, std::move(body), "");
               });
         }
-      }});
+      },
+      followup_.get(), relayed_.get()});
   edge_link_->start();
   // The studio keeps running when NATS cannot be reached: the edges' viewers
   // wait, the studio's own keep being served, and the link keeps trying.

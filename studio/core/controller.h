@@ -167,6 +167,8 @@ class Controller : public QObject {
   // that serves the edges over it (after the desks it reaches, and after
   // bus_, so destroyed first).
   std::unique_ptr<bus::Bus> bus_;
+  // The edges' followup.* commands, each run as its sender through commands_.
+  std::unique_ptr<desks::RelayedCalls> relayed_;
   std::unique_ptr<desks::EdgeLink> edge_link_;
   // The one list of commands (command_registry.h), filled in start(). After
   // the desks, so destroyed before them: its handlers point at them.

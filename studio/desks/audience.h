@@ -172,6 +172,8 @@ class Audience {
                   const nlohmann::json& message, std::function<void(nlohmann::json)> done);
   // {"type":"questions.mine","questions":[own views, oldest first]}.
   nlohmann::json mineOf(const std::string& viewer) const;
+  // Whether this studio issued the viewer id (an edge signs ids with its key).
+  bool genuineViewer(const std::string& viewer) const { return viewer_ids_.genuine(viewer); }
   // The invitation a token's hash belongs to, after the invitations were read
   // again (as for an observer's hello): id 0 when none; ok false when they
   // could not be read.

@@ -72,7 +72,12 @@ void EdgeLink::start() {
   bus.subscribe(subjects_.mine, [this, alive](bus::BusMessage m) {
     if (alive.expired()) return;
     const std::optional<json> body = edge::parseBody(m.data);
-    answer(m, context_.audience->mineOf(body ? edge::textField(*body, "viewer") : ""));
+    const std::string viewer = body ? edge::textField(*body, "viewer") : "";
+    json mine = context_.audience->mineOf(viewer);
+    // The page then asks for followup.mine (as hello.ok says on the studio's
+    // own address): only viewers whose questions were followed up.
+    if (context_.followup && context_.followup->hasFollowup(viewer)) mine["followup"] = true;
+    answer(m, mine);
   });
   bus.subscribe(subjects_.transcript, [this, alive](bus::BusMessage m) {
     if (alive.expired() || m.reply.empty()) return;
@@ -104,6 +109,12 @@ void EdgeLink::start() {
   });
   bus.subscribe(subjects_.archive, [this, alive](bus::BusMessage m) {
     if (!alive.expired()) archiveRequest(m);
+  });
+  bus.subscribe(subjects_.department, [this, alive](bus::BusMessage m) {
+    if (!alive.expired()) departmentRequest(m);
+  });
+  bus.subscribe(subjects_.followup, [this, alive](bus::BusMessage m) {
+    if (!alive.expired()) followupRequest(m);
   });
   bus.subscribe(subjects_.lookup, [this, alive](bus::BusMessage m) {
     if (alive.expired()) return;
@@ -214,6 +225,10 @@ void EdgeLink::toViewer(const std::string& viewer, const std::string& message) {
   context_.bus->publish(subjects_.viewer, edge::frameViewer(viewer, message));
 }
 
+void EdgeLink::toDepartment(std::int64_t department, const std::string& message) {
+  context_.bus->publish(subjects_.desk, edge::frameViewer(std::to_string(department), message));
+}
+
 void EdgeLink::answer(const bus::BusMessage& request, const json& body) {
   if (request.reply.empty()) return;
   context_.bus->respond(request, body.dump());
@@ -320,6 +335,69 @@ void EdgeLink::archiveRequest(const bus::BusMessage& message) {
                      (void)responder->bus->respond(
                          message, reply.dump(-1, ' ', false, json::error_handler_t::replace));
                    });
+}
+
+// --- 问政跟踪 at the edges ---
+
+void EdgeLink::departmentRequest(const bus::BusMessage& message) {
+  if (message.reply.empty() || !context_.followup) return;
+  const std::optional<json> body = edge::parseBody(message.data);
+  const std::string hash = body ? edge::textField(*body, "token_sha256") : "";
+  std::weak_ptr<char> alive = alive_;
+  context_.followup->findDepartment(hash, [this, alive, message](std::optional<json> found) {
+    if (alive.expired() || !found) return;  // no answer: the edge says "unavailable"
+    answer(message, found->is_null() ? json{{"department", nullptr}}
+                                     : context_.followup->departmentWelcome(*found));
+  });
+}
+
+void EdgeLink::followupRequest(const bus::BusMessage& message) {
+  if (message.reply.empty() || !context_.followup || !context_.relayed) return;
+  const std::optional<json> body = edge::parseBody(message.data);
+  const json command = body ? body->value("message", json()) : json();
+  if (!command.is_object() || !edge::textField(command, "type").starts_with("followup.")) {
+    answer(message, protocol::errorMessage("bad_message", "only followup commands are relayed"));
+    return;
+  }
+  std::weak_ptr<char> alive = alive_;
+  auto run = [this, alive, message, command](core::ClientInfo as) {
+    context_.relayed->run(std::move(as), command, [this, alive, message](json reply) {
+      if (!alive.expired()) answer(message, reply);
+    });
+  };
+  const std::string as = edge::textField(*body, "as");
+  if (as == "viewer") {
+    core::ClientInfo info;
+    info.viewer = edge::textField(*body, "viewer");
+    if (!context_.audience->genuineViewer(info.viewer)) {
+      answer(message, protocol::errorMessage("forbidden", "not a viewer id of this studio"));
+      return;
+    }
+    info.observer_id = edge::countField(*body, "observer_id");
+    info.role = info.observer_id > 0 ? core::Role::kObserver : core::Role::kViewer;
+    info.address = edge::textField(*body, "address");
+    run(std::move(info));
+  } else if (as == "department") {
+    // The link is checked again for every command: a revoked link stops at
+    // once, at every edge.
+    context_.followup->findDepartment(
+        edge::textField(*body, "token_sha256"),
+        [this, alive, message, run](std::optional<json> found) {
+          if (alive.expired() || !found) return;
+          if (found->is_null()) {
+            answer(message,
+                   protocol::errorMessage("forbidden", "unknown or revoked department link"));
+            return;
+          }
+          core::ClientInfo info;
+          info.role = core::Role::kDepartment;
+          info.department_id = (*found)["id"].get<std::int64_t>();
+          info.producer_name = (*found)["name"].get<std::string>();
+          run(std::move(info));
+        });
+  } else {
+    answer(message, protocol::errorMessage("bad_message", "as: viewer or department"));
+  }
 }
 
 }  // namespace yst::desks

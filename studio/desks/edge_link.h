@@ -16,7 +16,9 @@
 //   every question.updated for its asker, wherever they are;
 // - answers the edges' requests: the snapshot hellos are answered from,
 //   votes, a viewer's own questions, observer invitations, the live text,
-//   a duplicate's lookup;
+//   a duplicate's lookup, 问政跟踪's department sign-ins and the followup.*
+//   commands of the edges' department desks and viewers (run here as theirs,
+//   through the same command registry as the studio's own /ws);
 // - says it is alive every second, and sums the viewer counts the edges
 //   report (for /api/status and the archive's peak viewers).
 //
@@ -38,6 +40,8 @@
 #include "studio/base/work_queue.h"
 #include "studio/bus/bus.h"
 #include "studio/desks/audience.h"
+#include "studio/desks/followup_desk.h"
+#include "studio/desks/relayed_calls.h"
 #include "studio/desks/transcript.h"
 #include "studio/edge/subjects.h"
 #include "studio/protocol/public_feed.h"
@@ -69,6 +73,11 @@ class EdgeLink {
     std::function<void(std::string path, std::vector<std::pair<std::string, std::string>> args,
                        ArchiveDone done)>
         archive;
+    // 问政跟踪 at the edges: a department's desk signs in by its link, and
+    // its followup.* commands and a viewer's followup.mine and followup.rate
+    // run here as theirs (unset: the edges' requests go unanswered).
+    FollowupDesk* followup = nullptr;
+    RelayedCalls* relayed = nullptr;
   };
 
   // An edge's read request: an edge::publicReadPath and at most this
@@ -96,6 +105,8 @@ class EdgeLink {
   // A message for every connection of one viewer at the edges (their own
   // question's updates). Any thread.
   void toViewer(const std::string& viewer, const std::string& message);
+  // A message for a department's desks at the edges (followup.changed).
+  void toDepartment(std::int64_t department, const std::string& message);
 
   // Viewers and observers at the edges now (edges heard from recently).
   struct Counts {
@@ -114,6 +125,8 @@ class EdgeLink {
   void edgeCounts(const bus::BusMessage& message);
   void heartbeat();
   void archiveRequest(const bus::BusMessage& message);
+  void departmentRequest(const bus::BusMessage& message);
+  void followupRequest(const bus::BusMessage& message);
 
   Context context_;
   edge::Subjects subjects_;

@@ -128,39 +128,48 @@ void FollowupDesk::departmentHello(server::ClientId client, const json& message,
                                        "a department hello needs its link's token", request_id);
     return;
   }
-  const std::string hash = sha256Hex(token->get<std::string>());
   std::weak_ptr<char> alive = alive_;
+  findDepartment(sha256Hex(token->get<std::string>()), [this, alive, client, request_id,
+                                                        local](std::optional<json> found) {
+    if (alive.expired() || !context_.clients->contains(client)) return;
+    core::ClientInfo& info = context_.clients->at(client);
+    if (!found) {
+      replyError(client, request_id, "busy", "the studio is busy; try again");
+      return;
+    }
+    if (found->is_null()) {
+      context_.sign_in->refuseWrongToken(client, info, "department",
+                                         "unknown or revoked department link", request_id);
+      return;
+    }
+    if (!local) context_.sign_in->guard().signedIn(info.address);
+    if (!info.viewer.empty()) context_.leave_audience(client);
+    info.role = Role::kDepartment;
+    info.department_id = (*found)["id"].get<std::int64_t>();
+    info.producer_name = (*found)["name"].get<std::string>();
+    context_.server->setChannels(client, server::kChannelNone);
+    json ok = {{"type", "hello.ok"}};
+    ok.update(departmentWelcome(*found));
+    if (!request_id.is_null()) ok["id"] = request_id;
+    send(client, ok);
+  });
+}
+
+void FollowupDesk::findDepartment(const std::string& token_sha256,
+                                  std::function<void(std::optional<json>)> done) {
   context_.service->read(
-      [hash](sqlite3* db, Date) -> json {
-        const auto department = store::departmentByToken(db, hash);
+      [token_sha256](sqlite3* db, Date) -> json {
+        const auto department = store::departmentByToken(db, token_sha256);
         return department ? json{{"id", department->id}, {"name", department->name}} : json();
       },
-      [this, alive, client, request_id, local](std::optional<json> found) {
-        if (alive.expired() || !context_.clients->contains(client)) return;
-        core::ClientInfo& info = context_.clients->at(client);
-        if (!found) {
-          replyError(client, request_id, "busy", "the studio is busy; try again");
-          return;
-        }
-        if (found->is_null()) {
-          context_.sign_in->refuseWrongToken(client, info, "department",
-                                             "unknown or revoked department link", request_id);
-          return;
-        }
-        if (!local) context_.sign_in->guard().signedIn(info.address);
-        if (!info.viewer.empty()) context_.leave_audience(client);
-        info.role = Role::kDepartment;
-        info.department_id = (*found)["id"].get<std::int64_t>();
-        info.producer_name = (*found)["name"].get<std::string>();
-        context_.server->setChannels(client, server::kChannelNone);
-        json ok = {{"type", "hello.ok"},
-                   {"role", "department"},
-                   {"department", *found},
-                   {"today", followup::formatDate(today())},
-                   {"commands", context_.commands->commandsFor(Role::kDepartment)}};
-        if (!request_id.is_null()) ok["id"] = request_id;
-        send(client, ok);
-      });
+      std::move(done));
+}
+
+json FollowupDesk::departmentWelcome(const json& department) const {
+  return {{"role", "department"},
+          {"department", department},
+          {"today", followup::formatDate(today())},
+          {"commands", context_.commands->commandsFor(Role::kDepartment)}};
 }
 
 // --- due dates ---
@@ -299,6 +308,8 @@ void FollowupDesk::announce(std::int64_t item_id, const std::string& action) {
             context_.server->send(client, to_department);
           }
         }
+        // Its desks at the public edges.
+        if (context_.to_department) context_.to_department(department, *to_department);
         for (const json& viewer : (*views)["askers"]) askers_.insert(viewer.get<std::string>());
         if (context_.to_viewer && !(*views)["askers"].empty()) {
           const auto to_askers = std::make_shared<const std::string>(
@@ -527,8 +538,9 @@ FollowupDesk::Outcome FollowupDesk::setDue(CommandContext& c) {
 std::optional<CommandError> FollowupDesk::viewerLimited(CommandContext& c) {
   double wait_s = 0;
   if (server::LocalClients::isLocal(c.client) ||
-      c.info.followups.take(TokenBucket::Limits::every(kViewerIntervalS, kViewerBurst),
-                            steadyNowUs(), &wait_s)) {
+      c.info.followups.take(
+          TokenBucket::Limits::every(followup::kCitizenIntervalS, followup::kCitizenBurst),
+          steadyNowUs(), &wait_s)) {
     return std::nullopt;
   }
   const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));

@@ -56,6 +56,8 @@ class FollowupDesk {
     std::function<void(server::ClientId client)> leave_audience;
     // The overdue and open counts changed (status, metrics).
     std::function<void()> counts_changed;
+    // A message to a department's desks at the public edges (unset: no edges).
+    std::function<void(std::int64_t department, const std::string& message)> to_department;
   };
 
   explicit FollowupDesk(Context context);
@@ -67,6 +69,15 @@ class FollowupDesk {
   void departmentHello(server::ClientId client, const nlohmann::json& message,
                        const nlohmann::json& request_id);
 
+  // The department a link's token hash signs in (问政跟踪 at the public
+  // edges asks this for its desks): {"id","name"}, null when it is unknown or
+  // revoked; nothing when the read could not run.
+  void findDepartment(const std::string& token_sha256,
+                      std::function<void(std::optional<nlohmann::json>)> done);
+  // What a department's hello.ok says beyond its type: {"role","department",
+  // "today","commands"}.
+  nlohmann::json departmentWelcome(const nlohmann::json& department) const;
+
   // The per-department counts for /api/status and /metrics, read again every
   // few seconds and after each change ({"departments":[{id,name,open,overdue}],
   // "open","overdue","replies_new"}); null before the first read.
@@ -77,11 +88,6 @@ class FollowupDesk {
   bool hasFollowup(const std::string& viewer) const { return askers_.contains(viewer); }
   // Reads the askers once, at start.
   void loadAskers();
-
-  // A viewer's followup.mine and followup.rate, per connection: each costs
-  // the studio a read or a write, and a page sends one of each now and then.
-  static constexpr double kViewerBurst = 5;
-  static constexpr double kViewerIntervalS = 3;
 
  private:
   using Outcome = core::CommandOutcome;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <utility>
 
 #include "studio/base/clock.h"
@@ -10,6 +11,7 @@
 #include "studio/base/secrets.h"
 #include "studio/desks/sign_in.h"
 #include "studio/desks/transcript.h"
+#include "studio/followup/followup.h"
 #include "studio/protocol/message.h"
 
 namespace yst::edge {
@@ -24,8 +26,9 @@ constexpr const char* kLog = "edge";
 
 // What a viewer or observer may send at an edge (hello.ok's `commands`).
 const json& edgeCommands() {
-  static const json commands = {"hello", "question.submit", "question.vote", "questions.mine",
-                                "transcript.list"};
+  static const json commands = {"hello",          "question.submit", "question.vote",
+                                "questions.mine", "transcript.list", "followup.mine",
+                                "followup.rate"};
   return commands;
 }
 
@@ -57,6 +60,9 @@ void EdgeAudience::start() {
   });
   bus.subscribe(subjects_.viewer, [this, alive](bus::BusMessage m) {
     if (!alive.expired()) viewerMessage(m);
+  });
+  bus.subscribe(subjects_.desk, [this, alive](bus::BusMessage m) {
+    if (!alive.expired()) deskMessage(m);
   });
   bus.subscribe(subjects_.studio, [this, alive](bus::BusMessage m) {
     if (!alive.expired()) heartbeat(m);
@@ -113,6 +119,7 @@ void EdgeAudience::closed(server::ClientId client) {
     if (viewers->second.empty()) viewer_clients_.erase(viewers);
   }
   clients_.erase(it);
+  desks_.erase(client);
   // Its submissions still come to the studio; their outcomes, to no one here
   // (the page sends again with the same client id, and is told then).
   forgetWaiters(client);
@@ -136,6 +143,14 @@ void EdgeAudience::message(server::ClientId client, const std::string& text) {
     return;
   }
   const ClientInfo& info = clients_[client];
+  if (info.role == Role::kDepartment) {
+    if (type.starts_with("followup.")) {
+      relayFollowup(client, m, request_id);
+    } else {
+      replyError(client, request_id, "forbidden", "a department's desk sends followup commands");
+    }
+    return;
+  }
   if (info.role != Role::kViewer && info.role != Role::kObserver) {
     replyError(client, request_id, "forbidden", "say hello first");
     return;
@@ -148,9 +163,11 @@ void EdgeAudience::message(server::ClientId client, const std::string& text) {
     mine(client, request_id);
   } else if (type == "transcript.list") {
     transcript(client, request_id);
+  } else if (type == "followup.mine" || type == "followup.rate") {
+    relayFollowup(client, m, request_id);
   } else if (type.rfind("question", 0) == 0 || type.rfind("program.", 0) == 0 ||
-             type.rfind("overlay.", 0) == 0 || type.rfind("transcript.", 0) == 0 ||
-             type.rfind("destination.", 0) == 0) {
+             type.rfind("followup.", 0) == 0 || type.rfind("overlay.", 0) == 0 ||
+             type.rfind("transcript.", 0) == 0 || type.rfind("destination.", 0) == 0) {
     replyError(client, request_id, "forbidden",
                "staff commands are taken on the studio's own address, not at an edge");
   } else {
@@ -179,8 +196,19 @@ void EdgeAudience::hello(server::ClientId client, const json& message, const jso
                "staff sign in on the studio's own address, not at a public edge");
     return;
   }
+  if (role == "department") {
+    const json token = message.value("token", json());
+    departmentHello(client, token.is_string() ? token.get<std::string>() : "", request_id);
+    return;
+  }
   if (role != "viewer" && role != "observer") {
-    replyError(client, request_id, "invalid", "role is viewer or observer at a public edge");
+    replyError(client, request_id, "invalid",
+               "role is viewer, observer or department at a public edge");
+    return;
+  }
+  if (info.role == Role::kDepartment) {
+    replyError(client, request_id, "identity_locked",
+               "this connection is a department's desk; open a new connection to watch");
     return;
   }
   if (!viewer_ids_) {
@@ -211,17 +239,14 @@ void EdgeAudience::hello(server::ClientId client, const json& message, const jso
   viewerHello({client, request_id, Role::kViewer, 0, "", steadyNowUs(), fresh_viewer});
 }
 
-void EdgeAudience::observerHello(server::ClientId client, const std::string& token,
-                                 const json& request_id) {
+void EdgeAudience::tokenHello(server::ClientId client, const TokenCheck& check,
+                              const std::string& token, const json& request_id,
+                              std::function<void(json)> signed_in, std::function<void()> refused) {
   ClientInfo& info = clients_[client];
   const std::int64_t now = steadyNowUs();
-  auto carry_on_as_viewer = [this, client] {
-    if (clients_.contains(client))
-      viewerHello({client, json(), Role::kViewer, 0, "", steadyNowUs()});
-  };
-  auto refuse = [this, client, request_id, carry_on_as_viewer](
-                    const std::string& code, const std::string& text, desks::SignInGuard::Refusal r,
-                    json extra) {
+  auto refuse = [this, client, request_id, refused](const std::string& code,
+                                                    const std::string& text,
+                                                    desks::SignInGuard::Refusal r, json extra) {
     replyError(client, request_id, code, text, std::move(extra));
     if (r.close_connection) {
       // The third refusal on a connection closes it (after the error), as
@@ -229,7 +254,7 @@ void EdgeAudience::observerHello(server::ClientId client, const std::string& tok
       context_.close(client);
       return;
     }
-    carry_on_as_viewer();
+    if (refused) refused();
   };
   if (const double wait_s = guard_.lockedFor(info.address, now); wait_s > 0) {
     const int retry = std::max(1, static_cast<int>(std::ceil(wait_s)));
@@ -238,16 +263,20 @@ void EdgeAudience::observerHello(server::ClientId client, const std::string& tok
     return;
   }
   if (token.empty()) {
-    refuse("forbidden", "an observer hello needs the invitation token",
-           guard_.wrongToken(info, "observer", "client " + std::to_string(client), now),
+    refuse("forbidden", check.missing,
+           guard_.wrongToken(info, check.role, "client " + std::to_string(client), now),
            json::object());
+    return;
+  }
+  if (bus_state_ != bus::BusState::kConnected) {
+    unavailable(client, request_id);
     return;
   }
   std::weak_ptr<char> alive = alive_;
   context_.bus->request(
-      subjects_.observer, json{{"token_sha256", sha256Hex(token)}}.dump(), kRequestTimeoutMs,
-      [this, alive, client, request_id, refuse](std::optional<bus::BusMessage> answer,
-                                                std::string) {
+      check.subject, json{{"token_sha256", sha256Hex(token)}}.dump(), kRequestTimeoutMs,
+      [this, alive, client, request_id, refuse, check, signed_in = std::move(signed_in)](
+          std::optional<bus::BusMessage> answer, std::string) {
         if (alive.expired() || !clients_.contains(client)) return;
         ClientInfo& info = clients_[client];
         std::optional<json> found = answer ? parseBody(answer->data) : std::nullopt;
@@ -255,18 +284,64 @@ void EdgeAudience::observerHello(server::ClientId client, const std::string& tok
           unavailable(client, request_id);
           return;
         }
-        const std::int64_t id = countField(*found, "id");
-        if (id <= 0) {
-          refuse("forbidden", "unknown or revoked observer invitation",
-                 guard_.wrongToken(info, "observer", "client " + std::to_string(client),
+        if (check.id_of(*found) <= 0) {
+          refuse("forbidden", check.unknown,
+                 guard_.wrongToken(info, check.role, "client " + std::to_string(client),
                                    steadyNowUs()),
                  json::object());
           return;
         }
         guard_.signedIn(info.address);
-        viewerHello(
-            {client, request_id, Role::kObserver, id, textField(*found, "name"), steadyNowUs()});
+        signed_in(std::move(*found));
       });
+}
+
+void EdgeAudience::observerHello(server::ClientId client, const std::string& token,
+                                 const json& request_id) {
+  const TokenCheck observer = {subjects_.observer, "observer",
+                               "an observer hello needs the invitation token",
+                               "unknown or revoked observer invitation",
+                               [](const json& found) { return countField(found, "id"); }};
+  tokenHello(
+      client, observer, token, request_id,
+      [this, client, request_id](json found) {
+        viewerHello({client, request_id, Role::kObserver, countField(found, "id"),
+                     textField(found, "name"), steadyNowUs()});
+      },
+      // A refused observer carries on as a viewer.
+      [this, client] {
+        if (clients_.contains(client))
+          viewerHello({client, json(), Role::kViewer, 0, "", steadyNowUs()});
+      });
+}
+
+void EdgeAudience::departmentHello(server::ClientId client, const std::string& token,
+                                   const json& request_id) {
+  const std::string hash = sha256Hex(token);
+  const TokenCheck department = {subjects_.department, "department",
+                                 "a department hello needs its link's token",
+                                 "unknown or revoked department link", [](const json& found) {
+                                   const json d = found.value("department", json());
+                                   return d.is_object() ? countField(d, "id") : 0;
+                                 }};
+  tokenHello(client, department, token, request_id, [this, client, request_id, hash](json welcome) {
+    ClientInfo& info = clients_[client];
+    // A viewer that signs in as a department stops being a viewer.
+    if (auto viewers = viewer_clients_.find(info.viewer); viewers != viewer_clients_.end()) {
+      viewers->second.erase(client);
+      if (viewers->second.empty()) viewer_clients_.erase(viewers);
+    }
+    const json& d = welcome["department"];
+    info.viewer.clear();
+    info.role = Role::kDepartment;
+    info.department_id = countField(d, "id");
+    info.producer_name = textField(d, "name");
+    desks_[client] = {info.department_id, hash};
+    context_.server->setChannels(client, server::kChannelNone);
+    welcome["type"] = "hello.ok";
+    if (!request_id.is_null()) welcome["id"] = request_id;
+    reply(client, welcome);
+  });
 }
 
 void EdgeAudience::viewerHello(PendingHello hello) {
@@ -415,6 +490,16 @@ void EdgeAudience::viewerMessage(const bus::BusMessage& message) {
   if (found == viewer_clients_.end()) return;
   auto text = std::make_shared<const std::string>(std::move(frame->message));
   for (server::ClientId client : found->second) context_.server->send(client, text);
+}
+
+void EdgeAudience::deskMessage(const bus::BusMessage& message) {
+  std::optional<ViewerFrame> frame = unframeViewer(message.data);
+  if (!frame || desks_.empty()) return;
+  const std::int64_t department = std::atoll(frame->viewer.c_str());
+  auto text = std::make_shared<const std::string>(std::move(frame->message));
+  for (const auto& [client, desk] : desks_) {
+    if (desk.department == department) context_.server->send(client, text);
+  }
 }
 
 void EdgeAudience::heartbeat(const bus::BusMessage& message) {
@@ -652,6 +737,35 @@ void EdgeAudience::transcript(server::ClientId client, const json& request_id) {
   forward(subjects_.transcript, json::object(), client, request_id);
 }
 
+void EdgeAudience::relayFollowup(server::ClientId client, json message, const json& request_id) {
+  ClientInfo& info = clients_[client];
+  const auto desk = desks_.find(client);
+  const bool is_desk = info.role == Role::kDepartment && desk != desks_.end();
+  const TokenBucket::Limits limits =
+      is_desk ? TokenBucket::Limits::every(followup::kDeskIntervalS, followup::kDeskBurst)
+              : TokenBucket::Limits::every(followup::kCitizenIntervalS, followup::kCitizenBurst);
+  double wait_s = 0;
+  if (!info.followups.take(limits, steadyNowUs(), &wait_s)) {
+    const int after = std::max(1, static_cast<int>(std::ceil(wait_s)));
+    replyError(client, request_id, "rate_limited",
+               "too often; try again in " + std::to_string(after) + " s",
+               {{"retry_after_s", after}});
+    return;
+  }
+  message.erase("id");
+  json body = {{"message", std::move(message)}};
+  if (is_desk) {
+    body["as"] = "department";
+    body["token_sha256"] = desk->second.token_sha256;
+  } else {
+    body["as"] = "viewer";
+    body["viewer"] = info.viewer;
+    body["address"] = info.address;
+    body["observer_id"] = info.observer_id;
+  }
+  forward(subjects_.followup, body, client, request_id);
+}
+
 void EdgeAudience::forward(const std::string& subject, const json& body, server::ClientId client,
                            const json& request_id, std::function<void(json&)> on_reply) {
   if (bus_state_ != bus::BusState::kConnected) {
@@ -689,6 +803,7 @@ json EdgeAudience::status() const {
           {"bus", bus::busStateName(bus_state_)},
           {"viewers", viewers},
           {"observers", observers},
+          {"departments", desks_.size()},
           {"waiting_submissions", waiting_.size()},
           {"feed", {{"epoch", at.epoch}, {"seq", at.seq}}}};
 }

@@ -18,6 +18,10 @@
 //   A retry of the same client id, to any edge, gets the same answer.
 // - Votes, a viewer's own questions, observer invitations and the live text
 //   are asked of the studio (request/reply).
+// - 问政跟踪: a department's desk signs in here by its link (checked by the
+//   studio), and its followup.* commands, like a viewer's followup.mine and
+//   followup.rate, are run by the studio as theirs; what changes on its items
+//   reaches its desks here (the `desk` subject).
 // - The edge counts its viewers for the studio, and tells its viewers when
 //   the studio is out of reach (`studio.state`).
 //
@@ -125,7 +129,23 @@ class EdgeAudience {
 
   // --- hellos
   void hello(server::ClientId client, const Json& message, const Json& request_id);
+  // A hello with a link's token, checked by the studio on `subject` (an
+  // observer's invitation, a department's link), under the studio address's
+  // rules for wrong tokens and lock-outs: `signed_in` gets the studio's
+  // answer when `id_of` finds an id in it; `refused` runs after a refusal
+  // that left the connection open.
+  struct TokenCheck {
+    std::string subject;
+    const char* role;     // for the guard's log line
+    const char* missing;  // the refusal of a hello without a token
+    const char* unknown;  // the refusal of a token the studio does not know
+    std::function<std::int64_t(const Json&)> id_of;
+  };
+  void tokenHello(server::ClientId client, const TokenCheck& check, const std::string& token,
+                  const Json& request_id, std::function<void(Json)> signed_in,
+                  std::function<void()> refused = {});
   void observerHello(server::ClientId client, const std::string& token, const Json& request_id);
+  void departmentHello(server::ClientId client, const std::string& token, const Json& request_id);
   // Answers the hello from the snapshot and the ring, or queues it until a
   // snapshot that the ring continues has arrived.
   void viewerHello(PendingHello hello);
@@ -137,6 +157,7 @@ class EdgeAudience {
   void snapshotArrived(const Json& snapshot);
   void feedMessage(const bus::BusMessage& message);
   void viewerMessage(const bus::BusMessage& message);
+  void deskMessage(const bus::BusMessage& message);
   void heartbeat(const bus::BusMessage& message);
   void receivedOutcome(const bus::BusMessage& message);
   void checkStudio();
@@ -152,6 +173,9 @@ class EdgeAudience {
   void vote(server::ClientId client, const Json& message, const Json& request_id);
   void mine(server::ClientId client, const Json& request_id);
   void transcript(server::ClientId client, const Json& request_id);
+  // A followup.* command of a department's desk, or a viewer's followup.mine
+  // or followup.rate, run by the studio as theirs.
+  void relayFollowup(server::ClientId client, Json message, const Json& request_id);
   // A request to the studio whose reply (a JSON object) goes to `client`
   // with `request_id`, or `unavailable` when it does not come.
   void forward(const std::string& subject, const Json& body, server::ClientId client,
@@ -161,6 +185,13 @@ class EdgeAudience {
   Subjects subjects_;
   core::ClientMap clients_;
   std::unordered_map<std::string, std::set<server::ClientId>> viewer_clients_;
+  // Departments' desks signed in here: the link's hash goes with each of
+  // their commands (the studio checks it every time).
+  struct Desk {
+    std::int64_t department = 0;
+    std::string token_sha256;
+  };
+  std::unordered_map<server::ClientId, Desk> desks_;
   desks::AudienceLimits limits_;
   desks::SignInGuard guard_;
   // Set from the studio's snapshot: ids are signed with the studio's key.

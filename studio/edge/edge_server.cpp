@@ -46,7 +46,7 @@ server::ServerOptions EdgeServer::serverOptions(const config::EdgeConfig& config
   // The archive's API, asked of the studio (EdgeArchive); its package files
   // are the cloud's (deploy/nginx/yishiting-edges.conf), not served here.
   options.request_prefixes = {kArchiveApiPrefix, kFollowupApiPrefix, kFollowupFeedPath};
-  options.prefix_redirects = {{"/o/", "/#o="}};
+  options.prefix_redirects = {{"/o/", "/#o="}, {"/d/", "/dept/#d="}};
   options.max_connections_per_address =
       static_cast<std::size_t>(limits.max_connections_per_address);
   options.max_connections = static_cast<std::size_t>(limits.max_connections);

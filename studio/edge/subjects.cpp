@@ -23,6 +23,7 @@ Subjects::Subjects(const std::string& channel) {
   feed = base + "feed";
   viewer = base + "viewer";
   studio = base + "studio";
+  desk = base + "desk";
   edges = base + "edges";
   snapshot = base + "snapshot";
   keys = base + "keys";
@@ -32,6 +33,8 @@ Subjects::Subjects(const std::string& channel) {
   lookup = base + "lookup";
   transcript = base + "transcript";
   archive = base + "archive";
+  department = base + "department";
+  followup = base + "followup";
 }
 
 bool publicReadPath(std::string_view path) {

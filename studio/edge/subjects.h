@@ -41,6 +41,7 @@ struct Subjects {
   std::string feed;      // the numbered public messages (framePublic)
   std::string viewer;    // a message for one viewer's connections (frameViewer)
   std::string studio;    // the studio's heartbeat: {"epoch","seq","viewers"}
+  std::string desk;      // a message for one department's desks (frameViewer with its id)
   // Core NATS, edge → studio.
   std::string edges;  // each edge's viewer counts: {"edge","viewers","observers"}
   // Requests, edge → studio (replies on the requester's inbox).
@@ -55,6 +56,14 @@ struct Subjects {
   // {"path","args"} → {"status","body","content_type"?}: the archive's and
   // 问政跟踪's public reads (publicReadPath).
   std::string archive;
+  // 问政跟踪 at an edge: a department's link → {"department":{"id","name"},
+  // "today","commands"} or {"department":null} (unknown or revoked).
+  std::string department;  // {"token_sha256"}
+  // A desk's or a viewer's followup.* command, run at the studio as theirs:
+  // {"as":"department","token_sha256","message"} or
+  // {"as":"viewer","viewer","address","observer_id","message"} → the reply
+  // the studio's /ws would have sent.
+  std::string followup;
 };
 
 // "epoch seq\n" + the message: the edge learns a public message's position
@@ -75,7 +84,7 @@ std::string textField(const nlohmann::json& body, const char* key);
 std::int64_t countField(const nlohmann::json& body, const char* key);
 bool flagField(const nlohmann::json& body, const char* key);
 
-// "viewer id\n" + the message.
+// "viewer id\n" + the message (and "department id\n" + the message on `desk`).
 std::string frameViewer(std::string_view viewer, std::string_view message);
 struct ViewerFrame {
   std::string viewer;

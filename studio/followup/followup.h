@@ -65,4 +65,14 @@ inline constexpr int kMaxWorkingDays = 60;
 // A commitment's deadline may be years away ("三年内"), not decades.
 inline constexpr int kMaxDueYears = 10;
 
+// A citizen's followup.mine and followup.rate, per connection (the studio's
+// and an edge's): each costs the studio a read or a write, and a page sends
+// one of each now and then.
+inline constexpr double kCitizenBurst = 5;
+inline constexpr double kCitizenIntervalS = 3;
+// A department's desk at a public edge, per connection: a list after each
+// change, an item opened, a reply written.
+inline constexpr double kDeskBurst = 20;
+inline constexpr double kDeskIntervalS = 0.5;
+
 }  // namespace yst::followup

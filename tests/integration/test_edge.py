@@ -29,6 +29,13 @@ REPO = Path(__file__).resolve().parents[2]
 CHANNEL = "itest-edge"
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx comes back as it is (an HTTPError), not followed."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def edge_show(nats: NatsServer) -> dict:
     show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
                      width=320, height=180, fps=15, video_bitrate_kbps=300)
@@ -218,6 +225,150 @@ class PublicEdge(IntegrationTest):
         self.assertEqual(status, 200)
         self.assertIn(b"<html", page.lower())
 
+    def departments_cli(self, *args: str) -> str:
+        out = subprocess.run([str(harness.studio_binary()), "departments", *args, "--data",
+                              str(self.studio.data_dir)], capture_output=True, text=True,
+                             timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out.stdout
+
+    def desk(self, edge: Edge, token: str, expect_ok: bool = True):
+        """A department's desk at an edge: the connection and its hello's answer."""
+        client = harness.Producer(edge.ws_url, None, hello=False)
+        self.addCleanup(client.close)
+        client.send_json({"type": "hello", "role": "department", "token": token})
+        return client, client._await_hello(expect_ok, None)
+
+    def assert_refused(self, reply: dict, code: str, what: str) -> None:
+        self.assertEqual((reply.get("type"), reply.get("code")), ("error", code), f"{what}: {reply}")
+
+    def test_a_departments_desk_and_the_askers_followup_at_the_edges(self):
+        # 问政跟踪 where the public is: the desk signs in at an edge by its
+        # link, sees and answers its own items only; the asker, at another
+        # edge, is told live, finds the reply when it comes back, rates once.
+        suffix = secrets.token_hex(3)
+        added = self.departments_cli("add", f"边缘住建局{suffix}", "--url", "https://wzrb.example")
+        housing = int(added.split(":")[0].split()[1])
+        token = added.strip().splitlines()[-1].rsplit("/d/", 1)[1]
+        other = int(self.departments_cli("add", f"边缘医保局{suffix}").split(":")[0].split()[1])
+        asker = self.viewer(self.edges[0])
+        first = asker.submit(f"安置房办证难 {suffix}", client_id=client_id())["question"]
+        second = asker.submit(f"异地就医备案 {suffix}", client_id=client_id())["question"]
+        item = self.producer.ok("followup.forward", question=first["id"],
+                                department=housing)["item"]
+        elsewhere = self.producer.ok("followup.forward", question=second["id"],
+                                     department=other)["item"]
+
+        edge = self.edges[1]
+        opener = urllib.request.build_opener(NoRedirect)
+        with self.assertRaises(urllib.error.HTTPError) as redirect:
+            opener.open(edge.base_url + "/d/" + token, timeout=5)
+        self.assertEqual(redirect.exception.code, 302)
+        self.assertEqual(redirect.exception.headers.get("Location"), "/dept/#d=" + token)
+
+        desk, ok = self.desk(edge, token)
+        self.assertEqual((ok["role"], ok["department"]["id"]), ("department", housing), ok)
+        self.assertIn("followup.reply", ok["commands"])
+        self.assertNotIn("followup.forward", ok["commands"])
+        listed = desk.ok("followup.list", department=other)["items"]  # asks for another's
+        self.assertEqual([i["id"] for i in listed], [item["id"]])
+        self.assert_refused(desk.command("followup.item", item=elsewhere["id"]), "not_found",
+                            "another department's item at an edge")
+        self.assert_refused(desk.command("followup.reply", item=elsewhere["id"], text="越权"),
+                            "not_found", "a reply to another department's item at an edge")
+        self.assert_refused(desk.command("followup.forward", question=first["id"],
+                                         department=other), "forbidden",
+                            "a producer's command from a department's desk")
+        self.assert_refused(desk.command("question.approve", question=first["id"]), "forbidden",
+                            "a staff command from a department's desk")
+        reply_text = f"已协调不动产登记中心，月底前办结。<img src=x onerror=alert(1)>{suffix}"
+        answered = desk.ok("followup.reply", item=item["id"], text=reply_text)["item"]
+        self.assertEqual((answered["status"], answered["reply"]), ("answered", reply_text))
+        told = asker.wait_event("followup.updated",
+                                predicate=lambda e: e["item"]["id"] == item["id"]
+                                and e["item"]["reply"])
+        self.assertEqual(told["item"]["reply"], reply_text)
+        # A producer's change on the studio's LAN reaches the desk at the edge.
+        self.producer.ok("followup.due", item=item["id"], due=10)
+        changed = desk.wait_event("followup.changed",
+                                  predicate=lambda e: e["action"] == "due")
+        self.assertEqual(changed["item"]["id"], item["id"])
+        self.assertEqual(self.producer.ok("followup.item", item=item["id"])["history"][-2]["action"],
+                         "reply", "the desk's reply is the department's, stored once")
+
+        # The asker comes back at the other edge: questions.mine says there is
+        # follow-up, followup.mine has the reply; one rating, nobody else's.
+        back = self.viewer(self.edges[1], viewer_id=asker.viewer_id)
+        mine = back.wait_event("questions.mine")
+        self.assertIs(mine.get("followup"), True, mine)
+        self.assertIn("followup.mine", back.hello_reply["commands"])
+        items = back.ok("followup.mine")["items"]
+        self.assertEqual({i["id"]: i.get("reply") for i in items},
+                         {item["id"]: reply_text, elsewhere["id"]: None})
+        rated = back.ok("followup.rate", item=item["id"], rating="satisfied")
+        self.assertEqual(rated["item"]["rating"]["satisfied"], 1)
+        self.assert_refused(back.command("followup.rate", item=item["id"], rating="dissatisfied"),
+                            "conflict", "a second rating at an edge")
+        stranger = self.viewer(self.edges[0])
+        self.assertNotIn("followup", stranger.hello_reply)
+        self.assert_refused(stranger.command("followup.rate", item=item["id"], rating="satisfied"),
+                            "forbidden", "a rating by someone who did not ask, at an edge")
+        self.assert_refused(stranger.command("followup.forward", question=first["id"],
+                                             department=housing), "forbidden",
+                            "a producer's command from a viewer at an edge")
+        # Each costs the studio a read or a write: 5 at once, then one per 3 s.
+        answers = [stranger.command("followup.mine").get("type") for _ in range(4)]
+        self.assertEqual(answers, ["reply"] * 4)
+        self.assert_refused(stranger.command("followup.mine"), "rate_limited",
+                            "a flood of follow-up reads at an edge")
+
+        # A wrong link is refused; a replaced one stops at once, mid-session too.
+        _, refused = self.desk(edge, token[:-2] + "zz", expect_ok=False)
+        self.assert_refused(refused, "forbidden", "a wrong department link at an edge")
+        self.departments_cli("link", str(housing))
+        self.assert_refused(desk.command("followup.list"), "forbidden",
+                            "a desk whose link was replaced")
+        _, refused = self.desk(self.edges[0], token, expect_ok=False)
+        self.assert_refused(refused, "forbidden", "a replaced department link at an edge")
+        self.assertNotIn(token, self.studio.log_text() + edge.log_text())
+
+    def test_the_department_desk_and_the_askers_page_at_an_edge_in_a_browser(self):
+        name = f"浏览器测试局{secrets.token_hex(2)}"
+        edge = self.edges[1]
+        added = self.departments_cli("add", name, "--url", edge.base_url)
+        department = int(added.split(":")[0].split()[1])
+        link = added.strip().splitlines()[-1]
+        asker = self.viewer(self.edges[0])
+        question = asker.submit(f"老城区夜间停车难 {secrets.token_hex(3)}",
+                                client_id=client_id())["question"]
+        item = self.producer.ok("followup.forward", question=question["id"],
+                                department=department)["item"]
+        shots = harness.run_e2e_script(
+            "edge-followup.test.mjs", edge.base_url,
+            env={"YST_DEPT_LINK": link, "YST_DEPT_NAME": name, "YST_VIEWER_ID": asker.viewer_id,
+                 "YST_ITEM": str(item["id"])},
+            context=lambda: edge.log_text()[-3000:])
+        self.assertTrue(any(shots.glob("edge-followup-*.png")), "no screenshot was kept")
+        rated = self.producer.ok("followup.item", item=item["id"])["item"]
+        self.assertEqual(rated["rating"]["satisfied"], 1, "the rating made at the edge is stored")
+
+    def test_an_observer_signs_in_at_an_edge_by_the_studios_invitation(self):
+        out = subprocess.run([str(harness.studio_binary()), "observers", "add", "边缘观察员",
+                              "--data", str(self.studio.data_dir)],
+                             capture_output=True, text=True, timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        token = out.stdout.strip().splitlines()[-1].rsplit("/o/", 1)[1]
+        o = self.viewer(self.edges[0], observer_token=token)
+        self.assertEqual((o.hello_reply["role"], o.hello_reply["observer"]),
+                         ("observer", "边缘观察员"))
+        q = o.submit(f"观察员在边缘提问 {secrets.token_hex(3)}", client_id=client_id())
+        self.assertEqual(q["question"]["observer"], "边缘观察员", q)
+        # A wrong token: forbidden, then carried on as a plain viewer.
+        wrong = self.viewer(self.edges[1], observer_token=token[:-2] + "zz", hello=False)
+        self.assert_refused(wrong.hello(expect_ok=False), "forbidden", "a wrong observer token")
+        self.assertEqual(wrong.recv_json()["role"], "viewer")
+        self.assertNotIn(token, self.edges[0].log_text() + self.studio.log_text())
+
     def test_the_studio_counts_the_edges_viewers(self):
         viewers = [self.viewer(self.edges[1]) for _ in range(3)]
         self.assertEqual(len(viewers), 3)
@@ -348,6 +499,21 @@ class EdgeWithTheShippedPermissions(IntegrationTest):
         self.assertTrue(self.producer.command("question.approve", question=qid).get("ok"))
         v.wait_event("questions.public", timeout=10,
                      predicate=lambda m: any(q["id"] == qid for q in m["questions"]))
+        # 问政跟踪's subjects too: a department's desk at the edge signs in,
+        # reads its items and hears of a new one.
+        added = subprocess.run([str(harness.studio_binary()), "departments", "add", "权限测试局",
+                                "--data", str(self.studio.data_dir)],
+                               capture_output=True, text=True, timeout=20)
+        self.assertEqual(added.returncode, 0, added.stderr)
+        department = int(added.stdout.split(":")[0].split()[1])
+        desk = harness.Producer(self.edge.ws_url, None, hello=False)
+        self.addCleanup(desk.close)
+        desk.send_json({"type": "hello", "role": "department",
+                        "token": added.stdout.strip().rsplit("/d/", 1)[1]})
+        self.assertEqual(desk._await_hello(True, None)["department"]["id"], department)
+        self.assertEqual(desk.ok("followup.list")["items"], [])
+        self.producer.ok("followup.forward", question=qid, department=department)
+        desk.wait_event("followup.changed", predicate=lambda e: e["action"] == "forward")
         for log in (self.studio.log_text(), self.edge.log_text()):
             self.assertNotIn(self.studio_password, log)
             self.assertNotIn(self.edge_password, log)
@@ -378,7 +544,7 @@ class EdgeWithTheShippedPermissions(IntegrationTest):
     def test_an_edges_user_cannot_speak_for_the_studio_nor_read_the_intake(self):
         c = self.channel
         for forged in (f"yst.{c}.feed", f"yst.{c}.received", f"yst.{c}.viewer", f"yst.{c}.studio",
-                       "$JS.API.STREAM.DELETE.YST_INTAKE_" + c):
+                       f"yst.{c}.desk", "$JS.API.STREAM.DELETE.YST_INTAKE_" + c):
             said = nats_client_says(self.nats, "yst-edge", self.edge_password,
                                     [f"PUB {forged} 2\r\nhi\r\n"])
             self.assertIn("Permissions Violation for Publish", said, forged)

@@ -131,6 +131,7 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+2"; onActivated: { tabs.currentIndex = 1; graphics.focusFirst() } }
     Shortcut { sequence: "Ctrl+3"; onActivated: { tabs.currentIndex = 2; transcript.forceActiveFocus() } }
     Shortcut { sequence: "Ctrl+4"; onActivated: { tabs.currentIndex = 3; destinations.focusFirst() } }
+    Shortcut { sequence: "Ctrl+5"; onActivated: { tabs.currentIndex = 4; followupPanel.focusFirst() } }
     Shortcut { sequence: "Ctrl+Q"; onActivated: { tabs.currentIndex = 0; questions.forceActiveFocus() } }
     Shortcut { sequence: "Ctrl+K"; onActivated: cueBar.focusInput() }
     // Escape: the keyboard back to the switcher (a plain item that takes no

@@ -1,8 +1,10 @@
-// 问政跟踪 in the console: how many items are open and overdue, which
-// departments are late, and the departments' latest replies — read from the
-// studio's status (followup), as /api/status has it. Forwarding questions
-// and recording promises are on the web producer page (/producer/) and the
-// typist's Alt+P.
+// 问政跟踪 in the console: a promise made on air recorded as it is said
+// (followup.commit: what, which department, by when, tied to the question on
+// air and to this moment of the show); how many items are open and overdue,
+// which departments are late, and the departments' latest replies — read
+// from the studio's status (followup), as /api/status has it. Forwarding the
+// unanswered questions after the show is on the web producer page
+// (/producer/); the typist marks a promise from its line with Alt+P.
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
@@ -14,11 +16,136 @@ Item {
     readonly property var departments: (followup.departments || []).filter(d => d.open > 0)
         .sort((a, b) => b.overdue - a.overdue || b.open - a.open)
     readonly property var replies: followup.recent_replies || []
+    // Every department a promise may go to (followup.departments), read when
+    // the desk is shown: one may have been added since.
+    property var allDepartments: []
+    property int departmentsRequest: -1
+    property int commitRequest: -1
+    property string commitNote: ""
+    property bool commitFailed: false
+
+    // Ctrl+5: the keyboard to the promise's words.
+    function focusFirst() {
+        promiseText.forceActiveFocus(Qt.TabFocusReason)
+    }
+    function loadDepartments() {
+        departmentsRequest = studio.send({ type: "followup.departments" })
+    }
+    function record() {
+        const text = promiseText.text.trim()
+        const department = allDepartments[departmentBox.currentIndex]
+        if (text === "" || !department || commitRequest !== -1)
+            return
+        const due = dueField.text.trim()
+        const fields = { type: "followup.commit", text: text, department: department.id,
+                         due: /^[0-9]+$/.test(due) ? Number(due) : due }
+        if (withOnAir.checked && studio.onAir && studio.onAir.id)
+            fields.question = studio.onAir.id
+        commitRequest = studio.send(fields)
+    }
+    onVisibleChanged: if (visible) loadDepartments()
+    Component.onCompleted: loadDepartments()
+    Connections {
+        target: studio
+        function onReplied(id, reply) {
+            if (id === panel.departmentsRequest) {
+                panel.departmentsRequest = -1
+                panel.allDepartments = reply.departments || []
+            } else if (id === panel.commitRequest) {
+                panel.commitRequest = -1
+                panel.commitFailed = false
+                panel.commitNote = qsTr("已记录承诺 #%1，截止 %2").arg(reply.item.id).arg(reply.item.due)
+                promiseText.text = ""
+            }
+        }
+        function onFailed(id, code, message) {
+            if (id === panel.commitRequest) {
+                panel.commitRequest = -1
+                panel.commitFailed = true
+                panel.commitNote = qsTr("未能记录：%1").arg(message)
+            } else if (id === panel.departmentsRequest) {
+                panel.departmentsRequest = -1
+            }
+        }
+    }
 
     ColumnLayout {
         anchors.fill: parent
         anchors.margins: 6
         spacing: 6
+        Text {
+            textFormat: Text.PlainText
+            text: qsTr("记录承诺")
+            color: Style.muted
+            font.family: Style.family
+            font.pixelSize: Style.small
+            font.bold: true
+        }
+        TextField {
+            id: promiseText
+            objectName: "followup-promise"
+            Layout.fillWidth: true
+            placeholderText: qsTr("承诺了什么（如：安置房办证年底前全部办结）")
+            font.family: Style.family
+            font.pixelSize: Style.normal
+            maximumLength: 300
+            onAccepted: panel.record()
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            ComboBox {
+                id: departmentBox
+                objectName: "followup-department"
+                Layout.fillWidth: true
+                model: panel.allDepartments.map(d => d.name)
+                font.family: Style.family
+                displayText: currentIndex < 0 ? qsTr("哪个部门") : currentText
+            }
+            TextField {
+                id: dueField
+                objectName: "followup-due"
+                Layout.preferredWidth: 150
+                placeholderText: qsTr("截止日期或工作日数")
+                font.family: Style.family
+                font.pixelSize: Style.normal
+                maximumLength: 10
+                onAccepted: panel.record()
+            }
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            ConsoleButton {
+                id: withOnAir
+                objectName: "followup-with-on-air"
+                checkable: true
+                checked: true
+                tint: Style.program
+                enabled: Boolean(studio.onAir && studio.onAir.id)
+                text: studio.onAir && studio.onAir.id ? qsTr("关联在播提问 #%1").arg(studio.onAir.id)
+                                                      : qsTr("没有在播提问")
+            }
+            Item { Layout.fillWidth: true }
+            ConsoleButton {
+                objectName: "followup-record"
+                text: qsTr("记录")
+                enabled: promiseText.text.trim() !== "" && departmentBox.currentIndex >= 0
+                         && dueField.text.trim() !== "" && panel.commitRequest === -1
+                onClicked: panel.record()
+            }
+        }
+        Text {
+            textFormat: Text.PlainText
+            objectName: "followupCommitNote"
+            Layout.fillWidth: true
+            visible: panel.commitNote !== ""
+            text: panel.commitNote
+            wrapMode: Text.Wrap
+            color: panel.commitFailed ? Style.program : Style.text
+            font.family: Style.family
+            font.pixelSize: Style.small
+        }
         Text {
             textFormat: Text.PlainText
             objectName: "followupCounts"
@@ -105,7 +232,7 @@ Item {
         Text {
             textFormat: Text.PlainText
             Layout.fillWidth: true
-            text: qsTr("转交网友提问、记录承诺：网页导播台 /producer/，速记页 Alt+P")
+            text: qsTr("会后转交未答复的网友提问：网页导播台 /producer/；速记页 Alt+P 把刚录入的一句记为承诺")
             wrapMode: Text.Wrap
             color: Style.muted
             font.family: Style.family

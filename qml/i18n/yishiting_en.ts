@@ -221,8 +221,44 @@
         <translation>Latest replies</translation>
     </message>
     <message>
-        <source>转交网友提问、记录承诺：网页导播台 /producer/，速记页 Alt+P</source>
-        <translation>Forward questions and record promises on the web producer page (/producer/) or with Alt+P on the typist page</translation>
+        <source>已记录承诺 #%1，截止 %2</source>
+        <translation>Promise #%1 recorded, due %2</translation>
+    </message>
+    <message>
+        <source>未能记录：%1</source>
+        <translation>Not recorded: %1</translation>
+    </message>
+    <message>
+        <source>记录承诺</source>
+        <translation>Record a promise</translation>
+    </message>
+    <message>
+        <source>承诺了什么（如：安置房办证年底前全部办结）</source>
+        <translation>What was promised (e.g. all resettlement-housing certificates issued by year end)</translation>
+    </message>
+    <message>
+        <source>哪个部门</source>
+        <translation>Which department</translation>
+    </message>
+    <message>
+        <source>截止日期或工作日数</source>
+        <translation>Due date or working days</translation>
+    </message>
+    <message>
+        <source>关联在播提问 #%1</source>
+        <translation>With question #%1 on air</translation>
+    </message>
+    <message>
+        <source>没有在播提问</source>
+        <translation>No question on air</translation>
+    </message>
+    <message>
+        <source>记录</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <source>会后转交未答复的网友提问：网页导播台 /producer/；速记页 Alt+P 把刚录入的一句记为承诺</source>
+        <translation>After the show, forward unanswered questions on the web producer page (/producer/); on the typist page, Alt+P records the line just typed as a promise</translation>
     </message>
 </context>
 <context>

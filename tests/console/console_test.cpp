@@ -669,17 +669,71 @@ TEST_F(ConsoleTest, TheTypistPanelCommitsALineForTheSpeakerPicked) {
 
 // 问政跟踪: a promise recorded (as the typist's Alt+P or the web producer
 // page would) shows in the console's follow-up desk and its tab.
-TEST_F(ConsoleTest, TheFollowupDeskCountsWhatIsOpen) {
-  console_->client()->send(QVariantMap{{QStringLiteral("type"), QStringLiteral("followup.commit")},
-                                       {QStringLiteral("text"), QStringLiteral("年底前全部办结")},
-                                       {QStringLiteral("department"), 1},
-                                       {QStringLiteral("due"), QStringLiteral("2030-12-31")}});
+TEST_F(ConsoleTest, APromiseMadeOnAirIsRecordedAtTheFollowupDesk) {
+  // The question on air when the department head promises.
+  const std::int64_t asked = viewerAsks("安置房办证难，什么时候能办下来？", "鹿城网友");
+  ASSERT_GT(asked, 0);
+  console_->client()->send({{"type", "question.approve"}, {"question", qint64(asked)}});
+  console_->client()->send({{"type", "question.on_air"}, {"question", qint64(asked)}});
+  ASSERT_TRUE(
+      waitFor([&] { return console_->client()->onAir().value("id").toLongLong() == asked; }));
+  // Ctrl+5: the 跟踪 desk, the keyboard in the promise's words.
+  key(Qt::Key_5, Qt::ControlModifier);
+  ASSERT_NE(producer_->activeFocusItem(), nullptr);
+  EXPECT_EQ(producer_->activeFocusItem()->objectName(), QStringLiteral("followup-promise"));
+  type(QStringLiteral("安置房办证年底前全部办结"));
+  QQuickItem* department = find(producer_, "followup-department");
+  QQuickItem* due = find(producer_, "followup-due");
+  QQuickItem* record = find(producer_, "followup-record");
+  ASSERT_TRUE(department && due && record);
+  ASSERT_TRUE(waitFor([&] { return department->property("count").toInt() == 1; }));
+  department->setProperty("currentIndex", 0);
+  EXPECT_EQ(department->property("currentText").toString(), QStringLiteral("市住建局"));
+
+  // A deadline already past: refused, and said so at the desk.
+  due->setProperty("text", QStringLiteral("2000-01-01"));
+  QMetaObject::invokeMethod(record, "clicked");
+  ASSERT_TRUE(waitFor([&] {
+    return textOf(producer_, "followupCommitNote").startsWith(QStringLiteral("未能记录"));
+  }));
+  EXPECT_TRUE(textOf(producer_, "followupCommitNote").contains(QStringLiteral("2000-01-01")));
+  EXPECT_EQ(textOf(producer_, "followup-promise"), QStringLiteral("安置房办证年底前全部办结"))
+      << "a refused promise's words were lost";
+
+  due->setProperty("text", QStringLiteral("2030-12-31"));
+  QMetaObject::invokeMethod(record, "clicked");
+  ASSERT_TRUE(waitFor([&] {
+    return textOf(producer_, "followupCommitNote").startsWith(QStringLiteral("已记录承诺 #"));
+  })) << textOf(producer_, "followupCommitNote").toStdString();
+  EXPECT_EQ(textOf(producer_, "followup-promise"), QString());
   ASSERT_TRUE(waitFor([&] {
     return status().value("followup", json::object()).value("open", 0) == 1;
   })) << status().dump();
   ASSERT_TRUE(waitFor([&] {
     return textOf(producer_, "followupCounts") == QStringLiteral("未办结 1 件 · 逾期 0 件");
   })) << textOf(producer_, "followupCounts").toStdString();
+
+  // What was recorded: the words, the department, the deadline, the question
+  // on air and the moment of the show.
+  QSignalSpy replies(console_->client(), &console::ConsoleClient::replied);
+  const int request = console_->client()->send({{"type", "followup.list"}});
+  QVariantMap listed;
+  ASSERT_TRUE(waitFor([&] {
+    for (const QList<QVariant>& reply : replies) {
+      if (reply.at(0).toInt() == request) listed = reply.at(1).toMap();
+    }
+    return !listed.isEmpty();
+  }));
+  const QVariantList items = listed.value("items").toList();
+  ASSERT_EQ(items.size(), 1);
+  const QVariantMap item = items.front().toMap();
+  EXPECT_EQ(item.value("kind").toString(), QStringLiteral("commitment"));
+  EXPECT_EQ(item.value("text").toString(), QStringLiteral("安置房办证年底前全部办结"));
+  EXPECT_EQ(item.value("department").toMap().value("name").toString(), QStringLiteral("市住建局"));
+  EXPECT_EQ(item.value("due").toString(), QStringLiteral("2030-12-31"));
+  EXPECT_EQ(item.value("question").toLongLong(), asked);
+  EXPECT_GE(item.value("timeline_ms").toLongLong(), 0);
+  keepScreenshot(producer_, "followup-promise-recorded");
 }
 
 TEST_F(ConsoleTest, ClosingDuringALiveShowAsksFirst) {

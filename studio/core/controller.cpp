@@ -326,7 +326,8 @@ bool Controller::makeFollowup(std::string* error) {
       [this] { requestStatus(); },
       [this](std::int64_t department, const std::string& message) {
         if (edge_link_) edge_link_->toDepartment(department, message);
-      }});
+      },
+      [this](const std::string& text) { return audience_->sensitiveWords(text); }});
   followup_->loadAskers();
   followup_->refreshCounts();
   followup_timer_.start();

@@ -172,6 +172,11 @@ class Audience {
                   const nlohmann::json& message, std::function<void(nlohmann::json)> done);
   // {"type":"questions.mine","questions":[own views, oldest first]}.
   nlohmann::json mineOf(const std::string& viewer) const;
+  // The words of the newsroom's sensitive-word list in `text` (a citizen's
+  // comment is flagged for the producers as a question is).
+  std::vector<std::string> sensitiveWords(std::string_view text) const {
+    return filter_ ? filter_->matches(text) : std::vector<std::string>{};
+  }
   // Whether this studio issued the viewer id (an edge signs ids with its key).
   bool genuineViewer(const std::string& viewer) const { return viewer_ids_.genuine(viewer); }
   // The invitation a token's hash belongs to, after the invitations were read

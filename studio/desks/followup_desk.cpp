@@ -652,7 +652,18 @@ FollowupDesk::Outcome FollowupDesk::list(CommandContext& c) {
         }
         return out;
       },
-      readAnswer(client, request_id, "followup.list"));
+      [this, alive = std::weak_ptr<char>(alive_),
+       answer = readAnswer(client, request_id, "followup.list")](std::optional<json> result) {
+        // A comment waiting for a producer shows the sensitive words in it,
+        // as a question does (on this thread: the list is the desk's).
+        if (!alive.expired() && result && result->contains("pending_comments") &&
+            context_.sensitive_words) {
+          for (json& comment : (*result)["pending_comments"]) {
+            comment["matched_words"] = context_.sensitive_words(comment.value("comment", ""));
+          }
+        }
+        answer(std::move(result));
+      });
   return Handled{};
 }
 

@@ -58,6 +58,9 @@ class FollowupDesk {
     std::function<void()> counts_changed;
     // A message to a department's desks at the public edges (unset: no edges).
     std::function<void(std::int64_t department, const std::string& message)> to_department;
+    // The sensitive words in a citizen's comment, shown to the producers who
+    // approve it, as a question's are (unset: none).
+    std::function<std::vector<std::string>(const std::string& text)> sensitive_words;
   };
 
   explicit FollowupDesk(Context context);

@@ -12,8 +12,11 @@
 // - The viewer page: the citizen who asked sees the reply under 我的提问
 //   (as text), rates it once, and after a reload sees the rating and no
 //   buttons.
+// - The producer page: the comment waits in 问政跟踪's panel with the
+//   sensitive word it holds flagged; approved, it is on the item's public
+//   page.
 //
-//   YST_URL=… YST_DEPT_LINK=…/d/<token> YST_VIEWER_ID=… YST_COMMITMENT=N \
+//   YST_URL=… YST_PRODUCER_TOKEN=… YST_DEPT_LINK=…/d/<token> YST_VIEWER_ID=… YST_COMMITMENT=N \
 //     YST_OVERDUE_ITEM=N YST_COMMITMENT_MS=ms YST_SESSION=N node tests/e2e/followup.test.mjs
 //
 // No console error, CSP violation or dialog is allowed. Screenshots:
@@ -32,6 +35,9 @@ const commitmentId = Number(process.env.YST_COMMITMENT || 0);
 const overdueId = Number(process.env.YST_OVERDUE_ITEM || 0);
 const commitmentMs = Number(process.env.YST_COMMITMENT_MS || -1);
 const sessionId = Number(process.env.YST_SESSION || 0);
+const producerToken = process.env.YST_PRODUCER_TOKEN || '';
+// The test's sensitive-word list holds 代开发票.
+const kComment = '希望按时办结，别再有代开发票的事';
 const kReply = '已协调不动产登记中心，本月底前办结。<img src=x onerror="alert(1)">';
 
 async function shot(page, name) {
@@ -137,7 +143,7 @@ async function viewer(browser, question) {
   await page.waitForSelector(`${block} ${testid('my-followup-reply')}`, { timeout: kStepTimeoutMs });
   const shown = await page.$eval(`${block} ${testid('my-followup-reply')}`, (n) => ({ text: n.textContent, imgs: n.querySelectorAll('img').length }));
   check(shown.text.includes('<img src=x') && shown.imgs === 0, `我的提问 shows the reply as text: ${JSON.stringify(shown)}`);
-  await page.fill(`${block} ${testid('my-followup-comment')}`, '希望按时办结');
+  await page.fill(`${block} ${testid('my-followup-comment')}`, kComment);
   await shot(page, 'viewer-rate');
   await page.click(`${block} ${testid('rate-satisfied')}`);
   await page.waitForSelector(`${block} ${testid('my-followup-rated')}[data-rating="satisfied"]`, { timeout: kStepTimeoutMs });
@@ -149,13 +155,41 @@ async function viewer(browser, question) {
   await context.close();
 }
 
+async function producer(browser, question) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await watch(page, 'producer', missingHls);
+  await page.goto(`${baseUrl}/producer/`, { waitUntil: 'load' });
+  await page.locator(testid('login-token')).fill(producerToken);
+  await page.locator(testid('login-name')).fill('值班导播');
+  await page.locator(testid('login-submit')).click();
+  await page.waitForSelector('body[data-hello="ok"]', { timeout: kStepTimeoutMs });
+  const comment = `${testid('comments')} ${testid('pending-comment')}`;
+  await page.waitForSelector(comment, { timeout: kStepTimeoutMs });
+  const shown = await page.$eval(comment, (n) => ({
+    text: n.textContent,
+    flag: n.querySelector('[data-testid="comment-flag-sensitive"]')?.textContent || '',
+  }));
+  check(shown.text.includes(kComment), `the comment waits for a producer: ${JSON.stringify(shown)}`);
+  check(shown.flag.includes('代开发票'), `the comment's sensitive word is flagged: ${JSON.stringify(shown)}`);
+  await page.locator(testid('followup-panel')).screenshot({ path: path.join(artifactsDir, 'followup-producer-comment.png') });
+  await page.click(`${comment} ${testid('comment-approve')}`);
+  await page.waitForSelector(comment, { state: 'detached', timeout: kStepTimeoutMs });
+  const item = await (await fetch(`${baseUrl}/api/followup/item?id=${question}`)).json();
+  check(item.comments.some((c) => c.comment === kComment), `the approved comment is public: ${JSON.stringify(item.comments)}`);
+  assertNoProblems('producer');
+  await context.close();
+}
+
 runBrowserTest(async (browser) => {
-  check(link.includes('/d/') && viewerId && commitmentId > 0 && overdueId > 0 && sessionId > 0 && commitmentMs >= 0,
-    'YST_DEPT_LINK, YST_VIEWER_ID, YST_COMMITMENT, YST_OVERDUE_ITEM, YST_SESSION and YST_COMMITMENT_MS must be set');
+  check(link.includes('/d/') && producerToken && viewerId && commitmentId > 0 && overdueId > 0 && sessionId > 0 && commitmentMs >= 0,
+    'YST_PRODUCER_TOKEN, YST_DEPT_LINK, YST_VIEWER_ID, YST_COMMITMENT, YST_OVERDUE_ITEM, YST_SESSION and YST_COMMITMENT_MS must be set');
   const question = await departmentDesk(browser);
   log(`department desk: replied to item ${question}`);
   await tracker(browser, question);
   log('tracker: chart, filter, item page, archive moment');
   await viewer(browser, question);
   log('viewer: reply seen, rated once');
+  await producer(browser, question);
+  log('producer: the comment flagged, approved, public');
 });

@@ -36,11 +36,15 @@ XSS = '<img src=x onerror="alert(1)">'
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def followup_show() -> dict:
+# A citizen's comment on a reply, with a word of the test's sensitive-word list.
+COMMENT = "希望按时办结，别再有代 开 发票的事"
+
+
+def followup_show(word_list: str) -> dict:
     show = make_show(sources=(("host", "test://smpte"),), archive=False, hls=False,
                      width=320, height=180, fps=15, video_bitrate_kbps=300)
     show["show"]["title"] = "温网议事厅 · 对话市住建局"
-    show["audience"] = {"question_interval_s": 0}
+    show["audience"] = {"question_interval_s": 0, "word_list": word_list}
     show["followup"] = {"departments": ["市住建局"], "reply_working_days": 7}
     return show
 
@@ -59,7 +63,9 @@ class Followup(IntegrationTest):
         """The studio (again) on the same data, its follow-up clock at `now`."""
         if cls.studio is not None:
             cls.assert_stopped_cleanly(cls.studio)
-        studio = Studio(cls.work.path, followup_show(),
+        words = cls.work.path / "words.txt"
+        words.write_text("代开发票\n", encoding="utf-8")
+        studio = Studio(cls.work.path, followup_show(str(words)),
                         extra_env={"YISHITING_TYPIST_TOKEN": TYPIST_TOKEN})
         studio.args = ["serve", "--show", str(studio.show_path), "--data", str(studio.data_dir),
                        "--new-session", "--now", now]
@@ -215,7 +221,7 @@ class Followup(IntegrationTest):
                                     predicate=lambda e: e["item"]["id"] == first["id"])
         self.assertEqual(updated["item"]["reply"], "修订：12月25日前办结。")
         rated = asker2.ok("followup.rate", item=first["id"], rating="basically_satisfied",
-                          comment="希望按时办结")
+                          comment=COMMENT)
         self.assertEqual(rated["item"]["rating"]["basically_satisfied"], 1)
         self.assert_error(asker2.command("followup.rate", item=first["id"], rating="satisfied"),
                           "conflict", "a second rating")
@@ -236,9 +242,12 @@ class Followup(IntegrationTest):
         self.assertEqual(item_page["comments"], [])
         pending = producer.ok("followup.list")["pending_comments"]
         self.assertEqual(len(pending), 1)
+        # A word of the newsroom's list is flagged for the producer, as in a
+        # question (flagged, not refused: a person decides).
+        self.assertEqual(pending[0]["matched_words"], ["代开发票"])
         producer.ok("followup.moderate", rating=pending[0]["id"], action="approve")
         item_page = self.api(f"/api/followup/item?id={first['id']}")
-        self.assertEqual([c["comment"] for c in item_page["comments"]], ["希望按时办结"])
+        self.assertEqual([c["comment"] for c in item_page["comments"]], [COMMENT])
         self.assertNotIn("actor", item_page["history"][0], "staff names stay off the public page")
 
         # --- the department's token: wrong, then revoked

@@ -174,7 +174,9 @@ class WebEndToEnd(IntegrationTest):
         # and a half later the one given 3 working days is overdue.
         show = make_show(sources=(("host", "test://smpte"),), archive=True, hls=False,
                          width=640, height=360, title="温网议事厅 · 对话市住建局")
-        show["audience"] = {"question_interval_s": 0}
+        words = self.case_dir() / "words.txt"
+        words.write_text("代开发票\n", encoding="utf-8")
+        show["audience"] = {"question_interval_s": 0, "word_list": str(words)}
         show["followup"] = {"departments": ["市住建局", "市医保局"]}
         first = Studio(self.case_dir(), show, name="followup")
         first.args = ["serve", "--show", str(first.show_path), "--data", str(first.data_dir),

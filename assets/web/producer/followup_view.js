@@ -75,6 +75,10 @@ export function createFollowupView(root, actions) {
       el.comments.replaceChildren(...f.pendingComments.map((r) => h('li', { testid: 'pending-comment', dataset: { ratingId: r.id } },
         h('span', { class: `badge rating-${r.rating}` }, t(`followup.rating.${r.rating}`)),
         ` #${r.item} `, r.comment || '',
+        Array.isArray(r.matched_words) && r.matched_words.length > 0
+          ? h('span', { class: 'flag flag-sensitive', testid: 'comment-flag-sensitive' },
+            t('card.sensitive', { words: r.matched_words.join('、') }))
+          : null,
         h('button', { type: 'button', testid: 'comment-approve', onclick: () => actions.moderate(r.id, 'approve') }, t('followup.p.approve')),
         h('button', { type: 'button', testid: 'comment-reject', onclick: () => actions.moderate(r.id, 'reject') }, t('followup.p.reject')))));
     },

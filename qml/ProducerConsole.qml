@@ -224,6 +224,11 @@ ApplicationWindow {
                     sourceState: ""
                     large: true
                     level: studio.levels.program || null
+                    // EBU R128: what a partner's meter reads of the program.
+                    readonly property var loudness: studio.status.audio ? studio.status.audio.loudness : null
+                    note: loudness ? qsTr("短时 %1 · 整体 %2 LUFS · 真峰值 %3 dBTP")
+                                     .arg(loudness.short_term.toFixed(1)).arg(loudness.integrated.toFixed(1))
+                                     .arg(loudness.true_peak.toFixed(1)) : ""
                 }
                 SwitcherBar {
                     id: switcher

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "streaming/boxscale.h"
+#include "streaming/loudness_element.h"
 #include "studio/base/log.h"
 
 namespace yst::streaming {
@@ -161,6 +162,7 @@ GstElement* Program::addTap(GstElement* tee, const std::string& name, int width,
 
 void Program::build() {
   registerBoxScale();
+  registerLoudnessElement();
   pipeline_ = holdElement(gst_pipeline_new("program"));
   GstElement* bin = pipeline_.get();
   const VideoFormat& v = settings_.video;
@@ -229,6 +231,14 @@ void Program::build() {
   GstElement* mix_caps = addCaps(bin, rawAudioCaps());
   program_volume_ = addElement(bin, "volume", "program-volume");
   g_object_set(program_volume_, "mute", silenced_ ? TRUE : FALSE, nullptr);
+  // The loudness stage works in float: the gain and the limiter must not clip
+  // before they have done their work.
+  GstElement* to_float = addElement(bin, "audioconvert");
+  GstElement* float_caps = addCaps(
+      bin, "audio/x-raw,format=F32LE,layout=interleaved,rate=" + std::to_string(kAudioRate) +
+               ",channels=" + std::to_string(kAudioChannels));
+  loudness_ = addElement(bin, "yst-loudness", "program-loudness");
+  setLoudnessSettings(loudness_, settings_.loudness);
   GstElement* program_level = addElement(bin, "level", "level-program");
   g_object_set(program_level, "interval", guint64{100} * GST_MSECOND, "post-messages", TRUE,
                nullptr);
@@ -240,8 +250,8 @@ void Program::build() {
   g_object_set(aac, "bitrate", settings_.audio_bitrate_kbps * 1000, nullptr);
   GstElement* aac_parse = addElement(bin, "aacparse");
   GstElement* audio_sink = addElement(bin, "appsink", "encoded-audio");
-  linkChain(
-      {mixer, mix_caps, program_volume_, program_level, aconvert, aac, aac_parse, audio_sink});
+  linkChain({mixer, mix_caps, program_volume_, to_float, float_caps, loudness_, program_level,
+             aconvert, aac, aac_parse, audio_sink});
 
   for (GstElement* sink : {video_sink, audio_sink}) {
     g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 64u, "drop", TRUE,
@@ -398,6 +408,11 @@ void Program::stop() {
   compositor_ = nullptr;
   encoder_queue_ = nullptr;
   program_volume_ = nullptr;
+  loudness_ = nullptr;
+}
+
+std::optional<LoudnessReading> Program::loudness() const {
+  return loudness_ ? loudnessReading(loudness_) : std::nullopt;
 }
 
 void Program::applyScene(bool use_b, const Scene& scene, double alpha, int zbase) {

@@ -7,7 +7,8 @@
 //                                     ─ preview compositor ─ tap "preview"      └ program tap
 //                                     fan-out to outputs ◄─┤ └ leaky queue ─ videorate ─ scale ─
 //                                     tap "source:<id>" │
-//                interaudiosrc ─ level ─ audiomixer pad (gain, mute) ─ audiomixer ─ level ─
+//                interaudiosrc ─ level ─ audiomixer pad (gain, mute) ─ audiomixer ─ volume ─
+//                yst-loudness (R128 meter, gain to the target, true-peak limiter) ─ level ─
 //                avenc_aac ─ aacparse ─ appsink ───────────────┘
 //
 // Each source has two compositor pads (A and B) so that a fade can bring in a
@@ -27,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,7 @@
 #include "streaming/bus_relay.h"
 #include "streaming/gst_ptr.h"
 #include "streaming/layout.h"
+#include "streaming/loudness.h"
 #include "streaming/media_format.h"
 #include "streaming/output.h"
 
@@ -45,6 +48,8 @@ struct EncoderSettings {
   int audio_bitrate_kbps = 128;
   std::string preset = "veryfast";
   int keyframe_interval_s = 2;
+  // The program's loudness stage (loudness.h): target, true-peak ceiling.
+  LoudnessSettings loudness;
 };
 
 struct AudioLevel {
@@ -133,6 +138,9 @@ class Program : public QObject {
   std::uint64_t encodedFrames() const { return counters_->encoded.load(); }
   std::int64_t runningTimeMs() const;
   std::map<std::string, AudioLevel> levels() const { return levels_; }  // "program" and source ids
+  // The program's loudness meters (and the control stage's gain); nothing
+  // before the first audio or while stopped.
+  std::optional<LoudnessReading> loudness() const;
   FrameTap* tap(const std::string& name);  // "program", "preview", "source:<id>"
   const EncoderSettings& settings() const { return settings_; }
   // The program mixer (before graphics and the encoder), for diagnostics
@@ -193,6 +201,7 @@ class Program : public QObject {
   GstElement* compositor_ = nullptr;  // owned by pipeline_
   GstElement* encoder_queue_ = nullptr;
   GstElement* program_volume_ = nullptr;  // owned by pipeline_
+  GstElement* loudness_ = nullptr;        // owned by pipeline_
   bool silenced_ = false;
   std::shared_ptr<overlay::GraphicsLayer> graphics_;
   std::map<std::string, SourcePads> pads_;

@@ -12,6 +12,7 @@ Rectangle {
     property string tally: ""      // "program" | "preview" | ""
     property string keyHint: ""
     property var level: null       // {peak_db: [..], rms_db: [..]}
+    property string note: ""       // at the right of the label (the program's loudness)
     property bool large: false
     readonly property bool live: picture.live
     signal activated()
@@ -99,6 +100,18 @@ Rectangle {
                 elide: Text.ElideRight
                 width: Math.min(implicitWidth, tile.width - 70)
             }
+        }
+        Text {
+            objectName: tile.objectName + "Note"
+            anchors.right: parent.right
+            anchors.rightMargin: 8
+            anchors.verticalCenter: parent.verticalCenter
+            visible: tile.note !== ""
+            text: tile.note
+            textFormat: Text.PlainText
+            color: "white"
+            font.family: Style.family
+            font.pixelSize: tile.large ? 13 : 11
         }
         Text {
             anchors.right: parent.right

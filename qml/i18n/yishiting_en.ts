@@ -448,6 +448,10 @@
         <source>跟踪</source>
         <translation>Follow-up</translation>
     </message>
+    <message>
+        <source>短时 %1 · 整体 %2 LUFS · 真峰值 %3 dBTP</source>
+        <translation>Short-term %1 · integrated %2 LUFS · true peak %3 dBTP</translation>
+    </message>
 </context>
 <context>
     <name>QuestionCard</name>

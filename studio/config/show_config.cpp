@@ -12,6 +12,7 @@
 
 #include "studio/base/in_quotes.h"
 #include "studio/config/audience_config.h"
+#include "studio/config/audio_config.h"
 #include "studio/config/followup_config.h"
 #include "studio/config/nats_config.h"
 #include "studio/config/outputs_config.h"
@@ -80,7 +81,7 @@ ShowConfig parseShow(std::string_view toml_text, std::string_view source_name,
   config.path = reader.file();
   reader.refuseUnknownKeys(root, "",
                            {"show", "program", "sources", "destinations", "archive", "hls",
-                            "audience", "overlay", "followup", "edge"});
+                            "audience", "overlay", "followup", "audio", "edge"});
   ProgramSourceLines program_lines;
   readShowTable(reader, root, &config.show);
   readProgram(reader, root, &config.program, &program_lines);
@@ -91,6 +92,7 @@ ShowConfig parseShow(std::string_view toml_text, std::string_view source_name,
   readAudience(reader, env, root, &config.audience);
   readOverlay(reader, root, &config.overlay);
   readFollowup(reader, root, &config.followup);
+  readAudio(reader, root, &config.audio);
   readEdgeLink(reader, env, root, &config.edge);
   resolveProgramSources(reader, config.sources, program_lines, &config.program);
   checkPersons(reader, config);

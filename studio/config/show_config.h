@@ -200,6 +200,15 @@ struct OverlayConfig {
   bool auto_lower_thirds = true;
 };
 
+// [audio]: the program's sound. Its loudness is measured (EBU R128) and, with
+// `loudness_control`, brought to the target by an automatic gain and held
+// under the true-peak ceiling by a limiter (streaming/loudness.h).
+struct AudioConfig {
+  bool loudness_control = true;
+  double loudness_target_lufs = -23.0;  // EBU R128 for broadcast partners; -16 for the web
+  double true_peak_dbtp = -1.0;
+};
+
 // [followup] (问政跟踪): how questions left unanswered on air and promises
 // made on air are followed after the show.
 struct FollowupConfig {
@@ -225,6 +234,7 @@ struct ShowConfig {
   AudienceConfig audience;
   OverlayConfig overlay;
   FollowupConfig followup;
+  AudioConfig audio;
   // [edge]: absent, the studio serves viewers only on its own listener.
   std::optional<EdgeLinkConfig> edge;
 };

@@ -474,6 +474,8 @@ bool Controller::startEngine(std::string* error) {
   settings.audio_bitrate_kbps = show_.program.audio_bitrate_kbps;
   settings.preset = show_.program.preset;
   settings.keyframe_interval_s = show_.program.keyframe_interval_s;
+  settings.loudness = {show_.audio.loudness_control, show_.audio.loudness_target_lufs,
+                       show_.audio.true_peak_dbtp};
   program_ = std::make_unique<streaming::Program>(settings, inputs);
   program_->setGraphicsLayer(graphics_->layer());
   program_->setScene({show_.program.layout, show_.program.primary, show_.program.secondary},
@@ -484,9 +486,10 @@ bool Controller::startEngine(std::string* error) {
     for (const auto& [id, level] : program_->levels()) {
       levels[id] = {{"peak_db", level.peak_db}, {"rms_db", level.rms_db}};
     }
-    server_->publish(server::kChannelProducer,
-                     std::make_shared<const std::string>(
-                         json{{"type", "audio.levels"}, {"levels", levels}}.dump()));
+    json message = {{"type", "audio.levels"}, {"levels", levels}};
+    // The program's loudness, as often as its meters (10 times a second).
+    if (const json loudness = loudnessJson(); !loudness.is_null()) message["loudness"] = loudness;
+    server_->publish(server::kChannelProducer, std::make_shared<const std::string>(message.dump()));
   });
   connect(program_.get(), &streaming::Program::failed, this, [this](const QString& reason) {
     publishEvent("program.failed", {{"reason", reason.toStdString()}});
@@ -731,6 +734,23 @@ json Controller::sourceJson(const streaming::Source& s) const {
           {"muted", program_ && program_->muted(id)}};
 }
 
+json Controller::loudnessJson() const {
+  const std::optional<streaming::LoudnessReading> r =
+      program_ ? program_->loudness() : std::nullopt;
+  if (!r) return json();
+  const auto tenth = [](double v) { return std::round(v * 10) / 10; };
+  return {{"momentary", tenth(r->momentary)},
+          {"short_term", tenth(r->short_term)},
+          {"integrated", tenth(r->integrated)},
+          {"true_peak", tenth(r->true_peak)},
+          {"range", tenth(r->range)},
+          {"gain_db", tenth(r->gain_db)},
+          {"limiting_db", tenth(r->limiting_db)},
+          {"control", show_.audio.loudness_control},
+          {"target", show_.audio.loudness_target_lufs},
+          {"true_peak_limit", show_.audio.true_peak_dbtp}};
+}
+
 json Controller::statusJson() const {
   return status_board_ ? status_board_->snapshot() : json::object();
 }
@@ -779,6 +799,7 @@ void Controller::makeStatusBoard() {
     (*status)["program"] = program;
     (*status)["preview"] = desks::Switcher::sceneJson(program_->previewScene());
     (*status)["encoder"] = {{"fps", program_->encoderFps()}, {"frames", program_->encodedFrames()}};
+    (*status)["audio"] = {{"loudness", loudnessJson()}};
   });
   board.addPart([this](json* status) {
     json sources = json::array();

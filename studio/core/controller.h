@@ -87,6 +87,9 @@ class Controller : public QObject {
   const desks::Audience* audience() const { return audience_.get(); }
 
   nlohmann::json statusJson() const;
+  // The program's loudness for /api/status and the producers' meters
+  // (audio.loudness in assets/protocol.md); null before the first audio.
+  nlohmann::json loudnessJson() const;
   // The snapshot last published (statusPublished()); null before start.
   const nlohmann::json& lastStatus() const { return *last_status_; }
 

@@ -164,6 +164,20 @@ std::string metricsText(const json& s) {
       m.sample("yst_questions", label("status", status), q[status].get<std::int64_t>());
     }
   }
+  if (s.contains("audio") && s["audio"]["loudness"].is_object()) {
+    // EBU R128: what a partner's loudness meter would read of the program.
+    const auto& l = s["audio"]["loudness"];
+    m.family("yst_program_loudness_lufs", "gauge",
+             "Program loudness (EBU R128) over the momentary, short-term and integrated windows.");
+    for (const char* window : {"momentary", "short_term", "integrated"}) {
+      m.sample("yst_program_loudness_lufs", label("window", window), l[window].get<double>());
+    }
+    m.family("yst_program_true_peak_dbtp", "gauge", "Highest true peak of the program so far.");
+    m.sample("yst_program_true_peak_dbtp", "", l["true_peak"].get<double>());
+    m.family("yst_program_loudness_gain_db", "gauge",
+             "Gain the loudness control applies now to reach its target.");
+    m.sample("yst_program_loudness_gain_db", "", l["gain_db"].get<double>());
+  }
   if (s.contains("followup") && s["followup"].is_object()) {
     // 问政跟踪, per department (its id, and its name as text escaped for the
     // exposition format: a name is typed by people).

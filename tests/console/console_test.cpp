@@ -736,6 +736,20 @@ TEST_F(ConsoleTest, APromiseMadeOnAirIsRecordedAtTheFollowupDesk) {
   keepScreenshot(producer_, "followup-promise-recorded");
 }
 
+TEST_F(ConsoleTest, TheProgramViewShowsItsLoudness) {
+  // EBU R128 readings of the program, as /api/status has them.
+  ASSERT_TRUE(waitFor(
+      [&] { return textOf(producer_, "programViewNote").contains(QStringLiteral("LUFS")); }, 15000))
+      << textOf(producer_, "programViewNote").toStdString();
+  const QString note = textOf(producer_, "programViewNote");
+  EXPECT_TRUE(note.startsWith(QStringLiteral("短时 "))) << note.toStdString();
+  EXPECT_TRUE(note.contains(QStringLiteral("真峰值"))) << note.toStdString();
+  const json loudness = status()["audio"]["loudness"];
+  ASSERT_TRUE(loudness.is_object()) << status().dump();
+  EXPECT_EQ(loudness["target"], -23.0);
+  keepScreenshot(producer_, "program-loudness");
+}
+
 TEST_F(ConsoleTest, ClosingDuringALiveShowAsksFirst) {
   ASSERT_TRUE(waitFor([&] { return status()["recording"]["state"] == "recording"; }));
   QSignalSpy quit(console_.get(), &ConsoleApp::quitRequested);

@@ -22,7 +22,11 @@ from harness import IntegrationTest, Studio, make_show  # noqa: E402
 class AudioMeters(IntegrationTest):
     @classmethod
     def set_up_fixtures(cls):
-        cls.studio = Studio(cls.work.path, make_show(archive=False, hls=False, preset="ultrafast"))
+        show = make_show(archive=False, hls=False, preset="ultrafast")
+        # The faders themselves, measured on the program meter: without the
+        # loudness control, which would make up for them (test_loudness).
+        show["audio"] = {"loudness_control": False}
+        cls.studio = Studio(cls.work.path, show)
         cls.addClassCleanup(cls.studio.close)
         cls.studio.start()
         cls.studio.wait_source_state("host", "live", 15)

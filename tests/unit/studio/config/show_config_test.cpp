@@ -628,5 +628,30 @@ TEST(ShowConfigTest, FollowupSection) {
   EXPECT_EQ(refusal(withMinimal("[followup]\ndepartment = []\n")).key(), "followup.department");
 }
 
+// [audio]: R128's defaults; a target and a ceiling in range; the control
+// may be turned off (measured only).
+TEST(ShowConfigTest, AudioSection) {
+  const ShowConfig plain = parseShow(kMinimal, "min.toml", kNoEnv);
+  EXPECT_TRUE(plain.audio.loudness_control);
+  EXPECT_EQ(plain.audio.loudness_target_lufs, -23.0);
+  EXPECT_EQ(plain.audio.true_peak_dbtp, -1.0);
+  const ShowConfig web =
+      parseShow(withMinimal("[audio]\nloudness_target_lufs = -16\ntrue_peak_dbtp = -2.0\n"
+                            "loudness_control = false\n"),
+                "show.toml", kNoEnv);
+  EXPECT_EQ(web.audio.loudness_target_lufs, -16.0);
+  EXPECT_EQ(web.audio.true_peak_dbtp, -2.0);
+  EXPECT_FALSE(web.audio.loudness_control);
+  for (const char* bad : {"loudness_target_lufs = 5", "loudness_target_lufs = -60",
+                          "loudness_target_lufs = nan", "loudness_target_lufs = \"-23\""}) {
+    const std::string text = withMinimal(std::string("[audio]\n") + bad + "\n");
+    const ConfigError e = refusal(text);
+    EXPECT_EQ(e.key(), "audio.loudness_target_lufs") << bad;
+    EXPECT_EQ(e.line(), lineOf(text, "loudness_target_lufs")) << bad;
+  }
+  EXPECT_EQ(refusal(withMinimal("[audio]\ntrue_peak_dbtp = 1\n")).key(), "audio.true_peak_dbtp");
+  EXPECT_EQ(refusal(withMinimal("[audio]\nloudness = -23\n")).key(), "audio.loudness");
+}
+
 }  // namespace
 }  // namespace yst::config

@@ -15,8 +15,11 @@
 // phrases), and it holds while the input is near silence (its momentary
 // loudness under -50 LUFS: room tone is not raised). A sudden loud source
 // (its momentary loudness 6 LU over the window's) is brought down at
-// 200 dB/s (30 dB in a sixth of a second). The first reading of the show sets
-// the gain at once. The gain stays within ±kMaxGainDb.
+// 1000 dB/s (30 dB in 30 ms: the limiter holds the peaks meanwhile; a
+// slower fall lets through enough to lift the programme's integrated
+// loudness by a whole LU at a cut to a source 24 dB louder). The first
+// reading of the show sets the gain at once. The gain stays within
+// ±kMaxGainDb.
 //
 // The limiter looks at the signal four times oversampled (the true peak, as
 // BS.1770 measures it), takes the smallest gain any sample in the next 2 ms
@@ -67,7 +70,7 @@ class LoudnessControl {
   static constexpr double kFarUnderS = 2.0;
   static constexpr double kCatchUpDbPerS = 8.0;
   static constexpr double kLowerDbPerS = 8.0;
-  static constexpr double kJumpDbPerS = 200.0;
+  static constexpr double kJumpDbPerS = 1000.0;
   static constexpr double kJumpOverLu = 6.0;
   static constexpr double kLookAheadS = 0.002;
   // The limiter aims this far under the ceiling: its 8-tap interpolation and

@@ -2,6 +2,8 @@
 #include "studio/base/clock.h"
 
 #include <gst/app/gstappsink.h>
+#include <gst/controller/gstdirectcontrolbinding.h>
+#include <gst/controller/gstinterpolationcontrolsource.h>
 #include <gst/video/gstvideoaggregator.h>
 #include <gst/video/video.h>
 
@@ -353,8 +355,19 @@ void Program::build() {
     // Pre-fader meter: a producer sees a muted microphone is still live.
     GstElement* level = addElement(bin, "level", ("level-" + s.id).c_str());
     g_object_set(level, "interval", guint64{100} * GST_MSECOND, "post-messages", TRUE, nullptr);
-    linkChain({asrc, acaps, level});
-    pads.audio = linkToRequestPad(level, mixer, "sink_%u");
+    // After the pre-fader meter: audio-follows-video, ramped.
+    pads.follow = addElement(bin, "volume");
+    GstControlSource* ramp = gst_interpolation_control_source_new();
+    g_object_set(ramp, "mode", GST_INTERPOLATION_MODE_LINEAR, nullptr);
+    gst_object_add_control_binding(
+        GST_OBJECT(pads.follow),
+        gst_direct_control_binding_new_absolute(GST_OBJECT(pads.follow), "volume", ramp));
+    pads.follow_ramp = ramp;
+    pads.heard = !s.audio_follows_video || onAir(s.id);
+    gst_timed_value_control_source_set(GST_TIMED_VALUE_CONTROL_SOURCE(ramp), 0,
+                                       pads.heard ? 1.0 : 0.0);
+    linkChain({asrc, acaps, level, pads.follow});
+    pads.audio = linkToRequestPad(pads.follow, mixer, "sink_%u");
     g_object_set(pads.audio, "volume", s.gain, "mute", s.muted ? TRUE : FALSE, nullptr);
     pads_[s.id] = pads;
   }
@@ -395,6 +408,7 @@ void Program::stop() {
     for (GstPad* pad : {p.a, p.b, p.preview, p.audio}) {
       if (pad) gst_object_unref(pad);
     }
+    if (p.follow_ramp) gst_object_unref(p.follow_ramp);
   }
   pads_.clear();
   {
@@ -552,6 +566,7 @@ void Program::setScene(const Scene& scene, Transition transition, int duration_m
   if (transition != Transition::kFade || duration_ms <= 0 || !pipeline_) {
     scene_ = scene;
     if (pipeline_) applyScene(front_is_b_, scene_, 1.0, 0);
+    applyAudioFollow(kCutRampMs);
     return;
   }
   fade_.from = scene_;
@@ -560,6 +575,7 @@ void Program::setScene(const Scene& scene, Transition transition, int duration_m
   fade_.clock.start();
   scene_ = scene;
   applyScene(!front_is_b_, scene_, 0.0, 10);
+  applyAudioFollow(duration_ms);  // the sound fades with the picture
   fade_timer_.start();
 }
 
@@ -590,6 +606,56 @@ void Program::setGain(const std::string& source, double gain) {
   if (it != pads_.end()) g_object_set(it->second.audio, "volume", gain, nullptr);
   for (auto& s : sources_)
     if (s.id == source) s.gain = gain;
+}
+
+bool Program::onAir(const std::string& source) const {
+  if (scene_.layout == Layout::kInvalid) return false;
+  if (source == scene_.primary) return true;
+  return scene_.layout != Layout::kSingle && source == scene_.secondary;
+}
+
+void Program::applyAudioFollow(int ramp_ms) {
+  if (!pipeline_) return;
+  // The pipeline's running time now: where the ramp starts.
+  GstClockTime now = 0;
+  if (GstClock* clock = gst_element_get_clock(pipeline_.get())) {
+    const GstClockTime base = gst_element_get_base_time(pipeline_.get());
+    const GstClockTime at = gst_clock_get_time(clock);
+    now = at > base ? at - base : 0;
+    gst_object_unref(clock);
+  }
+  for (const ProgramSourceInput& s : sources_) {
+    auto it = pads_.find(s.id);
+    if (it == pads_.end() || !it->second.follow_ramp) continue;
+    SourcePads& p = it->second;
+    const bool heard = !s.audio_follows_video || onAir(s.id);
+    if (heard == p.heard) continue;
+    p.heard = heard;
+    auto* ramp = GST_TIMED_VALUE_CONTROL_SOURCE(p.follow_ramp);
+    // From wherever the last ramp has got to (a take during a fade), to the
+    // new end.
+    double from = heard ? 0.0 : 1.0;
+    (void)gst_control_source_get_value(p.follow_ramp, now, &from);
+    gst_timed_value_control_source_unset_all(ramp);
+    gst_timed_value_control_source_set(ramp, now, from);
+    gst_timed_value_control_source_set(
+        ramp, now + static_cast<GstClockTime>(std::max(1, ramp_ms)) * GST_MSECOND,
+        heard ? 1.0 : 0.0);
+  }
+}
+
+void Program::setFollowsVideo(const std::string& source, bool follows) {
+  for (auto& s : sources_) {
+    if (s.id == source) s.audio_follows_video = follows;
+  }
+  applyAudioFollow(kCutRampMs);
+}
+
+bool Program::followsVideo(const std::string& source) const {
+  for (const auto& s : sources_) {
+    if (s.id == source) return s.audio_follows_video;
+  }
+  return true;
 }
 
 void Program::setMuted(const std::string& source, bool muted) {

@@ -62,6 +62,9 @@ struct ProgramSourceInput {
   std::string channel;  // intervideo/interaudio channel (Source::channel())
   double gain = 1.0;
   bool muted = false;
+  // Heard only while its picture is on air (a camera's microphone), faded in
+  // and out with it; false: always in the mix (a lavalier, the desk's feed).
+  bool audio_follows_video = true;
 };
 
 // Latest small raw frames for the UI; thread-safe.
@@ -122,6 +125,8 @@ class Program : public QObject {
   void setMuted(const std::string& source, bool muted);
   double gain(const std::string& source) const;
   bool muted(const std::string& source) const;
+  void setFollowsVideo(const std::string& source, bool follows);
+  bool followsVideo(const std::string& source) const;
   // Silences the whole program (a "back soon" hold) without touching the
   // sources' own gain and mute.
   void setProgramSilenced(bool silenced);
@@ -167,7 +172,19 @@ class Program : public QObject {
     GstElement* scale_b = nullptr;
     GstPad* preview = nullptr;
     GstPad* audio = nullptr;  // audiomixer pad
+    // Audio-follows-video: a volume whose value is ramped by a control
+    // source (sample-accurate, no clicks) as the picture goes on and off air.
+    GstElement* follow = nullptr;             // owned by pipeline_
+    GstControlSource* follow_ramp = nullptr;  // strong ref
+    bool heard = true;                        // where the ramp ends
   };
+  // Whether a source's picture is in the program's scene.
+  bool onAir(const std::string& source) const;
+  // Ramps each source's follow volume to where the scene and its setting
+  // want it, over `ramp_ms` (0: at once).
+  void applyAudioFollow(int ramp_ms);
+  // A cut's ramp: short enough to be a cut, long enough not to click.
+  static constexpr int kCutRampMs = 30;
 
   void build();
   void onMessage(GstMessage* message);

@@ -57,6 +57,9 @@ struct SourceConfig {
   streaming::UrlScheme scheme = streaming::UrlScheme::kInvalid;  // as media_url reads it
   double gain = 1.0;                                             // linear, 0..4
   bool muted = false;
+  // Heard only while its picture is on air (a camera's microphone); false:
+  // always in the mix.
+  bool audio_follows_video = true;
   // Who this camera shows: "host", "guest1", "guest2", … or empty. Used to
   // show that person's lower-third when a layout puts the camera on air.
   std::string person;

@@ -30,7 +30,8 @@ void readSources(const TomlReader& reader, const toml::table& root,
   for (std::size_t i = 0; i < array->size(); ++i) {
     const toml::table& table = *array->get(i)->as_table();
     const std::string path = indexPath("sources", i);
-    reader.refuseUnknownKeys(table, path, {"id", "label", "uri", "gain", "muted", "person"});
+    reader.refuseUnknownKeys(
+        table, path, {"id", "label", "uri", "gain", "muted", "audio_follows_video", "person"});
     SourceConfig source;
     int line = 0;
     const std::optional<std::string> id = reader.get<std::string>(table, path, "id", &line);
@@ -51,6 +52,8 @@ void readSources(const TomlReader& reader, const toml::table& root,
       source.gain = *gain;
     }
     source.muted = reader.get<bool>(table, path, "muted").value_or(false);
+    source.audio_follows_video =
+        reader.get<bool>(table, path, "audio_follows_video").value_or(true);
     if (auto person = reader.get<std::string>(table, path, "person", &line)) {
       source.person = *person;
       source.person_line = line;

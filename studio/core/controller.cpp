@@ -464,7 +464,7 @@ bool Controller::startEngine(std::string* error) {
     connect(source.get(), &streaming::Source::stateChanged, this, [this, src = source.get()] {
       publishEvent("source.changed", {{"source", sourceJson(*src)}});
     });
-    inputs.push_back({s.id, source->channel(), s.gain, s.muted});
+    inputs.push_back({s.id, source->channel(), s.gain, s.muted, s.audio_follows_video});
     sources_.push_back(std::move(source));
   }
 
@@ -731,7 +731,8 @@ json Controller::sourceJson(const streaming::Source& s) const {
           {"reconnects", s.reconnects()},
           {"last_error", s.lastError()},
           {"gain", program_ ? program_->gain(id) : 1.0},
-          {"muted", program_ && program_->muted(id)}};
+          {"muted", program_ && program_->muted(id)},
+          {"audio_follows_video", !program_ || program_->followsVideo(id)}};
 }
 
 json Controller::loudnessJson() const {

@@ -32,6 +32,9 @@ class ProgramPort {
   virtual double gain(const std::string& id) const = 0;
   virtual void setMuted(const std::string& id, bool muted) = 0;
   virtual bool muted(const std::string& id) const = 0;
+  // Audio-follows-video: heard only while its picture is on air.
+  virtual void setFollowsVideo(const std::string& id, bool follows) = 0;
+  virtual bool followsVideo(const std::string& id) const = 0;
 };
 
 // One output the program feeds: a partner site, the recording or HLS. It

@@ -42,6 +42,10 @@ class ProgramAdapter : public ProgramPort {
   double gain(const std::string& id) const override { return program_->gain(id); }
   void setMuted(const std::string& id, bool muted) override { program_->setMuted(id, muted); }
   bool muted(const std::string& id) const override { return program_->muted(id); }
+  void setFollowsVideo(const std::string& id, bool follows) override {
+    program_->setFollowsVideo(id, follows);
+  }
+  bool followsVideo(const std::string& id) const override { return program_->followsVideo(id); }
 
  private:
   const std::unique_ptr<streaming::Program>& program_;

@@ -29,7 +29,8 @@ json Switcher::sceneJson(const streaming::Scene& scene) {
 json Switcher::audioJson(const std::string& source) const {
   return {{"source", source},
           {"gain", context_.program->gain(source)},
-          {"muted", context_.program->muted(source)}};
+          {"muted", context_.program->muted(source)},
+          {"follows_video", context_.program->followsVideo(source)}};
 }
 
 CommandOutcome Switcher::set(const json& c, bool preview) {
@@ -115,6 +116,7 @@ CommandOutcome Switcher::audio(const json& c) {
   }
   const json* gain = f.optional("gain", json::value_t::number_float);
   const json* muted = f.optional("muted", json::value_t::boolean);
+  const json* follows = f.optional("follows_video", json::value_t::boolean);
   if (f.failed()) return f.error();
   if (gain) {
     const double g = gain->get<double>();
@@ -122,6 +124,7 @@ CommandOutcome Switcher::audio(const json& c) {
     program.setGain(id, g);
   }
   if (muted) program.setMuted(id, muted->get<bool>());
+  if (follows) program.setFollowsVideo(id, follows->get<bool>());
   json audio = audioJson(id);
   context_.publish("audio.changed", {{"audio", audio}});
   return json{{"audio", audio}};

@@ -2,7 +2,8 @@
 """Audio: meters ten times a second, per-source gain and mute.
 
 A producer receives `audio.levels` about ten times a second with a stereo
-peak/RMS for the program and every source. Muting every source brings the
+peak/RMS for the program and every source. A camera's sound follows its
+picture on and off air (unless set not to). Muting every source brings the
 program meter down to silence while the source meters (pre-fader) keep
 showing their signal; unmuting brings the program back; a gain of 0.5 lowers
 the program by about 6 dB.
@@ -55,6 +56,41 @@ class AudioMeters(IntegrationTest):
         levels = self.collect(p, seconds)
         return {name: self.loudest(levels, name) for name in ("program", "host", "guest")
                 if any(name in l for l in levels)}
+
+    def test_audio_follows_video(self):
+        # Each camera's sound is heard while its picture is on air; a source
+        # set not to follow stays in the mix. The guest at gain 0.25 (-12 dB)
+        # tells whose sound the program carries.
+        with self.studio.producer() as p:
+            p.ok("audio.set", source="host", muted=False, gain=1.0, follows_video=True)
+            p.ok("audio.set", source="guest", muted=False, gain=0.25, follows_video=True)
+            try:
+                p.ok("program.set", transition="cut", layout="single", primary="guest")
+                harness.wait_until(
+                    lambda: self.program_db(p, 1.5), 15,
+                    "the program at the guest's level less 12 dB, the host off air",
+                    accept=lambda db: abs(db["guest"] - 12.04 - db["program"]) <= 1.5)
+                status = self.studio.status()
+                self.assertTrue(all(s["audio_follows_video"] for s in status["sources"]))
+                # The host's microphone set to stay in the mix (a lavalier's way).
+                reply = p.ok("audio.set", source="host", follows_video=False)
+                self.assertFalse(reply["audio"]["follows_video"])
+                harness.wait_until(
+                    lambda: self.program_db(p, 1.5), 15,
+                    "the host heard again, though off air",
+                    accept=lambda db: db["program"] >= db["host"] - 1.5)
+                p.ok("audio.set", source="host", follows_video=True)
+                # A fade takes the sound with the picture.
+                p.ok("program.set", transition="fade", duration_ms=400, layout="single",
+                     primary="host")
+                harness.wait_until(
+                    lambda: self.program_db(p, 1.5), 15,
+                    "the program at the host's level once the fade to the host is done",
+                    accept=lambda db: abs(db["host"] - db["program"]) <= 1.5)
+            finally:
+                p.ok("program.set", transition="cut", layout="side_by_side", primary="host",
+                     secondary="guest")
+                p.ok("audio.set", source="guest", gain=1.0)
 
     def test_meters_mute_and_gain(self):
         with self.studio.producer() as p:

@@ -48,6 +48,7 @@ id = "guest"
 uri = "test://ball"
 gain = 0.5
 muted = true
+audio_follows_video = false
 
 [[destinations]]
 id = "zjol"
@@ -98,6 +99,8 @@ TEST(ShowConfigTest, IssueExampleParses) {
   EXPECT_EQ(c.sources[1].label, "guest");  // defaults to the id
   EXPECT_DOUBLE_EQ(c.sources[1].gain, 0.5);
   EXPECT_TRUE(c.sources[1].muted);
+  EXPECT_TRUE(c.sources[0].audio_follows_video);
+  EXPECT_FALSE(c.sources[1].audio_follows_video);
 
   ASSERT_EQ(c.destinations.size(), 1u);
   EXPECT_EQ(c.destinations[0].id, "zjol");

@@ -37,6 +37,8 @@ class FakeProgram : public core::ProgramPort {
   double gain(const std::string& id) const override { return gain_.at(id); }
   void setMuted(const std::string& id, bool muted) override { muted_[id] = muted; }
   bool muted(const std::string& id) const override { return muted_.at(id); }
+  void setFollowsVideo(const std::string& id, bool follows) override { follows_[id] = follows; }
+  bool followsVideo(const std::string& id) const override { return follows_.at(id); }
 
   Transition last_transition = Transition::kInvalid;
   int last_duration_ms = -1;
@@ -47,6 +49,7 @@ class FakeProgram : public core::ProgramPort {
   Scene preview_{Layout::kSingle, "guest", "host"};
   std::map<std::string, double> gain_{{"host", 1.0}, {"guest", 0.8}};
   std::map<std::string, bool> muted_{{"host", false}, {"guest", true}};
+  std::map<std::string, bool> follows_{{"host", true}, {"guest", true}};
 };
 
 class SwitcherTest : public ::testing::Test {
@@ -159,7 +162,8 @@ TEST_F(SwitcherTest, PreviewChangesNothingOnAirAndTakeSwapsThem) {
 
 TEST_F(SwitcherTest, GainAndMuteAreTheProgramsReadBack) {
   json reply = ok({{"type", "audio.set"}, {"source", "guest"}, {"gain", 2.5}});
-  EXPECT_EQ(reply["audio"], (json{{"source", "guest"}, {"gain", 2.5}, {"muted", true}}))
+  EXPECT_EQ(reply["audio"],
+            (json{{"source", "guest"}, {"gain", 2.5}, {"muted", true}, {"follows_video", true}}))
       << "the mute it had stays: both are read back from the program";
   reply = ok({{"type", "audio.set"}, {"source", "guest"}, {"muted", false}});
   EXPECT_EQ(reply["audio"]["gain"], 2.5);
@@ -173,6 +177,12 @@ TEST_F(SwitcherTest, GainAndMuteAreTheProgramsReadBack) {
   }
   EXPECT_EQ(program.gain("host"), 4.0);
   EXPECT_EQ(refused({{"type", "audio.set"}, {"source", "drone"}}).code, "not_found");
+  // Audio-follows-video, per source: a lavalier stays in the mix.
+  reply = ok({{"type", "audio.set"}, {"source", "host"}, {"follows_video", false}});
+  EXPECT_EQ(reply["audio"]["follows_video"], false);
+  EXPECT_FALSE(program.followsVideo("host"));
+  EXPECT_EQ(refused({{"type", "audio.set"}, {"source", "host"}, {"follows_video", "no"}}).code,
+            "invalid");
   EXPECT_EQ(refused({{"type", "audio.set"}}).message, "missing field \"source\"");
 }
 

@@ -7,7 +7,8 @@
 //                                     ─ preview compositor ─ tap "preview"      └ program tap
 //                                     fan-out to outputs ◄─┤ └ leaky queue ─ videorate ─ scale ─
 //                                     tap "source:<id>" │
-//                interaudiosrc ─ level ─ audiomixer pad (gain, mute) ─ audiomixer ─ volume ─
+//                interaudiosrc ─ level ─ volume (follows video) ─ audiomixer pad (gain, mute) ─
+//                audiomixer ─ volume ─
 //                yst-loudness (R128 meter, gain to the target, true-peak limiter) ─ level ─
 //                avenc_aac ─ aacparse ─ appsink ───────────────┘
 //

@@ -193,10 +193,12 @@ void LoudnessControl::process(float* samples, std::size_t frames) {
       history_[(kTaps - 1) * channels + ch] = frame[ch] * gain;
     }
     // The frame kDetectorDelay back now has its true peak: its needed gain
-    // joins the limiter's look-ahead.
-    const float peak = truePeakAt(history_.data());
-    const float needed = control && peak > ceiling_ ? ceiling_ / peak : 1.0f;
-    const float limit = control ? limiterGain(needed) : 1.0f;
+    // joins the limiter's look-ahead (measured only: no limiter).
+    float limit = 1.0f;
+    if (control) {
+      const float peak = truePeakAt(history_.data());
+      limit = limiterGain(peak > ceiling_ ? ceiling_ / peak : 1.0f);
+    }
     lowest_gain_in_block_ = std::min(lowest_gain_in_block_, limit);
     // The delay line: in goes the gained frame, out comes the one `delay_`
     // frames old, with the limiter's gain for it.

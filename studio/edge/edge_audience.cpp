@@ -241,7 +241,8 @@ void EdgeAudience::hello(server::ClientId client, const json& message, const jso
 
 void EdgeAudience::tokenHello(server::ClientId client, const TokenCheck& check,
                               const std::string& token, const json& request_id,
-                              std::function<void(json)> signed_in, std::function<void()> refused) {
+                              std::function<void(json, const std::string&)> signed_in,
+                              std::function<void()> refused) {
   ClientInfo& info = clients_[client];
   const std::int64_t now = steadyNowUs();
   auto refuse = [this, client, request_id, refused](const std::string& code,
@@ -273,9 +274,10 @@ void EdgeAudience::tokenHello(server::ClientId client, const TokenCheck& check,
     return;
   }
   std::weak_ptr<char> alive = alive_;
+  std::string hash = sha256Hex(token);
   context_.bus->request(
-      check.subject, json{{"token_sha256", sha256Hex(token)}}.dump(), kRequestTimeoutMs,
-      [this, alive, client, request_id, refuse, check, signed_in = std::move(signed_in)](
+      check.subject, json{{"token_sha256", hash}}.dump(), kRequestTimeoutMs,
+      [this, alive, client, request_id, refuse, check, hash, signed_in = std::move(signed_in)](
           std::optional<bus::BusMessage> answer, std::string) {
         if (alive.expired() || !clients_.contains(client)) return;
         ClientInfo& info = clients_[client];
@@ -292,7 +294,7 @@ void EdgeAudience::tokenHello(server::ClientId client, const TokenCheck& check,
           return;
         }
         guard_.signedIn(info.address);
-        signed_in(std::move(*found));
+        signed_in(std::move(*found), hash);
       });
 }
 
@@ -304,7 +306,7 @@ void EdgeAudience::observerHello(server::ClientId client, const std::string& tok
                                [](const json& found) { return countField(found, "id"); }};
   tokenHello(
       client, observer, token, request_id,
-      [this, client, request_id](json found) {
+      [this, client, request_id](json found, const std::string&) {
         viewerHello({client, request_id, Role::kObserver, countField(found, "id"),
                      textField(found, "name"), steadyNowUs()});
       },
@@ -317,31 +319,32 @@ void EdgeAudience::observerHello(server::ClientId client, const std::string& tok
 
 void EdgeAudience::departmentHello(server::ClientId client, const std::string& token,
                                    const json& request_id) {
-  const std::string hash = sha256Hex(token);
   const TokenCheck department = {subjects_.department, "department",
                                  "a department hello needs its link's token",
                                  "unknown or revoked department link", [](const json& found) {
                                    const json d = found.value("department", json());
                                    return d.is_object() ? countField(d, "id") : 0;
                                  }};
-  tokenHello(client, department, token, request_id, [this, client, request_id, hash](json welcome) {
-    ClientInfo& info = clients_[client];
-    // A viewer that signs in as a department stops being a viewer.
-    if (auto viewers = viewer_clients_.find(info.viewer); viewers != viewer_clients_.end()) {
-      viewers->second.erase(client);
-      if (viewers->second.empty()) viewer_clients_.erase(viewers);
-    }
-    const json& d = welcome["department"];
-    info.viewer.clear();
-    info.role = Role::kDepartment;
-    info.department_id = countField(d, "id");
-    info.producer_name = textField(d, "name");
-    desks_[client] = {info.department_id, hash};
-    context_.server->setChannels(client, server::kChannelNone);
-    welcome["type"] = "hello.ok";
-    if (!request_id.is_null()) welcome["id"] = request_id;
-    reply(client, welcome);
-  });
+  tokenHello(client, department, token, request_id,
+             [this, client, request_id](json welcome, const std::string& hash) {
+               ClientInfo& info = clients_[client];
+               // A viewer that signs in as a department stops being a viewer.
+               if (auto viewers = viewer_clients_.find(info.viewer);
+                   viewers != viewer_clients_.end()) {
+                 viewers->second.erase(client);
+                 if (viewers->second.empty()) viewer_clients_.erase(viewers);
+               }
+               const json& d = welcome["department"];
+               info.viewer.clear();
+               info.role = Role::kDepartment;
+               info.department_id = countField(d, "id");
+               info.producer_name = textField(d, "name");
+               desks_[client] = {info.department_id, hash};
+               context_.server->setChannels(client, server::kChannelNone);
+               welcome["type"] = "hello.ok";
+               if (!request_id.is_null()) welcome["id"] = request_id;
+               reply(client, welcome);
+             });
 }
 
 void EdgeAudience::viewerHello(PendingHello hello) {

@@ -132,8 +132,8 @@ class EdgeAudience {
   // A hello with a link's token, checked by the studio on `subject` (an
   // observer's invitation, a department's link), under the studio address's
   // rules for wrong tokens and lock-outs: `signed_in` gets the studio's
-  // answer when `id_of` finds an id in it; `refused` runs after a refusal
-  // that left the connection open.
+  // answer when `id_of` finds an id in it, and the token's hash; `refused`
+  // runs after a refusal that left the connection open.
   struct TokenCheck {
     std::string subject;
     const char* role;     // for the guard's log line
@@ -142,7 +142,8 @@ class EdgeAudience {
     std::function<std::int64_t(const Json&)> id_of;
   };
   void tokenHello(server::ClientId client, const TokenCheck& check, const std::string& token,
-                  const Json& request_id, std::function<void(Json)> signed_in,
+                  const Json& request_id,
+                  std::function<void(Json, const std::string& token_sha256)> signed_in,
                   std::function<void()> refused = {});
   void observerHello(server::ClientId client, const std::string& token, const Json& request_id);
   void departmentHello(server::ClientId client, const std::string& token, const Json& request_id);

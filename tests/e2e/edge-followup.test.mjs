@@ -16,7 +16,7 @@
 
 import path from 'node:path';
 import {
-  artifactsDir, assertNoProblems, baseUrl, check, log, missingHls, runBrowserTest, testid, watch,
+  artifactsDir, assertNoProblems, check, log, openMyFollowup, runBrowserTest, testid, watch,
 } from './support.mjs';
 
 const kStepTimeoutMs = 15000;
@@ -52,15 +52,7 @@ async function departmentDesk(browser) {
 }
 
 async function viewer(browser) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'zh-CN' });
-  await context.addInitScript((id) => localStorage.setItem('yst.viewer', id), viewerId);
-  const page = await context.newPage();
-  await watch(page, 'viewer', missingHls);
-  await page.goto(`${baseUrl}/`);
-  const block = `${testid('my-followup')}[data-item-id="${itemId}"]`;
-  await page.waitForSelector(`${block} ${testid('my-followup-reply')}`, { timeout: kStepTimeoutMs });
-  const shown = await page.$eval(`${block} ${testid('my-followup-reply')}`, (n) => ({ text: n.textContent, imgs: n.querySelectorAll('img').length }));
-  check(shown.text.includes('<img src=x') && shown.imgs === 0, `我的提问 shows the reply as text: ${JSON.stringify(shown)}`);
+  const { context, page, block } = await openMyFollowup(browser, viewerId, itemId, kStepTimeoutMs);
   await page.click(`${block} ${testid('rate-satisfied')}`);
   await page.waitForSelector(`${block} ${testid('my-followup-rated')}[data-rating="satisfied"]`, { timeout: kStepTimeoutMs });
   await shot(page, 'viewer');

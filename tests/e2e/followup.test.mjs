@@ -25,7 +25,8 @@
 
 import path from 'node:path';
 import {
-  artifactsDir, assertNoProblems, baseUrl, check, log, missingHls, pollUntil, runBrowserTest, testid, watch,
+  artifactsDir, assertNoProblems, baseUrl, check, log, missingHls, openMyFollowup, pollUntil, runBrowserTest, testid,
+  watch,
 } from './support.mjs';
 
 const kStepTimeoutMs = 15000;
@@ -134,15 +135,7 @@ async function tracker(browser, question) {
 }
 
 async function viewer(browser, question) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'zh-CN' });
-  await context.addInitScript((id) => localStorage.setItem('yst.viewer', id), viewerId);
-  const page = await context.newPage();
-  await watch(page, 'viewer', missingHls);
-  await page.goto(`${baseUrl}/`);
-  const block = `${testid('my-followup')}[data-item-id="${question}"]`;
-  await page.waitForSelector(`${block} ${testid('my-followup-reply')}`, { timeout: kStepTimeoutMs });
-  const shown = await page.$eval(`${block} ${testid('my-followup-reply')}`, (n) => ({ text: n.textContent, imgs: n.querySelectorAll('img').length }));
-  check(shown.text.includes('<img src=x') && shown.imgs === 0, `我的提问 shows the reply as text: ${JSON.stringify(shown)}`);
+  const { context, page, block } = await openMyFollowup(browser, viewerId, question, kStepTimeoutMs);
   await page.fill(`${block} ${testid('my-followup-comment')}`, kComment);
   await shot(page, 'viewer-rate');
   await page.click(`${block} ${testid('rate-satisfied')}`);

@@ -68,6 +68,23 @@ export async function askAndAwaitAck(page, text, what, timeoutMs = 15000) {
 
 // `tolerate(text, url)` may excuse a console error (a resource that is
 // allowed to be missing).
+// 问政跟踪: the viewer page on a phone, as the viewer `viewerId` (the id the
+// page keeps), once 我的提问 shows the department's reply to item `itemId`,
+// checked to be text (the replies carry an <img onerror> string). The caller
+// closes the context.
+export async function openMyFollowup(browser, viewerId, itemId, timeoutMs = 15000) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'zh-CN' });
+  await context.addInitScript((id) => localStorage.setItem('yst.viewer', id), viewerId);
+  const page = await context.newPage();
+  await watch(page, 'viewer', missingHls);
+  await page.goto(`${baseUrl}/`);
+  const block = `${testid('my-followup')}[data-item-id="${itemId}"]`;
+  await page.waitForSelector(`${block} ${testid('my-followup-reply')}`, { timeout: timeoutMs });
+  const shown = await page.$eval(`${block} ${testid('my-followup-reply')}`, (n) => ({ text: n.textContent, imgs: n.querySelectorAll('img').length }));
+  check(shown.text.includes('<img src=x') && shown.imgs === 0, `我的提问 shows the reply as text: ${JSON.stringify(shown)}`);
+  return { context, page, block };
+}
+
 export async function watch(page, name, tolerate = () => false) {
   page.on('console', (message) => {
     const type = message.type();

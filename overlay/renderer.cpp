@@ -105,26 +105,25 @@ std::string Renderer::categoryLabel(std::string_view category) {
   return "网友提问";
 }
 
-Placed Renderer::lowerThird(const Person& person) const {
+Image Renderer::personPanel(const Person& person, double scale, int max_text_px) const {
   const Theme::Sizes& s = theme_.sizes;
-  const int pad = px(s.padding);
-  const int bar = px(s.accent_bar);
-  const int shadow = px(s.shadow);
-  const int max_text =
-      static_cast<int>((safe_right_ - safe_left_) * theme_.lower_third.max_width) - 2 * pad - bar;
-  TextBox one_line{max_text, 0, 1, 0, Align::kLeft};
-  one_line.min_size_px = s.name * height_ * 0.8;
-  const TextBlock name(person.name, displayFont(s.name), one_line);
-  one_line.min_size_px = s.title * height_ * 0.8;
-  const TextBlock title(person.title, textFont(s.title), one_line);
-  const int gap = px(s.padding * 0.3);
+  const int pad = std::max(2, px(s.padding * (scale < 1 ? scale * 0.8 : 1.0)));
+  const int bar = std::max(2, px(s.accent_bar * scale));
+  const int shadow = px(s.shadow * scale);
+  TextBox one_line{max_text_px - 2 * pad - bar, 0, 1, 0, Align::kLeft};
+  const double min_share = scale < 1 ? 0.75 : 0.8;
+  one_line.min_size_px = s.name * scale * height_ * min_share;
+  const TextBlock name(person.name, displayFont(s.name * scale), one_line);
+  one_line.min_size_px = s.title * scale * height_ * min_share;
+  const TextBlock title(person.title, textFont(s.title * scale), one_line);
+  const int gap = px(s.padding * scale * (scale < 1 ? 0.25 : 0.3));
   const int text_w = std::max(name.fit().width_px, title.fit().width_px);
   const int w = bar + text_w + 2 * pad;
   const int h =
       pad + name.fit().height_px + (person.title.empty() ? 0 : gap + title.fit().height_px) + pad;
   Image image(w + shadow + 2, h + shadow + 2);
   CairoPtr cr = paint(image);
-  panel(cr.get(), theme_, 0, 0, w, h, px(s.radius), shadow, theme_.colors.panel);
+  panel(cr.get(), theme_, 0, 0, w, h, px(s.radius * scale), shadow, theme_.colors.panel);
   cairo_rectangle(cr.get(), 0, 0, bar, h);
   setColor(cr.get(), theme_.colors.accent);
   cairo_fill(cr.get());
@@ -132,8 +131,27 @@ Placed Renderer::lowerThird(const Person& person) const {
   if (!person.title.empty()) {
     title.draw(cr.get(), bar + pad, pad + name.fit().height_px + gap, theme_.colors.muted_text);
   }
+  return image;
+}
+
+Placed Renderer::lowerThird(const Person& person) const {
+  const int max_text = static_cast<int>((safe_right_ - safe_left_) * theme_.lower_third.max_width);
+  Image image = personPanel(person, 1.0, max_text);
+  const int h = image.height() - px(theme_.sizes.shadow) - 2;
   const int bottom = safe_bottom_ - px(theme_.lower_third.bottom);
   return {image, safe_left_, even(bottom - h)};
+}
+
+Placed Renderer::nameBar(const Person& person, int tile_x, int tile_y, int tile_width,
+                         int tile_height) const {
+  // Two thirds of a lower-third's type: a tile is a third to a half of the
+  // frame, and six names at full size would cover the faces.
+  constexpr double kScale = 0.66;
+  const int margin = even(std::max(4, tile_height / 24));
+  const int shadow = px(theme_.sizes.shadow * kScale);
+  Image image = personPanel(person, kScale, std::max(16, tile_width - 2 * margin - shadow));
+  const int h = image.height() - shadow - 2;
+  return {image, even(tile_x + margin), even(tile_y + tile_height - margin - h)};
 }
 
 Placed Renderer::questionCard(const QuestionCardContent& card, TextFit* fit) const {

@@ -58,6 +58,11 @@ class Renderer {
   int frameHeight() const { return height_; }
 
   Placed lowerThird(const Person& person) const;
+  // A panel layout's name bar: the person's name and title, smaller than a
+  // lower-third, in the lower left corner inside the tile at tile_x, tile_y
+  // of tile_width x tile_height (frame pixels), cut to the tile's width.
+  Placed nameBar(const Person& person, int tile_x, int tile_y, int tile_width,
+                 int tile_height) const;
   // `fit` (optional) reports how the question's text was set.
   Placed questionCard(const QuestionCardContent& card, TextFit* fit = nullptr) const;
   Placed bug(std::string_view title) const;
@@ -81,6 +86,10 @@ class Renderer {
 
  private:
   int px(double fraction_of_height) const;
+  // A person's name over their title on a panel with the accent bar, at
+  // `scale` of a lower-third's sizes, the text at most `max_text_px` wide
+  // with the panel's padding (a longer name is set smaller, then cut).
+  Image personPanel(const Person& person, double scale, int max_text_px) const;
   FontSpec textFont(double size) const;
   FontSpec displayFont(double size) const;
 

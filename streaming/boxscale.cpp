@@ -6,6 +6,8 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
+#include <cstring>
 #include <mutex>
 
 namespace yst::streaming {
@@ -142,6 +144,18 @@ namespace {
 
 using yst::streaming::BoxCrop;
 
+// What the element does to each frame, decided when the input, the tile or
+// the crop changes (streaming thread).
+enum class Mode { kPass = 0, kBox, kCopy, kConvert };
+
+struct Plan {
+  Mode mode = Mode::kPass;
+  int x = 0, y = 0, width = 0, height = 0;  // the source region (kBox: where its blocks start)
+  int factor = 0;                           // kBox: 2 or 4
+  int out_width = 0, out_height = 0;        // the tile (kPass: the input's size)
+  bool operator==(const Plan&) const = default;
+};
+
 struct YstBoxScale {
   GstElement parent;
   GstPad* sinkpad;
@@ -149,20 +163,29 @@ struct YstBoxScale {
   // Guarded by the object lock.
   int target_width;
   int target_height;
+  int crop_x, crop_y, crop_width, crop_height;  // crop_width 0: the whole picture
   // Streaming thread only.
   GstVideoInfo in_info;
   bool have_info;
-  bool scaling;           // what the caps downstream say
-  int factor;             // 2 or 4 while scaling
-  GstVideoInfo out_info;  // valid while scaling
+  Plan plan;
+  GstVideoInfo out_info;  // valid unless plan.mode is kPass
   GstBufferPool* pool;
+  GstVideoConverter* converter;  // kConvert
 };
 
 struct YstBoxScaleClass {
   GstElementClass parent_class;
 };
 
-enum { PROP_0, PROP_TARGET_WIDTH, PROP_TARGET_HEIGHT };
+enum {
+  PROP_0,
+  PROP_TARGET_WIDTH,
+  PROP_TARGET_HEIGHT,
+  PROP_CROP_X,
+  PROP_CROP_Y,
+  PROP_CROP_WIDTH,
+  PROP_CROP_HEIGHT
+};
 
 GType yst_box_scale_get_type();
 G_DEFINE_TYPE(YstBoxScale, yst_box_scale, GST_TYPE_ELEMENT)
@@ -184,46 +207,120 @@ void drop_pool(YstBoxScale* self) {
   }
 }
 
-// Decides, for the frame about to go out, whether it is scaled; when that or
-// the input changed, tells downstream first (a caps event) and sets up the
-// pool for the scaled frames.
-bool configure(YstBoxScale* self, BoxCrop* crop, bool input_changed) {
+void drop_converter(YstBoxScale* self) {
+  if (self->converter) {
+    gst_video_converter_free(self->converter);
+    self->converter = nullptr;
+  }
+}
+
+// The plan for an input of `in`, a tile of tw×th and a crop (cw 0: none).
+Plan make_plan(const GstVideoInfo& in, int tw, int th, int cx, int cy, int cw, int ch) {
+  const int W = GST_VIDEO_INFO_WIDTH(&in), H = GST_VIDEO_INFO_HEIGHT(&in);
+  Plan plan;
+  plan.out_width = W;
+  plan.out_height = H;
+  if (GST_VIDEO_INFO_FORMAT(&in) != GST_VIDEO_FORMAT_I420 || tw <= 0 || th <= 0 || tw % 2 ||
+      th % 2) {
+    return plan;
+  }
+  // The region, kept inside the picture on even lines and columns.
+  int x = 0, y = 0, w = W, h = H;
+  if (cw > 0 && ch > 0) {
+    w = std::clamp(cw & ~1, 2, W & ~1);
+    h = std::clamp(ch & ~1, 2, H & ~1);
+    x = std::clamp(cx, 0, W - w) & ~1;
+    y = std::clamp(cy, 0, H - h) & ~1;
+  }
+  if (x == 0 && y == 0 && w == W && h == H && tw == W && th == H) return plan;
+  plan.out_width = tw;
+  plan.out_height = th;
+  BoxCrop box;
+  if (yst::streaming::boxCrop(w, h, tw, th, &box)) {
+    plan.mode = Mode::kBox;
+    plan.x = x + box.x;
+    plan.y = y + box.y;
+    plan.width = box.factor * tw;
+    plan.height = box.factor * th;
+    plan.factor = box.factor;
+  } else {
+    plan.mode = w == tw && h == th ? Mode::kCopy : Mode::kConvert;
+    plan.x = x;
+    plan.y = y;
+    plan.width = w;
+    plan.height = h;
+  }
+  return plan;
+}
+
+// The camera's frames at a tile's size: same format, colorimetry, chroma
+// siting and rate, so the mixer blends them without converting.
+GstVideoInfo tile_info(const GstVideoInfo& in, int width, int height) {
+  GstVideoInfo out = in;
+  gst_video_info_set_interlaced_format(&out, GST_VIDEO_INFO_FORMAT(&in),
+                                       GST_VIDEO_INFO_INTERLACE_MODE(&in), width, height);
+  out.colorimetry = in.colorimetry;
+  out.chroma_site = in.chroma_site;
+  out.par_n = in.par_n;
+  out.par_d = in.par_d;
+  out.fps_n = in.fps_n;
+  out.fps_d = in.fps_d;
+  return out;
+}
+
+// Decides, for the frame about to go out, what is done to it; when the output
+// size or the input changed, tells downstream first (a caps event) and sets
+// up the pool for the element's own frames.
+bool configure(YstBoxScale* self, bool input_changed) {
   GST_OBJECT_LOCK(self);
-  const int tw = self->target_width;
-  const int th = self->target_height;
+  const int tw = self->target_width, th = self->target_height;
+  const int cx = self->crop_x, cy = self->crop_y, cw = self->crop_width, ch = self->crop_height;
   GST_OBJECT_UNLOCK(self);
   const GstVideoInfo& in = self->in_info;
-  const bool scale =
-      GST_VIDEO_INFO_FORMAT(&in) == GST_VIDEO_FORMAT_I420 &&
-      yst::streaming::boxCrop(GST_VIDEO_INFO_WIDTH(&in), GST_VIDEO_INFO_HEIGHT(&in), tw, th, crop);
-  const bool same =
-      scale == self->scaling && (!scale || (GST_VIDEO_INFO_WIDTH(&self->out_info) == tw &&
-                                            GST_VIDEO_INFO_HEIGHT(&self->out_info) == th));
-  if (same && !input_changed) return true;
+  const Plan plan = make_plan(in, tw, th, cx, cy, cw, ch);
+  if (plan == self->plan && !input_changed) return true;
+  const bool same_output =
+      !input_changed && plan.mode != Mode::kPass && self->plan.mode != Mode::kPass &&
+      plan.out_width == self->plan.out_width && plan.out_height == self->plan.out_height;
+  drop_converter(self);
+  self->plan = plan;
+  if (plan.mode == Mode::kConvert) {
+    // Linear taps (the mixer's own choice for speed is nearest): a crop of a
+    // person into a panel tile is scaled by at most about 3:1 either way.
+    GstVideoInfo out = tile_info(in, plan.out_width, plan.out_height);
+    self->converter = gst_video_converter_new(
+        const_cast<GstVideoInfo*>(&in), &out,
+        gst_structure_new(
+            "config", GST_VIDEO_CONVERTER_OPT_SRC_X, G_TYPE_INT, plan.x,
+            GST_VIDEO_CONVERTER_OPT_SRC_Y, G_TYPE_INT, plan.y, GST_VIDEO_CONVERTER_OPT_SRC_WIDTH,
+            G_TYPE_INT, plan.width, GST_VIDEO_CONVERTER_OPT_SRC_HEIGHT, G_TYPE_INT, plan.height,
+            GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
+            GST_VIDEO_RESAMPLER_METHOD_LINEAR, GST_VIDEO_CONVERTER_OPT_CHROMA_RESAMPLER_METHOD,
+            GST_TYPE_VIDEO_RESAMPLER_METHOD, GST_VIDEO_RESAMPLER_METHOD_LINEAR,
+            GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, 1u, nullptr));
+    if (!self->converter) {
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                        ("cannot scale %dx%d into %dx%d", plan.width, plan.height, plan.out_width,
+                         plan.out_height),
+                        (nullptr));
+      return false;
+    }
+  }
+  if (same_output) return true;  // the same frames downstream, from another region
 
   drop_pool(self);
-  GstVideoInfo out = in;
-  if (scale) {
-    // Same format, colorimetry and chroma siting as the camera's: only the
-    // size changes, so the mixer blends the frame without converting it.
-    gst_video_info_set_interlaced_format(&out, GST_VIDEO_INFO_FORMAT(&in),
-                                         GST_VIDEO_INFO_INTERLACE_MODE(&in), tw, th);
-    out.colorimetry = in.colorimetry;
-    out.chroma_site = in.chroma_site;
-    out.par_n = in.par_n;
-    out.par_d = in.par_d;
-    out.fps_n = in.fps_n;
-    out.fps_d = in.fps_d;
-  }
+  const GstVideoInfo out =
+      plan.mode == Mode::kPass ? in : tile_info(in, plan.out_width, plan.out_height);
   GstCaps* caps = gst_video_info_to_caps(&out);
-  if (scale) {
+  if (plan.mode != Mode::kPass) {
     GstBufferPool* pool = gst_video_buffer_pool_new();
     GstStructure* config = gst_buffer_pool_get_config(pool);
     gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(out.size), 2, 0);
     if (!gst_buffer_pool_set_config(pool, config) || !gst_buffer_pool_set_active(pool, TRUE)) {
       gst_object_unref(pool);
       gst_caps_unref(caps);
-      GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("no buffer pool for %dx%d frames", tw, th),
+      GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
+                        ("no buffer pool for %dx%d frames", plan.out_width, plan.out_height),
                         (nullptr));
       return false;
     }
@@ -231,10 +328,32 @@ bool configure(YstBoxScale* self, BoxCrop* crop, bool input_changed) {
   }
   const bool sent = gst_pad_push_event(self->srcpad, gst_event_new_caps(caps));
   gst_caps_unref(caps);
-  self->scaling = scale;
-  self->factor = scale ? crop->factor : 0;
   self->out_info = out;
   return sent || !gst_pad_is_linked(self->srcpad);
+}
+
+// One frame's planes, cut from the plan's region and box-filtered or copied.
+void box_or_copy(const Plan& plan, const GstVideoFrame& src, GstVideoFrame& dst) {
+  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(&dst); ++p) {
+    // I420: the chroma planes are half the luma's each way, cut and all.
+    const int shift = p == 0 ? 0 : 1;
+    const int src_stride = GST_VIDEO_FRAME_PLANE_STRIDE(&src, p);
+    const auto* s = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&src, p)) +
+                    static_cast<std::ptrdiff_t>(plan.y >> shift) * src_stride + (plan.x >> shift);
+    auto* d = static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&dst, p));
+    const int dst_stride = GST_VIDEO_FRAME_PLANE_STRIDE(&dst, p);
+    const int w = GST_VIDEO_FRAME_COMP_WIDTH(&dst, p), h = GST_VIDEO_FRAME_COMP_HEIGHT(&dst, p);
+    if (plan.mode == Mode::kCopy) {
+      for (int y = 0; y < h; ++y) {
+        std::memcpy(d + static_cast<std::ptrdiff_t>(y) * dst_stride,
+                    s + static_cast<std::ptrdiff_t>(y) * src_stride, static_cast<size_t>(w));
+      }
+    } else if (plan.factor == 4) {
+      yst::streaming::quarterPlane(s, src_stride, d, dst_stride, w, h);
+    } else {
+      yst::streaming::halvePlane(s, src_stride, d, dst_stride, w, h);
+    }
+  }
 }
 
 GstFlowReturn chain(GstPad*, GstObject* parent, GstBuffer* buffer) {
@@ -243,12 +362,11 @@ GstFlowReturn chain(GstPad*, GstObject* parent, GstBuffer* buffer) {
     gst_buffer_unref(buffer);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  BoxCrop crop;
-  if (!configure(self, &crop, false)) {
+  if (!configure(self, false)) {
     gst_buffer_unref(buffer);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  if (!self->scaling) return gst_pad_push(self->srcpad, buffer);
+  if (self->plan.mode == Mode::kPass) return gst_pad_push(self->srcpad, buffer);
 
   GstBuffer* out = nullptr;
   GstFlowReturn ret = gst_buffer_pool_acquire_buffer(self->pool, &out, nullptr);
@@ -270,20 +388,10 @@ GstFlowReturn chain(GstPad*, GstObject* parent, GstBuffer* buffer) {
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("could not write a frame"), (nullptr));
     return GST_FLOW_ERROR;
   }
-  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(&dst); ++p) {
-    // I420: the chroma planes are half the luma's each way, cut and all.
-    const int shift = p == 0 ? 0 : 1;
-    const int src_stride = GST_VIDEO_FRAME_PLANE_STRIDE(&src, p);
-    const auto* s = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&src, p)) +
-                    static_cast<std::ptrdiff_t>(crop.y >> shift) * src_stride + (crop.x >> shift);
-    auto* d = static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&dst, p));
-    const int dst_stride = GST_VIDEO_FRAME_PLANE_STRIDE(&dst, p);
-    const int w = GST_VIDEO_FRAME_COMP_WIDTH(&dst, p), h = GST_VIDEO_FRAME_COMP_HEIGHT(&dst, p);
-    if (self->factor == 4) {
-      yst::streaming::quarterPlane(s, src_stride, d, dst_stride, w, h);
-    } else {
-      yst::streaming::halvePlane(s, src_stride, d, dst_stride, w, h);
-    }
+  if (self->plan.mode == Mode::kConvert) {
+    gst_video_converter_frame(self->converter, &src, &dst);
+  } else {
+    box_or_copy(self->plan, src, dst);
   }
   gst_video_frame_unmap(&dst);
   gst_video_frame_unmap(&src);
@@ -310,8 +418,7 @@ gboolean sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
     gst_event_unref(event);
     // Caps go downstream now (their order among the sticky events matters),
     // for whichever size the first frame will have.
-    BoxCrop crop;
-    return configure(self, &crop, true) ? TRUE : FALSE;
+    return configure(self, true) ? TRUE : FALSE;
   }
   return gst_pad_event_default(pad, parent, event);
 }
@@ -320,7 +427,7 @@ gboolean sink_query(GstPad* pad, GstObject* parent, GstQuery* query) {
   switch (GST_QUERY_TYPE(query)) {
     case GST_QUERY_CAPS: {
       // Any raw video: whatever the size, it either goes through as it is
-      // (the mixer takes any) or comes out box-filtered.
+      // (the mixer takes any) or comes out at the tile's size.
       GstCaps* filter = nullptr;
       gst_query_parse_caps(query, &filter);
       GstCaps* caps = gst_pad_get_pad_template_caps(pad);
@@ -348,24 +455,39 @@ GstStateChangeReturn change_state(GstElement* element, GstStateChange transition
       GST_ELEMENT_CLASS(yst_box_scale_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     drop_pool(self);
+    drop_converter(self);
     self->have_info = false;
-    self->scaling = false;
+    self->plan = Plan{};
   }
   return ret;
+}
+
+int* int_property(YstBoxScale* self, guint id) {
+  switch (id) {
+    case PROP_TARGET_WIDTH:
+      return &self->target_width;
+    case PROP_TARGET_HEIGHT:
+      return &self->target_height;
+    case PROP_CROP_X:
+      return &self->crop_x;
+    case PROP_CROP_Y:
+      return &self->crop_y;
+    case PROP_CROP_WIDTH:
+      return &self->crop_width;
+    case PROP_CROP_HEIGHT:
+      return &self->crop_height;
+    default:
+      return nullptr;
+  }
 }
 
 void set_property(GObject* object, guint id, const GValue* value, GParamSpec* pspec) {
   YstBoxScale* self = reinterpret_cast<YstBoxScale*>(object);
   GST_OBJECT_LOCK(self);
-  switch (id) {
-    case PROP_TARGET_WIDTH:
-      self->target_width = g_value_get_int(value);
-      break;
-    case PROP_TARGET_HEIGHT:
-      self->target_height = g_value_get_int(value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+  if (int* field = int_property(self, id)) {
+    *field = g_value_get_int(value);
+  } else {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
   }
   GST_OBJECT_UNLOCK(self);
 }
@@ -373,21 +495,17 @@ void set_property(GObject* object, guint id, const GValue* value, GParamSpec* ps
 void get_property(GObject* object, guint id, GValue* value, GParamSpec* pspec) {
   YstBoxScale* self = reinterpret_cast<YstBoxScale*>(object);
   GST_OBJECT_LOCK(self);
-  switch (id) {
-    case PROP_TARGET_WIDTH:
-      g_value_set_int(value, self->target_width);
-      break;
-    case PROP_TARGET_HEIGHT:
-      g_value_set_int(value, self->target_height);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+  if (int* field = int_property(self, id)) {
+    g_value_set_int(value, *field);
+  } else {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
   }
   GST_OBJECT_UNLOCK(self);
 }
 
 void finalize(GObject* object) {
   drop_pool(reinterpret_cast<YstBoxScale*>(object));
+  drop_converter(reinterpret_cast<YstBoxScale*>(object));
   G_OBJECT_CLASS(yst_box_scale_parent_class)->finalize(object);
 }
 
@@ -398,20 +516,29 @@ void yst_box_scale_class_init(YstBoxScaleClass* klass) {
   object_class->get_property = get_property;
   object_class->finalize = finalize;
   const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_property(
-      object_class, PROP_TARGET_WIDTH,
-      g_param_spec_int("target-width", "Target width", "Width of the slot (0: pass through)", 0,
-                       G_MAXINT, 0, flags));
-  g_object_class_install_property(
-      object_class, PROP_TARGET_HEIGHT,
-      g_param_spec_int("target-height", "Target height", "Height of the slot (0: pass through)", 0,
-                       G_MAXINT, 0, flags));
+  struct {
+    guint id;
+    const char* name;
+    const char* blurb;
+  } const props[] = {
+      {PROP_TARGET_WIDTH, "target-width", "Width of the tile (0: pass through)"},
+      {PROP_TARGET_HEIGHT, "target-height", "Height of the tile (0: pass through)"},
+      {PROP_CROP_X, "crop-x", "Left edge of the region shown (pixels)"},
+      {PROP_CROP_Y, "crop-y", "Top edge of the region shown (pixels)"},
+      {PROP_CROP_WIDTH, "crop-width", "Width of the region shown (0: the whole picture)"},
+      {PROP_CROP_HEIGHT, "crop-height", "Height of the region shown (0: the whole picture)"},
+  };
+  for (const auto& p : props) {
+    g_object_class_install_property(
+        object_class, p.id, g_param_spec_int(p.name, p.name, p.blurb, 0, G_MAXINT, 0, flags));
+  }
   element_class->change_state = change_state;
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(
-      element_class, "Yishiting box scaler", "Filter/Converter/Video/Scaler",
-      "2:1 or 4:1 box downscale of a camera into a half- or quarter-size slot", "Yishiting Studio");
+      element_class, "Yishiting tile scaler", "Filter/Converter/Video/Scaler",
+      "A camera's region cut and scaled into a program tile (2:1 and 4:1 box filtered)",
+      "Yishiting Studio");
 }
 
 void yst_box_scale_init(YstBoxScale* self) {
@@ -424,12 +551,13 @@ void yst_box_scale_init(YstBoxScale* self) {
   gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
   self->target_width = 0;
   self->target_height = 0;
+  self->crop_x = self->crop_y = self->crop_width = self->crop_height = 0;
   gst_video_info_init(&self->in_info);
   gst_video_info_init(&self->out_info);
   self->have_info = false;
-  self->scaling = false;
-  self->factor = 0;
+  self->plan = Plan{};
   self->pool = nullptr;
+  self->converter = nullptr;
 }
 
 }  // namespace

@@ -6,22 +6,28 @@
 
 namespace yst::streaming {
 
-// "yst-boxscale": puts a camera's frame into a program slot that is about
-// half its size (side by side) or a quarter (the picture-in-picture inset)
-// with a 2×2 or 4×4 box filter, after trimming at most 1/32 of the picture
-// at its edges so the ratio is exact. That is sharper than the mixer's 2-tap
-// bilinear scaling (every source pixel counts, none is skipped: at 4:1 the
-// bilinear taps skip half the pixels and fine patterns shimmer), keeps the
-// aspect exact instead of stretching it by the gutter's 0.4%, and costs a
-// fraction: SSE2 over whole rows instead of orc's per-pixel C fallback for
-// its bilinear load, on the camera's own thread instead of a round trip
-// through the mixer's pool.
+// "yst-boxscale": puts a camera into its program tile, on the camera's own
+// thread, so the mixer only ever blends frames of the tile's size.
 //
-// Properties "target-width"/"target-height": the slot. When the slot is not
-// (nearly) a half or a quarter of the frame, or is 0×0, or the frame is not
-// I420, frames pass through untouched and the mixer scales them. The element
-// only ever sends frames at full size or at the slot's size, and says which
-// in its caps.
+// A tile that is about half of the region shown (2×2 grid, the old
+// side-by-side) or a quarter (the picture-in-picture inset) gets a 2×2 or
+// 4×4 box filter, after trimming at most 1/32 of the region at its edges so
+// the ratio is exact. That is sharper than the mixer's 2-tap bilinear scaling
+// (every source pixel counts, none is skipped: at 4:1 the bilinear taps skip
+// half the pixels and fine patterns shimmer) and costs a fraction: SSE2 over
+// whole rows instead of orc's per-pixel C fallback for its bilinear load.
+// A region of the tile's own size (side by side cut to 8:9 halves, a row of
+// three) is copied; any other ratio goes through GStreamer's video converter
+// with linear taps.
+//
+// Properties "target-width"/"target-height": the tile (0×0: frames pass
+// through untouched, for a pad that is hidden); "crop-x", "crop-y",
+// "crop-width", "crop-height": the region of the picture shown (width 0: the
+// whole picture; framedRegion() in layout.h computes it). The mixer cannot do
+// the crop: its pads' converter-config ignores the source rectangle. The
+// element only ever sends frames at full size (passing through) or at the
+// tile's size, and says which in its caps. Frames that are not I420 pass
+// through.
 void registerBoxScale();
 
 // One plane's 2:1 box downscale: dst[y][x] is the rounded mean of the 2×2

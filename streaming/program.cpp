@@ -26,26 +26,6 @@ GstElement* addCaps(GstElement* bin, const std::string& caps) {
   return f;
 }
 
-// Bilinear scaling, no dithering. The compositor's default converter
-// (cubic luma, dithering) cost about a sixth of the studio's CPU at 720p30
-// side by side (measured with perf: 0.94 -> 0.76 cores). Only for pads that
-// do scale: with a converter-config set, GstVideoAggregator converts every
-// frame even when nothing changes (a copy of the whole frame, 1.22).
-void setFastScaling(GstPad* pad) {
-  GstStructure* config = gst_structure_new(
-      "GstVideoConverter", GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD,
-      GST_TYPE_VIDEO_RESAMPLER_METHOD, GST_VIDEO_RESAMPLER_METHOD_LINEAR,
-      GST_VIDEO_CONVERTER_OPT_CHROMA_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
-      GST_VIDEO_RESAMPLER_METHOD_LINEAR, GST_VIDEO_CONVERTER_OPT_DITHER_METHOD,
-      GST_TYPE_VIDEO_DITHER_METHOD, GST_VIDEO_DITHER_NONE, nullptr);
-  // Two taps: a 2:1 side-by-side downscale averages pixel pairs, which is
-  // all it needs, and takes the converter's vectorised 2-tap path (another
-  // ~9% of the studio's CPU at 720p30 against the default tap count).
-  gst_structure_set(config, GST_VIDEO_CONVERTER_OPT_RESAMPLER_TAPS, G_TYPE_UINT, 2u, nullptr);
-  g_object_set(pad, "converter-config", config, nullptr);
-  gst_structure_free(config);
-}
-
 GstElement* leakyQueue(GstElement* bin, guint buffers) {
   GstElement* q = addElement(bin, "queue");
   g_object_set(q, "max-size-buffers", buffers, "max-size-bytes", 0u, "max-size-time", guint64{0},
@@ -125,8 +105,7 @@ Program::Program(EncoderSettings settings, std::vector<ProgramSourceInput> sourc
     for (auto& [name, tap] : taps_) tap->closeIfIdle(5000);
   });
   if (!sources_.empty()) {
-    scene_.primary = sources_.front().id;
-    scene_.secondary = sources_.size() > 1 ? sources_[1].id : sources_.front().id;
+    for (const ProgramSourceInput& s : sources_) scene_.tiles.push_back(s.id);
     preview_scene_ = scene_;
   }
 }
@@ -334,19 +313,18 @@ void Program::build() {
     GstElement* qp = leakyQueue(bin, 1);
     GstElement* preview_valve = addValve(tee);
     preview_valves.push_back(preview_valve);
-    linkChain({preview_valve, qp});
-    // Each program pad scales the camera itself when its slot is a half
-    // (side by side) or a quarter (the inset) of the frame, on this thread;
-    // see boxscale.h.
     SourcePads pads;
+    pads.scale_preview = addElement(bin, "yst-boxscale");
+    linkChain({preview_valve, qp, pads.scale_preview});
+    // Each program pad's scaler cuts and scales the camera into its tile on
+    // this thread (see boxscale.h), so the mixer only blends.
     pads.scale_a = addElement(bin, "yst-boxscale");
     pads.scale_b = addElement(bin, "yst-boxscale");
     linkChain({tee, pads.scale_a});
     linkChain({tee, pads.scale_b});
     pads.a = linkToRequestPad(pads.scale_a, compositor_, "sink_%u");
     pads.b = linkToRequestPad(pads.scale_b, compositor_, "sink_%u");
-    pads.preview = linkToRequestPad(qp, preview, "sink_%u");
-    setFastScaling(pads.preview);  // the program pads: as their slots need, see onSamplesSelected
+    pads.preview = linkToRequestPad(pads.scale_preview, preview, "sink_%u");
     addTap(tee, "source:" + s.id, tap_w, tap_h, 10);
 
     GstElement* asrc = addElement(bin, "interaudiosrc");
@@ -384,7 +362,7 @@ bool Program::start(std::string* error) {
   }
   front_is_b_ = false;
   applyScene(false, scene_, 1.0, 0);
-  applyScene(true, Scene{Layout::kInvalid, "", ""}, 0.0, 10);
+  applyScene(true, Scene{Layout::kInvalid, {}}, 0.0, 10);
   applyPreview();
   relayBus(pipeline_.get(), life_, [this](GstMessage* m) { onMessage(m); });
   if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
@@ -415,7 +393,6 @@ void Program::stop() {
     std::lock_guard lock(staged_mutex_);
     staged_.clear();
     staged_waits_ = 0;
-    fast_scaling_.clear();
   }
   taps_.clear();
   pipeline_.reset();
@@ -429,68 +406,82 @@ std::optional<LoudnessReading> Program::loudness() const {
   return loudness_ ? loudnessReading(loudness_) : std::nullopt;
 }
 
+Rect Program::regionFor(const std::string& source, int source_w, int source_h, int w, int h) const {
+  Framing framing;
+  for (const ProgramSourceInput& s : sources_) {
+    if (s.id == source) framing = s.framing;
+  }
+  return framedRegion(framing, source_w, source_h, w, h);
+}
+
 void Program::applyScene(bool use_b, const Scene& scene, double alpha, int zbase) {
   const int frame_w = settings_.video.width, frame_h = settings_.video.height;
-  const LayoutGeometry g = layoutGeometry(scene.layout, frame_w, frame_h);
+  const std::vector<std::string> shown = scene.shown();
+  const std::vector<Tile> tiles =
+      layoutTiles(scene.layout, static_cast<int>(shown.size()), frame_w, frame_h);
   std::lock_guard lock(staged_mutex_);
   for (auto& [id, pads] : pads_) {
     Slot slot;
     slot.scaler = use_b ? pads.scale_b : pads.scale_a;
-    std::optional<Rect> rect;
-    int z = zbase;
-    if (scene.layout != Layout::kInvalid && id == scene.primary) {
-      rect = g.primary;
-      z = zbase + 1;
-    } else if (scene.layout != Layout::kInvalid && g.secondary && id == scene.secondary) {
-      rect = g.secondary;
-      z = zbase + (g.secondary_on_top ? 2 : 1);
-    }
-    if (rect) {
+    const auto at = std::find(shown.begin(), shown.end(), id);
+    if (at != shown.end() && static_cast<std::size_t>(at - shown.begin()) < tiles.size()) {
+      const Tile& tile = tiles[static_cast<std::size_t>(at - shown.begin())];
       slot.placed = true;
-      slot.x = rect->x;
-      slot.y = rect->y;
-      slot.width = rect->width;
-      slot.height = rect->height;
-      slot.zorder = static_cast<guint>(z);
+      slot.x = tile.rect.x;
+      slot.y = tile.rect.y;
+      slot.width = tile.rect.width;
+      slot.height = tile.rect.height;
+      slot.zorder = static_cast<guint>(zbase + tile.z);
       slot.alpha = alpha;
-      BoxCrop crop;
-      if (boxCrop(frame_w, frame_h, rect->width, rect->height, &crop)) {
-        slot.box_width = rect->width;
-        slot.box_height = rect->height;
-      } else {
-        slot.mixer_scales = rect->width != frame_w || rect->height != frame_h;
-      }
     }
     stageSlot(use_b ? pads.b : pads.a, slot);
   }
 }
 
+namespace {
+// Points a scaler at a tile (0×0: pass through) and a region of the picture,
+// touching only what changed (each set is a lock and a check per frame).
+void aimScaler(GstElement* scaler, int width, int height, const Rect& region) {
+  int w = 0, h = 0, cx = 0, cy = 0, cw = 0, ch = 0;
+  g_object_get(scaler, "target-width", &w, "target-height", &h, "crop-x", &cx, "crop-y", &cy,
+               "crop-width", &cw, "crop-height", &ch, nullptr);
+  if (w == width && h == height && cx == region.x && cy == region.y && cw == region.width &&
+      ch == region.height) {
+    return;
+  }
+  g_object_set(scaler, "crop-x", region.x, "crop-y", region.y, "crop-width", region.width,
+               "crop-height", region.height, "target-width", width, "target-height", height,
+               nullptr);
+}
+}  // namespace
+
 void Program::stageSlot(GstPad* pad, Slot slot) {
-  // A scaler whose target changes sends full frames from now on, so that by
-  // the time the new look takes effect the mixer has frames it can scale to
-  // any slot; the new target is set when the look is in effect.
-  int w = 0, h = 0;
-  g_object_get(slot.scaler, "target-width", &w, "target-height", &h, nullptr);
-  if (w != slot.box_width || h != slot.box_height) {
-    g_object_set(slot.scaler, "target-width", 0, "target-height", 0, nullptr);
+  // A placed pad's scaler is aimed at its tile now, so that by the time the
+  // look takes effect the mixer has frames of the tile's size (the look waits
+  // for them, see onSamplesSelected). A pad that is hidden keeps its frames
+  // until then, and passes them through afterwards.
+  if (slot.placed) {
+    const std::string* source = nullptr;
+    for (const auto& [id, pads] : pads_) {
+      if (pads.a == pad || pads.b == pad) source = &id;
+    }
+    const int frame_w = settings_.video.width, frame_h = settings_.video.height;
+    aimScaler(slot.scaler, slot.width, slot.height,
+              source ? regionFor(*source, frame_w, frame_h, slot.width, slot.height)
+                     : Rect{0, 0, frame_w, frame_h});
   }
   staged_[pad] = slot;
 }
 
 bool Program::stagedFramesReady() {
-  GstVideoInfo full;
-  gst_video_info_set_format(&full, GST_VIDEO_FORMAT_I420, settings_.video.width,
-                            settings_.video.height);
   for (const auto& [pad, slot] : staged_) {
     if (!slot.placed || slot.alpha <= 0.0) continue;
     GstBuffer* frame = gst_video_aggregator_pad_get_current_buffer(GST_VIDEO_AGGREGATOR_PAD(pad));
     if (!frame) continue;
-    const gsize size = gst_buffer_get_size(frame);
-    if (size > full.size / 2) continue;     // a full frame: the mixer scales it to any slot
-    if (slot.box_width == 0) return false;  // a scaled frame for a slot that needs whole ones
-    GstVideoInfo scaled;
-    gst_video_info_set_format(&scaled, GST_VIDEO_FORMAT_I420, slot.box_width, slot.box_height);
-    if (size != scaled.size) return false;  // scaled for another slot
+    GstVideoInfo tile;
+    gst_video_info_set_format(&tile, GST_VIDEO_FORMAT_I420, static_cast<guint>(slot.width),
+                              static_cast<guint>(slot.height));
+    if (gst_buffer_get_size(frame) != tile.size) return false;  // not yet cut for this tile
   }
   return true;
 }
@@ -500,10 +491,10 @@ void Program::onSamplesSelected(GstElement*, GstSegment*, guint64, guint64, guin
   auto* self = static_cast<Program*>(data);
   std::lock_guard lock(self->staged_mutex_);
   if (self->staged_.empty()) return;
-  // A pad that was showing halved frames and now needs whole ones (side by
-  // side to single) waits for its first whole frame, one or two frames: the
-  // mixer would otherwise blow a half-size frame up to the full picture. The
-  // wait is bounded should a camera stop just then.
+  // A look whose tiles changed size waits for the scalers' first frames of
+  // the new sizes, one or two frames: the mixer would otherwise squeeze a
+  // frame cut for one tile into another. The wait is bounded should a camera
+  // stop just then.
   constexpr int kMaxWaitFrames = 5;
   if (!self->stagedFramesReady() && ++self->staged_waits_ <= kMaxWaitFrames) return;
   for (const auto& [pad, slot] : self->staged_) {
@@ -511,22 +502,8 @@ void Program::onSamplesSelected(GstElement*, GstSegment*, guint64, guint64, guin
       g_object_set(pad, "xpos", slot.x, "ypos", slot.y, "width", slot.width, "height", slot.height,
                    "zorder", slot.zorder, "alpha", slot.alpha, nullptr);
     } else {
-      g_object_set(pad, "alpha", slot.alpha, nullptr);
-    }
-    if (slot.box_width > 0) {
-      g_object_set(slot.scaler, "target-width", slot.box_width, "target-height", slot.box_height,
-                   nullptr);
-    }
-    bool& fast = self->fast_scaling_[pad];
-    if (slot.placed && slot.mixer_scales != fast) {
-      // (The frame or two still whole when box scaling starts are scaled by the
-      // default converter: not worth a converter per frame for the rest.)
-      if (slot.mixer_scales) {
-        setFastScaling(pad);
-      } else {
-        g_object_set(pad, "converter-config", nullptr, nullptr);
-      }
-      fast = slot.mixer_scales;
+      g_object_set(pad, "alpha", 0.0, nullptr);
+      aimScaler(slot.scaler, 0, 0, Rect{});
     }
   }
   self->staged_.clear();
@@ -536,23 +513,23 @@ void Program::onSamplesSelected(GstElement*, GstSegment*, guint64, guint64, guin
 void Program::applyPreview() {
   if (!pipeline_) return;
   const int w = 480, h = std::max(2, (480 * settings_.video.height / settings_.video.width) & ~1);
-  const LayoutGeometry g = layoutGeometry(preview_scene_.layout, w, h);
+  const std::vector<std::string> shown = preview_scene_.shown();
+  const std::vector<Tile> tiles =
+      layoutTiles(preview_scene_.layout, static_cast<int>(shown.size()), w, h);
   for (auto& [id, pads] : pads_) {
-    std::optional<Rect> rect;
-    int z = 0;
-    if (id == preview_scene_.primary) {
-      rect = g.primary;
-      z = 1;
-    } else if (g.secondary && id == preview_scene_.secondary) {
-      rect = g.secondary;
-      z = g.secondary_on_top ? 2 : 1;
-    }
-    if (!rect) {
+    const auto at = std::find(shown.begin(), shown.end(), id);
+    if (at == shown.end() || static_cast<std::size_t>(at - shown.begin()) >= tiles.size()) {
       g_object_set(pads.preview, "alpha", 0.0, nullptr);
+      aimScaler(pads.scale_preview, 0, 0, Rect{});
       continue;
     }
-    g_object_set(pads.preview, "xpos", rect->x, "ypos", rect->y, "width", rect->width, "height",
-                 rect->height, "zorder", static_cast<guint>(z), "alpha", 1.0, nullptr);
+    const Tile& tile = tiles[static_cast<std::size_t>(at - shown.begin())];
+    const Rect& r = tile.rect;
+    // The monitor is small and not on air: it takes the new look at once.
+    aimScaler(pads.scale_preview, r.width, r.height,
+              regionFor(id, settings_.video.width, settings_.video.height, r.width, r.height));
+    g_object_set(pads.preview, "xpos", r.x, "ypos", r.y, "width", r.width, "height", r.height,
+                 "zorder", static_cast<guint>(tile.z), "alpha", 1.0, nullptr);
   }
 }
 
@@ -565,7 +542,13 @@ void Program::setScene(const Scene& scene, Transition transition, int duration_m
   }
   if (transition != Transition::kFade || duration_ms <= 0 || !pipeline_) {
     scene_ = scene;
-    if (pipeline_) applyScene(front_is_b_, scene_, 1.0, 0);
+    if (pipeline_) {
+      // A cut: the other pad set takes the new look while hidden and is
+      // swapped in, in one frame, once its tiles have frames.
+      applyScene(!front_is_b_, scene_, 1.0, 0);
+      applyScene(front_is_b_, Scene{Layout::kInvalid, {}}, 0.0, 10);
+      front_is_b_ = !front_is_b_;
+    }
     applyAudioFollow(kCutRampMs);
     return;
   }
@@ -586,7 +569,7 @@ void Program::fadeStep() {
                        : 1.0;
   if (t >= 1.0) {
     applyScene(!front_is_b_, scene_, 1.0, 0);
-    applyScene(front_is_b_, Scene{Layout::kInvalid, "", ""}, 0.0, 10);
+    applyScene(front_is_b_, Scene{Layout::kInvalid, {}}, 0.0, 10);
     front_is_b_ = !front_is_b_;
     fade_.running = false;
     fade_timer_.stop();
@@ -594,6 +577,28 @@ void Program::fadeStep() {
   }
   applyScene(front_is_b_, fade_.from, 1.0 - t, 0);
   applyScene(!front_is_b_, scene_, t, 10);
+}
+
+void Program::setFraming(const std::string& source, const Framing& framing) {
+  for (auto& s : sources_) {
+    if (s.id == source) s.framing = framing;
+  }
+  if (!pipeline_) return;
+  // The tiles keep their size: the scalers cut the new region from the next
+  // frame on.
+  if (fade_.running) {
+    fadeStep();
+  } else {
+    applyScene(front_is_b_, scene_, 1.0, 0);
+  }
+  applyPreview();
+}
+
+Framing Program::framing(const std::string& source) const {
+  for (const auto& s : sources_) {
+    if (s.id == source) return s.framing;
+  }
+  return {};
 }
 
 void Program::setPreviewScene(const Scene& scene) {
@@ -609,9 +614,7 @@ void Program::setGain(const std::string& source, double gain) {
 }
 
 bool Program::onAir(const std::string& source) const {
-  if (scene_.layout == Layout::kInvalid) return false;
-  if (source == scene_.primary) return true;
-  return scene_.layout != Layout::kSingle && source == scene_.secondary;
+  return scene_.tileOf(source) >= 0;
 }
 
 void Program::applyAudioFollow(int ramp_ms) {

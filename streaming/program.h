@@ -1,10 +1,10 @@
 // The program: every source mixed into one picture and one sound, encoded
 // once, and handed to every output.
 //
-//   per source:  intervideosrc ─ tee ─┬ queue ─ compositor pad A ┐
-//                                     ├ queue ─ compositor pad B ┤ program compositor ─ tee ─┬
-//                                     leaky queue ─ x264enc ─ h264parse ─ appsink ─┐ ├ leaky queue
-//                                     ─ preview compositor ─ tap "preview"      └ program tap
+//   per source:  intervideosrc ─ tee ─┬ yst-boxscale ─ compositor pad A ┐
+//                                     ├ yst-boxscale ─ compositor pad B ┤ program compositor ─ tee
+//                                     ─┬ leaky queue ─ x264enc ─ h264parse ─ appsink ─┐ ├ leaky
+//                                     queue ─ preview compositor ─ tap "preview"      └ program tap
 //                                     fan-out to outputs ◄─┤ └ leaky queue ─ videorate ─ scale ─
 //                                     tap "source:<id>" │
 //                interaudiosrc ─ level ─ volume (follows video) ─ audiomixer pad (gain, mute) ─
@@ -12,10 +12,14 @@
 //                yst-loudness (R128 meter, gain to the target, true-peak limiter) ─ level ─
 //                avenc_aac ─ aacparse ─ appsink ───────────────┘
 //
-// Each source has two compositor pads (A and B) so that a fade can bring in a
-// whole new layout over the old one: the incoming set is placed, faded in by
-// animating pad alpha, and then becomes the current set. Sources not in the
-// layout sit at alpha 0, which the compositor skips.
+// Each source has two compositor pads (A and B) so that a cut or a fade can
+// bring in a whole new layout over the old one: the incoming set is placed
+// while hidden, its scalers cut and scale each camera to its new tile, and
+// once every one of them has a frame of its tile's size the set is shown (a
+// cut: at once, with the old set hidden in the same frame; a fade: by
+// animating pad alpha). So no frame ever shows a picture squeezed into a tile
+// of another shape. Sources not in the layout sit at alpha 0, which the
+// compositor skips, behind scalers that pass frames through untouched.
 //
 // Controller thread for everything except the fan-out, which runs on the
 // encoders' streaming threads under `consumers_mutex_`.
@@ -66,6 +70,8 @@ struct ProgramSourceInput {
   // Heard only while its picture is on air (a camera's microphone), faded in
   // and out with it; false: always in the mix (a lavalier, the desk's feed).
   bool audio_follows_video = true;
+  // Which part of the picture a tile shows (layout.h).
+  Framing framing;
 };
 
 // Latest small raw frames for the UI; thread-safe.
@@ -128,6 +134,10 @@ class Program : public QObject {
   bool muted(const std::string& source) const;
   void setFollowsVideo(const std::string& source, bool follows);
   bool followsVideo(const std::string& source) const;
+  // A source's framing, in every tile it is shown in from the next frame on
+  // (the program's and the preview's).
+  void setFraming(const std::string& source, const Framing& framing);
+  Framing framing(const std::string& source) const;
   // Silences the whole program (a "back soon" hold) without touching the
   // sources' own gain and mute.
   void setProgramSilenced(bool silenced);
@@ -172,7 +182,8 @@ class Program : public QObject {
     GstElement* scale_a = nullptr;  // their yst-boxscale (owned by pipeline_)
     GstElement* scale_b = nullptr;
     GstPad* preview = nullptr;
-    GstPad* audio = nullptr;  // audiomixer pad
+    GstElement* scale_preview = nullptr;  // the preview pad's yst-boxscale
+    GstPad* audio = nullptr;              // audiomixer pad
     // Audio-follows-video: a volume whose value is ramped by a control
     // source (sample-accurate, no clicks) as the picture goes on and off air.
     GstElement* follow = nullptr;             // owned by pipeline_
@@ -194,15 +205,15 @@ class Program : public QObject {
   // pads at once and only once every pad that is shown has a frame of the
   // right size: see onSamplesSelected().
   struct Slot {
-    bool placed = false;  // false: hidden where it is (alpha 0)
+    bool placed = false;  // false: hidden where it is (alpha 0), its scaler passing through
     int x = 0, y = 0, width = 0, height = 0;
     guint zorder = 0;
     double alpha = 0.0;
     GstElement* scaler = nullptr;
-    int box_width = 0, box_height = 0;  // the scaler's target once in effect (0: none)
-    bool mixer_scales = false;          // whole frames into a smaller slot: the mixer's scaler
   };
   void applyScene(bool use_b, const Scene& scene, double alpha, int zbase);
+  // The region of `source` that a tile of w×h shows (its framing).
+  Rect regionFor(const std::string& source, int source_w, int source_h, int w, int h) const;
   void stageSlot(GstPad* pad, Slot slot);  // needs staged_mutex_
   static void onSamplesSelected(GstElement* mixer, GstSegment* segment, guint64 pts, guint64 dts,
                                 guint64 duration, GstStructure* info, gpointer data);
@@ -242,9 +253,8 @@ class Program : public QObject {
   LifeToken life_ = std::make_shared<int>(0);
 
   std::mutex staged_mutex_;
-  std::map<GstPad*, Slot> staged_;        // Guarded by staged_mutex_.
-  int staged_waits_ = 0;                  // Guarded by staged_mutex_.
-  std::map<GstPad*, bool> fast_scaling_;  // pads with setFastScaling(); staged_mutex_
+  std::map<GstPad*, Slot> staged_;  // Guarded by staged_mutex_.
+  int staged_waits_ = 0;            // Guarded by staged_mutex_.
 
   std::mutex consumers_mutex_;
   std::vector<PacketSink*> consumers_;  // Guarded by consumers_mutex_.

@@ -70,9 +70,10 @@ void readProgram(const TomlReader& reader, const toml::table& root, ProgramConfi
   const toml::table* table = reader.getTable(root, "", "program");
   if (!table) return;
   const std::string path = "program";
-  reader.refuseUnknownKeys(*table, path,
-                           {"width", "height", "fps", "video_bitrate_kbps", "audio_bitrate_kbps",
-                            "preset", "keyframe_interval_s", "layout", "primary", "secondary"});
+  reader.refuseUnknownKeys(
+      *table, path,
+      {"width", "height", "fps", "video_bitrate_kbps", "audio_bitrate_kbps", "preset",
+       "keyframe_interval_s", "layout", "tiles", "primary", "secondary"});
   program->width =
       reader.intInRange(*table, path, "width", 160, 3840, program->width, Parity::kEven);
   program->height =
@@ -92,19 +93,41 @@ void readProgram(const TomlReader& reader, const toml::table& root, ProgramConfi
     }
     program->preset = *preset;
   }
-  if (auto layout = reader.get<std::string>(*table, path, "layout", &line)) {
+  if (auto layout = reader.get<std::string>(*table, path, "layout", &lines->layout)) {
     const std::optional<streaming::Layout> parsed = streaming::parseLayout(*layout);
     if (!parsed) {
-      reader.fail(line, "program.layout",
-                  "expected one of single, side_by_side, pip; got " + inQuotes(*layout));
+      reader.fail(lines->layout, "program.layout",
+                  std::string("expected one of ") + streaming::layoutNames() + "; got " +
+                      inQuotes(*layout));
     }
     program->layout = *parsed;
   }
-  if (auto primary = reader.get<std::string>(*table, path, "primary", &lines->primary)) {
-    program->primary = *primary;
+  int tiles_line = 0;
+  if (table->contains("tiles")) {
+    tiles_line = lineOf(*table->get("tiles"));
+    if (table->contains("primary") || table->contains("secondary")) {
+      reader.fail(tiles_line, "program.tiles",
+                  "give tiles, or the older primary and secondary, not both");
+    }
+    for (auto& [id, id_line] : reader.getStringArray(*table, path, "tiles")) {
+      program->tiles.push_back(id);
+      lines->tiles.push_back(id_line);
+    }
   }
-  if (auto secondary = reader.get<std::string>(*table, path, "secondary", &lines->secondary)) {
-    program->secondary = *secondary;
+  std::string primary, secondary;
+  if (auto p = reader.get<std::string>(*table, path, "primary", &lines->primary)) primary = *p;
+  if (auto s = reader.get<std::string>(*table, path, "secondary", &lines->secondary)) {
+    secondary = *s;
+  }
+  // The older keys: secondary alone leaves the first tile to be filled, and
+  // the two naming one source (a show with one camera) name it once.
+  if (lines->primary || lines->secondary) {
+    program->tiles.push_back(primary);
+    lines->tiles.push_back(lines->primary);
+  }
+  if (lines->secondary && secondary != primary) {
+    program->tiles.push_back(secondary);
+    lines->tiles.push_back(lines->secondary);
   }
 }
 

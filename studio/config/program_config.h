@@ -13,16 +13,19 @@ namespace yst::config {
 // [show]: required, with a title that is not blank.
 void readShowTable(const TomlReader& reader, const toml::table& root, ShowInfo* show);
 
-// Where program.primary and program.secondary were given (0: not given). They
-// name sources, which are read after [program], so parseShow checks them at
-// the end and needs these lines for its message.
+// Where program.primary, program.secondary and each of program.tiles were
+// given (0: not given). They name sources, which are read after [program], so
+// parseShow checks them at the end and needs these lines for its message.
 struct ProgramSourceLines {
+  int layout = 0;
   int primary = 0;
   int secondary = 0;
+  std::vector<int> tiles;
 };
 
 // [program]: optional; what is left out keeps ProgramConfig's defaults, and
-// primary/secondary are taken as given (parseShow checks and fills them).
+// tiles (or primary/secondary) are taken as given (parseShow checks and fills
+// them).
 void readProgram(const TomlReader& reader, const toml::table& root, ProgramConfig* program,
                  ProgramSourceLines* lines);
 

@@ -28,8 +28,10 @@ namespace yst::config {
 
 namespace {
 
-// program.primary and program.secondary name sources: left out, they are the
-// first and the second source (or the first again).
+// program.tiles (or primary and secondary) name sources, each once; the
+// sources not named follow in the show file's order (an empty first tile, for
+// a secondary given alone, takes the first of them). The layout must have
+// enough sources for its tiles.
 void resolveProgramSources(const TomlReader& reader, const std::vector<SourceConfig>& sources,
                            const ProgramSourceLines& lines, ProgramConfig* program) {
   auto known = [&](const std::string& id) {
@@ -38,17 +40,37 @@ void resolveProgramSources(const TomlReader& reader, const std::vector<SourceCon
   };
   std::string ids;
   for (const SourceConfig& s : sources) ids += (ids.empty() ? "" : ", ") + s.id;
-  if (program->primary.empty() && lines.primary == 0) {
-    program->primary = sources.front().id;
-  } else if (!known(program->primary)) {
-    reader.fail(lines.primary, "program.primary",
-                "no source has the id " + inQuotes(program->primary) + " (sources: " + ids + ")");
+  std::vector<std::string>& tiles = program->tiles;
+  for (std::size_t i = 0; i < tiles.size(); ++i) {
+    const int line = i < lines.tiles.size() ? lines.tiles[i] : 0;
+    const std::string key = line != 0 && line == lines.primary     ? "program.primary"
+                            : line != 0 && line == lines.secondary ? "program.secondary"
+                                                                   : "program.tiles";
+    if (tiles[i].empty() && line == 0) continue;  // a first tile left for the first free source
+    if (!known(tiles[i])) {
+      reader.fail(line, key,
+                  "no source has the id " + inQuotes(tiles[i]) + " (sources: " + ids + ")");
+    }
+    if (std::find(tiles.begin(), tiles.begin() + static_cast<std::ptrdiff_t>(i), tiles[i]) !=
+        tiles.begin() + static_cast<std::ptrdiff_t>(i)) {
+      reader.fail(line, key, "names " + inQuotes(tiles[i]) + " twice: a source is in one tile");
+    }
   }
-  if (program->secondary.empty() && lines.secondary == 0) {
-    program->secondary = sources.size() > 1 ? sources[1].id : sources.front().id;
-  } else if (!known(program->secondary)) {
-    reader.fail(lines.secondary, "program.secondary",
-                "no source has the id " + inQuotes(program->secondary) + " (sources: " + ids + ")");
+  for (const SourceConfig& s : sources) {
+    if (std::find(tiles.begin(), tiles.end(), s.id) != tiles.end()) continue;
+    auto empty = std::find(tiles.begin(), tiles.end(), std::string());
+    if (empty != tiles.end()) {
+      *empty = s.id;
+    } else {
+      tiles.push_back(s.id);
+    }
+  }
+  const streaming::TileRange range = streaming::tileRange(program->layout);
+  if (static_cast<int>(tiles.size()) < range.min) {
+    reader.fail(lines.layout, "program.layout",
+                std::string(streaming::layoutName(program->layout)) + " shows at least " +
+                    std::to_string(range.min) + " sources; the show has " +
+                    std::to_string(sources.size()));
   }
 }
 

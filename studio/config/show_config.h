@@ -46,8 +46,10 @@ struct ProgramConfig {
   std::string preset = "veryfast";  // x264 speed preset name
   int keyframe_interval_s = 2;
   streaming::Layout layout = streaming::Layout::kSingle;
-  std::string primary;    // source id; defaults to the first source
-  std::string secondary;  // source id; defaults to the second source (or the first)
+  // Source ids in tile order (layout.h): `tiles`, or the older primary and
+  // secondary as its first two; the sources not named follow in the show
+  // file's order, so every layout has what it needs.
+  std::vector<std::string> tiles;
 };
 
 struct SourceConfig {
@@ -64,6 +66,9 @@ struct SourceConfig {
   // show that person's lower-third when a layout puts the camera on air.
   std::string person;
   int person_line = 0;  // where it was given, for messages
+  // Which part of the picture a tile shows (framing = { zoom, center } or
+  // { crop = [x, y, w, h] }).
+  streaming::Framing framing;
 };
 
 struct DestinationConfig {

@@ -16,6 +16,62 @@ std::string formatGain(double value) {
   return out.str();
 }
 
+// A list of `count` numbers (integers or floats), or a ConfigError naming
+// `key` and what was expected.
+std::vector<double> readNumbers(const TomlReader& reader, const toml::table& table,
+                                const std::string& path, std::string_view key, std::size_t count,
+                                const std::string& expected) {
+  const toml::node* node = table.get(key);
+  const toml::array* array = node ? node->as_array() : nullptr;
+  const int line = node ? lineOf(*node) : lineOf(table);
+  if (!array || array->size() != count) reader.fail(line, path + "." + std::string(key), expected);
+  std::vector<double> values;
+  for (const toml::node& element : *array) {
+    if (const auto* f = element.as_floating_point()) {
+      values.push_back(f->get());
+    } else if (const auto* i = element.as_integer()) {
+      values.push_back(static_cast<double>(i->get()));
+    } else {
+      reader.fail(line, path + "." + std::string(key), expected);
+    }
+  }
+  return values;
+}
+
+// framing = { zoom = 1.4, center = [0.5, 0.4] } or { crop = [x, y, w, h] }.
+streaming::Framing readFraming(const TomlReader& reader, const toml::table& source,
+                               const std::string& source_path) {
+  streaming::Framing framing;
+  const toml::table* table = reader.getTable(source, source_path, "framing");
+  if (!table) return framing;
+  const std::string path = source_path + ".framing";
+  reader.refuseUnknownKeys(*table, path, {"zoom", "center", "crop"});
+  int line = lineOf(*table);
+  if (auto zoom = reader.get<double>(*table, path, "zoom", &line)) framing.zoom = *zoom;
+  if (table->contains("center")) {
+    const auto c = readNumbers(reader, *table, path, "center", 2,
+                               "expected [x, y], fractions of the picture (0…1)");
+    framing.center_x = c[0];
+    framing.center_y = c[1];
+  }
+  if (table->contains("crop")) {
+    if (table->contains("zoom") || table->contains("center")) {
+      reader.fail(line, path, "give either crop, or zoom and center, not both");
+    }
+    const auto c = readNumbers(reader, *table, path, "crop", 4,
+                               "expected [x, y, width, height], fractions of the picture");
+    framing.has_crop = true;
+    framing.crop_x = c[0];
+    framing.crop_y = c[1];
+    framing.crop_width = c[2];
+    framing.crop_height = c[3];
+  }
+  if (const std::string problem = streaming::framingError(framing); !problem.empty()) {
+    reader.fail(line, path, problem);
+  }
+  return framing;
+}
+
 }  // namespace
 
 void readSources(const TomlReader& reader, const toml::table& root,
@@ -31,7 +87,8 @@ void readSources(const TomlReader& reader, const toml::table& root,
     const toml::table& table = *array->get(i)->as_table();
     const std::string path = indexPath("sources", i);
     reader.refuseUnknownKeys(
-        table, path, {"id", "label", "uri", "gain", "muted", "audio_follows_video", "person"});
+        table, path,
+        {"id", "label", "uri", "gain", "muted", "audio_follows_video", "person", "framing"});
     SourceConfig source;
     int line = 0;
     const std::optional<std::string> id = reader.get<std::string>(table, path, "id", &line);
@@ -58,6 +115,7 @@ void readSources(const TomlReader& reader, const toml::table& root,
       source.person = *person;
       source.person_line = line;
     }
+    source.framing = readFraming(reader, table, path);
     sources->push_back(std::move(source));
   }
 }

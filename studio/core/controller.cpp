@@ -464,7 +464,7 @@ bool Controller::startEngine(std::string* error) {
     connect(source.get(), &streaming::Source::stateChanged, this, [this, src = source.get()] {
       publishEvent("source.changed", {{"source", sourceJson(*src)}});
     });
-    inputs.push_back({s.id, source->channel(), s.gain, s.muted, s.audio_follows_video});
+    inputs.push_back({s.id, source->channel(), s.gain, s.muted, s.audio_follows_video, s.framing});
     sources_.push_back(std::move(source));
   }
 
@@ -478,9 +478,11 @@ bool Controller::startEngine(std::string* error) {
                        show_.audio.true_peak_dbtp};
   program_ = std::make_unique<streaming::Program>(settings, inputs);
   program_->setGraphicsLayer(graphics_->layer());
-  program_->setScene({show_.program.layout, show_.program.primary, show_.program.secondary},
-                     streaming::Transition::kCut, 0);
-  program_->setPreviewScene({show_.program.layout, show_.program.secondary, show_.program.primary});
+  program_->setScene({show_.program.layout, show_.program.tiles}, streaming::Transition::kCut, 0);
+  // The preview starts on the other camera: the first two tiles swapped.
+  std::vector<std::string> preview_tiles = show_.program.tiles;
+  if (preview_tiles.size() > 1) std::swap(preview_tiles[0], preview_tiles[1]);
+  program_->setPreviewScene({show_.program.layout, preview_tiles});
   connect(program_.get(), &streaming::Program::levelsChanged, this, [this] {
     json levels = json::object();
     for (const auto& [id, level] : program_->levels()) {
@@ -732,7 +734,9 @@ json Controller::sourceJson(const streaming::Source& s) const {
           {"last_error", s.lastError()},
           {"gain", program_ ? program_->gain(id) : 1.0},
           {"muted", program_ && program_->muted(id)},
-          {"audio_follows_video", !program_ || program_->followsVideo(id)}};
+          {"audio_follows_video", !program_ || program_->followsVideo(id)},
+          {"framing", desks::Switcher::framingJson(
+                          id, program_ ? program_->framing(id) : streaming::Framing{})}};
 }
 
 json Controller::loudnessJson() const {

@@ -35,6 +35,9 @@ class ProgramPort {
   // Audio-follows-video: heard only while its picture is on air.
   virtual void setFollowsVideo(const std::string& id, bool follows) = 0;
   virtual bool followsVideo(const std::string& id) const = 0;
+  // Which part of the source's picture its tiles show.
+  virtual void setFraming(const std::string& id, const streaming::Framing& framing) = 0;
+  virtual streaming::Framing framing(const std::string& id) const = 0;
 };
 
 // One output the program feeds: a partner site, the recording or HLS. It

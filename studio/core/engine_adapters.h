@@ -46,6 +46,10 @@ class ProgramAdapter : public ProgramPort {
     program_->setFollowsVideo(id, follows);
   }
   bool followsVideo(const std::string& id) const override { return program_->followsVideo(id); }
+  void setFraming(const std::string& id, const streaming::Framing& framing) override {
+    program_->setFraming(id, framing);
+  }
+  streaming::Framing framing(const std::string& id) const override { return program_->framing(id); }
 
  private:
   const std::unique_ptr<streaming::Program>& program_;

@@ -325,6 +325,8 @@ void Graphics::refreshAll() {
     }
   }
   if (card_.visible) showCard();
+  for (std::string& key : name_bars_) key = "redraw";
+  updateNameBars();
 }
 
 void Graphics::tick() {
@@ -348,6 +350,7 @@ void Graphics::tick() {
 }
 
 void Graphics::changed() {
+  updateNameBars();  // people, the card or a slate may have changed
   if (context_.publish_event) context_.publish_event("overlay.changed", {{"overlay", state()}});
   if (context_.status_changed) context_.status_changed();
 }
@@ -368,16 +371,29 @@ void Graphics::setQuestionOnAir(std::optional<overlay::QuestionCardContent> ques
   changed();
 }
 
+std::string Graphics::personOfSource(const std::string& source) const {
+  for (const config::SourceConfig& s : show_.sources) {
+    if (s.id == source) return s.person;
+  }
+  return "";
+}
+
+namespace {
+bool isPanel(streaming::Layout layout) {
+  return layout == streaming::Layout::kGrid || layout == streaming::Layout::kHostPlus ||
+         layout == streaming::Layout::kRow3;
+}
+}  // namespace
+
 void Graphics::programChanged(const streaming::Scene& scene) {
+  scene_ = scene;
+  updateNameBars();
   if (!show_.overlay.auto_lower_thirds || card_.visible || slate_ != SlateKind::kInvalid) return;
-  auto personOf = [&](const std::string& source) -> std::string {
-    for (const config::SourceConfig& s : show_.sources) {
-      if (s.id == source) return s.person;
-    }
-    return "";
-  };
-  std::string wanted[2] = {personOf(scene.primary), ""};
-  if (scene.layout == streaming::Layout::kSideBySide) wanted[1] = personOf(scene.secondary);
+  std::string wanted[2];
+  if (!isPanel(scene.layout)) {  // a panel's tiles carry name bars instead
+    wanted[0] = personOfSource(scene.tile(0));
+    if (scene.layout == streaming::Layout::kSideBySide) wanted[1] = personOfSource(scene.tile(1));
+  }
   bool any = false;
   for (int side = 0; side < 2; ++side) {
     LowerThirdState& now = lower_thirds_[side];
@@ -392,6 +408,43 @@ void Graphics::programChanged(const streaming::Scene& scene) {
     }
   }
   if (any) changed();
+}
+
+void Graphics::updateNameBars() {
+  const bool up = isPanel(scene_.layout) && !card_.visible && slate_ == SlateKind::kInvalid;
+  const std::vector<std::string> shown = up ? scene_.shown() : std::vector<std::string>{};
+  const std::vector<streaming::Tile> tiles =
+      streaming::layoutTiles(scene_.layout, static_cast<int>(shown.size()), renderer_->frameWidth(),
+                             renderer_->frameHeight());
+  const overlay::Theme::LowerThird& t = renderer_->theme().lower_third;
+  for (int i = 0; i < kMaxNameBars; ++i) {
+    const std::size_t at = static_cast<std::size_t>(i);
+    std::string person = at < shown.size() && at < tiles.size() ? personOfSource(shown[at]) : "";
+    auto it = people_.find(person);
+    if (it == people_.end()) person.clear();
+    std::string key;
+    if (!person.empty()) {
+      const streaming::Rect& r = tiles[at].rect;
+      key = person + '\n' + it->second.name + '\n' + it->second.title + '\n' + std::to_string(r.x) +
+            ',' + std::to_string(r.y) + ',' + std::to_string(r.width) + ',' +
+            std::to_string(r.height) + '\n' + theme_id_;
+    }
+    if (key == name_bars_[i]) continue;
+    name_bars_[i] = key;
+    name_bar_people_[i] = person;
+    const std::string id = "name_bar:" + std::to_string(i);
+    if (person.empty()) {
+      hideElement(id, fade(t.animation_ms));
+      continue;
+    }
+    const overlay::Person who{it->second.name, it->second.title};
+    const streaming::Rect r = tiles[at].rect;
+    post([layer = layer_, renderer = renderer_, who, r, id, ms = t.animation_ms] {
+      const overlay::Placed placed = renderer->nameBar(who, r.x, r.y, r.width, r.height);
+      layer->apply(
+          {showChange(id, placed, *layer, kZLowerThird, {Motion::kFade, ms, 0}, Replace::kCut)});
+    });
+  }
 }
 
 void Graphics::setPublicUrl(const std::string& url) {
@@ -616,6 +669,15 @@ json Graphics::state() const {
     if (!entry.is_null()) entry["automatic"] = lower_thirds_[side].automatic;
     lower_thirds[kSideNames[side]] = entry;
   }
+  // A panel layout's name bars: the person in each tile, or null.
+  json name_bars = json::array();
+  for (int i = 0; i < kMaxNameBars; ++i) {
+    if (!name_bar_people_[i].empty()) {
+      json entry = personJson(name_bar_people_[i]);
+      entry["tile"] = i;
+      name_bars.push_back(entry);
+    }
+  }
   json question = nullptr;
   if (card_.question) {
     question = {
@@ -636,6 +698,7 @@ json Graphics::state() const {
           {"themes", themes_},
           {"people", people},
           {"lower_thirds", lower_thirds},
+          {"name_bars", name_bars},
           {"card", {{"visible", card_.visible}, {"question", question}}},
           {"bug", {{"visible", bug_}, {"title", bug_title_}}},
           {"clock", {{"visible", clock_}}},

@@ -63,7 +63,9 @@ class Graphics : public QObject {
   // The question on air changed (nullopt: none). The card follows it.
   void setQuestionOnAir(std::optional<overlay::QuestionCardContent> question);
   // The program's scene changed: show the lower-thirds of the people it puts
-  // on screen for a few seconds (when the show file maps cameras to people).
+  // on screen for a few seconds (when the show file maps cameras to people);
+  // in a panel layout (grid, host_plus, row3) each tile carries its person's
+  // name bar instead, for as long as the layout is on air.
   void programChanged(const streaming::Scene& scene);
   // The viewer page's address for the QR code, once the server knows its port.
   void setPublicUrl(const std::string& url);
@@ -100,6 +102,10 @@ class Graphics : public QObject {
   void renderTicker();
   void renderSlate();
   void hideElement(const std::string& id, overlay::Animation animation);
+  // The name bars the scene on air wants, drawn or taken down where they
+  // differ from what is up. Hidden under the question card and a slate.
+  void updateNameBars();
+  std::string personOfSource(const std::string& source) const;
   void refreshAll();  // after a theme change
   void tick();        // once a second: clock, countdown
   void changed();     // state changed: event + status
@@ -118,6 +124,11 @@ class Graphics : public QObject {
 
   std::map<std::string, config::Person> people_;  // "host", "guest1", … (editable live)
   LowerThirdState lower_thirds_[2];
+  streaming::Scene scene_;  // on air
+  // What each name bar shows ("" : down): person, name, title and tile.
+  static constexpr int kMaxNameBars = 6;
+  std::string name_bars_[kMaxNameBars];
+  std::string name_bar_people_[kMaxNameBars];
   QTimer auto_hide_[2];
   Card card_;
   bool bug_ = false;

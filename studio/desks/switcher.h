@@ -1,8 +1,8 @@
 // The switcher desk: what is on air and in preview (program.set, preview.set,
-// program.take: cuts and fades between layouts of sources) and each source's
-// sound (audio.set). The program keeps the state; this desk checks the
-// producer's commands, drives the program through its port, reads gain and
-// mute back from it, and says what changed.
+// program.take: cuts and fades between layouts, with the sources in their
+// tiles), each source's framing (framing.set) and its sound (audio.set). The program keeps the
+// state; this desk checks the producer's commands, drives the program through its port, reads gain
+// and mute back from it, and says what changed.
 //
 // Controller thread. Error style: commands return a CommandOutcome.
 #pragma once
@@ -29,22 +29,28 @@ class Switcher {
   };
   explicit Switcher(Context context) : context_(std::move(context)) {}
 
-  // program.set, preview.set, program.take and audio.set, for producers.
+  // program.set, preview.set, program.take, framing.set and audio.set, for
+  // producers.
   void registerCommands(core::CommandRegistry& commands);
 
-  // {"layout","primary","secondary"}.
+  // {"layout","tiles" (the sources shown, in tile order),"order" (every
+  // source, in the order tiles are filled),"primary","secondary"}.
   static nlohmann::json sceneJson(const streaming::Scene& scene);
+  // {"source","zoom","center"} or {"source","crop"}.
+  static nlohmann::json framingJson(const std::string& source, const streaming::Framing& framing);
   // {"source","gain","muted"}, as the program has them.
   nlohmann::json audioJson(const std::string& source) const;
 
   static constexpr int kMaxFadeMs = 10000;
   static constexpr int kDefaultFadeMs = 500;
   static constexpr double kMaxGain = 4.0;
+  static constexpr std::size_t kMaxTiles = 16;
 
  private:
   core::CommandOutcome set(const nlohmann::json& command, bool preview);
   core::CommandOutcome take(const nlohmann::json& command);
   core::CommandOutcome audio(const nlohmann::json& command);
+  core::CommandOutcome framing(const nlohmann::json& command);
 
   Context context_;
 };

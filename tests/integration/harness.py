@@ -973,16 +973,18 @@ def dump_toml(doc: dict) -> str:
 
 def make_show(sources: Iterable[tuple[str, str]] = (("host", "test://smpte"), ("guest", "test://ball")),
               destinations: Iterable[dict] = (), width: int = 640, height: int = 360, fps: int = 30,
-              layout: str = "side_by_side", primary: str | None = None,
+              layout: str | None = None, primary: str | None = None,
               secondary: str | None = None, archive: bool = True, hls: bool = True,
               preset: str = "veryfast", video_bitrate_kbps: int = 800,
               title: str = "温网议事厅 · 集成测试") -> dict:
     """A show as a dict for Studio(); small and quick by default.
 
     `sources` are (id, uri) pairs; `destinations` dicts with id, name, url,
-    key (as in the show file)."""
+    key (as in the show file). The layout is side_by_side, or single for a
+    show with one source."""
     sources = list(sources)
     ids = [s[0] for s in sources]
+    layout = layout or ("side_by_side" if len(ids) > 1 else "single")
     labels = {"host": "主持人机位", "guest": "嘉宾机位"}
     program = {
         "width": width, "height": height, "fps": fps,

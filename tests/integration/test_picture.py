@@ -9,7 +9,10 @@ status and not the picture would fail:
 - single on the ball camera: the dark slate-blue test background;
 - single on a camera that is missing: the "信号中断" slate (darker still),
   while the program keeps running;
-- a fade to side_by_side ends with both pictures on air;
+- a fade to side_by_side ends with both pictures on air, each cut to its
+  half and filling the frame's height (no black bands);
+- the panel layouts (grid, row3, host_plus) put each source in its tile,
+  and a source's framing (a zoom around a point) changes what it shows;
 - picture in picture puts the colour bars (quartered by the box scaler) in
   the lower right inset over the dark ball camera.
 
@@ -99,11 +102,12 @@ class ProgramPicture(IntegrationTest):
                                      f"the lost-signal slate, darker than the ball camera "
                                      f"({mean(ball):.0f})", layout="single", primary="lost")
             # Side by side: bars on the left half, the ball camera on the
-            # right, black bands above and below.
+            # right, each filling the frame's height (the bars' top row is
+            # bright, not a black band).
             both = self.frame_after(
                 p, "side_by_side",
-                lambda f: halves(f)["left"] > halves(f)["right"] + 30 and halves(f)["top"] < 25,
-                "bars left, ball right, a black band above", layout="side_by_side",
+                lambda f: halves(f)["left"] > halves(f)["right"] + 30 and halves(f)["top"] > 60,
+                "bars left, ball right, no black band above", layout="side_by_side",
                 primary="host", secondary="guest", transition="fade", duration_ms=400)
             pip = self.frame_after(p, "pip", lambda f: inset(f)["inset"] > inset(f)["around"] + 40,
                                    "bars in the inset over the ball camera", layout="pip",
@@ -114,6 +118,57 @@ class ProgramPicture(IntegrationTest):
         lost = harness.find_by_id(status["sources"], "lost")
         self.assertNotEqual(lost["state"], "live")
         self.assertEqual(status["program"]["layout"], "pip")
+
+    def test_panel_layouts_put_each_source_in_its_tile_and_framing_zooms(self):
+        def cells(frame, rows, cols):
+            return mean([frame[r * 16 + c] for r in rows for c in cols])
+
+        def grid(f):
+            # 2×2 with three: bars top left, the ball top right, the lost
+            # camera's slate centred below, black at the bottom corners.
+            return {"bars": cells(f, range(1, 3), range(1, 6)),
+                    "ball": cells(f, range(1, 3), range(10, 15)),
+                    "slate": cells(f, range(6, 8), range(6, 10)),
+                    "corner": cells(f, range(6, 9), range(0, 2))}
+
+        def thirds(f):
+            return [cells(f, range(2, 7), range(c, c + 3)) for c in (1, 6, 12)]
+
+        def zoomed(f):
+            return cells(f, range(1, 5), range(0, 16))
+
+        with self.studio.producer() as p:
+            g = self.frame_after(
+                p, "grid", lambda f: (grid(f)["bars"] > grid(f)["ball"] + 30
+                                      and grid(f)["corner"] < 24
+                                      and grid(f)["slate"] > grid(f)["corner"] + 8),
+                "grid: bars top left, ball top right, the slate centred below",
+                layout="grid", tiles=["host", "guest", "lost"])
+            row = self.frame_after(
+                p, "row3", lambda f: thirds(f)[2] > thirds(f)[0] + 30,
+                "row3: ball, slate, bars from left to right", layout="row3",
+                tiles=["guest", "lost", "host"])
+            plus = self.frame_after(
+                p, "host_plus",
+                lambda f: cells(f, range(0, 4), range(12, 16)) > cells(f, range(2, 7), range(1, 8)) + 30,
+                "host_plus: the ball large on the left, bars at the top of the column",
+                layout="host_plus", tiles=["guest", "host", "lost"])
+            status = self.studio.status()
+            self.assertEqual(status["program"]["layout"], "host_plus")
+            self.assertEqual(status["program"]["tiles"], ["guest", "host", "lost"])
+            # Framing: the bars' left half (white, yellow, cyan) zoomed to
+            # the whole frame is brighter than all seven bars.
+            whole = self.frame_after(p, "bars_whole", lambda f: mean(f) > 110, "the colour bars",
+                                     layout="single", tiles=["host"])
+            p.ok("framing.set", source="host", zoom=2, center=[0.25, 0.35])
+            zoom = self.frame_after(p, "bars_zoomed", lambda f: zoomed(f) > zoomed(whole) + 25,
+                                    f"the bars' left half, brighter than {zoomed(whole):.0f}",
+                                    layout="single")
+            framing = harness.find_by_id(self.studio.status()["sources"], "host")["framing"]
+            self.assertEqual(framing, {"source": "host", "zoom": 2, "center": [0.25, 0.35]})
+            p.ok("framing.set", source="host", reset=True)
+        harness.verbose(f"grid {grid(g)}, row3 {thirds(row)}, host_plus {mean(plus):.0f}, "
+                        f"zoom {zoomed(whole):.0f} -> {zoomed(zoom):.0f}")
 
 
 if __name__ == "__main__":

@@ -76,19 +76,18 @@ TEST(BoxScale, AveragesEachFourByFourBlockRounded) {
 
 TEST(BoxScale, CropsAtMostAThirtySecondToMakeTheRatioExact) {
   BoxCrop crop;
-  // The side-by-side slots of 720p and 1080p programs.
+  // The 2×2 grid's tiles of 720p and 1080p programs.
   for (auto [w, h] : {std::pair{1280, 720}, std::pair{1920, 1080}, std::pair{640, 360}}) {
-    const LayoutGeometry g = layoutGeometry(Layout::kSideBySide, w, h);
-    ASSERT_TRUE(boxCrop(w, h, g.primary.width, g.primary.height, &crop)) << w;
+    const Rect tile = layoutTiles(Layout::kGrid, 4, w, h)[0].rect;
+    ASSERT_TRUE(boxCrop(w, h, tile.width, tile.height, &crop)) << w;
     EXPECT_EQ(crop.x % 2, 0);
     EXPECT_EQ(crop.y % 2, 0);
     EXPECT_EQ(crop.factor, 2);
-    EXPECT_LE(crop.x + 2 * g.primary.width, w);
-    EXPECT_LE(crop.y + 2 * g.primary.height, h);
+    EXPECT_LE(crop.x + 2 * tile.width, w);
+    EXPECT_LE(crop.y + 2 * tile.height, h);
     // The picture-in-picture inset: exactly a quarter.
-    const LayoutGeometry pip = layoutGeometry(Layout::kPip, w, h);
-    ASSERT_TRUE(pip.secondary);
-    ASSERT_TRUE(boxCrop(w, h, pip.secondary->width, pip.secondary->height, &crop)) << w;
+    const Rect inset = layoutTiles(Layout::kPip, 2, w, h)[1].rect;
+    ASSERT_TRUE(boxCrop(w, h, inset.width, inset.height, &crop)) << w;
     EXPECT_EQ(crop.factor, 4);
     EXPECT_EQ(crop.x, 0);
     EXPECT_EQ(crop.y, 0);
@@ -119,14 +118,17 @@ struct Pipeline {
 };
 
 // videotestsrc (I420 1280×720) -> yst-boxscale -> appsink
-Pipeline makePipeline(const std::string& format) {
+// (`frames` frames; the appsink holds one at a time, so a property set
+// between two pulls reaches all but the next two frames.)
+Pipeline makePipeline(const std::string& format, int frames = 3) {
   gst_init(nullptr, nullptr);
   registerBoxScale();
   GError* error = nullptr;
   const std::string description =
-      "videotestsrc pattern=smpte num-buffers=3 ! video/x-raw,format=" + format +
+      "videotestsrc pattern=smpte num-buffers=" + std::to_string(frames) +
+      " ! video/x-raw,format=" + format +
       ",width=1280,height=720,framerate=30/1 ! yst-boxscale name=scale ! "
-      "appsink name=sink sync=false";
+      "appsink name=sink sync=false max-buffers=1";
   Pipeline p;
   p.pipeline = holdElement(gst_parse_launch(description.c_str(), &error));
   EXPECT_EQ(error, nullptr) << (error ? error->message : "");
@@ -213,9 +215,9 @@ TEST(BoxScaleElement, QuartersIntoThePictureInPictureInset) {
   expectBoxFilteredInto(320, 180);
 }
 
-TEST(BoxScaleElement, PassesThroughWhatItCannotBoxFilter) {
-  for (auto [format, w, h] : {std::tuple{"I420", 1280, 720}, std::tuple{"I420", 426, 240},
-                              std::tuple{"I420", 0, 0}, std::tuple{"NV12", 632, 354}}) {
+TEST(BoxScaleElement, PassesThroughWhatItHasNoTileFor) {
+  for (auto [format, w, h] : {std::tuple{"I420", 1280, 720}, std::tuple{"I420", 0, 0},
+                              std::tuple{"I420", 427, 240}, std::tuple{"NV12", 632, 354}}) {
     Pipeline p = makePipeline(format);
     g_object_set(p.scaler, "target-width", w, "target-height", h, nullptr);
     SamplePtr sample(firstSample(p));
@@ -226,6 +228,107 @@ TEST(BoxScaleElement, PassesThroughWhatItCannotBoxFilter) {
     EXPECT_EQ(GST_VIDEO_INFO_HEIGHT(&info), 720);
     finish(p);
   }
+}
+
+// The frame's plane `plane` as rows of bytes (no stride padding).
+std::vector<std::uint8_t> planeBytes(GstSample* sample, guint plane, int* width, int* height) {
+  GstVideoInfo info;
+  EXPECT_TRUE(gst_video_info_from_caps(&info, gst_sample_get_caps(sample)));
+  GstVideoFrame frame;
+  EXPECT_TRUE(gst_video_frame_map(&frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ));
+  *width = GST_VIDEO_FRAME_COMP_WIDTH(&frame, plane);
+  *height = GST_VIDEO_FRAME_COMP_HEIGHT(&frame, plane);
+  std::vector<std::uint8_t> out;
+  const auto* data = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, plane));
+  for (int y = 0; y < *height; ++y) {
+    const auto* row = data + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, plane);
+    out.insert(out.end(), row, row + *width);
+  }
+  gst_video_frame_unmap(&frame);
+  return out;
+}
+
+TEST(BoxScaleElement, ARegionOfTheTilesSizeIsCutOutExactly) {
+  // Side by side: the middle 8:9 of the camera, one to one.
+  Pipeline whole = makePipeline("I420");
+  SamplePtr reference(firstSample(whole));
+  ASSERT_TRUE(reference);
+  Pipeline p = makePipeline("I420");
+  g_object_set(p.scaler, "target-width", 638, "target-height", 720, "crop-x", 320, "crop-y", 0,
+               "crop-width", 638, "crop-height", 720, nullptr);
+  SamplePtr sample(firstSample(p));
+  ASSERT_TRUE(sample);
+  for (guint plane = 0; plane < 3; ++plane) {
+    int w = 0, h = 0, rw = 0, rh = 0;
+    const auto got = planeBytes(sample.get(), plane, &w, &h);
+    const auto all = planeBytes(reference.get(), plane, &rw, &rh);
+    ASSERT_EQ(w, plane == 0 ? 638 : 319);
+    ASSERT_EQ(h, plane == 0 ? 720 : 360);
+    const int x0 = plane == 0 ? 320 : 160;
+    int differing = 0;
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x)
+        differing += got[size_t(y * w + x)] != all[size_t(y * rw + x0 + x)];
+    }
+    EXPECT_EQ(differing, 0) << "plane " << plane;
+  }
+  finish(p);
+  finish(whole);
+}
+
+TEST(BoxScaleElement, AnyOtherRegionIsScaledIntoTheTileWithoutStretching) {
+  // The SMPTE bars' left half (the first three and a half bars) into a
+  // 3×2 grid's tile: the region's colours in the region's places.
+  Pipeline whole = makePipeline("I420");
+  SamplePtr reference(firstSample(whole));
+  ASSERT_TRUE(reference);
+  Pipeline p = makePipeline("I420");
+  g_object_set(p.scaler, "target-width", 424, "target-height", 358, "crop-x", 0, "crop-y", 0,
+               "crop-width", 640, "crop-height", 540, nullptr);
+  SamplePtr sample(firstSample(p));
+  ASSERT_TRUE(sample);
+  GstVideoInfo info;
+  ASSERT_TRUE(gst_video_info_from_caps(&info, gst_sample_get_caps(sample.get())));
+  EXPECT_EQ(GST_VIDEO_INFO_WIDTH(&info), 424);
+  EXPECT_EQ(GST_VIDEO_INFO_HEIGHT(&info), 358);
+  int w = 0, h = 0, rw = 0, rh = 0;
+  const auto got = planeBytes(sample.get(), 0, &w, &h);
+  const auto all = planeBytes(reference.get(), 0, &rw, &rh);
+  // Each bar's middle, mapped back into the source, has the source's luma.
+  const double sx = 640.0 / 424, sy = 540.0 / 358;
+  for (int x : {20, 90, 160, 230, 300}) {
+    const int source_x = int(x * sx), source_y = int(150 * sy);
+    EXPECT_NEAR(got[size_t(150 * w + x)], all[size_t(source_y * rw + source_x)], 3) << x;
+  }
+  // Nothing of the right half: the fifth bar (magenta) never shows.
+  const std::uint8_t magenta = all[size_t(200 * rw + 4 * 1280 / 7 + 90)];
+  for (int x = 0; x < w; x += 8) EXPECT_NE(got[size_t(150 * w + x)], magenta) << x;
+  finish(p);
+  finish(whole);
+}
+
+TEST(BoxScaleElement, ANewRegionOfTheSameSizeTakesEffectWithoutNewCaps) {
+  Pipeline p = makePipeline("I420", 6);
+  g_object_set(p.scaler, "target-width", 640, "target-height", 360, nullptr);
+  SamplePtr first(firstSample(p));
+  ASSERT_TRUE(first);
+  g_object_set(p.scaler, "crop-x", 640, "crop-y", 0, "crop-width", 640, "crop-height", 720,
+               nullptr);
+  SamplePtr third;
+  for (int i = 0; i < 5; ++i) {
+    SamplePtr next(gst_app_sink_try_pull_sample(GST_APP_SINK(p.sink), 5 * GST_SECOND));
+    if (next) third = std::move(next);
+  }
+  ASSERT_TRUE(third);
+  GstVideoInfo info;
+  ASSERT_TRUE(gst_video_info_from_caps(&info, gst_sample_get_caps(third.get())));
+  EXPECT_EQ(GST_VIDEO_INFO_WIDTH(&info), 640);
+  EXPECT_EQ(GST_VIDEO_INFO_HEIGHT(&info), 360);
+  int w = 0, h = 0;
+  const auto a = planeBytes(first.get(), 0, &w, &h);
+  const auto c = planeBytes(third.get(), 0, &w, &h);
+  EXPECT_NE(a, c) << "the right half of the bars, not the whole picture";
+  finish(p);
 }
 
 }  // namespace

@@ -113,8 +113,8 @@ TEST(SourcePlan, MapsEveryUriKind) {
 TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
   Source host({"host", "主持人机位", "test://smpte", {}}, kSmall);
   Source guest({"guest", "嘉宾机位", "test://ball", {}}, kSmall);
-  Program program(smallSettings(),
-                  {{"host", host.channel(), 1.0, false}, {"guest", guest.channel(), 1.0, false}});
+  Program program(smallSettings(), {{"host", host.channel(), 1.0, false, true, {}},
+                                    {"guest", guest.channel(), 1.0, false, true, {}}});
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;
   host.start();
@@ -139,27 +139,27 @@ TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
   ASSERT_TRUE(spinUntil([&] { return program.levels().size() >= 3; }, slack(3000)));
   EXPECT_EQ(program.levels().at("program").peak_db.size(), 2u);
 
-  program.setScene({Layout::kPip, "guest", "host"}, Transition::kFade, 300);
+  program.setScene({Layout::kPip, {"guest", "host"}}, Transition::kFade, 300);
   EXPECT_TRUE(program.transitionRunning());
   ASSERT_TRUE(spinUntil([&] { return !program.transitionRunning(); }, slack(2000)));
-  EXPECT_EQ(program.scene().primary, "guest");
+  EXPECT_EQ(program.scene().tile(0), "guest");
   host.stop();
   guest.stop();
   program.stop();
 }
 
-// Side by side, each camera is halved before the mixer (yst-boxscale). On a
-// cut to a single full-frame camera, the mixer still holds a halved frame or
-// two of it: shown, they would be blown up to the whole picture for a frame,
-// soft. The cut must wait for whole frames. A 1-pixel checkerboard makes the
-// difference plain: whole, neighbouring pixels differ by far; halved (a 2×2
-// mean) and blown up, they are flat.
-TEST_F(EngineTest, ACutToSingleNeverShowsAHalvedFrameBlownUp) {
+// Side by side, each camera is cut to its 8:9 half before the mixer
+// (yst-boxscale). On a cut from single, the mixer still holds a whole frame
+// or two of the camera: shown in the half, they would be squeezed to half
+// their width for a frame, soft. The cut must wait for the cut frames. A 1-pixel checkerboard makes
+// the difference plain: whole, neighbouring pixels differ by far; halved (a 2×2 mean) and blown up,
+// they are flat.
+TEST_F(EngineTest, ACutNeverShowsAPictureSqueezedIntoAnotherTile) {
   Source cam({"cam", "现场机位", "test://checkers-1", {}}, kSmall);
   Source other({"other", "嘉宾机位", "test://ball", {}}, kSmall);
-  Program program(smallSettings(),
-                  {{"cam", cam.channel(), 1.0, false}, {"other", other.channel(), 1.0, false}});
-  program.setScene({Layout::kSideBySide, "cam", "other"}, Transition::kCut, 0);
+  Program program(smallSettings(), {{"cam", cam.channel(), 1.0, false, true, {}},
+                                    {"other", other.channel(), 1.0, false, true, {}}});
+  program.setScene({Layout::kSingle, {"cam", "other"}}, Transition::kCut, 0);
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;
   cam.start();
@@ -181,21 +181,22 @@ TEST_F(EngineTest, ACutToSingleNeverShowsAHalvedFrameBlownUp) {
         GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
         if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_OK;
         const int w = kSmall.width;                   // I420, luma stride = width
-        const std::uint8_t* top = map.data + 20 * w;  // black above side-by-side slots
+        const std::uint8_t* top = map.data + 20 * w;  // side by side: the ball's on the right
         const std::uint8_t* mid = map.data + (kSmall.height / 2) * w;
         int top_sum = 0, sharp = 0;
-        for (int x = w / 2; x < w; ++x) top_sum += top[x];
-        for (int x = 0; x + 1 < w; ++x) sharp += std::abs(mid[x] - mid[x + 1]) > 32;
+        for (int x = w * 3 / 4; x < w; ++x) top_sum += top[x];
+        for (int x = 0; x + 1 < w / 2 - 4; ++x) sharp += std::abs(mid[x] - mid[x + 1]) > 32;
         gst_buffer_unmap(buffer, &map);
         auto* s = static_cast<Seen*>(data);
         {
           std::lock_guard lock(s->mutex);
-          s->frames.emplace_back(top_sum / (w / 2) > 60, sharp / double(w - 1));
+          // Checkers average ~125; the ball's slate-blue background ~63.
+          s->frames.emplace_back(top_sum / (w - w * 3 / 4) > 95, sharp / double(w / 2 - 5));
         }
         // Hold the mixer's thread for longer than a frame, as an overloaded
         // machine would: the cameras' frames then queue in the mixer's pads
         // (about 20 frames a second come out), and the cut lands while
-        // halved ones are queued.
+        // whole ones are queued.
         g_usleep(45000);
         return GST_PAD_PROBE_OK;
       },
@@ -205,27 +206,28 @@ TEST_F(EngineTest, ACutToSingleNeverShowsAHalvedFrameBlownUp) {
     return std::count_if(seen.frames.begin(), seen.frames.end(),
                          [single](const auto& f) { return f.first == single; });
   };
-  // Some side-by-side frames, the cut, then enough frames after it to see
-  // that it held: counted, not timed (20 a second here, fewer under ASan).
-  ASSERT_TRUE(spinUntil([&] { return count(false) > 3; }, slack(300)));
-  program.setScene({Layout::kSingle, "cam", "other"}, Transition::kCut, 0);
-  ASSERT_TRUE(spinUntil([&] { return count(true) > 12; }, slack(1000)))
-      << "the cut took effect within a few frames: " << count(true) << " single frames";
+  // Some single frames, the cut, then enough frames after it to see that it
+  // held: counted, not timed (20 a second here, fewer under ASan).
+  ASSERT_TRUE(spinUntil([&] { return count(true) > 3; }, slack(300)));
+  program.setScene({Layout::kSideBySide, {"cam", "other"}}, Transition::kCut, 0);
+  ASSERT_TRUE(spinUntil([&] { return count(false) > 12; }, slack(1000)))
+      << "the cut took effect within a few frames: " << count(false) << " side-by-side frames";
   gst_pad_remove_probe(src.get(), probe);
 
   std::lock_guard lock(seen.mutex);
-  int before = 0, single = 0;
+  int before = 0, after = 0;
   for (const auto& [is_single, sharp] : seen.frames) {
-    if (!is_single) {
-      EXPECT_EQ(single, 0) << "once cut, the program stays single";
+    if (is_single) {
+      EXPECT_EQ(after, 0) << "once cut, the program stays side by side";
       ++before;
-      continue;
+    } else {
+      ++after;
     }
-    ++single;
-    EXPECT_GT(sharp, 0.8) << "single frame " << single << " is soft: " << sharp;
+    EXPECT_GT(sharp, 0.8) << (is_single ? "single" : "side-by-side") << " frame " << before + after
+                          << ": the camera's half is soft: " << sharp;
   }
-  EXPECT_GT(before, 3) << "side by side before the cut";
-  EXPECT_GT(single, 10) << "the cut took effect within a few frames";
+  EXPECT_GT(before, 3) << "single before the cut";
+  EXPECT_GT(after, 10) << "the cut took effect within a few frames";
   cam.stop();
   other.stop();
   program.stop();
@@ -233,7 +235,7 @@ TEST_F(EngineTest, ACutToSingleNeverShowsAHalvedFrameBlownUp) {
 
 TEST_F(EngineTest, MissingCameraShowsSlateAndRetriesWhileProgramRuns) {
   Source missing({"cam", "现场机位", "file:///nonexistent/cam.mp4", {}}, kSmall);
-  Program program(smallSettings(), {{"cam", missing.channel(), 1.0, false}});
+  Program program(smallSettings(), {{"cam", missing.channel(), 1.0, false, true, {}}});
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;
   missing.start();
@@ -257,7 +259,7 @@ TEST_F(EngineTest, MissingCameraShowsSlateAndRetriesWhileProgramRuns) {
 
 TEST_F(EngineTest, ArchiveWritesDecodableMatroskaAndDestinationRetriesWithKeyMasked) {
   Source host({"host", "主持人机位", "test://smpte", {}}, kSmall);
-  Program program(smallSettings(), {{"host", host.channel(), 1.0, false}});
+  Program program(smallSettings(), {{"host", host.channel(), 1.0, false, true, {}}});
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;
   host.start();

@@ -11,15 +11,17 @@ namespace yst::config {
 namespace {
 
 TEST(ShowConfigTest, LayoutErrorReadsAsDocumented) {
-  const std::string text = withMinimal("[program]\nlayout = \"grid\"\n");
+  const std::string text = withMinimal("[program]\nlayout = \"mosaic\"\n");
   const ConfigError e = refusal(text);
   EXPECT_EQ(std::string(e.what()),
             "demo.toml:" + std::to_string(lineOf(text, "layout")) +
-                ": program.layout: expected one of single, side_by_side, pip; got \"grid\"");
+                ": program.layout: expected one of single, side_by_side, pip, grid, host_plus or "
+                "row3; got \"mosaic\"");
   EXPECT_EQ(e.file(), "demo.toml");
   EXPECT_EQ(e.key(), "program.layout");
   EXPECT_EQ(e.line(), lineOf(text, "layout"));
-  EXPECT_EQ(e.problem(), "expected one of single, side_by_side, pip; got \"grid\"");
+  EXPECT_EQ(e.problem(),
+            "expected one of single, side_by_side, pip, grid, host_plus or row3; got \"mosaic\"");
 }
 
 TEST(ShowConfigTest, UnknownKeyInProgram) {

@@ -86,8 +86,7 @@ TEST(ShowConfigTest, IssueExampleParses) {
   EXPECT_EQ(c.program.preset, "veryfast");
   EXPECT_EQ(c.program.keyframe_interval_s, 2);
   EXPECT_EQ(c.program.layout, Layout::kSideBySide);
-  EXPECT_EQ(c.program.primary, "host");
-  EXPECT_EQ(c.program.secondary, "guest");
+  EXPECT_EQ(c.program.tiles, (std::vector<std::string>{"host", "guest"}));
 
   ASSERT_EQ(c.sources.size(), 2u);
   EXPECT_EQ(c.sources[0].id, "host");
@@ -133,8 +132,7 @@ TEST(ShowConfigTest, DemoFileLoads) {
   EXPECT_EQ(c.show.guests[0].title, "温州市医疗保障局局长");
   EXPECT_EQ(c.program.layout, Layout::kSideBySide);
   EXPECT_EQ(c.program.preset, "veryfast");
-  EXPECT_EQ(c.program.primary, "host");
-  EXPECT_EQ(c.program.secondary, "guest");
+  EXPECT_EQ(c.program.tiles, (std::vector<std::string>{"host", "guest"}));
   ASSERT_EQ(c.sources.size(), 2u);
   EXPECT_EQ(c.sources[1].label, "嘉宾机位");
   EXPECT_EQ(c.sources[1].uri, "test://ball");
@@ -166,8 +164,7 @@ TEST(ShowConfigTest, DefaultsForAMinimalShow) {
   EXPECT_EQ(c.program.preset, "veryfast");
   EXPECT_EQ(c.program.keyframe_interval_s, 2);
   EXPECT_EQ(c.program.layout, Layout::kSingle);
-  EXPECT_EQ(c.program.primary, "cam");
-  EXPECT_EQ(c.program.secondary, "cam");  // only one source
+  EXPECT_EQ(c.program.tiles, std::vector<std::string>{"cam"});
   EXPECT_TRUE(c.show.host.name.empty());
   EXPECT_TRUE(c.show.guests.empty());
   ASSERT_EQ(c.sources.size(), 1u);
@@ -195,13 +192,100 @@ id = "two"
 uri = "test://ball"
 )"),
                                  "t.toml", kNoEnv);
-  EXPECT_EQ(c.program.primary, "cam");
-  EXPECT_EQ(c.program.secondary, "two");
+  EXPECT_EQ(c.program.tiles, (std::vector<std::string>{"cam", "two"}));
+}
+
+TEST(ShowConfigTest, TilesNameTheSourcesOfAPanelInOrder) {
+  const std::string three = R"(
+[[sources]]
+id = "two"
+uri = "test://ball"
+[[sources]]
+id = "three"
+uri = "test://snow"
+framing = { zoom = 1.4, center = [0.5, 0.4] }
+[[sources]]
+id = "four"
+uri = "test://smpte"
+framing = { crop = [0.25, 0, 0.5, 1] }
+)";
+  ShowConfig c =
+      parseShow(withMinimal(three) + "[program]\nlayout = \"grid\"\ntiles = [\"three\", \"cam\"]\n",
+                "t.toml", kNoEnv);
+  EXPECT_EQ(c.program.layout, Layout::kGrid);
+  // The sources not named follow in the file's order.
+  EXPECT_EQ(c.program.tiles, (std::vector<std::string>{"three", "cam", "two", "four"}));
+  EXPECT_DOUBLE_EQ(c.sources[2].framing.zoom, 1.4);
+  EXPECT_DOUBLE_EQ(c.sources[2].framing.center_y, 0.4);
+  EXPECT_TRUE(c.sources[3].framing.has_crop);
+  EXPECT_DOUBLE_EQ(c.sources[3].framing.crop_x, 0.25);
+  EXPECT_TRUE(c.sources[0].framing.isDefault());
+  // A secondary alone leaves the first tile to the first source not named.
+  c = parseShow(withMinimal(three) + "[program]\nsecondary = \"cam\"\n", "t.toml", kNoEnv);
+  EXPECT_EQ(c.program.tiles, (std::vector<std::string>{"two", "cam", "three", "four"}));
+
+  const std::pair<std::string, std::string> bad[] = {
+      {"[program]\nlayout = \"grid\"\ntiles = [\"cam\", \"cam\"]\n",
+       "names \"cam\" twice: a source is in one tile"},
+      {"[program]\ntiles = [\"cam\", \"nine\"]\n", "no source has the id \"nine\""},
+      {"[program]\ntiles = [\"cam\"]\nprimary = \"cam\"\n",
+       "give tiles, or the older primary and secondary, not both"},
+  };
+  for (const auto& [program, message] : bad) {
+    try {
+      parseShow(withMinimal(three) + program, "t.toml", kNoEnv);
+      ADD_FAILURE() << "accepted: " << program;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(ShowConfigTest, ALayoutNeedsEnoughSourcesAndAFramingStaysInThePicture) {
+  const std::pair<std::string, std::string> bad[] = {
+      {"[program]\nlayout = \"grid\"\n", "grid shows at least 3 sources; the show has 1"},
+      {"[program]\nlayout = \"side_by_side\"\n",
+       "side_by_side shows at least 2 sources; the show has 1"},
+      {"[program]\nlayout = \"mosaic\"\n",
+       "expected one of single, side_by_side, pip, grid, host_plus or row3"},
+  };
+  for (const auto& [text, message] : bad) {
+    try {
+      parseShow(withMinimal(text), "t.toml", kNoEnv);
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+      EXPECT_EQ(e.key(), "program.layout");
+    }
+  }
+  const std::pair<std::string, std::string> framings[] = {
+      {"framing = { zoom = 0.5 }", "zoom is 1…4"},
+      {"framing = { center = [0.5] }", "expected [x, y]"},
+      {"framing = { center = [0.5, \"top\"] }", "expected [x, y]"},
+      {"framing = { crop = [0.6, 0, 0.5, 1] }", "inside it"},
+      {"framing = { crop = [0, 0, 1, 1], zoom = 2 }", "give either crop, or zoom and center"},
+      {"framing = { zoom = 2, pan = 1 }", "pan"},
+      {"framing = 2", "framing"},
+  };
+  for (const auto& [line, message] : framings) {
+    const std::string text =
+        withMinimal("[[sources]]\nid = \"two\"\nuri = \"test://ball\"\n" + line + "\n");
+    try {
+      parseShow(text, "t.toml", kNoEnv);
+      ADD_FAILURE() << "accepted: " << line;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+      EXPECT_EQ(e.line(), lineOf(text, "framing")) << line;
+    }
+  }
 }
 
 TEST(ShowConfigTest, OtherValuesAreRead) {
   const ShowConfig c = parseShow(withMinimal(R"(
 gain = 4
+[[sources]]
+id = "two"
+uri = "test://ball"
 [[destinations]]
 id = "off"
 url = "srt://10.0.0.2:9000?mode=caller&latency=200"

@@ -39,17 +39,26 @@ class FakeProgram : public core::ProgramPort {
   bool muted(const std::string& id) const override { return muted_.at(id); }
   void setFollowsVideo(const std::string& id, bool follows) override { follows_[id] = follows; }
   bool followsVideo(const std::string& id) const override { return follows_.at(id); }
+  void setFraming(const std::string& id, const streaming::Framing& f) override { framing_[id] = f; }
+  streaming::Framing framing(const std::string& id) const override {
+    auto it = framing_.find(id);
+    return it == framing_.end() ? streaming::Framing{} : it->second;
+  }
 
   Transition last_transition = Transition::kInvalid;
   int last_duration_ms = -1;
   int cuts = 0;
 
  private:
-  Scene scene_{Layout::kSingle, "host", "guest"};
-  Scene preview_{Layout::kSingle, "guest", "host"};
-  std::map<std::string, double> gain_{{"host", 1.0}, {"guest", 0.8}};
-  std::map<std::string, bool> muted_{{"host", false}, {"guest", true}};
-  std::map<std::string, bool> follows_{{"host", true}, {"guest", true}};
+  Scene scene_{Layout::kSingle, {"host", "guest", "guest2", "guest3"}};
+  Scene preview_{Layout::kSingle, {"guest", "host", "guest2", "guest3"}};
+  std::map<std::string, double> gain_{
+      {"host", 1.0}, {"guest", 0.8}, {"guest2", 1.0}, {"guest3", 1.0}};
+  std::map<std::string, bool> muted_{
+      {"host", false}, {"guest", true}, {"guest2", false}, {"guest3", false}};
+  std::map<std::string, bool> follows_{
+      {"host", true}, {"guest", true}, {"guest2", true}, {"guest3", true}};
+  std::map<std::string, streaming::Framing> framing_;
 };
 
 class SwitcherTest : public ::testing::Test {
@@ -91,7 +100,7 @@ TEST_F(SwitcherTest, ACutPutsTheSceneOnAirAndSaysSo) {
                          {"layout", "side_by_side"},
                          {"primary", "guest"},
                          {"secondary", "host"}});
-  const Scene wanted{Layout::kSideBySide, "guest", "host"};
+  const Scene wanted{Layout::kSideBySide, {"guest", "host", "guest2", "guest3"}};
   EXPECT_EQ(program.scene(), wanted);
   EXPECT_EQ(program.last_transition, Transition::kCut);
   EXPECT_EQ(program.last_duration_ms, 0);
@@ -130,7 +139,7 @@ TEST_F(SwitcherTest, UnknownSourcesAndLayoutsAreRefused) {
   EXPECT_EQ(e.message, "primary: no source \"drone\"");
   e = refused({{"type", "preview.set"}, {"layout", "grid9"}});
   EXPECT_EQ(e.code, "invalid");
-  EXPECT_EQ(e.message, "layout is single, side_by_side or pip");
+  EXPECT_EQ(e.message, "layout is single, side_by_side, pip, grid, host_plus or row3");
   e = refused({{"type", "program.set"}, {"primary", 7}});
   EXPECT_EQ(e.message, "field \"primary\" has the wrong type");
   EXPECT_EQ(program.cuts, 0);
@@ -142,6 +151,87 @@ TEST_F(SwitcherTest, TwoSlotsShowTwoDifferentSources) {
       {{"type", "program.set"}, {"layout", "pip"}, {"primary", "host"}, {"secondary", "host"}});
   EXPECT_EQ(e.message, "primary and secondary must be different sources in this layout");
   ok({{"type", "program.set"}, {"layout", "single"}, {"primary", "host"}, {"secondary", "host"}});
+  EXPECT_EQ(program.scene().tile(0), "host");
+}
+
+TEST_F(SwitcherTest, APanelLayoutShowsTheTilesInTheOrderGiven) {
+  json reply =
+      ok({{"type", "program.set"}, {"layout", "grid"}, {"tiles", {"guest3", "host", "guest"}}});
+  // The sources not named keep their place after those named.
+  EXPECT_EQ(program.scene(), (Scene{Layout::kGrid, {"guest3", "host", "guest", "guest2"}}));
+  EXPECT_EQ(reply["program"]["tiles"], json({"guest3", "host", "guest", "guest2"}))
+      << "a grid shows up to six: all four";
+  EXPECT_EQ(reply["program"]["primary"], "guest3");
+  reply = ok({{"type", "program.set"}, {"layout", "row3"}});
+  EXPECT_EQ(reply["program"]["tiles"], json({"guest3", "host", "guest"})) << "a row shows three";
+  // One tile at a time (the console's keys): what was there takes the
+  // source's old place.
+  reply = ok({{"type", "program.set"}, {"tile", 2}, {"source", "guest2"}});
+  EXPECT_EQ(reply["program"]["tiles"], json({"guest3", "host", "guest2"}));
+  EXPECT_EQ(reply["program"]["order"], json({"guest3", "host", "guest2", "guest"}));
+  reply = ok({{"type", "program.set"}, {"layout", "host_plus"}, {"tile", 0}, {"source", "host"}});
+  EXPECT_EQ(reply["program"]["tiles"], json({"host", "guest3", "guest2", "guest"}));
+}
+
+TEST_F(SwitcherTest, BadTilesAreRefusedAndChangeNothing) {
+  const Scene before = program.scene();
+  EXPECT_EQ(refused({{"type", "program.set"}, {"tiles", {"host", "host"}}}).message,
+            "tiles names \"host\" twice: a source is in one tile");
+  EXPECT_EQ(refused({{"type", "program.set"}, {"tiles", {"host", "drone"}}}).message,
+            "tiles: no source \"drone\"");
+  EXPECT_EQ(refused({{"type", "program.set"}, {"tiles", {"host", 3}}}).message,
+            "tiles is a list of source ids");
+  EXPECT_EQ(refused({{"type", "program.set"}, {"tiles", "host"}}).message,
+            "field \"tiles\" has the wrong type");
+  EXPECT_EQ(refused({{"type", "program.set"}, {"tile", 1}}).message, "tile and source go together");
+  EXPECT_EQ(refused({{"type", "program.set"}, {"tile", 16}, {"source", "host"}}).message,
+            "tile is 0…15");
+  json long_list = json::array();
+  for (int i = 0; i < 17; ++i) long_list.push_back("host");
+  EXPECT_EQ(refused({{"type", "program.set"}, {"tiles", long_list}}).message,
+            "tiles lists at most 16 sources");
+  EXPECT_EQ(program.scene(), before);
+  EXPECT_EQ(program.cuts, 0);
+}
+
+TEST_F(SwitcherTest, FramingIsAZoomAndCentreOrACropWithinThePicture) {
+  json reply =
+      ok({{"type", "framing.set"}, {"source", "guest"}, {"zoom", 1.4}, {"center", {0.5, 0.4}}});
+  EXPECT_EQ(reply["framing"], json({{"source", "guest"}, {"zoom", 1.4}, {"center", {0.5, 0.4}}}));
+  EXPECT_DOUBLE_EQ(program.framing("guest").zoom, 1.4);
+  EXPECT_DOUBLE_EQ(program.framing("guest").center_y, 0.4);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().first, "framing.changed");
+  // A zoom alone keeps the centre.
+  ok({{"type", "framing.set"}, {"source", "guest"}, {"zoom", 2}});
+  EXPECT_DOUBLE_EQ(program.framing("guest").center_y, 0.4);
+  reply = ok({{"type", "framing.set"}, {"source", "host"}, {"crop", {0.25, 0, 0.5, 1}}});
+  EXPECT_EQ(reply["framing"]["crop"], json({0.25, 0, 0.5, 1}));
+  EXPECT_TRUE(program.framing("host").has_crop);
+  ok({{"type", "framing.set"}, {"source", "host"}, {"reset", true}});
+  EXPECT_TRUE(program.framing("host").isDefault());
+  const std::pair<json, std::string> bad[] = {
+      {{{"zoom", 0.5}}, "zoom is 1…4"},
+      {{{"zoom", 5}}, "zoom is 1…4"},
+      {{{"center", {0.5, 1.5}}}, "center is [x, y], each 0…1 (fractions of the picture)"},
+      {{{"center", {0.5}}}, "center is [x, y], each 0…1"},
+      {{{"crop", {0.8, 0, 0.5, 1}}},
+       "crop is [x, y, width, height], fractions of the picture, inside it, each side at least "
+       "0.1"},
+      {{{"crop", {0, 0, 0.05, 1}}},
+       "crop is [x, y, width, height], fractions of the picture, inside it, each side at least "
+       "0.1"},
+      {{{"crop", {0, 0, "a", 1}}}, "crop is [x, y, width, height], fractions of the picture"},
+      {{{"crop", {0, 0, 1, 1}}, {"zoom", 2}}, "give either crop, or zoom and center, not both"},
+  };
+  for (const auto& [fields, message] : bad) {
+    json m = fields;
+    m["type"] = "framing.set";
+    m["source"] = "guest2";
+    EXPECT_EQ(refused(m).message, message) << m.dump();
+  }
+  EXPECT_TRUE(program.framing("guest2").isDefault()) << "a refused framing changes nothing";
+  EXPECT_EQ(refused({{"type", "framing.set"}, {"source", "drone"}, {"zoom", 2}}).code, "not_found");
 }
 
 TEST_F(SwitcherTest, PreviewChangesNothingOnAirAndTakeSwapsThem) {
@@ -150,7 +240,7 @@ TEST_F(SwitcherTest, PreviewChangesNothingOnAirAndTakeSwapsThem) {
   EXPECT_EQ(program.scene(), on_air);
   EXPECT_EQ(program.cuts, 0);
   const json reply = ok({{"type", "program.take"}, {"transition", "fade"}});
-  const Scene taken{Layout::kPip, "guest", "host"};
+  const Scene taken{Layout::kPip, {"guest", "host", "guest2", "guest3"}};
   EXPECT_EQ(program.scene(), taken);
   EXPECT_EQ(program.last_transition, Transition::kFade);
   EXPECT_EQ(program.previewScene(), on_air) << "like a vision mixer: what was on air is in preview";

@@ -3,8 +3,10 @@
 // destinations, recording, the show clock, alerts and cues to the host.
 //
 // Keys (never while typing in a field):
-//   1…9          source into preview (Shift: into the second slot)
-//   F5 F6 F7     single / side-by-side / picture-in-picture into preview
+//   1…9          source into preview's chosen tile (Shift: into the second)
+//   Alt+1…6      choose the tile the number keys fill (panel layouts)
+//   F5 … F10     single / side-by-side / picture-in-picture / grid /
+//                host and guests / row of three into preview
 //   Space        Cut: preview on air        Enter   Auto: a fade
 //   Ctrl+1…4     questions / graphics / typist / destinations tab (Tab moves
 //                through a desk's controls, Space or Enter presses a button)
@@ -51,38 +53,38 @@ ApplicationWindow {
     palette.highlight: Style.accent
     palette.placeholderText: Style.muted
 
+    // The tile the number keys fill in preview (Alt+1…6).
+    property int targetTile: 0
     function tallyOf(id) {
-        const onAir = [program.primary].concat(program.layout !== "single" ? [program.secondary] : [])
-        const next = [previewScene.primary].concat(previewScene.layout !== "single" ? [previewScene.secondary] : [])
+        const onAir = program.tiles || []
+        const next = previewScene.tiles || []
         return onAir.indexOf(id) >= 0 ? "program" : next.indexOf(id) >= 0 ? "preview" : ""
     }
-    function otherSource(id) {
-        for (let i = 0; i < sources.length; ++i)
-            if (sources[i].id !== id)
-                return sources[i].id
-        return id
-    }
-    function previewSource(index, second) {
+    // A source into a tile of preview: what was there takes the source's old
+    // place (the studio keeps every source once in the order of tiles).
+    function previewSource(index, tile) {
         if (index >= sources.length)
             return
-        const id = sources[index].id
-        const scene = { type: "preview.set" }
-        if (second) {
-            scene.secondary = id
-            if (previewScene.primary === id)
-                scene.primary = previewScene.secondary
-        } else {
-            scene.primary = id
-            if (previewScene.layout !== "single" && previewScene.secondary === id)
-                scene.secondary = previewScene.primary !== id ? previewScene.primary : otherSource(id)
-        }
-        studio.send(scene)
+        studio.send({ type: "preview.set", tile: tile, source: sources[index].id })
     }
     function previewLayout(layout) {
-        const scene = { type: "preview.set", layout: layout }
-        if (layout !== "single" && previewScene.primary === previewScene.secondary)
-            scene.secondary = otherSource(previewScene.primary)
-        studio.send(scene)
+        studio.send({ type: "preview.set", layout: layout })
+    }
+    // "1 王芳 · 2 张三 …": who is in which tile of preview, the chosen tile
+    // marked, for the panel layouts (the picture alone does not number them).
+    function tilesNote(scene) {
+        const tiles = scene.tiles || []
+        if (tiles.length < 3)
+            return ""
+        return tiles.map(function(id, i) {
+            return (i === targetTile ? "▸" : "") + (i + 1) + " " + labelOf(id)
+        }).join(" · ")
+    }
+    function labelOf(id) {
+        for (let i = 0; i < sources.length; ++i)
+            if (sources[i].id === id)
+                return sources[i].label || id
+        return id
     }
     function cut() { studio.send({ type: "program.take", transition: "cut" }) }
     function autoTake() { studio.send({ type: "program.take", transition: "fade", duration_ms: switcher.fadeMs }) }
@@ -113,18 +115,26 @@ ApplicationWindow {
             Shortcut {
                 sequence: String(index + 1)
                 enabled: !window.typing
-                onActivated: window.previewSource(index, false)
+                onActivated: window.previewSource(index, window.targetTile)
             }
             Shortcut {
                 sequence: "Shift+" + (index + 1)
                 enabled: !window.typing
-                onActivated: window.previewSource(index, true)
+                onActivated: window.previewSource(index, 1)
+            }
+            Shortcut {
+                sequence: "Alt+" + (index + 1)
+                enabled: !window.typing && index < 6
+                onActivated: window.targetTile = index
             }
         }
     }
     Shortcut { sequence: "F5"; enabled: !window.typing; onActivated: window.previewLayout("single") }
     Shortcut { sequence: "F6"; enabled: !window.typing; onActivated: window.previewLayout("side_by_side") }
     Shortcut { sequence: "F7"; enabled: !window.typing; onActivated: window.previewLayout("pip") }
+    Shortcut { sequence: "F8"; enabled: !window.typing; onActivated: window.previewLayout("grid") }
+    Shortcut { sequence: "F9"; enabled: !window.typing; onActivated: window.previewLayout("host_plus") }
+    Shortcut { sequence: "F10"; enabled: !window.typing; onActivated: window.previewLayout("row3") }
     Shortcut { sequence: "Space"; enabled: !window.typing; onActivated: window.cut() }
     Shortcut { sequences: ["Return", "Enter"]; enabled: !window.typing; onActivated: window.autoTake() }
     Shortcut { sequence: "Ctrl+1"; onActivated: { tabs.currentIndex = 0; questions.forceActiveFocus() } }
@@ -212,6 +222,7 @@ ApplicationWindow {
                     tally: "preview"
                     sourceState: ""
                     large: true
+                    note: window.tilesNote(window.previewScene)
                 }
                 VideoTile {
                     objectName: "programView"
@@ -247,7 +258,7 @@ ApplicationWindow {
                     sources: window.sources
                     levels: studio.levels
                     tallyOf: window.tallyOf
-                    onChosen: function(index) { window.previewSource(index, false) }
+                    onChosen: function(index) { window.previewSource(index, window.targetTile) }
                 }
             }
 

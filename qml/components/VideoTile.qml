@@ -78,6 +78,7 @@ Rectangle {
         color: tile.tally === "program" ? Style.program
              : tile.tally === "preview" ? Style.preview : "#cc000000"
         Row {
+            id: labelRow
             anchors.verticalCenter: parent.verticalCenter
             anchors.left: parent.left
             anchors.leftMargin: 8
@@ -103,9 +104,15 @@ Rectangle {
         }
         Text {
             objectName: tile.objectName + "Note"
+            // After the label, never over it: cut short at its end when the
+            // tile is narrow.
+            anchors.left: labelRow.right
+            anchors.leftMargin: 12
             anchors.right: parent.right
             anchors.rightMargin: 8
             anchors.verticalCenter: parent.verticalCenter
+            horizontalAlignment: Text.AlignRight
+            elide: Text.ElideRight
             visible: tile.note !== ""
             text: tile.note
             textFormat: Text.PlainText

@@ -589,6 +589,18 @@
         <source>淡入淡出</source>
         <translation>Auto</translation>
     </message>
+    <message>
+        <source>宫格</source>
+        <translation>Grid</translation>
+    </message>
+    <message>
+        <source>主持+嘉宾</source>
+        <translation>Host + guests</translation>
+    </message>
+    <message>
+        <source>三联</source>
+        <translation>Row of 3</translation>
+    </message>
 </context>
 <context>
     <name>TopBar</name>

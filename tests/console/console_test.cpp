@@ -402,14 +402,16 @@ class ConsoleTest : public ::testing::Test {
     QQuickItem* bar = find(producer_, "switcherBar");
     ASSERT_NE(bar, nullptr);
     std::vector<QQuickItem*> buttons;
-    for (const char* name :
-         {"layout-single", "layout-side_by_side", "layout-pip", "take-cut", "take-auto"}) {
+    for (const char* name : {"layout-single", "layout-side_by_side", "layout-pip", "layout-grid",
+                             "layout-host_plus", "layout-row3", "take-cut", "take-auto"}) {
       buttons.push_back(find(producer_, name));
       ASSERT_NE(buttons.back(), nullptr) << name;
     }
     const std::string where = std::to_string(width) + "x" + std::to_string(height);
     keepScreenshot(producer_, "switcher-" + options().lang + "-" + where);
-    expectOnOneRowInside(bar, buttons, where);
+    // Two rows: the six layouts, then the take.
+    expectOnOneRowInside(bar, {buttons.begin(), buttons.begin() + 6}, where);
+    expectOnOneRowInside(bar, {buttons.begin() + 6, buttons.end()}, where);
     for (QQuickItem* button : buttons) {
       QVariant full;
       ASSERT_TRUE(QMetaObject::invokeMethod(button, "widthAt", Q_RETURN_ARG(QVariant, full),
@@ -527,6 +529,40 @@ TEST_F(ConsoleTest, SourceKeysLayoutKeysAndCutSwitchTheProgram) {
     const json s = status();
     return s.is_object() && s["program"]["layout"] == "pip" && s["program"]["primary"] == "host";
   })) << status()["program"].dump();
+}
+
+TEST_F(ConsoleTest, APanelLayoutIsChosenAndFilledTileByTileFromTheKeyboard) {
+  // F8: the grid into preview (three sources: two above, one below); Alt+3:
+  // the number keys now fill the third tile; 1: the host into it.
+  key(Qt::Key_F8);
+  key(Qt::Key_3, Qt::AltModifier);
+  key(Qt::Key_1);
+  json preview;
+  ASSERT_TRUE(waitFor([&] {
+    const json s = status();
+    if (!s.is_object()) return false;
+    preview = s["preview"];
+    return preview["layout"] == "grid" && preview["tiles"].size() == 3 &&
+           preview["tiles"][2] == "host";
+  })) << status()["preview"].dump();
+  // The preview monitor numbers the tiles and marks the chosen one.
+  QQuickItem* view = find(producer_, "previewView");
+  ASSERT_NE(view, nullptr);
+  const QString note = view->property("note").toString();
+  EXPECT_TRUE(note.contains(QStringLiteral("▸3 主持人机位"))) << note.toStdString();
+  keepScreenshot(producer_, "panel-in-preview");
+  key(Qt::Key_Space);
+  ASSERT_TRUE(waitFor([&] {
+    const json s = status();
+    return s.is_object() && s["program"]["layout"] == "grid" &&
+           s["program"]["tiles"] == preview["tiles"];
+  })) << status()["program"].dump();
+  // What was on air before is in preview now: the grid's button goes out.
+  QQuickItem* grid = find(producer_, "layout-grid");
+  ASSERT_NE(grid, nullptr);
+  EXPECT_TRUE(waitFor([&] { return !grid->property("checked").toBool(); }))
+      << "preview is what was on air before, not the grid";
+  key(Qt::Key_1, Qt::AltModifier);  // back to the first tile for the other tests' keys
 }
 
 TEST_F(ConsoleTest, AQuestionApprovedAndPutOnAirFromTheKeyboardReachesTheHost) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "overlay/theme.h"
+#include "streaming/layout.h"
 
 namespace yst::overlay {
 namespace {
@@ -214,6 +215,91 @@ INSTANTIATE_TEST_SUITE_P(Themes, Goldens,
                            return std::get<0>(info.param) + "_" +
                                   std::to_string(std::get<1>(info.param)) + "p";
                          });
+
+// Each layout as the program shows it: its tiles (a flat colour for each
+// camera, with a disc at the tile's centre, so a moved or resized tile shows)
+// and the people's names on them: a name bar in each tile of a panel layout,
+// the lower-third in the others (two, the second mirrored, side by side), as
+// the show's graphics place them.
+class LayoutGoldens : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+
+TEST_P(LayoutGoldens, EveryLayoutMatchesItsGolden) {
+  const auto& [theme_id, height] = GetParam();
+  const Renderer r(theme(theme_id), height * 16 / 9, height);
+  const Person people[] = {{"王芳", "主持人"},
+                           {"张三", "温州市医疗保障局局长"},
+                           {"李建国", "温州市交通运输局副局长"},
+                           {"陈晓敏", "市民网络观察员"},
+                           {"周海燕", "鹿城区副区长"},
+                           {"林小红", "温州市卫生健康委员会主任"}};
+  const double colours[][3] = {{0.55, 0.35, 0.30}, {0.25, 0.45, 0.60}, {0.35, 0.55, 0.35},
+                               {0.60, 0.55, 0.30}, {0.50, 0.35, 0.55}, {0.30, 0.50, 0.55}};
+  using streaming::Layout;
+  for (Layout layout : {Layout::kSingle, Layout::kSideBySide, Layout::kPip, Layout::kGrid,
+                        Layout::kHostPlus, Layout::kRow3}) {
+    const int count = layout == Layout::kGrid ? 6 : streaming::tileRange(layout).max;
+    std::vector<streaming::Tile> tiles =
+        streaming::layoutTiles(layout, count, r.frameWidth(), r.frameHeight());
+    ASSERT_EQ(tiles.size(), static_cast<size_t>(count));
+    Image frame(r.frameWidth(), r.frameHeight());
+    cairo_t* cr = cairo_create(frame.surface());
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_paint(cr);
+    for (size_t i = 0; i < tiles.size(); ++i) {  // in order: the pip inset comes last, on top
+      const streaming::Rect& t = tiles[i].rect;
+      cairo_set_source_rgb(cr, colours[i][0], colours[i][1], colours[i][2]);
+      cairo_rectangle(cr, t.x, t.y, t.width, t.height);
+      cairo_fill(cr);
+      cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
+      cairo_arc(cr, t.x + t.width / 2.0, t.y + t.height / 2.0, t.height / 8.0, 0, 2 * M_PI);
+      cairo_fill(cr);
+    }
+    auto place = [&](const Placed& p) {
+      cairo_set_source_surface(cr, p.image.surface(), p.x, p.y);
+      cairo_paint(cr);
+    };
+    if (layout == Layout::kGrid || layout == Layout::kHostPlus || layout == Layout::kRow3) {
+      for (size_t i = 0; i < tiles.size(); ++i) {
+        const streaming::Rect& t = tiles[i].rect;
+        place(r.nameBar(people[i], t.x, t.y, t.width, t.height));
+      }
+    } else {
+      place(r.lowerThird(people[0]));
+      if (layout == Layout::kSideBySide) {
+        Placed right = r.lowerThird(people[1]);
+        right.x = (r.frameWidth() - right.x - right.image.width()) & ~1;
+        place(right);
+      }
+    }
+    cairo_destroy(cr);
+    const std::string name = std::string(streaming::layoutName(layout));
+    std::filesystem::create_directories(kArtifacts);
+    frame.savePng(
+        (kArtifacts / (theme_id + "_" + std::to_string(height) + "p_layout_" + name + ".png"))
+            .string());
+    expectGolden(frame, theme_id + "/" + std::to_string(height) + "p_layout_" + name);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Themes, LayoutGoldens,
+                         ::testing::Combine(::testing::Values("default", "cinnabar"),
+                                            ::testing::Values(720, 1080)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" +
+                                  std::to_string(std::get<1>(info.param)) + "p";
+                         });
+
+TEST(Renderer, ANameBarStaysInsideItsTileAndCutsALongTitle) {
+  const Renderer r(theme("default"), 1280, 720);
+  const Placed bar =
+      r.nameBar({"张三", "温州市医疗保障局局长兼党组书记兼市委副秘书长"}, 856, 0, 424, 358);
+  EXPECT_GE(bar.x, 856);
+  EXPECT_LE(bar.x + bar.image.width(), 856 + 424);
+  EXPECT_LE(bar.y + bar.image.height(), 358 + 4);
+  EXPECT_GT(bar.y, 358 / 2) << "in the tile's lower part";
+  const Placed lower_third = r.lowerThird({"张三", "温州市医疗保障局局长"});
+  EXPECT_LT(bar.image.height(), lower_third.image.height()) << "smaller than a lower-third";
+}
 
 // The comparison is worth something only if it fails when a piece of text
 // is missing: one line blanked on a slate leaves 99.8 % of its pixels right,

@@ -60,6 +60,8 @@ class ProgramPicture(IntegrationTest):
             preset="ultrafast")
         # Short GOPs: a reader joining the stream decodes from the next keyframe.
         show["program"]["keyframe_interval_s"] = 1
+        # The ball camera shows the guest: a name bar on its tile in a panel.
+        show["sources"][1]["person"] = "guest1"
         cls.studio = Studio(cls.work.path, show)
         cls.addClassCleanup(cls.studio.close)
         cls.studio.start()
@@ -144,6 +146,12 @@ class ProgramPicture(IntegrationTest):
                                       and grid(f)["slate"] > grid(f)["corner"] + 8),
                 "grid: bars top left, ball top right, the slate centred below",
                 layout="grid", tiles=["host", "guest", "lost"])
+            # The guest's tile carries the guest's name bar, the others none
+            # (their cameras name nobody).
+            bars = self.studio.wait_until(
+                lambda s: s["overlay"]["name_bars"], 5, "the guest's name bar")["overlay"]["name_bars"]
+            self.assertEqual(bars, [{"tile": 1, "person": "guest1", "name": "张三",
+                                     "title": "温州市医疗保障局局长"}])
             row = self.frame_after(
                 p, "row3", lambda f: thirds(f)[2] > thirds(f)[0] + 30,
                 "row3: ball, slate, bars from left to right", layout="row3",
@@ -160,6 +168,8 @@ class ProgramPicture(IntegrationTest):
             # the whole frame is brighter than all seven bars.
             whole = self.frame_after(p, "bars_whole", lambda f: mean(f) > 110, "the colour bars",
                                      layout="single", tiles=["host"])
+            self.assertEqual(self.studio.status()["overlay"]["name_bars"], [],
+                             "no name bars outside a panel layout")
             p.ok("framing.set", source="host", zoom=2, center=[0.25, 0.35])
             zoom = self.frame_after(p, "bars_zoomed", lambda f: zoomed(f) > zoomed(whole) + 25,
                                     f"the bars' left half, brighter than {zoomed(whole):.0f}",

@@ -1,5 +1,9 @@
 #include "streaming/media_url.h"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -309,6 +313,9 @@ int defaultPort(UrlScheme scheme) {
     case UrlScheme::kFile:
     case UrlScheme::kV4l2:
     case UrlScheme::kSrt:
+    case UrlScheme::kDecklink:
+    case UrlScheme::kAlsa:
+    case UrlScheme::kPulse:
       break;
   }
   return 0;
@@ -415,7 +422,129 @@ std::variant<MediaUrl, UrlProblem> rtmpUrl(UrlScheme scheme, std::string_view re
   return networkUrl(scheme, parts);
 }
 
+// The DeckLink modes a capture can be told to expect (decklinkvideosrc's
+// "mode" nicks for broadcast formats); auto detects the signal.
+constexpr std::string_view kDecklinkModes[] = {
+    "auto",      "pal",       "pal-p",     "ntsc",     "ntsc-p",    "720p50",   "720p5994",
+    "720p60",    "1080i50",   "1080i5994", "1080i60",  "1080p24",   "1080p25",  "1080p2997",
+    "1080p30",   "1080p50",   "1080p5994", "1080p60",  "2160p25",   "2160p2997", "2160p30",
+    "2160p50",   "2160p5994", "2160p60"};
+constexpr std::string_view kDecklinkConnectors[] = {"auto",      "sdi",       "hdmi",  "optical-sdi",
+                                                    "component", "composite", "svideo"};
+
+template <std::size_t N>
+std::string listOf(const std::string_view (&names)[N]) {
+  std::string out;
+  for (std::string_view n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
+// decklink://N/connector[?mode=…]
+std::variant<MediaUrl, UrlProblem> decklinkUrl(std::string_view rest) {
+  const std::string_view hint =
+      "expected decklink://DEVICE/CONNECTOR[?mode=MODE], such as decklink://0/sdi?mode=1080i50";
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return UrlProblem{std::string(hint)};
+  const std::string_view device = rest.substr(0, slash);
+  std::string_view connector = rest.substr(slash + 1);
+  std::optional<std::string> query;
+  if (const std::size_t q = connector.find('?'); q != std::string_view::npos) {
+    query = std::string(connector.substr(q + 1));
+    connector = connector.substr(0, q);
+  }
+  if (device.empty() || device.size() > 2 ||
+      !std::all_of(device.begin(), device.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return UrlProblem{"the device is a card's number from 0 (" + inQuotes(device) + "); " +
+                      std::string(hint)};
+  }
+  if (std::find(std::begin(kDecklinkConnectors), std::end(kDecklinkConnectors), connector) ==
+      std::end(kDecklinkConnectors)) {
+    return UrlProblem{"unknown connector " + inQuotes(connector) + "; use one of " +
+                      listOf(kDecklinkConnectors)};
+  }
+  if (query) {
+    const std::string_view q = *query;
+    const std::string_view mode = q.starts_with("mode=") ? q.substr(5) : std::string_view();
+    if (!q.starts_with("mode=") || std::find(std::begin(kDecklinkModes), std::end(kDecklinkModes),
+                                             mode) == std::end(kDecklinkModes)) {
+      return UrlProblem{"the only option is mode=, one of " + listOf(kDecklinkModes) + "; got " +
+                        inQuotes(q)};
+    }
+  }
+  MediaUrl url;
+  url.scheme = UrlScheme::kDecklink;
+  url.host = device;
+  url.path = connector;
+  url.query = query;
+  return url;
+}
+
+// alsa://DEVICE[?channels=…], pulse://SOURCE[?channels=…]
+std::variant<MediaUrl, UrlProblem> audioDeviceUrl(UrlScheme scheme, std::string_view rest) {
+  std::string_view name = rest;
+  std::optional<std::string> query;
+  if (const std::size_t q = rest.find('?'); q != std::string_view::npos) {
+    name = rest.substr(0, q);
+    query = std::string(rest.substr(q + 1));
+  }
+  const bool alsa = scheme == UrlScheme::kAlsa;
+  // ALSA names: hw:1,0, plughw:CARD=USB,DEV=0, default; Pulse's:
+  // alsa_input.usb-…analog-stereo, a sink's "….monitor".
+  const auto allowed = [alsa](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+           c == ':' || (alsa && (c == ',' || c == '='));
+  };
+  if (name.empty() || name.size() > 128 || !std::all_of(name.begin(), name.end(), allowed)) {
+    return UrlProblem{alsa ? "expected alsa://DEVICE, such as alsa://hw:1,0 or alsa://plughw:1,0 "
+                             "(arecord -L lists them)"
+                           : "expected pulse://SOURCE, such as "
+                             "pulse://alsa_input.usb-Focusrite-00.analog-stereo (pactl list "
+                             "short sources lists them)"};
+  }
+  if (query) {
+    const auto pick = channelPick(*query);
+    if (const auto* problem = std::get_if<UrlProblem>(&pick)) return *problem;
+  }
+  MediaUrl url;
+  url.scheme = scheme;
+  url.host = name;
+  url.query = query;
+  return url;
+}
+
 }  // namespace
+
+bool isAudioOnly(UrlScheme scheme) {
+  return scheme == UrlScheme::kAlsa || scheme == UrlScheme::kPulse;
+}
+
+std::variant<ChannelPick, UrlProblem> channelPick(std::string_view query) {
+  const UrlProblem problem{"expected ?channels= with one or two of the input's channels, "
+                           "numbered from 1 (channels=3 for a mono microphone on input 3, "
+                           "channels=1,2 for a stereo pair); got " +
+                           inQuotes(query)};
+  if (!query.starts_with("channels=")) return problem;
+  std::string_view list = query.substr(9);
+  ChannelPick pick;
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    const std::string_view item = list.substr(0, comma);
+    int value = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (ec != std::errc() || end != item.data() + item.size() || value < 1 || value > 64) {
+      return problem;
+    }
+    pick.channels.push_back(value);
+    if (comma == std::string_view::npos) break;
+    list = list.substr(comma + 1);
+    if (list.empty()) return problem;
+  }
+  if (pick.channels.empty() || pick.channels.size() > 2 ||
+      (pick.channels.size() == 2 && pick.channels[0] == pick.channels[1])) {
+    return problem;
+  }
+  return pick;
+}
 
 const char* urlSchemeName(UrlScheme scheme) {
   switch (scheme) {
@@ -439,6 +568,12 @@ const char* urlSchemeName(UrlScheme scheme) {
       return "http";
     case UrlScheme::kHttps:
       return "https";
+    case UrlScheme::kDecklink:
+      return "decklink";
+    case UrlScheme::kAlsa:
+      return "alsa";
+    case UrlScheme::kPulse:
+      return "pulse";
     case UrlScheme::kInvalid:
       break;
   }
@@ -497,9 +632,13 @@ std::variant<MediaUrl, UrlProblem> parseSourceUrl(std::string_view uri) {
     return rtmpUrl(scheme == "rtmp" ? UrlScheme::kRtmp : UrlScheme::kRtmps, rest,
                    TrailingSlash::kAllow);
   }
-  return UrlProblem{
-      "unsupported scheme " + inQuotes(scheme) +
-      "; expected test://, file://, v4l2://, rtsp://, rtsps://, srt://, rtmp:// or rtmps://"};
+  if (scheme == "decklink") return decklinkUrl(rest);
+  if (scheme == "alsa" || scheme == "pulse") {
+    return audioDeviceUrl(scheme == "alsa" ? UrlScheme::kAlsa : UrlScheme::kPulse, rest);
+  }
+  return UrlProblem{"unsupported scheme " + inQuotes(scheme) +
+                    "; expected test://, file://, v4l2://, rtsp://, rtsps://, srt://, rtmp://, "
+                    "rtmps://, decklink://, alsa:// or pulse://"};
 }
 
 std::variant<MediaUrl, UrlProblem> parseDestinationUrl(std::string_view url) {
@@ -559,6 +698,9 @@ DestinationProtocol destinationProtocolOf(UrlScheme scheme) {
     case UrlScheme::kRtsps:
     case UrlScheme::kHttp:
     case UrlScheme::kHttps:
+    case UrlScheme::kDecklink:
+    case UrlScheme::kAlsa:
+    case UrlScheme::kPulse:
       break;
   }
   return DestinationProtocol::kInvalid;

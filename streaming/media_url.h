@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "streaming/output_types.h"
 
@@ -40,7 +41,12 @@ enum class UrlScheme {
   kRtmps,
   kHttp,
   kHttps,
+  kDecklink,  // decklink://N/connector[?mode=…]: a Blackmagic capture card
+  kAlsa,      // alsa://DEVICE[?channels=…]: a sound card's input (microphones)
+  kPulse,     // pulse://SOURCE[?channels=…]: a PulseAudio or PipeWire source
 };
+
+
 // "rtmp", "srt", …; "" for kInvalid.
 const char* urlSchemeName(UrlScheme scheme);
 
@@ -69,8 +75,25 @@ struct MediaUrl {
 
 // A source's URI: test://PATTERN (videotestsrc's pattern names),
 // file:///absolute/path, v4l2:///dev/videoN, rtsp(s)://[user:password@]host…,
-// srt://host:port[?options], rtmp(s)://host[:port]/app[/stream].
+// srt://host:port[?options], rtmp(s)://host[:port]/app[/stream],
+// decklink://N/connector[?mode=…] (host: the device's number; path: the
+// connector), alsa://DEVICE[?channels=…] and pulse://SOURCE[?channels=…]
+// (host: the device or source name).
 std::variant<MediaUrl, UrlProblem> parseSourceUrl(std::string_view url);
+
+// Sources that carry sound only (microphones through a mixer or an
+// interface): no picture of their own.
+bool isAudioOnly(UrlScheme scheme);
+
+// Which of an audio input's channels go into the program's stereo: one
+// (heard in both ears) or two (left, right), numbered from 1 as on the
+// interface. Empty: the input's own first two (or its one).
+struct ChannelPick {
+  std::vector<int> channels;
+};
+// ?channels=1,2 of an alsa:// or pulse:// URL's query (nullopt: none given);
+// a problem when the list is not one or two distinct numbers 1…64.
+std::variant<ChannelPick, UrlProblem> channelPick(std::string_view query);
 // A partner site's push URL: rtmp(s)://host[:port]/app[/stream][?query] (not
 // ending in '/', since a key given apart is added after it) or
 // srt://host:port[?options].

@@ -54,6 +54,21 @@ SourcePlan planSource(const std::string& uri) {
     plan.argument = url->path;  // the pattern's name
     return plan;
   }
+  if (url->scheme == UrlScheme::kDecklink) {
+    plan.device = std::stoi(url->host);
+    plan.connector = url->path;
+    if (url->query) plan.mode = url->query->substr(5);  // mode=…, checked by the reader
+    return plan;
+  }
+  if (isAudioOnly(url->scheme)) {
+    plan.audio_only = true;
+    plan.argument = url->host;
+    if (url->query) {
+      const auto pick = channelPick(*url->query);
+      if (const auto* p = std::get_if<ChannelPick>(&pick)) plan.channels = p->channels;
+    }
+    return plan;
+  }
   // uridecodebin picks filesrc, v4l2src, rtspsrc, srtsrc or rtmp2src by
   // scheme and autoplugs the demuxer and decoders behind it.
   plan.argument = uri;
@@ -134,10 +149,17 @@ void Source::attempt() {
     // not there, a connection refused), and the relay has queued it to this
     // thread. It goes first, so that last_error names the cause; this text
     // is for an element that failed without saying why.
+    std::string why = "could not start the input";
+    if (plan_.scheme == UrlScheme::kDecklink) {
+      // decklinkvideosrc refuses to start without a word on the bus.
+      why = "DeckLink card " + std::to_string(plan_.device) +
+            " did not open: is the card in this machine, and Blackmagic's Desktop Video driver "
+            "installed?";
+    }
     QMetaObject::invokeMethod(
         this,
-        [this, generation] {
-          if (generation == generation_) fail("could not start the input");
+        [this, generation, why] {
+          if (generation == generation_) fail(why);
         },
         Qt::QueuedConnection);
   }
@@ -285,8 +307,15 @@ ElementPtr Source::buildInput() {
   // sink waiting for preroll would hold the whole input pipeline in PAUSED.
   g_object_set(vsink, "async", FALSE, nullptr);
 
+  GstElement* aconvert = makeElement("audioconvert");
+  GstElement* aresample = makeElement("audioresample");
+  GstElement* acaps = makeCapsFilter(rawAudioCaps());
+  GstElement* asink = makeElement("interaudiosink");
+  g_object_set(asink, "channel", channel().c_str(), "async", FALSE, nullptr);
+
+  // The source is live while its pictures arrive (a microphone's: its sound).
   {
-    PadPtr sinkpad(gst_element_get_static_pad(vsink, "sink"));
+    PadPtr sinkpad(gst_element_get_static_pad(plan_.audio_only ? asink : vsink, "sink"));
     auto* counters = new std::shared_ptr<Counters>(counters_);
     gst_pad_add_probe(
         sinkpad.get(), GST_PAD_PROBE_TYPE_BUFFER,
@@ -298,12 +327,77 @@ ElementPtr Source::buildInput() {
         },
         counters, [](gpointer data) { delete static_cast<std::shared_ptr<Counters>*>(data); });
   }
+  // A label burnt into the picture, at the top left.
+  auto makeLabel = [&](const std::string& text) {
+    GstElement* label = makeElement("textoverlay");
+    const std::string font =
+        "Noto Sans CJK SC Bold " + std::to_string(std::max(10, format_.height / 20));
+    g_object_set(label, "text", text.c_str(), "font-desc", font.c_str(), "halignment",
+                 0 /* left */, "valignment", 2 /* top */, "shaded-background", TRUE, nullptr);
+    return label;
+  };
+  auto dropUnused = [](std::initializer_list<GstElement*> elements) {
+    for (GstElement* e : elements) gst_object_unref(gst_object_ref_sink(e));
+  };
 
-  GstElement* aconvert = makeElement("audioconvert");
-  GstElement* aresample = makeElement("audioresample");
-  GstElement* acaps = makeCapsFilter(rawAudioCaps());
-  GstElement* asink = makeElement("interaudiosink");
-  g_object_set(asink, "channel", channel().c_str(), "async", FALSE, nullptr);
+  if (plan_.scheme == UrlScheme::kDecklink) {
+    // A capture card: SDI or HDMI, often 1080i50 in a 50 Hz studio. yadif
+    // makes whole frames of the fields; a progressive signal passes.
+    GstElement* vsrc = makeElement("decklinkvideosrc");
+    g_object_set(vsrc, "device-number", plan_.device, nullptr);
+    gst_util_set_object_arg(G_OBJECT(vsrc), "connection", plan_.connector.c_str());
+    gst_util_set_object_arg(G_OBJECT(vsrc), "mode", plan_.mode.c_str());
+    GstElement* deinterlace = makeElement("deinterlace");
+    gst_util_set_object_arg(G_OBJECT(deinterlace), "method", "yadif");
+    addAndLink(p, {vsrc, deinterlace, vconvert, vscale, vrate, vcaps, vsink});
+    // The sound embedded in the signal (SDI carries up to 16 channels; the
+    // first two here).
+    GstElement* asrc = makeElement("decklinkaudiosrc");
+    g_object_set(asrc, "device-number", plan_.device, nullptr);
+    addAndLink(p, {asrc, aconvert, aresample, acaps, asink});
+    return pipeline;
+  }
+
+  if (plan_.audio_only) {
+    // A microphone input: its sound, and a card with its label for the
+    // multiview (a tile it is put in shows the card too).
+    GstElement* asrc = makeElement(plan_.scheme == UrlScheme::kAlsa ? "alsasrc" : "pulsesrc");
+    g_object_set(asrc, "device", plan_.argument.c_str(), nullptr);
+    // Picked channels: the input opened with as many channels as the highest
+    // one picked (plughw: for an interface that offers only all of them),
+    // then one channel to both ears or two to left and right.
+    if (!plan_.channels.empty()) {
+      const int in = *std::max_element(plan_.channels.begin(), plan_.channels.end());
+      GstElement* in_caps = makeCapsFilter("audio/x-raw,channels=" + std::to_string(in));
+      GValue matrix = G_VALUE_INIT;
+      g_value_init(&matrix, GST_TYPE_ARRAY);
+      for (int out = 0; out < 2; ++out) {
+        const int pick = plan_.channels[plan_.channels.size() == 1 ? 0 : out] - 1;
+        GValue row = G_VALUE_INIT;
+        g_value_init(&row, GST_TYPE_ARRAY);
+        for (int c = 0; c < in; ++c) {
+          GValue v = G_VALUE_INIT;
+          g_value_init(&v, G_TYPE_FLOAT);
+          g_value_set_float(&v, c == pick ? 1.0f : 0.0f);
+          gst_value_array_append_and_take_value(&row, &v);
+        }
+        gst_value_array_append_and_take_value(&matrix, &row);
+      }
+      g_object_set_property(G_OBJECT(aconvert), "mix-matrix", &matrix);
+      g_value_unset(&matrix);
+      addAndLink(p, {asrc, in_caps, aconvert, aresample, acaps, asink});
+    } else {
+      addAndLink(p, {asrc, aconvert, aresample, acaps, asink});
+    }
+    GstElement* card = makeElement("videotestsrc");
+    g_object_set(card, "is-live", TRUE, nullptr);
+    gst_util_set_object_arg(G_OBJECT(card), "pattern", "solid-color");
+    g_object_set(card, "foreground-color", 0xff1c2733u, nullptr);
+    GstElement* card_caps = makeCapsFilter(rawVideoCaps(format_));
+    addAndLink(p, {card, card_caps, makeLabel("🎙 " + spec_.label), vsink});
+    dropUnused({vconvert, vscale, vrate, vcaps});
+    return pipeline;
+  }
 
   if (plan_.scheme == UrlScheme::kTest) {
     // The drawing (label, clock) runs on the test source's thread; a queue
@@ -320,27 +414,20 @@ ElementPtr Source::buildInput() {
     // Patterns such as "ball" draw on the background colour: a slate blue
     // keeps the picture's edges visible against the program's black.
     g_object_set(vsrc, "background-color", 0xff2a3a4au, nullptr);
-    GstElement* label = makeElement("textoverlay");
-    const std::string label_font =
-        "Noto Sans CJK SC Bold " + std::to_string(std::max(10, format_.height / 20));
-    g_object_set(label, "text", spec_.label.c_str(), "font-desc", label_font.c_str(), "halignment",
-                 0 /* left */, "valignment", 2 /* top */, "shaded-background", TRUE, nullptr);
+    GstElement* label = makeLabel(spec_.label);
     GstElement* clock = makeElement("clockoverlay");
     const std::string clock_font =
         "Noto Sans Mono CJK SC " + std::to_string(std::max(10, format_.height / 24));
     g_object_set(clock, "time-format", "%H:%M:%S", "font-desc", clock_font.c_str(), "halignment",
                  2 /* right */, "valignment", 1 /* bottom */, "shaded-background", TRUE, nullptr);
     addAndLink(p, {vsrc, vcaps, label, clock, vqueue, vsink});
-    gst_object_unref(gst_object_ref_sink(vconvert));
-    gst_object_unref(gst_object_ref_sink(vscale));
-    gst_object_unref(gst_object_ref_sink(vrate));
+    dropUnused({vconvert, vscale, vrate});
 
     GstElement* asrc = makeElement("audiotestsrc");
     g_object_set(asrc, "is-live", TRUE, "wave", 8 /* ticks */, "freq", toneFor(spec_.id), "volume",
                  0.3, nullptr);
     addAndLink(p, {asrc, acaps, aqueue, asink});
-    gst_object_unref(gst_object_ref_sink(aconvert));
-    gst_object_unref(gst_object_ref_sink(aresample));
+    dropUnused({aconvert, aresample});
     return pipeline;
   }
 
@@ -351,8 +438,14 @@ ElementPtr Source::buildInput() {
   // No queues here: the decoders already run on threads of their own (the
   // demuxer's multiqueue, the jitter buffer's or the camera's), which carry
   // each frame on to the sink; a queue would add one more thread wake-up
-  // per frame and per audio block.
-  addAndLink(p, {vconvert, vscale, vrate, vcaps, vsink});
+  // per frame and per audio block. An interlaced camera (1080i50 over SDI
+  // or from an encoder) is made whole frames by yadif; progressive frames
+  // pass untouched.
+  GstElement* deinterlace = makeElement("deinterlace");
+  gst_util_set_object_arg(G_OBJECT(deinterlace), "method", "yadif");
+  // (After the converter: a 10-bit camera's frames are made 8-bit first,
+  // which deinterlace takes; others pass the converter untouched.)
+  addAndLink(p, {vconvert, deinterlace, vscale, vrate, vcaps, vsink});
   addAndLink(p, {aconvert, aresample, acaps, asink});
   if (plan_.loops) {
     // A file is not live: its sinks must preroll so that the seek that loops
@@ -399,8 +492,8 @@ ElementPtr Source::buildInput() {
     std::vector<GstElement*> video;  // first element takes the decoder's pad
     std::vector<GstElement*> audio;
   };
-  auto* branches =
-      new Branches{p, {vconvert, vscale, vrate, vcaps, vsink}, {aconvert, aresample, acaps, asink}};
+  auto* branches = new Branches{
+      p, {vconvert, deinterlace, vscale, vrate, vcaps, vsink}, {aconvert, aresample, acaps, asink}};
   g_signal_connect_data(
       decode, "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer data) {
         auto* b = static_cast<Branches*>(data);

@@ -8,7 +8,8 @@
 // happens upstream. So a camera that errors, stalls or is missing at start
 // can never stall the program:
 //
-//   input pipeline  (test | uridecodebin | v4l2src) → convert/scale/rate → appsink ┐
+//   input pipeline  (test | uridecodebin | decklink) → deinterlace (interlaced
+//                   signals only) → convert/scale/rate → appsink ──────────────┐
 //                                                     → interaudiosink            ├→ outlet
 //   slate pipeline  "信号中断 · <label>" at 5 fps      → appsink ───────────────────┘
 //
@@ -28,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "overlay/image.h"
 #include "streaming/backoff.h"
@@ -42,7 +44,8 @@ namespace yst::streaming {
 struct SourceSpec {
   std::string id;
   std::string label;
-  std::string uri;  // test://PATTERN, file://, v4l2://, rtsp://, srt://, rtmp://
+  std::string uri;  // test://PATTERN, file://, v4l2://, rtsp://, srt://, rtmp://, decklink://,
+                    // alsa://, pulse://
   // The "信号中断" slate in the show's theme, at the program size; empty: a
   // plain text slate.
   overlay::Image slate;
@@ -62,6 +65,16 @@ struct SourcePlan {
   // An SRT listener (?mode=listener): it waits for its caller, however long;
   // closing the port to retry would only turn the caller away.
   bool listens = false;
+  // alsa:// and pulse://: sound only, from this device (argument), these of
+  // its channels (numbered from 1; empty: its first two). Its picture is a
+  // card with its label; it is live while sound arrives.
+  bool audio_only = false;
+  std::vector<int> channels;
+  // decklink://: the card's number, its connector and the mode to expect
+  // ("auto": whatever the signal is).
+  int device = 0;
+  std::string connector;
+  std::string mode = "auto";
 };
 SourcePlan planSource(const std::string& uri);
 

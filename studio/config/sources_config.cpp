@@ -3,6 +3,8 @@
 
 #include "streaming/media_url.h"
 
+#include <algorithm>
+#include <optional>
 #include <sstream>
 #include <variant>
 
@@ -83,6 +85,7 @@ void readSources(const TomlReader& reader, const toml::table& root,
                 "is empty: a show needs at least one source");
   }
   IdsSeen seen;
+  std::vector<std::optional<bool>> muted_given;
   for (std::size_t i = 0; i < array->size(); ++i) {
     const toml::table& table = *array->get(i)->as_table();
     const std::string path = indexPath("sources", i);
@@ -108,15 +111,25 @@ void readSources(const TomlReader& reader, const toml::table& root,
       }
       source.gain = *gain;
     }
-    source.muted = reader.get<bool>(table, path, "muted").value_or(false);
-    source.audio_follows_video =
-        reader.get<bool>(table, path, "audio_follows_video").value_or(true);
+    muted_given.push_back(reader.get<bool>(table, path, "muted"));
+    // A microphone is always in the mix; a camera's sound follows its picture.
+    source.audio_follows_video = reader.get<bool>(table, path, "audio_follows_video")
+                                     .value_or(!streaming::isAudioOnly(source.scheme));
     if (auto person = reader.get<std::string>(table, path, "person", &line)) {
       source.person = *person;
       source.person_line = line;
     }
     source.framing = readFraming(reader, table, path);
     sources->push_back(std::move(source));
+  }
+  // When microphones carry the voices (a show with an alsa:// or pulse://
+  // input), the cameras' own sound starts muted unless `muted` says.
+  const bool microphones = std::any_of(sources->begin(), sources->end(), [](const SourceConfig& s) {
+    return streaming::isAudioOnly(s.scheme);
+  });
+  for (std::size_t i = 0; i < sources->size(); ++i) {
+    SourceConfig& s = (*sources)[i];
+    s.muted = muted_given[i].value_or(microphones && !streaming::isAudioOnly(s.scheme));
   }
 }
 

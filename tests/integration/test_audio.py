@@ -8,9 +8,17 @@ program meter down to silence while the source meters (pre-fader) keep
 showing their signal; unmuting brings the program back; a gain of 0.5 lowers
 the program by about 6 dB.
 
+Microphones (pulse:// here, through a PulseAudio server the test starts,
+with a null sink whose monitor is the "interface"): the input's chosen
+channel is heard in both ears, the cameras start muted since microphones
+carry the voices, and a sound server that goes away is retried like a
+camera, with the source live again once it is back.
+
 Run alone: /usr/bin/python3 tests/integration/test_audio.py
 """
 
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,6 +26,49 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from harness import IntegrationTest, Studio, make_show  # noqa: E402
+
+
+class PulseServer(harness._Process):
+    """A PulseAudio server of the test's own (no system sound server, no
+    card): one null sink, "studio", whose monitor is a source to record from,
+    on a Unix socket in `folder`."""
+
+    def __init__(self, folder: Path):
+        super().__init__("pulseaudio", folder / "pulseaudio.log")
+        self.folder = folder
+        self.socket = folder / "native"
+        self.env = {**os.environ, "XDG_RUNTIME_DIR": str(folder), "HOME": str(folder),
+                    "PULSE_SERVER": f"unix:{self.socket}"}
+
+    def start(self) -> "PulseServer":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._spawn(["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
+                     "--disable-shm=yes", "--load=module-null-sink sink_name=studio",
+                     f"--load=module-native-protocol-unix socket={self.socket} auth-anonymous=1"],
+                    env=self.env)
+        harness.wait_until(lambda: subprocess.run(["pactl", "info"], env=self.env,
+                                                  capture_output=True).returncode == 0,
+                           10, "the PulseAudio server to answer")
+        return self
+
+    def play(self, wav: Path) -> subprocess.Popen:
+        return subprocess.Popen(["paplay", "--device=studio", str(wav)], env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def collect_levels(p, seconds: float) -> list:
+    """The audio.levels events of the next `seconds`."""
+    p.events.clear()
+    end = time.monotonic() + seconds
+    levels = []
+    while time.monotonic() < end:
+        try:
+            msg = p.recv_json(max(0.05, end - time.monotonic()))
+        except Exception:  # noqa: BLE001 - a timeout ends the window
+            break
+        if msg.get("type") == "audio.levels":
+            levels.append(msg["levels"])
+    return levels
 
 
 class AudioMeters(IntegrationTest):
@@ -34,18 +85,7 @@ class AudioMeters(IntegrationTest):
         cls.studio.wait_source_state("guest", "live", 15)
 
     def collect(self, p, seconds):
-        """The audio.levels events of the next `seconds`."""
-        p.events.clear()
-        end = time.monotonic() + seconds
-        levels = []
-        while time.monotonic() < end:
-            try:
-                msg = p.recv_json(max(0.05, end - time.monotonic()))
-            except Exception:  # noqa: BLE001 - a timeout ends the window
-                break
-            if msg.get("type") == "audio.levels":
-                levels.append(msg["levels"])
-        return levels
+        return collect_levels(p, seconds)
 
     @staticmethod
     def loudest(levels, which):
@@ -140,6 +180,73 @@ class AudioMeters(IntegrationTest):
             self.assertEqual(error.get("code"), "invalid", error)
             error = p.command("audio.set", source="nobody", muted=True)
             self.assertEqual(error.get("code"), "not_found", error)
+
+
+class Microphones(IntegrationTest):
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.pulse = PulseServer(cls.work.path / "pulse").start()
+        cls.addClassCleanup(cls.pulse.terminate)
+        # A stereo signal with the voice on the right channel only (input 2
+        # of the "interface"), silence on the left.
+        cls.voice = cls.work.path / "right-only.wav"
+        subprocess.run([harness.FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i",
+                        "anullsrc=r=48000:cl=mono:d=60", "-f", "lavfi", "-i",
+                        "sine=frequency=700:sample_rate=48000:duration=60",
+                        "-filter_complex", "[0][1]amerge=inputs=2", "-ac", "2", str(cls.voice)],
+                       check=True, timeout=30)
+        show = make_show(sources=[("host", "test://smpte"),
+                                  ("lav", "pulse://studio.monitor?channels=2")],
+                         layout="single", archive=False, hls=False, preset="ultrafast")
+        show["audio"] = {"loudness_control": False}
+        cls.studio = Studio(cls.work.path, show, extra_env={"PULSE_SERVER": f"unix:{cls.pulse.socket}"})
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.studio.wait_source_state("lav", "live", 20)
+
+    def peaks(self, p, seconds: float) -> list[float]:
+        """The lavalier's loudest peak per channel over the next `seconds`."""
+        levels = [l["lav"]["peak_db"] for l in collect_levels(p, seconds) if "lav" in l]
+        self.assertTrue(levels, "no audio.levels for the microphone")
+        return [max(l[c] for l in levels) for c in range(2)]
+
+    def test_the_chosen_channel_is_heard_in_both_ears_and_cameras_start_muted(self):
+        status = self.studio.status()
+        host = harness.find_by_id(status["sources"], "host")
+        lav = harness.find_by_id(status["sources"], "lav")
+        self.assertTrue(host["muted"], "a camera starts muted when microphones carry the voices")
+        self.assertFalse(lav["muted"])
+        self.assertFalse(lav["audio_follows_video"], "a microphone is always in the mix")
+        player = self.pulse.play(self.voice)
+        try:
+            with self.studio.producer() as p:
+                peaks = harness.wait_until(lambda: self.peaks(p, 1.0), 15,
+                                           "the voice on input 2, in both ears",
+                                           accept=lambda pk: min(pk) > -20)
+                harness.verbose(f"lavalier peaks with the voice: {peaks}")
+                # The program carries it, the muted camera's ticks not.
+                program = max(max(l["program"]["peak_db"])
+                              for l in collect_levels(p, 1.0) if "program" in l)
+                self.assertGreater(program, -20)
+        finally:
+            player.terminate()
+            player.wait(5)
+        with self.studio.producer() as p:
+            harness.wait_until(lambda: self.peaks(p, 1.0), 10, "silence once the voice stops",
+                               accept=lambda pk: max(pk) < -60)
+
+    def test_a_sound_server_that_goes_away_is_retried(self):
+        self.pulse.terminate()
+        try:
+            status = self.studio.wait_source_state("lav", "retrying", 20)
+            lav = harness.find_by_id(status["sources"], "lav")
+            self.assertTrue(lav["last_error"], lav)
+            frames = status["program"]["frames"]
+            self.studio.wait_until(lambda s: s["program"]["frames"] > frames + 30, 10,
+                                   "the program running on without the microphone")
+        finally:
+            self.pulse.start()
+        self.studio.wait_source_state("lav", "live", 30)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,26 @@ TEST(SourcePlan, MapsEveryUriKind) {
   EXPECT_FALSE(planSource("rtsp://cam/stream?mode=listener").listens);
 }
 
+TEST(SourcePlan, CaptureCardsAndMicrophones) {
+  SourcePlan card = planSource("decklink://1/sdi?mode=1080i50");
+  EXPECT_EQ(card.scheme, UrlScheme::kDecklink);
+  EXPECT_EQ(card.device, 1);
+  EXPECT_EQ(card.connector, "sdi");
+  EXPECT_EQ(card.mode, "1080i50");
+  EXPECT_FALSE(card.audio_only);
+  EXPECT_EQ(planSource("decklink://0/hdmi").mode, "auto");
+  SourcePlan mic = planSource("alsa://plughw:1,0?channels=3");
+  EXPECT_EQ(mic.scheme, UrlScheme::kAlsa);
+  EXPECT_TRUE(mic.audio_only);
+  EXPECT_EQ(mic.argument, "plughw:1,0");
+  EXPECT_EQ(mic.channels, std::vector<int>{3});
+  SourcePlan pair = planSource("pulse://alsa_input.usb-Focusrite.multichannel-input?channels=2,1");
+  EXPECT_EQ(pair.scheme, UrlScheme::kPulse);
+  EXPECT_EQ(pair.argument, "alsa_input.usb-Focusrite.multichannel-input");
+  EXPECT_EQ(pair.channels, (std::vector<int>{2, 1}));
+  EXPECT_TRUE(planSource("pulse://default").channels.empty());
+}
+
 TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
   Source host({"host", "主持人机位", "test://smpte", {}}, kSmall);
   Source guest({"guest", "嘉宾机位", "test://ball", {}}, kSmall);
@@ -254,6 +274,31 @@ TEST_F(EngineTest, MissingCameraShowsSlateAndRetriesWhileProgramRuns) {
   EXPECT_GE(fps, kSmall.fps / kSlack) << "the program keeps its frame rate with the camera gone";
   EXPECT_GE(missing.reconnects(), 1);
   missing.stop();
+  program.stop();
+}
+
+// No DeckLink card in this machine (nor, here, its driver): the source is
+// built as for a card, fails with the card's reason, retries, and its slate
+// stands in, as for any camera that is not there.
+TEST_F(EngineTest, ACaptureCardThatIsNotThereShowsItsSlateAndRetries) {
+  Source card({"sdi", "演播室 SDI", "decklink://0/sdi?mode=1080i50", {}}, kSmall);
+  Program program(smallSettings(), {{"sdi", card.channel(), 1.0, false, true, {}}});
+  std::string error;
+  ASSERT_TRUE(program.start(&error)) << error;
+  card.start();
+  ASSERT_TRUE(spinUntil([&] { return card.state() == SourceState::kRetrying; }, slack(5000)))
+      << sourceStateName(card.state());
+  EXPECT_EQ(card.lastError(),
+            "DeckLink card 0 did not open: is the card in this machine, and Blackmagic's Desktop "
+            "Video driver installed?");
+  EXPECT_GE(card.reconnects(), 1);
+  // The program keeps running on the slate.
+  const std::uint64_t frames = program.frames();
+  ASSERT_TRUE(spinUntil([&] { return program.frames() > frames + 10; }, slack(3000)));
+  SamplePtr frame;
+  ASSERT_TRUE(spinUntil([&] { return (frame = program.tap("source:sdi")->latest()) != nullptr; },
+                        slack(3000)));
+  card.stop();
   program.stop();
 }
 

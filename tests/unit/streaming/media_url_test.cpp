@@ -144,11 +144,61 @@ TEST(MediaUrl, RefusesSourcesInTheShowFilesWords) {
       {"rtmp://host//x", "needs an application after the host (rtmp://host/app)"},
       {"http://example.com/a.mp4",
        "unsupported scheme \"http\"; expected test://, file://, v4l2://, rtsp://, rtsps://, "
-       "srt://, rtmp:// or rtmps://"},
+       "srt://, rtmp://, rtmps://, decklink://, alsa:// or pulse://"},
   };
   for (const auto& [url, expected] : bad) {
     SCOPED_TRACE(url);
     EXPECT_EQ(problemOf(parseSourceUrl(url)), expected);
+  }
+}
+
+TEST(MediaUrl, ReadsCaptureCardsAndMicrophones) {
+  auto ok = [](const char* uri) {
+    const auto parsed = parseSourceUrl(uri);
+    EXPECT_TRUE(std::holds_alternative<MediaUrl>(parsed))
+        << uri << ": " << std::get<UrlProblem>(parsed).text;
+    return std::holds_alternative<MediaUrl>(parsed) ? std::get<MediaUrl>(parsed) : MediaUrl{};
+  };
+  MediaUrl card = ok("decklink://0/sdi?mode=1080i50");
+  EXPECT_EQ(card.scheme, UrlScheme::kDecklink);
+  EXPECT_EQ(card.host, "0");
+  EXPECT_EQ(card.path, "sdi");
+  EXPECT_EQ(card.query, "mode=1080i50");
+  EXPECT_EQ(ok("decklink://12/hdmi").host, "12");
+  EXPECT_FALSE(ok("decklink://3/optical-sdi").query.has_value());
+  MediaUrl mic = ok("alsa://hw:1,0?channels=1,2");
+  EXPECT_EQ(mic.scheme, UrlScheme::kAlsa);
+  EXPECT_EQ(mic.host, "hw:1,0");
+  EXPECT_TRUE(isAudioOnly(mic.scheme));
+  EXPECT_EQ(ok("alsa://plughw:CARD=USB,DEV=0").host, "plughw:CARD=USB,DEV=0");
+  EXPECT_EQ(ok("pulse://alsa_input.usb-Focusrite_Scarlett-00.analog-stereo").scheme,
+            UrlScheme::kPulse);
+  EXPECT_EQ(ok("pulse://studio.monitor?channels=2").query, "channels=2");
+  EXPECT_FALSE(isAudioOnly(UrlScheme::kDecklink));
+
+  const std::pair<const char*, const char*> bad[] = {
+      {"decklink://0", "expected decklink://DEVICE/CONNECTOR"},
+      {"decklink://x/sdi", "the device is a card's number from 0"},
+      {"decklink://0/usb", "unknown connector \"usb\"; use one of auto, sdi, hdmi"},
+      {"decklink://0/sdi?mode=1080i49", "the only option is mode=, one of auto, pal"},
+      {"decklink://0/sdi?format=x", "the only option is mode="},
+      {"alsa://", "expected alsa://DEVICE"},
+      {"alsa://hw 1", "contains a space"},
+      {"alsa://hw:1;rm", "expected alsa://DEVICE"},
+      {"pulse://a,b", "expected pulse://SOURCE"},
+      {"alsa://hw:1,0?channels=0", "expected ?channels= with one or two"},
+      {"alsa://hw:1,0?channels=1,2,3", "expected ?channels= with one or two"},
+      {"alsa://hw:1,0?channels=2,2", "expected ?channels= with one or two"},
+      {"alsa://hw:1,0?channels=1,", "expected ?channels= with one or two"},
+      {"alsa://hw:1,0?channels=65", "expected ?channels= with one or two"},
+      {"pulse://default?volume=2", "expected ?channels= with one or two"},
+      {"jack://system", "decklink://, alsa:// or pulse://"},
+  };
+  for (const auto& [uri, message] : bad) {
+    const auto parsed = parseSourceUrl(uri);
+    ASSERT_TRUE(std::holds_alternative<UrlProblem>(parsed)) << uri;
+    EXPECT_NE(std::get<UrlProblem>(parsed).text.find(message), std::string::npos)
+        << uri << ": " << std::get<UrlProblem>(parsed).text;
   }
 }
 

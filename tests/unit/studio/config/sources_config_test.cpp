@@ -111,6 +111,30 @@ TEST(CheckSourceUriTest, CameraPasswordsAreNotEchoed) {
   EXPECT_EQ(p2->find("hunter2"), std::string::npos) << *p2;
 }
 
+TEST(ShowConfigTest, WithMicrophonesTheCamerasSoundStartsMuted) {
+  // kMinimal's camera, a second camera that keeps its sound, and a lavalier
+  // through the desk on input 3 of an interface.
+  const ShowConfig c = parseShow(withMinimal(R"(
+[[sources]]
+id = "wide"
+uri = "test://ball"
+muted = false
+[[sources]]
+id = "lav"
+uri = "alsa://plughw:1,0?channels=3"
+)"),
+                                 "t.toml", kNoEnv);
+  ASSERT_EQ(c.sources.size(), 3u);
+  EXPECT_TRUE(c.sources[0].muted) << "the microphones carry the voices";
+  EXPECT_TRUE(c.sources[0].audio_follows_video);
+  EXPECT_FALSE(c.sources[1].muted) << "said so in the file";
+  EXPECT_FALSE(c.sources[2].muted);
+  EXPECT_FALSE(c.sources[2].audio_follows_video) << "a microphone is always in the mix";
+  EXPECT_EQ(c.sources[2].scheme, streaming::UrlScheme::kAlsa);
+  // Without microphones, cameras are heard.
+  EXPECT_FALSE(parseShow(kMinimal, "t.toml", kNoEnv).sources[0].muted);
+}
+
 TEST(ShowConfigTest, SourceIds) {
   {
     const std::string text = withMinimal("[[sources]]\nid = \"cam\"\nuri = \"test://ball\"\n");

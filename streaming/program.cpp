@@ -12,6 +12,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "streaming/audio_delay.h"
 #include "streaming/boxscale.h"
 #include "streaming/loudness_element.h"
 #include "studio/base/log.h"
@@ -144,6 +145,7 @@ GstElement* Program::addTap(GstElement* tee, const std::string& name, int width,
 void Program::build() {
   registerBoxScale();
   registerLoudnessElement();
+  registerAudioDelay();
   pipeline_ = holdElement(gst_pipeline_new("program"));
   GstElement* bin = pipeline_.get();
   const VideoFormat& v = settings_.video;
@@ -344,7 +346,9 @@ void Program::build() {
     pads.heard = !s.audio_follows_video || onAir(s.id);
     gst_timed_value_control_source_set(GST_TIMED_VALUE_CONTROL_SOURCE(ramp), 0,
                                        pads.heard ? 1.0 : 0.0);
-    linkChain({asrc, acaps, level, pads.follow});
+    pads.delay = addElement(bin, "yst-audiodelay");
+    g_object_set(pads.delay, "delay-ms", s.audio_offset_ms, nullptr);
+    linkChain({asrc, acaps, pads.delay, level, pads.follow});
     pads.audio = linkToRequestPad(pads.follow, mixer, "sink_%u");
     g_object_set(pads.audio, "volume", s.gain, "mute", s.muted ? TRUE : FALSE, nullptr);
     pads_[s.id] = pads;
@@ -592,6 +596,23 @@ void Program::setFraming(const std::string& source, const Framing& framing) {
     applyScene(front_is_b_, scene_, 1.0, 0);
   }
   applyPreview();
+}
+
+void Program::setAudioOffset(const std::string& source, int offset_ms) {
+  for (auto& s : sources_) {
+    if (s.id == source) s.audio_offset_ms = offset_ms;
+  }
+  auto it = pads_.find(source);
+  if (it != pads_.end() && it->second.delay) {
+    g_object_set(it->second.delay, "delay-ms", offset_ms, nullptr);
+  }
+}
+
+int Program::audioOffset(const std::string& source) const {
+  for (const auto& s : sources_) {
+    if (s.id == source) return s.audio_offset_ms;
+  }
+  return 0;
 }
 
 Framing Program::framing(const std::string& source) const {

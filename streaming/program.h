@@ -7,7 +7,8 @@
 //                                     queue ─ preview compositor ─ tap "preview"      └ program tap
 //                                     fan-out to outputs ◄─┤ └ leaky queue ─ videorate ─ scale ─
 //                                     tap "source:<id>" │
-//                interaudiosrc ─ level ─ volume (follows video) ─ audiomixer pad (gain, mute) ─
+//                interaudiosrc ─ yst-audiodelay (lip sync) ─ level ─ volume (follows video) ─
+//                audiomixer pad (gain, mute) ─
 //                audiomixer ─ volume ─
 //                yst-loudness (R128 meter, gain to the target, true-peak limiter) ─ level ─
 //                avenc_aac ─ aacparse ─ appsink ───────────────┘
@@ -72,6 +73,8 @@ struct ProgramSourceInput {
   bool audio_follows_video = true;
   // Which part of the picture a tile shows (layout.h).
   Framing framing;
+  // Lip sync: the sound delayed against the picture (audio_delay.h).
+  int audio_offset_ms = 0;
 };
 
 // Latest small raw frames for the UI; thread-safe.
@@ -138,6 +141,10 @@ class Program : public QObject {
   // (the program's and the preview's).
   void setFraming(const std::string& source, const Framing& framing);
   Framing framing(const std::string& source) const;
+  // Lip sync: the source's sound delayed by `offset_ms` (0…2000), reached
+  // without a gap (the sound slides to it, audio_delay.h).
+  void setAudioOffset(const std::string& source, int offset_ms);
+  int audioOffset(const std::string& source) const;
   // Silences the whole program (a "back soon" hold) without touching the
   // sources' own gain and mute.
   void setProgramSilenced(bool silenced);
@@ -184,6 +191,7 @@ class Program : public QObject {
     GstPad* preview = nullptr;
     GstElement* scale_preview = nullptr;  // the preview pad's yst-boxscale
     GstPad* audio = nullptr;              // audiomixer pad
+    GstElement* delay = nullptr;          // yst-audiodelay, lip sync (owned by pipeline_)
     // Audio-follows-video: a volume whose value is ramped by a control
     // source (sample-accurate, no clicks) as the picture goes on and off air.
     GstElement* follow = nullptr;             // owned by pipeline_

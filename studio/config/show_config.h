@@ -69,6 +69,8 @@ struct SourceConfig {
   // Which part of the picture a tile shows (framing = { zoom, center } or
   // { crop = [x, y, w, h] }).
   streaming::Framing framing;
+  // Lip sync: its sound delayed against its picture, 0…2000 ms.
+  int audio_offset_ms = 0;
 };
 
 struct DestinationConfig {

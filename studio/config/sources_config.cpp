@@ -1,6 +1,7 @@
 // Reading [[sources]] and checking a source's URI (see sources_config.h).
 #include "studio/config/sources_config.h"
 
+#include "streaming/audio_delay.h"
 #include "streaming/media_url.h"
 
 #include <algorithm>
@@ -89,9 +90,9 @@ void readSources(const TomlReader& reader, const toml::table& root,
   for (std::size_t i = 0; i < array->size(); ++i) {
     const toml::table& table = *array->get(i)->as_table();
     const std::string path = indexPath("sources", i);
-    reader.refuseUnknownKeys(
-        table, path,
-        {"id", "label", "uri", "gain", "muted", "audio_follows_video", "person", "framing"});
+    reader.refuseUnknownKeys(table, path,
+                             {"id", "label", "uri", "gain", "muted", "audio_follows_video",
+                              "audio_offset_ms", "person", "framing"});
     SourceConfig source;
     int line = 0;
     const std::optional<std::string> id = reader.get<std::string>(table, path, "id", &line);
@@ -120,6 +121,8 @@ void readSources(const TomlReader& reader, const toml::table& root,
       source.person_line = line;
     }
     source.framing = readFraming(reader, table, path);
+    source.audio_offset_ms =
+        reader.intInRange(table, path, "audio_offset_ms", 0, streaming::DelayLine::kMaxDelayMs, 0);
     sources->push_back(std::move(source));
   }
   // When microphones carry the voices (a show with an alsa:// or pulse://

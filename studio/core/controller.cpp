@@ -464,7 +464,8 @@ bool Controller::startEngine(std::string* error) {
     connect(source.get(), &streaming::Source::stateChanged, this, [this, src = source.get()] {
       publishEvent("source.changed", {{"source", sourceJson(*src)}});
     });
-    inputs.push_back({s.id, source->channel(), s.gain, s.muted, s.audio_follows_video, s.framing});
+    inputs.push_back({s.id, source->channel(), s.gain, s.muted, s.audio_follows_video, s.framing,
+                      s.audio_offset_ms});
     sources_.push_back(std::move(source));
   }
 
@@ -735,6 +736,7 @@ json Controller::sourceJson(const streaming::Source& s) const {
           {"gain", program_ ? program_->gain(id) : 1.0},
           {"muted", program_ && program_->muted(id)},
           {"audio_follows_video", !program_ || program_->followsVideo(id)},
+          {"audio_offset_ms", program_ ? program_->audioOffset(id) : 0},
           {"framing", desks::Switcher::framingJson(
                           id, program_ ? program_->framing(id) : streaming::Framing{})}};
 }

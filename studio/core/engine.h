@@ -38,6 +38,9 @@ class ProgramPort {
   // Which part of the source's picture its tiles show.
   virtual void setFraming(const std::string& id, const streaming::Framing& framing) = 0;
   virtual streaming::Framing framing(const std::string& id) const = 0;
+  // Lip sync: the sound delayed against the picture, 0…2000 ms.
+  virtual void setAudioOffset(const std::string& id, int offset_ms) = 0;
+  virtual int audioOffset(const std::string& id) const = 0;
 };
 
 // One output the program feeds: a partner site, the recording or HLS. It

@@ -50,6 +50,10 @@ class ProgramAdapter : public ProgramPort {
     program_->setFraming(id, framing);
   }
   streaming::Framing framing(const std::string& id) const override { return program_->framing(id); }
+  void setAudioOffset(const std::string& id, int offset_ms) override {
+    program_->setAudioOffset(id, offset_ms);
+  }
+  int audioOffset(const std::string& id) const override { return program_->audioOffset(id); }
 
  private:
   const std::unique_ptr<streaming::Program>& program_;

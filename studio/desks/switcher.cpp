@@ -1,5 +1,7 @@
 #include "studio/desks/switcher.h"
 
+#include "streaming/audio_delay.h"
+
 #include <algorithm>
 #include <optional>
 #include <string_view>
@@ -63,7 +65,8 @@ json Switcher::audioJson(const std::string& source) const {
   return {{"source", source},
           {"gain", context_.program->gain(source)},
           {"muted", context_.program->muted(source)},
-          {"follows_video", context_.program->followsVideo(source)}};
+          {"follows_video", context_.program->followsVideo(source)},
+          {"offset_ms", context_.program->audioOffset(source)}};
 }
 
 CommandOutcome Switcher::set(const json& c, bool preview) {
@@ -187,7 +190,12 @@ CommandOutcome Switcher::audio(const json& c) {
   const json* gain = f.optional("gain", json::value_t::number_float);
   const json* muted = f.optional("muted", json::value_t::boolean);
   const json* follows = f.optional("follows_video", json::value_t::boolean);
+  const json* offset = f.optional("offset_ms", json::value_t::number_integer);
   if (f.failed()) return f.error();
+  if (offset && (offset->get<std::int64_t>() < 0 ||
+                 offset->get<std::int64_t>() > streaming::DelayLine::kMaxDelayMs)) {
+    return CommandError{"invalid", "offset_ms is 0…2000 (the sound delayed against the picture)"};
+  }
   if (gain) {
     const double g = gain->get<double>();
     if (!(g >= 0.0 && g <= kMaxGain)) return CommandError{"invalid", "gain is 0…4 (linear)"};
@@ -195,6 +203,7 @@ CommandOutcome Switcher::audio(const json& c) {
   }
   if (muted) program.setMuted(id, muted->get<bool>());
   if (follows) program.setFollowsVideo(id, follows->get<bool>());
+  if (offset) program.setAudioOffset(id, offset->get<int>());
   json audio = audioJson(id);
   context_.publish("audio.changed", {{"audio", audio}});
   return json{{"audio", audio}};

@@ -97,6 +97,27 @@ class AudioMeters(IntegrationTest):
         return {name: self.loudest(levels, name) for name in ("program", "host", "guest")
                 if any(name in l for l in levels)}
 
+    def test_lip_sync_delays_a_sources_sound_live_without_a_gap(self):
+        with self.studio.producer() as p:
+            reply = p.ok("audio.set", source="host", muted=False, follows_video=False, offset_ms=160)
+            self.assertEqual(reply["audio"]["offset_ms"], 160)
+            try:
+                status = self.studio.wait_until(
+                    lambda s: harness.find_by_id(s["sources"], "host")["audio_offset_ms"] == 160, 5,
+                    "the host's lip sync in the status")
+                self.assertTrue(status)
+                # The sound goes on while the delay slides to 160 ms (its
+                # ticks, one a second, keep coming; that no sample is lost
+                # is the delay line's unit test).
+                levels = collect_levels(p, 2.5)
+                host = [max(l["host"]["peak_db"]) for l in levels if "host" in l]
+                self.assertGreater(len(host), 10, levels[:3])
+                self.assertGreater(max(host), -20, f"the host's ticks: {host}")
+                error = p.command("audio.set", source="host", offset_ms=2500)
+                self.assertEqual(error.get("code"), "invalid", error)
+            finally:
+                p.ok("audio.set", source="host", follows_video=True, offset_ms=0)
+
     def test_audio_follows_video(self):
         # Each camera's sound is heard while its picture is on air; a source
         # set not to follow stays in the mix. The guest at gain 0.25 (-12 dB)

@@ -59,6 +59,14 @@ class FakeProgram : public core::ProgramPort {
   std::map<std::string, bool> follows_{
       {"host", true}, {"guest", true}, {"guest2", true}, {"guest3", true}};
   std::map<std::string, streaming::Framing> framing_;
+  std::map<std::string, int> offset_;
+
+ public:
+  void setAudioOffset(const std::string& id, int ms) override { offset_[id] = ms; }
+  int audioOffset(const std::string& id) const override {
+    auto it = offset_.find(id);
+    return it == offset_.end() ? 0 : it->second;
+  }
 };
 
 class SwitcherTest : public ::testing::Test {
@@ -250,10 +258,26 @@ TEST_F(SwitcherTest, PreviewChangesNothingOnAirAndTakeSwapsThem) {
   EXPECT_EQ(events.back().first, "preview.changed");
 }
 
+TEST_F(SwitcherTest, LipSyncDelaysASourcesSoundBy0To2000Ms) {
+  const json reply = ok({{"type", "audio.set"}, {"source", "guest"}, {"offset_ms", 120}});
+  EXPECT_EQ(reply["audio"]["offset_ms"], 120);
+  EXPECT_EQ(program.audioOffset("guest"), 120);
+  for (const json& bad : {json(-1), json(2001)}) {
+    EXPECT_EQ(refused({{"type", "audio.set"}, {"source", "guest"}, {"offset_ms", bad}}).message,
+              "offset_ms is 0…2000 (the sound delayed against the picture)");
+  }
+  EXPECT_EQ(refused({{"type", "audio.set"}, {"source", "guest"}, {"offset_ms", 1.5}}).message,
+            "field \"offset_ms\" has the wrong type");
+  EXPECT_EQ(program.audioOffset("guest"), 120) << "a refused offset changes nothing";
+}
+
 TEST_F(SwitcherTest, GainAndMuteAreTheProgramsReadBack) {
   json reply = ok({{"type", "audio.set"}, {"source", "guest"}, {"gain", 2.5}});
-  EXPECT_EQ(reply["audio"],
-            (json{{"source", "guest"}, {"gain", 2.5}, {"muted", true}, {"follows_video", true}}))
+  EXPECT_EQ(reply["audio"], (json{{"source", "guest"},
+                                  {"gain", 2.5},
+                                  {"muted", true},
+                                  {"follows_video", true},
+                                  {"offset_ms", 0}}))
       << "the mute it had stays: both are read back from the program";
   reply = ok({{"type", "audio.set"}, {"source", "guest"}, {"muted", false}});
   EXPECT_EQ(reply["audio"]["gain"], 2.5);

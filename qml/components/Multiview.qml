@@ -1,5 +1,6 @@
 // Every source live, with its number key, tally, state and meter; under
-// each, its mute and gain. The grid takes the column count that gives the
+// each, its mute and gain, or (取景 pressed) its framing: the kept area drawn
+// over the picture, a click to centre it, a zoom slider and a reset. The grid takes the column count that gives the
 // largest pictures (2–6 sources, or more).
 import QtQuick
 import QtQuick.Controls.Basic
@@ -59,11 +60,24 @@ Item {
                     tally: view.tallyOf(modelData.id)
                     level: view.levels[modelData.id] || null
                     onActivated: view.chosen(index)
+                    FramingOverlay {
+                        objectName: "framing-" + modelData.id
+                        visible: framingMode.checked
+                        anchors.fill: parent
+                        anchors.margins: parent.border.width
+                        anchors.bottomMargin: parent.labelHeight
+                        framing: modelData.framing || ({})
+                        onFramingRequested: function(zoom, x, y) {
+                            studio.send({ type: "framing.set", source: modelData.id, zoom: zoom,
+                                          center: [Math.round(x * 100) / 100, Math.round(y * 100) / 100] })
+                        }
+                    }
                 }
                 RowLayout {
                     width: view.tileWidth
                     spacing: 6
                     ConsoleButton {
+                        visible: !framingMode.checked
                         text: modelData.muted ? qsTr("已静音") : qsTr("静音")
                         checkable: true
                         checked: modelData.muted
@@ -71,8 +85,35 @@ Item {
                         implicitHeight: 26
                         onClicked: studio.send({ type: "audio.set", source: modelData.id, muted: !modelData.muted })
                     }
+                    ConsoleButton {
+                        id: framingMode
+                        objectName: "framing-mode-" + modelData.id
+                        text: qsTr("取景")
+                        checkable: true
+                        tint: Style.accent
+                        implicitHeight: 26
+                    }
+                    Slider {
+                        objectName: "framing-zoom-" + modelData.id
+                        visible: framingMode.checked
+                        Layout.fillWidth: true
+                        from: 1
+                        to: 4
+                        stepSize: 0.1
+                        value: modelData.framing && modelData.framing.zoom ? modelData.framing.zoom : 1
+                        focusPolicy: Qt.TabFocus
+                        onMoved: studio.send({ type: "framing.set", source: modelData.id,
+                                               zoom: Math.round(value * 10) / 10 })
+                    }
+                    ConsoleButton {
+                        visible: framingMode.checked
+                        text: qsTr("复位")
+                        implicitHeight: 26
+                        onClicked: studio.send({ type: "framing.set", source: modelData.id, reset: true })
+                    }
                     Slider {
                         id: gain
+                        visible: !framingMode.checked
                         Layout.fillWidth: true
                         from: 0
                         to: 2
@@ -81,7 +122,9 @@ Item {
                         onMoved: studio.send({ type: "audio.set", source: modelData.id, gain: Math.round(value * 100) / 100 })
                     }
                     Text {
-                        text: modelData.gain > 0 ? (20 * Math.log(modelData.gain) / Math.LN10).toFixed(1) + " dB" : "-∞"
+                        text: framingMode.checked
+                              ? "×" + (modelData.framing && modelData.framing.zoom ? modelData.framing.zoom : 1).toFixed(1)
+                              : modelData.gain > 0 ? (20 * Math.log(modelData.gain) / Math.LN10).toFixed(1) + " dB" : "-∞"
                         textFormat: Text.PlainText
                         color: Style.muted
                         font.family: Style.family

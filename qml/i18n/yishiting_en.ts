@@ -393,6 +393,14 @@
         <source>静音</source>
         <translation>Mute</translation>
     </message>
+    <message>
+        <source>取景</source>
+        <translation>Framing</translation>
+    </message>
+    <message>
+        <source>复位</source>
+        <translation>Reset</translation>
+    </message>
 </context>
 <context>
     <name>ProducerConsole</name>

@@ -565,6 +565,55 @@ TEST_F(ConsoleTest, APanelLayoutIsChosenAndFilledTileByTileFromTheKeyboard) {
   key(Qt::Key_1, Qt::AltModifier);  // back to the first tile for the other tests' keys
 }
 
+TEST_F(ConsoleTest, ASourceIsFramedFromItsPictureInTheMultiview) {
+  auto clickAt = [&](QQuickItem* item, double fx, double fy) {
+    const QPointF at = item->mapToScene(QPointF(item->width() * fx, item->height() * fy));
+    QTest::mouseClick(producer_, Qt::LeftButton, Qt::NoModifier, at.toPoint());
+  };
+  QQuickItem* mode = find(producer_, "framing-mode-guest");
+  ASSERT_NE(mode, nullptr);
+  clickAt(mode, 0.5, 0.5);
+  ASSERT_TRUE(mode->property("checked").toBool());
+  QQuickItem* overlay = find(producer_, "framing-guest");
+  ASSERT_NE(overlay, nullptr);
+  ASSERT_TRUE(overlay->isVisible());
+  // Zoom in with the slider's keys, then a click on the picture centres the
+  // kept area there.
+  QQuickItem* zoom = find(producer_, "framing-zoom-guest");
+  ASSERT_NE(zoom, nullptr);
+  QMetaObject::invokeMethod(zoom, "increase");
+  QMetaObject::invokeMethod(zoom, "increase");
+  QMetaObject::invokeMethod(zoom, "moved");
+  ASSERT_TRUE(waitFor([&] {
+    const json s = status();
+    if (!s.is_object()) return false;
+    for (const json& source : s["sources"]) {
+      if (source["id"] == "guest") return source["framing"].value("zoom", 0.0) > 1.15;
+    }
+    return false;
+  }));
+  clickAt(overlay, 0.25, 0.3);
+  json framing;
+  ASSERT_TRUE(waitFor([&] {
+    const json s = status();
+    if (!s.is_object()) return false;
+    for (const json& source : s["sources"]) {
+      if (source["id"] == "guest") framing = source["framing"];
+    }
+    return framing.contains("center") && std::abs(framing["center"][0].get<double>() - 0.25) < 0.02;
+  })) << framing.dump();
+  EXPECT_NEAR(framing["center"][1].get<double>(), 0.3, 0.02);
+  EXPECT_NEAR(framing["zoom"].get<double>(), 1.2, 0.01);
+  // The outline follows: a fifth smaller than the picture each way, left of
+  // the middle.
+  QQuickItem* area = find(producer_, "framing-guest-area");
+  ASSERT_NE(area, nullptr);
+  EXPECT_TRUE(waitFor([&] { return std::abs(area->width() - overlay->width() / 1.2) < 2; }));
+  EXPECT_LT(area->x() + area->width() / 2, overlay->width() / 2);
+  keepScreenshot(producer_, "framing");
+  QMetaObject::invokeMethod(mode, "toggle");
+}
+
 TEST_F(ConsoleTest, AQuestionApprovedAndPutOnAirFromTheKeyboardReachesTheHost) {
   const std::int64_t id = viewerAsks("医保卡丢了怎么补办？<b>加急</b>", "瓯海小李");
   ASSERT_GT(id, 0);

@@ -425,12 +425,12 @@ std::variant<MediaUrl, UrlProblem> rtmpUrl(UrlScheme scheme, std::string_view re
 // The DeckLink modes a capture can be told to expect (decklinkvideosrc's
 // "mode" nicks for broadcast formats); auto detects the signal.
 constexpr std::string_view kDecklinkModes[] = {
-    "auto",      "pal",       "pal-p",     "ntsc",     "ntsc-p",    "720p50",   "720p5994",
-    "720p60",    "1080i50",   "1080i5994", "1080i60",  "1080p24",   "1080p25",  "1080p2997",
-    "1080p30",   "1080p50",   "1080p5994", "1080p60",  "2160p25",   "2160p2997", "2160p30",
-    "2160p50",   "2160p5994", "2160p60"};
-constexpr std::string_view kDecklinkConnectors[] = {"auto",      "sdi",       "hdmi",  "optical-sdi",
-                                                    "component", "composite", "svideo"};
+    "auto",     "pal",       "pal-p",   "ntsc",      "ntsc-p",    "720p50",
+    "720p5994", "720p60",    "1080i50", "1080i5994", "1080i60",   "1080p24",
+    "1080p25",  "1080p2997", "1080p30", "1080p50",   "1080p5994", "1080p60",
+    "2160p25",  "2160p2997", "2160p30", "2160p50",   "2160p5994", "2160p60"};
+constexpr std::string_view kDecklinkConnectors[] = {
+    "auto", "sdi", "hdmi", "optical-sdi", "component", "composite", "svideo"};
 
 template <std::size_t N>
 std::string listOf(const std::string_view (&names)[N]) {
@@ -463,13 +463,8 @@ std::variant<MediaUrl, UrlProblem> decklinkUrl(std::string_view rest) {
                       listOf(kDecklinkConnectors)};
   }
   if (query) {
-    const std::string_view q = *query;
-    const std::string_view mode = q.starts_with("mode=") ? q.substr(5) : std::string_view();
-    if (!q.starts_with("mode=") || std::find(std::begin(kDecklinkModes), std::end(kDecklinkModes),
-                                             mode) == std::end(kDecklinkModes)) {
-      return UrlProblem{"the only option is mode=, one of " + listOf(kDecklinkModes) + "; got " +
-                        inQuotes(q)};
-    }
+    const auto options = decklinkOptions(*query);
+    if (const auto* problem = std::get_if<UrlProblem>(&options)) return *problem;
   }
   MediaUrl url;
   url.scheme = UrlScheme::kDecklink;
@@ -514,15 +509,47 @@ std::variant<MediaUrl, UrlProblem> audioDeviceUrl(UrlScheme scheme, std::string_
 
 }  // namespace
 
+std::variant<DecklinkOptions, UrlProblem> decklinkOptions(std::string_view query) {
+  DecklinkOptions options;
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view option = query.substr(0, amp);
+    if (option.starts_with("mode=")) {
+      const std::string_view mode = option.substr(5);
+      if (std::find(std::begin(kDecklinkModes), std::end(kDecklinkModes), mode) ==
+          std::end(kDecklinkModes)) {
+        return UrlProblem{"unknown mode " + inQuotes(mode) + "; use one of " +
+                          listOf(kDecklinkModes)};
+      }
+      options.mode = mode;
+    } else if (option.starts_with("channels=")) {
+      auto pick = channelPick(option);
+      if (const auto* problem = std::get_if<UrlProblem>(&pick)) return *problem;
+      options.channels = std::get<ChannelPick>(pick).channels;
+      if (std::any_of(options.channels.begin(), options.channels.end(),
+                      [](int c) { return c > 16; })) {
+        return UrlProblem{"a DeckLink card carries 16 channels of sound at most; got " +
+                          inQuotes(option)};
+      }
+    } else {
+      return UrlProblem{"the options are mode= and channels=; got " + inQuotes(option)};
+    }
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
+  }
+  return options;
+}
+
 bool isAudioOnly(UrlScheme scheme) {
   return scheme == UrlScheme::kAlsa || scheme == UrlScheme::kPulse;
 }
 
 std::variant<ChannelPick, UrlProblem> channelPick(std::string_view query) {
-  const UrlProblem problem{"expected ?channels= with one or two of the input's channels, "
-                           "numbered from 1 (channels=3 for a mono microphone on input 3, "
-                           "channels=1,2 for a stereo pair); got " +
-                           inQuotes(query)};
+  const UrlProblem problem{
+      "expected ?channels= with one or two of the input's channels, "
+      "numbered from 1 (channels=3 for a mono microphone on input 3, "
+      "channels=1,2 for a stereo pair); got " +
+      inQuotes(query)};
   if (!query.starts_with("channels=")) return problem;
   std::string_view list = query.substr(9);
   ChannelPick pick;

@@ -46,7 +46,6 @@ enum class UrlScheme {
   kPulse,     // pulse://SOURCE[?channels=…]: a PulseAudio or PipeWire source
 };
 
-
 // "rtmp", "srt", …; "" for kInvalid.
 const char* urlSchemeName(UrlScheme scheme);
 
@@ -94,6 +93,15 @@ struct ChannelPick {
 // ?channels=1,2 of an alsa:// or pulse:// URL's query (nullopt: none given);
 // a problem when the list is not one or two distinct numbers 1…64.
 std::variant<ChannelPick, UrlProblem> channelPick(std::string_view query);
+
+// A decklink:// URL's options: mode=MODE (decklinkvideosrc's mode nicks for
+// broadcast formats; "auto" detects the signal) and channels=… (of the up to
+// 16 embedded in SDI), joined by '&'.
+struct DecklinkOptions {
+  std::string mode = "auto";
+  std::vector<int> channels;
+};
+std::variant<DecklinkOptions, UrlProblem> decklinkOptions(std::string_view query);
 // A partner site's push URL: rtmp(s)://host[:port]/app[/stream][?query] (not
 // ending in '/', since a key given apart is added after it) or
 // srt://host:port[?options].

@@ -57,7 +57,13 @@ SourcePlan planSource(const std::string& uri) {
   if (url->scheme == UrlScheme::kDecklink) {
     plan.device = std::stoi(url->host);
     plan.connector = url->path;
-    if (url->query) plan.mode = url->query->substr(5);  // mode=…, checked by the reader
+    if (url->query) {
+      const auto options = decklinkOptions(*url->query);
+      if (const auto* o = std::get_if<DecklinkOptions>(&options)) {
+        plan.mode = o->mode;
+        plan.channels = o->channels;
+      }
+    }
     return plan;
   }
   if (isAudioOnly(url->scheme)) {
@@ -332,12 +338,42 @@ ElementPtr Source::buildInput() {
     GstElement* label = makeElement("textoverlay");
     const std::string font =
         "Noto Sans CJK SC Bold " + std::to_string(std::max(10, format_.height / 20));
-    g_object_set(label, "text", text.c_str(), "font-desc", font.c_str(), "halignment",
-                 0 /* left */, "valignment", 2 /* top */, "shaded-background", TRUE, nullptr);
+    g_object_set(label, "text", text.c_str(), "font-desc", font.c_str(), "halignment", 0 /* left */,
+                 "valignment", 2 /* top */, "shaded-background", TRUE, nullptr);
     return label;
   };
   auto dropUnused = [](std::initializer_list<GstElement*> elements) {
     for (GstElement* e : elements) gst_object_unref(gst_object_ref_sink(e));
+  };
+
+  // Sound from `asrc` into the program's stereo, with the plan's channels
+  // picked: the input opened with as many channels as the highest one picked
+  // (plughw: for an interface that offers only all of them), then one channel
+  // to both ears or two to left and right.
+  auto linkPicked = [&](GstElement* asrc, const std::vector<int>& channels) {
+    if (channels.empty()) {
+      addAndLink(p, {asrc, aconvert, aresample, acaps, asink});
+      return;
+    }
+    const int in = *std::max_element(channels.begin(), channels.end());
+    GstElement* in_caps = makeCapsFilter("audio/x-raw,channels=" + std::to_string(in));
+    GValue matrix = G_VALUE_INIT;
+    g_value_init(&matrix, GST_TYPE_ARRAY);
+    for (int out = 0; out < 2; ++out) {
+      const int pick = channels[channels.size() == 1 ? 0 : static_cast<std::size_t>(out)] - 1;
+      GValue row = G_VALUE_INIT;
+      g_value_init(&row, GST_TYPE_ARRAY);
+      for (int c = 0; c < in; ++c) {
+        GValue v = G_VALUE_INIT;
+        g_value_init(&v, G_TYPE_FLOAT);
+        g_value_set_float(&v, c == pick ? 1.0f : 0.0f);
+        gst_value_array_append_and_take_value(&row, &v);
+      }
+      gst_value_array_append_and_take_value(&matrix, &row);
+    }
+    g_object_set_property(G_OBJECT(aconvert), "mix-matrix", &matrix);
+    g_value_unset(&matrix);
+    addAndLink(p, {asrc, in_caps, aconvert, aresample, acaps, asink});
   };
 
   if (plan_.scheme == UrlScheme::kDecklink) {
@@ -350,11 +386,18 @@ ElementPtr Source::buildInput() {
     GstElement* deinterlace = makeElement("deinterlace");
     gst_util_set_object_arg(G_OBJECT(deinterlace), "method", "yadif");
     addAndLink(p, {vsrc, deinterlace, vconvert, vscale, vrate, vcaps, vsink});
-    // The sound embedded in the signal (SDI carries up to 16 channels; the
-    // first two here).
+    // The sound embedded in the signal: SDI carries up to 16 channels, the
+    // card gives 2, 8 or 16; the first two unless ?channels= picks others.
     GstElement* asrc = makeElement("decklinkaudiosrc");
     g_object_set(asrc, "device-number", plan_.device, nullptr);
-    addAndLink(p, {asrc, aconvert, aresample, acaps, asink});
+    const int highest = plan_.channels.empty()
+                            ? 2
+                            : *std::max_element(plan_.channels.begin(), plan_.channels.end());
+    gst_util_set_object_arg(G_OBJECT(asrc), "channels",
+                            highest <= 2   ? "2"
+                            : highest <= 8 ? "8"
+                                           : "16");
+    linkPicked(asrc, plan_.channels);
     return pipeline;
   }
 
@@ -363,32 +406,7 @@ ElementPtr Source::buildInput() {
     // multiview (a tile it is put in shows the card too).
     GstElement* asrc = makeElement(plan_.scheme == UrlScheme::kAlsa ? "alsasrc" : "pulsesrc");
     g_object_set(asrc, "device", plan_.argument.c_str(), nullptr);
-    // Picked channels: the input opened with as many channels as the highest
-    // one picked (plughw: for an interface that offers only all of them),
-    // then one channel to both ears or two to left and right.
-    if (!plan_.channels.empty()) {
-      const int in = *std::max_element(plan_.channels.begin(), plan_.channels.end());
-      GstElement* in_caps = makeCapsFilter("audio/x-raw,channels=" + std::to_string(in));
-      GValue matrix = G_VALUE_INIT;
-      g_value_init(&matrix, GST_TYPE_ARRAY);
-      for (int out = 0; out < 2; ++out) {
-        const int pick = plan_.channels[plan_.channels.size() == 1 ? 0 : out] - 1;
-        GValue row = G_VALUE_INIT;
-        g_value_init(&row, GST_TYPE_ARRAY);
-        for (int c = 0; c < in; ++c) {
-          GValue v = G_VALUE_INIT;
-          g_value_init(&v, G_TYPE_FLOAT);
-          g_value_set_float(&v, c == pick ? 1.0f : 0.0f);
-          gst_value_array_append_and_take_value(&row, &v);
-        }
-        gst_value_array_append_and_take_value(&matrix, &row);
-      }
-      g_object_set_property(G_OBJECT(aconvert), "mix-matrix", &matrix);
-      g_value_unset(&matrix);
-      addAndLink(p, {asrc, in_caps, aconvert, aresample, acaps, asink});
-    } else {
-      addAndLink(p, {asrc, aconvert, aresample, acaps, asink});
-    }
+    linkPicked(asrc, plan_.channels);
     GstElement* card = makeElement("videotestsrc");
     g_object_set(card, "is-live", TRUE, nullptr);
     gst_util_set_object_arg(G_OBJECT(card), "pattern", "solid-color");

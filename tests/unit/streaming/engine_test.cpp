@@ -121,6 +121,11 @@ TEST(SourcePlan, CaptureCardsAndMicrophones) {
   EXPECT_EQ(card.mode, "1080i50");
   EXPECT_FALSE(card.audio_only);
   EXPECT_EQ(planSource("decklink://0/hdmi").mode, "auto");
+  EXPECT_TRUE(planSource("decklink://0/hdmi").channels.empty());
+  // The embedded sound's channels 9 and 10 (a 16-channel SDI signal).
+  card = planSource("decklink://2/sdi?channels=9,10&mode=1080p25");
+  EXPECT_EQ(card.mode, "1080p25");
+  EXPECT_EQ(card.channels, (std::vector<int>{9, 10}));
   SourcePlan mic = planSource("alsa://plughw:1,0?channels=3");
   EXPECT_EQ(mic.scheme, UrlScheme::kAlsa);
   EXPECT_TRUE(mic.audio_only);

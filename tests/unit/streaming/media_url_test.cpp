@@ -166,6 +166,7 @@ TEST(MediaUrl, ReadsCaptureCardsAndMicrophones) {
   EXPECT_EQ(card.query, "mode=1080i50");
   EXPECT_EQ(ok("decklink://12/hdmi").host, "12");
   EXPECT_FALSE(ok("decklink://3/optical-sdi").query.has_value());
+  EXPECT_EQ(ok("decklink://0/sdi?channels=3,4&mode=1080i50").query, "channels=3,4&mode=1080i50");
   MediaUrl mic = ok("alsa://hw:1,0?channels=1,2");
   EXPECT_EQ(mic.scheme, UrlScheme::kAlsa);
   EXPECT_EQ(mic.host, "hw:1,0");
@@ -180,8 +181,10 @@ TEST(MediaUrl, ReadsCaptureCardsAndMicrophones) {
       {"decklink://0", "expected decklink://DEVICE/CONNECTOR"},
       {"decklink://x/sdi", "the device is a card's number from 0"},
       {"decklink://0/usb", "unknown connector \"usb\"; use one of auto, sdi, hdmi"},
-      {"decklink://0/sdi?mode=1080i49", "the only option is mode=, one of auto, pal"},
-      {"decklink://0/sdi?format=x", "the only option is mode="},
+      {"decklink://0/sdi?mode=1080i49", "unknown mode \"1080i49\"; use one of auto, pal"},
+      {"decklink://0/sdi?format=x", "the options are mode= and channels=; got \"format=x\""},
+      {"decklink://0/sdi?channels=17", "16 channels of sound at most"},
+      {"decklink://0/sdi?mode=pal&channels=0", "expected ?channels= with one or two"},
       {"alsa://", "expected alsa://DEVICE"},
       {"alsa://hw 1", "contains a space"},
       {"alsa://hw:1;rm", "expected alsa://DEVICE"},

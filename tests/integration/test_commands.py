@@ -45,7 +45,7 @@ ROLES = ("none", "viewer", "observer", "department", "typist", "host", "producer
 
 # The producer's own commands.
 PRODUCER = (
-    "status.get", "program.set", "preview.set", "program.take", "audio.set",
+    "status.get", "program.set", "preview.set", "program.take", "audio.set", "framing.set",
     "destination.add", "destination.start", "destination.stop", "destination.remove",
     "destination.update", "recording.start", "recording.stop", "cue.send",
     "overlay.lower_third", "overlay.slate", "overlay.theme", "overlay.card", "overlay.bug",

@@ -480,6 +480,7 @@ bool Controller::startEngine(std::string* error) {
   program_ = std::make_unique<streaming::Program>(settings, inputs);
   program_->setGraphicsLayer(graphics_->layer());
   program_->setScene({show_.program.layout, show_.program.tiles}, streaming::Transition::kCut, 0);
+  graphics_->startingScene(program_->scene());
   // The preview starts on the other camera: the first two tiles swapped.
   std::vector<std::string> preview_tiles = show_.program.tiles;
   if (preview_tiles.size() > 1) std::swap(preview_tiles[0], preview_tiles[1]);

@@ -410,6 +410,11 @@ void Graphics::programChanged(const streaming::Scene& scene) {
   if (any) changed();
 }
 
+void Graphics::startingScene(const streaming::Scene& scene) {
+  scene_ = scene;
+  updateNameBars();
+}
+
 void Graphics::updateNameBars() {
   const bool up = isPanel(scene_.layout) && !card_.visible && slate_ == SlateKind::kInvalid;
   const std::vector<std::string> shown = up ? scene_.shown() : std::vector<std::string>{};

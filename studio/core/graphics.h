@@ -67,6 +67,8 @@ class Graphics : public QObject {
   // in a panel layout (grid, host_plus, row3) each tile carries its person's
   // name bar instead, for as long as the layout is on air.
   void programChanged(const streaming::Scene& scene);
+  // The scene on air as the show starts: its name bars, no lower-thirds.
+  void startingScene(const streaming::Scene& scene);
   // The viewer page's address for the QR code, once the server knows its port.
   void setPublicUrl(const std::string& url);
 

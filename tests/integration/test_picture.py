@@ -154,8 +154,9 @@ class ProgramPicture(IntegrationTest):
                                      "title": "温州市医疗保障局局长"}])
             row = self.frame_after(
                 p, "row3", lambda f: thirds(f)[2] > thirds(f)[0] + 30,
-                "row3: ball, slate, bars from left to right", layout="row3",
-                tiles=["guest", "lost", "host"])
+                "row3: ball, slate, bars from left to right (a fade from the grid)",
+                layout="row3", tiles=["guest", "lost", "host"], transition="fade",
+                duration_ms=300)
             plus = self.frame_after(
                 p, "host_plus",
                 lambda f: cells(f, range(0, 4), range(12, 16)) > cells(f, range(2, 7), range(1, 8)) + 30,

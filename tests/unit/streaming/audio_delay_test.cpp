@@ -24,7 +24,7 @@ TEST(DelayLine, AClickComesOutExactlyTheDelayLater) {
     line.setDelayMs(ms);
     const std::size_t delay = static_cast<std::size_t>(kRate) * ms / 1000;
     std::vector<float> sound((delay + 1000) * 2, 0.0f);
-    sound[100 * 2] = 1.0f;      // left
+    sound[100 * 2] = 1.0f;       // left
     sound[100 * 2 + 1] = -0.5f;  // right
     // In blocks, as buffers arrive.
     for (std::size_t at = 0; at < sound.size() / 2; at += 480) {

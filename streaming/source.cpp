@@ -423,7 +423,9 @@ ElementPtr Source::buildInput() {
     g_object_set(card, "is-live", TRUE, nullptr);
     gst_util_set_object_arg(G_OBJECT(card), "pattern", "solid-color");
     g_object_set(card, "foreground-color", 0xff1c2733u, nullptr);
-    GstElement* card_caps = makeCapsFilter(rawVideoCaps(format_));
+    // Five frames a second, as the slate: the card does not move, and the
+    // program's channel repeats a frame until the next.
+    GstElement* card_caps = makeCapsFilter(rawVideoCaps({format_.width, format_.height, 5}));
     addAndLink(p, {card, card_caps, makeLabel("🎙 " + spec_.label), vsink});
     dropUnused({vconvert, vscale, vrate, vcaps});
     return pipeline;

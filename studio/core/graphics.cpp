@@ -674,7 +674,7 @@ json Graphics::state() const {
     if (!entry.is_null()) entry["automatic"] = lower_thirds_[side].automatic;
     lower_thirds[kSideNames[side]] = entry;
   }
-  // A panel layout's name bars: the person in each tile, or null.
+  // A panel layout's name bars: the tiles that carry one, with their person.
   json name_bars = json::array();
   for (int i = 0; i < kMaxNameBars; ++i) {
     if (!name_bar_people_[i].empty()) {

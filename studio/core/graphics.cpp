@@ -325,7 +325,7 @@ void Graphics::refreshAll() {
     }
   }
   if (card_.visible) showCard();
-  for (std::string& key : name_bars_) key = "redraw";
+  for (std::string& key : name_bars_) key.clear();  // drawn again in the new theme
   updateNameBars();
 }
 

@@ -316,6 +316,7 @@ int defaultPort(UrlScheme scheme) {
     case UrlScheme::kDecklink:
     case UrlScheme::kAlsa:
     case UrlScheme::kPulse:
+    case UrlScheme::kWebrtc:
       break;
   }
   return 0;
@@ -601,6 +602,8 @@ const char* urlSchemeName(UrlScheme scheme) {
       return "alsa";
     case UrlScheme::kPulse:
       return "pulse";
+    case UrlScheme::kWebrtc:
+      return "webrtc";
     case UrlScheme::kInvalid:
       break;
   }
@@ -663,9 +666,24 @@ std::variant<MediaUrl, UrlProblem> parseSourceUrl(std::string_view uri) {
   if (scheme == "alsa" || scheme == "pulse") {
     return audioDeviceUrl(scheme == "alsa" ? UrlScheme::kAlsa : UrlScheme::kPulse, rest);
   }
+  if (scheme == "webrtc") {
+    // A slot that a guest's browser or a WHIP publisher fills: nothing to
+    // open, only a name.
+    const auto allowed = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    };
+    if (rest.empty() || rest.size() > 64 || !std::all_of(rest.begin(), rest.end(), allowed)) {
+      return UrlProblem{
+          "expected webrtc://SLOT, such as webrtc://remote1 (letters, digits, '_' and '-')"};
+    }
+    MediaUrl url;
+    url.scheme = UrlScheme::kWebrtc;
+    url.host = rest;
+    return url;
+  }
   return UrlProblem{"unsupported scheme " + inQuotes(scheme) +
                     "; expected test://, file://, v4l2://, rtsp://, rtsps://, srt://, rtmp://, "
-                    "rtmps://, decklink://, alsa:// or pulse://"};
+                    "rtmps://, decklink://, alsa://, pulse:// or webrtc://"};
 }
 
 std::variant<MediaUrl, UrlProblem> parseDestinationUrl(std::string_view url) {
@@ -728,6 +746,7 @@ DestinationProtocol destinationProtocolOf(UrlScheme scheme) {
     case UrlScheme::kDecklink:
     case UrlScheme::kAlsa:
     case UrlScheme::kPulse:
+    case UrlScheme::kWebrtc:
       break;
   }
   return DestinationProtocol::kInvalid;

@@ -44,6 +44,7 @@ enum class UrlScheme {
   kDecklink,  // decklink://N/connector[?mode=…]: a Blackmagic capture card
   kAlsa,      // alsa://DEVICE[?channels=…]: a sound card's input (microphones)
   kPulse,     // pulse://SOURCE[?channels=…]: a PulseAudio or PipeWire source
+  kWebrtc,    // webrtc://SLOT: a remote guest's browser or a WHIP publisher
 };
 
 // "rtmp", "srt", …; "" for kInvalid.
@@ -77,7 +78,8 @@ struct MediaUrl {
 // srt://host:port[?options], rtmp(s)://host[:port]/app[/stream],
 // decklink://N/connector[?mode=…] (host: the device's number; path: the
 // connector), alsa://DEVICE[?channels=…] and pulse://SOURCE[?channels=…]
-// (host: the device or source name).
+// (host: the device or source name), webrtc://SLOT (host: the slot's name,
+// letters, digits, '_' and '-').
 std::variant<MediaUrl, UrlProblem> parseSourceUrl(std::string_view url);
 
 // Sources that carry sound only (microphones through a mixer or an

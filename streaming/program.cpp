@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "streaming/audio_delay.h"
@@ -324,6 +325,10 @@ void Program::build() {
     pads.scale_b = addElement(bin, "yst-boxscale");
     linkChain({tee, pads.scale_a});
     linkChain({tee, pads.scale_b});
+    auto& held = held_[s.id];
+    if (!held) held = std::make_shared<std::atomic<bool>>(false);
+    blackWhileHeld(pads.scale_a, held);
+    blackWhileHeld(pads.scale_b, held);
     pads.a = linkToRequestPad(pads.scale_a, compositor_, "sink_%u");
     pads.b = linkToRequestPad(pads.scale_b, compositor_, "sink_%u");
     pads.preview = linkToRequestPad(pads.scale_preview, preview, "sink_%u");
@@ -350,7 +355,8 @@ void Program::build() {
     g_object_set(pads.delay, "delay-ms", s.audio_offset_ms, nullptr);
     linkChain({asrc, acaps, pads.delay, level, pads.follow});
     pads.audio = linkToRequestPad(pads.follow, mixer, "sink_%u");
-    g_object_set(pads.audio, "volume", s.gain, "mute", s.muted ? TRUE : FALSE, nullptr);
+    g_object_set(pads.audio, "volume", s.gain, "mute", s.muted || held->load() ? TRUE : FALSE,
+                 nullptr);
     pads_[s.id] = pads;
   }
   taps_["preview"] = std::make_unique<FrameTap>(preview_sink, preview_valves);
@@ -684,9 +690,75 @@ bool Program::followsVideo(const std::string& source) const {
 
 void Program::setMuted(const std::string& source, bool muted) {
   auto it = pads_.find(source);
-  if (it != pads_.end()) g_object_set(it->second.audio, "mute", muted ? TRUE : FALSE, nullptr);
+  if (it != pads_.end()) {
+    g_object_set(it->second.audio, "mute", muted || held(source) ? TRUE : FALSE, nullptr);
+  }
   for (auto& s : sources_)
     if (s.id == source) s.muted = muted;
+}
+
+void Program::setHeld(const std::string& source, bool held) {
+  auto& flag = held_[source];
+  if (!flag) flag = std::make_shared<std::atomic<bool>>(false);
+  flag->store(held);
+  auto it = pads_.find(source);
+  if (it != pads_.end()) {
+    g_object_set(it->second.audio, "mute", held || muted(source) ? TRUE : FALSE, nullptr);
+  }
+}
+
+bool Program::held(const std::string& source) const {
+  auto it = held_.find(source);
+  return it != held_.end() && it->second && it->second->load();
+}
+
+void Program::blackWhileHeld(GstElement* scaler, std::shared_ptr<std::atomic<bool>> held) {
+  struct Black {
+    std::shared_ptr<std::atomic<bool>> held;
+    GstBuffer* frame = nullptr;  // black, of the size last seen; reused (this thread only)
+    gsize size = 0;
+    ~Black() {
+      if (frame) gst_buffer_unref(frame);
+    }
+  };
+  PadPtr sink(gst_element_get_static_pad(scaler, "sink"));
+  gst_pad_add_probe(
+      sink.get(), GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad* pad, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+        auto* black = static_cast<Black*>(data);
+        if (!black->held->load(std::memory_order_relaxed)) return GST_PAD_PROBE_OK;
+        GstBuffer* in = GST_PAD_PROBE_INFO_BUFFER(info);
+        const gsize size = gst_buffer_get_size(in);
+        if (!black->frame || black->size != size) {
+          // The program's I420, in GStreamer's default layout (what the
+          // channel carries): Y 16 (black), U and V 128.
+          CapsPtr caps(gst_pad_get_current_caps(pad));
+          GstVideoInfo video;
+          if (!caps || !gst_video_info_from_caps(&video, caps.get()) ||
+              GST_VIDEO_INFO_SIZE(&video) != size) {
+            return GST_PAD_PROBE_OK;
+          }
+          if (black->frame) gst_buffer_unref(black->frame);
+          black->frame = gst_buffer_new_allocate(nullptr, size, nullptr);
+          black->size = size;
+          GstMapInfo map;
+          if (gst_buffer_map(black->frame, &map, GST_MAP_WRITE)) {
+            std::memset(map.data, 128, size);
+            std::memset(
+                map.data + GST_VIDEO_INFO_PLANE_OFFSET(&video, 0), 16,
+                GST_VIDEO_INFO_PLANE_OFFSET(&video, 1) - GST_VIDEO_INFO_PLANE_OFFSET(&video, 0));
+            gst_buffer_unmap(black->frame, &map);
+          }
+        }
+        // The black pixels shared; the frame's times and flags its own.
+        GstBuffer* out = gst_buffer_copy_region(black->frame, GST_BUFFER_COPY_MEMORY, 0, size);
+        gst_buffer_copy_into(
+            out, in, GstBufferCopyFlags(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS), 0, -1);
+        gst_buffer_unref(in);
+        GST_PAD_PROBE_INFO_DATA(info) = out;
+        return GST_PAD_PROBE_OK;
+      },
+      new Black{std::move(held)}, [](gpointer data) { delete static_cast<Black*>(data); });
 }
 
 double Program::gain(const std::string& source) const {

@@ -137,6 +137,12 @@ class Program : public QObject {
   bool muted(const std::string& source) const;
   void setFollowsVideo(const std::string& source, bool follows);
   bool followsVideo(const std::string& source) const;
+  // A source held off air (a remote guest in the green room): wherever the
+  // program shows it, a black tile, and none of its sound in the mix, while
+  // the multiview and the preview see and meter it as usual. Kept across a
+  // rebuild of the pipeline.
+  void setHeld(const std::string& source, bool held);
+  bool held(const std::string& source) const;
   // A source's framing, in every tile it is shown in from the next frame on
   // (the program's and the preview's).
   void setFraming(const std::string& source, const Framing& framing);
@@ -232,8 +238,15 @@ class Program : public QObject {
   GstElement* addTap(GstElement* tee, const std::string& name, int width, int height, int fps);
   GstElement* addValve(GstElement* upstream);
 
+  // Turns the frames into black ones while `held` is set (a pad probe on
+  // the program scalers' input).
+  static void blackWhileHeld(GstElement* scaler, std::shared_ptr<std::atomic<bool>> held);
+
   EncoderSettings settings_;
   std::vector<ProgramSourceInput> sources_;
+  // Per source: held off air (setHeld). Shared with the pad probes, which
+  // read it on the source's streaming thread.
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> held_;
   ElementPtr pipeline_;
   GstElement* compositor_ = nullptr;  // owned by pipeline_
   GstElement* encoder_queue_ = nullptr;

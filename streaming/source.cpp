@@ -38,6 +38,8 @@ const char* sourceStateName(SourceState state) {
       return "live";
     case SourceState::kRetrying:
       return "retrying";
+    case SourceState::kWaiting:
+      return "waiting";
     case SourceState::kInvalid:
       break;
   }
@@ -66,6 +68,10 @@ SourcePlan planSource(const std::string& uri) {
     }
     return plan;
   }
+  if (url->scheme == UrlScheme::kWebrtc) {
+    plan.argument = url->host;  // the slot's name
+    return plan;
+  }
   if (isAudioOnly(url->scheme)) {
     plan.audio_only = true;
     plan.argument = url->host;
@@ -92,6 +98,15 @@ Source::Source(SourceSpec spec, VideoFormat format, QObject* parent)
   connect(&retry_timer_, &QTimer::timeout, this, &Source::attempt);
   health_timer_.setInterval(250);
   connect(&health_timer_, &QTimer::timeout, this, &Source::checkHealth);
+  answer_timer_.setSingleShot(true);
+  connect(&answer_timer_, &QTimer::timeout, this, [this] {
+    // ICE is still gathering (a STUN or TURN server slow to answer): what
+    // it has gathered goes; the host candidates are there from the start.
+    if (!answered_ || !webrtc_) return;
+    std::string sdp = localDescription(webrtc_);
+    answer(generation_, sdp,
+           sdp.empty() ? "no answer within " + std::to_string(answer_timeout.count()) + " ms" : "");
+  });
 }
 
 Source::~Source() {
@@ -107,14 +122,68 @@ void Source::start() {
     // The program then shows this source as black; its state still follows the camera.
     logError("source " + spec_.id, e.what());
   }
-  setState(SourceState::kConnecting);
   // The slate first: until the camera delivers, the program shows who is missing.
   startSlate();
   health_timer_.start();
+  if (isWebrtc()) {
+    setState(SourceState::kWaiting);  // for a guest or a publisher
+    return;
+  }
+  setState(SourceState::kConnecting);
   attempt();
 }
 
+void Source::acceptOffer(std::string offer_sdp, Answered answered) {
+  if (state_ == SourceState::kStopped || !isWebrtc()) {
+    answered("", "the source is not running");
+    return;
+  }
+  refusePending("another offer came first");
+  if (input_) {
+    // A session already here: the new one replaces it (the same guest,
+    // back after a network change, or a second publisher let in).
+    if (outlet_) outlet_->showSlate();
+    dropInput();
+    startSlate();
+  }
+  offer_ = std::move(offer_sdp);
+  answered_ = std::move(answered);
+  last_error_.clear();
+  setState(SourceState::kConnecting);
+  attempt();
+}
+
+void Source::endSession() {
+  if (!isWebrtc() || state_ == SourceState::kStopped) return;
+  refusePending("the session ended");
+  if (outlet_) outlet_->showSlate();
+  dropInput();
+  ++generation_;
+  startSlate();
+  last_error_.clear();
+  setState(SourceState::kWaiting);
+}
+
+void Source::refusePending(const std::string& why) {
+  answer_timer_.stop();
+  if (!answered_) return;
+  Answered answered = std::move(answered_);
+  answered_ = nullptr;
+  answered("", why);
+}
+
+void Source::answer(int generation, std::string answer_sdp, std::string error) {
+  if (generation != generation_ || !answered_) return;
+  answer_timer_.stop();
+  Answered answered = std::move(answered_);
+  answered_ = nullptr;
+  if (answer_sdp.empty() && error.empty()) error = "no answer";
+  answered(std::move(answer_sdp), error);
+  if (!error.empty() && input_) fail(error);
+}
+
 void Source::stop() {
+  refusePending("the source stopped");
   retry_timer_.stop();
   health_timer_.stop();
   dropInput();
@@ -150,6 +219,22 @@ void Source::attempt() {
   const int generation = generation_;
   relayBus(input_.get(), life_,
            [this, generation](GstMessage* m) { onInputMessage(generation, m); });
+  if (webrtc_) {
+    // ICE's verdict on the guest's network: a failure is final in 1.22 (no
+    // ICE restart); the guest's page comes back with a new offer.
+    std::weak_ptr<int> life = life_;
+    watchIceConnection(webrtc_, [this, life, generation](std::string state) {
+      if (state != "failed" && state != "closed") return;
+      QMetaObject::invokeMethod(
+          this,
+          [this, life, generation, state] {
+            if (life.expired() || generation != generation_ || !input_) return;
+            fail("the connection to the guest " +
+                 std::string(state == "failed" ? "failed (ICE: no network path)" : "closed"));
+          },
+          Qt::QueuedConnection);
+    });
+  }
   if (gst_element_set_state(input_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     // The element that refused has posted why on the bus (a device that is
     // not there, a connection refused), and the relay has queued it to this
@@ -168,6 +253,19 @@ void Source::attempt() {
           if (generation == generation_) fail(why);
         },
         Qt::QueuedConnection);
+    return;
+  }
+  if (webrtc_) {
+    std::weak_ptr<int> life = life_;
+    answerOffer(webrtc_, offer_, [this, life, generation](std::string sdp, std::string error) {
+      QMetaObject::invokeMethod(
+          this,
+          [this, life, generation, sdp = std::move(sdp), error = std::move(error)]() mutable {
+            if (!life.expired()) answer(generation, std::move(sdp), std::move(error));
+          },
+          Qt::QueuedConnection);
+    });
+    answer_timer_.start(answer_timeout);
   }
 }
 
@@ -183,10 +281,16 @@ void Source::fail(const std::string& reason) {
   // the status it publishes carry this failure.
   ++reconnects_;
   startSlate();
+  refusePending(last_error_);
   if (state_ == SourceState::kLive || state_ == SourceState::kConnecting) {
     setState(SourceState::kRetrying);
   } else {
     emit stateChanged();  // same state, new error text
+  }
+  if (isWebrtc()) {
+    // Nothing to dial: the guest's page (or the publisher) comes back.
+    logWarn("source " + spec_.id, last_error_ + "; waiting for the guest to rejoin");
+    return;
   }
   const int delay_ms = backoff_.nextDelayMs();
   logWarn("source " + spec_.id, last_error_ + "; retrying in " + std::to_string(delay_ms) + " ms");
@@ -227,6 +331,7 @@ void Source::onInputMessage(int generation, GstMessage* message) {
 }
 
 void Source::dropInput() {
+  webrtc_ = nullptr;
   if (!input_) return;
   unrelayBus(input_.get());
   disposeAsync(std::move(input_));
@@ -388,6 +493,16 @@ ElementPtr Source::buildInput() {
     g_value_unset(&matrix);
     addAndLink(p, {asrc, in_caps, aconvert, aresample, acaps, asink});
   };
+
+  if (plan_.scheme == UrlScheme::kWebrtc) {
+    // A guest's browser or a WHIP publisher: its streams decoded as they
+    // arrive, the picture at whatever size and rate the sender manages
+    // (browsers lower both on a poor network) made the program's.
+    addAndLink(p, {vconvert, vscale, vrate, vcaps, vsink});
+    addAndLink(p, {aconvert, aresample, acaps, asink});
+    webrtc_ = addWebrtcReceiver(p, spec_.webrtc, vconvert, aconvert);
+    return pipeline;
+  }
 
   if (plan_.scheme == UrlScheme::kDecklink) {
     // A capture card: SDI or HDMI, often 1080i50 in a 50 Hz studio. yadif

@@ -27,6 +27,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,7 @@
 #include "streaming/media_format.h"
 #include "streaming/media_url.h"
 #include "streaming/source_outlet.h"
+#include "streaming/webrtc_receiver.h"
 
 namespace yst::streaming {
 
@@ -49,9 +51,12 @@ struct SourceSpec {
   // The "信号中断" slate in the show's theme, at the program size; empty: a
   // plain text slate.
   overlay::Image slate;
+  // webrtc:// slots: the jitter buffer, ICE's ports and servers.
+  WebrtcOptions webrtc;
 };
 
-enum class SourceState { kInvalid = 0, kStopped, kConnecting, kLive, kRetrying };
+// kWaiting: a webrtc:// slot with nobody in it (its slate shows).
+enum class SourceState { kInvalid = 0, kStopped, kConnecting, kLive, kRetrying, kWaiting };
 const char* sourceStateName(SourceState state);
 
 // How the source URI maps onto GStreamer: which kind of input and its
@@ -87,6 +92,22 @@ class Source : public QObject {
   void start();
   void stop();
 
+  // webrtc:// slots. Nobody is in one until an offer comes (a guest's page,
+  // a WHIP publisher): the input is then built around the offer, replacing a
+  // session already there, and `answered` runs once on this thread with the
+  // SDP answer (every candidate gathered, or what was gathered in
+  // answer_timeout) or with "" and why not. When the session's picture
+  // stops (the guest's network, a closed tab) the slot shows its slate and
+  // is kRetrying until the next offer: 1.22's webrtcbin cannot restart ICE,
+  // so a guest comes back as a new session. endSession() empties the slot
+  // (kWaiting).
+  using Answered = std::function<void(std::string answer_sdp, std::string error)>;
+  void acceptOffer(std::string offer_sdp, Answered answered);
+  void endSession();
+  bool isWebrtc() const { return plan_.scheme == UrlScheme::kWebrtc; }
+  // A webrtc:// slot with a session (answered or being answered).
+  bool inSession() const { return isWebrtc() && input_ != nullptr; }
+
   const SourceSpec& spec() const { return spec_; }
   // The intervideo/interaudio channel the program pipeline reads.
   std::string channel() const { return "yst-src-" + spec_.id; }
@@ -98,6 +119,8 @@ class Source : public QObject {
   // Tuning; the defaults are what the issue asks for.
   std::chrono::milliseconds stall_timeout{2000};
   std::chrono::milliseconds connect_timeout{15000};
+  // webrtc:// slots: ICE's gathering this long at most before the answer goes.
+  std::chrono::milliseconds answer_timeout{3000};
 
  signals:
   void stateChanged();
@@ -115,6 +138,9 @@ class Source : public QObject {
   void setState(SourceState state);
   void onInputMessage(int generation, GstMessage* message);
   void checkHealth();
+  void answer(int generation, std::string answer_sdp, std::string error);
+  // The offer waiting for its answer gets `why` instead.
+  void refusePending(const std::string& why);
   void startSlate();
   void stopSlate();
   ElementPtr buildInput();
@@ -127,6 +153,10 @@ class Source : public QObject {
   std::string last_error_;
   ElementPtr input_;
   ElementPtr slate_;
+  GstElement* webrtc_ = nullptr;  // webrtc:// slots: input_'s webrtcbin (input_ owns it)
+  std::string offer_;             // the offer the next input is built around
+  Answered answered_;             // the current offer's, until it is answered
+  QTimer answer_timer_;
   std::shared_ptr<SourceOutlet> outlet_;  // shared with the sinks' frame callbacks
   int generation_ = 0;  // bumps with every input pipeline; stale bus messages are ignored
   std::uint64_t frames_at_attempt_ = 0;

@@ -84,4 +84,18 @@ std::string base64Url(std::string_view bytes) {
   return out;
 }
 
+std::string turnPassword(std::string_view secret, std::string_view username) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()),
+            reinterpret_cast<const unsigned char*>(username.data()), username.size(), digest,
+            &length)) {
+    throw std::runtime_error("HMAC-SHA-1 failed");
+  }
+  // Standard base64, with padding, as coturn computes it.
+  unsigned char text[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  const int written = EVP_EncodeBlock(text, digest, static_cast<int>(length));
+  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(written));
+}
+
 }  // namespace yst

@@ -18,5 +18,10 @@ std::optional<std::string> hexDecode(std::string_view hex);
 std::string hmacSha256(std::string_view key, std::string_view message);
 // RFC 4648's URL-safe base64 (- and _), without '=' padding.
 std::string base64Url(std::string_view bytes);
+// TURN's time-limited credentials (coturn's use-auth-secret, the "TURN REST
+// API" draft): the password for `username` ("<expiry in Unix seconds>:<who>")
+// is base64 of HMAC-SHA-1 over it under the secret the studio shares with
+// the TURN server.
+std::string turnPassword(std::string_view secret, std::string_view username);
 
 }  // namespace yst

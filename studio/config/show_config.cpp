@@ -103,11 +103,12 @@ ShowConfig parseShow(std::string_view toml_text, std::string_view source_name,
   config.path = reader.file();
   reader.refuseUnknownKeys(root, "",
                            {"show", "program", "sources", "destinations", "archive", "hls",
-                            "audience", "overlay", "followup", "audio", "edge"});
+                            "audience", "overlay", "followup", "audio", "edge", "webrtc"});
   ProgramSourceLines program_lines;
   readShowTable(reader, root, &config.show);
   readProgram(reader, root, &config.program, &program_lines);
-  readSources(reader, root, &config.sources);
+  readSources(reader, env, root, &config.sources);
+  readWebrtc(reader, env, root, &config.webrtc);
   readDestinations(reader, env, root, &config.destinations);
   readArchive(reader, root, &config.archive);
   readHls(reader, root, config.program.keyframe_interval_s, &config.hls);

@@ -71,6 +71,27 @@ struct SourceConfig {
   streaming::Framing framing;
   // Lip sync: its sound delayed against its picture, 0…2000 ms.
   int audio_offset_ms = 0;
+  // webrtc:// slots only. The bearer token WHIP publishers (OBS, an
+  // encoder) must send, from the environment variable `whip_token_env`
+  // (secret; empty: only invited guests fill the slot), and the jitter
+  // buffer (`latency_ms`, 50…5000: 200 on a LAN, more for a field guest on
+  // a mobile network).
+  std::string whip_token;
+  int latency_ms = 200;
+};
+
+// [webrtc]: how guests and publishers reach the studio. ICE's UDP ports (a
+// range a firewall opens; 0: any), a STUN server for the studio's public
+// address behind NAT, and TURN (coturn) for guests whose network lets no
+// UDP through: its URL and the secret it shares with the studio
+// (`static-auth-secret`), from which each guest gets credentials that expire.
+struct WebrtcConfig {
+  int port_min = 0;
+  int port_max = 0;
+  std::string stun_server;  // "stun:host:port"
+  std::string turn_url;     // "turn:host:port" (also "turns:" for TLS)
+  std::string turn_secret;  // secret, from turn_secret_env
+  int turn_credential_hours = 12;
 };
 
 struct DestinationConfig {
@@ -245,6 +266,7 @@ struct ShowConfig {
   OverlayConfig overlay;
   FollowupConfig followup;
   AudioConfig audio;
+  WebrtcConfig webrtc;
   // [edge]: absent, the studio serves viewers only on its own listener.
   std::optional<EdgeLinkConfig> edge;
 };

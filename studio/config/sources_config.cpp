@@ -3,6 +3,7 @@
 
 #include "streaming/audio_delay.h"
 #include "streaming/media_url.h"
+#include "studio/config/env_secrets.h"
 
 #include <algorithm>
 #include <optional>
@@ -77,7 +78,7 @@ streaming::Framing readFraming(const TomlReader& reader, const toml::table& sour
 
 }  // namespace
 
-void readSources(const TomlReader& reader, const toml::table& root,
+void readSources(const TomlReader& reader, const EnvLookup& env, const toml::table& root,
                  std::vector<SourceConfig>* sources) {
   const toml::array* array = reader.getTableArray(root, "", "sources");
   if (!array) reader.fail(0, "sources", "missing: a show needs at least one [[sources]] block");
@@ -90,9 +91,10 @@ void readSources(const TomlReader& reader, const toml::table& root,
   for (std::size_t i = 0; i < array->size(); ++i) {
     const toml::table& table = *array->get(i)->as_table();
     const std::string path = indexPath("sources", i);
-    reader.refuseUnknownKeys(table, path,
-                             {"id", "label", "uri", "gain", "muted", "audio_follows_video",
-                              "audio_offset_ms", "person", "framing"});
+    reader.refuseUnknownKeys(
+        table, path,
+        {"id", "label", "uri", "gain", "muted", "audio_follows_video", "audio_offset_ms", "person",
+         "framing", "whip_token_env", "latency_ms"});
     SourceConfig source;
     int line = 0;
     const std::optional<std::string> id = reader.get<std::string>(table, path, "id", &line);
@@ -123,6 +125,20 @@ void readSources(const TomlReader& reader, const toml::table& root,
     source.framing = readFraming(reader, table, path);
     source.audio_offset_ms =
         reader.intInRange(table, path, "audio_offset_ms", 0, streaming::DelayLine::kMaxDelayMs, 0);
+    const bool webrtc = source.scheme == streaming::UrlScheme::kWebrtc;
+    for (const char* key : {"whip_token_env", "latency_ms"}) {
+      if (!webrtc && table.contains(key)) {
+        reader.fail(lineOf(*table.get(key)), path + "." + key,
+                    "is for webrtc:// slots only (a guest's browser or a WHIP publisher)");
+      }
+    }
+    int env_line = 0;
+    if (const std::optional<std::string> token_env =
+            reader.get<std::string>(table, path, "whip_token_env", &env_line)) {
+      source.whip_token = readSecretEnv(reader, env, *token_env, env_line, path + ".whip_token_env",
+                                        kMinTokenChars);
+    }
+    source.latency_ms = reader.intInRange(table, path, "latency_ms", 50, 5000, 200);
     sources->push_back(std::move(source));
   }
   // When microphones carry the voices (a show with an alsa:// or pulse://
@@ -142,6 +158,52 @@ std::optional<std::string> checkSourceUri(std::string_view uri, streaming::UrlSc
   if (const auto* problem = std::get_if<streaming::UrlProblem>(&parsed)) return problem->text;
   if (scheme) *scheme = std::get<streaming::MediaUrl>(parsed).scheme;
   return std::nullopt;
+}
+
+}  // namespace yst::config
+
+namespace yst::config {
+
+void readWebrtc(const TomlReader& reader, const EnvLookup& env, const toml::table& root,
+                WebrtcConfig* webrtc) {
+  const toml::table* table = reader.getTable(root, "", "webrtc");
+  if (!table) return;
+  reader.refuseUnknownKeys(*table, "webrtc",
+                           {"port_min", "port_max", "stun_server", "turn_url", "turn_secret_env",
+                            "turn_credential_hours"});
+  webrtc->port_min = reader.intInRange(*table, "webrtc", "port_min", 1024, 65535, 0);
+  webrtc->port_max = reader.intInRange(*table, "webrtc", "port_max", 1024, 65535, 0);
+  if ((webrtc->port_min == 0) != (webrtc->port_max == 0) || webrtc->port_max < webrtc->port_min) {
+    reader.fail(lineOf(*table), "webrtc.port_max",
+                "give port_min and port_max together, port_min ≤ port_max (ICE's UDP ports)");
+  }
+  int line = 0;
+  if (auto stun = reader.get<std::string>(*table, "webrtc", "stun_server", &line)) {
+    if (!stun->starts_with("stun:")) {
+      reader.fail(line, "webrtc.stun_server", "expected stun:host:port");
+    }
+    webrtc->stun_server = *stun;
+  }
+  if (auto turn = reader.get<std::string>(*table, "webrtc", "turn_url", &line)) {
+    if (!turn->starts_with("turn:") && !turn->starts_with("turns:")) {
+      reader.fail(line, "webrtc.turn_url", "expected turn:host:port or turns:host:port");
+    }
+    webrtc->turn_url = *turn;
+    int env_line = 0;
+    const std::optional<std::string> secret_env =
+        reader.get<std::string>(*table, "webrtc", "turn_secret_env", &env_line);
+    if (!secret_env) {
+      reader.fail(line, "webrtc.turn_secret_env",
+                  "missing: TURN needs the secret it shares with coturn (static-auth-secret)");
+    }
+    webrtc->turn_secret =
+        readSecretEnv(reader, env, *secret_env, env_line, "webrtc.turn_secret_env", kMinTokenChars);
+  } else if (table->contains("turn_secret_env")) {
+    reader.fail(lineOf(*table->get("turn_secret_env")), "webrtc.turn_secret_env",
+                "is for TURN: give turn_url too");
+  }
+  webrtc->turn_credential_hours =
+      reader.intInRange(*table, "webrtc", "turn_credential_hours", 1, 72, 12);
 }
 
 }  // namespace yst::config

@@ -15,7 +15,11 @@ namespace yst::config {
 
 // [[sources]]: required, at least one. A source's `person` is kept as given
 // with its line; parseShow checks it against [show] once both are read.
-void readSources(const TomlReader& reader, const toml::table& root,
+void readSources(const TomlReader& reader, const EnvLookup& env, const toml::table& root,
                  std::vector<SourceConfig>* sources);
+
+// [webrtc]: optional.
+void readWebrtc(const TomlReader& reader, const EnvLookup& env, const toml::table& root,
+                WebrtcConfig* webrtc);
 
 }  // namespace yst::config

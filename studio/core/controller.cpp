@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -44,6 +45,13 @@ std::string sessionStamp() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
   return buf;
+}
+
+// The show file writes STUN as browsers do ("stun:host:port"); webrtcbin
+// wants "stun://host:port".
+std::string stunForWebrtcbin(const std::string& stun) {
+  if (stun.empty() || stun.starts_with("stun://")) return stun;
+  return "stun://" + stun.substr(std::string_view("stun:").size());
 }
 
 streaming::DestinationSpec toSpec(const config::DestinationConfig& d) {
@@ -223,10 +231,19 @@ bool Controller::makeDesks(std::string* error) {
     *error = std::string("transcript: ") + e.what();
     return false;
   }
+  guest_slots_ = std::make_unique<GuestSlotsAdapter>(program_, sources_);
+  guests_ = std::make_unique<desks::Guests>(desks::Guests::Context{
+      &show_, store_.get(), guest_slots_.get(), publish,
+      [this](server::RequestId id, server::ApiResponse response) {
+        if (server_) server_->respond(id, std::move(response));
+      },
+      [this](server::ClientId client, const json& message) { reply(client, message); },
+      [this] { requestStatus(); }, [] { return static_cast<std::int64_t>(std::time(nullptr)); }});
   program_port_ = std::make_unique<ProgramAdapter>(program_, sources_);
   switcher_ = std::make_unique<desks::Switcher>(desks::Switcher::Context{
       program_port_.get(), publish,
-      [this](const streaming::Scene& scene) { graphics_->programChanged(scene); }});
+      [this](const streaming::Scene& scene) { graphics_->programChanged(scene); },
+      [this](const std::string& source) { return guests_->onAirRefusal(source); }});
   cues_ = std::make_unique<desks::Cues>(
       show_.show,
       desks::Cues::Context{
@@ -370,6 +387,15 @@ bool Controller::startServer(std::string* error) {
               return;
             }
             archive_service_->request(id, std::move(path), std::move(args));
+          },
+          [this](server::RequestId id, server::ApiRequest request) {
+            // WHIP and the guest page: to this thread, where the slots are.
+            QMetaObject::invokeMethod(
+                this,
+                [this, id, request = std::move(request)]() mutable {
+                  if (guests_) guests_->request(id, std::move(request));
+                },
+                Qt::QueuedConnection);
           }});
   std::string server_error;
   if (!server_->start(&server_error)) {
@@ -459,10 +485,15 @@ bool Controller::startEngine(std::string* error) {
   const streaming::VideoFormat format{show_.program.width, show_.program.height, show_.program.fps};
   std::vector<streaming::ProgramSourceInput> inputs;
   for (const config::SourceConfig& s : show_.sources) {
+    const streaming::WebrtcOptions webrtc{s.latency_ms, show_.webrtc.port_min,
+                                          show_.webrtc.port_max,
+                                          stunForWebrtcbin(show_.webrtc.stun_server), ""};
     auto source = std::make_unique<streaming::Source>(
-        streaming::SourceSpec{s.id, s.label, s.uri, graphics_->signalLostSlate(s.label)}, format);
+        streaming::SourceSpec{s.id, s.label, s.uri, graphics_->signalLostSlate(s.label), webrtc},
+        format);
     connect(source.get(), &streaming::Source::stateChanged, this, [this, src = source.get()] {
       publishEvent("source.changed", {{"source", sourceJson(*src)}});
+      if (guests_) guests_->sourceChanged(src->spec().id);
     });
     inputs.push_back({s.id, source->channel(), s.gain, s.muted, s.audio_follows_video, s.framing,
                       s.audio_offset_ms});
@@ -653,6 +684,7 @@ void Controller::registerCommands() {
   audience_->registerCommands(commands_);
   transcript_->registerCommands(commands_);
   followup_->registerCommands(commands_);
+  guests_->registerCommands(commands_);
   graphics_->registerCommands(commands_);
   switcher_->registerCommands(commands_);
   cues_->registerCommands(commands_);
@@ -739,7 +771,8 @@ json Controller::sourceJson(const streaming::Source& s) const {
           {"audio_follows_video", !program_ || program_->followsVideo(id)},
           {"audio_offset_ms", program_ ? program_->audioOffset(id) : 0},
           {"framing", desks::Switcher::framingJson(
-                          id, program_ ? program_->framing(id) : streaming::Framing{})}};
+                          id, program_ ? program_->framing(id) : streaming::Framing{})},
+          {"webrtc", guests_ ? guests_->slotJson(id) : json()}};
 }
 
 json Controller::loudnessJson() const {

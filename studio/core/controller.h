@@ -38,6 +38,7 @@
 #include "studio/desks/cues.h"
 #include "studio/desks/edge_link.h"
 #include "studio/desks/followup_desk.h"
+#include "studio/desks/guests.h"
 #include "studio/desks/outputs.h"
 #include "studio/desks/sign_in.h"
 #include "studio/desks/status.h"
@@ -155,6 +156,9 @@ class Controller : public QObject {
   std::unique_ptr<desks::Transcript> transcript_;
   std::unique_ptr<ProgramAdapter> program_port_;
   std::unique_ptr<desks::Switcher> switcher_;
+  // Remote guests and WHIP publishers in the webrtc:// slots.
+  std::unique_ptr<GuestSlotsAdapter> guest_slots_;
+  std::unique_ptr<desks::Guests> guests_;
   std::unique_ptr<desks::Cues> cues_;
   // After program_: the outputs detach from it when they go.
   std::unique_ptr<EngineOutputs> engine_outputs_;

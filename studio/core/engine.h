@@ -43,6 +43,26 @@ class ProgramPort {
   virtual int audioOffset(const std::string& id) const = 0;
 };
 
+// The webrtc:// slots' sources (streaming::Source) and the program's hold on
+// them, as the guests desk drives them. Unknown ids are refused before a call.
+class GuestSlotPort {
+ public:
+  // Runs once, on the controller thread: the SDP answer, or "" and why not.
+  using Answered = std::function<void(std::string answer_sdp, std::string error)>;
+  virtual ~GuestSlotPort() = default;
+  // False until the engine runs.
+  virtual bool running(const std::string& id) const = 0;
+  // "" when webrtcbin can read the offer, else why not.
+  virtual std::string checkOffer(const std::string& offer_sdp) const = 0;
+  // The slot's input rebuilt around the offer (a session there ends).
+  virtual void acceptOffer(const std::string& id, std::string offer_sdp, Answered answered) = 0;
+  virtual void endSession(const std::string& id) = 0;
+  // "waiting", "connecting", "live", "retrying" or "stopped".
+  virtual std::string state(const std::string& id) const = 0;
+  // Off air in the program: a black tile, no sound (the green room).
+  virtual void hold(const std::string& id, bool held) = 0;
+};
+
 // One output the program feeds: a partner site, the recording or HLS. It
 // connects, retries with back-off and counts on its own; a desk says when it
 // runs. It takes the program's packets only while started. Destroying it

@@ -16,6 +16,45 @@
 
 namespace yst::core {
 
+class GuestSlotsAdapter : public GuestSlotPort {
+ public:
+  GuestSlotsAdapter(const std::unique_ptr<streaming::Program>& program,
+                    const std::vector<std::unique_ptr<streaming::Source>>& sources)
+      : program_(program), sources_(sources) {}
+
+  bool running(const std::string& id) const override { return find(id) != nullptr; }
+  std::string checkOffer(const std::string& offer_sdp) const override {
+    return streaming::checkOffer(offer_sdp);
+  }
+  void acceptOffer(const std::string& id, std::string offer_sdp, Answered answered) override {
+    if (streaming::Source* s = find(id)) {
+      s->acceptOffer(std::move(offer_sdp), std::move(answered));
+    } else {
+      answered("", "the studio is not running this source");
+    }
+  }
+  void endSession(const std::string& id) override {
+    if (streaming::Source* s = find(id)) s->endSession();
+  }
+  std::string state(const std::string& id) const override {
+    const streaming::Source* s = find(id);
+    return s ? streaming::sourceStateName(s->state()) : "stopped";
+  }
+  void hold(const std::string& id, bool held) override {
+    if (program_) program_->setHeld(id, held);
+  }
+
+ private:
+  streaming::Source* find(const std::string& id) const {
+    for (const auto& s : sources_) {
+      if (s->spec().id == id) return s.get();
+    }
+    return nullptr;
+  }
+  const std::unique_ptr<streaming::Program>& program_;
+  const std::vector<std::unique_ptr<streaming::Source>>& sources_;
+};
+
 class ProgramAdapter : public ProgramPort {
  public:
   // Both are the controller's and outlive the adapter; the program is made

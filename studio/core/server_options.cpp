@@ -22,7 +22,10 @@ server::ServerOptions serverOptions(const config::ShowConfig& show, const std::s
   options.redirects = {{"/q", "/"}};
   // Invitation links: an observer's, a department's (问政跟踪's desk); the
   // token goes into the fragment, which no log or Referer carries.
-  options.prefix_redirects = {{"/o/", "/#o="}, {"/d/", "/dept/#d="}};
+  options.prefix_redirects = {{"/o/", "/#o="}, {"/d/", "/dept/#d="}, {"/g/", "/guest/#t="}};
+  // Remote guests and WHIP publishers (desks/guests.h): SDP offers in,
+  // answers out, and the guest page's own details, each behind a bearer token.
+  options.api_prefixes = {"/whip/", "/api/guest"};
   // The public archive of past shows (/archive): its API and package files;
   // 问政跟踪's tracker API and feed.
   options.request_prefixes = {ArchiveService::kApiPrefix, followup::FollowupService::kApiPrefix,

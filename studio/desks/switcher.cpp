@@ -157,6 +157,13 @@ CommandOutcome Switcher::set(const json& c, bool preview) {
     }
   }
   if (f.failed()) return f.error();
+  if (context_.on_air_refusal) {
+    const int shown = streaming::tilesShown(scene.layout, static_cast<int>(scene.tiles.size()));
+    for (int i = 0; i < shown; ++i) {
+      const std::string refusal = context_.on_air_refusal(scene.tile(i));
+      if (!refusal.empty()) return CommandError{"not_admitted", refusal};
+    }
+  }
   program.setScene(scene, transition, duration_ms);
   context_.publish("program.changed", {{"program", sceneJson(scene)},
                                        {"transition", streaming::transitionName(transition)},

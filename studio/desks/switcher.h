@@ -26,6 +26,9 @@ class Switcher {
     std::function<void(const std::string& type, nlohmann::json payload)> publish;
     // A new scene is on air (the graphics show its people's lower-thirds).
     std::function<void(const streaming::Scene& scene)> program_changed;
+    // Why a source may not go on air now ("" when it may): a remote guest
+    // still in the green room. Optional.
+    std::function<std::string(const std::string& source)> on_air_refusal;
   };
   explicit Switcher(Context context) : context_(std::move(context)) {}
 

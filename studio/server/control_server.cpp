@@ -552,6 +552,10 @@ int ControlServer::Impl::callback(lws* wsi, lws_callback_reasons reason, void* u
 
     case LWS_CALLBACK_HTTP:
       return self->http_.onHttp(wsi);
+    case LWS_CALLBACK_HTTP_BODY:
+      return self->http_.onBody(wsi, static_cast<const char*>(in), len);
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+      return self->http_.onBodyComplete(wsi);
     case LWS_CALLBACK_HTTP_WRITEABLE:
       return self->http_.onWriteable(wsi);
     case LWS_CALLBACK_HTTP_FILE_COMPLETION:
@@ -698,6 +702,16 @@ void ControlServer::respond(RequestId request, unsigned int http_status,
   if (!handover.wake_context) return;
   handover.responses.push_back(
       {request, http_status, std::move(content_type), std::move(body), false});
+  lws_cancel_service(handover.wake_context);
+}
+
+void ControlServer::respond(RequestId request, ApiResponse response) {
+  Handover& handover = impl_->handover_;
+  std::lock_guard lock(handover.mutex);
+  if (!handover.wake_context) return;
+  handover.responses.push_back({request, response.status, std::move(response.content_type),
+                                std::make_shared<const std::string>(std::move(response.body)),
+                                false, std::move(response.headers)});
   lws_cancel_service(handover.wake_context);
 }
 

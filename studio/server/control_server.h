@@ -93,6 +93,14 @@ struct ServerOptions {
   // GET and HEAD requests under these prefixes ("/api/archive/") go to
   // Handlers::on_request; the connection waits for respond().
   std::vector<std::string> request_prefixes;
+  // Requests under these prefixes ("/whip/", "/api/guest") with GET, POST,
+  // DELETE or OPTIONS go to Handlers::on_api with their Authorization and
+  // body; the connection waits for respond(RequestId, ApiResponse). A POST
+  // must say its Content-Length (else 411), at most max_api_body_bytes (else
+  // 413). An address whose requests were answered 401 twice is refused (429)
+  // for a period doubling from 1 s up to a minute, as at the staff gate.
+  std::vector<std::string> api_prefixes;
+  std::size_t max_api_body_bytes = 64 * 1024;
   // Requests waiting for respond() at once; over it: 503 "busy".
   std::size_t max_pending_requests = 64;
   std::vector<MediaMount> media_mounts;
@@ -182,6 +190,25 @@ struct ServerStats {
   std::uint64_t refused_origins = 0;           // Origin not allowed
 };
 
+// A request under one of ServerOptions::api_prefixes (WHIP publishers, the
+// guest page), with what its handler needs to authorise and answer it.
+struct ApiRequest {
+  std::string method;         // "GET", "HEAD", "POST", "DELETE" or "OPTIONS"
+  std::string path;           // from its '/', %-decoded, without the query
+  std::string authorization;  // the Authorization header as sent; "" if none
+  std::string content_type;   // POST: its Content-Type
+  std::string body;           // POST: the whole body
+  std::string address;        // the client's IP (behind a trusted proxy, the forwarded one)
+};
+
+struct ApiResponse {
+  unsigned int status = 0;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+  // Extra headers, names without the colon ("location", "/whip/remote1/3").
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
 class ControlServer : public ClientSink {
  public:
   struct Handlers {
@@ -203,6 +230,10 @@ class ControlServer : public ClientSink {
     std::function<void(RequestId, std::string path,
                        std::vector<std::pair<std::string, std::string>> args)>
         on_request;
+    // Service thread, optional. A request under one of api_prefixes, body
+    // complete. Must not block: answer later with respond(RequestId,
+    // ApiResponse), from any thread.
+    std::function<void(RequestId, ApiRequest)> on_api;
   };
 
   ControlServer(ServerOptions options, Handlers handlers);
@@ -246,6 +277,8 @@ class ControlServer : public ClientSink {
   // The answer to an on_request(). Unknown or gone requests are ignored.
   void respond(RequestId request, unsigned int http_status, std::shared_ptr<const std::string> body,
                std::string content_type = "application/json; charset=utf-8");
+  // The answer to an on_api(); a 401 counts against the request's address.
+  void respond(RequestId request, ApiResponse response);
   // Close a client after its queued messages are written.
   void close(ClientId client);
   // A different incoming-message allowance for one client (a signed-in

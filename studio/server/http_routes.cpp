@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 namespace yst::server {
@@ -270,16 +271,18 @@ std::optional<unsigned int> StaffGate::check(const std::string& address_key,
 // ---------------------------------------------------------------------------
 // Requests answered later
 
+std::optional<int> AsyncRequests::refuseWhenFull(HttpExchange& exchange) {
+  if (requests_.size() < options_.max_pending_requests) return std::nullopt;
+  return exchange.reply(HTTP_STATUS_SERVICE_UNAVAILABLE, kJson,
+                        std::make_shared<const std::string>(jsonError("busy", "try again shortly")),
+                        {{"retry-after:", "1"}, {"cache-control:", "no-store"}});
+}
+
 int AsyncRequests::hand(HttpExchange& exchange) {
   if (!handlers_.on_request) {
     return exchange.replyError(HTTP_STATUS_NOT_FOUND, "not_found", "no such resource");
   }
-  if (requests_.size() >= options_.max_pending_requests) {
-    return exchange.reply(
-        HTTP_STATUS_SERVICE_UNAVAILABLE, kJson,
-        std::make_shared<const std::string>(jsonError("busy", "try again shortly")),
-        {{"retry-after:", "1"}, {"cache-control:", "no-store"}});
-  }
+  if (std::optional<int> refused = refuseWhenFull(exchange)) return *refused;
   // lws has %-decoded each name=value pair into a fragment of its own.
   std::vector<std::pair<std::string, std::string>> args;
   for (const std::string& pair : headerFragments(exchange.wsi, WSI_TOKEN_HTTP_URI_ARGS)) {
@@ -291,9 +294,31 @@ int AsyncRequests::hand(HttpExchange& exchange) {
     }
   }
   const RequestId id = next_request_++;
-  requests_[id] = {exchange.wsi, exchange.head_only};
+  requests_[id] = {exchange.wsi, exchange.head_only, {}};
   request_of_[exchange.wsi] = id;
   handlers_.on_request(id, std::string(exchange.path), std::move(args));
+  return 0;
+}
+
+int AsyncRequests::handApi(HttpExchange& exchange, ApiRequest request) {
+  if (!handlers_.on_api) {
+    return exchange.replyError(HTTP_STATUS_NOT_FOUND, "not_found", "no such resource");
+  }
+  const std::string key = addressKey(request.address);
+  const std::int64_t now_us = steadyNowUs();
+  api_failures_.forgetQuiet(now_us);
+  if (const std::int64_t wait_us = api_failures_.lockedForUs(key, now_us); wait_us > 0) {
+    return exchange.reply(429, kJson,
+                          std::make_shared<const std::string>(jsonError(
+                              "too_many_failures", "too many wrong tokens; try again later")),
+                          {{"retry-after:", std::to_string((wait_us + 999999) / 1000000)},
+                           {"cache-control:", "no-store"}});
+  }
+  if (std::optional<int> refused = refuseWhenFull(exchange)) return *refused;
+  const RequestId id = next_request_++;
+  requests_[id] = {exchange.wsi, exchange.head_only, key};
+  request_of_[exchange.wsi] = id;
+  handlers_.on_api(id, std::move(request));
   return 0;
 }
 
@@ -301,8 +326,15 @@ void AsyncRequests::apply(std::vector<AsyncResponse> responses) {
   for (AsyncResponse& response : responses) {
     auto it = requests_.find(response.request);
     if (it == requests_.end()) continue;  // the client went away
-    lws* wsi = it->second.first;
-    response.head_only = it->second.second;
+    lws* wsi = it->second.wsi;
+    response.head_only = it->second.head_only;
+    if (!it->second.api_address.empty()) {
+      if (response.status == HTTP_STATUS_UNAUTHORIZED) {
+        api_failures_.fail(it->second.api_address, steadyNowUs());
+      } else if (response.status < 400) {
+        api_failures_.succeed(it->second.api_address);
+      }
+    }
     requests_.erase(it);
     request_of_.erase(wsi);
     answers_[wsi] = std::move(response);
@@ -417,10 +449,104 @@ void HttpService::buildRoutes() {
   });
 }
 
+bool HttpService::isApiPath(std::string_view path) const {
+  for (const std::string& prefix : options_.api_prefixes) {
+    if (path.starts_with(prefix)) return true;
+    // "/api/guest" answers its own path as well as what lies below it.
+    if (!prefix.ends_with('/') && path == prefix) return true;
+  }
+  return false;
+}
+
+int HttpService::onApi(HttpExchange& exchange, int method) {
+  ApiRequest request;
+  request.path = std::string(exchange.path);
+  request.authorization = headerValue(exchange.wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+  request.address = admission_.clientAddress(exchange.wsi);
+  switch (method) {
+    case LWSHUMETH_GET:
+      request.method = "GET";
+      break;
+    case LWSHUMETH_HEAD:
+      request.method = "HEAD";
+      break;
+    case LWSHUMETH_DELETE:
+      request.method = "DELETE";
+      break;
+    case LWSHUMETH_OPTIONS:
+      request.method = "OPTIONS";
+      break;
+    case LWSHUMETH_POST: {
+      request.method = "POST";
+      request.content_type = headerValue(exchange.wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+      const std::string length_text = headerValue(exchange.wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+      std::size_t length = 0;
+      const auto [end, error] =
+          std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
+      if (length_text.empty() || error != std::errc() ||
+          end != length_text.data() + length_text.size()) {
+        return exchange.reply(HTTP_STATUS_LENGTH_REQUIRED, kJson,
+                              std::make_shared<const std::string>(
+                                  jsonError("length_required", "send a Content-Length")),
+                              {{"cache-control:", "no-store"}}, /*close_after=*/true);
+      }
+      if (length > options_.max_api_body_bytes) {
+        return exchange.reply(
+            HTTP_STATUS_REQ_ENTITY_TOO_LARGE, kJson,
+            std::make_shared<const std::string>(jsonError(
+                "too_large",
+                "the body is over " + std::to_string(options_.max_api_body_bytes) + " bytes")),
+            {{"cache-control:", "no-store"}}, /*close_after=*/true);
+      }
+      if (length == 0) return async_.handApi(exchange, std::move(request));
+      posts_[exchange.wsi] = {std::string(exchange.path), std::move(request), length};
+      return 0;  // the body follows in HTTP_BODY
+    }
+    default:
+      return exchange.reply(HTTP_STATUS_METHOD_NOT_ALLOWED, kJson,
+                            std::make_shared<const std::string>(jsonError(
+                                "method_not_allowed", "only GET, POST, DELETE and OPTIONS")),
+                            {{"allow:", "GET, POST, DELETE, OPTIONS"}}, /*close_after=*/true);
+  }
+  return async_.handApi(exchange, std::move(request));
+}
+
+int HttpService::onBody(lws* wsi, const char* data, std::size_t length) {
+  auto it = posts_.find(wsi);
+  if (it == posts_.end()) return -1;  // a body nobody asked for
+  std::string& body = it->second.request.body;
+  if (body.size() + length > it->second.expected) return -1;  // more than it said
+  body.append(data, length);
+  return 0;
+}
+
+int HttpService::onBodyComplete(lws* wsi) {
+  auto it = posts_.find(wsi);
+  if (it == posts_.end()) return -1;
+  PendingPost post = std::move(it->second);
+  posts_.erase(it);
+  HttpExchange exchange(wsi, post.path, false, bodies_, csp_);
+  if (post.request.body.size() != post.expected) {
+    return exchange.replyError(HTTP_STATUS_BAD_REQUEST, "bad_request", "the body was cut short");
+  }
+  return async_.handApi(exchange, std::move(post.request));
+}
+
 int HttpService::onHttp(lws* wsi) {
   char* uri = nullptr;
   int uri_length = 0;
   const int method = lws_http_get_uri_and_method(wsi, &uri, &uri_length);
+  if (method >= 0 && uri &&
+      isApiPath(std::string_view(uri, static_cast<std::size_t>(uri_length)))) {
+    HttpExchange exchange(wsi, std::string_view(uri, static_cast<std::size_t>(uri_length)),
+                          method == LWSHUMETH_HEAD, bodies_, csp_);
+    if (!admission_.hostAllowed(wsi)) {
+      ++counters_.refused_hosts;
+      return exchange.replyError(421, "unknown_host",
+                                 "this server does not answer to that host name");
+    }
+    return onApi(exchange, method);
+  }
   if (method != LWSHUMETH_GET && method != LWSHUMETH_HEAD) {
     HttpExchange exchange(wsi, {}, false, bodies_, csp_);
     return exchange.reply(
@@ -447,8 +573,10 @@ int HttpService::onHttp(lws* wsi) {
 int HttpService::onWriteable(lws* wsi) {
   if (std::optional<AsyncResponse> answer = async_.takeAnswer(wsi)) {
     HttpExchange exchange(wsi, {}, answer->head_only, bodies_, csp_);
+    HttpHeaders headers{{"cache-control:", "no-store"}};
+    for (auto& [name, value] : answer->headers) headers.emplace_back(name + ":", value);
     return exchange.reply(answer->status, answer->content_type.c_str(), std::move(answer->body),
-                          {{"cache-control:", "no-store"}});
+                          headers);
   }
   return bodies_.write(wsi);
 }

@@ -135,13 +135,16 @@ class StaffGate {
   AddressBackoff failures_{kPolicy};  // per address key
 };
 
-// GET and HEAD under the request prefixes, handed to Handlers::on_request and
-// answered from any thread by respond(); the connection waits.
+// GET and HEAD under the request prefixes, handed to Handlers::on_request,
+// and requests under the API prefixes, handed to Handlers::on_api; answered
+// from any thread by respond(); the connection waits.
 class AsyncRequests {
  public:
   AsyncRequests(const ServerOptions& options, const ControlServer::Handlers& handlers)
       : options_(options), handlers_(handlers) {}
   int hand(HttpExchange& exchange);
+  // `request` without its path (the exchange's) and address (filled here).
+  int handApi(HttpExchange& exchange, ApiRequest request);
   // Answers picked up from the hand-over; each is written in its
   // connection's own writable callback. Answers to gone requests are dropped.
   void apply(std::vector<AsyncResponse> responses);
@@ -150,12 +153,26 @@ class AsyncRequests {
   void forget(lws* wsi);
 
  private:
+  struct Waiting {
+    lws* wsi = nullptr;
+    bool head_only = false;
+    std::string api_address;  // on_api() requests: the address key a 401 counts against
+  };
+  // A free request slot, or the reply that refuses one (-1 / 0: replied).
+  std::optional<int> refuseWhenFull(HttpExchange& exchange);
+
   const ServerOptions& options_;
   const ControlServer::Handlers& handlers_;
   RequestId next_request_ = 1;
-  // Requests handed to on_request() and not answered yet, both ways round;
-  // answers waiting for their connection's writable callback.
-  std::unordered_map<RequestId, std::pair<lws*, bool>> requests_;  // → (wsi, head_only)
+  // API requests answered 401, per address: as StaffGate's.
+  AddressBackoff api_failures_{{.free_failures = 2,
+                                .first_lock_us = 1000 * 1000,
+                                .max_lock_us = 60 * 1000 * 1000,
+                                .forget_after_us = 60 * 1000 * 1000,
+                                .max_entries = 10000}};
+  // Requests handed to on_request() or on_api() and not answered yet, both
+  // ways round; answers waiting for their connection's writable callback.
+  std::unordered_map<RequestId, Waiting> requests_;
   std::unordered_map<lws*, RequestId> request_of_;
   std::unordered_map<lws*, AsyncResponse> answers_;
 };
@@ -170,6 +187,10 @@ class HttpService {
 
   // LWS_CALLBACK_HTTP: only GET and HEAD, a path, an allowed Host; then the routes.
   int onHttp(lws* wsi);
+  // LWS_CALLBACK_HTTP_BODY / _BODY_COMPLETION: a POST's body under an API
+  // prefix, gathered up to max_api_body_bytes, then handed on.
+  int onBody(lws* wsi, const char* data, std::size_t length);
+  int onBodyComplete(lws* wsi);
   // LWS_CALLBACK_HTTP_WRITEABLE: an answer that came, or the next piece of a body.
   int onWriteable(lws* wsi);
   void applyResponses(std::vector<AsyncResponse> responses) { async_.apply(std::move(responses)); }
@@ -177,6 +198,7 @@ class HttpService {
   void forget(lws* wsi) {
     bodies_.forget(wsi);
     async_.forget(wsi);
+    posts_.erase(wsi);
   }
   // After the context is gone.
   void clear() {
@@ -185,6 +207,11 @@ class HttpService {
   }
 
  private:
+  // An API path ("/whip/remote1" under "/whip/"), or not.
+  bool isApiPath(std::string_view path) const;
+  // Any method under an API prefix: GET, HEAD, DELETE and OPTIONS at once,
+  // POST once its body has come.
+  int onApi(HttpExchange& exchange, int method);
   void buildRoutes();
   int serveStatus(HttpExchange& exchange, bool status);
   int serveStatic(HttpExchange& exchange, const std::string& root, std::string_view url_path);
@@ -196,6 +223,13 @@ class HttpService {
   ServerCounters& counters_;
   HttpBodies bodies_;
   AsyncRequests async_;
+  // POSTs under an API prefix whose bodies are still coming.
+  struct PendingPost {
+    std::string path;
+    ApiRequest request;
+    std::size_t expected = 0;  // Content-Length
+  };
+  std::unordered_map<lws*, PendingPost> posts_;
   StaffGate staff_gate_;
   HttpRoutes routes_;
 };

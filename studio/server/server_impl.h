@@ -123,6 +123,8 @@ struct AsyncResponse {
   std::string content_type;
   std::shared_ptr<const std::string> body;
   bool head_only = false;
+  // on_api() answers: extra headers, names without the colon.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // The facade's calls (any thread) leave their work here and wake the service

@@ -284,6 +284,20 @@ CREATE TRIGGER followup_trigram_update AFTER UPDATE OF text, reply ON followup_i
   INSERT INTO followup_trigram(rowid, text, reply) VALUES (new.id, new.text, new.reply);
 END;
 )sql",
+    // v7: invitations of remote guests (a browser link /g/<token> into a
+    // webrtc:// slot); the token itself is never stored.
+    R"sql(
+CREATE TABLE guests (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,              -- the webrtc:// slot's source id
+  name TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  token_sha256 TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,       -- Unix seconds
+  revoked_at TEXT
+);
+)sql",
 };
 
 }  // namespace

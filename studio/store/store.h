@@ -56,7 +56,7 @@ void stepDone(sqlite3* db, sqlite3_stmt* s);
 std::string columnText(sqlite3_stmt* s, int index);
 
 // The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 // Brings `db` from whatever version it has to `version` (kSchemaVersion; an
 // earlier one makes the database an older build wrote, for tests), one step
 // per transaction; throws on a database newer than this build.

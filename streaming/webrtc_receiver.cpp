@@ -1,0 +1,314 @@
+#include "streaming/webrtc_receiver.h"
+
+#define GST_USE_UNSTABLE_API  // webrtcbin's library says its API may still change
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+
+#include <atomic>
+#include <memory>
+#include <utility>
+
+#include "streaming/gst_ptr.h"
+
+namespace yst::streaming {
+
+namespace webrtc_receiver {
+
+// What the answer offers to take, in order of preference. Payload numbers are
+// left out: the offer's own are kept.
+constexpr const char* kVideoCodecs =
+    "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000;"
+    "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,"
+    "packetization-mode=(string)1";
+constexpr const char* kAudioCodecs =
+    "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000";
+
+struct Entries {
+  GstElement* pipeline;  // not owned: the pipeline owns this (a signal's data)
+  GstElement* video;
+  GstElement* audio;
+};
+
+void addReceiveOnly(GstElement* webrtc, const char* codecs) {
+  CapsPtr caps(gst_caps_from_string(codecs));
+  GstWebRTCRTPTransceiver* transceiver = nullptr;
+  g_signal_emit_by_name(webrtc, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+                        caps.get(), &transceiver);
+  if (!transceiver) throw std::runtime_error("webrtcbin refused a receive-only transceiver");
+  g_object_set(transceiver, "do-nack", TRUE, nullptr);
+  gst_object_unref(transceiver);
+}
+
+// A decoded stream out of a decodebin: to the entry of its kind, if free.
+void linkDecoded(GstElement*, GstPad* pad, gpointer data) {
+  auto* entries = static_cast<Entries*>(data);
+  CapsPtr caps(gst_pad_get_current_caps(pad));
+  if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
+  if (!caps || gst_caps_is_empty(caps.get())) return;
+  const char* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
+  GstElement* entry = g_str_has_prefix(name, "video/")   ? entries->video
+                      : g_str_has_prefix(name, "audio/") ? entries->audio
+                                                         : nullptr;
+  if (!entry) return;
+  PadPtr sink(gst_element_get_static_pad(entry, "sink"));
+  if (!gst_pad_is_linked(sink.get())) gst_pad_link(pad, sink.get());
+}
+
+// An incoming stream (RTP, its codec in the caps): decoded by what its caps
+// call for.
+void decodeIncoming(GstElement*, GstPad* pad, gpointer data) {
+  if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
+  auto* entries = static_cast<Entries*>(data);
+  GstElement* decode = gst_element_factory_make("decodebin", nullptr);
+  if (!decode) return;
+  g_signal_connect(decode, "pad-added", G_CALLBACK(linkDecoded), entries);
+  gst_bin_add(GST_BIN(entries->pipeline), decode);
+  gst_element_sync_state_with_parent(decode);
+  PadPtr sink(gst_element_get_static_pad(decode, "sink"));
+  gst_pad_link(pad, sink.get());
+}
+
+// Elements as decodebin makes them: the depayloader waits for a keyframe and
+// asks for one when it starts or has lost packets (a PLI to the sender);
+// FFmpeg's decoders use slice threads only (no frame of delay per thread).
+void tuneElement(GstBin*, GstBin*, GstElement* element, gpointer) {
+  GObjectClass* klass = G_OBJECT_GET_CLASS(element);
+  if (g_object_class_find_property(klass, "request-keyframe")) {
+    g_object_set(element, "request-keyframe", TRUE, nullptr);
+  }
+  if (g_object_class_find_property(klass, "wait-for-keyframe")) {
+    g_object_set(element, "wait-for-keyframe", TRUE, nullptr);
+  }
+  GstElementFactory* factory = gst_element_get_factory(element);
+  if (factory && g_str_has_prefix(GST_OBJECT_NAME(factory), "avdec_") &&
+      g_object_class_find_property(klass, "thread-type")) {
+    gst_util_set_object_arg(G_OBJECT(element), "thread-type", "slice");
+  }
+}
+
+// One answerOffer() in progress, shared by its promises' callbacks.
+struct Answering {
+  // Weak: the gathering handler's closure, which webrtcbin keeps, holds
+  // this; a strong reference would keep webrtcbin alive for ever.
+  GWeakRef webrtc;
+  std::function<void(std::string, std::string)> done;
+  std::atomic<bool> finished{false};
+
+  explicit Answering(GstElement* element) { g_weak_ref_init(&webrtc, element); }
+  ~Answering() { g_weak_ref_clear(&webrtc); }
+  Answering(const Answering&) = delete;
+  Answering& operator=(const Answering&) = delete;
+  // A strong reference while the element lives; null after.
+  ElementPtr element() { return ElementPtr(static_cast<GstElement*>(g_weak_ref_get(&webrtc))); }
+  void finish(std::string answer, std::string error) {
+    if (finished.exchange(true)) return;
+    done(std::move(answer), std::move(error));
+  }
+};
+using AnsweringPtr = std::shared_ptr<Answering>;
+
+// A promise whose change function gets the shared state.
+GstPromise* promiseFor(const AnsweringPtr& answering, void (*changed)(GstPromise*, gpointer)) {
+  return gst_promise_new_with_change_func(changed, new AnsweringPtr(answering), [](gpointer data) {
+    delete static_cast<AnsweringPtr*>(data);
+  });
+}
+
+// The error a promise's reply carries, if any.
+std::string replyError(GstPromise* promise) {
+  if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) return "no reply";
+  const GstStructure* reply = gst_promise_get_reply(promise);
+  if (!reply) return "";
+  GError* error = nullptr;
+  if (gst_structure_has_field(reply, "error")) {
+    gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr);
+  }
+  if (!error) return "";
+  std::string text = error->message ? error->message : "error";
+  g_error_free(error);
+  return text;
+}
+
+void checkGathered(GstElement* webrtc, const AnsweringPtr& answering) {
+  GstWebRTCICEGatheringState state = GST_WEBRTC_ICE_GATHERING_STATE_NEW;
+  g_object_get(webrtc, "ice-gathering-state", &state, nullptr);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
+    answering->finish(localDescription(webrtc), "");
+  }
+}
+
+void onLocalSet(GstPromise* promise, gpointer data) {
+  AnsweringPtr answering = *static_cast<AnsweringPtr*>(data);
+  const std::string error = replyError(promise);
+  gst_promise_unref(promise);
+  if (!error.empty()) {
+    answering->finish("", "the studio's answer was refused: " + error);
+    return;
+  }
+  ElementPtr webrtc = answering->element();
+  if (!webrtc) return;  // the session ended meanwhile
+  // The candidates come as ICE gathers them; the answer waits for all.
+  g_signal_connect_data(
+      webrtc.get(), "notify::ice-gathering-state",
+      G_CALLBACK(+[](GstElement* webrtc, GParamSpec*, gpointer handler_data) {
+        checkGathered(webrtc, *static_cast<AnsweringPtr*>(handler_data));
+      }),
+      new AnsweringPtr(answering),
+      [](gpointer handler_data, GClosure*) { delete static_cast<AnsweringPtr*>(handler_data); },
+      GConnectFlags(0));
+  checkGathered(webrtc.get(), answering);
+}
+
+void onAnswerCreated(GstPromise* promise, gpointer data) {
+  AnsweringPtr answering = *static_cast<AnsweringPtr*>(data);
+  std::string error = replyError(promise);
+  GstWebRTCSessionDescription* answer = nullptr;
+  if (error.empty()) {
+    const GstStructure* reply = gst_promise_get_reply(promise);
+    if (reply) {
+      gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+    }
+  }
+  gst_promise_unref(promise);
+  if (!answer) {
+    answering->finish("", "no answer to this offer" + (error.empty() ? "" : ": " + error));
+    return;
+  }
+  if (ElementPtr webrtc = answering->element()) {
+    g_signal_emit_by_name(webrtc.get(), "set-local-description", answer,
+                          promiseFor(answering, onLocalSet));
+  }
+  gst_webrtc_session_description_free(answer);
+}
+
+void onRemoteSet(GstPromise* promise, gpointer data) {
+  AnsweringPtr answering = *static_cast<AnsweringPtr*>(data);
+  const std::string error = replyError(promise);
+  gst_promise_unref(promise);
+  if (!error.empty()) {
+    answering->finish("", "the offer was refused: " + error);
+    return;
+  }
+  if (ElementPtr webrtc = answering->element()) {
+    g_signal_emit_by_name(webrtc.get(), "create-answer", nullptr,
+                          promiseFor(answering, onAnswerCreated));
+  }
+}
+
+const char* iceConnectionStateName(GstWebRTCICEConnectionState state) {
+  switch (state) {
+    case GST_WEBRTC_ICE_CONNECTION_STATE_NEW:
+      return "new";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CHECKING:
+      return "checking";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED:
+      return "connected";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED:
+      return "completed";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED:
+      return "failed";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED:
+      return "disconnected";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED:
+      return "closed";
+  }
+  return "unknown";
+}
+
+}  // namespace webrtc_receiver
+
+GstElement* addWebrtcReceiver(GstElement* pipeline, const WebrtcOptions& options,
+                              GstElement* video_entry, GstElement* audio_entry) {
+  using namespace webrtc_receiver;
+  GstElement* webrtc = addElement(pipeline, "webrtcbin");
+  // One transport for sound and picture (browsers and OBS bundle).
+  gst_util_set_object_arg(G_OBJECT(webrtc), "bundle-policy", "max-bundle");
+  g_object_set(webrtc, "latency", static_cast<guint>(options.latency_ms), nullptr);
+  if (!options.stun_server.empty()) {
+    g_object_set(webrtc, "stun-server", options.stun_server.c_str(), nullptr);
+  }
+  if (!options.turn_server.empty()) {
+    g_object_set(webrtc, "turn-server", options.turn_server.c_str(), nullptr);
+  }
+  if (options.min_port > 0 && options.max_port >= options.min_port) {
+    GstWebRTCICE* ice = nullptr;
+    g_object_get(webrtc, "ice-agent", &ice, nullptr);
+    if (ice) {
+      g_object_set(ice, "min-rtp-port", static_cast<guint>(options.min_port), "max-rtp-port",
+                   static_cast<guint>(options.max_port), nullptr);
+      gst_object_unref(ice);
+    }
+  }
+  addReceiveOnly(webrtc, kVideoCodecs);
+  addReceiveOnly(webrtc, kAudioCodecs);
+  // Transceivers webrtcbin makes itself for an offer ours do not match.
+  g_signal_connect(webrtc, "on-new-transceiver",
+                   G_CALLBACK(+[](GstElement*, GstWebRTCRTPTransceiver* transceiver, gpointer) {
+                     g_object_set(transceiver, "do-nack", TRUE, nullptr);
+                   }),
+                   nullptr);
+  auto* entries = new Entries{pipeline, video_entry, audio_entry};
+  g_signal_connect_data(
+      webrtc, "pad-added", G_CALLBACK(decodeIncoming), entries,
+      [](gpointer data, GClosure*) { delete static_cast<Entries*>(data); }, GConnectFlags(0));
+  g_signal_connect(pipeline, "deep-element-added", G_CALLBACK(tuneElement), nullptr);
+  return webrtc;
+}
+
+std::string checkOffer(const std::string& offer_sdp) {
+  if (offer_sdp.rfind("v=0", 0) != 0) return "not an SDP offer (it must begin with v=0)";
+  GstSDPMessage* sdp = nullptr;
+  if (gst_sdp_message_new_from_text(offer_sdp.c_str(), &sdp) != GST_SDP_OK || !sdp) {
+    return "the SDP offer could not be read";
+  }
+  unsigned media = 0;
+  for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
+    const char* kind = gst_sdp_media_get_media(gst_sdp_message_get_media(sdp, i));
+    if (kind && (g_str_equal(kind, "audio") || g_str_equal(kind, "video"))) ++media;
+  }
+  gst_sdp_message_free(sdp);
+  return media > 0 ? "" : "the SDP offer has neither sound nor picture";
+}
+
+void answerOffer(GstElement* webrtc, const std::string& offer_sdp,
+                 std::function<void(std::string answer_sdp, std::string error)> done) {
+  using namespace webrtc_receiver;
+  auto answering = std::make_shared<Answering>(webrtc);
+  answering->done = std::move(done);
+  GstSDPMessage* sdp = nullptr;
+  if (gst_sdp_message_new_from_text(offer_sdp.c_str(), &sdp) != GST_SDP_OK || !sdp) {
+    answering->finish("", "the SDP offer could not be read");
+    return;
+  }
+  GstWebRTCSessionDescription* offer =
+      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);  // takes sdp
+  g_signal_emit_by_name(webrtc, "set-remote-description", offer,
+                        promiseFor(answering, onRemoteSet));
+  gst_webrtc_session_description_free(offer);
+}
+
+std::string localDescription(GstElement* webrtc) {
+  GstWebRTCSessionDescription* local = nullptr;
+  g_object_get(webrtc, "local-description", &local, nullptr);
+  if (!local) return "";
+  gchar* text = gst_sdp_message_as_text(local->sdp);
+  std::string sdp = text ? text : "";
+  g_free(text);
+  gst_webrtc_session_description_free(local);
+  return sdp;
+}
+
+void watchIceConnection(GstElement* webrtc, std::function<void(std::string state)> changed) {
+  using Changed = std::function<void(std::string)>;
+  g_signal_connect_data(
+      webrtc, "notify::ice-connection-state",
+      G_CALLBACK(+[](GstElement* element, GParamSpec*, gpointer data) {
+        GstWebRTCICEConnectionState state = GST_WEBRTC_ICE_CONNECTION_STATE_NEW;
+        g_object_get(element, "ice-connection-state", &state, nullptr);
+        (*static_cast<Changed*>(data))(webrtc_receiver::iceConnectionStateName(state));
+      }),
+      new Changed(std::move(changed)),
+      [](gpointer data, GClosure*) { delete static_cast<Changed*>(data); }, GConnectFlags(0));
+}
+
+}  // namespace yst::streaming

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""A WHIP publisher for the tests (RFC 9725), built from GStreamer's own
+webrtcbin through PyGObject (Debian: python3-gi, gir1.2-gst-plugins-bad-1.0),
+as OBS or a hardware encoder would publish into a webrtc:// slot:
+
+  webrtc_peers.py whip URL TOKEN [--color 0xAARRGGBB] [--codec vp8|h264]
+                  [--tone HZ] [--ice-host ADDRESS]
+
+It makes its offer (picture: a solid colour, 640x360 at 25 fps; sound: a
+sine), waits until ICE has gathered every candidate (WHIP sends none later),
+POSTs it with "Authorization: Bearer TOKEN" and prints what came back:
+
+  status 201
+  location /whip/remote1/AbC…
+  connected               (ICE connected: media flows)
+
+Any other status is printed with the body and the publisher exits 3. On
+SIGTERM it DELETEs its Location, prints "deleted STATUS", and exits 0; on
+SIGKILL it just vanishes, as a field unit losing its network would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import urllib.error
+import urllib.request
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstSdp", "1.0")
+gi.require_version("GstWebRTC", "1.0")
+from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
+
+ENCODERS = {
+    "vp8": "vp8enc deadline=1 keyframe-max-dist=25 ! rtpvp8pay ! "
+           "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96",
+    "h264": "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! "
+            "video/x-h264,profile=constrained-baseline ! rtph264pay config-interval=-1 ! "
+            "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=102",
+}
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def request(method: str, url: str, token: str, body: bytes | None = None,
+            content_type: str | None = None) -> tuple[int, dict, bytes]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+class Publisher:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.location: str | None = None
+        self.offered = False
+        self.loop = GLib.MainLoop()
+        video = (f"videotestsrc is-live=true pattern=solid-color foreground-color={args.color} ! "
+                 "video/x-raw,width=640,height=360,framerate=25/1 ! " + ENCODERS[args.codec])
+        audio = (f"audiotestsrc is-live=true wave=sine freq={args.tone} volume=0.3 ! "
+                 "audioconvert ! opusenc ! rtpopuspay ! "
+                 "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111")
+        self.pipeline = Gst.parse_launch(
+            f"webrtcbin name=w bundle-policy=max-bundle {video} ! w. {audio} ! w.")
+        self.webrtc = self.pipeline.get_by_name("w")
+        self.webrtc.connect("on-negotiation-needed", self.on_negotiation_needed)
+        self.webrtc.connect("notify::ice-gathering-state", self.on_gathering)
+        self.webrtc.connect("notify::ice-connection-state", self.on_connection)
+
+    def run(self) -> int:
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, self.stop)
+        self.pipeline.set_state(Gst.State.PLAYING)
+        self.code = 0
+        self.loop.run()
+        self.pipeline.set_state(Gst.State.NULL)
+        return self.code
+
+    def on_negotiation_needed(self, webrtc) -> None:
+        if self.offered:
+            return
+        self.offered = True
+        promise = Gst.Promise.new_with_change_func(self.on_offer, None)
+        webrtc.emit("create-offer", None, promise)
+
+    def on_offer(self, promise, _data) -> None:
+        reply = promise.get_reply()
+        offer = reply.get_value("offer") if reply else None
+        if offer is None:
+            # webrtcbin asks before every stream's caps are known; it asks
+            # again once they are.
+            say("offer not ready: " + (reply.to_string() if reply else "no reply"))
+            self.offered = False
+            return
+        self.webrtc.emit("set-local-description", offer, None)
+
+    def on_gathering(self, webrtc, _pspec) -> None:
+        if webrtc.get_property("ice-gathering-state") != GstWebRTC.WebRTCICEGatheringState.COMPLETE:
+            return
+        GLib.idle_add(self.post)
+
+    def post(self) -> bool:
+        sdp = self.webrtc.get_property("local-description").sdp.as_text()
+        code, headers, body = request("POST", self.args.url, self.args.token, sdp.encode(),
+                                      "application/sdp")
+        say(f"status {code}")
+        if code != 201:
+            say("body " + body.decode(errors="replace")[:300].replace("\n", " "))
+            self.code = 3
+            self.loop.quit()
+            return False
+        self.location = headers.get("Location") or headers.get("location")
+        say(f"location {self.location}")
+        _, answer = GstSdp.SDPMessage.new_from_text(body.decode())
+        self.webrtc.emit("set-remote-description",
+                         GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.ANSWER,
+                                                                answer), None)
+        return False
+
+    def on_connection(self, webrtc, _pspec) -> None:
+        state = webrtc.get_property("ice-connection-state")
+        if state in (GstWebRTC.WebRTCICEConnectionState.CONNECTED,
+                     GstWebRTC.WebRTCICEConnectionState.COMPLETED):
+            say("connected")
+
+    def stop(self) -> bool:
+        if self.location:
+            base = self.args.url.split("/whip/")[0]
+            code, _, _ = request("DELETE", base + self.location, self.args.token)
+            say(f"deleted {code}")
+        self.loop.quit()
+        return False
+
+
+def main() -> int:
+    Gst.init(None)
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="mode", required=True)
+    whip = sub.add_parser("whip")
+    whip.add_argument("url")
+    whip.add_argument("token")
+    whip.add_argument("--color", default="0xffff0000")
+    whip.add_argument("--codec", choices=sorted(ENCODERS), default="vp8")
+    whip.add_argument("--tone", type=int, default=1000)
+    args = parser.parse_args()
+    return Publisher(args).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

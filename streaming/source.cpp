@@ -98,6 +98,9 @@ Source::Source(SourceSpec spec, VideoFormat format, QObject* parent)
   connect(&retry_timer_, &QTimer::timeout, this, &Source::attempt);
   health_timer_.setInterval(250);
   connect(&health_timer_, &QTimer::timeout, this, &Source::checkHealth);
+  // A guest's picture arrives as RTP: 1.5 s without a frame is a dropped
+  // network, not a camera slow to start (the slate within 2 s of the drop).
+  if (isWebrtc()) stall_timeout = std::chrono::milliseconds(1500);
   answer_timer_.setSingleShot(true);
   connect(&answer_timer_, &QTimer::timeout, this, [this] {
     // ICE is still gathering (a STUN or TURN server slow to answer): what
@@ -348,7 +351,8 @@ void Source::checkHealth() {
   if (state_ == SourceState::kLive) {
     const std::int64_t last = counters_->last_frame_ns.load(std::memory_order_relaxed);
     if (now_ns - last > std::chrono::nanoseconds(stall_timeout).count()) {
-      fail("stalled: no picture for " + std::to_string(stall_timeout.count() / 1000) + " s");
+      fail("stalled: no picture for " + std::to_string(stall_timeout.count() / 1000) + "." +
+           std::to_string(stall_timeout.count() % 1000 / 100) + " s");
     }
     return;
   }

@@ -9,6 +9,10 @@
 //   yishiting departments add NAME [--data DIR] [--url PUBLIC_URL | --show FILE]
 //   yishiting departments list [--data DIR] [--all]
 //   yishiting departments link|remove ID [--data DIR]
+//   yishiting guests invite --source ID --name NAME [--title TITLE] [--hours H] [--data DIR]
+//                    [--url PUBLIC_URL | --show FILE]
+//   yishiting guests list [--data DIR] [--all]
+//   yishiting guests revoke ID [--data DIR]
 //   yishiting export --session N --out DIR [--data DIR] [--lang zh|en]
 //   yishiting search QUERY [--data DIR] [--session N] [--limit N] [--json]
 //
@@ -36,6 +40,7 @@
 #include <optional>
 
 #include "studio/app/followup_commands.h"
+#include "studio/app/guests_commands.h"
 #include "studio/app/heap_trimmer.h"
 #include "studio/base/digest.h"
 #include "studio/base/log.h"
@@ -44,6 +49,7 @@
 #include "studio/config/show_config.h"
 #include "studio/console/console_app.h"
 #include "studio/core/controller.h"
+#include "studio/desks/guests.h"
 #include "studio/edge/edge_server.h"
 #include "studio/export/exporter.h"
 #include "studio/server/control_server.h"
@@ -440,6 +446,30 @@ int main(int argc, char** argv) {
     sub->add_option("--data", data_dir, "Data directory")->capture_default_str();
   }
 
+  CLI::App* guests_cmd =
+      cli.add_subcommand("guests", "Remote guests: invitation links into webrtc:// sources");
+  guests_cmd->require_subcommand(1);
+  yst::app::GuestsArgs guest_args;
+  CLI::App* guest_invite =
+      guests_cmd->add_subcommand("invite", "Invite a guest; prints their link (/g/…)");
+  guest_invite->add_option("--source", guest_args.source, "The webrtc:// source they fill")
+      ->required();
+  guest_invite->add_option("--name", guest_args.name, "Their name (张三)")->required();
+  guest_invite->add_option("--title", guest_args.title, "Their title, for the lower-third");
+  guest_invite->add_option("--hours", guest_args.hours, "How long the link works")
+      ->capture_default_str()
+      ->check(CLI::Range(1, yst::desks::Guests::kMaxInvitationHours));
+  guest_invite->add_option("--url", guest_args.url, "The studio's public URL");
+  guest_invite->add_option("--show", guest_args.show_path,
+                           "The show file: its public URL, and its sources checked");
+  CLI::App* guest_list = guests_cmd->add_subcommand("list", "List invitations");
+  guest_list->add_flag("--all", guest_args.all, "Include revoked and expired ones");
+  CLI::App* guest_revoke = guests_cmd->add_subcommand("revoke", "Revoke an invitation");
+  guest_revoke->add_option("id", guest_args.id, "The invitation's number (see list)")->required();
+  for (CLI::App* sub : {guest_invite, guest_list, guest_revoke}) {
+    sub->add_option("--data", data_dir, "Data directory")->capture_default_str();
+  }
+
   CLI::App* export_cmd = cli.add_subcommand(
       "export", "Write a session's package: text record, subtitles, MP4 with chapters, clips");
   std::int64_t export_session = 0;
@@ -506,6 +536,13 @@ int main(int argc, char** argv) {
                              : dept_link->parsed() ? "link"
                                                    : "remove";
     return yst::app::departmentsCommand(department_args);
+  }
+  if (guests_cmd->parsed()) {
+    guest_args.data_dir = data_dir;
+    guest_args.action = guest_invite->parsed() ? "invite"
+                        : guest_list->parsed() ? "list"
+                                               : "revoke";
+    return yst::app::guestsCommand(guest_args);
   }
   if (export_cmd->parsed()) {
     av_log_set_level(AV_LOG_ERROR);

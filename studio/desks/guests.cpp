@@ -154,10 +154,6 @@ void Guests::whip(server::RequestId id, const server::ApiRequest& request,
     context_.respond(id, unauthorized("send Authorization: Bearer <the slot's token>"));
     return;
   }
-  if (const std::string problem = context_.engine->checkOffer(request.body); !problem.empty()) {
-    context_.respond(id, errorAnswer(400, "bad_offer", problem));
-    return;
-  }
   if (!s->whip_token.empty() && constantTimeEquals(token, s->whip_token)) {
     Session publisher;
     publisher.sender = Sender::kPublisher;
@@ -190,6 +186,11 @@ void Guests::whip(server::RequestId id, const server::ApiRequest& request,
 
 void Guests::offer(server::RequestId id, Slot& slot, Session session, std::string sdp) {
   core::GuestSlotPort& engine = *context_.engine;
+  // Read only once the sender is known: nothing is said to a stranger.
+  if (const std::string problem = engine.checkOffer(sdp); !problem.empty()) {
+    context_.respond(id, errorAnswer(400, "bad_offer", problem));
+    return;
+  }
   if (!engine.running(slot.source)) {
     server::ApiResponse response = errorAnswer(503, "not_ready", "the studio is starting");
     response.headers = {{"retry-after", "2"}};

@@ -513,7 +513,9 @@ int HttpService::onApi(HttpExchange& exchange, int method) {
 
 int HttpService::onBody(lws* wsi, const char* data, std::size_t length) {
   auto it = posts_.find(wsi);
-  if (it == posts_.end()) return -1;  // a body nobody asked for
+  // The body of a request already answered (405, 413): drained, not kept;
+  // the connection closes once the answer is out.
+  if (it == posts_.end()) return 0;
   std::string& body = it->second.request.body;
   if (body.size() + length > it->second.expected) return -1;  // more than it said
   body.append(data, length);
@@ -522,7 +524,7 @@ int HttpService::onBody(lws* wsi, const char* data, std::size_t length) {
 
 int HttpService::onBodyComplete(lws* wsi) {
   auto it = posts_.find(wsi);
-  if (it == posts_.end()) return -1;
+  if (it == posts_.end()) return 0;  // answered already
   PendingPost post = std::move(it->second);
   posts_.erase(it);
   HttpExchange exchange(wsi, post.path, false, bodies_, csp_);

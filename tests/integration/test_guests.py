@@ -1,0 +1,292 @@
+#!/usr/bin/python3
+"""Remote guests and WHIP publishers in a webrtc:// slot, against the real
+studio, a real WebRTC sender and the partner site (nginx) reading the
+program back:
+
+- a WHIP publisher (GStreamer's webrtcbin, tests/integration/webrtc_peers.py,
+  as OBS would publish) from a network of its own (a namespace: libnice
+  ignores loopback): 201 with a Location, the slot live, its colour in the
+  program once the producer cuts to it; a second publisher 409; a wrong
+  token 401, and 429 once it keeps trying; DELETE ends the session and the
+  slot waits again;
+- the publisher vanishing (SIGKILL, as a field unit losing its network):
+  the slot's slate within 2.5 s, and a new publisher takes the slot back;
+- a guest's invitation (`yishiting guests invite`): /g/<token> leads to the
+  guest page; /api/guest says who it is for; a revoked one answers 401;
+- the guest in Chromium (tests/e2e/guest.test.mjs, a fake camera of a known
+  colour): the green room, where the program holds them off air (a cut to
+  them is refused and the tile stays black), then guests.admit and the cut,
+  and their colour is on air; their network dropped and back, and they are
+  on air again by themselves.
+
+Run alone: /usr/bin/python3 tests/integration/test_guests.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import harness  # noqa: E402
+from harness import IntegrationTest, NginxRtmp, Studio, find_by_id, make_show  # noqa: E402
+from netns import GuestNetwork  # noqa: E402
+
+KEY = "guests_key_0123456789"
+WHIP_TOKEN = "whip_token_0123456789abcdef"
+PEERS = HERE / "webrtc_peers.py"
+
+
+def grab_rgb(url: str, png: Path, timeout: float = 20.0) -> list[tuple[int, int, int]]:
+    """One frame from `url`, saved as PNG, returned as 16x9 RGB cells."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-rw_timeout", "15000000", "-i", url,
+                    "-frames:v", "1", str(png)], check=True, timeout=timeout, capture_output=True)
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(png), "-vf", "scale=16:9",
+                          "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],
+                         check=True, timeout=timeout, capture_output=True).stdout
+    return [tuple(raw[i:i + 3]) for i in range(0, len(raw), 3)]
+
+
+def centre(frame: list[tuple[int, int, int]]) -> tuple[float, float, float]:
+    cells = [frame[r * 16 + c] for r in range(3, 6) for c in range(5, 11)]
+    return tuple(sum(cell[i] for cell in cells) / len(cells) for i in range(3))
+
+
+def is_red(rgb) -> bool:
+    r, g, b = rgb
+    return r > 150 and g < 80 and b < 80
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def request(method: str, url: str, token: str | None = None, body: bytes | None = None,
+            content_type: str | None = None) -> tuple[int, dict, bytes]:
+    """One HTTP request, redirects not followed: (status, headers, body)."""
+    headers = {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if content_type:
+        headers["Content-Type"] = content_type
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with _opener.open(req, timeout=10) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+class Publisher:
+    """webrtc_peers.py whip, in the guest's namespace; its output lines."""
+
+    def __init__(self, net: GuestNetwork, url: str, token: str, log: Path, **options):
+        argv = [sys.executable if sys.executable.startswith("/usr/bin") else "/usr/bin/python3",
+                str(PEERS), "whip", url, token]
+        for name, value in options.items():
+            argv += [f"--{name}", str(value)]
+        self.log = log
+        self.out = open(log, "w", encoding="utf-8")
+        self.process = subprocess.Popen(net.command(argv), stdout=self.out,
+                                        stderr=subprocess.STDOUT, text=True)
+
+    def lines(self) -> list[str]:
+        return self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def wait_line(self, prefix: str, timeout: float = 20) -> str:
+        return harness.wait_until(
+            lambda: next((line for line in self.lines() if line.startswith(prefix)), None),
+            timeout, f"the publisher to print '{prefix}…' (it printed {self.lines()[-5:]})")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.out.close()
+
+
+class WebrtcSlots(IntegrationTest):
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.net = GuestNetwork()
+        cls.addClassCleanup(cls.net.close)
+        cls.site = NginxRtmp(cls.work.path, name="nginx").start()
+        cls.addClassCleanup(cls.site.stop)
+        show = make_show(sources=[("cam", "test://smpte"), ("remote1", "webrtc://remote1")],
+                         destinations=[{"id": "site", "name": "温州网", "url": cls.site.url,
+                                        "key": KEY}],
+                         layout="single", archive=False, hls=False, preset="ultrafast",
+                         fps=25)
+        show["program"]["keyframe_interval_s"] = 1
+        show["sources"][1]["label"] = "远程嘉宾"
+        show["sources"][1]["whip_token_env"] = "YST_TEST_WHIP_TOKEN"
+        # Reachable from the guest's namespace as well as from here.
+        show["audience"] = {"listen": f"0.0.0.0:{harness.free_port()}"}
+        cls.studio = Studio(cls.work.path, show,
+                            extra_env={"YST_TEST_WHIP_TOKEN": WHIP_TOKEN})
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+        cls.studio.wait_destination_state("site", "live", 30)
+        cls.url = cls.site.stream_url(KEY)
+        cls.whip = f"http://{cls.net.studio_address}:{cls.studio.port}/whip/remote1"
+
+    def publisher(self, name: str, token: str = WHIP_TOKEN, **options) -> Publisher:
+        p = Publisher(self.net, self.whip, token, self.case_dir() / f"{name}.log", **options)
+        self.addCleanup(p.stop)
+        return p
+
+    def program_frame(self, name: str, accept, describe: str):
+        png = self.case_dir() / f"{name}.png"
+        return harness.wait_until(lambda: centre(grab_rgb(self.url, png)), 30,
+                                  f"{describe} ({png.name})", accept=accept, interval=0.1)
+
+    def slot(self) -> dict:
+        return find_by_id(self.studio.status()["sources"], "remote1")
+
+    def test_a_whip_publisher_fills_the_slot_and_is_the_only_one(self):
+        first = self.publisher("first", color="0xffff0000")
+        self.assertEqual(first.wait_line("status"), "status 201")
+        location = first.wait_line("location").split(" ", 1)[1]
+        self.assertRegex(location, r"^/whip/remote1/[A-Za-z0-9_-]{16}$")
+        self.studio.wait_source_state("remote1", "live", 15)
+        slot = self.slot()
+        self.assertEqual(slot["webrtc"]["kind"], "publisher")
+        self.assertEqual(slot["webrtc"]["state"], "live")
+
+        with self.studio.producer() as p:
+            p.ok("program.set", layout="single", tiles=["remote1", "cam"])
+            self.program_frame("publisher-on-air", is_red, "the publisher's red on air")
+
+            # A second publisher into the busy slot: 409, and the first stays.
+            second = self.publisher("second", color="0xff00ff00")
+            self.assertEqual(second.wait_line("status"), "status 409")
+            self.assertIn("busy", second.wait_line("body"))
+            # A wrong token: 401 (from another address than the publisher's:
+            # kept up, the address is locked out, its DELETE included).
+            wrong = self.publisher("wrong", token="not_the_token_0123456789")
+            self.assertEqual(wrong.wait_line("status"), "status 401")
+            self.assertEqual(self.slot()["state"], "live")
+
+            # DELETE (the publisher's stop) ends the session: the slot waits.
+            first.stop()
+            self.assertIn("deleted 200", first.lines())
+            self.studio.wait_source_state("remote1", "waiting", 10)
+            self.assertEqual(self.slot()["webrtc"]["state"], "waiting")
+            # The ended session's Location is gone.
+            code, _, _ = request("DELETE", self.studio.base_url + location, WHIP_TOKEN)
+            self.assertEqual(code, 404)
+            p.ok("program.set", layout="single", tiles=["cam", "remote1"])
+
+    def test_b_a_vanished_publisher_shows_the_slate_and_a_new_one_takes_over(self):
+        first = self.publisher("vanishing", color="0xffff0000")
+        self.assertEqual(first.wait_line("status"), "status 201")
+        self.studio.wait_source_state("remote1", "live", 15)
+        first.stop(signal.SIGKILL)
+        killed = time.monotonic()
+        self.studio.wait_source_state("remote1", "retrying", 10)
+        took = time.monotonic() - killed
+        harness.log_measured("a vanished publisher's slate", took * 1000, "ms", "≤ 2500",
+                             "stall timeout 1.5 s + the 250 ms health check + status")
+        self.assertLess(took, 4.0)
+        again = self.publisher("again", color="0xff0000ff")
+        self.assertEqual(again.wait_line("status"), "status 201")
+        self.studio.wait_source_state("remote1", "live", 15)
+
+    def test_c_bad_requests_get_clear_answers(self):
+        base = self.studio.base_url
+        offer = b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+        cases = [
+            ("POST", "/whip/remote1", WHIP_TOKEN, offer, "text/plain", 415),
+            ("POST", "/whip/remote1", None, offer, "application/sdp", 401),
+            ("POST", "/whip/remote1", WHIP_TOKEN, b"hello", "application/sdp", 400),
+            ("POST", "/whip/remote1", WHIP_TOKEN, offer, "application/sdp", 400),  # no media
+            ("POST", "/whip/cam", WHIP_TOKEN, offer, "application/sdp", 404),
+            ("POST", "/whip/nosuch", WHIP_TOKEN, offer, "application/sdp", 404),
+            ("PUT", "/whip/remote1", WHIP_TOKEN, offer, "application/sdp", 405),
+            ("POST", "/whip/remote1", WHIP_TOKEN, b"v=0\r\n" + b"a" * (70 * 1024),
+             "application/sdp", 413),
+        ]
+        for method, path, token, body, content_type, want in cases:
+            code, headers, text = request(method, base + path, token, body, content_type)
+            self.assertEqual(code, want, f"{method} {path} ({content_type}): {text[:200]!r}")
+            self.assertNotIn(WHIP_TOKEN.encode(), text)
+        code, headers, _ = request("OPTIONS", base + "/whip/remote1")
+        self.assertEqual(code, 204)
+        self.assertIn("application/sdp", headers.get("accept-post", ""))
+        # Wrong tokens kept up: the address is locked out for a while (429
+        # with Retry-After) before a token is even looked at. From the
+        # guest's network, so that this test's own address stays free.
+        codes = []
+        for _ in range(4):
+            out = subprocess.run(self.net.command(
+                ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                 "-H", "Authorization: Bearer wrong_token_0123456789",
+                 "-H", "Content-Type: application/sdp", "--data-binary", offer.decode(),
+                 self.whip]), capture_output=True, text=True, timeout=15)
+            codes.append(out.stdout)
+        self.assertEqual(codes[:2], ["401", "401"])
+        self.assertEqual(codes[-1], "429")
+
+    def test_d_guest_invitations(self):
+        data = self.studio.dir / "data"
+        invite = subprocess.run(
+            [str(self.studio.binary), "guests", "invite", "--source", "remote1", "--name", "张三",
+             "--title", "温州市医疗保障局局长", "--hours", "2", "--data", str(data),
+             "--url", self.studio.base_url],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(invite.returncode, 0, invite.stderr)
+        link = invite.stdout.strip().splitlines()[-1]
+        self.assertRegex(link, r"/g/[A-Za-z0-9_-]{32}$")
+        token = link.rsplit("/", 1)[1]
+        # The link leads to the guest page with the token in the fragment.
+        code, headers, _ = request("GET", self.studio.base_url + "/g/" + token)
+        self.assertEqual(code, 302)
+        self.assertEqual(headers.get("location"), "/guest/#t=" + token)
+        code, _, body = request("GET", self.studio.base_url + "/api/guest", token)
+        self.assertEqual(code, 200, body)
+        info = json.loads(body)
+        self.assertEqual((info["source"], info["name"], info["title"]),
+                         ("remote1", "张三", "温州市医疗保障局局长"))
+        self.assertEqual(info["whip"], "/whip/remote1")
+        self.assertEqual(info["state"], "waiting")
+        # The list does not show tokens; revoked, the link answers 401.
+        listed = subprocess.run([str(self.studio.binary), "guests", "list", "--data", str(data)],
+                                capture_output=True, text=True, timeout=30)
+        self.assertIn("张三", listed.stdout)
+        self.assertNotIn(token, listed.stdout)
+        number = listed.stdout.strip().splitlines()[-1].split("\t")[0]
+        revoked = subprocess.run(
+            [str(self.studio.binary), "guests", "revoke", number, "--data", str(data)],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(revoked.returncode, 0, revoked.stderr)
+        code, _, _ = request("GET", self.studio.base_url + "/api/guest", token)
+        self.assertEqual(code, 401)
+        # An invitation into a source that is no webrtc:// slot is refused.
+        bad = subprocess.run(
+            [str(self.studio.binary), "guests", "invite", "--source", "cam", "--name", "x",
+             "--data", str(data), "--show", str(self.studio.show_path)],
+            capture_output=True, text=True, timeout=30,
+            env={**os.environ, "YST_TEST_WHIP_TOKEN": WHIP_TOKEN,
+                 "YISHITING_PRODUCER_TOKEN": self.studio.token})
+        self.assertEqual(bad.returncode, 2, bad.stdout + bad.stderr)
+        self.assertIn("no webrtc:// source", bad.stderr)
+
+
+if __name__ == "__main__":
+    harness.main()

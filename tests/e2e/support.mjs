@@ -157,10 +157,14 @@ export async function connectAs(hello, who, timeoutMs = 15000) {
   check(ok.type === 'hello.ok' && ok.role === hello.role, `${who}: hello refused: ${JSON.stringify(ok)}`);
   let next = 1;
   return {
-    async request(message) {
+    // The answer, whatever it is (a refusal a test expects).
+    async send(message) {
       const id = `e2e-${next++}`;
       socket.send(JSON.stringify({ ...message, id }));
-      const answer = await until((m) => m.id === id, `answer to ${message.type}`);
+      return until((m) => m.id === id, `answer to ${message.type}`);
+    },
+    async request(message) {
+      const answer = await this.send(message);
       check(answer.type !== 'error', `${who}: ${message.type} refused: ${JSON.stringify(answer)}`);
       return answer;
     },
@@ -174,16 +178,22 @@ export async function connectAs(hello, who, timeoutMs = 15000) {
 // YST_TRUST_SPKI (base64 SHA-256 of a certificate's public key, RFC 7469):
 // that one certificate is trusted, as a test CA's server certificate must be;
 // every other certificate is still checked as usual.
-export async function runBrowserTest(run) {
-  await mkdir(artifactsDir, { recursive: true });
+// A headless Chromium of its own: `executablePath` (a wrapper that runs it
+// in a guest's network, say) and flags besides the usual ones (a fake camera).
+export async function launchChromium({ executablePath, args: extra = [] } = {}) {
   const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+                '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extra];
   if (process.env.YST_TRUST_SPKI) args.push(`--ignore-certificate-errors-spki-list=${process.env.YST_TRUST_SPKI}`);
-  const browser = await chromium.launch({
-    executablePath: process.env.YST_CHROMIUM || '/usr/bin/chromium',
+  return chromium.launch({
+    executablePath: executablePath || process.env.YST_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args,
   });
+}
+
+export async function runBrowserTest(run, options = {}) {
+  await mkdir(artifactsDir, { recursive: true });
+  const browser = await launchChromium(options);
   try {
     await run(browser);
     log('1 passed, 0 failed');

@@ -288,5 +288,38 @@ class WebrtcSlots(IntegrationTest):
         self.assertIn("no webrtc:// source", bad.stderr)
 
 
+    def test_e_a_guest_joins_from_the_browser_waits_and_goes_on_air(self):
+        # Drives tests/e2e/guest.test.mjs (its own ctest entry, e2e.guest).
+        data = self.studio.dir / "data"
+        invite = subprocess.run(
+            [str(self.studio.binary), "guests", "invite", "--source", "remote1", "--name", "张三",
+             "--title", "温州市医疗保障局局长", "--data", str(data)],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(invite.returncode, 0, invite.stderr)
+        token = invite.stdout.strip().rsplit("/", 1)[1]
+        media = self.case_dir()
+        # Chromium's fake camera: a .y4m with a C420 header (y4menc writes
+        # one) of a solid red; its microphone: a WAV of a tone.
+        video = media / "red.y4m"
+        audio = media / "tone.wav"
+        subprocess.run(["gst-launch-1.0", "-q", "videotestsrc", "pattern=solid-color",
+                        "foreground-color=0xffff0000", "num-buffers=50", "!",
+                        "video/x-raw,format=I420,width=640,height=360,framerate=25/1", "!",
+                        "y4menc", "!", "filesink", f"location={video}"], check=True, timeout=60)
+        subprocess.run(["gst-launch-1.0", "-q", "audiotestsrc", "freq=700", "num-buffers=200", "!",
+                        "audio/x-raw,rate=48000,channels=1", "!", "wavenc", "!", "filesink",
+                        f"location={audio}"], check=True, timeout=60)
+        with self.studio.producer() as p:
+            p.ok("program.set", layout="side_by_side", tiles=["cam", "remote1"])
+        harness.run_e2e_script(
+            "guest.test.mjs", f"http://{self.net.studio_address}:{self.studio.port}",
+            env={"YST_PRODUCER_TOKEN": self.studio.token,
+                 "YST_GUEST_LINK": f"/g/{token}",
+                 "YST_CHROMIUM": str(self.net.wrapper(media, "/usr/bin/chromium")),
+                 "YST_FAKE_VIDEO": str(video), "YST_FAKE_AUDIO": str(audio),
+                 "YST_PROGRAM_URL": self.url, "YST_GUEST_IF": self.net.host_if},
+            context=lambda: harness.tail(self.studio.log_text()))
+
+
 if __name__ == "__main__":
     harness.main()

@@ -1,0 +1,175 @@
+// End-to-end: a remote guest joins the show from their invitation link in
+// Chromium, whose fake camera shows a known solid colour, from a network of
+// their own (a namespace the test made; the studio's ICE ignores loopback).
+//
+//   1. The link opens the guest page: who they are invited as, their
+//      devices, the self view; they join and wait in the green room.
+//   2. The producer sees them in the slot's status (green_room); a cut to
+//      them is refused, and the program's tile for them stays black (held
+//      off air) although their picture reaches the studio.
+//   3. guests.admit: the page says "on air", and the guest's colour is in
+//      their tile of the program the partner site receives.
+//   4. Their network drops (the host's end of their link taken down): the
+//      slot's slate within 2.5 s; the network back, the page rejoins by
+//      itself into the same slot and they are on air again within 5 s.
+//
+//   YST_URL=http://10.77.N.1:PORT YST_PRODUCER_TOKEN=… YST_GUEST_LINK=/g/<token>
+//   YST_CHROMIUM=<a wrapper running chromium in the namespace>
+//   YST_FAKE_VIDEO=red.y4m YST_FAKE_AUDIO=tone.wav YST_PROGRAM_URL=rtmp://…
+//   YST_GUEST_IF=ygN YST_ARTIFACTS=dir node tests/e2e/guest.test.mjs
+//
+// Screenshots go to YST_ARTIFACTS, named guest-*.
+
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  artifactsDir, assertNoProblems, baseUrl, check, connectAs, getJson, log, measured, pollUntil, runBrowserTest,
+  testid, watch,
+} from './support.mjs';
+
+const run = promisify(execFile);
+const kSource = 'remote1';
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(artifactsDir, `guest-${name}.png`) });
+}
+
+// One program frame from the partner site, as 16x9 RGB cells.
+async function programFrame(name) {
+  const png = path.join(artifactsDir, `guest-program-${name}.png`);
+  await run('ffmpeg', ['-v', 'error', '-y', '-rw_timeout', '15000000', '-i', process.env.YST_PROGRAM_URL,
+    '-frames:v', '1', png], { timeout: 20000 });
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', png, '-vf', 'scale=16:9', '-pix_fmt', 'rgb24',
+    '-f', 'rawvideo', '-'], { encoding: 'buffer', timeout: 20000 });
+  return stdout;
+}
+
+// The mean colour of the right half's middle rows (the guest's tile in side by side).
+function rightHalf(frame) {
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let row = 3; row < 6; row++) {
+    for (let col = 10; col < 15; col++) {
+      for (let c = 0; c < 3; c++) sum[c] += frame[(row * 16 + col) * 3 + c];
+      n++;
+    }
+  }
+  return sum.map((v) => v / n);
+}
+
+const isRed = ([r, g, b]) => r > 150 && g < 90 && b < 90;
+const isDark = ([r, g, b]) => r < 40 && g < 40 && b < 40;
+
+// pollUntil with a probe that answers true or false (what it saw: `seen()`).
+async function until(probe, what, timeoutMs, pollMs = 100) {
+  return pollUntil(async () => {
+    const result = await probe();
+    return { ok: !!result.ok, value: result.value, seen: result.seen };
+  }, what, timeoutMs, pollMs);
+}
+
+async function waitProgram(name, accept, what) {
+  return until(async () => {
+    const colour = rightHalf(await programFrame(name)).map(Math.round);
+    return { ok: accept(colour), value: colour, seen: colour };
+  }, what, 40000, 200);
+}
+
+async function slotIs(predicate, what, timeoutMs, pollMs = 100) {
+  return until(async () => {
+    const s = await slot();
+    return { ok: predicate(s), value: s, seen: { state: s.state, webrtc: s.webrtc } };
+  }, what, timeoutMs, pollMs);
+}
+
+async function slot() {
+  const status = await getJson('/api/status');
+  return status.sources.find((s) => s.id === kSource);
+}
+
+async function setLink(up) {
+  await run('ip', ['link', 'set', process.env.YST_GUEST_IF, up ? 'up' : 'down']);
+}
+
+await runBrowserTest(async (browser) => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const page = await context.newPage();
+  await watch(page, 'guest', (text) => /Failed to load resource|ERR_NETWORK_CHANGED|net::ERR_/.test(text));
+
+  // 1. The link, the setup, the green room.
+  await page.goto(`${baseUrl}${process.env.YST_GUEST_LINK}`);
+  check(new URL(page.url()).pathname === '/guest/', `the link leads to the guest page (at ${page.url()})`);
+  check(!page.url().includes('#t='), 'the token left the address bar');
+  await page.waitForSelector(`${testid('phase')}[data-phase="setup"]`, { timeout: 15000 });
+  const who = await page.textContent(testid('who'));
+  check(who.includes('张三') && who.includes('温州市医疗保障局局长'), `who they are invited as: ${who}`);
+  await page.waitForFunction((selector) => {
+    const v = document.querySelector(selector);
+    return v && v.readyState >= 2 && v.videoWidth > 0;
+  }, testid('self-view'), { timeout: 15000 });
+  const cameras = await page.$$eval(`${testid('camera')} option`, (options) => options.length);
+  check(cameras >= 1, 'the cameras are listed');
+  await shot(page, 'setup');
+  await page.click(testid('join'));
+  await page.waitForSelector(`${testid('phase')}[data-phase="green_room"]`, { timeout: 20000 });
+  await shot(page, 'green-room');
+
+  // 2. The producer's side: in the green room, held off air.
+  const producer = await connectAs({ type: 'hello', role: 'producer', token: process.env.YST_PRODUCER_TOKEN }, 'producer');
+  const waiting = await slotIs((s) => s.webrtc.state === 'green_room', 'the slot in the green room', 15000);
+  check(waiting.webrtc.guest === '张三' && waiting.webrtc.kind === 'guest', `the slot names the guest: ${JSON.stringify(waiting.webrtc)}`);
+  const refused = await producer.send({ type: 'program.set', layout: 'single', tiles: [kSource, 'cam'] });
+  check(refused.type === 'error' && refused.code === 'not_admitted', `a cut to a guest in the green room is refused: ${JSON.stringify(refused)}`);
+  const frames = waiting.frames;
+  await slotIs((s) => s.frames > frames + 10, 'the guest\'s frames reaching the studio', 10000);
+  const held = await waitProgram('held', isDark, 'the guest\'s tile black while in the green room');
+  log(`held tile ${held.map(Math.round)}`);
+
+  // 3. Admitted: on air, in their colour.
+  const admitted = Date.now();
+  await producer.request({ type: 'guests.admit', source: kSource });
+  await waitProgram('admitted', isRed, 'the guest\'s red in their tile');
+  measured('admission to the guest\'s picture at the partner site', Date.now() - admitted, 6000);
+  await page.waitForSelector(`${testid('phase')}[data-phase="live"]`, { timeout: 10000 });
+  await shot(page, 'on-air');
+
+  // 4. The network drops and comes back.
+  await setLink(false);
+  const dropped = Date.now();
+  try {
+    await slotIs((s) => s.state === 'retrying', 'the slot\'s slate after the drop', 10000, 50);
+    measured('the network dropped to the slot\'s slate', Date.now() - dropped, 2500);
+    await page.waitForSelector(`${testid('phase')}[data-phase="rejoining"]`, { timeout: 15000 });
+    await shot(page, 'rejoining');
+  } finally {
+    await setLink(true);
+  }
+  const restored = Date.now();
+  await slotIs((s) => s.state === 'live' && s.webrtc.state === 'live', 'the guest back on air by themselves',
+    20000);
+  const back = Date.now() - restored;
+  measured('the network back to the guest on air again', back, 5000);
+  check(back <= 8000, `back on air ${back} ms after the network returned`);
+  await waitProgram('rejoined', isRed, 'the guest\'s red on air again');
+  await page.waitForSelector(`${testid('phase')}[data-phase="live"]`, { timeout: 10000 });
+  await shot(page, 'back-on-air');
+
+  // Leaving ends the session: the slot waits again.
+  await page.click(testid('leave'));
+  await slotIs((s) => s.state === 'waiting', 'the slot empty after the guest left', 10000);
+  producer.close();
+  assertNoProblems('guest page');
+}, {
+  executablePath: process.env.YST_CHROMIUM,
+  args: [
+    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${process.env.YST_FAKE_VIDEO}`,
+    `--use-file-for-fake-audio-capture=${process.env.YST_FAKE_AUDIO}`,
+    // The studio is reached over plain HTTP on the guest's link: a secure
+    // context for the camera, as HTTPS through the newsroom's proxy is.
+    `--unsafely-treat-insecure-origin-as-secure=${baseUrl}`,
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+    '--autoplay-policy=no-user-gesture-required',
+  ],
+});

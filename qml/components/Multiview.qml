@@ -1,5 +1,7 @@
 // Every source live, with its number key, tally, state and meter; under
-// each, its mute and gain, or (取景 pressed) its framing: the kept area drawn
+// each, its mute and gain (a remote guest's slot: their name on the label,
+// and 接入 to take them from the green room, 退回 to send them back, 断开
+// to end their session), or (取景 pressed) its framing: the kept area drawn
 // over the picture, a click to centre it, a zoom slider and a reset. The grid takes the column count that gives the
 // largest pictures (2–6 sources, or more).
 import QtQuick
@@ -54,8 +56,11 @@ Item {
                     width: view.tileWidth
                     height: view.tileHeight
                     tap: "source:" + modelData.id
-                    label: modelData.label
-                    sourceState: modelData.state
+                    readonly property var guest: modelData.webrtc || null
+                    label: guest && guest.guest ? modelData.label + " · " + guest.guest : modelData.label
+                    // A guest's slot says more than its source: the green room.
+                    sourceState: guest && guest.state === "green_room" ? "green_room"
+                                 : guest && guest.state === "waiting" ? "waiting" : modelData.state
                     keyHint: index < 9 ? String(index + 1) : ""
                     tally: view.tallyOf(modelData.id)
                     level: view.levels[modelData.id] || null
@@ -84,6 +89,24 @@ Item {
                         tint: Style.warning
                         implicitHeight: 26
                         onClicked: studio.send({ type: "audio.set", source: modelData.id, muted: !modelData.muted })
+                    }
+                    ConsoleButton {
+                        readonly property var guest: modelData.webrtc || null
+                        objectName: "guest-admit-" + modelData.id
+                        visible: !framingMode.checked && guest !== null && guest.kind === "guest"
+                        text: guest && guest.admitted ? qsTr("退回") : qsTr("接入")
+                        tint: guest && guest.admitted ? Style.warning : Style.accent
+                        implicitHeight: 26
+                        onClicked: studio.send({ type: guest.admitted ? "guests.hold" : "guests.admit",
+                                                 source: modelData.id })
+                    }
+                    ConsoleButton {
+                        readonly property var guest: modelData.webrtc || null
+                        objectName: "guest-end-" + modelData.id
+                        visible: !framingMode.checked && guest !== null && guest.kind !== undefined
+                        text: qsTr("断开")
+                        implicitHeight: 26
+                        onClicked: studio.send({ type: "guests.end", source: modelData.id })
                     }
                     ConsoleButton {
                         id: framingMode

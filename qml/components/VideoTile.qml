@@ -126,7 +126,10 @@ Rectangle {
             anchors.verticalCenter: parent.verticalCenter
             visible: tile.sourceState !== "" && tile.sourceState !== "live"
             text: tile.sourceState === "connecting" ? qsTr("连接中")
-                : tile.sourceState === "retrying" ? qsTr("重连中") : tile.sourceState
+                : tile.sourceState === "retrying" ? qsTr("重连中")
+                : tile.sourceState === "waiting" ? qsTr("等待嘉宾")
+                : tile.sourceState === "green_room" ? qsTr("等候室")
+                : tile.sourceState
             textFormat: Text.PlainText
             color: Style.warning
             font.family: Style.family

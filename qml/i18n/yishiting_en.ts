@@ -401,6 +401,18 @@
         <source>复位</source>
         <translation>Reset</translation>
     </message>
+    <message>
+        <source>退回</source>
+        <translation>Hold</translation>
+    </message>
+    <message>
+        <source>接入</source>
+        <translation>Admit</translation>
+    </message>
+    <message>
+        <source>断开</source>
+        <translation>End</translation>
+    </message>
 </context>
 <context>
     <name>ProducerConsole</name>
@@ -665,6 +677,14 @@
     <message>
         <source>重连中</source>
         <translation>Reconnecting</translation>
+    </message>
+    <message>
+        <source>等待嘉宾</source>
+        <translation>Waiting for guest</translation>
+    </message>
+    <message>
+        <source>等候室</source>
+        <translation>Green room</translation>
     </message>
 </context>
 </TS>

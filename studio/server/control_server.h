@@ -97,7 +97,7 @@ struct ServerOptions {
   // DELETE or OPTIONS go to Handlers::on_api with their Authorization and
   // body; the connection waits for respond(RequestId, ApiResponse). A POST
   // must say its Content-Length (else 411), at most max_api_body_bytes (else
-  // 413). An address whose requests were answered 401 twice is refused (429)
+  // 413). An address whose tokens were answered 401 twice is refused (429)
   // for a period doubling from 1 s up to a minute, as at the staff gate.
   std::vector<std::string> api_prefixes;
   std::size_t max_api_body_bytes = 64 * 1024;

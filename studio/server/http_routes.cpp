@@ -316,7 +316,9 @@ int AsyncRequests::handApi(HttpExchange& exchange, ApiRequest request) {
   }
   if (std::optional<int> refused = refuseWhenFull(exchange)) return *refused;
   const RequestId id = next_request_++;
-  requests_[id] = {exchange.wsi, exchange.head_only, key};
+  // Only a request that tried a token counts against its address when it is
+  // refused: a browser that opens the URL gets 401 as often as it likes.
+  requests_[id] = {exchange.wsi, exchange.head_only, request.authorization.empty() ? "" : key};
   request_of_[exchange.wsi] = id;
   handlers_.on_api(id, std::move(request));
   return 0;

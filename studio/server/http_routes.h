@@ -156,7 +156,8 @@ class AsyncRequests {
   struct Waiting {
     lws* wsi = nullptr;
     bool head_only = false;
-    std::string api_address;  // on_api() requests: the address key a 401 counts against
+    // on_api() requests that sent a token: the address key a 401 counts against
+    std::string api_address;
   };
   // A free request slot, or the reply that refuses one (-1 / 0: replied).
   std::optional<int> refuseWhenFull(HttpExchange& exchange);

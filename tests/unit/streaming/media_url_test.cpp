@@ -144,12 +144,29 @@ TEST(MediaUrl, RefusesSourcesInTheShowFilesWords) {
       {"rtmp://host//x", "needs an application after the host (rtmp://host/app)"},
       {"http://example.com/a.mp4",
        "unsupported scheme \"http\"; expected test://, file://, v4l2://, rtsp://, rtsps://, "
-       "srt://, rtmp://, rtmps://, decklink://, alsa:// or pulse://"},
+       "srt://, rtmp://, rtmps://, decklink://, alsa://, pulse:// or webrtc://"},
   };
   for (const auto& [url, expected] : bad) {
     SCOPED_TRACE(url);
     EXPECT_EQ(problemOf(parseSourceUrl(url)), expected);
   }
+}
+
+TEST(MediaUrl, ReadsWebrtcSlots) {
+  const auto parsed = parseSourceUrl("webrtc://remote_1-b");
+  ASSERT_TRUE(std::holds_alternative<MediaUrl>(parsed));
+  EXPECT_EQ(std::get<MediaUrl>(parsed).scheme, UrlScheme::kWebrtc);
+  EXPECT_EQ(std::get<MediaUrl>(parsed).host, "remote_1-b");
+  EXPECT_STREQ(urlSchemeName(UrlScheme::kWebrtc), "webrtc");
+  EXPECT_FALSE(isAudioOnly(UrlScheme::kWebrtc));
+  for (const char* bad : {"webrtc://", "webrtc://a/b", "webrtc://a?x=1", "webrtc://机位"}) {
+    const auto refused = parseSourceUrl(bad);
+    ASSERT_TRUE(std::holds_alternative<UrlProblem>(refused)) << bad;
+    EXPECT_NE(std::get<UrlProblem>(refused).text.find("expected webrtc://SLOT"), std::string::npos)
+        << bad << ": " << std::get<UrlProblem>(refused).text;
+  }
+  EXPECT_TRUE(
+      std::holds_alternative<UrlProblem>(parseSourceUrl("webrtc://" + std::string(65, 'a'))));
 }
 
 TEST(MediaUrl, ReadsCaptureCardsAndMicrophones) {
@@ -195,7 +212,7 @@ TEST(MediaUrl, ReadsCaptureCardsAndMicrophones) {
       {"alsa://hw:1,0?channels=1,", "expected ?channels= with one or two"},
       {"alsa://hw:1,0?channels=65", "expected ?channels= with one or two"},
       {"pulse://default?volume=2", "expected ?channels= with one or two"},
-      {"jack://system", "decklink://, alsa:// or pulse://"},
+      {"jack://system", "decklink://, alsa://, pulse:// or webrtc://"},
   };
   for (const auto& [uri, message] : bad) {
     const auto parsed = parseSourceUrl(uri);

@@ -58,5 +58,12 @@ TEST(Digest, HexRoundTripsAndRefusesWhatIsNotHex) {
   EXPECT_FALSE(hexDecode("AB").has_value());  // lower case only, as hexEncode writes
 }
 
+TEST(Digest, TurnPasswordIsCoturnsHmacSha1InBase64) {
+  // As coturn's use-auth-secret checks it (the value from Python's hmac and
+  // base64 modules).
+  EXPECT_EQ(turnPassword("north", "1700000000:guest1"), "A/0zOqHeJ377zj+mPMYvLlk/0pU=");
+  EXPECT_NE(turnPassword("north", "1700000001:guest1"), turnPassword("north", "1700000000:guest1"));
+}
+
 }  // namespace
 }  // namespace yst

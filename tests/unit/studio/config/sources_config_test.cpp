@@ -37,6 +37,8 @@ TEST(CheckSourceUriTest, AcceptsEachKind) {
       {"srt://10.0.0.5:9000/?mode=caller", streaming::UrlScheme::kSrt},
       {"rtmp://127.0.0.1:1935/live/guest", streaming::UrlScheme::kRtmp},
       {"rtmps://ingest.example.com/app", streaming::UrlScheme::kRtmps},
+      {"webrtc://remote1", streaming::UrlScheme::kWebrtc},
+      {"webrtc://field_2-b", streaming::UrlScheme::kWebrtc},
   };
   for (const auto& [uri, kind] : good) {
     SCOPED_TRACE(uri);
@@ -133,6 +135,70 @@ uri = "alsa://plughw:1,0?channels=3"
   EXPECT_EQ(c.sources[2].scheme, streaming::UrlScheme::kAlsa);
   // Without microphones, cameras are heard.
   EXPECT_FALSE(parseShow(kMinimal, "t.toml", kNoEnv).sources[0].muted);
+}
+
+TEST(ShowConfigTest, WebrtcSlots) {
+  const std::string slot = R"(
+[[sources]]
+id = "remote1"
+uri = "webrtc://remote1"
+whip_token_env = "YST_WHIP"
+latency_ms = 600
+)";
+  const ShowConfig c =
+      parseShow(withMinimal(slot), "t.toml", envOf({{"YST_WHIP", "whip_0123456789abcdef"}}));
+  ASSERT_EQ(c.sources.size(), 2u);
+  EXPECT_EQ(c.sources[1].scheme, streaming::UrlScheme::kWebrtc);
+  EXPECT_EQ(c.sources[1].whip_token, "whip_0123456789abcdef");
+  EXPECT_EQ(c.sources[1].latency_ms, 600);
+  EXPECT_EQ(c.sources[0].latency_ms, 200);
+  EXPECT_TRUE(c.sources[0].whip_token.empty());
+  // Without its variable, and with a token too short to be a secret.
+  EXPECT_EQ(refusal(withMinimal(slot)).key(), "sources[1].whip_token_env");
+  const ConfigError short_token = refusal(withMinimal(slot), envOf({{"YST_WHIP", "short"}}));
+  EXPECT_EQ(short_token.key(), "sources[1].whip_token_env");
+  EXPECT_EQ(std::string(short_token.what()).find("short\""), std::string::npos);
+  // The jitter buffer's limits; the slot's keys on a camera.
+  EXPECT_EQ(refusal(withMinimal("[[sources]]\nid = \"r\"\nuri = \"webrtc://r\"\nlatency_ms = 10\n"))
+                .key(),
+            "sources[1].latency_ms");
+  const ConfigError on_camera =
+      refusal(withMinimal("[[sources]]\nid = \"c\"\nuri = \"test://ball\"\nlatency_ms = 300\n"));
+  EXPECT_EQ(on_camera.key(), "sources[1].latency_ms");
+  EXPECT_NE(on_camera.problem().find("webrtc:// slots only"), std::string::npos);
+  for (const char* bad : {"webrtc://", "webrtc://a/b", "webrtc://机位", "webrtc://a b"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_TRUE(checkSourceUri(bad, nullptr).has_value());
+  }
+}
+
+TEST(ShowConfigTest, WebrtcSection) {
+  const ShowConfig c = parseShow(withMinimal(R"(
+[webrtc]
+port_min = 40000
+port_max = 40100
+stun_server = "stun:stun.example.cn:3478"
+turn_url = "turn:turn.example.cn:3478"
+turn_secret_env = "YST_TURN"
+turn_credential_hours = 6
+)"),
+                                 "t.toml", envOf({{"YST_TURN", "turn_secret_0123456789"}}));
+  EXPECT_EQ(c.webrtc.port_min, 40000);
+  EXPECT_EQ(c.webrtc.port_max, 40100);
+  EXPECT_EQ(c.webrtc.stun_server, "stun:stun.example.cn:3478");
+  EXPECT_EQ(c.webrtc.turn_url, "turn:turn.example.cn:3478");
+  EXPECT_EQ(c.webrtc.turn_secret, "turn_secret_0123456789");
+  EXPECT_EQ(c.webrtc.turn_credential_hours, 6);
+  EXPECT_EQ(refusal(withMinimal("[webrtc]\nport_min = 40000\n")).key(), "webrtc.port_max");
+  EXPECT_EQ(refusal(withMinimal("[webrtc]\nport_min = 40100\nport_max = 40000\n")).key(),
+            "webrtc.port_max");
+  EXPECT_EQ(refusal(withMinimal("[webrtc]\nstun_server = \"stun.example.cn\"\n")).key(),
+            "webrtc.stun_server");
+  EXPECT_EQ(refusal(withMinimal("[webrtc]\nturn_url = \"turn:t:3478\"\n")).key(),
+            "webrtc.turn_secret_env");
+  EXPECT_EQ(refusal(withMinimal("[webrtc]\nturn_secret_env = \"YST_TURN\"\n")).key(),
+            "webrtc.turn_secret_env");
+  EXPECT_EQ(refusal(withMinimal("[webrtc]\nturn = 1\n")).key(), "webrtc.turn");
 }
 
 TEST(ShowConfigTest, SourceIds) {

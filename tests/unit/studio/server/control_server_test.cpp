@@ -759,6 +759,89 @@ TEST_F(ControlServerTest, RouteOrderIsPrecedence) {
   EXPECT_EQ(httpGet(port_, "/app.js").body, "console.log('hi');");
 }
 
+// A request with a body, sent as is (the tests of API requests: WHIP's SDP offers).
+HttpResponse httpWithBody(int port, const std::string& method, const std::string& target,
+                          const std::string& headers, const std::string& body) {
+  const int fd = connectLoopback(port);
+  if (fd < 0) return {};
+  sendAll(fd, method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                  headers + "\r\n" + body);
+  std::string leftover;
+  HttpResponse response = readResponse(fd, false, &leftover);
+  ::close(fd);
+  return response;
+}
+
+TEST_F(ControlServerTest, ApiRequestsCarryTheirMethodTokenAndBody) {
+  ServerOptions options = defaultOptions();
+  options.api_prefixes = {"/whip/", "/api/guest"};
+  options.max_api_body_bytes = 1000;
+  ControlServer::Handlers handlers = recorder_.handlers();
+  std::vector<ApiRequest> seen;
+  std::mutex seen_mutex;
+  handlers.on_api = [this, &seen, &seen_mutex](RequestId id, ApiRequest request) {
+    ApiResponse response;
+    response.status = request.authorization == "Bearer right" ? 201 : 401;
+    response.content_type = "application/sdp";
+    response.body = "answer to " + request.method + " " + request.path + ": " + request.body;
+    response.headers = {{"location", request.path + "/s1"}};
+    {
+      std::lock_guard lock(seen_mutex);
+      seen.push_back(std::move(request));
+    }
+    server_->respond(id, std::move(response));
+  };
+  server_ = std::make_unique<ControlServer>(options, handlers);
+  std::string error;
+  ASSERT_TRUE(server_->start(&error)) << error;
+  port_ = server_->port();
+
+  const std::string offer = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n";
+  HttpResponse created = httpWithBody(
+      port_, "POST", "/whip/remote1",
+      "Authorization: Bearer right\r\nContent-Type: application/sdp\r\nContent-Length: " +
+          std::to_string(offer.size()) + "\r\n",
+      offer);
+  EXPECT_EQ(created.status, 201);
+  EXPECT_EQ(created.header("location"), "/whip/remote1/s1");
+  EXPECT_EQ(created.header("content-type"), "application/sdp");
+  EXPECT_EQ(created.body, "answer to POST /whip/remote1: " + offer);
+  {
+    std::lock_guard lock(seen_mutex);
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].content_type, "application/sdp");
+    EXPECT_EQ(seen[0].address, "127.0.0.1");
+  }
+  EXPECT_EQ(httpRequest(port_, "DELETE", "/whip/remote1/s1",
+                        "Authorization: Bearer right\r\nConnection: close\r\n")
+                .status,
+            201);
+  EXPECT_EQ(httpGet(port_, "/api/guest").status, 401);
+  // No length, too long, a method no API takes; and a POST elsewhere.
+  EXPECT_EQ(httpWithBody(port_, "POST", "/whip/remote1", "", "").status, 411);
+  EXPECT_EQ(httpWithBody(port_, "POST", "/whip/remote1", "Content-Length: 1001\r\n",
+                         std::string(1001, 'x'))
+                .status,
+            413);
+  EXPECT_EQ(httpWithBody(port_, "PUT", "/whip/remote1", "Content-Length: 2\r\n", "xx").status, 405);
+  EXPECT_EQ(httpWithBody(port_, "POST", "/index.html", "Content-Length: 2\r\n", "xx").status, 405);
+  // 401s from one address: after two, it waits (429) without reaching the handler.
+  std::size_t before = 0;
+  {
+    std::lock_guard lock(seen_mutex);
+    before = seen.size();
+  }
+  std::vector<int> codes;
+  for (int i = 0; i < 4; ++i) {
+    codes.push_back(httpRequest(port_, "DELETE", "/whip/remote1/s1",
+                                "Authorization: Bearer wrong\r\nConnection: close\r\n")
+                        .status);
+  }
+  EXPECT_EQ(codes, (std::vector<int>{401, 401, 401, 429}));
+  std::lock_guard lock(seen_mutex);
+  EXPECT_EQ(seen.size(), before + 3);
+}
+
 // --- WebSocket -------------------------------------------------------------------
 
 TEST_F(ControlServerTest, MessageReachesHandlerAndReplyArrives) {

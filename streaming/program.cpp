@@ -300,6 +300,9 @@ void Program::build() {
   }
 
   // Sources.
+  const bool guests = return_feed_ && std::any_of(sources_.begin(), sources_.end(),
+                                                  [](const auto& s) { return s.return_feed; });
+  std::map<std::string, GstElement*> source_tees;  // post-fader sound, for the mix-minus
   for (const ProgramSourceInput& s : sources_) {
     GstElement* vsrc = addElement(bin, "intervideosrc");
     // Repeat the last frame for a while rather than flash black when a
@@ -354,10 +357,21 @@ void Program::build() {
     pads.delay = addElement(bin, "yst-audiodelay");
     g_object_set(pads.delay, "delay-ms", s.audio_offset_ms, nullptr);
     linkChain({asrc, acaps, pads.delay, level, pads.follow});
-    pads.audio = linkToRequestPad(pads.follow, mixer, "sink_%u");
+    GstElement* after_fader = pads.follow;
+    if (guests) {
+      // Post-fader, to the program and to the guests' mix-minus.
+      after_fader = addElement(bin, "tee");
+      linkChain({pads.follow, after_fader});
+      source_tees[s.id] = after_fader;
+    }
+    pads.audio = linkToRequestPad(after_fader, mixer, "sink_%u");
     g_object_set(pads.audio, "volume", s.gain, "mute", s.muted || held->load() ? TRUE : FALSE,
                  nullptr);
     pads_[s.id] = pads;
+  }
+  if (guests) {
+    buildReturnFeed(program_tee);
+    buildMixMinus(source_tees);
   }
   taps_["preview"] = std::make_unique<FrameTap>(preview_sink, preview_valves);
 }
@@ -388,6 +402,7 @@ void Program::stop() {
   fade_timer_.stop();
   stats_timer_.stop();
   fade_.running = false;
+  if (return_feed_) return_feed_->setKeyframeRequester(nullptr);
   if (pipeline_) {
     unrelayBus(pipeline_.get());
     gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
@@ -396,6 +411,7 @@ void Program::stop() {
     for (GstPad* pad : {p.a, p.b, p.preview, p.audio}) {
       if (pad) gst_object_unref(pad);
     }
+    for (GstPad* pad : p.minus) gst_object_unref(pad);
     if (p.follow_ramp) gst_object_unref(p.follow_ramp);
   }
   pads_.clear();
@@ -634,10 +650,111 @@ void Program::setPreviewScene(const Scene& scene) {
 }
 
 void Program::setGain(const std::string& source, double gain) {
-  auto it = pads_.find(source);
-  if (it != pads_.end()) g_object_set(it->second.audio, "volume", gain, nullptr);
   for (auto& s : sources_)
     if (s.id == source) s.gain = gain;
+  applyAudioPad(source);
+}
+
+void Program::applyAudioPad(const std::string& source) {
+  auto it = pads_.find(source);
+  if (it == pads_.end()) return;
+  const gboolean mute = muted(source) || held(source) ? TRUE : FALSE;
+  const double volume = gain(source);
+  g_object_set(it->second.audio, "volume", volume, "mute", mute, nullptr);
+  for (GstPad* pad : it->second.minus) g_object_set(pad, "volume", volume, "mute", mute, nullptr);
+}
+
+void Program::buildReturnFeed(GstElement* program_tee) {
+  GstElement* bin = pipeline_.get();
+  const VideoFormat& v = settings_.video;
+  // Its own leaky queue: a slow encode here drops its frames, never the program's.
+  GstElement* queue = leakyQueue(bin, 2);
+  GstElement* scale = addElement(bin, "videoscale");
+  GstElement* caps =
+      addCaps(bin, "video/x-raw,format=I420,width=" + std::to_string(ReturnFeed::kWidth) +
+                       ",height=" + std::to_string(ReturnFeed::kHeight));
+  GstElement* vp8 = addElement(bin, "vp8enc", "return-video");
+  // Real time, one thread, no frames held back; a keyframe every 10 s and
+  // whenever a guest asks (ReturnFeed::requestKeyframe); errors a lost
+  // packet costs stay local to what it carried.
+  g_object_set(vp8, "deadline", gint64{1}, "cpu-used", 8, "threads", 1, "lag-in-frames", 0,
+               "target-bitrate", ReturnFeed::kVideoBitrateKbps * 1000, "keyframe-max-dist",
+               10 * v.fps, nullptr);
+  gst_util_set_object_arg(G_OBJECT(vp8), "end-usage", "cbr");
+  gst_util_set_object_arg(G_OBJECT(vp8), "error-resilient", "default");
+  GstElement* sink = addElement(bin, "appsink", "return-video-sink");
+  g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 8u, "drop", TRUE, "async",
+               FALSE, nullptr);
+  GstElement* valve = addValve(program_tee);
+  linkChain({valve, queue, scale, caps, vp8, sink});
+  g_object_set(valve, "drop", FALSE, nullptr);
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* appsink, gpointer data) -> GstFlowReturn {
+    SamplePtr sample(gst_app_sink_pull_sample(appsink));
+    if (sample) static_cast<ReturnFeed*>(data)->pushVideo(gst_sample_get_buffer(sample.get()));
+    return GST_FLOW_OK;
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, return_feed_.get(), nullptr);
+  // A keyframe on request: the upstream event a decoder's PLI becomes, sent
+  // into the encoder from downstream.
+  // The requester holds the pad; stop() takes the requester away before the
+  // pipeline goes.
+  std::shared_ptr<GstPad> encoder_src(gst_element_get_static_pad(vp8, "src"),
+                                      [](GstPad* pad) { gst_object_unref(pad); });
+  return_feed_->setKeyframeRequester([encoder_src] {
+    gst_pad_send_event(encoder_src.get(),
+                       gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  });
+}
+
+void Program::buildMixMinus(const std::map<std::string, GstElement*>& source_tees) {
+  GstElement* bin = pipeline_.get();
+  for (const ProgramSourceInput& guest : sources_) {
+    if (!guest.return_feed) continue;
+    GstElement* mixer = addElement(bin, "audiomixer", ("minus-" + guest.id).c_str());
+    for (const ProgramSourceInput& s : sources_) {
+      if (s.id == guest.id) continue;  // everything but the guest's own voice
+      auto tee = source_tees.find(s.id);
+      if (tee == source_tees.end()) continue;
+      // A leaky queue: a mix-minus that falls behind drops its own sound,
+      // never holds up the program's.
+      GstElement* queue = addElement(bin, "queue");
+      g_object_set(queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
+                   guint64{200} * GST_MSECOND, nullptr);
+      gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
+      PadPtr tee_pad(gst_element_request_pad_simple(tee->second, "src_%u"));
+      PadPtr queue_sink(gst_element_get_static_pad(queue, "sink"));
+      if (gst_pad_link(tee_pad.get(), queue_sink.get()) != GST_PAD_LINK_OK) {
+        throw std::runtime_error("cannot link " + s.id + " into " + guest.id + "'s mix-minus");
+      }
+      GstPad* pad = linkToRequestPad(queue, mixer, "sink_%u");
+      pads_[s.id].minus.push_back(pad);
+    }
+    GstElement* caps = addCaps(bin, rawAudioCaps());
+    GstElement* convert = addElement(bin, "audioconvert");
+    // Mono: voices, for one pair of headphones (and what every offer takes).
+    GstElement* mono = addCaps(bin, "audio/x-raw,channels=1");
+    GstElement* opus = addElement(bin, "opusenc");
+    g_object_set(opus, "bitrate", ReturnFeed::kAudioBitrateKbps * 1000, nullptr);
+    GstElement* sink = addElement(bin, "appsink");
+    g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 16u, "drop", TRUE,
+                 "async", FALSE, nullptr);
+    linkChain({mixer, caps, convert, mono, opus, sink});
+    struct Target {
+      std::shared_ptr<ReturnFeed> feed;
+      std::string guest;
+    };
+    GstAppSinkCallbacks callbacks{};
+    callbacks.new_sample = [](GstAppSink* appsink, gpointer data) -> GstFlowReturn {
+      SamplePtr sample(gst_app_sink_pull_sample(appsink));
+      auto* target = static_cast<Target*>(data);
+      if (sample) target->feed->pushAudio(target->guest, gst_sample_get_buffer(sample.get()));
+      return GST_FLOW_OK;
+    };
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, new Target{return_feed_, guest.id},
+                               [](gpointer data) { delete static_cast<Target*>(data); });
+  }
+  for (auto& [id, pads] : pads_) applyAudioPad(id);
 }
 
 bool Program::onAir(const std::string& source) const {
@@ -689,22 +806,16 @@ bool Program::followsVideo(const std::string& source) const {
 }
 
 void Program::setMuted(const std::string& source, bool muted) {
-  auto it = pads_.find(source);
-  if (it != pads_.end()) {
-    g_object_set(it->second.audio, "mute", muted || held(source) ? TRUE : FALSE, nullptr);
-  }
   for (auto& s : sources_)
     if (s.id == source) s.muted = muted;
+  applyAudioPad(source);
 }
 
 void Program::setHeld(const std::string& source, bool held) {
   auto& flag = held_[source];
   if (!flag) flag = std::make_shared<std::atomic<bool>>(false);
   flag->store(held);
-  auto it = pads_.find(source);
-  if (it != pads_.end()) {
-    g_object_set(it->second.audio, "mute", held || muted(source) ? TRUE : FALSE, nullptr);
-  }
+  applyAudioPad(source);
 }
 
 bool Program::held(const std::string& source) const {

@@ -45,6 +45,7 @@
 #include "streaming/loudness.h"
 #include "streaming/media_format.h"
 #include "streaming/output.h"
+#include "streaming/return_feed.h"
 
 namespace yst::streaming {
 
@@ -75,6 +76,9 @@ struct ProgramSourceInput {
   Framing framing;
   // Lip sync: the sound delayed against the picture (audio_delay.h).
   int audio_offset_ms = 0;
+  // A remote guest's slot: gets the program back, with a sound mix of its own
+  // without its own voice (return_feed.h).
+  bool return_feed = false;
 };
 
 // Latest small raw frames for the UI; thread-safe.
@@ -118,6 +122,9 @@ class Program : public QObject {
   void setGraphicsLayer(std::shared_ptr<overlay::GraphicsLayer> layer) {
     graphics_ = std::move(layer);
   }
+  // Where the guests' return feed goes (before start; kept across restarts).
+  // Built only when a source has return_feed set.
+  void setReturnFeed(std::shared_ptr<ReturnFeed> feed) { return_feed_ = std::move(feed); }
 
   bool start(std::string* error);
   void stop();
@@ -198,6 +205,9 @@ class Program : public QObject {
     GstElement* scale_preview = nullptr;  // the preview pad's yst-boxscale
     GstPad* audio = nullptr;              // audiomixer pad
     GstElement* delay = nullptr;          // yst-audiodelay, lip sync (owned by pipeline_)
+    // The same sound into each other guest's mix-minus (strong refs): gain,
+    // mute and hold apply there as on the program's pad.
+    std::vector<GstPad*> minus;
     // Audio-follows-video: a volume whose value is ramped by a control
     // source (sample-accurate, no clicks) as the picture goes on and off air.
     GstElement* follow = nullptr;             // owned by pipeline_
@@ -237,6 +247,13 @@ class Program : public QObject {
   void fanOut(MediaKind kind, GstSample* sample);
   GstElement* addTap(GstElement* tee, const std::string& name, int width, int height, int fps);
   GstElement* addValve(GstElement* upstream);
+  // The guests' return feed: the program's picture encoded once, and for
+  // each guest slot a mix of every other source's sound (build()).
+  void buildReturnFeed(GstElement* program_tee);
+  void buildMixMinus(const std::map<std::string, GstElement*>& source_tees);
+  // What a source's pads on the mixers should be: its gain, muted when it is
+  // muted or held.
+  void applyAudioPad(const std::string& source);
 
   // Turns the frames into black ones while `held` is set (a pad probe on
   // the program scalers' input).
@@ -247,6 +264,7 @@ class Program : public QObject {
   // Per source: held off air (setHeld). Shared with the pad probes, which
   // read it on the source's streaming thread.
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> held_;
+  std::shared_ptr<ReturnFeed> return_feed_;
   ElementPtr pipeline_;
   GstElement* compositor_ = nullptr;  // owned by pipeline_
   GstElement* encoder_queue_ = nullptr;

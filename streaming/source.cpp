@@ -504,7 +504,7 @@ ElementPtr Source::buildInput() {
     // (browsers lower both on a poor network) made the program's.
     addAndLink(p, {vconvert, vscale, vrate, vcaps, vsink});
     addAndLink(p, {aconvert, aresample, acaps, asink});
-    webrtc_ = addWebrtcReceiver(p, spec_.webrtc, vconvert, aconvert);
+    webrtc_ = addWebrtcReceiver(p, spec_.webrtc, vconvert, aconvert, {spec_.return_feed, spec_.id});
     return pipeline;
   }
 

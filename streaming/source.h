@@ -53,6 +53,9 @@ struct SourceSpec {
   overlay::Image slate;
   // webrtc:// slots: the jitter buffer, ICE's ports and servers.
   WebrtcOptions webrtc;
+  // webrtc:// slots: the program and this guest's mix-minus sent back on the
+  // guest's peer connection (null: nothing sent back).
+  std::shared_ptr<ReturnFeed> return_feed;
 };
 
 // kWaiting: a webrtc:// slot with nobody in it (its slate shows).

@@ -1,12 +1,16 @@
 #include "streaming/webrtc_receiver.h"
 
 #define GST_USE_UNSTABLE_API  // webrtcbin's library says its API may still change
+#include <gst/app/gstappsrc.h>
 #include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "streaming/gst_ptr.h"
 
@@ -22,6 +26,12 @@ constexpr const char* kVideoCodecs =
     "packetization-mode=(string)1";
 constexpr const char* kAudioCodecs =
     "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000";
+// Both ways on one section: the picture the guest sends and the return feed
+// (VP8, encoded once for every guest) share its codec.
+constexpr const char* kVideoReturnCodec =
+    "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000";
+
+void startReturnStreams(GstElement* webrtc, const GstSDPMessage* answer);
 
 struct Entries {
   GstElement* pipeline;  // not owned: the pipeline owns this (a signal's data)
@@ -175,10 +185,148 @@ void onAnswerCreated(GstPromise* promise, gpointer data) {
     return;
   }
   if (ElementPtr webrtc = answering->element()) {
+    startReturnStreams(webrtc.get(), answer->sdp);
     g_signal_emit_by_name(webrtc.get(), "set-local-description", answer,
                           promiseFor(answering, onLocalSet));
   }
   gst_webrtc_session_description_free(answer);
+}
+
+// The payload type an SDP section gives `codec` ("VP8", "opus"), or -1.
+int payloadFor(const GstSDPMedia* media, const char* codec) {
+  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
+    if (!a->key || !a->value || g_strcmp0(a->key, "rtpmap") != 0) continue;
+    int pt = -1;
+    char name[32] = {0};
+    if (std::sscanf(a->value, "%d %31[^/]", &pt, name) == 2 &&
+        g_ascii_strcasecmp(name, codec) == 0) {
+      return pt;
+    }
+  }
+  return -1;
+}
+
+// One stream of the return feed: appsrc ─ payloader ─ a sink pad of
+// webrtcbin, linked before the offer comes (webrtcbin 1.22 answers sendrecv
+// only for a transceiver that has a sink pad when the answer is made, and
+// matches it to the offer's section by its codec preferences).
+struct ReturnStream {
+  GstElement* source = nullptr;  // appsrc (owned by the pipeline)
+  GstElement* pay = nullptr;
+  bool video = false;
+};
+
+// What addWebrtcReceiver leaves on webrtcbin for the answer.
+struct ReturnSetup {
+  ReturnLink link;
+  std::vector<ReturnStream> streams;
+};
+
+ReturnStream addReturnStream(GstElement* pipeline, GstElement* webrtc, bool video,
+                             const std::shared_ptr<ReturnFeed>& feed) {
+  ReturnStream stream;
+  stream.video = video;
+  stream.source = addElement(pipeline, "appsrc");
+  stream.pay = addElement(pipeline, video ? "rtpvp8pay" : "rtpopuspay");
+  // Mono Opus: stereo would make rtpopuspay say sprop-stereo=1, which an
+  // offer of a mono microphone (sprop-stereo=0) does not match, and the
+  // section would be answered receive-only. A return feed of voices loses
+  // nothing by it.
+  CapsPtr caps(gst_caps_from_string(
+      video ? "video/x-vp8" : "audio/x-opus,rate=48000,channels=1,channel-mapping-family=0"));
+  // Live, stamped as it arrives; a guest that cannot keep up loses the
+  // oldest, never holds up the program.
+  g_object_set(stream.source, "caps", caps.get(), "is-live", TRUE, "do-timestamp", TRUE, "format",
+               GST_FORMAT_TIME, "block", FALSE, "max-bytes", guint64{512 * 1024}, nullptr);
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(stream.source), "leaky-type")) {
+    gst_util_set_object_arg(G_OBJECT(stream.source), "leaky-type", "downstream");
+  }
+  // Until the answer says which numbers the guest's offer gave the codecs.
+  g_object_set(stream.pay, "pt", video ? 96u : 111u, nullptr);
+  if (video) gst_util_set_object_arg(G_OBJECT(stream.pay), "picture-id-mode", "15-bit");
+  linkChain({stream.source, stream.pay});
+  // The caps say the transceiver's kind before any data flows (without
+  // them an audio transceiver matched no audio section of the offer).
+  CapsPtr codec(gst_caps_from_string(video ? kVideoReturnCodec : kAudioCodecs));
+  GstPadTemplate* templ =
+      gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(webrtc), "sink_%u");
+  PadPtr sink(gst_element_request_pad(webrtc, templ, nullptr, codec.get()));
+  PadPtr pay_src(gst_element_get_static_pad(stream.pay, "src"));
+  if (!sink || gst_pad_link(pay_src.get(), sink.get()) != GST_PAD_LINK_OK) {
+    throw std::runtime_error("webrtcbin refused the return feed's stream");
+  }
+  GstWebRTCRTPTransceiver* transceiver = nullptr;
+  g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
+  if (transceiver) {
+    g_object_set(transceiver, "codec-preferences", codec.get(), "do-nack", TRUE, nullptr);
+    gst_object_unref(transceiver);
+  }
+  // The browser's PLI reaches here as an upstream event: one keyframe for
+  // every guest, rate-limited by the feed.
+  PadPtr source_src(gst_element_get_static_pad(stream.source, "src"));
+  gst_pad_add_probe(
+      source_src.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+        if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info))) {
+          (*static_cast<std::shared_ptr<ReturnFeed>*>(data))->requestKeyframe();
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      new std::shared_ptr<ReturnFeed>(feed),
+      [](gpointer data) { delete static_cast<std::shared_ptr<ReturnFeed>*>(data); });
+  return stream;
+}
+
+// The answer is made: each return stream takes the payload type the answer
+// gives its codec and starts taking the feed, for as long as the pipeline
+// lives. A section the guest only sends (a WHIP publisher) is answered
+// recvonly and gets nothing.
+void startReturnStreams(GstElement* webrtc, const GstSDPMessage* answer) {
+  auto* setup = static_cast<ReturnSetup*>(g_object_get_data(G_OBJECT(webrtc), "yst-return"));
+  if (!setup || setup->streams.empty()) return;
+  GstElement* pipeline = GST_ELEMENT(gst_object_get_parent(GST_OBJECT(webrtc)));
+  if (!pipeline) return;
+  for (const ReturnStream& stream : setup->streams) {
+    int pt = -1;
+    for (guint i = 0; i < gst_sdp_message_medias_len(answer) && pt < 0; ++i) {
+      const GstSDPMedia* media = gst_sdp_message_get_media(answer, i);
+      const bool sends = gst_sdp_media_get_attribute_val(media, "sendrecv") ||
+                         gst_sdp_media_get_attribute_val(media, "sendonly");
+      if (sends &&
+          g_strcmp0(gst_sdp_media_get_media(media), stream.video ? "video" : "audio") == 0) {
+        pt = payloadFor(media, stream.video ? "VP8" : "opus");
+      }
+    }
+    if (pt < 0) continue;
+    g_object_set(stream.pay, "pt", static_cast<guint>(pt), nullptr);
+    std::shared_ptr<GstElement> held(GST_ELEMENT(gst_object_ref(stream.source)),
+                                     [](GstElement* e) { gst_object_unref(e); });
+    const ReturnFeed::Sink push = [held](GstBuffer* buffer) {
+      GstBuffer* copy = gst_buffer_copy(buffer);
+      GST_BUFFER_PTS(copy) = GST_CLOCK_TIME_NONE;
+      GST_BUFFER_DTS(copy) = GST_CLOCK_TIME_NONE;
+      gst_app_src_push_buffer(GST_APP_SRC(held.get()), copy);
+    };
+    const ReturnFeed::Sink nothing = [](GstBuffer*) {};
+    const int id = setup->link.feed->subscribe(setup->link.guest, stream.video ? push : nothing,
+                                               stream.video ? nothing : push);
+    struct Subscription {
+      std::shared_ptr<ReturnFeed> feed;
+      int id;
+    };
+    // The subscription (and with it the appsrc it holds) ends with the pipeline.
+    g_object_weak_ref(
+        G_OBJECT(pipeline),
+        [](gpointer data, GObject*) {
+          auto* subscription = static_cast<Subscription*>(data);
+          subscription->feed->unsubscribe(subscription->id);
+          delete subscription;
+        },
+        new Subscription{setup->link.feed, id});
+  }
+  setup->streams.clear();
+  gst_object_unref(pipeline);
 }
 
 void onRemoteSet(GstPromise* promise, gpointer data) {
@@ -218,7 +366,8 @@ const char* iceConnectionStateName(GstWebRTCICEConnectionState state) {
 }  // namespace webrtc_receiver
 
 GstElement* addWebrtcReceiver(GstElement* pipeline, const WebrtcOptions& options,
-                              GstElement* video_entry, GstElement* audio_entry) {
+                              GstElement* video_entry, GstElement* audio_entry,
+                              ReturnLink return_link) {
   using namespace webrtc_receiver;
   GstElement* webrtc = addElement(pipeline, "webrtcbin");
   // One transport for sound and picture (browsers and OBS bundle).
@@ -239,8 +388,18 @@ GstElement* addWebrtcReceiver(GstElement* pipeline, const WebrtcOptions& options
       gst_object_unref(ice);
     }
   }
-  addReceiveOnly(webrtc, kVideoCodecs);
-  addReceiveOnly(webrtc, kAudioCodecs);
+  if (return_link.feed) {
+    // A guest's page: its sections send and receive; the return feed's
+    // streams are the transceivers its offer matches.
+    auto* setup = new ReturnSetup{return_link, {}};
+    g_object_set_data_full(G_OBJECT(webrtc), "yst-return", setup,
+                           [](gpointer data) { delete static_cast<ReturnSetup*>(data); });
+    setup->streams.push_back(addReturnStream(pipeline, webrtc, true, return_link.feed));
+    setup->streams.push_back(addReturnStream(pipeline, webrtc, false, return_link.feed));
+  } else {
+    addReceiveOnly(webrtc, kVideoCodecs);
+    addReceiveOnly(webrtc, kAudioCodecs);
+  }
   // Transceivers webrtcbin makes itself for an offer ours do not match.
   g_signal_connect(webrtc, "on-new-transceiver",
                    G_CALLBACK(+[](GstElement*, GstWebRTCRTPTransceiver* transceiver, gpointer) {

@@ -20,7 +20,10 @@
 #include <gst/gst.h>
 
 #include <functional>
+#include <memory>
 #include <string>
+
+#include "streaming/return_feed.h"
 
 namespace yst::streaming {
 
@@ -33,12 +36,24 @@ struct WebrtcOptions {
   std::string turn_server;  // "turn(s)://user:password@host:port"; "" none (a secret)
 };
 
+// The return feed a guest gets on the same peer connection: the program's
+// picture and their mix-minus, from `feed` (null: none).
+struct ReturnLink {
+  std::shared_ptr<ReturnFeed> feed;
+  std::string guest;  // the slot's source id
+};
+
 // Adds webrtcbin to `pipeline` (which owns it) and returns it. Each stream
 // that arrives is decoded and linked to `video_entry`'s or `audio_entry`'s
 // sink pad (elements already in the pipeline); a second stream of the same
-// kind is left unlinked.
+// kind is left unlinked. With a return link, each section of the offer that
+// also receives (sendrecv: the guest page's) is answered sendrecv and gets
+// the return feed: the shared VP8 picture and the guest's Opus mix-minus,
+// with the payload types the offer gave those codecs; a keyframe is asked
+// for when the guest's browser loses a packet of it (PLI).
 GstElement* addWebrtcReceiver(GstElement* pipeline, const WebrtcOptions& options,
-                              GstElement* video_entry, GstElement* audio_entry);
+                              GstElement* video_entry, GstElement* audio_entry,
+                              ReturnLink return_link = {});
 
 // Applies `offer_sdp` and makes the answer; `done` runs once, on one of
 // GStreamer's threads, with the answer's SDP (all its candidates) or with ""

@@ -484,19 +484,29 @@ void Controller::startEdgeLink() {
 bool Controller::startEngine(std::string* error) {
   const streaming::VideoFormat format{show_.program.width, show_.program.height, show_.program.fps};
   std::vector<streaming::ProgramSourceInput> inputs;
+  // Remote guests get the program back on their peer connection, with a
+  // sound mix of their own (return_feed.h).
+  std::shared_ptr<streaming::ReturnFeed> return_feed;
+  if (std::any_of(show_.sources.begin(), show_.sources.end(), [](const config::SourceConfig& s) {
+        return s.scheme == streaming::UrlScheme::kWebrtc;
+      })) {
+    return_feed = std::make_shared<streaming::ReturnFeed>();
+  }
   for (const config::SourceConfig& s : show_.sources) {
+    const bool guest = s.scheme == streaming::UrlScheme::kWebrtc;
     const streaming::WebrtcOptions webrtc{s.latency_ms, show_.webrtc.port_min,
                                           show_.webrtc.port_max,
                                           stunForWebrtcbin(show_.webrtc.stun_server), ""};
     auto source = std::make_unique<streaming::Source>(
-        streaming::SourceSpec{s.id, s.label, s.uri, graphics_->signalLostSlate(s.label), webrtc},
+        streaming::SourceSpec{s.id, s.label, s.uri, graphics_->signalLostSlate(s.label), webrtc,
+                              guest ? return_feed : nullptr},
         format);
     connect(source.get(), &streaming::Source::stateChanged, this, [this, src = source.get()] {
       publishEvent("source.changed", {{"source", sourceJson(*src)}});
       if (guests_) guests_->sourceChanged(src->spec().id);
     });
     inputs.push_back({s.id, source->channel(), s.gain, s.muted, s.audio_follows_video, s.framing,
-                      s.audio_offset_ms});
+                      s.audio_offset_ms, guest});
     sources_.push_back(std::move(source));
   }
 
@@ -509,6 +519,7 @@ bool Controller::startEngine(std::string* error) {
   settings.loudness = {show_.audio.loudness_control, show_.audio.loudness_target_lufs,
                        show_.audio.true_peak_dbtp};
   program_ = std::make_unique<streaming::Program>(settings, inputs);
+  program_->setReturnFeed(return_feed);
   program_->setGraphicsLayer(graphics_->layer());
   program_->setScene({show_.program.layout, show_.program.tiles}, streaming::Transition::kCut, 0);
   graphics_->startingScene(program_->scene());

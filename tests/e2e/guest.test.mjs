@@ -132,6 +132,24 @@ await runBrowserTest(async (browser) => {
   await waitProgram('admitted', isRed, 'the guest\'s red in their tile');
   measured('admission to the guest\'s picture at the partner site', Date.now() - admitted, 6000);
   await page.waitForSelector(`${testid('phase')}[data-phase="live"]`, { timeout: 10000 });
+  // The return feed on the same connection: the program (with the guest in
+  // it) and their mix-minus.
+  await page.waitForFunction((selector) => {
+    const v = document.querySelector(selector);
+    return v && v.readyState >= 2 && v.videoWidth === 640 && v.srcObject && v.srcObject.getAudioTracks().length === 1;
+  }, testid('return-view'), { timeout: 15000 });
+  const returned = await until(async () => {
+    const colour = await page.$eval(testid('return-view'), (v) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 64;
+      canvas.height = 36;
+      const g = canvas.getContext('2d');
+      g.drawImage(v, 0, 0, 64, 36);
+      return Array.from(g.getImageData(48, 18, 1, 1).data.slice(0, 3));
+    });
+    return { ok: isRed(colour), value: colour, seen: colour };
+  }, 'the program in the return feed, with the guest\'s red in their tile', 15000, 200);
+  log(`return feed's right half ${returned}`);
   await shot(page, 'on-air');
 
   // 4. The network drops and comes back.

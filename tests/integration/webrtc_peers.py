@@ -13,6 +13,8 @@ POSTs it with "Authorization: Bearer TOKEN" and prints what came back:
   status 201
   location /whip/remote1/AbC…
   connected               (ICE connected: media flows)
+  return video            (what the studio sends back flows: a guest's
+  return audio             return feed, the program and a mix-minus)
 
 Any other status is printed with the body and the publisher exits 3. On
 SIGTERM it DELETEs its Location, prints "deleted STATUS", and exits 0; on
@@ -77,6 +79,7 @@ class Publisher:
         self.webrtc.connect("on-negotiation-needed", self.on_negotiation_needed)
         self.webrtc.connect("notify::ice-gathering-state", self.on_gathering)
         self.webrtc.connect("notify::ice-connection-state", self.on_connection)
+        self.webrtc.connect("pad-added", self.on_incoming)
 
     def run(self) -> int:
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, self.stop)
@@ -126,6 +129,32 @@ class Publisher:
                          GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.ANSWER,
                                                                 answer), None)
         return False
+
+    def on_incoming(self, _webrtc, pad) -> None:
+        """What the studio sends back (a guest's return feed): decoded and
+        counted; "return video" / "return audio" once it flows."""
+        if pad.get_direction() != Gst.PadDirection.SRC:
+            return
+        kind = "video" if "video" in pad.get_current_caps().to_string() else "audio"
+        decode = Gst.ElementFactory.make("decodebin")
+        self.pipeline.add(decode)
+        decode.sync_state_with_parent()
+        pad.link(decode.get_static_pad("sink"))
+        seen = {"said": False}
+
+        def decoded(_decode, out_pad):
+            sink = Gst.ElementFactory.make("fakesink")
+            sink.set_property("signal-handoffs", True)
+
+            def handoff(*_args):
+                if not seen["said"]:
+                    seen["said"] = True
+                    say(f"return {kind}")
+            sink.connect("handoff", handoff)
+            self.pipeline.add(sink)
+            sink.sync_state_with_parent()
+            out_pad.link(sink.get_static_pad("sink"))
+        decode.connect("pad-added", decoded)
 
     def on_connection(self, webrtc, _pspec) -> None:
         state = webrtc.get_property("ice-connection-state")

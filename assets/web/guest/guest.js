@@ -227,8 +227,16 @@ async function join() {
     bundlePolicy: 'max-bundle',
   });
   pc = connection;
+  // Both ways: the guest's camera and microphone go, the program and their
+  // mix-minus come back on the same connection.
+  const returned = new MediaStream();
+  connection.ontrack = (event) => {
+    if (connection !== pc) return;
+    returned.addTrack(event.track);
+    view.returnView(returned);
+  };
   for (const track of stream.getTracks()) {
-    const transceiver = connection.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    const transceiver = connection.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
     if (track.kind === 'video') preferCodecs(transceiver, 'video', ['video/vp8', 'video/h264']);
     if (track.kind === 'audio') preferCodecs(transceiver, 'audio', ['audio/opus']);
   }

@@ -56,6 +56,12 @@ export function createView(actions) {
     selfView(stream) {
       $('self-view').srcObject = stream;
     },
+    // The program and the guest's mix-minus, as the studio sends them back.
+    returnView(stream) {
+      const video = $('return-view');
+      if (video.srcObject !== stream) video.srcObject = stream;
+      video.play().catch(() => {});
+    },
     level(fraction) {
       $('meter').style.width = `${Math.round(Math.min(1, fraction) * 100)}%`;
     },

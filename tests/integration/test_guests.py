@@ -25,12 +25,15 @@ Run alone: /usr/bin/python3 tests/integration/test_guests.py
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -42,6 +45,7 @@ from netns import GuestNetwork  # noqa: E402
 
 KEY = "guests_key_0123456789"
 WHIP_TOKEN = "whip_token_0123456789abcdef"
+TURN_SECRET = "turn_secret_0123456789abcdef"
 PEERS = HERE / "webrtc_peers.py"
 
 
@@ -96,7 +100,7 @@ class Publisher:
         argv = [sys.executable if sys.executable.startswith("/usr/bin") else "/usr/bin/python3",
                 str(PEERS), "whip", url, token]
         for name, value in options.items():
-            argv += [f"--{name}", str(value)]
+            argv += [f"--{name.replace('_', '-')}"] + ([str(value)] if value != "" else [])
         self.log = log
         self.out = open(log, "w", encoding="utf-8")
         self.process = subprocess.Popen(net.command(argv), stdout=self.out,
@@ -121,6 +125,88 @@ class Publisher:
         self.out.close()
 
 
+class Coturn:
+    """coturn as deploy/coturn/turnserver.conf sets it up (time-limited
+    credentials from a shared secret, a relay port range), on the studio's
+    side of the guest's network, on a free port."""
+
+    def __init__(self, workdir: Path, address: str):
+        self.dir = workdir / "coturn"
+        self.dir.mkdir(exist_ok=True)
+        self.port = harness.free_port()
+        relay = harness.free_port()
+        conf = (HERE.parent.parent / "deploy" / "coturn" / "turnserver.conf").read_text()
+        replace = {
+            "listening-ip=0.0.0.0": f"listening-ip={address}\nrelay-ip={address}",
+            "listening-port=3478": f"listening-port={self.port}",
+            "min-port=49160": f"min-port={relay}",
+            "max-port=49200": f"max-port={relay + 20}",
+            "static-auth-secret=CHANGE-ME-to-the-studios-turn-secret":
+                f"static-auth-secret={TURN_SECRET}",
+            # Verbose: each allocation is logged with its user name.
+            "log-file=syslog": f"log-file={self.dir / 'turn.log'}\nsimple-log\nno-stdout-log\n"
+                               f"pidfile={self.dir / 'turn.pid'}\nverbose",
+        }
+        for old, new in replace.items():
+            if old not in conf:
+                raise AssertionError(f"deploy/coturn/turnserver.conf no longer has {old!r}")
+            conf = conf.replace(old, new)
+        self.conf = self.dir / "turnserver.conf"
+        self.conf.write_text(conf)
+        self.address = address
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Coturn":
+        self.log = open(self.dir / "stdout.log", "w")
+        self.process = subprocess.Popen(["turnserver", "-c", str(self.conf)], stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+        harness.wait_until(lambda: self.process.poll() is not None or harness.udp_port_held(
+            self.port, host=self.address) or (self.dir / "turn.pid").exists(), 10, "coturn to start")
+        if self.process.poll() is not None:
+            raise AssertionError(f"coturn exited: {(self.dir / 'stdout.log').read_text()[-2000:]}")
+        return self
+
+    def log_text(self) -> str:
+        path = self.dir / "turn.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if self.process:
+            self.log.close()
+
+
+def tone_level_db(samples: list[int], rate: int, freq: float) -> float:
+    """The level of one frequency in a block of samples (Goertzel), in dB
+    relative to a full-scale sine."""
+    n = len(samples)
+    k = round(n * freq / rate)
+    w = 2 * math.pi * k / n
+    coeff = 2 * math.cos(w)
+    s1 = s2 = 0.0
+    for x in samples:
+        s0 = x / 32768.0 + coeff * s1 - s2
+        s2, s1 = s1, s0
+    power = s1 * s1 + s2 * s2 - coeff * s1 * s2
+    amplitude = 2 * math.sqrt(max(power, 0.0)) / n
+    return 20 * math.log10(max(amplitude, 1e-9))
+
+
+def wav_samples(path: Path) -> list[int]:
+    """The 16-bit mono samples of a WAV the publisher wrote (header skipped:
+    one cut off at a kill has no length in it)."""
+    data = path.read_bytes()
+    start = data.find(b"data")
+    body = data[start + 8:] if start >= 0 else data[44:]
+    return list(struct.unpack(f"<{len(body) // 2}h", body[:len(body) // 2 * 2]))
+
+
 class WebrtcSlots(IntegrationTest):
     @classmethod
     def set_up_fixtures(cls):
@@ -138,8 +224,13 @@ class WebrtcSlots(IntegrationTest):
         show["sources"][1]["whip_token_env"] = "YST_TEST_WHIP_TOKEN"
         # Reachable from the guest's namespace as well as from here.
         show["audience"] = {"listen": f"0.0.0.0:{harness.free_port()}"}
+        cls.turn = Coturn(cls.work.path, cls.net.studio_address).start()
+        cls.addClassCleanup(cls.turn.stop)
+        show["webrtc"] = {"turn_url": f"turn:{cls.net.studio_address}:{cls.turn.port}",
+                          "turn_secret_env": "YST_TEST_TURN_SECRET"}
         cls.studio = Studio(cls.work.path, show,
-                            extra_env={"YST_TEST_WHIP_TOKEN": WHIP_TOKEN})
+                            extra_env={"YST_TEST_WHIP_TOKEN": WHIP_TOKEN,
+                                       "YST_TEST_TURN_SECRET": TURN_SECRET})
         cls.addClassCleanup(cls.studio.close)
         cls.studio.start()
         cls.studio.wait_destination_state("site", "live", 30)
@@ -283,10 +374,41 @@ class WebrtcSlots(IntegrationTest):
              "--data", str(data), "--show", str(self.studio.show_path)],
             capture_output=True, text=True, timeout=30,
             env={**os.environ, "YST_TEST_WHIP_TOKEN": WHIP_TOKEN,
+                 "YST_TEST_TURN_SECRET": TURN_SECRET,
                  "YISHITING_PRODUCER_TOKEN": self.studio.token})
         self.assertEqual(bad.returncode, 2, bad.stdout + bad.stderr)
         self.assertIn("no webrtc:// source", bad.stderr)
 
+
+    def test_f_relay_only_through_coturn(self):
+        # A guest whose network lets nothing through but TURN: their page's
+        # credentials (from /api/guest, made with the shared secret) open
+        # coturn, and every packet goes through the relay.
+        data = self.studio.dir / "data"
+        invite = subprocess.run(
+            [str(self.studio.binary), "guests", "invite", "--source", "remote1", "--name", "李四",
+             "--data", str(data)], capture_output=True, text=True, timeout=30)
+        self.assertEqual(invite.returncode, 0, invite.stderr)
+        token = invite.stdout.strip().rsplit("/", 1)[1]
+        code, _, body = request("GET", self.studio.base_url + "/api/guest", token)
+        self.assertEqual(code, 200, body)
+        turn = json.loads(body)["ice_servers"][-1]
+        self.assertEqual(turn["urls"], f"turn:{self.net.studio_address}:{self.turn.port}")
+        self.assertRegex(turn["username"], r"^\d{10}:guest\d+$")
+        user = urllib.parse.quote(turn["username"], safe="")
+        password = urllib.parse.quote(turn["credential"], safe="")
+        relayed = self.publisher(
+            "relayed", token=token, color="0xff00ff00", relay="",
+            turn=f"turn://{user}:{password}@{self.net.studio_address}:{self.turn.port}")
+        self.assertEqual(relayed.wait_line("status"), "status 201")
+        relayed.wait_line("connected", 20)
+        self.studio.wait_source_state("remote1", "live", 15)
+        self.assertEqual(self.slot()["webrtc"]["kind"], "guest")
+        # coturn saw the guest's allocation under their name.
+        harness.wait_until(lambda: turn["username"] in self.turn.log_text(), 10,
+                           "coturn to log the guest's allocation")
+        relayed.stop()
+        self.studio.wait_source_state("remote1", "waiting", 10)
 
     def test_e_a_guest_joins_from_the_browser_waits_and_goes_on_air(self):
         # Drives tests/e2e/guest.test.mjs (its own ctest entry, e2e.guest).
@@ -319,6 +441,65 @@ class WebrtcSlots(IntegrationTest):
                  "YST_FAKE_VIDEO": str(video), "YST_FAKE_AUDIO": str(audio),
                  "YST_PROGRAM_URL": self.url, "YST_GUEST_IF": self.net.host_if},
             context=lambda: harness.tail(self.studio.log_text()))
+
+
+class MixMinus(IntegrationTest):
+    """Two remote guests and a third sender (the host's stand-in), each
+    with a tone of its own (not harmonics of one another), all on air: in
+    each guest's return feed the others' tones are there and their own is at
+    least 40 dB below them."""
+
+    TONES = {"host": 523, "remote1": 797, "remote2": 1223}
+
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.net = GuestNetwork()
+        cls.addClassCleanup(cls.net.close)
+        show = make_show(sources=[(slot, f"webrtc://{slot}") for slot in cls.TONES],
+                         layout="row3", archive=False, hls=False, preset="ultrafast", fps=25)
+        for source in show["sources"]:
+            source["whip_token_env"] = "YST_TEST_WHIP_TOKEN"
+        show["audience"] = {"listen": f"0.0.0.0:{harness.free_port()}"}
+        cls.studio = Studio(cls.work.path, show, extra_env={"YST_TEST_WHIP_TOKEN": WHIP_TOKEN})
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+
+    def test_each_guest_hears_everyone_but_themselves(self):
+        publishers = {}
+        for slot, tone in self.TONES.items():
+            options = {"tone": tone}
+            if slot != "host":
+                options["record_return"] = str(self.case_dir() / f"{slot}-return.wav")
+            p = Publisher(self.net, f"http://{self.net.studio_address}:{self.studio.port}/whip/{slot}",
+                          WHIP_TOKEN, self.case_dir() / f"{slot}.log", **options)
+            self.addCleanup(p.stop)
+            publishers[slot] = p
+        for slot, p in publishers.items():
+            self.assertEqual(p.wait_line("status"), "status 201", slot)
+            self.studio.wait_source_state(slot, "live", 15)
+        for slot in ("remote1", "remote2"):
+            publishers[slot].wait_line("return audio", 15)
+        # Everyone in the mix for a while: the returns are being recorded.
+        time.sleep(4)  # noqa: the length of the recording, not a wait for a state
+        for p in publishers.values():
+            p.stop()
+        for guest in ("remote1", "remote2"):
+            samples = wav_samples(self.case_dir() / f"{guest}-return.wav")
+            self.assertGreater(len(samples), 48000 * 3, f"{guest}'s return feed is too short")
+            # A second while all three were in it (the others stop around
+            # the end of the recording).
+            block = samples[-3 * 48000:-2 * 48000]
+            levels = {slot: tone_level_db(block, 48000, tone) for slot, tone in self.TONES.items()}
+            others = [levels[slot] for slot in self.TONES if slot != guest]
+            harness.verbose(f"{guest}'s return: {levels}")
+            sys.stderr.write(f"[measured] {guest}'s own voice in their return: "
+                             f"{min(others) - levels[guest]:.1f} dB below the quietest other "
+                             "(test bound ≥ 40)\n")
+            for slot in self.TONES:
+                if slot != guest:
+                    self.assertGreater(levels[slot], -40, f"{slot}'s tone in {guest}'s return")
+            self.assertLess(levels[guest], min(others) - 40,
+                            f"{guest} hears themselves: {levels}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ webrtcbin through PyGObject (Debian: python3-gi, gir1.2-gst-plugins-bad-1.0),
 as OBS or a hardware encoder would publish into a webrtc:// slot:
 
   webrtc_peers.py whip URL TOKEN [--color 0xAARRGGBB] [--codec vp8|h264]
-                  [--tone HZ] [--ice-host ADDRESS]
+                  [--tone HZ] [--turn turn://USER:PASS@HOST:PORT --relay]
+                  [--record-return FILE.wav]
 
 It makes its offer (picture: a solid colour, 640x360 at 25 fps; sound: a
 sine), waits until ICE has gathered every candidate (WHIP sends none later),
@@ -17,7 +18,8 @@ POSTs it with "Authorization: Bearer TOKEN" and prints what came back:
   return audio             return feed, the program and a mix-minus)
 
 Any other status is printed with the body and the publisher exits 3. On
-SIGTERM it DELETEs its Location, prints "deleted STATUS", and exits 0; on
+SIGTERM it DELETEs its Location, prints "deleted STATUS", and exits 0 (a
+recording of the return feed is finished first: EOS through the WAV); on
 SIGKILL it just vanishes, as a field unit losing its network would.
 """
 
@@ -66,6 +68,7 @@ class Publisher:
     def __init__(self, args: argparse.Namespace):
         self.args = args
         self.location: str | None = None
+        self.recorder = None  # the return feed's WAV recording, if asked for
         self.offered = False
         self.loop = GLib.MainLoop()
         video = (f"videotestsrc is-live=true pattern=solid-color foreground-color={args.color} ! "
@@ -76,6 +79,12 @@ class Publisher:
         self.pipeline = Gst.parse_launch(
             f"webrtcbin name=w bundle-policy=max-bundle {video} ! w. {audio} ! w.")
         self.webrtc = self.pipeline.get_by_name("w")
+        if args.turn:
+            # TURN's user name ("<expiry>:guestN") percent-encoded in the URI.
+            self.webrtc.set_property("turn-server", args.turn)
+        if args.relay:
+            self.webrtc.set_property("ice-transport-policy",
+                                     GstWebRTC.WebRTCICETransportPolicy.RELAY)
         self.webrtc.connect("on-negotiation-needed", self.on_negotiation_needed)
         self.webrtc.connect("notify::ice-gathering-state", self.on_gathering)
         self.webrtc.connect("notify::ice-connection-state", self.on_connection)
@@ -143,6 +152,17 @@ class Publisher:
         seen = {"said": False}
 
         def decoded(_decode, out_pad):
+            if kind == "audio" and self.args.record_return:
+                # The return feed's sound, as the guest would hear it.
+                record = Gst.parse_bin_from_description(
+                    "audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1 "
+                    f"! wavenc ! filesink location={self.args.record_return}", True)
+                self.pipeline.add(record)
+                record.sync_state_with_parent()
+                out_pad.link(record.get_static_pad("sink"))
+                self.recorder = record
+                say("return audio")
+                return
             sink = Gst.ElementFactory.make("fakesink")
             sink.set_property("signal-handoffs", True)
 
@@ -163,6 +183,10 @@ class Publisher:
             say("connected")
 
     def stop(self) -> bool:
+        if self.recorder is not None:
+            # The WAV's header is written at end of stream.
+            self.recorder.get_static_pad("sink").send_event(Gst.Event.new_eos())
+            GLib.usleep(300000)
         if self.location:
             base = self.args.url.split("/whip/")[0]
             code, _, _ = request("DELETE", base + self.location, self.args.token)
@@ -181,6 +205,10 @@ def main() -> int:
     whip.add_argument("--color", default="0xffff0000")
     whip.add_argument("--codec", choices=sorted(ENCODERS), default="vp8")
     whip.add_argument("--tone", type=int, default=1000)
+    whip.add_argument("--turn", default="", help="turn://user:password@host:port")
+    whip.add_argument("--relay", action="store_true", help="relay candidates only (through TURN)")
+    whip.add_argument("--record-return", default="",
+                      help="write the sound the studio sends back to this WAV file")
     args = parser.parse_args()
     return Publisher(args).run()
 

@@ -379,14 +379,27 @@ GstElement* addWebrtcReceiver(GstElement* pipeline, const WebrtcOptions& options
   if (!options.turn_server.empty()) {
     g_object_set(webrtc, "turn-server", options.turn_server.c_str(), nullptr);
   }
-  if (options.min_port > 0 && options.max_port >= options.min_port) {
-    GstWebRTCICE* ice = nullptr;
-    g_object_get(webrtc, "ice-agent", &ice, nullptr);
-    if (ice) {
+  GstWebRTCICE* ice = nullptr;
+  g_object_get(webrtc, "ice-agent", &ice, nullptr);
+  if (ice) {
+    if (options.min_port > 0 && options.max_port >= options.min_port) {
       g_object_set(ice, "min-rtp-port", static_cast<guint>(options.min_port), "max-rtp-port",
                    static_cast<guint>(options.max_port), nullptr);
-      gst_object_unref(ice);
     }
+    // No UPnP: libnice would ask the LAN's router to open ports (a studio
+    // must not), and its search held the answer's gathering up by seconds
+    // on a loaded machine (3 s and more under AddressSanitizer).
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent")) {
+      GObject* agent = nullptr;
+      g_object_get(ice, "agent", &agent, nullptr);
+      if (agent) {
+        if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp")) {
+          g_object_set(agent, "upnp", FALSE, nullptr);
+        }
+        g_object_unref(agent);
+      }
+    }
+    gst_object_unref(ice);
   }
   if (return_link.feed) {
     // A guest's page: its sections send and receive; the return feed's

@@ -238,7 +238,12 @@ bool Controller::makeDesks(std::string* error) {
         if (server_) server_->respond(id, std::move(response));
       },
       [this](server::ClientId client, const json& message) { reply(client, message); },
-      [this] { requestStatus(); }, [] { return static_cast<std::int64_t>(std::time(nullptr)); }});
+      [this] { requestStatus(); }, [] { return static_cast<std::int64_t>(std::time(nullptr)); },
+      [this](const std::string& source, const std::string& name, const std::string& title) {
+        graphics_->setSourcePerson(
+            source, name.empty() ? std::nullopt
+                                 : std::optional<config::Person>(config::Person{name, title}));
+      }});
   program_port_ = std::make_unique<ProgramAdapter>(program_, sources_);
   switcher_ = std::make_unique<desks::Switcher>(desks::Switcher::Context{
       program_port_.get(), publish,

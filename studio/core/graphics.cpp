@@ -371,7 +371,21 @@ void Graphics::setQuestionOnAir(std::optional<overlay::QuestionCardContent> ques
   changed();
 }
 
+void Graphics::setSourcePerson(const std::string& source, std::optional<config::Person> person) {
+  const std::string key = "source:" + source;
+  if (person) {
+    people_[key] = *person;
+    source_people_[source] = key;
+  } else {
+    people_.erase(key);
+    source_people_.erase(source);
+  }
+  updateNameBars();
+  changed();
+}
+
 std::string Graphics::personOfSource(const std::string& source) const {
+  if (auto it = source_people_.find(source); it != source_people_.end()) return it->second;
   for (const config::SourceConfig& s : show_.sources) {
     if (s.id == source) return s.person;
   }

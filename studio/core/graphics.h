@@ -71,6 +71,10 @@ class Graphics : public QObject {
   void startingScene(const streaming::Scene& scene);
   // The viewer page's address for the QR code, once the server knows its port.
   void setPublicUrl(const std::string& url);
+  // A remote guest in a webrtc:// slot: their name and title (from their
+  // invitation) are the slot's person, for its lower-third on a cut and its
+  // name bar in a panel; nullopt: the slot's own `person` again.
+  void setSourcePerson(const std::string& source, std::optional<config::Person> person);
 
   nlohmann::json state() const;
   void addStatus(nlohmann::json* status) const;
@@ -125,6 +129,8 @@ class Graphics : public QObject {
   yst::TaskQueue worker_{"yst-render", 256};  // drawing, off the controller thread
 
   std::map<std::string, config::Person> people_;  // "host", "guest1", … (editable live)
+  // Sources whose person is a remote guest's: source → key in people_.
+  std::map<std::string, std::string> source_people_;
   LowerThirdState lower_thirds_[2];
   streaming::Scene scene_;  // on air
   // What each name bar shows ("" : down): person, name, title and tile.

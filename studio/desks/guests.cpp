@@ -218,6 +218,14 @@ void Guests::offer(server::RequestId id, Slot& slot, Session session, std::strin
   const bool admitted = session.admitted;
   logInfo("guests", slot.source + ": " + (session.sender == Sender::kGuest ? "guest " : "") +
                         session.name + " is connecting");
+  if (context_.person_changed) {
+    // A guest's invitation names them; a publisher is the slot's camera.
+    if (session.sender == Sender::kGuest) {
+      context_.person_changed(slot.source, session.name, session.title);
+    } else {
+      context_.person_changed(slot.source, "", "");
+    }
+  }
   slot.session = std::make_unique<Session>(std::move(session));
   engine.hold(slot.source, !admitted);
   const std::string source_id = slot.source;
@@ -231,6 +239,7 @@ void Guests::offer(server::RequestId id, Slot& slot, Session session, std::strin
           if (s && s->session && s->session->id == session_id) {
             s->session.reset();
             context_.engine->hold(source_id, false);
+            if (context_.person_changed) context_.person_changed(source_id, "", "");
             changed(*s);
           }
           context_.respond(
@@ -253,6 +262,7 @@ void Guests::endSession(Slot& slot, const std::string& why) {
   slot.session.reset();
   context_.engine->hold(slot.source, false);
   context_.engine->endSession(slot.source);
+  if (context_.person_changed) context_.person_changed(slot.source, "", "");
   changed(slot);
 }
 

@@ -54,6 +54,11 @@ class Guests {
     std::function<void()> status_changed;
     // Unix seconds now (the tests' clock may differ).
     std::function<std::int64_t()> now_s;
+    // A guest's name and title now stand for the slot's person (lower-third,
+    // name bar); "" and "": nobody's. Optional.
+    std::function<void(const std::string& source, const std::string& name,
+                       const std::string& title)>
+        person_changed;
   };
   explicit Guests(Context context);
   ~Guests();

@@ -8,7 +8,9 @@
 //      them is refused, and the program's tile for them stays black (held
 //      off air) although their picture reaches the studio.
 //   3. guests.admit: the page says "on air", and the guest's colour is in
-//      their tile of the program the partner site receives.
+//      their tile of the program the partner site receives; the program
+//      comes back to their page (the return feed); a cut to them alone
+//      brings up their lower-third from the invitation.
 //   4. Their network drops (the host's end of their link taken down): the
 //      slot's slate within 2.5 s; the network back, the page rejoins by
 //      itself into the same slot and they are on air again within 5 s.
@@ -151,6 +153,14 @@ await runBrowserTest(async (browser) => {
   }, 'the program in the return feed, with the guest\'s red in their tile', 15000, 200);
   log(`return feed's right half ${returned}`);
   await shot(page, 'on-air');
+  // A cut to them alone brings up their lower-third, with their invitation's name and title.
+  await producer.request({ type: 'program.set', layout: 'single', tiles: [kSource, 'cam'] });
+  await until(async () => {
+    const overlay = (await getJson('/api/status')).overlay;
+    const shown = Object.values(overlay.lower_thirds || {}).filter(Boolean);
+    const ok = shown.some((p) => p.name === '张三' && p.title === '温州市医疗保障局局长');
+    return { ok, seen: overlay.lower_thirds };
+  }, 'the guest\'s lower-third after a cut to them', 10000);
 
   // 4. The network drops and comes back.
   await setLink(false);

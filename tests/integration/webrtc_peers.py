@@ -7,8 +7,8 @@ as OBS or a hardware encoder would publish into a webrtc:// slot:
                   [--tone HZ] [--turn turn://USER:PASS@HOST:PORT --relay]
                   [--record-return FILE.wav]
 
-It makes its offer (picture: a solid colour, 640x360 at 25 fps; sound: a
-sine), waits until ICE has gathered every candidate (WHIP sends none later),
+It makes its offer (picture: a solid colour, --size 640x360 at --fps 25;
+sound: a sine), waits until ICE has gathered every candidate (WHIP sends none later),
 POSTs it with "Authorization: Bearer TOKEN" and prints what came back:
 
   status 201
@@ -39,7 +39,8 @@ gi.require_version("GstWebRTC", "1.0")
 from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
 
 ENCODERS = {
-    "vp8": "vp8enc deadline=1 keyframe-max-dist=25 ! rtpvp8pay ! "
+    "vp8": "vp8enc deadline=1 cpu-used=8 target-bitrate=1500000 keyframe-max-dist=25 ! "
+           "rtpvp8pay ! "
            "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96",
     "h264": "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! "
             "video/x-h264,profile=constrained-baseline ! rtph264pay config-interval=-1 ! "
@@ -71,8 +72,14 @@ class Publisher:
         self.recorder = None  # the return feed's WAV recording, if asked for
         self.offered = False
         self.loop = GLib.MainLoop()
-        video = (f"videotestsrc is-live=true pattern=solid-color foreground-color={args.color} ! "
-                 "video/x-raw,width=640,height=360,framerate=25/1 ! " + ENCODERS[args.codec])
+        width, height = args.size.split("x")
+        # A moving pattern for benchmarks (a camera's picture changes); the
+        # tests' solid colour is what they look for in the program.
+        pattern = (f"pattern=solid-color foreground-color={args.color}"
+                   if args.pattern == "solid-color" else f"pattern={args.pattern} horizontal-speed=4")
+        video = (f"videotestsrc is-live=true {pattern} ! "
+                 f"video/x-raw,width={width},height={height},framerate={args.fps}/1 ! "
+                 + ENCODERS[args.codec])
         audio = (f"audiotestsrc is-live=true wave=sine freq={args.tone} volume=0.3 ! "
                  "audioconvert ! opusenc ! rtpopuspay ! "
                  "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111")
@@ -205,6 +212,9 @@ def main() -> int:
     whip.add_argument("--color", default="0xffff0000")
     whip.add_argument("--codec", choices=sorted(ENCODERS), default="vp8")
     whip.add_argument("--tone", type=int, default=1000)
+    whip.add_argument("--size", default="640x360")
+    whip.add_argument("--fps", type=int, default=25)
+    whip.add_argument("--pattern", default="solid-color")
     whip.add_argument("--turn", default="", help="turn://user:password@host:port")
     whip.add_argument("--relay", action="store_true", help="relay candidates only (through TURN)")
     whip.add_argument("--record-return", default="",

@@ -97,7 +97,10 @@ class GuestsTest : public ::testing::Test {
         },
         [this](server::RequestId id, server::ApiResponse r) { answers_[id] = std::move(r); },
         [this](server::ClientId, const json& message) { sent_.push_back(message); }, [] {},
-        [] { return std::int64_t{1'800'000'000}; }});
+        [] { return std::int64_t{1'800'000'000}; },
+        [this](const std::string& source, const std::string& name, const std::string& title) {
+          people_.push_back(source + ":" + name + ":" + title);
+        }});
     guests_->registerCommands(commands_);
   }
   void TearDown() override {
@@ -144,6 +147,7 @@ class GuestsTest : public ::testing::Test {
   std::map<server::RequestId, server::ApiResponse> answers_;
   std::vector<std::pair<std::string, json>> events_;
   std::vector<json> sent_;
+  std::vector<std::string> people_;  // person_changed calls, "source:name:title"
 };
 
 TEST_F(GuestsTest, APublisherWithTheSlotsTokenIsOnAirAndAloneInTheSlot) {
@@ -230,6 +234,8 @@ TEST_F(GuestsTest, AGuestWaitsInTheGreenRoomUntilAdmittedAndKeepsThePlaceOnRejoi
   EXPECT_EQ(slot["guest"], "张三");
   EXPECT_EQ(slot["title"], "局长");
   EXPECT_NE(guests_->onAirRefusal("remote1").find("green room"), std::string::npos);
+  // Their invitation's name and title are the slot's person (lower-third, name bar).
+  EXPECT_EQ(people_, std::vector<std::string>{"remote1:张三:局长"});
 
   // The page's own view: green room, and the ICE servers with TURN
   // credentials that expire.
@@ -275,6 +281,8 @@ TEST_F(GuestsTest, AGuestWaitsInTheGreenRoomUntilAdmittedAndKeepsThePlaceOnRejoi
             nullptr);
   EXPECT_FALSE(slots_.held["remote1"]);
   EXPECT_EQ(guests_->slotJson("remote1")["state"], "waiting");
+  ASSERT_FALSE(people_.empty());
+  EXPECT_EQ(people_.back(), "remote1::") << "nobody's person once the session ended";
   const core::CommandOutcome nobody =
       sendAsProducer(commands_, {{"type", "guests.admit"}, {"source", "remote1"}});
   ASSERT_NE(nobody.error(), nullptr);

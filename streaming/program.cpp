@@ -712,6 +712,11 @@ void Program::buildMixMinus(const std::map<std::string, GstElement*>& source_tee
   for (const ProgramSourceInput& guest : sources_) {
     if (!guest.return_feed) continue;
     GstElement* mixer = addElement(bin, "audiomixer", ("minus-" + guest.id).c_str());
+    // Its inputs come through a queue (a thread hop the program's own mixer
+    // does not have): 100 ms more to wait for them before it mixes without
+    // them. Without it a loaded machine (the studio under AddressSanitizer)
+    // had every input late and sent the guest silence.
+    g_object_set(mixer, "latency", guint64{100} * GST_MSECOND, nullptr);
     for (const ProgramSourceInput& s : sources_) {
       if (s.id == guest.id) continue;  // everything but the guest's own voice
       auto tee = source_tees.find(s.id);

@@ -1,5 +1,6 @@
 #include "streaming/source.h"
-#include "studio/base/clock.h"
+
+#include <QCoreApplication>
 
 #include <cstring>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "overlay/slate.h"
 #include "streaming/reaper.h"
 #include "streaming/uri_secrets.h"
+#include "studio/base/clock.h"
 #include "studio/base/log.h"
 
 namespace yst::streaming {
@@ -226,10 +228,14 @@ void Source::attempt() {
     // ICE's verdict on the guest's network: a failure is final in 1.22 (no
     // ICE restart); the guest's page comes back with a new offer.
     std::weak_ptr<int> life = life_;
+    // From GStreamer's threads, which may outlive this source: the call goes
+    // through the application object and checks the source's life there.
     watchIceConnection(webrtc_, [this, life, generation](std::string state) {
       if (state != "failed" && state != "closed") return;
+      QCoreApplication* app = QCoreApplication::instance();
+      if (!app) return;
       QMetaObject::invokeMethod(
-          this,
+          app,
           [this, life, generation, state] {
             if (life.expired() || generation != generation_ || !input_) return;
             fail("the connection to the guest " +
@@ -261,8 +267,10 @@ void Source::attempt() {
   if (webrtc_) {
     std::weak_ptr<int> life = life_;
     answerOffer(webrtc_, offer_, [this, life, generation](std::string sdp, std::string error) {
+      QCoreApplication* app = QCoreApplication::instance();
+      if (!app) return;
       QMetaObject::invokeMethod(
-          this,
+          app,
           [this, life, generation, sdp = std::move(sdp), error = std::move(error)]() mutable {
             if (!life.expired()) answer(generation, std::move(sdp), std::move(error));
           },

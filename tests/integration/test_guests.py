@@ -292,8 +292,9 @@ class WebrtcSlots(IntegrationTest):
         killed = time.monotonic()
         self.studio.wait_source_state("remote1", "retrying", 10)
         took = time.monotonic() - killed
-        harness.log_measured("a vanished publisher's slate", took * 1000, "ms", "≤ 2500",
-                             "stall timeout 1.5 s + the 250 ms health check + status")
+        harness.log_measured("a vanished publisher's slate", took * 1000, "ms", "< 4000",
+                             "≤ 2000: the 1.5 s stall timeout, the 250 ms health check, the "
+                             "status poll")
         self.assertLess(took, 4.0)
         again = self.publisher("again", color="0xff0000ff")
         self.assertEqual(again.wait_line("status"), "status 201")

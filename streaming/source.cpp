@@ -359,8 +359,9 @@ void Source::checkHealth() {
   if (state_ == SourceState::kLive) {
     const std::int64_t last = counters_->last_frame_ns.load(std::memory_order_relaxed);
     if (now_ns - last > std::chrono::nanoseconds(stall_timeout).count()) {
-      fail("stalled: no picture for " + std::to_string(stall_timeout.count() / 1000) + "." +
-           std::to_string(stall_timeout.count() % 1000 / 100) + " s");
+      const auto ms = stall_timeout.count();
+      fail("stalled: no picture for " + std::to_string(ms / 1000) +
+           (ms % 1000 ? "." + std::to_string(ms % 1000 / 100) : std::string()) + " s");
     }
     return;
   }

@@ -100,7 +100,9 @@ std::string metricsText(const json& s) {
     m.sample("yst_show_timeline_seconds", "",
              s["show"]["timeline_ms"].get<std::int64_t>() / 1000.0);
   }
-  static const char* const kSourceStates[] = {"connecting", "live", "retrying", "stopped"};
+  // "waiting": a webrtc:// slot nobody fills (not an alarm, unlike "retrying").
+  static const char* const kSourceStates[] = {"connecting", "live", "retrying", "stopped",
+                                              "waiting"};
   m.family("yst_source_state", "gauge", "1 for the state each source is in.");
   for (const auto& src : s["sources"]) {
     for (const char* st : kSourceStates) {

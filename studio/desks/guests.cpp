@@ -71,7 +71,7 @@ using namespace guests_desk;
 Guests::Guests(Context context) : context_(std::move(context)) {
   for (const config::SourceConfig& s : context_.show->sources) {
     if (s.scheme != streaming::UrlScheme::kWebrtc) continue;
-    slots_.push_back({s.id, s.label, s.whip_token, nullptr});
+    slots_.push_back({s.id, s.label, s.whip_token, nullptr, nullptr});
   }
 }
 
@@ -294,6 +294,7 @@ void Guests::guestInfo(server::RequestId id, const server::ApiRequest& request) 
                  {"state", theirs ? slotState(*s) : "waiting"},
                  {"slot_taken", s->session != nullptr && !theirs},
                  {"expires_at", invitation->expires_at},
+                 {"cue", s->cue},
                  {"ice_servers", iceServers("guest" + std::to_string(invitation->id))}};
     context_.respond(id, jsonAnswer(200, body));
   });
@@ -375,6 +376,37 @@ void Guests::registerCommands(core::CommandRegistry& commands) {
   });
   commands.add("guests.list", producers,
                [this](core::CommandContext& c) { return list(c.client, c.request_id); });
+  commands.add("guests.cue", producers, [this](core::CommandContext& c) { return cue(c.message); });
+}
+
+CommandOutcome Guests::cue(const json& c) {
+  FieldReader f(c);
+  const json* source = f.optional("source", json::value_t::string);
+  const json* text = f.required("text", json::value_t::string);
+  if (f.failed()) return f.error();
+  const text::CleanedText cleaned = text::cleanText(text->get<std::string>(), kMaxCueChars, false);
+  switch (cleaned.problem) {
+    case text::TextProblem::kInvalidUtf8:
+      return CommandError{"bad_message", "text: invalid UTF-8"};
+    case text::TextProblem::kEmpty:
+      return CommandError{"empty", "text: a cue needs words"};
+    case text::TextProblem::kTooLong:
+      return CommandError{"too_long",
+                          "text: at most " + std::to_string(kMaxCueChars) + " characters"};
+    case text::TextProblem::kNone:
+      break;
+  }
+  if (source && !slot(source->get<std::string>())) {
+    return CommandError{"not_found", "source: no webrtc:// slot of that id"};
+  }
+  const json given = {{"text", cleaned.text}, {"utc", store::utcNowIso()}};
+  json to = json::array();
+  for (Slot& s : slots_) {
+    if (source && s.source != source->get<std::string>()) continue;
+    s.cue = given;
+    to.push_back(s.source);
+  }
+  return json{{"cue", given}, {"to", to}};
 }
 
 CommandOutcome Guests::admit(const json& c, bool admitted) {

@@ -66,7 +66,8 @@ class Guests {
   // /whip/… and /api/guest, from the server (already on this thread).
   void request(server::RequestId id, server::ApiRequest request);
 
-  // guests.admit, guests.hold, guests.end, guests.invite, guests.list, for producers.
+  // guests.admit, guests.hold, guests.end, guests.invite, guests.list and
+  // guests.cue, for producers.
   void registerCommands(core::CommandRegistry& commands);
 
   // For the switcher: why `source` may not go on air ("" when it may).
@@ -83,6 +84,7 @@ class Guests {
   static constexpr int kDefaultInvitationHours = 48;
   static constexpr std::size_t kMaxNameChars = 40;
   static constexpr std::size_t kMaxTitleChars = 80;
+  static constexpr std::size_t kMaxCueChars = 60;  // read at a glance, as the host's
 
  private:
   enum class Sender { kNone = 0, kGuest, kPublisher };
@@ -100,6 +102,8 @@ class Guests {
     std::string label;
     std::string whip_token;  // secret; "" none
     std::unique_ptr<Session> session;
+    // The producer's last cue to this slot's guest ({"text","utc"}; null: none).
+    nlohmann::json cue;
   };
 
   void whip(server::RequestId id, const server::ApiRequest& request, const std::string& source,
@@ -122,6 +126,8 @@ class Guests {
   core::CommandOutcome invite(const nlohmann::json& command, server::ClientId client,
                               const nlohmann::json& request_id);
   core::CommandOutcome list(server::ClientId client, const nlohmann::json& request_id);
+  // A cue to one slot's guest, or to every guest: their page shows it.
+  core::CommandOutcome cue(const nlohmann::json& command);
 
   Context context_;
   std::vector<Slot> slots_;

@@ -9,8 +9,9 @@
 //      off air) although their picture reaches the studio.
 //   3. guests.admit: the page says "on air", and the guest's colour is in
 //      their tile of the program the partner site receives; the program
-//      comes back to their page (the return feed); a cut to them alone
-//      brings up their lower-third from the invitation.
+//      comes back to their page (the return feed); the producer's cue
+//      shows on it; a cut to them alone brings up their lower-third from
+//      the invitation.
 //   4. Their network drops (the host's end of their link taken down): the
 //      slot's slate within 2.5 s; the network back, the page rejoins by
 //      itself into the same slot and they are on air again within 5 s.
@@ -153,6 +154,13 @@ await runBrowserTest(async (browser) => {
   }, 'the program in the return feed, with the guest\'s red in their tile', 15000, 200);
   log(`return feed's right half ${returned}`);
   await shot(page, 'on-air');
+  // The producer's cue reaches their page.
+  await producer.request({ type: 'guests.cue', source: kSource, text: '请看镜头 <b>1</b>' });
+  await page.waitForFunction(([selector, text]) => {
+    const cue = document.querySelector(selector);
+    return cue && cue.textContent === text && !cue.closest('[hidden]');
+  }, [testid('cue-text'), '请看镜头 <b>1</b>'], { timeout: 10000 });
+  check(await page.$(`${testid('cue')} b`) === null, 'the cue is shown as text, not markup');
   // A cut to them alone brings up their lower-third, with their invitation's name and title.
   await producer.request({ type: 'program.set', layout: 'single', tiles: [kSource, 'cam'] });
   await until(async () => {

@@ -55,6 +55,7 @@ PRODUCER = (
     "question.on_air", "question.off_air", "question.answered", "question.move",
     "question.undo",
     "followup.forward", "followup.reassign", "followup.due", "followup.moderate",
+    "guests.admit", "guests.hold", "guests.end", "guests.invite", "guests.list", "guests.cue",
 )
 # The typist's (and the producer's, who may do a typist's work).
 TYPIST = ("transcript.commit", "transcript.edit", "transcript.delete", "followup.commit",

@@ -17,7 +17,7 @@
 import { sessionGet, sessionSet } from '../common.js';
 import { applyStatic, mountLangToggle, onLangChange } from '../i18n.js';
 import {
-  Phase, connectionChanged, deviceChosen, devicesListed, initialState, invitationLoaded, invitationRefused,
+  Phase, connectionChanged, cueReceived, deviceChosen, devicesListed, initialState, invitationLoaded, invitationRefused,
   joinRefused, joining, kRejoinMs, kStatusPollMs, left, mediaReady, mediaRefused, slotStateReceived, wantsToJoin,
 } from './state.js';
 import { createView } from './view.js';
@@ -101,12 +101,16 @@ async function loadInvitation() {
   }
 }
 
-// The studio's view of the slot while connected: green room or on air.
+// The studio's view of the slot while connected: green room or on air, and
+// the producer's cue.
 async function pollSlot() {
   if (state.phase === Phase.WAITING || state.phase === Phase.LIVE) {
     try {
       const response = await fetch('/api/guest', { headers: authorization(), cache: 'no-store' });
-      if (response.ok) dispatch(slotStateReceived(state, (await response.json()).state));
+      if (response.ok) {
+        const slot = await response.json();
+        dispatch(cueReceived(slotStateReceived(state, slot.state), slot.cue));
+      }
     } catch {
       // The next poll; the peer connection says whether the guest is cut off.
     }

@@ -36,6 +36,7 @@ export function initialState({ token = null } = {}) {
     networkError: null, // {key}: WebRTC could not get through
     notice: token ? null : { key: 'guest.error.no_token' },
     attempts: 0, // joins tried since the last time on air or in the green room
+    cue: null, // the producer's last cue to this guest: {text, utc}
   };
 }
 
@@ -112,6 +113,13 @@ export function slotStateReceived(state, slotState) {
   if (slotState === 'live') return { ...state, phase: Phase.LIVE };
   if (slotState === 'green_room') return { ...state, phase: Phase.WAITING };
   return state;
+}
+
+// What the studio says of the guest's slot, polled: the producer's last cue.
+export function cueReceived(state, cue) {
+  const next = cue && typeof cue.text === 'string' ? { text: cue.text, utc: cue.utc || '' } : null;
+  if (next && state.cue && next.utc === state.cue.utc && next.text === state.cue.text) return state;
+  return { ...state, cue: next };
 }
 
 export function left(state) {

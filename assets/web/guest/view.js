@@ -47,6 +47,9 @@ export function createView(actions) {
       showMessage($('notice'), state.notice);
       showMessage($('media-error'), state.mediaError);
       showMessage($('network-error'), state.networkError);
+      const cue = $('cue');
+      cue.hidden = !state.cue;
+      $('cue-text').textContent = state.cue ? state.cue.text : '';
       const inSession = [Phase.JOINING, Phase.WAITING, Phase.LIVE, Phase.REJOINING].includes(state.phase);
       $('join').hidden = inSession || state.phase === Phase.REFUSED || state.phase === Phase.LOADING;
       $('join').disabled = !!state.mediaError;

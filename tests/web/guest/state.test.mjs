@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  Phase, connectionChanged, deviceChosen, devicesListed, initialState, invitationLoaded, invitationRefused, joinRefused,
+  Phase, connectionChanged, cueReceived, deviceChosen, devicesListed, initialState, invitationLoaded, invitationRefused, joinRefused,
   joining, left, mediaReady, mediaRefused, slotStateReceived, wantsToJoin,
 } from '../../../assets/web/guest/state.js';
 
@@ -92,4 +92,16 @@ test('leaving stops everything', () => {
   assert.equal(s.phase, Phase.LEFT);
   assert.equal(connectionChanged(s, 'failed').phase, Phase.LEFT);
   assert.ok(!wantsToJoin(s));
+});
+
+test('the producer\'s cue is shown once, replaced by the next, gone when the studio has none', () => {
+  let s = initialState({ token: 't' });
+  s = cueReceived(s, { text: '还有 1 分钟', utc: '2026-12-05T08:00:00.000Z' });
+  assert.equal(s.cue.text, '还有 1 分钟');
+  const same = cueReceived(s, { text: '还有 1 分钟', utc: '2026-12-05T08:00:00.000Z' });
+  assert.equal(same, s, 'the same cue again changes nothing');
+  s = cueReceived(s, { text: '请收尾', utc: '2026-12-05T08:01:00.000Z' });
+  assert.equal(s.cue.text, '请收尾');
+  assert.equal(cueReceived(s, null).cue, null);
+  assert.equal(cueReceived(s, { text: 3 }).cue, null);
 });

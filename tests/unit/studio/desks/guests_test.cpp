@@ -252,6 +252,21 @@ TEST_F(GuestsTest, AGuestWaitsInTheGreenRoomUntilAdmittedAndKeepsThePlaceOnRejoi
   EXPECT_EQ(page["ice_servers"][1]["credential"], turnPassword("turn_secret_0123456789", username));
   EXPECT_EQ(info.body.find("turn_secret"), std::string::npos);
 
+  // The producer's cue reaches the guest's page (through /api/guest).
+  const core::CommandOutcome cued = sendAsProducer(
+      commands_, {{"type", "guests.cue"}, {"source", "remote1"}, {"text", "还有 1 分钟"}});
+  ASSERT_NE(cued.fields(), nullptr);
+  EXPECT_EQ((*cued.fields())["to"], json::array({"remote1"}));
+  guests_->request(5, {"GET", "/api/guest", "Bearer " + token, "", "", "a"});
+  EXPECT_EQ(json::parse(answerTo(5).body)["cue"]["text"], "还有 1 分钟");
+  for (const json& bad : {json{{"type", "guests.cue"}, {"text", ""}},
+                          json{{"type", "guests.cue"}, {"text", std::string(61, 'x')}},
+                          json{{"type", "guests.cue"}, {"source", "cam"}, {"text", "x"}},
+                          json{{"type", "guests.cue"}}}) {
+    SCOPED_TRACE(bad.dump());
+    EXPECT_NE(sendAsProducer(commands_, bad).error(), nullptr);
+  }
+
   // Admitted: no longer held; the switcher may cut to them.
   EXPECT_EQ(sendAsProducer(commands_, {{"type", "guests.admit"}, {"source", "remote1"}}).error(),
             nullptr);

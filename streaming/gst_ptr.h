@@ -62,6 +62,11 @@ GstElement* addElement(GstElement* bin, const char* factory, const char* name = 
 
 // A capsfilter for a caps string; floating reference.
 GstElement* makeCapsFilter(const std::string& caps);
+// The same, added to `bin` (which owns it).
+GstElement* addCapsFilter(GstElement* bin, const std::string& caps);
+// A queue of at most `buffers` that drops the oldest when full, added to
+// `bin`: a slow branch loses its own frames, never holds up the tee before it.
+GstElement* addLeakyQueue(GstElement* bin, guint buffers);
 
 // Links each element to the next; throws naming the pair that would not link.
 void linkChain(std::initializer_list<GstElement*> chain);

@@ -43,6 +43,20 @@ void linkChain(std::initializer_list<GstElement*> chain) {
   }
 }
 
+GstElement* addCapsFilter(GstElement* bin, const std::string& caps) {
+  GstElement* f = makeCapsFilter(caps);
+  gst_bin_add(GST_BIN(bin), f);
+  return f;
+}
+
+GstElement* addLeakyQueue(GstElement* bin, guint buffers) {
+  GstElement* q = addElement(bin, "queue");
+  g_object_set(q, "max-size-buffers", buffers, "max-size-bytes", 0u, "max-size-time", guint64{0},
+               nullptr);
+  gst_util_set_object_arg(G_OBJECT(q), "leaky", "downstream");
+  return q;
+}
+
 GstPad* linkToRequestPad(GstElement* upstream, GstElement* target, const char* pad_template) {
   GstPad* sinkpad = gst_element_request_pad_simple(target, pad_template);
   PadPtr srcpad(gst_element_get_static_pad(upstream, "src"));

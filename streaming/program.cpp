@@ -22,20 +22,6 @@ namespace yst::streaming {
 
 namespace {
 
-GstElement* addCaps(GstElement* bin, const std::string& caps) {
-  GstElement* f = makeCapsFilter(caps);
-  gst_bin_add(GST_BIN(bin), f);
-  return f;
-}
-
-GstElement* leakyQueue(GstElement* bin, guint buffers) {
-  GstElement* q = addElement(bin, "queue");
-  g_object_set(q, "max-size-buffers", buffers, "max-size-bytes", 0u, "max-size-time", guint64{0},
-               nullptr);
-  gst_util_set_object_arg(G_OBJECT(q), "leaky", "downstream");
-  return q;
-}
-
 // Silence is -inf dB in the level element; meters and JSON want a number.
 constexpr double kLevelFloorDb = -100.0;
 
@@ -128,13 +114,13 @@ GstElement* Program::addTap(GstElement* tee, const std::string& name, int width,
   GstElement* bin = pipeline_.get();
   // The valve sits before the queue, so a closed tap costs no thread wake-ups.
   GstElement* valve = addValve(tee);
-  GstElement* q = leakyQueue(bin, 1);
+  GstElement* q = addLeakyQueue(bin, 1);
   GstElement* rate = addElement(bin, "videorate");
   g_object_set(rate, "drop-only", TRUE, nullptr);
   GstElement* scale = addElement(bin, "videoscale");
-  GstElement* caps = addCaps(bin, "video/x-raw,format=I420,width=" + std::to_string(width) +
-                                      ",height=" + std::to_string(height) +
-                                      ",framerate=" + std::to_string(fps) + "/1");
+  GstElement* caps = addCapsFilter(bin, "video/x-raw,format=I420,width=" + std::to_string(width) +
+                                            ",height=" + std::to_string(height) +
+                                            ",framerate=" + std::to_string(fps) + "/1");
   GstElement* sink = addElement(bin, "appsink");
   g_object_set(sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "emit-signals", FALSE, "async",
                FALSE, nullptr);
@@ -167,7 +153,7 @@ void Program::build() {
   // Scene changes take effect between two frames, on the mixer's thread.
   g_object_set(compositor_, "emit-signals", TRUE, nullptr);
   g_signal_connect(compositor_, "samples-selected", G_CALLBACK(&Program::onSamplesSelected), this);
-  GstElement* comp_caps = addCaps(bin, rawVideoCaps(v));
+  GstElement* comp_caps = addCapsFilter(bin, rawVideoCaps(v));
   GstElement* program_tee = addElement(bin, "tee");
   GstElement* preview = addElement(bin, "compositor", "preview-mixer");
   gst_util_set_object_arg(G_OBJECT(preview), "background", "black");
@@ -182,7 +168,7 @@ void Program::build() {
 
   // Encode once. The queue before the encoder is leaky so that a slow
   // encoder drops whole frames (counted) instead of stalling the mixer.
-  encoder_queue_ = leakyQueue(bin, 8);
+  encoder_queue_ = addLeakyQueue(bin, 8);
   GstElement* x264 = addElement(bin, "x264enc");
   gst_util_set_object_arg(G_OBJECT(x264), "tune", "zerolatency");
   gst_util_set_object_arg(G_OBJECT(x264), "speed-preset", settings_.preset.c_str());
@@ -190,9 +176,9 @@ void Program::build() {
   g_object_set(x264, "bitrate", static_cast<guint>(settings_.video_bitrate_kbps), "key-int-max",
                static_cast<guint>(settings_.keyframe_interval_s * v.fps), "option-string",
                x264_options.c_str(), nullptr);
-  GstElement* h264_caps = addCaps(bin, "video/x-h264,profile=high");
+  GstElement* h264_caps = addCapsFilter(bin, "video/x-h264,profile=high");
   GstElement* h264_parse = addElement(bin, "h264parse");
-  GstElement* avc_caps = addCaps(bin, "video/x-h264,stream-format=avc,alignment=au");
+  GstElement* avc_caps = addCapsFilter(bin, "video/x-h264,stream-format=avc,alignment=au");
   GstElement* video_sink = addElement(bin, "appsink", "encoded-video");
   linkChain({program_tee, encoder_queue_, x264, h264_caps, h264_parse, avc_caps, video_sink});
   // The program tap feeds the console's large program view and the host's
@@ -202,8 +188,8 @@ void Program::build() {
   addTap(program_tee, "program", program_tap_w, program_tap_h, 10);
 
   GstElement* preview_caps =
-      addCaps(bin, "video/x-raw,format=I420,width=" + std::to_string(tap_w * 3 / 2) +
-                       ",height=" + std::to_string(tap_h * 3 / 2) + ",framerate=10/1");
+      addCapsFilter(bin, "video/x-raw,format=I420,width=" + std::to_string(tap_w * 3 / 2) +
+                             ",height=" + std::to_string(tap_h * 3 / 2) + ",framerate=10/1");
   GstElement* preview_sink = addElement(bin, "appsink");
   g_object_set(preview_sink, "max-buffers", 1u, "drop", TRUE, "sync", FALSE, "async", FALSE,
                nullptr);
@@ -212,13 +198,13 @@ void Program::build() {
 
   // Audio mixing and encoding.
   GstElement* mixer = addElement(bin, "audiomixer", "program-audio");
-  GstElement* mix_caps = addCaps(bin, rawAudioCaps());
+  GstElement* mix_caps = addCapsFilter(bin, rawAudioCaps());
   program_volume_ = addElement(bin, "volume", "program-volume");
   g_object_set(program_volume_, "mute", silenced_ ? TRUE : FALSE, nullptr);
   // The loudness stage works in float: the gain and the limiter must not clip
   // before they have done their work.
   GstElement* to_float = addElement(bin, "audioconvert");
-  GstElement* float_caps = addCaps(
+  GstElement* float_caps = addCapsFilter(
       bin, "audio/x-raw,format=F32LE,layout=interleaved,rate=" + std::to_string(kAudioRate) +
                ",channels=" + std::to_string(kAudioChannels));
   loudness_ = addElement(bin, "yst-loudness", "program-loudness");
@@ -308,7 +294,7 @@ void Program::build() {
     // Repeat the last frame for a while rather than flash black when a
     // camera's pipeline is being replaced by its slate.
     g_object_set(vsrc, "channel", s.channel.c_str(), "timeout", guint64{3} * GST_SECOND, nullptr);
-    GstElement* vcaps = addCaps(bin, rawVideoCaps(v));
+    GstElement* vcaps = addCapsFilter(bin, rawVideoCaps(v));
     GstElement* tee = addElement(bin, "tee");
     linkChain({vsrc, vcaps, tee});
     // The source's own thread (intervideosrc, clocked at the program rate)
@@ -316,7 +302,7 @@ void Program::build() {
     // yst-boxscale, below): a live aggregator pad holds two frames before
     // it blocks, so the mixer is never starved and a queue per pad would
     // only add a thread wake-up per frame.
-    GstElement* qp = leakyQueue(bin, 1);
+    GstElement* qp = addLeakyQueue(bin, 1);
     GstElement* preview_valve = addValve(tee);
     preview_valves.push_back(preview_valve);
     SourcePads pads;
@@ -339,7 +325,7 @@ void Program::build() {
 
     GstElement* asrc = addElement(bin, "interaudiosrc");
     g_object_set(asrc, "channel", s.channel.c_str(), nullptr);
-    GstElement* acaps = addCaps(bin, rawAudioCaps());
+    GstElement* acaps = addCapsFilter(bin, rawAudioCaps());
     // Pre-fader meter: a producer sees a muted microphone is still live.
     GstElement* level = addElement(bin, "level", ("level-" + s.id).c_str());
     g_object_set(level, "interval", guint64{100} * GST_MSECOND, "post-messages", TRUE, nullptr);
@@ -664,104 +650,6 @@ void Program::applyAudioPad(const std::string& source) {
   for (GstPad* pad : it->second.minus) g_object_set(pad, "volume", volume, "mute", mute, nullptr);
 }
 
-void Program::buildReturnFeed(GstElement* program_tee) {
-  GstElement* bin = pipeline_.get();
-  const VideoFormat& v = settings_.video;
-  // Its own leaky queue: a slow encode here drops its frames, never the program's.
-  GstElement* queue = leakyQueue(bin, 2);
-  GstElement* scale = addElement(bin, "videoscale");
-  GstElement* caps =
-      addCaps(bin, "video/x-raw,format=I420,width=" + std::to_string(ReturnFeed::kWidth) +
-                       ",height=" + std::to_string(ReturnFeed::kHeight));
-  GstElement* vp8 = addElement(bin, "vp8enc", "return-video");
-  // Real time, one thread, no frames held back; a keyframe every 10 s and
-  // whenever a guest asks (ReturnFeed::requestKeyframe); errors a lost
-  // packet costs stay local to what it carried.
-  g_object_set(vp8, "deadline", gint64{1}, "cpu-used", 8, "threads", 1, "lag-in-frames", 0,
-               "target-bitrate", ReturnFeed::kVideoBitrateKbps * 1000, "keyframe-max-dist",
-               10 * v.fps, nullptr);
-  gst_util_set_object_arg(G_OBJECT(vp8), "end-usage", "cbr");
-  gst_util_set_object_arg(G_OBJECT(vp8), "error-resilient", "default");
-  GstElement* sink = addElement(bin, "appsink", "return-video-sink");
-  g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 8u, "drop", TRUE, "async",
-               FALSE, nullptr);
-  GstElement* valve = addValve(program_tee);
-  linkChain({valve, queue, scale, caps, vp8, sink});
-  g_object_set(valve, "drop", FALSE, nullptr);
-  GstAppSinkCallbacks callbacks{};
-  callbacks.new_sample = [](GstAppSink* appsink, gpointer data) -> GstFlowReturn {
-    SamplePtr sample(gst_app_sink_pull_sample(appsink));
-    if (sample) static_cast<ReturnFeed*>(data)->pushVideo(gst_sample_get_buffer(sample.get()));
-    return GST_FLOW_OK;
-  };
-  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, return_feed_.get(), nullptr);
-  // A keyframe on request: the upstream event a decoder's PLI becomes, sent
-  // into the encoder from downstream.
-  // The requester holds the pad; stop() takes the requester away before the
-  // pipeline goes.
-  std::shared_ptr<GstPad> encoder_src(gst_element_get_static_pad(vp8, "src"),
-                                      [](GstPad* pad) { gst_object_unref(pad); });
-  return_feed_->setKeyframeRequester([encoder_src] {
-    gst_pad_send_event(encoder_src.get(),
-                       gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
-  });
-}
-
-void Program::buildMixMinus(const std::map<std::string, GstElement*>& source_tees) {
-  GstElement* bin = pipeline_.get();
-  for (const ProgramSourceInput& guest : sources_) {
-    if (!guest.return_feed) continue;
-    GstElement* mixer = addElement(bin, "audiomixer", ("minus-" + guest.id).c_str());
-    // Its inputs come through a queue (a thread hop the program's own mixer
-    // does not have): 100 ms more to wait for them before it mixes without
-    // them. Without it a loaded machine (the studio under AddressSanitizer)
-    // had every input late and sent the guest silence.
-    g_object_set(mixer, "latency", guint64{100} * GST_MSECOND, nullptr);
-    for (const ProgramSourceInput& s : sources_) {
-      if (s.id == guest.id) continue;  // everything but the guest's own voice
-      auto tee = source_tees.find(s.id);
-      if (tee == source_tees.end()) continue;
-      // A leaky queue: a mix-minus that falls behind drops its own sound,
-      // never holds up the program's.
-      GstElement* queue = addElement(bin, "queue");
-      g_object_set(queue, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
-                   guint64{200} * GST_MSECOND, nullptr);
-      gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
-      PadPtr tee_pad(gst_element_request_pad_simple(tee->second, "src_%u"));
-      PadPtr queue_sink(gst_element_get_static_pad(queue, "sink"));
-      if (gst_pad_link(tee_pad.get(), queue_sink.get()) != GST_PAD_LINK_OK) {
-        throw std::runtime_error("cannot link " + s.id + " into " + guest.id + "'s mix-minus");
-      }
-      GstPad* pad = linkToRequestPad(queue, mixer, "sink_%u");
-      pads_[s.id].minus.push_back(pad);
-    }
-    GstElement* caps = addCaps(bin, rawAudioCaps());
-    GstElement* convert = addElement(bin, "audioconvert");
-    // Mono: voices, for one pair of headphones (and what every offer takes).
-    GstElement* mono = addCaps(bin, "audio/x-raw,channels=1");
-    GstElement* opus = addElement(bin, "opusenc");
-    g_object_set(opus, "bitrate", ReturnFeed::kAudioBitrateKbps * 1000, nullptr);
-    GstElement* sink = addElement(bin, "appsink");
-    g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 16u, "drop", TRUE,
-                 "async", FALSE, nullptr);
-    linkChain({mixer, caps, convert, mono, opus, sink});
-    struct Target {
-      std::shared_ptr<ReturnFeed> feed;
-      std::string guest;
-    };
-    GstAppSinkCallbacks callbacks{};
-    callbacks.new_sample = [](GstAppSink* appsink, gpointer data) -> GstFlowReturn {
-      SamplePtr sample(gst_app_sink_pull_sample(appsink));
-      auto* target = static_cast<Target*>(data);
-      if (sample) target->feed->pushAudio(target->guest, gst_sample_get_buffer(sample.get()));
-      return GST_FLOW_OK;
-    };
-    gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, new Target{return_feed_, guest.id},
-                               [](gpointer data) { delete static_cast<Target*>(data); });
-  }
-  for (auto& [id, pads] : pads_) applyAudioPad(id);
-}
-
 bool Program::onAir(const std::string& source) const {
   return scene_.tileOf(source) >= 0;
 }
@@ -814,67 +702,6 @@ void Program::setMuted(const std::string& source, bool muted) {
   for (auto& s : sources_)
     if (s.id == source) s.muted = muted;
   applyAudioPad(source);
-}
-
-void Program::setHeld(const std::string& source, bool held) {
-  auto& flag = held_[source];
-  if (!flag) flag = std::make_shared<std::atomic<bool>>(false);
-  flag->store(held);
-  applyAudioPad(source);
-}
-
-bool Program::held(const std::string& source) const {
-  auto it = held_.find(source);
-  return it != held_.end() && it->second && it->second->load();
-}
-
-void Program::blackWhileHeld(GstElement* scaler, std::shared_ptr<std::atomic<bool>> held) {
-  struct Black {
-    std::shared_ptr<std::atomic<bool>> held;
-    GstBuffer* frame = nullptr;  // black, of the size last seen; reused (this thread only)
-    gsize size = 0;
-    ~Black() {
-      if (frame) gst_buffer_unref(frame);
-    }
-  };
-  PadPtr sink(gst_element_get_static_pad(scaler, "sink"));
-  gst_pad_add_probe(
-      sink.get(), GST_PAD_PROBE_TYPE_BUFFER,
-      [](GstPad* pad, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
-        auto* black = static_cast<Black*>(data);
-        if (!black->held->load(std::memory_order_relaxed)) return GST_PAD_PROBE_OK;
-        GstBuffer* in = GST_PAD_PROBE_INFO_BUFFER(info);
-        const gsize size = gst_buffer_get_size(in);
-        if (!black->frame || black->size != size) {
-          // The program's I420, in GStreamer's default layout (what the
-          // channel carries): Y 16 (black), U and V 128.
-          CapsPtr caps(gst_pad_get_current_caps(pad));
-          GstVideoInfo video;
-          if (!caps || !gst_video_info_from_caps(&video, caps.get()) ||
-              GST_VIDEO_INFO_SIZE(&video) != size) {
-            return GST_PAD_PROBE_OK;
-          }
-          if (black->frame) gst_buffer_unref(black->frame);
-          black->frame = gst_buffer_new_allocate(nullptr, size, nullptr);
-          black->size = size;
-          GstMapInfo map;
-          if (gst_buffer_map(black->frame, &map, GST_MAP_WRITE)) {
-            std::memset(map.data, 128, size);
-            std::memset(
-                map.data + GST_VIDEO_INFO_PLANE_OFFSET(&video, 0), 16,
-                GST_VIDEO_INFO_PLANE_OFFSET(&video, 1) - GST_VIDEO_INFO_PLANE_OFFSET(&video, 0));
-            gst_buffer_unmap(black->frame, &map);
-          }
-        }
-        // The black pixels shared; the frame's times and flags its own.
-        GstBuffer* out = gst_buffer_copy_region(black->frame, GST_BUFFER_COPY_MEMORY, 0, size);
-        gst_buffer_copy_into(
-            out, in, GstBufferCopyFlags(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS), 0, -1);
-        gst_buffer_unref(in);
-        GST_PAD_PROBE_INFO_DATA(info) = out;
-        return GST_PAD_PROBE_OK;
-      },
-      new Black{std::move(held)}, [](gpointer data) { delete static_cast<Black*>(data); });
 }
 
 double Program::gain(const std::string& source) const {

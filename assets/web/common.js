@@ -281,6 +281,24 @@ export function sessionSet(key, value) {
   }
 }
 
+// A link whose token lands in the fragment (/dept/#d=…, /guest/#t=…): the
+// token kept in this tab's sessionStorage under `key` and taken out of the
+// address bar at once, so that it is not bookmarked, shared or shown on
+// screen; on a reload, the one kept. `name` is the fragment's parameter.
+export function takeTokenFromHash(name, key) {
+  const match = new RegExp(`^#${name}=(.+)$`).exec(location.hash);
+  if (!match) return sessionGet(key);
+  let token = match[1];
+  try {
+    token = decodeURIComponent(token);
+  } catch {
+    // Keep it as it came.
+  }
+  sessionSet(key, token);
+  history.replaceState(null, '', location.pathname + location.search);
+  return token;
+}
+
 export function localGet(key) {
   try {
     return localStorage.getItem(key);

@@ -15,7 +15,7 @@ void Cues::registerCommands(core::CommandRegistry& commands) {
                [this](core::CommandContext& c) { return send(c.message); });
 }
 
-CommandOutcome Cues::send(const json& c) {
+std::variant<std::string, CommandError> Cues::readText(const json& c) {
   FieldReader f(c);
   const json* text = f.required("text", json::value_t::string);
   if (!text) return f.error();
@@ -31,8 +31,15 @@ CommandOutcome Cues::send(const json& c) {
     case text::TextProblem::kNone:
       break;
   }
-  last_cue_ = std::make_shared<const json>(
-      json{{"text", cleaned.text}, {"utc", utcNowIso()}, {"timeline_ms", context_.timeline_ms()}});
+  return cleaned.text;
+}
+
+CommandOutcome Cues::send(const json& c) {
+  std::variant<std::string, CommandError> text = readText(c);
+  if (auto* error = std::get_if<CommandError>(&text)) return *error;
+  last_cue_ = std::make_shared<const json>(json{{"text", std::get<std::string>(text)},
+                                                {"utc", utcNowIso()},
+                                                {"timeline_ms", context_.timeline_ms()}});
   context_.publish("cue", {{"cue", *last_cue_}});
   return json{{"cue", *last_cue_}};
 }

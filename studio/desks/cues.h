@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "studio/config/show_config.h"
 #include "studio/core/command_registry.h"
@@ -47,6 +48,9 @@ class Cues {
   void publishHostStateIfChanged();
 
   static constexpr std::size_t kMaxCueChars = 60;  // a line the host reads at a glance
+  // A cue command's `text` (the host's, a remote guest's): cleaned onto one
+  // line, 1…kMaxCueChars characters; or the error the command answers.
+  static std::variant<std::string, core::CommandError> readText(const nlohmann::json& command);
 
  private:
   core::CommandOutcome send(const nlohmann::json& command);

@@ -6,6 +6,7 @@
 #include "studio/base/digest.h"
 #include "studio/base/log.h"
 #include "studio/base/secrets.h"
+#include "studio/desks/cues.h"
 #include "studio/protocol/message.h"
 #include "studio/text/text.h"
 
@@ -382,24 +383,13 @@ void Guests::registerCommands(core::CommandRegistry& commands) {
 CommandOutcome Guests::cue(const json& c) {
   FieldReader f(c);
   const json* source = f.optional("source", json::value_t::string);
-  const json* text = f.required("text", json::value_t::string);
   if (f.failed()) return f.error();
-  const text::CleanedText cleaned = text::cleanText(text->get<std::string>(), kMaxCueChars, false);
-  switch (cleaned.problem) {
-    case text::TextProblem::kInvalidUtf8:
-      return CommandError{"bad_message", "text: invalid UTF-8"};
-    case text::TextProblem::kEmpty:
-      return CommandError{"empty", "text: a cue needs words"};
-    case text::TextProblem::kTooLong:
-      return CommandError{"too_long",
-                          "text: at most " + std::to_string(kMaxCueChars) + " characters"};
-    case text::TextProblem::kNone:
-      break;
-  }
+  std::variant<std::string, CommandError> text = Cues::readText(c);
+  if (auto* error = std::get_if<CommandError>(&text)) return *error;
   if (source && !slot(source->get<std::string>())) {
     return CommandError{"not_found", "source: no webrtc:// slot of that id"};
   }
-  const json given = {{"text", cleaned.text}, {"utc", store::utcNowIso()}};
+  const json given = {{"text", std::get<std::string>(text)}, {"utc", store::utcNowIso()}};
   json to = json::array();
   for (Slot& s : slots_) {
     if (source && s.source != source->get<std::string>()) continue;

@@ -84,7 +84,6 @@ class Guests {
   static constexpr int kDefaultInvitationHours = 48;
   static constexpr std::size_t kMaxNameChars = 40;
   static constexpr std::size_t kMaxTitleChars = 80;
-  static constexpr std::size_t kMaxCueChars = 60;  // read at a glance, as the host's
 
  private:
   enum class Sender { kNone = 0, kGuest, kPublisher };

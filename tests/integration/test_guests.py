@@ -480,8 +480,13 @@ class MixMinus(IntegrationTest):
             self.studio.wait_source_state(slot, "live", 15)
         for slot in ("remote1", "remote2"):
             publishers[slot].wait_line("return audio", 15)
-        # Everyone in the mix for a while: the returns are being recorded.
-        time.sleep(4)  # noqa: the length of the recording, not a wait for a state
+        # Everyone in the mix: each return records 4 s more of it (16-bit
+        # mono at 48 kHz), however long that takes to arrive.
+        recordings = {g: self.case_dir() / f"{g}-return.wav" for g in ("remote1", "remote2")}
+        since = {g: path.stat().st_size for g, path in recordings.items()}
+        for guest, path in recordings.items():
+            harness.wait_until(lambda: path.stat().st_size - since[guest] >= 4 * 48000 * 2, 30,
+                               f"4 s more of {guest}'s return feed")
         for p in publishers.values():
             p.stop()
         for guest in ("remote1", "remote2"):

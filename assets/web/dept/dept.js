@@ -9,7 +9,7 @@
 // state.js holds what the page knows, view.js draws it; this module wires
 // the socket, the reader's actions and the language.
 
-import { ConnState, StudioSocket, sessionGet, sessionSet } from '../common.js';
+import { ConnState, StudioSocket, takeTokenFromHash } from '../common.js';
 import { applyStatic, mountLangToggle, onLangChange, t } from '../i18n.js';
 import { Msg } from '../protocol.js';
 import {
@@ -20,23 +20,8 @@ import { createView } from './view.js';
 
 const kTokenKey = 'yst.dept.token';
 
-function takeTokenFromHash() {
-  const match = /^#d=(.+)$/.exec(location.hash);
-  if (match) {
-    let token = match[1];
-    try {
-      token = decodeURIComponent(token);
-    } catch {
-      // Keep it as it came.
-    }
-    sessionSet(kTokenKey, token);
-    history.replaceState(null, '', location.pathname + location.search);
-    return token;
-  }
-  return sessionGet(kTokenKey);
-}
 
-let state = initialState({ token: takeTokenFromHash() });
+let state = initialState({ token: takeTokenFromHash('d', kTokenKey) });
 // Requests on their way that are not writes: id → what to do with the answer.
 const pending = new Map();
 

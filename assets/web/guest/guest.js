@@ -14,7 +14,7 @@
 // tones); by default they are on, for a guest who forgot headphones.
 // `?relay=1` sends everything through TURN (iceTransportPolicy "relay").
 
-import { sessionGet, sessionSet } from '../common.js';
+import { takeTokenFromHash } from '../common.js';
 import { applyStatic, mountLangToggle, onLangChange } from '../i18n.js';
 import {
   Phase, connectionChanged, cueReceived, deviceChosen, devicesListed, initialState, invitationLoaded, invitationRefused,
@@ -36,23 +36,8 @@ const params = new URLSearchParams(location.search);
 const rawAudio = params.get('audio') === 'raw';
 const relayOnly = params.get('relay') === '1';
 
-function takeTokenFromHash() {
-  const match = /^#t=(.+)$/.exec(location.hash);
-  if (match) {
-    let token = match[1];
-    try {
-      token = decodeURIComponent(token);
-    } catch {
-      // Keep it as it came.
-    }
-    sessionSet(kTokenKey, token);
-    history.replaceState(null, '', location.pathname + location.search);
-    return token;
-  }
-  return sessionGet(kTokenKey);
-}
 
-let state = initialState({ token: takeTokenFromHash() });
+let state = initialState({ token: takeTokenFromHash('t', kTokenKey) });
 let stream = null; // the camera and microphone
 let pc = null;
 let location_ = null; // the session's WHIP Location, for DELETE

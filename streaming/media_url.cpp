@@ -619,13 +619,26 @@ std::variant<MediaUrl, UrlProblem> parseSourceUrl(std::string_view uri) {
     return UrlProblem{*problem};
   }
   if (scheme == "test") {
-    if (!isTestPattern(rest)) {
-      return UrlProblem{"unknown test pattern " + inQuotes(rest) + "; use one of " +
+    std::string_view pattern = rest;
+    std::optional<std::string> query;
+    if (const std::size_t q = rest.find('?'); q != std::string_view::npos) {
+      pattern = rest.substr(0, q);
+      query = std::string(rest.substr(q + 1));
+    }
+    if (!isTestPattern(pattern)) {
+      return UrlProblem{"unknown test pattern " + inQuotes(pattern) + "; use one of " +
                         testPatternList()};
+    }
+    // Its sound: a tick a second (the default, for lip sync by ear) or a
+    // steady line-up tone at -18 dBFS (bars and tone, for levels).
+    if (query && *query != "audio=ticks" && *query != "audio=tone") {
+      return UrlProblem{"unknown option " + inQuotes(*query) +
+                        " for a test pattern; use ?audio=ticks or ?audio=tone"};
     }
     MediaUrl url;
     url.scheme = UrlScheme::kTest;
-    url.path = rest;
+    url.path = pattern;
+    url.query = query;
     return url;
   }
   if (scheme == "file" || scheme == "v4l2") {

@@ -56,6 +56,7 @@ SourcePlan planSource(const std::string& uri) {
   plan.scheme = url->scheme;
   if (url->scheme == UrlScheme::kTest) {
     plan.argument = url->path;  // the pattern's name
+    plan.tone = url->query == "audio=tone";
     return plan;
   }
   if (url->scheme == UrlScheme::kDecklink) {
@@ -584,8 +585,9 @@ ElementPtr Source::buildInput() {
     dropUnused({vconvert, vscale, vrate});
 
     GstElement* asrc = makeElement("audiotestsrc");
-    g_object_set(asrc, "is-live", TRUE, "wave", 8 /* ticks */, "freq", toneFor(spec_.id), "volume",
-                 0.3, nullptr);
+    // Ticks (a short beep a second) or EBU R68's line-up level, -18 dBFS.
+    g_object_set(asrc, "is-live", TRUE, "wave", plan_.tone ? 0 /* sine */ : 8 /* ticks */, "freq",
+                 toneFor(spec_.id), "volume", plan_.tone ? 0.126 : 0.3, nullptr);
     addAndLink(p, {asrc, acaps, aqueue, asink});
     dropUnused({aconvert, aresample});
     return pipeline;

@@ -69,6 +69,7 @@ struct SourcePlan {
   // URI it refuses, any other scheme goes to uridecodebin.
   UrlScheme scheme = UrlScheme::kInvalid;
   std::string argument;
+  bool tone = false;   // test://…?audio=tone: a steady line-up tone instead of ticks
   bool loops = false;  // files restart at their end instead of counting as a failure
   // An SRT listener (?mode=listener): it waits for its caller, however long;
   // closing the port to retry would only turn the caller away.

@@ -1,11 +1,16 @@
 #!/usr/bin/python3
 """The program's loudness (EBU R128): measured, brought to a target, limited.
 
-Two cameras whose sound is about 24 dB apart (gains 0.2 and 3.0 on the same
-test tone): the program's sound starts with the quiet one alone (the loud one
-muted), then the loud one alone, then both, as a producer's mutes make it. The recording, read by ffmpeg's own ebur128 filter
-(not the studio's meter), is at the show's target within 1 LU and its true
-peak under the ceiling. /api/status, /metrics and the producers' meters
+Two cameras whose sound is about 32 dB apart (gains 0.1 and 4.0 on the same
+steady line-up tone, test://…?audio=tone, -18 dBFS): the program's sound
+starts with the quiet one alone (the loud one muted), then the loud one
+alone, then both, as a producer's mutes make it. A steady tone, not the
+test cameras' tick a second: BS.1770 reads a 0.1 s tick up to 1 LU apart
+depending on where its 100 ms blocks fall, so two meters of the same ticks
+(the studio's and ffmpeg's) may differ by a whole LU. The recording, read by
+ffmpeg's own ebur128 filter (not the studio's meter), is at the show's
+target within 1 LU; the program's true peak is under the ceiling (the
+recording's, after AAC, within a dB of it). /api/status, /metrics and the producers' meters
 carry the readings. With the control off, the same two cameras are as far
 apart in the recording as their gains say.
 
@@ -27,11 +32,12 @@ CEILING = -1.0
 
 
 def loudness_show(control: bool = True) -> dict:
-    show = make_show(sources=(("quiet", "test://smpte"), ("loud", "test://ball")),
+    show = make_show(sources=(("quiet", "test://smpte?audio=tone"),
+                              ("loud", "test://ball?audio=tone")),
                      layout="single", archive=True, hls=False, width=320, height=180, fps=15,
                      preset="ultrafast", video_bitrate_kbps=300)
-    show["sources"][0]["gain"] = 0.2
-    show["sources"][1]["gain"] = 3.0
+    show["sources"][0]["gain"] = 0.1  # peaks at -38 dBFS: some 19 LU under the target
+    show["sources"][1]["gain"] = 4.0  # peaks at -6 dBFS: some 13 LU over it
     show["sources"][1]["muted"] = True
     show["audio"] = {"loudness_target_lufs": TARGET, "true_peak_dbtp": CEILING,
                      "loudness_control": control}
@@ -110,7 +116,16 @@ class Loudness(IntegrationTest):
                         f"{status['audio']['loudness']}")
         self.assertLessEqual(abs(measured["integrated"] - TARGET), 1.0,
                              f"the recording's integrated loudness: {measured}")
-        self.assertLessEqual(measured["true_peak"], CEILING, f"the recording's true peak: {measured}")
+        # The limiter's output, read by the studio's meter, is under the
+        # ceiling (the limiter against libebur128's own true peak: the unit
+        # tests). The recording is AAC: a codec adds its own overshoot to a
+        # limited onset (here the unmute of a tone 32 dB over the quiet one,
+        # which the limiter holds for its first 20 ms), up to a dB per EBU
+        # Tech 3343; one run in five read -0.5 dBTP in the recording.
+        self.assertLessEqual(status["audio"]["loudness"]["true_peak"], CEILING,
+                             f"the program's true peak: {status['audio']['loudness']}")
+        self.assertLessEqual(measured["true_peak"], CEILING + 1.0,
+                             f"the recording's true peak: {measured}")
         # The quiet camera alone, from the first reading (3 s) on, is brought
         # to the target too.
         quiet = ebur128(path, 11)
@@ -128,10 +143,11 @@ class Loudness(IntegrationTest):
         self.assertEqual(status["audio"]["loudness"]["gain_db"], 0)
         self.assertFalse(status["audio"]["loudness"]["control"])
         # The quiet camera is left where it is, far under the target, and the
-        # loud one's peaks are not limited.
+        # loud one's peaks where its gain puts them (-18 dBFS + 12 dB; the
+        # control would have brought them 13 dB down).
         quiet = ebur128(path, 11)
         self.assertLess(quiet["integrated"], TARGET - 15, quiet)
-        self.assertGreater(ebur128(path)["true_peak"], CEILING)
+        self.assertGreater(ebur128(path)["true_peak"], -7.0)
 
 
 class BadAudioShowFiles(IntegrationTest):

@@ -85,6 +85,9 @@ class EngineTest : public ::testing::Test {
 TEST(SourcePlan, MapsEveryUriKind) {
   EXPECT_EQ(planSource("test://smpte").scheme, UrlScheme::kTest);
   EXPECT_EQ(planSource("test://smpte").argument, "smpte");
+  EXPECT_FALSE(planSource("test://smpte").tone);
+  EXPECT_TRUE(planSource("test://smpte?audio=tone").tone);
+  EXPECT_EQ(planSource("test://smpte?audio=tone").argument, "smpte");
   EXPECT_TRUE(planSource("file:///media/a.mp4").loops);
   EXPECT_EQ(planSource("file:///media/a.mp4").argument, "file:///media/a.mp4");
   const std::pair<const char*, UrlScheme> decoded[] = {
@@ -139,8 +142,8 @@ TEST(SourcePlan, CaptureCardsAndMicrophones) {
 }
 
 TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
-  Source host({"host", "主持人机位", "test://smpte", {}}, kSmall);
-  Source guest({"guest", "嘉宾机位", "test://ball", {}}, kSmall);
+  Source host({"host", "主持人机位", "test://smpte", {}, {}, {}}, kSmall);
+  Source guest({"guest", "嘉宾机位", "test://ball", {}, {}, {}}, kSmall);
   Program program(smallSettings(), {{"host", host.channel(), 1.0, false, true, {}},
                                     {"guest", guest.channel(), 1.0, false, true, {}}});
   std::string error;
@@ -183,8 +186,8 @@ TEST_F(EngineTest, TestSourcesFeedTheProgramAndTheEncoder) {
 // the difference plain: whole, neighbouring pixels differ by far; halved (a 2×2 mean) and blown up,
 // they are flat.
 TEST_F(EngineTest, ACutNeverShowsAPictureSqueezedIntoAnotherTile) {
-  Source cam({"cam", "现场机位", "test://checkers-1", {}}, kSmall);
-  Source other({"other", "嘉宾机位", "test://ball", {}}, kSmall);
+  Source cam({"cam", "现场机位", "test://checkers-1", {}, {}, {}}, kSmall);
+  Source other({"other", "嘉宾机位", "test://ball", {}, {}, {}}, kSmall);
   Program program(smallSettings(), {{"cam", cam.channel(), 1.0, false, true, {}},
                                     {"other", other.channel(), 1.0, false, true, {}}});
   program.setScene({Layout::kSingle, {"cam", "other"}}, Transition::kCut, 0);
@@ -262,7 +265,7 @@ TEST_F(EngineTest, ACutNeverShowsAPictureSqueezedIntoAnotherTile) {
 }
 
 TEST_F(EngineTest, MissingCameraShowsSlateAndRetriesWhileProgramRuns) {
-  Source missing({"cam", "现场机位", "file:///nonexistent/cam.mp4", {}}, kSmall);
+  Source missing({"cam", "现场机位", "file:///nonexistent/cam.mp4", {}, {}, {}}, kSmall);
   Program program(smallSettings(), {{"cam", missing.channel(), 1.0, false, true, {}}});
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;
@@ -289,7 +292,7 @@ TEST_F(EngineTest, MissingCameraShowsSlateAndRetriesWhileProgramRuns) {
 // built as for a card, fails with the card's reason, retries, and its slate
 // stands in, as for any camera that is not there.
 TEST_F(EngineTest, ACaptureCardThatIsNotThereShowsItsSlateAndRetries) {
-  Source card({"sdi", "演播室 SDI", "decklink://0/sdi?mode=1080i50", {}}, kSmall);
+  Source card({"sdi", "演播室 SDI", "decklink://0/sdi?mode=1080i50", {}, {}, {}}, kSmall);
   Program program(smallSettings(), {{"sdi", card.channel(), 1.0, false, true, {}}});
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;
@@ -372,7 +375,7 @@ double combing(const std::uint8_t* luma, int width, int height) {
 // once the camera is live and the program running (empty if it never is).
 std::vector<double> figuresAt25Fps(const std::filesystem::path& clip, int count,
                                    LumaFigure figure) {
-  Source cam({"cam", "现场机位", "file://" + clip.string(), {}}, {320, 180, 25});
+  Source cam({"cam", "现场机位", "file://" + clip.string(), {}, {}, {}}, {320, 180, 25});
   EncoderSettings settings = smallSettings();
   settings.video.fps = 25;
   Program program(settings, {{"cam", cam.channel(), 1.0, false, true, {}}});
@@ -483,7 +486,7 @@ TEST_F(EngineTest, AnInterlacedCameraIsDeinterlaced) {
 }
 
 TEST_F(EngineTest, ArchiveWritesDecodableMatroskaAndDestinationRetriesWithKeyMasked) {
-  Source host({"host", "主持人机位", "test://smpte", {}}, kSmall);
+  Source host({"host", "主持人机位", "test://smpte", {}, {}, {}}, kSmall);
   Program program(smallSettings(), {{"host", host.channel(), 1.0, false, true, {}}});
   std::string error;
   ASSERT_TRUE(program.start(&error)) << error;

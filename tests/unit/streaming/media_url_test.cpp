@@ -28,6 +28,11 @@ TEST(MediaUrl, ReadsEachKindOfSource) {
   EXPECT_EQ(url.scheme, UrlScheme::kTest);
   EXPECT_EQ(url.path, "ball");
   EXPECT_EQ(url.port, 0);
+  EXPECT_FALSE(url.query);
+
+  url = parsedOk(parseSourceUrl("test://smpte?audio=tone"));  // bars and tone
+  EXPECT_EQ(url.path, "smpte");
+  EXPECT_EQ(url.query, "audio=tone");
 
   url = parsedOk(parseSourceUrl("file:///srv/show/intro%20clip.mp4"));
   EXPECT_EQ(url.scheme, UrlScheme::kFile);
@@ -99,6 +104,10 @@ TEST(MediaUrl, RefusesSourcesInTheShowFilesWords) {
        "checkers-1, checkers-2, checkers-4, checkers-8, circular, blink, smpte75, zone-plate, "
        "gamut, chroma-zone-plate, solid-color, ball, smpte100, bar, pinwheel, spokes, gradient, "
        "colors"},
+      {"test://smpte?audio=pink",
+       "unknown option \"audio=pink\" for a test pattern; use ?audio=ticks or ?audio=tone"},
+      {"test://smpte?tone", "unknown option \"tone\" for a test pattern; use ?audio=ticks or "
+                            "?audio=tone"},
       {"file://relative/path.mp4", "expected file:///absolute/path (three slashes)"},
       {"file:///", "has no path after file:///"},
       {"v4l2://video0", "expected v4l2:///dev/videoN (three slashes)"},

@@ -106,8 +106,9 @@ TEST(MediaUrl, RefusesSourcesInTheShowFilesWords) {
        "colors"},
       {"test://smpte?audio=pink",
        "unknown option \"audio=pink\" for a test pattern; use ?audio=ticks or ?audio=tone"},
-      {"test://smpte?tone", "unknown option \"tone\" for a test pattern; use ?audio=ticks or "
-                            "?audio=tone"},
+      {"test://smpte?tone",
+       "unknown option \"tone\" for a test pattern; use ?audio=ticks or "
+       "?audio=tone"},
       {"file://relative/path.mp4", "expected file:///absolute/path (three slashes)"},
       {"file:///", "has no path after file:///"},
       {"v4l2://video0", "expected v4l2:///dev/videoN (three slashes)"},

@@ -258,6 +258,8 @@ ApplicationWindow {
                     sources: window.sources
                     levels: studio.levels
                     tallyOf: window.tallyOf
+                    monitor: studio.status.audio && studio.status.audio.monitor
+                             ? studio.status.audio.monitor : null
                     onChosen: function(index) { window.previewSource(index, window.targetTile) }
                 }
             }

@@ -610,6 +610,19 @@ const char* urlSchemeName(UrlScheme scheme) {
   return "";
 }
 
+std::variant<MediaUrl, UrlProblem> parseMonitorUrl(std::string_view uri) {
+  const auto parsed = parseSourceUrl(uri);
+  if (const auto* problem = std::get_if<UrlProblem>(&parsed)) return *problem;
+  const MediaUrl& url = std::get<MediaUrl>(parsed);
+  if (url.scheme != UrlScheme::kAlsa && url.scheme != UrlScheme::kPulse) {
+    return UrlProblem{
+        "expected alsa://DEVICE (aplay -L lists them) or pulse://SINK (pactl list "
+        "short sinks lists them)"};
+  }
+  if (url.query) return UrlProblem{"takes no options (" + inQuotes(*url.query) + ")"};
+  return url;
+}
+
 std::variant<MediaUrl, UrlProblem> parseSourceUrl(std::string_view uri) {
   if (uri.empty()) return UrlProblem{"is empty"};
   if (auto problem = checkCharacters(uri)) return UrlProblem{*problem};

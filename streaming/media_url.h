@@ -82,6 +82,10 @@ struct MediaUrl {
 // letters, digits, '_' and '-').
 std::variant<MediaUrl, UrlProblem> parseSourceUrl(std::string_view url);
 
+// The control room's monitor output ([audio] monitor): alsa://DEVICE or
+// pulse://SINK (host: the device or sink name), without options.
+std::variant<MediaUrl, UrlProblem> parseMonitorUrl(std::string_view url);
+
 // Sources that carry sound only (microphones through a mixer or an
 // interface): no picture of their own.
 bool isAudioOnly(UrlScheme scheme);

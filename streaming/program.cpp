@@ -220,8 +220,15 @@ void Program::build() {
   g_object_set(aac, "bitrate", settings_.audio_bitrate_kbps * 1000, nullptr);
   GstElement* aac_parse = addElement(bin, "aacparse");
   GstElement* audio_sink = addElement(bin, "appsink", "encoded-audio");
-  linkChain({mixer, mix_caps, program_volume_, to_float, float_caps, loudness_, program_level,
-             aconvert, aac, aac_parse, audio_sink});
+  linkChain({mixer, mix_caps, program_volume_, to_float, float_caps, loudness_, program_level});
+  GstElement* program_sound = program_level;
+  if (!settings_.monitor_channel.empty()) {
+    buildMonitor();
+    program_sound = addElement(bin, "tee");
+    linkChain({program_level, program_sound});
+    addMonitorInput(program_sound, "");
+  }
+  linkChain({program_sound, aconvert, aac, aac_parse, audio_sink});
 
   for (GstElement* sink : {video_sink, audio_sink}) {
     g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, "max-buffers", 64u, "drop", TRUE,
@@ -337,12 +344,20 @@ void Program::build() {
         GST_OBJECT(pads.follow),
         gst_direct_control_binding_new_absolute(GST_OBJECT(pads.follow), "volume", ramp));
     pads.follow_ramp = ramp;
-    pads.heard = !s.audio_follows_video || onAir(s.id);
+    pads.heard = !s.audio_follows_video || s.talkback || onAir(s.id);
     gst_timed_value_control_source_set(GST_TIMED_VALUE_CONTROL_SOURCE(ramp), 0,
                                        pads.heard ? 1.0 : 0.0);
     pads.delay = addElement(bin, "yst-audiodelay");
     g_object_set(pads.delay, "delay-ms", s.audio_offset_ms, nullptr);
-    linkChain({asrc, acaps, pads.delay, level, pads.follow});
+    GstElement* pre_fader = level;
+    if (monitor_select_) {
+      // Before the fader, to the monitor's selector (PFL).
+      pre_fader = addElement(bin, "tee");
+      linkChain({level, pre_fader});
+      addMonitorInput(pre_fader, s.id);
+    }
+    linkChain({asrc, acaps, pads.delay, level});
+    linkChain({pre_fader, pads.follow});
     GstElement* after_fader = pads.follow;
     if (guests) {
       // Post-fader, to the program and to the guests' mix-minus.
@@ -350,15 +365,21 @@ void Program::build() {
       linkChain({pads.follow, after_fader});
       source_tees[s.id] = after_fader;
     }
-    pads.audio = linkToRequestPad(after_fader, mixer, "sink_%u");
-    g_object_set(pads.audio, "volume", s.gain, "mute", s.muted || held->load() ? TRUE : FALSE,
-                 nullptr);
+    if (s.talkback) {
+      // Never in the program: to the guests' mix-minus only (or nowhere).
+      if (!guests) linkChain({after_fader, addElement(bin, "fakesink")});
+    } else {
+      pads.audio = linkToRequestPad(after_fader, mixer, "sink_%u");
+      g_object_set(pads.audio, "volume", s.gain, "mute", s.muted || held->load() ? TRUE : FALSE,
+                   nullptr);
+    }
     pads_[s.id] = pads;
   }
   if (guests) {
     buildReturnFeed(program_tee);
     buildMixMinus(source_tees);
   }
+  applyListening();
   taps_["preview"] = std::make_unique<FrameTap>(preview_sink, preview_valves);
 }
 
@@ -397,10 +418,13 @@ void Program::stop() {
     for (GstPad* pad : {p.a, p.b, p.preview, p.audio}) {
       if (pad) gst_object_unref(pad);
     }
-    for (GstPad* pad : p.minus) gst_object_unref(pad);
+    for (auto& [guest, pad] : p.minus) gst_object_unref(pad);
     if (p.follow_ramp) gst_object_unref(p.follow_ramp);
   }
   pads_.clear();
+  for (auto& [source, pad] : monitor_pads_) gst_object_unref(pad);
+  monitor_pads_.clear();
+  monitor_select_ = nullptr;
   {
     std::lock_guard lock(staged_mutex_);
     staged_.clear();
@@ -644,10 +668,23 @@ void Program::setGain(const std::string& source, double gain) {
 void Program::applyAudioPad(const std::string& source) {
   auto it = pads_.find(source);
   if (it == pads_.end()) return;
-  const gboolean mute = muted(source) || held(source) ? TRUE : FALSE;
+  const bool mute = muted(source) || held(source);
   const double volume = gain(source);
-  g_object_set(it->second.audio, "volume", volume, "mute", mute, nullptr);
-  for (GstPad* pad : it->second.minus) g_object_set(pad, "volume", volume, "mute", mute, nullptr);
+  if (it->second.audio) {
+    g_object_set(it->second.audio, "volume", volume, "mute", mute ? TRUE : FALSE, nullptr);
+  }
+  const bool talkback = isTalkback(source);
+  static const double dip = std::pow(10.0, kTalkbackDipDb / 20);
+  for (auto& [guest, pad] : it->second.minus) {
+    const bool talking = talkingTo(guest);
+    g_object_set(pad, "volume", talkback || !talking ? volume : volume * dip, "mute",
+                 mute || (talkback && !talking) ? TRUE : FALSE, nullptr);
+  }
+}
+
+bool Program::isTalkback(const std::string& source) const {
+  return std::any_of(sources_.begin(), sources_.end(),
+                     [&](const ProgramSourceInput& s) { return s.id == source && s.talkback; });
 }
 
 bool Program::onAir(const std::string& source) const {
@@ -668,7 +705,7 @@ void Program::applyAudioFollow(int ramp_ms) {
     auto it = pads_.find(s.id);
     if (it == pads_.end() || !it->second.follow_ramp) continue;
     SourcePads& p = it->second;
-    const bool heard = !s.audio_follows_video || onAir(s.id);
+    const bool heard = !s.audio_follows_video || s.talkback || onAir(s.id);
     if (heard == p.heard) continue;
     p.heard = heard;
     auto* ramp = GST_TIMED_VALUE_CONTROL_SOURCE(p.follow_ramp);

@@ -35,6 +35,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,9 @@ struct EncoderSettings {
   int keyframe_interval_s = 2;
   // The program's loudness stage (loudness.h): target, true-peak ceiling.
   LoudnessSettings loudness;
+  // The control room's monitor (monitor.h): the interaudio channel the
+  // program's sound, or the one source listened to, goes to; "": none.
+  std::string monitor_channel;
 };
 
 struct AudioLevel {
@@ -79,6 +83,9 @@ struct ProgramSourceInput {
   // A remote guest's slot: gets the program back, with a sound mix of its own
   // without its own voice (return_feed.h).
   bool return_feed = false;
+  // The producer's talkback microphone: never in the program, heard only in
+  // the mix-minus of the guests it is talking to (setTalkback).
+  bool talkback = false;
 };
 
 // Latest small raw frames for the UI; thread-safe.
@@ -150,6 +157,18 @@ class Program : public QObject {
   // rebuild of the pipeline.
   void setHeld(const std::string& source, bool held);
   bool held(const std::string& source) const;
+  // What the control room's monitor plays: the program's sound (""), or one
+  // source alone before its fader, gain and mute (PFL). Kept across a
+  // rebuild; false for an unknown source.
+  bool setListening(const std::string& source);
+  bool hasMonitor() const { return !settings_.monitor_channel.empty(); }
+  const std::string& listening() const { return listening_; }
+  // Talkback (IFB) to a remote guest: the talkback sources heard in that
+  // guest's mix-minus, the rest of it dipped by kTalkbackDipDb so that the
+  // producer is understood. Kept across a rebuild of the pipeline.
+  void setTalkback(const std::string& guest, bool on);
+  bool talkingTo(const std::string& guest) const;
+  static constexpr double kTalkbackDipDb = -12.0;
   // A source's framing, in every tile it is shown in from the next frame on
   // (the program's and the preview's).
   void setFraming(const std::string& source, const Framing& framing);
@@ -205,9 +224,9 @@ class Program : public QObject {
     GstElement* scale_preview = nullptr;  // the preview pad's yst-boxscale
     GstPad* audio = nullptr;              // audiomixer pad
     GstElement* delay = nullptr;          // yst-audiodelay, lip sync (owned by pipeline_)
-    // The same sound into each other guest's mix-minus (strong refs): gain,
-    // mute and hold apply there as on the program's pad.
-    std::vector<GstPad*> minus;
+    // The same sound into each other guest's mix-minus (guest, strong ref):
+    // gain, mute and hold apply there as on the program's pad.
+    std::vector<std::pair<std::string, GstPad*>> minus;
     // Audio-follows-video: a volume whose value is ramped by a control
     // source (sample-accurate, no clicks) as the picture goes on and off air.
     GstElement* follow = nullptr;             // owned by pipeline_
@@ -251,9 +270,16 @@ class Program : public QObject {
   // each guest slot a mix of every other source's sound (build()).
   void buildReturnFeed(GstElement* program_tee);
   void buildMixMinus(const std::map<std::string, GstElement*>& source_tees);
+  // The monitor's selector and its way out to the monitor channel; then a
+  // leaky branch from `from` into it for `source` ("" the program).
+  void buildMonitor();
+  void addMonitorInput(GstElement* from, const std::string& source);
+  void applyListening();
   // What a source's pads on the mixers should be: its gain, muted when it is
-  // muted or held.
+  // muted or held; in a guest's mix-minus dipped while the talkback is on
+  // for them, and a talkback source heard there only then.
   void applyAudioPad(const std::string& source);
+  bool isTalkback(const std::string& source) const;
 
   // Turns the frames into black ones while `held` is set (a pad probe on
   // the program scalers' input).
@@ -264,6 +290,12 @@ class Program : public QObject {
   // Per source: held off air (setHeld). Shared with the pad probes, which
   // read it on the source's streaming thread.
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> held_;
+  std::set<std::string> talking_to_;  // the guests the talkback is on for
+  // The monitor's input-selector (owned by pipeline_) and its pads (strong
+  // refs): "" the program's, else each source's before its fader.
+  GstElement* monitor_select_ = nullptr;
+  std::map<std::string, GstPad*> monitor_pads_;
+  std::string listening_;
   std::shared_ptr<ReturnFeed> return_feed_;
   ElementPtr pipeline_;
   GstElement* compositor_ = nullptr;  // owned by pipeline_

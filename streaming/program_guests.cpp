@@ -82,7 +82,7 @@ void Program::buildMixMinus(const std::map<std::string, GstElement*>& source_tee
         throw std::runtime_error("cannot link " + s.id + " into " + guest.id + "'s mix-minus");
       }
       GstPad* pad = linkToRequestPad(queue, mixer, "sink_%u");
-      pads_[s.id].minus.push_back(pad);
+      pads_[s.id].minus.emplace_back(guest.id, pad);
     }
     GstElement* caps = addCapsFilter(bin, rawAudioCaps());
     GstElement* convert = addElement(bin, "audioconvert");
@@ -116,6 +116,20 @@ void Program::setHeld(const std::string& source, bool held) {
   if (!flag) flag = std::make_shared<std::atomic<bool>>(false);
   flag->store(held);
   applyAudioPad(source);
+}
+
+void Program::setTalkback(const std::string& guest, bool on) {
+  if (on == talkingTo(guest)) return;
+  if (on) {
+    talking_to_.insert(guest);
+  } else {
+    talking_to_.erase(guest);
+  }
+  for (auto& [id, pads] : pads_) applyAudioPad(id);
+}
+
+bool Program::talkingTo(const std::string& guest) const {
+  return talking_to_.count(guest) > 0;
 }
 
 bool Program::held(const std::string& source) const {

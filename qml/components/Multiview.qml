@@ -1,7 +1,9 @@
 // Every source live, with its number key, tally, state and meter; under
-// each, its mute and gain (a remote guest's slot: their name on the label,
-// and 接入 to take them from the green room, 退回 to send them back, 断开
-// to end their session), or (取景 pressed) its framing: the kept area drawn
+// each, its mute, 监听 (PFL on the control room's monitor, when the show
+// has one) and gain (a remote guest's slot: their name on the label,
+// and 接入 to take them from the green room, 退回 to send them back, 对讲
+// to talk to them when the show has a talkback microphone, 断开 to end
+// their session), or (取景 pressed) its framing: the kept area drawn
 // over the picture, a click to centre it, a zoom slider and a reset. The grid takes the column count that gives the
 // largest pictures (2–6 sources, or more).
 import QtQuick
@@ -14,6 +16,8 @@ Item {
     property var sources: []
     property var levels: ({})
     property var tallyOf: function(id) { return "" }
+    // The control room's monitor (status audio.monitor), or null: none.
+    property var monitor: null
     signal chosen(int index)
 
     // The number of columns that gives the largest pictures in this space.
@@ -91,6 +95,22 @@ Item {
                         onClicked: studio.send({ type: "audio.set", source: modelData.id, muted: !modelData.muted })
                     }
                     ConsoleButton {
+                        // PFL: this source alone on the control room's
+                        // monitor, before its fader (a guest in the green
+                        // room, a microphone not yet open); again: the program.
+                        readonly property bool listened: view.monitor !== null
+                                                         && view.monitor.listening === modelData.id
+                        objectName: "listen-" + modelData.id
+                        visible: !framingMode.checked && view.monitor !== null
+                        text: qsTr("监听")
+                        checkable: true
+                        checked: listened
+                        tint: Style.accent
+                        implicitHeight: 26
+                        onClicked: studio.send({ type: "audio.listen",
+                                                 source: listened ? null : modelData.id })
+                    }
+                    ConsoleButton {
                         readonly property var guest: modelData.webrtc || null
                         objectName: "guest-admit-" + modelData.id
                         visible: !framingMode.checked && guest !== null && guest.kind === "guest"
@@ -99,6 +119,21 @@ Item {
                         implicitHeight: 26
                         onClicked: studio.send({ type: guest.admitted ? "guests.hold" : "guests.admit",
                                                  source: modelData.id })
+                    }
+                    ConsoleButton {
+                        // Talkback (IFB): the producer's talkback microphone
+                        // into this guest's return, the rest of it dipped.
+                        readonly property var guest: modelData.webrtc || null
+                        objectName: "guest-talk-" + modelData.id
+                        visible: !framingMode.checked && guest !== null && guest.kind !== undefined
+                                 && view.sources.some(function(s) { return s.talkback === true })
+                        text: qsTr("对讲")
+                        checkable: true
+                        checked: guest !== null && guest.talkback === true
+                        tint: Style.warning
+                        implicitHeight: 26
+                        onClicked: studio.send({ type: "guests.talk", source: modelData.id,
+                                                 on: !(guest && guest.talkback) })
                     }
                     ConsoleButton {
                         readonly property var guest: modelData.webrtc || null

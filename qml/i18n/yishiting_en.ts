@@ -413,6 +413,14 @@
         <source>断开</source>
         <translation>End</translation>
     </message>
+    <message>
+        <source>对讲</source>
+        <translation>Talk</translation>
+    </message>
+    <message>
+        <source>监听</source>
+        <translation>Listen</translation>
+    </message>
 </context>
 <context>
     <name>ProducerConsole</name>

@@ -3,6 +3,9 @@
 
 #include <cstdio>
 #include <string>
+#include <variant>
+
+#include "streaming/media_url.h"
 
 namespace yst::config {
 
@@ -33,8 +36,8 @@ void readAudio(const TomlReader& reader, const toml::table& root, AudioConfig* a
   const toml::table* table = reader.getTable(root, "", "audio");
   if (!table) return;
   const std::string path = "audio";
-  reader.refuseUnknownKeys(*table, path,
-                           {"loudness_control", "loudness_target_lufs", "true_peak_dbtp"});
+  reader.refuseUnknownKeys(
+      *table, path, {"loudness_control", "loudness_target_lufs", "true_peak_dbtp", "monitor"});
   if (auto control = reader.get<bool>(*table, path, "loudness_control")) {
     audio->loudness_control = *control;
   }
@@ -43,6 +46,14 @@ void readAudio(const TomlReader& reader, const toml::table& root, AudioConfig* a
                 kMaxLoudnessTargetLufs, audio->loudness_target_lufs, "LUFS");
   audio->true_peak_dbtp = dbInRange(reader, *table, path, "true_peak_dbtp", kMinTruePeakDbtp,
                                     kMaxTruePeakDbtp, audio->true_peak_dbtp, "dBTP");
+  int line = 0;
+  if (auto monitor = reader.get<std::string>(*table, path, "monitor", &line)) {
+    const auto parsed = streaming::parseMonitorUrl(*monitor);
+    if (const auto* problem = std::get_if<streaming::UrlProblem>(&parsed)) {
+      reader.fail(line, "audio.monitor", problem->text);
+    }
+    audio->monitor = *monitor;
+  }
 }
 
 }  // namespace yst::config

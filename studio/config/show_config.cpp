@@ -51,12 +51,18 @@ void resolveProgramSources(const TomlReader& reader, const std::vector<SourceCon
       reader.fail(line, key,
                   "no source has the id " + inQuotes(tiles[i]) + " (sources: " + ids + ")");
     }
+    if (std::any_of(sources.begin(), sources.end(),
+                    [&](const SourceConfig& s) { return s.id == tiles[i] && s.talkback; })) {
+      reader.fail(line, key,
+                  inQuotes(tiles[i]) + " is the producer's talkback: it is never on air");
+    }
     if (std::find(tiles.begin(), tiles.begin() + static_cast<std::ptrdiff_t>(i), tiles[i]) !=
         tiles.begin() + static_cast<std::ptrdiff_t>(i)) {
       reader.fail(line, key, "names " + inQuotes(tiles[i]) + " twice: a source is in one tile");
     }
   }
   for (const SourceConfig& s : sources) {
+    if (s.talkback) continue;
     if (std::find(tiles.begin(), tiles.end(), s.id) != tiles.end()) continue;
     auto empty = std::find(tiles.begin(), tiles.end(), std::string());
     if (empty != tiles.end()) {

@@ -78,6 +78,10 @@ struct SourceConfig {
   // a mobile network).
   std::string whip_token;
   int latency_ms = 200;
+  // The producer's talkback microphone (`talkback = true`): never on air nor
+  // in the program's sound; heard by a remote guest while the producer talks
+  // to them (guests.talk), in their return feed.
+  bool talkback = false;
 };
 
 // [webrtc]: how guests and publishers reach the studio. ICE's UDP ports (a
@@ -238,6 +242,9 @@ struct AudioConfig {
   bool loudness_control = true;
   double loudness_target_lufs = -23.0;  // EBU R128 for broadcast partners; -16 for the web
   double true_peak_dbtp = -1.0;
+  // The control room's monitor (the producer's headphones or speakers on the
+  // studio PC): alsa://DEVICE or pulse://SINK; "": none.
+  std::string monitor;
 };
 
 // [followup] (问政跟踪): how questions left unanswered on air and promises

@@ -94,7 +94,7 @@ void readSources(const TomlReader& reader, const EnvLookup& env, const toml::tab
     reader.refuseUnknownKeys(
         table, path,
         {"id", "label", "uri", "gain", "muted", "audio_follows_video", "audio_offset_ms", "person",
-         "framing", "whip_token_env", "latency_ms"});
+         "framing", "whip_token_env", "latency_ms", "talkback"});
     SourceConfig source;
     int line = 0;
     const std::optional<std::string> id = reader.get<std::string>(table, path, "id", &line);
@@ -139,16 +139,28 @@ void readSources(const TomlReader& reader, const EnvLookup& env, const toml::tab
                                         kMinTokenChars);
     }
     source.latency_ms = reader.intInRange(table, path, "latency_ms", 50, 5000, 200);
+    source.talkback = reader.get<bool>(table, path, "talkback").value_or(false);
+    if (source.talkback) {
+      for (const char* key : {"person", "framing", "audio_follows_video"}) {
+        if (table.contains(key)) {
+          reader.fail(lineOf(*table.get(key)), path + "." + key,
+                      "is not for the producer's talkback (talkback = true): it is never on air");
+        }
+      }
+      source.audio_follows_video = false;
+    }
     sources->push_back(std::move(source));
   }
   // When microphones carry the voices (a show with an alsa:// or pulse://
-  // input), the cameras' own sound starts muted unless `muted` says.
+  // input, the producer's talkback aside), the cameras' own sound starts
+  // muted unless `muted` says.
   const bool microphones = std::any_of(sources->begin(), sources->end(), [](const SourceConfig& s) {
-    return streaming::isAudioOnly(s.scheme);
+    return streaming::isAudioOnly(s.scheme) && !s.talkback;
   });
   for (std::size_t i = 0; i < sources->size(); ++i) {
     SourceConfig& s = (*sources)[i];
-    s.muted = muted_given[i].value_or(microphones && !streaming::isAudioOnly(s.scheme));
+    s.muted =
+        muted_given[i].value_or(microphones && !s.talkback && !streaming::isAudioOnly(s.scheme));
   }
 }
 

@@ -248,7 +248,14 @@ bool Controller::makeDesks(std::string* error) {
   switcher_ = std::make_unique<desks::Switcher>(desks::Switcher::Context{
       program_port_.get(), publish,
       [this](const streaming::Scene& scene) { graphics_->programChanged(scene); },
-      [this](const std::string& source) { return guests_->onAirRefusal(source); }});
+      [this](const std::string& source) {
+        for (const config::SourceConfig& s : show_.sources) {
+          if (s.id == source && s.talkback) {
+            return source + " is the producer's talkback: it is never on air / 导播对讲不上节目";
+          }
+        }
+        return guests_->onAirRefusal(source);
+      }});
   cues_ = std::make_unique<desks::Cues>(
       show_.show,
       desks::Cues::Context{
@@ -511,7 +518,7 @@ bool Controller::startEngine(std::string* error) {
       if (guests_) guests_->sourceChanged(src->spec().id);
     });
     inputs.push_back({s.id, source->channel(), s.gain, s.muted, s.audio_follows_video, s.framing,
-                      s.audio_offset_ms, guest});
+                      s.audio_offset_ms, guest, s.talkback});
     sources_.push_back(std::move(source));
   }
 
@@ -523,6 +530,14 @@ bool Controller::startEngine(std::string* error) {
   settings.keyframe_interval_s = show_.program.keyframe_interval_s;
   settings.loudness = {show_.audio.loudness_control, show_.audio.loudness_target_lufs,
                        show_.audio.true_peak_dbtp};
+  if (!show_.audio.monitor.empty()) {
+    const auto device = streaming::parseMonitorUrl(show_.audio.monitor);  // checked when read
+    settings.monitor_channel = "yst-monitor";
+    monitor_ = std::make_unique<streaming::Monitor>(std::get<streaming::MediaUrl>(device),
+                                                    settings.monitor_channel);
+    // Its state and error reach the producers with the next status.
+    connect(monitor_.get(), &streaming::Monitor::stateChanged, this, [this] { requestStatus(); });
+  }
   program_ = std::make_unique<streaming::Program>(settings, inputs);
   program_->setReturnFeed(return_feed);
   program_->setGraphicsLayer(graphics_->layer());
@@ -555,6 +570,7 @@ bool Controller::startEngine(std::string* error) {
     return false;
   }
   for (auto& source : sources_) source->start();
+  if (monitor_) monitor_->start();
   return true;
 }
 
@@ -593,6 +609,7 @@ void Controller::shutdown() {
   // Outputs first, so that nothing is fed into a half-stopped muxer.
   outputs_->stopAll();
   for (auto& s : sources_) s->stop();
+  if (monitor_) monitor_->stop();
   program_->stop();
   if (server_) server_->stop();
   // What was published goes out (up to a second); no bus callback runs after.
@@ -788,7 +805,19 @@ json Controller::sourceJson(const streaming::Source& s) const {
           {"audio_offset_ms", program_ ? program_->audioOffset(id) : 0},
           {"framing", desks::Switcher::framingJson(
                           id, program_ ? program_->framing(id) : streaming::Framing{})},
-          {"webrtc", guests_ ? guests_->slotJson(id) : json()}};
+          {"webrtc", guests_ ? guests_->slotJson(id) : json()},
+          {"talkback",
+           std::any_of(show_.sources.begin(), show_.sources.end(),
+                       [&](const config::SourceConfig& c) { return c.id == id && c.talkback; })}};
+}
+
+json Controller::monitorJson() const {
+  if (!monitor_) return json();
+  return {{"device", show_.audio.monitor},
+          {"state", monitor_->stateName()},
+          {"last_error", monitor_->lastError()},
+          {"listening",
+           program_ && !program_->listening().empty() ? json(program_->listening()) : json()}};
 }
 
 json Controller::loudnessJson() const {
@@ -856,7 +885,7 @@ void Controller::makeStatusBoard() {
     (*status)["program"] = program;
     (*status)["preview"] = desks::Switcher::sceneJson(program_->previewScene());
     (*status)["encoder"] = {{"fps", program_->encoderFps()}, {"frames", program_->encodedFrames()}};
-    (*status)["audio"] = {{"loudness", loudnessJson()}};
+    (*status)["audio"] = {{"loudness", loudnessJson()}, {"monitor", monitorJson()}};
   });
   board.addPart([this](json* status) {
     json sources = json::array();

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "streaming/monitor.h"
 #include "streaming/outputs.h"
 #include "streaming/program.h"
 #include "streaming/source.h"
@@ -91,6 +92,8 @@ class Controller : public QObject {
   // The program's loudness for /api/status and the producers' meters
   // (audio.loudness in assets/protocol.md); null before the first audio.
   nlohmann::json loudnessJson() const;
+  // [audio] monitor: its device, state and what it plays (null: the program).
+  nlohmann::json monitorJson() const;
   // The snapshot last published (statusPublished()); null before start.
   const nlohmann::json& lastStatus() const { return *last_status_; }
 
@@ -143,6 +146,7 @@ class Controller : public QObject {
   std::string session_stamp_;
   std::vector<std::unique_ptr<streaming::Source>> sources_;
   std::unique_ptr<streaming::Program> program_;
+  std::unique_ptr<streaming::Monitor> monitor_;  // [audio] monitor; null: none
   std::unique_ptr<server::ControlServer> server_;
   // In front of server_ for the desks that reach viewers: numbers the public
   // feed (after server_: it goes first).

@@ -41,6 +41,11 @@ class ProgramPort {
   // Lip sync: the sound delayed against the picture, 0…2000 ms.
   virtual void setAudioOffset(const std::string& id, int offset_ms) = 0;
   virtual int audioOffset(const std::string& id) const = 0;
+  // The control room's monitor ([audio] monitor): whether the show has one,
+  // and what it plays: "" the program, or one source before its fader (PFL).
+  virtual bool hasMonitor() const = 0;
+  virtual void setListening(const std::string& id) = 0;
+  virtual std::string listening() const = 0;
 };
 
 // The webrtc:// slots' sources (streaming::Source) and the program's hold on
@@ -61,6 +66,9 @@ class GuestSlotPort {
   virtual std::string state(const std::string& id) const = 0;
   // Off air in the program: a black tile, no sound (the green room).
   virtual void hold(const std::string& id, bool held) = 0;
+  // The producer's talkback heard in the slot's return feed (the rest of it
+  // dipped), or not.
+  virtual void talkback(const std::string& id, bool on) = 0;
 };
 
 // One output the program feeds: a partner site, the recording or HLS. It

@@ -43,6 +43,9 @@ class GuestSlotsAdapter : public GuestSlotPort {
   void hold(const std::string& id, bool held) override {
     if (program_) program_->setHeld(id, held);
   }
+  void talkback(const std::string& id, bool on) override {
+    if (program_) program_->setTalkback(id, on);
+  }
 
  private:
   streaming::Source* find(const std::string& id) const {
@@ -93,6 +96,9 @@ class ProgramAdapter : public ProgramPort {
     program_->setAudioOffset(id, offset_ms);
   }
   int audioOffset(const std::string& id) const override { return program_->audioOffset(id); }
+  bool hasMonitor() const override { return program_->hasMonitor(); }
+  void setListening(const std::string& id) override { program_->setListening(id); }
+  std::string listening() const override { return program_->listening(); }
 
  private:
   const std::unique_ptr<streaming::Program>& program_;

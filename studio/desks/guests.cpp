@@ -261,6 +261,7 @@ void Guests::endSession(Slot& slot, const std::string& why) {
   if (!slot.session) return;
   logInfo("guests", slot.source + ": " + slot.session->name + "'s session ended (" + why + ")");
   slot.session.reset();
+  setTalkback(slot, false);  // the next guest in the slot starts without it
   context_.engine->hold(slot.source, false);
   context_.engine->endSession(slot.source);
   if (context_.person_changed) context_.person_changed(slot.source, "", "");
@@ -296,6 +297,7 @@ void Guests::guestInfo(server::RequestId id, const server::ApiRequest& request) 
                  {"slot_taken", s->session != nullptr && !theirs},
                  {"expires_at", invitation->expires_at},
                  {"cue", s->cue},
+                 {"talkback", s->talkback},
                  {"ice_servers", iceServers("guest" + std::to_string(invitation->id))}};
     context_.respond(id, jsonAnswer(200, body));
   });
@@ -339,7 +341,8 @@ std::string Guests::slotState(const Slot& slot) const {
 json Guests::slotJson(const std::string& source) const {
   const Slot* s = slot(source);
   if (!s) return nullptr;
-  json out = {{"state", slotState(*s)}, {"whip", !s->whip_token.empty()}};
+  json out = {
+      {"state", slotState(*s)}, {"whip", !s->whip_token.empty()}, {"talkback", s->talkback}};
   if (s->session) {
     out["kind"] = s->session->sender == Sender::kGuest ? "guest" : "publisher";
     out["guest"] = s->session->name;
@@ -378,6 +381,39 @@ void Guests::registerCommands(core::CommandRegistry& commands) {
   commands.add("guests.list", producers,
                [this](core::CommandContext& c) { return list(c.client, c.request_id); });
   commands.add("guests.cue", producers, [this](core::CommandContext& c) { return cue(c.message); });
+  commands.add("guests.talk", producers,
+               [this](core::CommandContext& c) { return talk(c.message); });
+}
+
+CommandOutcome Guests::talk(const json& c) {
+  FieldReader f(c);
+  const json* source = f.optional("source", json::value_t::string);
+  const json* on = f.required("on", json::value_t::boolean);
+  if (f.failed()) return f.error();
+  const auto& sources = context_.show->sources;
+  if (std::none_of(sources.begin(), sources.end(),
+                   [](const config::SourceConfig& s) { return s.talkback; })) {
+    return CommandError{"not_found",
+                        "the show has no talkback microphone ([[sources]] talkback = true)"};
+  }
+  if (source && !slot(source->get<std::string>())) {
+    return CommandError{"not_found", "source: no webrtc:// slot of that id"};
+  }
+  json to = json::array();
+  for (Slot& s : slots_) {
+    if (source && s.source != source->get<std::string>()) continue;
+    to.push_back(s.source);
+    setTalkback(s, on->get<bool>());
+  }
+  return json{{"talkback", on->get<bool>()}, {"to", to}};
+}
+
+void Guests::setTalkback(Slot& slot, bool on) {
+  if (slot.talkback == on) return;
+  slot.talkback = on;
+  context_.engine->talkback(slot.source, on);
+  logInfo("guests", slot.source + ": talkback " + (on ? "on" : "off"));
+  changed(slot);
 }
 
 CommandOutcome Guests::cue(const json& c) {

@@ -66,8 +66,8 @@ class Guests {
   // /whip/… and /api/guest, from the server (already on this thread).
   void request(server::RequestId id, server::ApiRequest request);
 
-  // guests.admit, guests.hold, guests.end, guests.invite, guests.list and
-  // guests.cue, for producers.
+  // guests.admit, guests.hold, guests.end, guests.invite, guests.list,
+  // guests.cue and guests.talk, for producers.
   void registerCommands(core::CommandRegistry& commands);
 
   // For the switcher: why `source` may not go on air ("" when it may).
@@ -103,6 +103,7 @@ class Guests {
     std::unique_ptr<Session> session;
     // The producer's last cue to this slot's guest ({"text","utc"}; null: none).
     nlohmann::json cue;
+    bool talkback = false;  // the producer talking into this slot's return feed
   };
 
   void whip(server::RequestId id, const server::ApiRequest& request, const std::string& source,
@@ -111,6 +112,7 @@ class Guests {
   // The offer, from an authorised sender, into the slot.
   void offer(server::RequestId id, Slot& slot, Session session, std::string sdp);
   void endSession(Slot& slot, const std::string& why);
+  void setTalkback(Slot& slot, bool on);
   // Runs `found` with the invitation the token opens (on this thread).
   void findInvitation(const std::string& token,
                       std::function<void(std::optional<store::GuestInvitation>)> found);
@@ -127,6 +129,8 @@ class Guests {
   core::CommandOutcome list(server::ClientId client, const nlohmann::json& request_id);
   // A cue to one slot's guest, or to every guest: their page shows it.
   core::CommandOutcome cue(const nlohmann::json& command);
+  // The producer's talkback to one slot's guest, or to every guest, on or off.
+  core::CommandOutcome talk(const nlohmann::json& command);
 
   Context context_;
   std::vector<Slot> slots_;

@@ -26,6 +26,8 @@ void Switcher::registerCommands(core::CommandRegistry& commands) {
   commands.add("audio.set", producer, [this](core::CommandContext& c) { return audio(c.message); });
   commands.add("framing.set", producer,
                [this](core::CommandContext& c) { return framing(c.message); });
+  commands.add("audio.listen", producer,
+               [this](core::CommandContext& c) { return listen(c.message); });
 }
 
 json Switcher::sceneJson(const streaming::Scene& scene) {
@@ -270,6 +272,26 @@ CommandOutcome Switcher::framing(const json& c) {
   json out = framingJson(id, framing);
   context_.publish("framing.changed", {{"framing", out}});
   return json{{"framing", out}};
+}
+
+CommandOutcome Switcher::listen(const json& c) {
+  core::ProgramPort& program = *context_.program;
+  if (!program.hasMonitor()) {
+    return CommandError{"not_found",
+                        "the show has no monitor ([audio] monitor = \"alsa://…\" or "
+                        "\"pulse://…\")"};
+  }
+  // A source alone (PFL), or back to the program (no source, or null).
+  std::string id;
+  const auto source = c.find("source");
+  if (source != c.end() && !source->is_null()) {
+    FieldReader f(c);
+    if (auto refused = knownSource(f, program, &id)) return *refused;
+  }
+  program.setListening(id);
+  const json monitor = {{"listening", id.empty() ? json() : json(id)}};
+  context_.publish("monitor.changed", {{"monitor", monitor}});
+  return json{{"monitor", monitor}};
 }
 
 }  // namespace yst::desks

@@ -52,6 +52,8 @@ class Switcher {
  private:
   core::CommandOutcome set(const nlohmann::json& command, bool preview);
   core::CommandOutcome take(const nlohmann::json& command);
+  // audio.listen: what the control room's monitor plays.
+  core::CommandOutcome listen(const nlohmann::json& command);
   core::CommandOutcome audio(const nlohmann::json& command);
   core::CommandOutcome framing(const nlohmann::json& command);
 

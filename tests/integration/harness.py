@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import os
 import random
 import re
@@ -322,6 +323,22 @@ def check_sanitizer_reports(work: "Workspace") -> None:
 
 def tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
+
+
+def tone_level_db(samples: list[int], rate: int, freq: float) -> float:
+    """The level of one frequency in a block of samples (Goertzel), in dB
+    relative to a full-scale sine."""
+    n = len(samples)
+    k = round(n * freq / rate)
+    w = 2 * math.pi * k / n
+    coeff = 2 * math.cos(w)
+    s1 = s2 = 0.0
+    for x in samples:
+        s0 = x / 32768.0 + coeff * s1 - s2
+        s2, s1 = s1, s0
+    power = s1 * s1 + s2 * s2 - coeff * s1 * s2
+    amplitude = 2 * math.sqrt(max(power, 0.0)) / n
+    return 20 * math.log10(max(amplitude, 1e-9))
 
 
 def read_text(path: Path) -> str:

@@ -8,6 +8,10 @@ program meter down to silence while the source meters (pre-fader) keep
 showing their signal; unmuting brings the program back; a gain of 0.5 lowers
 the program by about 6 dB.
 
+The control room's monitor ([audio] monitor, a PulseAudio null sink
+recorded by the test): the program, or one source alone before its fader
+(PFL), and retried when its sound server goes away.
+
 Microphones (pulse:// here, through a PulseAudio server the test starts,
 with a null sink whose monitor is the "interface"): the input's chosen
 channel is heard in both ears, the cameras start muted since microphones
@@ -18,6 +22,7 @@ Run alone: /usr/bin/python3 tests/integration/test_audio.py
 """
 
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -25,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import IntegrationTest, Studio, make_show  # noqa: E402
+from harness import IntegrationTest, Studio, make_show, tone_level_db  # noqa: E402
 
 
 class PulseServer(harness._Process):
@@ -268,6 +273,81 @@ class Microphones(IntegrationTest):
         finally:
             self.pulse.start()
         self.studio.wait_source_state("lav", "live", 30)
+
+
+class ControlRoomMonitor(IntegrationTest):
+    """[audio] monitor = "pulse://studio": the producer's headphones, here a
+    PulseAudio null sink the test records from. It plays the program; PFL
+    (audio.listen) plays one source alone, before its fader, even off air
+    and muted; back to the program. A sound server that goes away is
+    retried without touching the program."""
+
+    DESK, CAM = 440, 1100  # the line-up tones of the sources "desk" and "cam" (Source's toneFor)
+
+    @classmethod
+    def set_up_fixtures(cls):
+        cls.pulse = PulseServer(cls.work.path / "pulse").start()
+        cls.addClassCleanup(cls.pulse.terminate)
+        show = make_show(sources=[("desk", "test://smpte?audio=tone"),
+                                  ("cam", "test://ball?audio=tone")],
+                         layout="single", primary="desk", archive=False, hls=False,
+                         preset="ultrafast", width=320, height=180, fps=15)
+        show["sources"][1]["muted"] = True
+        show["audio"] = {"loudness_control": False, "monitor": "pulse://studio"}
+        cls.studio = Studio(cls.work.path, show, extra_env={"PULSE_SERVER": f"unix:{cls.pulse.socket}"})
+        cls.addClassCleanup(cls.studio.close)
+        cls.studio.start()
+
+    def record(self, seconds: float) -> list[int]:
+        """What the monitor plays over the next `seconds` (16-bit mono, 48 kHz)."""
+        out = subprocess.run(["timeout", str(seconds), "parec", "--device=studio.monitor",
+                              "--format=s16le", "--rate=48000", "--channels=1", "--raw"],
+                             env=self.pulse.env, capture_output=True).stdout
+        return list(struct.unpack(f"<{len(out) // 2}h", out[:len(out) // 2 * 2]))
+
+    def tones(self, seconds: float = 1.5) -> dict[str, float]:
+        samples = self.record(seconds)[4800:]  # past the recorder's own start
+        self.assertGreater(len(samples), 24000, "the monitor plays nothing")
+        return {"desk": tone_level_db(samples, 48000, self.DESK),
+                "cam": tone_level_db(samples, 48000, self.CAM)}
+
+    def test_the_monitor_plays_the_program_or_one_source_alone(self):
+        status = self.studio.wait_until(
+            lambda s: (s["audio"].get("monitor") or {}).get("state") == "playing", 15,
+            "the monitor playing")
+        self.assertIsNone(status["audio"]["monitor"]["listening"])
+        # The program: the desk on air; the camera off air and muted.
+        harness.wait_until(self.tones, 15, "the program (the desk, not the camera) on the monitor",
+                           accept=lambda t: t["desk"] > -40 and t["cam"] < t["desk"] - 40)
+        with self.studio.producer() as p:
+            reply = p.ok("audio.listen", source="cam")
+            self.assertEqual(reply["monitor"]["listening"], "cam")
+            # PFL: the camera alone, although off air and muted.
+            harness.wait_until(self.tones, 10, "the camera alone on the monitor",
+                               accept=lambda t: t["cam"] > -40 and t["desk"] < t["cam"] - 40)
+            self.studio.wait_until(lambda s: s["audio"]["monitor"]["listening"] == "cam", 5,
+                                   "the status saying what the monitor plays")
+            self.assertEqual(p.command("audio.listen", source="nobody").get("code"), "not_found")
+            p.ok("audio.listen", source=None)
+            harness.wait_until(self.tones, 10, "the program on the monitor again",
+                               accept=lambda t: t["desk"] > -40 and t["cam"] < t["desk"] - 40)
+
+    def test_a_sound_server_that_goes_away_is_retried_and_the_program_goes_on(self):
+        self.pulse.terminate()
+        try:
+            status = self.studio.wait_until(
+                lambda s: s["audio"]["monitor"]["state"] == "retrying", 20,
+                "the monitor retrying without its sound server")
+            self.assertTrue(status["audio"]["monitor"]["last_error"], status["audio"])
+            frames = status["program"]["frames"]
+            self.studio.wait_until(lambda s: s["program"]["frames"] > frames + 15, 10,
+                                   "the program running on without the monitor")
+        finally:
+            self.pulse.start()
+        self.studio.wait_until(lambda s: s["audio"]["monitor"]["state"] == "playing", 40,
+                               "the monitor playing again")
+        harness.wait_until(self.tones, 15, "the program on the monitor again",
+                           accept=lambda t: t["desk"] > -40)
 
 
 if __name__ == "__main__":

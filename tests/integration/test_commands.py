@@ -45,7 +45,8 @@ ROLES = ("none", "viewer", "observer", "department", "typist", "host", "producer
 
 # The producer's own commands.
 PRODUCER = (
-    "status.get", "program.set", "preview.set", "program.take", "audio.set", "framing.set",
+    "status.get", "program.set", "preview.set", "program.take", "audio.set", "audio.listen",
+    "framing.set",
     "destination.add", "destination.start", "destination.stop", "destination.remove",
     "destination.update", "recording.start", "recording.stop", "cue.send",
     "overlay.lower_third", "overlay.slate", "overlay.theme", "overlay.card", "overlay.bug",
@@ -56,6 +57,7 @@ PRODUCER = (
     "question.undo",
     "followup.forward", "followup.reassign", "followup.due", "followup.moderate",
     "guests.admit", "guests.hold", "guests.end", "guests.invite", "guests.list", "guests.cue",
+    "guests.talk",
 )
 # The typist's (and the producer's, who may do a typist's work).
 TYPIST = ("transcript.commit", "transcript.edit", "transcript.delete", "followup.commit",

@@ -25,7 +25,6 @@ Run alone: /usr/bin/python3 tests/integration/test_guests.py
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
 import struct
@@ -40,7 +39,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import harness  # noqa: E402
-from harness import IntegrationTest, NginxRtmp, Studio, find_by_id, make_show  # noqa: E402
+from harness import (IntegrationTest, NginxRtmp, Studio, find_by_id, make_show,  # noqa: E402
+                     tone_level_db)
 from netns import GuestNetwork  # noqa: E402
 
 KEY = "guests_key_0123456789"
@@ -180,22 +180,6 @@ class Coturn:
                 self.process.wait(5)
         if self.process:
             self.log.close()
-
-
-def tone_level_db(samples: list[int], rate: int, freq: float) -> float:
-    """The level of one frequency in a block of samples (Goertzel), in dB
-    relative to a full-scale sine."""
-    n = len(samples)
-    k = round(n * freq / rate)
-    w = 2 * math.pi * k / n
-    coeff = 2 * math.cos(w)
-    s1 = s2 = 0.0
-    for x in samples:
-        s0 = x / 32768.0 + coeff * s1 - s2
-        s2, s1 = s1, s0
-    power = s1 * s1 + s2 * s2 - coeff * s1 * s2
-    amplitude = 2 * math.sqrt(max(power, 0.0)) / n
-    return 20 * math.log10(max(amplitude, 1e-9))
 
 
 def wav_samples(path: Path) -> list[int]:
@@ -448,24 +432,33 @@ class MixMinus(IntegrationTest):
     """Two remote guests and a third sender (the host's stand-in), each
     with a tone of its own (not harmonics of one another), all on air: in
     each guest's return feed the others' tones are there and their own is at
-    least 40 dB below them."""
+    least 40 dB below them. The producer's talkback microphone (a line-up
+    tone of its own, `talkback = true`) is heard only by the guest it is
+    turned on for, over the rest of their return dipped, and never in the
+    program."""
 
     TONES = {"host": 523, "remote1": 797, "remote2": 1223}
+    TALKBACK = 660  # test://…?audio=tone for the source "talkback" (Source's toneFor)
 
     @classmethod
     def set_up_fixtures(cls):
         cls.net = GuestNetwork()
         cls.addClassCleanup(cls.net.close)
-        show = make_show(sources=[(slot, f"webrtc://{slot}") for slot in cls.TONES],
-                         layout="row3", archive=False, hls=False, preset="ultrafast", fps=25)
+        show = make_show(sources=[(slot, f"webrtc://{slot}") for slot in cls.TONES] +
+                         [("talkback", "test://black?audio=tone")],
+                         layout="row3", archive=True, hls=False, preset="ultrafast", fps=25,
+                         width=320, height=180)
         for source in show["sources"]:
-            source["whip_token_env"] = "YST_TEST_WHIP_TOKEN"
+            if source["id"] == "talkback":
+                source["talkback"] = True
+            else:
+                source["whip_token_env"] = "YST_TEST_WHIP_TOKEN"
         show["audience"] = {"listen": f"0.0.0.0:{harness.free_port()}"}
         cls.studio = Studio(cls.work.path, show, extra_env={"YST_TEST_WHIP_TOKEN": WHIP_TOKEN})
         cls.addClassCleanup(cls.studio.close)
         cls.studio.start()
 
-    def test_each_guest_hears_everyone_but_themselves(self):
+    def test_each_guest_hears_everyone_but_themselves_and_the_producer_talks_to_one(self):
         publishers = {}
         for slot, tone in self.TONES.items():
             options = {"tone": tone}
@@ -480,32 +473,94 @@ class MixMinus(IntegrationTest):
             self.studio.wait_source_state(slot, "live", 15)
         for slot in ("remote1", "remote2"):
             publishers[slot].wait_line("return audio", 15)
-        # Everyone in the mix: each return records 4 s more of it (16-bit
-        # mono at 48 kHz), however long that takes to arrive.
         recordings = {g: self.case_dir() / f"{g}-return.wav" for g in ("remote1", "remote2")}
-        since = {g: path.stat().st_size for g, path in recordings.items()}
-        for guest, path in recordings.items():
-            harness.wait_until(lambda: path.stat().st_size - since[guest] >= 4 * 48000 * 2, 30,
-                               f"4 s more of {guest}'s return feed")
+        seconds = 48000 * 2  # 16-bit mono at 48 kHz
+
+        def sizes() -> dict[str, int]:
+            return {g: path.stat().st_size for g, path in recordings.items()}
+
+        def record(more_s: float, what: str) -> None:
+            """Waits until each return has `more_s` more seconds in it,
+            however long that takes to arrive."""
+            since = sizes()
+            for guest, path in recordings.items():
+                harness.wait_until(lambda: path.stat().st_size - since[guest] >= more_s * seconds,
+                                   30, f"{more_s} s more of {guest}'s return feed {what}")
+
+        def block(guest: str, size: int, from_s: float, to_s: float) -> list[int]:
+            """The samples of `guest`'s return between from_s and to_s after
+            the file had `size` bytes."""
+            samples = wav_samples(recordings[guest])
+            header = recordings[guest].read_bytes()[:512].find(b"data") + 8
+            at = (size - header) // 2
+            return samples[at + int(from_s * 48000):at + int(to_s * 48000)]
+
+        def levels(samples: list[int]) -> dict[str, float]:
+            tones = {**self.TONES, "talkback": self.TALKBACK}
+            return {slot: tone_level_db(samples, 48000, tone) for slot, tone in tones.items()}
+
+        # Everyone in the mix, the talkback off.
+        record(4, "with everyone in it")
+        with self.studio.producer() as producer:
+            on = sizes()
+            reply = producer.ok("guests.talk", source="remote1", on=True)
+            self.assertEqual(reply["to"], ["remote1"])
+            record(3, "while the producer talks to remote1")
+            off = sizes()
+            producer.ok("guests.talk", on=False)
+            record(3, "after the talkback")
+            refused = producer.command("program.set", transition="cut", layout="single",
+                                       primary="talkback")
+            self.assertEqual(refused.get("code"), "not_admitted", refused)
+            self.assertIn("talkback", refused.get("message", ""))
         for p in publishers.values():
             p.stop()
+
         for guest in ("remote1", "remote2"):
-            samples = wav_samples(self.case_dir() / f"{guest}-return.wav")
-            self.assertGreater(len(samples), 48000 * 3, f"{guest}'s return feed is too short")
-            # A second while all three were in it (the others stop around
-            # the end of the recording).
-            block = samples[-3 * 48000:-2 * 48000]
-            levels = {slot: tone_level_db(block, 48000, tone) for slot, tone in self.TONES.items()}
-            others = [levels[slot] for slot in self.TONES if slot != guest]
-            harness.verbose(f"{guest}'s return: {levels}")
+            before = levels(block(guest, on[guest], -1.5, -0.5))
+            others = [before[slot] for slot in self.TONES if slot != guest]
+            harness.verbose(f"{guest}'s return: {before}")
             sys.stderr.write(f"[measured] {guest}'s own voice in their return: "
-                             f"{min(others) - levels[guest]:.1f} dB below the quietest other "
+                             f"{min(others) - before[guest]:.1f} dB below the quietest other "
                              "(test bound ≥ 40)\n")
             for slot in self.TONES:
                 if slot != guest:
-                    self.assertGreater(levels[slot], -40, f"{slot}'s tone in {guest}'s return")
-            self.assertLess(levels[guest], min(others) - 40,
-                            f"{guest} hears themselves: {levels}")
+                    self.assertGreater(before[slot], -40, f"{slot}'s tone in {guest}'s return")
+            self.assertLess(before[guest], min(others) - 40, f"{guest} hears themselves: {before}")
+            self.assertLess(before["talkback"], min(others) - 40,
+                            f"the talkback in {guest}'s return before it was on: {before}")
+
+        # While on for remote1 (1 s after the command, for the return's
+        # latency): remote1 hears the producer over the rest dipped; remote2
+        # hears the show as before, without the producer.
+        talking = levels(block("remote1", on["remote1"], 1.0, 2.5))
+        before = levels(block("remote1", on["remote1"], -1.5, -0.5))
+        harness.verbose(f"remote1's return while talked to: {talking}")
+        self.assertGreater(talking["talkback"], -30, f"remote1 does not hear the producer: {talking}")
+        for slot in ("host", "remote2"):
+            dip = before[slot] - talking[slot]
+            sys.stderr.write(f"[measured] {slot} in remote1's return dipped by {dip:.1f} dB "
+                             "under the talkback\n")
+            self.assertGreater(dip, 6, f"{slot} not dipped under the talkback: {before} → {talking}")
+            self.assertGreater(talking[slot], -40, f"{slot} gone from remote1's return: {talking}")
+        unaffected = levels(block("remote2", on["remote2"], 1.0, 2.5))
+        self.assertLess(unaffected["talkback"], unaffected["host"] - 40,
+                        f"remote2 hears the talkback meant for remote1: {unaffected}")
+        # Off again: gone.
+        after = levels(block("remote1", off["remote1"], 1.5, 2.8))
+        self.assertLess(after["talkback"], after["host"] - 40, f"the talkback stayed on: {after}")
+
+        # Never in the program: the recording has the host's tone and not the talkback's.
+        recording = next((self.studio.data_dir / "recordings").glob("*.mkv"))
+        pcm = subprocess.run(["ffmpeg", "-v", "error", "-i", str(recording), "-vn", "-ac", "1",
+                              "-ar", "48000", "-f", "s16le", "-"], capture_output=True,
+                             timeout=60).stdout
+        program = list(struct.unpack(f"<{len(pcm) // 2}h", pcm[:len(pcm) // 2 * 2]))
+        self.assertGreater(len(program), 48000 * 5, "the recording is too short")
+        heard = levels(program[-8 * 48000:])
+        harness.verbose(f"the program: {heard}")
+        self.assertGreater(heard["host"], -40, f"the host is not in the program: {heard}")
+        self.assertLess(heard["talkback"], heard["host"] - 40, f"the talkback is on air: {heard}")
 
 
 if __name__ == "__main__":

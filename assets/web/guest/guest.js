@@ -17,7 +17,7 @@
 import { takeTokenFromHash } from '../common.js';
 import { applyStatic, mountLangToggle, onLangChange } from '../i18n.js';
 import {
-  Phase, connectionChanged, cueReceived, deviceChosen, devicesListed, initialState, invitationLoaded, invitationRefused,
+  Phase, connectionChanged, cueReceived, talkbackReceived, deviceChosen, devicesListed, initialState, invitationLoaded, invitationRefused,
   joinRefused, joining, kRejoinMs, kStatusPollMs, left, mediaReady, mediaRefused, slotStateReceived, wantsToJoin,
 } from './state.js';
 import { createView } from './view.js';
@@ -86,15 +86,16 @@ async function loadInvitation() {
   }
 }
 
-// The studio's view of the slot while connected: green room or on air, and
-// the producer's cue.
+// The studio's view of the slot while connected: green room or on air, the
+// producer's cue and whether they are talking to the guest.
 async function pollSlot() {
   if (state.phase === Phase.WAITING || state.phase === Phase.LIVE) {
     try {
       const response = await fetch('/api/guest', { headers: authorization(), cache: 'no-store' });
       if (response.ok) {
         const slot = await response.json();
-        dispatch(cueReceived(slotStateReceived(state, slot.state), slot.cue));
+        dispatch(talkbackReceived(cueReceived(slotStateReceived(state, slot.state), slot.cue),
+          slot.talkback));
       }
     } catch {
       // The next poll; the peer connection says whether the guest is cut off.

@@ -37,6 +37,7 @@ export function initialState({ token = null } = {}) {
     notice: token ? null : { key: 'guest.error.no_token' },
     attempts: 0, // joins tried since the last time on air or in the green room
     cue: null, // the producer's last cue to this guest: {text, utc}
+    talkback: false, // the producer is talking to this guest (heard in the return)
   };
 }
 
@@ -120,6 +121,12 @@ export function cueReceived(state, cue) {
   const next = cue && typeof cue.text === 'string' ? { text: cue.text, utc: cue.utc || '' } : null;
   if (next && state.cue && next.utc === state.cue.utc && next.text === state.cue.text) return state;
   return { ...state, cue: next };
+}
+
+// Whether the producer is talking to the guest now (polled too).
+export function talkbackReceived(state, talkback) {
+  const on = talkback === true;
+  return on === state.talkback ? state : { ...state, talkback: on };
 }
 
 export function left(state) {

@@ -50,6 +50,7 @@ export function createView(actions) {
       const cue = $('cue');
       cue.hidden = !state.cue;
       $('cue-text').textContent = state.cue ? state.cue.text : '';
+      $('talkback').hidden = !state.talkback;
       const inSession = [Phase.JOINING, Phase.WAITING, Phase.LIVE, Phase.REJOINING].includes(state.phase);
       $('join').hidden = inSession || state.phase === Phase.REFUSED || state.phase === Phase.LOADING;
       $('join').disabled = !!state.mediaError;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import {
   Phase, connectionChanged, cueReceived, deviceChosen, devicesListed, initialState, invitationLoaded, invitationRefused, joinRefused,
-  joining, left, mediaReady, mediaRefused, slotStateReceived, wantsToJoin,
+  joining, left, mediaReady, mediaRefused, slotStateReceived, talkbackReceived, wantsToJoin,
 } from '../../../assets/web/guest/state.js';
 
 const invitation = { source: 'remote1', name: '张三', title: '局长', whip: '/whip/remote1', ice_servers: [] };
@@ -104,4 +104,14 @@ test('the producer\'s cue is shown once, replaced by the next, gone when the stu
   assert.equal(s.cue.text, '请收尾');
   assert.equal(cueReceived(s, null).cue, null);
   assert.equal(cueReceived(s, { text: 3 }).cue, null);
+});
+
+test('the producer talking to the guest shows while the studio says so, and only a true says so', () => {
+  let s = initialState({ token: 't' });
+  assert.equal(s.talkback, false);
+  s = talkbackReceived(s, true);
+  assert.equal(s.talkback, true);
+  assert.equal(talkbackReceived(s, true), s, 'the same again changes nothing');
+  assert.equal(talkbackReceived(s, 'yes').talkback, false);
+  assert.equal(talkbackReceived(s, undefined).talkback, false);
 });

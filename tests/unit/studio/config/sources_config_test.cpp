@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -170,6 +171,33 @@ latency_ms = 600
     SCOPED_TRACE(bad);
     EXPECT_TRUE(checkSourceUri(bad, nullptr).has_value());
   }
+}
+
+TEST(ShowConfigTest, TheProducersTalkbackMicrophone) {
+  const std::string mic = R"(
+[[sources]]
+id = "remote1"
+uri = "webrtc://remote1"
+[[sources]]
+id = "director"
+uri = "alsa://plughw:2,0"
+talkback = true
+)";
+  const ShowConfig c = parseShow(withMinimal(mic), "t.toml", kNoEnv);
+  ASSERT_EQ(c.sources.size(), 3u);
+  EXPECT_TRUE(c.sources[2].talkback);
+  EXPECT_FALSE(c.sources[1].talkback);
+  EXPECT_FALSE(c.sources[2].audio_follows_video) << "always live, whatever is on air";
+  EXPECT_FALSE(c.sources[2].muted);
+  EXPECT_FALSE(c.sources[0].muted) << "a talkback microphone does not carry the show's voices";
+  // Never on air: not among the program's tiles, nor may the show file put it there.
+  EXPECT_EQ(std::count(c.program.tiles.begin(), c.program.tiles.end(), "director"), 0);
+  const ConfigError on_air =
+      refusal(withMinimal(mic + "[program]\nlayout = \"single\"\nprimary = \"director\"\n"));
+  EXPECT_EQ(on_air.key(), "program.primary");
+  EXPECT_NE(on_air.problem().find("talkback"), std::string::npos);
+  const ConfigError person = refusal(withMinimal(mic + "person = \"host\"\n"));
+  EXPECT_EQ(person.key(), "sources[2].person");
 }
 
 TEST(ShowConfigTest, WebrtcSection) {

@@ -47,6 +47,7 @@ class FakeSlots : public core::GuestSlotPort {
     return it == states.end() ? "waiting" : it->second;
   }
   void hold(const std::string& id, bool held) override { this->held[id] = held; }
+  void talkback(const std::string& id, bool on) override { talking[id] = on; }
 
   // The studio answered and the sender's picture came.
   void answer(const std::string& id, const std::string& sdp = "v=0\r\nanswer\r\n") {
@@ -60,6 +61,7 @@ class FakeSlots : public core::GuestSlotPort {
   std::vector<std::string> ended;
   std::map<std::string, std::string> states;
   std::map<std::string, bool> held;
+  std::map<std::string, bool> talking;
   Answered pending;
 };
 
@@ -304,6 +306,53 @@ TEST_F(GuestsTest, AGuestWaitsInTheGreenRoomUntilAdmittedAndKeepsThePlaceOnRejoi
   EXPECT_EQ(nobody.error()->code, "not_found");
   EXPECT_FALSE(events_.empty());
   EXPECT_EQ(events_.back().first, "guests.changed");
+}
+
+TEST_F(GuestsTest, TheProducersTalkbackReachesTheGuestItIsOnForUntilTheSessionEnds) {
+  // Without a talkback microphone in the show there is nothing to talk with.
+  const core::CommandOutcome none =
+      sendAsProducer(commands_, {{"type", "guests.talk"}, {"source", "remote1"}, {"on", true}});
+  ASSERT_NE(none.error(), nullptr);
+  EXPECT_EQ(none.error()->code, "not_found");
+  EXPECT_NE(none.error()->message.find("talkback = true"), std::string::npos);
+
+  config::SourceConfig mic;
+  mic.id = "director";
+  mic.scheme = streaming::UrlScheme::kAlsa;
+  mic.talkback = true;
+  show_.sources.push_back(mic);
+  const std::string token = invite("张三");
+  guests_->request(1, post(token));
+  for (int i = 0; i < 100 && slots_.offers.empty(); ++i) pump();
+  slots_.answer("remote1");
+  ASSERT_EQ(answerTo(1).status, 201u);
+
+  const core::CommandOutcome on =
+      sendAsProducer(commands_, {{"type", "guests.talk"}, {"source", "remote1"}, {"on", true}});
+  ASSERT_NE(on.fields(), nullptr);
+  EXPECT_EQ((*on.fields())["to"], json::array({"remote1"}));
+  EXPECT_TRUE(slots_.talking["remote1"]);
+  EXPECT_TRUE(guests_->slotJson("remote1")["talkback"]);
+  EXPECT_EQ(events_.back().first, "guests.changed");
+  // The guest's page knows (it shows that the producer is talking).
+  guests_->request(2, {"GET", "/api/guest", "Bearer " + token, "", "", "a"});
+  EXPECT_EQ(json::parse(answerTo(2).body)["talkback"], true);
+  for (const json& bad : {json{{"type", "guests.talk"}, {"source", "remote1"}},
+                          json{{"type", "guests.talk"}, {"on", "yes"}},
+                          json{{"type", "guests.talk"}, {"source", "cam"}, {"on", true}}}) {
+    SCOPED_TRACE(bad.dump());
+    EXPECT_NE(sendAsProducer(commands_, bad).error(), nullptr);
+  }
+  // Off for every guest at once (no source).
+  EXPECT_EQ(sendAsProducer(commands_, {{"type", "guests.talk"}, {"on", false}}).error(), nullptr);
+  EXPECT_FALSE(slots_.talking["remote1"]);
+  // On again, then the session ends: the next guest in the slot starts without it.
+  EXPECT_EQ(sendAsProducer(commands_, {{"type", "guests.talk"}, {"on", true}}).error(), nullptr);
+  EXPECT_TRUE(slots_.talking["remote1"]);
+  EXPECT_EQ(sendAsProducer(commands_, {{"type", "guests.end"}, {"source", "remote1"}}).error(),
+            nullptr);
+  EXPECT_FALSE(slots_.talking["remote1"]);
+  EXPECT_FALSE(guests_->slotJson("remote1")["talkback"]);
 }
 
 TEST_F(GuestsTest, AProducerInvitesAGuestAndTheLinkWorks) {

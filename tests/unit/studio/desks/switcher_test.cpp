@@ -67,6 +67,13 @@ class FakeProgram : public core::ProgramPort {
     auto it = offset_.find(id);
     return it == offset_.end() ? 0 : it->second;
   }
+  bool hasMonitor() const override { return monitor; }
+  void setListening(const std::string& id) override { listening_ = id; }
+  std::string listening() const override { return listening_; }
+  bool monitor = true;
+
+ private:
+  std::string listening_;
 };
 
 class SwitcherTest : public ::testing::Test {
@@ -269,6 +276,26 @@ TEST_F(SwitcherTest, LipSyncDelaysASourcesSoundBy0To2000Ms) {
   EXPECT_EQ(refused({{"type", "audio.set"}, {"source", "guest"}, {"offset_ms", 1.5}}).message,
             "field \"offset_ms\" has the wrong type");
   EXPECT_EQ(program.audioOffset("guest"), 120) << "a refused offset changes nothing";
+}
+
+TEST_F(SwitcherTest, TheMonitorPlaysOneSourceAloneOrTheProgram) {
+  json reply = ok({{"type", "audio.listen"}, {"source", "guest"}});
+  EXPECT_EQ(reply["monitor"]["listening"], "guest");
+  EXPECT_EQ(program.listening(), "guest");
+  EXPECT_EQ(events.back().first, "monitor.changed");
+  EXPECT_EQ(refused({{"type", "audio.listen"}, {"source", "drone"}}).code, "not_found");
+  EXPECT_EQ(refused({{"type", "audio.listen"}, {"source", 3}}).code, "invalid");
+  EXPECT_EQ(program.listening(), "guest") << "a refused listen changes nothing";
+  reply = ok({{"type", "audio.listen"}, {"source", nullptr}});
+  EXPECT_TRUE(reply["monitor"]["listening"].is_null());
+  EXPECT_EQ(program.listening(), "");
+  ok({{"type", "audio.listen"}, {"source", "host"}});
+  ok({{"type", "audio.listen"}});
+  EXPECT_EQ(program.listening(), "") << "no source: the program";
+  program.monitor = false;
+  const core::CommandError none = refused({{"type", "audio.listen"}, {"source", "host"}});
+  EXPECT_EQ(none.code, "not_found");
+  EXPECT_NE(none.message.find("[audio] monitor"), std::string::npos);
 }
 
 TEST_F(SwitcherTest, GainAndMuteAreTheProgramsReadBack) {

@@ -1,0 +1,117 @@
+#include "streaming/monitor.h"
+
+#include <utility>
+
+#include "streaming/reaper.h"
+#include "studio/base/log.h"
+
+namespace yst::streaming {
+namespace {
+
+BackoffPolicy monitorBackoff() {
+  BackoffPolicy policy;
+  policy.initial_ms = 1000;  // a headset plugged back in is heard within seconds
+  policy.max_ms = 30000;
+  return policy;
+}
+
+}  // namespace
+
+Monitor::Monitor(MediaUrl device, std::string channel, QObject* parent)
+    : QObject(parent),
+      device_(std::move(device)),
+      channel_(std::move(channel)),
+      backoff_(monitorBackoff()) {
+  retry_timer_.setSingleShot(true);
+  connect(&retry_timer_, &QTimer::timeout, this, &Monitor::attempt);
+}
+
+Monitor::~Monitor() {
+  teardown();
+}
+
+void Monitor::start() {
+  if (state_ != State::kStopped) return;
+  backoff_.reset();
+  attempt();
+}
+
+void Monitor::stop() {
+  retry_timer_.stop();
+  teardown();
+  setState(State::kStopped);
+}
+
+const char* Monitor::stateName() const {
+  switch (state_) {
+    case State::kPlaying:
+      return "playing";
+    case State::kRetrying:
+      return "retrying";
+    case State::kStopped:
+      break;
+  }
+  return "stopped";
+}
+
+void Monitor::attempt() {
+  teardown();
+  ElementPtr pipeline = holdElement(gst_pipeline_new("monitor"));
+  GstElement* bin = pipeline.get();
+  try {
+    GstElement* src = addElement(bin, "interaudiosrc");
+    g_object_set(src, "channel", channel_.c_str(), nullptr);
+    GstElement* convert = addElement(bin, "audioconvert");
+    GstElement* resample = addElement(bin, "audioresample");
+    const bool pulse = device_.scheme == UrlScheme::kPulse;
+    GstElement* sink = addElement(bin, pulse ? "pulsesink" : "alsasink");
+    // What the producer hears now, not what the clock says it should: the
+    // program is already timed.
+    g_object_set(sink, "device", device_.host.c_str(), "sync", FALSE, nullptr);
+    if (pulse) g_object_set(sink, "client-name", "Yishiting Studio monitor", nullptr);
+    linkChain({src, convert, resample, sink});
+  } catch (const std::exception& e) {
+    fail(e.what());
+    return;
+  }
+  life_ = std::make_shared<int>(0);
+  relayBus(bin, life_, [this](GstMessage* message) {
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) fail(describeFailure(message));
+  });
+  pipeline_ = std::move(pipeline);
+  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    // The sink has posted why (no such device, no sound server) and the
+    // relay queued it: it fails the attempt with that text.
+    return;
+  }
+  last_error_.clear();
+  backoff_.reset();
+  setState(State::kPlaying);
+}
+
+void Monitor::fail(const std::string& why) {
+  teardown();
+  last_error_ = why;
+  const int delay_ms = backoff_.nextDelayMs();
+  logWarn("monitor", why + "; retrying in " + std::to_string(delay_ms) + " ms");
+  if (state_ == State::kRetrying) emit stateChanged();  // a new reason
+  setState(State::kRetrying);
+  retry_timer_.start(delay_ms);
+}
+
+void Monitor::teardown() {
+  life_.reset();
+  if (pipeline_) {
+    unrelayBus(pipeline_.get());
+    disposeAsync(std::move(pipeline_));
+  }
+}
+
+void Monitor::setState(State state) {
+  if (state_ == state) return;
+  state_ = state;
+  logInfo("monitor", std::string("state ") + stateName());
+  emit stateChanged();
+}
+
+}  // namespace yst::streaming

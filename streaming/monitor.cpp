@@ -76,17 +76,32 @@ void Monitor::attempt() {
   }
   life_ = std::make_shared<int>(0);
   relayBus(bin, life_, [this](GstMessage* message) {
-    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) fail(describeFailure(message));
+    switch (GST_MESSAGE_TYPE(message)) {
+      case GST_MESSAGE_ERROR:
+        fail(describeFailure(message));
+        return;
+      case GST_MESSAGE_STATE_CHANGED: {
+        // Playing once the device has opened (a sink opens it on the way,
+        // and says so by an error if it cannot): only then does the back-off
+        // start again from its first delay.
+        GstState now = GST_STATE_NULL;
+        gst_message_parse_state_changed(message, nullptr, &now, nullptr);
+        if (now == GST_STATE_PLAYING && pipeline_ &&
+            GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline_.get())) {
+          last_error_.clear();
+          backoff_.reset();
+          setState(State::kPlaying);
+        }
+        return;
+      }
+      default:
+        return;
+    }
   });
   pipeline_ = std::move(pipeline);
-  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    // The sink has posted why (no such device, no sound server) and the
-    // relay queued it: it fails the attempt with that text.
-    return;
-  }
-  last_error_.clear();
-  backoff_.reset();
-  setState(State::kPlaying);
+  // A sink that cannot open its device (no such device, no sound server)
+  // posts why, and the relay hands it to fail().
+  gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING);
 }
 
 void Monitor::fail(const std::string& why) {

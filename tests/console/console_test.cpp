@@ -86,6 +86,9 @@ uri = "test://snow"
 enabled = true
 [hls]
 enabled = false
+[audio]
+# A monitor whose device is not there: it retries, and PFL is chosen all the same.
+monitor = "alsa://yst-console-test-no-such-device"
 [audience]
 listen = "127.0.0.1:0"
 question_interval_s = 0
@@ -612,6 +615,29 @@ TEST_F(ConsoleTest, ASourceIsFramedFromItsPictureInTheMultiview) {
   EXPECT_LT(area->x() + area->width() / 2, overlay->width() / 2);
   keepScreenshot(producer_, "framing");
   QMetaObject::invokeMethod(mode, "toggle");
+}
+
+TEST_F(ConsoleTest, ASourceIsListenedToAloneOnTheMonitorAndThenTheProgram) {
+  QQuickItem* listen = find(producer_, "listen-guest");
+  ASSERT_NE(listen, nullptr);
+  ASSERT_TRUE(waitFor([&] { return listen->isVisible(); })) << "no 监听 with a monitor";
+  auto listening = [&] {
+    const json s = status();
+    if (!s.is_object() || !s.contains("audio") || !s["audio"]["monitor"].is_object()) return json();
+    return s["audio"]["monitor"]["listening"];
+  };
+  const QPointF at = listen->mapToScene(QPointF(listen->width() / 2, listen->height() / 2));
+  QTest::mouseClick(producer_, Qt::LeftButton, Qt::NoModifier, at.toPoint());
+  ASSERT_TRUE(waitFor([&] { return listening() == "guest"; })) << listening().dump();
+  EXPECT_TRUE(waitFor([&] { return listen->property("checked").toBool(); }));
+  QQuickItem* other = find(producer_, "listen-host");
+  ASSERT_NE(other, nullptr);
+  EXPECT_FALSE(other->property("checked").toBool());
+  keepScreenshot(producer_, "listen");
+  // Again: back to the program.
+  QTest::mouseClick(producer_, Qt::LeftButton, Qt::NoModifier, at.toPoint());
+  ASSERT_TRUE(waitFor([&] { return listening().is_null(); })) << listening().dump();
+  EXPECT_TRUE(waitFor([&] { return !listen->property("checked").toBool(); }));
 }
 
 TEST_F(ConsoleTest, AQuestionApprovedAndPutOnAirFromTheKeyboardReachesTheHost) {

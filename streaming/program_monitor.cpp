@@ -44,8 +44,9 @@ void Program::addMonitorInput(GstElement* from, const std::string& source) {
 }
 
 bool Program::setListening(const std::string& source) {
-  if (!source.empty() && std::none_of(sources_.begin(), sources_.end(),
-                                      [&](const ProgramSourceInput& s) { return s.id == source; })) {
+  if (!source.empty() &&
+      std::none_of(sources_.begin(), sources_.end(),
+                   [&](const ProgramSourceInput& s) { return s.id == source; })) {
     return false;
   }
   listening_ = source;

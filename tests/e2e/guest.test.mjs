@@ -10,8 +10,9 @@
 //   3. guests.admit: the page says "on air", and the guest's colour is in
 //      their tile of the program the partner site receives; the program
 //      comes back to their page (the return feed); the producer's cue
-//      shows on it; a cut to them alone brings up their lower-third from
-//      the invitation.
+//      shows on it; the producer's talkback (对讲) is heard in it and the
+//      page says so, until it is turned off; a cut to them alone brings up
+//      their lower-third from the invitation.
 //   4. Their network drops (the host's end of their link taken down): the
 //      slot's slate within 2.5 s; the network back, the page rejoins by
 //      itself into the same slot and they are on air again within 5 s.
@@ -161,6 +162,41 @@ await runBrowserTest(async (browser) => {
     return cue && cue.textContent === text && !cue.closest('[hidden]');
   }, [testid('cue-text'), '请看镜头 <b>1</b>'], { timeout: 10000 });
   check(await page.$(`${testid('cue')} b`) === null, 'the cue is shown as text, not markup');
+  // The producer talks to them (对讲): their page says so, and the
+  // talkback's tone (660 Hz) is in what they hear; off again, it is gone.
+  const talkbackDb = () => page.evaluate(async (selector) => {
+    const stream = document.querySelector(selector).srcObject;
+    if (!stream || stream.getAudioTracks().length === 0) return -200;
+    const context = new AudioContext();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 8192;
+    context.createMediaStreamSource(stream).connect(analyser);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const bins = new Float32Array(analyser.frequencyBinCount);
+    analyser.getFloatFrequencyData(bins);
+    const at = (hz) => Math.round(hz / (context.sampleRate / analyser.fftSize));
+    let level = -200; // dB; no sound at all reads -Infinity
+    for (let i = at(640); i <= at(680); i++) level = Math.max(level, bins[i]);
+    await context.close();
+    return level;
+  }, testid('return-view'));
+  const quiet = await talkbackDb();
+  await producer.request({ type: 'guests.talk', source: kSource, on: true });
+  await page.waitForFunction((selector) => !document.querySelector(selector).hidden,
+    testid('talkback'), { timeout: 10000 });
+  const heard = await until(async () => {
+    const db = await talkbackDb();
+    return { ok: db > -70 && db > quiet + 30, value: db, seen: `${db.toFixed(1)} dB (before: ${quiet.toFixed(1)})` };
+  }, 'the producer\'s talkback in the guest\'s ears', 10000);
+  log(`[measured] talkback at the guest: ${heard.toFixed(1)} dB at 660 Hz, ${quiet.toFixed(1)} before`);
+  await shot(page, 'talkback');
+  await producer.request({ type: 'guests.talk', source: kSource, on: false });
+  await page.waitForFunction((selector) => document.querySelector(selector).hidden,
+    testid('talkback'), { timeout: 10000 });
+  await until(async () => {
+    const db = await talkbackDb();
+    return { ok: db < heard - 30, value: db, seen: `${db.toFixed(1)} dB (with it: ${heard.toFixed(1)})` };
+  }, 'the talkback gone from the guest\'s ears', 10000);
   // A cut to them alone brings up their lower-third, with their invitation's name and title.
   await producer.request({ type: 'program.set', layout: 'single', tiles: [kSource, 'cam'] });
   await until(async () => {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "studio/base/clock.h"
 #include "studio/base/digest.h"
 #include "studio/base/log.h"
 #include "studio/base/secrets.h"
@@ -214,6 +215,19 @@ void Guests::offer(server::RequestId id, Slot& slot, Session session, std::strin
     // air if they were.
     if (same_guest) session.admitted = slot.session->admitted;
   }
+  // One offer at a time per slot (a page or an encoder posting in a loop
+  // would rebuild the slot's input over and over). An answer comes within
+  // seconds (Source's answer timeout); one that never came counts no more
+  // after kNegotiationMs.
+  const std::int64_t now_ms = steadyNowMs();
+  if (slot.negotiating_since_ms >= 0 && now_ms - slot.negotiating_since_ms < kNegotiationMs) {
+    server::ApiResponse response =
+        errorAnswer(429, "busy", "an offer for this slot is being answered; try again in a second");
+    response.headers = {{"retry-after", "1"}};
+    context_.respond(id, std::move(response));
+    return;
+  }
+  slot.negotiating_since_ms = now_ms;
   session.id = randomId(kSessionChars);
   const std::string session_id = session.id;
   const bool admitted = session.admitted;
@@ -235,6 +249,7 @@ void Guests::offer(server::RequestId id, Slot& slot, Session session, std::strin
       source_id, std::move(sdp),
       [this, life, id, source_id, session_id](std::string answer, std::string error) {
         if (life.expired()) return;
+        if (Slot* s = this->slot(source_id)) s->negotiating_since_ms = -1;
         if (answer.empty()) {
           Slot* s = this->slot(source_id);
           if (s && s->session && s->session->id == session_id) {

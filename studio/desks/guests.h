@@ -84,6 +84,7 @@ class Guests {
   static constexpr int kDefaultInvitationHours = 48;
   static constexpr std::size_t kMaxNameChars = 40;
   static constexpr std::size_t kMaxTitleChars = 80;
+  static constexpr std::int64_t kNegotiationMs = 10000;
 
  private:
   enum class Sender { kNone = 0, kGuest, kPublisher };
@@ -104,6 +105,9 @@ class Guests {
     // The producer's last cue to this slot's guest ({"text","utc"}; null: none).
     nlohmann::json cue;
     bool talkback = false;  // the producer talking into this slot's return feed
+    // When the offer being answered came (steady ms), or -1: one at a time
+    // per slot, since each rebuilds the slot's input and gathers ICE.
+    std::int64_t negotiating_since_ms = -1;
   };
 
   void whip(server::RequestId id, const server::ApiRequest& request, const std::string& source,

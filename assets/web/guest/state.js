@@ -81,10 +81,12 @@ export function joining(state) {
 }
 
 // The studio refused the offer: 409 (someone else is in the slot), 401 (the
-// link stopped working) are said as such; the rest is retried.
+// link stopped working) are said as such; 429 (an earlier offer of theirs
+// still being answered) is retried without a word; the rest is retried.
 export function joinRefused(state, status) {
   if (status === 401) return { ...state, phase: Phase.REFUSED, notice: { key: 'guest.error.invalid_link' } };
   if (status === 409) return { ...state, phase: Phase.REJOINING, networkError: { key: 'guest.error.slot_taken' } };
+  if (status === 429) return { ...state, phase: Phase.REJOINING };
   return { ...state, phase: Phase.REJOINING, networkError: { key: 'guest.error.studio_unreachable' } };
 }
 

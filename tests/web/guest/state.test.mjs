@@ -115,3 +115,11 @@ test('the producer talking to the guest shows while the studio says so, and only
   assert.equal(talkbackReceived(s, 'yes').talkback, false);
   assert.equal(talkbackReceived(s, undefined).talkback, false);
 });
+
+test('an offer turned away while an earlier one is being answered (429) is retried without a word', () => {
+  let s = joining(mediaReady(invitationLoaded(initialState({ token: 't' }), invitation)));
+  s = joinRefused(s, 429);
+  assert.equal(s.phase, Phase.REJOINING);
+  assert.equal(s.networkError, null);
+  assert.ok(wantsToJoin(s));
+});

@@ -355,6 +355,29 @@ TEST_F(GuestsTest, TheProducersTalkbackReachesTheGuestItIsOnForUntilTheSessionEn
   EXPECT_FALSE(guests_->slotJson("remote1")["talkback"]);
 }
 
+TEST_F(GuestsTest, OneOfferAtATimePerSlot) {
+  // A page or an encoder posting in a loop: while an offer is being
+  // answered, the next is turned away with Retry-After; once answered, the
+  // same guest's next offer (a rejoin) is taken.
+  const std::string token = invite("张三");
+  guests_->request(1, post(token));
+  for (int i = 0; i < 100 && slots_.offers.empty(); ++i) pump();
+  ASSERT_EQ(slots_.offers.size(), 1u);
+  guests_->request(2, post(token));
+  const server::ApiResponse& busy = answerTo(2);
+  EXPECT_EQ(busy.status, 429u);
+  ASSERT_EQ(busy.headers.size(), 1u);
+  EXPECT_EQ(busy.headers[0].first, "retry-after");
+  EXPECT_EQ(slots_.offers.size(), 1u) << "the slot's input was not rebuilt";
+  slots_.answer("remote1");
+  EXPECT_EQ(answerTo(1).status, 201u);
+  guests_->request(3, post(token));
+  for (int i = 0; i < 100 && slots_.offers.size() < 2; ++i) pump();
+  EXPECT_EQ(slots_.offers.size(), 2u);
+  slots_.answer("remote1");
+  EXPECT_EQ(answerTo(3).status, 201u);
+}
+
 TEST_F(GuestsTest, AProducerInvitesAGuestAndTheLinkWorks) {
   const core::CommandOutcome queued = sendAsProducer(commands_, {{"type", "guests.invite"},
                                                                  {"source", "remote1"},

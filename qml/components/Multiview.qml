@@ -1,7 +1,8 @@
 // Every source live, with its number key, tally, state and meter; under
 // each, its mute, 监听 (PFL on the control room's monitor, when the show
 // has one) and gain (a remote guest's slot: their name on the label,
-// and 接入 to take them from the green room, 退回 to send them back, 对讲
+// and 接入 to take them from the green room, 退回 to send them back,
+// 邀请/提示 for an invitation link and a cue to their page, 对讲
 // to talk to them when the show has a talkback microphone, 断开 to end
 // their session), or (取景 pressed) its framing: the kept area drawn
 // over the picture, a click to centre it, a zoom slider and a reset. The grid takes the column count that gives the
@@ -42,6 +43,8 @@ Item {
         const pictureWidth = Math.max(0, Math.min(cellWidth, (cellHeight - 24) * 16 / 9))
         return { width: pictureWidth, height: pictureWidth * 9 / 16 + 24 }
     }
+
+    GuestDialog { id: guestDialog }
 
     Grid {
         anchors.horizontalCenter: parent.horizontalCenter
@@ -134,6 +137,15 @@ Item {
                         implicitHeight: 26
                         onClicked: studio.send({ type: "guests.talk", source: modelData.id,
                                                  on: !(guest && guest.talkback) })
+                    }
+                    ConsoleButton {
+                        // The slot's invitation link and cue to its guest.
+                        readonly property var guest: modelData.webrtc || null
+                        objectName: "guest-panel-" + modelData.id
+                        visible: !framingMode.checked && guest !== null
+                        text: qsTr("邀请/提示")
+                        implicitHeight: 26
+                        onClicked: guestDialog.openFor(modelData)
                     }
                     ConsoleButton {
                         readonly property var guest: modelData.webrtc || null

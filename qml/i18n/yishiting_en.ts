@@ -341,6 +341,65 @@
     </message>
 </context>
 <context>
+    <name>GuestDialog</name>
+    <message>
+        <source>远程嘉宾：%1</source>
+        <translation>Remote guest: %1</translation>
+    </message>
+    <message>
+        <source>链接只显示这一次：请复制后发给嘉宾</source>
+        <translation>The link is shown only this once: copy it and send it to the guest</translation>
+    </message>
+    <message>
+        <source>未能生成邀请：%1</source>
+        <translation>Could not make the invitation: %1</translation>
+    </message>
+    <message>
+        <source>邀请链接</source>
+        <translation>Invitation link</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>张三</source>
+        <translation>Zhang San</translation>
+    </message>
+    <message>
+        <source>职务</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <source>市民观察员</source>
+        <translation>Citizen observer</translation>
+    </message>
+    <message>
+        <source>有效小时</source>
+        <translation>Valid for (hours)</translation>
+    </message>
+    <message>
+        <source>生成邀请链接</source>
+        <translation>Make the link</translation>
+    </message>
+    <message>
+        <source>复制</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <source>导播提示（显示在嘉宾的页面上）</source>
+        <translation>Cue (shown on the guest's page)</translation>
+    </message>
+    <message>
+        <source>请看镜头</source>
+        <translation>Please look at the camera</translation>
+    </message>
+    <message>
+        <source>发送提示</source>
+        <translation>Send cue</translation>
+    </message>
+</context>
+<context>
     <name>HostMonitor</name>
     <message>
         <source>议事厅演播室 · 主持人提词</source>
@@ -420,6 +479,10 @@
     <message>
         <source>监听</source>
         <translation>Listen</translation>
+    </message>
+    <message>
+        <source>邀请/提示</source>
+        <translation>Invite / cue</translation>
     </message>
 </context>
 <context>

@@ -243,7 +243,8 @@ bool Controller::makeDesks(std::string* error) {
         graphics_->setSourcePerson(
             source, name.empty() ? std::nullopt
                                  : std::optional<config::Person>(config::Person{name, title}));
-      }});
+      },
+      [this] { return publicUrl(); }});
   program_port_ = std::make_unique<ProgramAdapter>(program_, sources_);
   switcher_ = std::make_unique<desks::Switcher>(desks::Switcher::Context{
       program_port_.get(), publish,
@@ -424,14 +425,16 @@ bool Controller::startServer(std::string* error) {
   followup_->setServer(server_.get());
   archive_service_->start();
   if (show_.edge) startEdgeLink();
-  if (show_.audience.public_url_from_listen) {
-    // Port 0 in the show file: the QR code needs the port the server got.
-    const bool ipv6 = show_.audience.listen_host.find(':') != std::string::npos;
-    graphics_->setPublicUrl(
-        "http://" + (ipv6 ? "[" + show_.audience.listen_host + "]" : show_.audience.listen_host) +
-        ":" + std::to_string(server_->port()) + "/");
-  }
+  // Port 0 in the show file: the QR code needs the port the server got.
+  if (show_.audience.public_url_from_listen) graphics_->setPublicUrl(publicUrl());
   return true;
+}
+
+std::string Controller::publicUrl() const {
+  if (!show_.audience.public_url_from_listen || !server_) return show_.audience.public_url;
+  const bool ipv6 = show_.audience.listen_host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + show_.audience.listen_host + "]" : show_.audience.listen_host) +
+         ":" + std::to_string(server_->port()) + "/";
 }
 
 void Controller::startEdgeLink() {

@@ -94,6 +94,9 @@ class Controller : public QObject {
   nlohmann::json loudnessJson() const;
   // [audio] monitor: its device, state and what it plays (null: the program).
   nlohmann::json monitorJson() const;
+  // What viewers open: [audience] public_url, or http://listen/ with the
+  // port the server got.
+  std::string publicUrl() const;
   // The snapshot last published (statusPublished()); null before start.
   const nlohmann::json& lastStatus() const { return *last_status_; }
 

@@ -525,6 +525,11 @@ CommandOutcome Guests::invite(const json& c, server::ClientId client, const json
         json out = {{"type", "reply"},       {"ok", true},           {"command", "guests.invite"},
                     {"invitation", *id},     {"source", slot_id},    {"name", n},
                     {"expires_at", expires}, {"path", "/g/" + token}};
+        if (context_.public_url) {
+          std::string base = context_.public_url();
+          if (!base.empty() && base.back() != '/') base += '/';
+          if (!base.empty()) out["link"] = base + "g/" + token;
+        }
         if (!request_id.is_null()) out["id"] = request_id;
         // The link is shown to the producer who asked, once; only its hash is kept.
         context_.send(client, out);

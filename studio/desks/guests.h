@@ -59,6 +59,9 @@ class Guests {
     std::function<void(const std::string& source, const std::string& name,
                        const std::string& title)>
         person_changed;
+    // The address viewers open (…/ with its port), for an invitation's whole
+    // link. Optional: without it a reply carries the path only.
+    std::function<std::string()> public_url;
   };
   explicit Guests(Context context);
   ~Guests();

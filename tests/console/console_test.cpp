@@ -36,6 +36,7 @@
 #include <QTest>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -954,6 +955,69 @@ class ConsoleWithoutPlannedLengthTest : public ConsoleTest {
     return show;
   }
 };
+
+// A show with a remote guest's slot (webrtc://remote1) after its cameras.
+class ConsoleWithGuestSlotTest : public ConsoleTest {
+ protected:
+  std::string showText() const override {
+    return std::string(kShow) + "\n[[sources]]\nid = \"remote1\"\nlabel = \"远程嘉宾\"\n" +
+           "uri = \"webrtc://remote1\"\n";
+  }
+};
+
+TEST_F(ConsoleWithGuestSlotTest, AGuestsInvitationLinkIsMadeFromTheirSlotsTile) {
+  auto click = [&](QQuickItem* item) {
+    const QPointF at = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QTest::mouseClick(producer_, Qt::LeftButton, Qt::NoModifier, at.toPoint());
+  };
+  QQuickItem* panel = find(producer_, "guest-panel-remote1");
+  ASSERT_NE(panel, nullptr);
+  ASSERT_TRUE(waitFor([&] { return panel->isVisible(); }));
+  QQuickItem* camera = find(producer_, "guest-panel-host");
+  ASSERT_NE(camera, nullptr);
+  EXPECT_FALSE(camera->isVisible()) << "a camera has no guests";
+  click(panel);
+  QQuickItem* name = nullptr;
+  ASSERT_TRUE(waitFor([&] {
+    name = find(producer_, "guest-invite-name");
+    return name && name->isVisible();
+  }));
+  name->setProperty("text", QStringLiteral("李四"));
+  find(producer_, "guest-invite-title")->setProperty("text", QStringLiteral("市民观察员"));
+  QQuickItem* make = find(producer_, "guest-invite-make");
+  ASSERT_NE(make, nullptr);
+  ASSERT_TRUE(waitFor([&] { return make->property("enabled").toBool(); }));
+  click(make);
+  QQuickItem* link = find(producer_, "guest-invite-link");
+  ASSERT_NE(link, nullptr);
+  ASSERT_TRUE(waitFor([&] { return !link->property("text").toString().isEmpty(); }));
+  const std::string url = link->property("text").toString().toStdString();
+  // The whole link, to this studio's address, that opens the guest page.
+  EXPECT_EQ(url.rfind("http://127.0.0.1:" + std::to_string(controller_->serverPort()) + "/g/", 0),
+            0u)
+      << url;
+  const std::string token = url.substr(url.rfind('/') + 1);
+  // Asked from another thread: the studio answers it on this one (after its
+  // database), which must keep running meanwhile.
+  const int port = controller_->serverPort();
+  std::future<std::string> asked =
+      std::async(std::launch::async, [port, token] { return httpGet(port, "/api/guest", token); });
+  ASSERT_TRUE(waitFor(
+      [&] { return asked.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }));
+  const std::string answer = asked.get();
+  const json info = json::parse(answer, nullptr, false);
+  ASSERT_TRUE(info.is_object()) << "the link does not open the guest's details: " << answer;
+  EXPECT_EQ(info["name"], "李四");
+  EXPECT_EQ(info["title"], "市民观察员");
+  EXPECT_EQ(info["source"], "remote1");
+  // Nobody in the slot yet: no cue to send.
+  QQuickItem* cue = find(producer_, "guest-cue-send");
+  ASSERT_NE(cue, nullptr);
+  EXPECT_FALSE(cue->isVisible());
+  keepScreenshot(producer_, "guest-invitation");
+  QQuickItem* dialog = find(producer_, "guest-dialog");
+  if (dialog) QMetaObject::invokeMethod(dialog, "close");
+}
 
 TEST_F(ConsoleWithoutPlannedLengthTest, TheHostsPictureKeeps16By9AtItsLargestInEveryState) {
   ASSERT_FALSE(find(host_, "hostRemaining")->isVisible());

@@ -102,7 +102,8 @@ class GuestsTest : public ::testing::Test {
         [] { return std::int64_t{1'800'000'000}; },
         [this](const std::string& source, const std::string& name, const std::string& title) {
           people_.push_back(source + ":" + name + ":" + title);
-        }});
+        },
+        [] { return std::string("https://yishiting.example.org"); }});
     guests_->registerCommands(commands_);
   }
   void TearDown() override {
@@ -390,6 +391,7 @@ TEST_F(GuestsTest, AProducerInvitesAGuestAndTheLinkWorks) {
   EXPECT_EQ(reply["command"], "guests.invite");
   const std::string path = reply["path"];
   ASSERT_EQ(path.rfind("/g/", 0), 0u);
+  EXPECT_EQ(reply["link"], "https://yishiting.example.org" + path) << "the whole link to send";
   guests_->request(1, {"GET", "/api/guest", "Bearer " + path.substr(3), "", "", "a"});
   const server::ApiResponse& info = answerTo(1);
   ASSERT_EQ(info.status, 200u);

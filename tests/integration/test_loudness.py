@@ -29,6 +29,7 @@ from harness import IntegrationTest, Studio, make_show  # noqa: E402
 
 TARGET = -20.0      # set in the show file (the default is EBU R128's -23; -16 for the web)
 CEILING = -1.0
+QUIET_MS = 8_000    # the quiet camera alone at the start (the gain is set after its first 3 s)
 
 
 def loudness_show(control: bool = True) -> dict:
@@ -78,17 +79,17 @@ class Loudness(IntegrationTest):
         studio.wait_source_state("loud", "live", 15)
         producer = studio.producer()
         self.addCleanup(producer.close)
-        studio.wait_recorded(12_000, "the quiet camera")
+        studio.wait_recorded(QUIET_MS, "the quiet camera")
         if control:
             self.check_meters(studio, producer)
         producer.ok("program.set", transition="cut", layout="single", primary="loud")
         producer.ok("audio.set", source="loud", muted=False)
         producer.ok("audio.set", source="quiet", muted=True)
-        studio.wait_recorded(12_000, "the loud camera")
+        studio.wait_recorded(8_000, "the loud camera")
         producer.ok("program.set", transition="cut", layout="side_by_side", primary="quiet",
                     secondary="loud")
         producer.ok("audio.set", source="quiet", muted=False)
-        status = studio.wait_recorded(8_000, "both")
+        status = studio.wait_recorded(6_000, "both")
         path = recording_of(studio, status)
         self.assertEqual(studio.stop(), 0, studio.log_tail())
         return studio, path, status
@@ -128,7 +129,7 @@ class Loudness(IntegrationTest):
                              f"the recording's true peak: {measured}")
         # The quiet camera alone, from the first reading (3 s) on, is brought
         # to the target too.
-        quiet = ebur128(path, 11)
+        quiet = ebur128(path, QUIET_MS / 1000 - 1)
         self.assertLessEqual(abs(quiet["integrated"] - TARGET), 2.0, f"the quiet camera: {quiet}")
         loudness = status["audio"]["loudness"]
         for key in ("momentary", "short_term", "integrated", "true_peak", "gain_db"):
@@ -145,7 +146,7 @@ class Loudness(IntegrationTest):
         # The quiet camera is left where it is, far under the target, and the
         # loud one's peaks where its gain puts them (-18 dBFS + 12 dB; the
         # control would have brought them 13 dB down).
-        quiet = ebur128(path, 11)
+        quiet = ebur128(path, QUIET_MS / 1000 - 1)
         self.assertLess(quiet["integrated"], TARGET - 15, quiet)
         self.assertGreater(ebur128(path)["true_peak"], -7.0)
 

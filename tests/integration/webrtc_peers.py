@@ -5,7 +5,8 @@ as OBS or a hardware encoder would publish into a webrtc:// slot:
 
   webrtc_peers.py whip URL TOKEN [--color 0xAARRGGBB] [--codec vp8|h264]
                   [--tone HZ] [--turn turn://USER:PASS@HOST:PORT --relay]
-                  [--record-return FILE.wav]
+                  [--record-return FILE.wav] [--latency MS]
+                  [--flash-every SECONDS] [--watch-return]   (benchmarks)
 
 It makes its offer (picture: a solid colour, --size 640x360 at --fps 25;
 sound: a sine), waits until ICE has gathered every candidate (WHIP sends none later),
@@ -71,6 +72,7 @@ class Publisher:
         self.args = args
         self.location: str | None = None
         self.recorder = None  # the return feed's WAV recording, if asked for
+        self.watching: dict[str, dict] = {}  # --watch-return's state per kind
         self.offered = False
         self.loop = GLib.MainLoop()
         width, height = args.size.split("x")
@@ -78,15 +80,17 @@ class Publisher:
         # tests' solid colour is what they look for in the program.
         pattern = (f"pattern=solid-color foreground-color={args.color}"
                    if args.pattern == "solid-color" else f"pattern={args.pattern} horizontal-speed=4")
-        video = (f"videotestsrc is-live=true {pattern} ! "
+        video = (f"videotestsrc name=camera is-live=true {pattern} ! "
                  f"video/x-raw,width={width},height={height},framerate={args.fps}/1 ! "
                  + ENCODERS[args.codec])
-        audio = (f"audiotestsrc is-live=true wave=sine freq={args.tone} volume=0.3 ! "
+        audio = (f"audiotestsrc name=microphone is-live=true wave=sine freq={args.tone} "
+                 f"volume={0 if args.flash_every else 0.3} ! "
                  "audioconvert ! opusenc ! rtpopuspay ! "
                  "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111")
         self.pipeline = Gst.parse_launch(
             f"webrtcbin name=w bundle-policy=max-bundle {video} ! w. {audio} ! w.")
         self.webrtc = self.pipeline.get_by_name("w")
+        self.webrtc.set_property("latency", args.latency)
         if args.turn:
             # TURN's user name ("<expiry>:guestN") percent-encoded in the URI.
             self.webrtc.set_property("turn-server", args.turn)
@@ -100,11 +104,63 @@ class Publisher:
 
     def run(self) -> int:
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, self.stop)
+        if self.args.flash_every:
+            GLib.timeout_add(int(self.args.flash_every * 1000), self.flash)
         self.pipeline.set_state(Gst.State.PLAYING)
         self.code = 0
         self.loop.run()
         self.pipeline.set_state(Gst.State.NULL)
         return self.code
+
+    def flash(self) -> bool:
+        """For latency benchmarks: the picture white and the tone on for
+        half a second, the moment printed (CLOCK_MONOTONIC) for whoever
+        watches the program come back."""
+        camera = self.pipeline.get_by_name("camera")
+        microphone = self.pipeline.get_by_name("microphone")
+        camera.set_property("foreground-color", 0xffffffff)
+        microphone.set_property("volume", 0.3)
+        say(f"flash {time.monotonic():.3f}")
+
+        def back() -> bool:
+            camera.set_property("foreground-color", int(self.args.color, 16))
+            microphone.set_property("volume", 0.0)
+            return False
+        GLib.timeout_add(500, back)
+        return True
+
+    def watch(self, kind: str, buffer: Gst.Buffer, caps: Gst.Caps) -> None:
+        """For latency benchmarks: "seen flash T" when white floods the
+        return's picture (a tenth of its pixels more than before), "heard
+        beep T" when its sound jumps up (CLOCK_MONOTONIC, at decode)."""
+        ok, info = buffer.map(Gst.MapFlags.READ)
+        if not ok:
+            return
+        try:
+            data = info.data
+            if kind == "video":
+                width = caps.get_structure(0).get_value("width")
+                height = caps.get_structure(0).get_value("height")
+                luma = data[:width * height:7]  # every 7th pixel of the Y plane
+                level = sum(1 for y in luma if y > 225) / max(1, len(luma))
+            else:
+                samples = memoryview(data).cast("h")[::4]
+                level = max((abs(x) for x in samples), default=0) / 32768
+        finally:
+            buffer.unmap(info)
+        state = self.watching.setdefault(kind, {"base": None, "high": False})
+        if state["base"] is None:
+            state["base"] = level
+            return
+        rise = 0.10 if kind == "video" else 0.05
+        if not state["high"] and level > state["base"] + rise:
+            state["high"] = True
+            say(f"{'seen flash' if kind == 'video' else 'heard beep'} {time.monotonic():.3f}")
+        elif state["high"] and level < state["base"] + rise / 2:
+            state["high"] = False
+        elif not state["high"]:
+            state["base"] = min(state["base"], level) if kind == "audio" else (
+                0.9 * state["base"] + 0.1 * level)
 
     def on_negotiation_needed(self, webrtc) -> None:
         if self.offered:
@@ -175,15 +231,28 @@ class Publisher:
                 return
             sink = Gst.ElementFactory.make("fakesink")
             sink.set_property("signal-handoffs", True)
+            sink.set_property("sync", False)
 
-            def handoff(*_args):
+            def handoff(_sink, buffer, pad):
                 if not seen["said"]:
                     seen["said"] = True
                     say(f"return {kind}")
+                if self.args.watch_return:
+                    self.watch(kind, buffer, pad.get_current_caps())
             sink.connect("handoff", handoff)
-            self.pipeline.add(sink)
-            sink.sync_state_with_parent()
-            out_pad.link(sink.get_static_pad("sink"))
+            target = sink
+            if self.args.watch_return:
+                # Raw frames the watcher can read: I420 pictures, 16-bit sound.
+                convert = Gst.parse_bin_from_description(
+                    "videoconvert ! video/x-raw,format=I420" if kind == "video" else
+                    "audioconvert ! audio/x-raw,format=S16LE,channels=1", True)
+                self.pipeline.add(convert)
+                convert.sync_state_with_parent()
+                out_pad.link(convert.get_static_pad("sink"))
+                out_pad = convert.get_static_pad("src")
+            self.pipeline.add(target)
+            target.sync_state_with_parent()
+            out_pad.link(target.get_static_pad("sink"))
         decode.connect("pad-added", decoded)
 
     def on_connection(self, webrtc, _pspec) -> None:
@@ -222,6 +291,12 @@ def main() -> int:
     whip.add_argument("--relay", action="store_true", help="relay candidates only (through TURN)")
     whip.add_argument("--record-return", default="",
                       help="write the sound the studio sends back to this WAV file")
+    whip.add_argument("--flash-every", type=float, default=0,
+                      help="benchmarks: white and a beep every so many seconds ('flash T')")
+    whip.add_argument("--watch-return", action="store_true",
+                      help="benchmarks: say 'seen flash T' / 'heard beep T' from the return")
+    whip.add_argument("--latency", type=int, default=200,
+                      help="the jitter buffer for what comes back (ms)")
     args = parser.parse_args()
     return Publisher(args).run()
 

@@ -244,8 +244,8 @@ class Publisher:
             if self.args.watch_return:
                 # Raw frames the watcher can read: I420 pictures, 16-bit sound.
                 convert = Gst.parse_bin_from_description(
-                    "videoconvert ! video/x-raw,format=I420" if kind == "video" else
-                    "audioconvert ! audio/x-raw,format=S16LE,channels=1", True)
+                    'videoconvert ! capsfilter caps="video/x-raw,format=I420"' if kind == "video"
+                    else 'audioconvert ! capsfilter caps="audio/x-raw,format=S16LE,channels=1"', True)
                 self.pipeline.add(convert)
                 convert.sync_state_with_parent()
                 out_pad.link(convert.get_static_pad("sink"))

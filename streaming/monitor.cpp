@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "streaming/program.h"
 #include "streaming/reaper.h"
 #include "studio/base/log.h"
 
@@ -60,7 +61,9 @@ void Monitor::attempt() {
   GstElement* bin = pipeline.get();
   try {
     GstElement* src = addElement(bin, "interaudiosrc");
-    g_object_set(src, "channel", channel_.c_str(), nullptr);
+    // A bounded backlog, as the program's own inputs (program.h).
+    g_object_set(src, "channel", channel_.c_str(), "buffer-time", Program::kInterAudioBufferNs,
+                 nullptr);
     GstElement* convert = addElement(bin, "audioconvert");
     GstElement* resample = addElement(bin, "audioresample");
     const bool pulse = device_.scheme == UrlScheme::kPulse;

@@ -19,6 +19,9 @@ struct VideoFormat {
 // Program audio: 48 kHz stereo, interleaved signed 16-bit.
 inline constexpr int kAudioRate = 48000;
 inline constexpr int kAudioChannels = 2;
+// The most sound (ns) an interaudio channel holds before its oldest is
+// dropped: the sources' into the program, the program's to the monitor.
+inline constexpr unsigned long long kInterAudioBufferNs = 200'000'000;
 
 // Caps strings for capsfilters.
 std::string rawVideoCaps(const VideoFormat& format, int fps_override = 0);

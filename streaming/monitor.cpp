@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "streaming/program.h"
+#include "streaming/media_format.h"
 #include "streaming/reaper.h"
 #include "studio/base/log.h"
 
@@ -61,8 +61,8 @@ void Monitor::attempt() {
   GstElement* bin = pipeline.get();
   try {
     GstElement* src = addElement(bin, "interaudiosrc");
-    // A bounded backlog, as the program's own inputs (program.h).
-    g_object_set(src, "channel", channel_.c_str(), "buffer-time", Program::kInterAudioBufferNs,
+    // A bounded backlog, as the program's own inputs.
+    g_object_set(src, "channel", channel_.c_str(), "buffer-time", guint64{kInterAudioBufferNs},
                  nullptr);
     GstElement* convert = addElement(bin, "audioconvert");
     GstElement* resample = addElement(bin, "audioresample");

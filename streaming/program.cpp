@@ -336,7 +336,8 @@ void Program::build() {
     // (every guest's new offer rebuilds theirs) kept that backlog as a fixed
     // delay. Measured: a guest's voice reached another guest 0.9 s after
     // their picture's 0.3 s; 0.3 s with this.
-    g_object_set(asrc, "channel", s.channel.c_str(), "buffer-time", kInterAudioBufferNs, nullptr);
+    g_object_set(asrc, "channel", s.channel.c_str(), "buffer-time", guint64{kInterAudioBufferNs},
+                 nullptr);
     GstElement* acaps = addCapsFilter(bin, rawAudioCaps());
     // Pre-fader meter: a producer sees a muted microphone is still live.
     GstElement* level = addElement(bin, "level", ("level-" + s.id).c_str());

@@ -169,9 +169,6 @@ class Program : public QObject {
   void setTalkback(const std::string& guest, bool on);
   bool talkingTo(const std::string& guest) const;
   static constexpr double kTalkbackDipDb = -12.0;
-  // The most sound an interaudio channel holds before its oldest is dropped
-  // (the sources' into the program, the program's to the monitor).
-  static constexpr guint64 kInterAudioBufferNs = 200 * GST_MSECOND;
   // A source's framing, in every tile it is shown in from the next frame on
   // (the program's and the preview's).
   void setFraming(const std::string& source, const Framing& framing);

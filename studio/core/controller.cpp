@@ -250,10 +250,8 @@ bool Controller::makeDesks(std::string* error) {
       program_port_.get(), publish,
       [this](const streaming::Scene& scene) { graphics_->programChanged(scene); },
       [this](const std::string& source) {
-        for (const config::SourceConfig& s : show_.sources) {
-          if (s.id == source && s.talkback) {
-            return source + " is the producer's talkback: it is never on air / 导播对讲不上节目";
-          }
+        if (isTalkback(source)) {
+          return source + " is the producer's talkback: it is never on air / 导播对讲不上节目";
         }
         return guests_->onAirRefusal(source);
       }});
@@ -809,9 +807,12 @@ json Controller::sourceJson(const streaming::Source& s) const {
           {"framing", desks::Switcher::framingJson(
                           id, program_ ? program_->framing(id) : streaming::Framing{})},
           {"webrtc", guests_ ? guests_->slotJson(id) : json()},
-          {"talkback",
-           std::any_of(show_.sources.begin(), show_.sources.end(),
-                       [&](const config::SourceConfig& c) { return c.id == id && c.talkback; })}};
+          {"talkback", isTalkback(id)}};
+}
+
+bool Controller::isTalkback(const std::string& id) const {
+  return std::any_of(show_.sources.begin(), show_.sources.end(),
+                     [&](const config::SourceConfig& s) { return s.id == id && s.talkback; });
 }
 
 json Controller::monitorJson() const {

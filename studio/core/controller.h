@@ -94,6 +94,8 @@ class Controller : public QObject {
   nlohmann::json loudnessJson() const;
   // [audio] monitor: its device, state and what it plays (null: the program).
   nlohmann::json monitorJson() const;
+  // The show file's talkback microphone (never on air).
+  bool isTalkback(const std::string& id) const;
   // What viewers open: [audience] public_url, or http://listen/ with the
   // port the server got.
   std::string publicUrl() const;

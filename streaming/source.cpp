@@ -210,10 +210,16 @@ void Source::setState(SourceState state) {
   emit stateChanged();
 }
 
+Source::InputSize Source::inputSize() const {
+  const std::uint64_t packed = counters_->input_size.load(std::memory_order_relaxed);
+  return {static_cast<int>(packed >> 32), static_cast<int>(packed & 0xffffffffu)};
+}
+
 void Source::attempt() {
   ++generation_;
   if (outlet_) outlet_->beginAttempt(generation_);
   frames_at_attempt_ = framesIn();
+  counters_->input_size.store(0, std::memory_order_relaxed);
   attempt_started_ = std::chrono::steady_clock::now();
   try {
     input_ = buildInput();
@@ -448,6 +454,31 @@ ElementPtr Source::buildInput() {
           auto& c = *static_cast<std::shared_ptr<Counters>*>(data);
           c->frames.fetch_add(1, std::memory_order_relaxed);
           c->last_frame_ns.store(steadyNowNs(), std::memory_order_relaxed);
+          return GST_PAD_PROBE_OK;
+        },
+        counters, [](gpointer data) { delete static_cast<std::shared_ptr<Counters>*>(data); });
+  }
+  // The size the source delivers, from each caps event into the converter.
+  if (!plan_.audio_only) {
+    PadPtr sinkpad(gst_element_get_static_pad(vconvert, "sink"));
+    auto* counters = new std::shared_ptr<Counters>(counters_);
+    gst_pad_add_probe(
+        sinkpad.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+          GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+          if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
+          GstCaps* caps = nullptr;
+          gst_event_parse_caps(event, &caps);
+          int width = 0;
+          int height = 0;
+          const GstStructure* s = caps ? gst_caps_get_structure(caps, 0) : nullptr;
+          if (s && gst_structure_get_int(s, "width", &width) &&
+              gst_structure_get_int(s, "height", &height) && width > 0 && height > 0) {
+            auto& c = *static_cast<std::shared_ptr<Counters>*>(data);
+            c->input_size.store(
+                static_cast<std::uint64_t>(width) << 32 | static_cast<std::uint32_t>(height),
+                std::memory_order_relaxed);
+          }
           return GST_PAD_PROBE_OK;
         },
         counters, [](gpointer data) { delete static_cast<std::shared_ptr<Counters>*>(data); });

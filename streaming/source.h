@@ -119,6 +119,14 @@ class Source : public QObject {
   int reconnects() const { return reconnects_; }
   const std::string& lastError() const { return last_error_; }
   std::uint64_t framesIn() const { return counters_->frames.load(std::memory_order_relaxed); }
+  // The picture as the source delivers it, before it is made the program's
+  // (a guest's camera, a browser lowering its size on a poor network);
+  // 0×0 until its first caps, and again from each new attempt.
+  struct InputSize {
+    int width = 0;
+    int height = 0;
+  };
+  InputSize inputSize() const;
 
   // Tuning; the defaults are what the issue asks for.
   std::chrono::milliseconds stall_timeout{2000};
@@ -133,6 +141,8 @@ class Source : public QObject {
   struct Counters {
     std::atomic<std::uint64_t> frames{0};
     std::atomic<std::int64_t> last_frame_ns{0};  // steady clock
+    // width << 32 | height, set from the streaming thread's caps event.
+    std::atomic<std::uint64_t> input_size{0};
   };
 
   void attempt();

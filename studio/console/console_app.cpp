@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QGuiApplication>
+#include <QLibraryInfo>
 #include <QQmlContext>
 #include <QQuickWindow>
 #include <QScreen>
@@ -88,6 +89,18 @@ bool ConsoleApp::open(std::string* error) {
       return false;
     }
     QCoreApplication::installTranslator(&translator_);
+  } else {
+    // Qt's own strings in Chinese too: the dialogs' standard buttons (关闭,
+    // 保存, 取消). Debian's qt6-translations-l10n has them; without it they
+    // stay English, which is no reason not to run the show.
+    const QString dir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
+    if (qt_translator_.load(QStringLiteral("qtbase_zh_CN"), dir)) {
+      QCoreApplication::installTranslator(&qt_translator_);
+    } else {
+      logWarn("console", "Qt's Chinese translation (qtbase_zh_CN.qm) is not in " +
+                             dir.toStdString() +
+                             ": the dialogs' buttons stay English (install qt6-translations-l10n)");
+    }
   }
   client_ = std::make_unique<ConsoleClient>(controller_, data_dir_);
   PreviewItem::setController(controller_);

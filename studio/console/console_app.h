@@ -68,7 +68,8 @@ class ConsoleApp : public QObject {
   core::Controller* controller_;
   std::string data_dir_;
   ConsoleOptions options_;
-  QTranslator translator_;
+  QTranslator translator_;     // the console's English (--lang en)
+  QTranslator qt_translator_;  // Qt's own Chinese (the default)
   std::unique_ptr<ConsoleClient> client_;
   std::unique_ptr<QQmlApplicationEngine> engine_;
   // scripts/bench-console: with $YST_CONSOLE_FRAME_LOG set, the producer

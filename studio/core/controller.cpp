@@ -791,6 +791,16 @@ streaming::FrameTap* Controller::frameTap(const std::string& name) {
   return program_ ? program_->tap(name) : nullptr;
 }
 
+namespace {
+
+// A source's picture as delivered ({"width","height"}), or null before any.
+json inputJson(streaming::Source::InputSize size) {
+  if (size.width <= 0 || size.height <= 0) return nullptr;
+  return {{"width", size.width}, {"height", size.height}};
+}
+
+}  // namespace
+
 json Controller::sourceJson(const streaming::Source& s) const {
   const std::string& id = s.spec().id;
   return {{"id", id},
@@ -798,6 +808,7 @@ json Controller::sourceJson(const streaming::Source& s) const {
           {"uri", streaming::maskUri(s.spec().uri)},
           {"state", streaming::sourceStateName(s.state())},
           {"frames", s.framesIn()},
+          {"input", inputJson(s.inputSize())},
           {"reconnects", s.reconnects()},
           {"last_error", s.lastError()},
           {"gain", program_ ? program_->gain(id) : 1.0},

@@ -1014,9 +1014,46 @@ TEST_F(ConsoleWithGuestSlotTest, AGuestsInvitationLinkIsMadeFromTheirSlotsTile) 
   QQuickItem* cue = find(producer_, "guest-cue-send");
   ASSERT_NE(cue, nullptr);
   EXPECT_FALSE(cue->isVisible());
+  // Qt's own button in the console's language (qtbase_zh_CN.qm).
+  EXPECT_TRUE(showsText(producer_, QStringLiteral("关闭")));
+  EXPECT_FALSE(showsText(producer_, QStringLiteral("Close")));
   keepScreenshot(producer_, "guest-invitation");
   QQuickItem* dialog = find(producer_, "guest-dialog");
   if (dialog) QMetaObject::invokeMethod(dialog, "close");
+}
+
+// Four tiles (three cameras and a guest's slot) side by side: under each,
+// the sound's buttons and fader, then 取景 and the slot's buttons, every
+// one inside its tile with its label whole, at the size the console opens
+// at and at a laptop's 1280×720.
+TEST_F(ConsoleWithGuestSlotTest, EveryTilesControlsStayInsideTheTile) {
+  for (const QSize size : {QSize(1600, 900), QSize(1280, 720)}) {
+    resizeProducer(size.width(), size.height());
+    const std::string at = std::to_string(size.width()) + "x" + std::to_string(size.height());
+    for (const char* id : {"host", "guest", "wide", "remote1"}) {
+      const std::string where = at + " " + id;
+      QQuickItem* tile = find(producer_, ("source-" + std::string(id)).c_str());
+      ASSERT_NE(tile, nullptr) << where;
+      QQuickItem* column = tile->parentItem();
+      auto named = [&](const std::string& prefix) {
+        return find(producer_, (prefix + id).c_str());
+      };
+      std::vector<QQuickItem*> sound = {named("mute-"), named("listen-")};
+      std::vector<QQuickItem*> actions = {named("framing-mode-")};
+      if (std::string(id) == "remote1") actions.push_back(named("guest-panel-"));
+      for (QQuickItem* button : sound) ASSERT_NE(button, nullptr) << where;
+      for (QQuickItem* button : actions) ASSERT_NE(button, nullptr) << where;
+      for (QQuickItem* button : actions) EXPECT_TRUE(button->isVisible()) << where;
+      expectOnOneRowInside(column, sound, where + " sound");
+      expectOnOneRowInside(column, actions, where + " actions");
+      QQuickItem* gain = named("gain-");
+      ASSERT_NE(gain, nullptr) << where;
+      const QRectF r = gain->mapRectToItem(column, QRectF(0, 0, gain->width(), gain->height()));
+      EXPECT_GE(r.width(), 40) << where << ": the fader";
+      EXPECT_LE(r.right(), column->width()) << where << ": the fader sticks out";
+    }
+    keepScreenshot(producer_, "tiles-" + at);
+  }
 }
 
 TEST_F(ConsoleWithoutPlannedLengthTest, TheHostsPictureKeeps16By9AtItsLargestInEveryState) {

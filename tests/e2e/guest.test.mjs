@@ -27,9 +27,10 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { isDark, isRed, programFrame, rightHalf, until } from './guest_support.mjs';
 import {
-  artifactsDir, assertNoProblems, baseUrl, check, connectAs, getJson, log, measured, pollUntil, runBrowserTest,
-  testid, watch,
+  artifactsDir, assertNoProblems, baseUrl, check, connectAs, getJson, log, measured, runBrowserTest, testid,
+  watch,
 } from './support.mjs';
 
 const run = promisify(execFile);
@@ -37,40 +38,6 @@ const kSource = 'remote1';
 
 async function shot(page, name) {
   await page.screenshot({ path: path.join(artifactsDir, `guest-${name}.png`) });
-}
-
-// One program frame from the partner site, as 16x9 RGB cells.
-async function programFrame(name) {
-  const png = path.join(artifactsDir, `guest-program-${name}.png`);
-  await run('ffmpeg', ['-v', 'error', '-y', '-rw_timeout', '15000000', '-i', process.env.YST_PROGRAM_URL,
-    '-frames:v', '1', png], { timeout: 20000 });
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', png, '-vf', 'scale=16:9', '-pix_fmt', 'rgb24',
-    '-f', 'rawvideo', '-'], { encoding: 'buffer', timeout: 20000 });
-  return stdout;
-}
-
-// The mean colour of the right half's middle rows (the guest's tile in side by side).
-function rightHalf(frame) {
-  const sum = [0, 0, 0];
-  let n = 0;
-  for (let row = 3; row < 6; row++) {
-    for (let col = 10; col < 15; col++) {
-      for (let c = 0; c < 3; c++) sum[c] += frame[(row * 16 + col) * 3 + c];
-      n++;
-    }
-  }
-  return sum.map((v) => v / n);
-}
-
-const isRed = ([r, g, b]) => r > 150 && g < 90 && b < 90;
-const isDark = ([r, g, b]) => r < 40 && g < 40 && b < 40;
-
-// pollUntil with a probe that answers true or false (what it saw: `seen()`).
-async function until(probe, what, timeoutMs, pollMs = 100) {
-  return pollUntil(async () => {
-    const result = await probe();
-    return { ok: !!result.ok, value: result.value, seen: result.seen };
-  }, what, timeoutMs, pollMs);
 }
 
 async function waitProgram(name, accept, what) {

@@ -134,9 +134,16 @@ export async function getJson(pathname) {
 }
 
 // A client outside the browser (a producer, a second typist): says hello,
-// then request() sends a command and waits for its answer.
+// then request() sends a command and waits for its answer, waitEvent() for
+// a message the studio sends of itself.
+// Every client's socket, closed when the test ends whatever happened: one
+// left open (a check failed before its close()) keeps Node running.
+const openSockets = new Set();
+
 export async function connectAs(hello, who, timeoutMs = 15000) {
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+  openSockets.add(socket);
+  socket.on('close', () => openSockets.delete(socket));
   const answers = [];
   socket.on('message', (data) => answers.push(JSON.parse(String(data))));
   await new Promise((resolve, reject) => {
@@ -167,6 +174,18 @@ export async function connectAs(hello, who, timeoutMs = 15000) {
       const answer = await this.send(message);
       check(answer.type !== 'error', `${who}: ${message.type} refused: ${JSON.stringify(answer)}`);
       return answer;
+    },
+    // The first message from now on that `match` takes (an event such as
+    // audio.levels).
+    async waitEvent(match, what, waitMs = timeoutMs) {
+      const from = answers.length;
+      const deadline = Date.now() + waitMs;
+      while (Date.now() < deadline) {
+        const found = answers.slice(from).find(match);
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      throw new Error(`${who}: no ${what} within ${waitMs} ms`);
     },
     close() {
       socket.close();
@@ -205,6 +224,7 @@ export async function runBrowserTest(run, options = {}) {
     log('0 passed, 1 failed');
     process.exitCode = 1;
   } finally {
+    for (const socket of openSockets) socket.terminate();
     await browser.close().catch(() => {});
   }
 }

@@ -17,7 +17,13 @@ program back:
   colour): the green room, where the program holds them off air (a cut to
   them is refused and the tile stays black), then guests.admit and the cut,
   and their colour is on air; their network dropped and back, and they are
-  on air again by themselves.
+  on air again by themselves;
+- a guest in Chromium behind a network that lets only TURN through
+  (tests/e2e/guest-devices.test.mjs, ?relay=1): relay candidates only,
+  through coturn, and a camera and a microphone changed on air without a
+  new offer;
+- lip sync: a publisher's flash and beep, one event at its sources, arrive
+  together in the program the partner site receives (EBU R37).
 
 Run alone: /usr/bin/python3 tests/integration/test_guests.py
 """
@@ -191,6 +197,45 @@ def wav_samples(path: Path) -> list[int]:
     return list(struct.unpack(f"<{len(body) // 2}h", body[:len(body) // 2 * 2]))
 
 
+def flash_onsets(recording: Path) -> list[float]:
+    """The times (s) at which the picture turns white (mean luma above 180
+    after a frame below 150)."""
+    out = subprocess.run(["ffmpeg", "-v", "info", "-i", str(recording), "-map", "0:v",
+                          "-vf", "scale=64:36,format=gray,showinfo", "-f", "null", "-"],
+                         capture_output=True, text=True, timeout=60).stderr
+    onsets, dark = [], False
+    for line in out.splitlines():
+        if "pts_time:" not in line or "mean:[" not in line:
+            continue
+        at = float(line.split("pts_time:")[1].split()[0])
+        mean = float(line.split("mean:[")[1].split("]")[0].split()[0])
+        if mean < 150:
+            dark = True
+        elif mean > 180 and dark:
+            onsets.append(at)
+            dark = False
+    return onsets
+
+
+def beep_onsets(recording: Path) -> list[float]:
+    """The times (s) at which the sound starts after at least 0.3 s of
+    silence (silencedetect's silence_end)."""
+    out = subprocess.run(["ffmpeg", "-v", "info", "-i", str(recording), "-map", "0:a",
+                          "-af", "silencedetect=noise=-40dB:d=0.3", "-f", "null", "-"],
+                         capture_output=True, text=True, timeout=60).stderr
+    return [float(line.split("silence_end:")[1].split()[0]) for line in out.splitlines()
+            if "silence_end:" in line]
+
+
+def fake_microphone(directory: Path) -> Path:
+    """A WAV of a 700 Hz tone for Chromium's fake microphones."""
+    audio = directory / "tone.wav"
+    subprocess.run(["gst-launch-1.0", "-q", "audiotestsrc", "freq=700", "num-buffers=200", "!",
+                    "audio/x-raw,rate=48000,channels=1", "!", "wavenc", "!", "filesink",
+                    f"location={audio}"], check=True, timeout=60)
+    return audio
+
+
 class WebrtcSlots(IntegrationTest):
     @classmethod
     def set_up_fixtures(cls):
@@ -288,6 +333,45 @@ class WebrtcSlots(IntegrationTest):
         self.assertEqual(again.wait_line("status"), "status 201")
         self.studio.wait_source_state("remote1", "live", 15)
 
+    def test_h_a_guests_picture_and_sound_stay_together_on_air(self):
+        # Lip sync through the whole path: the publisher's flash and beep
+        # are one event (the same running time at its sources); in the
+        # program the partner site receives, the beep starts with the
+        # flash. Between them: the slot's jitter buffer, the decoders, the
+        # interaudio channel (bounded to 200 ms), the mixers, the loudness
+        # stage and the encoders.
+        flasher = self.publisher("flasher", color="0xffff0000", flash_every=2)
+        self.assertEqual(flasher.wait_line("status"), "status 201")
+        self.studio.wait_source_state("remote1", "live", 15)
+        with self.studio.producer() as p:
+            p.ok("program.set", layout="single", tiles=["remote1", "cam"])
+            # The camera's ticks out of the program whatever follows what:
+            # only the publisher's beeps are heard.
+            p.ok("audio.set", source="cam", muted=True)
+            try:
+                self.program_frame("flasher-on-air", is_red, "the publisher's red on air")
+                recording = self.case_dir() / "program.flv"
+                subprocess.run(["ffmpeg", "-v", "error", "-y", "-rw_timeout", "15000000", "-i",
+                                self.url, "-t", "7", "-c", "copy", str(recording)],
+                               check=True, timeout=40, capture_output=True)
+            finally:
+                p.ok("audio.set", source="cam", muted=False)
+                p.ok("program.set", layout="single", tiles=["cam", "remote1"])
+        flashes = flash_onsets(recording)
+        beeps = beep_onsets(recording)
+        offsets = [round((min(beeps, key=lambda b: abs(b - f)) - f) * 1000) for f in flashes
+                   if beeps and min(abs(b - f) for b in beeps) < 0.5]
+        self.assertGreaterEqual(len(offsets), 2, f"flashes at {flashes}, beeps at {beeps}")
+        # EBU R37: at the output, the sound at most 40 ms ahead of the
+        # picture or 60 ms behind it; the program's 25 fps frames put the
+        # flash up to one frame (40 ms) either way.
+        harness.log_measured("a guest's sound against their picture in the program (+: late)",
+                             max(offsets, key=abs), "ms", "-80…+100",
+                             f"-40…+60 (EBU R37); all {offsets}")
+        for offset in offsets:
+            self.assertGreaterEqual(offset, -80, f"the sound ahead of the picture: {offsets}")
+            self.assertLessEqual(offset, 100, f"the sound behind the picture: {offsets}")
+
     def test_c_bad_requests_get_clear_answers(self):
         base = self.studio.base_url
         offer = b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
@@ -373,12 +457,7 @@ class WebrtcSlots(IntegrationTest):
         # A guest whose network lets nothing through but TURN: their page's
         # credentials (from /api/guest, made with the shared secret) open
         # coturn, and every packet goes through the relay.
-        data = self.studio.dir / "data"
-        invite = subprocess.run(
-            [str(self.studio.binary), "guests", "invite", "--source", "remote1", "--name", "李四",
-             "--data", str(data)], capture_output=True, text=True, timeout=30)
-        self.assertEqual(invite.returncode, 0, invite.stderr)
-        token = invite.stdout.strip().rsplit("/", 1)[1]
+        token = self.invite("李四")
         code, _, body = request("GET", self.studio.base_url + "/api/guest", token)
         self.assertEqual(code, 200, body)
         turn = json.loads(body)["ice_servers"][-1]
@@ -399,37 +478,56 @@ class WebrtcSlots(IntegrationTest):
         relayed.stop()
         self.studio.wait_source_state("remote1", "waiting", 10)
 
-    def test_e_a_guest_joins_from_the_browser_waits_and_goes_on_air(self):
-        # Drives tests/e2e/guest.test.mjs (its own ctest entry, e2e.guest).
-        data = self.studio.dir / "data"
+    def invite(self, name: str, title: str = "") -> str:
+        """`yishiting guests invite` into remote1: the link's token."""
         invite = subprocess.run(
-            [str(self.studio.binary), "guests", "invite", "--source", "remote1", "--name", "张三",
-             "--title", "温州市医疗保障局局长", "--data", str(data)],
+            [str(self.studio.binary), "guests", "invite", "--source", "remote1", "--name", name]
+            + (["--title", title] if title else []) + ["--data", str(self.studio.dir / "data")],
             capture_output=True, text=True, timeout=30)
         self.assertEqual(invite.returncode, 0, invite.stderr)
-        token = invite.stdout.strip().rsplit("/", 1)[1]
+        return invite.stdout.strip().rsplit("/", 1)[1]
+
+    def run_guest_page(self, script: str, token: str, media: Path, **env: str) -> None:
+        """tests/e2e/<script> in Chromium in the guest's network, with their
+        link, a fake microphone's tone, the partner site's program and the
+        program side by side (the guest on the right)."""
+        with self.studio.producer() as p:
+            p.ok("program.set", layout="side_by_side", tiles=["cam", "remote1"])
+        harness.run_e2e_script(
+            script, f"http://{self.net.studio_address}:{self.studio.port}",
+            env={"YST_PRODUCER_TOKEN": self.studio.token, "YST_GUEST_LINK": f"/g/{token}",
+                 "YST_CHROMIUM": str(self.net.wrapper(media, "/usr/bin/chromium")),
+                 "YST_FAKE_AUDIO": str(fake_microphone(media)), "YST_PROGRAM_URL": self.url,
+                 **env},
+            context=lambda: harness.tail(self.studio.log_text()))
+
+    def test_e_a_guest_joins_from_the_browser_waits_and_goes_on_air(self):
+        # Drives tests/e2e/guest.test.mjs (its own ctest entry, e2e.guest).
+        token = self.invite("张三", "温州市医疗保障局局长")
         media = self.case_dir()
         # Chromium's fake camera: a .y4m with a C420 header (y4menc writes
         # one) of a solid red; its microphone: a WAV of a tone.
         video = media / "red.y4m"
-        audio = media / "tone.wav"
         subprocess.run(["gst-launch-1.0", "-q", "videotestsrc", "pattern=solid-color",
                         "foreground-color=0xffff0000", "num-buffers=50", "!",
                         "video/x-raw,format=I420,width=640,height=360,framerate=25/1", "!",
                         "y4menc", "!", "filesink", f"location={video}"], check=True, timeout=60)
-        subprocess.run(["gst-launch-1.0", "-q", "audiotestsrc", "freq=700", "num-buffers=200", "!",
-                        "audio/x-raw,rate=48000,channels=1", "!", "wavenc", "!", "filesink",
-                        f"location={audio}"], check=True, timeout=60)
-        with self.studio.producer() as p:
-            p.ok("program.set", layout="side_by_side", tiles=["cam", "remote1"])
-        harness.run_e2e_script(
-            "guest.test.mjs", f"http://{self.net.studio_address}:{self.studio.port}",
-            env={"YST_PRODUCER_TOKEN": self.studio.token,
-                 "YST_GUEST_LINK": f"/g/{token}",
-                 "YST_CHROMIUM": str(self.net.wrapper(media, "/usr/bin/chromium")),
-                 "YST_FAKE_VIDEO": str(video), "YST_FAKE_AUDIO": str(audio),
-                 "YST_PROGRAM_URL": self.url, "YST_GUEST_IF": self.net.host_if},
-            context=lambda: harness.tail(self.studio.log_text()))
+        self.run_guest_page("guest.test.mjs", token, media, YST_FAKE_VIDEO=str(video),
+                            YST_GUEST_IF=self.net.host_if)
+
+    def test_g_a_guest_behind_a_turn_only_network_changes_camera_on_air(self):
+        # Drives tests/e2e/guest-devices.test.mjs (e2e.guest-devices):
+        # iceTransportPolicy "relay" from Chromium, and replaceTrack.
+        token = self.invite("王五", "市民网络观察团")
+        code, _, body = request("GET", self.studio.base_url + "/api/guest", token)
+        self.assertEqual(code, 200, body)
+        # "<expiry>:guestN": the expiry moves with each request, N does not.
+        user = json.loads(body)["ice_servers"][-1]["username"].split(":", 1)[1]
+        self.run_guest_page("guest-devices.test.mjs", token, self.case_dir(),
+                            YST_TURN_ADDRESS=self.net.studio_address)
+        # Everything went through coturn: it logged the guest's allocation.
+        harness.wait_until(lambda: f":{user}" in self.turn.log_text(), 10,
+                           f"coturn to log the allocation of {user}")
 
 
 class MixMinus(IntegrationTest):

@@ -60,7 +60,7 @@ class SourceKinds(IntegrationTest):
         cls.srt_port = free_port()
         cls.clip = work / "clip.mp4"
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                        "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
+                        "testsrc2=size=320x240:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",
                         "-t", "3", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
                         "-c:a", "aac", str(cls.clip)], check=True, timeout=60)
         camera = rtsp_camera_binary()
@@ -127,6 +127,10 @@ class SourceKinds(IntegrationTest):
         c1 = find_by_id(s1["sources"], "clip")
         rate = (c1["frames"] - f0) / (t1 - t0)
         self.assertEqual(c1["state"], "live", f"the clip loops without failing: {c1}")
+        # Its picture as it comes (320×240, 4:3), not the program's 640×360.
+        self.assertEqual(c1["input"], {"width": 320, "height": 240})
+        # A camera that never came: no picture size at all.
+        self.assertIsNone(find_by_id(s1["sources"], "usb")["input"])
         harness.log_measured("a looping clip's frame rate", rate, "fps",
                              f">= {harness.fps_floor(FPS):.0f} and < {1.3 * FPS:.0f}",
                              f"{FPS} (real time)")

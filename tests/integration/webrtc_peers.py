@@ -36,9 +36,10 @@ import urllib.request
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstController", "1.0")
 gi.require_version("GstSdp", "1.0")
 gi.require_version("GstWebRTC", "1.0")
-from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
+from gi.repository import GLib, Gst, GstController, GstSdp, GstWebRTC  # noqa: E402
 
 ENCODERS = {
     "vp8": "vp8enc deadline=1 cpu-used=8 target-bitrate=1500000 keyframe-max-dist=25 ! "
@@ -84,7 +85,7 @@ class Publisher:
                  f"video/x-raw,width={width},height={height},framerate={args.fps}/1 ! "
                  + ENCODERS[args.codec])
         audio = (f"audiotestsrc name=microphone is-live=true wave=sine freq={args.tone} "
-                 f"volume={0 if args.flash_every else 0.3} ! "
+                 f"volume=0.3 ! "
                  "audioconvert ! opusenc ! rtpopuspay ! "
                  "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111")
         self.pipeline = Gst.parse_launch(
@@ -105,29 +106,49 @@ class Publisher:
     def run(self) -> int:
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, self.stop)
         if self.args.flash_every:
-            GLib.timeout_add(int(self.args.flash_every * 1000), self.flash)
+            self.schedule_flashes(self.args.flash_every)
         self.pipeline.set_state(Gst.State.PLAYING)
         self.code = 0
         self.loop.run()
         self.pipeline.set_state(Gst.State.NULL)
         return self.code
 
-    def flash(self) -> bool:
-        """For latency benchmarks: the picture white and the tone on for
-        half a second, the moment printed (CLOCK_MONOTONIC) for whoever
-        watches the program come back."""
+    def schedule_flashes(self, period: float) -> None:
+        """White and the tone on together for half a second every `period`
+        seconds of the pipeline's running time, on the exact frame and
+        within 10 ms of sound (control points the sources apply to the
+        buffers they make: a flash and its beep are one event, for the
+        tests' lip-sync check). "flash T" (CLOCK_MONOTONIC) is printed as
+        each flash's first frame leaves the camera, for the benchmarks."""
         camera = self.pipeline.get_by_name("camera")
         microphone = self.pipeline.get_by_name("microphone")
-        camera.set_property("foreground-color", 0xffffffff)
-        microphone.set_property("volume", 0.3)
-        say(f"flash {time.monotonic():.3f}")
+        microphone.set_property("samplesperbuffer", 480)  # 10 ms at 48 kHz
+        colour = GstController.InterpolationControlSource.new()
+        volume = GstController.InterpolationControlSource.new()
+        for source in (colour, volume):
+            source.set_property("mode", GstController.InterpolationMode.NONE)
+        camera.add_control_binding(
+            GstController.DirectControlBinding.new_absolute(camera, "foreground-color", colour))
+        microphone.add_control_binding(
+            GstController.DirectControlBinding.new_absolute(microphone, "volume", volume))
+        step = int(period * Gst.SECOND)
+        colour.set(0, float(int(self.args.color, 16)))
+        volume.set(0, 0.0)
+        for at in range(step, 3600 * Gst.SECOND, step):
+            colour.set(at, float(0xffffffff))
+            colour.set(at + Gst.SECOND // 2, float(int(self.args.color, 16)))
+            volume.set(at, 0.3)
+            volume.set(at + Gst.SECOND // 2, 0.0)
+        last = {"window": 0}
 
-        def back() -> bool:
-            camera.set_property("foreground-color", int(self.args.color, 16))
-            microphone.set_property("volume", 0.0)
-            return False
-        GLib.timeout_add(500, back)
-        return True
+        def leaving(_pad, info):
+            buffer = info.get_buffer()
+            window = buffer.pts // step if buffer.pts != Gst.CLOCK_TIME_NONE else 0
+            if window > last["window"] and buffer.pts % step < Gst.SECOND // 2:
+                last["window"] = window
+                say(f"flash {time.monotonic():.3f}")
+            return Gst.PadProbeReturn.OK
+        camera.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, leaving)
 
     def watch(self, kind: str, buffer: Gst.Buffer, caps: Gst.Caps) -> None:
         """For latency benchmarks: "seen flash T" when white floods the

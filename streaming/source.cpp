@@ -458,9 +458,10 @@ ElementPtr Source::buildInput() {
         },
         counters, [](gpointer data) { delete static_cast<std::shared_ptr<Counters>*>(data); });
   }
-  // The size the source delivers, from each caps event into the converter.
-  if (!plan_.audio_only) {
-    PadPtr sinkpad(gst_element_get_static_pad(vconvert, "sink"));
+  // The size the source delivers, from each caps event into `first` (the
+  // converter, or a test pattern's caps filter: it has none).
+  auto watchInputSize = [this](GstElement* first) {
+    PadPtr sinkpad(gst_element_get_static_pad(first, "sink"));
     auto* counters = new std::shared_ptr<Counters>(counters_);
     gst_pad_add_probe(
         sinkpad.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
@@ -482,7 +483,9 @@ ElementPtr Source::buildInput() {
           return GST_PAD_PROBE_OK;
         },
         counters, [](gpointer data) { delete static_cast<std::shared_ptr<Counters>*>(data); });
-  }
+  };
+  // A microphone's card is no picture of the source's.
+  if (!plan_.audio_only && plan_.scheme != UrlScheme::kTest) watchInputSize(vconvert);
   // yadif for an interlaced signal (a progressive one passes untouched). A
   // program of up to 30 frames a second takes one whole frame per woven
   // frame (the top field and yadif's interpolation, as ffmpeg's yadif in its
@@ -545,7 +548,8 @@ ElementPtr Source::buildInput() {
     // (browsers lower both on a poor network) made the program's.
     addAndLink(p, {vconvert, vscale, vrate, vcaps, vsink});
     addAndLink(p, {aconvert, aresample, acaps, asink});
-    webrtc_ = addWebrtcReceiver(p, spec_.webrtc, vconvert, aconvert, {spec_.return_feed, spec_.id});
+    webrtc_ = addWebrtcReceiver(p, spec_.webrtc, vconvert, aconvert,
+                                {spec_.return_feed, spec_.id, offer_});
     return pipeline;
   }
 
@@ -613,6 +617,7 @@ ElementPtr Source::buildInput() {
     g_object_set(clock, "time-format", "%H:%M:%S", "font-desc", clock_font.c_str(), "halignment",
                  2 /* right */, "valignment", 1 /* bottom */, "shaded-background", TRUE, nullptr);
     addAndLink(p, {vsrc, vcaps, label, clock, vqueue, vsink});
+    watchInputSize(vcaps);
     dropUnused({vconvert, vscale, vrate});
 
     GstElement* asrc = makeElement("audiotestsrc");

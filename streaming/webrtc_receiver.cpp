@@ -223,8 +223,26 @@ struct ReturnSetup {
   std::vector<ReturnStream> streams;
 };
 
+// The payload type the offer's first `kind` section gives `codec`, or
+// `fallback` (no such section, or an offer that cannot be read).
+int offeredPayload(const std::string& offer_sdp, const char* kind, const char* codec,
+                   int fallback) {
+  GstSDPMessage* sdp = nullptr;
+  if (gst_sdp_message_new_from_text(offer_sdp.c_str(), &sdp) != GST_SDP_OK || !sdp) {
+    return fallback;
+  }
+  int pt = -1;
+  for (guint i = 0; i < gst_sdp_message_medias_len(sdp) && pt < 0; ++i) {
+    const GstSDPMedia* media = gst_sdp_message_get_media(sdp, i);
+    if (g_strcmp0(gst_sdp_media_get_media(media), kind) == 0) pt = payloadFor(media, codec);
+  }
+  gst_sdp_message_free(sdp);
+  return pt >= 0 ? pt : fallback;
+}
+
 ReturnStream addReturnStream(GstElement* pipeline, GstElement* webrtc, bool video,
-                             const std::shared_ptr<ReturnFeed>& feed) {
+                             const ReturnLink& link) {
+  const std::shared_ptr<ReturnFeed>& feed = link.feed;
   ReturnStream stream;
   stream.video = video;
   stream.source = addElement(pipeline, "appsrc");
@@ -242,8 +260,10 @@ ReturnStream addReturnStream(GstElement* pipeline, GstElement* webrtc, bool vide
   if (g_object_class_find_property(G_OBJECT_GET_CLASS(stream.source), "leaky-type")) {
     gst_util_set_object_arg(G_OBJECT(stream.source), "leaky-type", "downstream");
   }
-  // Until the answer says which numbers the guest's offer gave the codecs.
-  g_object_set(stream.pay, "pt", video ? 96u : 111u, nullptr);
+  // The numbers the guest's offer gave the codecs (the answer keeps them).
+  const int pt = video ? offeredPayload(link.offer_sdp, "video", "VP8", 96)
+                       : offeredPayload(link.offer_sdp, "audio", "opus", 111);
+  g_object_set(stream.pay, "pt", static_cast<guint>(pt), nullptr);
   if (video) gst_util_set_object_arg(G_OBJECT(stream.pay), "picture-id-mode", "15-bit");
   linkChain({stream.source, stream.pay});
   // The caps say the transceiver's kind before any data flows (without
@@ -407,8 +427,8 @@ GstElement* addWebrtcReceiver(GstElement* pipeline, const WebrtcOptions& options
     auto* setup = new ReturnSetup{return_link, {}};
     g_object_set_data_full(G_OBJECT(webrtc), "yst-return", setup,
                            [](gpointer data) { delete static_cast<ReturnSetup*>(data); });
-    setup->streams.push_back(addReturnStream(pipeline, webrtc, true, return_link.feed));
-    setup->streams.push_back(addReturnStream(pipeline, webrtc, false, return_link.feed));
+    setup->streams.push_back(addReturnStream(pipeline, webrtc, true, return_link));
+    setup->streams.push_back(addReturnStream(pipeline, webrtc, false, return_link));
   } else {
     addReceiveOnly(webrtc, kVideoCodecs);
     addReceiveOnly(webrtc, kAudioCodecs);

@@ -41,6 +41,12 @@ struct WebrtcOptions {
 struct ReturnLink {
   std::shared_ptr<ReturnFeed> feed;
   std::string guest;  // the slot's source id
+  // The offer the pipeline is built for: the return streams carry its
+  // payload types for VP8 and Opus from the start. webrtcbin 1.22 matches a
+  // transceiver to an offer's section by the caps its sink pad already has,
+  // payload type included: Chromium's 96 and 111 matched, Firefox's 120 and
+  // 109 did not, and Firefox got no return feed.
+  std::string offer_sdp;
 };
 
 // Adds webrtcbin to `pipeline` (which owns it) and returns it. Each stream

@@ -59,6 +59,14 @@ export const Msg = Object.freeze({
   FOLLOWUP_MINE: 'followup.mine',
   FOLLOWUP_RATE: 'followup.rate',
   FOLLOWUP_UPDATED: 'followup.updated',
+  // Producers: remote guests in webrtc:// slots.
+  GUESTS_ADMIT: 'guests.admit',
+  GUESTS_HOLD: 'guests.hold',
+  GUESTS_END: 'guests.end',
+  GUESTS_INVITE: 'guests.invite',
+  GUESTS_CUE: 'guests.cue',
+  GUESTS_TALK: 'guests.talk',
+  GUESTS_CHANGED: 'guests.changed',
 });
 
 export const Role = Object.freeze({
@@ -135,6 +143,10 @@ export const Limits = Object.freeze({
   TYPING_MS: 600000, // transcript.commit's typing_ms
   COUNTDOWN_S: 86400, // overlay.slate's countdown_s
   SEARCH_CHARS: 64, // /api/archive/search's q
+  GUEST_NAME_CHARS: 40, // guests.invite's name
+  GUEST_TITLE_CHARS: 80, // guests.invite's title
+  GUEST_HOURS_MAX: 720, // guests.invite's hours (1 … 720, 48 by default)
+  CUE_CHARS: 60, // guests.cue's text (one line)
 });
 
 // Viewer ids as the studio issues them.

@@ -1,23 +1,26 @@
 // End-to-end: a remote guest joins the show from their invitation link in
 // Chromium, whose fake camera shows a known solid colour, from a network of
 // their own (a namespace the test made; the studio's ICE ignores loopback).
+// The producer works from the producer page's 远程嘉宾 panel.
 //
-//   1. The link opens the guest page: who they are invited as, their
-//      devices, the self view; they join and wait in the green room.
-//   2. The producer sees them in the slot's status (green_room); a cut to
+//   1. The producer makes the invitation on their page (name, title): its
+//      link, shown once, opens the guest page: who they are invited as,
+//      their devices, the self view; they join and wait in the green room.
+//   2. The producer's page shows them in the green room, by name; a cut to
 //      them is refused, and the program's tile for them stays black (held
 //      off air) although their picture reaches the studio.
-//   3. guests.admit: the page says "on air", and the guest's colour is in
-//      their tile of the program the partner site receives; the program
-//      comes back to their page (the return feed); the producer's cue
-//      shows on it; the producer's talkback (对讲) is heard in it and the
-//      page says so, until it is turned off; a cut to them alone brings up
-//      their lower-third from the invitation.
+//   3. 接入 on the producer's page: the guest's page says "on air", and the
+//      guest's colour is in their tile of the program the partner site
+//      receives; the program comes back to their page (the return feed);
+//      the producer's cue typed on their page shows on it; the producer's
+//      talkback (对讲) is heard in it and the page says so, until it is
+//      turned off; a cut to them alone brings up their lower-third from
+//      the invitation.
 //   4. Their network drops (the host's end of their link taken down): the
 //      slot's slate within 2.5 s; the network back, the page rejoins by
 //      itself into the same slot and they are on air again within 5 s.
 //
-//   YST_URL=http://10.77.N.1:PORT YST_PRODUCER_TOKEN=… YST_GUEST_LINK=/g/<token>
+//   YST_URL=http://10.77.N.1:PORT YST_PRODUCER_TOKEN=…
 //   YST_CHROMIUM=<a wrapper running chromium in the namespace>
 //   YST_FAKE_VIDEO=red.y4m YST_FAKE_AUDIO=tone.wav YST_PROGRAM_URL=rtmp://…
 //   YST_GUEST_IF=ygN YST_ARTIFACTS=dir node tests/e2e/guest.test.mjs
@@ -27,10 +30,10 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { isDark, isRed, programFrame, rightHalf, until } from './guest_support.mjs';
+import { guestTileColour, isDark, isRed, programFrame, rightHalf, until } from './guest_support.mjs';
 import {
-  artifactsDir, assertNoProblems, baseUrl, check, connectAs, getJson, log, measured, runBrowserTest, testid,
-  watch,
+  artifactsDir, assertNoProblems, baseUrl, check, connectAs, getJson, log, measured, missingHls, runBrowserTest,
+  testid, watch,
 } from './support.mjs';
 
 const run = promisify(execFile);
@@ -63,13 +66,50 @@ async function setLink(up) {
   await run('ip', ['link', 'set', process.env.YST_GUEST_IF, up ? 'up' : 'down']);
 }
 
+// The producer's page, signed in: its row for the slot.
+async function producerPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+  const desk = await context.newPage();
+  await watch(desk, 'producer', missingHls);
+  await desk.goto(`${baseUrl}/producer/`, { waitUntil: 'load' });
+  await desk.locator(testid('login-token')).fill(process.env.YST_PRODUCER_TOKEN);
+  await desk.locator(testid('login-submit')).click();
+  await desk.waitForSelector('body[data-hello="ok"]', { timeout: 15000 });
+  await desk.waitForSelector(`${testid('guests-panel')}:not([hidden])`, { timeout: 15000 });
+  return desk;
+}
+
+const row = `${testid('guest-slot')}[data-source="${kSource}"]`;
+
+// Waits until the slot's row on the producer's page is in `state` (its
+// data-state, as the studio said) and returns its text.
+async function rowIs(desk, state, what) {
+  await desk.waitForSelector(`${row}[data-state="${state}"]`, { timeout: 15000 }).catch(async () => {
+    throw new Error(`expected ${what}; the row says: ${await desk.textContent(row)}`);
+  });
+  return desk.textContent(row);
+}
+
 await runBrowserTest(async (browser) => {
+  // 1. The invitation, made on the producer's page.
+  const desk = await producerPage(browser);
+  check((await rowIs(desk, 'waiting', 'the empty slot')).includes('等待嘉宾'), 'the slot waits for a guest');
+  await desk.locator(`${row} ${testid('guest-invite-name')}`).fill('张三');
+  await desk.locator(`${row} ${testid('guest-invite-title')}`).fill('温州市医疗保障局局长');
+  await desk.locator(`${row} ${testid('guest-invite-make')}`).click();
+  await desk.waitForSelector(`${row} ${testid('guest-link')}:not([hidden])`, { timeout: 15000 }).catch(() => {});
+  const link = await desk.locator(`${row} ${testid('guest-link')}`).inputValue({ timeout: 15000 });
+  // The show has no public_url and listens on every address: the link is on
+  // the address the producer's page reached the studio at.
+  check(new RegExp(`^${baseUrl}/g/[A-Za-z0-9_-]{32}$`).test(link), `the invitation's link: ${link}`);
+  await desk.screenshot({ path: path.join(artifactsDir, 'guest-producer-invitation.png') });
+
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const page = await context.newPage();
   await watch(page, 'guest', (text) => /Failed to load resource|ERR_NETWORK_CHANGED|net::ERR_/.test(text));
 
-  // 1. The link, the setup, the green room.
-  await page.goto(`${baseUrl}${process.env.YST_GUEST_LINK}`);
+  // The link's path, on the studio's address as the guest's network reaches it.
+  await page.goto(`${baseUrl}${new URL(link, baseUrl).pathname}`);
   check(new URL(page.url()).pathname === '/guest/', `the link leads to the guest page (at ${page.url()})`);
   check(!page.url().includes('#t='), 'the token left the address bar');
   await page.waitForSelector(`${testid('phase')}[data-phase="setup"]`, { timeout: 15000 });
@@ -90,6 +130,10 @@ await runBrowserTest(async (browser) => {
   const producer = await connectAs({ type: 'hello', role: 'producer', token: process.env.YST_PRODUCER_TOKEN }, 'producer');
   const waiting = await slotIs((s) => s.webrtc.state === 'green_room', 'the slot in the green room', 15000);
   check(waiting.webrtc.guest === '张三' && waiting.webrtc.kind === 'guest', `the slot names the guest: ${JSON.stringify(waiting.webrtc)}`);
+  const greenRoom = await rowIs(desk, 'green_room', 'the guest in the green room on the producer\'s page');
+  check(greenRoom.includes('等候室') && greenRoom.includes('张三 · 温州市医疗保障局局长'),
+    `the producer's page names the guest in the green room: ${greenRoom}`);
+  await desk.screenshot({ path: path.join(artifactsDir, 'guest-producer-green-room.png') });
   const refused = await producer.send({ type: 'program.set', layout: 'single', tiles: [kSource, 'cam'] });
   check(refused.type === 'error' && refused.code === 'not_admitted', `a cut to a guest in the green room is refused: ${JSON.stringify(refused)}`);
   const frames = waiting.frames;
@@ -97,9 +141,9 @@ await runBrowserTest(async (browser) => {
   const held = await waitProgram('held', isDark, 'the guest\'s tile black while in the green room');
   log(`held tile ${held.map(Math.round)}`);
 
-  // 3. Admitted: on air, in their colour.
+  // 3. Admitted (接入 on the producer's page): on air, in their colour.
   const admitted = Date.now();
-  await producer.request({ type: 'guests.admit', source: kSource });
+  await desk.locator(`${row} ${testid('guest-admit')}`).click();
   await waitProgram('admitted', isRed, 'the guest\'s red in their tile');
   measured('admission to the guest\'s picture at the partner site', Date.now() - admitted, 6000);
   await page.waitForSelector(`${testid('phase')}[data-phase="live"]`, { timeout: 10000 });
@@ -110,20 +154,16 @@ await runBrowserTest(async (browser) => {
     return v && v.readyState >= 2 && v.videoWidth === 640 && v.srcObject && v.srcObject.getAudioTracks().length === 1;
   }, testid('return-view'), { timeout: 15000 });
   const returned = await until(async () => {
-    const colour = await page.$eval(testid('return-view'), (v) => {
-      const canvas = document.createElement('canvas');
-      canvas.width = 64;
-      canvas.height = 36;
-      const g = canvas.getContext('2d');
-      g.drawImage(v, 0, 0, 64, 36);
-      return Array.from(g.getImageData(48, 18, 1, 1).data.slice(0, 3));
-    });
+    const colour = await page.$eval(testid('return-view'), guestTileColour);
     return { ok: isRed(colour), value: colour, seen: colour };
   }, 'the program in the return feed, with the guest\'s red in their tile', 15000, 200);
   log(`return feed's right half ${returned}`);
   await shot(page, 'on-air');
-  // The producer's cue reaches their page.
-  await producer.request({ type: 'guests.cue', source: kSource, text: '请看镜头 <b>1</b>' });
+  check((await rowIs(desk, 'live', 'the guest on air on the producer\'s page')).includes('退回'),
+    'the producer\'s page offers 退回 for a guest on air');
+  // The producer's cue, typed on their page, reaches the guest's.
+  await desk.locator(`${row} ${testid('guest-cue-text')}`).fill('请看镜头 <b>1</b>');
+  await desk.locator(`${row} ${testid('guest-cue-send')}`).click();
   await page.waitForFunction(([selector, text]) => {
     const cue = document.querySelector(selector);
     return cue && cue.textContent === text && !cue.closest('[hidden]');
@@ -148,7 +188,9 @@ await runBrowserTest(async (browser) => {
     return level;
   }, testid('return-view'));
   const quiet = await talkbackDb();
-  await producer.request({ type: 'guests.talk', source: kSource, on: true });
+  const talk = desk.locator(`${row} ${testid('guest-talk')}`);
+  await talk.click();
+  await desk.waitForSelector(`${row} ${testid('guest-talk')}[aria-pressed="true"]`, { timeout: 10000 });
   await page.waitForFunction((selector) => !document.querySelector(selector).hidden,
     testid('talkback'), { timeout: 10000 });
   const heard = await until(async () => {
@@ -157,7 +199,9 @@ await runBrowserTest(async (browser) => {
   }, 'the producer\'s talkback in the guest\'s ears', 10000);
   log(`[measured] talkback at the guest: ${heard.toFixed(1)} dB at 660 Hz, ${quiet.toFixed(1)} before`);
   await shot(page, 'talkback');
-  await producer.request({ type: 'guests.talk', source: kSource, on: false });
+  await desk.screenshot({ path: path.join(artifactsDir, 'guest-producer-on-air.png') });
+  await talk.click();
+  await desk.waitForSelector(`${row} ${testid('guest-talk')}[aria-pressed="false"]`, { timeout: 10000 });
   await page.waitForFunction((selector) => document.querySelector(selector).hidden,
     testid('talkback'), { timeout: 10000 });
   await until(async () => {
@@ -197,8 +241,9 @@ await runBrowserTest(async (browser) => {
   // Leaving ends the session: the slot waits again.
   await page.click(testid('leave'));
   await slotIs((s) => s.state === 'waiting', 'the slot empty after the guest left', 10000);
+  await rowIs(desk, 'waiting', 'the empty slot on the producer\'s page after the guest left');
   producer.close();
-  assertNoProblems('guest page');
+  assertNoProblems('guest page and producer page');
 }, {
   executablePath: process.env.YST_CHROMIUM,
   args: [

@@ -32,6 +32,17 @@ export function rightHalf(frame) {
   return sum.map((v) => v / n);
 }
 
+// Run in the page on the return feed's <video> ($eval): the colour at the
+// middle of its right half, the guest's tile in side by side.
+export function guestTileColour(video) {
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 36;
+  const g = canvas.getContext('2d');
+  g.drawImage(video, 0, 0, 64, 36);
+  return Array.from(g.getImageData(48, 18, 1, 1).data.slice(0, 3));
+}
+
 export const isRed = ([r, g, b]) => r > 150 && g < 90 && b < 90;
 export const isDark = ([r, g, b]) => r < 40 && g < 40 && b < 40;
 // Chromium's fake cameras: green with a yellow-green pacman.

@@ -1730,12 +1730,14 @@ def e2e_artifacts_dir(script: str) -> Path:
 
 def run_e2e_script(script: str, url: str, env: dict[str, str] | None = None,
                    timeout: float = 240.0, context: Callable[[], str] = lambda: "",
-                   screenshots: bool = True) -> Path:
+                   screenshots: bool = True,
+                   wrap: Callable[[list[str]], list[str]] = lambda argv: argv) -> Path:
     """Runs tests/e2e/<script> (node, headless Chromium) against `url` and
     returns its artifacts folder. The script's output is written to
     <folder>/node.log as it runs (so a run cut off by a time limit leaves
     it). AssertionError with that output and context() when the script
-    fails, or (screenshots=True) when it kept no screenshot of its own."""
+    fails, or (screenshots=True) when it kept no screenshot of its own.
+    wrap(argv) runs node some other way (in a guest's network namespace)."""
     if not shutil.which("node") or not shutil.which("/usr/bin/chromium"):
         raise AssertionError("node or /usr/bin/chromium is missing: run scripts/setup")
     if not (REPO / "node_modules" / "playwright-core").is_dir():
@@ -1748,7 +1750,7 @@ def run_e2e_script(script: str, url: str, env: dict[str, str] | None = None,
     full_env = dict(os.environ, YST_URL=url, YST_ARTIFACTS=str(artifacts), **(env or {}))
     started = time.time()
     with open(log_path, "wb") as log:
-        node = subprocess.Popen(["node", str(path)], env=full_env, cwd=REPO,
+        node = subprocess.Popen(wrap(["node", str(path)]), env=full_env, cwd=REPO,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             rc = node.wait(timeout=timeout)

@@ -22,6 +22,8 @@ program back:
   (tests/e2e/guest-devices.test.mjs, ?relay=1): relay candidates only,
   through coturn, and a camera and a microphone changed on air without a
   new offer;
+- a guest in Firefox (tests/e2e/guest-firefox.test.mjs): green room, on
+  air, the return feed and the talkback in Firefox;
 - lip sync: a publisher's flash and beep, one event at its sources, arrive
   together in the program the partner site receives (EBU R37).
 
@@ -292,6 +294,11 @@ class WebrtcSlots(IntegrationTest):
         slot = self.slot()
         self.assertEqual(slot["webrtc"]["kind"], "publisher")
         self.assertEqual(slot["webrtc"]["state"], "live")
+        # The picture's size as it arrives: the publisher's 640×360, and the
+        # test camera's, drawn at the program's size.
+        self.assertEqual(slot["input"], {"width": 640, "height": 360})
+        self.assertEqual(find_by_id(self.studio.status()["sources"], "cam")["input"],
+                         {"width": 640, "height": 360})
 
         with self.studio.producer() as p:
             p.ok("program.set", layout="single", tiles=["remote1", "cam"])
@@ -487,23 +494,23 @@ class WebrtcSlots(IntegrationTest):
         self.assertEqual(invite.returncode, 0, invite.stderr)
         return invite.stdout.strip().rsplit("/", 1)[1]
 
-    def run_guest_page(self, script: str, token: str, media: Path, **env: str) -> None:
-        """tests/e2e/<script> in Chromium in the guest's network, with their
-        link, a fake microphone's tone, the partner site's program and the
-        program side by side (the guest on the right)."""
+    def run_guest_page(self, script: str, media: Path, **env: str) -> None:
+        """tests/e2e/<script> in Chromium in the guest's network, with a fake
+        microphone's tone, the partner site's program and the program side
+        by side (the guest on the right)."""
         with self.studio.producer() as p:
             p.ok("program.set", layout="side_by_side", tiles=["cam", "remote1"])
         harness.run_e2e_script(
             script, f"http://{self.net.studio_address}:{self.studio.port}",
-            env={"YST_PRODUCER_TOKEN": self.studio.token, "YST_GUEST_LINK": f"/g/{token}",
+            env={"YST_PRODUCER_TOKEN": self.studio.token,
                  "YST_CHROMIUM": str(self.net.wrapper(media, "/usr/bin/chromium")),
                  "YST_FAKE_AUDIO": str(fake_microphone(media)), "YST_PROGRAM_URL": self.url,
                  **env},
             context=lambda: harness.tail(self.studio.log_text()))
 
     def test_e_a_guest_joins_from_the_browser_waits_and_goes_on_air(self):
-        # Drives tests/e2e/guest.test.mjs (its own ctest entry, e2e.guest).
-        token = self.invite("张三", "温州市医疗保障局局长")
+        # Drives tests/e2e/guest.test.mjs (its own ctest entry, e2e.guest):
+        # the producer makes the invitation on the producer page.
         media = self.case_dir()
         # Chromium's fake camera: a .y4m with a C420 header (y4menc writes
         # one) of a solid red; its microphone: a WAV of a tone.
@@ -512,7 +519,7 @@ class WebrtcSlots(IntegrationTest):
                         "foreground-color=0xffff0000", "num-buffers=50", "!",
                         "video/x-raw,format=I420,width=640,height=360,framerate=25/1", "!",
                         "y4menc", "!", "filesink", f"location={video}"], check=True, timeout=60)
-        self.run_guest_page("guest.test.mjs", token, media, YST_FAKE_VIDEO=str(video),
+        self.run_guest_page("guest.test.mjs", media, YST_FAKE_VIDEO=str(video),
                             YST_GUEST_IF=self.net.host_if)
 
     def test_g_a_guest_behind_a_turn_only_network_changes_camera_on_air(self):
@@ -523,11 +530,24 @@ class WebrtcSlots(IntegrationTest):
         self.assertEqual(code, 200, body)
         # "<expiry>:guestN": the expiry moves with each request, N does not.
         user = json.loads(body)["ice_servers"][-1]["username"].split(":", 1)[1]
-        self.run_guest_page("guest-devices.test.mjs", token, self.case_dir(),
-                            YST_TURN_ADDRESS=self.net.studio_address)
+        self.run_guest_page("guest-devices.test.mjs", self.case_dir(),
+                            YST_GUEST_LINK=f"/g/{token}", YST_TURN_ADDRESS=self.net.studio_address)
         # Everything went through coturn: it logged the guest's allocation.
         harness.wait_until(lambda: f":{user}" in self.turn.log_text(), 10,
                            f"coturn to log the allocation of {user}")
+
+
+    def test_i_a_guest_in_firefox(self):
+        # Drives tests/e2e/guest-firefox.test.mjs (e2e.guest-firefox). Node
+        # runs in the guest's network: puppeteer reaches Firefox over
+        # WebDriver BiDi on that network's loopback.
+        token = self.invite("赵六", "市民网络观察团")
+        with self.studio.producer() as p:
+            p.ok("program.set", layout="side_by_side", tiles=["cam", "remote1"])
+        harness.run_e2e_script(
+            "guest-firefox.test.mjs", f"http://{self.net.studio_address}:{self.studio.port}",
+            env={"YST_PRODUCER_TOKEN": self.studio.token, "YST_GUEST_LINK": f"/g/{token}"},
+            context=lambda: harness.tail(self.studio.log_text()), wrap=self.net.command)
 
 
 class MixMinus(IntegrationTest):

@@ -20,6 +20,7 @@ import { createView, actionName } from './view.js';
 import { shortcut } from './keys.js';
 import { mountGraphics } from './graphics.js';
 import { mountFollowup } from './followup.js';
+import { mountGuests } from './guests.js';
 
 const kTokenKey = 'yst.producer_token'; // sessionStorage only
 const kNameKey = 'yst.producer_name';
@@ -46,6 +47,14 @@ const { ui } = view;
 // The graphics panel keeps its own state (overlay.*); it sends through
 // command() so that its errors are toasts like every other.
 const graphics = mountGraphics(ui.graphics, { send: (type, fields) => command(type, fields) });
+
+// The remote guests' panel (webrtc:// slots) sends through command() too;
+// it shows only when the show has a slot, and only to a signed-in producer.
+const guestsRoot = document.querySelector('[data-testid="guests-panel"]');
+const guests = mountGuests(guestsRoot, {
+  send: (type, fields) => command(type, fields),
+  toast: (text, kind) => view.toast(text, kind),
+});
 
 // The 问政跟踪 panel sends its own commands; their answers come back to it.
 const followupRoot = document.querySelector('[data-testid="followup-panel"]');
@@ -110,6 +119,7 @@ ui.logout.addEventListener('click', () => {
   sessionSet(kTokenKey, null);
   view.forgetCards();
   graphics.update(null);
+  guests.status(null);
   // A fresh connection has no role: nothing more reaches this page.
   socket.restart();
   render();
@@ -141,6 +151,9 @@ function handleMessage(message) {
     case Msg.FOLLOWUP_CHANGED:
       followup.changed(message);
       break;
+    case Msg.GUESTS_CHANGED:
+      guests.changed(message);
+      break;
     default:
       break; // Program, audio and destination events are for other consoles.
   }
@@ -153,6 +166,7 @@ function onHelloOk(message) {
     return;
   }
   graphics.update(state.status && state.status.overlay);
+  guests.status(state.status);
   followup.status(state.status);
   followup.signedIn();
   // The login form goes away; its field must not keep the keyboard.
@@ -200,6 +214,7 @@ function onReply(message) {
   state = replyReceived(state, message);
   if (message.ok === false) return;
   if (message.overlay && typeof message.overlay === 'object') graphics.update(message.overlay);
+  if (typeof message.command === 'string' && message.command.startsWith('guests.')) guests.reply(message);
   if (message.command === Msg.QUESTION_UNDO) {
     view.toast(t('undo.done', { action: actionName(String(message.undone || '')) }), 'ok');
   }

@@ -6,7 +6,8 @@ as OBS or a hardware encoder would publish into a webrtc:// slot:
   webrtc_peers.py whip URL TOKEN [--color 0xAARRGGBB] [--codec vp8|h264]
                   [--tone HZ] [--turn turn://USER:PASS@HOST:PORT --relay]
                   [--record-return FILE.wav] [--latency MS]
-                  [--flash-every SECONDS] [--watch-return]   (benchmarks)
+                  [--flash-every SECONDS]   (lip sync; latency benchmarks)
+                  [--watch-return]          (latency benchmarks)
 
 It makes its offer (picture: a solid colour, --size 640x360 at --fps 25;
 sound: a sine), waits until ICE has gathered every candidate (WHIP sends none later),
@@ -85,7 +86,7 @@ class Publisher:
                  f"video/x-raw,width={width},height={height},framerate={args.fps}/1 ! "
                  + ENCODERS[args.codec])
         audio = (f"audiotestsrc name=microphone is-live=true wave=sine freq={args.tone} "
-                 f"volume=0.3 ! "
+                 "volume=0.3 ! "
                  "audioconvert ! opusenc ! rtpopuspay ! "
                  "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111")
         self.pipeline = Gst.parse_launch(
@@ -313,7 +314,7 @@ def main() -> int:
     whip.add_argument("--record-return", default="",
                       help="write the sound the studio sends back to this WAV file")
     whip.add_argument("--flash-every", type=float, default=0,
-                      help="benchmarks: white and a beep every so many seconds ('flash T')")
+                      help="white and a beep together every so many seconds ('flash T')")
     whip.add_argument("--watch-return", action="store_true",
                       help="benchmarks: say 'seen flash T' / 'heard beep T' from the return")
     whip.add_argument("--latency", type=int, default=200,

@@ -21,8 +21,10 @@ export function initialGuests() {
   };
 }
 
-// hello.ok's status (or status.get's): the show's webrtc:// slots.
+// hello.ok's status (or status.get's): the show's webrtc:// slots. None
+// (signed out): nothing, the links made here included (each holds a token).
 export function statusReceived(state, status) {
+  if (!status) return initialGuests();
   const sources = status && Array.isArray(status.sources) ? status.sources : [];
   const slots = sources.filter((s) => s && s.webrtc && typeof s.webrtc === 'object')
     .map((s) => ({ id: String(s.id), label: String(s.label || s.id), slot: s.webrtc }));

@@ -123,6 +123,7 @@ test('the link from the invitation\'s reply is kept for its slot', () => {
   g = invitationMade(g, 'field', { link: 'http://[::]:8080/g/jkl', path: '/g/jkl' }, origin);
   assert.equal(slotView(g, g.slots[1]).link, 'http://10.1.2.3:8080/g/jkl');
   assert.equal(invitationMade(g, 'field', {}, origin), g);
-  // A new status keeps the links made on this page.
+  // A new status keeps the links made on this page; signing out forgets them.
   assert.equal(slotView(statusReceived(g, status()), g.slots[0]).link, 'https://studio.example.org/g/abc');
+  assert.equal(statusReceived(g, null).links.size, 0);
 });

@@ -223,26 +223,37 @@ struct ReturnSetup {
   std::vector<ReturnStream> streams;
 };
 
-// The payload type the offer's first `kind` section gives `codec`, or
-// `fallback` (no such section, or an offer that cannot be read).
-int offeredPayload(const std::string& offer_sdp, const char* kind, const char* codec,
-                   int fallback) {
+// The payload types the offer gives VP8 (its first video section) and Opus
+// (its first audio section); Chromium's numbers where it gives none.
+struct OfferedPayloads {
+  int vp8 = 96;
+  int opus = 111;
+};
+
+OfferedPayloads offeredPayloads(const std::string& offer_sdp) {
+  OfferedPayloads out;
   GstSDPMessage* sdp = nullptr;
-  if (gst_sdp_message_new_from_text(offer_sdp.c_str(), &sdp) != GST_SDP_OK || !sdp) {
-    return fallback;
-  }
-  int pt = -1;
-  for (guint i = 0; i < gst_sdp_message_medias_len(sdp) && pt < 0; ++i) {
+  if (gst_sdp_message_new_from_text(offer_sdp.c_str(), &sdp) != GST_SDP_OK || !sdp) return out;
+  bool video_seen = false;
+  bool audio_seen = false;
+  for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
     const GstSDPMedia* media = gst_sdp_message_get_media(sdp, i);
-    if (g_strcmp0(gst_sdp_media_get_media(media), kind) == 0) pt = payloadFor(media, codec);
+    const char* kind = gst_sdp_media_get_media(media);
+    if (!video_seen && g_strcmp0(kind, "video") == 0) {
+      video_seen = true;
+      if (const int pt = payloadFor(media, "VP8"); pt >= 0) out.vp8 = pt;
+    } else if (!audio_seen && g_strcmp0(kind, "audio") == 0) {
+      audio_seen = true;
+      if (const int pt = payloadFor(media, "opus"); pt >= 0) out.opus = pt;
+    }
   }
   gst_sdp_message_free(sdp);
-  return pt >= 0 ? pt : fallback;
+  return out;
 }
 
-ReturnStream addReturnStream(GstElement* pipeline, GstElement* webrtc, bool video,
-                             const ReturnLink& link) {
-  const std::shared_ptr<ReturnFeed>& feed = link.feed;
+// `pt`: the number the guest's offer gave the codec (the answer keeps it).
+ReturnStream addReturnStream(GstElement* pipeline, GstElement* webrtc, bool video, int pt,
+                             const std::shared_ptr<ReturnFeed>& feed) {
   ReturnStream stream;
   stream.video = video;
   stream.source = addElement(pipeline, "appsrc");
@@ -260,9 +271,6 @@ ReturnStream addReturnStream(GstElement* pipeline, GstElement* webrtc, bool vide
   if (g_object_class_find_property(G_OBJECT_GET_CLASS(stream.source), "leaky-type")) {
     gst_util_set_object_arg(G_OBJECT(stream.source), "leaky-type", "downstream");
   }
-  // The numbers the guest's offer gave the codecs (the answer keeps them).
-  const int pt = video ? offeredPayload(link.offer_sdp, "video", "VP8", 96)
-                       : offeredPayload(link.offer_sdp, "audio", "opus", 111);
   g_object_set(stream.pay, "pt", static_cast<guint>(pt), nullptr);
   if (video) gst_util_set_object_arg(G_OBJECT(stream.pay), "picture-id-mode", "15-bit");
   linkChain({stream.source, stream.pay});
@@ -427,8 +435,11 @@ GstElement* addWebrtcReceiver(GstElement* pipeline, const WebrtcOptions& options
     auto* setup = new ReturnSetup{return_link, {}};
     g_object_set_data_full(G_OBJECT(webrtc), "yst-return", setup,
                            [](gpointer data) { delete static_cast<ReturnSetup*>(data); });
-    setup->streams.push_back(addReturnStream(pipeline, webrtc, true, return_link));
-    setup->streams.push_back(addReturnStream(pipeline, webrtc, false, return_link));
+    const OfferedPayloads offered = offeredPayloads(return_link.offer_sdp);
+    setup->streams.push_back(
+        addReturnStream(pipeline, webrtc, true, offered.vp8, return_link.feed));
+    setup->streams.push_back(
+        addReturnStream(pipeline, webrtc, false, offered.opus, return_link.feed));
   } else {
     addReceiveOnly(webrtc, kVideoCodecs);
     addReceiveOnly(webrtc, kAudioCodecs);

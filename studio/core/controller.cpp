@@ -425,13 +425,14 @@ bool Controller::startServer(std::string* error) {
   if (show_.edge) startEdgeLink();
   // Port 0 in the show file: the QR code needs the port the server got.
   if (show_.audience.public_url_from_listen) {
-    graphics_->setPublicUrl(publicUrl());
+    const std::string url = publicUrl();
+    graphics_->setPublicUrl(url);
     const std::string& host = show_.audience.listen_host;
     if (host == "0.0.0.0" || host == "::") {
       logWarn("audience", "[audience] listen is every address (" + host +
                               ") and there is no public_url: the QR code and the guests' "
                               "invitation links say " +
-                              publicUrl() +
+                              url +
                               ", which nobody can open; set [audience] public_url to the "
                               "address viewers and guests reach");
     }

@@ -150,14 +150,15 @@ export async function connectAs(hello, who, timeoutMs = 15000) {
     socket.once('open', resolve);
     socket.once('error', reject);
   });
-  const until = async (match, what) => {
-    const deadline = Date.now() + timeoutMs;
+  // The first message from the `from`th on that `match` takes.
+  const until = async (match, what, from = 0, waitMs = timeoutMs) => {
+    const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
-      const found = answers.find(match);
+      const found = answers.slice(from).find(match);
       if (found) return found;
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
-    throw new Error(`${who}: no ${what}`);
+    throw new Error(`${who}: no ${what} within ${waitMs} ms`);
   };
   socket.send(JSON.stringify(hello));
   const ok = await until((m) => m.type === 'hello.ok' || m.type === 'error', 'hello.ok');
@@ -177,15 +178,8 @@ export async function connectAs(hello, who, timeoutMs = 15000) {
     },
     // The first message from now on that `match` takes (an event such as
     // audio.levels).
-    async waitEvent(match, what, waitMs = timeoutMs) {
-      const from = answers.length;
-      const deadline = Date.now() + waitMs;
-      while (Date.now() < deadline) {
-        const found = answers.slice(from).find(match);
-        if (found) return found;
-        await new Promise((resolve) => setTimeout(resolve, 30));
-      }
-      throw new Error(`${who}: no ${what} within ${waitMs} ms`);
+    waitEvent(match, what, waitMs = timeoutMs) {
+      return until(match, what, answers.length, waitMs);
     },
     close() {
       socket.close();
